@@ -1,0 +1,63 @@
+"""The app in a real headless Chromium, driven like a person would."""
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+
+from ..conftest import AppServer
+
+pytestmark = pytest.mark.browser
+
+
+def open_start(page, app_server: AppServer, requests: list[str]) -> None:
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(app_server.url)
+    page.wait_for_selector("nav.wb-nav")
+
+
+def test_start_page_renders_with_navigation_and_a_chart(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    requests: list[str] = []
+    open_start(page, app_server, requests)
+    assert page.url.startswith(f"{app_server.url}voila/render/00_start.ipynb")
+    assert page.locator("h1").first.inner_text().startswith("Design a mentoring program")
+    assert page.locator(".wb-step").count() == 5
+    assert "Demo organisation" in page.locator("nav.wb-nav .wb-ws").inner_text()
+    # The headcount chart is drawn by Vega as SVG, from files served by the app itself.
+    bars = page.locator(".wb-start svg g.mark-rect path")
+    bars.first.wait_for()
+    assert bars.count() > 5
+    assert page.locator("text=The page could not be built").count() == 0
+    outside = [url for url in requests
+               if urlparse(url).scheme in {"http", "https", "ws", "wss"} and urlparse(url).hostname != "127.0.0.1"]
+    assert outside == []
+
+
+def test_navigation_carries_a_new_workspace_to_the_next_page(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    open_start(page, app_server, [])
+    page.get_by_placeholder("e.g. Acme 2027 pilot").fill("Browser client")
+    page.get_by_role("button", name="Create workspace").click()
+    page.locator(".wb-notice-success").wait_for()
+    assert "Browser client" in page.locator("nav.wb-nav .wb-ws").inner_text()
+    link = page.locator("nav.wb-nav a", has_text="Start")
+    assert link.get_attribute("href") == "00_start.ipynb?workspace=browser-client"
+    link.click()
+    page.wait_for_url(re.compile(r"workspace=browser-client"))
+    page.wait_for_selector("nav.wb-nav")
+    assert "Browser client" in page.locator("nav.wb-nav .wb-ws").inner_text()
+    assert page.locator(".wb-start").get_by_text("This workspace has no data tables yet.").count() == 1
+
+
+def test_a_bad_workspace_name_shows_a_message_not_a_traceback(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    open_start(page, app_server, [])
+    page.get_by_placeholder("e.g. Acme 2027 pilot").fill("../../etc")
+    button = page.get_by_role("button", name="Create workspace")
+    button.click()
+    alert = page.locator(".wb-notice-error")
+    alert.wait_for()
+    assert "cannot name a workspace" in alert.inner_text()
+    assert button.is_enabled()
+    assert "Traceback" not in page.content()

@@ -1,0 +1,131 @@
+"""Fixtures shared by every tier: workspaces in temporary homes, a live app, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# CI must run the browser tests; elsewhere they skip when no Chromium is installed.
+BROWSER_REQUIRED = bool(os.environ.get("CI") or os.environ.get("WORKBENCH_REQUIRE_BROWSER"))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder of workspaces, set as ``$WORKBENCH_HOME`` for the test."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    monkeypatch.setenv("WORKBENCH_HOME", str(folder))
+    monkeypatch.delenv("WORKBENCH_WORKSPACE", raising=False)
+    return folder
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """``workbench app`` running in a subprocess on a free port."""
+
+    def __init__(self, home: Path, log_path: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "workbench", "app", "--port", str(self.port), "--home", str(home)],
+            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        """Block until the start page answers; fail with the server log otherwise."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        pytest.fail(f"the app did not start at {self.url}:\n{self.log()}")
+
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 30) -> int:
+        """Stop the server as Ctrl-C would; return its exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """One live app for the Voila and browser tiers, on a fresh folder of workspaces."""
+    root = tmp_path_factory.mktemp("app")
+    server = AppServer(root / "home", root / "server.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The system Chromium for Playwright; skip (or fail in CI) when there is none."""
+    if CHROMIUM is None:
+        if BROWSER_REQUIRED:
+            pytest.fail("Chromium is required for the browser tests here (CI or WORKBENCH_REQUIRE_BROWSER): "
+                        "install Debian's chromium package.")
+        pytest.skip("no Chromium installed (apt-get install chromium); browser tests skipped")
+    return CHROMIUM
+
+
+@pytest.fixture
+def browser_page(chromium_path: str, tmp_path: Path):
+    """A Playwright page in headless system Chromium; never downloads a browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium_path,
+            headless=True,
+            viewport={"width": 1280, "height": 1800},
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            yield page
+        finally:
+            context.close()

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+import pytest
+
+from workbench.views.shell import PAGES, STEPS, PageContext, open_page, page, page_link
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def test_every_page_has_a_notebook_and_every_notebook_is_a_page() -> None:
+    notebooks = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert sorted(p.notebook for p in PAGES) == notebooks
+    assert all(p.step is None or p.step in {s.key for s in STEPS} for p in PAGES)
+
+
+def test_axles_steps_in_order() -> None:
+    assert "".join(s.letter for s in STEPS) == "AXLES"
+
+
+def test_links_carry_the_workspace() -> None:
+    assert page_link("00_start", "acme 2027") == "00_start.ipynb?workspace=acme+2027"
+
+
+def test_unknown_page_is_refused() -> None:
+    with pytest.raises(KeyError):
+        page("99_nothing")
+
+
+def test_header_follows_the_workspace_named_in_the_address(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.workspace import create_workspace
+
+    create_workspace("Client A")
+    monkeypatch.setenv("QUERY_STRING", "workspace=client-a")
+    context, header = open_page("00_start")
+    assert context.workspace.slug == "client-a"
+    assert 'href="00_start.ipynb?workspace=client-a" aria-current="page"' in header.nav.value
+    assert "Client A" in header.nav.value
+    assert header.notice.value == ""
+
+
+def test_an_unknown_workspace_falls_back_to_the_demo_with_a_message(home: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUERY_STRING", "workspace=gone")
+    context, header = open_page("00_start")
+    assert context.workspace.slug == "demo"
+    assert "gone" in header.notice.value and "Showing the Demo organisation workspace instead" in header.notice.value
+
+
+def test_header_updates_when_the_workspace_changes(home: Path) -> None:
+    from workbench.workspace import create_workspace, find_workspace
+
+    context = PageContext(notebook="00_start", workspace=find_workspace(None))
+    _, header = open_page("00_start")
+    header.context.workspace = create_workspace("Other")
+    assert "workspace=other" in header.nav.value
+    assert context.workspace.slug == "demo"

@@ -1,0 +1,89 @@
+"""Serving the Voila app (``workbench app`` / ``make app``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from workbench.workspace import REPO_ROOT, ensure_demo_workspace, find_workspace
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+JUPYTER_DATA = Path(__file__).resolve().parent / "jupyter"
+TEMPLATE = "workbench"
+IDLE_KERNEL_SECONDS = 20 * 60
+
+
+def voila_arguments(port: int) -> list[str]:
+    """Command-line arguments for Voila serving ``notebooks/`` as the app."""
+    return [
+        str(NOTEBOOKS),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--no-browser",
+        f"--template={TEMPLATE}",
+        "--theme=light",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--VoilaExecutor.cell_error_instruction=The page could not be built. The details were written to the server log.",
+        # Pages run their imports before anyone asks for them: first paint is much faster.
+        "--preheat_kernel=True",
+        # A laptop in a workshop should not fill up with kernels of pages closed long ago.
+        f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def app_environment(home: Path, workspace: str | None) -> dict[str, str]:
+    """Environment variables the server and its page kernels need."""
+    data_path = os.pathsep.join(p for p in (str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH", "")) if p)
+    env = {"WORKBENCH_HOME": str(home.resolve()), "JUPYTER_PATH": data_path}
+    if workspace:
+        env["WORKBENCH_WORKSPACE"] = workspace
+    return env
+
+
+def serve(port: int = 8866, home: Path | None = None, workspace: str | None = None) -> None:
+    """Serve the app on http://127.0.0.1:PORT until interrupted (Ctrl-C).
+
+    ``home`` is the folder of workspaces (default ``$WORKBENCH_HOME`` or
+    ``workspaces/``); ``workspace`` the one pages open by default (the demo).
+    """
+    from workbench.workspace import workspaces_home
+
+    home = Path(home) if home is not None else workspaces_home()
+    ensure_demo_workspace(home)
+    opened = find_workspace(workspace, home)
+    os.environ.update(app_environment(home, opened.slug))
+    print(f"Mentoring program workbench: http://127.0.0.1:{port}/  (workspace: {opened.name}; Ctrl-C stops)",
+          flush=True)
+    _voila_app().launch_instance(argv=voila_arguments(port))
+
+
+def _voila_app() -> type:
+    """Voila, stopping cleanly on Ctrl-C even with pre-started kernels."""
+    from jupyter_core.utils import run_sync
+    from tornado.web import HTTPError
+    from voila.app import Voila
+
+    class WorkbenchVoila(Voila):
+        def stop(self) -> None:
+            # Page kernels hold nothing to save (workspaces are saved explicitly), so they
+            # are stopped at once; a graceful stop interrupts kernels still starting up,
+            # which print tracebacks. Voila 0.5 can also try to stop a pre-started kernel
+            # twice and give up on the rest: those are stopped one by one.
+            shutil.rmtree(self.connection_dir, ignore_errors=True)
+            try:
+                run_sync(self.kernel_manager.shutdown_all)(now=True)
+            except HTTPError:
+                run_sync(self._shutdown_remaining_kernels)()
+
+        async def _shutdown_remaining_kernels(self) -> None:
+            for kernel_id in list(self.kernel_manager.list_kernel_ids()):
+                try:
+                    await self.kernel_manager.shutdown_kernel(kernel_id, now=True)
+                except HTTPError:
+                    continue
+
+    return WorkbenchVoila

@@ -1,0 +1,7 @@
+"""Views: ipywidgets classes that bind widgets to the domain layer and show charts."""
+
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page
+from workbench.views.start import StartView
+
+__all__ = ["PAGES", "STEPS", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page"]

@@ -1,0 +1,103 @@
+"""One way to run a widget callback: busy state, friendly errors, details in the log.
+
+Voila swallows exceptions raised in widget callbacks, so a failing button would
+simply do nothing. Every callback in the app goes through :func:`guarded`: the
+triggering button is disabled while the work runs, a :class:`WorkbenchError`
+shows its own message in the page, and any other exception shows a short
+apology with a reference while the traceback goes to the server log.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from workbench.errors import WorkbenchError
+
+log = logging.getLogger("workbench.app")
+
+
+def _log_to_server() -> None:
+    # In a kernel, sys.stderr is forwarded to the page; the process's own stderr
+    # is the terminal that runs the server, which is where details belong.
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[workbench %(levelname)s %(asctime)s] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+_log_to_server()
+
+_STYLES = {
+    "error": ("#fdecea", "#b3261e"),
+    "warning": ("#fff4e5", "#8a5300"),
+    "success": ("#e8f5e9", "#1b5e20"),
+    "info": ("#e8f0fe", "#174ea6"),
+}
+
+
+class Notice(w.HTML):
+    """A message box in the page (error, warning, success or info); empty when hidden."""
+
+    def show(self, message: str, kind: str = "info") -> None:
+        """Show ``message`` (plain text, escaped) styled as ``kind``."""
+        background, colour = _STYLES[kind]
+        self.value = (
+            f'<div class="wb-notice wb-notice-{kind}" role="{"alert" if kind == "error" else "status"}" '
+            f'style="background:{background};color:{colour};padding:8px 12px;border-radius:4px;'
+            f'white-space:pre-wrap">{html.escape(message)}</div>'
+        )
+
+    def clear(self) -> None:
+        """Hide the message."""
+        self.value = ""
+
+
+def guarded(action: str, *, notice: str = "notice", button: str | None = None) -> Callable:
+    """Decorate a view method used as a widget callback.
+
+    ``action`` says in plain words what the callback does ("create the
+    workspace"); it is used in the message when something unexpected fails.
+    ``notice`` and ``button`` name attributes of the view: the :class:`Notice`
+    that shows messages and the button to disable while the work runs.
+    The wrapped method returns ``None`` when it failed.
+    """
+
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+            box: Notice = getattr(self, notice)
+            trigger: w.Button | None = getattr(self, button) if button else None
+            if trigger is not None:
+                trigger.disabled = True
+            box.clear()
+            try:
+                return method(self, *args, **kwargs)
+            except WorkbenchError as exc:
+                log.info("%s: %s", action, exc)
+                box.show(str(exc), "error")
+            except Exception:
+                reference = uuid.uuid4().hex[:8]
+                log.exception("Could not %s (reference %s)", action, reference)
+                box.show(
+                    f"Sorry, the workbench could not {action}. The details were written to the server log "
+                    f"(reference {reference}).",
+                    "error",
+                )
+            finally:
+                if trigger is not None:
+                    trigger.disabled = False
+            return None
+
+        return run
+
+    return decorate

@@ -1,0 +1,138 @@
+"""What every page shares: the AXLES navigation header and the page's workspace.
+
+Voila runs each page in its own kernel, so a page learns which workspace to
+show from its address (``?workspace=<folder>``) and every navigation link
+carries that choice on to the next page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode
+
+import ipywidgets as w
+import traitlets
+
+from workbench.errors import WorkbenchError
+from workbench.views.feedback import Notice
+from workbench.workspace import Workspace, find_workspace
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the AXLES model (Labin, *Mentoring Programs That Work*, ATD Press, 2017)."""
+
+    key: str
+    letter: str
+    title: str
+    summary: str
+
+
+STEPS = (
+    Step("align", "A", "Align",
+         "Tie the program to a measurable business purpose: the talent problem, who it serves, "
+         "the objectives and how success will be measured."),
+    Step("experience", "X", "eXperience",
+         "Design what mentees and mentors go through: structure, length, matching, meetings and training."),
+    Step("launch", "L", "Launch",
+         "Plan the roll-out: pilot or full launch, communications, orientation and releasing the matches."),
+    Step("evaluate", "E", "Evaluate",
+         "Decide how effectiveness is measured, and check a running program against a fair comparison group."),
+    Step("support", "S", "Support",
+         "Keep relationships healthy: check-ins, re-matching, mentor recognition and learning for the next cohort."),
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A published page of the app: its notebook (without ``.ipynb``), title and AXLES step."""
+
+    notebook: str
+    title: str
+    step: str | None = None
+
+
+# Only pages that exist are listed; a test checks this list against notebooks/.
+PAGES = (
+    Page("00_start", "Start"),
+)
+
+
+def page(notebook: str) -> Page:
+    """The registered page for ``notebook`` (e.g. ``"00_start"``)."""
+    for candidate in PAGES:
+        if candidate.notebook == notebook:
+            return candidate
+    raise KeyError(f"{notebook!r} is not a page of the app")
+
+
+def page_link(notebook: str, workspace_slug: str) -> str:
+    """Relative link from one page to another, carrying the workspace."""
+    return f"{notebook}.ipynb?{urlencode({'workspace': workspace_slug})}"
+
+
+def requested_workspace() -> str | None:
+    """The ``workspace`` named in the page's address, if any.
+
+    Under Voila this waits for the browser's request (needed when kernels are
+    started ahead of time); elsewhere it falls back to ``$WORKBENCH_WORKSPACE``.
+    """
+    from voila.utils import get_query_string
+
+    query = get_query_string() or ""
+    named = parse_qs(query).get("workspace", [None])[0]
+    return named or os.environ.get("WORKBENCH_WORKSPACE") or None
+
+
+class PageContext(traitlets.HasTraits):
+    """The state a page shares with its header: which page, which workspace."""
+
+    notebook = traitlets.Unicode()
+    workspace = traitlets.Instance(Workspace)
+
+    @classmethod
+    def from_request(cls, notebook: str) -> tuple["PageContext", str | None]:
+        """Open the workspace the address names; fall back to the demo with a message when it cannot."""
+        page(notebook)
+        named = requested_workspace()
+        try:
+            return cls(notebook=notebook, workspace=find_workspace(named)), None
+        except WorkbenchError as exc:
+            fallback = find_workspace(None)
+            return cls(notebook=notebook, workspace=fallback), f"{exc} Showing the {fallback.name} workspace instead."
+
+
+class PageHeader(w.VBox):
+    """The header on every page: the app's navigation and the open workspace."""
+
+    def __init__(self, context: PageContext, message: str | None = None) -> None:
+        self.context = context
+        self.nav = w.HTML()
+        self.notice = Notice()
+        super().__init__([self.nav, self.notice])
+        self.add_class("wb-header")
+        context.observe(self._render, names="workspace")
+        self._render()
+        if message:
+            self.notice.show(message, "warning")
+
+    def _render(self, _change: object = None) -> None:
+        slug = self.context.workspace.slug
+        links = []
+        for entry in PAGES:
+            current = ' aria-current="page"' if entry.notebook == self.context.notebook else ""
+            links.append(f'<a href="{html.escape(page_link(entry.notebook, slug))}"{current}>'
+                         f"{html.escape(entry.title)}</a>")
+        self.nav.value = (
+            '<nav class="wb-nav" aria-label="Workbench pages"><span class="wb-brand">Mentoring program workbench</span>'
+            + "".join(links)
+            + f'<span class="wb-ws">Workspace: <b>{html.escape(self.context.workspace.name)}</b></span></nav>'
+        )
+
+
+def open_page(notebook: str) -> tuple[PageContext, PageHeader]:
+    """Start a page: read its workspace from the address and build its header."""
+    context, message = PageContext.from_request(notebook)
+    return context, PageHeader(context, message)

@@ -1,0 +1,101 @@
+"""The start page: what the workbench does, the AXLES steps, and the workspace to work in."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from workbench.charts import headcount_chart
+from workbench.views.charts import chart_widget
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PAGES, STEPS, PageContext, page_link
+from workbench.workspace import create_workspace, find_workspace, list_workspaces
+
+
+class StartView(w.VBox):
+    """Pick or create a workspace, see the AXLES steps and the organisation at a glance."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        self.steps = w.HTML()
+        self.choice = w.Dropdown(description="Workspace", style={"description_width": "initial"})
+        self.new_name = w.Text(placeholder="e.g. Acme 2027 pilot", description="New workspace",
+                               style={"description_width": "initial"})
+        self.copy_demo = w.Checkbox(value=False, description="Start from the demo organisation's data", indent=False)
+        self.create_button = w.Button(description="Create workspace", button_style="primary", icon="plus")
+        self.notice = Notice()
+        self.tables = w.HTML()
+        self.chart = None
+        self.chart_box = w.VBox()
+
+        self._fill_choices()
+        self.choice.observe(self._on_choice, names="value")
+        self.create_button.on_click(self._on_create)
+        context.observe(self._render, names="workspace")
+
+        super().__init__([
+            w.HTML("<h3>The AXLES steps</h3>"),
+            self.steps,
+            w.HTML("<h3>Workspace</h3><p>A workspace holds one organisation's data and program design. "
+                   "The demo organisation is ready to explore; create a new workspace for a client.</p>"),
+            self.choice,
+            w.HBox([self.new_name, self.copy_demo, self.create_button]),
+            self.notice,
+            w.HTML("<h3>The organisation at a glance</h3>"),
+            w.HBox([self.tables, self.chart_box], layout=w.Layout(gap="32px", align_items="flex-start")),
+        ])
+        self.add_class("wb-start")
+        self._render()
+
+    def _fill_choices(self) -> None:
+        workspaces = list_workspaces()
+        self.choice.options = [(ws.name, ws.slug) for ws in workspaces]
+        self.choice.value = self.context.workspace.slug
+
+    @guarded("open the workspace")
+    def _on_choice(self, change: dict) -> None:
+        if change["new"] and change["new"] != self.context.workspace.slug:
+            self.context.workspace = find_workspace(change["new"])
+
+    @guarded("create the workspace", button="create_button")
+    def _on_create(self, _button: w.Button) -> None:
+        created = create_workspace(self.new_name.value, copy_demo=self.copy_demo.value)
+        self.new_name.value = ""
+        self.context.workspace = created
+        self._fill_choices()
+        self.notice.show(f"Created the workspace {created.name!r} in {created.path}.", "success")
+
+    def _render(self, _change: object = None) -> None:
+        workspace = self.context.workspace
+        self.steps.value = _steps_html(workspace.slug)
+        counts = workspace.row_counts()
+        if counts:
+            rows = "".join(f"<tr><td>{html.escape(table)}.csv</td><td class='num'>{count:,}</td></tr>"
+                           for table, count in counts.items())
+            self.tables.value = f"<table class='wb-table'><tr><th>Table</th><th>Rows</th></tr>{rows}</table>"
+        else:
+            self.tables.value = "<p>This workspace has no data tables yet.</p>"
+        if "people" in counts:
+            chart = headcount_chart(workspace.read_table("people"))
+            if self.chart is None:
+                self.chart = chart_widget(chart)
+            else:
+                self.chart.chart = chart
+            self.chart_box.children = [self.chart]
+        else:
+            self.chart_box.children = []
+
+
+def _steps_html(workspace_slug: str) -> str:
+    cards = []
+    for step in STEPS:
+        links = [f'<li><a href="{html.escape(page_link(p.notebook, workspace_slug))}">{html.escape(p.title)}</a></li>'
+                 for p in PAGES if p.step == step.key]
+        cards.append(
+            f'<div class="wb-step" data-step="{step.key}"><h4><span class="wb-letter">{step.letter}</span>'
+            f"{html.escape(step.title)}</h4><p>{html.escape(step.summary)}</p>"
+            + (f"<ul>{''.join(links)}</ul>" if links else "")
+            + "</div>"
+        )
+    return f'<div class="wb-steps">{"".join(cards)}</div>'

@@ -1,0 +1,283 @@
+"""Workspaces: one folder per organisation or client engagement.
+
+A workspace folder holds ``workspace.yaml`` (name, proficiency scale, which
+columns are sensitive, schema version, revision) and the organisation's data
+tables as CSV files (``people.csv``, ``skills.csv`` ...). Pages of the app share
+state only through this folder, so everything a page needs is read from it.
+
+Workspaces live under a *home* folder: ``$WORKBENCH_HOME`` when set, else
+``workspaces/`` at the root of the checkout. The committed demo organisation in
+``datasets/demo`` is copied into the home as ``demo`` the first time it is
+needed, so the committed copy is never edited by the app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from workbench.errors import WorkspaceError
+
+SCHEMA_VERSION = 1
+WORKSPACE_FILE = "workspace.yaml"
+DEMO_NAME = "demo"
+DEFAULT_SENSITIVE = ("gender", "ethnicity", "age_band")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATASETS = REPO_ROOT / "datasets"
+DEMO_SOURCE = DATASETS / "demo"
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """The contents of ``workspace.yaml``.
+
+    ``scale`` is the proficiency scale as ``(lowest, highest)`` whole levels
+    (default 0-5); ``sensitive`` names the columns of ``people.csv`` that hold
+    sensitive attributes and are only used where a design opts in; ``revision``
+    counts saves and guards against saving from a stale copy.
+    """
+
+    name: str
+    scale: tuple[int, int] = (0, 5)
+    sensitive: tuple[str, ...] = DEFAULT_SENSITIVE
+    schema_version: int = SCHEMA_VERSION
+    revision: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Plain-data form written to ``workspace.yaml``."""
+        data = {
+            "name": self.name,
+            "scale": {"min": self.scale[0], "max": self.scale[1]},
+            "sensitive": list(self.sensitive),
+            "schema_version": self.schema_version,
+            "revision": self.revision,
+        }
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object, *, source: Path) -> "WorkspaceSettings":
+        """Read settings from parsed YAML, naming the file and field when one is wrong."""
+        if not isinstance(data, dict):
+            raise WorkspaceError(f"{source}: expected a mapping of settings, found {type(data).__name__}.")
+        data = dict(data)
+        name = data.pop("name", None)
+        if not isinstance(name, str) or not name.strip():
+            raise WorkspaceError(f"{source}: field 'name' must be a non-empty text, found {name!r}.")
+        scale = data.pop("scale", {"min": 0, "max": 5})
+        if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
+                and scale["min"] < scale["max"]):
+            raise WorkspaceError(f"{source}: field 'scale' must have whole numbers min < max, found {scale!r}.")
+        sensitive = data.pop("sensitive", list(DEFAULT_SENSITIVE))
+        if not (isinstance(sensitive, list) and all(isinstance(s, str) for s in sensitive)):
+            raise WorkspaceError(f"{source}: field 'sensitive' must be a list of column names, found {sensitive!r}.")
+        version = data.pop("schema_version", SCHEMA_VERSION)
+        if not isinstance(version, int) or version < 1:
+            raise WorkspaceError(f"{source}: field 'schema_version' must be a whole number >= 1, found {version!r}.")
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{source}: schema version {version} is newer than this workbench understands ({SCHEMA_VERSION}); "
+                "update the workbench to open it."
+            )
+        revision = data.pop("revision", 0)
+        if not isinstance(revision, int) or revision < 0:
+            raise WorkspaceError(f"{source}: field 'revision' must be a whole number >= 0, found {revision!r}.")
+        return cls(name=name.strip(), scale=(scale["min"], scale["max"]), sensitive=tuple(sensitive),
+                   schema_version=version, revision=revision, extra=data)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An opened workspace: its folder and its settings."""
+
+    path: Path
+    settings: WorkspaceSettings
+
+    @property
+    def name(self) -> str:
+        """The workspace's display name."""
+        return self.settings.name
+
+    @property
+    def slug(self) -> str:
+        """The folder name, used in page links (``?workspace=<slug>``)."""
+        return self.path.name
+
+    def table_path(self, table: str) -> Path:
+        """Where table ``table`` (e.g. ``"people"``) is stored."""
+        return self.path / f"{table}.csv"
+
+    def tables(self) -> list[str]:
+        """Names of the data tables present, sorted."""
+        return sorted(p.stem for p in self.path.glob("*.csv"))
+
+    def read_table(self, table: str) -> pd.DataFrame:
+        """Table ``table`` as text columns exactly as stored (blank cells are ``""``)."""
+        path = self.table_path(table)
+        if not path.is_file():
+            raise WorkspaceError(f"The workspace {self.name!r} has no {path.name}.")
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+    def row_counts(self) -> dict[str, int]:
+        """Data rows per table present (header excluded), without parsing the files."""
+        counts = {}
+        for table in self.tables():
+            with open(self.table_path(table), "rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            counts[table] = max(lines - 1, 0)
+        return counts
+
+
+def workspaces_home() -> Path:
+    """The folder holding workspaces: ``$WORKBENCH_HOME`` or ``<repo>/workspaces``."""
+    return Path(os.environ.get("WORKBENCH_HOME") or REPO_ROOT / "workspaces")
+
+
+def open_workspace(path: str | os.PathLike) -> Workspace:
+    """Open the workspace folder at ``path``; raise :class:`WorkspaceError` if it is not one."""
+    path = Path(path)
+    settings_file = path / WORKSPACE_FILE
+    if not settings_file.is_file():
+        raise WorkspaceError(f"{path} is not a workspace: it has no {WORKSPACE_FILE}.")
+    try:
+        data = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{settings_file}: not readable as YAML ({exc.__class__.__name__}).") from exc
+    return Workspace(path=path, settings=WorkspaceSettings.from_dict(data, source=settings_file))
+
+
+def list_workspaces(home: Path | None = None) -> list[Workspace]:
+    """Every readable workspace under ``home``, demo first, then by name.
+
+    The demo workspace is copied into ``home`` first if it is not there yet.
+    Folders that are not valid workspaces are skipped.
+    """
+    home = Path(home) if home is not None else workspaces_home()
+    ensure_demo_workspace(home)
+    found = []
+    for folder in sorted(p for p in home.iterdir() if p.is_dir()):
+        try:
+            found.append(open_workspace(folder))
+        except WorkspaceError:
+            continue
+    return sorted(found, key=lambda w: (w.slug != DEMO_NAME, w.name.lower()))
+
+
+def find_workspace(slug: str | None, home: Path | None = None) -> Workspace:
+    """The workspace in folder ``slug`` under ``home``; the demo when ``slug`` is empty."""
+    home = Path(home) if home is not None else workspaces_home()
+    slug = (slug or DEMO_NAME).strip()
+    if not _NAME.match(slug) or slug in {".", ".."}:
+        raise WorkspaceError(f"{slug!r} is not a workspace name.")
+    if slug == DEMO_NAME:
+        ensure_demo_workspace(home)
+    return open_workspace(home / slug)
+
+
+def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = False) -> Workspace:
+    """Create a new workspace folder called ``name`` under ``home``.
+
+    With ``copy_demo=True`` it starts with the demo organisation's data; otherwise
+    it starts empty, ready for an import. The name may use letters, digits,
+    spaces, ``-``, ``_`` and ``.`` (at most 64 characters) and must be new.
+    """
+    home = Path(home) if home is not None else workspaces_home()
+    name = (name or "").strip()
+    if not _NAME.match(name):
+        raise WorkspaceError(
+            f"{name!r} cannot name a workspace: use 1-64 letters, digits, spaces, '-', '_' or '.', "
+            "starting with a letter or digit."
+        )
+    slug = re.sub(r"\s+", "-", name).lower()
+    target = home / slug
+    if target.exists():
+        raise WorkspaceError(f"A workspace called {slug!r} already exists in {home}.")
+    home.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=home))
+    try:
+        if copy_demo:
+            shutil.copytree(DEMO_SOURCE, staging, dirs_exist_ok=True)
+            settings = replace(open_workspace(staging).settings, name=name, revision=0)
+        else:
+            settings = WorkspaceSettings(name=name)
+        write_settings(staging, settings)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return open_workspace(target)
+
+
+def ensure_demo_workspace(home: Path | None = None) -> Path:
+    """Copy the committed demo organisation into ``home/demo`` unless it is there."""
+    home = Path(home) if home is not None else workspaces_home()
+    target = home / DEMO_NAME
+    if (target / WORKSPACE_FILE).is_file():
+        return target
+    if not (DEMO_SOURCE / WORKSPACE_FILE).is_file():
+        raise WorkspaceError(f"The demo organisation is missing from {DEMO_SOURCE}.")
+    home.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=home))
+    try:
+        shutil.copytree(DEMO_SOURCE, staging, dirs_exist_ok=True)
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (target / WORKSPACE_FILE).is_file():  # another process may have won the race
+            raise
+    return target
+
+
+def write_settings(folder: Path, settings: WorkspaceSettings) -> None:
+    """Write ``workspace.yaml`` atomically (temporary file, then rename)."""
+    atomic_write_text(folder / WORKSPACE_FILE, yaml.safe_dump(settings.to_dict(), sort_keys=False, allow_unicode=True))
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables) -> Workspace:
+    """Create the workspace folder ``target`` in one step, or not at all.
+
+    ``write_tables(folder)`` writes the data files into a staging folder next to
+    ``target``; the folder is renamed into place only when everything is written,
+    so a failure leaves nothing behind. ``target`` must not exist or be empty.
+    """
+    target = Path(target)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise WorkspaceError(f"{target} already exists and is not empty: choose a new folder.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        write_tables(staging)
+        write_settings(staging, settings)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return open_workspace(target)

@@ -129,3 +129,55 @@ def browser_page(chromium_path: str, tmp_path: Path):
             yield page
         finally:
             context.close()
+
+
+class VoilaOnFolder(AppServer):
+    """Voila with the app's settings on a folder of test notebooks (not the app's pages)."""
+
+    def __init__(self, notebooks: Path, home: Path, log_path: Path) -> None:
+        from workbench.app import app_environment, voila_arguments
+        from workbench.workspace import ensure_demo_workspace
+
+        ensure_demo_workspace(home)
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")},
+               **app_environment(home, "demo")}
+        self.process = subprocess.Popen([sys.executable, "-m", "voila", *voila_arguments(self.port, notebooks)],
+                                        cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="session")
+def failing_pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """Pages that fail on purpose: one while it is built, one in a button's callback."""
+    import nbformat
+
+    root = tmp_path_factory.mktemp("failing")
+    folder = root / "notebooks"
+    folder.mkdir()
+    broken = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("{}['no such key']")])
+    callback = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets as w\n"
+        "from workbench.views.feedback import Notice, guarded\n\n"
+        "class Panel(w.VBox):\n"
+        "    def __init__(self):\n"
+        "        self.notice = Notice()\n"
+        "        self.button = w.Button(description='Fail')\n"
+        "        self.button.on_click(self.fail)\n"
+        "        super().__init__([self.button, self.notice])\n\n"
+        "    @guarded('run the failing step', button='button')\n"
+        "    def fail(self, _):\n"
+        "        raise KeyError('internal detail')\n\n"
+        "Panel()")])
+    for name, notebook in {"broken": broken, "callback": callback}.items():
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    server = VoilaOnFolder(folder, root / "home", root / "server.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

@@ -1,6 +1,7 @@
 """The app in a real headless Chromium, driven like a person would."""
 
 import re
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -61,3 +62,21 @@ def test_a_bad_workspace_name_shows_a_message_not_a_traceback(browser_page, app_
     assert "cannot name a workspace" in alert.inner_text()
     assert button.is_enabled()
     assert "Traceback" not in page.content()
+
+
+def test_a_failing_callback_shows_a_message_and_logs_details(browser_page, failing_pages: AppServer) -> None:
+    page = browser_page
+    page.goto(f"{failing_pages.url}voila/render/callback.ipynb")
+    button = page.get_by_role("button", name="Fail")
+    button.click()
+    alert = page.locator(".wb-notice-error")
+    alert.wait_for()
+    text = alert.inner_text()
+    assert "could not run the failing step" in text and "internal detail" not in text
+    reference = re.search(r"reference ([0-9a-f]{8})", text).group(1)
+    assert button.is_enabled()
+    deadline = time.monotonic() + 10
+    while reference not in failing_pages.log() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    log = failing_pages.log()
+    assert f"reference {reference}" in log and "KeyError: 'internal detail'" in log

@@ -61,3 +61,11 @@ def test_ctrl_c_stops_the_server_and_its_kernels_cleanly(tmp_path) -> None:
     assert server.stop(timeout=30) == 0, server.log()
     assert "Traceback" not in server.log()
     assert not [pid for pid in kernels if Path(f"/proc/{pid}").exists()], "kernels were left running"
+
+
+def test_a_failing_page_shows_a_plain_message_and_logs_the_traceback(failing_pages: AppServer) -> None:
+    status, body = fetch(f"{failing_pages.url}voila/render/broken.ipynb")
+    assert status == 200
+    assert "The page could not be built. The details were written to the server log." in body
+    assert "no such key" not in body and "Traceback" not in body
+    assert "KeyError" in failing_pages.log()

@@ -14,10 +14,10 @@ TEMPLATE = "workbench"
 IDLE_KERNEL_SECONDS = 20 * 60
 
 
-def voila_arguments(port: int) -> list[str]:
-    """Command-line arguments for Voila serving ``notebooks/`` as the app."""
+def voila_arguments(port: int, notebooks: Path = NOTEBOOKS) -> list[str]:
+    """Command-line arguments for Voila serving the folder ``notebooks`` as the app."""
     return [
-        str(NOTEBOOKS),
+        str(notebooks),
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--no-browser",

@@ -34,6 +34,8 @@ class StartView(w.VBox):
         self.create_button.on_click(self._on_create)
         context.observe(self._render, names="workspace")
 
+        overview = w.HBox([self.tables, self.chart_box])
+        overview.add_class("wb-row")
         super().__init__([
             w.HTML("<h3>The AXLES steps</h3>"),
             self.steps,
@@ -43,7 +45,7 @@ class StartView(w.VBox):
             w.HBox([self.new_name, self.copy_demo, self.create_button]),
             self.notice,
             w.HTML("<h3>The organisation at a glance</h3>"),
-            w.HBox([self.tables, self.chart_box], layout=w.Layout(gap="32px", align_items="flex-start")),
+            overview,
         ])
         self.add_class("wb-start")
         self._render()

@@ -118,3 +118,103 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
     atomic_write_text(target, "new")
     assert target.read_text() == "new"
+
+
+# --- saving, history, undo, migration -------------------------------------------------
+
+import pandas as pd  # noqa: E402
+
+from workbench import workspace as workspace_module  # noqa: E402
+from workbench.workspace import (  # noqa: E402
+    KEEP_VERSIONS,
+    StaleWorkspaceError,
+    history,
+    save_files,
+    save_table,
+    undo,
+)
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+
+
+def test_save_bumps_the_revision_and_keeps_the_old_file(home: Path) -> None:
+    ws = create_workspace("Saves")
+    saved = save_table(ws, "skills", pd.DataFrame({"skill_id": ["s1"], "name": ["Coaching"], "category": ["x"]}))
+    assert saved.settings.revision == ws.settings.revision + 1
+    assert (saved.path / "skills.csv").read_text() == "skill_id,name,category\ns1,Coaching,x\n"
+    [version] = history(saved)
+    assert version.revision == ws.settings.revision and version.files == {"skills.csv": False}
+
+
+def test_a_save_from_a_stale_revision_is_refused_and_changes_nothing(home: Path) -> None:
+    first_tab = create_workspace("Two tabs")
+    second_tab = open_workspace(first_tab.path)
+    save_files(first_tab, {"notes.txt": "first"}, message="first tab")
+    before = files_of(first_tab.path)
+    with pytest.raises(StaleWorkspaceError, match="changed elsewhere"):
+        save_files(second_tab, {"notes.txt": "second"}, message="second tab")
+    assert files_of(first_tab.path) == before
+
+
+def test_undo_walks_back_through_saves_and_removes_created_files(home: Path) -> None:
+    ws = create_workspace("Undo")
+    original = files_of(ws.path)
+    ws = save_files(ws, {"a.csv": "x\n1\n"}, message="one")
+    ws = save_files(ws, {"a.csv": "x\n2\n"}, message="two")
+    assert [v.message for v in history(ws)] == ["two", "one"]
+    ws = undo(ws)
+    assert (ws.path / "a.csv").read_text() == "x\n1\n"
+    ws = undo(ws)
+    assert not (ws.path / "a.csv").exists()
+    assert {k: v for k, v in files_of(ws.path).items() if k != "workspace.yaml"} == \
+        {k: v for k, v in original.items() if k != "workspace.yaml"}
+    assert ws.settings.revision == 4  # undo is a save too: revisions never go back
+    with pytest.raises(WorkspaceError, match="nothing to undo"):
+        undo(ws)
+
+
+def test_only_the_last_versions_are_kept(home: Path) -> None:
+    ws = create_workspace("Many")
+    for i in range(KEEP_VERSIONS + 3):
+        ws = save_files(ws, {"a.txt": str(i)}, message=f"save {i}")
+    kept = history(ws)
+    assert len(kept) == KEEP_VERSIONS
+    assert kept[0].message == f"save {KEEP_VERSIONS + 2}"
+
+
+@pytest.mark.parametrize("name", ["../x.csv", "workspace.yaml", ".hidden", "a/b.csv"])
+def test_files_outside_the_workspace_cannot_be_saved(home: Path, name: str) -> None:
+    ws = create_workspace("Guarded")
+    with pytest.raises(WorkspaceError, match="plain file name"):
+        save_files(ws, {name: "x"}, message="bad")
+    assert open_workspace(ws.path).settings.revision == ws.settings.revision
+
+
+def test_older_schema_is_migrated_forward_after_a_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / WORKSPACE_FILE).write_text("name: Old\nschema_version: 1\nrevision: 3\nscale: {min: 1, max: 4}\n")
+    (tmp_path / "people.csv").write_text("person_id\nP1\n")
+
+    def rename_scale(folder: Path, settings: dict) -> dict:
+        (folder / "people.csv").write_text("person_id\nP1\nP2\n")
+        settings["proficiency_scale"] = settings.pop("scale")
+        return settings
+
+    monkeypatch.setattr(workspace_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(workspace_module, "MIGRATIONS", {1: rename_scale})
+    ws = open_workspace(tmp_path)
+    assert ws.settings.schema_version == 2 and ws.settings.revision == 4
+    assert ws.settings.extra == {"proficiency_scale": {"min": 1, "max": 4}}
+    backup = tmp_path / ".history" / "before-schema-2"
+    assert (backup / "people.csv").read_text() == "person_id\nP1\n"
+    assert "schema_version: 1" in (backup / WORKSPACE_FILE).read_text()
+    assert open_workspace(tmp_path).settings.revision == 4  # migrated once
+
+
+def test_a_missing_migration_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / WORKSPACE_FILE).write_text("name: Old\nschema_version: 1\n")
+    monkeypatch.setattr(workspace_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(workspace_module, "MIGRATIONS", {})
+    with pytest.raises(WorkspaceError, match="no migration from schema version 1 to 2"):
+        open_workspace(tmp_path)

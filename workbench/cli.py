@@ -37,7 +37,76 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--people", type=int, default=800,
                         help="people in the three-year history, leavers included (default 800)")
     sample.add_argument("--name", default="Demo organisation", help="workspace name (default 'Demo organisation')")
+
+    validate = commands.add_parser(
+        "validate", help="check a workspace's tables against the data contracts",
+        description="Check every table of a workspace against its contract and against the other tables. "
+                    "Exit 0 when valid, 2 with a table of problems (file, row, column, value, problem) when not.")
+    validate.add_argument("workspace", type=Path, help="workspace folder")
+    validate.add_argument("--problems", type=Path, default=None, metavar="CSV",
+                          help="also write every problem to this CSV file (safe to open in a spreadsheet)")
+
+    importer = commands.add_parser(
+        "import", help="import a CSV, TSV or Excel export into a workspace table",
+        description="Read an export (CSV/TSV/XLSX; encoding and delimiter detected), rename and translate its "
+                    "columns with a YAML mapping file, validate it, and save it as a workspace table. Nothing is "
+                    "written unless the whole import is valid.")
+    importer.add_argument("source", type=Path, help="the file to import")
+    importer.add_argument("--table", required=True, help="workspace table to replace (people, skills, ...)")
+    importer.add_argument("--mapping", type=Path, default=None, help="YAML mapping file (see datasets/README.md)")
+    importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
+    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
+                          help="also write every problem to this CSV file (safe to open in a spreadsheet)")
     return parser
+
+
+SHOWN_PROBLEMS = 50
+
+
+def _report_problems(problems, heading: str, out: Path | None) -> None:
+    frame = problems.frame
+    print(f"{heading}: {len(frame):,} problem{'s' if len(frame) != 1 else ''}", file=sys.stderr)
+    shown = frame.head(SHOWN_PROBLEMS).astype(object).where(frame.head(SHOWN_PROBLEMS).notna(), "")
+    print(shown.to_string(index=False, max_colwidth=80), file=sys.stderr)
+    if len(frame) > SHOWN_PROBLEMS:
+        print(f"... and {len(frame) - SHOWN_PROBLEMS:,} more"
+              + ("" if out else " (use --problems FILE.csv to get them all)"), file=sys.stderr)
+    if out is not None:
+        from workbench.exports import safe_csv_text
+        from workbench.workspace import atomic_write_text
+
+        atomic_write_text(out, safe_csv_text(frame))
+        print(f"All problems written to {out}", file=sys.stderr)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from workbench.data.importing import validate_workspace
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(args.workspace)
+    problems = validate_workspace(workspace)
+    if problems.ok:
+        counts = ", ".join(f"{table} {rows:,}" for table, rows in workspace.row_counts().items())
+        print(f"{workspace.path}: valid ({counts})")
+        return 0
+    _report_problems(problems, f"{workspace.path} is not valid", args.problems)
+    return 2
+
+
+def _import(args: argparse.Namespace) -> int:
+    from workbench.data.importing import import_table
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(args.into)
+    sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
+    result = import_table(args.source, args.table, workspace, args.mapping, sheet=sheet)
+    if result.ok:
+        print(f"Imported {result.rows:,} rows from {result.source} as {args.table}.csv in {workspace.path} "
+              f"(revision {result.workspace.settings.revision}).")
+        return 0
+    _report_problems(result.problems, f"{args.source} was not imported, nothing was changed", args.problems)
+    return 2
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -67,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
             serve(port=args.port, home=args.home, workspace=args.workspace)
         elif args.command == "sample":
             _sample(args)
+        elif args.command == "validate":
+            return _validate(args)
+        elif args.command == "import":
+            return _import(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

@@ -9,14 +9,24 @@ Workspaces live under a *home* folder: ``$WORKBENCH_HOME`` when set, else
 ``workspaces/`` at the root of the checkout. The committed demo organisation in
 ``datasets/demo`` is copied into the home as ``demo`` the first time it is
 needed, so the committed copy is never edited by the app.
+
+Saving is safe for people working at once (two browser tabs, a notebook and
+the app): every file is replaced atomically (temporary file, then rename), a
+save names the revision it started from and is refused when the folder has
+moved on since, and the previous versions of the files a save changes are kept
+in ``.history/`` so the last few saves can be undone. A workspace written by an
+older workbench is migrated forward when opened, after a backup.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,8 +35,20 @@ import yaml
 
 from workbench.errors import WorkspaceError
 
+
+class StaleWorkspaceError(WorkspaceError):
+    """A save started from a revision that is no longer the latest."""
+
+
+# Forward migrations: MIGRATIONS[v](folder, settings) upgrades a workspace from schema
+# version v to v + 1, rewriting files in ``folder`` if needed, and returns the settings.
+MIGRATIONS: dict[int, Callable[[Path, dict], dict]] = {}
+
 SCHEMA_VERSION = 1
 WORKSPACE_FILE = "workspace.yaml"
+HISTORY_DIR = ".history"
+LOCK_FILE = ".lock"
+KEEP_VERSIONS = 10
 DEMO_NAME = "demo"
 DEFAULT_SENSITIVE = ("gender", "ethnicity", "age_band")
 
@@ -145,16 +167,50 @@ def workspaces_home() -> Path:
 
 
 def open_workspace(path: str | os.PathLike) -> Workspace:
-    """Open the workspace folder at ``path``; raise :class:`WorkspaceError` if it is not one."""
+    """Open the workspace folder at ``path``; raise :class:`WorkspaceError` if it is not one.
+
+    A workspace saved under an older schema version is migrated forward first
+    (its files are backed up in ``.history/`` before anything changes).
+    """
     path = Path(path)
+    data = _read_settings(path)
+    version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else SCHEMA_VERSION
+    if isinstance(version, int) and 1 <= version < SCHEMA_VERSION:
+        with _locked(path):
+            data = _read_settings(path)
+            if data.get("schema_version", SCHEMA_VERSION) < SCHEMA_VERSION:
+                _migrate(path, data)
+            data = _read_settings(path)
+    return Workspace(path=path, settings=WorkspaceSettings.from_dict(data, source=path / WORKSPACE_FILE))
+
+
+def _read_settings(path: Path) -> object:
     settings_file = path / WORKSPACE_FILE
     if not settings_file.is_file():
         raise WorkspaceError(f"{path} is not a workspace: it has no {WORKSPACE_FILE}.")
     try:
-        data = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+        return yaml.safe_load(settings_file.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{settings_file}: not readable as YAML ({exc.__class__.__name__}).") from exc
-    return Workspace(path=path, settings=WorkspaceSettings.from_dict(data, source=settings_file))
+
+
+def _migrate(path: Path, data: dict) -> None:
+    version = data["schema_version"]
+    backup = path / HISTORY_DIR / f"before-schema-{SCHEMA_VERSION}"
+    if not backup.exists():
+        staging = Path(tempfile.mkdtemp(prefix=".backup-", dir=path))
+        for item in path.iterdir():
+            if item.is_file() and not item.name.startswith("."):
+                shutil.copy2(item, staging / item.name)
+        backup.parent.mkdir(exist_ok=True)
+        staging.rename(backup)
+    for step in range(version, SCHEMA_VERSION):
+        if step not in MIGRATIONS:
+            raise WorkspaceError(f"{path / WORKSPACE_FILE}: no migration from schema version {step} to {step + 1}.")
+        data = MIGRATIONS[step](path, dict(data))
+        data["schema_version"] = step + 1
+    data["revision"] = int(data.get("revision", 0)) + 1
+    atomic_write_text(path / WORKSPACE_FILE, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
 
 def list_workspaces(home: Path | None = None) -> list[Workspace]:
@@ -281,3 +337,154 @@ def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return open_workspace(target)
+
+
+# ---------------------------------------------------------------------------
+# Saving, history and undo
+
+
+@dataclass(frozen=True)
+class Version:
+    """An earlier version kept in ``.history/``: the files as they were before a save.
+
+    ``revision`` is the workspace revision those files belong to; ``files`` maps
+    each file the save changed to whether it existed before (``False``: the save
+    created it, so undoing removes it).
+    """
+
+    revision: int
+    saved_at: str
+    message: str
+    files: dict[str, bool]
+    folder: Path
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty."""
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g", na_rep="")
+
+
+def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expected_revision: int | None = None,
+               message: str | None = None) -> Workspace:
+    """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved."""
+    return save_files(workspace, {f"{table}.csv": csv_text(frame)}, message=message or f"save {table}.csv",
+                      expected_revision=expected_revision)
+
+
+def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str,
+               expected_revision: int | None = None) -> Workspace:
+    """Replace files of the workspace in one save, keeping the old ones for undo.
+
+    ``contents`` maps file names in the workspace folder to their new text
+    (``None`` removes the file). The save is refused with
+    :class:`StaleWorkspaceError` unless the folder is still at
+    ``expected_revision`` (default: the revision ``workspace`` was opened at),
+    so a page or notebook never overwrites a change it has not seen.
+    """
+    expected = workspace.settings.revision if expected_revision is None else expected_revision
+    for name in contents:
+        _check_file_name(name)
+    with _locked(workspace.path):
+        current = open_workspace(workspace.path)
+        if current.settings.revision != expected:
+            raise StaleWorkspaceError(
+                f"The workspace {current.name!r} was changed elsewhere since it was opened (it is at revision "
+                f"{current.settings.revision}, this copy at {expected}), for example in another browser tab. "
+                "Nothing was saved: reload to see the latest version, then make the change again."
+            )
+        _snapshot(current, contents, message)
+        _write(current.path, contents)
+        write_settings(current.path, replace(current.settings, revision=expected + 1))
+        _prune_history(current.path)
+    return open_workspace(workspace.path)
+
+
+def history(workspace: Workspace) -> list[Version]:
+    """The versions that can be restored, newest first (at most :data:`KEEP_VERSIONS`)."""
+    versions = []
+    for folder in sorted((workspace.path / HISTORY_DIR).glob("r*"), reverse=True):
+        try:
+            meta = yaml.safe_load((folder / "version.yaml").read_text(encoding="utf-8"))
+            versions.append(Version(revision=int(meta["revision"]), saved_at=str(meta["saved_at"]),
+                                    message=str(meta["message"]), files=dict(meta["files"]), folder=folder))
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            continue
+    return versions
+
+
+def undo(workspace: Workspace, *, expected_revision: int | None = None) -> Workspace:
+    """Put back the files as they were before the latest save; undo again to go further back.
+
+    The undo is itself a save (the revision goes up), so it is refused like any
+    save when the workspace changed elsewhere.
+    """
+    expected = workspace.settings.revision if expected_revision is None else expected_revision
+    with _locked(workspace.path):
+        current = open_workspace(workspace.path)
+        if current.settings.revision != expected:
+            raise StaleWorkspaceError(
+                f"The workspace {current.name!r} was changed elsewhere since it was opened; nothing was undone. "
+                "Reload to see the latest version."
+            )
+        versions = history(current)
+        if not versions:
+            raise WorkspaceError(f"There is nothing to undo in the workspace {current.name!r}.")
+        latest = versions[0]
+        contents = {name: (latest.folder / name).read_text(encoding="utf-8") if existed else None
+                    for name, existed in latest.files.items()}
+        _write(current.path, contents)
+        write_settings(current.path, replace(current.settings, revision=expected + 1))
+        shutil.rmtree(latest.folder)
+    return open_workspace(workspace.path)
+
+
+def _check_file_name(name: str) -> None:
+    if name != Path(name).name or name.startswith(".") or name == WORKSPACE_FILE or not name:
+        raise WorkspaceError(f"{name!r} cannot be saved in a workspace: give a plain file name.")
+
+
+def _write(folder: Path, contents: Mapping[str, str | None]) -> None:
+    for name, text in contents.items():
+        if text is None:
+            (folder / name).unlink(missing_ok=True)
+        else:
+            atomic_write_text(folder / name, text)
+
+
+def _snapshot(workspace: Workspace, contents: Mapping[str, str | None], message: str) -> None:
+    history_dir = workspace.path / HISTORY_DIR
+    history_dir.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=history_dir))
+    files = {}
+    for name in contents:
+        source = workspace.path / name
+        files[name] = source.is_file()
+        if files[name]:
+            shutil.copy2(source, staging / name)
+    meta = {"revision": workspace.settings.revision, "message": message, "files": files,
+            "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    (staging / "version.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    target = history_dir / f"r{workspace.settings.revision:08d}"
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+
+
+def _prune_history(folder: Path) -> None:
+    for old in sorted((folder / HISTORY_DIR).glob("r*"), reverse=True)[KEEP_VERSIONS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Serialise saves to one workspace across processes (page kernels, notebooks, the CLI)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: saves are still atomic and revision-checked, just not serialised.
+        yield
+        return
+    with open(folder / LOCK_FILE, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

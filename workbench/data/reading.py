@@ -77,6 +77,15 @@ class DataFileError(ValueError):
         super().__init__(f"{self.file}: {message}")
 
 
+class NoDataRowsError(DataFileError):
+    """A file with a header row and nothing under it; ``columns`` holds the header."""
+
+    def __init__(self, file: str | Path, columns: list[str]) -> None:
+        """Record the file name and its header."""
+        super().__init__(file, "has a header row but no data rows")
+        self.columns = list(columns)
+
+
 @dataclass
 class RawTable:
     """A table as read from a file, before mapping and validation.
@@ -349,7 +358,7 @@ def _build_table(cells: pd.DataFrame, first_row: int, name: str) -> pd.DataFrame
     nonblank = data.ne("").any(axis=1) if len(data.columns) else pd.Series(False, index=data.index)
     data = data[nonblank]
     if data.empty:
-        raise DataFileError(name, "has a header row but no data rows")
+        raise NoDataRowsError(name, labels)
     return data.astype(str)
 
 

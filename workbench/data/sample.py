@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import onet
+from workbench.workspace import csv_text
 
 MIN_PEOPLE = 20
 DAYS_PER_YEAR = 365.25
@@ -1100,7 +1101,6 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     paths = []
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        text = df.to_csv(index=False, lineterminator="\n", float_format="%.10g", na_rep="")
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(csv_text(df).encode("utf-8"))
         paths.append(path)
     return paths

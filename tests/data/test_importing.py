@@ -1,0 +1,232 @@
+"""Importing into a workspace: all or nothing, from the Python API and the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbench.data.contracts import TABLES
+from workbench.data.importing import import_table, validate_workspace
+from workbench.data.sample import generate_organisation, write_tables
+from workbench.workspace import (
+    StaleWorkspaceError,
+    WorkspaceSettings,
+    create_workspace,
+    history,
+    open_workspace,
+    write_new_workspace,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under the workspace folder, history included, except the lock file."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+@pytest.fixture(scope="module")
+def small_org() -> dict[str, pd.DataFrame]:
+    return generate_organisation(60, seed=3)
+
+
+@pytest.fixture
+def small_workspace(tmp_path: Path, small_org) -> Path:
+    ws = write_new_workspace(tmp_path / "ws", WorkspaceSettings(name="Small"),
+                             lambda folder: write_tables(small_org, folder))
+    return ws.path
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workbench", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+# --- a real-world export through a mapping, from the command line ----------------------------
+
+HR_PEOPLE = (
+    "Employee ID;Full Name;Dept;Job;Grade;Office;Line Manager;Start Date;Leaving Date;Still here\n"
+    "E001;Zoë Müller;Finance;Head of Finance;Senior;Zürich;;01/03/2015;;Yes\n"
+    "E002;François Dupré;Finance;Financial Analyst;Junior;Paris;E001;15/06/2021;;Yes\n"
+    "E003;Ana Núñez;Sales;Account Executive;Mid;Madrid;E001;10/01/2022;28/02/2024;No\n"
+)
+PEOPLE_MAPPING = """\
+table: people
+columns:
+  Employee ID: person_id
+  Full Name: name
+  Dept: department
+  Job: job_title
+  Grade: level
+  Office: location
+  Line Manager: manager_id
+  Start Date: hire_date
+  Leaving Date: exit_date
+values:
+  level: {Junior: 1, Mid: 3, Senior: 5}
+dates:
+  hire_date: "%d/%m/%Y"
+  exit_date: "%d/%m/%Y"
+"""
+HR_ENROLMENT = (
+    "Employee;Wants a mentor;Mentees they can take\n"
+    "E001;No;2\n"
+    "E002;Yes;\n"
+)
+ENROLMENT_MAPPING = """\
+columns:
+  Employee: person_id
+  Wants a mentor: role
+  Mentees they can take: capacity
+values:
+  role: {"Yes": mentee, "No": mentor}
+defaults:
+  wants: ""
+  offers: ""
+"""
+
+
+def test_a_real_world_export_imports_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    ws = create_workspace("Client")
+    (tmp_path / "people export.csv").write_bytes(b"\xef\xbb\xbf" + HR_PEOPLE.encode("utf-8"))  # Excel's BOM
+    (tmp_path / "people.yaml").write_text(PEOPLE_MAPPING, encoding="utf-8")
+    (tmp_path / "mentoring sign-up.csv").write_bytes(HR_ENROLMENT.encode("cp1252"))
+    (tmp_path / "enrolment.yaml").write_text(ENROLMENT_MAPPING, encoding="utf-8")
+
+    done = cli("import", str(tmp_path / "people export.csv"), "--table", "people", "--mapping",
+               str(tmp_path / "people.yaml"), "--into", str(ws.path))
+    assert done.returncode == 0, done.stderr
+    assert "Imported 3 rows" in done.stdout
+    people = open_workspace(ws.path).read_table("people")
+    assert people["name"].tolist() == ["Zoë Müller", "François Dupré", "Ana Núñez"]
+    assert people["level"].tolist() == ["5", "1", "3"]
+    assert people["exit_date"].tolist() == ["", "", "2024-02-28"]
+    assert people["Still here"].tolist() == ["Yes", "Yes", "No"]  # extra columns are kept
+
+    done = cli("import", str(tmp_path / "mentoring sign-up.csv"), "--table", "enrolment", "--mapping",
+               str(tmp_path / "enrolment.yaml"), "--into", str(ws.path))
+    assert done.returncode == 0, done.stderr
+    enrolment = open_workspace(ws.path).read_table("enrolment")
+    assert enrolment[["person_id", "role", "capacity"]].values.tolist() == [["E001", "mentor", "2"],
+                                                                           ["E002", "mentee", ""]]
+
+
+def test_a_bad_import_prints_the_problem_table_and_changes_nothing(small_workspace: Path, tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("person_id,skill_id,level\nP99999,programming,3\nP00001,nonsense,9\n", encoding="utf-8")
+    before = snapshot(small_workspace)
+    done = cli("import", str(source), "--table", "proficiency", "--into", str(small_workspace),
+               "--problems", str(tmp_path / "problems.csv"))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "bad.csv was not imported, nothing was changed" in done.stderr
+    problems = pd.read_csv(tmp_path / "problems.csv", dtype=str, keep_default_na=False)
+    assert {(r.row, r.column, r.value) for r in problems.itertuples()} >= {
+        ("2", "person_id", "P99999"), ("3", "skill_id", "nonsense"), ("3", "level", "9")}
+    assert snapshot(small_workspace) == before
+
+
+def test_validate_command(small_workspace: Path) -> None:
+    done = cli("validate", str(small_workspace))
+    assert done.returncode == 0, done.stderr
+    assert "valid" in done.stdout
+    (small_workspace / "skills.csv").write_text("skill_id,name,category\nx,X,\nx,Y,c\n", encoding="utf-8")
+    done = cli("validate", str(small_workspace))
+    assert done.returncode == 2
+    assert "skills.csv" in done.stderr and "Traceback" not in done.stderr
+    assert "appears more than once" in done.stderr
+
+
+def test_validate_names_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
+    done = cli("validate", str(tmp_path))
+    assert done.returncode == 2
+    assert "has no workspace.yaml" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- all or nothing -------------------------------------------------------------------------
+
+def test_an_import_that_would_break_another_table_is_refused(small_workspace: Path, tmp_path: Path) -> None:
+    ws = open_workspace(small_workspace)
+    people = ws.read_table("people")
+    assessed = set(ws.read_table("proficiency")["person_id"])
+    remaining = people[~people["person_id"].isin(sorted(assessed)[:1]) & (people["manager_id"] != "")]
+    remaining = remaining.assign(manager_id="")
+    remaining.to_csv(tmp_path / "fewer people.csv", index=False)
+    before = snapshot(small_workspace)
+    result = import_table(tmp_path / "fewer people.csv", "people", ws)
+    assert not result.ok
+    assert "proficiency.csv" in set(result.problems.frame["file"])
+    assert result.problems.frame["problem"].str.contains("after importing people.csv").all()
+    assert snapshot(small_workspace) == before
+
+
+def test_a_good_import_is_saved_and_can_be_undone(small_workspace: Path, tmp_path: Path) -> None:
+    from workbench.workspace import undo
+
+    ws = open_workspace(small_workspace)
+    skills = ws.read_table("skills")
+    skills.assign(name=skills["name"].str.upper()).to_csv(tmp_path / "skills.csv", index=False)
+    before = (small_workspace / "skills.csv").read_bytes()
+    result = import_table(tmp_path / "skills.csv", "skills", ws)
+    assert result.ok and result.rows == len(skills)
+    assert result.workspace.settings.revision == ws.settings.revision + 1
+    assert history(result.workspace)[0].message == "import skills.csv as skills"
+    assert validate_workspace(result.workspace).ok
+    undo(result.workspace)
+    assert (small_workspace / "skills.csv").read_bytes() == before
+
+
+def test_an_import_from_a_stale_page_is_refused(small_workspace: Path, tmp_path: Path) -> None:
+    page = open_workspace(small_workspace)
+    other_tab = open_workspace(small_workspace)
+    page.read_table("goals").to_csv(tmp_path / "goals.csv", index=False)
+    assert import_table(tmp_path / "goals.csv", "goals", other_tab).ok
+    before = snapshot(small_workspace)
+    with pytest.raises(StaleWorkspaceError):
+        import_table(tmp_path / "goals.csv", "goals", page)
+    assert snapshot(small_workspace) == before
+
+
+def test_an_unknown_table_is_a_problem_not_a_crash(small_workspace: Path, tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("a\n1\n")
+    result = import_table(tmp_path / "x.csv", "salaries", open_workspace(small_workspace))
+    assert not result.ok and "not a known table" in result.problems.frame["problem"].iloc[0]
+
+
+cell = st.one_of(st.sampled_from(["", "P00001", "P00002", "programming", "3", "-1", "9", "2024-13-01",
+                                  "2020-01-01", "mentor", "mentee", "both", "pre", "x;y", "=1+1", " "]),
+                 st.text(max_size=6))
+column_names = st.lists(st.sampled_from(sorted({c for spec in TABLES.values() for c in spec.column_names}
+                                               | {"extra", "Employee ID"})), min_size=1, max_size=8, unique=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(table=st.sampled_from(sorted(TABLES)), columns=column_names, data=st.data(),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]), delimiter=st.sampled_from([",", ";", "\t"]))
+def test_any_import_ends_in_success_or_problems_and_failures_change_nothing(
+        small_workspace: Path, tmp_path_factory: pytest.TempPathFactory, table: str, columns: list[str], data,
+        encoding: str, delimiter: str) -> None:
+    rows = data.draw(st.lists(st.lists(cell, min_size=len(columns), max_size=len(columns)), max_size=6))
+    frame = pd.DataFrame(rows, columns=columns, dtype=str) if rows else pd.DataFrame(columns=columns)
+    source = tmp_path_factory.mktemp("src") / "export.csv"
+    source.write_bytes(frame.to_csv(index=False, sep=delimiter).encode(encoding, errors="replace"))
+    workspace = open_workspace(small_workspace)
+    before = snapshot(small_workspace)
+    result = import_table(source, table, workspace)
+    if result.ok:
+        assert result.workspace.settings.revision == workspace.settings.revision + 1
+        from workbench.workspace import undo
+
+        undo(result.workspace)
+    else:
+        assert list(result.problems.frame.columns) == ["file", "row", "column", "value", "problem"]
+        assert (result.problems.frame["problem"].str.len() > 0).all()
+        assert snapshot(small_workspace) == before

@@ -11,6 +11,12 @@ from ..conftest import AppServer
 pytestmark = pytest.mark.browser
 
 
+def choose_file(page, button: str, path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name=re.compile(button)).click()
+    chooser.value.set_files(str(path))
+
+
 def open_start(page, app_server: AppServer, requests: list[str]) -> None:
     page.on("request", lambda request: requests.append(request.url))
     page.goto(app_server.url)
@@ -48,7 +54,37 @@ def test_navigation_carries_a_new_workspace_to_the_next_page(browser_page, app_s
     page.wait_for_url(re.compile(r"workspace=browser-client"))
     page.wait_for_selector("nav.wb-nav")
     assert "Browser client" in page.locator("nav.wb-nav .wb-ws").inner_text()
-    assert page.locator(".wb-start").get_by_text("This workspace has no data tables yet.").count() == 1
+    assert "Missing required tables: people.csv" in page.locator(".wb-facts").inner_text()
+
+
+def test_uploading_a_bad_file_shows_the_problems_and_a_good_one_is_imported(browser_page, app_server: AppServer,
+                                                                           tmp_path) -> None:
+    page = browser_page
+    open_start(page, app_server, [])
+    page.get_by_placeholder("e.g. Acme 2027 pilot").fill("Upload client")
+    page.get_by_role("button", name="Create workspace").click()
+    page.locator(".wb-notice-success").wait_for()
+
+    bad = tmp_path / "skills export.csv"
+    bad.write_text("skill_id,name,category\ncoaching,Coaching,People\ncoaching,Coaching again,\n", encoding="utf-8")
+    page.locator(".wb-data select").select_option(label="skills.csv: the skills the organisation tracks")
+    choose_file(page, "Data file", bad)
+    page.get_by_role("button", name="Import").click()
+    alert = page.locator(".wb-data .wb-notice-error")
+    alert.wait_for()
+    assert "skills export.csv was not imported and nothing was changed" in alert.inner_text()
+    problems = page.locator(".wb-data table.wb-table").last.inner_text()
+    assert "appears more than once" in problems and "coaching" in problems
+
+    good = tmp_path / "skills.csv"
+    good.write_text("skill_id,name,category\ncoaching,Coaching,People\nsql,SQL,Technical\n", encoding="utf-8")
+    choose_file(page, "Data file", good)
+    page.get_by_role("button", name="Import").click()
+    page.locator(".wb-data .wb-notice-success").wait_for()
+    assert "Imported 2 rows from skills.csv as skills.csv" in page.locator(".wb-data .wb-notice-success").inner_text()
+    page.locator(".wb-data table.wb-table", has_text="skills.csv").first.wait_for()
+    saved = (app_server.home / "upload-client" / "skills.csv").read_text(encoding="utf-8")
+    assert saved == "skill_id,name,category\ncoaching,Coaching,People\nsql,SQL,Technical\n"
 
 
 def test_a_bad_workspace_name_shows_a_message_not_a_traceback(browser_page, app_server: AppServer) -> None:

@@ -16,7 +16,7 @@ def test_start_view_shows_the_axles_steps_and_the_demo(home: Path) -> None:
     for title in ("Align", "eXperience", "Launch", "Evaluate", "Support"):
         assert title in view.steps.value
     for table in sorted(p.stem for p in DEMO_SOURCE.glob("*.csv")):
-        assert f"{table}.csv" in view.tables.value
+        assert f"{table}.csv" in view.data.tables.value
 
 
 def test_creating_a_workspace_switches_to_it(home: Path) -> None:
@@ -26,8 +26,8 @@ def test_creating_a_workspace_switches_to_it(home: Path) -> None:
     assert view.context.workspace.slug == "client-b"
     assert view.choice.value == "client-b"
     assert "Created the workspace" in view.notice.value
-    assert view.tables.value == "<p>This workspace has no data tables yet.</p>"
-    assert view.chart_box.children == ()
+    assert "Missing required tables: people.csv, skills.csv" in view.data.summary.value
+    assert view.data.chart_box.children == ()
     view.choice.value = "demo"
     assert view.context.workspace.slug == "demo"
 

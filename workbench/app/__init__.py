@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+from workbench.data.reading import DEFAULT_MAX_BYTES
 from workbench.workspace import REPO_ROOT, ensure_demo_workspace, find_workspace
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -64,10 +65,16 @@ def serve(port: int = 8866, home: Path | None = None, workspace: str | None = No
 def _voila_app() -> type:
     """Voila, stopping cleanly on Ctrl-C even with pre-started kernels."""
     from jupyter_core.utils import run_sync
+    from traitlets import default
     from tornado.web import HTTPError
     from voila.app import Voila
 
     class WorkbenchVoila(Voila):
+        @default("tornado_settings")
+        def _tornado_settings(self) -> dict:
+            # Uploads travel over the page's websocket: allow files up to the import limit.
+            return {"websocket_max_message_size": DEFAULT_MAX_BYTES + (1 << 20)}
+
         def stop(self) -> None:
             # Page kernels hold nothing to save (workspaces are saved explicitly), so they
             # are stopped at once; a graceful stop interrupts kernels still starting up,

@@ -6,15 +6,14 @@ import html
 
 import ipywidgets as w
 
-from workbench.charts import headcount_chart
-from workbench.views.charts import chart_widget
+from workbench.views.data import DataPanel
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PAGES, STEPS, PageContext, page_link
 from workbench.workspace import create_workspace, find_workspace, list_workspaces
 
 
 class StartView(w.VBox):
-    """Pick or create a workspace, see the AXLES steps and the organisation at a glance."""
+    """Pick or create a workspace, see the AXLES steps and the health of the workspace's data."""
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
@@ -25,17 +24,13 @@ class StartView(w.VBox):
         self.copy_demo = w.Checkbox(value=False, description="Start from the demo organisation's data", indent=False)
         self.create_button = w.Button(description="Create workspace", button_style="primary", icon="plus")
         self.notice = Notice()
-        self.tables = w.HTML()
-        self.chart = None
-        self.chart_box = w.VBox()
+        self.data = DataPanel(context)
 
         self._fill_choices()
         self.choice.observe(self._on_choice, names="value")
         self.create_button.on_click(self._on_create)
         context.observe(self._render, names="workspace")
 
-        overview = w.HBox([self.tables, self.chart_box])
-        overview.add_class("wb-row")
         super().__init__([
             w.HTML("<h3>The AXLES steps</h3>"),
             self.steps,
@@ -44,8 +39,7 @@ class StartView(w.VBox):
             self.choice,
             w.HBox([self.new_name, self.copy_demo, self.create_button]),
             self.notice,
-            w.HTML("<h3>The organisation at a glance</h3>"),
-            overview,
+            self.data,
         ])
         self.add_class("wb-start")
         self._render()
@@ -69,24 +63,7 @@ class StartView(w.VBox):
         self.notice.show(f"Created the workspace {created.name!r} in {created.path}.", "success")
 
     def _render(self, _change: object = None) -> None:
-        workspace = self.context.workspace
-        self.steps.value = _steps_html(workspace.slug)
-        counts = workspace.row_counts()
-        if counts:
-            rows = "".join(f"<tr><td>{html.escape(table)}.csv</td><td class='num'>{count:,}</td></tr>"
-                           for table, count in counts.items())
-            self.tables.value = f"<table class='wb-table'><tr><th>Table</th><th>Rows</th></tr>{rows}</table>"
-        else:
-            self.tables.value = "<p>This workspace has no data tables yet.</p>"
-        if "people" in counts:
-            chart = headcount_chart(workspace.read_table("people"))
-            if self.chart is None:
-                self.chart = chart_widget(chart)
-            else:
-                self.chart.chart = chart
-            self.chart_box.children = [self.chart]
-        else:
-            self.chart_box.children = []
+        self.steps.value = _steps_html(self.context.workspace.slug)
 
 
 def _steps_html(workspace_slug: str) -> str:

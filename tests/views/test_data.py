@@ -1,0 +1,82 @@
+import datetime
+from pathlib import Path
+
+import pytest
+
+from workbench.views.data import DataPanel
+from workbench.views.shell import open_page
+from workbench.workspace import create_workspace, find_workspace, open_workspace
+
+
+def upload(name: str, content: bytes) -> tuple[dict, ...]:
+    return ({"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.datetime(2026, 1, 5, tzinfo=datetime.timezone.utc)},)
+
+
+@pytest.fixture
+def panel(home: Path) -> DataPanel:
+    context, _ = open_page("00_start")
+    return DataPanel(context)
+
+
+def test_demo_health_is_summarised(panel: DataPanel) -> None:
+    assert "No validation problems." in panel.summary.value
+    assert "people currently employed" in panel.summary.value
+    assert "expected skill assessments are missing" in panel.summary.value
+    assert panel.problems.value == ""
+    assert panel.chart_box.children  # headcount chart
+
+
+def test_a_valid_upload_is_imported_and_can_be_undone(panel: DataPanel) -> None:
+    demo = panel.context.workspace
+    original = demo.table_path("goals").read_bytes()
+    goals = demo.read_table("goals").assign(priority="2")
+    panel.table.value = "goals"
+    panel.source.value = upload("goals export.csv", goals.to_csv(index=False).encode("utf-8"))
+    panel.import_button.click()
+    assert "Imported 4 rows from goals export.csv as goals.csv" in panel.notice.value
+    assert panel.context.workspace.settings.revision == demo.settings.revision + 1
+    assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}
+    assert panel.source.value == ()
+    panel.undo_button.click()
+    assert "Undone: import goals export.csv as goals" in panel.notice.value
+    assert demo.table_path("goals").read_bytes() == original
+    panel.undo_button.click()
+    assert "nothing to undo" in panel.notice.value
+
+
+def test_a_bad_upload_shows_the_problem_table_and_saves_nothing(panel: DataPanel) -> None:
+    before = panel.context.workspace.table_path("proficiency").read_bytes()
+    panel.table.value = "proficiency"
+    panel.source.value = upload("scores.csv", b"person_id,skill_id,level\nNOBODY,programming,3\nP00002,writing,=9\n")
+    panel.import_button.click()
+    assert "scores.csv was not imported and nothing was changed" in panel.notice.value
+    assert "NOBODY" in panel.import_problems.value and "=9" in panel.import_problems.value
+    assert "data:text/csv;charset=utf-8;base64," in panel.import_problems.value
+    assert panel.context.workspace.table_path("proficiency").read_bytes() == before
+    assert panel.import_button.disabled is False
+
+
+def test_importing_without_a_file_asks_for_one(panel: DataPanel) -> None:
+    panel.import_button.click()
+    assert "Choose a data file" in panel.notice.value
+
+
+def test_a_save_from_a_stale_page_is_refused_with_a_message(panel: DataPanel) -> None:
+    other_tab = find_workspace("demo")
+    goals = other_tab.read_table("goals")
+    from workbench.workspace import save_table
+
+    save_table(other_tab, "goals", goals)
+    panel.table.value = "goals"
+    panel.source.value = upload("goals.csv", goals.to_csv(index=False).encode("utf-8"))
+    panel.import_button.click()
+    assert "changed elsewhere" in panel.notice.value
+
+
+def test_an_empty_workspace_lists_what_is_missing(home: Path) -> None:
+    context, _ = open_page("00_start")
+    context.workspace = create_workspace("Empty")
+    panel = DataPanel(context)
+    assert "Missing required tables" in panel.summary.value
+    assert panel.chart_box.children == ()

@@ -1,0 +1,153 @@
+"""The workspace's data on the start page: its health, and bringing in an HR export."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from pathlib import Path
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.charts import headcount_chart
+from workbench.data.contracts import TABLES
+from workbench.data.health import data_health
+from workbench.data.importing import import_table
+from workbench.views.charts import chart_widget
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PageContext
+from workbench.views.tables import csv_download_link, html_table
+from workbench.workspace import history, undo
+
+TABLE_HELP = {
+    "people": "everyone in the organisation, with department, level, manager and dates",
+    "skills": "the skills the organisation tracks",
+    "proficiency": "assessed skill levels per person",
+    "goals": "organisational goals with their KPI, baseline and target",
+    "requirements": "skill levels the goals require, and for whom",
+    "enrolment": "who signed up as mentee or mentor, with capacities",
+    "preferences": "mentees' ranked choices of mentors",
+    "survey": "survey responses by wave",
+    "meetings": "logged mentoring meetings",
+}
+
+
+class DataPanel(w.VBox):
+    """Data health of the open workspace, plus import and undo."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        self.summary = w.HTML()
+        self.tables = w.HTML()
+        self.chart = None
+        self.chart_box = w.VBox()
+        self.problems = w.HTML()
+
+        self.table = w.Dropdown(options=[(f"{name}.csv: {TABLE_HELP[name]}", name) for name in TABLES],
+                                description="Table", style={"description_width": "initial"},
+                                layout=w.Layout(width="560px"))
+        self.source = w.FileUpload(accept=".csv,.tsv,.txt,.xlsx", multiple=False, description="Data file")
+        self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping (optional)")
+        self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
+        self.undo_button = w.Button(description="Undo last save", icon="undo")
+        self.notice = Notice()
+        self.import_problems = w.HTML()
+
+        self.import_button.on_click(self._on_import)
+        self.undo_button.on_click(self._on_undo)
+        context.observe(self._render, names="workspace")
+
+        overview = w.HBox([self.tables, self.chart_box])
+        overview.add_class("wb-row")
+        super().__init__([
+            w.HTML("<h3>Data health</h3>"),
+            self.summary,
+            overview,
+            self.problems,
+            w.HTML("<h3>Bring in data</h3><p>Import an export from your HR system as one of the workspace's "
+                   "tables. CSV, TSV and Excel files work; the encoding and delimiter are detected. A mapping "
+                   "file (YAML) renames columns and translates values such as <i>Yes</i>/<i>No</i> or grade "
+                   "names; see <code>datasets/README.md</code>. Nothing is saved unless the whole file is "
+                   "valid, and every save can be undone.</p>"),
+            self.table,
+            w.HBox([self.source, self.mapping, self.import_button, self.undo_button]),
+            self.notice,
+            self.import_problems,
+        ])
+        self.add_class("wb-data")
+        self._render()
+
+    def _render(self, _change: object = None) -> None:
+        workspace = self.context.workspace
+        health = data_health(workspace)
+        facts = []
+        if health.missing:
+            facts.append(f"Missing required tables: {', '.join(health.missing)}.")
+        if health.employed:
+            facts.append(f"{health.employed:,} people currently employed; {health.unassessed:,} of them have no "
+                         f"skill assessment.")
+        if health.expected:
+            facts.append(f"{health.gaps:,} of {health.expected:,} expected skill assessments are missing "
+                         f"({health.gaps / health.expected:.0%}; expected = skills assessed for others with the "
+                         "same job title). Missing means unknown, not zero.")
+        facts.append("No validation problems." if health.problems.ok
+                     else f"{len(health.problems):,} validation problems (listed below).")
+        self.summary.value = "<ul class='wb-facts'>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>"
+        rows = pd.DataFrame([{"table": f"{name}.csv", "rows": health.rows.get(name, 0),
+                              "status": ("present" if name in health.rows
+                                         else "optional, absent" if TABLES[name].optional_table else "missing")}
+                             for name in TABLES])
+        self.tables.value = html_table(rows)
+        if health.problems.ok:
+            self.problems.value = ""
+        else:
+            self.problems.value = ("<h4>Validation problems</h4>" + html_table(health.problems.frame, limit=30)
+                                   + csv_download_link(health.problems.frame, "problems.csv",
+                                                       "Download all problems (CSV)"))
+        if "people" in health.rows:
+            chart = headcount_chart(workspace.read_table("people"))
+            if self.chart is None:
+                self.chart = chart_widget(chart)
+            else:
+                self.chart.chart = chart
+            self.chart_box.children = [self.chart]
+        else:
+            self.chart_box.children = []
+
+    @guarded("import the file", button="import_button")
+    def _on_import(self, _button: w.Button) -> None:
+        self.import_problems.value = ""
+        if not self.source.value:
+            self.notice.show("Choose a data file to import first.", "warning")
+            return
+        with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
+            source = _save_upload(self.source.value[0], Path(folder))
+            mapping = _save_upload(self.mapping.value[0], Path(folder) / "mapping") if self.mapping.value else None
+            result = import_table(source, self.table.value, self.context.workspace, mapping)
+        if result.ok:
+            self.context.workspace = result.workspace
+            self.notice.show(f"Imported {result.rows:,} rows from {result.source} as {result.table}.csv.", "success")
+        else:
+            self.notice.show(f"{result.source} was not imported and nothing was changed: "
+                             f"{len(result.problems):,} problems, listed below.", "error")
+            self.import_problems.value = (html_table(result.problems.frame, limit=100)
+                                          + csv_download_link(result.problems.frame, "import-problems.csv",
+                                                              "Download all problems (CSV)"))
+        self.source.value = ()
+        self.mapping.value = ()
+
+    @guarded("undo the last save", button="undo_button")
+    def _on_undo(self, _button: w.Button) -> None:
+        latest = history(self.context.workspace)
+        self.context.workspace = undo(self.context.workspace)
+        self.notice.show(f"Undone: {latest[0].message}." if latest else "Undone.", "success")
+
+
+def _save_upload(upload: dict, folder: Path) -> Path:
+    """Write an uploaded file to ``folder`` under a safe version of its own name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.\- ]", "_", Path(str(upload.get("name") or "upload")).name).strip() or "upload"
+    path = folder / name
+    path.write_bytes(bytes(upload["content"]))
+    return path

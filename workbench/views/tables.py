@@ -1,0 +1,33 @@
+"""Small HTML tables for pages: escaped, right-aligned numbers, capped in length."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import pandas as pd
+
+from workbench.exports import safe_csv_text
+
+
+def html_table(frame: pd.DataFrame, *, limit: int = 50, css_class: str = "wb-table") -> str:
+    """``frame`` as an HTML table of at most ``limit`` rows, every cell escaped."""
+    shown = frame.head(limit)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns]
+    body = []
+    for row in shown.itertuples(index=False):
+        cells = []
+        for value, is_number in zip(row, numeric):
+            text = "" if pd.isna(value) else (f"{value:,}" if is_number and isinstance(value, int) else str(value))
+            cells.append(f"<td class='num'>{html.escape(text)}</td>" if is_number else f"<td>{html.escape(text)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    more = (f"<p class='wb-more'>Showing {limit:,} of {len(frame):,} rows.</p>" if len(frame) > limit else "")
+    return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def csv_download_link(frame: pd.DataFrame, file_name: str, label: str) -> str:
+    """A link that downloads ``frame`` as a spreadsheet-safe CSV, embedded in the page (no server round trip)."""
+    payload = base64.b64encode(safe_csv_text(frame).encode("utf-8")).decode("ascii")
+    return (f'<a class="wb-download" download="{html.escape(file_name)}" '
+            f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(label)}</a>')

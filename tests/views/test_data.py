@@ -80,3 +80,17 @@ def test_an_empty_workspace_lists_what_is_missing(home: Path) -> None:
     panel = DataPanel(context)
     assert "Missing required tables" in panel.summary.value
     assert panel.chart_box.children == ()
+
+
+def test_the_mapping_example_shown_in_the_page_works(tmp_path: Path) -> None:
+    from workbench.data.reading import apply_mapping, load_mapping, read_table_file
+    from workbench.views.data import MAPPING_EXAMPLE
+
+    (tmp_path / "map.yaml").write_text(MAPPING_EXAMPLE, encoding="utf-8")
+    (tmp_path / "export.csv").write_text("Employee ID,Dept,Grade,Start Date\nE1,Sales,Senior,31/01/2020\n",
+                                         encoding="utf-8")
+    frame, problems = apply_mapping(read_table_file(tmp_path / "export.csv"), load_mapping(tmp_path / "map.yaml"),
+                                    "people")
+    assert problems.ok
+    assert frame.iloc[0][["person_id", "department", "level", "hire_date", "location"]].tolist() == [
+        "E1", "Sales", "5", "2020-01-31", "Unknown"]

@@ -47,8 +47,10 @@ class DataPanel(w.VBox):
         self.table = w.Dropdown(options=[(f"{name}.csv: {TABLE_HELP[name]}", name) for name in TABLES],
                                 description="Table", style={"description_width": "initial"},
                                 layout=w.Layout(width="560px"))
-        self.source = w.FileUpload(accept=".csv,.tsv,.txt,.xlsx", multiple=False, description="Data file")
-        self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping (optional)")
+        self.source = w.FileUpload(accept=".csv,.tsv,.txt,.xlsx", multiple=False, description="Data file",
+                                   layout=w.Layout(width="auto"))
+        self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping file (optional)",
+                                    layout=w.Layout(width="auto"))
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
         self.undo_button = w.Button(description="Undo last save", icon="undo")
         self.notice = Notice()
@@ -68,8 +70,8 @@ class DataPanel(w.VBox):
             w.HTML("<h3>Bring in data</h3><p>Import an export from your HR system as one of the workspace's "
                    "tables. CSV, TSV and Excel files work; the encoding and delimiter are detected. A mapping "
                    "file (YAML) renames columns and translates values such as <i>Yes</i>/<i>No</i> or grade "
-                   "names; see <code>datasets/README.md</code>. Nothing is saved unless the whole file is "
-                   "valid, and every save can be undone.</p>"),
+                   "names. Nothing is saved unless the whole file is valid, and every save can be undone.</p>"),
+            _mapping_help(),
             self.table,
             w.HBox([self.source, self.mapping, self.import_button, self.undo_button]),
             self.notice,
@@ -151,3 +153,27 @@ def _save_upload(upload: dict, folder: Path) -> Path:
     path = folder / name
     path.write_bytes(bytes(upload["content"]))
     return path
+
+
+MAPPING_EXAMPLE = """\
+columns:                 # column in your file: column in the workbench
+  Employee ID: person_id
+  Dept: department
+  Grade: level
+  Start Date: hire_date
+values:                  # translate values, per workbench column
+  level: {Junior: 1, Mid: 3, Senior: 5}
+dates:                   # how dates are written in your file
+  hire_date: "%d/%m/%Y"
+defaults:                # a value for a column your file does not have
+  location: Unknown
+"""
+
+
+def _mapping_help() -> w.Accordion:
+    help_text = w.HTML(
+        "<p>A mapping file is a small text file in YAML. Columns it does not mention keep their names; extra "
+        "columns are kept. Values it does not list are kept as they are.</p>"
+        f"<pre class='wb-code'>{html.escape(MAPPING_EXAMPLE)}</pre>")
+    accordion = w.Accordion(children=[help_text], titles=("How to write a mapping file",), selected_index=None)
+    return accordion

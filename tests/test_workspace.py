@@ -218,3 +218,23 @@ def test_a_missing_migration_is_reported(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(workspace_module, "MIGRATIONS", {})
     with pytest.raises(WorkspaceError, match="no migration from schema version 1 to 2"):
         open_workspace(tmp_path)
+
+
+def test_default_sensitive_columns_are_the_people_contracts() -> None:
+    from workbench.data.contracts import TABLES
+    from workbench.workspace import DEFAULT_SENSITIVE
+
+    assert DEFAULT_SENSITIVE == TABLES["people"].sensitive_columns
+
+
+def test_a_hand_edited_table_is_read_like_validation_reads_it(tmp_path: Path) -> None:
+    (tmp_path / WORKSPACE_FILE).write_text("name: X\n")
+    (tmp_path / "skills.csv").write_bytes("skill_id;name;category\ncafe;Café skills;Basic\n".encode("cp1252"))
+    (tmp_path / "preferences.csv").write_text("person_id,ranks_person_id,rank\n")
+    (tmp_path / "goals.csv").write_bytes(b"\x00\x01binary")
+    ws = open_workspace(tmp_path)
+    assert ws.read_table("skills").to_dict("records") == [{"skill_id": "cafe", "name": "Café skills",
+                                                           "category": "Basic"}]
+    assert ws.read_table("preferences").columns.tolist() == ["person_id", "ranks_person_id", "rank"]
+    with pytest.raises(WorkspaceError, match="goals.csv"):
+        ws.read_table("goals")

@@ -145,11 +145,22 @@ class Workspace:
         return sorted(p.stem for p in self.path.glob("*.csv"))
 
     def read_table(self, table: str) -> pd.DataFrame:
-        """Table ``table`` as text columns exactly as stored (blank cells are ``""``)."""
+        """Table ``table`` as text columns (blank cells are ``""``), read as validation reads it.
+
+        Files edited by hand are read all the same: encoding and delimiter are
+        detected. A file with only a header is an empty table.
+        """
+        from workbench.data.reading import DataFileError, NoDataRowsError, read_table_file
+
         path = self.table_path(table)
         if not path.is_file():
             raise WorkspaceError(f"The workspace {self.name!r} has no {path.name}.")
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        try:
+            return read_table_file(path).frame.reset_index(drop=True)
+        except NoDataRowsError as exc:
+            return pd.DataFrame({column: pd.Series([], dtype=str) for column in exc.columns})
+        except DataFileError as exc:
+            raise WorkspaceError(f"{self.name}: {exc}") from None
 
     def row_counts(self) -> dict[str, int]:
         """Data rows per table present (header excluded), without parsing the files."""

@@ -263,6 +263,9 @@ DUPLICATES = [
      "person_id 'P3' with ranks_person_id 'P1' appears more than once"),
     ("preferences", 1, {"rank": "1"}, "preferences.csv", 3, "rank", "1",
      "person_id 'P3' with rank '1' appears more than once"),
+    # numbers compare as numbers: "01" is rank 1 again
+    ("preferences", 1, {"rank": "01"}, "preferences.csv", 3, "rank", "01",
+     "person_id 'P3' with rank '01' appears more than once"),
 ]
 
 
@@ -536,3 +539,16 @@ def test_valid_generated_table_has_no_problems(case):
     name, df, scale = case
     problems = validate_table(name, df, scale=scale)
     assert problems.ok, problems.frame.to_string()
+
+
+def test_a_repeated_survey_answer_and_a_repeated_requirement_are_duplicates():
+    tables = valid_tables()
+    survey = pd.concat([tables["survey"], tables["survey"].iloc[[0]]], ignore_index=True)
+    problems = validate_table("survey", survey)
+    assert len(problems) == 1 and "appears more than once" in problems.frame["problem"].iloc[0]
+    requirements = pd.concat([tables["requirements"], tables["requirements"].iloc[[0]]], ignore_index=True)
+    problems = validate_table("requirements", requirements)
+    assert len(problems) == 1 and "appears more than once" in problems.frame["problem"].iloc[0]
+    # the same skill in a different scope is not a duplicate
+    other_scope = tables["requirements"].iloc[[0]].assign(level_min="7", level_max="7")
+    assert validate_table("requirements", pd.concat([tables["requirements"], other_scope], ignore_index=True)).ok

@@ -260,6 +260,8 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
             _opt("level_min", "int", minimum=1),
             _opt("level_max", "int", minimum=1),
         ),
+        keys=(KeySpec(("skill_id", "goal_id", "department", "job_title", "level_min", "level_max"), "skill_id",
+                      optional=("goal_id", "department", "job_title", "level_min", "level_max")),),
         description="Target skill levels; blank scope columns apply to all.",
     ),
     TableSpec(
@@ -295,6 +297,7 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
             _c("date", "date"),
         ),
         optional_table=True,
+        keys=(KeySpec(("person_id", "wave", "construct"), "construct"),),
         description="Survey scores per wave.",
     ),
     TableSpec(
@@ -768,8 +771,11 @@ def _key_column_name(i: int) -> str:
     return f"__key{i}__"
 
 
-def _key_codes(frame: pd.DataFrame, key: KeySpec) -> pd.Series | None:
-    """One integer code per distinct key; negative and unique where a required part is blank."""
+def _key_codes(frame: pd.DataFrame, key: KeySpec, spec: TableSpec) -> pd.Series | None:
+    """One integer code per distinct key; negative and unique where a required part is blank.
+
+    Numeric key parts compare as numbers ("1", "01" and "1.0" are the same rank).
+    """
     parts = [c for c in key.columns if c in frame.columns]
     if any(c not in parts for c in key.columns if c not in key.optional):
         return None
@@ -778,7 +784,11 @@ def _key_codes(frame: pd.DataFrame, key: KeySpec) -> pd.Series | None:
     blank = np.zeros(n, dtype=bool)
     for col in parts:
         optional = col in key.optional
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=not optional)
+        values = frame[col]
+        if spec.column(col).kind in {"int", "number"}:
+            numbers = _parse_number(values.astype("string").fillna(""))
+            values = values.where(numbers.isna(), numbers.astype(str))
+        codes, uniques = pd.factorize(values, use_na_sentinel=not optional)
         if not optional:
             blank |= codes < 0
         combined = combined * (len(uniques) + 1) + (codes + 1)
@@ -852,7 +862,7 @@ def _schema_problems(prep: _Prepared, scale: tuple[int, int]) -> list[pd.DataFra
     key_codes: dict[str, tuple[KeySpec, pd.Series]] = {}
     extra = {}
     for i, key in enumerate(spec.keys):
-        codes = _key_codes(frame, key)
+        codes = _key_codes(frame, key, spec)
         if codes is not None:
             key_codes[_key_column_name(i)] = (key, codes)
             extra[_key_column_name(i)] = codes

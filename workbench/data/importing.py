@@ -16,13 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.contracts import TABLES, Problems, validate_tables
-from workbench.data.reading import (
-    DEFAULT_MAX_BYTES,
-    DataFileError,
-    NoDataRowsError,
-    prepare_import,
-    read_table_file,
-)
+from workbench.data.reading import DEFAULT_MAX_BYTES, prepare_import
+from workbench.errors import WorkspaceError
 from workbench.workspace import Workspace, save_table
 
 
@@ -46,15 +41,12 @@ def read_workspace_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame]
     """Every contract table present in the workspace as text, and problems reading any of them."""
     tables, unreadable = {}, []
     for name in TABLES:
-        path = workspace.table_path(name)
-        if not path.is_file():
+        if not workspace.table_path(name).is_file():
             continue
         try:
-            tables[name] = read_table_file(path).frame
-        except NoDataRowsError as exc:  # an empty table is valid in a workspace (no preferences yet)
-            tables[name] = pd.DataFrame({column: pd.Series([], dtype=str) for column in exc.columns})
-        except DataFileError as exc:
-            unreadable.append(Problems.single(exc.file, exc.message))
+            tables[name] = workspace.read_table(name)
+        except WorkspaceError as exc:
+            unreadable.append(Problems.single(workspace.table_path(name).name, str(exc)))
     return tables, Problems.concat(unreadable)
 
 

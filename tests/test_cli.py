@@ -31,7 +31,20 @@ def test_console_script_is_installed() -> None:
 
 
 def test_app_with_an_unknown_workspace_says_so_without_a_traceback(tmp_path: Path) -> None:
-    result = run("app", "--home", str(tmp_path), "--workspace", "missing", "--port", "1")
+    result = run("app", "--home", str(tmp_path), "--workspace", "missing", "--port", "0")
     assert result.returncode == 2
     assert "workbench:" in result.stderr and "missing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_app_on_a_busy_port_says_so_without_a_traceback(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("app", "--home", str(tmp_path), "--port", str(port))
+    assert result.returncode == 2
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "Traceback" not in result.stderr

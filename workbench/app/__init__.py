@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 from workbench.data.reading import DEFAULT_MAX_BYTES
+from workbench.errors import WorkbenchError
 from workbench.workspace import REPO_ROOT, ensure_demo_workspace, find_workspace
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -20,6 +22,7 @@ def voila_arguments(port: int, notebooks: Path = NOTEBOOKS) -> list[str]:
     return [
         str(notebooks),
         f"--port={port}",
+        "--Voila.port_retries=0",  # the printed address must be the real one
         "--Voila.ip=127.0.0.1",
         "--no-browser",
         f"--template={TEMPLATE}",
@@ -56,10 +59,24 @@ def serve(port: int = 8866, home: Path | None = None, workspace: str | None = No
     home = Path(home) if home is not None else workspaces_home()
     ensure_demo_workspace(home)
     opened = find_workspace(workspace, home)
+    _check_port_free(port)
     os.environ.update(app_environment(home, opened.slug))
     print(f"Mentoring program workbench: http://127.0.0.1:{port}/  (workspace: {opened.name}; Ctrl-C stops)",
           flush=True)
     _voila_app().launch_instance(argv=voila_arguments(port))
+
+
+def _check_port_free(port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise WorkbenchError(f"{port} is not a port number (1-65535).")
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise WorkbenchError(
+                f"Port {port} on 127.0.0.1 is already in use (is the app already running?). "
+                f"Stop the other server, or choose another port: make app PORT={port + 1}"
+            ) from None
 
 
 def _voila_app() -> type:

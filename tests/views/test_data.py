@@ -94,3 +94,10 @@ def test_the_mapping_example_shown_in_the_page_works(tmp_path: Path) -> None:
     assert problems.ok
     assert frame.iloc[0][["person_id", "department", "level", "hire_date", "location"]].tolist() == [
         "E1", "Sales", "5", "2020-01-31", "Unknown"]
+
+
+def test_missing_columns_come_with_the_files_own_column_names(panel: DataPanel) -> None:
+    panel.table.value = "people"
+    panel.source.value = upload("HR export.csv", "Employee ID;Dept\nE1;Sales\n".encode("cp1252"))
+    panel.import_button.click()
+    assert "The columns in HR export.csv are: Employee ID, Dept." in panel.notice.value

@@ -14,6 +14,7 @@ from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
 from workbench.data.importing import import_table
+from workbench.data.reading import DataFileError, read_table_file
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -127,12 +128,13 @@ class DataPanel(w.VBox):
             source = _save_upload(self.source.value[0], Path(folder))
             mapping = _save_upload(self.mapping.value[0], Path(folder) / "mapping") if self.mapping.value else None
             result = import_table(source, self.table.value, self.context.workspace, mapping)
+            hint = _column_hint(source, result)
         if result.ok:
             self.context.workspace = result.workspace
             self.notice.show(f"Imported {result.rows:,} rows from {result.source} as {result.table}.csv.", "success")
         else:
             self.notice.show(f"{result.source} was not imported and nothing was changed: "
-                             f"{len(result.problems):,} problems, listed below.", "error")
+                             f"{len(result.problems):,} problems, listed below.{hint}", "error")
             self.import_problems.value = (html_table(result.problems.frame, limit=100)
                                           + csv_download_link(result.problems.frame, "import-problems.csv",
                                                               "Download all problems (CSV)"))
@@ -144,6 +146,18 @@ class DataPanel(w.VBox):
         latest = history(self.context.workspace)
         self.context.workspace = undo(self.context.workspace)
         self.notice.show(f"Undone: {latest[0].message}." if latest else "Undone.", "success")
+
+
+def _column_hint(source: Path, result) -> str:
+    """When contract columns are missing, name the file's own columns so a mapping can be written."""
+    if result.ok or not result.problems.frame["problem"].str.startswith("required column").any():
+        return ""
+    try:
+        columns = read_table_file(source).columns
+    except DataFileError:
+        return ""
+    return (f"\nThe columns in {result.source} are: {', '.join(columns)}. A mapping file can rename them "
+            "(see 'How to write a mapping file').")
 
 
 def _save_upload(upload: dict, folder: Path) -> Path:

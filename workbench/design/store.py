@@ -1,0 +1,69 @@
+"""Saving and loading ``design.yaml`` in a workspace."""
+
+from __future__ import annotations
+
+import yaml
+from pydantic import ValidationError
+
+from workbench.design.model import ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.workspace import Workspace, save_files
+
+DESIGN_FILE = "design.yaml"
+
+
+class DesignError(WorkbenchError):
+    """``design.yaml`` cannot be read; the message names the file and each wrong field."""
+
+
+def design_to_yaml(design: ProgramDesign) -> str:
+    """The design as the YAML text stored in ``design.yaml``."""
+    return yaml.safe_dump(design.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
+
+
+def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
+    """Parse and validate a design; :class:`DesignError` names every wrong field (``align.objectives.0.kpi``)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DesignError(f"{source}: not valid YAML{where}.") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DesignError(f"{source}: expected a mapping of AXLES steps, found {type(data).__name__}.")
+    try:
+        return ProgramDesign.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+            found = error.get("input")
+            shown = "" if error["type"] == "missing" or isinstance(found, dict) else f" (found {found!r})"
+            lines.append(f"  {field}: {_plain(error)}{shown}")
+        raise DesignError(f"{source} has {len(lines)} problem{'s' if len(lines) > 1 else ''}:\n"
+                          + "\n".join(lines)) from None
+
+
+def _plain(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "is not a field of the design (a typo?)"
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def load_design(workspace: Workspace) -> ProgramDesign:
+    """The workspace's design, or a new default design when it has none yet."""
+    path = workspace.path / DESIGN_FILE
+    if not path.is_file():
+        return ProgramDesign(name=f"{workspace.name} mentoring program")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DesignError(f"{path.name}: not UTF-8 text.") from None
+    return design_from_yaml(text, source=path.name)
+
+
+def save_design(workspace: Workspace, design: ProgramDesign, *, message: str = "save the design") -> Workspace:
+    """Save ``design`` as ``design.yaml`` (revision-checked, undoable); returns the workspace as saved."""
+    return save_files(workspace, {DESIGN_FILE: design_to_yaml(design)}, message=message)

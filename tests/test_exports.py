@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pandas as pd
@@ -24,7 +25,7 @@ def test_numeric_columns_are_untouched() -> None:
 @given(st.lists(st.text(st.characters(exclude_characters="\r\n", exclude_categories=("Cs",)), max_size=12), min_size=1, max_size=20))
 def test_no_cell_of_a_safe_csv_starts_a_formula(cells: list[str]) -> None:
     text = safe_csv_text(pd.DataFrame({"cell": cells}))
-    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)["cell"]
+    back = [row[0] for row in csv.reader(io.StringIO(text))][1:]
     for original, written in zip(cells, back):
         risky = original.startswith(("=", "+", "-", "@", "\t"))
         assert not written.startswith(("=", "@", "\t"))

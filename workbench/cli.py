@@ -58,6 +58,27 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
+
+    brief = commands.add_parser(
+        "brief", help="export the program design as a brief (HTML or Markdown)",
+        description="Write the workspace's program design as a brief: every AXLES decision with the reason "
+                    "given, its guidance and evidence, the objectives, the open findings of the checks and the "
+                    "organisation. The HTML opens offline and prints to PDF, one AXLES step per page.")
+    brief.add_argument("workspace", type=Path, help="workspace folder")
+    brief.add_argument("--out", type=Path, required=True, metavar="FILE", help="file to write (.html or .md)")
+    brief.add_argument("--format", choices=("html", "md"), default=None,
+                       help="html or md (default: from the suffix of --out)")
+
+    design = commands.add_parser("design", help="work with a workspace's program design (design.yaml)",
+                                 description="Work with the program design saved as design.yaml in a workspace.")
+    design.set_defaults(print_design_help=design.print_help)
+    design_commands = design.add_subparsers(dest="design_command", metavar="SUBCOMMAND")
+    check = design_commands.add_parser(
+        "check", help="check the design for inconsistencies and risks",
+        description="Check the workspace's design against itself and the workspace's data, and print each "
+                    "finding (severity, title, explanation, fix). Exit 0 when no finding is an error, 2 when "
+                    "one is or when design.yaml cannot be read.")
+    check.add_argument("workspace", type=Path, help="workspace folder")
     return parser
 
 
@@ -122,6 +143,49 @@ def _sample(args: argparse.Namespace) -> None:
     print(f"Wrote {workspace.path}: {counts}")
 
 
+def _brief(args: argparse.Namespace) -> None:
+    from workbench.reports.brief import brief_format, write_brief
+    from workbench.design.checks import check_workspace
+    from workbench.design.store import load_design
+    from workbench.workspace import open_workspace
+
+    format = brief_format(args.out, args.format)
+    workspace = open_workspace(args.workspace)
+    findings = check_workspace(workspace, load_design(workspace))
+    path = write_brief(workspace, args.out, format=format, findings=findings)
+    errors = sum(f.severity == "error" for f in findings)
+    print(f"Wrote the design brief to {path}: {len(findings)} open finding{'s' if len(findings) != 1 else ''}"
+          + (f" ({errors} error{'s' if errors != 1 else ''})" if errors else "") + ".")
+
+
+SEVERITY_LABELS = {"error": "ERROR", "warning": "WARNING", "info": "NOTE"}
+
+
+def _design_check(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from workbench.design.checks import check_workspace
+    from workbench.design.store import load_design
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(args.workspace)
+    design = load_design(workspace)
+    order = {severity: rank for rank, severity in enumerate(SEVERITY_LABELS)}
+    findings = sorted(check_workspace(workspace, design), key=lambda f: order.get(f.severity, len(order)))
+    counts = {severity: sum(f.severity == severity for f in findings) for severity in SEVERITY_LABELS}
+    summary = ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    print(f"{workspace.path}: design {design.name!r}: {summary or 'no findings'}")
+    for finding in findings:
+        label = SEVERITY_LABELS.get(finding.severity, finding.severity.upper())
+        print(f"\n{label:<8} {finding.title}")
+        for heading, text in (("", finding.explanation), ("Fix: ", finding.fix),
+                              ("Decisions: ", "; ".join(finding.decisions))):
+            if text.strip():
+                print(textwrap.fill(" ".join(f"{heading}{text}".split()), width=100, initial_indent=" " * 9,
+                                    subsequent_indent=" " * 9))
+    return 2 if counts["error"] else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -140,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         elif args.command == "import":
             return _import(args)
+        elif args.command == "brief":
+            _brief(args)
+        elif args.command == "design":
+            if args.design_command is None:
+                args.print_design_help()
+                return 0
+            return _design_check(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,7 @@
 """The app in a real headless Chromium, driven like a person would."""
 
 import re
+from pathlib import Path
 import time
 from urllib.parse import urlparse
 
@@ -116,3 +117,52 @@ def test_a_failing_callback_shows_a_message_and_logs_details(browser_page, faili
         time.sleep(0.2)
     log = failing_pages.log()
     assert f"reference {reference}" in log and "KeyError: 'internal detail'" in log
+
+
+def test_a_design_is_built_saved_reopened_and_exported(browser_page, app_server: AppServer) -> None:
+    from workbench.design import load_design
+    from workbench.design.catalogue import decision
+    from workbench.workspace import open_workspace
+
+    page = browser_page
+    open_start(page, app_server, [])
+    page.get_by_placeholder("e.g. Acme 2027 pilot").fill("Design client")
+    page.get_by_text("Start from the demo organisation's data").click()
+    page.get_by_role("button", name="Create workspace").click()
+    page.locator(".wb-notice-success").wait_for()
+
+    page.locator("nav.wb-nav a", has_text="Align").click()
+    page.wait_for_url(re.compile(r"01_align.ipynb\?workspace=design-client"))
+    page.locator(".wb-findings").wait_for()
+    attrition = {o.value: o.label for o in decision("align.business_problem").options}["attrition"]
+    page.locator(".wb-decision-align-business_problem select").select_option(label=attrition)
+    page.locator(".wb-decision-align-sponsor input").fill("Chief People Officer")
+    page.get_by_role("button", name="Add objective").click()
+    statement = page.locator(".wb-decision-align-objectives input[placeholder='SMART statement']")
+    statement.fill("Cut regretted exits of junior engineers from 18% to 14% in 12 months")
+    page.locator(".wb-unsaved").wait_for()
+    page.get_by_role("button", name="Save design").click()
+    page.locator(".wb-design .wb-notice-success").wait_for()
+
+    page.locator("nav.wb-nav a", has_text="Launch & Support").click()
+    page.wait_for_url(re.compile(r"06_launch_and_support.ipynb\?workspace=design-client"))
+    metric = page.locator(".wb-decision-evaluate-metrics input").first
+    metric.wait_for()
+    metric.fill("annual exit rate from HR data")
+    page.get_by_role("button", name="Save design").click()
+    page.locator(".wb-design .wb-notice-success").wait_for()
+
+    design = load_design(open_workspace(app_server.home / "design-client"))
+    assert design.align.business_problem == "attrition"
+    assert design.align.sponsor == "Chief People Officer"
+    assert design.align.objectives[0].statement.startswith("Cut regretted exits")
+    assert design.evaluate.metrics == {"O1": ("annual exit rate from HR data",)}
+
+    page.get_by_role("button", name="Prepare the design brief").click()
+    link = page.locator(".wb-brief a", has_text="Download the brief (HTML)")
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    brief = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Chief People Officer" in brief and "Cut regretted exits of junior engineers" in brief
+    assert attrition in brief and "<svg" in brief

@@ -10,7 +10,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 def test_every_page_has_a_notebook_and_every_notebook_is_a_page() -> None:
     notebooks = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
     assert sorted(p.notebook for p in PAGES) == notebooks
-    assert all(p.step is None or p.step in {s.key for s in STEPS} for p in PAGES)
+    assert all(step in {s.key for s in STEPS} for p in PAGES for step in p.steps)
+    assert {step for p in PAGES for step in p.steps} == {s.key for s in STEPS}
 
 
 def test_axles_steps_in_order() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 DESIGN_SCHEMA_VERSION = 1
 
@@ -45,8 +45,17 @@ CheckIn = Literal["none", "monthly", "quarterly"]
 Rematching = Literal["none", "no_fault"]
 Recognition = Literal["certificate", "leadership_visibility", "performance_review", "time_allowance", "awards"]
 
-Text = Annotated[str, Field(max_length=4000)]
-Name = Annotated[str, Field(max_length=200)]
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
+def _plain_line_breaks(text: str) -> str:
+    # YAML reads NEL and the Unicode line separators as plain line breaks: store them so.
+    return text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+
+
+Text = Annotated[str, AfterValidator(_plain_line_breaks), Field(max_length=4000)]
+Name = Annotated[str, AfterValidator(_plain_line_breaks), Field(max_length=200)]
+Key = Annotated[str, AfterValidator(_plain_line_breaks), Field(max_length=80)]
 
 
 class _Model(BaseModel):
@@ -89,7 +98,7 @@ class Constraints(_Model):
     """Limits the design must live within."""
 
     budget: float | None = Field(None, ge=0, description="total program budget, in currency units")
-    currency: Annotated[str, Field(max_length=3)] = "EUR"
+    currency: Annotated[str, AfterValidator(_plain_line_breaks), Field(max_length=3)] = "EUR"
     coordinator_hours_per_month: float | None = Field(None, ge=0)
     expected_mentors: int | None = Field(None, ge=0, description="mentors expected to volunteer")
 
@@ -179,7 +188,7 @@ class Evaluate(_Model):
     """Evaluate: Kirkpatrick/Phillips levels, metrics, attribution, survey timing and ROI inputs."""
 
     levels: tuple[Level, ...] = ("reaction", "behaviour", "results")
-    metrics: dict[Annotated[str, Field(max_length=40)], tuple[Name, ...]] = Field(
+    metrics: dict[Key, tuple[Name, ...]] = Field(
         default_factory=dict, description="objective id -> how it is measured")
     attribution: Attribution = "pre_post_with_comparison"
     survey_timing: tuple[SurveyWave, ...] = ("baseline", "end", "followup")
@@ -215,4 +224,4 @@ class ProgramDesign(_Model):
     launch: Launch = Launch()
     evaluate: Evaluate = Evaluate()
     support: Support = Support()
-    rationale: dict[Annotated[str, Field(max_length=80)], Text] = Field(default_factory=dict)
+    rationale: dict[Key, Text] = Field(default_factory=dict)

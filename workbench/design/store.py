@@ -21,10 +21,20 @@ def design_to_yaml(design: ProgramDesign) -> str:
     return yaml.safe_dump(design.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML without automatic dates: the model checks them, so a wrong one is reported with its field."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
     """Parse and validate a design; :class:`DesignError` names every wrong field (``align.objectives.0.kpi``)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -1,8 +1,9 @@
 """Views: ipywidgets classes that bind widgets to the domain layer and show charts."""
 
 from workbench.views.data import DataPanel
+from workbench.views.design import DesignPage, DesignSession
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page
 from workbench.views.start import StartView
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page"]

@@ -47,16 +47,19 @@ STEPS = (
 
 @dataclass(frozen=True)
 class Page:
-    """A published page of the app: its notebook (without ``.ipynb``), title and AXLES step."""
+    """A published page of the app: its notebook (without ``.ipynb``), title and the AXLES steps it serves."""
 
     notebook: str
     title: str
-    step: str | None = None
+    steps: tuple[str, ...] = ()
 
 
 # Only pages that exist are listed; a test checks this list against notebooks/.
 PAGES = (
     Page("00_start", "Start"),
+    Page("01_align", "Align", ("align",)),
+    Page("02_experience", "eXperience", ("experience",)),
+    Page("06_launch_and_support", "Launch & Support", ("launch", "evaluate", "support")),
 )
 
 

@@ -70,7 +70,7 @@ def _steps_html(workspace_slug: str) -> str:
     cards = []
     for step in STEPS:
         links = [f'<li><a href="{html.escape(page_link(p.notebook, workspace_slug))}">{html.escape(p.title)}</a></li>'
-                 for p in PAGES if p.step == step.key]
+                 for p in PAGES if step.key in p.steps]
         cards.append(
             f'<div class="wb-step" data-step="{step.key}"><h4><span class="wb-letter">{step.letter}</span>'
             f"{html.escape(step.title)}</h4><p>{html.escape(step.summary)}</p>"

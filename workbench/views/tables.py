@@ -26,8 +26,13 @@ def html_table(frame: pd.DataFrame, *, limit: int = 50, css_class: str = "wb-tab
     return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
-def csv_download_link(frame: pd.DataFrame, file_name: str, label: str) -> str:
-    """A link that downloads ``frame`` as a spreadsheet-safe CSV, embedded in the page (no server round trip)."""
-    payload = base64.b64encode(safe_csv_text(frame).encode("utf-8")).decode("ascii")
+def download_link(text: str, file_name: str, media_type: str, label: str) -> str:
+    """A link that downloads ``text`` as ``file_name``, embedded in the page (no server round trip)."""
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (f'<a class="wb-download" download="{html.escape(file_name)}" '
-            f'href="data:text/csv;charset=utf-8;base64,{payload}">{html.escape(label)}</a>')
+            f'href="data:{media_type};charset=utf-8;base64,{payload}">{html.escape(label)}</a>')
+
+
+def csv_download_link(frame: pd.DataFrame, file_name: str, label: str) -> str:
+    """A link that downloads ``frame`` as a spreadsheet-safe CSV."""
+    return download_link(safe_csv_text(frame), file_name, "text/csv", label)

@@ -1,0 +1,97 @@
+"""``workbench brief`` and ``workbench design check`` from a terminal."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.design.model import Experience, ProgramDesign
+from workbench.design.store import save_design
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "workbench", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    return tmp_path / "demo"
+
+
+def test_brief_writes_a_self_contained_html_file(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "brief.html"
+    result = run("brief", str(demo), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert str(out) in result.stdout and "open finding" in result.stdout
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<svg" in page and "mark-rect" in page
+    assert not re.search(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page)
+
+
+def test_brief_format_follows_the_suffix_or_the_option(demo: Path, tmp_path: Path) -> None:
+    result = run("brief", str(demo), "--out", str(tmp_path / "brief.md"))
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "brief.md").read_text(encoding="utf-8")
+    assert text.startswith("# ") and "## Open findings" in text and "<svg" not in text
+    result = run("brief", str(demo), "--out", str(tmp_path / "brief.txt"), "--format", "md")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "brief.txt").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_brief_with_an_unknown_suffix_says_so(demo: Path, tmp_path: Path) -> None:
+    result = run("brief", str(demo), "--out", str(tmp_path / "brief.pdf"))
+    assert result.returncode == 2
+    assert ".html or .md" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "brief.pdf").exists()
+
+
+def test_design_check_passes_a_design_without_errors(demo: Path) -> None:
+    result = run("design", "check", str(demo))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "error" not in result.stdout.split("\n")[0]
+    assert "Fix:" in result.stdout or "no findings" in result.stdout
+
+
+def test_design_check_fails_on_an_error_finding(demo: Path, tmp_path: Path) -> None:
+    save_design(open_workspace(demo), ProgramDesign(experience=Experience(sensitive_attributes=("gender",))))
+    result = run("design", "check", str(demo))
+    assert result.returncode == 2
+    assert "1 error" in result.stdout
+    assert re.search(r"^ERROR +Sensitive data used without opt-in$", result.stdout, re.M)
+    assert "Traceback" not in result.stderr
+    # The brief is still written, and says how many findings are open.
+    brief = run("brief", str(demo), "--out", str(tmp_path / "brief.html"))
+    assert brief.returncode == 0, brief.stderr
+    assert "(1 error)" in brief.stdout
+    assert "Sensitive data used without opt-in" in (tmp_path / "brief.html").read_text(encoding="utf-8")
+
+
+def test_a_malformed_design_names_the_field_without_a_traceback(demo: Path, tmp_path: Path) -> None:
+    (demo / "design.yaml").write_text("experience:\n  duration_months: 0\n  cadense: weekly\n", encoding="utf-8")
+    for args in (("design", "check", str(demo)), ("brief", str(demo), "--out", str(tmp_path / "brief.html"))):
+        result = run(*args)
+        assert result.returncode == 2, args
+        assert "experience.duration_months" in result.stderr and "experience.cadense" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "brief.html").exists()
+
+
+def test_design_check_on_a_folder_that_is_no_workspace(tmp_path: Path) -> None:
+    result = run("design", "check", str(tmp_path))
+    assert result.returncode == 2
+    assert "is not a workspace" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_design_without_a_subcommand_prints_its_help() -> None:
+    result = run("design")
+    assert result.returncode == 0
+    assert "check" in result.stdout and "design.yaml" in result.stdout

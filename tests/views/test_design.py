@@ -1,0 +1,126 @@
+from pathlib import Path
+
+import pytest
+
+from workbench.design import load_design
+from workbench.design.catalogue import DECISIONS
+from workbench.errors import WorkspaceError
+from workbench.views.design import DecisionCard, DesignPage, DesignSession, ObjectivesEditor, parse_number
+from workbench.views.shell import open_page
+from workbench.workspace import find_workspace
+
+
+def page_for(steps: tuple[str, ...], notebook: str = "01_align") -> DesignPage:
+    context, _ = open_page(notebook)
+    return DesignPage(context, steps)
+
+
+def card(page: DesignPage, decision_id: str) -> DecisionCard:
+    return next(c for c in page.cards if c.decision.id == decision_id)
+
+
+def test_every_decision_has_a_card_with_an_editor(home: Path) -> None:
+    pages = [page_for(("align",)), page_for(("experience",)), page_for(("launch", "evaluate", "support"))]
+    shown = {c.decision.id for p in pages for c in p.cards}
+    assert shown == {d.id for d in DECISIONS}
+
+
+def test_editing_a_decision_changes_the_design_and_reruns_the_findings(home: Path) -> None:
+    page = page_for(("experience",), "02_experience")
+    page.session.set(("align", "business_problem"), "leadership_pipeline")
+    assert not any(f.check == "duration_short" for f in page.session.findings)
+    duration = card(page, "experience.duration_months").editor.widget
+    duration.value = 3
+    assert page.session.design.experience.duration_months == 3
+    assert page.session.dirty and "Unsaved changes" in page.status.value
+    assert "duration_short" in page.findings.cards.value
+
+
+def test_a_refused_value_is_explained_next_to_the_field(home: Path) -> None:
+    page = page_for(("experience",), "02_experience")
+    card(page, "experience.meeting_minutes").editor.widget.value = 5
+    assert "greater than or equal to 10" in card(page, "experience.meeting_minutes").error.value
+    assert page.session.design.experience.meeting_minutes == 45
+
+
+def test_decisions_that_do_not_apply_are_hidden(home: Path) -> None:
+    page = page_for(("experience",), "02_experience")
+    group_size = card(page, "experience.group_size")
+    assert group_size.layout.display == "none"
+    card(page, "experience.structure").editor.widget.value = "group"
+    assert group_size.layout.display is None
+
+
+def test_objectives_can_be_added_and_edited(home: Path) -> None:
+    page = page_for(("align",))
+    editor = card(page, "align.objectives").editor
+    assert isinstance(editor, ObjectivesEditor)
+    editor.add_button.click()
+    row = editor.rows.children[0]
+    statement = row.children[0].children[1]
+    kpi, kind, goal = row.children[1].children
+    statement.value = "Cut junior regretted exits"
+    kpi.value = "annual exit rate of level 1-2 (%)"
+    kind.value = "retention"
+    goal.value = "retain_junior_engineers"
+    row.children[2].children[1].value = "18"
+    row.children[2].children[3].value = "14"
+    row.children[2].children[5].value = "12"
+    [objective] = page.session.design.align.objectives
+    assert (objective.id, objective.kind, objective.baseline, objective.target, objective.horizon_months) == (
+        "O1", "retention", 18.0, 14.0, 12)
+
+
+def test_saving_writes_design_yaml_and_another_page_reads_it(home: Path) -> None:
+    page = page_for(("align",))
+    card(page, "align.business_problem").editor.widget.value = "attrition"
+    card(page, "align.business_problem").rationale.value = "Junior attrition costs the most."
+    page.save_button.click()
+    assert "Design saved" in page.notice.value
+    assert load_design(find_workspace("demo")).align.business_problem == "attrition"
+    other = page_for(("launch", "evaluate", "support"), "06_launch_and_support")
+    assert other.session.design.rationale["align.business_problem"] == "Junior attrition costs the most."
+    assert "Saved (revision 1)" in other.status.value
+
+
+def test_a_save_from_a_stale_page_is_refused_and_undo_goes_back(home: Path) -> None:
+    first, second = page_for(("align",)), page_for(("align",))
+    card(first, "align.sponsor").editor.widget.value = "CFO"
+    first.save_button.click()
+    card(second, "align.sponsor").editor.widget.value = "CEO"
+    second.save_button.click()
+    assert "changed elsewhere" in second.notice.value
+    assert load_design(find_workspace("demo")).align.sponsor == "CFO"
+    first.undo_button.click()
+    assert "Undone: save the design" in first.notice.value
+    assert first.session.design.align.sponsor == ""
+    assert card(first, "align.sponsor").editor.widget.value == ""
+
+
+def test_session_refuses_bad_values_with_the_field_name(home: Path) -> None:
+    session = DesignSession(find_workspace("demo"))
+    with pytest.raises(ValueError, match="duration_months"):
+        session.set(("experience", "duration_months"), 0)
+    with pytest.raises(WorkspaceError, match="nothing to undo"):
+        session.undo()
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), [
+    ("", int, None), (" 12 ", int, 12), ("2.5", int, "2.5"), ("1,500", float, 1500.0), ("abc", float, "abc"),
+    ("3", float, 3.0)])
+def test_parse_number(text: str, kind: type, expected: object) -> None:
+    assert parse_number(text, kind) == expected
+
+
+def test_the_brief_is_prepared_as_download_links(home: Path) -> None:
+    import base64
+    import re as regex
+
+    page = page_for(("align",))
+    card(page, "align.sponsor").editor.widget.value = "Chief People Officer"
+    page.brief.button.click()
+    links = regex.findall(r'href="data:text/html;charset=utf-8;base64,([^"]+)"', page.brief.links.value)
+    document = base64.b64decode(links[0]).decode("utf-8")
+    assert "Chief People Officer" in document and "<svg" in document
+    assert "not saved yet" in page.brief.notice.value
+    assert 'download="demo-organisation-mentoring-program-brief.md"' in page.brief.links.value

@@ -1,0 +1,97 @@
+"""Who may take part: a design's eligibility rules as filters over ``people.csv``.
+
+People arrive as read from CSV (:meth:`workbench.workspace.Workspace.read_table`):
+every column is text and a blank cell is ``""``. Dates are ``YYYY-MM-DD``.
+
+A person is *employed on day d* when ``hire_date <= d`` and ``exit_date`` is
+blank or after ``d`` (the convention of the demo organisation). Tenure is
+counted in months of :data:`DAYS_PER_MONTH` days. A cell that cannot be read
+(a blank level, a malformed date) never passes a filter that uses it.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+
+from workbench.design.model import Eligibility
+
+#: Days in an average month, for tenure in months.
+DAYS_PER_MONTH = 30.44
+
+
+def text_column(people: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as stripped text, or all blanks when the table has no such column."""
+    if column not in people.columns:
+        return pd.Series("", index=people.index, dtype=object)
+    return people[column].fillna("").astype(str).str.strip()
+
+
+def date_column(people: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as timestamps (day precision); blank or malformed cells are ``NaT``."""
+    return pd.to_datetime(text_column(people, column), format="%Y-%m-%d", errors="coerce")
+
+
+def number_column(people: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as floats; blank or non-numeric cells are ``NaN``."""
+    return pd.to_numeric(text_column(people, column), errors="coerce").astype(float)
+
+
+def data_as_of(people: pd.DataFrame, *, today: datetime.date | None = None) -> datetime.date:
+    """The day the people data describes: its latest ``hire_date`` or ``exit_date`` not after ``today``.
+
+    An HR export is a snapshot; the last hire or exit it records is the best
+    estimate of when it was taken. Dates after ``today`` (defaults to the
+    system date) are planned hires or notified exits, not the present, so they
+    are ignored. With no usable date at all, the answer is ``today``.
+    For the demo organisation (generated as of 2026-06-30) this is 2026-06-28,
+    its last recorded hire.
+    """
+    today = today or datetime.date.today()
+    dates = pd.concat([date_column(people, "hire_date"), date_column(people, "exit_date")])
+    dates = dates[dates <= pd.Timestamp(today)]
+    return dates.max().date() if not dates.empty else today
+
+
+def employed(people: pd.DataFrame, *, as_of: datetime.date) -> pd.Series:
+    """Whether each person is employed on ``as_of`` (hired on or before it, not yet left); index of ``people``."""
+    day = pd.Timestamp(as_of)
+    exits = date_column(people, "exit_date")
+    left = exits.notna() & (exits <= day)
+    unreadable_exit = text_column(people, "exit_date").ne("") & exits.isna()
+    return ((date_column(people, "hire_date") <= day) & ~left & ~unreadable_exit).rename("employed")
+
+
+def tenure_months(people: pd.DataFrame, *, as_of: datetime.date) -> pd.Series:
+    """Months (of 30.44 days) from ``hire_date`` to ``as_of``; ``NaN`` where the hire date is unreadable."""
+    days = (pd.Timestamp(as_of) - date_column(people, "hire_date")).dt.days
+    return (days / DAYS_PER_MONTH).rename("tenure_months")
+
+
+def eligible(people: pd.DataFrame, rule: Eligibility, *, as_of: datetime.date) -> pd.Series:
+    """Who passes ``rule`` on ``as_of``: a boolean Series named ``eligible`` with the index of ``people``.
+
+    A person passes when all of these hold: employed on ``as_of``; in one of
+    ``rule.departments`` (when any are named); at a ``level`` within
+    ``rule.level_min``-``rule.level_max`` (inclusive, whole levels); at least
+    ``rule.min_tenure_months`` months (30.44 days each) since ``hire_date``;
+    and, when ``rule.performance_column`` is a column of ``people``, a numeric
+    value there of at least ``rule.performance_min`` (a blank rating fails).
+    A performance column the table does not have excludes nobody; the
+    consistency checks report it instead.
+    """
+    mask = employed(people, as_of=as_of)
+    if rule.departments:
+        mask &= text_column(people, "department").isin(set(rule.departments))
+    if rule.level_min is not None or rule.level_max is not None:
+        level = number_column(people, "level")
+        if rule.level_min is not None:
+            mask &= level >= rule.level_min
+        if rule.level_max is not None:
+            mask &= level <= rule.level_max
+    if rule.min_tenure_months is not None:
+        mask &= tenure_months(people, as_of=as_of) >= rule.min_tenure_months
+    if rule.performance_column is not None and rule.performance_column in people.columns:
+        mask &= number_column(people, rule.performance_column) >= rule.performance_min
+    return mask.fillna(False).astype(bool).rename("eligible")

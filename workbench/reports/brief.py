@@ -1,0 +1,676 @@
+"""The design brief: the whole program design as one document a client can keep.
+
+:func:`brief_html` gives a self-contained HTML page (inline CSS, charts inlined
+as SVG, nothing loaded from anywhere, so it opens offline and prints to PDF
+with one AXLES step per page); :func:`brief_markdown` gives the same content as
+Markdown; :func:`write_brief` loads a workspace's design, checks it and writes
+either file. For each decision of the catalogue the brief shows what was
+chosen, the client's reason, the guidance and the evidence behind it; then the
+objectives, the open findings of the consistency checks and the organisation.
+
+Charts are passed in ready-made (anything with ``to_json()`` giving a
+Vega-Lite spec, such as an Altair chart, or the spec itself) so this module
+stays free of the chart layer; ``workbench brief`` passes the headcount chart.
+Later analyses add their own sections through ``extra_sections``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from workbench.charts import headcount_chart
+from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
+from workbench.design.checks import Finding, check_workspace
+from workbench.design.model import Objective, ProgramDesign
+from workbench.design.store import load_design
+from workbench.errors import WorkbenchError
+from workbench.workspace import Workspace, atomic_write_text
+
+FORMATS = ("html", "md")
+
+STEPS: tuple[tuple[str, str, str, str], ...] = (
+    ("align", "A", "Align", "The business purpose, who the program serves and how success is measured."),
+    ("experience", "X", "eXperience", "Structure, rhythm, matching, meetings, training and confidentiality."),
+    ("launch", "L", "Launch", "Roll-out, sequence, communications, orientation and what happens to the unmatched."),
+    ("evaluate", "E", "Evaluate", "Evaluation levels, metrics, attribution, survey timing and the inputs to ROI."),
+    ("support", "S", "Support", "Check-ins, relationship health, re-matching, recognition and the next cohort."),
+)
+
+SEVERITIES: tuple[tuple[str, str, str], ...] = (
+    ("error", "Errors", "Must be resolved before launch."),
+    ("warning", "Warnings", "Risks worth a decision before launch."),
+    ("info", "Notes", "Worth knowing; no change needed."),
+)
+
+_SEVERITY_ORDER = {severity: rank for rank, (severity, _, _) in enumerate(SEVERITIES)}
+
+# A system font stack: the brief loads no web fonts.
+_FONTS = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", '
+          'Arial, sans-serif')
+
+_CSS = """
+:root { --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f4f6f9; --accent: #1d4e89;
+        --error: #b42318; --error-bg: #fef3f2; --warning: #93370d; --warning-bg: #fffaeb;
+        --info: #1849a9; --info-bg: #eff8ff; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: #fff; color: var(--ink); font-family: FONTS; font-size: 15px; line-height: 1.55; }
+main { max-width: 860px; margin: 0 auto; padding: 40px 32px 64px; }
+header.cover { border-bottom: 3px solid var(--accent); padding-bottom: 18px; margin-bottom: 28px; }
+.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; font-weight: 600; color: var(--accent);
+          margin: 0 0 6px; }
+h1 { font-size: 30px; line-height: 1.2; margin: 0 0 10px; }
+h2 { font-size: 22px; line-height: 1.25; margin: 0 0 6px; }
+h3 { font-size: 16.5px; line-height: 1.3; margin: 0 0 6px; }
+h4 { font-size: 14px; margin: 18px 0 6px; }
+p { margin: 0 0 10px; }
+a { color: var(--accent); }
+.meta { color: var(--muted); font-size: 14px; margin: 0; }
+.meta span + span::before { content: "\\00B7"; margin: 0 8px; }
+nav.contents { background: var(--soft); border-radius: 8px; padding: 12px 18px; margin-bottom: 32px;
+               font-size: 14px; }
+nav.contents ol { margin: 4px 0 0; padding-left: 20px; columns: 2; }
+section { margin-top: 40px; }
+.lead { color: var(--muted); margin-bottom: 18px; }
+.step-head { display: flex; align-items: center; gap: 14px; border-bottom: 1px solid var(--line);
+             padding-bottom: 10px; margin-bottom: 18px; }
+.step-head .lead { margin: 0; }
+.badge { flex: none; width: 40px; height: 40px; border-radius: 50%; background: var(--accent); color: #fff;
+         font-weight: 700; font-size: 20px; display: flex; align-items: center; justify-content: center; }
+dl.facts { display: grid; grid-template-columns: 190px 1fr; margin: 0; border-top: 1px solid var(--line); }
+dl.facts dt, dl.facts dd { margin: 0; padding: 8px 0; border-bottom: 1px solid var(--line); }
+dl.facts dt { font-weight: 600; color: var(--muted); padding-right: 16px; }
+dl.facts ul { margin: 0; padding-left: 18px; }
+article.decision { border-left: 3px solid var(--line); padding: 2px 0 2px 16px; margin: 0 0 22px; }
+article.decision.flagged { border-left-color: var(--warning); }
+article.decision.flagged-error { border-left-color: var(--error); }
+.question { color: var(--muted); font-style: italic; margin-bottom: 8px; }
+.choice { background: var(--soft); border-radius: 6px; padding: 8px 12px; margin-bottom: 8px; }
+.choice strong { color: var(--accent); }
+.label { display: inline-block; min-width: 74px; font-size: 12px; font-weight: 600; text-transform: uppercase;
+         letter-spacing: .05em; color: var(--muted); }
+blockquote.rationale { margin: 0 0 8px; padding: 6px 12px; border-left: 3px solid var(--accent);
+                       background: #f7f9fc; }
+blockquote.rationale p:last-child { margin-bottom: 0; }
+.none { color: var(--muted); font-style: italic; }
+.guidance { font-size: 14px; }
+.evidence { font-size: 13px; color: var(--muted); margin: 0; }
+.flags { font-size: 13px; margin: 6px 0 0; }
+.tag { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; }
+.tag.error { background: var(--error-bg); color: var(--error); }
+.tag.warning { background: var(--warning-bg); color: var(--warning); }
+.tag.info { background: var(--info-bg); color: var(--info); }
+table { width: 100%; border-collapse: collapse; font-size: 13.5px; margin: 8px 0 14px; }
+caption { text-align: left; font-weight: 600; margin-bottom: 6px; }
+th, td { text-align: left; vertical-align: top; padding: 7px 10px; border-bottom: 1px solid var(--line); }
+th { background: var(--soft); font-weight: 600; border-bottom: 2px solid var(--line); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap, th.nowrap { white-space: nowrap; }
+table.compact { width: auto; min-width: 50%; }
+.finding { border-radius: 8px; padding: 10px 14px; margin: 0 0 12px; }
+.finding.error { background: var(--error-bg); border-left: 4px solid var(--error); }
+.finding.warning { background: var(--warning-bg); border-left: 4px solid var(--warning); }
+.finding.info { background: var(--info-bg); border-left: 4px solid var(--info); }
+.finding h4 { margin: 0 0 4px; font-size: 15px; }
+.finding p { margin: 0 0 6px; }
+.finding p:last-child { margin-bottom: 0; }
+.small { font-size: 13px; color: var(--muted); }
+.after-facts { margin-top: 10px; }
+figure.chart { margin: 16px 0; }
+figure.chart svg { max-width: 100%; height: auto; display: block; }
+footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted);
+         font-size: 12.5px; }
+@page { size: A4; margin: 18mm 16mm 20mm; }
+@media print {
+  body { font-size: 10.5pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  main { max-width: none; padding: 0; }
+  nav.contents { display: none; }
+  a { color: inherit; text-decoration: none; }
+  section { margin-top: 24px; }
+  section.step, section.page { break-before: page; margin-top: 0; }
+  h2, h3, h4, .step-head { break-after: avoid; }
+  article.decision, .finding, figure, tr, dl.facts dt, dl.facts dd { break-inside: avoid; }
+  table { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+""".replace("FONTS", _FONTS)
+
+
+# ---------------------------------------------------------------------------
+# Content shared by both formats
+
+
+def _steps() -> list[tuple[str, str, str, str, list[Decision]]]:
+    """Each AXLES step with its decisions from the catalogue, in catalogue order."""
+    return [(step, letter, title, lead, [d for d in DECISIONS if d.step == step])
+            for step, letter, title, lead in STEPS]
+
+
+def _rationale(design: ProgramDesign, decision_id: str) -> str:
+    return (design.rationale.get(decision_id) or "").strip()
+
+
+def _other_rationale(design: ProgramDesign) -> list[tuple[str, str]]:
+    """Reasons recorded under ids the catalogue does not know (kept, not dropped)."""
+    known = {d.id for d in DECISIONS}
+    return [(key, text.strip()) for key, text in sorted(design.rationale.items())
+            if key not in known and text.strip()]
+
+
+def _sources(decision: Decision) -> list[str]:
+    """The decision's evidence sources, each once, in catalogue order."""
+    seen: dict[str, None] = {}
+    for evidence in decision.evidence:
+        seen.setdefault(evidence.source.strip(), None)
+    return [s for s in seen if s]
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _objective_text(objective: Objective) -> str:
+    return objective.statement.strip() or objective.kpi.strip() or objective.id
+
+
+def _summary(design: ProgramDesign) -> list[tuple[str, str | list[str]]]:
+    """The program at a glance, as (label, text or list of texts), in the catalogue's words."""
+    def say(decision_id: str) -> str:
+        return describe_value(design, decision_id)
+
+    def lower(text: str) -> str:
+        return text[:1].lower() + text[1:]
+
+    align, experience, launch = design.align, design.experience, design.launch
+    problem = say("align.business_problem")
+    if align.problem_statement.strip():
+        problem = f"{problem}: {align.problem_statement.strip()}"
+    structure = say("experience.structure")
+    if experience.structure == "group":
+        structure += f" ({say('experience.group_size')} per mentor)"
+    elif experience.structure == "mosaic":
+        structure += f" ({say('experience.mentors_per_mentee')} per mentee)"
+    launch_text = say("launch.rollout")
+    if launch.rollout == "pilot" and launch.pilot_size:
+        launch_text += f" of {say('launch.pilot_size')}"
+    launch_text += f", starting {launch.start_date.isoformat()}" if launch.start_date else ", start date not decided"
+    rows: list[tuple[str, str | list[str]]] = [("Business problem", problem)]
+    people = [f"{label}: {name.strip()}" for label, name in (("Sponsor", align.sponsor), ("Owner", align.owner))
+              if name.strip()]
+    if people:
+        rows.append(("Sponsor and owner", "; ".join(people)))
+    rows += [
+        ("Structure", structure),
+        ("Duration", say("experience.duration_months")),
+        ("Cadence", f"{say('experience.cadence')}, {say('experience.meeting_minutes')} per meeting, "
+                    f"{lower(say('experience.meeting_format'))}"),
+        ("Mentees", f"{say('align.mentee_eligibility')}; enrolment: {lower(say('experience.enrolment'))}"
+                    + ("" if experience.voluntary else "; not voluntary")),
+        ("Mentors", f"{say('align.mentor_eligibility')}; up to {say('experience.mentor_capacity')} each"),
+        ("Matching", f"{say('experience.matching_method')}; {lower(say('experience.matching_objective'))}"),
+        ("Launch", launch_text),
+        ("Objectives", [_objective_text(o) for o in align.objectives] or ["none set yet"]),
+    ]
+    return [(label, [_capital(v) for v in value] if isinstance(value, list) else _capital(value))
+            for label, value in rows]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _reasons_text(design: ProgramDesign) -> str:
+    """How many decisions have a recorded reason, e.g. ``"12 of 61 decisions"``."""
+    given = sum(bool(_rationale(design, d.id)) for d in DECISIONS)
+    return f"{given} of {len(DECISIONS)} decisions"
+
+
+def _objective_rows(design: ProgramDesign) -> list[tuple[str, str, str, str, str, str]]:
+    """Objective, KPI, baseline, target, horizon and how it is measured, one row per objective."""
+    rows = []
+    for objective in design.align.objectives:
+        measured = "; ".join(m for m in design.evaluate.metrics.get(objective.id, ()) if m.strip())
+        months = objective.horizon_months
+        horizon = f"{months} month{'s' if months != 1 else ''}" if months else ""
+        rows.append((_objective_text(objective), objective.kpi.strip(), _number(objective.baseline),
+                     _number(objective.target), horizon, measured))
+    return rows
+
+
+def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: _SEVERITY_ORDER.get(f.severity, len(_SEVERITY_ORDER)))
+
+
+def _count_text(findings: Sequence[Finding]) -> str:
+    """``"1 error, 2 warnings"`` or ``"none"``."""
+    names = {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("note", "notes")}
+    parts = []
+    for severity, _, _ in SEVERITIES:
+        count = sum(f.severity == severity for f in findings)
+        if count:
+            parts.append(f"{count} {names[severity][count != 1]}")
+    return ", ".join(parts) if parts else "none"
+
+
+def _flags(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    """Decision id -> the errors and warnings that concern it (notes are not flagged)."""
+    flagged: dict[str, list[Finding]] = {}
+    for finding in _sorted_findings(f for f in findings if f.severity in ("error", "warning")):
+        for decision_id in finding.decisions:
+            flagged.setdefault(decision_id, []).append(finding)
+    return flagged
+
+
+def _organisation(workspace: Workspace) -> tuple[str, list[tuple[str, int]]]:
+    """A sentence about the current workforce (empty without people.csv) and the rows per table."""
+    counts = sorted(workspace.row_counts().items())
+    if not workspace.table_path("people").is_file():
+        return "", counts
+    people = workspace.read_table("people")
+    if "exit_date" in people.columns:
+        people = people[people["exit_date"].fillna("").astype(str).str.strip() == ""]
+    parts = [f"{len(people):,} people currently employed"]
+    for column, noun in (("department", "department"), ("location", "location")):
+        if column in people.columns:
+            distinct = people[column].fillna("").astype(str).str.strip()
+            n = distinct[distinct != ""].nunique()
+            parts.append(f"{n:,} {noun}{'s' if n != 1 else ''}")
+    sentence = parts[0] + (" across " + " and ".join(parts[1:]) if len(parts) > 1 else "") + "."
+    return sentence, counts
+
+
+def _date(generated: datetime.date | None) -> datetime.date:
+    return generated if generated is not None else datetime.date.today()
+
+
+# ---------------------------------------------------------------------------
+# HTML
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _paragraphs(text: str, css_class: str = "") -> str:
+    """Escaped text as paragraphs (blank lines) with line breaks kept."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+    return "".join(f"<p{attribute}>{'<br>'.join(_e(line) for line in b.strip().splitlines())}</p>" for b in blocks)
+
+
+_ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
+_EXTERNAL_HREF = re.compile(r'\s(?:xlink:)?href="(?!#)[^"]*"')
+_EXTERNAL_URL = re.compile(r"url\((?!\s*['\"]?#)[^)]*\)")
+
+
+def chart_svg(chart: object, *, prefix: str = "chart") -> str:
+    """A chart as inline SVG with no external references.
+
+    ``chart`` is anything with ``to_json()`` returning a Vega-Lite spec (an
+    Altair chart), a spec as a ``dict`` or as JSON text. It is rendered with
+    vl-convert without network access; ids inside the SVG get ``prefix`` so
+    several charts can share one page, and any link to outside the SVG is
+    removed so the page never loads anything.
+    """
+    import vl_convert
+
+    if isinstance(chart, Mapping):
+        spec = json.dumps(chart)
+    elif isinstance(chart, str):
+        spec = chart
+    else:
+        spec = chart.to_json()
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
+    ids = set(_ID_ATTRIBUTE.findall(svg))
+    for name in sorted(ids, key=len, reverse=True):
+        svg = svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"#{name})", f"#{prefix}-{name})") \
+                 .replace(f'href="#{name}"', f'href="#{prefix}-{name}"')
+    svg = _EXTERNAL_HREF.sub("", svg)
+    svg = _EXTERNAL_URL.sub("none", svg)
+    return svg
+
+
+def _html_facts(rows: Sequence[tuple[str, str | list[str]]]) -> str:
+    items = []
+    for label, value in rows:
+        if isinstance(value, list):
+            shown = "<ul>" + "".join(f"<li>{_e(v)}</li>" for v in value) + "</ul>" if len(value) > 1 \
+                else _e(value[0])
+        else:
+            shown = _e(value)
+        items.append(f"<dt>{_e(label)}</dt><dd>{shown}</dd>")
+    return f'<dl class="facts">{"".join(items)}</dl>'
+
+
+def _html_decision(design: ProgramDesign, decision: Decision, flags: Sequence[Finding]) -> str:
+    worst = _sorted_findings(flags)[0].severity if flags else ""
+    css = "decision" + (" flagged-error" if worst == "error" else " flagged" if worst == "warning" else "")
+    parts = [f'<article class="{css}" id="d-{_e(decision.id)}">', f"<h3>{_e(decision.title)}</h3>"]
+    if decision.question.strip():
+        parts.append(f'<p class="question">{_e(decision.question)}</p>')
+    value = describe_value(design, decision.id)
+    shown = (f'<span class="none">{_e(value)}</span>' if value == NOT_DECIDED
+             else f"<strong>{_e(_capital(value) if value in ('yes', 'no') else value)}</strong>")
+    parts.append(f'<p class="choice"><span class="label">Decision</span> {shown}</p>')
+    reason = _rationale(design, decision.id)
+    if reason:
+        parts.append(f'<blockquote class="rationale"><span class="label">Why</span>{_paragraphs(reason)}'
+                     "</blockquote>")
+    if decision.guidance.strip():
+        parts.append(_paragraphs(decision.guidance, "guidance"))
+    sources = _sources(decision)
+    if sources:
+        parts.append(f'<p class="evidence"><span class="label">Evidence</span> '
+                     f"{'; '.join(_e(s) for s in sources)}</p>")
+    if flags:
+        tags = " ".join(f'<span class="tag {_e(f.severity)}">{_e(f.title)}</span>' for f in flags)
+        parts.append(f'<p class="flags"><a href="#findings">See findings:</a> {tags}</p>')
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = (),
+                nowrap: Sequence[int] = (), css_class: str = "") -> str:
+    def cell(tag: str, index: int, text: str) -> str:
+        classes = " ".join(c for c, columns in (("num", numeric), ("nowrap", nowrap)) if index in columns)
+        attribute = f' class="{classes}"' if classes else ""
+        return f"<{tag}{attribute}>{_e(text)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
+    table_class = f' class="{css_class}"' if css_class else ""
+    return f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _html_findings(findings: Sequence[Finding]) -> str:
+    if not findings:
+        return '<p class="none">No open findings: the checks found nothing to resolve.</p>'
+    titles = {d.id: d.title for d in DECISIONS}
+    parts = []
+    for severity, heading, lead in SEVERITIES:
+        group = [f for f in findings if f.severity == severity]
+        if not group:
+            continue
+        parts.append(f"<h3>{_e(heading)} ({len(group)})</h3><p class=\"small\">{_e(lead)}</p>")
+        for finding in group:
+            parts.append(f'<div class="finding {_e(severity)}"><h4>{_e(finding.title)}</h4>')
+            if finding.explanation.strip():
+                parts.append(_paragraphs(finding.explanation))
+            if finding.fix.strip():
+                parts.append(f"<p><strong>Fix:</strong> {_e(finding.fix)}</p>")
+            if finding.decisions:
+                links = "; ".join(f'<a href="#d-{_e(d)}">{_e(titles.get(d, d))}</a>' if d in titles else _e(d)
+                                  for d in finding.decisions)
+                parts.append(f'<p class="small">Decisions: {links}</p>')
+            parts.append("</div>")
+    other = [f for f in findings if f.severity not in _SEVERITY_ORDER]
+    for finding in other:
+        parts.append(f'<div class="finding info"><h4>{_e(finding.title)}</h4>{_paragraphs(finding.explanation)}'
+                     f"<p><strong>Fix:</strong> {_e(finding.fix)}</p></div>")
+    return "".join(parts)
+
+
+def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[Finding], *,
+               generated: datetime.date | None = None, charts: Sequence[object] = (),
+               extra_sections: Sequence[tuple[str, str]] = ()) -> str:
+    """The design brief as one self-contained HTML document.
+
+    It loads nothing (inline CSS, system fonts, charts inlined as SVG), so it
+    opens offline and prints to PDF on A4 with each AXLES step on its own
+    page. ``findings`` are the open findings of the checks; ``charts`` (Altair
+    charts or Vega-Lite specs) go in the Organisation section; each of
+    ``extra_sections`` is ``(title, HTML fragment)`` and is added as a section
+    of its own (the fragment is trusted and inserted as it is; everything
+    else from the design and the workspace is escaped). ``generated`` is the
+    date printed on the brief (default today); the same inputs and date give
+    the same bytes.
+    """
+    findings = _sorted_findings(findings)
+    day = _date(generated)
+    flags = _flags(findings)
+    title = design.name.strip() or "Mentoring program"
+    sections: list[tuple[str, str]] = [("summary", "Summary")]
+    sections += [(f"step-{step}", name) for step, _, name, _ in STEPS]
+    sections += [("objectives", "Objectives"), ("findings", "Open findings"), ("organisation", "Organisation")]
+    sections += [(f"extra-{i + 1}", name) for i, (name, _) in enumerate(extra_sections)]
+
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_e(title)} - design brief</title>", f"<style>{_CSS}</style>", "</head>", "<body>", "<main>"]
+    out.append(f'<header class="cover"><p class="kicker">Mentoring program design brief</p><h1>{_e(title)}</h1>'
+               f'<p class="meta"><span>Workspace: {_e(workspace.name)}</span><span>Generated {day.isoformat()}'
+               "</span><span>AXLES model</span></p></header>")
+    out.append('<nav class="contents" aria-label="Contents"><strong>Contents</strong><ol>'
+               + "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name in sections)
+               + "</ol></nav>")
+
+    out.append(f'<section id="summary"><h2>Summary</h2>{_html_facts(_summary(design))}'
+               f'<p class="small after-facts">Open findings: <a href="#findings">{_e(_count_text(findings))}</a>. '
+               f"Reasons recorded for {_e(_reasons_text(design))}.</p></section>")
+
+    for step, letter, name, lead, decisions in _steps():
+        out.append(f'<section class="step" id="step-{step}"><div class="step-head"><div class="badge" '
+                   f'aria-hidden="true">{letter}</div><div><h2>{_e(name)}</h2><p class="lead">{_e(lead)}</p>'
+                   "</div></div>")
+        out.extend(_html_decision(design, d, flags.get(d.id, ())) for d in decisions)
+        if not decisions:
+            out.append('<p class="none">The catalogue has no decisions for this step.</p>')
+        out.append("</section>")
+
+    other = _other_rationale(design)
+    if other:
+        out.append('<section id="other-notes"><h2>Other notes</h2><p class="lead">Reasons recorded for items '
+                   "the decision catalogue does not list.</p>"
+                   + _html_table(("Item", "Reason"), other) + "</section>")
+
+    objective_rows = _objective_rows(design)
+    out.append('<section class="page" id="objectives"><h2>Objectives</h2><p class="lead">What the program must '
+               "change, in each KPI's own unit, and how it will be measured.</p>")
+    if objective_rows:
+        out.append(_html_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"),
+                               objective_rows, numeric=(2, 3), nowrap=(4,)))
+    else:
+        out.append('<p class="none">No objectives set yet (Align).</p>')
+    out.append("</section>")
+
+    out.append(f'<section id="findings"><h2>Open findings</h2><p class="lead">What the consistency checks found '
+               f"in this design and the workspace's data: {_e(_count_text(findings))}.</p>"
+               f"{_html_findings(findings)}</section>")
+
+    sentence, counts = _organisation(workspace)
+    out.append('<section class="page" id="organisation"><h2>Organisation</h2>')
+    if sentence:
+        out.append(f'<p class="lead">{_e(sentence)}</p>')
+    for index, chart in enumerate(charts):
+        out.append(f'<figure class="chart">{chart_svg(chart, prefix=f"chart{index + 1}")}</figure>')
+    if counts:
+        out.append("<h3>Data in the workspace</h3>"
+                   + _html_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,),
+                                 css_class="compact"))
+    else:
+        out.append('<p class="none">The workspace holds no data tables yet.</p>')
+    out.append("</section>")
+
+    for index, (name, fragment) in enumerate(extra_sections):
+        out.append(f'<section class="page" id="extra-{index + 1}"><h2>{_e(name)}</h2>{fragment}</section>')
+
+    out.append(f"<footer>Generated by the mentoring program workbench on {day.isoformat()} from the design "
+               f"in the workspace {_e(workspace.name)}. Structure after the AXLES model (Labin, <em>Mentoring "
+               "Programs That Work</em>, ATD Press, 2017).</footer>")
+    out.extend(["</main>", "</body>", "</html>", ""])
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+
+
+def _md(text: object) -> str:
+    """Text made inert in Markdown: ``<`` and ``>`` are escaped, so it cannot add raw HTML."""
+    return str(text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _md_cell(text: object) -> str:
+    return " ".join(_md(text).replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> list[str]:
+    align = ["---:" if i in numeric else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _md_quote(text: str) -> list[str]:
+    return ["> " + _md(line).rstrip() if line.strip() else ">" for line in text.strip().splitlines()]
+
+
+def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequence[Finding], *,
+                   generated: datetime.date | None = None,
+                   extra_sections: Sequence[tuple[str, str]] = ()) -> str:
+    """The design brief as Markdown: the same content as :func:`brief_html`, without charts.
+
+    Tables are Markdown tables (``|`` in a cell is escaped); text from the
+    design and the workspace cannot inject HTML. ``extra_sections`` are
+    ``(title, Markdown fragment)``, added as they are.
+    """
+    findings = _sorted_findings(findings)
+    day = _date(generated)
+    flags = _flags(findings)
+    titles = {d.id: d.title for d in DECISIONS}
+    lines = [f"# {_md(design.name.strip() or 'Mentoring program')}", "",
+             f"*Mentoring program design brief · Workspace: {_md(workspace.name)} · Generated {day.isoformat()} · "
+             "AXLES model*", "", "## Summary", ""]
+    for label, value in _summary(design):
+        if isinstance(value, list) and len(value) > 1:
+            lines.append(f"- **{label}:**")
+            lines += [f"  - {_md(v)}" for v in value]
+        else:
+            lines.append(f"- **{label}:** {_md(value[0] if isinstance(value, list) else value)}")
+    lines += ["", f"Open findings: {_count_text(findings)}. Reasons recorded for {_reasons_text(design)}.", ""]
+
+    for _, letter, name, lead, decisions in _steps():
+        lines += [f"## {letter} · {name}", "", f"*{lead}*", ""]
+        for decision in decisions:
+            lines += [f"### {_md(decision.title)}", ""]
+            if decision.question.strip():
+                lines += [f"*{_md(decision.question.strip())}*", ""]
+            value = describe_value(design, decision.id)
+            lines += [f"**Decision:** {_md(_capital(value) if value in ('yes', 'no') else value)}", ""]
+            reason = _rationale(design, decision.id)
+            if reason:
+                lines += ["**Why:**", "", *_md_quote(reason), ""]
+            if decision.guidance.strip():
+                lines += [_md(decision.guidance.strip()), ""]
+            sources = _sources(decision)
+            if sources:
+                lines += [f"*Evidence:* {'; '.join(_md(s) for s in sources)}", ""]
+            concerns = flags.get(decision.id, ())
+            if concerns:
+                lines += ["*See findings:* " + "; ".join(f"{f.severity}: {_md(f.title)}" for f in concerns), ""]
+
+    other = _other_rationale(design)
+    if other:
+        lines += ["## Other notes", "", *_md_table(("Item", "Reason"), other), ""]
+
+    lines += ["## Objectives", ""]
+    objective_rows = _objective_rows(design)
+    if objective_rows:
+        lines += _md_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"), objective_rows,
+                           numeric=(2, 3))
+    else:
+        lines.append("*No objectives set yet (Align).*")
+    lines += ["", "## Open findings", ""]
+    if not findings:
+        lines += ["*No open findings: the checks found nothing to resolve.*", ""]
+    for severity, heading, lead in SEVERITIES:
+        group = [f for f in findings if f.severity == severity]
+        if not group:
+            continue
+        lines += [f"### {heading} ({len(group)})", "", f"*{lead}*", ""]
+        for finding in group:
+            lines.append(f"- **{_md(finding.title)}**: {' '.join(_md(finding.explanation).split())}")
+            if finding.fix.strip():
+                lines.append(f"  - *Fix:* {' '.join(_md(finding.fix).split())}")
+            if finding.decisions:
+                lines.append(f"  - *Decisions:* {'; '.join(_md(titles.get(d, d)) for d in finding.decisions)}")
+        lines.append("")
+
+    sentence, counts = _organisation(workspace)
+    lines += ["## Organisation", ""]
+    if sentence:
+        lines += [_md(sentence), ""]
+    lines += (["### Data in the workspace", "",
+               *_md_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,))]
+              if counts else ["*The workspace holds no data tables yet.*"])
+    lines.append("")
+    for name, fragment in extra_sections:
+        lines += [f"## {_md(name)}", "", fragment.strip(), ""]
+    lines += ["---", "", f"*Generated by the mentoring program workbench on {day.isoformat()}. Structure after the "
+              "AXLES model (Labin, Mentoring Programs That Work, ATD Press, 2017).*", ""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def brief_format(out: Path, format: str | None = None) -> str:
+    """The brief format: ``format`` if given, else from the suffix of ``out`` (``.md`` or ``.html``)."""
+    if format is None:
+        suffix = Path(out).suffix.lower()
+        format = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}.get(suffix)
+        if format is None:
+            raise WorkbenchError(f"Cannot tell the brief format from {Path(out).name!r}: name it .html or .md, "
+                                 "or give the format (html or md).")
+    if format not in FORMATS:
+        raise WorkbenchError(f"The brief format must be html or md, not {format!r}.")
+    return format
+
+
+def default_charts(workspace: Workspace) -> list[object]:
+    """The charts every brief shows when the data allows: the organisation's headcount."""
+    if not workspace.table_path("people").is_file():
+        return []
+    return [headcount_chart(workspace.read_table("people"))]
+
+
+def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
+                generated: datetime.date | None = None, findings: Sequence[Finding] | None = None,
+                charts: Sequence[object] | None = None, extra_sections: Sequence[tuple[str, str]] = ()) -> Path:
+    """Write the brief of the workspace's design to ``out``; return the path written.
+
+    The design is read from ``design.yaml`` (:func:`~workbench.design.store.load_design`;
+    a wrong file raises :class:`~workbench.design.store.DesignError`) and checked
+    with :func:`~workbench.design.checks.check_workspace` unless ``findings`` are
+    given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
+    ``out``). ``charts`` (default :func:`default_charts`) and ``extra_sections``
+    are as for :func:`brief_html` (for Markdown, charts are left out and the
+    sections are Markdown). The file
+    is replaced atomically: readers see the old brief or the new one.
+    """
+    out = Path(out)
+    format = brief_format(out, format)
+    if not out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write the brief to {out}: the folder {out.parent} does not exist.")
+    if out.is_dir():
+        raise WorkbenchError(f"Cannot write the brief to {out}: it is a folder.")
+    design = load_design(workspace)
+    if findings is None:
+        findings = check_workspace(workspace, design)
+    if format == "html":
+        charts = default_charts(workspace) if charts is None else charts
+        text = brief_html(workspace, design, findings, generated=generated, charts=charts,
+                          extra_sections=extra_sections)
+    else:
+        text = brief_markdown(workspace, design, findings, generated=generated, extra_sections=extra_sections)
+    atomic_write_text(out, text)
+    return out

@@ -1,0 +1,675 @@
+"""The design pages: every AXLES decision as a widget, live findings, save and undo.
+
+A :class:`DesignSession` holds the design being edited, validates every change
+through the design model and re-runs the consistency checks against the
+workspace's data; the forms are built from the decision catalogue and the
+model's field types, so a new decision in the model appears in the pages
+without page code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import types
+import typing
+from collections.abc import Callable, Sequence
+
+import ipywidgets as w
+import pandas as pd
+import traitlets
+from pydantic import BaseModel, ValidationError
+
+from workbench.design.catalogue import DECISIONS, Decision, decisions_for
+from workbench.design.checks import Finding, check_design
+from workbench.design.model import Objective, ProgramDesign
+from workbench.design.store import load_design, save_design
+from workbench.reports.brief import brief_html, brief_markdown, default_charts
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PageContext
+from workbench.views.tables import download_link
+from workbench.workspace import Workspace, history, open_workspace, undo
+
+Path = tuple[str, ...]
+
+
+def _field_type(path: Path) -> object:
+    """The annotation of the model field at ``path`` (e.g. ``("experience", "structure")``)."""
+    model: type[BaseModel] = ProgramDesign
+    annotation: object = model
+    for key in path:
+        annotation = model.model_fields[key].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return annotation
+
+
+def _replace(design: ProgramDesign, path: Path, value: object) -> ProgramDesign:
+    data = design.model_dump(mode="python")
+    cursor = data
+    for key in path[:-1]:
+        cursor = cursor[key]
+    cursor[path[-1]] = value
+    return ProgramDesign.model_validate(data)
+
+
+def _get(design: ProgramDesign, path: Path) -> object:
+    value: object = design
+    for key in path:
+        value = getattr(value, key)
+    return value
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+class DesignSession(traitlets.HasTraits):
+    """The design being edited in one page, its findings, and its workspace."""
+
+    workspace = traitlets.Instance(Workspace)
+    design = traitlets.Instance(ProgramDesign)
+    findings = traitlets.List()
+    dirty = traitlets.Bool(False)
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace=workspace, design=load_design(workspace))
+        self._load_tables()
+        self._check()
+
+    def _load_tables(self) -> None:
+        self.tables = {name: self.workspace.read_table(name) for name in self.workspace.tables()}
+
+    def _check(self) -> None:
+        self.findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)
+
+    def set(self, path: Path, value: object) -> None:
+        """Change one decision; raises ``ValueError`` with the model's message when the value is refused."""
+        try:
+            design = _replace(self.design, path, value)
+        except ValidationError as exc:
+            raise ValueError(_errors_text(exc)) from None
+        if design != self.design:
+            self.design = design
+            self.dirty = True
+            self._check()
+
+    def set_rationale(self, decision_id: str, text: str) -> None:
+        """Record why a decision was taken (shown in the brief); blank removes it."""
+        rationale = dict(self.design.rationale)
+        if text.strip():
+            rationale[decision_id] = text.strip()
+        else:
+            rationale.pop(decision_id, None)
+        self.set(("rationale",), rationale)
+
+    def save(self) -> None:
+        """Save to ``design.yaml`` (refused if the workspace changed since this page opened it)."""
+        self.workspace = save_design(self.workspace, self.design)
+        self.dirty = False
+
+    def undo(self) -> str:
+        """Undo the workspace's latest save and reload the design; returns what was undone."""
+        latest = history(self.workspace)
+        self.workspace = undo(self.workspace)
+        self.reload()
+        return latest[0].message if latest else "the last save"
+
+    def reload(self) -> None:
+        """Read the design and data again from the workspace (discarding unsaved changes)."""
+        self.workspace = open_workspace(self.workspace.path)
+        self._load_tables()
+        self.design = load_design(self.workspace)
+        self.dirty = False
+        self._check()
+
+
+# ---------------------------------------------------------------------------------------------
+# Editors: one per model field type, each with get/set and a change callback
+
+
+class Editor:
+    """A widget for one decision's value; calls ``on_change(value)`` when the user edits it."""
+
+    widget: w.Widget
+
+    def __init__(self, on_change: Callable[[object], None]) -> None:
+        self.on_change = on_change
+        self._muted = False
+
+    def _changed(self, _change: object = None) -> None:
+        if not self._muted:
+            self.on_change(self.get())
+
+    def get(self) -> object:  # pragma: no cover - every editor overrides it
+        """The value shown."""
+        raise TypeError(type(self).__name__)
+
+    def show(self, value: object) -> None:
+        """Show ``value`` without reporting a change."""
+        self._muted = True
+        try:
+            self._show(value)
+        finally:
+            self._muted = False
+
+    def _show(self, value: object) -> None:  # pragma: no cover - every editor overrides it
+        raise TypeError(type(self).__name__)
+
+
+class ValueEditor(Editor):
+    """A single ipywidgets value widget (dropdown, checkbox, number, text, date)."""
+
+    def __init__(self, widget: w.ValueWidget, on_change: Callable[[object], None],
+                 to_model: Callable[[object], object] = lambda v: v,
+                 to_widget: Callable[[object], object] = lambda v: v) -> None:
+        super().__init__(on_change)
+        self.widget, self._to_model, self._to_widget = widget, to_model, to_widget
+        widget.observe(self._changed, names="value")
+
+    def get(self) -> object:
+        return self._to_model(self.widget.value)
+
+    def _show(self, value: object) -> None:
+        self.widget.value = self._to_widget(value)
+
+
+class ChoiceSetEditor(Editor):
+    """Several options at once (a tuple of choices), as checkboxes."""
+
+    def __init__(self, options: Sequence[tuple[str, str]], on_change: Callable[[object], None]) -> None:
+        super().__init__(on_change)
+        self.boxes = {value: w.Checkbox(description=label, indent=False, layout=w.Layout(width="auto"))
+                      for label, value in options}
+        for box in self.boxes.values():
+            box.observe(self._changed, names="value")
+        self.widget = w.HBox(list(self.boxes.values()), layout=w.Layout(flex_flow="row wrap"))
+
+    def get(self) -> object:
+        return tuple(value for value, box in self.boxes.items() if box.value)
+
+    def _show(self, value: object) -> None:
+        for key, box in self.boxes.items():
+            box.value = key in (value or ())
+
+
+class GroupEditor(Editor):
+    """A nested model (eligibility, constraints): one editor per field, edited as a whole."""
+
+    def __init__(self, editors: dict[str, Editor], labels: dict[str, str], on_change: Callable[[object], None]) -> None:
+        super().__init__(on_change)
+        self.editors = editors
+        for editor in editors.values():
+            editor.on_change = lambda _value: self._changed()
+        self.widget = w.VBox([w.HBox([w.Label(labels[name], layout=w.Layout(width="220px")), editor.widget])
+                              for name, editor in editors.items()])
+
+    def get(self) -> object:
+        return {name: editor.get() for name, editor in self.editors.items()}
+
+    def _show(self, value: object) -> None:
+        data = value.model_dump(mode="python") if isinstance(value, BaseModel) else dict(value or {})
+        for name, editor in self.editors.items():
+            editor.show(data.get(name))
+
+
+def _number_text(value: object) -> str:
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def parse_number(text: str, kind: type) -> object:
+    """``kind`` (int or float) from text, ``None`` when blank; other text is returned for the model to refuse."""
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if kind is int and number.is_integer() else number if kind is float else text
+
+
+def optional_number(kind: type, on_change: Callable[[object], None]) -> ValueEditor:
+    """A number that may be left blank (``None``)."""
+    return ValueEditor(w.Text(placeholder="not set", layout=w.Layout(width="140px")), on_change,
+                       lambda text: parse_number(text, kind), _number_text)
+
+
+def editor_for(decision: Decision, annotation: object, on_change: Callable[[object], None],
+               choices: dict[str, list[tuple[str, str]]]) -> Editor:
+    """The editor for a decision whose model field has type ``annotation``.
+
+    ``choices`` gives options that come from the workspace's data, by decision
+    id (departments, goals, skills, sensitive columns).
+    """
+    labels = {o.value: o.label for o in decision.options}
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    optional = origin in (typing.Union, types.UnionType) and type(None) in args
+    if optional:
+        inner = [a for a in args if a is not type(None)]
+        annotation = inner[0] if len(inner) == 1 else annotation
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if decision.id in choices:
+        return ChoiceSetEditor(choices[decision.id], on_change)
+    if origin is typing.Literal:
+        options = [(labels.get(v, str(v)), v) for v in args]
+        if optional:
+            options = [("Not decided", None), *options]
+        return ValueEditor(w.Dropdown(options=options, layout=w.Layout(width="320px")), on_change)
+    if origin is tuple and args and typing.get_origin(args[0]) is typing.Literal:
+        return ChoiceSetEditor([(labels.get(v, str(v)), v) for v in typing.get_args(args[0])], on_change)
+    if annotation is bool:
+        return ValueEditor(w.Checkbox(indent=False, description="Yes"), on_change)
+    if annotation in (int, float):
+        if optional:
+            return optional_number(annotation, on_change)
+        widget = w.IntText() if annotation is int else w.FloatText(step=0.5)
+        widget.layout = w.Layout(width="140px")
+        return ValueEditor(widget, on_change)
+    if annotation is datetime.date:
+        return ValueEditor(w.DatePicker(), on_change)
+    if origin is tuple:  # free text items
+        return ValueEditor(w.Text(placeholder="comma-separated", layout=w.Layout(width="420px")), on_change,
+                           lambda text: tuple(i.strip() for i in text.split(",") if i.strip()),
+                           lambda items: ", ".join(items or ()))
+    if typing.get_origin(annotation) is typing.Annotated or annotation is str:
+        if decision.id.endswith("statement"):
+            return ValueEditor(w.Textarea(layout=w.Layout(width="100%", height="70px")), on_change)
+        width = "140px" if decision.id.endswith("currency") else "420px"
+        if optional:
+            return ValueEditor(w.Text(layout=w.Layout(width=width)), on_change, lambda v: v.strip() or None,
+                               lambda v: v or "")
+        return ValueEditor(w.Text(layout=w.Layout(width=width)), on_change)
+    raise TypeError(f"no editor for {decision.id} ({annotation!r})")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_STYLE = {"error": ("#fdecea", "#b3261e", "Problem"), "warning": ("#fff4e5", "#8a5300", "Check"),
+                  "info": ("#e8f0fe", "#174ea6", "Note")}
+
+
+def findings_html(findings: Sequence[Finding], *, titles: dict[str, str]) -> str:
+    """The findings as HTML cards, most severe first; ``titles`` names the decisions involved."""
+    if not findings:
+        return "<div class='wb-finding wb-finding-ok'>No open findings: the design is consistent with the data.</div>"
+    cards = []
+    for finding in sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3)):
+        background, colour, label = SEVERITY_STYLE.get(finding.severity, SEVERITY_STYLE["info"])
+        involved = ", ".join(titles.get(d, d) for d in finding.decisions)
+        cards.append(
+            f"<div class='wb-finding wb-finding-{finding.severity}' data-check='{html.escape(finding.check)}' "
+            f"style='background:{background};border-left:4px solid {colour}'>"
+            f"<b style='color:{colour}'>{label}: {html.escape(finding.title)}</b>"
+            f"<p>{html.escape(finding.explanation)}</p><p><i>Suggested fix:</i> {html.escape(finding.fix)}</p>"
+            + (f"<p class='wb-involved'>Decisions: {html.escape(involved)}</p>" if involved else "")
+            + "</div>")
+    return "".join(cards)
+
+
+class FindingsPanel(w.VBox):
+    """The consistency findings for the whole design, re-run as decisions change."""
+
+    def __init__(self, session: DesignSession, titles: dict[str, str]) -> None:
+        self.session, self.titles = session, titles
+        self.summary = w.HTML()
+        self.cards = w.HTML()
+        super().__init__([w.HTML("<h3>Findings</h3>"), self.summary, self.cards])
+        self.add_class("wb-findings")
+        session.observe(self._render, names="findings")
+        self._render()
+
+    def _render(self, _change: object = None) -> None:
+        counts = {s: sum(f.severity == s for f in self.session.findings) for s in SEVERITY_ORDER}
+        self.summary.value = (f"<p>{counts['error']} problems, {counts['warning']} to check, "
+                              f"{counts['info']} notes.</p>")
+        self.cards.value = findings_html(self.session.findings, titles=self.titles)
+
+
+# Decisions that only apply to some designs are hidden otherwise.
+SHOWN_WHEN: dict[str, Callable[[ProgramDesign], bool]] = {
+    "experience.group_size": lambda d: d.experience.structure == "group",
+    "experience.mentors_per_mentee": lambda d: d.experience.structure == "mosaic",
+    "experience.sensitive_attributes": lambda d: d.experience.sensitive_opt_in or bool(d.experience.sensitive_attributes),
+    "launch.pilot_size": lambda d: d.launch.rollout == "pilot",
+    "launch.mentor_join_threshold": lambda d: d.launch.recruit_mentors_first,
+}
+
+GROUP_LABELS = {
+    "departments": "Departments (none ticked = all)", "level_min": "Lowest level (1 = most junior)",
+    "level_max": "Highest level", "min_tenure_months": "Minimum tenure (months)",
+    "performance_column": "Performance column", "performance_min": "Lowest performance value",
+    "budget": "Budget", "currency": "Currency (ISO code)", "coordinator_hours_per_month": "Coordinator hours a month",
+    "expected_mentors": "Mentors expected to volunteer",
+}
+
+
+class DecisionCard(w.VBox):
+    """One decision: its question, the editor, and (folded) guidance, evidence and the reason chosen."""
+
+    def __init__(self, session: DesignSession, decision: Decision, choices: dict[str, list[tuple[str, str]]]) -> None:
+        self.session, self.decision = session, decision
+        self.path: Path = tuple(decision.id.split("."))
+        self.error = w.HTML()
+        self.heading = w.HTML()
+        self.editor = self._build_editor(choices)
+        self.rationale = w.Textarea(placeholder="Why this choice? In the client's words; it appears in the design brief.",
+                                    layout=w.Layout(width="100%", height="48px"))
+        self.rationale.observe(self._on_rationale, names="value")
+        self.why = w.Accordion(children=[w.VBox([w.HTML(_guidance_html(decision)), self.rationale])],
+                               titles=("Guidance, evidence and the reason for this choice",), selected_index=None)
+        super().__init__([self.heading, self.editor.widget, self.error, self.why])
+        self.add_class("wb-decision")
+        self.add_class(f"wb-decision-{decision.id.replace('.', '-')}")
+        session.observe(self._on_design, names="design")
+        self.refresh()
+
+    def _render_heading(self) -> None:
+        unit = f" <span class='wb-unit'>({html.escape(self.decision.unit)})</span>" if self.decision.unit else ""
+        noted = (" <span class='wb-noted'>reason recorded</span>"
+                 if self.decision.id in self.session.design.rationale else "")
+        self.heading.value = (f"<h4>{html.escape(self.decision.title)}{unit}{noted}</h4>"
+                              f"<p class='wb-question'>{html.escape(self.decision.question)}</p>")
+
+    def _on_design(self, _change: object = None) -> None:
+        shown = SHOWN_WHEN.get(self.decision.id, lambda _d: True)(self.session.design)
+        self.layout.display = None if shown else "none"
+        self._render_heading()
+
+    def _build_editor(self, choices: dict[str, list[tuple[str, str]]]) -> Editor:
+        annotation = _field_type(self.path)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = annotation.model_fields
+            editors = {}
+            for name, info in fields.items():
+                sub = Decision(id=f"{self.decision.id}.{name}", step=self.decision.step, title=name, question="",
+                               guidance="", options=(), evidence=(), depends_on=())
+                editors[name] = editor_for(sub, info.annotation, lambda _v: None, choices)
+            labels = {name: GROUP_LABELS.get(name, name.replace("_", " ").capitalize()) for name in fields}
+            return GroupEditor(editors, labels, self._on_edit)
+        if self.decision.id == "align.objectives":
+            return ObjectivesEditor(self._on_edit, choices.get("goals", []))
+        if self.decision.id == "experience.criteria":
+            labels = {o.value: o.label for o in self.decision.options}
+            keys = typing.get_args(typing.get_args(annotation)[0])
+            return WeightsEditor(self._on_edit, [(labels.get(k, k), k) for k in keys])
+        if self.decision.id == "evaluate.metrics":
+            return MetricsEditor(self._on_edit)
+        return editor_for(self.decision, annotation, self._on_edit, choices)
+
+    def _on_edit(self, value: object) -> None:
+        try:
+            self.session.set(self.path, value)
+        except ValueError as exc:
+            self.error.value = f"<div class='wb-field-error' role='alert'>{html.escape(str(exc))}</div>"
+        else:
+            self.error.value = ""
+
+    def _on_rationale(self, change: dict) -> None:
+        self.session.set_rationale(self.decision.id, change["new"])
+
+    def refresh(self) -> None:
+        """Show the session's current value and rationale."""
+        value = _get(self.session.design, self.path)
+        if isinstance(self.editor, MetricsEditor):
+            self.editor.objectives = [o.id for o in self.session.design.align.objectives]
+        self.editor.show(value)
+        self.error.value = ""
+        self.rationale.unobserve(self._on_rationale, names="value")
+        self.rationale.value = self.session.design.rationale.get(self.decision.id, "")
+        self.rationale.observe(self._on_rationale, names="value")
+        self._on_design()
+
+
+def _guidance_html(decision: Decision) -> str:
+    options = "".join(f"<li><b>{html.escape(o.label)}</b>: {html.escape(o.guidance)}</li>" for o in decision.options)
+    evidence = "".join(f"<li>{html.escape(e.finding)} <span class='wb-source'>({html.escape(e.source)})</span></li>"
+                       for e in decision.evidence)
+    return (f"<p>{html.escape(decision.guidance)}</p>"
+            + (f"<p><b>Options</b></p><ul>{options}</ul>" if options else "")
+            + (f"<p><b>Evidence</b></p><ul>{evidence}</ul>" if evidence else ""))
+
+
+class WeightsEditor(Editor):
+    """Matching criteria weights, one slider each (0 = not used)."""
+
+    def __init__(self, on_change: Callable[[object], None], criteria: Sequence[tuple[str, str]]) -> None:
+        super().__init__(on_change)
+        self.sliders = {value: w.FloatSlider(min=0, max=10, step=0.5, description=label,
+                                             style={"description_width": "160px"}, continuous_update=False)
+                        for label, value in criteria}
+        for slider in self.sliders.values():
+            slider.observe(self._changed, names="value")
+        self.widget = w.VBox(list(self.sliders.values()))
+
+    def get(self) -> object:
+        return {key: slider.value for key, slider in self.sliders.items() if slider.value > 0}
+
+    def _show(self, value: object) -> None:
+        for key, slider in self.sliders.items():
+            slider.value = float((value or {}).get(key, 0.0))
+
+
+class MetricsEditor(Editor):
+    """How each objective is measured: a comma-separated list of measures per objective."""
+
+    def __init__(self, on_change: Callable[[object], None]) -> None:
+        super().__init__(on_change)
+        self.objectives: list[str] = []
+        self.fields: dict[str, w.Text] = {}
+        self.widget = w.VBox()
+
+    def get(self) -> object:
+        return {oid: tuple(m.strip() for m in field.value.split(",") if m.strip())
+                for oid, field in self.fields.items() if field.value.strip()}
+
+    def _show(self, value: object) -> None:
+        value = dict(value or {})
+        self.fields = {}
+        for oid in self.objectives:
+            field = w.Text(value=", ".join(value.get(oid, ())), description=oid,
+                           placeholder="e.g. annual exit rate from HR data, exit survey",
+                           layout=w.Layout(width="620px"))
+            field.observe(self._changed, names="value")
+            self.fields[oid] = field
+        self.widget.children = list(self.fields.values()) or [w.HTML("<i>Add objectives on the Align page first.</i>")]
+
+
+class ObjectivesEditor(Editor):
+    """SMART objectives: add, edit, remove; each tied to a KPI with baseline, target and horizon."""
+
+    KINDS = typing.get_args(Objective.model_fields["kind"].annotation)
+
+    def __init__(self, on_change: Callable[[object], None], goals: Sequence[tuple[str, str]]) -> None:
+        super().__init__(on_change)
+        self.goals = list(goals)
+        self.rows = w.VBox()
+        self.add_button = w.Button(description="Add objective", icon="plus")
+        self.add_button.on_click(lambda _b: self._add())
+        self.widget = w.VBox([self.rows, self.add_button])
+        self._value: list[dict] = []
+
+    def _row(self, index: int, objective: dict) -> w.Widget:
+        def field(widget: w.ValueWidget, key: str, to_model: Callable = lambda v: v) -> w.ValueWidget:
+            def update(change: dict) -> None:
+                if not self._muted:
+                    self._value[index][key] = to_model(change["new"])
+                    self._changed()
+            widget.observe(update, names="value")
+            return widget
+
+        def number(key: str, kind: type = float, placeholder: str = "") -> w.Text:
+            return field(w.Text(value=_number_text(objective.get(key)), placeholder=placeholder or "not set",
+                                layout=w.Layout(width="110px")), key, lambda text: parse_number(text, kind))
+
+        remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="110px"))
+        remove.on_click(lambda _b: self._remove(index))
+        goal_options = [("No goal", None), *[(label, value) for label, value in self.goals]]
+        horizon = number("horizon_months", int, "months")
+        return w.VBox([
+            w.HBox([w.HTML(f"<b>{html.escape(objective['id'])}</b>"),
+                    field(w.Text(value=objective.get("statement", ""), placeholder="SMART statement",
+                                 layout=w.Layout(width="520px")), "statement"), remove]),
+            w.HBox([field(w.Text(value=objective.get("kpi", ""), placeholder="KPI and unit",
+                                 layout=w.Layout(width="260px")), "kpi"),
+                    field(w.Dropdown(options=list(self.KINDS), value=objective.get("kind", "other"),
+                                     layout=w.Layout(width="160px")), "kind"),
+                    field(w.Dropdown(options=goal_options, value=objective.get("goal_id")
+                                     if objective.get("goal_id") in {v for _, v in goal_options} else None,
+                                     layout=w.Layout(width="220px")), "goal_id")]),
+            w.HBox([w.Label("Baseline"), number("baseline"), w.Label("Target"), number("target"),
+                    w.Label("Horizon"), horizon]),
+        ], layout=w.Layout(border="1px solid #d0d7de", padding="6px", margin="4px 0"))
+
+    def _add(self) -> None:
+        taken = {o["id"] for o in self._value}
+        number = next(i for i in range(1, len(taken) + 2) if f"O{i}" not in taken)
+        self._value.append({"id": f"O{number}", "statement": "", "kpi": "", "kind": "other", "goal_id": None,
+                            "baseline": None, "target": None, "horizon_months": None})
+        self._render()
+        self._changed()
+
+    def _remove(self, index: int) -> None:
+        del self._value[index]
+        self._render()
+        self._changed()
+
+    def _render(self) -> None:
+        self._muted = True
+        try:
+            self.rows.children = [self._row(i, o) for i, o in enumerate(self._value)]
+        finally:
+            self._muted = False
+
+    def get(self) -> object:
+        return [dict(o) for o in self._value]
+
+    def _show(self, value: object) -> None:
+        self._value = [o.model_dump(mode="python") if isinstance(o, BaseModel) else dict(o) for o in (value or ())]
+        self.rows.children = [self._row(i, o) for i, o in enumerate(self._value)]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def data_choices(workspace: Workspace, tables: dict[str, pd.DataFrame]) -> dict[str, list[tuple[str, str]]]:
+    """Options that come from the workspace's data, by decision id."""
+    people = tables.get("people", pd.DataFrame())
+    departments = sorted(set(people["department"])) if "department" in people else []
+    goals = tables.get("goals", pd.DataFrame())
+    goal_options = ([(f"{row.goal_id}: {row.name}", row.goal_id) for row in goals.itertuples()]
+                    if {"goal_id", "name"} <= set(goals.columns) else [])
+    skills = tables.get("skills", pd.DataFrame())
+    skill_options = ([(row.name, row.skill_id) for row in skills.itertuples()]
+                     if {"skill_id", "name"} <= set(skills.columns) else [])
+    sensitive = [(c.replace("_", " "), c) for c in workspace.settings.sensitive]
+    choices: dict[str, list[tuple[str, str]]] = {
+        "align.goal_ids": goal_options,
+        "align.focus_skills": skill_options,
+        "experience.sensitive_attributes": sensitive,
+        "goals": goal_options,
+    }
+    for group in ("align.mentee_eligibility", "align.mentor_eligibility"):
+        choices[f"{group}.departments"] = [(d, d) for d in departments]
+    return {key: value for key, value in choices.items() if value or key == "experience.sensitive_attributes"}
+
+
+class BriefDownload(w.VBox):
+    """Prepare the design brief (HTML or Markdown) of the design as shown, as download links."""
+
+    def __init__(self, session: DesignSession) -> None:
+        self.session = session
+        self.button = w.Button(description="Prepare the design brief", icon="file-text")
+        self.links = w.HTML()
+        self.notice = Notice()
+        self.button.on_click(self._on_prepare)
+        super().__init__([w.HBox([self.button, self.links]), self.notice])
+        self.add_class("wb-brief")
+
+    @guarded("prepare the design brief", button="button")
+    def _on_prepare(self, _button: w.Button) -> None:
+        session = self.session
+        document = brief_html(session.workspace, session.design, session.findings,
+                              charts=default_charts(session.workspace))
+        text = brief_markdown(session.workspace, session.design, session.findings)
+        stem = re.sub(r"[^\w-]+", "-", session.design.name).strip("-").lower() or "design"
+        self.links.value = (download_link(document, f"{stem}-brief.html", "text/html", "Download the brief (HTML)")
+                            + " " + download_link(text, f"{stem}-brief.md", "text/markdown", "Markdown"))
+        if session.dirty:
+            self.notice.show("The brief includes changes that are not saved yet.", "warning")
+
+
+class DesignPage(w.VBox):
+    """A design page for some AXLES steps: decision cards, live findings, save and undo."""
+
+    def __init__(self, context: PageContext, steps: Sequence[str]) -> None:
+        self.session = DesignSession(context.workspace)
+        self.context = context
+        choices = data_choices(context.workspace, self.session.tables)
+        self.cards: list[DecisionCard] = []
+        sections = []
+        for step in steps:
+            cards = [DecisionCard(self.session, d, choices) for d in decisions_for(step)]
+            self.cards.extend(cards)
+            sections.append(w.VBox([w.HTML(f"<h2>{html.escape(STEP_TITLES[step])}</h2>"), *cards]))
+        self.findings = FindingsPanel(self.session, {d.id: d.title for d in DECISIONS})
+        self.save_button = w.Button(description="Save design", button_style="primary", icon="save")
+        self.undo_button = w.Button(description="Undo last save", icon="undo")
+        self.reload_button = w.Button(description="Discard changes", icon="refresh")
+        self.status = w.HTML()
+        self.notice = Notice()
+        self.save_button.on_click(self._on_save)
+        self.undo_button.on_click(self._on_undo)
+        self.reload_button.on_click(self._on_reload)
+        self.session.observe(self._on_dirty, names="dirty")
+        bar = w.HBox([self.save_button, self.undo_button, self.reload_button, self.status])
+        bar.add_class("wb-savebar")
+        form = w.VBox(sections, layout=w.Layout(flex="1 1 auto", min_width="0"))
+        side = w.VBox([self.findings], layout=w.Layout(flex="0 0 340px"))
+        side.add_class("wb-side")
+        body = w.HBox([form, side])
+        body.add_class("wb-row")
+        self.brief = BriefDownload(self.session)
+        super().__init__([bar, self.notice, body, w.HTML("<h3>Design brief</h3><p>A document of the whole design "
+                                                          "with the reasons, the evidence and the open findings. It "
+                                                          "opens offline and prints to PDF.</p>"), self.brief])
+        self.add_class("wb-design")
+        self._on_dirty()
+
+    def _on_dirty(self, _change: object = None) -> None:
+        self.status.value = ("<span class='wb-unsaved'>Unsaved changes</span>" if self.session.dirty
+                             else f"<span class='wb-saved'>Saved (revision {self.session.workspace.settings.revision})"
+                                  "</span>")
+
+    def _refresh_cards(self) -> None:
+        for card in self.cards:
+            card.refresh()
+
+    @guarded("save the design", button="save_button")
+    def _on_save(self, _button: w.Button) -> None:
+        self.session.save()
+        self.context.workspace = self.session.workspace
+        self._on_dirty()
+        self.notice.show("Design saved. Other pages show it when opened or reloaded.", "success")
+
+    @guarded("undo the last save", button="undo_button")
+    def _on_undo(self, _button: w.Button) -> None:
+        what = self.session.undo()
+        self.context.workspace = self.session.workspace
+        self._refresh_cards()
+        self._on_dirty()
+        self.notice.show(f"Undone: {what}.", "success")
+
+    @guarded("reload the design", button="reload_button")
+    def _on_reload(self, _button: w.Button) -> None:
+        self.session.reload()
+        self._refresh_cards()
+        self._on_dirty()
+        self.notice.show("Showing the design as last saved.", "info")
+
+
+STEP_TITLES = {"align": "Align", "experience": "eXperience", "launch": "Launch", "evaluate": "Evaluation plan",
+               "support": "Support"}

@@ -144,6 +144,11 @@ def test_a_design_is_built_saved_reopened_and_exported(browser_page, app_server:
     page.get_by_role("button", name="Save design").click()
     page.locator(".wb-design .wb-notice-success").wait_for()
 
+    # The findings stay in view while the form scrolls.
+    page.locator(".wb-decision-align-focus_skills").scroll_into_view_if_needed()
+    top = page.evaluate("() => document.querySelector('.wb-findings').getBoundingClientRect().top")
+    assert 0 <= top < 200
+
     page.locator("nav.wb-nav a", has_text="Launch & Support").click()
     page.wait_for_url(re.compile(r"06_launch_and_support.ipynb\?workspace=design-client"))
     metric = page.locator(".wb-decision-evaluate-metrics input").first

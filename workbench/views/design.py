@@ -439,7 +439,8 @@ class WeightsEditor(Editor):
     def __init__(self, on_change: Callable[[object], None], criteria: Sequence[tuple[str, str]]) -> None:
         super().__init__(on_change)
         self.sliders = {value: w.FloatSlider(min=0, max=10, step=0.5, description=label,
-                                             style={"description_width": "160px"}, continuous_update=False)
+                                             style={"description_width": "160px"}, continuous_update=False,
+                                             layout=w.Layout(width="480px"))
                         for label, value in criteria}
         for slider in self.sliders.values():
             slider.observe(self._changed, names="value")

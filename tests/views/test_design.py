@@ -124,3 +124,12 @@ def test_the_brief_is_prepared_as_download_links(home: Path) -> None:
     assert "Chief People Officer" in document and "<svg" in document
     assert "not saved yet" in page.brief.notice.value
     assert 'download="demo-organisation-mentoring-program-brief.md"' in page.brief.links.value
+
+
+def test_guidance_names_what_a_decision_depends_on() -> None:
+    from workbench.design.catalogue import decision
+    from workbench.views.design import _guidance_html
+
+    text = _guidance_html(decision("experience.mentor_capacity"))
+    assert "Depends on:" in text and "enrolment data" in text
+    assert "(Assumption)" in text or "<b>Evidence</b>" in text

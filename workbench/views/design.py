@@ -428,9 +428,12 @@ def _guidance_html(decision: Decision) -> str:
     options = "".join(f"<li><b>{html.escape(o.label)}</b>: {html.escape(o.guidance)}</li>" for o in decision.options)
     evidence = "".join(f"<li>{html.escape(e.finding)} <span class='wb-source'>({html.escape(e.source)})</span></li>"
                        for e in decision.evidence)
+    titles = {d.id: d.title for d in DECISIONS}
+    depends = ", ".join(titles.get(d, d.removeprefix("data:").replace("_", " ") + " data") for d in decision.depends_on)
     return (f"<p>{html.escape(decision.guidance)}</p>"
             + (f"<p><b>Options</b></p><ul>{options}</ul>" if options else "")
-            + (f"<p><b>Evidence</b></p><ul>{evidence}</ul>" if evidence else ""))
+            + (f"<p><b>Evidence</b></p><ul>{evidence}</ul>" if evidence else "")
+            + (f"<p class='wb-depends'><b>Depends on:</b> {html.escape(depends)}</p>" if depends else ""))
 
 
 class WeightsEditor(Editor):

@@ -79,7 +79,25 @@ def build_parser() -> argparse.ArgumentParser:
                     "finding (severity, title, explanation, fix). Exit 0 when no finding is an error, 2 when "
                     "one is or when design.yaml cannot be read.")
     check.add_argument("workspace", type=Path, help="workspace folder")
+
+    gaps = commands.add_parser(
+        "gaps", help="write skill gaps per person and skill, or per group, to a CSV file",
+        description="Resolve requirements.csv for every employed person (department, job title and level scopes, "
+                    "goal priorities), compare with proficiency.csv and write one row per person and required "
+                    "skill: person_id, skill_id, current, target, gap (levels) and weighted_gap (gap x importance "
+                    "x goal priority), blank where the level is unknown. With --by, write the aggregates per group "
+                    "instead. The CSV is safe to open in a spreadsheet.")
+    gaps.add_argument("workspace", type=Path, help="workspace folder")
+    gaps.add_argument("--out", type=Path, required=True, metavar="CSV", help="file to write")
+    gaps.add_argument("--by", choices=GAP_GROUPINGS, default=None, metavar="COLUMN",
+                      help=f"aggregate per group: one of {', '.join(GAP_GROUPINGS)}")
     return parser
+
+
+#: What ``workbench gaps --by`` accepts (the groupings of :func:`workbench.gaps.aggregate`).
+GAP_GROUPINGS = ("department", "job_title", "level", "goal", "skill_id")
+#: Columns of ``workbench gaps`` without ``--by``.
+GAP_CSV_COLUMNS = ("person_id", "skill_id", "current", "target", "gap", "weighted_gap")
 
 
 SHOWN_PROBLEMS = 50
@@ -186,6 +204,34 @@ def _design_check(args: argparse.Namespace) -> int:
     return 2 if counts["error"] else 0
 
 
+def _gaps(args: argparse.Namespace) -> None:
+    from workbench.exports import safe_csv_text
+    from workbench.gaps import aggregate, coverage, person_gaps
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    workspace = open_workspace(args.workspace)
+    missing = [f"{name}.csv" for name in ("people", "requirements") if not workspace.table_path(name).is_file()]
+    if missing:
+        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: skill gaps need the people and "
+                             "their requirements. Import them first (workbench import ... --table people).")
+    if not args.out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
+    tables = {name: workspace.read_table(name) for name in ("people", "requirements", "proficiency", "goals")
+              if workspace.table_path(name).is_file()}
+    gaps = person_gaps(tables)
+    if args.by:
+        frame = aggregate(gaps, args.by).round(6)
+    else:
+        frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
+                                                            weighted_gap=gaps["weighted_gap"].round(6))
+    atomic_write_text(args.out, safe_csv_text(frame))
+    summary = coverage(gaps)
+    share = f"{summary['share']:.1%}" if summary["share"] is not None else "none"
+    print(f"Wrote {len(frame):,} row{'s' if len(frame) != 1 else ''} to {args.out}: "
+          f"{gaps['person_id'].nunique():,} people, {gaps['skill_id'].nunique():,} required skills, "
+          f"{summary['assessed']:,} of {summary['required']:,} person-skill requirements assessed ({share}).")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -211,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.print_design_help()
                 return 0
             return _design_check(args)
+        elif args.command == "gaps":
+            _gaps(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

@@ -171,3 +171,22 @@ def test_a_design_is_built_saved_reopened_and_exported(browser_page, app_server:
     brief = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Chief People Officer" in brief and "Cut regretted exits of junior engineers" in brief
     assert attrition in brief and "<svg" in brief
+
+
+def test_a_filter_on_the_skill_gaps_page_changes_the_heatmap(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/03_skill_gaps.ipynb?workspace=demo")
+    heatmap = page.locator(".wb-gaps svg").first
+    heatmap.locator("g.mark-rect path").first.wait_for()
+
+    def departments_drawn() -> str:
+        return heatmap.locator("g.role-axis").evaluate_all("axes => axes.map(a => a.textContent).join(' ')")
+
+    before = departments_drawn()
+    assert "Engineering" in before and "Sales" in before
+    page.locator(".wb-gaps select").nth(1).select_option(label="Sales")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.wb-gaps svg').textContent;"
+        " return t.includes('Sales') && !t.includes('Engineering'); }")
+    assert "Engineering" not in departments_drawn()
+    assert "Traceback" not in page.content()

@@ -55,3 +55,19 @@ def test_header_updates_when_the_workspace_changes(home: Path) -> None:
     header.context.workspace = create_workspace("Other")
     assert "workspace=other" in header.nav.value
     assert context.workspace.slug == "demo"
+
+
+def test_a_page_the_workspace_cannot_support_explains_why(home: Path) -> None:
+    from workbench.views.design import DesignPage
+    from workbench.views.feedback import Notice
+    from workbench.views.gaps import GapsView
+    from workbench.views.shell import show_page
+    from workbench.workspace import create_workspace
+
+    context, _ = open_page("03_skill_gaps")
+    context.workspace = create_workspace("Empty")
+    shown = show_page(GapsView, context)
+    assert isinstance(shown, Notice) and "needs people.csv" in shown.value
+    (context.workspace.path / "design.yaml").write_text("experience:\n  cadence: yearly\n", encoding="utf-8")
+    shown = show_page(DesignPage, context, steps=("experience",))
+    assert isinstance(shown, Notice) and "experience.cadence" in shown.value

@@ -1,5 +1,25 @@
 """Chart builders: ``DataFrame -> altair.Chart``, one function per chart, no widgets."""
 
+from workbench.charts.gaps import (
+    gap_heatmap,
+    gap_heatmap_caption,
+    gap_profile_caption,
+    gap_profile_chart,
+    prioritised_gaps_caption,
+    prioritised_gaps_chart,
+    supply_demand_caption,
+    supply_demand_chart,
+)
 from workbench.charts.overview import headcount_chart
 
-__all__ = ["headcount_chart"]
+__all__ = [
+    "gap_heatmap",
+    "gap_heatmap_caption",
+    "gap_profile_caption",
+    "gap_profile_chart",
+    "headcount_chart",
+    "prioritised_gaps_caption",
+    "prioritised_gaps_chart",
+    "supply_demand_caption",
+    "supply_demand_chart",
+]

@@ -3,7 +3,8 @@
 from workbench.views.data import DataPanel
 from workbench.views.design import DesignPage, DesignSession
 from workbench.views.feedback import Notice, guarded
-from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page
+from workbench.views.gaps import GapsView
+from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page, show_page
 from workbench.views.start import StartView
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page", "show_page"]

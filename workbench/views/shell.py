@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -16,7 +17,7 @@ import ipywidgets as w
 import traitlets
 
 from workbench.errors import WorkbenchError
-from workbench.views.feedback import Notice
+from workbench.views.feedback import Notice, log
 from workbench.workspace import Workspace, find_workspace
 
 
@@ -59,6 +60,7 @@ PAGES = (
     Page("00_start", "Start"),
     Page("01_align", "Align", ("align",)),
     Page("02_experience", "eXperience", ("experience",)),
+    Page("03_skill_gaps", "Skill gaps", ("align",)),
     Page("06_launch_and_support", "Launch & Support", ("launch", "evaluate", "support")),
 )
 
@@ -133,6 +135,17 @@ class PageHeader(w.VBox):
             + "".join(links)
             + f'<span class="wb-ws">Workspace: <b>{html.escape(self.context.workspace.name)}</b></span></nav>'
         )
+
+
+def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:
+    """The page's view, or, when the workspace's data or design cannot support it, a message saying why."""
+    try:
+        return view(context, *args, **kwargs)
+    except WorkbenchError as exc:
+        log.info("%s: %s", context.notebook, exc)
+        notice = Notice()
+        notice.show(str(exc), "error")
+        return notice
 
 
 def open_page(notebook: str) -> tuple[PageContext, PageHeader]:

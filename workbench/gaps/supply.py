@@ -1,0 +1,378 @@
+"""Mentor supply against mentee demand per skill, whom to invite as mentors, and which mentees need most.
+
+Every function takes the frame of :func:`workbench.gaps.analysis.person_gaps`
+and the workspace tables as read from CSV (text, blanks ``""``), plus an
+optional :class:`~workbench.design.model.ProgramDesign`. Levels are levels of
+the proficiency scale; capacity is in mentees (places); ``weighted_gap`` is
+levels x weight (importance x goal priority).
+
+The rules
+---------
+* **Cohort.** Enrolment is read for the current cohort
+  (:func:`workbench.design.checks.current_cohort`: the latest ``cohort``).
+* **Program rows.** When the design names goals (``align.goal_ids``) or focus
+  skills (``align.focus_skills``), only gap rows serving one of those goals or
+  for one of those skills count; otherwise every row counts.
+* **Mentees.** Employed people enrolled in the current cohort as ``mentee`` or
+  ``both``. When the cohort has no mentees (or there is no enrolment table),
+  the program's target population stands in: employed people eligible under
+  ``align.mentee_eligibility`` (every employee without a design).
+* **Demand** for a skill: mentees with a known gap above 0 in it. An unknown
+  level is not counted as demand (nor as no demand: it is simply not known).
+* **Mentor level** for a skill: with demand, the higher of the highest target
+  among those mentees' rows and ``ceil(median current level of those mentees +
+  mentor_margin)``: a mentor should have reached what the mentees aim for and
+  be clearly ahead of the typical mentee. Without demand, the highest target
+  of the skill's program rows.
+* **Enrolled mentors**: employed people of the current cohort with role
+  ``mentor`` or ``both`` (only ``mentor`` when the design sets
+  ``experience.allow_both_roles`` to false). Capacity is the enrolment's
+  (blank = 0), capped at ``experience.mentor_capacity`` when a design is
+  given. A mentor can mentor a skill when their known level reaches the mentor
+  level; a mentor whose ``offers`` lists skills counts only for those, and for
+  an offered skill whose level is unknown the offer is taken at its word.
+* **Potential mentors**: employed people eligible under
+  ``align.mentor_eligibility`` (every employee without a design) who are not
+  enrolled in the current cohort as mentor (nor, when the design does not
+  allow both roles, as mentee), whose known level reaches the mentor level.
+  Each counts with the design's ``mentor_capacity`` (2 without a design).
+* **Capacity per skill is an upper bound.** A mentor's capacity counts in full
+  for every skill they can mentor, although they spread it over those skills:
+  ``supply`` and ``potential`` of different skills do not add up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from workbench.design.checks import current_cohort
+from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
+from workbench.design.model import ProgramDesign
+from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole
+
+#: Columns of :func:`supply_demand`.
+SUPPLY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "demand", "supply", "potential", "balance", "status",
+                                   "mentors")
+#: Statuses of :func:`supply_demand`, in the order rows are sorted.
+STATUSES: tuple[str, ...] = ("shortage", "balanced", "surplus", "no demand")
+#: Places a potential mentor offers when no design gives ``experience.mentor_capacity`` (the design default).
+DEFAULT_MENTOR_CAPACITY = 2
+#: Levels a mentor should be ahead of the median mentee, by default.
+MENTOR_MARGIN = 1
+MENTEE_ROLES = ("mentee", "both")
+
+
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
+class _Setting:
+    """The facts shared by the functions of this module, computed once per call."""
+
+    def __init__(self, gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
+                 as_of: datetime.date | None) -> None:
+        self.gaps = gaps
+        self.tables = tables
+        self.design = design
+        people = tables["people"].reset_index(drop=True)
+        self.as_of = as_of or data_as_of(people)
+        ids = text_column(people, "person_id")
+        first = (ids != "") & ~ids.duplicated()
+        self.people = people[first.to_numpy()].reset_index(drop=True)
+        self.ids = text_column(self.people, "person_id").to_numpy(dtype=object)
+        self.employed = employed(self.people, as_of=self.as_of).to_numpy()
+
+    # -- who is who ------------------------------------------------------------------------------------------
+
+    def _eligible(self, role: str) -> np.ndarray:
+        if self.design is None:
+            return self.employed
+        rule = getattr(self.design.align, f"{role}_eligibility")
+        return eligible(self.people, rule, as_of=self.as_of).to_numpy()
+
+    @cached_property
+    def cohort(self) -> pd.DataFrame:
+        """Current cohort rows of employed people: person_id, role, capacity (places), offers (tuple)."""
+        enrolment = self.tables.get("enrolment")
+        if enrolment is None or not len(enrolment):
+            return pd.DataFrame({"person_id": pd.Series([], dtype=object), "role": pd.Series([], dtype=object),
+                                 "capacity": pd.Series([], dtype=np.int64), "offers": pd.Series([], dtype=object)})
+        _, rows = current_cohort(enrolment)
+        capacity = number_column(rows, "capacity").fillna(0).clip(lower=0).to_numpy()
+        frame = pd.DataFrame({
+            "person_id": text_column(rows, "person_id").to_numpy(dtype=object),
+            "role": text_column(rows, "role").to_numpy(dtype=object),
+            "capacity": np.floor(capacity).astype(np.int64),
+            "offers": [tuple(dict.fromkeys(s.strip() for s in cell.split(";") if s.strip()))
+                       for cell in text_column(rows, "offers")],
+        })
+        staff = set(self.ids[self.employed])
+        frame = frame[frame["person_id"].isin(staff).to_numpy()]
+        return frame.drop_duplicates("person_id").reset_index(drop=True)
+
+    @property
+    def mentor_roles(self) -> tuple[str, ...]:
+        both = self.design is None or self.design.experience.allow_both_roles
+        return ("mentor", "both") if both else ("mentor",)
+
+    @cached_property
+    def enrolled_mentees(self) -> set[str]:
+        return set(self.cohort.loc[self.cohort["role"].isin(MENTEE_ROLES), "person_id"])
+
+    @cached_property
+    def mentees(self) -> set[str]:
+        """Who demand is counted for: the cohort's mentees, else the target population."""
+        return self.enrolled_mentees or self.population
+
+    @cached_property
+    def population(self) -> set[str]:
+        return set(self.ids[self._eligible("mentee")])
+
+    @cached_property
+    def mentors(self) -> pd.DataFrame:
+        """Enrolled mentors: person_id, capacity (capped by the design), offers."""
+        mentors = self.cohort[self.cohort["role"].isin(self.mentor_roles)].copy()
+        if self.design is not None:
+            mentors["capacity"] = mentors["capacity"].clip(upper=self.design.experience.mentor_capacity)
+        return mentors.reset_index(drop=True)
+
+    @cached_property
+    def candidates(self) -> set[str]:
+        """Potential mentors: eligible employees not enrolled as mentors (nor as mentees when roles cannot mix)."""
+        taken = set(self.cohort.loc[self.cohort["role"].isin(("mentor", "both")), "person_id"])
+        if self.mentor_roles == ("mentor",):
+            taken |= self.enrolled_mentees
+        return set(self.ids[self._eligible("mentor")]) - taken
+
+    @property
+    def potential_capacity(self) -> int:
+        return self.design.experience.mentor_capacity if self.design is not None else DEFAULT_MENTOR_CAPACITY
+
+    # -- the gap rows that matter ----------------------------------------------------------------------------
+
+    @cached_property
+    def program(self) -> np.ndarray:
+        """Gap rows serving the design's goals or focus skills (every row when it names neither)."""
+        gaps = self.gaps
+        design = self.design
+        if design is None or not (design.align.goal_ids or design.align.focus_skills):
+            return np.ones(len(gaps), dtype=bool)
+        keep = np.array(gaps["skill_id"].isin(list(design.align.focus_skills)), dtype=bool)
+        if design.align.goal_ids:
+            codes, sets = _goal_sets(gaps["goals"])
+            wanted = set(design.align.goal_ids)
+            keep |= np.array([bool(wanted & set(s)) for s in sets], dtype=bool)[codes] if sets else False
+        return keep
+
+    @cached_property
+    def demand_rows(self) -> pd.DataFrame:
+        gaps = self.gaps
+        short = gaps["gap"].fillna(0).to_numpy(dtype=float) > 0
+        mentee = gaps["person_id"].isin(self.mentees).to_numpy(dtype=bool)
+        return gaps.loc[self.program & short & mentee, ["person_id", "skill_id", "current", "target"]]
+
+    @cached_property
+    def skills(self) -> list[str]:
+        return sorted(set(self.gaps.loc[self.program, "skill_id"]))
+
+    def mentor_levels(self, margin: int) -> pd.Series:
+        """The level a mentor needs per skill (index skill_id, whole levels)."""
+        program = self.gaps.loc[self.program, ["skill_id", "target"]]
+        level = program.groupby("skill_id")["target"].max().astype(float)
+        rows = self.demand_rows
+        if len(rows):
+            grouped = rows.astype({"current": float, "target": float}).groupby("skill_id")
+            ahead = np.ceil(grouped["current"].median() + margin)
+            level.loc[ahead.index] = np.maximum(grouped["target"].max(), ahead)
+        return level.reindex(self.skills).astype(np.int64)
+
+    # -- proficiency -----------------------------------------------------------------------------------------
+
+    def known_levels(self, people: set[str], skills: list[str]) -> pd.DataFrame:
+        """Known levels (floats) of ``people`` in ``skills``: person_id, skill_id, level."""
+        proficiency = self.tables.get("proficiency")
+        columns = {"person_id": pd.Series([], dtype=object), "skill_id": pd.Series([], dtype=object),
+                   "level": pd.Series([], dtype=float)}
+        if proficiency is None or not len(proficiency) or not people or not skills:
+            return pd.DataFrame(columns)
+        person_codes, person_ids = _text_codes(proficiency["person_id"])
+        skill_codes, skill_ids = _text_codes(proficiency["skill_id"])
+        level_codes, level_texts = _text_codes(proficiency["level"])
+        levels = _whole(pd.to_numeric(pd.Series(level_texts, dtype=object), errors="coerce")
+                        .to_numpy(dtype=float, na_value=np.nan))[level_codes]
+        keep = (np.isin(person_ids, list(people))[person_codes] & np.isin(skill_ids, skills)[skill_codes]
+                & ~np.isnan(levels))
+        frame = pd.DataFrame({"person_id": person_ids[person_codes[keep]], "skill_id": skill_ids[skill_codes[keep]],
+                              "level": levels[keep]})
+        return frame.drop_duplicates(["person_id", "skill_id"], keep="last").reset_index(drop=True)
+
+
+def _can_mentor(setting: _Setting, levels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pairs (person_id, skill_id, capacity) of enrolled mentors and of potential mentors who can mentor a skill."""
+    skills = setting.skills
+    mentors = setting.mentors
+    known = setting.known_levels(set(mentors["person_id"]) | setting.candidates, skills)
+    known["needed"] = levels.reindex(known["skill_id"]).to_numpy()
+    known["enough"] = known["level"] >= known["needed"]
+
+    offers = mentors[["person_id", "offers"]].explode("offers").dropna()
+    offers = offers[offers["offers"].isin(skills)].rename(columns={"offers": "skill_id"})
+    offers = offers.merge(known[["person_id", "skill_id", "enough"]], how="left", on=["person_id", "skill_id"])
+    offered = offers[offers["enough"].isna() | offers["enough"].astype(bool)]  # unknown level: the offer counts
+    free = mentors.loc[[len(o) == 0 for o in mentors["offers"]], ["person_id"]]
+    proficient = known.loc[known["enough"], ["person_id", "skill_id"]]
+    enrolled = pd.concat([offered[["person_id", "skill_id"]], proficient.merge(free, on="person_id")])
+    enrolled = enrolled.merge(mentors[["person_id", "capacity"]], on="person_id")
+
+    potential = proficient[proficient["person_id"].isin(setting.candidates)].copy()
+    potential["capacity"] = setting.potential_capacity
+    return enrolled.reset_index(drop=True), potential.reset_index(drop=True)
+
+
+def _skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    skills = tables.get("skills")
+    if skills is None:
+        return {}
+    names: dict[str, str] = {}
+    for skill_id, name in zip(text_column(skills, "skill_id"), text_column(skills, "name")):
+        names.setdefault(skill_id, name)
+    return names
+
+
+def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
+    skills = setting.skills
+    levels = setting.mentor_levels(mentor_margin)
+    enrolled, potential = _can_mentor(setting, levels)
+    demand = setting.demand_rows.groupby("skill_id")["person_id"].nunique().reindex(skills, fill_value=0)
+    supply = enrolled.groupby("skill_id")["capacity"].sum().reindex(skills, fill_value=0)
+    count = enrolled.groupby("skill_id")["person_id"].nunique().reindex(skills, fill_value=0)
+    spare = potential.groupby("skill_id")["capacity"].sum().reindex(skills, fill_value=0)
+    names = _skill_names(setting.tables)
+    demand, supply = demand.to_numpy(dtype=np.int64), supply.to_numpy(dtype=np.int64)
+    balance = supply - demand
+    status = np.where(demand == 0, "no demand", np.where(balance < 0, "shortage",
+                                                         np.where(balance > 0, "surplus", "balanced")))
+    frame = pd.DataFrame({
+        "skill_id": _str_array(skills),
+        "name": _str_array([names.get(s, "") for s in skills]),
+        "demand": demand,
+        "supply": supply,
+        "potential": spare.to_numpy(dtype=np.int64),
+        "balance": balance.astype(np.int64),
+        "status": _str_array(status),
+        "mentors": count.to_numpy(dtype=np.int64),
+    })
+    order = frame["status"].map({s: i for i, s in enumerate(STATUSES)})
+    frame = frame.assign(_order=order.to_numpy()).sort_values(["_order", "balance", "skill_id"], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def supply_demand(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, design: ProgramDesign | None = None,
+                  as_of: datetime.date | None = None, mentor_margin: int = MENTOR_MARGIN) -> pd.DataFrame:
+    """Mentor places against mentees who need each skill (rules in the module docstring).
+
+    One row per skill of the program rows of ``gaps``: ``skill_id``, ``name``
+    (from the skills table, ``""`` without it); ``demand`` (mentees with a gap
+    in the skill); ``supply`` (places, the summed capacity of enrolled mentors
+    who can mentor it); ``potential`` (places eligible employees not enrolled
+    as mentors could add); ``balance`` (supply - demand, places); ``status``
+    (``"shortage"`` when supply < demand, ``"surplus"`` when supply > demand,
+    ``"balanced"``, or ``"no demand"`` when no mentee needs it); ``mentors``
+    (enrolled mentors who can mentor it). ``mentor_margin`` is in levels.
+    Sorted shortages first (largest first), then balanced, surplus and no
+    demand, ties by ``skill_id``. Supply and potential are upper bounds per
+    skill: a mentor's capacity counts in every skill they can mentor.
+    """
+    return _supply_demand(_Setting(gaps, tables, design, as_of), mentor_margin)
+
+
+def _people_columns(setting: _Setting, ids: pd.Series) -> dict[str, object]:
+    people = setting.people
+    index = pd.Index(setting.ids).get_indexer(ids)
+    columns: dict[str, object] = {"person_id": _str_array(ids.to_numpy(dtype=object))}
+    if "name" in people.columns:
+        columns["name"] = _str_array(text_column(people, "name").to_numpy(dtype=object)[index])
+    for column in ("department", "job_title"):
+        columns[column] = _str_array(text_column(people, column).to_numpy(dtype=object)[index])
+    level = _whole(number_column(people, "level").to_numpy(dtype=float))[index]
+    columns["level"] = pd.arrays.IntegerArray(np.nan_to_num(level).astype(np.int64), np.isnan(level))
+    return columns
+
+
+def mentor_invitations(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], skill_id: str, *,
+                       design: ProgramDesign | None = None, n: int = 10, as_of: datetime.date | None = None
+                       ) -> pd.DataFrame:
+    """Whom to invite as mentor for ``skill_id``: potential mentors (module docstring) whose known level reaches the
+    mentor level of the skill (with the default margin of :data:`MENTOR_MARGIN` level).
+
+    Columns: ``person_id``, ``name`` (when people has names), ``department``,
+    ``job_title``, ``level`` (job level, Int64), ``proficiency`` (their level in
+    the skill, Int64), ``reason``. Best first: highest proficiency, then highest
+    job level, then ``person_id``; at most ``n`` rows. Empty when no program
+    row of ``gaps`` requires the skill.
+    """
+    setting = _Setting(gaps, tables, design, as_of)
+    table = _supply_demand(setting, MENTOR_MARGIN)
+    found = table[table["skill_id"] == skill_id]
+    levels = setting.mentor_levels(MENTOR_MARGIN)
+    if found.empty:
+        rows = pd.DataFrame({"person_id": pd.Series([], dtype=object), "level": pd.Series([], dtype=float)})
+        needed = 0
+    else:
+        needed = int(levels[skill_id])
+        rows = setting.known_levels(setting.candidates, [skill_id])
+        rows = rows[rows["level"] >= needed]
+    columns = _people_columns(setting, rows["person_id"].astype(object))
+    columns["proficiency"] = pd.arrays.IntegerArray(rows["level"].to_numpy(dtype=np.int64),
+                                                    np.zeros(len(rows), dtype=bool))
+    frame = pd.DataFrame(columns)
+    if not found.empty:
+        row = found.iloc[0]
+        label = row["name"] or skill_id
+        context = (f"{_plural(int(row['demand']), 'mentee')} need{'s' if row['demand'] == 1 else ''} it and "
+                   f"enrolled mentors offer {_plural(int(row['supply']), 'place')} ({row['status']})")
+        frame["reason"] = _str_array([f"level {p} in {label}, mentoring it needs {needed}; {context}"
+                                      for p in frame["proficiency"]])
+    else:
+        frame["reason"] = _str_array([])
+    frame = frame.sort_values(["proficiency", "level", "person_id"], ascending=[False, False, True],
+                              na_position="last", kind="stable")
+    return frame.head(n).reset_index(drop=True)
+
+
+def top_mentees(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, design: ProgramDesign | None = None,
+                n: int = 20, as_of: datetime.date | None = None) -> pd.DataFrame:
+    """The people of the program's target population with the largest total weighted gap.
+
+    The target population is the employees eligible under the design's
+    ``align.mentee_eligibility`` (every employee without a design); only
+    program rows count (module docstring) and unknown levels add nothing.
+    Columns: ``person_id``, ``name`` (when people has names), ``department``,
+    ``job_title``, ``level`` (Int64), ``total_weighted_gap`` (levels x weight),
+    ``skills`` (their three largest weighted gaps, ``;``-joined, ties by
+    ``skill_id``), ``enrolled`` (enrolled as mentee or both in the current
+    cohort). People whose total is 0 are left out. Largest total first, ties by
+    ``person_id``; at most ``n`` rows.
+    """
+    setting = _Setting(gaps, tables, design, as_of)
+    weighted = gaps["weighted_gap"].fillna(0).to_numpy(dtype=float)
+    keep = setting.program & (weighted > 0) & gaps["person_id"].isin(setting.population).to_numpy(dtype=bool)
+    rows = pd.DataFrame({"person_id": gaps["person_id"].to_numpy(dtype=object)[keep],
+                         "skill_id": gaps["skill_id"].to_numpy(dtype=object)[keep], "weighted_gap": weighted[keep]})
+    rows = rows.sort_values(["person_id", "weighted_gap", "skill_id"], ascending=[True, False, True], kind="stable")
+    grouped = rows.groupby("person_id", sort=True)
+    totals = grouped["weighted_gap"].sum()
+    skills = rows.groupby("person_id", sort=True).head(3).groupby("person_id", sort=True)["skill_id"].agg(";".join)
+    summary = pd.DataFrame({"person_id": totals.index.to_numpy(dtype=object), "total": totals.to_numpy(dtype=float),
+                            "skills": skills.reindex(totals.index).to_numpy(dtype=object)})
+    summary = summary.sort_values(["total", "person_id"], ascending=[False, True], kind="stable").head(n)
+    columns = _people_columns(setting, summary["person_id"].astype(object))
+    columns["total_weighted_gap"] = summary["total"].to_numpy(dtype=float)
+    columns["skills"] = _str_array(summary["skills"].to_numpy(dtype=object))
+    columns["enrolled"] = summary["person_id"].isin(setting.enrolled_mentees).to_numpy(dtype=bool)
+    return pd.DataFrame(columns).reset_index(drop=True)

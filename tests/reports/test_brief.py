@@ -206,3 +206,21 @@ def test_write_brief_refuses_what_it_cannot_write(workspace, tmp_path: Path) -> 
     with pytest.raises(DesignError, match="experience.duration_months"):
         write_brief(workspace, tmp_path / "brief.html")
     assert not (tmp_path / "brief.html").exists()
+
+
+def test_the_brief_includes_the_skill_gaps_when_the_data_allows(tmp_path) -> None:
+    import shutil
+
+    from workbench.reports.sections import default_sections
+    from workbench.workspace import open_workspace
+
+    shutil.copytree(Path(__file__).resolve().parents[2] / "datasets" / "demo", tmp_path / "ws")
+    ws = open_workspace(tmp_path / "ws")
+    out = write_brief(ws, tmp_path / "brief.html", generated=DAY)
+    text = out.read_text(encoding="utf-8")
+    assert "Skill gaps" in text and "The most pressing gaps" in text and "Active Learning" in text
+    assert text.count("<svg") >= 3  # headcount, the gap heat map, mentor supply
+    markdown = write_brief(ws, tmp_path / "brief.md", generated=DAY).read_text(encoding="utf-8")
+    assert "## Skill gaps" in markdown or "Skill gaps" in markdown
+    (ws.path / "requirements.csv").unlink()
+    assert default_sections(open_workspace(ws.path), ProgramDesign()) == []

@@ -645,7 +645,8 @@ def default_charts(workspace: Workspace) -> list[object]:
 
 def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
                 generated: datetime.date | None = None, findings: Sequence[Finding] | None = None,
-                charts: Sequence[object] | None = None, extra_sections: Sequence[tuple[str, str]] = ()) -> Path:
+                charts: Sequence[object] | None = None,
+                extra_sections: Sequence[tuple[str, str]] | None = None) -> Path:
     """Write the brief of the workspace's design to ``out``; return the path written.
 
     The design is read from ``design.yaml`` (:func:`~workbench.design.store.load_design`;
@@ -653,6 +654,7 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     with :func:`~workbench.design.checks.check_workspace` unless ``findings`` are
     given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
     ``out``). ``charts`` (default :func:`default_charts`) and ``extra_sections``
+    (default: every analysis the data allows, :func:`~workbench.reports.sections.default_sections`)
     are as for :func:`brief_html` (for Markdown, charts are left out and the
     sections are Markdown). The file
     is replaced atomically: readers see the old brief or the new one.
@@ -666,6 +668,10 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     design = load_design(workspace)
     if findings is None:
         findings = check_workspace(workspace, design)
+    if extra_sections is None:
+        from workbench.reports.sections import default_sections  # sections build on this module
+
+        extra_sections = default_sections(workspace, design, format=format)
     if format == "html":
         charts = default_charts(workspace) if charts is None else charts
         text = brief_html(workspace, design, findings, generated=generated, charts=charts,

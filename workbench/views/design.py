@@ -26,6 +26,7 @@ from workbench.design.checks import Finding, check_design
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.reports.brief import brief_html, brief_markdown, default_charts
+from workbench.reports.sections import default_sections
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import download_link
@@ -597,8 +598,10 @@ class BriefDownload(w.VBox):
     def _on_prepare(self, _button: w.Button) -> None:
         session = self.session
         document = brief_html(session.workspace, session.design, session.findings,
-                              charts=default_charts(session.workspace))
-        text = brief_markdown(session.workspace, session.design, session.findings)
+                              charts=default_charts(session.workspace),
+                              extra_sections=default_sections(session.workspace, session.design))
+        text = brief_markdown(session.workspace, session.design, session.findings,
+                              extra_sections=default_sections(session.workspace, session.design, format="md"))
         stem = re.sub(r"[^\w-]+", "-", session.design.name).strip("-").lower() or "design"
         self.links.value = (download_link(document, f"{stem}-brief.html", "text/html", "Download the brief (HTML)")
                             + " " + download_link(text, f"{stem}-brief.md", "text/markdown", "Markdown"))

@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from measure import traced_peak
 from workbench.data.contracts import TABLES, validate_tables
 from workbench.data.importing import read_workspace_tables, validate_workspace
 from workbench.data.sample import generate_organisation, write_tables
@@ -101,14 +101,6 @@ def rss_mb(kib: int) -> float:
     return kib / 1024  # VmHWM and Linux ru_maxrss are in KiB
 
 
-def traced_peak(fn: Callable[[], object]) -> float:
-    """Peak of the memory traced by tracemalloc (Python and NumPy allocations) while ``fn`` runs, in MB."""
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def memory(folder: Path) -> list[str]:

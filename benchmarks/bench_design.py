@@ -8,12 +8,11 @@ people and enrolment tables (a groupby of eligible people per department).
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from measure import median_seconds
 from workbench.data.sample import generate_organisation, write_tables
 from workbench.design.checks import check_design
 from workbench.design.model import ProgramDesign
@@ -29,13 +28,6 @@ DESIGN = ProgramDesign.model_validate({
 })
 
 
-def timed(work, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> int:
@@ -44,14 +36,14 @@ def main() -> int:
     for people, repeat in ((800, 5), (50_000, 3)):
         tables = generate_organisation(people, seed=0)
         text = {name: frame.astype(str).replace({"nan": "", "<NA>": ""}) for name, frame in tables.items()}
-        baseline = timed(lambda: text["people"].groupby(["department", "level"]).size()
+        baseline = median_seconds(lambda: text["people"].groupby(["department", "level"]).size()
                          .add(text["enrolment"].groupby("role").size().reindex(["x"]).fillna(0).sum()), repeat)
-        checks = timed(lambda: check_design(DESIGN, text), repeat)
+        checks = median_seconds(lambda: check_design(DESIGN, text), repeat)
         findings = check_design(DESIGN, text)
         with tempfile.TemporaryDirectory() as folder:
             workspace = write_new_workspace(Path(folder) / "ws", WorkspaceSettings(name="Bench"),
                                             lambda out: write_tables(tables, out))
-            brief = timed(lambda: brief_html(workspace, DESIGN, findings, charts=default_charts(workspace)), 2)
+            brief = median_seconds(lambda: brief_html(workspace, DESIGN, findings, charts=default_charts(workspace)), 2)
         print(f"{people:>8,} {checks:>15.3f} {baseline:>18.4f} {checks / baseline:>7.0f} {len(findings):>9} "
               f"{brief:>13.2f}")
     return 0

@@ -17,17 +17,14 @@ the baseline, and the RSS of this process).
 
 from __future__ import annotations
 
-import gc
 import resource
-import statistics
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
+from measure import median_seconds, traced_peak
 from workbench.gaps import aggregate, person_gaps, prioritised_gaps
 
 PEOPLE = 50_000
@@ -104,24 +101,8 @@ def analyse(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame
     return gaps, aggregate(gaps, "department"), prioritised_gaps(gaps, tables["skills"])
 
 
-def timed(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        gc.collect()
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
-def traced_peak(work: Callable[[], object]) -> float:
-    """Peak of the memory traced by tracemalloc (Python and NumPy allocations) while ``work`` runs, in MB."""
-    gc.collect()
-    tracemalloc.start()
-    work()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def main() -> int:
@@ -140,9 +121,9 @@ def main() -> int:
         "aggregate(by='department')": lambda: aggregate(gaps, "department"),
         "prioritised_gaps": lambda: prioritised_gaps(gaps, tables["skills"]),
     }
-    seconds = {label: timed(work) for label, work in steps.items()}
-    total = timed(lambda: analyse(tables))
-    base = timed(baseline)
+    seconds = {label: median_seconds(work, REPEAT) for label, work in steps.items()}
+    total = median_seconds(lambda: analyse(tables), REPEAT)
+    base = median_seconds(baseline, REPEAT)
     peak_analysis = traced_peak(lambda: analyse(tables))
     peak_baseline = traced_peak(baseline)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -62,9 +62,12 @@ def test_gaps_by_a_column_writes_the_aggregates(demo: Path, tmp_path: Path, by: 
     assert main(["gaps", str(demo), "--out", str(out), "--by", by]) == 0
     written = read(out)
     expected = aggregate(demo_gaps(demo), by)
-    assert list(written.columns) == list(expected.columns)
+    assert list(written.columns) == [*expected.columns, "hidden"]
     assert written[by].tolist() == expected[by].astype(str).tolist()
-    assert written["required"].astype(int).tolist() == expected["required"].tolist()
+    small = expected["people"] < 5  # groups of fewer than five people are blanked
+    assert (written["hidden"] == small.map({True: "True", False: "False"})).all()
+    assert written.loc[~small.to_numpy(), "required"].astype(int).tolist() == expected.loc[~small, "required"].tolist()
+    assert (written.loc[small.to_numpy(), ["people", "required", "mean_gap"]] == "").all().all()
 
 
 def test_the_cli_groupings_are_those_of_aggregate() -> None:

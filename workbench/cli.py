@@ -220,7 +220,10 @@ def _gaps(args: argparse.Namespace) -> None:
               if workspace.table_path(name).is_file()}
     gaps = person_gaps(tables)
     if args.by:
-        frame = aggregate(gaps, args.by).round(6)
+        from workbench.privacy import hide_small_groups
+
+        grouped = aggregate(gaps, args.by).round(6)
+        frame = hide_small_groups(grouped, [args.by])
     else:
         frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
                                                             weighted_gap=gaps["weighted_gap"].round(6))

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 import altair as alt
 import pandas as pd
 
+from workbench.privacy import MIN_GROUP
+
 __all__ = [
     "NO_DATA",
     "gap_heatmap",
@@ -200,7 +202,7 @@ def _blank_cells(cells: pd.DataFrame) -> int:
                                                                           .drop_duplicates())
 
 
-def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None = None, *, min_group: int = 5,
+def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None = None, *, min_group: int = MIN_GROUP,
                 max_skills: int = 25) -> alt.LayerChart | alt.Chart:
     """Share of assessed people below target, per department (rows) and skill (columns).
 
@@ -274,7 +276,7 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
 
 
 def gap_heatmap_caption(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None = None, *,
-                        min_group: int = 5, max_skills: int = 25) -> str:
+                        min_group: int = MIN_GROUP, max_skills: int = 25) -> str:
     """Plain-language caption for :func:`gap_heatmap` (same arguments).
 
     Names the department with the largest visible total weighted gap and its

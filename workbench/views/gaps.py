@@ -32,6 +32,7 @@ from workbench.gaps import (
     top_mentees,
 )
 from workbench.errors import WorkbenchError
+from workbench.privacy import hide_small_groups
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -143,6 +144,7 @@ class GapsView(w.VBox):
         self.priority_table.value = html_table(ranked[["rank", "name", "reason"]], limit=10)
         ready = readiness(gaps, self.tables.get("goals")).assign(
             ready_share=lambda f: f["ready_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
+        ready = hide_small_groups(ready, ["goal_id", "name"]).drop(columns="hidden")
         self.readiness_table.value = html_table(ready.rename(columns={
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))

@@ -1,0 +1,117 @@
+"""Who is matched: the current cohort's mentees and mentors, one row each.
+
+:func:`build_pool` reads the enrolment of one cohort (the current one by
+default, :func:`workbench.design.checks.current_cohort`), keeps people who are
+enrolled, known in ``people.csv`` and eligible on the day the people data
+describes (employed, and passing the design's mentee or mentor eligibility
+rule, as the consistency checks count them), and joins their people columns.
+
+A ``both`` enrolment is a mentee and, when the design allows both roles, also
+a mentor; otherwise only a mentee. A mentor's capacity is the capacity they
+offered (blank or unreadable = 0), capped at ``experience.mentor_capacity``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.design.checks import current_cohort
+from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
+from workbench.design.model import ProgramDesign
+from workbench.errors import WorkbenchError
+
+
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """The people to match.
+
+    ``mentees``: one row per mentee, ``person_id``, the people columns (text, as
+    read from CSV) and ``wants``. ``mentors``: one row per mentor, ``person_id``,
+    the people columns, ``capacity`` (int) and ``offers``. Both have a fresh
+    ``RangeIndex``: row ``i`` is mentee (or mentor) index ``i``.
+
+    ``people`` is the whole organisation (for management chains that pass
+    through people outside the pool); ``None`` means the pool's own people.
+    ``as_of`` is the day time-zone offsets are taken on; ``None`` means the
+    day the people data describes.
+    """
+
+    mentees: pd.DataFrame
+    mentors: pd.DataFrame
+    people: pd.DataFrame | None = None
+    as_of: datetime.date | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_mentees(self) -> int:
+        return len(self.mentees)
+
+    @property
+    def n_mentors(self) -> int:
+        return len(self.mentors)
+
+    def organisation(self) -> pd.DataFrame:
+        """The people table management chains are followed in."""
+        if self.people is not None:
+            return self.people.reset_index(drop=True)
+        both = pd.concat([self.mentees, self.mentors], ignore_index=True)
+        return both.drop_duplicates("person_id").reset_index(drop=True)
+
+    def day(self) -> datetime.date:
+        """The day the pool is judged on (``as_of``, else the people data's own day)."""
+        return self.as_of or data_as_of(self.organisation())
+
+
+def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohort: str | None = None) -> Pool:
+    """The mentees and mentors of ``cohort`` (default: the current one) under ``design``.
+
+    ``tables`` needs ``people`` and ``enrolment`` (text DataFrames as read
+    from CSV). A named cohort that has no enrolment rows is an error.
+    """
+    people, enrolment = tables.get("people"), tables.get("enrolment")
+    if people is None or enrolment is None:
+        missing = " and ".join(n for n, t in (("people", people), ("enrolment", enrolment)) if t is None)
+        raise WorkbenchError(f"Matching needs the {missing} table{'s' if ' and ' in missing else ''}.")
+    people = people.reset_index(drop=True)
+    if cohort is None:
+        _, rows = current_cohort(enrolment)
+    else:
+        rows = enrolment[text_column(enrolment, "cohort") == str(cohort).strip()]
+        if rows.empty:
+            raise WorkbenchError(f"The enrolment has no rows for cohort {cohort!r}.")
+    as_of = data_as_of(people)
+    exp = design.experience
+    ids = text_column(people, "person_id")
+    enrolled = pd.DataFrame({
+        "person_id": text_column(rows, "person_id").to_numpy(),
+        "role": text_column(rows, "role").to_numpy(),
+        "capacity": number_column(rows, "capacity").to_numpy(),
+        "wants": text_column(rows, "wants").to_numpy(),
+        "offers": text_column(rows, "offers").to_numpy(),
+    }).drop_duplicates("person_id")
+    people = people.assign(person_id=ids)
+    people = people[~ids.duplicated().to_numpy()]
+    mentee_ok = eligible(people, design.align.mentee_eligibility, as_of=as_of)
+    mentor_ok = eligible(people, design.align.mentor_eligibility, as_of=as_of)
+    drop = [c for c in ("role", "capacity", "wants", "offers") if c in people.columns]
+    base = people.drop(columns=drop)
+
+    mentee_roles = ["mentee", "both"]
+    mentor_roles = ["mentor", "both"] if exp.allow_both_roles else ["mentor"]
+    mentees = enrolled[enrolled["role"].isin(mentee_roles)]
+    mentees = mentees[mentees["person_id"].isin(set(people["person_id"][mentee_ok]))]
+    mentees = mentees[["person_id", "wants"]].merge(base, on="person_id", how="left")
+    mentors = enrolled[enrolled["role"].isin(mentor_roles)]
+    mentors = mentors[mentors["person_id"].isin(set(people["person_id"][mentor_ok]))]
+    capacity = np.minimum(np.nan_to_num(mentors["capacity"].to_numpy(), nan=0.0), exp.mentor_capacity)
+    mentors = mentors[["person_id", "offers"]].assign(capacity=np.maximum(capacity, 0).astype(int))
+    mentors = mentors.merge(base, on="person_id", how="left")
+    order = ["person_id", *base.columns.drop("person_id")]
+    return Pool(mentees=mentees[[*order, "wants"]].reset_index(drop=True),
+                mentors=mentors[[*order, "capacity", "offers"]].reset_index(drop=True),
+                people=people.reset_index(drop=True), as_of=as_of)

@@ -1,0 +1,358 @@
+"""Matching solvers against brute force on small instances."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+
+from workbench.matching.solvers import (
+    Assignment,
+    DenseScores,
+    blocking_pairs,
+    solve_fair,
+    solve_greedy,
+    solve_max_coverage,
+    solve_mentee_choice,
+    solve_optimal,
+    solve_random,
+    solve_stable,
+    total_score,
+)
+
+
+@st.composite
+def instances(draw, max_mentees: int = 8, max_mentors: int = 4):
+    n = draw(st.integers(1, max_mentees))
+    m = draw(st.integers(1, max_mentors))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.random((n, m)), draw(st.sampled_from([1, 3]))).astype(np.float32)  # some ties
+    scores[rng.random((n, m)) < draw(st.sampled_from([0.0, 0.2, 0.5]))] = -np.inf
+    capacity = rng.integers(0, 4, m)
+    return scores, capacity
+
+
+def gain(a: Assignment, base: float = 1.0) -> float:
+    return base * a.n_matched + total_score(a)
+
+
+def brute_gain(scores: np.ndarray, capacity: np.ndarray, base: float = 1.0) -> float:
+    """Best sum of (base + score) by the assignment problem on capacity-expanded columns + one dummy per mentee."""
+    n, m = scores.shape
+    slots = [j for j in range(m) for _ in range(capacity[j])]
+    g = np.full((n, len(slots) + n), -1e9)
+    for c, j in enumerate(slots):
+        ok = np.isfinite(scores[:, j])
+        g[ok, c] = base + scores[ok, j]
+    g[np.arange(n), len(slots) + np.arange(n)] = 0.0
+    r, c = linear_sum_assignment(g, maximize=True)
+    assert (g[r, c] > -1e8).all()
+    return float(g[r, c].sum())
+
+
+def feasible(a: Assignment, scores: np.ndarray, capacity: np.ndarray) -> None:
+    n, m = scores.shape
+    assert a.mentor_of.shape == (n,) and a.mentor_of.dtype == np.int64
+    assert a.score.shape == (n,) and a.score.dtype == np.float32
+    matched = a.mentor_of >= 0
+    assert (a.mentor_of < m).all()
+    assert (np.bincount(a.mentor_of[matched], minlength=m) <= capacity).all()
+    assert np.isfinite(scores[np.flatnonzero(matched), a.mentor_of[matched]]).all()
+    np.testing.assert_array_equal(a.score[matched], scores[np.flatnonzero(matched), a.mentor_of[matched]])
+    assert np.isnan(a.score[~matched]).all()
+
+
+def maximal(a: Assignment, scores: np.ndarray, capacity: np.ndarray) -> bool:
+    """No unmatched mentee has an allowed mentor with capacity left."""
+    load = np.bincount(a.mentor_of[a.mentor_of >= 0], minlength=scores.shape[1])
+    free = load < capacity
+    unmatched = a.mentor_of < 0
+    return not (np.isfinite(scores[unmatched]) & free[None, :]).any()
+
+
+def all_matchings(scores: np.ndarray, capacity: np.ndarray):
+    n, m = scores.shape
+    options = [[-1] + [j for j in range(m) if np.isfinite(scores[i, j])] for i in range(n)]
+    for combo in itertools.product(*options):
+        combo = np.array(combo, dtype=np.int64)
+        if (np.bincount(combo[combo >= 0], minlength=m) <= capacity).all():
+            yield combo
+
+
+def as_assignment(mentor_of: np.ndarray, scores: np.ndarray) -> Assignment:
+    score = np.array([scores[i, j] if j >= 0 else np.nan for i, j in enumerate(mentor_of)], dtype=np.float32)
+    return Assignment(mentor_of=mentor_of, score=score, method="brute")
+
+
+ALL = [
+    lambda s, c: solve_optimal(s, c, k=1),
+    lambda s, c: solve_max_coverage(s, c, k=2),
+    lambda s, c: solve_fair(s, c, k=1),
+    solve_greedy,
+    lambda s, c: solve_random(s, c, seed=3),
+    solve_stable,
+    lambda s, c: solve_mentee_choice(s, c, top_k=2, seed=3),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_every_method_respects_capacity_and_forbidden_pairs(inst) -> None:
+    scores, capacity = inst
+    for solve in ALL:
+        feasible(solve(DenseScores(scores), capacity), scores, capacity)
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(), st.sampled_from([1, 2, 20]))
+def test_optimal_equals_brute_force_and_beats_greedy_and_stable(inst, k) -> None:
+    scores, capacity = inst
+    src = DenseScores(scores)
+    best = solve_optimal(src, capacity, k=k)
+    assert best.method == "optimal" and best.proof["optimal"] is True
+    assert best.proof["objective"] == best.proof["dual_bound"]
+    assert gain(best) == pytest.approx(brute_gain(scores, capacity), abs=1e-5 * (len(scores) + 1))
+    assert gain(best) >= gain(solve_greedy(src, capacity)) - 1e-5
+    assert gain(best) >= gain(solve_stable(src, capacity)) - 1e-5
+    assert maximal(best, scores, capacity)  # unmatched only when no eligible capacity remains
+
+
+@settings(max_examples=80, deadline=None)
+@given(instances(), st.sampled_from([1, 20]))
+def test_max_coverage_matches_the_most_then_the_best_total(inst, k) -> None:
+    scores, capacity = inst
+    n = len(scores)
+    cover = solve_max_coverage(DenseScores(scores), capacity, k=k)
+    most = round(brute_gain(scores, capacity, base=1e4) / 1e4)  # maximum cardinality
+    assert cover.n_matched == most
+    big = n + 1.0
+    assert gain(cover, big) == pytest.approx(brute_gain(scores, capacity, base=big), abs=1e-4)
+    assert cover.n_matched >= solve_optimal(DenseScores(scores), capacity, k=k).n_matched
+
+
+def test_optimal_trades_a_match_for_score_where_max_coverage_does_not() -> None:
+    # two mentees on perfect pairs, or three on pairs of score 0: 2 x (1 + 1) = 4 > 3 x (1 + 0)
+    inf = -np.inf
+    scores = np.array([[1.0, 0.0, inf], [inf, 1.0, 0.0], [0.0, inf, inf]], dtype=np.float32)
+    capacity = np.array([1, 1, 1])
+    best = solve_optimal(DenseScores(scores), capacity)
+    assert best.n_matched == 2 and total_score(best) == 2.0
+    cover = solve_max_coverage(DenseScores(scores), capacity)
+    assert cover.n_matched == 3 and total_score(cover) == 0.0
+
+
+def brute_fair(scores: np.ndarray, capacity: np.ndarray) -> tuple[int, float]:
+    best_n, best_min = 0, np.inf
+    for combo in all_matchings(scores, capacity):
+        matched = combo >= 0
+        k = int(matched.sum())
+        worst = float(scores[np.flatnonzero(matched), combo[matched]].min()) if k else np.inf
+        if k > best_n or (k == best_n and worst > best_min):
+            best_n, best_min = k, worst
+    return best_n, best_min
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=5, max_mentors=3))
+def test_fair_maximises_the_worst_score_among_maximum_matchings(inst) -> None:
+    scores, capacity = inst
+    src = DenseScores(scores)
+    fair = solve_fair(src, capacity, k=1)
+    most, worst = brute_fair(scores, capacity)
+    assert fair.n_matched == most
+    if most:
+        assert float(np.nanmin(fair.score)) == pytest.approx(worst)
+        cover = solve_max_coverage(src, capacity)
+        assert np.nanmin(fair.score) >= np.nanmin(cover.score)
+        # then the best total among maximum matchings whose worst score is that high
+        kept = np.where(scores >= np.float32(worst), scores, -np.inf).astype(np.float32)
+        assert total_score(fair) == pytest.approx(brute_gain(kept, capacity, base=100.0) - 100.0 * most, abs=1e-4)
+
+
+def preferences_from_scores(scores: np.ndarray):
+    n, m = scores.shape
+    mentee = [[j for j in sorted(range(m), key=lambda j: (-scores[i, j], j)) if np.isfinite(scores[i, j])]
+              for i in range(n)]
+    mentor = [[i for i in sorted(range(n), key=lambda i: (-scores[i, j], i)) if np.isfinite(scores[i, j])]
+              for j in range(m)]
+    return mentee, mentor
+
+
+def brute_blocking(mentor_of, mentee_lists, mentor_lists, capacity) -> int:
+    count = 0
+    for i, prefs in enumerate(mentee_lists):
+        for j in prefs:
+            if i not in mentor_lists[j] or j == mentor_of[i]:
+                continue
+            if mentor_of[i] >= 0 and prefs.index(j) > prefs.index(mentor_of[i]):
+                continue
+            held = [h for h in range(len(mentor_of)) if mentor_of[h] == j]
+            if len(held) < capacity[j] or (held and max(mentor_lists[j].index(h) for h in held) > mentor_lists[j].index(i)):
+                count += 1
+    return count
+
+
+def pad(lists, width: int) -> np.ndarray:
+    out = np.full((len(lists), max(1, width)), -1, dtype=np.int64)
+    for r, row in enumerate(lists):
+        out[r, :len(row)] = row
+    return out
+
+
+def check_mentee_optimal_stable(a, scores, capacity, mentee_lists, mentor_lists) -> None:
+    acceptable = [combo for combo in all_matchings(scores, capacity)
+                  if all(combo[i] < 0 or (combo[i] in mentee_lists[i] and i in mentor_lists[combo[i]])
+                         for i in range(len(combo)))]
+    stable = [combo for combo in acceptable if brute_blocking(combo, mentee_lists, mentor_lists, capacity) == 0]
+    assert any((a.mentor_of == combo).all() for combo in stable)
+
+    def rank(i, j):
+        return mentee_lists[i].index(j) if j >= 0 else len(scores[0]) + 1
+
+    for combo in stable:  # every mentee does at least as well as in any stable matching
+        assert all(rank(i, a.mentor_of[i]) <= rank(i, combo[i]) for i in range(len(combo)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=5, max_mentors=3))
+def test_stable_from_scores_is_the_mentee_optimal_stable_matching(inst) -> None:
+    scores, capacity = inst
+    src = DenseScores(scores)
+    a = solve_stable(src, capacity)
+    assert blocking_pairs(a, src, capacity) == 0
+    mentee_lists, mentor_lists = preferences_from_scores(scores)
+    check_mentee_optimal_stable(a, scores, capacity, mentee_lists, mentor_lists)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=5, max_mentors=3), st.integers(0, 2**32 - 1))
+def test_stable_with_explicit_preferences(inst, seed) -> None:
+    scores, capacity = inst
+    n, m = scores.shape
+    rng = np.random.default_rng(seed)
+    mentee_lists = [list(rng.permutation(m)[:rng.integers(0, m + 1)]) for _ in range(n)]
+    mentor_lists = [list(rng.permutation(n)[:rng.integers(0, n + 1)]) for _ in range(m)]
+    src = DenseScores(scores)
+    kw = {"mentee_prefs": pad(mentee_lists, m), "mentor_prefs": pad(mentor_lists, n)}
+    a = solve_stable(src, capacity, **kw)
+    feasible(a, scores, capacity)
+    assert blocking_pairs(a, src, capacity, **kw) == 0
+    allowed_mentee = [[j for j in row if np.isfinite(scores[i, j])] for i, row in enumerate(mentee_lists)]
+    allowed_mentor = [[i for i in row if np.isfinite(scores[i, j])] for j, row in enumerate(mentor_lists)]
+    assert brute_blocking(a.mentor_of, allowed_mentee, allowed_mentor, capacity) == 0
+    check_mentee_optimal_stable(a, scores, capacity, allowed_mentee, allowed_mentor)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances())
+def test_greedy_takes_the_best_pairs_first_and_blocking_pairs_counts(inst) -> None:
+    scores, capacity = inst
+    n, m = scores.shape
+    pairs = sorted(((i, j) for i in range(n) for j in range(m) if np.isfinite(scores[i, j])),
+                   key=lambda p: (-scores[p], p[0], p[1]))
+    mentor_of, left = np.full(n, -1), capacity.copy()
+    for i, j in pairs:
+        if mentor_of[i] < 0 and left[j] > 0:
+            mentor_of[i], left[j] = j, left[j] - 1
+    src = DenseScores(scores)
+    np.testing.assert_array_equal(solve_greedy(src, capacity).mentor_of, mentor_of)
+    mentee_lists, mentor_lists = preferences_from_scores(scores)
+    for solve in ALL:
+        a = solve(src, capacity)
+        assert blocking_pairs(a, src, capacity) == brute_blocking(a.mentor_of, mentee_lists, mentor_lists, capacity)
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances(), st.integers(0, 1000))
+def test_seeded_methods_repeat(inst, seed) -> None:
+    scores, capacity = inst
+    src = DenseScores(scores)
+    for solve in (solve_random, solve_mentee_choice):
+        a, b = solve(src, capacity, seed=seed), solve(src, capacity, seed=seed)
+        np.testing.assert_array_equal(a.mentor_of, b.mentor_of)
+    assert maximal(solve_random(src, capacity, seed=seed), scores, capacity)
+
+
+def test_mentee_choice_takes_the_best_open_mentor_of_the_shortlist() -> None:
+    scores = np.array([[0.9, 0.8, 0.1], [0.9, 0.8, 0.1], [0.9, 0.8, 0.1]], dtype=np.float32)
+    a = solve_mentee_choice(DenseScores(scores), np.array([1, 1, 1]), top_k=2, seed=0)
+    assert sorted(a.mentor_of.tolist()) == [-1, 0, 1]  # the third arrival's shortlist is full
+
+
+def test_random_differs_across_seeds() -> None:
+    scores = np.random.default_rng(0).random((40, 10)).astype(np.float32)
+    runs = {tuple(solve_random(DenseScores(scores), np.full(10, 4), seed=s).mentor_of) for s in range(5)}
+    assert len(runs) > 1
+
+
+def popular(n: int, m: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    scores = (0.5 * rng.random(m)[None, :] + 0.5 * rng.random((n, m))).astype(np.float32)
+    scores[rng.random((n, m)) < 0.1] = -np.inf
+    return scores
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_top_k_trap_is_closed_by_the_proof(seed) -> None:
+    n, m = 60, 20
+    scores = popular(n, m, seed)
+    capacity = np.random.default_rng(seed).integers(1, 3, m)
+    a = solve_optimal(DenseScores(scores), capacity, k=2)
+    assert a.proof["optimal"] and a.proof["rounds"] > 1 and a.proof["pairs_added"] > 0
+    assert a.proof["top_k_objective"] < a.proof["objective"]  # top-k alone fell short
+    assert gain(a) == pytest.approx(brute_gain(scores, capacity), abs=1e-4)
+
+
+def test_proof_holds_with_small_blocks(monkeypatch) -> None:
+    import workbench.matching.solvers as solvers
+
+    monkeypatch.setattr(solvers, "BLOCK_CELLS", 7)  # a few rows per block
+    scores = popular(30, 8, 2)
+    capacity = np.full(8, 2)
+    a = solve_optimal(DenseScores(scores), capacity, k=1)
+    assert gain(a) == pytest.approx(brute_gain(scores, capacity), abs=1e-4)
+
+
+def test_pinned_pairs_are_kept() -> None:
+    scores = popular(30, 8, 3)
+    scores[0, 5], scores[1, 5] = 0.0, 0.0  # poor pairs the solver would not choose
+    capacity = np.full(8, 2)
+    pins = [(0, 5), (1, 5)]
+    for solve in (solve_optimal, solve_max_coverage, solve_fair):
+        a = solve(DenseScores(scores), capacity, pinned=pins, k=3)
+        assert a.mentor_of[0] == 5 and a.mentor_of[1] == 5
+        assert a.proof["pinned"] == 2
+        feasible(a, scores, capacity)
+    rest = np.delete(scores, [0, 1], axis=0)
+    cap_rest = capacity.copy()
+    cap_rest[5] = 0
+    a = solve_optimal(DenseScores(scores), capacity, pinned=pins)
+    assert gain(a) == pytest.approx(2 * 1.0 + brute_gain(rest, cap_rest), abs=1e-4)
+
+
+def test_bad_input_is_refused() -> None:
+    scores = DenseScores(np.array([[0.5, -np.inf]], dtype=np.float32))
+    with pytest.raises(ValueError):
+        solve_optimal(scores, np.array([1]))
+    with pytest.raises(ValueError):
+        solve_optimal(scores, np.array([1, -1]))
+    with pytest.raises(ValueError):
+        solve_optimal(scores, np.array([1, 1]), pinned=[(0, 1)])  # forbidden pair
+    with pytest.raises(ValueError):
+        solve_optimal(scores, np.array([0, 1]), pinned=[(0, 0)])  # no capacity
+    with pytest.raises(ValueError):
+        DenseScores(np.array([[1.5]]))
+    with pytest.raises(ValueError):
+        DenseScores(np.array([[np.nan]]))
+
+
+def test_empty_and_zero_capacity() -> None:
+    scores = DenseScores(np.random.default_rng(0).random((4, 3)).astype(np.float32))
+    for solve in ALL:
+        a = solve(scores, np.zeros(3, dtype=int))
+        assert a.n_matched == 0 and np.isnan(a.score).all() and total_score(a) == 0.0

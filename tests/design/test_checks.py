@@ -13,7 +13,8 @@ import pytest
 
 from workbench.design import checks
 from workbench.design.catalogue import decision
-from workbench.design.checks import SEVERITIES, Finding, check_design, check_workspace, current_cohort
+from workbench.design.checks import SEVERITIES, Finding, check_design, check_workspace
+from workbench.organisation import current_cohort
 from workbench.design.model import (
     Align,
     Constraints,

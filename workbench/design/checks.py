@@ -46,7 +46,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -60,13 +59,12 @@ from workbench.design.eligibility import (
     text_column,
 )
 from workbench.design.model import Eligibility, ProgramDesign
+from workbench.organisation import current_cohort
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 #: Capacity below this share of demand is an error; below 100% a warning.
 CAPACITY_ERROR_SHARE = 0.6
-#: Partners within this many hours of UTC offset share a time-zone band.
-TIMEZONE_BAND_HOURS = 3.0
 #: Relationship goals need at least this many months (Kram 1983: initiation takes 6-12 months).
 MIN_RELATIONSHIP_MONTHS = 6
 #: Programs this short (months) count as flash for skill goals.
@@ -121,17 +119,6 @@ def check_workspace(workspace: Workspace, design: ProgramDesign) -> list[Finding
     present = set(workspace.tables())
     tables = {name: workspace.read_table(name) for name in CHECKED_TABLES if name in present}
     return check_design(design, tables, sensitive=workspace.settings.sensitive)
-
-
-def current_cohort(enrolment: pd.DataFrame) -> tuple[str, pd.DataFrame]:
-    """The latest cohort's name and rows (``""`` and all rows when there are no cohorts)."""
-    cohorts = text_column(enrolment, "cohort")
-    named = cohorts[cohorts != ""]
-    if named.empty:
-        return "", enrolment
-    numbers = pd.to_numeric(named, errors="coerce")
-    latest = named[numbers.idxmax()] if numbers.notna().all() else max(named)
-    return latest, enrolment[cohorts == latest]
 
 
 # --------------------------------------------------------------------------
@@ -528,89 +515,37 @@ def _rules_leave_unmatched(ctx: _Context) -> list[Finding]:
 
 
 def _rule_matrix_summary(ctx: _Context, mentees: np.ndarray, mentors: np.ndarray):
-    """Per hard rule: (label, pair test); partners per mentee; mentees each rule strands; pairs it rules out."""
-    exp = ctx.design.experience
+    """Per hard rule: (label, pair test); partners per mentee; mentees each rule strands; pairs it rules out.
+
+    The rules are the matching's own (:func:`workbench.matching.rules.rules`), so a mentee reported
+    stranded here has no allowed mentor when the matching runs.
+    """
+    from workbench.matching.pool import Pool  # matching builds on the design: imported when needed
+    from workbench.matching.rules import rules as hard_rules
+
     people = ctx.people
-    level = number_column(people, "level").to_numpy()
-    department = text_column(people, "department").to_numpy()
-    manager = _manager_positions(people)
-    offset = _utc_offsets(text_column(people, "timezone"), ctx.as_of)
-    reverse = exp.structure == "reverse"
-
-    def gap(e, m):
-        diff = level[m][None, :] - level[e][:, None]
-        return -diff if reverse else diff
-
-    window = "reverse seniority window" if reverse else "seniority window"
-    rules = [(window, lambda e, m: (gap(e, m) >= exp.seniority_gap_min) & (gap(e, m) <= exp.seniority_gap_max))]
-    if exp.exclude_line_manager:
-        rules.append(("line manager excluded", lambda e, m: manager[e][:, None] != m[None, :]))
-    for rule in exp.hard_rules:
-        label = _label("experience.hard_rules", rule)
-        if rule == "different_department":
-            rules.append((label, lambda e, m: department[e][:, None] != department[m][None, :]))
-        elif rule == "same_department":
-            rules.append((label, lambda e, m: department[e][:, None] == department[m][None, :]))
-        elif rule == "mentor_more_senior":
-            least = max(1, exp.seniority_gap_min)
-            rules.append((label, lambda e, m: level[m][None, :] - level[e][:, None] >= least))
-        elif rule == "not_in_management_chain":
-            rules.append((label, lambda e, m: ~_in_chain(e, m, manager)))
-        elif rule == "same_timezone_band":
-            rules.append((label, lambda e, m: ~(np.abs(offset[e][:, None] - offset[m][None, :])
-                                                > TIMEZONE_BAND_HOURS)))
+    pool = Pool(mentees=people.iloc[mentees].reset_index(drop=True),
+                mentors=people.iloc[mentors].reset_index(drop=True), people=people, as_of=ctx.as_of)
+    found = dict(hard_rules(pool, ctx.design))
+    not_self_test = found.pop("self")
+    window = "reverse seniority window" if ctx.design.experience.structure == "reverse" else "seniority window"
+    labels = {"seniority_window": window, "line_manager": "line manager excluded"}
+    rules = [(labels.get(name) or _label("experience.hard_rules", name), test) for name, test in found.items()]
     partners = np.zeros(len(mentees), dtype=int)
     rescued = np.zeros(len(rules), dtype=int)
     removed = np.zeros(len(rules), dtype=int)
     for start in range(0, len(mentees), _CHUNK):
-        e = mentees[start:start + _CHUNK]
-        not_self = e[:, None] != mentors[None, :]
-        tests = np.stack([test(e, mentors) for _, test in rules])
+        e = np.arange(start, min(start + _CHUNK, len(mentees)))
+        not_self = not_self_test(e)
+        tests = np.stack([test(e) for _, test in rules])
         passing = tests.all(axis=0) & not_self
-        partners[start:start + len(e)] = passing.sum(axis=1)
+        partners[e] = passing.sum(axis=1)
         stranded = ~passing.any(axis=1)
         for i in range(len(rules)):
             others = np.delete(tests, i, axis=0).all(axis=0) & not_self
             rescued[i] += int((others.any(axis=1) & stranded).sum())
             removed[i] += int((~tests[i] & not_self).sum())
     return rules, partners, rescued, removed
-
-
-def _manager_positions(people: pd.DataFrame) -> np.ndarray:
-    """Each person's manager as a people row number, -1 for none or unknown."""
-    ids = text_column(people, "person_id")
-    position = pd.Series(np.arange(len(people)), index=ids)
-    position = position[~position.index.duplicated()]
-    return position.reindex(text_column(people, "manager_id")).fillna(-1).astype(int).to_numpy()
-
-
-def _in_chain(mentees: np.ndarray, mentors: np.ndarray, manager: np.ndarray) -> np.ndarray:
-    """``[i, j]``: mentor ``j`` is mentee ``i``'s manager or anyone above them (people row numbers)."""
-    column = np.full(len(manager), -1)
-    column[mentors] = np.arange(len(mentors))
-    found = np.zeros((len(mentees), len(mentors)), dtype=bool)
-    current = manager[mentees]
-    for _ in range(len(manager)):  # a chain is never longer than the organisation (validation forbids loops)
-        rows = np.flatnonzero(current >= 0)
-        if rows.size == 0:
-            break
-        cols = column[current[rows]]
-        hit = cols >= 0
-        found[rows[hit], cols[hit]] = True
-        current = np.where(current >= 0, manager[np.maximum(current, 0)], -1)
-    return found
-
-
-def _utc_offsets(zones: pd.Series, day: datetime.date) -> np.ndarray:
-    """UTC offset in hours of each IANA time zone at noon on ``day``; NaN for blank or unknown zones."""
-    noon = datetime.datetime.combine(day, datetime.time(12))
-    hours = {}
-    for zone in zones.unique():
-        try:
-            hours[zone] = ZoneInfo(zone).utcoffset(noon).total_seconds() / 3600 if zone else np.nan
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            hours[zone] = np.nan
-    return zones.map(hours).to_numpy(dtype=float)
 
 
 def _sensitive_without_opt_in(ctx: _Context) -> list[Finding]:

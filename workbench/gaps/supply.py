@@ -9,7 +9,7 @@ levels x weight (importance x goal priority).
 The rules
 ---------
 * **Cohort.** Enrolment is read for the current cohort
-  (:func:`workbench.design.checks.current_cohort`: the latest ``cohort``).
+  (:func:`workbench.organisation.current_cohort`: the latest ``cohort``).
 * **Program rows.** When the design names goals (``align.goal_ids``) or focus
   skills (``align.focus_skills``), only gap rows serving one of those goals or
   for one of those skills count; otherwise every row counts.
@@ -50,7 +50,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from workbench.design.checks import current_cohort
+from workbench.organisation import current_cohort
 from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole

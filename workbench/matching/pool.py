@@ -1,7 +1,7 @@
 """Who is matched: the current cohort's mentees and mentors, one row each.
 
 :func:`build_pool` reads the enrolment of one cohort (the current one by
-default, :func:`workbench.design.checks.current_cohort`), keeps people who are
+default, :func:`workbench.organisation.current_cohort`), keeps people who are
 enrolled, known in ``people.csv`` and eligible on the day the people data
 describes (employed, and passing the design's mentee or mentor eligibility
 rule, as the consistency checks count them), and joins their people columns.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.design.checks import current_cohort
+from workbench.organisation import current_cohort
 from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError

@@ -1,9 +1,8 @@
 """Which mentor-mentee pairs the hard rules allow, block by block.
 
-The rules are those of the consistency checks
-(:func:`workbench.design.checks._rule_matrix_summary`), with the same helpers
-and meaning, so a mentee the checks report as stranded has no allowed mentor
-here either:
+The consistency checks use these same rules
+(:func:`workbench.design.checks.check_design`), so a mentee the checks report
+as stranded has no allowed mentor here either:
 
 ``self``
     nobody mentors themself.
@@ -22,7 +21,7 @@ here either:
     the mentor is at least ``max(1, seniority_gap_min)`` levels above.
 ``same_timezone_band``
     UTC offsets (at noon on the pool's day) at most
-    :data:`workbench.design.checks.TIMEZONE_BAND_HOURS` apart; an unknown
+    :data:`workbench.organisation.TIMEZONE_BAND_HOURS` apart; an unknown
     time zone does not exclude.
 
 Indices are mentee and mentor row numbers of the pool.
@@ -36,7 +35,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from workbench.design.checks import TIMEZONE_BAND_HOURS, _in_chain, _manager_positions, _utc_offsets
+from workbench.organisation import TIMEZONE_BAND_HOURS, in_management_chain, manager_positions, utc_offsets
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.matching.pool import Pool
@@ -59,13 +58,13 @@ def facts(pool: Pool) -> SimpleNamespace:
     _, department_code = np.unique(departments.astype(str), return_inverse=True)
     zones = np.concatenate([text_column(pool.mentees, "timezone").to_numpy(),
                             text_column(pool.mentors, "timezone").to_numpy()])
-    offsets = _utc_offsets(pd.Series(zones, dtype=object), pool.day()).astype(np.float32)
+    offsets = utc_offsets(pd.Series(zones, dtype=object), pool.day()).astype(np.float32)
     n = len(mentee_ids)
     result = SimpleNamespace(
         mentee_ids=mentee_ids, mentor_ids=mentor_ids,
         mentee_org=np.array([position.get(p, -1) for p in mentee_ids], dtype=np.int64),
         mentor_org=np.array([position.get(p, -1) for p in mentor_ids], dtype=np.int64),
-        manager=_manager_positions(org),
+        manager=manager_positions(org),
         mentee_level=number_column(pool.mentees, "level").to_numpy(dtype=np.float32),
         mentor_level=number_column(pool.mentors, "level").to_numpy(dtype=np.float32),
         mentee_department=department_code[:n].astype(np.int32),
@@ -92,7 +91,7 @@ def rules(pool: Pool, design: ProgramDesign) -> list[tuple[str, Rule]]:
         found = np.zeros((len(e), len(mentors)), dtype=bool)
         targets = np.where(f.mentor_org >= 0, f.mentor_org, len(f.manager))  # unknown mentors match nobody
         manager = np.append(f.manager, -1)
-        found[known] = _in_chain(f.mentee_org[e][known], targets, manager)
+        found[known] = in_management_chain(f.mentee_org[e][known], targets, manager)
         return ~found
 
     def line_manager(e: np.ndarray) -> np.ndarray:

@@ -1,0 +1,67 @@
+"""Facts about an organisation's tables that several analyses share.
+
+The current cohort of an enrolment, management chains and time-zone offsets:
+the consistency checks, the skill-gap supply and the matching all read them
+the same way from here.
+"""
+
+from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from workbench.design.eligibility import text_column
+
+#: Partners within this many hours of UTC offset share a time-zone band.
+TIMEZONE_BAND_HOURS = 3.0
+
+
+def current_cohort(enrolment: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """The latest cohort's name and rows (``""`` and all rows when there are no cohorts)."""
+    cohorts = text_column(enrolment, "cohort")
+    named = cohorts[cohorts != ""]
+    if named.empty:
+        return "", enrolment
+    numbers = pd.to_numeric(named, errors="coerce")
+    latest = named[numbers.idxmax()] if numbers.notna().all() else max(named)
+    return latest, enrolment[cohorts == latest]
+
+
+def manager_positions(people: pd.DataFrame) -> np.ndarray:
+    """Each person's manager as a people row number, -1 for none or unknown."""
+    ids = text_column(people, "person_id")
+    position = pd.Series(np.arange(len(people)), index=ids)
+    position = position[~position.index.duplicated()]
+    return position.reindex(text_column(people, "manager_id")).fillna(-1).astype(int).to_numpy()
+
+
+def in_management_chain(mentees: np.ndarray, mentors: np.ndarray, manager: np.ndarray) -> np.ndarray:
+    """``[i, j]``: mentor ``j`` is mentee ``i``'s manager or anyone above them (people row numbers)."""
+    column = np.full(len(manager), -1)
+    column[mentors] = np.arange(len(mentors))
+    found = np.zeros((len(mentees), len(mentors)), dtype=bool)
+    current = manager[mentees]
+    for _ in range(len(manager)):  # a chain is never longer than the organisation (validation forbids loops)
+        rows = np.flatnonzero(current >= 0)
+        if rows.size == 0:
+            break
+        cols = column[current[rows]]
+        hit = cols >= 0
+        found[rows[hit], cols[hit]] = True
+        current = np.where(current >= 0, manager[np.maximum(current, 0)], -1)
+    return found
+
+
+def utc_offsets(zones: pd.Series, day: datetime.date) -> np.ndarray:
+    """UTC offset in hours of each IANA time zone at noon on ``day``; NaN for blank or unknown zones."""
+    noon = datetime.datetime.combine(day, datetime.time(12))
+    hours = {}
+    for zone in zones.unique():
+        try:
+            hours[zone] = ZoneInfo(zone).utcoffset(noon).total_seconds() / 3600 if zone else np.nan
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            hours[zone] = np.nan
+    return zones.map(hours).to_numpy(dtype=float)

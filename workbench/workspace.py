@@ -47,6 +47,8 @@ MIGRATIONS: dict[int, Callable[[Path, dict], dict]] = {}
 SCHEMA_VERSION = 1
 WORKSPACE_FILE = "workspace.yaml"
 HISTORY_DIR = ".history"
+#: Sub-folders a save may write into (matchings, scenarios and other results).
+RESULT_FOLDERS = ("results", "scenarios")
 LOCK_FILE = ".lock"
 KEEP_VERSIONS = 10
 DEMO_NAME = "demo"
@@ -450,8 +452,11 @@ def undo(workspace: Workspace, *, expected_revision: int | None = None) -> Works
 
 
 def _check_file_name(name: str) -> None:
-    if name != Path(name).name or name.startswith(".") or name == WORKSPACE_FILE or not name:
-        raise WorkspaceError(f"{name!r} cannot be saved in a workspace: give a plain file name.")
+    folder, _, plain = name.rpartition("/")
+    if (folder and folder not in RESULT_FOLDERS) or plain != Path(plain).name or plain.startswith(".") \
+            or name == WORKSPACE_FILE or not plain:
+        raise WorkspaceError(f"{name!r} cannot be saved in a workspace: give a plain file name, optionally in "
+                             f"one of the folders {', '.join(RESULT_FOLDERS)}.")
 
 
 def _write(folder: Path, contents: Mapping[str, str | None]) -> None:
@@ -459,6 +464,7 @@ def _write(folder: Path, contents: Mapping[str, str | None]) -> None:
         if text is None:
             (folder / name).unlink(missing_ok=True)
         else:
+            (folder / name).parent.mkdir(exist_ok=True)
             atomic_write_text(folder / name, text)
 
 
@@ -471,6 +477,7 @@ def _snapshot(workspace: Workspace, contents: Mapping[str, str | None], message:
         source = workspace.path / name
         files[name] = source.is_file()
         if files[name]:
+            (staging / name).parent.mkdir(exist_ok=True)
             shutil.copy2(source, staging / name)
     meta = {"revision": workspace.settings.revision, "message": message, "files": files,
             "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}

@@ -115,3 +115,37 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     return Pool(mentees=mentees[[*order, "wants"]].reset_index(drop=True),
                 mentors=mentors[[*order, "capacity", "offers"]].reset_index(drop=True),
                 people=people.reset_index(drop=True), as_of=as_of)
+
+
+def peer_pool(pool: Pool) -> Pool:
+    """Everyone in ``pool`` (mentees and mentors, once each) on both sides, for peer structures.
+
+    Row ``i`` of ``mentees`` and of ``mentors`` is the same person; wants and
+    offers are kept, capacity is 1.
+    """
+    people = pd.concat([pool.mentees.assign(offers=""), pool.mentors.drop(columns="capacity").assign(wants="")],
+                       ignore_index=True)
+    first = ~people["person_id"].duplicated()
+    wants = people.groupby("person_id", sort=False)["wants"].agg(lambda w: ";".join(x for x in w if x))
+    offers = people.groupby("person_id", sort=False)["offers"].agg(lambda o: ";".join(x for x in o if x))
+    people = people[first.to_numpy()].reset_index(drop=True)
+    people["wants"] = people["person_id"].map(wants).to_numpy()
+    people["offers"] = people["person_id"].map(offers).to_numpy()
+    base = [c for c in people.columns if c not in ("wants", "offers")]
+    return Pool(mentees=people[[*base, "wants"]], mentors=people[[*base, "offers"]].assign(capacity=1),
+                people=pool.people, as_of=pool.as_of)
+
+
+def reverse_pool(pool: Pool, skills: tuple[str, ...] = ()) -> Pool:
+    """The cohort's roles swapped for reverse mentoring: its mentors learn, its mentees teach.
+
+    Learners want the named ``skills`` (the design's focus skills) when given,
+    else keep no stated wants (their skill gaps still count). Each teacher
+    takes one learner.
+    """
+    learners = pool.mentors.drop(columns=["capacity", "offers"]).assign(wants=";".join(skills))
+    teachers = pool.mentees.drop(columns="wants").assign(capacity=1, offers="")
+    base = [c for c in learners.columns if c != "wants"]
+    return Pool(mentees=learners.reset_index(drop=True),
+                mentors=teachers[[*base, "capacity", "offers"]].reset_index(drop=True),
+                people=pool.people, as_of=pool.as_of)

@@ -1,0 +1,670 @@
+"""A matching from workspace tables to explained results: :func:`match`, :func:`compare_methods`, :func:`sensitivity`.
+
+:func:`match` builds the pool of the cohort (:mod:`.pool`), scores every pair
+(:mod:`.scores`, hard rules from :mod:`.rules`), forms the design's structure
+with one method (:mod:`.structures`) and returns a :class:`MatchResult`:
+
+* ``pairs``: one row per link, ``mentee_id``, ``mentor_id`` (for peers: the
+  two peers), ``group`` (the mentor's id in group mentoring, the circle number
+  for peers, blank otherwise), ``round`` (1-based; mosaic and flash make
+  several), ``score`` in [0, 1], one column per criterion in use (each in
+  [0, 1]) and ``reason``, one line in plain words.
+* ``unmatched``: every mentee and mentor left without a partner, with
+  ``role`` and ``reason`` (no allowed partner and which rules remove how
+  many; allowed partners all taken; offered no capacity; not needed).
+* ``summary``: head counts, ``match_rate`` (share of mentees with a partner,
+  0-1), score mean, median, 10th percentile and ``worst_score``,
+  ``skills_covered`` (share of the mentees' needed skills, wanted or gap,
+  that a partner covers, 0-1), ``capacity_use`` (0-1), ``blocking_pairs``
+  (pairs who would both rather be together, one-round bipartite structures;
+  preferences as the stable method uses them) and the solver's proof.
+* :meth:`MatchResult.fairness` per group of any attribute (groups under five
+  people hidden); :meth:`MatchResult.table` the export.
+
+When matching cannot be done as asked (no mentors, all pairs forbidden,
+capacities of zero) the result says who could not be matched and why;
+preferences naming people outside the organisation are listed in
+``messages`` and ignored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import get_args
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from workbench.data.contracts import TABLES
+from workbench.design.eligibility import number_column, text_column
+from workbench.design.model import Criterion, Experience, ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.exports import safe_csv_text
+from workbench.matching import structures
+from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
+from workbench.matching.rules import rules
+from workbench.matching.scores import Overrides, PairScorer, _skill_arrays
+from workbench.matching.solvers import Assignment, blocking_pairs
+from workbench.matching.structures import METHODS, STRUCTURES
+from workbench.organisation import current_cohort
+from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.workspace import Workspace, save_files
+
+__all__ = ["METHODS", "STRUCTURES", "MatchResult", "compare_methods", "comparison_table", "default_method",
+           "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
+
+#: Design objective -> method.
+OBJECTIVE_METHOD = {"best_average": "optimal", "most_matched": "max_coverage", "fairest": "fair",
+                    "rounds": "optimal"}
+#: Words for the rule ids of :mod:`.rules` in reasons.
+RULE_WORDS = {
+    "self": "cannot mentor themself", "seniority_window": "seniority window", "line_manager": "line manager",
+    "not_in_management_chain": "management chain", "different_department": "must be a different department",
+    "same_department": "must be the same department", "mentor_more_senior": "mentor must be more senior",
+    "same_timezone_band": "time-zone band",
+}
+#: Attributes never offered for fairness breakdowns (identifiers, dates, free text).
+_NOT_GROUPS = {"person_id", "manager_id", "hire_date", "exit_date", "wants", "offers", "capacity", "languages",
+               "timezone"}
+_SENSITIVE = set(TABLES["people"].sensitive_columns)
+
+
+def default_method(design: ProgramDesign) -> str:
+    """The method the design implies: mentee choice when mentees pick, else the matching objective's."""
+    if design.experience.matching_method == "mentee_choice":
+        return "mentee_choice"
+    return OBJECTIVE_METHOD[design.experience.matching_objective]
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    """One matching of one pool: pairs, unmatched people, summary, proof; see the module docstring."""
+
+    settings: dict
+    pool: Pool
+    pairs: pd.DataFrame
+    unmatched: pd.DataFrame
+    summary: dict
+    messages: tuple[str, ...]
+    criteria: tuple[str, ...]
+    design: ProgramDesign
+    people: pd.DataFrame = field(repr=False)  # one row per person on the mentee side: matched, score
+
+    def fairness(self, attribute: str) -> pd.DataFrame:
+        """Per group of ``attribute``: ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``; small groups hidden.
+
+        Only attributes of :func:`fairness_attributes` (sensitive ones only
+        when the design opts in to them). Blank values form the group ``(blank)``.
+        """
+        allowed = fairness_attributes(self.pool, self.design)
+        if attribute not in allowed:
+            raise WorkbenchError(f"Match rates cannot be broken down by {attribute!r}; choose one of: "
+                                 f"{', '.join(allowed) or 'none'}.")
+        frame = self.people.assign(group=text_column(self.people, attribute).replace("", "(blank)"))
+        table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
+                                                      mean_score=("score", "mean")).reset_index()
+        table["match_rate"] = table["matched"] / table["people"]
+        table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate",
+                                                            "mean_score"]]
+        return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
+
+    def table(self) -> pd.DataFrame:
+        """The export: the pairs, then one row per unmatched person (empty partner, a reason)."""
+        pairs = self.pairs.assign(unmatched_role="")
+        rest = pd.DataFrame({
+            "mentee_id": np.where(self.unmatched["role"] != "mentor", self.unmatched["person_id"], ""),
+            "mentor_id": np.where(self.unmatched["role"] == "mentor", self.unmatched["person_id"], ""),
+            "reason": self.unmatched["reason"], "unmatched_role": self.unmatched["role"]})
+        table = pd.concat([pairs, rest], ignore_index=True)[[*pairs.columns]]
+        table["round"] = table["round"].astype("Int64")
+        return table
+
+    def csv(self) -> str:
+        """:meth:`table` as CSV text safe to open in a spreadsheet (scores to 4 decimals)."""
+        table = self.table()
+        numbers = ["score", *self.criteria]
+        table[numbers] = table[numbers].round(4)
+        return safe_csv_text(table)
+
+    def summary_lines(self) -> list[str]:
+        """The summary in a few plain lines (for a terminal or a caption)."""
+        s = self.summary
+        lines = [f"{s['structure'].replace('_', '-')} matching by {s['method'].replace('_', ' ')}: "
+                 f"{s['matched_mentees']} of {s['mentees']} {s['mentee_word']} matched ({s['match_rate']:.0%}), "
+                 f"{s['links']} {'links' if s['structure'] == 'peer' else 'pairs'}."]
+        if s["links"]:
+            lines.append(f"Score: mean {s['mean_score']:.2f}, median {s['median_score']:.2f}, "
+                         f"worst {s['worst_score']:.2f} (0 = no fit, 1 = perfect).")
+        if s.get("skills_covered") is not None:
+            lines.append(f"Needed skills covered: {s['skills_covered']:.0%}.")
+        if s.get("capacity_use") is not None:
+            lines.append(f"Mentor capacity used: {s['capacity_use']:.0%} of {s['capacity']} places.")
+        if s.get("blocking_pairs") is not None:
+            lines.append(f"Blocking pairs (would both rather swap): {s['blocking_pairs']}.")
+        if s.get("optimal") is True:
+            lines.append("Proven optimal: no pair outside the candidate graph could improve it.")
+        lines += list(self.messages)
+        return lines
+
+
+def fairness_attributes(pool: Pool, design: ProgramDesign) -> list[str]:
+    """People columns a match-rate breakdown may use: non-sensitive groupings, plus opted-in sensitive ones."""
+    exp = design.experience
+    opted = set(exp.sensitive_attributes) if exp.sensitive_opt_in else set()
+    out = []
+    for column in pool.mentees.columns:
+        if column in _NOT_GROUPS or (column in _SENSITIVE and column not in opted):
+            continue
+        values = text_column(pool.mentees, column)
+        if 1 <= values.nunique() <= 50:
+            out.append(column)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Preparing a pool
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    tables: Mapping[str, pd.DataFrame]
+    design: ProgramDesign  # with the structure, weights and rules asked for
+    pool: Pool
+    scorer: PairScorer
+    structure: str
+    extra_weights: dict
+    overrides: Overrides
+    messages: tuple[str, ...]
+    cohort: str
+    cache: dict = field(default_factory=dict)
+
+
+def _experience(design: ProgramDesign, structure: str | None, weights: Mapping[str, float] | None,
+                hard_rules: Sequence[str] | None) -> tuple[ProgramDesign, dict]:
+    update: dict = {}
+    extra: dict = {}
+    if structure is not None:
+        if structure not in STRUCTURES:
+            raise WorkbenchError(f"Unknown structure {structure!r}; choose one of: {', '.join(STRUCTURES)}.")
+        update["structure"] = structure
+    if weights is not None:
+        built_in = {k: v for k, v in weights.items() if k in get_args(Criterion)}
+        extra = {k: v for k, v in weights.items() if k not in built_in}
+        update["criteria"] = built_in
+    if hard_rules is not None:
+        update["hard_rules"] = tuple(hard_rules)
+    if not update:
+        return design, extra
+    try:
+        experience = Experience.model_validate({**design.experience.model_dump(), **update})
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc']) or 'experience'}: {e['msg']}"
+                             for e in error.errors())
+        raise WorkbenchError(f"These matching settings are not valid: {problems}.") from None
+    return design.model_copy(update={"experience": experience}), extra
+
+
+def _preference_messages(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    prefs, people = tables.get("preferences"), tables.get("people")
+    if prefs is None or people is None or not len(prefs):
+        return []
+    known = set(text_column(people, "person_id"))
+    out = []
+    for column in ("person_id", "ranks_person_id"):
+        values = text_column(prefs, column)
+        bad = np.flatnonzero(~values.isin(known).to_numpy())
+        for row in bad[:5]:
+            out.append(f"preferences.csv row {row + 2}, column {column}: {values.iloc[row]!r} is not in "
+                       "people.csv; that preference is ignored.")
+        if len(bad) > 5:
+            out.append(f"preferences.csv: {len(bad) - 5} more rows in column {column} name unknown people.")
+    return out
+
+
+def _prepare(tables, design, *, structure, weights, hard_rules, overrides, cohort) -> _Prepared:
+    design, extra = _experience(design, structure, weights, hard_rules)
+    structure = design.experience.structure
+    if tables.get("enrolment") is not None and cohort is None:
+        cohort, _ = current_cohort(tables["enrolment"])
+    pool = build_pool(tables, design, cohort=cohort)
+    score_design = design
+    if structure == "peer":
+        pool = peer_pool(pool)
+        rules_kept = tuple(r for r in design.experience.hard_rules if r != "mentor_more_senior")
+        score_design = design.model_copy(update={"experience": design.experience.model_copy(
+            update={"seniority_gap_min": -1, "seniority_gap_max": 1, "hard_rules": rules_kept})})
+    elif structure == "reverse":
+        pool = reverse_pool(pool, design.align.focus_skills)
+    overrides = overrides or Overrides()
+    scorer = PairScorer(pool, tables, score_design, extra_weights=extra, overrides=overrides)
+    return _Prepared(tables, score_design, pool, scorer, structure, extra, overrides,
+                     tuple(_preference_messages(tables)), cohort or "")
+
+
+# --------------------------------------------------------------------------
+# Solving
+# --------------------------------------------------------------------------
+
+
+def _pins(prep: _Prepared) -> np.ndarray:
+    f = prep.scorer.context.facts
+    mentee = {p: i for i, p in enumerate(f.mentee_ids)}
+    mentor = {p: i for i, p in enumerate(f.mentor_ids)}
+    pins = sorted(prep.overrides.pin)
+    return np.array([(mentee[a], mentor[b]) for a, b in pins], dtype=np.int64).reshape(-1, 2)
+
+
+def _skill_need(prep: _Prepared):
+    ctx = prep.scorer.context
+    return ctx.memo("skills", lambda: _skill_arrays(ctx))
+
+
+def _marginal(prep: _Prepared):
+    """Rescoring for mosaic rounds: the skills criterion over needs no earlier mentor covers."""
+    weights = prep.scorer.weights
+    if "skills" not in weights:
+        return lambda earlier, rows, block: block
+    share = np.float32(weights["skills"] / sum(weights.values()))
+    a = _skill_need(prep)
+
+    def rescore(earlier: list[np.ndarray], rows: np.ndarray, block: np.ndarray) -> np.ndarray:
+        covered = np.zeros((len(rows), len(a["skills"])), dtype=bool)
+        for mentor_of in earlier:
+            j = mentor_of[rows]
+            has = j >= 0
+            covered[has] |= a["level"][j[has]] >= np.minimum(a["target"][rows[has]], 255)
+        full = np.zeros(block.shape, dtype=np.float32)
+        new = np.zeros(block.shape, dtype=np.float32)
+        for t, need in a["need"].items():
+            full += need[rows] @ a["covered"][t]
+            new += np.where(covered, 0, need[rows]) @ a["covered"][t]
+        total = a["total"][rows][:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            full = np.where(total > 0, np.minimum(full / total, 1), 0)
+            new = np.where(total > 0, np.minimum(new / total, 1), 0)
+        rescored = np.clip(block - share * full + share * new, 0, 1).astype(np.float32)
+        return np.where(np.isfinite(block) & (new > 0), rescored, -np.inf).astype(np.float32)
+
+    return rescore
+
+
+def _stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
+    """Preference lists for stable matching from ``preferences.csv``: stated choices first, the rest by score.
+
+    ``None`` when nobody in the pool stated a preference about someone on the
+    other side. Dense: two ``int32`` arrays of mentees x mentors.
+    """
+    if "stated" not in prep.cache:
+        prep.cache["stated"] = _build_stated_lists(prep)
+    return prep.cache["stated"]
+
+
+def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
+    prefs = prep.tables.get("preferences")
+    if prefs is None or not len(prefs):
+        return None
+    f = prep.scorer.context.facts
+    mentee = {p: i for i, p in enumerate(f.mentee_ids)}
+    mentor = {p: i for i, p in enumerate(f.mentor_ids)}
+    frame = pd.DataFrame({"who": text_column(prefs, "person_id"), "whom": text_column(prefs, "ranks_person_id"),
+                          "rank": number_column(prefs, "rank")}).dropna(subset=["rank"])
+    n, m = prep.pool.n_mentees, prep.pool.n_mentors
+    by_mentee = frame[frame["who"].isin(mentee.keys()) & frame["whom"].isin(mentor.keys())]
+    by_mentor = frame[frame["who"].isin(mentor.keys()) & frame["whom"].isin(mentee.keys())]
+    if by_mentee.empty and by_mentor.empty:
+        return None
+    scores = np.vstack([b for _, b in prep.scorer.blocks()]) if n else np.zeros((0, m), np.float32)
+    key_e = np.where(np.isfinite(scores), 2.0 - scores, np.inf)  # unstated: after every stated choice
+    key_m = key_e.T.copy()
+    for rows, key, side, other in ((by_mentee, key_e, mentee, mentor), (by_mentor, key_m, mentor, mentee)):
+        i = rows["who"].map(side).to_numpy(dtype=np.int64)
+        j = rows["whom"].map(other).to_numpy(dtype=np.int64)
+        ok = np.isfinite(key[i, j])
+        key[i[ok], j[ok]] = rows["rank"].to_numpy(dtype=float)[ok] - 1e9  # stated: first, by rank
+    lists = []
+    for key in (key_e, key_m):
+        order = np.argsort(key, axis=1, kind="stable")
+        lists.append(np.where(np.isfinite(np.take_along_axis(key, order, axis=1)), order, -1).astype(np.int32))
+    return lists[0], lists[1]
+
+
+def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size: int, top_k: int):
+    scorer, exp = prep.scorer, prep.design.experience
+    capacity = prep.pool.mentors["capacity"].to_numpy(dtype=np.int64)
+    pinned = _pins(prep)
+    kw = dict(seed=seed, pinned=pinned, top_k=top_k)
+    if method == "stable":
+        kw["preferences"] = _stated_lists(prep)
+    if prep.structure == "peer":
+        if len(pinned):
+            raise WorkbenchError("Pinning pairs is not available for peer circles.")
+        return structures.peer(scorer, circle_size=circle_size), capacity
+    if prep.structure == "group":
+        wants = [frozenset(x.strip() for x in w.split(";") if x.strip()) for w in text_column(prep.pool.mentees,
+                                                                                              "wants")]
+        cap = np.where(capacity > 0, exp.group_size, 0)
+        return structures.group(scorer, capacity, method, group_size=exp.group_size, wants=wants, **kw), cap
+    if prep.structure == "mosaic":
+        return structures.mosaic(scorer, capacity, method, mentors=exp.mentors_per_mentee, marginal=_marginal(prep),
+                                 **kw), capacity
+    if prep.structure == "flash":
+        return structures.flash(scorer, capacity, method, rounds=rounds, **kw), capacity * rounds
+    return structures.one_on_one(scorer, capacity, method, **kw), capacity
+
+
+# --------------------------------------------------------------------------
+# Reasons and summary
+# --------------------------------------------------------------------------
+
+
+def _rule_text(prep: _Prepared, rows: np.ndarray) -> list[str]:
+    """Why each mentee in ``rows`` has no allowed partner: the rules and how many partners each removes."""
+    found = rules(prep.pool, prep.design)
+    tests = [(name, ~test(rows)) for name, test in found]
+    forbidden = ~prep.scorer.allowed(rows)
+    total = prep.pool.n_mentors
+    out = []
+    for k in range(len(rows)):
+        parts = [f"{RULE_WORDS.get(name, name.replace('_', ' '))} rules out {int(fail[k].sum())}"
+                 for name, fail in tests if fail[k].any()]
+        explained = np.zeros(total, dtype=bool)
+        for _, fail in tests:
+            explained |= fail[k]
+        admin = int((forbidden[k] & ~explained).sum())
+        if admin:
+            parts.append(f"administrator forbids {admin}")
+        out.append(f"of {total}: " + ", ".join(parts) if parts else f"of {total}")
+    return out
+
+
+def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str) -> pd.DataFrame:
+    pool, scorer = prep.pool, prep.scorer
+    peer = prep.structure == "peer"
+    partner = "peer" if peer else "mentor"
+    linked_e = np.zeros(pool.n_mentees, dtype=bool)
+    linked_e[links.mentee] = True
+    linked_m = np.zeros(pool.n_mentors, dtype=bool)
+    linked_m[links.mentor] = True
+    if peer:
+        linked_e |= linked_m
+    rows = []
+    lonely = np.flatnonzero(~linked_e)
+    if len(lonely):
+        allowed = scorer.allowed(lonely)
+        if peer:
+            allowed &= scorer.allowed(np.arange(pool.n_mentees))[:, lonely].T
+        open_allowed = (allowed & (np.asarray(capacity) > 0)[None, :]).sum(axis=1) if not peer else allowed.sum(1)
+        no_rule = np.flatnonzero(allowed.sum(axis=1) == 0)
+        texts = dict(zip(no_rule, _rule_text(prep, lonely[no_rule]))) if len(no_rule) and not peer else {}
+        for k, i in enumerate(lonely):
+            n_allowed = int(allowed[k].sum())
+            if pool.n_mentors == 0:
+                reason = f"there are no {partner}s in the pool"
+            elif n_allowed == 0:
+                reason = f"no allowed {partner}" + (f" ({texts[k]})" if k in texts else " under the rules")
+            elif not peer and open_allowed[k] == 0:
+                reason = f"all {n_allowed} allowed mentors offered no capacity"
+            elif peer:
+                reason = (f"left over: their {n_allowed} allowed peers were all placed with others")
+            elif method == "mentee_choice":
+                reason = "the mentors on their shortlist were taken before they signed up"
+            else:
+                reason = f"capacity exhausted: all {n_allowed} allowed mentors were full"
+            rows.append((pool.mentees["person_id"].iloc[i], "peer" if peer else "mentee", reason))
+    if not peer:
+        idle = np.flatnonzero(~linked_m)
+        if len(idle):
+            reach = np.zeros(pool.n_mentors, dtype=np.int64)
+            for e, block in scorer.blocks():
+                reach += np.isfinite(block).sum(axis=0)
+            for j in idle:
+                if capacity[j] <= 0:
+                    reason = "offered no capacity"
+                elif reach[j] == 0:
+                    reason = "no mentee is allowed with them under the rules"
+                else:
+                    reason = f"not needed: the {int(reach[j])} mentees allowed with them were matched elsewhere"
+                rows.append((pool.mentors["person_id"].iloc[j], "mentor", reason))
+    return pd.DataFrame(rows, columns=["person_id", "role", "reason"])
+
+
+def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
+    if prep.structure == "peer":
+        return None
+    a = _skill_need(prep)
+    need = a["weight"] > 0
+    if not need.any():
+        return None
+    covered = np.zeros(need.shape, dtype=bool)
+    if len(links.mentee):
+        np.logical_or.at(covered, links.mentee, a["level"][links.mentor] >= np.minimum(a["target"][links.mentee], 255))
+    return float((covered & need).sum() / need.sum())
+
+
+def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) -> int | None:
+    if prep.structure in ("peer", "mosaic", "flash"):
+        return None
+    mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
+    mentor_of[links.mentee] = links.mentor
+    assignment = Assignment(mentor_of=mentor_of, score=np.zeros(len(mentor_of), np.float32), method="")
+    lists = _stated_lists(prep)
+    if lists is None:
+        return blocking_pairs(assignment, prep.scorer, capacity)
+    return blocking_pairs(assignment, prep.scorer, capacity, mentee_prefs=lists[0], mentor_prefs=lists[1])
+
+
+def _no_score(reason: str) -> str:
+    return reason.rsplit("; score", 1)[0]
+
+
+def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str, settings: dict) -> MatchResult:
+    scorer, pool = prep.scorer, prep.pool
+    criteria = scorer.criteria(links.mentee, links.mentor)
+    names = tuple(scorer.criterion_names)
+    reasons = scorer.explain(links.mentee, links.mentor) if len(links.mentee) else []
+    if prep.structure == "peer" and reasons:  # each peer's side, without the one-way scores
+        ids = prep.pool.mentees["person_id"].to_numpy()
+        back = scorer.explain(links.mentor, links.mentee)
+        reasons = [f"For {ids[a]}: {_no_score(x)}. For {ids[b]}: {_no_score(y)}"
+                   for a, b, x, y in zip(links.mentee, links.mentor, reasons, back)]
+    if prep.structure == "group":
+        group = criteria["mentor_id"].to_numpy(dtype=object)
+    elif prep.structure == "peer":
+        group = (links.unit + 1).astype(str).astype(object)
+    else:
+        group = np.full(len(links.mentee), "", dtype=object)
+    pairs = pd.DataFrame({"mentee_id": criteria["mentee_id"].to_numpy(dtype=object),
+                          "mentor_id": criteria["mentor_id"].to_numpy(dtype=object),
+                          "group": group, "round": links.round + 1,
+                          "score": criteria["score"].to_numpy(dtype=np.float64)})
+    if prep.structure == "peer":  # both directions' mean, as the peers were matched on
+        back = scorer.criteria(links.mentor, links.mentee)
+        pairs["score"] = (pairs["score"] + back["score"].to_numpy(dtype=np.float64)) / 2
+        for name in names:
+            criteria[name] = (criteria[name].to_numpy() + back[name].to_numpy()) / 2
+    for name in names:
+        pairs[name] = criteria[name].to_numpy(dtype=np.float64)
+    pairs["reason"] = reasons
+    unmatched = _unmatched(prep, links, capacity, method)
+
+    n_e = pool.n_mentees
+    per_person = np.zeros(n_e)
+    count = np.zeros(n_e)
+    sides = [(links.mentee, pairs["score"].to_numpy())]
+    if prep.structure == "peer":
+        sides.append((links.mentor, pairs["score"].to_numpy()))
+    for idx, s in sides:
+        np.add.at(per_person, idx, s)
+        np.add.at(count, idx, 1)
+    with np.errstate(invalid="ignore"):
+        mean_score = np.where(count > 0, per_person / np.maximum(count, 1), np.nan)
+    people = pool.mentees.drop(columns=["wants"]).assign(matched=count > 0, score=mean_score)
+
+    scores = pairs["score"].to_numpy()
+    cap_total = int(np.asarray(capacity).sum())
+    matched = int((count > 0).sum())
+    summary = {
+        "structure": prep.structure, "method": method if prep.structure != "peer" else "peer",
+        "cohort": prep.cohort, "mentees": int(n_e), "mentors": int(pool.n_mentors),
+        "mentee_word": "people" if prep.structure == "peer" else "mentees",
+        "matched_mentees": matched, "match_rate": matched / n_e if n_e else 0.0,
+        "links": int(len(pairs)),
+        "mean_score": float(scores.mean()) if len(scores) else None,
+        "median_score": float(np.median(scores)) if len(scores) else None,
+        "p10_score": float(np.percentile(scores, 10)) if len(scores) else None,
+        "worst_score": float(scores.min()) if len(scores) else None,
+        "total_score": float(scores.sum()),
+        "skills_covered": _coverage(prep, links),
+        "capacity": cap_total if prep.structure != "peer" else None,
+        "capacity_use": (len(links.mentee) / cap_total if cap_total else 0.0) if prep.structure != "peer" else None,
+        "blocking_pairs": _blocking(prep, links, capacity),
+        "optimal": links.proof.get("optimal"),
+        "proof": links.proof,
+    }
+    messages = list(prep.messages)
+    if n_e == 0:
+        messages.insert(0, "Nobody eligible is enrolled as a mentee in this cohort: there is no one to match.")
+    elif pool.n_mentors == 0 and prep.structure != "peer":
+        messages.insert(0, "No eligible mentor is enrolled in this cohort: every mentee is unmatched.")
+    elif prep.structure != "peer" and cap_total == 0:
+        messages.insert(0, "Every mentor's capacity is 0: nobody can be matched.")
+    elif matched == 0:
+        messages.insert(0, "The rules and overrides allow no pair at all: every mentee is unmatched "
+                           "(see the reasons).")
+    return MatchResult(settings=settings, pool=pool, pairs=pairs, unmatched=unmatched, summary=summary,
+                       messages=tuple(messages), criteria=names, design=prep.design, people=people)
+
+
+# --------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------
+
+
+def _run(prep: _Prepared, method: str, *, seed: int, rounds: int = 3, circle_size: int = 2,
+         top_k: int = 3) -> MatchResult:
+    if method not in METHODS:
+        raise WorkbenchError(f"Unknown method {method!r}; choose one of: {', '.join(METHODS)}.")
+    links, capacity = _links(prep, method, seed=seed, rounds=rounds, circle_size=circle_size, top_k=top_k)
+    exp = prep.design.experience
+    settings = {"structure": prep.structure, "method": method, "seed": seed, "cohort": prep.cohort,
+                "weights": dict(prep.scorer.weights), "hard_rules": list(exp.hard_rules),
+                "group_size": exp.group_size, "mentors_per_mentee": exp.mentors_per_mentee, "rounds": rounds,
+                "circle_size": circle_size, "top_k": top_k,
+                "pinned": sorted(map(list, prep.overrides.pin)), "forbidden": sorted(map(list, prep.overrides.forbid)),
+                "matched_at": datetime.date.today().isoformat()}
+    return _result(prep, links, capacity, method, settings)
+
+
+def match(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, method: str | None = None,
+          structure: str | None = None, seed: int = 0, weights: Mapping[str, float] | None = None,
+          hard_rules: Sequence[str] | None = None, overrides: Overrides | None = None, cohort: str | None = None,
+          rounds: int = 3, circle_size: int = 2, top_k: int = 3) -> MatchResult:
+    """Match the cohort (default: the current one) of ``tables`` under ``design``.
+
+    ``method`` (default :func:`default_method`), ``structure`` (default the
+    design's), ``weights`` (criterion -> weight 0-10, replacing the design's;
+    registered criteria too) and ``hard_rules`` (replacing the design's)
+    change the design for this matching only. ``overrides`` pins or forbids
+    pairs (person ids). ``rounds``: flash rounds; ``circle_size``: peers per
+    circle (2 = pairs); ``top_k``: shortlist length for mentee choice;
+    ``seed`` drives the random methods. Same inputs, same result.
+    """
+    prep = _prepare(tables, design, structure=structure, weights=weights, hard_rules=hard_rules,
+                    overrides=overrides, cohort=cohort)
+    return _run(prep, method or default_method(design), seed=seed, rounds=rounds, circle_size=circle_size,
+                top_k=top_k)
+
+
+def compare_methods(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *,
+                    methods: Sequence[str] = METHODS, seed: int = 0, **settings) -> dict[str, MatchResult]:
+    """:func:`match` with each method on the same pool and scores (``settings`` as for :func:`match`)."""
+    run_kw = {k: settings.pop(k) for k in ("rounds", "circle_size", "top_k") if k in settings}
+    prep = _prepare(tables, design, structure=settings.pop("structure", None), weights=settings.pop("weights", None),
+                    hard_rules=settings.pop("hard_rules", None), overrides=settings.pop("overrides", None),
+                    cohort=settings.pop("cohort", None))
+    if settings:
+        raise TypeError(f"unknown settings: {', '.join(settings)}")
+    if prep.structure == "peer":
+        methods = methods[:1]
+    return {m: _run(prep, m, seed=seed, **run_kw) for m in methods}
+
+
+def comparison_table(results: Mapping[str, MatchResult]) -> pd.DataFrame:
+    """One row per method: match rate, mean, median and worst score, skills covered, blocking pairs."""
+    keys = ["match_rate", "mean_score", "median_score", "worst_score", "skills_covered", "capacity_use",
+            "blocking_pairs", "total_score"]
+    return pd.DataFrame([{"method": name, **{k: r.summary.get(k) for k in keys}} for name, r in results.items()])
+
+
+def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, runs: int = 10, spread: float = 0.2,
+                seed: int = 0, method: str | None = None, **settings) -> pd.DataFrame:
+    """Re-solve with every criterion weight scaled by a random factor in ``[1 - spread, 1 + spread]``.
+
+    One row per run: the factors and ``changed``, the share (0-1) of the
+    base matching's links that the perturbed matching does not have. The
+    weights are drawn from ``numpy.random.default_rng(seed)``.
+    """
+    if runs < 1 or not 0 < spread < 1:
+        raise WorkbenchError("Sensitivity needs at least one run and a spread between 0 and 1.")
+    base = match(tables, design, method=method, seed=seed, **settings)
+    method = base.settings["method"]
+    weights = dict(base.settings["weights"])
+    known = set(base.pairs[["mentee_id", "mentor_id", "round"]].itertuples(index=False, name=None))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for run in range(runs):
+        factor = rng.uniform(1 - spread, 1 + spread, len(weights))
+        perturbed = {k: min(10.0, w * f) for (k, w), f in zip(weights.items(), factor)}
+        other = match(tables, design, method=method, seed=seed, **{**settings, "weights": perturbed})
+        now = set(other.pairs[["mentee_id", "mentor_id", "round"]].itertuples(index=False, name=None))
+        changed = 1 - len(known & now) / len(known) if known else 0.0
+        rows.append({"run": run + 1, **{f"{k}_weight": v for k, v in perturbed.items()}, "changed": changed})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# Saved matchings
+# --------------------------------------------------------------------------
+
+#: Where a saved matching lives in a workspace.
+SAVED_TABLE = "results/matching.csv"
+SAVED_SUMMARY = "results/matching.yaml"
+
+
+def save_matching(workspace: Workspace, result: MatchResult, *, expected_revision: int | None = None) -> Workspace:
+    """Save ``result`` into the workspace (``results/matching.csv`` and ``.yaml``), in one undoable save.
+
+    Refused with :class:`workbench.workspace.StaleWorkspaceError` when the
+    workspace changed since ``expected_revision`` (default: since it was opened).
+    """
+    summary = {k: v for k, v in result.summary.items() if k != "proof"}
+    record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
+    text = yaml.safe_dump(_plain(record), sort_keys=False, allow_unicode=True)
+    return save_files(workspace, {SAVED_TABLE: result.csv(), SAVED_SUMMARY: text},
+                      message=f"save the {result.summary['structure'].replace('_', '-')} matching "
+                              f"({result.summary['method'].replace('_', ' ')})", expected_revision=expected_revision)
+
+
+def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
+    """The matching saved in the workspace, ``(table, record)``; ``None`` when none is saved."""
+    table, summary = workspace.path / SAVED_TABLE, workspace.path / SAVED_SUMMARY
+    if not table.is_file() or not summary.is_file():
+        return None
+    return (pd.read_csv(table, dtype=str, keep_default_na=False),
+            yaml.safe_load(summary.read_text(encoding="utf-8")))
+
+
+def _plain(value):
+    """``value`` with NumPy scalars and tuples turned into plain YAML types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

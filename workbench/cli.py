@@ -8,6 +8,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.matching.structures import METHODS, STRUCTURES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--out", type=Path, required=True, metavar="CSV", help="file to write")
     gaps.add_argument("--by", choices=GAP_GROUPINGS, default=None, metavar="COLUMN",
                       help=f"aggregate per group: one of {', '.join(GAP_GROUPINGS)}")
+
+    matcher = commands.add_parser(
+        "match", help="match a cohort's mentees and mentors and write the pairs to a CSV file",
+        description="Match the current cohort (or --cohort) of a workspace under its design.yaml: compatibility "
+                    "scores from the design's criteria and weights, its hard rules and mentor capacities. Writes "
+                    "one row per pair (mentee_id, mentor_id, group, round, score, one column per criterion in "
+                    "0-1, reason) and one row per unmatched person (empty partner, reason), safe to open in a "
+                    "spreadsheet, and prints the summary. The same seed gives the same file.")
+    matcher.add_argument("workspace", type=Path, help="workspace folder")
+    matcher.add_argument("--out", type=Path, required=True, metavar="CSV", help="file to write")
+    matcher.add_argument("--method", choices=METHODS, default=None,
+                         help="matching method (default: the design's matching objective)")
+    matcher.add_argument("--structure", choices=STRUCTURES, default=None,
+                         help="program structure (default: the design's)")
+    matcher.add_argument("--seed", type=int, default=0, help="seed of the random methods (default 0)")
+    matcher.add_argument("--cohort", default=None, help="cohort to match (default: the latest in enrolment.csv)")
+    matcher.add_argument("--save", action="store_true",
+                         help="also save the matching into the workspace (results/matching.csv, undoable)")
     return parser
 
 
@@ -235,6 +254,30 @@ def _gaps(args: argparse.Namespace) -> None:
           f"{summary['assessed']:,} of {summary['required']:,} person-skill requirements assessed ({share}).")
 
 
+def _match(args: argparse.Namespace) -> None:
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.matching import match, save_matching
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    workspace = open_workspace(args.workspace)
+    if not args.out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    result = match(tables, load_design(workspace), method=args.method, structure=args.structure, seed=args.seed,
+                   cohort=args.cohort)
+    atomic_write_text(args.out, result.csv())
+    print(f"Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and {len(result.unmatched):,} "
+          f"unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")
+    print("\n".join(result.summary_lines()))
+    if args.save:
+        saved = save_matching(workspace, result)
+        print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -262,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             return _design_check(args)
         elif args.command == "gaps":
             _gaps(args)
+        elif args.command == "match":
+            _match(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

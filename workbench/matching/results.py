@@ -54,8 +54,8 @@ from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups
 from workbench.workspace import Workspace, save_files
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "compare_methods", "comparison_table", "default_method",
-           "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
+__all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
+           "default_method", "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
 
 #: Design objective -> method.
 OBJECTIVE_METHOD = {"best_average": "optimal", "most_matched": "max_coverage", "fairest": "fair",
@@ -625,6 +625,136 @@ def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, ru
         changed = 1 - len(known & now) / len(known) if known else 0.0
         rows.append({"run": run + 1, **{f"{k}_weight": v for k, v in perturbed.items()}, "changed": changed})
     return pd.DataFrame(rows)
+
+
+def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_id: str, *,
+               top: int | None = 15) -> pd.DataFrame:
+    """One mentee's possible mentors (peers, in peer circles) in ``result``'s pool, best fit first, with reasons.
+
+    ``tables`` are the tables ``result`` was matched from; the pairs are scored
+    as the matching scored them (its structure, weights, hard rules, pins and
+    forbids). One row per mentor:
+
+    * ``rank``: 1 for the best-scoring allowed mentor, 2 for the next, ...;
+      blank for a pair that is not allowed;
+    * ``mentor_id`` and ``name`` (when the people table has names);
+    * ``status``: ``"matched"`` (``"matched (pinned)"``, ``"matched in round
+      2"``) when they are partners in ``result``; ``"not allowed (<rules>)"``
+      naming the hard rules that exclude the pair, or "forbidden by an
+      administrator"; otherwise how full the mentor is (``"full (2 of 2
+      places taken)"``, ``"has room (1 of 2 places taken)"``, ``"offers no
+      capacity"``; for peers ``"placed with others"`` or ``"not placed"``);
+    * ``allowed``; ``score``, the weighted fit in [0, 1], given for pairs that
+      are not allowed too (what they would score); one column per criterion of
+      ``result.criteria``; ``reason``, the criteria in plain words.
+
+    Rows are sorted by score, allowed or not (ties by mentor id); the ``top``
+    best (``None``: all) are kept, plus the mentee's partners and any pair
+    pinned or forbidden for them. The mentee is never their own candidate.
+    For peers, criteria and score are the mean of the two directions and a
+    pair is allowed when both directions are.
+    """
+    pool = result.pool
+    mentee_ids = text_column(pool.mentees, "person_id").to_numpy()
+    mentor_ids = text_column(pool.mentors, "person_id").to_numpy()
+    rows = np.flatnonzero(mentee_ids == str(mentee_id))
+    if not len(rows):
+        raise WorkbenchError(f"{mentee_id!r} is not a {'person' if result.summary['structure'] == 'peer' else 'mentee'} "
+                             "in this matching's pool.")
+    i = int(rows[0])
+    peer = result.summary["structure"] == "peer"
+    settings = result.settings
+    extra = {k: v for k, v in settings.get("weights", {}).items() if k not in get_args(Criterion)}
+    overrides = Overrides(pin=frozenset(map(tuple, settings.get("pinned", ()))),
+                          forbid=frozenset(map(tuple, settings.get("forbidden", ()))))
+    scorer = PairScorer(pool, tables, result.design, extra_weights=extra, overrides=overrides)
+    others = np.flatnonzero(mentor_ids != mentee_ids[i])
+    e = np.full(len(others), i, dtype=np.int64)
+    table = scorer.criteria(e, others)
+    names = list(scorer.criterion_names)
+    values = {n: table[n].to_numpy(dtype=np.float64) for n in names}
+    allowed = table["allowed"].to_numpy(dtype=bool)
+    if peer:  # the two directions, as peers are matched
+        back = scorer.criteria(others, e)
+        values = {n: (values[n] + back[n].to_numpy(dtype=np.float64)) / 2 for n in names}
+        allowed &= back["allowed"].to_numpy(dtype=bool)
+    total = sum(scorer.weights.values())
+    score = (np.clip(sum(scorer.weights[n] * values[n] for n in names) / total, 0, 1) if total and names
+             else np.zeros(len(others)))
+    frame = pd.DataFrame({"mentor_id": mentor_ids[others], "allowed": allowed, "score": score, **values,
+                          "mentor_row": others})
+    frame = frame.sort_values(["score", "mentor_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    rank = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    rank[frame["allowed"]] = np.arange(1, int(frame["allowed"].sum()) + 1)
+    frame.insert(0, "rank", rank)
+
+    pairs = result.pairs
+    me = str(mentee_id)
+    mine = pairs[pairs["mentee_id"] == me]
+    partner_round = dict(zip(mine["mentor_id"], mine["round"]))
+    if peer:
+        back_pairs = pairs[pairs["mentor_id"] == me]
+        partner_round.update(zip(back_pairs["mentee_id"], back_pairs["round"]))
+    pinned = {b for a, b in overrides.pin if a == me}
+    forbidden = {b for a, b in overrides.forbid if a == me}
+    keep = np.zeros(len(frame), dtype=bool)
+    keep[: len(frame) if top is None else max(int(top), 0)] = True
+    keep |= frame["mentor_id"].isin(set(partner_round) | pinned | forbidden).to_numpy()
+    frame = frame[keep].reset_index(drop=True)
+
+    load = pairs["mentor_id"].value_counts()
+    if peer:
+        load = pd.concat([pairs["mentor_id"], pairs["mentee_id"]]).value_counts()
+    capacity = pool.mentors["capacity"].to_numpy(dtype=np.int64)
+    structure = result.summary["structure"]
+    rule_tests = rules(pool, result.design)
+    several_rounds = pairs["round"].nunique() > 1 if len(pairs) else False
+    status = []
+    for row in frame.itertuples(index=False):
+        j, who = int(row.mentor_row), row.mentor_id
+        if who in partner_round:
+            text = "matched"
+            if who in pinned:
+                text += " (pinned)"
+            elif several_rounds:
+                text += f" in round {int(partner_round[who])}"
+        elif not row.allowed:
+            if who in forbidden:
+                why = ["forbidden by an administrator"]
+            else:
+                why = [RULE_WORDS.get(name, name.replace("_", " ")) for name, test in rule_tests
+                       if not test(np.array([i]))[0, j]]
+                if peer:
+                    why += [RULE_WORDS.get(name, name.replace("_", " ")) for name, test in rule_tests
+                            if not test(np.array([j]))[0, i]]
+                why = list(dict.fromkeys(why)) or ["a rule"]
+            text = f"not allowed ({', '.join(why)})"
+        elif peer:
+            text = "placed with others" if load.get(who, 0) else "not placed"
+        else:
+            places = int(capacity[j])
+            if structure == "group":
+                places = result.design.experience.group_size if places > 0 else 0
+            elif structure == "flash":
+                places *= int(settings.get("rounds", 1))
+            taken = int(load.get(who, 0))
+            if places <= 0:
+                text = "offers no capacity"
+            elif taken >= places:
+                text = f"full ({taken} of {places} places taken)"
+            else:
+                text = f"has room ({taken} of {places} places taken)"
+        status.append(text)
+    rows_m = frame["mentor_row"].to_numpy(dtype=np.int64)
+    reasons = [_no_score(r).split("; ", 1)[1] if r.startswith("Not allowed") and "; " in _no_score(r)
+               else _no_score(r) for r in scorer.explain(np.full(len(rows_m), i, dtype=np.int64), rows_m)]
+    reasons = [r[:1].upper() + r[1:] for r in reasons]
+    out = frame.drop(columns="mentor_row")
+    out.insert(2, "status", status)
+    if "name" in pool.mentors.columns:
+        out.insert(2, "name", text_column(pool.mentors, "name").to_numpy()[rows_m])
+    out["reason"] = reasons
+    return out
 
 
 # --------------------------------------------------------------------------

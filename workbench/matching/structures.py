@@ -33,8 +33,10 @@ and the round it is made in. The bipartite structures run one of the
     ``1 + score`` so that as many people as possible are paired, then the
     best total score. With 3 to 6, circles: a greedy start (the person with
     the fewest allowed peers first, joined by whoever adds the highest mean
-    score with everyone already in the circle), then the leftovers join
-    circles with room. Peers' score is the mean of the two directions.
+    score with everyone already in the circle); people of circles under 3
+    then join circles with room (up to 6) that allow them with everyone, and
+    a pair stays a pair only when none does. Peers' score is the mean of the
+    two directions.
 """
 
 from __future__ import annotations

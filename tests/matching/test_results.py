@@ -1,0 +1,251 @@
+"""Matching results on the demo organisation: rules, capacities, summary, reasons, fairness, bad input, saving."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.data.importing import read_workspace_tables
+from workbench.design.store import load_design
+from workbench.errors import WorkbenchError
+from workbench.matching import (
+    METHODS,
+    Overrides,
+    compare_methods,
+    comparison_table,
+    match,
+    save_matching,
+    saved_matching,
+    sensitivity,
+)
+from workbench.matching.rules import allowed_block
+from workbench.workspace import StaleWorkspaceError, find_workspace, undo
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    tables, problems = read_workspace_tables(workspace)
+    assert problems.ok
+    return tables, load_design(workspace)
+
+
+def check_result(result) -> None:
+    pool, pairs = result.pool, result.pairs
+    mentee_row = {p: i for i, p in enumerate(pool.mentees["person_id"])}
+    mentor_row = {p: i for i, p in enumerate(pool.mentors["person_id"])}
+    e = pairs["mentee_id"].map(mentee_row).to_numpy()
+    m = pairs["mentor_id"].map(mentor_row).to_numpy()
+    if result.summary["structure"] != "peer":
+        assert allowed_block(pool, result.design, e)[np.arange(len(e)), m].all()
+        load = np.bincount(m, minlength=pool.n_mentors)
+        assert (load <= result.summary["capacity"]).all()
+    for name in result.criteria:
+        assert pairs[name].between(0, 1).all()
+    assert pairs["score"].between(0, 1).all()
+    assert pairs["reason"].str.len().gt(0).all()
+    assert result.unmatched["reason"].str.len().gt(0).all()
+    side = set(pairs["mentee_id"]) | (set(pairs["mentor_id"]) if result.summary["structure"] == "peer" else set())
+    unmatched = set(result.unmatched.loc[result.unmatched["role"] != "mentor", "person_id"])
+    assert side | unmatched == set(pool.mentees["person_id"]) and not side & unmatched
+    s = result.summary
+    assert s["matched_mentees"] == len(side) and s["match_rate"] == pytest.approx(len(side) / s["mentees"])
+    assert s["worst_score"] == pytest.approx(pairs["score"].min())
+
+
+def test_one_on_one_optimal_on_the_demo(demo):
+    tables, design = demo
+    result = match(tables, design, method="optimal", structure="one_on_one")
+    check_result(result)
+    assert result.summary["optimal"] is True
+    assert len(result.unmatched.query("role == 'mentee'")) == result.summary["mentees"] - len(result.pairs)
+    weights = result.settings["weights"]
+    expected = sum(result.pairs[k] * w for k, w in weights.items()) / sum(weights.values())
+    assert np.allclose(result.pairs["score"], expected, atol=1e-5)
+    assert result.summary["capacity_use"] == pytest.approx(len(result.pairs) / result.summary["capacity"])
+
+
+@pytest.mark.parametrize("structure", ["one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional"])
+def test_every_structure_gives_consistent_results(demo, structure):
+    tables, design = demo
+    result = match(tables, design, structure=structure)
+    check_result(result)
+    if structure == "group":
+        assert (result.pairs["group"] == result.pairs["mentor_id"]).all()
+        assert result.pairs.groupby("mentor_id").size().max() <= design.experience.group_size
+    if structure == "flash":
+        assert set(result.pairs["round"]) == {1, 2, 3}
+        assert not result.pairs.duplicated(["mentee_id", "mentor_id"]).any()
+    if structure == "mosaic":
+        assert result.pairs.groupby("mentee_id").size().max() <= design.experience.mentors_per_mentee
+    if structure == "peer":
+        people = pd.concat([result.pairs["mentee_id"], result.pairs["mentor_id"]])
+        assert not people.duplicated().any()  # pairs: everyone at most once
+    if structure == "reverse":
+        levels = dict(zip(result.pool.organisation()["person_id"], result.pool.organisation()["level"].astype(int)))
+        assert all(levels[a] > levels[b] for a, b in zip(result.pairs["mentee_id"], result.pairs["mentor_id"]))
+
+
+def test_peer_circles_on_the_demo(demo):
+    tables, design = demo
+    result = match(tables, design, structure="peer", circle_size=4)
+    sizes = pd.concat([result.pairs[["group", "mentee_id"]].set_axis(["group", "p"], axis=1),
+                       result.pairs[["group", "mentor_id"]].set_axis(["group", "p"], axis=1)]).drop_duplicates()
+    assert sizes.groupby("group").size().between(2, 6).all()
+    assert sizes.groupby("group").size().median() >= 3
+
+
+def test_methods_compare_as_theory_says(demo):
+    tables, design = demo
+    results = compare_methods(tables, design, seed=3)
+    table = comparison_table(results).set_index("method")
+    assert list(table.index) == list(METHODS)
+    for other in ("greedy", "stable", "random", "mentee_choice"):
+        assert results["optimal"].summary["total_score"] + results["optimal"].summary["matched_mentees"] >= \
+            results[other].summary["total_score"] + results[other].summary["matched_mentees"] - 1e-6
+    assert table.loc["max_coverage", "match_rate"] >= table["match_rate"].max() - 1e-12
+    assert table.loc["fair", "worst_score"] >= table.loc["max_coverage", "worst_score"] - 1e-6
+    assert table.loc["stable", "blocking_pairs"] == 0
+    for result in results.values():
+        check_result(result)
+
+
+def test_same_seed_same_file_and_a_different_seed_differs(demo):
+    tables, design = demo
+    first = match(tables, design, method="random", seed=7).csv()
+    assert match(tables, design, method="random", seed=7).csv() == first
+    assert match(tables, design, method="random", seed=8).csv() != first
+
+
+def test_export_has_one_row_per_pair_and_per_unmatched_person(demo):
+    tables, design = demo
+    result = match(tables, design)
+    table = pd.read_csv(io.StringIO(result.csv()), dtype=str, keep_default_na=False)
+    assert list(table.columns[:5]) == ["mentee_id", "mentor_id", "group", "round", "score"]
+    assert set(result.criteria) <= set(table.columns)
+    assert len(table) == len(result.pairs) + len(result.unmatched)
+    lonely = table[table["unmatched_role"] != ""]
+    assert ((lonely["mentee_id"] == "") ^ (lonely["mentor_id"] == "")).all() and lonely["reason"].ne("").all()
+
+
+def test_pin_and_forbid_are_kept(demo):
+    tables, design = demo
+    base = match(tables, design)
+    first = base.pairs.iloc[0]
+    forbidden = match(tables, design, overrides=Overrides(forbid={(first.mentee_id, first.mentor_id)}))
+    assert not ((forbidden.pairs["mentee_id"] == first.mentee_id)
+                & (forbidden.pairs["mentor_id"] == first.mentor_id)).any()
+    lonely = base.unmatched.query("role == 'mentee'")["person_id"].iloc[0]
+    mentor = base.pairs["mentor_id"].iloc[-1]
+    pinned = match(tables, design, overrides=Overrides(pin={(lonely, mentor)}))
+    assert ((pinned.pairs["mentee_id"] == lonely) & (pinned.pairs["mentor_id"] == mentor)).any()
+    assert pinned.settings["pinned"] == [[lonely, mentor]]
+
+
+def test_fairness_hides_small_groups_and_sensitive_attributes_need_opt_in(demo):
+    tables, design = demo
+    result = match(tables, design)
+    table = result.fairness("department")
+    shown = table[~table["hidden"]]
+    assert (shown["people"] >= 5).all() and table.loc[table["hidden"], "match_rate"].isna().all()
+    assert shown["match_rate"].between(0, 1).all()
+    with pytest.raises(WorkbenchError, match="gender"):
+        result.fairness("gender")
+    opted = design.model_copy(update={"experience": design.experience.model_copy(
+        update={"sensitive_opt_in": True, "sensitive_attributes": ("gender",)})})
+    assert "gender" in match(tables, opted).fairness("gender").columns
+
+
+def test_sensitivity_is_seeded_and_bounded(demo):
+    tables, design = demo
+    first = sensitivity(tables, design, runs=3, spread=0.3, seed=2)
+    assert first.equals(sensitivity(tables, design, runs=3, spread=0.3, seed=2))
+    assert len(first) == 3 and first["changed"].between(0, 1).all()
+    assert sensitivity(tables, design, runs=2, spread=0.01, seed=2)["changed"].max() <= first["changed"].max()
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def enrolment_only(tables, roles):
+    enrolment = tables["enrolment"]
+    return {**tables, "enrolment": enrolment[enrolment["role"].isin(roles)].reset_index(drop=True)}
+
+
+def test_no_mentors(demo):
+    tables, design = demo
+    result = match(enrolment_only(tables, ["mentee"]), design)
+    assert result.pairs.empty and "No eligible mentor" in result.messages[0]
+    assert (result.unmatched["reason"] == "there are no mentors in the pool").all()
+    assert "mentee_id" in result.csv()
+
+
+def test_no_mentees(demo):
+    tables, design = demo
+    result = match(enrolment_only(tables, ["mentor"]), design)
+    assert result.pairs.empty and "no one to match" in result.messages[0]
+
+
+def test_capacities_of_zero(demo):
+    tables, design = demo
+    enrolment = tables["enrolment"].assign(capacity="0")
+    result = match({**tables, "enrolment": enrolment}, design)
+    assert result.pairs.empty and "capacity is 0" in result.messages[0]
+    assert set(result.unmatched.query("role == 'mentor'")["reason"]) == {"offered no capacity"}
+
+
+def test_all_pairs_forbidden_names_the_rules(demo):
+    tables, design = demo
+    strict = design.model_copy(update={"experience": design.experience.model_copy(
+        update={"seniority_gap_min": 9, "seniority_gap_max": 9})})
+    result = match(tables, strict)
+    assert result.pairs.empty and "allow no pair" in result.messages[0]
+    reasons = result.unmatched.query("role == 'mentee'")["reason"]
+    assert reasons.str.startswith("no allowed mentor (of ").all() and reasons.str.contains("seniority window").all()
+
+
+def test_every_pair_forbidden_by_an_administrator(demo):
+    tables, design = demo
+    base = match(tables, design)
+    everyone = {(e, m) for e in base.pool.mentees["person_id"] for m in base.pool.mentors["person_id"] if e != m}
+    result = match(tables, design, overrides=Overrides(forbid=everyone))
+    assert result.pairs.empty
+    assert result.unmatched.query("role == 'mentee'")["reason"].str.contains("administrator forbids").all()
+
+
+def test_preferences_naming_unknown_people(demo):
+    tables, design = demo
+    extra = pd.DataFrame({"person_id": ["NOBODY"], "ranks_person_id": [tables["people"]["person_id"].iloc[0]],
+                          "rank": ["1"]})
+    result = match({**tables, "preferences": pd.concat([tables["preferences"], extra], ignore_index=True)}, design)
+    assert any("NOBODY" in m and "preferences.csv row" in m for m in result.messages)
+    assert len(result.pairs)
+
+
+def test_settings_out_of_range_are_named(demo):
+    tables, design = demo
+    with pytest.raises(WorkbenchError, match="criteria"):
+        match(tables, design, weights={"skills": 50})
+    with pytest.raises(WorkbenchError, match="Unknown method"):
+        match(tables, design, method="telepathy")
+    with pytest.raises(WorkbenchError, match="Unknown structure"):
+        match(tables, design, structure="pyramid")
+
+
+# ----------------------------------------------------------------------------- saving
+
+
+def test_save_matching_is_undoable_and_revision_checked(home):
+    workspace = find_workspace("demo", home)
+    tables, _ = read_workspace_tables(workspace)
+    result = match(tables, load_design(workspace))
+    saved = save_matching(workspace, result)
+    table, record = saved_matching(saved)
+    assert len(table) == len(result.pairs) + len(result.unmatched)
+    assert record["summary"]["matched_mentees"] == result.summary["matched_mentees"]
+    with pytest.raises(StaleWorkspaceError):
+        save_matching(workspace, result)  # the old copy is stale now
+    assert saved_matching(undo(saved)) is None

@@ -238,3 +238,15 @@ def test_a_hand_edited_table_is_read_like_validation_reads_it(tmp_path: Path) ->
     assert ws.read_table("preferences").columns.tolist() == ["person_id", "ranks_person_id", "rank"]
     with pytest.raises(WorkspaceError, match="goals.csv"):
         ws.read_table("goals")
+
+
+def test_saves_into_result_folders_only(home):
+    from workbench.workspace import RESULT_FOLDERS, WorkspaceError, find_workspace, save_files, undo
+
+    workspace = find_workspace("demo", home)
+    saved = save_files(workspace, {f"{RESULT_FOLDERS[0]}/x.csv": "a\n1\n"}, message="result")
+    assert (saved.path / RESULT_FOLDERS[0] / "x.csv").read_text() == "a\n1\n"
+    assert not (undo(saved).path / RESULT_FOLDERS[0] / "x.csv").exists()
+    for name in ("elsewhere/x.csv", "../x.csv", "results/../x.csv", "results/.x", "results/"):
+        with pytest.raises(WorkspaceError, match="cannot be saved"):
+            save_files(find_workspace("demo", home), {name: "a"}, message="bad")

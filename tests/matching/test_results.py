@@ -249,3 +249,23 @@ def test_save_matching_is_undoable_and_revision_checked(home):
     with pytest.raises(StaleWorkspaceError):
         save_matching(workspace, result)  # the old copy is stale now
     assert saved_matching(undo(saved)) is None
+
+
+def test_a_researcher_criterion_counts_with_its_weight(demo):
+    from workbench.matching import register_criterion
+    from workbench.matching.scores import CRITERIA
+
+    def same_location_initial(pool, e, m, context):
+        a = pool.mentees["location"].str[:1].to_numpy()[e]
+        b = pool.mentors["location"].str[:1].to_numpy()[m]
+        return (a == b).astype(np.float32)
+
+    register_criterion("location_initial", same_location_initial)
+    try:
+        tables, design = demo
+        weights = {**design.experience.criteria, "location_initial": 2.0}
+        result = match(tables, design, weights=weights)
+        assert "location_initial" in result.criteria and "location_initial" in result.csv().splitlines()[0]
+        assert result.settings["weights"]["location_initial"] == 2.0
+    finally:
+        CRITERIA.pop("location_initial")

@@ -17,7 +17,8 @@ with one method (:mod:`.structures`) and returns a :class:`MatchResult`:
   ``skills_covered`` (share of the mentees' needed skills, wanted or gap,
   that a partner covers, 0-1), ``capacity_use`` (0-1), ``blocking_pairs``
   (pairs who would both rather be together, one-round bipartite structures;
-  preferences as the stable method uses them) and the solver's proof.
+  preferences as the stable method uses them; pools up to :data:`DENSE_PAIRS`
+  pairs) and the solver's proof.
 * :meth:`MatchResult.fairness` per group of any attribute (groups under five
   people hidden); :meth:`MatchResult.table` the export.
 
@@ -71,6 +72,9 @@ RULE_WORDS = {
 _NOT_GROUPS = {"person_id", "manager_id", "hire_date", "exit_date", "wants", "offers", "capacity", "languages",
                "timezone"}
 _SENSITIVE = set(TABLES["people"].sensitive_columns)
+#: Largest pool (mentees x mentors) for which stated preference lists and blocking pairs are computed:
+#: both hold dense mentees x mentors arrays (about 30 bytes a pair at the peak).
+DENSE_PAIRS = 25_000_000
 
 
 def default_method(design: ProgramDesign) -> str:
@@ -300,8 +304,12 @@ def _stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
     other side. Dense: two ``int32`` arrays of mentees x mentors.
     """
     if "stated" not in prep.cache:
-        prep.cache["stated"] = _build_stated_lists(prep)
+        prep.cache["stated"] = _build_stated_lists(prep) if _dense_ok(prep) else None
     return prep.cache["stated"]
+
+
+def _dense_ok(prep: _Prepared) -> bool:
+    return prep.pool.n_mentees * prep.pool.n_mentors <= DENSE_PAIRS
 
 
 def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
@@ -420,8 +428,8 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
         idle = np.flatnonzero(~linked_m)
         if len(idle):
             reach = np.zeros(pool.n_mentors, dtype=np.int64)
-            for e, block in scorer.blocks():
-                reach += np.isfinite(block).sum(axis=0)
+            for start in range(0, pool.n_mentees, 512):
+                reach += scorer.allowed(np.arange(start, min(start + 512, pool.n_mentees))).sum(axis=0)
             for j in idle:
                 if capacity[j] <= 0:
                     reason = "offered no capacity"
@@ -447,7 +455,7 @@ def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
 
 
 def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) -> int | None:
-    if prep.structure in ("peer", "mosaic", "flash"):
+    if prep.structure in ("peer", "mosaic", "flash") or not _dense_ok(prep):
         return None
     mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
     mentor_of[links.mentee] = links.mentor
@@ -527,6 +535,9 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "proof": links.proof,
     }
     messages = list(prep.messages)
+    if not _dense_ok(prep):
+        messages.append(f"At {n_e:,} x {pool.n_mentors:,} people, blocking pairs are not counted and stable "
+                        "matching ranks by score only (stated preferences still count in the score).")
     if n_e == 0:
         messages.insert(0, "Nobody eligible is enrolled as a mentee in this cohort: there is no one to match.")
     elif pool.n_mentors == 0 and prep.structure != "peer":
@@ -673,7 +684,7 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
     table = scorer.criteria(e, others)
     names = list(scorer.criterion_names)
     values = {n: table[n].to_numpy(dtype=np.float64) for n in names}
-    allowed = table["allowed"].to_numpy(dtype=bool)
+    allowed = table["allowed"].to_numpy(dtype=bool).copy()
     if peer:  # the two directions, as peers are matched
         back = scorer.criteria(others, e)
         values = {n: (values[n] + back[n].to_numpy(dtype=np.float64)) / 2 for n in names}
@@ -738,17 +749,26 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
             elif structure == "flash":
                 places *= int(settings.get("rounds", 1))
             taken = int(load.get(who, 0))
+            word = "place" if places == 1 else "places"
             if places <= 0:
                 text = "offers no capacity"
             elif taken >= places:
-                text = f"full ({taken} of {places} places taken)"
+                text = f"full ({taken} of {places} {word} taken)"
             else:
-                text = f"has room ({taken} of {places} places taken)"
+                text = f"has room ({taken} of {places} {word} taken)"
         status.append(text)
     rows_m = frame["mentor_row"].to_numpy(dtype=np.int64)
-    reasons = [_no_score(r).split("; ", 1)[1] if r.startswith("Not allowed") and "; " in _no_score(r)
-               else _no_score(r) for r in scorer.explain(np.full(len(rows_m), i, dtype=np.int64), rows_m)]
-    reasons = [r[:1].upper() + r[1:] for r in reasons]
+
+    def criteria_words(a: np.ndarray, b: np.ndarray) -> list[str]:
+        lines = [_no_score(r) for r in scorer.explain(a, b)]
+        lines = [r.split("; ", 1)[1] if r.startswith("Not allowed") and "; " in r else r for r in lines]
+        return [r[:1].upper() + r[1:] for r in lines]
+
+    me_rows = np.full(len(rows_m), i, dtype=np.int64)
+    reasons = criteria_words(me_rows, rows_m)
+    if peer:  # each peer's side, as in the matching's reasons
+        reasons = [f"For {me}: {x}. For {other}: {y}" for other, x, y
+                   in zip(mentor_ids[rows_m], reasons, criteria_words(rows_m, me_rows))]
     out = frame.drop(columns="mentor_row")
     out.insert(2, "status", status)
     if "name" in pool.mentors.columns:

@@ -224,3 +224,22 @@ def test_the_brief_includes_the_skill_gaps_when_the_data_allows(tmp_path) -> Non
     assert "## Skill gaps" in markdown or "Skill gaps" in markdown
     (ws.path / "requirements.csv").unlink()
     assert default_sections(open_workspace(ws.path), ProgramDesign()) == []
+
+
+def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.matching import match, save_matching
+    from workbench.reports.sections import matching_section
+
+    ws = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    assert matching_section(ws) is None
+    tables, _ = read_workspace_tables(ws)
+    result = match(tables, load_design(ws), method="fair")
+    ws = save_matching(ws, result)
+    text = write_brief(ws, tmp_path / "brief.html", generated=DAY).read_text(encoding="utf-8")
+    assert "Matching" in text and "fair method" in text
+    assert f"{result.summary['matched_mentees']} of {result.summary['mentees']}" in text
+    assert not any(pid in text for pid in result.pairs["mentee_id"])  # figures only, never who
+    markdown = write_brief(ws, tmp_path / "brief.md", generated=DAY).read_text(encoding="utf-8")
+    assert "Mentees matched" in markdown

@@ -1,4 +1,4 @@
-"""Sections the brief adds for the analyses a workspace's data allows (skill gaps so far)."""
+"""Sections the brief adds for the analyses a workspace's data allows: skill gaps and the saved matching."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from workbench.charts.gaps import gap_heatmap, gap_heatmap_caption, supply_demand_caption, supply_demand_chart
 from workbench.design.model import ProgramDesign
 from workbench.gaps import aggregate, coverage, person_gaps, prioritised_gaps, supply_demand
+from workbench.matching import saved_matching
 from workbench.reports.brief import _e, _html_table, _md, _md_table, chart_svg
 from workbench.workspace import Workspace
 
@@ -53,6 +54,44 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
     return "Skill gaps", fragment
 
 
+def _share(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _score(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str, str] | None:
+    """The "Matching" section: the saved matching's settings and figures (never names), or ``None``."""
+    saved = saved_matching(workspace)
+    if saved is None:
+        return None
+    _, record = saved
+    settings, s = record.get("settings", {}), record.get("summary", {})
+    weights = ", ".join(f"{k} {v:g}" for k, v in (settings.get("weights") or {}).items()) or "none"
+    rules = ", ".join(r.replace("_", " ") for r in settings.get("hard_rules") or []) or "none beyond the defaults"
+    intro = (f"Matching saved on {settings.get('matched_at', '-')}: {str(s.get('structure', '-')).replace('_', '-')} "
+             f"structure, {str(s.get('method', '-')).replace('_', ' ')} method, seed {settings.get('seed', '-')}, "
+             f"cohort {s.get('cohort') or '-'}. Criterion weights: {weights}. Hard rules: {rules}. "
+             f"Pinned pairs: {len(settings.get('pinned') or [])}; forbidden pairs: {len(settings.get('forbidden') or [])}.")
+    rows = [("Mentees matched", f"{s.get('matched_mentees', 0):,} of {s.get('mentees', 0):,} "
+                                f"({_share(s.get('match_rate'))})"),
+            ("Score (0-1): mean / median / worst", f"{_score(s.get('mean_score'))} / {_score(s.get('median_score'))} / "
+                                                   f"{_score(s.get('worst_score'))}"),
+            ("Needed skills covered", _share(s.get("skills_covered"))),
+            ("Mentor capacity used", _share(s.get("capacity_use"))),
+            ("Blocking pairs", "-" if s.get("blocking_pairs") is None else f"{s['blocking_pairs']:,}"),
+            ("Proven optimal", {True: "yes", False: "no"}.get(s.get("optimal"), "not applicable"))]
+    notes = [str(m) for m in record.get("messages") or []]
+    if format == "md":
+        return "Matching", "\n".join([_md(intro), "", *_md_table(("Figure", "Value"), rows),
+                                      *(["", *(f"- {_md(n)}" for n in notes)] if notes else [])])
+    return "Matching", (f"<p>{_e(intro)}</p>" + _html_table(("Figure", "Value"), rows)
+                        + "".join(f"<p>{_e(n)}</p>" for n in notes))
+
+
 def default_sections(workspace: Workspace, design: ProgramDesign, *, format: str = "html") -> Sequence[tuple[str, str]]:
     """Every analysis section the workspace's data allows, in the order of the AXLES pages."""
-    return [section for section in (skill_gap_section(workspace, design, format=format),) if section is not None]
+    found = (skill_gap_section(workspace, design, format=format), matching_section(workspace, format=format))
+    return [section for section in found if section is not None]

@@ -66,7 +66,7 @@ def test_no_machine_paths_in_the_project() -> None:
     repo = PACKAGE.parent
     tracked = [p for p in repo.rglob("*") if p.is_file() and p.suffix in {".py", ".ipynb", ".md", ".toml", ".yaml",
                                                                             ".j2", ".html", ".json", ".cfg"}
-               and not {".venv", ".git", "workspaces", "node_modules"} & set(p.relative_to(repo).parts)]
+               and not {".venv", ".venvs", ".git", "workspaces", "node_modules"} & set(p.relative_to(repo).parts)]
     tracked = [p for p in tracked if p != Path(__file__).resolve()]
     offenders = [str(p.relative_to(repo)) for p in tracked
                  if any(s in p.read_text(encoding="utf-8", errors="ignore") for s in ("/work/", "/root/", "/home/"))]

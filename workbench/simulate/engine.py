@@ -1,4 +1,4 @@
-"""The outcome model: Monte Carlo runs of a cohort through the program, month by month.
+"""The outcome model: Monte Carlo runs of a cohort through the program, in continuous time (months).
 
 For each run and each participant (one matched mentee of :mod:`.cohort`):
 
@@ -19,10 +19,10 @@ For each run and each participant (one matched mentee of :mod:`.cohort`):
    person-year, so ``/12`` per month) times ``1 - turnover_reduction x e(t)``,
    where the effect ``e(t)`` is the relationship's quality, ramping up over
    ``maturity_months`` and fading over ``carryover_months`` after it ends (a
-   poor match is close to no match). The month of exit comes from the
-   cumulative hazard and one exponential draw.
+   poor match is close to no match). The time of exit is drawn exactly for
+   this time-varying hazard by thinning (:func:`_event_times`).
 5. **Promotion**: ``promotion_rate`` per person-year times ``1 +
-   promotion_uplift x e(t)``, while employed.
+   promotion_uplift x e(t)``, while employed (thinning again).
 6. **Skills**: gap levels closed = ``skill_per_meeting x meetings x coverage
    x quality + skill_natural x months employed``, at most the gap.
 7. **Costs** (currency): meeting hours of mentees and mentors (a mentor's hour
@@ -60,8 +60,8 @@ from workbench.simulate.result import KPIS, Z95, SimulationResult
 CADENCE_PER_MONTH = {"weekly": 52 / 12, "fortnightly": 26 / 12, "monthly": 1.0}
 #: Paid hours in a year (hourly cost = annual salary / HOURS_PER_YEAR).
 HOURS_PER_YEAR = 1760.0
-#: Person-run-months processed at a time (bounds memory: about 12 bytes each at the peak).
-CHUNK_CELLS = 4_000_000
+#: Participant-runs processed at a time (bounds memory: a few hundred bytes each at the peak).
+CHUNK_CELLS = 2_000_000
 #: Matching methods in which participants have a say.
 PARTICIPANT_INPUT = ("mentee_choice", "suggested", "blended")
 
@@ -126,93 +126,135 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
         hourly=salary / HOURS_PER_YEAR if design.evaluate.average_salary else p["hourly_cost"])
 
 
-def _effect(t: np.ndarray, start, end, quality, maturity: float, carryover: float) -> np.ndarray:
-    """Effect at month midpoints ``t`` of a relationship from ``start`` to ``end`` of ``quality``."""
+def _effect(t: np.ndarray, start: np.ndarray, end: np.ndarray, quality: np.ndarray, maturity: float,
+            carryover: float) -> np.ndarray:
+    """Effect at times ``t`` (months) of relationships from ``start`` to ``end`` of ``quality`` (all same shape)."""
     ramp = np.clip((np.minimum(t, end) - start) / maturity, 0, 1)
-    fade = np.clip(1 - (t - end) / carryover, 0, 1) if carryover > 0 else (t < end)
-    return quality * ramp * np.where(t < end, 1, fade)
+    after = t >= end
+    if carryover > 0:
+        fade = np.clip(1 - (t - end) / carryover, 0, 1)
+    else:
+        fade = np.zeros_like(t)
+    return quality * ramp * np.where(after, fade, 1.0)
+
+
+class _Relationships:
+    """Up to two relationships per participant (the second after a re-match) and their effect at any time."""
+
+    def __init__(self, end1, q1, start2, end2, q2, p: dict) -> None:
+        self.end1, self.q1, self.start2, self.end2, self.q2 = end1, q1, start2, end2, q2
+        self.maturity, self.carryover = p["maturity_months"], p["carryover_months"]
+
+    def at(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Effect at times ``t`` for the flat participant-run indices ``idx``."""
+        first = _effect(t, 0.0, self.end1[idx], self.q1[idx], self.maturity, self.carryover)
+        second = _effect(t, self.start2[idx], self.end2[idx], self.q2[idx], self.maturity, self.carryover)
+        return np.maximum(first, second)
+
+
+def _event_times(rng: np.random.Generator, base: np.ndarray, ceiling: float, accept, stop: np.ndarray) -> np.ndarray:
+    """First event of a hazard ``base x factor(t)`` (``factor <= ceiling``) before ``stop``, by thinning; inf if none.
+
+    Candidates come at rate ``base x ceiling``; one at time ``t`` is kept with
+    probability ``factor(t) / ceiling``, computed by ``accept(t, idx)``
+    (Lewis and Shedler's thinning: exact for any bounded hazard).
+    """
+    t = np.zeros(base.shape)
+    found = np.full(base.shape, np.inf)
+    idx = np.flatnonzero(base > 0)
+    rate = base * ceiling
+    while len(idx):
+        t[idx] += rng.standard_exponential(len(idx)) / rate[idx]
+        idx = idx[t[idx] < stop[idx]]
+        if not len(idx):
+            break
+        keep = rng.random(len(idx)) * ceiling < accept(t[idx], idx)
+        found[idx[keep]] = t[idx[keep]]
+        idx = idx[~keep]
+    return found
 
 
 def run_chunk(x: Inputs, rng: np.random.Generator, runs: int) -> dict[str, np.ndarray]:
-    """``runs`` runs: per-run KPI arrays (participants ``*_p``, comparison ``*_c``) and monthly survival sums."""
-    p, n, D, H = x.params, len(x.score), x.duration, x.horizon
+    """``runs`` runs: per-run KPI arrays (participants ``*_p``, comparison ``*_c``) and monthly survival counts."""
+    p, n, D, H = x.params, len(x.score), float(x.duration), x.horizon
     shape = (runs, n)
-    mu = (p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.training_term + x.input_term
-          + x.structure_term)
-    q1 = np.clip(mu + p["quality_noise"] * rng.standard_normal(shape), 0, 1)
+    size = runs * n
+    mu = np.broadcast_to(p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.training_term
+                         + x.input_term + x.structure_term, shape).ravel()
+    q1 = np.clip(mu + p["quality_noise"] * rng.standard_normal(size), 0, 1)
     close_rate = -np.log1p(-p["early_closure"]) / D * (1 - q1) / 0.5
     with np.errstate(divide="ignore"):
-        t_close = rng.standard_exponential(shape) / close_rate
+        t_close = rng.standard_exponential(size) / close_rate
     closed = t_close < D
     end1 = np.where(closed, t_close, D)
-    rematched = closed & (rng.random(shape) < (p["rematch_share"] if x.rematch else 0.0)) & (t_close + 1 < D)
-    q2 = np.clip(mu + p["quality_noise"] * rng.standard_normal(shape), 0, 1)
+    rematched = closed & (rng.random(size) < (p["rematch_share"] if x.rematch else 0.0)) & (t_close + 1 < D)
+    q2 = np.clip(mu + p["quality_noise"] * rng.standard_normal(size), 0, 1)
     start2 = np.where(rematched, t_close + 1, D)
-    length2 = np.where(rematched, D - start2, 0.0)
+    end2 = np.where(rematched, D, -1.0)
+    rel = _Relationships(end1, q1, start2, end2, q2, p)
 
-    months = np.arange(H, dtype=np.float64) + 0.5
-    t = months[None, None, :]
-    effect = np.maximum(
-        _effect(t, 0.0, end1[..., None], q1[..., None], p["maturity_months"], p["carryover_months"]),
-        _effect(t, start2[..., None], np.where(rematched, D, -1.0)[..., None], q2[..., None], p["maturity_months"],
-                p["carryover_months"]))
-    h0 = x.exit_hazard[None, :, None]
-    cum_exit = np.cumsum(h0 * (1 - p["turnover_reduction"] * effect), axis=2)
-    e_exit = rng.standard_exponential(shape)
-    gone = cum_exit >= e_exit[..., None]
-    stayed = ~gone[..., -1]
-    exit_month = np.where(stayed, H, gone.argmax(axis=2))  # months employed within the horizon
-    promo_rate = p["promotion_rate"] / 12
-    cum_promo = np.cumsum(promo_rate * (1 + p["promotion_uplift"] * effect), axis=2)
-    last = np.maximum(exit_month - 1, 0)
-    e_promo = rng.standard_exponential(shape)
-    promoted = (exit_month > 0) & (np.take_along_axis(cum_promo, last[..., None], axis=2)[..., 0] >= e_promo)
-    del effect, cum_exit, gone, cum_promo
+    h0 = np.broadcast_to(x.exit_hazard, shape).ravel()
+    horizon = np.full(size, float(H))
+    reduction = p["turnover_reduction"]
+    exit_t = _event_times(rng, h0, 1.0, lambda t, i: 1 - reduction * rel.at(t, i), horizon)
+    employed = np.minimum(exit_t, H)
+    uplift = p["promotion_uplift"]
+    promo_base = np.full(size, p["promotion_rate"] / 12)
+    promoted = np.isfinite(_event_times(rng, promo_base, 1 + uplift, lambda t, i: 1 + uplift * rel.at(t, i),
+                                        employed))
 
-    rate1 = p["meeting_rate_low"] + (p["meeting_rate_high"] - p["meeting_rate_low"]) * q1
-    rate2 = p["meeting_rate_low"] + (p["meeting_rate_high"] - p["meeting_rate_low"]) * q2
-    employed_in_program = np.minimum(exit_month, D)
-    active1 = np.minimum(end1, employed_in_program)
-    active2 = np.clip(np.minimum(D, employed_in_program) - start2, 0, None) * (length2 > 0)
-    meetings = rng.poisson(x.cadence * (rate1 * active1 + rate2 * active2))
-    quality = np.where(active1 + active2 > 0, (q1 * active1 + q2 * active2) / np.maximum(active1 + active2, 1e-9),
-                       q1)
-    gain = p["skill_per_meeting"] * meetings * x.coverage * quality + p["skill_natural"] * exit_month
-    closed_levels = np.minimum(gain, x.gap)
+    low, high = p["meeting_rate_low"], p["meeting_rate_high"]
+    in_program = np.minimum(employed, D)
+    active1 = np.minimum(end1, in_program)
+    active2 = np.where(rematched, np.clip(in_program - start2, 0, None), 0.0)
+    meetings = rng.poisson(x.cadence * ((low + (high - low) * q1) * active1 + (low + (high - low) * q2) * active2))
+    active = active1 + active2
+    quality = np.where(active > 0, (q1 * active1 + q2 * active2) / np.maximum(active, 1e-12), q1)
+    coverage = np.broadcast_to(x.coverage, shape).ravel()
+    gap = np.broadcast_to(x.gap, shape).ravel()
+    closed_levels = np.minimum(p["skill_per_meeting"] * meetings * coverage * quality + p["skill_natural"] * employed,
+                               gap)
 
     # comparison group: the same hazards, no program, independent draws
-    e0 = rng.standard_exponential(shape)
-    exit0 = np.minimum(np.floor(e0 / x.exit_hazard), H)
-    stayed0 = exit0 >= H
-    e0p = rng.standard_exponential(shape)
-    promoted0 = (exit0 > 0) & (promo_rate * exit0 >= e0p)
-    closed0 = np.minimum(p["skill_natural"] * exit0, x.gap)
+    exit0 = rng.standard_exponential(size) / h0
+    employed0 = np.minimum(exit0, H)
+    promoted0 = rng.standard_exponential(size) / (p["promotion_rate"] / 12) < employed0
+    closed0 = np.minimum(p["skill_natural"] * employed0, gap)
 
-    gap_total = max(float(x.gap.sum()), 1e-9)
-    hours = meetings.sum(axis=1) * x.meeting_hours * (1 + x.mentor_share)
+    def per_run(values: np.ndarray) -> np.ndarray:
+        return values.reshape(shape).mean(axis=1)
+
+    stayed, stayed0 = (exit_t >= H).reshape(shape), (exit0 >= H).reshape(shape)
+    gap_total = max(float(x.gap.sum()), 1e-12)
+    hours = meetings.reshape(shape).sum(axis=1) * x.meeting_hours * (1 + x.mentor_share)
     coordinator = p["coordinator_hours"] * x.pairs * D
     cost = (hours + x.training_hours + coordinator) * x.hourly + p["tool_cost"] * (n + x.mentors) * D
     exits_p = (~stayed).sum(axis=1).astype(np.float64)
     exits_c = (~stayed0).sum(axis=1).astype(np.float64)
     benefit = (exits_c - exits_p) * p["replacement_multiple"] * x.salary
-    survival_p = np.stack([(exit_month > m).sum(axis=1) for m in range(H)], axis=1)
-    survival_c = np.stack([(exit0 > m).sum(axis=1) for m in range(H)], axis=1)
     return {
         "retention_p": stayed.mean(axis=1), "retention_c": stayed0.mean(axis=1),
         "exits_p": exits_p, "exits_c": exits_c,
-        "promotion_p": promoted.mean(axis=1), "promotion_c": promoted0.mean(axis=1),
-        "skill_gap_closed_p": closed_levels.sum(axis=1) / gap_total, "skill_gap_closed_c": closed0.sum(axis=1) / gap_total,
-        "meetings_p": meetings.mean(axis=1), "early_closure_p": closed.mean(axis=1),
-        "rematched_p": rematched.mean(axis=1), "quality_p": quality.mean(axis=1),
+        "promotion_p": per_run(promoted), "promotion_c": per_run(promoted0),
+        "skill_gap_closed_p": closed_levels.reshape(shape).sum(axis=1) / gap_total,
+        "skill_gap_closed_c": closed0.reshape(shape).sum(axis=1) / gap_total,
+        "meetings_p": per_run(meetings), "early_closure_p": per_run(closed),
+        "rematched_p": per_run(rematched), "quality_p": per_run(quality),
         "cost_p": cost, "benefit_p": benefit, "roi_p": (benefit - cost) / np.maximum(cost, 1e-9),
         "stayed_p": stayed, "stayed_c": stayed0,  # per person, reduced by the caller
-        "survival_p": survival_p, "survival_c": survival_c,
+        "survival_p": _survivors(exit_t, H)[None, :], "survival_c": _survivors(exit0, H)[None, :],
     }
 
 
-def chunk_runs(n_people: int, horizon: int) -> int:
+def _survivors(exit_t: np.ndarray, horizon: int) -> np.ndarray:
+    """How many are still employed at the end of months 1..horizon."""
+    left = np.bincount(np.floor(exit_t[exit_t < horizon]).astype(np.int64), minlength=horizon)[:horizon]
+    return len(exit_t) - np.cumsum(left)
+
+
+def chunk_runs(n_people: int) -> int:
     """Runs per chunk: a function of the inputs only, so results never depend on the machine."""
-    return max(1, CHUNK_CELLS // max(1, n_people * horizon))
+    return max(1, CHUNK_CELLS // max(1, n_people))
 
 
 def simulate(cohort: Cohort, design: ProgramDesign, *, runs: int = 1000, seed: int | np.random.SeedSequence = 0,
@@ -233,7 +275,7 @@ def simulate(cohort: Cohort, design: ProgramDesign, *, runs: int = 1000, seed: i
     x = prepare(cohort, design, parameters, horizon_months)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     rng = np.random.default_rng(sequence)
-    n, per = cohort.size, chunk_runs(cohort.size, x.horizon)
+    n, per = cohort.size, chunk_runs(cohort.size)
     codes = {}
     for column in GROUP_COLUMNS:
         values = cohort.mentees[column].astype(str).replace("", "(blank)")

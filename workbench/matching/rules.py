@@ -24,23 +24,31 @@ as stranded has no allowed mentor here either:
     :data:`workbench.organisation.TIMEZONE_BAND_HOURS` apart; an unknown
     time zone does not exclude.
 
+A rule is one of two kinds (:class:`Rule`). A *type rule* (the seniority
+window, the department rules, ``mentor_more_senior``, the time-zone band)
+depends only on a few facts of each side (level, department, UTC offset), so
+it can be tested once per pair of such types. A *person rule* (``self``,
+``line_manager``, the management chain) forbids a handful of mentors per
+mentee, held as a sorted list of forbidden pairs.
+
 Indices are mentee and mentor row numbers of the pool.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
-from workbench.organisation import TIMEZONE_BAND_HOURS, in_management_chain, manager_positions, utc_offsets
+from workbench.organisation import TIMEZONE_BAND_HOURS, manager_positions, utc_offsets
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.matching.pool import Pool
 
-Rule = Callable[[np.ndarray], np.ndarray]
+Test = Callable[[np.ndarray], np.ndarray]
 
 
 def facts(pool: Pool) -> SimpleNamespace:
@@ -75,49 +83,149 @@ def facts(pool: Pool) -> SimpleNamespace:
     return result
 
 
-def rules(pool: Pool, design: ProgramDesign) -> list[tuple[str, Rule]]:
-    """The rules in force: ``(rule id, test)``, each test mapping mentee rows to a bool block [rows, mentors]."""
+@dataclass(frozen=True, eq=False)
+class Rule:
+    """One hard rule in force.
+
+    A type rule has ``pair(e, m)``: bool, True where allowed, for mentee and
+    mentor index arrays that broadcast against each other; it reads only the
+    facts named in ``keys`` (``"level"``, ``"department"``, ``"offset"``: the
+    ``mentee_<key>`` and ``mentor_<key>`` arrays of :func:`facts`). A person
+    rule has ``excluded``: the forbidden ``(mentee, mentor)`` pairs, sorted by
+    mentee, then mentor.
+    """
+
+    name: str
+    n_mentors: int
+    pair: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    keys: tuple[str, ...] = ()
+    excluded: tuple[np.ndarray, np.ndarray] | None = None
+
+    def test(self, mentees: np.ndarray) -> np.ndarray:
+        """Bool ``[len(mentees), n_mentors]``: True where the rule allows the pair."""
+        e = np.asarray(mentees, dtype=np.int64).reshape(-1)
+        if self.pair is not None:
+            return np.broadcast_to(self.pair(e[:, None], np.arange(self.n_mentors)[None, :]),
+                                   (len(e), self.n_mentors)).copy()
+        allowed = np.ones((len(e), self.n_mentors), dtype=bool)
+        rows, at = rows_of(self.excluded[0], e)
+        allowed[rows, self.excluded[1][at]] = False
+        return allowed
+
+    def allows(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        """Bool per pair ``(mentees[k], mentors[k])``: True where the rule allows it."""
+        e = np.asarray(mentees, dtype=np.int64).reshape(-1)
+        m = np.asarray(mentors, dtype=np.int64).reshape(-1)
+        if self.pair is not None:
+            return np.broadcast_to(self.pair(e, m), e.shape).copy()
+        return ~is_pair(self.excluded, e, m, self.n_mentors)
+
+
+def spans(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index ranges ``start[k] .. start[k] + count[k] - 1``, flattened: (k of each index, index)."""
+    rows = np.repeat(np.arange(len(start)), count)
+    return rows, np.repeat(start - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+
+
+def rows_of(sorted_mentees: np.ndarray, mentees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Entries of a list sorted by mentee that belong to ``mentees``: (position in ``mentees``, entry index)."""
+    lo = np.searchsorted(sorted_mentees, mentees, side="left")
+    return spans(lo, np.searchsorted(sorted_mentees, mentees, side="right") - lo)
+
+
+def is_pair(pairs: tuple[np.ndarray, np.ndarray], mentees: np.ndarray, mentors: np.ndarray,
+            n_mentors: int) -> np.ndarray:
+    """Bool per ``(mentees[k], mentors[k])``: whether it is one of ``pairs`` (sorted by mentee, then mentor)."""
+    keys = pairs[0] * max(n_mentors, 1) + pairs[1]
+    wanted = mentees * max(n_mentors, 1) + mentors
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    return (keys[at] == wanted) if len(keys) else np.zeros(len(wanted), dtype=bool)
+
+
+def _matching(mentee_keys: np.ndarray, mentor_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (mentee, mentor) whose keys are equal; negative keys match nothing."""
+    order = np.argsort(mentor_keys, kind="stable")
+    ordered = mentor_keys[order]
+    lo = np.searchsorted(ordered, mentee_keys, side="left")
+    mentees, at = spans(lo, np.where(mentee_keys >= 0, np.searchsorted(ordered, mentee_keys, side="right") - lo, 0))
+    return mentees, order[at]
+
+
+def _sorted_pairs(mentees: np.ndarray, mentors: np.ndarray, n_mentors: int) -> tuple[np.ndarray, np.ndarray]:
+    key = np.unique(mentees.astype(np.int64) * max(n_mentors, 1) + mentors)
+    return key // max(n_mentors, 1), key % max(n_mentors, 1)
+
+
+def _self_pairs(f: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    ids = pd.Index(np.concatenate([f.mentee_ids, f.mentor_ids]).astype(str))
+    codes = pd.factorize(ids)[0]
+    n = len(f.mentee_ids)
+    return _sorted_pairs(*_matching(codes[:n], codes[n:]), len(f.mentor_ids))
+
+
+def _line_manager_pairs(f: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    boss = np.where(f.mentee_org >= 0, f.manager[np.maximum(f.mentee_org, 0)], -1)
+    return _sorted_pairs(*_matching(boss, f.mentor_org), len(f.mentor_ids))
+
+
+def _chain_pairs(f: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    """Every mentor who is a mentee's manager or above, followed up to the top (at most the organisation's size)."""
+    found_e, found_m = [], []
+    mentees = np.flatnonzero(f.mentee_org >= 0)
+    current = f.manager[f.mentee_org[mentees]]
+    for _ in range(len(f.manager)):
+        up = current >= 0
+        mentees, current = mentees[up], current[up]
+        if not len(mentees):
+            break
+        rows, mentors = _matching(current, f.mentor_org)
+        found_e.append(mentees[rows])
+        found_m.append(mentors)
+        current = f.manager[current]
+    if not found_e:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return _sorted_pairs(np.concatenate(found_e), np.concatenate(found_m), len(f.mentor_ids))
+
+
+def hard_rules(pool: Pool, design: ProgramDesign) -> list[Rule]:
+    """The rules in force, in the order of the module docstring (design's ``hard_rules`` in its order)."""
     f = facts(pool)
     exp = design.experience
     reverse = exp.structure == "reverse"
-    mentors = np.arange(pool.n_mentors)
+    m = pool.n_mentors
 
-    def gap(e: np.ndarray) -> np.ndarray:
-        diff = f.mentor_level[None, :] - f.mentee_level[e][:, None]
+    def gap(e: np.ndarray, j: np.ndarray) -> np.ndarray:
+        diff = f.mentor_level[j] - f.mentee_level[e]
         return -diff if reverse else diff
 
-    def chain(e: np.ndarray) -> np.ndarray:
-        known = f.mentee_org[e] >= 0
-        found = np.zeros((len(e), len(mentors)), dtype=bool)
-        targets = np.where(f.mentor_org >= 0, f.mentor_org, len(f.manager))  # unknown mentors match nobody
-        manager = np.append(f.manager, -1)
-        found[known] = in_management_chain(f.mentee_org[e][known], targets, manager)
-        return ~found
+    def window(e: np.ndarray, j: np.ndarray) -> np.ndarray:
+        g = gap(e, j)
+        return (g >= exp.seniority_gap_min) & (g <= exp.seniority_gap_max)
 
-    def line_manager(e: np.ndarray) -> np.ndarray:
-        boss = np.where(f.mentee_org[e] >= 0, f.manager[np.maximum(f.mentee_org[e], 0)], -1)
-        return ~((boss[:, None] == f.mentor_org[None, :]) & (boss[:, None] >= 0))
-
-    found: list[tuple[str, Rule]] = [
-        ("self", lambda e: f.mentee_ids[e][:, None] != f.mentor_ids[None, :]),
-        ("seniority_window", lambda e: (gap(e) >= exp.seniority_gap_min) & (gap(e) <= exp.seniority_gap_max)),
-    ]
+    least = max(1, exp.seniority_gap_min)
+    found = [Rule("self", m, excluded=_self_pairs(f)), Rule("seniority_window", m, window, ("level",))]
     if exp.exclude_line_manager:
-        found.append(("line_manager", line_manager))
+        found.append(Rule("line_manager", m, excluded=_line_manager_pairs(f)))
     for rule in exp.hard_rules:
         if rule == "not_in_management_chain":
-            found.append((rule, chain))
+            found.append(Rule(rule, m, excluded=_chain_pairs(f)))
         elif rule == "different_department":
-            found.append((rule, lambda e: f.mentee_department[e][:, None] != f.mentor_department[None, :]))
+            found.append(Rule(rule, m, lambda e, j: f.mentee_department[e] != f.mentor_department[j],
+                              ("department",)))
         elif rule == "same_department":
-            found.append((rule, lambda e: f.mentee_department[e][:, None] == f.mentor_department[None, :]))
+            found.append(Rule(rule, m, lambda e, j: f.mentee_department[e] == f.mentor_department[j],
+                              ("department",)))
         elif rule == "mentor_more_senior":
-            least = max(1, exp.seniority_gap_min)
-            found.append((rule, lambda e: f.mentor_level[None, :] - f.mentee_level[e][:, None] >= least))
+            found.append(Rule(rule, m, lambda e, j: f.mentor_level[j] - f.mentee_level[e] >= least, ("level",)))
         elif rule == "same_timezone_band":
-            found.append((rule, lambda e: ~(np.abs(f.mentee_offset[e][:, None] - f.mentor_offset[None, :])
-                                            > TIMEZONE_BAND_HOURS)))
+            found.append(Rule(rule, m, lambda e, j: ~(np.abs(f.mentee_offset[e] - f.mentor_offset[j])
+                                                      > TIMEZONE_BAND_HOURS), ("offset",)))
     return found
+
+
+def rules(pool: Pool, design: ProgramDesign) -> list[tuple[str, Test]]:
+    """The rules in force: ``(rule id, test)``, each test mapping mentee rows to a bool block [rows, mentors]."""
+    return [(rule.name, rule.test) for rule in hard_rules(pool, design)]
 
 
 def allowed_block(pool: Pool, design: ProgramDesign, mentees: np.ndarray) -> np.ndarray:

@@ -51,23 +51,30 @@ weight through ``PairScorer(extra_weights=...)``.
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
-from workbench.design.eligibility import number_column, text_column
+from workbench.design.eligibility import data_as_of, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import person_gaps
 from workbench.matching.pool import Pool
-from workbench.matching.rules import allowed_block, facts, rules
+from workbench.matching.rules import Rule, facts, hard_rules, is_pair, rows_of, spans
 
 #: Level a mentor needs in a wanted skill that no requirement sets a target for.
 PROFICIENT_LEVEL = 3
 #: Mentee rows scored together by :meth:`PairScorer.block`-sized loops (see :meth:`PairScorer.blocks`).
 BLOCK_ROWS = 512
+#: Most cells (float32, 4 bytes each) of one table of type-level values, mentee types x mentor types.
+TYPE_CELLS = 1 << 24
+#: A mentee's need weights are held as whole numbers summing to at most about 2**NEED_BITS (exact in float32).
+NEED_BITS = 23
 
 Criterion = Callable[[Pool, np.ndarray, np.ndarray, "ScoringContext"], np.ndarray]
 
@@ -81,12 +88,14 @@ class ScoringContext:
         self.design = design
         self.facts = facts(pool)
         self._memo: dict[str, object] = {}
+        self._lock = threading.RLock()
 
     def memo(self, key: str, build: Callable[[], object]):
-        """``build()`` the first time ``key`` is asked for, the stored value afterwards."""
-        if key not in self._memo:
-            self._memo[key] = build()
-        return self._memo[key]
+        """``build()`` the first time ``key`` is asked for, the stored value afterwards (thread-safe)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = build()
+            return self._memo[key]
 
 
 def _is_block(e: np.ndarray, m: np.ndarray) -> bool:
@@ -111,28 +120,41 @@ def _items(text: str) -> list[str]:
 # --------------------------------------------------------------------------
 
 
-def _skill_arrays(ctx: ScoringContext) -> dict:
+def _first_rows(ids: np.ndarray) -> dict[str, int]:
+    return {p: i for i, p in reversed(list(enumerate(ids)))}
+
+
+def _skill_needs(ctx: ScoringContext) -> dict:
+    """Needs and mentor levels, without any mentees x skills array.
+
+    ``skills``: skill ids (sorted); ``level``: uint8 ``[mentors, skills]``, the
+    mentor's known level (0 unknown or not offered, 255 offered without a known
+    level); ``mentee``, ``skill``, ``target`` (levels) and ``weight`` (float32,
+    in (0, 1]): one entry per needed skill, sorted by mentee then skill, with
+    ``start[i]:start[i + 1]`` the entries of mentee ``i``.
+    """
     pool, tables = ctx.pool, ctx.tables
     mentee_ids, mentor_ids = ctx.facts.mentee_ids, ctx.facts.mentor_ids
     wants = [_items(w) for w in text_column(pool.mentees, "wants")]
     offers = [_items(o) for o in text_column(pool.mentors, "offers")]
-    gaps = pd.DataFrame(columns=["person_id", "skill_id", "target", "gap", "weighted_gap"])
-    if tables.get("people") is not None and tables.get("requirements") is not None:
-        gaps = person_gaps(tables, as_of=pool.as_of)
-    gaps = gaps[gaps["person_id"].isin(set(mentee_ids))]
+    gaps = pd.DataFrame(columns=["person_id", "skill_id", "target", "weighted_gap"])
+    people = tables.get("people")
+    if people is not None and tables.get("requirements") is not None:
+        # Gaps are per person: only the mentees' rows are analysed, on the day of the whole table.
+        mine = people[text_column(people, "person_id").isin(set(mentee_ids)).to_numpy()]
+        gaps = person_gaps({**tables, "people": mine}, as_of=pool.as_of or data_as_of(people))
     proficiency = tables.get("proficiency")
     if proficiency is None:
         proficiency = pd.DataFrame({"person_id": [], "skill_id": [], "level": []})
     prof = pd.DataFrame({"person_id": text_column(proficiency, "person_id"),
                          "skill_id": text_column(proficiency, "skill_id"),
                          "level": number_column(proficiency, "level")}).dropna(subset=["level"])
-    prof = prof[prof["person_id"].isin(set(mentee_ids) | set(mentor_ids))]
+    mentee_row, mentor_row = _first_rows(mentee_ids), _first_rows(mentor_ids)
+    prof = prof[prof["person_id"].isin(mentee_row.keys() | mentor_row.keys())]
     skills = sorted({s for w in wants for s in w} | {s for o in offers for s in o}
                     | set(gaps["skill_id"].astype(str)) | set(prof["skill_id"]))
     column = {s: i for i, s in enumerate(skills)}
-    n_e, n_m, n_s = len(mentee_ids), len(mentor_ids), len(skills)
-    mentee_row = {p: i for i, p in reversed(list(enumerate(mentee_ids)))}
-    mentor_row = {p: i for i, p in reversed(list(enumerate(mentor_ids)))}
+    n_m, n_s = len(mentor_ids), len(skills)
 
     level = np.zeros((n_m, n_s), dtype=np.uint8)
     known = np.zeros((n_m, n_s), dtype=bool)
@@ -148,52 +170,106 @@ def _skill_arrays(ctx: ScoringContext) -> dict:
             mask[[column[s] for s in offered]] = True
             level[j] = np.where(mask, np.where(known[j], level[j], 255), 0)
 
-    current = np.full((n_e, n_s), -1, dtype=np.int64)
-    rows = prof["person_id"].map(mentee_row)
-    sel = rows.notna().to_numpy()
-    current[rows[sel].to_numpy(dtype=np.int64), prof["skill_id"][sel].map(column).to_numpy(dtype=np.int64)] = (
-        prof["level"][sel].to_numpy(dtype=np.int64))
+    # Gap needs: weight = weighted gap / the mentee's largest, target = the requirement's.
+    g = pd.DataFrame({"mentee": gaps["person_id"].map(mentee_row).to_numpy(dtype=np.int64),
+                      "skill": gaps["skill_id"].astype(str).map(column).to_numpy(dtype=np.int64),
+                      "required": gaps["target"].to_numpy(dtype=np.int64),
+                      "weighted": gaps["weighted_gap"].astype("Float64").fillna(0).to_numpy(dtype=float)})
+    biggest = np.zeros(len(mentee_ids))
+    np.maximum.at(biggest, g["mentee"].to_numpy(), g["weighted"].to_numpy())
+    g["weight"] = np.where(g["weighted"] > 0, g["weighted"] / np.where(biggest > 0, biggest, 1)[g["mentee"]], 0)
+    g["weight"] = g["weight"].astype(np.float32)
+    g["target"] = np.where(g["weighted"] > 0, g["required"], 0)
+    # Wanted skills: weight 1, target at least the requirement's (else PROFICIENT_LEVEL) and one above current.
+    w = pd.DataFrame({"mentee": np.repeat(np.arange(len(wants)), [len(x) for x in wants]),
+                      "skill": [column[s] for x in wants for s in x]}).astype(np.int64).drop_duplicates()
+    current = pd.DataFrame({"mentee": prof["person_id"].map(mentee_row), "skill": prof["skill_id"].map(column),
+                            "current": prof["level"]}).dropna().astype(np.int64)
+    current = current.drop_duplicates(["mentee", "skill"], keep="last")
+    w = w.merge(current, on=["mentee", "skill"], how="left").merge(g, on=["mentee", "skill"], how="left")
+    goal = np.where(w["required"].notna(), w["required"].fillna(0), PROFICIENT_LEVEL)
+    w["target"] = np.maximum.reduce([w["target"].fillna(0).to_numpy(), goal,
+                                     w["current"].fillna(-1).to_numpy() + 1]).astype(np.int64)
+    w["weight"] = np.float32(1)
+    needs = pd.concat([g[g["weight"] > 0], w], ignore_index=True).drop_duplicates(["mentee", "skill"], keep="last")
+    needs = needs.sort_values(["mentee", "skill"], kind="stable")
+    mentee = needs["mentee"].to_numpy(dtype=np.int64)
+    return {"skills": skills, "level": level, "mentee": mentee, "skill": needs["skill"].to_numpy(dtype=np.int64),
+            "target": needs["target"].to_numpy(dtype=np.int64), "weight": needs["weight"].to_numpy(dtype=np.float32),
+            "start": np.searchsorted(mentee, np.arange(len(mentee_ids) + 1))}
+
+
+def _skill_arrays(ctx: ScoringContext) -> dict:
+    """The needs as dense arrays: ``weight``/``target`` ``[mentees, skills]``, ``need[t]``, ``covered[t]``, ``total``.
+
+    ``need[t]``: float32 ``[mentees, skills]`` weights of needs with target
+    ``t``; ``covered[t]``: float32 ``[skills, mentors]``, 1 where the mentor's
+    level reaches ``t``; ``total``: each mentee's summed weight. About
+    ``mentees x skills x (12 + 4 x targets)`` bytes.
+    """
+    a = ctx.memo("skill_needs", lambda: _skill_needs(ctx))
+    n_e, n_s = ctx.pool.n_mentees, len(a["skills"])
     weight = np.zeros((n_e, n_s), dtype=np.float32)
     target = np.zeros((n_e, n_s), dtype=np.int64)
-    required = np.full((n_e, n_s), -1, dtype=np.int64)
-    if len(gaps):
-        g_row = gaps["person_id"].map(mentee_row).to_numpy(dtype=np.int64)
-        g_col = gaps["skill_id"].astype(str).map(column).to_numpy(dtype=np.int64)
-        required[g_row, g_col] = gaps["target"].to_numpy(dtype=np.int64)
-        weighted = gaps["weighted_gap"].astype("Float64").fillna(0).to_numpy(dtype=float)
-        biggest = np.zeros(n_e)
-        np.maximum.at(biggest, g_row, weighted)
-        has_gap = weighted > 0
-        weight[g_row[has_gap], g_col[has_gap]] = weighted[has_gap] / biggest[g_row[has_gap]]
-        target[g_row[has_gap], g_col[has_gap]] = required[g_row[has_gap], g_col[has_gap]]
-    for i, wanted in enumerate(wants):
-        for s in wanted:
-            j = column[s]
-            goal = required[i, j] if required[i, j] >= 0 else PROFICIENT_LEVEL
-            target[i, j] = max(target[i, j], goal, current[i, j] + 1)
-            weight[i, j] = 1.0
-    targets = sorted({int(t) for t in np.unique(target[weight > 0])})
+    weight[a["mentee"], a["skill"]] = a["weight"]
+    target[a["mentee"], a["skill"]] = a["target"]
+    targets = sorted({int(t) for t in np.unique(a["target"])})
     need = {t: np.where(target == t, weight, 0).astype(np.float32) for t in targets}
-    covered = {t: np.ascontiguousarray((level >= min(t, 255)).T, dtype=np.float32) for t in targets}
-    return {"skills": skills, "weight": weight, "target": target, "level": level, "need": need,
+    covered = {t: np.ascontiguousarray((a["level"] >= min(t, 255)).T, dtype=np.float32) for t in targets}
+    return {"skills": a["skills"], "weight": weight, "target": target, "level": a["level"], "need": need,
             "covered": covered, "total": weight.sum(axis=1, dtype=np.float32)}
 
 
+def _skill_matrix(ctx: ScoringContext) -> dict:
+    """The needs as one exact product: got = ``need[mentees] @ covered`` (whole numbers in float32).
+
+    Each need is a column ``k`` of (skill, target); ``need``: CSR float32
+    ``[mentees, k]`` of the mentee's weights scaled by a power of two and
+    rounded to whole numbers (each mentee's sum below 2**24, so every sum of
+    them is exact in float32 and the same in any order); ``covered``: float32
+    ``[k, mentors]``, 1 where the mentor's level reaches the target;
+    ``total``: float32 per mentee, the whole-number sum of its weights.
+    """
+    a = ctx.memo("skill_needs", lambda: _skill_needs(ctx))
+    n_e, n_m = ctx.pool.n_mentees, ctx.pool.n_mentors
+    weight = a["weight"].astype(np.float64)
+    total = np.bincount(a["mentee"], weights=weight, minlength=n_e)
+    exponent = np.zeros(n_e)
+    has = total > 0
+    exponent[has] = NEED_BITS - np.ceil(np.log2(total[has]))
+    whole = np.rint(np.ldexp(weight, exponent[a["mentee"]].astype(np.int32)))
+    key = a["skill"] * 256 + np.minimum(a["target"], 255)  # one column per (skill, target)
+    pairs, column = np.unique(key, return_inverse=True)
+    need = sp.csr_matrix((whole.astype(np.float32), (a["mentee"], column)), shape=(n_e, len(pairs)))
+    covered = (a["level"][:, pairs // 256] >= (pairs % 256)[None, :]).T.astype(np.float32, order="C")
+    return {"need": need, "covered": covered.reshape(len(pairs), n_m),
+            "total": np.bincount(a["mentee"], weights=whole, minlength=n_e).astype(np.float32)}
+
+
+def _got(ctx: ScoringContext, e: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Covered need (whole numbers, float32): a block ``[len(e), n_mentors]`` for 1-D ``e`` and ``m=None``,
+    else one value per pair of equal-length ``e`` and ``m``."""
+    a = ctx.memo("skill_matrix", lambda: _skill_matrix(ctx))
+    if m is None:
+        return (a["need"][e] @ a["covered"]).astype(np.float32, copy=False) if len(e) else \
+            np.zeros((0, a["covered"].shape[1]), dtype=np.float32)
+    need = a["need"]
+    rows, at = spans(need.indptr[e], need.indptr[e + 1] - need.indptr[e])
+    hit = need.data[at] * a["covered"][need.indices[at], m[rows]]
+    return np.bincount(rows, weights=hit, minlength=len(e)).astype(np.float32)
+
+
 def _skills(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
-    a = ctx.memo("skills", lambda: _skill_arrays(ctx))
+    a = ctx.memo("skill_matrix", lambda: _skill_matrix(ctx))
     if _is_block(e, m):
-        ee, mm = e[:, 0], m[0, :]
-        got = np.zeros((len(ee), len(mm)), dtype=np.float32)
-        for t, need in a["need"].items():
-            got += need[ee] @ a["covered"][t][:, mm]
+        got = _got(ctx, e[:, 0], None)[:, m[0, :]]
+        total = a["total"][e]
     else:
         ee, mm = np.broadcast_arrays(e, m)
-        got = np.zeros(ee.shape, dtype=np.float32)
-        for t, need in a["need"].items():
-            got += (need[ee] * a["covered"][t].T[mm]).sum(axis=-1)
-    total = a["total"][e if _is_block(e, m) else ee]
+        got = _got(ctx, ee.reshape(-1), mm.reshape(-1)).reshape(ee.shape)
+        total = a["total"][ee]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, np.minimum(got / total, 1), 0).astype(np.float32)
+        return np.where(total > 0, got / total, 0).astype(np.float32)
 
 
 # --------------------------------------------------------------------------
@@ -219,9 +295,14 @@ def _department(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -
     return (same if preference == "same" else ~same).astype(np.float32)
 
 
+def _location_codes(ctx: ScoringContext) -> list[np.ndarray]:
+    pool = ctx.pool
+    return ctx.memo("location", lambda: _codes(text_column(pool.mentees, "location"),
+                                               text_column(pool.mentors, "location")))
+
+
 def _location(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
-    mentee, mentor = ctx.memo("location", lambda: _codes(text_column(pool.mentees, "location"),
-                                                         text_column(pool.mentors, "location")))
+    mentee, mentor = _location_codes(ctx)
     a, b = mentee[e], mentor[m]
     return ((a == b) & (a >= 0)).astype(np.float32)
 
@@ -262,8 +343,8 @@ def _choice_scores(preferences: pd.DataFrame, rankers: np.ndarray, ranked: np.nd
     frame = pd.DataFrame({"who": text_column(preferences, "person_id"),
                           "whom": text_column(preferences, "ranks_person_id"),
                           "rank": number_column(preferences, "rank")}).dropna(subset=["rank"])
-    who = {p: i for i, p in reversed(list(enumerate(rankers)))}
-    whom = {p: i for i, p in reversed(list(enumerate(ranked)))}
+    who = _first_rows(rankers)
+    whom = _first_rows(ranked)
     frame = frame[frame["who"].isin(who.keys()) & frame["whom"].isin(whom.keys())]
     frame = frame.sort_values(["who", "rank"], kind="stable")
     position = frame.groupby("who").cumcount().to_numpy()
@@ -274,25 +355,34 @@ def _choice_scores(preferences: pd.DataFrame, rankers: np.ndarray, ranked: np.nd
 
 
 def _preference_arrays(ctx: ScoringContext) -> dict:
+    """The ranked pairs: ``mentee``, ``mentor`` (sorted by mentee, then mentor) and float32 ``value``."""
     f = ctx.facts
     table = ctx.tables.get("preferences")
-    mentee_side = mentor_side = None
+    sides = []
     if table is not None and len(table):
         by_mentee = _choice_scores(table, f.mentee_ids, f.mentor_ids)
         by_mentor = _choice_scores(table, f.mentor_ids, f.mentee_ids)
-        if len(by_mentee) or len(by_mentor):
-            mentee_side = np.zeros((len(f.mentee_ids), len(f.mentor_ids)), dtype=np.float32)
-            mentor_side = np.zeros_like(mentee_side)
-            mentee_side[by_mentee["ranker"], by_mentee["ranked"]] = by_mentee["value"]
-            mentor_side[by_mentor["ranked"], by_mentor["ranker"]] = by_mentor["value"]
-    return {"mentee": mentee_side, "mentor": mentor_side}
+        sides = [(by_mentee["ranker"], by_mentee["ranked"], by_mentee["value"]),
+                 (by_mentor["ranked"], by_mentor["ranker"], by_mentor["value"])]
+    e = np.concatenate([np.asarray(s[0], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])
+    m = np.concatenate([np.asarray(s[1], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])
+    value = np.concatenate([np.asarray(s[2], dtype=np.float32) for s in sides] or [np.zeros(0, np.float32)])
+    key = e * max(len(f.mentor_ids), 1) + m
+    order = np.lexsort((-value, key))
+    keep = order[np.r_[True, key[order][1:] != key[order][:-1]][:len(order)]]  # the higher side's value
+    return {"mentee": e[keep], "mentor": m[keep], "value": value[keep]}
 
 
 def _preferences(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
     a = ctx.memo("preferences", lambda: _preference_arrays(ctx))
-    if a["mentee"] is None:
-        return np.zeros(np.broadcast_shapes(e.shape, m.shape), dtype=np.float32)
-    return np.maximum(a["mentee"][e, m], a["mentor"][e, m])
+    ee, mm = np.broadcast_arrays(np.asarray(e, dtype=np.int64), np.asarray(m, dtype=np.int64))
+    found = is_pair((a["mentee"], a["mentor"]), ee.reshape(-1), mm.reshape(-1), pool.n_mentors)
+    value = np.zeros(ee.size, dtype=np.float32)
+    if found.any():
+        keys = a["mentee"] * max(pool.n_mentors, 1) + a["mentor"]
+        at = np.searchsorted(keys, ee.reshape(-1)[found] * max(pool.n_mentors, 1) + mm.reshape(-1)[found])
+        value[found] = a["value"][at]
+    return value.reshape(ee.shape)
 
 
 def affinity_attributes(pool: Pool, design: ProgramDesign) -> tuple[str, ...]:
@@ -305,12 +395,12 @@ def affinity_attributes(pool: Pool, design: ProgramDesign) -> tuple[str, ...]:
 
 def _affinity_codes(ctx: ScoringContext) -> list[tuple[np.ndarray, np.ndarray]]:
     pool = ctx.pool
-    return [tuple(_codes(text_column(pool.mentees, a), text_column(pool.mentors, a)))
-            for a in affinity_attributes(pool, ctx.design)]
+    return ctx.memo("affinity", lambda: [tuple(_codes(text_column(pool.mentees, a), text_column(pool.mentors, a)))
+                                         for a in affinity_attributes(pool, ctx.design)])
 
 
 def _affinity(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
-    codes = ctx.memo("affinity", lambda: _affinity_codes(ctx))
+    codes = _affinity_codes(ctx)
     equal = np.zeros(np.broadcast_shapes(e.shape, m.shape), dtype=np.float32)
     for mentee, mentor in codes:
         a = mentee[e]
@@ -346,8 +436,68 @@ def register_criterion(name: str, fn: Criterion) -> None:
 
 
 # --------------------------------------------------------------------------
+# Types: people alike in everything a criterion or rule reads
+# --------------------------------------------------------------------------
+
+#: The facts each built-in criterion reads besides the skills and preferences (see :func:`_key_codes`).
+_KEYS = {"seniority": ("level",), "department": ("department",), "location": ("location",),
+         "timezone": ("offset",), "languages": ("languages",), "affinity": ("affinity",)}
+
+
+def _dense(columns: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """One code per distinct row of the given code columns (each of length ``n``), 0 .. distinct - 1."""
+    code = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        _, column = np.unique(column, return_inverse=True)
+        _, code = np.unique(code * (int(column.max(initial=0)) + 1) + column.reshape(-1), return_inverse=True)
+    return code.reshape(-1)
+
+
+def _key_codes(ctx: ScoringContext, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes per mentee and per mentor of one fact (``level``, ``department``, ``offset``, ``location``,
+    ``languages``, ``affinity``): people with equal codes have equal values of it."""
+    f, n, total = ctx.facts, ctx.pool.n_mentees, ctx.pool.n_mentees + ctx.pool.n_mentors
+    if key in ("level", "department", "offset"):
+        code = _dense([np.concatenate([getattr(f, f"mentee_{key}"), getattr(f, f"mentor_{key}")])], total)
+    elif key == "location":
+        code = _dense([np.concatenate(_location_codes(ctx))], total)
+    elif key == "languages":
+        mentee, mentor, _ = ctx.memo("languages", lambda: _language_bits(ctx.pool))
+        code = _dense(np.concatenate([mentee, mentor]).T, total)
+    else:
+        code = _dense([np.concatenate(pair) for pair in _affinity_codes(ctx)], total)
+    return code[:n], code[n:]
+
+
+# --------------------------------------------------------------------------
 # The scorer
 # --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _TypeTable:
+    """Some criteria (weighted, summed) and type rules (-inf where one forbids) per mentee type x mentor type."""
+
+    criteria: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    mentee: np.ndarray  # each mentee's type
+    mentor: np.ndarray  # each mentor's type
+    values: np.ndarray  # float32 [mentee types, mentor types]
+    allowed: np.ndarray  # bool, where values are finite
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """How :meth:`PairScorer.block` adds up a pair's score; weights are shares of the total weight (float32)."""
+
+    share: dict[str, np.float32]
+    skill_factor: np.ndarray | None  # float32 per mentee: skills share / the mentee's whole-number need total
+    tables: tuple[_TypeTable, ...]
+    direct: tuple[str, ...]  # criteria evaluated pair by pair
+    direct_rules: tuple[Rule, ...]  # type rules too varied for a table
+    preferences: tuple[np.ndarray, np.ndarray, np.ndarray] | None  # mentee, mentor (sorted), share x value
+    excluded: tuple[np.ndarray, np.ndarray]  # person rules and forbidden overrides, sorted by mentee, mentor
+    pins: tuple[np.ndarray, np.ndarray, np.ndarray]  # mentee, mentor (sorted), finite score
 
 
 @dataclass(frozen=True)
@@ -373,7 +523,17 @@ class Overrides:
 
 
 class PairScorer:
-    """Scores mentor-mentee pairs of ``pool`` under ``design``: per criterion, in total, block by block."""
+    """Scores mentor-mentee pairs of ``pool`` under ``design``: per criterion, in total, block by block.
+
+    A block is the sum of a few arrays: the skills criterion as one exact
+    product of need and cover matrices (:func:`_skill_matrix`), the criteria
+    and rules that depend only on people's types (level, department, time
+    zone, location, languages, affinity attributes) looked up in small tables
+    of type x type values, the ranked pairs of ``preferences.csv`` added where
+    they are, and the person rules (self, line manager, management chain) and
+    overrides set on their few pairs. :meth:`criteria` adds up the same values
+    in the same order, so its ``score`` equals the block's exactly.
+    """
 
     def __init__(self, pool: Pool, tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *,
                  extra_weights: Mapping[str, float] | None = None, overrides: Overrides | None = None) -> None:
@@ -392,7 +552,6 @@ class PairScorer:
         if not affinity_attributes(pool, design):
             weights.pop("affinity", None)
         self.weights: dict[str, float] = {n: weights[n] for n in CRITERIA if weights.get(n, 0) > 0}
-        self._total_weight = np.float32(sum(self.weights.values()))
         self.overrides = overrides or Overrides()
         self.forbidden, self._forbid_at = self._pairs(self.overrides.forbid)
         self.pinned, self._pin_at = self._pairs(self.overrides.pin)
@@ -405,9 +564,9 @@ class PairScorer:
         unknown = sorted(p for p in pairs if p[0] not in mentee or p[1] not in mentor)
         if unknown:
             raise WorkbenchError(f"Override pairs name people who are not mentee and mentor in the pool: {unknown}.")
-        ordered = sorted(pairs)
-        return pairs, (np.array([mentee[a] for a, _ in ordered], dtype=np.int64),
-                       np.array([mentor[b] for _, b in ordered], dtype=np.int64))
+        ordered = sorted(((mentee[a], mentor[b]) for a, b in pairs))
+        return pairs, (np.array([a for a, _ in ordered], dtype=np.int64),
+                       np.array([b for _, b in ordered], dtype=np.int64))
 
     @property
     def criterion_names(self) -> list[str]:
@@ -422,27 +581,158 @@ class PairScorer:
             raise ValueError(f"Criterion {name!r} gave values outside [0, 1].")
         return value
 
+    # ------------------------------------------------------------------ the plan
+
+    def _plan(self) -> _Plan:
+        return self.context.memo("plan", self._make_plan)
+
+    def _rules(self) -> list[Rule]:
+        return self.context.memo("rules", lambda: hard_rules(self.pool, self.design))
+
+    def _make_plan(self) -> _Plan:
+        total = sum(self.weights.values())
+        share = {name: np.float32(w / total) for name, w in self.weights.items()}
+        factor = None
+        if "skills" in share:
+            need = self.context.memo("skill_matrix", lambda: _skill_matrix(self.context))["total"]
+            factor = np.zeros(self.n_mentees, dtype=np.float32)
+            factor[need > 0] = float(share["skills"]) / need[need > 0].astype(np.float64)
+        rules = self._rules()
+        parts = [name for name in share if name in _KEYS] + [r for r in rules if r.pair is not None]
+        tables, direct, direct_rules = self._tables(parts, share)
+        direct += [name for name in share if name not in _KEYS and name not in ("skills", "preferences")]
+        preferences = None
+        if "preferences" in share:
+            a = self.context.memo("preferences", lambda: _preference_arrays(self.context))
+            preferences = (a["mentee"], a["mentor"], share["preferences"] * a["value"])
+        person = [r.excluded for r in rules if r.excluded is not None] + [self._forbid_at]
+        key = np.unique(np.concatenate([e * max(self.n_mentors, 1) + m for e, m in person]))
+        plan = _Plan(share, factor, tuple(tables), tuple(direct), tuple(direct_rules), preferences,
+                     (key // max(self.n_mentors, 1), key % max(self.n_mentors, 1)),
+                     (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)))
+        pin_e, pin_m = self._pin_at
+        return replace(plan, pins=(pin_e, pin_m, self._pair_total(plan, pin_e, pin_m, masked=False)))
+
+    def _tables(self, parts: list, share: dict) -> tuple[list[_TypeTable], list[str], list[Rule]]:
+        """Group criteria and type rules into type tables of at most :data:`TYPE_CELLS` cells each."""
+        codes = {}
+
+        def types(keys: set[str]) -> tuple[np.ndarray, np.ndarray, int]:
+            for key in keys - codes.keys():
+                codes[key] = _key_codes(self.context, key)
+            e = _dense([codes[k][0] for k in sorted(keys)], self.n_mentees)
+            m = _dense([codes[k][1] for k in sorted(keys)], self.n_mentors)
+            return e, m, (int(e.max(initial=0)) + 1) * (int(m.max(initial=0)) + 1)
+
+        groups: list[tuple[list, set[str], np.ndarray, np.ndarray]] = []
+        direct, direct_rules = [], []
+        for part in parts:
+            keys = set(_KEYS[part] if isinstance(part, str) else part.keys)
+            if groups:
+                e, m, cells = types(groups[-1][1] | keys)
+                if cells <= TYPE_CELLS:
+                    groups[-1] = (groups[-1][0] + [part], groups[-1][1] | keys, e, m)
+                    continue
+            e, m, cells = types(keys)
+            if cells <= TYPE_CELLS:
+                groups.append(([part], keys, e, m))
+            elif isinstance(part, str):
+                direct.append(part)
+            else:
+                direct_rules.append(part)
+        tables = []
+        for group, _, e, m in groups:
+            rep_e = np.unique(e, return_index=True)[1]
+            rep_m = np.unique(m, return_index=True)[1]
+            names = tuple(p for p in group if isinstance(p, str))
+            rules = tuple(p for p in group if not isinstance(p, str))
+            values = self._type_values(names, rules, share, rep_e[:, None], rep_m[None, :], masked=True)
+            values = np.broadcast_to(values, (len(rep_e), len(rep_m))).copy()
+            tables.append(_TypeTable(names, rules, e, m, values, np.isfinite(values)))
+        return tables, direct, direct_rules
+
+    def _type_values(self, names, rules, share, e: np.ndarray, m: np.ndarray, *, masked: bool) -> np.ndarray:
+        """Sum of ``share x criterion`` over ``names`` (in order), -inf where one of ``rules`` forbids if ``masked``."""
+        total = np.zeros(np.broadcast_shapes(e.shape, m.shape), dtype=np.float32)
+        for name in names:
+            total += share[name] * self._criterion(name, e, m)
+        if masked:
+            for rule in rules:
+                total[~np.broadcast_to(rule.pair(e, m), total.shape)] = -np.inf
+        return total
+
+    def _pair_total(self, plan: _Plan, e: np.ndarray, m: np.ndarray, *, masked: bool = True) -> np.ndarray:
+        """The score of each pair ``(e[k], m[k])`` as :meth:`block` computes it (without any rule if not ``masked``)."""
+        total = np.zeros(len(e), dtype=np.float32)
+        if plan.skill_factor is not None:
+            total = _got(self.context, e, m) * plan.skill_factor[e]
+        for table in plan.tables:
+            if masked:
+                total += table.values[table.mentee[e], table.mentor[m]]
+            else:
+                total += self._type_values(table.criteria, (), plan.share, e, m, masked=False)
+        for name in plan.direct:
+            total += plan.share[name] * self._criterion(name, e, m)
+        if plan.preferences is not None:
+            total += _preferences(self.pool, e, m, self.context) * plan.share["preferences"]
+        np.minimum(total, 1, out=total)
+        if masked:
+            total[~self._pair_allowed(plan, e, m)] = -np.inf
+            pinned = is_pair(plan.pins[:2], e, m, self.n_mentors)
+            total[pinned] = plan.pins[2][np.searchsorted(plan.pins[0] * max(self.n_mentors, 1) + plan.pins[1],
+                                                         e[pinned] * max(self.n_mentors, 1) + m[pinned])]
+        return total
+
+    def _pair_allowed(self, plan: _Plan, e: np.ndarray, m: np.ndarray) -> np.ndarray:
+        ok = ~is_pair(plan.excluded, e, m, self.n_mentors)
+        for table in plan.tables:
+            ok &= table.allowed[table.mentee[e], table.mentor[m]]
+        for rule in plan.direct_rules:
+            ok &= rule.allows(e, m)
+        return ok | is_pair(plan.pins[:2], e, m, self.n_mentors)
+
+    # ------------------------------------------------------------------ blocks and pairs
+
     def allowed(self, mentees: np.ndarray) -> np.ndarray:
         """Bool ``[len(mentees), n_mentors]``: the hard rules, then pinned pairs allowed, forbidden pairs not."""
         e = np.asarray(mentees, dtype=np.int64).reshape(-1)
-        result = allowed_block(self.pool, self.design, e)
-        for (pair_e, pair_m), value in ((self._pin_at, True), (self._forbid_at, False)):
-            if len(pair_e):
-                rows, which = np.nonzero(e[:, None] == pair_e[None, :])
-                result[rows, pair_m[which]] = value
+        plan = self._plan()
+        result = np.ones((len(e), self.n_mentors), dtype=bool)
+        for table in plan.tables:
+            result &= np.take(table.allowed[table.mentee[e]], table.mentor, axis=1)
+        for rule in plan.direct_rules:
+            result &= rule.test(e)
+        self._set_pairs(result, e, plan.excluded, False)
+        self._set_pairs(result, e, plan.pins[:2], True)
         return result
+
+    @staticmethod
+    def _set_pairs(block: np.ndarray, e: np.ndarray, pairs, value) -> None:
+        rows, at = rows_of(pairs[0], e)
+        block[rows, pairs[1][at]] = value if np.ndim(value) == 0 else value[at]
 
     def block(self, mentees: np.ndarray) -> np.ndarray:
         """Float32 ``[len(mentees), n_mentors]``: total score where allowed, ``-inf`` where forbidden."""
         e = np.asarray(mentees, dtype=np.int64).reshape(-1)
+        plan = self._plan()
+        if plan.skill_factor is not None:
+            total = _got(self.context, e, None)
+            total *= plan.skill_factor[e][:, None]
+        else:
+            total = np.zeros((len(e), self.n_mentors), dtype=np.float32)
+        for table in plan.tables:
+            total += np.take(table.values[table.mentee[e]], table.mentor, axis=1)
         m = np.arange(self.n_mentors)[None, :]
-        total = np.zeros((len(e), self.n_mentors), dtype=np.float32)
-        for name, w in self.weights.items():
-            total += np.float32(w) * self._criterion(name, e[:, None], m)
-        if self._total_weight > 0:
-            total /= self._total_weight
-        np.clip(total, 0, 1, out=total)
-        total[~self.allowed(e)] = -np.inf
+        for name in plan.direct:
+            total += plan.share[name] * self._criterion(name, e[:, None], m)
+        for rule in plan.direct_rules:
+            total[~rule.test(e)] = -np.inf
+        if plan.preferences is not None:
+            rows, at = rows_of(plan.preferences[0], e)
+            total[rows, plan.preferences[1][at]] += plan.preferences[2][at]
+        np.minimum(total, 1, out=total)
+        self._set_pairs(total, e, plan.excluded, -np.inf)
+        self._set_pairs(total, e, plan.pins[:2], plan.pins[2])
         return total
 
     def blocks(self, rows: int = BLOCK_ROWS):
@@ -458,34 +748,31 @@ class PairScorer:
         if e.shape != m.shape:
             raise ValueError("mentee_idx and mentor_idx must have the same length.")
         f = self.context.facts
+        plan = self._plan()
         columns = {"mentee_id": f.mentee_ids[e], "mentor_id": f.mentor_ids[m]}
-        total = np.zeros(len(e), dtype=np.float32)
-        for name, w in self.weights.items():
-            value = self._criterion(name, e, m)
-            columns[name] = value
-            total += np.float32(w) * value
-        if self._total_weight > 0:
-            total /= self._total_weight
-        total = np.clip(total, 0, 1)
-        unique, inverse = np.unique(e, return_inverse=True)
-        allowed = self.allowed(unique)[inverse, m] if len(e) else np.zeros(0, dtype=bool)
-        columns["allowed"] = allowed
-        columns["score"] = np.where(allowed, total, -np.inf).astype(np.float32)
+        for name in self.weights:
+            columns[name] = self._criterion(name, e, m)
+        columns["allowed"] = self._pair_allowed(plan, e, m)
+        columns["score"] = self._pair_total(plan, e, m)
         return pd.DataFrame(columns)
+
+    # ------------------------------------------------------------------ explanations
 
     def explain(self, mentee_idx: np.ndarray, mentor_idx: np.ndarray) -> list[str]:
         """One plain-English line per pair: why it scores as it does (and what forbids it, if anything)."""
         table = self.criteria(mentee_idx, mentor_idx)
         e = np.asarray(mentee_idx, dtype=np.int64).reshape(-1)
         m = np.asarray(mentor_idx, dtype=np.int64).reshape(-1)
+        allowed, score = table["allowed"].to_numpy(), table["score"].to_numpy()
+        values = {name: table[name].to_numpy() for name in self.weights}
         lines = []
         for k in range(len(table)):
             i, j = int(e[k]), int(m[k])
             parts = []
-            if not table["allowed"].iloc[k]:
+            if not allowed[k]:
                 parts.append("Not allowed (" + ", ".join(self._blockers(i, j)) + ")")
-            parts += [self._phrase(name, i, j, float(table[name].iloc[k])) for name in self.weights]
-            parts.append(f"score {table['score'].iloc[k]:.2f}" if table["allowed"].iloc[k] else "score -inf")
+            parts += [self._phrase(name, i, j, float(values[name][k])) for name in self.weights]
+            parts.append(f"score {score[k]:.2f}" if allowed[k] else "score -inf")
             text = "; ".join(parts)
             lines.append(text[:1].upper() + text[1:])
         return lines
@@ -494,30 +781,43 @@ class PairScorer:
         pair = (self.context.facts.mentee_ids[i], self.context.facts.mentor_ids[j])
         if pair in self.forbidden:
             return ["forbidden by an administrator"]
-        return [name.replace("_", " ") for name, test in rules(self.pool, self.design)
-                if not test(np.array([i]))[0, j]]
+        e, m = np.array([i]), np.array([j])
+        return [rule.name.replace("_", " ") for rule in self._rules() if not rule.allows(e, m)[0]]
+
+    def _words(self) -> dict:
+        """Text the explanations quote: mentor locations, both sides' languages, skill names."""
+        skills = self.context.tables.get("skills")
+        names = {} if skills is None or "name" not in skills.columns else dict(
+            zip(text_column(skills, "skill_id"), text_column(skills, "name")))
+        return {"location": text_column(self.pool.mentors, "location").to_numpy(),
+                "mentee_languages": text_column(self.pool.mentees, "languages").to_numpy(),
+                "mentor_languages": text_column(self.pool.mentors, "languages").to_numpy(),
+                "skill_names": names}
 
     def _phrase(self, name: str, i: int, j: int, value: float) -> str:
         f, exp, ctx = self.context.facts, self.design.experience, self.context
+        words = ctx.memo("words", self._words)
         if name == "skills":
-            a = ctx.memo("skills", lambda: _skill_arrays(ctx))
-            needed = np.flatnonzero(a["weight"][i] > 0)
-            if not len(needed):
+            a = ctx.memo("skill_needs", lambda: _skill_needs(ctx))
+            needed = slice(a["start"][i], a["start"][i + 1])
+            if needed.start == needed.stop:
                 return "no skill needs recorded"
-            covered = [s for s in needed if a["level"][j, s] >= min(a["target"][i, s], 255)]
-            names = self._skill_names([a["skills"][s] for s in covered])
-            shown = f" ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})" if names else ""
-            return f"covers {len(covered)} of {len(needed)} needed skills{shown}"
+            skill = a["skill"][needed]
+            hit = a["level"][j, skill] >= np.minimum(a["target"][needed], 255)
+            shown = [words["skill_names"].get(a["skills"][s]) or a["skills"][s] for s in skill[hit][:3]]
+            more = ", ..." if hit.sum() > 3 else ""
+            listed = f" ({', '.join(shown)}{more})" if shown else ""
+            return f"covers {int(hit.sum())} of {len(skill)} needed skills{listed}"
         if name == "seniority":
             gap = f.mentor_level[j] - f.mentee_level[i]
             if np.isnan(gap):
                 return "level unknown"
             gap = int(gap)
-            words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+            numbers = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
             if gap == 0:
                 text = "same level"
             else:
-                count = words.get(abs(gap), str(abs(gap)))
+                count = numbers.get(abs(gap), str(abs(gap)))
                 text = f"{count} level{'s' if abs(gap) > 1 else ''} more {'senior' if gap > 0 else 'junior'}"
             return text if value >= 1 else f"{text}, outside the preferred {exp.seniority_gap_min}-" \
                                              f"{exp.seniority_gap_max}"
@@ -529,8 +829,7 @@ class PairScorer:
                 return text
             return f"{text} as preferred" if value >= 1 else f"{text}, though {pref}-department is preferred"
         if name == "location":
-            where = text_column(self.pool.mentors, "location").iloc[j]
-            return f"same location ({where})" if value >= 1 else "different location"
+            return f"same location ({words['location'][j]})" if value >= 1 else "different location"
         if name == "timezone":
             d = _hours_apart(f.mentee_offset[i], f.mentor_offset[j])
             if np.isnan(d):
@@ -540,8 +839,8 @@ class PairScorer:
             band = "same time zone band, " if d <= 3 else ""
             return f"{band}{d:g} hour{'s' if d != 1 else ''} apart"
         if name == "languages":
-            mentee = set(_items(text_column(self.pool.mentees, "languages").iloc[i]))
-            shared = sorted(mentee & set(_items(text_column(self.pool.mentors, "languages").iloc[j])))
+            mentee = set(_items(words["mentee_languages"][i]))
+            shared = sorted(mentee & set(_items(words["mentor_languages"][j])))
             return f"shares {', '.join(shared)}" if shared else "no common language"
         if name == "preferences":
             return "a ranked choice" + (" (first choice)" if value >= 1 else "") if value > 0 else "not ranked"
@@ -549,10 +848,3 @@ class PairScorer:
             n = len(affinity_attributes(self.pool, self.design))
             return f"shares {round(value * n)} of {n} chosen attributes"
         return f"{name} {value:.2f}"
-
-    def _skill_names(self, ids: list[str]) -> list[str]:
-        skills = self.context.tables.get("skills")
-        if skills is None or "name" not in skills.columns:
-            return ids
-        names = dict(zip(text_column(skills, "skill_id"), text_column(skills, "name")))
-        return [names.get(s) or s for s in ids]

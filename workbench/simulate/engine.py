@@ -36,10 +36,16 @@ the same mix of level and department), independent draws, no program (exits,
 promotion and natural skill growth only). Every effect is reported as
 participants minus comparison.
 
-Runs are processed in chunks; the draws come from one
-``numpy.random.Generator`` per simulation, seeded by a ``SeedSequence``, and
-the chunk size depends only on the inputs, so the same inputs give the same
-result on any machine or executor.
+Runs are processed in chunks of about :data:`CHUNK_CELLS` participant-runs (small enough to stay
+in the processor's cache), in single precision (times in months, qualities and hazards need no more;
+counts and sums over runs are exact or double precision). Each part of the model draws from its own
+stream (:data:`STREAMS`), a ``numpy.random.Generator`` seeded by a child of the simulation's
+``SeedSequence`` (entropy and spawn key, plus the stream's number; the caller's sequence is never
+advanced), so a change to one part (say, the turnover effect) leaves the others' draws as they were:
+scenarios compared with the same seed share their random numbers wherever the model allows. Rare
+events draw only for the cases that need them (re-matches, thinning candidates). The chunk size is a
+constant of the code, never of the machine, so the same inputs give the same result on any machine
+or executor.
 """
 
 from __future__ import annotations
@@ -47,11 +53,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
-import pandas as pd
-
 from workbench.simulate.cohort import GROUP_COLUMNS, Cohort
 from workbench.simulate.parameters import resolve
 from workbench.simulate.result import KPIS, Z95, SimulationResult
@@ -60,8 +65,11 @@ from workbench.simulate.result import KPIS, Z95, SimulationResult
 CADENCE_PER_MONTH = {"weekly": 52 / 12, "fortnightly": 26 / 12, "monthly": 1.0}
 #: Paid hours in a year (hourly cost = annual salary / HOURS_PER_YEAR).
 HOURS_PER_YEAR = 1760.0
-#: Participant-runs processed at a time (bounds memory: a few hundred bytes each at the peak).
-CHUNK_CELLS = 2_000_000
+#: Participant-runs processed at a time: a few hundred kilobytes per array, so a chunk stays in cache.
+CHUNK_CELLS = 65_536
+#: The model's random streams, one generator each (see the module docstring).
+STREAMS = ("quality", "closure", "rematch", "exits", "promotion", "meetings", "comparison")
+F32 = np.float32
 #: Matching methods in which participants have a say.
 PARTICIPANT_INPUT = ("mentee_choice", "suggested", "blended")
 
@@ -126,130 +134,228 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
         hourly=salary / HOURS_PER_YEAR if design.evaluate.average_salary else p["hourly_cost"])
 
 
-def _effect(t: np.ndarray, start: np.ndarray, end: np.ndarray, quality: np.ndarray, maturity: float,
-            carryover: float) -> np.ndarray:
-    """Effect at times ``t`` (months) of relationships from ``start`` to ``end`` of ``quality`` (all same shape)."""
-    ramp = np.clip((np.minimum(t, end) - start) / maturity, 0, 1)
-    after = t >= end
+@dataclass(frozen=True, eq=False)
+class _Static:
+    """Per-participant arrays and constants in the engine's working precision, computed once per simulation."""
+
+    n: int
+    mu: np.ndarray  # mean quality before noise
+    h0: np.ndarray  # exit hazard per month
+    coverage: np.ndarray
+    gap: np.ndarray
+    codes: dict  # group column -> (labels, code per participant, participants per label)
+    D: np.float32
+    H: np.float32
+
+
+def _static(x: Inputs, codes: dict) -> _Static:
+    p = x.params
+    mu = p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.training_term + x.input_term \
+        + x.structure_term
+    return _Static(n=len(x.score), mu=mu.astype(F32), h0=x.exit_hazard.astype(F32), coverage=x.coverage.astype(F32),
+                   gap=x.gap.astype(F32), codes=codes, D=F32(x.duration), H=F32(x.horizon))
+
+
+def _generator(sequence: np.random.SeedSequence) -> np.random.Generator:
+    """The generator of one stream (a seam: the benchmark wraps it to count the draws)."""
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def streams(sequence: np.random.SeedSequence) -> dict[str, np.random.Generator]:
+    """One generator per :data:`STREAMS` entry, from children of ``sequence`` (which is not advanced)."""
+    return {name: _generator(np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, number),
+                                                    pool_size=sequence.pool_size))
+            for number, name in enumerate(STREAMS)}
+
+
+def _effect(t: np.ndarray, start, end, quality: np.ndarray, maturity: float, carryover: float) -> np.ndarray:
+    """Effect at times ``t`` (months) of relationships from ``start`` to ``end`` of ``quality``."""
+    ramp = np.clip((np.minimum(t, end) - start) * F32(1 / maturity), 0, 1)
     if carryover > 0:
-        fade = np.clip(1 - (t - end) / carryover, 0, 1)
+        fade = np.clip(1 - (t - end) * F32(1 / carryover), 0, 1)
+        ramp *= np.where(t >= end, fade, F32(1))
     else:
-        fade = np.zeros_like(t)
-    return quality * ramp * np.where(after, fade, 1.0)
+        ramp *= t < end
+    return quality * ramp
 
 
 class _Relationships:
-    """Up to two relationships per participant (the second after a re-match) and their effect at any time."""
+    """Each participant's first relationship, and the second of those re-matched; their effect at any time."""
 
-    def __init__(self, end1, q1, start2, end2, q2, p: dict) -> None:
-        self.end1, self.q1, self.start2, self.end2, self.q2 = end1, q1, start2, end2, q2
+    def __init__(self, end1: np.ndarray, q1: np.ndarray, rematched: np.ndarray, start2: np.ndarray, q2: np.ndarray,
+                 D: np.float32, p: dict) -> None:
+        self.end1, self.q1, self.rematched, self.start2, self.q2, self.D = end1, q1, rematched, start2, q2, D
         self.maturity, self.carryover = p["maturity_months"], p["carryover_months"]
 
     def at(self, t: np.ndarray, idx: np.ndarray) -> np.ndarray:
-        """Effect at times ``t`` for the flat participant-run indices ``idx``."""
-        first = _effect(t, 0.0, self.end1[idx], self.q1[idx], self.maturity, self.carryover)
-        second = _effect(t, self.start2[idx], self.end2[idx], self.q2[idx], self.maturity, self.carryover)
-        return np.maximum(first, second)
+        """Effect at times ``t`` for the flat participant-run indices ``idx``: the stronger relationship's."""
+        effect = _effect(t, 0, self.end1[idx], self.q1[idx], self.maturity, self.carryover)
+        if len(self.rematched):
+            pos = np.minimum(np.searchsorted(self.rematched, idx), len(self.rematched) - 1)
+            hit = np.flatnonzero(self.rematched[pos] == idx)
+            if len(hit):
+                j = pos[hit]
+                second = _effect(t[hit], self.start2[j], self.D, self.q2[j], self.maturity, self.carryover)
+                effect[hit] = np.maximum(effect[hit], second)
+        return effect
 
 
-def _event_times(rng: np.random.Generator, base: np.ndarray, ceiling: float, accept, stop: np.ndarray) -> np.ndarray:
-    """First event of a hazard ``base x factor(t)`` (``factor <= ceiling``) before ``stop``, by thinning; inf if none.
+def _thin(rng: np.random.Generator, first: np.ndarray, rate, ceiling: float, accept, stop) -> tuple[np.ndarray,
+                                                                                                 np.ndarray]:
+    """First event of a hazard ``base x factor(t)`` (``factor <= ceiling``) before ``stop``, by thinning.
 
-    Candidates come at rate ``base x ceiling``; one at time ``t`` is kept with
-    probability ``factor(t) / ceiling``, computed by ``accept(t, idx)``
-    (Lewis and Shedler's thinning: exact for any bounded hazard).
+    Candidates come at rate ``base x ceiling`` (``rate(idx)``); ``first``
+    holds every case's first candidate time. A candidate at time ``t`` is
+    kept with probability ``factor(t) / ceiling``, computed by ``accept(t,
+    idx)`` (Lewis and Shedler's thinning: exact for any bounded hazard).
+    ``stop`` is a number or one per case. Returns the flat indices of the
+    cases with an event and its time.
     """
-    t = np.zeros(base.shape)
-    found = np.full(base.shape, np.inf)
-    idx = np.flatnonzero(base > 0)
-    rate = base * ceiling
+    limit = (lambda i: stop) if np.ndim(stop) == 0 else (lambda i: stop[i])
+    idx = np.flatnonzero(first < stop)
+    t = first[idx]
+    found_idx, found_t = [], []
     while len(idx):
-        t[idx] += rng.standard_exponential(len(idx)) / rate[idx]
-        idx = idx[t[idx] < stop[idx]]
+        keep = rng.random(len(idx), dtype=F32) * F32(ceiling) < accept(t, idx)
+        found_idx.append(idx[keep])
+        found_t.append(t[keep])
+        idx, t = idx[~keep], t[~keep]
         if not len(idx):
             break
-        keep = rng.random(len(idx)) * ceiling < accept(t[idx], idx)
-        found[idx[keep]] = t[idx[keep]]
-        idx = idx[~keep]
-    return found
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = t + rng.standard_exponential(len(idx), dtype=F32) / rate(idx)
+        before = t < limit(idx)
+        idx, t = idx[before], t[before]
+    if not found_idx:
+        return np.zeros(0, np.int64), np.zeros(0, F32)
+    return np.concatenate(found_idx), np.concatenate(found_t)
 
 
-def run_chunk(x: Inputs, rng: np.random.Generator, runs: int) -> dict[str, np.ndarray]:
-    """``runs`` runs: per-run KPI arrays (participants ``*_p``, comparison ``*_c``) and monthly survival counts."""
-    p, n, D, H = x.params, len(x.score), float(x.duration), x.horizon
+def _per_run(idx: np.ndarray, n: int, runs: int) -> np.ndarray:
+    """How many of the flat indices ``idx`` fall in each run."""
+    return np.bincount(idx // n, minlength=runs).astype(np.float64)
+
+
+def _group_exits(idx: np.ndarray, st: _Static, runs: int) -> dict[str, np.ndarray]:
+    """Exits per run and group: ``[runs, groups]`` for each breakdown column."""
+    run, person = np.divmod(idx, st.n)
+    out = {}
+    for column, (labels, code, _) in st.codes.items():
+        k = len(labels)
+        out[column] = np.bincount(run * k + code[person], minlength=runs * k).reshape(runs, k)
+    return out
+
+
+def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: int) -> dict:
+    """``runs`` runs: per-run KPI arrays (participants ``*_p``, comparison ``*_c``), exits per group, survival."""
+    p, n, D, H = x.params, st.n, st.D, st.H
     shape = (runs, n)
-    size = runs * n
-    mu = np.broadcast_to(p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.training_term
-                         + x.input_term + x.structure_term, shape).ravel()
-    q1 = np.clip(mu + p["quality_noise"] * rng.standard_normal(size), 0, 1)
-    close_rate = -np.log1p(-p["early_closure"]) / D * (1 - q1) / 0.5
-    with np.errstate(divide="ignore"):
-        t_close = rng.standard_exponential(size) / close_rate
+    noise = F32(p["quality_noise"])
+
+    q1 = g["quality"].standard_normal(shape, dtype=F32)
+    q1 *= noise
+    q1 += st.mu
+    np.clip(q1, 0, 1, out=q1)
+
+    t_close = g["closure"].standard_exponential(shape, dtype=F32)
+    close_rate = 1 - q1
+    close_rate *= F32(-np.log1p(-p["early_closure"]) / x.duration / 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(t_close, close_rate, out=t_close)
     closed = t_close < D
-    end1 = np.where(closed, t_close, D)
-    rematched = closed & (rng.random(size) < (p["rematch_share"] if x.rematch else 0.0)) & (t_close + 1 < D)
-    q2 = np.clip(mu + p["quality_noise"] * rng.standard_normal(size), 0, 1)
-    start2 = np.where(rematched, t_close + 1, D)
-    end2 = np.where(rematched, D, -1.0)
-    rel = _Relationships(end1, q1, start2, end2, q2, p)
+    end1 = np.minimum(t_close, D, out=close_rate)
+    flat_close, flat_q1, flat_end1 = t_close.ravel(), q1.ravel(), end1.ravel()
+    share = p["rematch_share"] if x.rematch else 0.0
+    if share > 0:
+        candidates = np.flatnonzero(flat_close < D - 1)
+        rematched = candidates[g["rematch"].random(len(candidates), dtype=F32) < F32(share)]
+        q2 = g["rematch"].standard_normal(len(rematched), dtype=F32)
+        q2 *= noise
+        q2 += st.mu[rematched % n]
+        np.clip(q2, 0, 1, out=q2)
+        start2 = flat_close[rematched] + 1
+    else:
+        rematched, q2, start2 = np.zeros(0, np.int64), np.zeros(0, F32), np.zeros(0, F32)
+    rel = _Relationships(flat_end1, flat_q1, rematched, start2, q2, D, p)
 
-    h0 = np.broadcast_to(x.exit_hazard, shape).ravel()
-    horizon = np.full(size, float(H))
-    reduction = p["turnover_reduction"]
-    exit_t = _event_times(rng, h0, 1.0, lambda t, i: 1 - reduction * rel.at(t, i), horizon)
-    employed = np.minimum(exit_t, H)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first_exit = g["exits"].standard_exponential(shape, dtype=F32)
+        first_exit /= st.h0
+    reduction = F32(p["turnover_reduction"])
+    h0 = st.h0
+    exit_idx, exit_t = _thin(g["exits"], first_exit.ravel(), lambda i: h0[i % n], 1.0,
+                             lambda t, i: 1 - reduction * rel.at(t, i), H)
+    employed = np.full(shape, H, dtype=F32)
+    employed.ravel()[exit_idx] = exit_t
+
     uplift = p["promotion_uplift"]
-    promo_base = np.full(size, p["promotion_rate"] / 12)
-    promoted = np.isfinite(_event_times(rng, promo_base, 1 + uplift, lambda t, i: 1 + uplift * rel.at(t, i),
-                                        employed))
+    promo_rate = F32(p["promotion_rate"] / 12 * (1 + uplift))
+    first_promo = g["promotion"].standard_exponential(shape, dtype=F32)
+    first_promo *= 1 / promo_rate
+    promo_idx, _ = _thin(g["promotion"], first_promo.ravel(), lambda i: promo_rate, 1 + uplift,
+                         lambda t, i: 1 + F32(uplift) * rel.at(t, i), employed.ravel())
 
-    low, high = p["meeting_rate_low"], p["meeting_rate_high"]
+    low, span = F32(p["meeting_rate_low"]), F32(p["meeting_rate_high"] - p["meeting_rate_low"])
     in_program = np.minimum(employed, D)
-    active1 = np.minimum(end1, in_program)
-    active2 = np.where(rematched, np.clip(in_program - start2, 0, None), 0.0)
-    meetings = rng.poisson(x.cadence * ((low + (high - low) * q1) * active1 + (low + (high - low) * q2) * active2))
-    active = active1 + active2
-    quality = np.where(active > 0, (q1 * active1 + q2 * active2) / np.maximum(active, 1e-12), q1)
-    coverage = np.broadcast_to(x.coverage, shape).ravel()
-    gap = np.broadcast_to(x.gap, shape).ravel()
-    closed_levels = np.minimum(p["skill_per_meeting"] * meetings * coverage * quality + p["skill_natural"] * employed,
-                               gap)
+    active1 = np.minimum(end1, in_program, out=end1)  # the relationships are no longer needed
+    rate1 = q1 * span
+    rate1 += low
+    mean_meetings = rate1 * active1
+    quality = q1
+    if len(rematched):
+        active2 = np.maximum(in_program.ravel()[rematched] - start2, 0)
+        mean_meetings.ravel()[rematched] += (low + span * q2) * active2
+        a1 = active1.ravel()[rematched]
+        total = a1 + active2
+        mixed = np.where(total > 0, (flat_q1[rematched] * a1 + q2 * active2) / np.maximum(total, F32(1e-12)),
+                         flat_q1[rematched])
+        quality.ravel()[rematched] = mixed
+    mean_meetings *= F32(x.cadence)
+    meetings = g["meetings"].poisson(mean_meetings)
+    closed_levels = meetings.astype(F32)
+    closed_levels *= quality
+    closed_levels *= st.coverage
+    closed_levels *= F32(p["skill_per_meeting"])
+    employed *= F32(p["skill_natural"])
+    closed_levels += employed
+    np.minimum(closed_levels, st.gap, out=closed_levels)
 
     # comparison group: the same hazards, no program, independent draws
-    exit0 = rng.standard_exponential(size) / h0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exit0 = g["comparison"].standard_exponential(shape, dtype=F32)
+        exit0 /= st.h0
     employed0 = np.minimum(exit0, H)
-    promoted0 = rng.standard_exponential(size) / (p["promotion_rate"] / 12) < employed0
-    closed0 = np.minimum(p["skill_natural"] * employed0, gap)
+    promoted0 = g["comparison"].standard_exponential(shape, dtype=F32) < employed0 * F32(p["promotion_rate"] / 12)
+    employed0 *= F32(p["skill_natural"])
+    closed0 = np.minimum(employed0, st.gap, out=employed0)
+    exit0_idx = np.flatnonzero(exit0 < H)
 
-    def per_run(values: np.ndarray) -> np.ndarray:
-        return values.reshape(shape).mean(axis=1)
-
-    stayed, stayed0 = (exit_t >= H).reshape(shape), (exit0 >= H).reshape(shape)
     gap_total = max(float(x.gap.sum()), 1e-12)
-    hours = meetings.reshape(shape).sum(axis=1) * x.meeting_hours * (1 + x.mentor_share)
-    coordinator = p["coordinator_hours"] * x.pairs * D
-    cost = (hours + x.training_hours + coordinator) * x.hourly + p["tool_cost"] * (n + x.mentors) * D
-    exits_p = (~stayed).sum(axis=1).astype(np.float64)
-    exits_c = (~stayed0).sum(axis=1).astype(np.float64)
+    meeting_counts = meetings.sum(axis=1)
+    hours = meeting_counts * x.meeting_hours * (1 + x.mentor_share)
+    coordinator = p["coordinator_hours"] * x.pairs * x.duration
+    cost = (hours + x.training_hours + coordinator) * x.hourly + p["tool_cost"] * (n + x.mentors) * x.duration
+    exits_p = _per_run(exit_idx, n, runs)
+    exits_c = _per_run(exit0_idx, n, runs)
     benefit = (exits_c - exits_p) * p["replacement_multiple"] * x.salary
     return {
-        "retention_p": stayed.mean(axis=1), "retention_c": stayed0.mean(axis=1),
+        "retention_p": (n - exits_p) / n, "retention_c": (n - exits_c) / n,
         "exits_p": exits_p, "exits_c": exits_c,
-        "promotion_p": per_run(promoted), "promotion_c": per_run(promoted0),
-        "skill_gap_closed_p": closed_levels.reshape(shape).sum(axis=1) / gap_total,
-        "skill_gap_closed_c": closed0.reshape(shape).sum(axis=1) / gap_total,
-        "meetings_p": per_run(meetings), "early_closure_p": per_run(closed),
-        "rematched_p": per_run(rematched), "quality_p": per_run(quality),
+        "promotion_p": _per_run(promo_idx, n, runs) / n,
+        "promotion_c": np.count_nonzero(promoted0, axis=1) / n,
+        "skill_gap_closed_p": closed_levels.sum(axis=1, dtype=np.float64) / gap_total,
+        "skill_gap_closed_c": closed0.sum(axis=1, dtype=np.float64) / gap_total,
+        "meetings_p": meeting_counts / n, "early_closure_p": np.count_nonzero(closed, axis=1) / n,
+        "rematched_p": _per_run(rematched, n, runs) / n, "quality_p": quality.sum(axis=1, dtype=np.float64) / n,
         "cost_p": cost, "benefit_p": benefit, "roi_p": (benefit - cost) / np.maximum(cost, 1e-9),
-        "stayed_p": stayed, "stayed_c": stayed0,  # per person, reduced by the caller
-        "survival_p": _survivors(exit_t, H)[None, :], "survival_c": _survivors(exit0, H)[None, :],
+        "group_exits_p": _group_exits(exit_idx, st, runs), "group_exits_c": _group_exits(exit0_idx, st, runs),
+        "survival_p": _leavers(exit_t, x.horizon), "survival_c": _leavers(exit0.ravel()[exit0_idx], x.horizon),
     }
 
 
-def _survivors(exit_t: np.ndarray, horizon: int) -> np.ndarray:
-    """How many are still employed at the end of months 1..horizon."""
-    left = np.bincount(np.floor(exit_t[exit_t < horizon]).astype(np.int64), minlength=horizon)[:horizon]
-    return len(exit_t) - np.cumsum(left)
+def _leavers(exit_t: np.ndarray, horizon: int) -> np.ndarray:
+    """How many leave in each month 1..horizon (``exit_t`` all before the horizon)."""
+    return np.bincount(exit_t.astype(np.int64), minlength=horizon)[:horizon]
 
 
 def chunk_runs(n_people: int) -> int:
@@ -274,24 +380,26 @@ def simulate(cohort: Cohort, design: ProgramDesign, *, runs: int = 1000, seed: i
                              "matching page for the reasons.")
     x = prepare(cohort, design, parameters, horizon_months)
     sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
-    rng = np.random.default_rng(sequence)
+    generators = streams(sequence)
     n, per = cohort.size, chunk_runs(cohort.size)
     codes = {}
     for column in GROUP_COLUMNS:
         values = cohort.mentees[column].astype(str).replace("", "(blank)")
         labels, code = np.unique(values.to_numpy(), return_inverse=True)
-        onehot = np.zeros((n, len(labels)))
-        onehot[np.arange(n), code] = 1
-        codes[column] = (labels, onehot, onehot.sum(axis=0))
+        codes[column] = (labels, code.astype(np.int64), np.bincount(code, minlength=len(labels)).astype(np.float64))
+    st = _static(x, codes)
     parts: dict[str, list] = {}
     group_runs: dict[str, list] = {c: [] for c in codes}
+    leavers = {"survival_p": np.zeros(x.horizon, np.int64), "survival_c": np.zeros(x.horizon, np.int64)}
     for start in range(0, runs, per):
-        out = run_chunk(x, rng, min(per, runs - start))
-        for column, (_, onehot, counts) in codes.items():
-            group_runs[column].append(np.stack([(out["stayed_p"] @ onehot) / counts,
-                                                (out["stayed_c"] @ onehot) / counts]))
+        out = run_chunk(x, st, generators, min(per, runs - start))
+        for column, (_, _, counts) in codes.items():
+            group_runs[column].append(np.stack([(counts - out["group_exits_p"][column]) / counts,
+                                                (counts - out["group_exits_c"][column]) / counts]))
+        for key in leavers:
+            leavers[key] += out.pop(key)
         for key, value in out.items():
-            if not key.startswith("stayed"):
+            if not key.startswith("group_"):
                 parts.setdefault(key, []).append(value)
     joined = {k: np.concatenate(v) for k, v in parts.items()}
     runs_kpis = {kpi: (joined[f"{kpi}_p"], joined.get(f"{kpi}_c")) for kpi in KPIS}
@@ -305,8 +413,9 @@ def simulate(cohort: Cohort, design: ProgramDesign, *, runs: int = 1000, seed: i
             "comparison": both[1].mean(axis=0), "difference": diff.mean(axis=0),
             "low": diff.mean(axis=0) - Z95 * se, "high": diff.mean(axis=0) + Z95 * se})
     months = np.arange(1, x.horizon + 1)
-    survival = pd.DataFrame({"month": months, "participants": joined["survival_p"].sum(axis=0) / (runs * n),
-                             "comparison": joined["survival_c"].sum(axis=0) / (runs * n)})
+    cells = runs * n
+    survival = pd.DataFrame({"month": months, "participants": (cells - np.cumsum(leavers["survival_p"])) / cells,
+                             "comparison": (cells - np.cumsum(leavers["survival_c"])) / cells})
     exp = design.experience
     settings = {"structure": cohort.structure, "duration_months": exp.duration_months, "cadence": exp.cadence,
                 "meeting_minutes": exp.meeting_minutes, "rematching": design.support.rematching,

@@ -190,3 +190,40 @@ def test_a_filter_on_the_skill_gaps_page_changes_the_heatmap(browser_page, app_s
         " return t.includes('Sales') && !t.includes('Engineering'); }")
     assert "Engineering" not in departments_drawn()
     assert "Traceback" not in page.content()
+
+
+def test_the_matching_page_matches_explains_and_forbids_a_pair(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/04_matching.ipynb?workspace=demo")
+    page.get_by_role("button", name=re.compile(r"\bMatch$")).click()
+    summary = page.locator(".wb-summary .wb-tiles")
+    summary.wait_for()
+    assert re.search(r"\d+ of \d+ mentees matched", summary.inner_text())
+    # The coverage bars are drawn (the histogram's empty bins are bars of no height).
+    page.locator(".wb-matching svg g.mark-rect path[aria-label*='People matched']").first.wait_for()
+    assert page.locator(".wb-matching svg g.mark-rect path").count() > 20
+    assert page.locator(".wb-matching svg").count() >= 4
+    rows = page.locator(".wb-pairs table.wb-table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() > 10
+
+    # A mentee who has a mentor: their candidates, with the mentor chosen for the override.
+    # (Dropdown labels come with non-breaking spaces.)
+    labels = page.locator(".wb-mentee select option").all_inner_texts()
+    mentee = next(label for label in labels if label.replace("\xa0", " ").endswith(" · matched"))
+    page.locator(".wb-mentee select").select_option(label=mentee)
+    partner = page.locator(".wb-partner select")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.wb-partner select option')]"
+        ".some(o => o.selected && /\\s·\\smatched$/.test(o.textContent))")
+    mentor = partner.locator("option:checked").inner_text().replace("\xa0", " ").split(" · ")[0]
+    assert "matched" in page.locator(".wb-candidates").inner_text()
+
+    page.get_by_role("button", name="Forbid this pair").click()
+    done = page.locator(".wb-notice-success", has_text="Forbade")
+    done.wait_for()
+    assert f"with {mentor} and matched again" in done.inner_text()
+    page.locator(".wb-candidates", has_text="not allowed (forbidden by an administrator)").wait_for()
+    assert "1 forbidden pair" in page.locator(".wb-summary").inner_text()
+    assert page.locator(".wb-notice-error").count() == 0
+    assert "Traceback" not in page.content()

@@ -10,9 +10,25 @@ from workbench.charts.gaps import (
     supply_demand_caption,
     supply_demand_chart,
 )
+from workbench.charts.matching import (
+    candidate_caption,
+    candidate_chart,
+    coverage_caption,
+    coverage_chart,
+    fairness_caption,
+    fairness_chart,
+    score_distribution_caption,
+    score_distribution_chart,
+)
 from workbench.charts.overview import headcount_chart
 
 __all__ = [
+    "candidate_caption",
+    "candidate_chart",
+    "coverage_caption",
+    "coverage_chart",
+    "fairness_caption",
+    "fairness_chart",
     "gap_heatmap",
     "gap_heatmap_caption",
     "gap_profile_caption",
@@ -20,6 +36,8 @@ __all__ = [
     "headcount_chart",
     "prioritised_gaps_caption",
     "prioritised_gaps_chart",
+    "score_distribution_caption",
+    "score_distribution_chart",
     "supply_demand_caption",
     "supply_demand_chart",
 ]

@@ -4,7 +4,8 @@ from workbench.views.data import DataPanel
 from workbench.views.design import DesignPage, DesignSession
 from workbench.views.feedback import Notice, guarded
 from workbench.views.gaps import GapsView
+from workbench.views.matching import MatchingView
 from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page, show_page
 from workbench.views.start import StartView
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page", "show_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page", "show_page"]

@@ -61,6 +61,7 @@ PAGES = (
     Page("01_align", "Align", ("align",)),
     Page("02_experience", "eXperience", ("experience",)),
     Page("03_skill_gaps", "Skill gaps", ("align",)),
+    Page("04_matching", "Matching", ("experience",)),
     Page("06_launch_and_support", "Launch & Support", ("launch", "evaluate", "support")),
 )
 

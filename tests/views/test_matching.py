@@ -1,0 +1,309 @@
+"""The Matching page driven from Python: settings, Match, explanations, overrides, robustness, save and export."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.design import load_design
+from workbench.errors import WorkbenchError
+from workbench.matching import default_method, saved_matching
+from workbench.views.feedback import Notice
+from workbench.views.matching import MatchingView
+from workbench.views.shell import open_page, show_page
+from workbench.workspace import create_workspace, find_workspace, open_workspace, save_files, save_table
+
+
+@pytest.fixture
+def view(home: Path) -> MatchingView:
+    context, _ = open_page("04_matching")
+    return MatchingView(context)
+
+
+@pytest.fixture
+def matched(view: MatchingView) -> MatchingView:
+    view.match_button.click()
+    assert view.notice.value == ""
+    return view
+
+
+def pairs_of(view: MatchingView) -> set[tuple[str, str]]:
+    return set(view.result.pairs[["mentee_id", "mentor_id"]].itertuples(index=False, name=None))
+
+
+def rows_in(table_html: str) -> int:
+    return table_html.count("<tr>") - 1
+
+
+def test_the_settings_start_from_the_design_and_results_wait_for_match(view: MatchingView) -> None:
+    design = load_design(view.context.workspace)
+    exp = design.experience
+    assert view.structure.value == exp.structure
+    assert view.method.value == default_method(design)
+    assert "(design)" in dict((v, k) for k, v in view.method.options)[default_method(design)]
+    assert {k: s.value for k, s in view.weights.items() if s.value} == dict(exp.criteria)
+    assert "affinity" not in view.weights  # no opt-in to sensitive data in the demo design
+    assert {r for r, box in view.rules.items() if box.value} == set(exp.hard_rules)
+    assert view.results.layout.display == "none" and "Press <b>Match</b>" in view.placeholder.value
+    assert "eligible mentees" in view.children[0].children[1].value
+    assert view.method_help.value and "proves" in view.method_help.value
+    assert view.group_size.layout.display == "none" and view.seed.layout.display == "none"
+
+
+def test_match_shows_the_summary_tables_charts_and_export(matched: MatchingView) -> None:
+    view, result = matched, matched.result
+    s = result.summary
+    assert view.results.layout.display is None and view.placeholder.layout.display == "none"
+    assert f"{s['matched_mentees']} of {s['mentees']} mentees matched" in view.summary.value
+    for words in ("mean score", "weakest pair", "needed skills covered", "mentor places used", "blocking pairs",
+                  "proven optimal"):
+        assert words in view.summary.value, words
+    assert rows_in(view.pairs_table.value) == len(result.pairs)
+    assert rows_in(view.unmatched_table.value) == len(result.unmatched)
+    assert "capacity exhausted" in view.unmatched_table.value
+    first = result.pairs.iloc[0]
+    assert first["mentee_id"] in view.pairs_table.value and first["reason"].split(";")[0] in view.pairs_table.value
+    # Names beside ids, criteria as columns.
+    assert re.search(r"<td>[A-Z][a-z]+ [A-Z][a-z]+ \(P\d+\)</td>", view.pairs_table.value)
+    assert "<th>skills</th>" in view.pairs_table.value and "<th>why</th>" in view.pairs_table.value
+    histogram = next(iter(view.distribution.chart.to_dict()["datasets"].values()))
+    assert sum(r["pairs"] for r in histogram) == len(result.pairs)
+    assert "wb-caption" in view.distribution_caption.value and "wb-caption" in view.coverage_caption.value
+    payload = re.search(r"base64,([^\"]+)\"", view.download.value).group(1)
+    assert base64.b64decode(payload).decode("utf-8") == result.csv()
+    assert 'download="matching-demo.csv"' in view.download.value
+    assert "No matching is saved" in view.saved_status.value
+    assert view.messages.value == ""
+
+
+def test_changed_settings_are_flagged_and_change_the_result_on_match(matched: MatchingView) -> None:
+    view = matched
+    before, summary = pairs_of(view), view.summary.value
+    view.weights["skills"].value = 0
+    view.weights["timezone"].value = 10
+    assert "press Match" in view.hint.value
+    view.match_button.click()
+    assert view.hint.value == ""
+    assert view.result.settings["weights"].get("skills") is None and view.result.settings["weights"]["timezone"] == 10
+    assert pairs_of(view) != before and view.summary.value != summary
+    view.rules["same_timezone_band"].value = True
+    view.match_button.click()
+    assert "same_timezone_band" in view.result.settings["hard_rules"]
+    view.reset_button.click()
+    assert view.weights["skills"].value == 3 and not view.rules["same_timezone_band"].value
+
+
+def test_structures_show_their_own_settings(matched: MatchingView) -> None:
+    view = matched
+    view.structure.value = "group"
+    assert view.group_size.layout.display is None and view.circle_size.layout.display == "none"
+    view.group_size.value = 3
+    view.match_button.click()
+    assert view.result.summary["structure"] == "group"
+    assert view.result.pairs.groupby("group").size().max() <= 3
+    view.structure.value = "peer"
+    assert view.method.layout.display == "none" and view.circle_size.layout.display is None
+    assert "no method to choose" in view.method_help.value and view.pin_button.disabled
+    view.match_button.click()
+    assert "people matched" in view.summary.value and "<th>peer</th>" in view.pairs_table.value
+    view.structure.value = "flash"
+    view.rounds.value = 2
+    view.match_button.click()
+    assert set(view.result.pairs["round"]) == {1, 2} and "<th>round</th>" in view.pairs_table.value
+    view.method.value = "random"
+    assert view.seed.layout.display is None
+
+
+def test_all_weights_at_zero_is_explained(matched: MatchingView) -> None:
+    for slider in matched.weights.values():
+        slider.value = 0
+    matched.match_button.click()
+    assert "Every criterion weight is 0" in matched.notice.value
+    assert not matched.match_button.disabled
+
+
+def test_compare_methods_shows_every_method_side_by_side(matched: MatchingView) -> None:
+    view = matched
+    view.compare_button.click()
+    assert view.compare_notice.value == ""
+    for label in ("Best total fit", "Most people matched", "Fairest worst pair", "Random (baseline)"):
+        assert label in view.comparison.value
+    assert rows_in(view.comparison.value) == 7
+    facet = view.distribution.chart.to_dict()
+    assert len(facet["facet"]["row"]["sort"]) == 7
+    assert "highest mean score" in view.distribution_caption.value
+    # Matching again shows that matching alone.
+    view.match_button.click()
+    assert "Compare all methods" in view.comparison.value and "facet" not in view.distribution.chart.to_dict()
+
+
+def test_fairness_breakdown_offers_groupings_and_hides_small_groups(matched: MatchingView) -> None:
+    view = matched
+    offered = [v for _, v in view.attribute.options]
+    assert view.attribute.value == "department"
+    assert "name" not in offered and "email" not in offered and "gender" not in offered
+    rows = [r for r in next(iter(view.fairness.chart.to_dict()["datasets"].values())) if "group" in r]
+    table = view.result.fairness("department")
+    hidden = set(table.loc[table["hidden"], "department"])
+    assert hidden and {r["group"] for r in rows if r["match_rate"] is None} == hidden
+    assert "lowest" in view.fairness_caption.value
+    view.attribute.value = "location"
+    assert "by location" in view.fairness.chart.to_dict()["layer"][0].get("title", {}).get("text", "") or \
+        "by location" in view.fairness.chart.to_dict()["title"]["text"]
+
+
+def test_a_mentee_can_be_explained_and_their_pair_forbidden(matched: MatchingView) -> None:
+    view = matched
+    mentee, mentor = view.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
+    view.mentee.value = mentee
+    assert view.partner.value == mentor
+    assert "matched" in view.candidates_table.value and "<th>why</th>" in view.candidates_table.value
+    assert "best allowed fit" in view.candidate_caption.value
+    view.forbid_button.click()
+    assert "Forbade" in view.pick_notice.value and "matched again" in view.pick_notice.value
+    assert (mentee, mentor) not in pairs_of(view)
+    assert view.forbids == {(mentee, mentor)} and "Forbidden:" in view.overrides.value
+    assert "not allowed (forbidden by an administrator)" in view.candidates_table.value
+    assert "1 forbidden pair" in view.summary.value
+    # Pin another candidate: the pair is made.
+    other = next(v for _, v in view.partner.options if v != mentor)
+    view.partner.value = other
+    view.pin_button.click()
+    assert (mentee, other) in pairs_of(view) and view.pins == {(mentee, other)}
+    assert "Pinned:" in view.overrides.value and "matched (pinned)" in view.candidates_table.value
+    # Remove one, then clear the rest.
+    view.override_choice.value = ("pin", mentee, other)
+    view.remove_button.click()
+    assert view.pins == set() and view.forbids == {(mentee, mentor)}
+    view.clear_button.click()
+    assert view.forbids == set() and "No pairs pinned or forbidden" in view.overrides.value
+    assert (mentee, mentor) in pairs_of(view)
+
+
+def test_unmatched_mentees_are_picked_first(matched: MatchingView) -> None:
+    unmatched = set(matched.result.unmatched.loc[matched.result.unmatched["role"] == "mentee", "person_id"])
+    assert matched.mentee.value in unmatched
+    assert "not matched" in dict((v, k) for k, v in matched.mentee.options)[matched.mentee.value]
+    assert "has no partner in this matching" in matched.candidate_caption.value
+
+
+def test_overrides_from_another_structure_are_explained(matched: MatchingView) -> None:
+    view = matched
+    mentee, mentor = view.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
+    view.mentee.value = mentee
+    view.forbid_button.click()
+    view.structure.value = "reverse"
+    view.match_button.click()
+    assert "not mentee and mentor in reverse matching" in view.notice.value
+    assert view.result.summary["structure"] == "one_on_one"  # the last good matching stays
+
+
+def test_robustness_reports_the_share_of_pairs_that_change(matched: MatchingView) -> None:
+    matched.sensitivity_button.click()
+    assert matched.sensitivity_notice.value == ""
+    text = matched.sensitivity_text.value
+    assert "of pairs change on average" in text and "across 10 runs" in text and "±20%" in text
+    assert re.search(r"\d+%–\d+%", text)
+
+
+def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingView) -> None:
+    view = matched
+    revision = view.context.workspace.settings.revision
+    view.save_button.click()
+    assert "Saved the matching" in view.save_notice.value
+    workspace = view.context.workspace
+    assert workspace.settings.revision == revision + 1
+    table = pd.read_csv(workspace.path / "results" / "matching.csv", dtype=str, keep_default_na=False)
+    assert len(table[table["unmatched_role"] == ""]) == len(view.result.pairs)
+    assert saved_matching(workspace) is not None
+    assert f"{len(view.result.pairs)} pairs" in view.saved_status.value
+    # Someone else saves in the meantime: this page's save is refused and nothing is overwritten.
+    other = open_workspace(workspace.path)
+    save_files(other, {"results/note.txt": "someone else"}, message="another tab")
+    before = (workspace.path / "results" / "matching.csv").read_text(encoding="utf-8")
+    view.weights["skills"].value = 0
+    view.match_button.click()
+    view.save_button.click()
+    assert "changed elsewhere" in view.save_notice.value and "wb-notice-error" in view.save_notice.value
+    assert (workspace.path / "results" / "matching.csv").read_text(encoding="utf-8") == before
+    assert not view.save_button.disabled
+
+
+def test_a_saved_matching_is_shown_when_the_page_opens(home: Path) -> None:
+    context, _ = open_page("04_matching")
+    first = MatchingView(context)
+    first.match_button.click()
+    first.save_button.click()
+    again = MatchingView(open_page("04_matching")[0])
+    assert "Saved in the workspace: one-on-one matching by best total fit" in again.saved_status.value
+
+
+# ---------------------------------------------------------------------------
+# workspaces that cannot be matched
+
+
+def demo_copy(name: str):
+    return create_workspace(name, copy_demo=True)
+
+
+def page_for(workspace) -> object:
+    context, _ = open_page("04_matching")
+    context.workspace = workspace
+    return show_page(MatchingView, context)
+
+
+def test_no_enrolment_is_a_message_not_a_traceback(home: Path) -> None:
+    workspace = demo_copy("No enrolment")
+    workspace = save_files(workspace, {"enrolment.csv": None}, message="drop the enrolment")
+    page = page_for(workspace)
+    assert isinstance(page, Notice)
+    assert "Matching needs enrolment.csv" in page.value and "Start page" in page.value
+    empty = save_files(demo_copy("Empty enrolment"), {"enrolment.csv": "person_id,role,capacity,wants,offers,cohort\n"},
+                       message="empty")
+    assert "nobody has signed up" in page_for(empty).value
+    with pytest.raises(WorkbenchError, match="Matching needs people.csv and enrolment.csv"):
+        context, _ = open_page("04_matching")
+        context.workspace = create_workspace("Nothing")
+        MatchingView(context)
+
+
+def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
+    workspace = demo_copy("No mentors")
+    enrolment = workspace.read_table("enrolment")
+    workspace = save_table(workspace, "enrolment", enrolment[enrolment["role"] == "mentee"])
+    view = page_for(workspace)
+    assert isinstance(view, MatchingView)
+    assert "No eligible mentor is enrolled" in view.children[0].children[1].value
+    view.match_button.click()
+    assert "No eligible mentor is enrolled in this cohort" in view.messages.value
+    assert "wb-notice-warning" in view.messages.value
+    assert "No pairs" in view.pairs_table.value and "there are no mentors in the pool" in view.unmatched_table.value
+    view.compare_button.click()
+    view.sensitivity_button.click()
+    view.structure.value = "peer"
+    view.match_button.click()
+    assert view.notice.value == "" and view.result.summary["links"] > 0
+
+
+def test_all_pairs_forbidden_is_explained_in_the_page(matched: MatchingView) -> None:
+    view = matched
+    pool = view.result.pool
+    every = {(a, b) for a in pool.mentees["person_id"] for b in pool.mentors["person_id"] if a != b}
+    view.forbids = every
+    view.match_button.click()
+    assert view.notice.value == ""
+    assert "allow no pair at all" in view.messages.value
+    assert "administrator forbids" in view.unmatched_table.value
+    assert "No data for this selection" in str(view.distribution.chart.to_dict())
+    view.compare_button.click()
+    assert view.compare_notice.value == ""
+    view.sensitivity_button.click()
+    assert view.sensitivity_notice.value == "" and "0% of the pairs change" in view.sensitivity_text.value
+
+
+def test_the_demo_workspace_is_left_alone_by_the_tests(home: Path) -> None:
+    assert find_workspace("demo").path.parent == home

@@ -1,0 +1,730 @@
+"""The Matching page: try matchings live, see why each pair was made, adjust, save and export.
+
+The settings start from the design (structure, method, criteria weights, hard
+rules) and change the matching shown here only; the design itself is changed
+on the eXperience page. Every action runs :mod:`workbench.matching` on the
+workspace's tables: **Match** solves again, **Compare all methods** runs every
+method on the same pool, one mentee's candidates explain a pair (and let the
+consultant pin or forbid it), **Check robustness** moves the weights at random,
+and **Save this matching** stores it in the workspace, refused when the
+workspace changed since the page opened it.
+"""
+
+from __future__ import annotations
+
+import html
+import typing
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.charts.matching import (
+    CRITERION_LABELS,
+    candidate_caption,
+    candidate_chart,
+    coverage_caption,
+    coverage_chart,
+    fairness_caption,
+    fairness_chart,
+    method_label,
+    score_distribution_caption,
+    score_distribution_chart,
+)
+from workbench.data.importing import read_workspace_tables
+from workbench.design.catalogue import decision
+from workbench.design.model import Criterion, Experience, HardRule, ProgramDesign
+from workbench.design.store import load_design
+from workbench.errors import WorkbenchError
+from workbench.matching import (
+    METHODS,
+    STRUCTURES,
+    MatchResult,
+    Overrides,
+    compare_methods,
+    comparison_table,
+    default_method,
+    fairness_attributes,
+    match,
+    save_matching,
+    saved_matching,
+    sensitivity,
+)
+from workbench.matching.pool import build_pool
+from workbench.matching.results import candidates
+from workbench.views.charts import chart_widget
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PageContext
+from workbench.views.tables import download_link, html_table
+
+#: What each method does, in a line for the page.
+METHOD_HELP = {
+    "optimal": "Matches everyone it can, with the highest total score; the solver proves no better matching exists.",
+    "max_coverage": "Matches as many mentees as possible first, then makes the pairs as good as it can.",
+    "fair": "Lifts the weakest pair as high as possible (among matchings of the most people), then the total.",
+    "stable": "No mentee and mentor would both rather be together than with their partners; uses stated "
+              "preferences.",
+    "mentee_choice": "Mentees pick from a short list of their best mentors, first come first served: how "
+                     "self-service sign-up would turn out.",
+    "greedy": "Takes the best-scoring pairs first: easy to explain, not always the best overall.",
+    "random": "Random allowed mentors: a baseline that shows what matching on the criteria adds.",
+}
+#: Methods whose outcome depends on the seed.
+SEEDED = ("random", "mentee_choice")
+#: Pairs and unmatched people shown in the page (all of them are in the CSV).
+TABLE_ROWS = 100
+NO_CHOICE = "__none__"
+#: Names of people columns in the fairness breakdown, where the column name alone is unclear.
+ATTRIBUTE_LABELS = {"onet_soc_code": "occupation (O*NET code)", "job_title": "job title", "age_band": "age band"}
+
+
+def _labels(decision_id: str) -> dict[str, str]:
+    return {o.value: o.label for o in decision(decision_id).options}
+
+
+def _caption(text: str) -> str:
+    return f"<p class='wb-caption'>{html.escape(text)}</p>"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _tile(value: str, label: str, note: str = "") -> str:
+    title = f" title='{html.escape(note)}'" if note else ""
+    return f"<div class='wb-tile'{title}><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
+
+
+class MatchingView(w.VBox):
+    """Settings from the design, the Match button, the result explained, one mentee's options, save and export."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        workspace = context.workspace
+        tables, problems = read_workspace_tables(workspace)
+        if not problems.ok:
+            files = ", ".join(sorted(set(problems.frame["file"])))
+            raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): "
+                                 "see the data health on the Start page.")
+        missing = [t for t in ("people", "enrolment") if t not in tables]
+        if missing:
+            raise WorkbenchError(f"Matching needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
+                                 f"{workspace.name!r}: import {'them' if len(missing) > 1 else 'it'} on the Start "
+                                 "page.")
+        if len(tables["enrolment"]) == 0:
+            raise WorkbenchError(f"enrolment.csv in the workspace {workspace.name!r} has no rows: nobody has signed "
+                                 "up as a mentee or a mentor yet. Import the enrolment on the Start page.")
+        self.tables = tables
+        self.design = load_design(workspace)
+        pool = build_pool(tables, self.design)
+        self.names = self._names(tables["people"])
+        self.result: MatchResult | None = None
+        self.applied: dict | None = None
+        self.compared: dict[str, MatchResult] | None = None
+        self.candidate: pd.DataFrame | None = None
+        self._shown_mentee: str | None = None
+        self.pins: set[tuple[str, str]] = set()
+        self.forbids: set[tuple[str, str]] = set()
+        self._quiet = False
+
+        exp = self.design.experience
+        style = {"description_width": "initial"}
+        structures = _labels("experience.structure")
+        self.structure = w.Dropdown(description="Structure", style=style, layout=w.Layout(width="300px"),
+                                    options=[(structures.get(s, s) + (" (design)" if s == exp.structure else ""), s)
+                                             for s in STRUCTURES])
+        designed = default_method(self.design)
+        self.method = w.Dropdown(description="Method", style=style, layout=w.Layout(width="340px"),
+                                 options=[(method_label(m) + (" (design)" if m == designed else ""), m)
+                                          for m in METHODS])
+        self.method_help = w.HTML()
+        self.seed = w.BoundedIntText(value=0, min=0, max=2**31 - 1, description="Seed", style=style,
+                                     layout=w.Layout(width="150px"))
+        self.group_size = w.IntSlider(min=2, max=12, description="Mentees per group", style=style,
+                                      continuous_update=False)
+        self.mentors_per_mentee = w.IntSlider(min=2, max=5, description="Mentors per mentee", style=style,
+                                              continuous_update=False)
+        self.rounds = w.IntSlider(value=3, min=1, max=8, description="Flash rounds", style=style,
+                                  continuous_update=False)
+        self.circle_size = w.IntSlider(value=2, min=2, max=6, description="Peers per circle", style=style,
+                                       continuous_update=False)
+        criteria = _labels("experience.criteria")
+        shown = [c for c in typing.get_args(Criterion) if c != "affinity" or exp.sensitive_opt_in]
+        self.weights = {c: w.FloatSlider(min=0, max=10, step=0.5, description=criteria.get(c, c),
+                                         continuous_update=False, readout_format=".1f",
+                                         style={"description_width": "100px"}, layout=w.Layout(width="320px"))
+                        for c in shown}
+        rules = _labels("experience.hard_rules")
+        self.rules = {r: w.Checkbox(description=rules.get(r, r), indent=False, layout=w.Layout(width="auto"))
+                      for r in typing.get_args(HardRule)}
+        self.match_button = w.Button(description="Match", button_style="primary", icon="play",
+                                     tooltip="Match the cohort with these settings")
+        self.reset_button = w.Button(description="Back to the design's settings", icon="undo",
+                                     layout=w.Layout(width="auto"))
+        self.hint = w.HTML()
+        self.notice = Notice()
+        self.match_button.on_click(self._on_match)
+        self.reset_button.on_click(self._on_reset)
+
+        # results
+        self.messages = Notice()
+        self.summary = w.HTML()
+        self.download = w.HTML()
+        self.save_button = w.Button(description="Save this matching", icon="save", layout=w.Layout(width="auto"),
+                                    tooltip="Store the pairs and the summary in the workspace (results/matching.csv)")
+        self.saved_status = w.HTML()
+        self.save_notice = Notice()
+        self.save_button.on_click(self._on_save)
+        self.distribution = chart_widget(score_distribution_chart(pd.DataFrame()))
+        self.distribution_caption = w.HTML()
+        self.coverage = chart_widget(coverage_chart(pd.DataFrame()))
+        self.coverage_caption = w.HTML()
+        self.compare_button = w.Button(description="Compare all methods", icon="columns", layout=w.Layout(width="auto"))
+        self.compare_button.on_click(self._on_compare)
+        self.comparison = w.HTML()
+        self.compare_notice = Notice()
+        self.attribute = w.Dropdown(description="Break down by", style=style, layout=w.Layout(width="320px"))
+        self.attribute.observe(self._on_attribute, names="value")
+        self.fairness = chart_widget(fairness_chart(pd.DataFrame(), "group"))
+        self.fairness_caption = w.HTML()
+        self.fairness_notice = Notice()
+        self.pairs_table = w.HTML()
+        self.unmatched_table = w.HTML()
+        self.pairs_heading = w.HTML()
+        self.unmatched_heading = w.HTML()
+
+        # one mentee
+        self.mentee = w.Dropdown(description="Mentee", style=style, layout=w.Layout(width="460px"))
+        self.mentee.observe(self._on_mentee, names="value")
+        self.candidate_chart = chart_widget(candidate_chart(pd.DataFrame(), {}))
+        self.candidate_caption = w.HTML()
+        self.candidates_table = w.HTML()
+        self.partner = w.Dropdown(description="Mentor", style=style, layout=w.Layout(width="460px"))
+        self.pin_button = w.Button(description="Pin this pair", icon="thumb-tack", layout=w.Layout(width="auto"),
+                                   tooltip="Always match these two (even against a rule), then match again")
+        self.forbid_button = w.Button(description="Forbid this pair", icon="ban", layout=w.Layout(width="auto"),
+                                      tooltip="Never match these two, then match again")
+        self.pin_button.on_click(self._on_pin)
+        self.forbid_button.on_click(self._on_forbid)
+        self.overrides = w.HTML()
+        self.override_choice = w.Dropdown(description="Pin or forbid", style=style, layout=w.Layout(width="460px"))
+        self.remove_button = w.Button(description="Remove", icon="times", layout=w.Layout(width="auto"))
+        self.clear_button = w.Button(description="Clear all pins and forbids", icon="trash",
+                                     layout=w.Layout(width="auto"))
+        self.remove_button.on_click(self._on_remove)
+        self.clear_button.on_click(self._on_clear)
+        self.pick_notice = Notice()
+
+        # robustness
+        self.spread = w.Dropdown(description="Move every weight by up to", style=style,
+                                 options=[("±10%", 0.1), ("±20%", 0.2), ("±30%", 0.3)], value=0.2,
+                                 layout=w.Layout(width="300px"))
+        self.sensitivity_button = w.Button(description="Check robustness", icon="random", layout=w.Layout(width="auto"))
+        self.sensitivity_button.on_click(self._on_sensitivity)
+        self.sensitivity_text = w.HTML()
+        self.sensitivity_notice = Notice()
+
+        for control in (self.structure, self.method, self.seed, self.group_size, self.mentors_per_mentee,
+                        self.rounds, self.circle_size, *self.weights.values(), *self.rules.values()):
+            control.observe(self._on_setting, names="value")
+
+        def row(*children: w.Widget) -> w.HBox:
+            box = w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", align_items="center"))
+            box.add_class("wb-row")
+            return box
+
+        sliders = list(self.weights.values())
+        half = (len(sliders) + 1) // 2
+        self.structure_settings = w.HBox([self.group_size, self.mentors_per_mentee, self.rounds, self.circle_size])
+        settings = w.VBox([
+            w.HTML("<h3>Settings</h3>"),
+            w.HTML(self._pool_facts(pool)),
+            row(self.structure, self.method, self.seed, self.structure_settings),
+            self.method_help,
+            row(w.VBox([w.HTML("<b>Criteria weights</b> <span class='wb-muted'>(0 = not used)</span>"),
+                        w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:])])]),
+                w.VBox([w.HTML("<b>Hard rules</b> <span class='wb-muted'>(never broken)</span>"),
+                        *self.rules.values()])),
+            row(self.match_button, self.reset_button, self.hint),
+            self.notice,
+        ])
+        settings.add_class("wb-settings")
+        self.placeholder = w.HTML("<p class='wb-muted'>Press <b>Match</b> to see who would be matched with whom, "
+                                  "and why.</p>")
+        self.results = w.VBox([
+            self.messages,
+            w.HTML("<h3>Result</h3>"), self.summary,
+            row(self.download, self.save_button, self.saved_status), self.save_notice,
+            self.distribution, self.distribution_caption,
+            self.coverage, self.coverage_caption,
+            w.HTML("<h3>Compare methods</h3><p>Every method on the same people, criteria and rules.</p>"),
+            self.compare_button, self.compare_notice, self.comparison,
+            w.HTML("<h3>Is it fair?</h3>"), self.attribute, self.fairness_notice, self.fairness,
+            self.fairness_caption,
+            self.pairs_heading, self.pairs_table,
+            self.unmatched_heading, self.unmatched_table,
+            w.HTML("<h3>One mentee's options</h3><p>Why a mentee got their mentor, who else would fit, and what "
+                   "rules out the rest. Pin or forbid a pair to override the matching; it is matched again at "
+                   "once.</p>"),
+            self.mentee, self.candidate_chart, self.candidate_caption, self.candidates_table,
+            row(self.partner, self.pin_button, self.forbid_button), self.pick_notice,
+            self.overrides, row(self.override_choice, self.remove_button, self.clear_button),
+            w.HTML("<h3>How robust is it?</h3><p>Weights are judgement calls. This matches again ten times with "
+                   "every weight moved at random and counts how many pairs change.</p>"),
+            row(self.spread, self.sensitivity_button), self.sensitivity_notice, self.sensitivity_text,
+        ])
+        self.results.layout.display = "none"
+        for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
+                             (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
+                             (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
+            widget.add_class(name)
+        super().__init__([settings, self.placeholder, self.results])
+        self.add_class("wb-matching")
+        self._show_settings(self.design)
+        self._render_saved()
+
+    # ------------------------------------------------------------------ settings
+
+    @staticmethod
+    def _names(people: pd.DataFrame) -> dict[str, str]:
+        if "name" not in people.columns:
+            return {}
+        return dict(zip(people["person_id"].astype(str), people["name"].astype(str)))
+
+    def _who(self, person_id: str) -> str:
+        name = self.names.get(str(person_id), "")
+        return f"{name} ({person_id})" if name else str(person_id)
+
+    @staticmethod
+    def _pool_facts(pool) -> str:
+        places = int(pool.mentors["capacity"].sum()) if pool.n_mentors else 0
+        text = (f"The current cohort has {pool.n_mentees:,} eligible mentee{'s' if pool.n_mentees != 1 else ''} "
+                f"and {pool.n_mentors:,} eligible mentor{'s' if pool.n_mentors != 1 else ''} offering "
+                f"{places:,} place{'s' if places != 1 else ''}. The settings below start from the design and "
+                "change only the matching on this page.")
+        warning = ""
+        if pool.n_mentees == 0:
+            warning = " Nobody eligible is enrolled as a mentee: there is no one to match."
+        elif pool.n_mentors == 0:
+            warning = " No eligible mentor is enrolled: only peer circles can be formed."
+        return (f"<p class='wb-facts'>{html.escape(text)}"
+                + (f"<b class='wb-warning-text'>{html.escape(warning)}</b>" if warning else "") + "</p>")
+
+    def _show_settings(self, design: ProgramDesign) -> None:
+        """Put the design's matching settings in the controls."""
+        exp = design.experience
+        self._quiet = True
+        try:
+            self.structure.value = exp.structure
+            self.method.value = default_method(design)
+            self.seed.value = 0
+            self.group_size.value = exp.group_size
+            self.mentors_per_mentee.value = exp.mentors_per_mentee
+            self.rounds.value = 3
+            self.circle_size.value = 2
+            for name, slider in self.weights.items():
+                slider.value = float(exp.criteria.get(name, 0.0))
+            for name, box in self.rules.items():
+                box.value = name in exp.hard_rules
+        finally:
+            self._quiet = False
+        self._show_relevant()
+
+    def _show_relevant(self) -> None:
+        structure, method = self.structure.value, self.method.value
+        peer = structure == "peer"
+        self.method.layout.display = "none" if peer else None
+        for control, wanted in ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
+                                (self.rounds, structure == "flash"), (self.circle_size, peer)):
+            control.layout.display = None if wanted else "none"
+        self.seed.layout.display = None if method in SEEDED and not peer else "none"
+        self.method_help.value = (
+            "<p class='wb-muted'>Peer circles: everyone is paired (or put in circles) with the peers who fit best; "
+            "there is no method to choose.</p>" if peer
+            else f"<p class='wb-muted'>{html.escape(METHOD_HELP.get(method, ''))}</p>")
+        self.pin_button.disabled = peer
+
+    @guarded("update the settings")
+    def _on_setting(self, _change: object) -> None:
+        self._show_relevant()
+        if not self._quiet and self.result is not None:
+            self.hint.value = "<span class='wb-unsaved'>Settings changed: press Match to see their effect.</span>"
+
+    @guarded("restore the design's settings", button="reset_button")
+    def _on_reset(self, _button: w.Button) -> None:
+        self._show_settings(self.design)
+        if self.result is not None:
+            self.hint.value = "<span class='wb-unsaved'>Back to the design's settings: press Match.</span>"
+
+    def settings(self) -> dict:
+        """The matching settings the controls show, as keyword arguments of :func:`workbench.matching.match`."""
+        exp = self.design.experience
+        design = self.design
+        if (self.group_size.value, self.mentors_per_mentee.value) != (exp.group_size, exp.mentors_per_mentee):
+            experience = Experience.model_validate({**exp.model_dump(), "group_size": self.group_size.value,
+                                                    "mentors_per_mentee": self.mentors_per_mentee.value})
+            design = design.model_copy(update={"experience": experience})
+        weights = {name: float(slider.value) for name, slider in self.weights.items()}
+        if "affinity" in exp.criteria and "affinity" not in weights:
+            weights["affinity"] = float(exp.criteria["affinity"])
+        return {"design": design, "structure": self.structure.value, "method": self.method.value,
+                "seed": int(self.seed.value), "weights": weights,
+                "hard_rules": tuple(name for name, box in self.rules.items() if box.value),
+                "rounds": int(self.rounds.value), "circle_size": int(self.circle_size.value)}
+
+    # ------------------------------------------------------------------ matching
+
+    def _overrides(self, pins: set, forbids: set) -> Overrides:
+        return Overrides(pin=frozenset(pins), forbid=frozenset(forbids))
+
+    def _solve(self, pins: set | None = None, forbids: set | None = None) -> MatchResult:
+        pins = self.pins if pins is None else pins
+        forbids = self.forbids if forbids is None else forbids
+        settings = self.settings()
+        design = settings.pop("design")
+        if sum(settings["weights"].values()) <= 0:
+            raise WorkbenchError("Every criterion weight is 0: give at least one criterion a weight above 0.")
+        try:
+            result = match(self.tables, design, overrides=self._overrides(pins, forbids), **settings)
+        except WorkbenchError as exc:
+            if (pins or forbids) and "Override pairs" in str(exc):
+                structure = settings["structure"].replace("_", "-")
+                raise WorkbenchError(f"The pinned or forbidden pairs name people who are not mentee and mentor in "
+                                     f"{structure} matching (its roles differ). Remove them under \"One mentee's "
+                                     "options\", or change the structure back.") from None
+            raise
+        self.pins, self.forbids = set(pins), set(forbids)
+        self.applied = {"design": design, **settings}
+        self.result = result
+        self.compared = None
+        self._render()
+        return result
+
+    @guarded("match the cohort", button="match_button")
+    def _on_match(self, _button: w.Button) -> None:
+        self._solve()
+
+    def _render(self) -> None:
+        result = self.result
+        assert result is not None
+        self.placeholder.layout.display = "none"
+        self.results.layout.display = None
+        self.hint.value = ""
+        if result.messages:
+            self.messages.show("\n".join(result.messages), "warning")
+        else:
+            self.messages.clear()
+        self.summary.value = self._summary_html(result)
+        method = result.summary["method"]
+        self.download.value = download_link(result.csv(), f"matching-{self.context.workspace.slug}.csv", "text/csv",
+                                            "Download the matching (CSV)")
+        self.save_notice.clear()
+        self.comparison.value = ("<p class='wb-muted'>Press <b>Compare all methods</b> to see every method side by "
+                                 "side.</p>")
+        self.compare_notice.clear()
+        self.sensitivity_text.value = ""
+        self.sensitivity_notice.clear()
+        self._render_scores({method: result})
+        self._render_fairness_options()
+        self._render_tables()
+        self._render_mentees()
+        self._render_overrides()
+
+    def _summary_html(self, result: MatchResult) -> str:
+        s = result.summary
+        word = s["mentee_word"]
+        tiles = [_tile(_percent(s["match_rate"]), f"{s['matched_mentees']:,} of {s['mentees']:,} {word} matched")]
+        if s["links"]:
+            tiles += [_tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
+                      _tile(f"{s['worst_score']:.2f}", "weakest pair")]
+        if s.get("skills_covered") is not None:
+            tiles.append(_tile(_percent(s["skills_covered"]), "needed skills covered",
+                               "share of the mentees' needed skills that a partner covers"))
+        if s.get("capacity_use") is not None:
+            tiles.append(_tile(_percent(s["capacity_use"]), f"of {s['capacity']:,} mentor places used"))
+        if s.get("blocking_pairs") is not None:
+            tiles.append(_tile(f"{s['blocking_pairs']:,}", "blocking pairs",
+                               "a mentee and a mentor who would both rather be together than with their partners"))
+        if s.get("optimal") is True:
+            tiles.append(_tile("✓", "proven optimal", "no other matching scores higher on these settings"))
+        lines = result.summary_lines()
+        lines = lines[:len(lines) - len(result.messages)] if result.messages else lines
+        settings = result.settings
+        pinned, forbidden = len(settings.get("pinned", ())), len(settings.get("forbidden", ()))
+        if pinned or forbidden:
+            lines.append(f"With {pinned} pinned and {forbidden} forbidden pair{'s' if forbidden != 1 else ''}.")
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return f"<div class='wb-tiles'>{''.join(tiles)}</div><ul class='wb-facts'>{items}</ul>"
+
+    def _render_scores(self, results: dict[str, MatchResult]) -> None:
+        scores = pd.concat([r.pairs[["score"]].assign(method=name) for name, r in results.items()],
+                           ignore_index=True)
+        self.distribution.chart = score_distribution_chart(scores)
+        self.distribution_caption.value = _caption(score_distribution_caption(scores))
+        table = comparison_table(results)
+        self.coverage.chart = coverage_chart(table)
+        self.coverage_caption.value = _caption(coverage_caption(table))
+
+    def _render_tables(self) -> None:
+        result = self.result
+        pairs = result.pairs
+        shown = pd.DataFrame({
+            "mentee": [self._who(p) for p in pairs["mentee_id"]],
+            "mentor" if result.summary["structure"] != "peer" else "peer": [self._who(p) for p in pairs["mentor_id"]],
+        })
+        if pairs["group"].astype(str).str.len().gt(0).any():
+            shown["group"] = pairs["group"].to_numpy()
+        if pairs["round"].nunique() > 1:
+            shown["round"] = pairs["round"].to_numpy()
+        shown["score"] = pairs["score"].round(2).to_numpy()
+        for name in result.criteria:
+            shown[CRITERION_LABELS.get(name, name).lower()] = pairs[name].round(2).to_numpy()
+        shown["why"] = pairs["reason"].to_numpy()
+        links = "pairs" if result.summary["structure"] != "peer" else "peer links"
+        self.pairs_heading.value = (f"<h3>The {links} ({len(pairs):,})</h3><p>Each criterion from 0 (no fit) to 1 "
+                                    "(full fit); the score is their weighted mean.</p>")
+        self.pairs_table.value = (html_table(shown, limit=TABLE_ROWS) if len(shown)
+                                  else "<p>No pairs: see who is not matched and why below.</p>")
+        unmatched = result.unmatched
+        self.unmatched_heading.value = f"<h3>Not matched, and why ({len(unmatched):,})</h3>"
+        table = pd.DataFrame({"person": [self._who(p) for p in unmatched["person_id"]],
+                              "role": unmatched["role"].to_numpy(), "why": unmatched["reason"].to_numpy()})
+        self.unmatched_table.value = (html_table(table, limit=TABLE_ROWS) if len(table)
+                                      else "<p>Everyone has a partner.</p>")
+
+    # ------------------------------------------------------------------ compare, fairness, robustness
+
+    @guarded("compare the methods", notice="compare_notice", button="compare_button")
+    def _on_compare(self, _button: w.Button) -> None:
+        if self.applied is None:
+            raise WorkbenchError("Press Match first.")
+        settings = dict(self.applied)
+        design = settings.pop("design")
+        settings.pop("method")
+        seed = settings.pop("seed")
+        results = compare_methods(self.tables, design, seed=seed, overrides=self._overrides(self.pins, self.forbids),
+                                  **settings)
+        self.compared = results
+        self._render_scores(results)
+        table = comparison_table(results)
+        shown = pd.DataFrame({"method": [method_label(m) for m in table["method"]]})
+        for column, title in (("match_rate", "matched"), ("mean_score", "mean score"),
+                              ("worst_score", "weakest pair"), ("skills_covered", "skills covered"),
+                              ("capacity_use", "places used"), ("blocking_pairs", "blocking pairs")):
+            values = table[column]
+            if values.isna().all():
+                continue
+            if column in ("match_rate", "skills_covered", "capacity_use"):
+                shown[title] = [_percent(v) if pd.notna(v) else "" for v in values]
+            elif column == "blocking_pairs":
+                shown[title] = values.astype("Int64")
+            else:
+                shown[title] = values.astype(float).round(2)
+        current = self.result.summary["method"] if self.result is not None else None
+        note = (f"<p class='wb-muted'>The matching shown above uses {html.escape(method_label(current).lower())}; "
+                "choose another method in the settings and press Match to use it.</p>" if current else "")
+        self.comparison.value = html_table(shown) + note
+
+    def _render_fairness_options(self) -> None:
+        result = self.result
+        options = []
+        for attribute in fairness_attributes(result.pool, result.design):
+            values = result.pool.mentees[attribute].astype(str)
+            if values.nunique() >= max(len(values), 2):  # one group per person: names, e-mails
+                continue
+            table = result.fairness(attribute)
+            if (~table["hidden"].astype(bool)).any():
+                options.append((ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ")), attribute))
+        previous = self.attribute.value
+        self.attribute.options = options or [("No grouping with enough people", NO_CHOICE)]
+        values = [v for _, v in self.attribute.options]
+        preferred = previous if previous in values else "department" if "department" in values else values[0]
+        if self.attribute.value == preferred:
+            self._render_fairness()
+        else:
+            self.attribute.value = preferred  # the observer draws it
+
+    @guarded("break the match rate down", notice="fairness_notice")
+    def _on_attribute(self, _change: object) -> None:
+        if self.result is not None:
+            self._render_fairness()
+
+    def _render_fairness(self) -> None:
+        attribute = self.attribute.value
+        if attribute in (None, NO_CHOICE):
+            self.fairness.chart = fairness_chart(pd.DataFrame(), "group")
+            self.fairness_caption.value = _caption("No attribute has a group of five or more mentees to compare.")
+            return
+        table = self.result.fairness(attribute)
+        overall = self.result.summary["match_rate"]
+        label = ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
+        self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
+        self.fairness_caption.value = _caption(fairness_caption(table, attribute, overall=overall, label=label))
+
+    @guarded("check how robust the matching is", notice="sensitivity_notice", button="sensitivity_button")
+    def _on_sensitivity(self, _button: w.Button) -> None:
+        if self.applied is None:
+            raise WorkbenchError("Press Match first.")
+        settings = dict(self.applied)
+        design = settings.pop("design")
+        runs = 10
+        table = sensitivity(self.tables, design, runs=runs, spread=float(self.spread.value),
+                            overrides=self._overrides(self.pins, self.forbids), **settings)
+        changed = table["changed"]
+        mean, low, high = float(changed.mean()), float(changed.min()), float(changed.max())
+        if mean < 0.1:
+            verdict = "Robust: the pairs hardly depend on the exact weights."
+        elif mean < 0.3:
+            verdict = ("Some pairs hinge on the exact weights: agree the weights with the client before releasing "
+                       "the matches.")
+        else:
+            verdict = ("Many pairs depend on the exact weights: settle the weights (or pin the pairs that matter) "
+                       "before releasing the matches.")
+        self.sensitivity_text.value = (
+            f"<div class='wb-tiles'>{_tile(_percent(mean), 'of pairs change on average')}"
+            f"{_tile(f'{low:.0%}–{high:.0%}', f'range over {runs} runs')}</div>"
+            f"<p>With every weight moved at random by up to ±{self.spread.value:.0%}, {mean:.0%} of the pairs change "
+            f"on average (from {low:.0%} to {high:.0%} across {runs} runs). {html.escape(verdict)}</p>")
+
+    # ------------------------------------------------------------------ one mentee, pins and forbids
+
+    def _render_mentees(self) -> None:
+        result = self.result
+        peer = result.summary["structure"] == "peer"
+        matched = set(result.pairs["mentee_id"]) | (set(result.pairs["mentor_id"]) if peer else set())
+        ids = list(result.pool.mentees["person_id"].astype(str))
+        options = [(f"{self._who(p)} · {'matched' if p in matched else 'not matched'}", p) for p in ids]
+        previous = self.mentee.value
+        self.mentee.description = "Person" if peer else "Mentee"
+        self.mentee.options = options or [("Nobody to match", NO_CHOICE)]
+        values = [v for _, v in self.mentee.options]
+        unmatched = [p for p in ids if p not in matched]
+        preferred = previous if previous in values else (unmatched or values)[0]
+        if self.mentee.value == preferred:
+            self._render_candidates()
+        else:
+            self.mentee.value = preferred  # the observer draws it
+
+    @guarded("show the mentee's candidates", notice="pick_notice")
+    def _on_mentee(self, _change: object) -> None:
+        if self.result is not None:
+            self._render_candidates()
+
+    def _render_candidates(self) -> None:
+        mentee = self.mentee.value
+        if mentee in (None, NO_CHOICE):
+            self.candidate_chart.chart = candidate_chart(pd.DataFrame(), {})
+            self.candidate_caption.value = ""
+            self.candidates_table.value = ""
+            self.partner.options = [("Nobody", NO_CHOICE)]
+            self.partner.value = NO_CHOICE
+            return
+        result = self.result
+        table = candidates(self.tables, result, mentee, top=15)
+        self.candidate = table
+        weights = result.settings["weights"]
+        self.candidate_chart.chart = candidate_chart(table, weights)
+        self.candidate_caption.value = _caption(candidate_caption(table, weights, self._who(mentee)))
+        shown = pd.DataFrame({"rank": table["rank"], "mentor": [self._who(p) for p in table["mentor_id"]],
+                              "status": table["status"], "score": table["score"].round(2)})
+        for name in result.criteria:
+            shown[CRITERION_LABELS.get(name, name).lower()] = table[name].round(2)
+        shown["why"] = table["reason"]
+        self.candidates_table.value = html_table(shown)
+        previous = self.partner.value
+        self.partner.description = "Peer" if result.summary["structure"] == "peer" else "Mentor"
+        self.partner.options = [(f"{self._who(p)} · {s}", p) for p, s in zip(table["mentor_id"], table["status"])]
+        values = list(table["mentor_id"])
+        partners = list(table.loc[table["status"].str.startswith("matched"), "mentor_id"])
+        same_mentee = mentee == self._shown_mentee
+        self._shown_mentee = mentee
+        self.partner.value = previous if same_mentee and previous in values else (partners or values)[0]
+
+    def _override(self, pins: set, forbids: set, done: str) -> None:
+        mentee = self.mentee.value
+        result = self._solve(pins, forbids)
+        peer = result.summary["structure"] == "peer"
+        mine = result.pairs[(result.pairs["mentee_id"] == mentee) | ((result.pairs["mentor_id"] == mentee) & peer)]
+        if mine.empty:
+            now = f"{self._who(mentee)} is not matched now."
+        else:
+            partner = [b if a == mentee else a for a, b in zip(mine["mentee_id"], mine["mentor_id"])]
+            now = (f"{self._who(mentee)} is now matched with "
+                   + ", ".join(f"{self._who(p)} (score {s:.2f})" for p, s in zip(partner, mine["score"])) + ".")
+        self.pick_notice.show(f"{done} and matched again. {now}", "success")
+
+    @guarded("pin the pair", notice="pick_notice", button="pin_button")
+    def _on_pin(self, _button: w.Button) -> None:
+        mentee, mentor = self._chosen_pair()
+        self._override(self.pins | {(mentee, mentor)}, self.forbids - {(mentee, mentor)},
+                       f"Pinned {self._who(mentee)} with {self._who(mentor)}")
+
+    @guarded("forbid the pair", notice="pick_notice", button="forbid_button")
+    def _on_forbid(self, _button: w.Button) -> None:
+        mentee, mentor = self._chosen_pair()
+        self._override(self.pins - {(mentee, mentor)}, self.forbids | {(mentee, mentor)},
+                       f"Forbade {self._who(mentee)} with {self._who(mentor)}")
+
+    def _chosen_pair(self) -> tuple[str, str]:
+        mentee, mentor = self.mentee.value, self.partner.value
+        if self.result is None or mentee in (None, NO_CHOICE) or mentor in (None, NO_CHOICE):
+            raise WorkbenchError("Pick a mentee and one of their candidate mentors first.")
+        return str(mentee), str(mentor)
+
+    def _render_overrides(self) -> None:
+        items = [(f"Pinned: {self._who(a)} with {self._who(b)}", ("pin", a, b)) for a, b in sorted(self.pins)]
+        items += [(f"Forbidden: {self._who(a)} with {self._who(b)}", ("forbid", a, b)) for a, b in sorted(self.forbids)]
+        if not items:
+            self.overrides.value = "<p class='wb-muted'>No pairs pinned or forbidden.</p>"
+            self.override_choice.options = [("None", NO_CHOICE)]
+            self.override_choice.value = NO_CHOICE
+        else:
+            listed = "".join(f"<li>{html.escape(label)}</li>" for label, _ in items)
+            self.overrides.value = f"<p><b>Pinned and forbidden pairs</b></p><ul class='wb-facts'>{listed}</ul>"
+            self.override_choice.options = items
+            self.override_choice.value = items[0][1]
+        for control in (self.override_choice, self.remove_button, self.clear_button):
+            control.disabled = not items
+
+    @guarded("remove the pin or forbid", notice="pick_notice", button="remove_button")
+    def _on_remove(self, _button: w.Button) -> None:
+        chosen = self.override_choice.value
+        if chosen in (None, NO_CHOICE):
+            raise WorkbenchError("There is no pin or forbid to remove.")
+        kind, a, b = chosen
+        pins = self.pins - {(a, b)} if kind == "pin" else self.pins
+        forbids = self.forbids - {(a, b)} if kind == "forbid" else self.forbids
+        self._solve(pins, forbids)
+        self.pick_notice.show(f"Removed the {'pin' if kind == 'pin' else 'forbid'} of {self._who(a)} with "
+                              f"{self._who(b)} and matched again.", "success")
+
+    @guarded("clear the pins and forbids", notice="pick_notice", button="clear_button")
+    def _on_clear(self, _button: w.Button) -> None:
+        self._solve(set(), set())
+        self.pick_notice.show("Cleared every pin and forbid and matched again.", "success")
+
+    # ------------------------------------------------------------------ save
+
+    def _render_saved(self) -> None:
+        saved = saved_matching(self.context.workspace)
+        if saved is None:
+            self.saved_status.value = "<span class='wb-muted'>No matching is saved in this workspace yet.</span>"
+            return
+        table, record = saved
+        summary, settings = record.get("summary", {}) or {}, record.get("settings", {}) or {}
+        structure = str(summary.get("structure", "")).replace("_", "-")
+        method = method_label(str(summary.get("method", "")))
+        when = settings.get("matched_at", "")
+        pairs = int((table.get("unmatched_role", pd.Series(dtype=str)) == "").sum()) if len(table) else 0
+        self.saved_status.value = (
+            f"<span class='wb-saved'>Saved in the workspace: {html.escape(structure)} matching by "
+            f"{html.escape(method.lower())}, {pairs:,} pair{'s' if pairs != 1 else ''}"
+            + (f", matched on {html.escape(str(when))}" if when else "") + ".</span>")
+
+    @guarded("save the matching", notice="save_notice", button="save_button")
+    def _on_save(self, _button: w.Button) -> None:
+        if self.result is None:
+            raise WorkbenchError("Press Match first: there is no matching to save.")
+        self.context.workspace = save_matching(self.context.workspace, self.result)
+        self._render_saved()
+        self.save_notice.show("Saved the matching in the workspace (results/matching.csv and results/matching.yaml).",
+                              "success")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.matching.structures import METHODS, STRUCTURES
@@ -110,6 +112,38 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--cohort", default=None, help="cohort to match (default: the latest in enrolment.csv)")
     matcher.add_argument("--save", action="store_true",
                          help="also save the matching into the workspace (results/matching.csv, undoable)")
+    simulator = commands.add_parser(
+        "simulate", help="simulate the design or a saved scenario and write the result as JSON",
+        description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
+                    "simulate the program's outcomes RUNS times against a simulated comparison group. Prints each "
+                    "KPI (participants, comparison group, difference with its 95%% interval) and writes every "
+                    "figure, the seed, the runs and every parameter used as JSON (schema in the README's What-if "
+                    "section). The same seed gives the same bytes.")
+    simulator.add_argument("workspace", type=Path, help="workspace folder")
+    simulator.add_argument("--scenario", default="design",
+                           help="saved scenario (scenarios/*.yaml) to simulate (default: the design itself)")
+    simulator.add_argument("--runs", type=int, default=1000, help="Monte Carlo runs, at least 2 (default 1000)")
+    simulator.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    simulator.add_argument("--horizon", type=int, default=None, metavar="MONTHS",
+                           help="months to follow outcomes, 1-60 (default: 12 or the program's length if longer)")
+    simulator.add_argument("--out", type=Path, required=True, metavar="JSON", help="file to write")
+
+    comparer = commands.add_parser(
+        "compare", help="simulate two to six scenarios side by side",
+        description="Simulate each named scenario (saved in scenarios/, or 'design' for the design itself) with "
+                    "its own random stream and print, per KPI, each scenario's effect with its 95%% interval and "
+                    "the probability that it does better than the first (the baseline). The same seed gives the "
+                    "same figures, whatever the order or the number of workers.")
+    comparer.add_argument("workspace", type=Path, help="workspace folder")
+    comparer.add_argument("--scenarios", required=True, metavar="A,B[,C...]",
+                          help="comma-separated scenario names; the first is the baseline")
+    comparer.add_argument("--runs", type=int, default=1000, help="Monte Carlo runs per scenario (default 1000)")
+    comparer.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    comparer.add_argument("--horizon", type=int, default=None, metavar="MONTHS", help="months to follow outcomes")
+    comparer.add_argument("--workers", type=int, default=1,
+                          help="local worker processes (default 1: run here); results do not depend on it")
+    comparer.add_argument("--out", type=Path, default=None, metavar="JSON",
+                          help="also write every scenario's result and the comparison as JSON")
     return parser
 
 
@@ -278,6 +312,157 @@ def _match(args: argparse.Namespace) -> None:
         print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")
 
 
+class _ProgressBar:
+    """A progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, stream=None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        if not self.live or total <= 0:
+            return
+        filled = int(self.width * min(done, total) / total)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {message[:40]:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.live:
+            self.stream.write("\r" + " " * (self.width + 56) + "\r")
+            self.stream.flush()
+
+
+#: Most runs a command accepts (run-level KPIs are kept in memory: about 200 bytes a run).
+MAX_RUNS = 1_000_000
+
+
+def _simulation_inputs(args: argparse.Namespace):
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.workspace import open_workspace
+
+    if not 2 <= args.runs <= MAX_RUNS:
+        raise WorkbenchError(f"--runs must be from 2 to {MAX_RUNS:,}, not {args.runs}.")
+    if args.seed < 0:
+        raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
+    if args.horizon is not None and not 1 <= args.horizon <= 60:
+        raise WorkbenchError(f"--horizon must be 1 to 60 months, not {args.horizon}.")
+    out = getattr(args, "out", None)
+    if out is not None and not out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write {out}: the folder {out.parent} does not exist.")
+    workspace = open_workspace(args.workspace)
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
+    if missing:
+        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "
+                             "and the cohort's enrolment. Import them first.")
+    return workspace, tables, load_design(workspace)
+
+
+def _kpi_lines(result) -> list[str]:
+    def show(value: float, unit: str, signed: bool = False) -> str:
+        if unit.startswith("share"):
+            return f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}%"
+        if unit == "currency" or abs(value) >= 1000:
+            return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+        return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+    lines = [f"  {'KPI':<46}{'participants':>30}{'comparison':>12}  {'difference [95% interval]':<32}P(better)"]
+    for row in result.kpis().itertuples():
+        unit = row.unit
+        if np.isnan(row.comparison_mean):
+            value = f"{show(row.participants_mean, unit)} [{show(row.participants_low, unit)}, " \
+                    f"{show(row.participants_high, unit)}]"
+            lines.append(f"  {row.label:<46}{value:>30}")
+            continue
+        points = " pts" if unit.startswith("share") else ""
+        effect = result.effect(row.kpi)
+        better = float(((effect > 0) if row.higher_is_better else (effect < 0)).mean())
+        difference = f"{show(row.difference_mean, unit, True)}{points} [{show(row.difference_low, unit, True)}, " \
+                     f"{show(row.difference_high, unit, True)}]"
+        lines.append(f"  {row.label:<46}{show(row.participants_mean, unit):>30}{show(row.comparison_mean, unit):>12}"
+                     f"  {difference:<32}{better:>8.0%}")
+    lines.append("  (intervals: 95% confidence interval of the mean over runs; P(better): share of runs in which "
+                 "participants do strictly better than the comparison group)")
+    return lines
+
+
+def _simulate(args: argparse.Namespace) -> None:
+    import json
+
+    from workbench.whatif import budget_check, load_scenario, run_scenarios
+    from workbench.workspace import atomic_write_text
+
+    workspace, tables, design = _simulation_inputs(args)
+    scenario = load_scenario(workspace, args.scenario)
+    bar = _ProgressBar()
+    try:
+        result = run_scenarios(tables, design, [scenario], runs=args.runs, seed=args.seed,
+                               horizon_months=args.horizon, executor=False, progress=bar)[scenario.name]
+    finally:
+        bar.close()
+    document = result.to_json()
+    budget = budget_check(result)
+    if budget is not None:
+        document["budget"] = budget
+    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    c = result.cohort
+    print(f"Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, {c['mentors']:,} "
+          f"mentors, {c['unmatched_mentees']:,} mentees unmatched; {result.runs:,} runs, seed {args.seed}, "
+          f"{result.horizon_months}-month horizon.")
+    print("\n".join(_kpi_lines(result)))
+    if budget is not None:
+        print(f"Budget {budget['budget']:,.0f} {budget['currency']}: expected cost {budget['expected_cost']:,.0f}, "
+              f"within budget in {budget['p_within']:.0%} of runs.")
+    print(f"Wrote {args.out}.")
+
+
+def _compare(args: argparse.Namespace) -> None:
+    import json
+
+    from workbench.whatif import (MAX_COMPARED, comparison_display, comparison_table, load_scenario,
+                                  local_executor, run_scenarios)
+    from workbench.workspace import atomic_write_text
+
+    names = [n.strip() for n in args.scenarios.split(",") if n.strip()]
+    if not 2 <= len(names) <= MAX_COMPARED:
+        raise WorkbenchError(f"--scenarios takes 2 to {MAX_COMPARED} names separated by commas, not {len(names)}.")
+    if len(set(names)) < len(names):
+        raise WorkbenchError("--scenarios names a scenario twice.")
+    if args.workers < 1:
+        raise WorkbenchError(f"--workers must be at least 1, not {args.workers}.")
+    workspace, tables, design = _simulation_inputs(args)
+    scenarios = [load_scenario(workspace, name) for name in names]
+    bar = _ProgressBar()
+    executor = local_executor(args.workers) if args.workers > 1 else False
+    try:
+        batch = run_scenarios(tables, design, scenarios, runs=args.runs, seed=args.seed,
+                              horizon_months=args.horizon, executor=executor, progress=bar)
+    finally:
+        bar.close()
+        if executor:
+            executor.shutdown()
+    results = batch.finished()
+    table = comparison_table(results, baseline=0)
+    print(f"{len(results)} scenarios of {workspace.path}, {args.runs:,} runs each, seed {args.seed}; effects "
+          f"against the simulated comparison group (program-only KPIs: the value), 95% intervals; P(better) "
+          f"against {results[0].name!r}.")
+    display = comparison_display(table)
+    widths = [max(len(str(v)) for v in [column, *display[column]]) for column in display.columns]
+    for values in [list(display.columns), *display.itertuples(index=False)]:
+        print("  ".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip())
+    if args.out is not None:
+        document = {"schema_version": 1, "runs": args.runs, "seed": args.seed, "baseline": results[0].name,
+                    "scenarios": [r.to_json() for r in results],
+                    "comparison": json.loads(table.to_json(orient="records", double_precision=10))}
+        atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+        print(f"Wrote {args.out}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -307,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
             _gaps(args)
         elif args.command == "match":
             _match(args)
+        elif args.command == "simulate":
+            _simulate(args)
+        elif args.command == "compare":
+            _compare(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

@@ -262,8 +262,8 @@ def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: i
     close_rate *= F32(-np.log1p(-p["early_closure"]) / x.duration / 0.5)
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(t_close, close_rate, out=t_close)
-    closed = t_close < D
-    end1 = np.minimum(t_close, D, out=close_rate)
+    closed = t_close < D  # a pair of quality 1 never closes (0 / 0 is NaN: not closed, and fmin ignores it)
+    end1 = np.fmin(t_close, D, out=close_rate)
     flat_close, flat_q1, flat_end1 = t_close.ravel(), q1.ravel(), end1.ravel()
     share = p["rematch_share"] if x.rematch else 0.0
     if share > 0:
@@ -324,7 +324,7 @@ def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: i
     with np.errstate(divide="ignore", invalid="ignore"):
         exit0 = g["comparison"].standard_exponential(shape, dtype=F32)
         exit0 /= st.h0
-    employed0 = np.minimum(exit0, H)
+    employed0 = np.fmin(exit0, H)  # no hazard: 0 / 0 is NaN, employed throughout
     promoted0 = g["comparison"].standard_exponential(shape, dtype=F32) < employed0 * F32(p["promotion_rate"] / 12)
     employed0 *= F32(p["skill_natural"])
     closed0 = np.minimum(employed0, st.gap, out=employed0)

@@ -1,0 +1,63 @@
+"""Meetings against the design's cadence and health rule, on a small hand-made log."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from workbench.design.model import ProgramDesign
+from workbench.evaluate import behaviour
+
+START, END = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-07-01")  # 181 days
+
+
+def log(rows) -> pd.DataFrame:
+    return pd.DataFrame([{"mentee_id": a, "mentor_id": b, "date": pd.Timestamp(d), "minutes": m}
+                         for a, b, d, m in rows])
+
+
+def design(cadence: str = "fortnightly", quiet: int = 60) -> ProgramDesign:
+    base = ProgramDesign()
+    return base.model_copy(update={
+        "experience": base.experience.model_copy(update={"cadence": cadence, "duration_months": 6}),
+        "support": base.support.model_copy(update={"inactivity_days": quiet})})
+
+
+def test_pairs_against_the_cadence_and_the_health_rule() -> None:
+    fortnightly = [("A", "M1", str((START + pd.Timedelta(days=14 * k + 3)).date()), 60) for k in range(13)]
+    meetings = log([
+        *fortnightly,                                                    # keeps meeting: active
+        ("B", "M1", "2025-01-10", 45), ("B", "M1", "2025-01-24", 45),   # stops in January: closed early
+        ("C", "M2", "2025-01-05", 30), ("C", "M2", "2025-04-20", 30),   # a 105-day gap, then meets: quiet
+        ("C", "M2", "2025-05-04", 30), ("C", "M2", "2025-05-18", 30), ("C", "M2", "2025-06-10", 30),
+        ("D", "M2", "2025-01-08", 60),                                   # mentee leaves in February
+    ])
+    people = pd.DataFrame({"person_id": ["A", "B", "C", "D", "E", "M1", "M2"],
+                           "exit": [pd.NaT, pd.NaT, pd.NaT, pd.Timestamp("2025-02-15"), pd.NaT, pd.NaT, pd.NaT]})
+    result = behaviour(meetings, people, pd.Series(["A", "B", "C", "D", "E"]), design(), start=START,
+                       program_end=END, as_of=pd.Timestamp("2025-09-01"))
+    pairs = result.pairs
+    assert "mentee_id" not in pairs.columns and "mentor_id" not in pairs.columns  # no ids leave the function
+    assert pairs["status"].tolist() == ["active", "closed early", "active", "ended by an exit"]
+    assert pairs["gone_quiet"].tolist() == [False, True, True, False]
+    assert pairs["expected"].tolist() == pytest.approx([181 / 14, 181 / 14, 181 / 14, 45 / 14])
+    s = result.summary
+    assert (s["pairs"], s["meetings"], s["closed_early"], s["gone_quiet"], s["ended_by_exit"]) == (4, 21, 1, 2, 1)
+    assert s["share_of_cadence"] == pytest.approx(21 / (3 * 181 / 14 + 45 / 14))
+    assert s["participants_without_meetings"] == 1 and s["program_finished"]
+    assert s["hours"] == pytest.approx((13 * 60 + 90 + 150 + 60) / 60)
+    # per mentee: B closed early, E never met (and stayed), A and C still meeting, D left
+    assert result.mentees["closed_early"].tolist() == [False, True, False, False, True]
+    assert s["mentees_closed_early_share"] == pytest.approx(2 / 5)
+    dist = result.distribution()
+    assert dist["pairs"].sum() == 4 and set(dist["status"]) == {"active", "closed early", "ended by an exit"}
+
+
+def test_weekly_cadence_expects_twice_the_meetings_and_a_running_program_is_cut_at_the_data() -> None:
+    meetings = log([("A", "M", "2025-01-03", 30), ("A", "M", "2025-02-03", 30)])
+    people = pd.DataFrame({"person_id": ["A", "M"], "exit": [pd.NaT, pd.NaT]})
+    result = behaviour(meetings, people, pd.Series(["A"]), design("weekly", 30), start=START, program_end=END,
+                       as_of=pd.Timestamp("2025-03-01"))
+    assert result.pairs["expected"].iloc[0] == pytest.approx(59 / 7)
+    assert not result.summary["program_finished"]
+    assert result.pairs["status"].iloc[0] == "active"  # 26 days since the last meeting: within the rule

@@ -1,0 +1,140 @@
+"""The whole evaluation: the demo organisation's past cohort shows the effects it was generated with."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.data.importing import read_workspace_tables
+from workbench.data.sample import generate_organisation, generation_parameters
+from workbench.design.model import ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.evaluate import JSON_SCHEMA, evaluate
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+TRUE_HAZARD_RATIO = generation_parameters()["past_cohort"]["exit_hazard_ratio"]
+TRUE_SURVEY_EFFECT = generation_parameters()["survey"]["program_effect"]
+
+
+def as_text(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Generated tables as a workspace reads them: text, blanks as ''."""
+    return {name: frame.astype(object).where(frame.notna(), "").astype(str) for name, frame in tables.items()}
+
+
+@pytest.fixture(scope="module")
+def demo_tables() -> dict[str, pd.DataFrame]:
+    tables, _ = read_workspace_tables(open_workspace(DEMO_SOURCE))
+    return tables
+
+
+@pytest.fixture(scope="module")
+def demo(demo_tables):
+    return evaluate(demo_tables, ProgramDesign(), runs=300)
+
+
+@pytest.fixture(scope="module")
+def large():
+    """A larger organisation from the same generator, so the intervals are narrow enough to mean something."""
+    return evaluate(as_text(generate_organisation(n_people=6000, seed=1)), ProgramDesign(), runs=300)
+
+
+def test_the_demos_hazard_ratio_interval_contains_the_true_effect(demo) -> None:
+    ratio = demo.retention.survival.hazard_ratio
+    assert demo.cohort.name == "2025"
+    assert ratio.low < TRUE_HAZARD_RATIO < ratio.high
+    assert ratio.adjusted_for == ("level", "tenure_months") and ratio.strata == ("department",)
+    assert demo.retention.survival.logrank is not None
+
+
+def test_a_larger_organisations_intervals_contain_the_true_effects(large) -> None:
+    ratio = large.retention.survival.hazard_ratio
+    assert ratio.low < TRUE_HAZARD_RATIO < ratio.high
+    assert ratio.high < 1  # large enough to see that participants leave less
+    against = large.against_comparison.set_index(["construct", "wave"])
+    for construct, effect in TRUE_SURVEY_EFFECT.items():
+        row = against.loc[(construct, "post")]
+        assert row["low"] < effect < row["high"], construct
+        assert row["p_holm"] < 0.05
+    # the paired change alone also contains the secular drift of everyone (0.1 by post)
+    change = large.change.set_index(["construct", "wave", "group"])
+    assert (change.xs(("post", "participants"), level=("wave", "group"))["change"]
+            > change.xs(("post", "comparison"), level=("wave", "group"))["change"]).all()
+
+
+def test_the_json_follows_its_schema_and_holds_no_ids_or_names(demo, demo_tables) -> None:
+    document = demo.to_json()
+    jsonschema.validate(document, JSON_SCHEMA)
+    text = demo.json_text()
+    assert json.loads(text) == document
+    people = demo_tables["people"]
+    for column in ("person_id", "name", "email"):
+        sample = people[column].iloc[::40]
+        assert not any(f'"{value}"' in text for value in sample), column
+    retention = document["retention"]
+    assert set(retention["logrank"]) == {"statistic", "z", "p_value"}
+    assert set(retention["hazard_ratio"]) >= {"estimate", "low", "high"}
+    assert {row["group"] for row in retention["km"]} == {"participants", "comparison"}
+    assert document["promotion"] == {"measured": False, "reason": demo.promotion_reason}
+
+
+def test_every_group_shown_has_five_people_or_more(demo) -> None:
+    document = demo.to_json()
+    for row in document["retention"]["by_group"]:
+        assert row["hidden"] or min(row["participants"], row["comparison"]) >= 5
+    for row in document["retention"]["balance"]:
+        assert row["hidden"] or row["participants"] is not None
+    for row in document["learning"]["change"]:
+        assert row["hidden"] or row["pairs"] >= 5
+    for row in document["learning"]["distribution"]:
+        assert row["hidden"] or row["respondents"] >= 5
+    hidden = [row for row in document["retention"]["by_group"] if row["hidden"]]
+    assert hidden and all(row["participants"] is None and row["participants_share"] is None for row in hidden)
+
+
+def test_the_same_seed_gives_the_same_bytes(demo_tables) -> None:
+    a = evaluate(demo_tables, ProgramDesign(), seed=3, resamples=500, runs=50).json_text()
+    b = evaluate(demo_tables, ProgramDesign(), seed=3, resamples=500, runs=50).json_text()
+    c = evaluate(demo_tables, ProgramDesign(), seed=4, resamples=500, runs=50).json_text()
+    assert a == b and a != c
+
+
+def test_shares_at_the_horizon_and_roi_hang_together(demo) -> None:
+    at = demo.retention.at_horizon
+    assert at["participants"]["low"] <= at["participants"]["share"] <= at["participants"]["high"]
+    assert at["difference"]["share"] == pytest.approx(at["participants"]["share"] - at["comparison"]["share"])
+    roi = demo.roi
+    avoided = at["participants_people"] * at["difference"]["share"]
+    assert roi.avoided_exits["estimate"] == pytest.approx(avoided)
+    assert roi.roi["estimate"] == pytest.approx((avoided * roi.replacement_cost - roi.cost) / roi.cost)
+    assert roi.resamples == 2000 and 0 <= roi.roi["p_positive"] <= 1
+
+
+def test_promotions_are_measured_when_people_has_promotion_dates(demo_tables) -> None:
+    tables = dict(demo_tables)
+    people = tables["people"].copy()
+    rng = np.random.default_rng(0)
+    promoted = rng.random(len(people)) < 0.15
+    days = rng.integers(30, 330, len(people))
+    people["promotion_date"] = [str((pd.Timestamp("2025-07-03") + pd.Timedelta(days=int(d))).date()) if p else ""
+                                for p, d in zip(promoted, days)]
+    tables["people"] = people
+    result = evaluate(tables, ProgramDesign(), calibrate_forecast=False)
+    assert result.promotion is not None and result.calibration is None
+    document = result.to_json()
+    jsonschema.validate(document, JSON_SCHEMA)
+    assert document["promotion"]["measured"] and document["promotion"]["outcome"] == "promotion"
+    assert document["settings"]["runs"] == 0 and document["calibration"] is None
+
+
+def test_horizon_and_settings_are_checked(demo_tables) -> None:
+    with pytest.raises(WorkbenchError, match="horizon must be 1 to 11"):
+        evaluate(demo_tables, ProgramDesign(), horizon_months=24)
+    with pytest.raises(WorkbenchError, match="at least 100"):
+        evaluate(demo_tables, ProgramDesign(), resamples=10)
+    six = evaluate(demo_tables, ProgramDesign(), horizon_months=6, runs=20, resamples=200)
+    assert six.horizon_months == 6 and six.retention.horizon_months == 6
+    assert six.calibration.horizon_months == 6

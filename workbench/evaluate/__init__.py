@@ -1,0 +1,58 @@
+"""Evaluating a running program (AXLES Evaluate): Kirkpatrick's four levels and Phillips' ROI on real data.
+
+:func:`evaluate` takes a workspace's tables and the design and returns one
+:class:`EvaluationResult`: survey response rates and paired change
+(:mod:`.survey`), meetings against the design's cadence and health rules
+(:mod:`.behaviour`), retention and promotion against a matched comparison group
+with Kaplan-Meier curves, a log-rank test and a Cox hazard ratio
+(:mod:`.cohort`, :mod:`.survival`, :mod:`.outcomes`), ROI with a bootstrap
+interval (:mod:`.roi`), the objectives' scorecard (:mod:`.scorecard`) and the
+outcome model's calibration (:mod:`.calibration`). :func:`evaluate_turnover`
+does the retention part for a plain turnover file (:mod:`.turnover`). Every
+figure goes to JSON under :data:`JSON_SCHEMA`.
+"""
+
+from workbench.evaluate.behaviour import Behaviour, behaviour
+from workbench.evaluate.calibration import Calibration, calibrate
+from workbench.evaluate.cohort import (
+    PARTICIPANT_RULES,
+    TENURE_BANDS,
+    EvaluationCohort,
+    coarsened_match,
+    cohorts_with_data,
+    default_cohort,
+    evaluation_cohort,
+)
+from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate
+from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
+from workbench.evaluate.result import JSON_SCHEMA, TURNOVER_JSON_SCHEMA, EvaluationResult
+from workbench.evaluate.roi import ROIEstimate, program_cost
+from workbench.evaluate.scorecard import scorecard
+from workbench.evaluate.survey import (
+    change_against_comparison,
+    cohen_dz_interval,
+    holm,
+    paired_change,
+    response_rates,
+    score_distribution,
+)
+from workbench.evaluate.survival import (
+    HazardRatio,
+    LogRank,
+    SurvivalComparison,
+    compare_survival,
+    cox_hazard_ratio,
+    kaplan_meier,
+    logrank_test,
+)
+from workbench.evaluate.turnover import TURNOVER_COLUMNS, TurnoverEvaluation, evaluate_turnover, read_turnover
+
+__all__ = [
+    "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
+    "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "HazardRatio",
+    "LogRank", "OutcomeComparison", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation", "behaviour",
+    "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval", "cohorts_with_data",
+    "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_turnover", "evaluation_cohort",
+    "holm", "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cost", "read_turnover",
+    "response_rates", "score_distribution", "scorecard",
+]

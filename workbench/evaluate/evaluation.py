@@ -1,0 +1,137 @@
+"""The entry point: :func:`evaluate` runs every part of an evaluation on a workspace's tables."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from workbench.design.eligibility import date_column, text_column
+from workbench.design.model import ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.evaluate.behaviour import behaviour
+from workbench.evaluate.calibration import MAX_HORIZON, calibrate
+from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort
+from workbench.evaluate.outcomes import outcome_comparison
+from workbench.evaluate.result import EvaluationResult
+from workbench.evaluate.roi import program_cost, roi_estimate
+from workbench.evaluate.scorecard import scorecard
+from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
+    survey_answers
+
+#: Bootstrap resamples by default.
+RESAMPLES = 2000
+#: Forecast runs by default.
+RUNS = 1000
+
+
+def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohort: str | None = None,
+             start: datetime.date | None = None, as_of: datetime.date | None = None,
+             horizon_months: int | None = None, participants: ParticipantRule = "enrolled",
+             matching: pd.DataFrame | None = None, seed: int = 0, resamples: int = RESAMPLES,
+             calibrate_forecast: bool = True, runs: int = RUNS) -> EvaluationResult:
+    """Evaluate a cohort of the program in ``tables`` (text frames as read from a workspace) against ``design``.
+
+    Kirkpatrick's levels with Phillips' ROI: survey response rates and paired
+    change (:mod:`.survey`), meetings against the cadence (:mod:`.behaviour`),
+    retention and promotion against a matched comparison group
+    (:mod:`.outcomes`), ROI with a bootstrap interval (:mod:`.roi`), the
+    objectives' scorecard (:mod:`.scorecard`) and the forecast's calibration
+    (:mod:`.calibration`). Who and when as in :func:`.cohort.evaluation_cohort`
+    (``cohort``, ``start``, ``as_of``, ``participants``, ``matching``: a saved
+    matching of this cohort). ``horizon_months`` (whole months; default the
+    whole follow-up, rounded down) is when shares are read. ``seed`` fixes the
+    bootstrap (``resamples``) and the forecast (``runs``): the same inputs give
+    the same result.
+
+    >>> result = evaluate(tables, design)                      # doctest: +SKIP
+    >>> result.retention.survival.hazard_ratio.estimate        # doctest: +SKIP
+    """
+    if resamples < 100:
+        raise WorkbenchError(f"Use at least 100 bootstrap resamples, not {resamples}.")
+    if calibrate_forecast and runs < 2:
+        raise WorkbenchError(f"The forecast needs at least 2 runs, not {runs}.")
+    group = evaluation_cohort(tables, design, cohort=cohort, start=start, as_of=as_of, participants=participants,
+                              matching=matching)
+    follow_up = group.follow_up_months
+    if follow_up < 1:
+        raise WorkbenchError(f"Cohort {group.name!r} started {follow_up:.1f} months before the end of the data: "
+                             "evaluate it after at least a month.")
+    horizon = int(np.floor(follow_up)) if horizon_months is None else int(horizon_months)
+    if not 1 <= horizon <= follow_up:
+        raise WorkbenchError(f"The horizon must be 1 to {int(np.floor(follow_up))} months (the follow-up so far), "
+                             f"not {horizon_months}.")
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)]
+    notes = list(group.notes)
+
+    t0, t1 = pd.Timestamp(group.start), pd.Timestamp(group.as_of)
+    p, c = group.participants, group.comparison
+    answers = survey_answers(tables.get("survey"), {"participants": set(p["person_id"]),
+                                                    "comparison": set(c["person_id"])},
+                             first_day=t0 - pd.Timedelta(days=PRE_SURVEY_DAYS), last_day=t1)
+    rates = response_rates(answers, p)
+    change = paired_change(answers)
+    against = change_against_comparison(answers)
+    distribution = score_distribution(answers)
+
+    people = tables["people"]
+    ids = text_column(people, "person_id")
+    exits = pd.DataFrame({"person_id": ids, "exit": date_column(people, "exit_date")}).drop_duplicates("person_id")
+    acts = behaviour(group.meetings, exits, p["person_id"], design, start=t0, program_end=pd.Timestamp(
+        group.program_end), as_of=t1)
+
+    matched = group.matched
+    retention = outcome_comparison(matched, "retention", horizon_months=horizon, resamples=resamples,
+                                   rng=streams[0], comparison=group.comparison_rule)
+    promotion, reason = None, ""
+    if group.promotions_measured:
+        promotion = outcome_comparison(matched, "promotion", horizon_months=horizon, resamples=resamples,
+                                       rng=streams[1], comparison=group.comparison_rule)
+    else:
+        reason = "people.csv has no promotion_date column (the date of each person's latest promotion)."
+
+    pairs = int(group.meetings[["mentee_id", "mentor_id"]].drop_duplicates().shape[0]) if len(group.meetings) else 0
+    months_run = min(group.duration_months, follow_up)
+    cost, breakdown, hourly, salary, source = program_cost(group.meetings, design, participants=len(p),
+                                                           mentors=group.mentors, pairs=pairs, months=months_run)
+    at = retention.at_horizon
+    draws = (1 - retention.draws[0], 1 - retention.draws[1])
+    roi = roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
+                       participants=at["participants_people"], cost=cost, breakdown=breakdown, salary=salary,
+                       salary_source=source, hourly=hourly, design=design)
+
+    def rates_of(event: str) -> dict:
+        comp = matched[matched["group"] == "comparison"]
+        w = comp["weight"].to_numpy(float)
+        return {"participants": (float(p[event].sum()), float(p["months"].sum() / 12)),
+                "comparison": (float((w * comp[event].to_numpy(float)).sum()),
+                               float((w * comp["months"].to_numpy(float)).sum() / 12))}
+
+    card = scorecard(design, follow_up_months=follow_up, exits=rates_of("left"),
+                     promotions=rates_of("promoted") if promotion is not None else None,
+                     answers=answers)
+
+    calibration = None
+    if calibrate_forecast:
+        calibration = calibrate(group, dict(tables), design, retention=retention, promotion=promotion,
+                                behaviour=acts, horizon_months=min(horizon, MAX_HORIZON), matching=matching,
+                                runs=runs, seed=seed)
+    caveats = (
+        SELF_SELECTION,
+        "The comparison group is matched on department, level and tenure band only; anything else that differs "
+        "between those who join and those who do not stays in the comparison.",
+        f"Figures rest on {len(p)} participants and {int(matched['group'].eq('comparison').sum())} comparison "
+        "people: intervals are wide for small cohorts, and an interval that includes no effect is not evidence of "
+        "no effect.",
+        "Groups of fewer than five people are never shown.",
+    )
+    design_facts = {"name": design.name, "structure": design.experience.structure,
+                    "cadence": design.experience.cadence, "duration_months": design.experience.duration_months,
+                    "inactivity_days": design.support.inactivity_days}
+    return EvaluationResult(cohort=group, design=design_facts, horizon_months=horizon, seed=seed,
+                            resamples=resamples, response_rates=rates, change=change, against_comparison=against,
+                            distribution=distribution, behaviour=acts, retention=retention, promotion=promotion,
+                            promotion_reason=reason, roi=roi, scorecard=card, calibration=calibration,
+                            caveats=caveats, notes=tuple(notes))

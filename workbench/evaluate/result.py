@@ -1,0 +1,441 @@
+"""One result object for an evaluation, and its JSON under a documented schema (:data:`JSON_SCHEMA`).
+
+:data:`JSON_SCHEMA` is a JSON Schema (draft 2020-12) whose ``description``
+fields document every figure; the README's Evaluate section summarises it.
+Numbers are plain JSON numbers rounded to 10 significant decimals, blanks
+(hidden groups, figures that cannot be computed) are ``null``, shares are 0-1,
+times are months from the cohort start, money is in the design's currency. No
+person id, name or free-text answer ever appears.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.evaluate.behaviour import Behaviour
+from workbench.evaluate.calibration import Calibration
+from workbench.evaluate.cohort import EvaluationCohort
+from workbench.evaluate.outcomes import OutcomeComparison
+from workbench.evaluate.roi import ROIEstimate
+from workbench.evaluate.survival import SurvivalComparison
+
+JSON_SCHEMA_VERSION = 1
+
+
+def plain(value):
+    """``value`` as plain JSON data: NumPy scalars unwrapped, NaN and infinities as ``None``, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return None if not np.isfinite(value) else round(value, 10)
+    return value
+
+
+def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
+    """``frame`` (optionally only ``columns``) as a list of plain JSON rows."""
+    part = frame if columns is None else frame[columns]
+    return plain(part.astype(object).where(part.notna(), None).to_dict("records"))
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+def _num(description: str, *, null: bool = False) -> dict:
+    return {"type": ["number", "null"] if null else "number", "description": description}
+
+
+def _int(description: str, *, null: bool = False) -> dict:
+    return {"type": ["integer", "null"] if null else "integer", "description": description}
+
+
+def _str(description: str, *, null: bool = False, enum: list | None = None) -> dict:
+    out = {"type": ["string", "null"] if null else "string", "description": description}
+    if enum:
+        out["enum"] = enum + ([None] if null else [])
+    return out
+
+
+def _bool(description: str, *, null: bool = False) -> dict:
+    return {"type": ["boolean", "null"] if null else "boolean", "description": description}
+
+
+def _obj(description: str, properties: dict, *, optional: tuple[str, ...] = (), null: bool = False) -> dict:
+    out = {"type": ["object", "null"] if null else "object", "description": description,
+           "properties": properties, "required": [k for k in properties if k not in optional],
+           "additionalProperties": False}
+    return out
+
+
+def _rows(description: str, properties: dict) -> dict:
+    return {"type": "array", "description": description, "items": _obj("one row", properties)}
+
+
+def _texts(description: str) -> dict:
+    return {"type": "array", "description": description, "items": {"type": "string"}}
+
+
+def _interval(description: str, key: str = "share") -> dict:
+    return _obj(description, {key: _num("the estimate", null=True), "low": _num("2.5th percentile", null=True),
+                              "high": _num("97.5th percentile", null=True)})
+
+
+_KM = _rows("Kaplan-Meier curve of each group shown (SciPy ecdf), a row at time 0 and one per distinct time", {
+    "group": _str("participants or comparison", enum=["participants", "comparison"]),
+    "time": _num("months from the start (tenure months for a turnover file)"),
+    "survival": _num("share without the event by then, 0-1"),
+    "low": _num("lower end of the 95% log-log interval; null where undefined", null=True),
+    "high": _num("upper end of the 95% log-log interval; null where undefined", null=True),
+    "at_risk": _int("people still followed just before this time"),
+    "events": _int("events at this time")})
+_LOGRANK = _obj("Log-rank test of the two curves (scipy.stats.logrank); null without events", {
+    "statistic": _num("chi-square statistic, 1 degree of freedom"),
+    "z": _num("SciPy's signed statistic (negative: participants had fewer events than expected)"),
+    "p_value": _num("two-sided p-value")}, null=True)
+_HAZARD = _obj("Hazard ratio of participants against the comparison group from a Cox model (statsmodels PHReg, "
+               "Efron ties); below 1 means a lower rate of the event; null when it cannot be estimated", {
+                   "estimate": _num("hazard ratio"), "low": _num("lower end of the 95% interval"),
+                   "high": _num("upper end of the 95% interval"), "p_value": _num("Wald p-value"),
+                   "adjusted_for": _texts("covariates in the model"),
+                   "strata": _texts("columns whose values each have their own baseline hazard"),
+                   "people": _int("people fitted"), "events": _int("events fitted")}, null=True)
+_GROUPS = _rows("People and events per group compared", {
+    "group": _str("participants or comparison"), "people": _int("people"), "events": _int("events")})
+_BY_GROUP = _rows("The shares at the horizon per department and per level; groups under five people in either "
+                  "group are hidden (every figure null)", {
+                      "variable": _str("department or level"), "value": _str("the department or level"),
+                      "participants": _int("matched participants", null=True),
+                      "comparison": _int("matched comparison people", null=True),
+                      "participants_share": _num("participants' share, 0-1", null=True),
+                      "comparison_share": _num("comparison group's weighted share, 0-1", null=True),
+                      "difference": _num("participants minus comparison", null=True),
+                      "hidden": _bool("true when the group is too small to show")})
+_BALANCE = _rows("Mix of each group by department, level and tenure band, to judge the comparison's fairness; "
+                 "values held by fewer than five people in either group are hidden", {
+                     "variable": _str("department, level or tenure_band"), "value": _str("the category"),
+                     "participants": _num("share of participants", null=True),
+                     "comparison": _num("share of the matched comparison group, unweighted", null=True),
+                     "comparison_weighted": _num("share of the comparison group with the matching weights",
+                                                 null=True),
+                     "hidden": _bool("true when hidden")})
+_AT_HORIZON = _obj("Shares at the horizon with 95% bootstrap intervals", {
+    "participants": _interval("participants (matched)"),
+    "comparison": _interval("comparison group weighted to the participants' mix"),
+    "difference": _interval("participants minus comparison"),
+    "p_better": _num("share of bootstrap resamples in which participants do better"),
+    "participants_people": _int("matched participants"), "comparison_people": _int("matched comparison people")})
+
+
+def _outcome(description: str) -> dict:
+    return {"description": description, "oneOf": [
+        _obj("measured", {
+            "measured": {"const": True, "description": "the outcome could be measured"},
+            "outcome": _str("retention or promotion"), "label": _str("what the shares count"),
+            "comparison": _str("how the comparison group was built"),
+            "horizon_months": _num("months from the start at which shares are read"),
+            "groups": _GROUPS, "km": _KM, "logrank": _LOGRANK, "hazard_ratio": _HAZARD,
+            "at_horizon": _AT_HORIZON, "by_group": _BY_GROUP, "balance": _BALANCE,
+            "caveats": _texts("what the figures cannot show (self-selection first)"),
+            "notes": _texts("why a figure is missing, what was left out")},
+            optional=("at_horizon", "by_group", "balance", "horizon_months", "label")),
+        _obj("not measured", {"measured": {"const": False, "description": "the outcome could not be measured"},
+                              "reason": _str("why")})]}
+
+
+_RESPONSE = _rows("Response rate per survey wave and group", {
+    "wave": _str("survey wave", enum=["pre", "mid", "post", "followup"]),
+    "group": _str("participants or comparison"),
+    "invited": _int("participants employed on the wave's middle answer date; null for the comparison group, whose "
+                    "invited number is not recorded", null=True),
+    "respondents": _int("people who answered"), "rate": _num("respondents / invited, 0-1", null=True)})
+_CHANGE = _rows("Paired change per construct from the pre wave to each later wave; rows under five pairs are "
+                "hidden (every figure null)", {
+                    "construct": _str("survey construct"), "wave": _str("the later wave"),
+                    "group": _str("participants or comparison"), "pairs": _num("people with both answers", null=True),
+                    "mean_before": _num("mean at pre", null=True), "mean_after": _num("mean at the wave", null=True),
+                    "change": _num("mean change (survey scale points)", null=True),
+                    "low": _num("lower end of the 95% t interval of the change", null=True),
+                    "high": _num("upper end", null=True),
+                    "t_statistic": _num("paired t statistic (scipy.stats.ttest_rel)", null=True),
+                    "t_p_value": _num("its p-value", null=True),
+                    "t_p_holm": _num("Holm-adjusted across the constructs of the wave and group", null=True),
+                    "wilcoxon_statistic": _num("Wilcoxon signed-rank statistic (scipy.stats.wilcoxon)", null=True),
+                    "wilcoxon_p_value": _num("its p-value", null=True),
+                    "wilcoxon_p_holm": _num("Holm-adjusted", null=True),
+                    "d_z": _num("Cohen's d_z: mean change / sd of change", null=True),
+                    "d_z_low": _num("lower end of its 95% noncentral-t interval", null=True),
+                    "d_z_high": _num("upper end", null=True), "hidden": _bool("true when hidden")})
+_DIFFERENCE = _rows("Participants' change minus the comparison group's (difference in differences, Welch), where "
+                    "both have five pairs or more", {
+                        "construct": _str("survey construct"), "wave": _str("the later wave"),
+                        "participant_pairs": _int("participants with both answers"),
+                        "comparison_pairs": _int("comparison people with both answers"),
+                        "participants_change": _num("mean change of participants"),
+                        "comparison_change": _num("mean change of the comparison group"),
+                        "difference": _num("participants minus comparison"),
+                        "low": _num("lower end of the 95% Welch interval"), "high": _num("upper end"),
+                        "p_value": _num("Welch t-test p-value"), "p_holm": _num("Holm-adjusted across constructs")})
+_DISTRIBUTION = _rows("Scores per construct, wave and group; groups under five respondents hidden", {
+    "construct": _str("survey construct"), "wave": _str("wave"), "group": _str("participants or comparison"),
+    "respondents": _int("respondents", null=True), "mean": _num("mean score", null=True),
+    "low": _num("lower end of the 95% t interval of the mean", null=True), "high": _num("upper end", null=True),
+    "q25": _num("first quartile", null=True), "median": _num("median", null=True),
+    "q75": _num("third quartile", null=True), "hidden": _bool("true when hidden")})
+
+_BEHAVIOUR = _obj("Meetings against the design (Kirkpatrick level 3)", {
+    "cadence": _str("the design's cadence"), "cadence_days": _num("days between scheduled meetings"),
+    "inactivity_days": _int("the design's health rule: days without a meeting before a pair is closed"),
+    "program_months": _int("the design's program length"),
+    "program_finished": _bool("the program's end is before the end of the data"),
+    "pairs": _int("mentee-mentor pairs that met"), "meetings": _int("meetings held"),
+    "participants": _int("participants"), "participants_without_meetings": _int("participants who never met"),
+    "meetings_per_pair": _num("mean meetings held per pair", null=True),
+    "expected_per_pair": _num("mean meetings the cadence expects over each pair's active time", null=True),
+    "share_of_cadence": _num("meetings held / expected", null=True),
+    "median_meetings_per_pair": _num("median meetings per pair", null=True),
+    "mean_minutes": _num("mean minutes per meeting", null=True), "hours": _num("meeting hours (mentees' side)"),
+    "gone_quiet": _int("pairs that once went longer than inactivity_days without meeting"),
+    "gone_quiet_share": _num("share of pairs", null=True),
+    "closed_early": _int("pairs whose last meeting was over inactivity_days before the end of their active time, "
+                         "with no exit"),
+    "closed_early_share": _num("share of pairs", null=True),
+    "ended_by_exit": _int("pairs ended by the mentee's or mentor's exit"),
+    "mentees_closed_early_share": _num("share of participants with no relationship still meeting", null=True),
+    "distribution": _rows("pairs per number of meetings held and status", {
+        "meetings": _int("meetings held"), "status": _str("active, closed early or ended by an exit"),
+        "pairs": _int("pairs")}),
+    "caveats": _texts("limits of the measures")})
+
+_ROI = _obj("Return on investment: avoided exits x replacement cost - program cost, with a bootstrap", {
+    "currency": _str("currency of the money figures"), "participants": _int("matched participants counted"),
+    "horizon_months": _num("months over which exits are counted"),
+    "roi": _obj("(benefit - cost) / cost", {"estimate": _num("ROI"), "low": _num("2.5th percentile"),
+                                            "high": _num("97.5th percentile"),
+                                            "p_positive": _num("share of resamples with ROI above 0")}),
+    "avoided_exits": _interval("exits avoided by the horizon", "estimate"),
+    "benefit": _interval("avoided exits x replacement cost", "estimate"),
+    "cost": _num("program cost so far"),
+    "cost_breakdown": _obj("the cost's parts", {
+        "meeting_hours": _num("mentee and mentor meeting hours"), "training_hours": _num("training hours"),
+        "coordinator_hours": _num("coordination hours"), "hourly_cost": _num("cost of an hour"),
+        "meetings": _num("meeting cost"), "training": _num("training cost"),
+        "coordination": _num("coordination cost"), "tools": _num("tool cost")}),
+    "replacement_cost": _num("cost of replacing one leaver"), "salary": _num("annual salary used"),
+    "salary_source": _str("where the salary comes from"), "resamples": _int("bootstrap resamples"),
+    "distribution": _rows("binned bootstrap ROI", {"start": _num("bin start"), "end": _num("bin end"),
+                                                   "share": _num("share of resamples")}),
+    "caveats": _texts("what the ROI leaves out")}, null=True)
+
+_SCORECARD = _rows("Each design objective: baseline, target, observed with its 95% interval, and a verdict", {
+    "objective": _str("objective id"), "statement": _str("the objective"), "kind": _str("KPI kind"),
+    "kpi": _str("the KPI as written in the design"), "measure": _str("what was measured for it"),
+    "unit": _str("unit of baseline, target and observed"), "direction": _str("lower or higher is better, or blank"),
+    "baseline": _num("baseline", null=True), "target": _num("target", null=True),
+    "observed": _num("observed value", null=True), "low": _num("lower end of its 95% interval", null=True),
+    "high": _num("upper end", null=True), "comparison": _num("the comparison group's value", null=True),
+    "status": _str("verdict", enum=["met", "not met", "unclear", "not measured"]),
+    "p_met": _num("probability the target is met (normal approximation)", null=True),
+    "horizon_months": _int("the objective's horizon", null=True),
+    "measured_months": _num("months of follow-up behind the observation"), "note": _str("provisos")})
+
+_CALIBRATION = _obj("The outcome model's forecast for the design as run against what happened, and fitted "
+                    "parameters for the next cohort", {
+                        "runs": _int("Monte Carlo runs"), "seed": _int("seed"),
+                        "horizon_months": _int("months simulated"),
+                        "forecast": _rows("forecast against observed", {
+                            "measure": _str("measure id"), "label": _str("what it is"), "unit": _str("unit"),
+                            "forecast": _num("mean over runs"), "p05": _num("5th percentile of runs"),
+                            "p95": _num("95th percentile of runs"), "observed": _num("observed", null=True),
+                            "within": _bool("observed within p05-p95", null=True), "note": _str("provisos")}),
+                        "fitted": _rows("fitted parameters", {
+                            "parameter": _str("parameter name (workbench.simulate.PARAMETERS)"),
+                            "used": _num("value in the forecast"), "fitted": _num("fitted value", null=True),
+                            "low": _num("lower end of its interval", null=True), "high": _num("upper end", null=True),
+                            "allowed_low": _num("lowest allowed value"), "allowed_high": _num("highest allowed"),
+                            "clipped": _bool("the estimate was outside the allowed range and was clipped"),
+                            "note": _str("how it was fitted")}),
+                        "parameters": {"type": "object", "additionalProperties": {"type": "number"},
+                                       "description": "fitted values by name, for simulate(parameters=...)"},
+                        "baseline": _obj("exit hazards, exits per person-year", {
+                            "observed_comparison_hazard": _num("weighted comparison group's", null=True),
+                            "forecast_hazard": _num("the model's baseline for the same mix", null=True),
+                            "ratio": _num("observed / forecast", null=True), "unit": _str("unit")}),
+                        "notes": _texts("assumptions of the forecast")}, null=True)
+
+_COHORT = _obj("The evaluated cohort (counts only, never ids)", {
+    "name": _str("cohort name from enrolment.csv"), "start": _str("time zero, YYYY-MM-DD"),
+    "start_source": _str("given, first meeting, or day after the pre survey"),
+    "as_of": _str("end of the data, YYYY-MM-DD"), "program_end": _str("start + the design's duration"),
+    "duration_months": _int("the design's program length"),
+    "follow_up_months": _num("months from the start to the end of the data"),
+    "horizon_months": _int("months at which shares are read"), "participants": _int("participants"),
+    "matched_participants": _int("participants with a comparable person in the pool"),
+    "comparison_pool": _int("eligible non-participants employed at the start"),
+    "comparison_matched": _int("of whom in matched strata"), "mentors": _int("mentors who met mentees"),
+    "pairs": _int("pairs that met"), "meetings": _int("meetings in the program window"),
+    "participant_rule": _str("who counts as a participant"), "comparison_rule": _str("how the comparison is built"),
+    "excluded": {"type": "object", "additionalProperties": {"type": "integer"},
+                 "description": "people or rows left out, by reason"}})
+
+#: The JSON Schema of :meth:`EvaluationResult.to_json` (``workbench evaluate --json``).
+JSON_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Workbench evaluation of a mentoring program cohort",
+    "description": "Every figure of an evaluation. Shares are 0-1, times months from the cohort start, money in the "
+                   "design's currency; null marks a hidden or incomputable figure. No ids, names or free text.",
+    "type": "object", "additionalProperties": False,
+    "required": ["schema_version", "kind", "cohort", "design", "settings", "reaction", "learning", "behaviour",
+                 "retention", "promotion", "roi", "scorecard", "calibration", "caveats", "notes"],
+    "properties": {
+        "schema_version": {"const": JSON_SCHEMA_VERSION, "description": "version of this schema"},
+        "kind": {"const": "evaluation", "description": "what the document holds"},
+        "cohort": _COHORT,
+        "design": _obj("the design evaluated against", {
+            "name": _str("design name"), "structure": _str("program structure"), "cadence": _str("cadence"),
+            "duration_months": _int("program length"), "inactivity_days": _int("health rule")}),
+        "settings": _obj("how the figures were computed", {
+            "seed": _int("seed of the bootstrap and the forecast"), "resamples": _int("bootstrap resamples"),
+            "runs": _int("forecast runs (0 when not calibrated)")}),
+        "reaction": _obj("Kirkpatrick level 1", {"response_rates": _RESPONSE}),
+        "learning": _obj("Kirkpatrick level 2", {"change": _CHANGE, "against_comparison": _DIFFERENCE,
+                                                 "distribution": _DISTRIBUTION,
+                                                 "caveats": _texts("limits of the survey figures")}),
+        "behaviour": _BEHAVIOUR,
+        "retention": _outcome("Kirkpatrick level 4: staying, participants against the comparison group"),
+        "promotion": _outcome("Kirkpatrick level 4: promotion (needs a promotion_date column in people.csv)"),
+        "roi": _ROI, "scorecard": _SCORECARD, "calibration": _CALIBRATION,
+        "caveats": _texts("caveats of the whole evaluation"), "notes": _texts("what was left out and why"),
+    },
+}
+
+#: The JSON Schema of :meth:`TurnoverEvaluation.to_json` (``workbench evaluate-file --json``).
+TURNOVER_JSON_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Workbench retention evaluation of a turnover file",
+    "type": "object", "additionalProperties": False,
+    "required": ["schema_version", "kind", "source", "retention"],
+    "properties": {
+        "schema_version": {"const": JSON_SCHEMA_VERSION, "description": "version of this schema"},
+        "kind": {"const": "turnover_evaluation", "description": "what the document holds"},
+        "source": _obj("the file evaluated", {
+            "file": _str("file name", null=True), "rows": _int("rows used"),
+            "participants": _int("rows marked as participants"), "comparison": _int("rows not marked"),
+            "covariates": _texts("columns the hazard ratio adjusts for"),
+            "time_unit": _str("unit of time"), "left_out": _int("rows left out (blank cells)")}),
+        "retention": _outcome("Staying, participants against everyone else in the file"),
+    },
+}
+
+
+# --------------------------------------------------------------------------- JSON of the parts
+
+
+def survival_json(outcome: str, survival: SurvivalComparison, *, comparison: str, caveats=(), notes=()) -> dict:
+    """The fields every outcome block has."""
+    return {"measured": True, "outcome": outcome, "comparison": comparison,
+            "groups": records(survival.groups), "km": records(survival.km),
+            "logrank": None if survival.logrank is None else plain(vars(survival.logrank)),
+            "hazard_ratio": None if survival.hazard_ratio is None else plain(vars(survival.hazard_ratio)),
+            "caveats": list(caveats), "notes": list(survival.notes) + list(notes)}
+
+
+def outcome_json(result: OutcomeComparison) -> dict:
+    """An outcome block of :data:`JSON_SCHEMA`."""
+    block = survival_json(result.outcome, result.survival, comparison=result.comparison, caveats=result.caveats)
+    by_group = pd.concat(list(result.by_group.values()), ignore_index=True)
+    block.update(label=result.label, horizon_months=result.horizon_months, at_horizon=plain(result.at_horizon),
+                 by_group=records(by_group), balance=records(result.balance))
+    return block
+
+
+BEHAVIOUR_CAVEATS = (
+    "Closures are read from the meeting log with the design's inactivity rule; the data records no closures, and "
+    "meetings not logged count as not held.",
+)
+LEARNING_CAVEATS = (
+    "Pre/post change alone cannot separate the program from what changed for everyone; the difference against "
+    "the comparison group can, as far as the two groups are alike.",
+    "Only people who answered both waves are paired: those who answer may differ from those who do not.",
+    "Free-text answers are never read.",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class EvaluationResult:
+    """Everything :func:`workbench.evaluate.evaluate` found about one cohort.
+
+    Parts, each a DataFrame or a small object: ``cohort`` (who, when),
+    ``response_rates``, ``change``, ``against_comparison`` and ``distribution``
+    (survey), ``behaviour`` (meetings), ``retention`` and ``promotion``
+    (:class:`~workbench.evaluate.outcomes.OutcomeComparison`; promotion ``None``
+    when not measured, ``promotion_reason`` says why), ``roi``, ``scorecard``,
+    ``calibration`` (``None`` when not run). :meth:`to_json` gives every figure
+    under :data:`JSON_SCHEMA`.
+    """
+
+    cohort: EvaluationCohort
+    design: dict
+    horizon_months: int
+    seed: int
+    resamples: int
+    response_rates: pd.DataFrame = field(repr=False)
+    change: pd.DataFrame = field(repr=False)
+    against_comparison: pd.DataFrame = field(repr=False)
+    distribution: pd.DataFrame = field(repr=False)
+    behaviour: Behaviour = field(repr=False)
+    retention: OutcomeComparison = field(repr=False)
+    promotion: OutcomeComparison | None = field(repr=False)
+    promotion_reason: str
+    roi: ROIEstimate | None = field(repr=False)
+    scorecard: pd.DataFrame = field(repr=False)
+    calibration: Calibration | None = field(repr=False)
+    caveats: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        """Every figure as plain JSON data under :data:`JSON_SCHEMA`."""
+        cohort = self.cohort.summary() | {"horizon_months": self.horizon_months}
+        behaviour = dict(self.behaviour.summary)
+        behaviour.update(distribution=records(self.behaviour.distribution()), caveats=list(BEHAVIOUR_CAVEATS))
+        roi = None
+        if self.roi is not None:
+            r = self.roi
+            roi = {"currency": r.currency, "participants": r.participants, "horizon_months": self.horizon_months,
+                   "roi": r.roi, "avoided_exits": r.avoided_exits, "benefit": r.benefit, "cost": r.cost,
+                   "cost_breakdown": r.cost_breakdown, "replacement_cost": r.replacement_cost, "salary": r.salary,
+                   "salary_source": r.salary_source, "resamples": r.resamples,
+                   "distribution": records(r.distribution()), "caveats": list(r.caveats)}
+        calibration = None
+        if self.calibration is not None:
+            c = self.calibration
+            calibration = {"runs": c.runs, "seed": c.seed, "horizon_months": c.horizon_months,
+                           "forecast": records(c.forecast), "fitted": records(c.fitted),
+                           "parameters": c.parameters, "baseline": c.baseline, "notes": list(c.notes)}
+        promotion = outcome_json(self.promotion) if self.promotion is not None else \
+            {"measured": False, "reason": self.promotion_reason}
+        return plain({
+            "schema_version": JSON_SCHEMA_VERSION, "kind": "evaluation", "cohort": cohort, "design": self.design,
+            "settings": {"seed": self.seed, "resamples": self.resamples,
+                         "runs": self.calibration.runs if self.calibration is not None else 0},
+            "reaction": {"response_rates": records(self.response_rates)},
+            "learning": {"change": records(self.change), "against_comparison": records(self.against_comparison),
+                         "distribution": records(self.distribution), "caveats": list(LEARNING_CAVEATS)},
+            "behaviour": behaviour, "retention": outcome_json(self.retention), "promotion": promotion,
+            "roi": roi, "scorecard": records(self.scorecard), "calibration": calibration,
+            "caveats": list(self.caveats), "notes": list(self.notes),
+        })
+
+    def json_text(self) -> str:
+        """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"

@@ -1,0 +1,163 @@
+"""The scorecard: each of the design's objectives with its baseline, target, what was observed, and a verdict.
+
+How an objective's ``kind`` is measured (in the KPI's own unit: percent when
+the baseline or target is above 1, else a share 0-1):
+
+* ``retention``: when the KPI speaks of exits, attrition, turnover or leavers,
+  the participants' **annual exit rate** (exits per person-year over the
+  follow-up, as ``1 - exp(-rate)``, exact Poisson interval); otherwise the
+  **annual retention rate** (one minus that). The weighted comparison group's
+  rate is shown beside it.
+* ``promotion``: the participants' annual promotion rate, likewise (only when
+  ``people.csv`` has a ``promotion_date`` column).
+* ``engagement``, ``satisfaction``, ``skill`` and ``other``: when the KPI text or
+  the design's ``evaluate.metrics`` for the objective names a survey construct
+  (``career_clarity`` or ``career clarity``), the participants' mean score on it
+  at the last wave (post, else follow-up, else mid) with a t interval, in the
+  survey's scale.
+* Anything else is **not measured** here, with the reason.
+
+The verdict compares the 95% interval with the target in the objective's
+direction (down when the target is below the baseline, else up; without a
+baseline, exits go down and everything else up): **met** when the whole
+interval is on the target's good side, **not met** when it is all on the other
+side, **unclear** when it straddles the target. ``p_met`` is the probability of
+meeting it under a normal approximation of the interval. When the follow-up is
+shorter than the objective's horizon the verdict is provisional (``note``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workbench.design.model import Objective, ProgramDesign
+from workbench.privacy import MIN_GROUP
+
+SCORECARD_COLUMNS = ["objective", "statement", "kind", "kpi", "measure", "unit", "direction", "baseline", "target",
+                     "observed", "low", "high", "comparison", "status", "p_met", "horizon_months",
+                     "measured_months", "note"]
+_EXIT_WORDS = re.compile(r"exit|attrition|turnover|leav|quit|churn", re.IGNORECASE)
+STATUSES = ("met", "not met", "unclear", "not measured")
+
+
+def annual_rate(events: float, years: float) -> tuple[float, float, float]:
+    """Annual probability ``1 - exp(-events / years)`` with the exact Poisson 95% interval of the rate."""
+    if years <= 0:
+        return np.nan, np.nan, np.nan
+    rate = events / years
+    low = stats.chi2.ppf(0.025, 2 * events) / 2 / years if events > 0 else 0.0
+    high = stats.chi2.ppf(0.975, 2 * events + 2) / 2 / years
+    return tuple(float(1 - np.exp(-r)) for r in (rate, low, high))
+
+
+def _scale(objective: Objective) -> tuple[float, str]:
+    values = [abs(v) for v in (objective.baseline, objective.target) if v is not None]
+    return (100.0, "%") if values and max(values) > 1 else (1.0, "share 0-1")
+
+
+def _direction(objective: Objective, lower_default: bool) -> str:
+    if objective.baseline is not None and objective.target is not None and objective.target != objective.baseline:
+        return "lower" if objective.target < objective.baseline else "higher"
+    return "lower" if lower_default else "higher"
+
+
+def _verdict(observed: float, low: float, high: float, target: float | None, direction: str) -> tuple[str, float]:
+    if target is None or not np.isfinite(observed):
+        return "unclear", np.nan
+    se = (high - low) / (2 * 1.959963984540054) if np.isfinite(high - low) else 0.0
+    better = (lambda v: v <= target) if direction == "lower" else (lambda v: v >= target)
+    if se <= 0:
+        p = 1.0 if better(observed) else 0.0
+    else:
+        z = (target - observed) / se
+        p = float(stats.norm.cdf(z)) if direction == "lower" else float(stats.norm.sf(z))
+    if better(low) and better(high):
+        return "met", p
+    if not better(low) and not better(high):
+        return "not met", p
+    return "unclear", p
+
+
+def _construct(objective: Objective, design: ProgramDesign, constructs: list[str]) -> str | None:
+    texts = [objective.kpi, objective.statement, *design.evaluate.metrics.get(objective.id, ())]
+    text = " ".join(texts).lower()
+    for construct in sorted(constructs, key=len, reverse=True):
+        if construct.lower() in text or construct.lower().replace("_", " ") in text:
+            return construct
+    return None
+
+
+def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, promotions: dict | None,
+              answers: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """One row per objective of ``design`` (columns :data:`SCORECARD_COLUMNS`; see the module docstring).
+
+    ``exits`` and ``promotions`` are ``{"participants": (events, person_years),
+    "comparison": (weighted events, weighted person_years)}``; ``promotions`` is
+    ``None`` when not measured. ``answers`` are the survey answers of
+    :func:`.survey.survey_answers`.
+    """
+    rows = []
+    constructs = sorted(answers["construct"].unique()) if len(answers) else []
+    for objective in design.align.objectives:
+        row = {"objective": objective.id, "statement": objective.statement, "kind": objective.kind,
+               "kpi": objective.kpi, "baseline": objective.baseline, "target": objective.target,
+               "horizon_months": objective.horizon_months, "measured_months": round(follow_up_months, 2),
+               "measure": "", "unit": "", "direction": "", "observed": np.nan, "low": np.nan, "high": np.nan,
+               "comparison": np.nan, "status": "not measured", "p_met": np.nan, "note": ""}
+        factor, unit = _scale(objective)
+        observed = None
+        if objective.kind in ("retention", "promotion"):
+            source = exits if objective.kind == "retention" else promotions
+            if source is None:
+                row["note"] = "people.csv has no promotion_date column, so promotions cannot be counted."
+            else:
+                exit_words = objective.kind == "retention" and bool(_EXIT_WORDS.search(objective.kpi
+                                                                                         + objective.statement))
+                flip = objective.kind == "retention" and not exit_words
+                rate = annual_rate(*source["participants"])
+                other = annual_rate(*source["comparison"])[0]
+                if flip:
+                    rate, other = (1 - rate[0], 1 - rate[2], 1 - rate[1]), 1 - other
+                names = {(True, False): "annual exit rate of participants",
+                         (True, True): "annual retention rate of participants",
+                         (False, False): "annual promotion rate of participants"}
+                row["measure"] = names[(objective.kind == "retention", flip)]
+                row["direction"] = _direction(objective, lower_default=exit_words)
+                row["comparison"] = other * factor
+                observed = tuple(v * factor for v in rate)
+        elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
+            construct = _construct(objective, design, constructs)
+            if construct is None:
+                row["note"] = ("No survey construct is named in the KPI or in evaluate.metrics for this objective, "
+                               f"so it is not measured here (constructs: {', '.join(constructs) or 'none'}).")
+            else:
+                part = answers[(answers["group"] == "participants") & (answers["construct"] == construct)]
+                for wave in ("post", "followup", "mid"):
+                    scores = part.loc[part["wave"] == wave, "score"].to_numpy(float)
+                    if len(scores) >= min_group:
+                        half = stats.t.ppf(0.975, len(scores) - 1) * scores.std(ddof=1) / np.sqrt(len(scores))
+                        observed = (float(scores.mean()), float(scores.mean() - half), float(scores.mean() + half))
+                        row["measure"] = f"mean {construct} score of participants at the {wave} wave"
+                        factor, unit = 1.0, "survey scale"
+                        row["direction"] = _direction(objective, lower_default=False)
+                        break
+                else:
+                    row["note"] = f"Fewer than {min_group} participants answered {construct} after the program."
+        else:
+            row["note"] = f"A {objective.kind.replace('_', ' ')} objective needs data the workspace does not hold."
+        if observed is not None:
+            row["observed"], row["low"], row["high"] = observed
+            row["unit"] = unit
+            status, p = _verdict(*observed, objective.target, row["direction"])
+            row["status"], row["p_met"] = status, p
+            if objective.target is None:
+                row["note"] = "The objective has no target to judge against."
+            elif objective.horizon_months and follow_up_months < objective.horizon_months:
+                row["note"] = (f"Provisional: {follow_up_months:.1f} of the objective's {objective.horizon_months} "
+                               "months have passed.")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

@@ -15,6 +15,9 @@
   over its documented range), :func:`frontier` (cost against impact, the
   efficient ones marked), :func:`what_would_it_take` (the smallest change to
   a setting that reaches a target with a chosen probability).
+* :mod:`.saved`: the comparison saved for the design brief
+  (``results/whatif.json``): :func:`comparison_record`, :func:`save_comparison`,
+  :func:`saved_comparison`.
 * :mod:`.schema`: :data:`RESULT_SCHEMA`, the JSON Schema of a simulated
   scenario as written by ``SimulationResult.to_json()`` and
   ``workbench simulate --out``.
@@ -82,11 +85,13 @@ from workbench.whatif.scenarios import (
     scenario_names,
     setting_value,
 )
+from workbench.whatif.saved import comparison_record, save_comparison, saved_comparison
 from workbench.whatif.schema import RESULT_SCHEMA, schema_problems
 
 __all__ = ["BASELINE", "MAX_COMPARED", "OBJECTIVE_KPI", "RESULT_SCHEMA", "SETTINGS", "Answer", "Scenario",
            "ScenarioRuns", "Setting", "Target", "apply_scenario", "budget_check", "comparison_display",
-           "comparison_table", "delete_scenario", "frontier", "grid_scenarios", "list_scenarios", "load_scenario",
-           "local_executor", "matching_key", "objective_target", "resize_cohort", "run_scenario", "run_scenarios",
-           "save_scenario", "scenario_names", "scenario_seed", "schema_problems", "setting_value",
-           "simulate_scenario", "stable_hash", "sweep", "tornado", "what_would_it_take"]
+           "comparison_record", "comparison_table", "delete_scenario", "frontier", "grid_scenarios", "list_scenarios",
+           "load_scenario", "local_executor", "matching_key", "objective_target", "resize_cohort", "run_scenario",
+           "run_scenarios", "save_comparison", "save_scenario", "saved_comparison", "scenario_names", "scenario_seed",
+           "schema_problems", "setting_value", "simulate_scenario", "stable_hash", "sweep", "tornado",
+           "what_would_it_take"]

@@ -232,3 +232,9 @@ def test_candidate_caption_names_the_best_fit_the_partner_and_the_excluded() -> 
     unmatched = candidate_frame().assign(status=["full", "full", "not allowed (x)"])
     assert "Zoe (E1) has no partner in this matching." in candidate_caption(unmatched, {"skills": 1.0}, "Zoe (E1)")
     assert all_rows(candidate_chart(pd.DataFrame(), {}).to_dict()) == [{"message": NO_DATA}]
+
+
+def test_peers_are_called_peers() -> None:
+    spec = candidate_chart(candidate_frame(), {"skills": 1.0}, mentee="Zoe (E1)", partner="peer").to_dict()
+    assert spec["title"]["text"] == "Candidate peers for Zoe (E1), best fit first"
+    assert "1 peer shown is not allowed" in candidate_caption(candidate_frame(), {"skills": 1.0}, partner="peer")

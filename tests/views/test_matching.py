@@ -110,6 +110,9 @@ def test_structures_show_their_own_settings(matched: MatchingView) -> None:
     assert "no method to choose" in view.method_help.value and view.pin_button.disabled
     view.match_button.click()
     assert "people matched" in view.summary.value and "<th>peer</th>" in view.pairs_table.value
+    assert view.compare_button.disabled and "no methods to compare" in view.comparison.value
+    assert view.candidate_chart.chart.to_dict()["title"]["text"].startswith("Candidate peers for ")
+    assert view.partner.description == "Peer" and view.mentee.description == "Person"
     view.structure.value = "flash"
     view.rounds.value = 2
     view.match_button.click()
@@ -280,6 +283,8 @@ def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     assert "No eligible mentor is enrolled" in view.children[0].children[1].value
     view.match_button.click()
     assert "No eligible mentor is enrolled in this cohort" in view.messages.value
+    assert re.search(r"0 of \d+ mentees matched", view.summary.value)
+    assert "proven optimal" not in view.summary.value and "mentor places used" not in view.summary.value
     assert "wb-notice-warning" in view.messages.value
     assert "No pairs" in view.pairs_table.value and "there are no mentors in the pool" in view.unmatched_table.value
     view.compare_button.click()

@@ -191,7 +191,7 @@ def score_distribution_chart(scores: pd.DataFrame, *, bins: int = BINS) -> alt.F
                                              labelOrient="top", labelFontSize=12, labelFontWeight="bold")),
                title=_title(title, subtitle))
         .resolve_scale(y="shared")
-        .configure_facet(spacing=8)
+        .configure_facet(spacing=18)
     )
 
 
@@ -411,7 +411,8 @@ def _candidate_rows(candidates: pd.DataFrame, weights: Mapping[str, float]) -> t
     return parts, ends
 
 
-def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float]) -> alt.LayerChart | alt.Chart:
+def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float], *,
+                    mentee: str | None = None, partner: str = "mentor") -> alt.LayerChart | alt.Chart:
     """One mentee's candidate mentors: each bar is the score, split into what each criterion adds.
 
     ``candidates`` is :func:`workbench.matching.results.candidates` (rows in
@@ -419,9 +420,12 @@ def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float]) -> a
     used (``result.settings["weights"]``): a criterion adds ``weight x
     value / total weight``, so the pieces add up to the score. Pairs that are
     not allowed are faded; the label after each bar gives the score and the
-    status (matched, full, not allowed and why).
+    status (matched, full, not allowed and why). ``mentee`` names the mentee
+    in the title; ``partner`` is the word for the other side ("peer" in peer
+    circles).
     """
-    title = "Candidate mentors, best fit first"
+    title = (f"Candidate {partner}s for {mentee}, best fit first" if mentee
+             else f"Candidate {partner}s, best fit first")
     if _is_empty(candidates):
         return _no_data_chart(title)
     parts, ends = _candidate_rows(candidates, weights)
@@ -439,28 +443,29 @@ def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float]) -> a
                         legend=alt.Legend(orient="bottom", direction="horizontal", columns=4)),
         opacity=alt.condition(alt.datum.allowed, alt.value(1.0), alt.value(0.3)),
         order=alt.Order("position:Q"),
-        tooltip=[alt.Tooltip("who:N", title="Mentor"), alt.Tooltip("criterion:N", title="Criterion"),
+        tooltip=[alt.Tooltip("who:N", title=partner.capitalize()), alt.Tooltip("criterion:N", title="Criterion"),
                  alt.Tooltip("value:Q", title="Criterion value (0-1)", format=".2f"),
                  alt.Tooltip("part:Q", title="Adds to the score", format=".3f")],
     )
     labels = alt.Chart(ends).mark_text(align="left", dx=4, fontSize=11).encode(
         y=y, x=alt.X("score:Q"), text="text:N",
         color=alt.condition(alt.datum.allowed, alt.value("#333333"), alt.value("#b3261e")),
-        tooltip=[alt.Tooltip("who:N", title="Mentor"), alt.Tooltip("status:N", title="Status"),
+        tooltip=[alt.Tooltip("who:N", title=partner.capitalize()), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("score:Q", title="Score", format=".2f")],
     )
     subtitle = ["Faded bars: pairs a rule or an administrator does not allow (what they would score)."]
     return alt.layer(bars, labels, title=_title(title, subtitle)).properties(width=WIDTH + 80, height=alt.Step(22))
 
 
-def candidate_caption(candidates: pd.DataFrame, weights: Mapping[str, float], mentee: str = "this mentee") -> str:
-    """Plain-language caption for :func:`candidate_chart`: the best allowed mentor and the current partner(s)."""
+def candidate_caption(candidates: pd.DataFrame, weights: Mapping[str, float], mentee: str = "this mentee", *,
+                      partner: str = "mentor") -> str:
+    """Plain-language caption for :func:`candidate_chart`: the best allowed partner and the current partner(s)."""
     if _is_empty(candidates):
         return NO_DATA + "."
     allowed = candidates[candidates["allowed"].astype(bool)]
     parts = []
     if allowed.empty:
-        parts.append(f"No mentor shown is allowed for {mentee}.")
+        parts.append(f"No {partner} shown is allowed for {mentee}.")
     else:
         best = allowed.iloc[0]
         parts.append(f"The best allowed fit for {mentee} is {_who(best)} (score {best['score']:.2f}).")
@@ -473,7 +478,7 @@ def candidate_caption(candidates: pd.DataFrame, weights: Mapping[str, float], me
             parts.append(f"Matched with {_who(row._asdict())} (score {row.score:.2f}{rank}).")
     blocked = int((~candidates["allowed"].astype(bool)).sum())
     if blocked:
-        parts.append(f"{_count(blocked, 'mentor')} shown {'is' if blocked == 1 else 'are'} not allowed: "
+        parts.append(f"{_count(blocked, partner)} shown {'is' if blocked == 1 else 'are'} not allowed: "
                      "the status says which rule.")
     if len(allowed) and not matched.empty and float(matched["score"].max()) < float(allowed["score"].iloc[0]) - 1e-9:
         parts.append("Better fits are taken by others or the method weighs the whole group, not one person.")

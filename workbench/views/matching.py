@@ -13,6 +13,7 @@ workspace changed since the page opened it.
 from __future__ import annotations
 
 import html
+import re
 import typing
 
 import ipywidgets as w
@@ -87,6 +88,11 @@ def _caption(text: str) -> str:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
+
+
+def _without_score(reason: str) -> str:
+    """A pair's reason without its closing "; score 0.78" (the table has a score column)."""
+    return re.sub(r"; score [-\d.inf]+$", "", str(reason))
 
 
 def _tile(value: str, label: str, note: str = "") -> str:
@@ -198,7 +204,7 @@ class MatchingView(w.VBox):
         self.candidate_chart = chart_widget(candidate_chart(pd.DataFrame(), {}))
         self.candidate_caption = w.HTML()
         self.candidates_table = w.HTML()
-        self.partner = w.Dropdown(description="Mentor", style=style, layout=w.Layout(width="460px"))
+        self.partner = w.Dropdown(description="Mentor", style=style, layout=w.Layout(width="600px"))
         self.pin_button = w.Button(description="Pin this pair", icon="thumb-tack", layout=w.Layout(width="auto"),
                                    tooltip="Always match these two (even against a rule), then match again")
         self.forbid_button = w.Button(description="Forbid this pair", icon="ban", layout=w.Layout(width="auto"),
@@ -206,7 +212,7 @@ class MatchingView(w.VBox):
         self.pin_button.on_click(self._on_pin)
         self.forbid_button.on_click(self._on_forbid)
         self.overrides = w.HTML()
-        self.override_choice = w.Dropdown(description="Pin or forbid", style=style, layout=w.Layout(width="460px"))
+        self.override_choice = w.Dropdown(description="Pin or forbid", style=style, layout=w.Layout(width="600px"))
         self.remove_button = w.Button(description="Remove", icon="times", layout=w.Layout(width="auto"))
         self.clear_button = w.Button(description="Clear all pins and forbids", icon="trash",
                                      layout=w.Layout(width="auto"))
@@ -232,6 +238,11 @@ class MatchingView(w.VBox):
             box.add_class("wb-row")
             return box
 
+        def top_row(*children: w.Widget) -> w.HBox:
+            box = row(*children)
+            box.layout.align_items = "flex-start"
+            return box
+
         sliders = list(self.weights.values())
         half = (len(sliders) + 1) // 2
         self.structure_settings = w.HBox([self.group_size, self.mentors_per_mentee, self.rounds, self.circle_size])
@@ -240,10 +251,11 @@ class MatchingView(w.VBox):
             w.HTML(self._pool_facts(pool)),
             row(self.structure, self.method, self.seed, self.structure_settings),
             self.method_help,
-            row(w.VBox([w.HTML("<b>Criteria weights</b> <span class='wb-muted'>(0 = not used)</span>"),
-                        w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:])])]),
-                w.VBox([w.HTML("<b>Hard rules</b> <span class='wb-muted'>(never broken)</span>"),
-                        *self.rules.values()])),
+            top_row(w.VBox([w.HTML("<b>Criteria weights</b> <span class='wb-muted'>(how much each counts; "
+                                   "0 = not used)</span>"),
+                            w.HBox([w.VBox(sliders[:half]), w.VBox(sliders[half:])])]),
+                    w.VBox([w.HTML("<b>Hard rules</b> <span class='wb-muted'>(never broken)</span>"),
+                            *self.rules.values()])),
             row(self.match_button, self.reset_button, self.hint),
             self.notice,
         ])
@@ -254,23 +266,25 @@ class MatchingView(w.VBox):
             self.messages,
             w.HTML("<h3>Result</h3>"), self.summary,
             row(self.download, self.save_button, self.saved_status), self.save_notice,
+            w.HTML("<h3>Compare methods</h3><p>Every method on the same people, criteria and rules; the charts "
+                   "below then show them all.</p>"),
+            row(self.compare_button), self.compare_notice, self.comparison,
             self.distribution, self.distribution_caption,
             self.coverage, self.coverage_caption,
-            w.HTML("<h3>Compare methods</h3><p>Every method on the same people, criteria and rules.</p>"),
-            self.compare_button, self.compare_notice, self.comparison,
             w.HTML("<h3>Is it fair?</h3>"), self.attribute, self.fairness_notice, self.fairness,
             self.fairness_caption,
-            self.pairs_heading, self.pairs_table,
             self.unmatched_heading, self.unmatched_table,
             w.HTML("<h3>One mentee's options</h3><p>Why a mentee got their mentor, who else would fit, and what "
                    "rules out the rest. Pin or forbid a pair to override the matching; it is matched again at "
                    "once.</p>"),
-            self.mentee, self.candidate_chart, self.candidate_caption, self.candidates_table,
+            self.mentee, self.candidate_chart, self.candidate_caption,
             row(self.partner, self.pin_button, self.forbid_button), self.pick_notice,
             self.overrides, row(self.override_choice, self.remove_button, self.clear_button),
+            w.HTML("<h4>Every criterion for these candidates</h4>"), self.candidates_table,
             w.HTML("<h3>How robust is it?</h3><p>Weights are judgement calls. This matches again ten times with "
                    "every weight moved at random and counts how many pairs change.</p>"),
             row(self.spread, self.sensitivity_button), self.sensitivity_notice, self.sensitivity_text,
+            self.pairs_heading, self.pairs_table,
         ])
         self.results.layout.display = "none"
         for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
@@ -306,7 +320,7 @@ class MatchingView(w.VBox):
             warning = " Nobody eligible is enrolled as a mentee: there is no one to match."
         elif pool.n_mentors == 0:
             warning = " No eligible mentor is enrolled: only peer circles can be formed."
-        return (f"<p class='wb-facts'>{html.escape(text)}"
+        return (f"<p class='wb-pool'>{html.escape(text)}"
                 + (f"<b class='wb-warning-text'>{html.escape(warning)}</b>" if warning else "") + "</p>")
 
     def _show_settings(self, design: ProgramDesign) -> None:
@@ -418,7 +432,11 @@ class MatchingView(w.VBox):
         self.download.value = download_link(result.csv(), f"matching-{self.context.workspace.slug}.csv", "text/csv",
                                             "Download the matching (CSV)")
         self.save_notice.clear()
-        self.comparison.value = ("<p class='wb-muted'>Press <b>Compare all methods</b> to see every method side by "
+        peer = result.summary["structure"] == "peer"
+        self.compare_button.disabled = peer
+        self.comparison.value = ("<p class='wb-muted'>Peer circles are formed one way only: there are no methods to "
+                                 "compare.</p>" if peer else
+                                 "<p class='wb-muted'>Press <b>Compare all methods</b> to see every method side by "
                                  "side.</p>")
         self.compare_notice.clear()
         self.sensitivity_text.value = ""
@@ -436,15 +454,15 @@ class MatchingView(w.VBox):
         if s["links"]:
             tiles += [_tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
                       _tile(f"{s['worst_score']:.2f}", "weakest pair")]
-        if s.get("skills_covered") is not None:
+        if s["links"] and s.get("skills_covered") is not None:
             tiles.append(_tile(_percent(s["skills_covered"]), "needed skills covered",
                                "share of the mentees' needed skills that a partner covers"))
-        if s.get("capacity_use") is not None:
+        if s["links"] and s.get("capacity_use") is not None:
             tiles.append(_tile(_percent(s["capacity_use"]), f"of {s['capacity']:,} mentor places used"))
-        if s.get("blocking_pairs") is not None:
+        if s["links"] and s.get("blocking_pairs") is not None:
             tiles.append(_tile(f"{s['blocking_pairs']:,}", "blocking pairs",
                                "a mentee and a mentor who would both rather be together than with their partners"))
-        if s.get("optimal") is True:
+        if s["links"] and s.get("optimal") is True:
             tiles.append(_tile("✓", "proven optimal", "no other matching scores higher on these settings"))
         lines = result.summary_lines()
         lines = lines[:len(lines) - len(result.messages)] if result.messages else lines
@@ -452,8 +470,8 @@ class MatchingView(w.VBox):
         pinned, forbidden = len(settings.get("pinned", ())), len(settings.get("forbidden", ()))
         if pinned or forbidden:
             lines.append(f"With {pinned} pinned and {forbidden} forbidden pair{'s' if forbidden != 1 else ''}.")
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        return f"<div class='wb-tiles'>{''.join(tiles)}</div><ul class='wb-facts'>{items}</ul>"
+        text = " ".join(html.escape(line) for line in lines)
+        return f"<div class='wb-tiles'>{''.join(tiles)}</div><p class='wb-summary-text'>{text}</p>"
 
     def _render_scores(self, results: dict[str, MatchResult]) -> None:
         scores = pd.concat([r.pairs[["score"]].assign(method=name) for name, r in results.items()],
@@ -478,7 +496,7 @@ class MatchingView(w.VBox):
         shown["score"] = pairs["score"].round(2).to_numpy()
         for name in result.criteria:
             shown[CRITERION_LABELS.get(name, name).lower()] = pairs[name].round(2).to_numpy()
-        shown["why"] = pairs["reason"].to_numpy()
+        shown["why"] = [_without_score(r) for r in pairs["reason"]]
         links = "pairs" if result.summary["structure"] != "peer" else "peer links"
         self.pairs_heading.value = (f"<h3>The {links} ({len(pairs):,})</h3><p>Each criterion from 0 (no fit) to 1 "
                                     "(full fit); the score is their weighted mean.</p>")
@@ -622,9 +640,10 @@ class MatchingView(w.VBox):
         table = candidates(self.tables, result, mentee, top=15)
         self.candidate = table
         weights = result.settings["weights"]
-        self.candidate_chart.chart = candidate_chart(table, weights)
-        self.candidate_caption.value = _caption(candidate_caption(table, weights, self._who(mentee)))
-        shown = pd.DataFrame({"rank": table["rank"], "mentor": [self._who(p) for p in table["mentor_id"]],
+        partner = "peer" if result.summary["structure"] == "peer" else "mentor"
+        self.candidate_chart.chart = candidate_chart(table, weights, mentee=self._who(mentee), partner=partner)
+        self.candidate_caption.value = _caption(candidate_caption(table, weights, self._who(mentee), partner=partner))
+        shown = pd.DataFrame({"rank": table["rank"], partner: [self._who(p) for p in table["mentor_id"]],
                               "status": table["status"], "score": table["score"].round(2)})
         for name in result.criteria:
             shown[CRITERION_LABELS.get(name, name).lower()] = table[name].round(2)

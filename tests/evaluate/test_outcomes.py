@@ -1,0 +1,58 @@
+"""Retention against the weighted comparison group: the bootstrap and the breakdowns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.evaluate import coarsened_match, outcome_comparison
+from workbench.evaluate.outcomes import bootstrap_shares, weighted_share
+
+
+def matched_sample(n_p: int = 60, n_c: int = 400, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "group": ["participants"] * n_p + ["comparison"] * n_c,
+        "department": rng.choice(["Sales", "Engineering", "Support"], n_p + n_c),
+        "level": rng.choice([1.0, 2.0], n_p + n_c), "tenure_band": "1-3 years",
+        "tenure_months": rng.uniform(12, 36, n_p + n_c)})
+    hazard = np.where(frame["department"] == "Support", 0.3, 0.1) * np.where(frame["group"] == "participants",
+                                                                              0.6, 1.0)
+    exit_months = rng.exponential(12 / hazard)
+    frame["left"] = exit_months < 12
+    frame["months"] = np.minimum(exit_months, 12)
+    out = coarsened_match(frame, ("department", "level", "tenure_band"))
+    return out[out["matched"]].reset_index(drop=True)
+
+
+def test_bootstrap_shares_centre_on_the_estimates_and_keep_the_weights() -> None:
+    sample = matched_sample()
+    hit = sample["left"].to_numpy()
+    share_p, share_c = bootstrap_shares(sample, hit, resamples=4000, rng=np.random.default_rng(1))
+    p = sample["group"] == "participants"
+    assert share_p.mean() == pytest.approx(hit[p].mean(), abs=0.005)
+    assert share_c.mean() == pytest.approx(weighted_share(sample[~p], hit[~p.to_numpy()]), abs=0.005)
+    n = p.sum()
+    assert share_p.std() == pytest.approx(np.sqrt(hit[p].mean() * (1 - hit[p].mean()) / n), rel=0.1)
+
+
+def test_outcome_comparison_reads_retention_at_the_horizon() -> None:
+    sample = matched_sample()
+    result = outcome_comparison(sample, "retention", horizon_months=12, resamples=1000,
+                                rng=np.random.default_rng(2))
+    at = result.at_horizon
+    p = sample["group"] == "participants"
+    assert at["participants"]["share"] == pytest.approx(1 - sample.loc[p, "left"].mean())
+    assert at["comparison"]["share"] == pytest.approx(1 - weighted_share(sample[~p], sample.loc[~p, "left"]))
+    assert at["participants_people"] == p.sum() and at["comparison_people"] == (~p).sum()
+    assert result.survival.hazard_ratio.estimate < 1
+    assert len(result.caveats) >= 2 and "chose" in result.caveats[0]
+    early = outcome_comparison(sample, "retention", horizon_months=3, resamples=200, rng=np.random.default_rng(2))
+    assert early.at_horizon["participants"]["share"] >= at["participants"]["share"]
+    table = result.by_group["department"]
+    assert set(table["variable"]) == {"department"} and not table["hidden"].any()
+    balance = result.balance
+    assert set(balance["variable"]) == {"department", "level", "tenure_band"}
+    shown = balance[~balance["hidden"]]
+    assert shown["comparison_weighted"].to_numpy(float) == pytest.approx(shown["participants"].to_numpy(float))

@@ -1,0 +1,480 @@
+"""Evaluation charts, each with a plain-language caption that states its comparison and its caveat.
+
+Every builder takes a frame (or a few numbers) from a
+:class:`workbench.evaluate.EvaluationResult` and returns an Altair chart; its
+``*_caption`` companion takes the same arguments and returns text for a
+non-technical reader, computed from the same rows the chart draws:
+
+* :func:`km_chart`: Kaplan-Meier curves of participants and the comparison group;
+* :func:`survey_change_chart`: mean change per survey construct with its interval;
+* :func:`meetings_chart`: meetings held per pair against the design's cadence;
+* :func:`roi_chart`: the bootstrap distribution of the ROI;
+* :func:`scorecard_chart`: each objective's observed value, interval, baseline and target;
+* :func:`calibration_chart`: what the outcome model forecast against what happened.
+
+Privacy: rows marked ``hidden`` (groups under five people) are never drawn, and
+a curve of fewer than five people is dropped whatever the input holds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from workbench.privacy import MIN_GROUP
+
+__all__ = [
+    "NO_DATA", "calibration_caption", "calibration_chart", "km_caption", "km_chart", "meetings_caption",
+    "meetings_chart", "roi_caption", "roi_chart", "scorecard_caption", "scorecard_chart", "survey_change_caption",
+    "survey_change_chart",
+]
+
+WIDTH = 560
+MAX_ROWS = 4_999
+NO_DATA = "No data for this selection"
+SELF_SELECTION_NOTE = ("People chose to take part, so part of any difference may be who they are rather than "
+                       "what the program did.")
+
+GROUP_LABELS = {"participants": "Participants", "comparison": "Comparison group"}
+GROUP_COLOURS = {"Participants": "#1f77b4", "Comparison group": "#8c8c8c"}
+STATUS_COLOURS = {"active": "#1f77b4", "closed early": "#ff7f0e", "ended by an exit": "#9e9e9e",
+                  "met": "#2ca02c", "not met": "#d62728", "unclear": "#ff7f0e", "not measured": "#9e9e9e"}
+WAVE_LABELS = {"mid": "midpoint", "post": "end", "followup": "follow-up"}
+OUTCOME_WORDS = {"retention": ("Still employed", "stayed", "leave"),
+                 "promotion": ("Not yet promoted", "were not yet promoted", "be promoted")}
+
+
+# ---------------------------------------------------------------------------
+# shared helpers
+
+
+def _is_empty(frame: pd.DataFrame | None) -> bool:
+    return frame is None or len(frame) == 0
+
+
+def _require(frame: pd.DataFrame, columns, what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
+
+
+def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
+    return alt.Title(text, subtitle=subtitle or [], anchor="start", fontSize=15, subtitleFontSize=12,
+                     subtitleColor="#555555", offset=10)
+
+
+def _no_data_chart(title: str) -> alt.Chart:
+    return (alt.Chart(pd.DataFrame({"message": [NO_DATA]}), title=_title(title)).mark_text(fontSize=14,
+                                                                                          color="#6b6b6b")
+            .encode(text="message:N").properties(width=WIDTH, height=80))
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    if "hidden" in frame.columns:
+        frame = frame[~frame["hidden"].fillna(False).astype(bool)]
+    return frame
+
+
+def _number(value) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def _pct(value: float, digits: int = 0) -> str:
+    return f"{value * 100:.{digits}f}%"
+
+
+# ---------------------------------------------------------------------------
+# Kaplan-Meier curves
+
+
+def _km_rows(km: pd.DataFrame) -> pd.DataFrame:
+    _require(km, ("group", "time", "survival"), "km_chart")
+    frame = km.copy()
+    starts = frame[frame["time"] == frame.groupby("group")["time"].transform("min")]
+    big = set(starts.loc[starts.get("at_risk", pd.Series(MIN_GROUP, index=starts.index)) >= MIN_GROUP, "group"])
+    frame = frame[frame["group"].isin(big)]
+    last = frame["time"] == frame.groupby("group")["time"].transform("max")
+    keep = (frame["time"] == 0) | last | (frame.get("events", pd.Series(1, index=frame.index)) > 0)
+    frame = frame[keep].copy()
+    frame["label"] = frame["group"].map(GROUP_LABELS).fillna(frame["group"].astype(str))
+    for column in ("low", "high"):
+        if column not in frame:
+            frame[column] = np.nan
+    return frame[["label", "time", "survival", "low", "high"]].reset_index(drop=True)
+
+
+def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: float | None = None
+             ) -> alt.LayerChart | alt.Chart:
+    """Kaplan-Meier curves (steps) of each group with their 95% bands.
+
+    ``km`` is ``result.retention.survival.km`` (``group``, ``time`` in months,
+    ``survival``, ``low``, ``high``, ``at_risk``, ``events``). ``outcome`` is
+    ``retention`` or ``promotion`` (the y axis then counts people not yet
+    promoted). A vertical rule marks ``horizon_months`` when given. Only the
+    steps are embedded, so a large comparison group stays small.
+    """
+    label, _, _ = OUTCOME_WORDS[outcome]
+    title = "Who stayed?" if outcome == "retention" else "Who was promoted?"
+    if _is_empty(km):
+        return _no_data_chart(title)
+    rows = _km_rows(km)
+    if rows.empty:
+        return _no_data_chart(title)
+    if len(rows) > MAX_ROWS:
+        raise ValueError(f"km_chart would embed {len(rows):,} rows (at most {MAX_ROWS:,})")
+    groups = list(dict.fromkeys(rows["label"]))
+    colour = alt.Color("label:N", title=None, sort=groups,
+                       scale=alt.Scale(domain=groups, range=[GROUP_COLOURS.get(g, "#4c78a8") for g in groups]),
+                       legend=alt.Legend(orient="bottom"))
+    low = float(np.nanmin(rows[["survival", "low"]].to_numpy(dtype=float)))
+    y_scale = alt.Scale(domain=[max(0.0, math.floor(low * 10) / 10), 1.0], nice=False)
+    base = alt.Chart(rows)
+    band_colour = alt.Color("label:N", sort=groups, legend=None,
+                            scale=alt.Scale(domain=groups, range=[GROUP_COLOURS.get(g, "#4c78a8") for g in groups]))
+    band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
+        x="time:Q", y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=band_colour)
+    line = base.mark_line(interpolate="step-after", strokeWidth=2.2).encode(
+        x=alt.X("time:Q", title="Months since the cohort started", scale=alt.Scale(nice=False)),
+        y=alt.Y("survival:Q", title=label, scale=y_scale, axis=alt.Axis(format=".0%")),
+        color=colour,
+        tooltip=[alt.Tooltip("label:N", title="Group"), alt.Tooltip("time:Q", title="Months", format=".1f"),
+                 alt.Tooltip("survival:Q", title=label, format=".1%")])
+    layers = [band, line]
+    if horizon_months is not None:
+        layers.append(alt.Chart(pd.DataFrame({"time": [float(horizon_months)]})).mark_rule(
+            strokeDash=[4, 3], color="#555555").encode(x="time:Q"))
+    subtitle = ["Kaplan-Meier estimate with its 95% band; steps down are exits." if outcome == "retention"
+                else "Kaplan-Meier estimate with its 95% band; steps down are promotions.",
+                "The comparison group: eligible non-participants in the same department, level and tenure band."]
+    return alt.layer(*layers).properties(width=WIDTH, height=260, title=_title(title, subtitle))
+
+
+def km_caption(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: float | None = None,
+               logrank: Mapping | None = None, hazard_ratio: Mapping | None = None) -> str:
+    """Caption for :func:`km_chart`: the shares at the horizon, the test, the hazard ratio, the caveat.
+
+    ``logrank`` and ``hazard_ratio`` are the JSON blocks (``statistic``,
+    ``p_value``; ``estimate``, ``low``, ``high``), or ``None``.
+    """
+    if _is_empty(km):
+        return NO_DATA + "."
+    rows = _km_rows(km)
+    if rows.empty:
+        return NO_DATA + " (groups under five people are not shown)."
+    label, did, verb = OUTCOME_WORDS[outcome]
+    parts = []
+    end = horizon_months if horizon_months is not None else float(rows["time"].max())
+    shares = []
+    for group in dict.fromkeys(rows["label"]):
+        part = rows[(rows["label"] == group) & (rows["time"] <= end)]
+        shares.append(f"{group.lower()} {_pct(float(part['survival'].iloc[-1]))}")
+    parts.append(f"After {end:.0f} months, the share who {did}: {'; '.join(shares)}.")
+    if hazard_ratio:
+        hr = hazard_ratio
+        direction = "less" if hr["estimate"] < 1 else "more"
+        parts.append(f"Allowing for department, level and tenure, participants were {direction} likely to {verb} "
+                     f"at any time (hazard ratio {hr['estimate']:.2f}, 95% interval {hr['low']:.2f} to "
+                     f"{hr['high']:.2f}{'; the interval includes no difference' if hr['low'] <= 1 <= hr['high'] else ''}).")
+    if logrank:
+        parts.append(f"Log-rank test of the curves: chi-square {logrank['statistic']:.2f}, p = "
+                     f"{logrank['p_value']:.3g}.")
+    parts.append(SELF_SELECTION_NOTE)
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# survey change
+
+
+def _change_rows(change: pd.DataFrame, wave: str) -> pd.DataFrame:
+    _require(change, ("construct", "wave", "group", "change", "low", "high"), "survey_change_chart")
+    rows = _shown(change)
+    rows = rows[rows["wave"] == wave].copy()
+    rows["label"] = rows["group"].map(GROUP_LABELS).fillna(rows["group"].astype(str))
+    rows["construct_label"] = rows["construct"].astype(str).str.replace("_", " ").str.capitalize()
+    for column in ("change", "low", "high"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    return rows.dropna(subset=["change"]).reset_index(drop=True)
+
+
+def survey_change_chart(change: pd.DataFrame, *, wave: str = "post") -> alt.LayerChart | alt.Chart:
+    """Mean change from the pre survey to ``wave`` per construct and group, with 95% intervals.
+
+    ``change`` is ``result.change`` (``construct``, ``wave``, ``group``,
+    ``change``, ``low``, ``high``, ``pairs``, ``hidden``); hidden rows are not drawn.
+    """
+    title = f"What changed by the {WAVE_LABELS.get(wave, wave)} survey?"
+    if _is_empty(change):
+        return _no_data_chart(title)
+    rows = _change_rows(change, wave)
+    if rows.empty:
+        return _no_data_chart(title)
+    groups = list(dict.fromkeys(rows["label"]))
+    colour = alt.Color("label:N", title=None, sort=groups,
+                       scale=alt.Scale(domain=groups, range=[GROUP_COLOURS.get(g, "#4c78a8") for g in groups]),
+                       legend=alt.Legend(orient="bottom"))
+    y = alt.Y("construct_label:N", title=None, axis=alt.Axis(labelFontSize=12))
+    offset = alt.YOffset("label:N", sort=groups)
+    base = alt.Chart(rows)
+    bars = base.mark_rule(strokeWidth=2).encode(x="low:Q", x2="high:Q", y=y, yOffset=offset, color=colour)
+    points = base.mark_point(filled=True, size=70).encode(
+        x=alt.X("change:Q", title="Mean change from the pre survey (scale points)"), y=y, yOffset=offset,
+        color=colour,
+        tooltip=[alt.Tooltip("construct_label:N", title="Construct"), alt.Tooltip("label:N", title="Group"),
+                 alt.Tooltip("change:Q", title="Change", format="+.2f"),
+                 alt.Tooltip("low:Q", title="95% low", format="+.2f"),
+                 alt.Tooltip("high:Q", title="95% high", format="+.2f"),
+                 alt.Tooltip("pairs:Q", title="People answering both")])
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#555555", strokeDash=[4, 3]).encode(x="x:Q")
+    subtitle = ["Dots: mean change of people who answered both surveys; lines: 95% intervals.",
+                "An interval that crosses the dashed line is consistent with no change."]
+    return alt.layer(zero, bars, points).properties(width=WIDTH, height=alt.Step(28),
+                                                     title=_title(title, subtitle))
+
+
+def survey_change_caption(change: pd.DataFrame, *, wave: str = "post",
+                          against: pd.DataFrame | None = None) -> str:
+    """Caption for :func:`survey_change_chart`; ``against`` is ``result.against_comparison`` when available."""
+    if _is_empty(change):
+        return NO_DATA + "."
+    rows = _change_rows(change, wave)
+    participants = rows[rows["group"] == "participants"]
+    if participants.empty:
+        return NO_DATA + " (fewer than five participants answered both surveys)."
+    clear = participants[participants["low"] > 0]
+    parts = [f"Participants' scores rose on {len(clear)} of {len(participants)} constructs with an interval above "
+             "zero" + (f" ({', '.join(clear['construct_label'].str.lower())})." if len(clear) else ".")]
+    if against is not None and len(against):
+        part = against[against["wave"] == wave]
+        beyond = part[part["low"] > 0]
+        if len(part):
+            parts.append(f"Against the comparison group's change, {len(beyond)} of {len(part)} constructs rose more "
+                         "for participants with an interval above zero.")
+    else:
+        parts.append("Without a comparison group's change, part of any rise may be what happened to everyone.")
+    parts.append("Only people who answered both surveys count; free-text answers are never shown.")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# meetings against the cadence
+
+
+def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | None = None) -> alt.LayerChart | alt.Chart:
+    """Pairs by number of meetings held, coloured by status, with the cadence's expectation as a rule.
+
+    ``distribution`` is ``result.behaviour.distribution()`` (``meetings``,
+    ``status``, ``pairs``); ``expected_per_pair`` is the summary's
+    ``expected_per_pair``.
+    """
+    title = "Did pairs meet as often as planned?"
+    if _is_empty(distribution):
+        return _no_data_chart(title)
+    _require(distribution, ("meetings", "status", "pairs"), "meetings_chart")
+    rows = distribution.copy()
+    statuses = [s for s in ("active", "closed early", "ended by an exit") if s in set(rows["status"])]
+    bars = alt.Chart(rows).mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
+        x=alt.X("meetings:O", title="Meetings held by the pair", sort="ascending"),
+        y=alt.Y("sum(pairs):Q", title="Pairs", axis=alt.Axis(tickMinStep=1, format=",d")),
+        color=alt.Color("status:N", title=None, sort=statuses,
+                        scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("meetings:O", title="Meetings"), alt.Tooltip("status:N", title="Status"),
+                 alt.Tooltip("pairs:Q", title="Pairs")])
+    subtitle = ["Closed early: no meeting for longer than the design's health rule before the program ended."]
+    if expected_per_pair is not None and np.isfinite(expected_per_pair):
+        subtitle.insert(0, f"The design's cadence expects about {expected_per_pair:.0f} meetings per pair "
+                           "over the time they were both there.")
+    return bars.properties(width=WIDTH, height=220, title=_title(title, subtitle))
+
+
+def meetings_caption(summary: Mapping) -> str:
+    """Caption for :func:`meetings_chart` from ``result.behaviour.summary``."""
+    if not summary or not summary.get("pairs"):
+        return NO_DATA + "."
+    s = summary
+    parts = [f"{s['pairs']:,} pairs held {s['meetings']:,} meetings, {s['meetings_per_pair']:.1f} each on average "
+             f"against about {s['expected_per_pair']:.1f} the {s['cadence']} cadence expects "
+             f"({_pct(s['share_of_cadence'])} of plan)."]
+    parts.append(f"{s['gone_quiet']} pair{'s' if s['gone_quiet'] != 1 else ''} went more than "
+                 f"{s['inactivity_days']} days without meeting at some point; {s['closed_early']} closed early and "
+                 f"{s['ended_by_exit']} ended because someone left.")
+    if not s.get("program_finished", True):
+        parts.append("The program has not ended yet, so these counts will move.")
+    parts.append("Meetings not logged count as not held.")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------
+# ROI
+
+
+def roi_chart(distribution: pd.DataFrame, *, estimate: float | None = None) -> alt.LayerChart | alt.Chart:
+    """The bootstrap distribution of the ROI, with break-even (0) and the estimate marked.
+
+    ``distribution`` is ``result.roi.distribution()`` (``start``, ``end``,
+    ``share``); ``estimate`` is ``result.roi.roi["estimate"]``.
+    """
+    title = "Return on investment, with its uncertainty"
+    if _is_empty(distribution):
+        return _no_data_chart(title)
+    _require(distribution, ("start", "end", "share"), "roi_chart")
+    rows = distribution.assign(side=np.where(distribution["end"] <= 0, "loss", "gain"))
+    bars = alt.Chart(rows).mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
+        x=alt.X("start:Q", bin="binned", title="ROI: (benefit - cost) / cost", axis=alt.Axis(format="+.1f")),
+        x2="end:Q", y=alt.Y("share:Q", title="Share of resamples", axis=alt.Axis(format=".0%")),
+        color=alt.Color("side:N", title=None, scale=alt.Scale(domain=["loss", "gain"], range=["#d62728", "#2ca02c"]),
+                        legend=None),
+        tooltip=[alt.Tooltip("start:Q", title="From", format="+.2f"), alt.Tooltip("end:Q", title="To", format="+.2f"),
+                 alt.Tooltip("share:Q", title="Share", format=".1%")])
+    marks = [alt.Chart(pd.DataFrame({"x": [0.0], "what": ["break-even"]})).mark_rule(
+        color="#555555", strokeDash=[4, 3]).encode(x="x:Q")]
+    if estimate is not None and np.isfinite(estimate):
+        marks.append(alt.Chart(pd.DataFrame({"x": [float(estimate)]})).mark_rule(color="#212121", strokeWidth=2)
+                     .encode(x="x:Q"))
+    subtitle = ["Bootstrap resamples of the comparison: each bar is how often the ROI fell in that range.",
+                "Dashed: break-even. Solid: the estimate."]
+    return alt.layer(bars, *marks).properties(width=WIDTH, height=200, title=_title(title, subtitle))
+
+
+def roi_caption(roi: Mapping | None) -> str:
+    """Caption for :func:`roi_chart` from the JSON ``roi`` block (or ``None``)."""
+    if not roi:
+        return NO_DATA + "."
+    r = roi["roi"]
+    avoided = roi["avoided_exits"]
+    return (f"Against the comparison group, about {avoided['estimate']:.1f} exits were avoided among "
+            f"{roi['participants']} participants (95% interval {avoided['low']:.1f} to {avoided['high']:.1f}). At "
+            f"{roi['replacement_cost']:,.0f} {roi['currency']} per replacement and a cost of {roi['cost']:,.0f} "
+            f"{roi['currency']}, the ROI is {r['estimate']:+.2f} (95% interval {r['low']:+.2f} to {r['high']:+.2f}); "
+            f"it is above zero in {_pct(r['p_positive'])} of resamples. " + SELF_SELECTION_NOTE)
+
+
+# ---------------------------------------------------------------------------
+# scorecard
+
+
+def _scorecard_rows(card: pd.DataFrame) -> pd.DataFrame:
+    _require(card, ("objective", "status", "observed", "low", "high", "target", "baseline"), "scorecard_chart")
+    rows = card.copy()
+    for column in ("observed", "low", "high", "target", "baseline"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    rows = rows[rows["observed"].notna()].copy()
+    rows["label"] = [f"{o}: {s}" for o, s in zip(rows["objective"], rows["status"])]
+    return rows.reset_index(drop=True)
+
+
+def scorecard_chart(card: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
+    """One panel per measured objective: observed (dot) with its interval, baseline (grey tick), target (black tick).
+
+    ``card`` is ``result.scorecard``. Each panel has its own scale (objectives
+    have their own units); the dot's colour is the verdict.
+    """
+    title = "Objectives: where the program stands"
+    if _is_empty(card):
+        return _no_data_chart(title)
+    rows = _scorecard_rows(card)
+    if rows.empty:
+        return _no_data_chart(title)
+    panels = []
+    for row in rows.to_dict("records"):
+        one = pd.DataFrame([row])
+        values = [v for v in (row["low"], row["high"], row["target"], row["baseline"], row["observed"])
+                  if v is not None and np.isfinite(v)]
+        pad = (max(values) - min(values)) * 0.15 or 1.0
+        scale = alt.Scale(domain=[min(values) - pad, max(values) + pad], nice=False)
+        x_title = f"{row.get('measure') or row.get('kpi') or ''} ({row.get('unit') or ''})"
+        base = alt.Chart(one)
+        layers = [base.mark_rule(strokeWidth=3, color="#9ecae1").encode(x=alt.X("low:Q", scale=scale, title=x_title),
+                                                                          x2="high:Q")]
+        if np.isfinite(row["baseline"]):
+            layers.append(base.mark_tick(color="#9e9e9e", thickness=3, size=22).encode(x="baseline:Q"))
+        if np.isfinite(row["target"]):
+            layers.append(base.mark_tick(color="#212121", thickness=3, size=22).encode(x="target:Q"))
+        layers.append(base.mark_point(filled=True, size=110, color=STATUS_COLOURS.get(row["status"], "#1f77b4"))
+                      .encode(x="observed:Q", tooltip=[alt.Tooltip("objective:N", title="Objective"),
+                                                       alt.Tooltip("observed:Q", title="Observed", format=".3g"),
+                                                       alt.Tooltip("target:Q", title="Target", format=".3g"),
+                                                       alt.Tooltip("status:N", title="Verdict")]))
+        panels.append(alt.layer(*layers).properties(width=WIDTH, height=30, title=alt.Title(
+            row["label"], anchor="start", fontSize=12)))
+    subtitle = ["Dot: observed (colour: met, not met, unclear); blue line: 95% interval; black tick: target; "
+                "grey tick: baseline."]
+    return alt.vconcat(*panels, spacing=14, title=_title(title, subtitle))
+
+
+def scorecard_caption(card: pd.DataFrame) -> str:
+    """Caption for :func:`scorecard_chart`."""
+    if _is_empty(card):
+        return "The design has no objectives yet (Align): there is nothing to score."
+    counts = card["status"].value_counts()
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("met", "not met", "unclear", "not measured") if counts.get(s, 0)]
+    return (f"Of {len(card)} objective{'s' if len(card) != 1 else ''}: {', '.join(parts)}. Met or not met means "
+            "the whole 95% interval is on one side of the target; unclear means it straddles it. "
+            + SELF_SELECTION_NOTE)
+
+
+# ---------------------------------------------------------------------------
+# calibration
+
+
+def calibration_chart(forecast: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
+    """One panel per measure: the forecast's single-run range (5th-95th percentile), its mean, and what happened.
+
+    ``forecast`` is ``result.calibration.forecast``.
+    """
+    title = "Forecast against what happened"
+    if _is_empty(forecast):
+        return _no_data_chart(title)
+    _require(forecast, ("label", "forecast", "p05", "p95", "observed"), "calibration_chart")
+    rows = forecast.copy()
+    for column in ("forecast", "p05", "p95", "observed"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce")
+    panels = []
+    for row in rows.to_dict("records"):
+        one = pd.DataFrame([row])
+        values = [v for v in (row["p05"], row["p95"], row["forecast"], row["observed"]) if np.isfinite(v)]
+        pad = (max(values) - min(values)) * 0.15 or 0.05
+        scale = alt.Scale(domain=[min(values) - pad, max(values) + pad], nice=False)
+        fmt = ".0%" if str(row.get("unit", "")).startswith("share") else ".1f"
+        base = alt.Chart(one)
+        layers = [base.mark_bar(color="#c6dbef", height=14).encode(
+                      x=alt.X("p05:Q", scale=scale, title=None, axis=alt.Axis(format=fmt)), x2="p95:Q"),
+                  base.mark_tick(color="#08519c", thickness=3, size=20).encode(x="forecast:Q")]
+        if np.isfinite(row["observed"]):
+            layers.append(base.mark_point(filled=True, size=110, color="#d62728" if row.get("within") is False
+                                          else "#212121").encode(
+                x="observed:Q", tooltip=[alt.Tooltip("label:N", title="Measure"),
+                                         alt.Tooltip("forecast:Q", title="Forecast", format=fmt),
+                                         alt.Tooltip("observed:Q", title="Observed", format=fmt)]))
+        panels.append(alt.layer(*layers).properties(width=WIDTH, height=26, title=alt.Title(
+            row["label"], anchor="start", fontSize=12)))
+    subtitle = ["Bar: what one cohort could see if the model were right (5th-95th percentile of runs).",
+                "Tick: the forecast's mean. Dot: what happened (red when outside the bar)."]
+    return alt.vconcat(*panels, spacing=12, title=_title(title, subtitle))
+
+
+def calibration_caption(forecast: pd.DataFrame, fitted: pd.DataFrame | None = None) -> str:
+    """Caption for :func:`calibration_chart`; ``fitted`` is ``result.calibration.fitted``."""
+    if _is_empty(forecast):
+        return NO_DATA + "."
+    measured = forecast[forecast["within"].notna()]
+    outside = measured[measured["within"] == False]  # noqa: E712 - a column of True/False/None
+    parts = [f"{len(measured) - len(outside)} of {len(measured)} observed figures fall within the range the "
+             "outcome model forecast for this design" + (f"; outside: {', '.join(outside['label'].str.lower())}."
+                                                         if len(outside) else ".")]
+    if fitted is not None and len(fitted):
+        shown = fitted[pd.to_numeric(fitted["fitted"], errors="coerce").notna()]
+        if len(shown):
+            parts.append("Suggested starting values for the next cohort's scenarios: " + "; ".join(
+                f"{r.parameter.replace('_', ' ')} {r.fitted:.2f} (was {r.used:.2f}{', clipped' if r.clipped else ''})"
+                for r in shown.itertuples()) + ".")
+    return " ".join(parts)

@@ -21,14 +21,32 @@ from workbench.charts.matching import (
     score_distribution_chart,
 )
 from workbench.charts.overview import headcount_chart
+from workbench.charts.whatif import (
+    distribution_caption,
+    distribution_chart,
+    effects_caption,
+    effects_chart,
+    frontier_caption,
+    frontier_chart,
+    survival_caption,
+    survival_chart,
+    tornado_caption,
+    tornado_chart,
+)
 
 __all__ = [
     "candidate_caption",
     "candidate_chart",
     "coverage_caption",
     "coverage_chart",
+    "distribution_caption",
+    "distribution_chart",
+    "effects_caption",
+    "effects_chart",
     "fairness_caption",
     "fairness_chart",
+    "frontier_caption",
+    "frontier_chart",
     "gap_heatmap",
     "gap_heatmap_caption",
     "gap_profile_caption",
@@ -40,4 +58,8 @@ __all__ = [
     "score_distribution_chart",
     "supply_demand_caption",
     "supply_demand_chart",
+    "survival_caption",
+    "survival_chart",
+    "tornado_caption",
+    "tornado_chart",
 ]

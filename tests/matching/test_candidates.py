@@ -129,3 +129,13 @@ def test_same_inputs_same_table(demo, result) -> None:
     mentee, _ = matched_mentee(result)
     pd.testing.assert_frame_equal(candidates(tables, result, mentee), candidates(tables, result, mentee))
     assert np.isfinite(candidates(tables, result, mentee)["score"]).all()
+
+
+def test_the_matchings_own_scores_are_reused_and_agree_with_a_fresh_scoring(demo) -> None:
+    tables, design = demo
+    mentee = "P00044"
+    result = match(tables, design, overrides=Overrides(forbid={(mentee, "P00007")}))
+    assert result.pool._cache["scorer"].context.tables is tables
+    cached = candidates(tables, result, mentee, top=None)
+    fresh = candidates(dict(tables), result, mentee, top=None)  # other tables object: scored again
+    pd.testing.assert_frame_equal(cached, fresh)

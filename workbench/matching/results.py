@@ -568,6 +568,7 @@ def _run(prep: _Prepared, method: str, *, seed: int, rounds: int = 3, circle_siz
                 "circle_size": circle_size, "top_k": top_k,
                 "pinned": sorted(map(list, prep.overrides.pin)), "forbidden": sorted(map(list, prep.overrides.forbid)),
                 "matched_at": datetime.date.today().isoformat()}
+    prep.pool._cache["scorer"] = prep.scorer  # :func:`candidates` explains pairs with the scores used
     return _result(prep, links, capacity, method, settings)
 
 
@@ -678,7 +679,9 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
     extra = {k: v for k, v in settings.get("weights", {}).items() if k not in get_args(Criterion)}
     overrides = Overrides(pin=frozenset(map(tuple, settings.get("pinned", ()))),
                           forbid=frozenset(map(tuple, settings.get("forbidden", ()))))
-    scorer = PairScorer(pool, tables, result.design, extra_weights=extra, overrides=overrides)
+    scorer = pool._cache.get("scorer")
+    if scorer is None or scorer.context.tables is not tables:
+        scorer = PairScorer(pool, tables, result.design, extra_weights=extra, overrides=overrides)
     others = np.flatnonzero(mentor_ids != mentee_ids[i])
     e = np.full(len(others), i, dtype=np.int64)
     table = scorer.criteria(e, others)

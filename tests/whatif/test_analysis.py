@@ -57,6 +57,19 @@ def test_sweep_one_row_per_combination(demo):
     assert other["retention_mean"].iloc[0] == by.loc[(12, "weekly", 0.5), "retention_mean"]
 
 
+def test_long_grids_get_distinct_stable_names():
+    grid = {"duration_months": [12, 18], "cadence": ["fortnightly"], "mentor_training_hours": [0, 1],
+            "mentee_training_hours": [0.5], "weight.skills": [1.5], "weight.seniority": [2.5],
+            "weight.department": [0.5], "weight.location": [1.0], "weight.timezone": [1.0], "meeting_minutes": [60],
+            "quality_noise": [0.1], "turnover_reduction": [0.25]}
+    names = [s.name for s in grid_scenarios(grid)]
+    assert len(set(names)) == 4 and all(len(n) <= 200 for n in names) and any(" #" in n for n in names)
+    assert names == [s.name for s in grid_scenarios(grid)]
+    scenario = grid_scenarios(grid)[0]
+    assert scenario.overrides["weight.skills"] == 1.5 and scenario.parameters == {"quality_noise": 0.1,
+                                                                                 "turnover_reduction": 0.25}
+
+
 def test_sweep_records_what_the_design_refuses_and_bad_grids_are_named(demo):
     tables, design = demo
     with pytest.raises(WorkbenchError, match="neither a setting"):

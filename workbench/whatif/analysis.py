@@ -23,7 +23,8 @@ from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS, SimulationResult
 from workbench.simulate.result import Z95
 from workbench.whatif.run import Progress, budget_check, run_scenarios
-from workbench.whatif.scenarios import BASELINE, SETTINGS, Scenario, model_parameter_or_setting, setting_value
+from workbench.whatif.scenarios import (BASELINE, SETTINGS, Scenario, model_parameter_or_setting, setting_value,
+                                        short_name)
 
 #: The most scenarios compared side by side.
 MAX_COMPARED = 6
@@ -123,8 +124,9 @@ def _split(name: str, value) -> tuple[dict, dict]:
 def grid_scenarios(grid: Mapping[str, Sequence], *, base: Scenario | None = None) -> list[Scenario]:
     """One scenario per combination of ``grid`` (setting or model parameter -> values), on top of ``base``.
 
-    Each is named ``"setting=value; ..."`` (so the same combination always
-    has the same random stream, whatever else the grid holds).
+    Each is named ``"setting=value, ..."`` (so the same combination always
+    has the same random stream, whatever else the grid holds; a name longer
+    than 200 characters is cut and ends in a hash of the whole).
     """
     base = base or BASELINE
     if not grid:
@@ -143,10 +145,10 @@ def grid_scenarios(grid: Mapping[str, Sequence], *, base: Scenario | None = None
             o, p = _split(name, value)
             overrides.update(o)
             parameters.update(p)
-        label = "; ".join(f"{k}={v}" for k, v in zip(grid, combination))
+        label = ", ".join(f"{k}={v}" for k, v in zip(grid, combination))
         prefix = "" if base.name == BASELINE.name else f"{base.name}: "
-        scenarios.append(base.with_changes(name=(prefix + label)[:80], overrides=overrides, parameters=parameters,
-                                           stream=None))
+        scenarios.append(base.with_changes(name=short_name(prefix + label), overrides=overrides,
+                                           parameters=parameters, stream=None))
     return scenarios
 
 
@@ -220,7 +222,7 @@ def tornado(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, kpi: str 
     for name in names:
         p = PARAMETERS[name]
         for end, value in (("low", p.low), ("high", p.high)):
-            runs_for.append(scenario.with_changes(name=f"{name} {end}"[:80], parameters={name: value},
+            runs_for.append(scenario.with_changes(name=short_name(f"{name} {end}"), parameters={name: value},
                                                   stream=stream))
     batch = run_scenarios(tables, design, runs_for, runs=runs, seed=seed, horizon_months=horizon_months,
                           executor=executor, workers=workers, progress=progress, cancel=cancel, cohorts=cohorts)
@@ -466,7 +468,8 @@ def what_would_it_take(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
         batch_scenarios = []
         for v in values:
             o, p = _split(setting, int(v) if integer else float(v))
-            batch_scenarios.append(scenario.with_changes(name=f"{setting}={v:g}"[:80], overrides=o, parameters=p,
+            batch_scenarios.append(scenario.with_changes(name=short_name(f"{setting}={v:g}"), overrides=o,
+                                                         parameters=p,
                                                          stream=stream))
         batch = run_scenarios(tables, design, batch_scenarios, runs=runs, seed=seed, horizon_months=horizon,
                               executor=executor, workers=workers, cancel=cancel, cohorts=cohorts)

@@ -31,6 +31,7 @@ import hashlib
 import json
 import multiprocessing
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -255,9 +256,10 @@ def run_scenarios(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, sce
         raise ValueError("errors must be 'raise' or 'record'")
     scenarios = list(scenarios)
     names = [s.name for s in scenarios]
-    repeated = sorted({n for n in names if names.count(n) > 1})
+    repeated = sorted(n for n, k in Counter(names).items() if k > 1)
     if repeated:
-        raise WorkbenchError(f"Scenario names must differ; repeated: {', '.join(repeated)}.")
+        shown = ", ".join(repeated[:3]) + (f" and {len(repeated) - 3} more" if len(repeated) > 3 else "")
+        raise WorkbenchError(f"Scenario names must differ; repeated: {shown}.")
     cohorts = {} if cohorts is None else cohorts
     designs, keys, failed = [], [], {}
     for scenario in scenarios:

@@ -55,7 +55,9 @@ MAX_RUNS = 1_000_000
 #: Largest ``cohort_size``.
 MAX_COHORT = 1_000_000
 
-_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,80}$")
+#: Longest scenario name (generated sweep names can be long).
+MAX_NAME = 200
+_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,%d}$" % MAX_NAME)
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,8 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name.strip()) or not self.name.strip():
-            raise WorkbenchError(f"{self.name!r} cannot name a scenario: use 1-80 characters, no slashes.")
+            raise WorkbenchError(f"{self.name!r} cannot name a scenario: use 1-{MAX_NAME} characters, no "
+                                 "slashes.")
         object.__setattr__(self, "name", self.name.strip())
         if not isinstance(self.overrides, Mapping) or not isinstance(self.parameters, Mapping):
             raise WorkbenchError(f"Scenario {self.name!r}: overrides and parameters must be mappings.")
@@ -247,9 +250,18 @@ BASELINE = Scenario(BASELINE_NAME)
 
 
 def scenario_slug(name: str) -> str:
-    """The file name stem of a scenario: lower case letters, digits and single dashes."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    """The file name stem of a scenario: lower case letters, digits and single dashes (at most 80)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80].strip("-")
     return slug or "scenario"
+
+
+def short_name(label: str) -> str:
+    """``label`` as a scenario name: itself when short enough, else cut and made unique by a hash of the whole."""
+    if len(label) <= MAX_NAME:
+        return label
+    import hashlib
+
+    return f"{label[:MAX_NAME - 11].rstrip()} #{hashlib.sha256(label.encode('utf-8')).hexdigest()[:8]}"
 
 
 def model_parameter_or_setting(name: str) -> str:

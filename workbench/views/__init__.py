@@ -7,5 +7,6 @@ from workbench.views.gaps import GapsView
 from workbench.views.matching import MatchingView
 from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_page, show_page
 from workbench.views.start import StartView
+from workbench.views.whatif import WhatIfView
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "StartView", "guarded", "open_page", "show_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "StartView", "WhatIfView", "guarded", "open_page", "show_page"]

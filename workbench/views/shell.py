@@ -62,6 +62,7 @@ PAGES = (
     Page("02_experience", "eXperience", ("experience",)),
     Page("03_skill_gaps", "Skill gaps", ("align",)),
     Page("04_matching", "Matching", ("experience",)),
+    Page("05_what_if", "What-if", ("experience", "evaluate")),
     Page("06_launch_and_support", "Launch & Support", ("launch", "evaluate", "support")),
 )
 

@@ -144,9 +144,49 @@ def build_parser() -> argparse.ArgumentParser:
                           help="local worker processes (default 1: run here); results do not depend on it")
     comparer.add_argument("--out", type=Path, default=None, metavar="JSON",
                           help="also write every scenario's result and the comparison as JSON")
+    evaluator = commands.add_parser(
+        "evaluate", help="evaluate a cohort that ran: surveys, meetings, retention against a comparison group, ROI",
+        description="Evaluate a cohort of the program (default: the latest with meetings or survey answers) against "
+                    "the workspace's design: survey response rates and paired change, meetings against the cadence, "
+                    "retention (and promotion) of participants against eligible non-participants matched on "
+                    "department, level and tenure (Kaplan-Meier, log-rank, Cox hazard ratio), ROI with a bootstrap "
+                    "interval, the objectives' scorecard, and the outcome model's forecast against what happened. "
+                    "Prints the headline figures; --out writes a self-contained HTML report, --json every figure "
+                    "(schema in the README's Evaluate section). The same seed gives the same bytes.")
+    evaluator.add_argument("workspace", type=Path, help="workspace folder")
+    evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML, offline)")
+    evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
+    evaluator.add_argument("--cohort", default=None,
+                           help="cohort to evaluate (default: the latest with meetings or survey answers)")
+    evaluator.add_argument("--start", default=None, metavar="YYYY-MM-DD",
+                           help="the cohort's start (default: its first meeting)")
+    evaluator.add_argument("--horizon", type=int, default=None, metavar="MONTHS",
+                           help="months after the start at which shares are read (default: the whole follow-up)")
+    evaluator.add_argument("--participants", choices=EVALUATION_PARTICIPANTS, default="enrolled",
+                           help="enrolled: every enrolled mentee, intention to treat (default); met: only mentees "
+                                "with a meeting")
+    evaluator.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and the forecast (default 0)")
+    evaluator.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)")
+    evaluator.add_argument("--runs", type=int, default=1000,
+                           help="outcome-model runs for the calibration (default 1000; 0 skips it)")
+
+    file_evaluator = commands.add_parser(
+        "evaluate-file", help="retention of program participants from a turnover file (tenure, left, participant)",
+        description="Compare the retention of program participants with everyone else in a turnover file: one row "
+                    "per person with tenure in months, whether they left, whether they took part, and optionally "
+                    "department and level. A YAML mapping (the format of 'workbench import') renames and translates "
+                    "the columns onto months, left, participant, department and level. Prints Kaplan-Meier, log-rank "
+                    "and Cox figures; --out writes an HTML report, --json every figure.")
+    file_evaluator.add_argument("source", type=Path, help="the turnover file (CSV, TSV or Excel)")
+    file_evaluator.add_argument("--mapping", type=Path, default=None, help="YAML mapping file")
+    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    file_evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML)")
+    file_evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
     return parser
 
 
+#: How ``workbench evaluate --participants`` reads participants (:data:`workbench.evaluate.PARTICIPANT_RULES`).
+EVALUATION_PARTICIPANTS = ("enrolled", "met")
 #: What ``workbench gaps --by`` accepts (the groupings of :func:`workbench.gaps.aggregate`).
 GAP_GROUPINGS = ("department", "job_title", "level", "goal", "skill_id")
 #: Columns of ``workbench gaps`` without ``--by``.
@@ -463,6 +503,79 @@ def _compare(args: argparse.Namespace) -> None:
         print(f"Wrote {args.out}.")
 
 
+def _output_paths(*paths: Path | None) -> None:
+    for path in paths:
+        if path is not None and not path.parent.is_dir():
+            raise WorkbenchError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    import datetime
+
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.evaluate import default_cohort, evaluate
+    from workbench.matching import saved_matching
+    from workbench.reports.evaluation import evaluation_html, write_report
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    if args.runs < 0 or args.runs == 1:
+        raise WorkbenchError(f"--runs must be 0 (no forecast) or at least 2, not {args.runs}.")
+    if args.resamples < 100:
+        raise WorkbenchError(f"--resamples must be at least 100, not {args.resamples}.")
+    start = None
+    if args.start is not None:
+        try:
+            start = datetime.date.fromisoformat(args.start)
+        except ValueError:
+            raise WorkbenchError(f"--start must be a date as YYYY-MM-DD, not {args.start!r}.") from None
+    _output_paths(args.out, args.json)
+    workspace = open_workspace(args.workspace)
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
+    if missing:
+        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: an evaluation needs the people "
+                             "and the cohort's enrolment. Import them first.")
+    cohort = args.cohort if args.cohort is not None else default_cohort(tables)
+    saved = saved_matching(workspace)
+    matching = None
+    if saved is not None and str((saved[1] or {}).get("settings", {}).get("cohort", "")) == str(cohort):
+        matching = saved[0]
+    result = evaluate(tables, load_design(workspace), cohort=cohort, start=start, horizon_months=args.horizon,
+                      participants=args.participants, matching=matching, seed=args.seed, resamples=args.resamples,
+                      calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
+    print(f"Evaluation of {workspace.path}, seed {args.seed}:")
+    print("\n".join(f"  {line}" for line in result.summary_lines()))
+    if args.out is not None:
+        write_report(evaluation_html(result, workspace_name=workspace.name), args.out)
+        print(f"Wrote the report to {args.out}.")
+    if args.json is not None:
+        atomic_write_text(args.json, result.json_text())
+        print(f"Wrote every figure to {args.json}.")
+
+
+def _evaluate_file(args: argparse.Namespace) -> None:
+    from workbench.evaluate import evaluate_turnover, read_turnover
+    from workbench.reports.evaluation import turnover_html, write_report
+    from workbench.workspace import atomic_write_text
+
+    _output_paths(args.out, args.json)
+    sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
+    frame = read_turnover(args.source, args.mapping, sheet=sheet)
+    result = evaluate_turnover(frame, file=args.source.name)
+    print(f"Retention in {args.source.name}, participants against everyone else:")
+    print("\n".join(f"  {line}" for line in result.summary_lines()))
+    if args.out is not None:
+        write_report(turnover_html(result), args.out)
+        print(f"Wrote the report to {args.out}.")
+    if args.json is not None:
+        atomic_write_text(args.json, result.json_text())
+        print(f"Wrote every figure to {args.json}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -496,6 +609,10 @@ def main(argv: list[str] | None = None) -> int:
             _simulate(args)
         elif args.command == "compare":
             _compare(args)
+        elif args.command == "evaluate":
+            _evaluate(args)
+        elif args.command == "evaluate-file":
+            _evaluate_file(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

@@ -103,7 +103,7 @@ def _by_group(matched: pd.DataFrame, hit: np.ndarray, key: str, keep: bool, min_
         rows.append({"variable": key, "value": f"{value:g}" if isinstance(value, float) else str(value),
                      **{k: None if small else v for k, v in figures.items()}, "hidden": small})
     return pd.DataFrame(rows, columns=["variable", "value", "participants", "comparison", "participants_share",
-                                       "comparison_share", "difference", "hidden"])
+                                       "comparison_share", "difference", "hidden"], dtype=object)
 
 
 def balance_table(matched: pd.DataFrame, *, keys=BALANCE_KEYS, min_group: int = MIN_GROUP) -> pd.DataFrame:

@@ -436,6 +436,45 @@ class EvaluationResult:
             "caveats": list(self.caveats), "notes": list(self.notes),
         })
 
+    def summary_lines(self) -> list[str]:
+        """The headline figures in a few plain lines (for a terminal or a caption); no ids."""
+        c = self.cohort.summary()
+        lines = [f"Cohort {c['name']}: started {c['start']} ({c['start_source']}), data to {c['as_of']} "
+                 f"({c['follow_up_months']:.1f} months); {c['participants']} participants "
+                 f"({c['matched_participants']} matched), {c['comparison_matched']} comparison people of "
+                 f"{c['comparison_pool']} eligible."]
+        at = self.retention.at_horizon
+        lines.append(f"Still employed after {self.horizon_months} months: participants "
+                     f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
+                     f"difference {at['difference']['share'] * 100:+.1f} points [95% {at['difference']['low'] * 100:+.1f}"
+                     f", {at['difference']['high'] * 100:+.1f}].")
+        s = self.retention.survival
+        if s.hazard_ratio is not None:
+            hr = s.hazard_ratio
+            lines.append(f"Hazard ratio of leaving (Cox, by department, adjusted for level and tenure): "
+                         f"{hr.estimate:.2f} [95% {hr.low:.2f}, {hr.high:.2f}], p = {hr.p_value:.3g}.")
+        if s.logrank is not None:
+            lines.append(f"Log-rank test: chi-square {s.logrank.statistic:.2f}, p = {s.logrank.p_value:.3g}.")
+        b = self.behaviour.summary
+        if b["pairs"]:
+            lines.append(f"Meetings: {b['meetings']} in {b['pairs']} pairs, {b['share_of_cadence']:.0%} of the "
+                         f"{b['cadence']} cadence; {b['closed_early']} pairs closed early.")
+        if self.roi is not None:
+            r = self.roi.roi
+            lines.append(f"ROI: {r['estimate']:+.2f} [95% {r['low']:+.2f}, {r['high']:+.2f}], above zero in "
+                         f"{r['p_positive']:.0%} of {self.roi.resamples:,} resamples.")
+        if len(self.scorecard):
+            counts = self.scorecard["status"].value_counts()
+            lines.append("Objectives: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
+        if self.calibration is not None:
+            f = self.calibration.forecast
+            measured = f[f["within"].notna()]
+            lines.append(f"Forecast: {int(measured['within'].astype(bool).sum())} of {len(measured)} observed figures "
+                         "within the outcome model's range; fitted: " + ", ".join(
+                             f"{k} {v:.2f}" for k, v in self.calibration.parameters.items()) + ".")
+        lines.append("Participants chose to take part: the comparison shows an association, not proof of cause.")
+        return lines
+
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
         return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"

@@ -86,7 +86,8 @@ def response_rates(answers: pd.DataFrame, participants: pd.DataFrame) -> pd.Data
                     continue
                 invited, rate = None, np.nan
             rows.append({"wave": wave, "group": group, "invited": invited, "respondents": int(who), "rate": rate})
-    return pd.DataFrame(rows, columns=["wave", "group", "invited", "respondents", "rate"])
+    return pd.DataFrame(rows, columns=["wave", "group", "invited", "respondents", "rate"]).astype(
+        {"invited": object})
 
 
 def holm(p_values: Iterable[float]) -> np.ndarray:

@@ -120,6 +120,25 @@ class TurnoverEvaluation:
                                        "participant", caveats=self.caveats),
         })
 
+    def summary_lines(self) -> list[str]:
+        """The headline figures in a few plain lines."""
+        s = self.survival
+        groups = s.groups.set_index("group")
+        lines = [f"{self.rows:,} rows" + (f" ({self.left_out} left out for blank cells)" if self.left_out else "")
+                 + ": " + "; ".join(f"{g} {int(r.people):,} people, {int(r.events):,} left" for g, r in
+                                    groups.iterrows()) + "."]
+        if s.hazard_ratio is not None:
+            hr = s.hazard_ratio
+            adjusted = ", ".join(self.covariates) or "nothing"
+            lines.append(f"Hazard ratio of leaving (Cox, adjusted for {adjusted}): {hr.estimate:.2f} "
+                         f"[95% {hr.low:.2f}, {hr.high:.2f}], p = {hr.p_value:.3g}.")
+        if s.logrank is not None:
+            lines.append(f"Log-rank test: chi-square {s.logrank.statistic:.2f}, p = {s.logrank.p_value:.3g}.")
+        lines.extend(s.notes)
+        lines.append("Participants chose to take part, and a flag set at the end favours those who stayed: an "
+                     "association, not proof of cause.")
+        return lines
+
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys."""
         return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"

@@ -1,0 +1,75 @@
+"""The evaluation report: self-contained, escaped, the same bytes for the same result and date."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.data.importing import read_workspace_tables
+from workbench.design.model import Align, Objective, ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.evaluate import evaluate, evaluate_turnover
+from workbench.reports.evaluation import evaluation_html, turnover_html, write_report
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+DAY = datetime.date(2026, 7, 1)
+XSS = "<script>alert(1)</script>"
+EXTERNAL = [
+    re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I),
+    re.compile(r"<script\b", re.I),
+    re.compile(r"@import", re.I),
+    re.compile(r"""url\(\s*["']?\s*(?:https?:)?//""", re.I),
+    re.compile(r"<link\b", re.I),
+]
+
+
+@pytest.fixture(scope="module")
+def result():
+    tables, _ = read_workspace_tables(open_workspace(DEMO_SOURCE))
+    design = ProgramDesign(name=f"Graduates {XSS}", align=Align(objectives=(
+        Objective(id="exits", kind="retention", kpi=f"annual exit rate (%) {XSS}", baseline=20, target=14),)))
+    return evaluate(tables, design, runs=50, resamples=300)
+
+
+def test_the_report_is_self_contained_escaped_and_repeatable(result) -> None:
+    text = evaluation_html(result, workspace_name="Demo", generated=DAY)
+    assert text == evaluation_html(result, workspace_name="Demo", generated=DAY)
+    assert not [p.pattern for p in EXTERNAL if p.search(text)]
+    assert XSS not in text and "&lt;script&gt;" in text
+    for anchor in ("summary", "learning", "behaviour", "results", "roi", "scorecard", "calibration", "method"):
+        assert f'<section id="{anchor}">' in text and f'href="#{anchor}"' in text
+    assert text.count("<svg") >= 7  # survey x2, meetings, KM, ROI, scorecard, calibration
+    assert "Read with care" in text and "chose (or were chosen) to take part" in text
+    assert "people.csv has no promotion_date column" in text
+    assert "Generated 2026-07-01" in text
+
+
+def test_hidden_groups_are_counted_not_shown(result) -> None:
+    text = evaluation_html(result, generated=DAY)
+    hidden = [r for r in result.retention.by_group["department"].to_dict("records") if r["hidden"]]
+    assert hidden
+    for row in hidden:
+        assert f"department: {row['value']}" not in text
+    assert "with fewer than five people in either group are not shown" in text
+
+
+def test_turnover_report(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"months": rng.uniform(1, 40, 60).round(1), "left": rng.integers(0, 2, 60),
+                          "participant": np.tile([0, 1], 30)})
+    text = turnover_html(evaluate_turnover(frame, file="hr.csv"), generated=DAY)
+    assert "Retention of program participants" in text and "hr.csv: 60 rows used" in text
+    assert "immortal time" in text and not [p.pattern for p in EXTERNAL if p.search(text)]
+
+
+def test_write_report_checks_the_target(tmp_path: Path) -> None:
+    assert write_report("<html></html>", tmp_path / "r.html").read_text(encoding="utf-8") == "<html></html>"
+    with pytest.raises(WorkbenchError, match="name the file .html"):
+        write_report("x", tmp_path / "r.pdf")
+    with pytest.raises(WorkbenchError, match="does not exist"):
+        write_report("x", tmp_path / "missing" / "r.html")

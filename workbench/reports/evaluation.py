@@ -1,0 +1,380 @@
+"""The evaluation report: one self-contained HTML page of an :class:`~workbench.evaluate.EvaluationResult`.
+
+Like the design brief (:mod:`.brief`, whose styles and helpers it shares), the
+page loads nothing: inline CSS, system fonts, charts inlined as SVG without
+links, so it opens offline and prints to PDF. It follows Kirkpatrick's levels:
+a summary with the caveats first, then reaction and learning (surveys),
+behaviour (meetings), results (retention, promotion), ROI, the objectives'
+scorecard, the outcome model's calibration, and how the figures were made.
+Every figure says what it is compared with; no id, name or free-text answer
+appears, and groups under five people are never shown.
+:func:`turnover_html` is the shorter page of a turnover file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.charts.evaluate import (
+    calibration_caption,
+    calibration_chart,
+    km_caption,
+    km_chart,
+    meetings_caption,
+    meetings_chart,
+    roi_caption,
+    roi_chart,
+    scorecard_caption,
+    scorecard_chart,
+    survey_change_caption,
+    survey_change_chart,
+)
+from workbench.errors import WorkbenchError
+from workbench.evaluate.result import EvaluationResult
+from workbench.evaluate.turnover import TurnoverEvaluation
+from workbench.reports.brief import _CSS, _e, _html_facts, _html_table, chart_svg
+from workbench.workspace import atomic_write_text
+
+_EXTRA_CSS = """
+.caveats { background: var(--warning-bg); border-left: 4px solid var(--warning); border-radius: 8px;
+           padding: 10px 14px; margin: 0 0 16px; font-size: 14px; }
+.caveats ul { margin: 4px 0 0; padding-left: 18px; }
+.headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 10px; margin: 0 0 18px; }
+.headline div { background: var(--soft); border-radius: 8px; padding: 10px 12px; }
+.headline strong { display: block; font-size: 20px; color: var(--accent); }
+.headline span { font-size: 12.5px; color: var(--muted); }
+figcaption { font-size: 13.5px; color: var(--muted); margin-top: 6px; }
+"""
+
+WAVE_NAMES = {"pre": "pre", "mid": "midpoint", "post": "end", "followup": "follow-up"}
+
+
+def _num(value, digits: int = 2, *, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)) or value is pd.NA:
+        return "-"
+    return f"{float(value):{'+' if signed else ''}.{digits}f}"
+
+
+def _pct(value, digits: int = 1, *, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    return f"{float(value) * 100:{'+' if signed else ''}.{digits}f}%"
+
+
+def _p(value) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _figure(chart, prefix: str, caption: str) -> str:
+    return f'<figure class="chart">{chart_svg(chart, prefix=prefix)}<figcaption>{_e(caption)}</figcaption></figure>'
+
+
+def _list(items: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+
+
+def _page(title: str, kicker: str, meta: Sequence[str], sections: Sequence[tuple[str, str, str]],
+          footer: str) -> str:
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{_e(title)}</title>",
+           f"<style>{_CSS}{_EXTRA_CSS}</style>", "</head>", "<body>", "<main>",
+           f'<header class="cover"><p class="kicker">{_e(kicker)}</p><h1>{_e(title)}</h1><p class="meta">'
+           + "".join(f"<span>{_e(m)}</span>" for m in meta) + "</p></header>",
+           '<nav class="contents" aria-label="Contents"><strong>Contents</strong><ol>'
+           + "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name, _ in sections) + "</ol></nav>"]
+    for anchor, name, body in sections:
+        out.append(f'<section id="{anchor}"><h2>{_e(name)}</h2>{body}</section>')
+    out.append(f"<footer>{_e(footer)}</footer>")
+    out.extend(["</main>", "</body>", "</html>", ""])
+    return "\n".join(out)
+
+
+def _retention_tables(block: dict) -> str:
+    at = block.get("at_horizon")
+    parts = []
+    if at:
+        rows = [(name, _pct(at[key]["share"]), f"{_pct(at[key]['low'])} to {_pct(at[key]['high'])}")
+                for key, name in (("participants", f"Participants ({at['participants_people']})"),
+                                  ("comparison", f"Comparison group, weighted ({at['comparison_people']})"),
+                                  ("difference", "Difference"))]
+        parts.append(f"<h3>{_e(block['label'])} after {block['horizon_months']:g} months</h3>"
+                     + _html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
+                                   css_class="compact")
+                     + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
+                       "resamples.</p>")
+    by_group = [r for r in block.get("by_group", []) if not r["hidden"]]
+    hidden = sum(r["hidden"] for r in block.get("by_group", []))
+    if by_group:
+        parts.append("<h3>By department and level</h3>" + _html_table(
+            ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
+            [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
+              _pct(r["participants_share"]), _pct(r["comparison_share"]), _pct(r["difference"], signed=True))
+             for r in by_group], numeric=(1, 2, 3, 4, 5))
+            + (f'<p class="small">{hidden} group{"s" if hidden != 1 else ""} with fewer than five people in either '
+               "group are not shown.</p>" if hidden else ""))
+    balance = block.get("balance", [])
+    if balance:
+        shown = [r for r in balance if not r["hidden"]]
+        parts.append("<h3>How alike are the groups?</h3><p class=\"small\">Share of each group by department, level "
+                     "and tenure band; the weights give the comparison group the participants' mix.</p>"
+                     + _html_table(("Characteristic", "Participants", "Comparison", "Comparison, weighted"),
+                                   [(f"{r['variable'].replace('_', ' ')}: {r['value']}", _pct(r["participants"]),
+                                     _pct(r["comparison"]), _pct(r["comparison_weighted"])) for r in shown],
+                                   numeric=(1, 2, 3)))
+    return "".join(parts)
+
+
+def _outcome_section(block: dict, prefix: str) -> str:
+    if not block.get("measured"):
+        return f'<p class="none">{_e(block.get("reason", "Not measured."))}</p>'
+    km = pd.DataFrame(block["km"])
+    outcome = block["outcome"]
+    horizon = block.get("horizon_months")
+    caption = km_caption(km, outcome=outcome, horizon_months=horizon, logrank=block["logrank"],
+                         hazard_ratio=block["hazard_ratio"])
+    parts = [f"<p>{_e('Compared with: ' + block['comparison'] + '.')}</p>",
+             _figure(km_chart(km, outcome=outcome, horizon_months=horizon), prefix, caption)]
+    rows = []
+    if block["logrank"]:
+        rows.append(("Log-rank test", f"chi-square {_num(block['logrank']['statistic'])}, "
+                                      f"p = {_p(block['logrank']['p_value'])}"))
+    hr = block["hazard_ratio"]
+    if hr:
+        rows.append(("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval {_num(hr['low'])} to "
+                                           f"{_num(hr['high'])}), p = {_p(hr['p_value'])}; adjusted for "
+                                           f"{', '.join(hr['adjusted_for']) or 'nothing'}"
+                                           + (f", each {', '.join(hr['strata'])} its own baseline" if hr['strata']
+                                              else "")))
+    rows += [(f"People and events: {g['group']}", f"{g['people']} people, {g['events']} events")
+             for g in block["groups"]]
+    parts.append(_html_facts(rows))
+    parts.append(_retention_tables(block))
+    if block["notes"]:
+        parts.append("<h4>Notes</h4>" + _list(block["notes"]))
+    parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(block["caveats"]) + "</div>")
+    return "".join(parts)
+
+
+def _headline(document: dict) -> str:
+    cells = []
+    at = document["retention"].get("at_horizon")
+    if at:
+        cells.append((_pct(at["difference"]["share"], signed=True),
+                      f"retention after {document['cohort']['horizon_months']} months, participants minus "
+                      f"comparison ({_pct(at['difference']['low'], signed=True)} to "
+                      f"{_pct(at['difference']['high'], signed=True)})"))
+    hr = document["retention"]["hazard_ratio"]
+    if hr:
+        cells.append((_num(hr["estimate"]), f"hazard ratio of leaving ({_num(hr['low'])} to {_num(hr['high'])})"))
+    if document["roi"]:
+        r = document["roi"]["roi"]
+        cells.append((_num(r["estimate"], signed=True), f"ROI ({_num(r['low'], signed=True)} to "
+                                                        f"{_num(r['high'], signed=True)})"))
+    card = document["scorecard"]
+    if card:
+        met = sum(r["status"] == "met" for r in card)
+        cells.append((f"{met} of {len(card)}", "objectives met"))
+    b = document["behaviour"]
+    if b["pairs"]:
+        cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
+    return '<div class="headline">' + "".join(f"<div><strong>{_e(v)}</strong><span>{_e(t)}</span></div>"
+                                              for v, t in cells) + "</div>"
+
+
+def evaluation_html(result: EvaluationResult, *, workspace_name: str = "", generated: datetime.date | None = None
+                    ) -> str:
+    """The evaluation as one self-contained HTML page (see the module docstring).
+
+    ``generated`` is the date printed (default today); the same result and date
+    give the same bytes.
+    """
+    day = generated or datetime.date.today()
+    doc = result.to_json()
+    c = doc["cohort"]
+    title = f"{doc['design']['name']}: cohort {c['name']}"
+
+    summary = [_headline(doc), _html_facts([
+        ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
+                   f"({c['follow_up_months']:.1f} months of follow-up)"),
+        ("Participants", f"{c['participants']} ({c['participant_rule']}); {c['matched_participants']} with "
+                         "comparable non-participants"),
+        ("Comparison group", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
+        ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
+                    f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
+                    f"{c['meetings']} meetings"),
+    ]), '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
+    if doc["notes"]:
+        summary.append("<h4>Left out</h4>" + _list(doc["notes"]))
+
+    rates = doc["reaction"]["response_rates"]
+    learning = ["<p class=\"lead\">Kirkpatrick levels 1-2: who answered the surveys, and how their answers "
+                "changed from the pre survey.</p>"]
+    if rates:
+        learning.append("<h3>Response rates</h3>" + _html_table(
+            ("Wave", "Group", "Invited", "Answered", "Rate"),
+            [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"], "-" if r["invited"] is None else str(r["invited"]),
+              str(r["respondents"]), _pct(r["rate"], 0)) for r in rates], numeric=(2, 3, 4), css_class="compact"))
+        waves = [w for w in ("post", "followup", "mid") if any(r["wave"] == w for r in doc["learning"]["change"])]
+        for wave in waves[:2]:
+            learning.append(_figure(survey_change_chart(result.change, wave=wave), f"survey-{wave}",
+                                    survey_change_caption(result.change, wave=wave,
+                                                          against=result.against_comparison)))
+        shown = [r for r in doc["learning"]["change"] if not r["hidden"]]
+        if shown:
+            learning.append("<h3>Paired change from the pre survey</h3>" + _html_table(
+                ("Construct", "Wave", "Group", "Pairs", "Change (95% interval)", "p, Holm: t / Wilcoxon",
+                 "d_z (95% interval)"),
+                [(r["construct"].replace("_", " "), WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
+                  f"{r['pairs']:.0f}", f"{_num(r['change'], signed=True)} ({_num(r['low'], signed=True)} to "
+                                       f"{_num(r['high'], signed=True)})",
+                  f"{_p(r['t_p_holm'])} / {_p(r['wilcoxon_p_holm'])}",
+                  f"{_num(r['d_z'])} ({_num(r['d_z_low'])} to {_num(r['d_z_high'])})")
+                 for r in shown], numeric=(3,), nowrap=(4, 5, 6)))
+        against = doc["learning"]["against_comparison"]
+        if against:
+            learning.append("<h3>Against the comparison group's change</h3>" + _html_table(
+                ("Construct", "Wave", "Participants' change", "Comparison's change", "Difference", "95% interval",
+                 "p (Holm)"),
+                [(r["construct"].replace("_", " "), WAVE_NAMES.get(r["wave"], r["wave"]),
+                  _num(r["participants_change"], signed=True), _num(r["comparison_change"], signed=True),
+                  _num(r["difference"], signed=True), f"{_num(r['low'], signed=True)} to {_num(r['high'], signed=True)}",
+                  _p(r["p_holm"])) for r in against], numeric=(2, 3, 4, 6), nowrap=(5,)))
+        learning.append('<div class="caveats"><strong>Read with care</strong>'
+                        + _list(doc["learning"]["caveats"]) + "</div>")
+    else:
+        learning.append('<p class="none">No survey answers for this cohort.</p>')
+
+    b = doc["behaviour"]
+    behaviour = ["<p class=\"lead\">Kirkpatrick level 3: did pairs meet as the design planned?</p>"]
+    if b["pairs"]:
+        behaviour.append(_figure(meetings_chart(result.behaviour.distribution(),
+                                                expected_per_pair=b["expected_per_pair"]), "meetings",
+                                 meetings_caption(result.behaviour.summary)))
+        behaviour.append(_html_facts([
+            ("Meetings", f"{b['meetings']} in {b['pairs']} pairs; median {_num(b['median_meetings_per_pair'], 1)} "
+                         f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
+            ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
+                                    "expects over each pair's time together"),
+            ("Health rule", f"no meeting for {b['inactivity_days']} days: {b['gone_quiet']} pairs went quiet at "
+                            f"some point, {b['closed_early']} closed early, {b['ended_by_exit']} ended by an exit"),
+            ("Participants who never met", str(b["participants_without_meetings"])),
+        ]))
+        behaviour.append('<div class="caveats after-facts"><strong>Read with care</strong>'
+                         + _list(b["caveats"]) + "</div>")
+    else:
+        behaviour.append('<p class="none">No meetings were logged for this cohort.</p>')
+
+    results = ['<p class="lead">Kirkpatrick level 4: did participants stay (and move up) more than comparable '
+               "colleagues who did not take part?</p>", "<h3>Retention</h3>",
+               _outcome_section(doc["retention"], "km-retention"), "<h3>Promotion</h3>",
+               _outcome_section(doc["promotion"], "km-promotion")]
+
+    roi = doc["roi"]
+    roi_parts = []
+    if roi:
+        roi_parts.append(_figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]), "roi",
+                                 roi_caption(roi)))
+        parts = roi["cost_breakdown"]
+        roi_parts.append(_html_table(("Item", f"Amount ({roi['currency']})"), [
+            ("Meetings", f"{parts['meetings']:,.0f}"), ("Training", f"{parts['training']:,.0f}"),
+            ("Coordination", f"{parts['coordination']:,.0f}"), ("Tools", f"{parts['tools']:,.0f}"),
+            ("Program cost", f"{roi['cost']:,.0f}"),
+            ("Replacement cost of one leaver", f"{roi['replacement_cost']:,.0f}"),
+            ("Benefit: avoided exits x replacement cost",
+             f"{roi['benefit']['estimate']:,.0f} ({roi['benefit']['low']:,.0f} to {roi['benefit']['high']:,.0f})"),
+        ], numeric=(1,), css_class="compact"))
+        roi_parts.append(f'<p class="small">Salary: {_e(roi["salary_source"])}; an hour of staff time costs '
+                         f"{parts['hourly_cost']:,.2f} {_e(roi['currency'])}. {roi['resamples']:,} bootstrap "
+                         "resamples.</p>")
+        roi_parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(roi["caveats"]) + "</div>")
+
+    card = doc["scorecard"]
+    scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard", scorecard_caption(result.scorecard))]
+    if card:
+        scorecard.append(_html_table(
+            ("Objective", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
+            [(r["objective"], f"{r['measure']} ({r['unit']})" if r["measure"] else "-",
+              f"{_num(r['baseline'])}, {_num(r['target'])}",
+              (f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})"
+               + (f"; comparison {_num(r['comparison'])}" if r["comparison"] is not None else ""))
+              if r["observed"] is not None else "-",
+              r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r["note"])
+             for r in card]))
+
+    calibration = []
+    if doc["calibration"]:
+        cal = doc["calibration"]
+        calibration.append(_figure(calibration_chart(result.calibration.forecast), "calibration",
+                                   calibration_caption(result.calibration.forecast, result.calibration.fitted)))
+        calibration.append("<h3>Starting values for the next cohort's scenarios</h3>" + _html_table(
+            ("Parameter", "Used in the forecast", "Fitted", "Interval", "How"),
+            [(r["parameter"].replace("_", " "), _num(r["used"]), _num(r["fitted"]),
+              f"{_num(r['low'])} to {_num(r['high'])}", r["note"]) for r in cal["fitted"]], numeric=(1, 2),
+            nowrap=(3,)))
+        base = cal["baseline"]
+        calibration.append(f'<p class="small">Baseline attrition: the comparison group left at '
+                           f"{_num(base['observed_comparison_hazard'], 3)} exits per person-year against the "
+                           f"forecast's {_num(base['forecast_hazard'], 3)} for the same mix (ratio "
+                           f"{_num(base['ratio'])}). {cal['runs']:,} runs, seed {cal['seed']}. "
+                           + " ".join(_e(n) for n in cal["notes"]) + "</p>")
+    else:
+        calibration.append('<p class="none">The forecast was not run.</p>')
+
+    method = _html_facts([
+        ("Participants", c["participant_rule"]),
+        ("Comparison group", c["comparison_rule"] + "; people enrolled in a later cohort stay in the pool"),
+        ("Survival", "Kaplan-Meier (SciPy ecdf, log-log intervals), log-rank test (SciPy), Cox model "
+                     "(statsmodels PHReg, Efron ties) stratified by department, adjusted for level and tenure"),
+        ("Shares and ROI", f"bootstrap with {doc['settings']['resamples']:,} resamples, each person keeping their "
+                           f"matching weight; seed {doc['settings']['seed']}"),
+        ("Surveys", "paired t-test and Wilcoxon signed-rank (SciPy), Holm-corrected across constructs; Cohen's "
+                    "d_z with a noncentral-t interval; free text never read"),
+        ("Privacy", "groups under five people are hidden; no ids or names appear"),
+    ])
+    sections = [("summary", "Summary", "".join(summary)), ("learning", "Reaction and learning", "".join(learning)),
+                ("behaviour", "Behaviour", "".join(behaviour)), ("results", "Results", "".join(results)),
+                ("roi", "Return on investment", "".join(roi_parts) or '<p class="none">Not computed.</p>'),
+                ("scorecard", "Objectives", "".join(scorecard)), ("calibration", "Calibration", "".join(calibration)),
+                ("method", "How the figures were made", method)]
+    meta = [f"Workspace: {workspace_name}" if workspace_name else "", f"Generated {day.isoformat()}",
+            "Kirkpatrick levels 1-4 and ROI"]
+    return _page(title, "Mentoring program evaluation", [m for m in meta if m], sections,
+                 f"Generated by the mentoring program workbench on {day.isoformat()}. Levels after Kirkpatrick; "
+                 "ROI after Phillips.")
+
+
+def turnover_html(result: TurnoverEvaluation, *, generated: datetime.date | None = None) -> str:
+    """The retention comparison of a turnover file as one self-contained HTML page."""
+    day = generated or datetime.date.today()
+    doc = result.to_json()
+    source = doc["source"]
+    facts = _html_facts([
+        ("File", f"{source['file'] or 'a turnover table'}: {source['rows']:,} rows used"
+                 + (f", {source['left_out']} left out for blank cells" if source["left_out"] else "")),
+        ("Groups", f"{source['participants']:,} participants against {source['comparison']:,} others"),
+        ("Hazard ratio adjusts for", ", ".join(source["covariates"]) or "nothing (no department or level column)"),
+    ])
+    body = facts + _outcome_section(doc["retention"], "km-turnover")
+    return _page("Retention of program participants", "Turnover file evaluation",
+                 [f"Generated {day.isoformat()}", "time in months of tenure"], [("retention", "Retention", body)],
+                 f"Generated by the mentoring program workbench on {day.isoformat()}.")
+
+
+def write_report(text: str, out: Path) -> Path:
+    """Write a report's HTML to ``out`` atomically; refuse a missing folder or a folder as the target."""
+    out = Path(out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise WorkbenchError(f"The report is HTML: name the file .html, not {out.name!r}.")
+    if not out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write the report to {out}: the folder {out.parent} does not exist.")
+    if out.is_dir():
+        raise WorkbenchError(f"Cannot write the report to {out}: it is a folder.")
+    atomic_write_text(out, text)
+    return out

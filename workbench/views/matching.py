@@ -519,8 +519,13 @@ class MatchingView(w.VBox):
         design = settings.pop("design")
         settings.pop("method")
         seed = settings.pop("seed")
-        results = compare_methods(self.tables, design, seed=seed, overrides=self._overrides(self.pins, self.forbids),
-                                  **settings)
+        self.comparison.value = "<p class='wb-muted'>Matching with every method…</p>"
+        try:
+            results = compare_methods(self.tables, design, seed=seed,
+                                      overrides=self._overrides(self.pins, self.forbids), **settings)
+        except Exception:
+            self.comparison.value = ""
+            raise
         self.compared = results
         self._render_scores(results)
         table = comparison_table(results)
@@ -585,8 +590,13 @@ class MatchingView(w.VBox):
         settings = dict(self.applied)
         design = settings.pop("design")
         runs = 10
-        table = sensitivity(self.tables, design, runs=runs, spread=float(self.spread.value),
-                            overrides=self._overrides(self.pins, self.forbids), **settings)
+        self.sensitivity_text.value = f"<p class='wb-muted'>Matching again {runs} times…</p>"
+        try:
+            table = sensitivity(self.tables, design, runs=runs, spread=float(self.spread.value),
+                                overrides=self._overrides(self.pins, self.forbids), **settings)
+        except Exception:
+            self.sensitivity_text.value = ""
+            raise
         changed = table["changed"]
         mean, low, high = float(changed.mean()), float(changed.min()), float(changed.max())
         if mean < 0.1:

@@ -1,14 +1,17 @@
-"""Sections the brief adds for the analyses a workspace's data allows: skill gaps and the saved matching."""
+"""Sections the brief adds for the analyses a workspace's data allows: skill gaps, the saved matching, what-if."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from workbench.charts.gaps import gap_heatmap, gap_heatmap_caption, supply_demand_caption, supply_demand_chart
+from workbench.charts.whatif import effects_chart, format_effect
 from workbench.design.model import ProgramDesign
 from workbench.gaps import aggregate, coverage, person_gaps, prioritised_gaps, supply_demand
 from workbench.matching import saved_matching
 from workbench.reports.brief import _e, _html_table, _md, _md_table, chart_svg
+from workbench.whatif import comparison_display, saved_comparison
+from workbench.whatif.saved import saved_comparison_table
 from workbench.workspace import Workspace
 
 GAP_TABLES = ("people", "skills", "requirements")
@@ -91,7 +94,96 @@ def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str
                         + "".join(f"<p>{_e(n)}</p>" for n in notes))
 
 
+def _change_text(name: str, value) -> str:
+    words = name.replace("weight.", "").replace("_", " ")
+    if name.startswith("weight."):
+        words += " weight"
+    if isinstance(value, dict):
+        value = ", ".join(f"{k} {v:g}" for k, v in value.items())
+    elif isinstance(value, float):
+        value = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    return f"{words} {str(value).replace('_', ' ')}"
+
+
+def _scenario_rows(record: dict) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for entry in record["scenarios"]:
+        name = entry.get("name", "-")
+        changes = [_change_text(k, v) for k, v in (entry.get("overrides") or {}).items()]
+        changes += [f"assumption {k.replace('_', ' ')} {v:g}" for k, v in (entry.get("parameters") or {}).items()]
+        if name == record.get("baseline") and not changes:
+            s = entry.get("settings") or {}
+            changes = [f"the design as saved: {str(s.get('structure', '-')).replace('_', '-')}, "
+                       f"{s.get('duration_months', '-')} months, {s.get('cadence', '-')} meetings"]
+        what = "; ".join(changes) or "no changes"
+        if entry.get("description"):
+            what = f"{entry['description']} ({what})"
+        budget = entry.get("budget")
+        within = "-" if not budget else f"{budget['p_within']:.0%} of runs"
+        participants = (entry.get("cohort") or {}).get("participants")
+        rows.append((name + (" (baseline)" if name == record.get("baseline") else ""), what,
+                     "-" if participants is None else f"{participants:,}", within))
+    return rows
+
+
+def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, str] | None:
+    """The "What-if" section: the comparison saved on the What-if page (aggregates only), or ``None``.
+
+    The scenarios with what each changes, the KPI table (effects with 95%
+    intervals and P(better than the baseline)), the effects chart (HTML), and
+    the assumptions that mattered most when a sensitivity analysis was saved.
+    """
+    record = saved_comparison(workspace)
+    if record is None:
+        return None
+    table = saved_comparison_table(record)
+    first = record["scenarios"][0]
+    currency = (first.get("settings") or {}).get("currency") or ""
+    intro = (f"Scenarios compared on {record.get('saved_on', '-')} with the outcome model: "
+             f"{len(record['scenarios'])} scenarios, {first.get('runs', 0):,} simulated runs each (seed "
+             f"{first.get('seed', '-')}), outcomes followed for {first.get('horizon_months', '-')} months. Effects "
+             "are differences from a simulated comparison group of eligible non-participants; brackets give the 95% "
+             "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
+             "are forecasts under the model's documented assumptions, not measurements.")
+    scenario_rows = _scenario_rows(record)
+    display = comparison_display(table)
+    kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.get("baseline") else c
+                               for c in display.columns[1:]]]
+    kpi_rows = [tuple(str(v) for v in row) for row in display.itertuples(index=False)]
+    sensitivity = record.get("tornado")
+    notes = ""
+    sensitivity_rows = []
+    if sensitivity and sensitivity.get("rows"):
+        kpi = sensitivity.get("kpi") or "retention"
+        notes = (f"The assumptions that matter most for {str(sensitivity.get('label', kpi)).lower()}, each moved "
+                 "across its plausible range with the others unchanged:")
+        sensitivity_rows = [(str(r["parameter"]).replace("_", " ").capitalize(), f"{r['low']:g} to {r['high']:g}",
+                             f"{format_effect(kpi, r['at_low'], currency, sign=True)} to "
+                             f"{format_effect(kpi, r['at_high'], currency, sign=True)}", str(r.get("source") or ""))
+                            for r in sensitivity["rows"][:5]]
+    sensitivity_headers = ("Assumption", "Range tried", "Result", "Source")
+    if format == "md":
+        lines = [_md(intro), "", *_md_table(("Scenario", "What it changes", "Participants", "Within budget"),
+                                            scenario_rows, numeric=(2,)),
+                 "", *_md_table(kpi_headers, kpi_rows)]
+        if sensitivity_rows:
+            lines += ["", _md(notes), "", *_md_table(sensitivity_headers, sensitivity_rows)]
+        return "What-if", "\n".join(lines)
+    chart = chart_svg(effects_chart(table, currency=currency), prefix="whatif")
+    fragment = (f"<p>{_e(intro)}</p>"
+                + _html_table(("Scenario", "What it changes", "Participants", "Within budget"), scenario_rows,
+                              numeric=(2,))
+                + "<h3>Key figures</h3>" + _html_table(kpi_headers, kpi_rows)
+                + f"<figure>{chart}<figcaption>{_e('Each dot is a scenario mean, each bar its 95% interval.')}"
+                  "</figcaption></figure>")
+    if sensitivity_rows:
+        fragment += f"<h3>Which assumptions matter most</h3><p>{_e(notes)}</p>" + _html_table(sensitivity_headers,
+                                                                                         sensitivity_rows)
+    return "What-if", fragment
+
+
 def default_sections(workspace: Workspace, design: ProgramDesign, *, format: str = "html") -> Sequence[tuple[str, str]]:
     """Every analysis section the workspace's data allows, in the order of the AXLES pages."""
-    found = (skill_gap_section(workspace, design, format=format), matching_section(workspace, format=format))
+    found = (skill_gap_section(workspace, design, format=format), matching_section(workspace, format=format),
+             whatif_section(workspace, format=format))
     return [section for section in found if section is not None]

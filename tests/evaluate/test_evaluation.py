@@ -138,3 +138,30 @@ def test_horizon_and_settings_are_checked(demo_tables) -> None:
     six = evaluate(demo_tables, ProgramDesign(), horizon_months=6, runs=20, resamples=200)
     assert six.horizon_months == 6 and six.retention.horizon_months == 6
     assert six.calibration.horizon_months == 6
+
+
+def test_without_meetings_behaviour_and_closures_are_not_guessed(demo_tables) -> None:
+    tables = {k: v for k, v in demo_tables.items() if k != "meetings"}
+    result = evaluate(tables, ProgramDesign(), runs=20, resamples=200)
+    jsonschema.validate(result.to_json(), JSON_SCHEMA)
+    assert result.cohort.start_source == "day after the pre survey" and result.behaviour.summary["pairs"] == 0
+    forecast = result.calibration.forecast.set_index("measure")
+    assert pd.isna(forecast.loc["early_closure", "observed"]) and forecast.loc["early_closure", "within"] is None
+    assert "early_closure" not in result.calibration.parameters
+    assert not any("Meetings:" in line for line in result.summary_lines())
+
+
+def test_a_cohort_nobody_left_has_no_hazard_ratio_and_says_why(demo_tables) -> None:
+    tables = dict(demo_tables)
+    people = tables["people"].copy()
+    enrolment = tables["enrolment"]
+    people.loc[people["person_id"].isin(enrolment.loc[enrolment["cohort"] == "2025", "person_id"]), "exit_date"] = ""
+    tables["people"] = people
+    result = evaluate(tables, ProgramDesign(), runs=20, resamples=200)
+    jsonschema.validate(result.to_json(), JSON_SCHEMA)
+    survival = result.retention.survival
+    assert survival.hazard_ratio is None and "no events" in survival.notes[0]
+    assert survival.logrank is not None  # the curves can still be compared
+    assert result.retention.at_horizon["participants"]["share"] == 1.0
+    assert any("intervals of the shares are too narrow" in c for c in result.retention.caveats)
+    assert "turnover_reduction" not in result.calibration.parameters

@@ -89,15 +89,14 @@ def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Ser
                                np.where(pairs["closed_early"], "closed early", "active"))
 
     ids = pd.Series(sorted(set(participants)), dtype=object)
-    per = pairs.groupby("mentee_id").agg(meetings=("meetings", "sum"), any_active=("status", lambda s: (
-        s == "active").any()), any_exit=("ended_by_exit", "any"))
+    per = pairs.assign(active=pairs["status"].eq("active"), exited=pairs["ended_by_exit"].eq(True)).groupby(
+        "mentee_id").agg(meetings=("meetings", "sum"), any_active=("active", "any"), any_exit=("exited", "any"))
     per = per.reindex(ids)
     mentee_left = ids.map(lambda p: exits.get(p) is not None and pd.notna(exits.get(p)) and exits.get(p) < stop)
     never_met = per["meetings"].isna().to_numpy()
-    closed = np.where(never_met, ~mentee_left.to_numpy(),
-                      ~per["any_active"].fillna(False).astype(bool).to_numpy()
-                      & ~per["any_exit"].fillna(False).astype(bool).to_numpy())
-    mentees = pd.DataFrame({"meetings": per["meetings"].fillna(0).astype(int).to_numpy(),
+    closed = np.where(never_met, ~mentee_left.to_numpy(dtype=bool),
+                      ~per["any_active"].eq(True).to_numpy() & ~per["any_exit"].eq(True).to_numpy())
+    mentees = pd.DataFrame({"meetings": pd.to_numeric(per["meetings"]).fillna(0).astype(int).to_numpy(),
                             "closed_early": closed.astype(bool), "never_met": never_met})
 
     n = len(pairs)

@@ -165,16 +165,19 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
         add("retention_difference", "Difference in retention, participants minus comparison", "share 0-1",
             r["difference_mean"], r["difference_p05"], r["difference_p95"], at["difference"]["share"])
     finished = behaviour.summary["program_finished"]
+    logged = len(cohort.meetings) > 0
     m = kpis.loc["meetings"]
     meetings = cohort.meetings[cohort.meetings["date"] <= pd.Timestamp(cohort.start) + pd.Timedelta(
         days=horizon * 30.44)]
+    no_log = "No meetings are logged for this cohort."
     add("meetings_per_participant", "Meetings held per participant", "meetings", m["participants_mean"],
-        m["participants_p05"], m["participants_p95"], len(meetings) / max(len(participants), 1))
+        m["participants_p05"], m["participants_p95"], len(meetings) / max(len(participants), 1) if logged else None,
+        "" if logged else no_log)
     c = kpis.loc["early_closure"]
-    closed_share = behaviour.summary["mentees_closed_early_share"]
+    closed_share = behaviour.summary["mentees_closed_early_share"] if logged else None
     add("early_closure", "Participants whose relationship closed early", "share 0-1", c["participants_mean"],
         c["participants_p05"], c["participants_p95"], closed_share if finished else None,
-        "" if finished else "The program has not ended yet.")
+        no_log if not logged else "" if finished else "The program has not ended yet.")
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
     fitted = []
@@ -216,8 +219,9 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
                             "forecast."))
     else:
         fitted.append(_clip("early_closure", np.nan, np.nan, np.nan, e0,
-                            "Not fitted: the program has not ended yet." if not finished
-                            else "Not fitted: no closures in the forecast to scale."))
+                            "Not fitted: " + (no_log[0].lower() + no_log[1:] if not logged
+                                              else "the program has not ended yet." if not finished
+                                              else "no closures in the forecast to scale.")))
     table = pd.DataFrame(fitted, columns=FITTED_COLUMNS)
     parameters = {row.parameter: float(row.fitted) for row in table.itertuples() if np.isfinite(row.fitted)}
 

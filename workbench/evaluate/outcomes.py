@@ -164,6 +164,10 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         f"weight the comparison group to the participants' mix.",
         "Levels are today's, not those at the start: a promotion during the program moves a person's level.",
     )
+    for name, share in (("participants", share_p), ("the comparison group", share_c)):
+        if share in (0.0, 1.0):
+            caveats += (f"Nobody or everybody in {name} had the outcome by the horizon: a bootstrap cannot show the "
+                        "uncertainty of such a count, so the intervals of the shares are too narrow.",)
     if outcome == "promotion":
         caveats += ("Promotions come from people.csv's promotion_date column, the latest promotion of each person: "
                     "an earlier promotion during the follow-up is missed when a person was promoted twice.",)

@@ -1,0 +1,452 @@
+"""The matching solvers against open-source matchers, on the same pools in the same run.
+
+Compared packages, each installed from PyPI at pinned versions
+(``benchmarks/compare/requirements-*.txt``) into its own virtual environment
+under ``benchmarks/compare/.venvs/`` (git-ignored, rebuilt when its requirements
+file changes), so neither they nor their dependencies touch the project's:
+
+* ``matching`` (daffidwilde): the resident-optimal ``HospitalResident`` game,
+  mentees as residents, mentors as hospitals with their capacities, both
+  ranking by score (ties: lower index). Its matching must be IDENTICAL to
+  ``solve_stable`` on the same scores (the mentee-optimal stable matching is
+  unique); a DIFFERENT one fails the benchmark (exit 1).
+* ``mentor-match`` (UK Civil Service, Munkres): our scores enter as its rules'
+  points (``10**6 + round(score * 10**6)``: ``solve_optimal``'s integer gain),
+  forbidden pairs and full mentors as its ``Disqualify`` rules, capacities as
+  its matching rounds (one Munkres assignment per round). Twice: with munkres
+  1.1.4, the pure-Python Munkres it was written against, and with munkres
+  3.0.0, what an unpinned install resolves to today (compiled core).
+
+Pools (seeded; 20% of pairs forbidden, mentor capacities 1-3):
+
+* ``uniform``: scores uniform random float32 in [0, 1), at 50 x 20 mentees x
+  mentors up to 20,000 x 6,000. Seats are scarce (0.6-0.7 per mentee), so
+  every method fills them with well-scoring pairs: a test of speed more than
+  of quality.
+* ``popular``: 0.6 x a mentor popularity (skewed: u^3) + 0.4 x noise, most
+  mentees wanting the same few mentors, with seats to spare (mentors = 0.6 x
+  mentees, about 1.2 seats per mentee), at 200 x 120 up to 1,000 x 600.
+
+Sizes grow while a package keeps finishing: each run is a subprocess (an
+adapter script in ``benchmarks/compare/``) limited to 5 minutes and 12 GiB of
+address space. A size whose time, projected from the package's last two sizes,
+exceeds twice the limit is not run (``--no-skip`` runs it anyway) and ends that
+package's ramp.
+
+Printed per size and package: the package's solve time (its solving call
+alone) and total time (also building its inputs; not Python start-up or
+reading the pool), our time on the same instance (``solve_optimal`` for
+mentor-match, ``solve_stable`` for matching; median of 3 when under a second),
+the ratio of their solve time to ours, matched mentees, the objective as a
+share of the optimum, the total score as a share of the optimum's, blocking
+pairs under score preferences, and the stable check. The objective is what
+``solve_optimal`` maximises and proves optimal (the LP dual bound equals it):
+``sum(1 + score)`` over matched pairs, that is matched mentees + total score.
+Then the largest size each package finished, and why its ramp ended.
+
+``--quick`` runs two small sizes only (a smoke test of the set-up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from workbench.matching.solvers import (
+    Assignment,
+    DenseScores,
+    blocking_pairs,
+    solve_optimal,
+    solve_stable,
+    total_score,
+)
+
+HERE = Path(__file__).resolve().parent
+COMPARE = HERE / "compare"
+VENVS = COMPARE / ".venvs"
+
+LIMIT_SECONDS = 300.0
+MEMORY_GIB = 12
+SKIP_FACTOR = 2.0  # do not start a size projected to take more than this many times the limit
+FORBIDDEN_SHARE = 0.2
+SEED = 0
+SIZES = {
+    "uniform": [(50, 20), (200, 70), (500, 150), (1000, 300), (2000, 600), (3000, 900), (5000, 1500),
+                (10000, 3000), (20000, 6000)],
+    "popular": [(200, 120), (500, 300), (1000, 600)],
+}
+QUICK_SIZES = {"uniform": [(50, 20), (200, 70)], "popular": [(50, 30)]}
+
+
+@dataclass(frozen=True)
+class Package:
+    label: str
+    requirements: str  # file in benchmarks/compare
+    adapter: str  # script in benchmarks/compare
+    ours: str  # "optimal" or "stable": the solver it is compared with
+
+
+PACKAGES = [
+    Package("matching 1.4.3", "requirements-matching.txt", "run_matching.py", "stable"),
+    Package("mentor-match 7.0.1 + munkres 1.1.4", "requirements-mentor-match.txt", "run_mentor_match.py", "optimal"),
+    Package("mentor-match 7.0.1 + munkres 3.0.0", "requirements-mentor-match-munkres3.txt", "run_mentor_match.py",
+            "optimal"),
+]
+
+
+# ----------------------------------------------------------------------------- virtual environments
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def find_uv() -> str | None:
+    beside = Path(sys.executable).parent / ("uv.exe" if os.name == "nt" else "uv")
+    return str(beside) if beside.exists() else shutil.which("uv")
+
+
+def ensure_venv(package: Package) -> tuple[Path | None, str]:
+    """(python of the package's virtual environment or None, how it was had or why it failed)."""
+    requirements = COMPARE / package.requirements
+    digest = hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    name = requirements.stem.removeprefix("requirements-")
+    venv = VENVS / f"{name}-{digest}"
+    stamp = venv / ".installed"
+    if stamp.exists():
+        return venv_python(venv), "reused"
+    VENVS.mkdir(parents=True, exist_ok=True)
+    for stale in VENVS.glob(f"{name}-*"):  # an older requirements file's environment
+        if stale.is_dir() and re.fullmatch(rf"{re.escape(name)}-[0-9a-f]{{12}}", stale.name):
+            shutil.rmtree(stale)
+    uv = find_uv()
+    attempts = []
+    if uv:
+        attempts.append(("uv", [[uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+                                [uv, "pip", "install", "--quiet", "--python", str(venv_python(venv)),
+                                 "-r", str(requirements)]]))
+    attempts.append(("venv + pip", [[sys.executable, "-m", "venv", str(venv)],
+                                    [str(venv_python(venv)), "-m", "pip", "install", "--quiet",
+                                     "--disable-pip-version-check", "-r", str(requirements)]]))
+    errors = []
+    for how, commands in attempts:
+        shutil.rmtree(venv, ignore_errors=True)
+        started = time.perf_counter()
+        for command in commands:
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0:
+                errors.append(f"{how}: {last_line(result.stderr or result.stdout)}")
+                break
+        else:
+            stamp.write_text(requirements.read_text())
+            return venv_python(venv), f"installed with {how} in {time.perf_counter() - started:.0f} s"
+    shutil.rmtree(venv, ignore_errors=True)
+    return None, "; ".join(errors)
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:160] if lines else "(no output)"
+
+
+# ----------------------------------------------------------------------------- pools
+
+
+def make_pool(variant: str, n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scores float32 [n, m] with -inf where forbidden, capacity [m]); seeded by variant and size."""
+    rng = np.random.default_rng([SEED, n, m, 0 if variant == "uniform" else 1])
+    if variant == "uniform":
+        scores = rng.random((n, m), dtype=np.float32)
+    else:
+        popularity = rng.random(m) ** 3
+        scores = (0.6 * popularity[None, :] + 0.4 * rng.random((n, m))).astype(np.float32)
+    scores[rng.random((n, m)) < FORBIDDEN_SHARE] = -np.inf
+    capacity = rng.integers(1, 4, m)
+    return scores, capacity
+
+
+def write_pool(folder: Path, scores: np.ndarray, capacity: np.ndarray) -> Path:
+    """The pool as the adapters read it (``compare/_pool.py``): a JSON header and raw float32 scores."""
+    scores.astype("<f4").tofile(folder / "scores.f32")
+    header = folder / "pool.json"
+    header.write_text(json.dumps({"n_mentees": int(scores.shape[0]), "n_mentors": int(scores.shape[1]),
+                                  "capacity": capacity.tolist(), "scores": "scores.f32"}))
+    return header
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+@dataclass
+class Ours:
+    optimal: Assignment
+    stable: Assignment
+    seconds: dict[str, float]  # wall clock, by solver
+    cpu_seconds: dict[str, float]
+    objective: float  # matched + total score of the optimum
+
+
+@dataclass
+class Row:
+    variant: str
+    size: tuple[int, int]
+    package: Package
+    status: str  # "ok", "timed out", "failed", "not run"
+    note: str = ""
+    wall: float = math.nan
+    result: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+
+
+def timed(work) -> tuple[object, float, float]:
+    """(result, wall seconds, CPU seconds) of ``work``; medians of 3 more runs when one takes under a second."""
+    walls, cpus, out = [], [], None
+    while not walls or (walls[0] < 1.0 and len(walls) < 4):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = work()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    if len(walls) > 1:
+        walls, cpus = walls[1:], cpus[1:]
+    return out, statistics.median(walls), statistics.median(cpus)
+
+
+def solve_ours(scores: np.ndarray, capacity: np.ndarray) -> Ours:
+    source = DenseScores(scores)
+    optimal, t_opt, cpu_opt = timed(lambda: solve_optimal(source, capacity))
+    stable, t_stable, cpu_stable = timed(lambda: solve_stable(source, capacity))
+    proof = optimal.proof
+    if not (proof["optimal"] and proof["objective"] == proof["dual_bound"]):
+        raise RuntimeError("solve_optimal did not prove its optimum")
+    return Ours(optimal, stable, {"optimal": t_opt, "stable": t_stable}, {"optimal": cpu_opt, "stable": cpu_stable},
+                optimal.n_matched + total_score(optimal))
+
+
+def limit_memory() -> None:  # in the child, before exec
+    import resource
+
+    cap = MEMORY_GIB << 30
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def run_adapter(python: Path, package: Package, pool: Path, folder: Path) -> tuple[str, str, float, dict]:
+    """(status, note, wall seconds, result) of one adapter run in the package's environment."""
+    out = folder / "result.json"
+    out.unlink(missing_ok=True)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([str(python), "-E", "-s", str(COMPARE / package.adapter), str(pool), str(out)],
+                              capture_output=True, text=True, timeout=LIMIT_SECONDS, cwd=folder, env=env,
+                              preexec_fn=limit_memory if os.name == "posix" else None)
+    except subprocess.TimeoutExpired:
+        return "timed out", f"> {LIMIT_SECONDS:g} s", time.perf_counter() - started, {}
+    wall = time.perf_counter() - started
+    if done.returncode != 0 or not out.exists():
+        return "failed", last_line(done.stderr) or f"exit {done.returncode}", wall, {}
+    return "ok", "", wall, json.loads(out.read_text())
+
+
+def check_assignment(mentor_of: np.ndarray, scores: np.ndarray, capacity: np.ndarray) -> Assignment:
+    """Their assignment as an :class:`Assignment` scored with our matrix, after checking it is feasible."""
+    if mentor_of.shape != (scores.shape[0],) or (mentor_of < -1).any() or (mentor_of >= scores.shape[1]).any():
+        raise ValueError("assignment of the wrong shape or with a mentor out of range")
+    rows = np.flatnonzero(mentor_of >= 0)
+    score = np.full(len(mentor_of), np.nan, dtype=np.float32)
+    score[rows] = scores[rows, mentor_of[rows]]
+    if not np.isfinite(score[rows]).all():
+        raise ValueError("assignment uses a forbidden pair")
+    if (np.bincount(mentor_of[rows], minlength=len(capacity)) > capacity).any():
+        raise ValueError("assignment exceeds a mentor's capacity")
+    return Assignment(mentor_of=mentor_of, score=score, method="external")
+
+
+def project(history: list[tuple[int, float]], cells: int) -> float | None:
+    """Seconds at ``cells`` pairs from the last two finished runs (power law, exponent clamped to [1, 4])."""
+    if len(history) < 2:
+        return None
+    (c0, t0), (c1, t1) = history[-2], history[-1]
+    exponent = min(4.0, max(1.0, math.log(max(t1, 1e-3) / max(t0, 1e-3)) / math.log(c1 / c0)))
+    return t1 * (cells / c1) ** exponent
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def fmt_size(size: tuple[int, int]) -> str:
+    return f"{size[0]:,} x {size[1]:,}"
+
+
+def fmt_ratio(ratio: float) -> str:
+    return f"{ratio:.2f}" if ratio < 1 else f"{ratio:.1f}" if ratio < 10 else f"{ratio:,.0f}"
+
+
+def cells_of(row: Row, ours: Ours, scores: np.ndarray, capacity: np.ndarray) -> list[str]:
+    """Table cells of one finished run; also sets row.note for the stable check."""
+    res = row.result
+    theirs = check_assignment(np.asarray(res["mentor_of"], dtype=np.int64), scores, capacity)
+    mine = ours.stable if row.package.ours == "stable" else ours.optimal
+    our_seconds = ours.seconds[row.package.ours]
+    objective = theirs.n_matched + total_score(theirs)
+    stable = ""
+    if row.package.ours == "stable":
+        differ = int((theirs.mentor_of != ours.stable.mentor_of).sum())
+        stable = "IDENTICAL" if differ == 0 else f"DIFFERENT ({differ} mentees)"
+        row.note = stable
+    blocking = blocking_pairs(theirs, DenseScores(scores), capacity)
+    row.figures = {"solve": res["solve_seconds"], "ratio": res["solve_seconds"] / our_seconds,
+                   "cpu_ratio": res["solve_cpu_seconds"] / max(ours.cpu_seconds[row.package.ours], 1e-6),
+                   "objective": 100 * objective / ours.objective, "stable": stable}
+    return [f"{res['solve_seconds']:.3f}", f"{res['total_seconds']:.3f}", f"{our_seconds:.4f}",
+            fmt_ratio(res["solve_seconds"] / our_seconds), fmt_ratio(res["total_seconds"] / our_seconds),
+            fmt_ratio(res["solve_cpu_seconds"] / max(ours.cpu_seconds[row.package.ours], 1e-6)),
+            f"{theirs.n_matched:,}/{mine.n_matched:,}", f"{100 * objective / ours.objective:.3f}%",
+            f"{100 * total_score(theirs) / total_score(ours.optimal):.3f}%", f"{blocking:,}", stable]
+
+
+HEADER = ["pool", "mentees x mentors", "package", "solve s", "total s", "ours s", "x ours", "x ours tot",
+          "x ours cpu", "matched", "objective", "score", "blocking", "stable"]
+
+
+def print_table(rows: list[list[str]]) -> None:
+    """Rows of all columns, or of the first three and a message (a run that did not finish)."""
+    full = [HEADER, *(r for r in rows if len(r) == len(HEADER))]
+    widths = [max(len(r[k]) for r in full) for k in range(len(HEADER))]
+    for r in [HEADER, *rows]:
+        print("  " + "  ".join(c.ljust(w) if k < 3 or k == len(HEADER) - 1 else c.rjust(w)
+                               for k, (c, w) in enumerate(zip(r, widths))).rstrip())
+
+
+def load_average() -> str:
+    """The machine's 1-minute load average (other work slows both sides of every ratio), where available."""
+    try:
+        return f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    except (AttributeError, OSError):
+        return ""
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: list[str]) -> int:
+    global LIMIT_SECONDS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="two small sizes only (smoke test)")
+    parser.add_argument("--limit", type=float, default=LIMIT_SECONDS, help="seconds per run (default 300)")
+    parser.add_argument("--no-skip", action="store_true", help="run sizes projected to exceed the limit too")
+    args = parser.parse_args(argv)
+    LIMIT_SECONDS = args.limit
+    sizes = QUICK_SIZES if args.quick else SIZES
+    started = time.perf_counter()
+
+    print(f"Matching solvers against open-source matchers (seed {SEED}, {FORBIDDEN_SHARE:.0%} of pairs forbidden, "
+          f"capacities 1-3; {LIMIT_SECONDS:g} s and {MEMORY_GIB} GiB per run){load_average()}")
+    pythons: dict[str, Path] = {}
+    for package in PACKAGES:
+        python, how = ensure_venv(package)
+        if python is None:
+            print(f"  {package.label}: NOT AVAILABLE, could not install {package.requirements}: {how}")
+        else:
+            pythons[package.label] = python
+            print(f"  {package.label}: environment {python.parent.parent.relative_to(HERE)} ({how})")
+
+    table: list[list[str]] = []
+    rows: list[Row] = []
+    different = 0
+    for variant, ladder in sizes.items():
+        active = {p.label: p for p in PACKAGES if p.label in pythons}
+        history: dict[str, list[tuple[int, float]]] = {label: [] for label in active}
+        for size in ladder:
+            n, m = size
+            runnable = []
+            for label, package in list(active.items()):
+                guess = project(history[label], n * m)
+                if guess is not None and guess > SKIP_FACTOR * LIMIT_SECONDS and not args.no_skip:
+                    rows.append(Row(variant, size, package, "not run", f"projected {guess:,.0f} s"))
+                    del active[label]
+                else:
+                    runnable.append(package)
+            if not runnable:
+                break
+            scores, capacity = make_pool(variant, n, m)
+            ours = solve_ours(scores, capacity)
+            print(f"\n{variant} pool {fmt_size(size)}: {int(np.isfinite(scores).sum()):,} allowed pairs, "
+                  f"capacity {int(capacity.sum()):,}; solve_optimal {ours.seconds['optimal']:.4f} s "
+                  f"(matched {ours.optimal.n_matched:,}, score {total_score(ours.optimal):,.2f}, proven: "
+                  f"{ours.optimal.proof['rounds']} round(s), {ours.optimal.proof['pairs_added']:,} pairs added), "
+                  f"solve_stable {ours.seconds['stable']:.4f} s", flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                pool = write_pool(folder, scores, capacity)
+                for package in runnable:
+                    status, note, wall, result = run_adapter(pythons[package.label], package, pool, folder)
+                    row = Row(variant, size, package, status, note, wall, result)
+                    rows.append(row)
+                    cells = [variant, fmt_size(size), package.label]
+                    if status == "ok":
+                        try:
+                            cells += cells_of(row, ours, scores, capacity)
+                        except ValueError as error:
+                            row.status, row.note = "failed", f"invalid assignment: {error}"
+                    if row.status != "ok":
+                        cells = cells[:3] + [f"{row.status.upper()}: {row.note}"]
+                        del active[package.label]
+                    else:
+                        different += row.note.startswith("DIFFERENT")
+                        history[package.label].append((n * m, wall))
+                    table.append(cells)
+                    memory = f", peak {result['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in result else ""
+                    print(f"  {package.label}: {row.status} in {wall:.1f} s wall{memory} {row.note}".rstrip(),
+                          flush=True)
+
+    print("\nseconds (wall clock): solve = the package's solving call, total = also building its inputs; ours = "
+          "solve_optimal (mentor-match) or solve_stable (matching) on the same instance; x ours = their solve (tot: "
+          "total) / ours; x ours cpu = the same ratio in CPU seconds (steadier when the machine is busy)")
+    print("matched = theirs/ours; objective = (matched + total score) / the optimum's (solve_optimal, proven); "
+          "score = total score / the optimum's; blocking = pairs that would both rather be together")
+    print_table(table)
+
+    print("\nLargest size finished within the limit")
+    for variant in sizes:
+        for package in PACKAGES:
+            mine = [r for r in rows if r.variant == variant and r.package is package]
+            if package.label not in pythons:
+                print(f"  {variant:<8} {package.label:<36} not installed")
+                continue
+            done = [r for r in mine if r.status == "ok"]
+            ended = next((r for r in mine if r.status != "ok"), None)
+            best = fmt_size(done[-1].size) if done else "none"
+            why = (f"{ended.status} at {fmt_size(ended.size)} ({ended.note})" if ended
+                   else "every size of the ladder finished")
+            figures = ""
+            if done:
+                f = done[-1].figures
+                figures = (f"{f['solve']:.1f} s, x{fmt_ratio(f['ratio'])} ours (CPU x{fmt_ratio(f['cpu_ratio'])}), "
+                           f"objective {f['objective']:.3f}% of the optimum"
+                           + (f", {f['stable']}" if f["stable"] else ""))
+            print(f"  {variant:<8} {package.label:<36} {best:<16} {figures}")
+            print(f"  {'':<8} {'':<36} then {why}")
+    if different:
+        print(f"\nFAILED: {different} stable matching(s) DIFFERENT from matching's resident-optimal result")
+    print(f"Total {time.perf_counter() - started:.1f} s{load_average()}")
+    return 1 if different else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

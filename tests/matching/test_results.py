@@ -154,6 +154,10 @@ def test_fairness_hides_small_groups_and_sensitive_attributes_need_opt_in(demo):
     assert shown["match_rate"].between(0, 1).all()
     with pytest.raises(WorkbenchError, match="gender"):
         result.fairness("gender")
+    from workbench.matching import fairness_attributes
+
+    offered = fairness_attributes(result.pool, design)
+    assert "department" in offered and not {"name", "email", "person_id", "manager_id"} & set(offered)
     opted = design.model_copy(update={"experience": design.experience.model_copy(
         update={"sensitive_opt_in": True, "sensitive_attributes": ("gender",)})})
     assert "gender" in match(tables, opted).fairness("gender").columns

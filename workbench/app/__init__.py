@@ -70,6 +70,8 @@ def _check_port_free(port: int) -> None:
     if not 1 <= port <= 65535:
         raise WorkbenchError(f"{port} is not a port number (1-65535).")
     with socket.socket() as probe:
+        if os.name != "nt":  # as Tornado binds: a port whose old connections are still closing is free
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -6,6 +6,7 @@ from workbench.matching.results import (
     METHODS,
     STRUCTURES,
     MatchResult,
+    candidates,
     compare_methods,
     comparison_table,
     default_method,
@@ -17,6 +18,6 @@ from workbench.matching.results import (
 )
 from workbench.matching.scores import Overrides, PairScorer, register_criterion
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "compare_methods", "comparison_table",
+__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "register_criterion", "save_matching", "saved_matching",
            "sensitivity"]

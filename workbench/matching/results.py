@@ -68,9 +68,9 @@ RULE_WORDS = {
     "same_department": "must be the same department", "mentor_more_senior": "mentor must be more senior",
     "same_timezone_band": "time-zone band",
 }
-#: Attributes never offered for fairness breakdowns (identifiers, dates, free text).
-_NOT_GROUPS = {"person_id", "manager_id", "hire_date", "exit_date", "wants", "offers", "capacity", "languages",
-               "timezone"}
+#: Attributes never offered for fairness breakdowns (identifiers, contact details, dates, free text).
+_NOT_GROUPS = {"person_id", "manager_id", "name", "email", "hire_date", "exit_date", "wants", "offers", "capacity",
+               "languages", "timezone", "onet_soc_code"}
 _SENSITIVE = set(TABLES["people"].sensitive_columns)
 #: Largest pool (mentees x mentors) for which stated preference lists and blocking pairs are computed:
 #: both hold dense mentees x mentors arrays (about 30 bytes a pair at the peak).
@@ -164,7 +164,8 @@ def fairness_attributes(pool: Pool, design: ProgramDesign) -> list[str]:
         if column in _NOT_GROUPS or (column in _SENSITIVE and column not in opted):
             continue
         values = text_column(pool.mentees, column)
-        if 1 <= values.nunique() <= 50:
+        distinct = values.nunique()
+        if 1 <= distinct <= 50 and distinct < max(2, len(values) / 2):  # groups, not one value per person
             out.append(column)
     return out
 

@@ -71,6 +71,7 @@ def test_compare_prints_a_table_and_writes_json(demo: Path, tmp_path: Path, caps
     header = next(line for line in printed.splitlines() if line.startswith("KPI"))
     assert header.split() == ["KPI", "design", "Weekly", "Capacity", "one"]
     assert "P(better)" in printed and "Meetings held per participant" in printed
+    assert "Weekly: budget 40,000 EUR, expected cost" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [s["scenario"] for s in data["scenarios"]] == ["design", "Weekly", "Capacity one"]
     assert all(schema_problems(s) == [] for s in data["scenarios"])

@@ -464,7 +464,7 @@ def _simulate(args: argparse.Namespace) -> None:
 def _compare(args: argparse.Namespace) -> None:
     import json
 
-    from workbench.whatif import (MAX_COMPARED, comparison_display, comparison_table, load_scenario,
+    from workbench.whatif import (MAX_COMPARED, budget_table, comparison_display, comparison_table, load_scenario,
                                   local_executor, run_scenarios)
     from workbench.workspace import atomic_write_text
 
@@ -495,6 +495,9 @@ def _compare(args: argparse.Namespace) -> None:
     widths = [max(len(str(v)) for v in [column, *display[column]]) for column in display.columns]
     for values in [list(display.columns), *display.itertuples(index=False)]:
         print("  ".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip())
+    for budget in budget_table(results).itertuples():
+        print(f"{budget.scenario}: budget {budget.budget:,.0f} {budget.currency}, expected cost "
+              f"{budget.expected_cost:,.0f}, within budget in {budget.p_within:.0%} of runs.")
     if args.out is not None:
         document = {"schema_version": 1, "runs": args.runs, "seed": args.seed, "baseline": results[0].name,
                     "scenarios": [r.to_json() for r in results],

@@ -8,7 +8,7 @@ import pytest
 from workbench.design.model import Align, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS
-from workbench.whatif import (BASELINE, Scenario, Target, comparison_display, comparison_table, frontier,
+from workbench.whatif import (BASELINE, Scenario, Target, budget_table, comparison_display, comparison_table, frontier,
                               grid_scenarios, objective_target, run_scenarios, sweep, tornado, what_would_it_take)
 
 
@@ -30,7 +30,8 @@ def test_comparison_table_of_up_to_six(batch):
     assert ((table["low"] <= table["effect"]) & (table["effect"] <= table["high"])).all()
     assert table.loc[table["kpi"] == "cost", "comparison"].isna().all()
     weekly = others.set_index(["scenario", "kpi"])
-    assert weekly.loc[("Weekly", "meetings"), "vs_baseline"] > 0 and weekly.loc[("Weekly", "meetings"), "p_better"] > 0.9
+    assert weekly.loc[("Weekly", "meetings"), "vs_baseline"] > 0
+    assert weekly.loc[("Weekly", "meetings"), "p_better"] > 0.9
     assert weekly.loc[("No effect", "retention"), "vs_baseline"] < 0
     display = comparison_display(table)
     assert list(display.columns) == ["KPI", "design", "Weekly", "Short", "No effect"] and len(display) == len(KPIS)
@@ -39,6 +40,16 @@ def test_comparison_table_of_up_to_six(batch):
         comparison_table(batch.finished() * 2)
     with pytest.raises(WorkbenchError, match="baseline 'x' is not among"):
         comparison_table(batch.finished(), baseline="x")
+
+
+def test_budget_table_of_the_scenarios_with_a_budget(demo):
+    tables, design = demo
+    batch = run_scenarios(tables, design, [BASELINE, Scenario("Capped", overrides={"budget": 1e9}),
+                                           Scenario("Tight", overrides={"budget": 1.0})], runs=50, executor=False)
+    table = budget_table(batch.finished()).set_index("scenario")
+    assert list(table.index) == ["Capped", "Tight"] and table["p_within"].tolist() == [1.0, 0.0]
+    assert (table["expected_cost"] > 1).all() and budget_table(batch.finished()[:1]).empty
+    assert len(comparison_table(batch.finished())) == 3 * len(KPIS)  # budgets are not KPIs
 
 
 def test_sweep_one_row_per_combination(demo):

@@ -9,7 +9,7 @@ from workbench.whatif import BASELINE, Scenario, grid_scenarios, run_scenarios, 
 distributed = pytest.importorskip("distributed", reason="the dask extra (pip install '.[dask]') is not installed")
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(60)
 def test_a_sweep_on_a_dask_cluster_equals_the_serial_run(demo):
     tables, design = demo
     grid = {"duration_months": [3, 9], "mentor_capacity": [1, 2], "turnover_reduction": [0.2, 0.5]}

@@ -51,6 +51,7 @@ from workbench.whatif.analysis import (
     OBJECTIVE_KPI,
     Answer,
     Target,
+    budget_table,
     comparison_display,
     comparison_table,
     frontier,
@@ -89,7 +90,8 @@ from workbench.whatif.saved import comparison_record, save_comparison, saved_com
 from workbench.whatif.schema import RESULT_SCHEMA, schema_problems
 
 __all__ = ["BASELINE", "MAX_COMPARED", "OBJECTIVE_KPI", "RESULT_SCHEMA", "SETTINGS", "Answer", "Scenario",
-           "ScenarioRuns", "Setting", "Target", "apply_scenario", "budget_check", "comparison_display",
+           "ScenarioRuns", "Setting", "Target", "apply_scenario", "budget_check", "budget_table",
+           "comparison_display",
            "comparison_record", "comparison_table", "delete_scenario", "frontier", "grid_scenarios", "list_scenarios",
            "load_scenario", "local_executor", "matching_key", "objective_target", "resize_cohort", "run_scenario",
            "run_scenarios", "save_comparison", "save_scenario", "saved_comparison", "scenario_names", "scenario_seed",

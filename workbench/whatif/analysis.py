@@ -20,11 +20,11 @@ import pandas as pd
 
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.simulate import KPIS, PARAMETERS, SimulationResult
+from workbench.simulate import KPIS, PARAMETERS, SimulationResult, build_cohort
 from workbench.simulate.result import Z95
 from workbench.whatif.run import Progress, budget_check, run_scenarios
-from workbench.whatif.scenarios import (BASELINE, SETTINGS, Scenario, model_parameter_or_setting, setting_value,
-                                        short_name)
+from workbench.whatif.scenarios import (BASELINE, SETTINGS, Scenario, apply_scenario, model_parameter_or_setting,
+                                        setting_value, short_name)
 
 #: The most scenarios compared side by side.
 MAX_COMPARED = 6
@@ -58,7 +58,8 @@ def comparison_table(results: Sequence[SimulationResult], *, baseline: int | str
     program-only KPIs), ``effect`` with its interval ``low``/``high``, and
     against the ``baseline`` scenario (index or name): ``vs_baseline`` with
     ``vs_low``/``vs_high`` and ``p_better`` (share of run pairs in which the
-    scenario does better, ties half; blank for the baseline itself).
+    scenario does better, ties half; blank for the baseline itself). Budgets:
+    :func:`budget_table`.
     """
     results = list(results)
     if not 1 <= len(results) <= MAX_COMPARED:
@@ -86,6 +87,16 @@ def comparison_table(results: Sequence[SimulationResult], *, baseline: int | str
                            p_better=against["p_better"])
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def budget_table(results: Sequence[SimulationResult]) -> pd.DataFrame:
+    """Per scenario that sets a budget: ``scenario``, ``budget``, ``currency``, ``expected_cost``, ``p_within``.
+
+    ``p_within`` is the share of runs whose cost stays within the budget
+    (:func:`~workbench.whatif.budget_check`); empty when no scenario sets one.
+    """
+    rows = [{"scenario": r.name, **budget_check(r)} for r in results if budget_check(r) is not None]
+    return pd.DataFrame(rows, columns=["scenario", "budget", "currency", "expected_cost", "p_within"])
 
 
 def comparison_display(table: pd.DataFrame) -> pd.DataFrame:
@@ -438,11 +449,9 @@ def what_would_it_take(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
                                  f"its options as scenarios instead.")
         integer, lo, hi = spec.kind == "int", spec.low, spec.high
     current = setting_value(design, setting, scenario)
-    if setting == "cohort_size" and current is None:
-        from workbench.simulate import build_cohort
-        from workbench.whatif.scenarios import apply_scenario
-
-        current = build_cohort(tables, apply_scenario(design, scenario)).size
+    if setting == "cohort_size":
+        if current is None:
+            current = build_cohort(tables, apply_scenario(design, scenario)).size
         lo, hi = 2, max(2, 10 * current)
     if setting == "horizon_months" and current is None:
         current = max(12, int(scenario.overrides.get("duration_months", design.experience.duration_months)))
@@ -469,8 +478,7 @@ def what_would_it_take(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
         for v in values:
             o, p = _split(setting, int(v) if integer else float(v))
             batch_scenarios.append(scenario.with_changes(name=short_name(f"{setting}={v:g}"), overrides=o,
-                                                         parameters=p,
-                                                         stream=stream))
+                                                         parameters=p, stream=stream))
         batch = run_scenarios(tables, design, batch_scenarios, runs=runs, seed=seed, horizon_months=horizon,
                               executor=executor, workers=workers, cancel=cancel, cohorts=cohorts)
         cancelled = batch.cancelled

@@ -34,8 +34,9 @@ def test_the_default_cohort_is_the_demos_past_cohort(tables) -> None:
     mentees = set(enrolment.loc[(enrolment["cohort"] == "2025") & enrolment["role"].isin(["mentee", "both"]),
                                 "person_id"])
     assert set(cohort.participants["person_id"]) == mentees
-    assert cohort.mentors == enrolment.loc[(enrolment["cohort"] == "2025") & (enrolment["role"] != "mentee"),
-                                           "person_id"].isin(cohort.meetings["mentor_id"]).sum()
+    assert cohort.mentors == cohort.meetings["mentor_id"].nunique() == 13
+    assert set(cohort.meetings["mentor_id"]) <= set(enrolment.loc[(enrolment["cohort"] == "2025")
+                                                                  & (enrolment["role"] != "mentee"), "person_id"])
 
 
 def test_the_comparison_pool_holds_no_enrolled_person_of_the_cohort_and_only_people_there_at_the_start(tables):
@@ -43,6 +44,7 @@ def test_the_comparison_pool_holds_no_enrolled_person_of_the_cohort_and_only_peo
     enrolled = set(tables["enrolment"].loc[tables["enrolment"]["cohort"] == "2025", "person_id"])
     pool = cohort.comparison
     assert not set(pool["person_id"]) & enrolled
+    assert not set(pool["person_id"]) & set(cohort.meetings["mentor_id"])
     people = tables["people"].set_index("person_id")
     hire = pd.to_datetime(people.loc[pool["person_id"], "hire_date"])
     assert (hire <= pd.Timestamp(cohort.start)).all()
@@ -125,3 +127,12 @@ def test_coarsened_matching_balances_every_matched_stratum(rows) -> None:
     share_c = c.groupby("stratum")["weight"].sum() / c["weight"].sum()
     assert share_c.reindex(share_t.index).to_numpy() == pytest.approx(share_t.to_numpy())
     assert (out.loc[~out["matched"] & (out["group"] == "comparison"), "weight"] == 0).all()
+
+
+def test_a_mentor_who_met_mentees_without_enrolling_is_not_in_the_comparison_pool(tables) -> None:
+    pool = evaluation_cohort(tables, ProgramDesign()).comparison
+    outsider = pool.loc[pool["matched"], "person_id"].iloc[0]
+    meetings = pd.concat([tables["meetings"], pd.DataFrame({"mentee_id": ["P00031"], "mentor_id": [outsider],
+                                                            "date": ["2025-09-01"], "minutes": ["30"]})])
+    cohort = evaluation_cohort({**tables, "meetings": meetings}, ProgramDesign())
+    assert outsider not in set(cohort.comparison["person_id"]) and cohort.mentors == 14

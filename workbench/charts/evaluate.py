@@ -260,7 +260,8 @@ def survey_change_caption(change: pd.DataFrame, *, wave: str = "post",
                          "for participants with an interval above zero.")
     else:
         parts.append("Without a comparison group's change, part of any rise may be what happened to everyone.")
-    parts.append("Only people who answered both surveys count; free-text answers are never shown.")
+    parts.append("Only people who answered both surveys count; free-text answers are never shown. "
+                 + SELF_SELECTION_NOTE)
     return " ".join(parts)
 
 

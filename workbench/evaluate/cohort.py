@@ -16,8 +16,8 @@ and a biased one: a mentee must stay long enough to meet).
 
 **The comparison group** is built to be fair, by coarsened exact matching (Iacus, King & Porro 2012):
 the pool is everyone employed on the start day who passes the design's mentee eligibility, is not
-enrolled in this cohort in any role (mentors are participants too) and took part in no earlier
-cohort. Participants and the pool are grouped into strata of department x level x tenure band
+enrolled in this cohort in any role nor met its mentees as a mentor (mentors are participants too)
+and took part in no earlier cohort. Participants and the pool are grouped into strata of department x level x tenure band
 (:data:`TENURE_BANDS`); strata without both kinds of people are set aside, and each comparison
 person gets the weight ``(participants in stratum / comparison in stratum) x (comparison matched /
 participants matched)``, so the weighted comparison group has the participants' mix. People enrolled
@@ -295,7 +295,8 @@ def evaluation_cohort(tables: Mapping[str, pd.DataFrame], design: ProgramDesign,
     rules = design.align.mentee_eligibility
     pool_ok = eligible(people.assign(person_id=ids)[~ids.duplicated().to_numpy()].reset_index(drop=True), rules,
                        as_of=begin).to_numpy()
-    in_pool = at_start & ~frame["person_id"].isin(enrolled_here | earlier) & pool_ok
+    took_part = enrolled_here | earlier | set(meetings["mentor_id"])  # mentors who met are participants too
+    in_pool = at_start & ~frame["person_id"].isin(took_part) & pool_ok
     frame["group"] = np.where(is_participant & at_start, "participants", np.where(in_pool, "comparison", ""))
     frame = frame[frame["group"] != ""].reset_index(drop=True)
     n_participants = int((frame["group"] == "participants").sum())
@@ -325,8 +326,8 @@ def evaluation_cohort(tables: Mapping[str, pd.DataFrame], design: ProgramDesign,
     if unmatched:
         notes.append(f"{unmatched} participant{'s have' if unmatched != 1 else ' has'} nobody comparable (same "
                      "department, level and tenure band) in the comparison pool and are left out of the comparisons.")
-    mentors = set(here.loc[here["role"].isin(MENTOR_ROLES), "person_id"]) & set(meetings["mentor_id"]) \
-        if len(meetings) else set(here.loc[here["role"].isin(MENTOR_ROLES), "person_id"])
+    mentors = set(meetings["mentor_id"]) if len(meetings) else set(here.loc[here["role"].isin(MENTOR_ROLES),
+                                                                              "person_id"])
     excluded = {"participants_not_employed_at_start": gone, "participants_without_comparison": unmatched,
                 "meetings_outside_program": dropped}
     comparison_rule = ("eligible non-participants employed at the start, coarsened exact matching on department, "

@@ -18,7 +18,7 @@ import pandas as pd
 
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.calibration import Calibration
-from workbench.evaluate.cohort import EvaluationCohort
+from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
 from workbench.evaluate.outcomes import OutcomeComparison
 from workbench.evaluate.roi import ROIEstimate
 from workbench.evaluate.survival import SurvivalComparison
@@ -364,6 +364,7 @@ BEHAVIOUR_CAVEATS = (
     "meetings not logged count as not held.",
 )
 LEARNING_CAVEATS = (
+    SELF_SELECTION,
     "Pre/post change alone cannot separate the program from what changed for everyone; the difference against "
     "the comparison group can, as far as the two groups are alike.",
     "Only people who answered both waves are paired: those who answer may differ from those who do not.",

@@ -19,7 +19,9 @@
    2 local worker processes started for it (start-up included). Target:
    under 30 s. Three of the scenarios are run again in this process and must
    give byte-identical JSON. Memory: the largest RSS of this process and of
-   any worker (target under 2 GB each).
+   any worker (target under 2 GB each). The CPU time of this process and the
+   workers and the machine's load average are printed beside the wall time,
+   since other work on a shared machine slows the wall time, not the work.
 """
 
 from __future__ import annotations
@@ -174,15 +176,27 @@ def sweep_benchmark() -> dict:
     design = ProgramDesign()
     scenarios = grid_scenarios(GRID)
     started = time.perf_counter()
+    cpu_before = cpu_seconds()
     with local_executor(SWEEP_WORKERS) as pool:
         batch = run_scenarios(tables, design, scenarios, runs=SWEEP_RUNS, seed=SEED, executor=pool)
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_before
     checked = [scenarios[0], scenarios[len(scenarios) // 2], scenarios[-1]]
     serial = run_scenarios(tables, design, checked, runs=SWEEP_RUNS, seed=SEED, executor=False)
     same = all(batch[s.name].json_text() == r.json_text() for s, r in zip(checked, serial))
     participants = sorted({r.cohort["participants"] for r in batch.finished()})
-    return {"seconds": seconds, "setup": setup, "scenarios": len(batch.finished()), "same": same,
+    return {"seconds": seconds, "cpu": cpu, "setup": setup, "scenarios": len(batch.finished()), "same": same,
             "participants": participants, "cancelled": batch.cancelled}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the workers, once shut down)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
 
 
 def verdict(ok: bool) -> str:
@@ -195,7 +209,8 @@ def main() -> int:
     draws = sum(e["counts"].values())
     ratio = e["seconds"] / e["raw"]
     print(f"Outcome model, {PARTICIPANTS:,} participants x {RUNS:,} runs x {MONTHS} months (seed {SEED}), "
-          f"{'pinned to one core' if e['pinned'] else 'NOT pinned (no sched_setaffinity)'}, BLAS/OpenMP threads 1")
+          f"{'pinned to one core' if e['pinned'] else 'NOT pinned (no sched_setaffinity)'}, BLAS/OpenMP threads 1; "
+          f"{load()}")
     kinds = ", ".join(f"{method} {dtype} {count / 1e6:.1f} M" for (method, dtype), count in sorted(e["counts"].items()))
     print(f"  draws the engine makes: {draws / 1e6:.1f} M ({kinds}; Poisson mean {e['rate']:.1f})")
     print(f"  {'seconds, fastest of ' + str(REPEAT) + ' (median)':<52}{'s':>9}{'ratio':>9}")
@@ -208,15 +223,18 @@ def main() -> int:
     print(f"  {'peak traced memory while simulating, MB':<52}{e['peak']:>9.0f}"
           f"{'':>9}   target < {TARGET_MB:,} MB: {verdict(e['peak'] < TARGET_MB)}")
 
+    machine = load()
     s = sweep_benchmark()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"Sweep, {len(grid_scenarios(GRID))} scenarios x {SWEEP_RUNS:,} runs on {SWEEP_WORKERS} local processes, "
           f"{SWEEP_PEOPLE:,}-person organisation (set-up {s['setup']:.1f} s; participants per matching "
-          f"{', '.join(map(str, s['participants']))})")
+          f"{', '.join(map(str, s['participants']))}; {machine})")
     in_time = s["seconds"] < SWEEP_TARGET_SECONDS and s["scenarios"] == len(grid_scenarios(GRID))
     print(f"  {'seconds, processes started included':<52}{s['seconds']:>9.1f}{'':>9}   "
           f"target < {SWEEP_TARGET_SECONDS:.0f} s: {verdict(in_time)}")
+    print(f"  {'CPU seconds, this process and the workers':<52}{s['cpu']:>9.1f}{'':>9}   "
+          f"(on {SWEEP_WORKERS} idle cores the wall time is about this / {SWEEP_WORKERS})")
     print(f"  {'3 scenarios re-run serially: identical JSON':<52}{str(s['same']):>9}{'':>9}   {verdict(s['same'])}")
     print(f"  {'RSS, this process (all steps), MB':<52}{rss:>9.0f}{'':>9}   "
           f"target < {TARGET_MB:,} MB: {verdict(rss < TARGET_MB)}")

@@ -515,10 +515,7 @@ def _output_paths(*paths: Path | None) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     import datetime
 
-    from workbench.data.importing import read_workspace_tables
-    from workbench.design.store import load_design
-    from workbench.evaluate import default_cohort, evaluate
-    from workbench.matching import saved_matching
+    from workbench.evaluate import evaluate_workspace
     from workbench.reports.evaluation import evaluation_html, write_report
     from workbench.workspace import atomic_write_text, open_workspace
 
@@ -534,22 +531,9 @@ def _evaluate(args: argparse.Namespace) -> None:
             raise WorkbenchError(f"--start must be a date as YYYY-MM-DD, not {args.start!r}.") from None
     _output_paths(args.out, args.json)
     workspace = open_workspace(args.workspace)
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
-    missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
-    if missing:
-        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: an evaluation needs the people "
-                             "and the cohort's enrolment. Import them first.")
-    cohort = args.cohort if args.cohort is not None else default_cohort(tables)
-    saved = saved_matching(workspace)
-    matching = None
-    if saved is not None and str((saved[1] or {}).get("settings", {}).get("cohort", "")) == str(cohort):
-        matching = saved[0]
-    result = evaluate(tables, load_design(workspace), cohort=cohort, start=start, horizon_months=args.horizon,
-                      participants=args.participants, matching=matching, seed=args.seed, resamples=args.resamples,
-                      calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
+    result = evaluate_workspace(workspace, cohort=args.cohort, start=start, horizon_months=args.horizon,
+                                participants=args.participants, seed=args.seed, resamples=args.resamples,
+                                calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
     print(f"Evaluation of {workspace.path}, seed {args.seed}:")
     print("\n".join(f"  {line}" for line in result.summary_lines()))
     if args.out is not None:

@@ -165,3 +165,27 @@ def test_a_cohort_nobody_left_has_no_hazard_ratio_and_says_why(demo_tables) -> N
     assert result.retention.at_horizon["participants"]["share"] == 1.0
     assert any("intervals of the shares are too narrow" in c for c in result.retention.caveats)
     assert "turnover_reduction" not in result.calibration.parameters
+
+
+def test_evaluate_workspace_uses_a_saved_matching_of_the_cohort_only(tmp_path) -> None:
+    import shutil
+
+    from workbench.evaluate import evaluate_workspace
+
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    workspace = open_workspace(tmp_path / "demo")
+    enrolment = pd.read_csv(tmp_path / "demo" / "enrolment.csv", dtype=str, keep_default_na=False)
+    mentees = sorted(enrolment.loc[(enrolment["cohort"] == "2025") & (enrolment["role"] != "mentor"), "person_id"])
+    (tmp_path / "demo" / "results").mkdir(exist_ok=True)
+    pd.DataFrame({"mentee_id": mentees, "mentor_id": ["P00163"] * 30 + [""] * (len(mentees) - 30),
+                  "score": ["0.8"] * len(mentees), "skills": ["0.5"] * len(mentees)}).to_csv(
+        tmp_path / "demo" / "results" / "matching.csv", index=False)
+    record = tmp_path / "demo" / "results" / "matching.yaml"
+    record.write_text("settings:\n  cohort: '2025'\nsummary: {}\n", encoding="utf-8")
+    result = evaluate_workspace(workspace, runs=20, resamples=200)
+    assert len(result.cohort.participants) == 30
+    assert result.cohort.participant_rule == "mentees matched in the saved matching"
+    assert not any("neutral match score" in n for n in result.calibration.notes)
+    record.write_text("settings:\n  cohort: '2026'\nsummary: {}\n", encoding="utf-8")
+    other = evaluate_workspace(workspace, runs=20, resamples=200)
+    assert len(other.cohort.participants) == 34  # a matching of another cohort is not this cohort's

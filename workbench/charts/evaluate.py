@@ -59,7 +59,8 @@ def _is_empty(frame: pd.DataFrame | None) -> bool:
 def _require(frame: pd.DataFrame, columns, what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
+        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; "
+                         f"it has {', '.join(map(str, frame.columns))}")
 
 
 def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
@@ -180,9 +181,10 @@ def km_caption(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: 
     if hazard_ratio:
         hr = hazard_ratio
         direction = "less" if hr["estimate"] < 1 else "more"
+        straddles = "; the interval includes no difference" if hr["low"] <= 1 <= hr["high"] else ""
         parts.append(f"Allowing for department, level and tenure, participants were {direction} likely to {verb} "
                      f"at any time (hazard ratio {hr['estimate']:.2f}, 95% interval {hr['low']:.2f} to "
-                     f"{hr['high']:.2f}{'; the interval includes no difference' if hr['low'] <= 1 <= hr['high'] else ''}).")
+                     f"{hr['high']:.2f}{straddles}).")
     if logrank:
         parts.append(f"Log-rank test of the curves: chi-square {logrank['statistic']:.2f}, p = "
                      f"{logrank['p_value']:.3g}.")

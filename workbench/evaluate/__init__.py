@@ -1,7 +1,7 @@
 """Evaluating a running program (AXLES Evaluate): Kirkpatrick's four levels and Phillips' ROI on real data.
 
-:func:`evaluate` takes a workspace's tables and the design and returns one
-:class:`EvaluationResult`: survey response rates and paired change
+:func:`evaluate` takes a workspace's tables and the design (:func:`evaluate_workspace`
+a workspace) and returns one :class:`EvaluationResult`: survey response rates and paired change
 (:mod:`.survey`), meetings against the design's cadence and health rules
 (:mod:`.behaviour`), retention and promotion against a matched comparison group
 with Kaplan-Meier curves, a log-rank test and a Cox hazard ratio
@@ -23,7 +23,7 @@ from workbench.evaluate.cohort import (
     default_cohort,
     evaluation_cohort,
 )
-from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate
+from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate, evaluate_workspace
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.result import JSON_SCHEMA, TURNOVER_JSON_SCHEMA, EvaluationResult
 from workbench.evaluate.roi import ROIEstimate, program_cost
@@ -52,7 +52,8 @@ __all__ = [
     "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "HazardRatio",
     "LogRank", "OutcomeComparison", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation", "behaviour",
     "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval", "cohorts_with_data",
-    "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_turnover", "evaluation_cohort",
+    "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_turnover", "evaluate_workspace",
+    "evaluation_cohort",
     "holm", "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cost", "read_turnover",
     "response_rates", "score_distribution", "scorecard",
 ]

@@ -215,8 +215,8 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
         n = len(behaviour.mentees)
         low, high = _wilson(int(round(closed_share * n)), n)
         fitted.append(_clip("early_closure", closed_share * scale, low * scale, high * scale, e0,
-                            f"Observed {closed_share:.0%} of participants closed early against {c['participants_mean']:.0%} "
-                            "forecast."))
+                            f"Observed {closed_share:.0%} of participants closed early against "
+                            f"{c['participants_mean']:.0%} forecast."))
     else:
         fitted.append(_clip("early_closure", np.nan, np.nan, np.nan, e0,
                             "Not fitted: " + (no_log[0].lower() + no_log[1:] if not logged

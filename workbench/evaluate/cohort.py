@@ -6,8 +6,9 @@ cannot tell the cohorts apart), or, when there are no meetings, survey answers f
 those mentees (:func:`cohorts_with_data`). In the demo this is the past cohort.
 
 **Time zero** is the cohort's start: given, else its first meeting (among mentees new to the program),
-else the day after the last answer to the ``pre`` survey wave (when at least half its mentees answered). Everyone is followed from that day to
-the day the data describes (:func:`~workbench.design.eligibility.data_as_of`), in months of 30.44 days.
+else the day after the last answer to the ``pre`` survey wave (when at least half its mentees
+answered). Everyone is followed from that day to the day the data describes
+(:func:`~workbench.design.eligibility.data_as_of`), in months of 30.44 days.
 
 **Participants** (intention to treat): the cohort's enrolled mentees (role ``mentee`` or ``both``)
 who were employed on the start day. With a saved matching of this cohort, only the mentees it
@@ -17,13 +18,14 @@ and a biased one: a mentee must stay long enough to meet).
 **The comparison group** is built to be fair, by coarsened exact matching (Iacus, King & Porro 2012):
 the pool is everyone employed on the start day who passes the design's mentee eligibility, is not
 enrolled in this cohort in any role nor met its mentees as a mentor (mentors are participants too)
-and took part in no earlier cohort. Participants and the pool are grouped into strata of department x level x tenure band
-(:data:`TENURE_BANDS`); strata without both kinds of people are set aside, and each comparison
-person gets the weight ``(participants in stratum / comparison in stratum) x (comparison matched /
-participants matched)``, so the weighted comparison group has the participants' mix. People enrolled
-in a *later* cohort stay in the pool: leaving them out would keep only people known to have stayed.
-Matching uses what the data records; it cannot remove self-selection (who volunteers may differ in
-motivation, performance or intent to stay), and ``level`` is the current one, not the one at the start.
+and took part in no earlier cohort. Participants and the pool are grouped into strata of department
+x level x tenure band (:data:`TENURE_BANDS`); strata without both kinds of people are set aside, and
+each comparison person gets the weight ``(participants in stratum / comparison in stratum) x
+(comparison matched / participants matched)``, so the weighted comparison group has the
+participants' mix. People enrolled in a *later* cohort stay in the pool: leaving them out would keep
+only people known to have stayed. Matching uses what the data records; it cannot remove
+self-selection (who volunteers may differ in motivation, performance or intent to stay), and
+``level`` is the current one, not the one at the start.
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ class EvaluationCohort:
     comparison group, 0 when unmatched), ``months`` (from the start to the exit or
     the end of the data), ``left`` (left by then), ``hazard_months`` and, when
     ``people.csv`` has a ``promotion_date`` column, ``promoted`` and
-    ``promotion_months``; ``exit`` is the exit date (NaT while employed). ``meetings`` holds the cohort's meetings (``mentee_id``,
+    ``promotion_months``; ``exit`` is the exit date (NaT while employed). ``meetings``
+    holds the cohort's meetings (``mentee_id``,
     ``mentor_id``, ``date`` as timestamps, ``minutes``). Person ids stay inside
     this object: no report or export shows them.
     """

@@ -20,6 +20,7 @@ from workbench.evaluate.roi import program_cost, roi_estimate
 from workbench.evaluate.scorecard import scorecard
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
+from workbench.workspace import Workspace
 
 #: Bootstrap resamples by default.
 RESAMPLES = 2000
@@ -135,3 +136,32 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                             distribution=distribution, behaviour=acts, retention=retention, promotion=promotion,
                             promotion_reason=reason, roi=roi, scorecard=card, calibration=calibration,
                             caveats=caveats, notes=tuple(notes))
+
+
+def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> EvaluationResult:
+    """:func:`evaluate` on a workspace: its tables, its ``design.yaml``, and its saved matching when that
+    matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
+
+    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
+    ``enrolment.csv`` is missing, or the design cannot be read.
+    """
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.evaluate.cohort import default_cohort
+    from workbench.matching import saved_matching
+
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
+    if missing:
+        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: an evaluation needs the people "
+                             "and the cohort's enrolment. Import them first.")
+    design = load_design(workspace)
+    name = cohort if cohort is not None else default_cohort(tables)
+    saved = saved_matching(workspace)
+    matching = None
+    if saved is not None and str(((saved[1] or {}).get("settings") or {}).get("cohort", "")) == str(name):
+        matching = saved[0]
+    return evaluate(tables, design, cohort=name, matching=matching, **options)

@@ -447,8 +447,8 @@ class EvaluationResult:
         at = self.retention.at_horizon
         lines.append(f"Still employed after {self.horizon_months} months: participants "
                      f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
-                     f"difference {at['difference']['share'] * 100:+.1f} points [95% {at['difference']['low'] * 100:+.1f}"
-                     f", {at['difference']['high'] * 100:+.1f}].")
+                     f"difference {at['difference']['share'] * 100:+.1f} points "
+                     f"[95% {at['difference']['low'] * 100:+.1f}, {at['difference']['high'] * 100:+.1f}].")
         s = self.retention.survival
         if s.hazard_ratio is not None:
             hr = s.hazard_ratio

@@ -62,7 +62,8 @@ TURNOVER_CAVEATS = (
 )
 
 
-def read_turnover(path: str | Path, mapping: str | Path | None = None, *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_turnover(path: str | Path, mapping: str | Path | None = None, *,
+                  sheet: str | int | None = None) -> pd.DataFrame:
     """Read a turnover file and apply a YAML mapping; returns the text columns as mapped.
 
     Raises :class:`~workbench.errors.WorkbenchError` naming the file (and the

@@ -244,7 +244,8 @@ def evaluation_html(result: EvaluationResult, *, workspace_name: str = "", gener
                  "p (Holm)"),
                 [(r["construct"].replace("_", " "), WAVE_NAMES.get(r["wave"], r["wave"]),
                   _num(r["participants_change"], signed=True), _num(r["comparison_change"], signed=True),
-                  _num(r["difference"], signed=True), f"{_num(r['low'], signed=True)} to {_num(r['high'], signed=True)}",
+                  _num(r["difference"], signed=True),
+                  f"{_num(r['low'], signed=True)} to {_num(r['high'], signed=True)}",
                   _p(r["p_holm"])) for r in against], numeric=(2, 3, 4, 6), nowrap=(5,)))
         learning.append('<div class="caveats"><strong>Read with care</strong>'
                         + _list(doc["learning"]["caveats"]) + "</div>")

@@ -97,6 +97,18 @@ def test_promotion_curves_say_so_and_censored_times_are_not_embedded() -> None:
     assert "were not yet promoted" in km_caption(km, outcome="promotion")
 
 
+def test_km_chart_and_caption_name_the_time_axis_comparison_and_adjustments() -> None:
+    km = pd.concat([kaplan_meier(np.arange(1, 21), np.arange(20) % 2 == 0).assign(group="participants"),
+                    kaplan_meier(np.arange(1, 31), np.arange(30) % 2 == 0).assign(group="comparison")])
+    spec = km_chart(km, time_title="Months of tenure", comparison="Everyone else in the file.").to_dict()
+    assert leaves(spec)[1]["encoding"]["x"]["title"] == "Months of tenure"
+    assert spec["title"]["subtitle"][1] == "Everyone else in the file."
+    hr = {"estimate": 0.5, "low": 0.3, "high": 0.8, "strata": ["department"], "adjusted_for": []}
+    assert "Allowing for department, participants were less likely" in km_caption(km, hazard_ratio=hr)
+    hr = hr | {"strata": [], "adjusted_for": []}
+    assert "Participants were less likely" in km_caption(km, hazard_ratio=hr)
+
+
 def test_survey_change_chart_leaves_hidden_rows_out(result) -> None:
     change = result.change.copy()
     change.loc[0, "hidden"] = True

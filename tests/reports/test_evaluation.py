@@ -65,6 +65,8 @@ def test_turnover_report(tmp_path: Path) -> None:
     text = turnover_html(evaluate_turnover(frame, file="hr.csv"), generated=DAY)
     assert "Retention of program participants" in text and "hr.csv: 60 rows used" in text
     assert "immortal time" in text and not [p.pattern for p in EXTERNAL if p.search(text)]
+    assert "Months of tenure" in text and "everyone in the file not marked as a participant" in text
+    assert "since the cohort started" not in text
 
 
 def test_write_report_checks_the_target(tmp_path: Path) -> None:

@@ -88,6 +88,14 @@ def _number(value) -> float:
     return out
 
 
+#: Plain names of the Cox model's covariates.
+COVARIATE_WORDS = {"tenure_months": "tenure", "level": "level", "department": "department"}
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _pct(value: float, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
@@ -112,15 +120,22 @@ def _km_rows(km: pd.DataFrame) -> pd.DataFrame:
     return frame[["label", "time", "survival", "low", "high"]].reset_index(drop=True)
 
 
-def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: float | None = None
+#: What the cohort's comparison group is, for the curves' subtitle.
+COHORT_COMPARISON = "The comparison group: eligible non-participants in the same department, level and tenure band."
+
+
+def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: float | None = None,
+             time_title: str = "Months since the cohort started", comparison: str = COHORT_COMPARISON
              ) -> alt.LayerChart | alt.Chart:
     """Kaplan-Meier curves (steps) of each group with their 95% bands.
 
     ``km`` is ``result.retention.survival.km`` (``group``, ``time`` in months,
     ``survival``, ``low``, ``high``, ``at_risk``, ``events``). ``outcome`` is
     ``retention`` or ``promotion`` (the y axis then counts people not yet
-    promoted). A vertical rule marks ``horizon_months`` when given. Only the
-    steps are embedded, so a large comparison group stays small.
+    promoted). A vertical rule marks ``horizon_months`` when given. ``time_title``
+    names the time axis and ``comparison`` says who the comparison group is (a
+    turnover file's time is tenure, its comparison everyone else). Only the steps
+    are embedded, so a large comparison group stays small.
     """
     label, _, _ = OUTCOME_WORDS[outcome]
     title = "Who stayed?" if outcome == "retention" else "Who was promoted?"
@@ -143,7 +158,7 @@ def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: fl
     band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
         x="time:Q", y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=band_colour)
     line = base.mark_line(interpolate="step-after", strokeWidth=2.2).encode(
-        x=alt.X("time:Q", title="Months since the cohort started", scale=alt.Scale(nice=False)),
+        x=alt.X("time:Q", title=time_title, scale=alt.Scale(nice=False)),
         y=alt.Y("survival:Q", title=label, scale=y_scale, axis=alt.Axis(format=".0%")),
         color=colour,
         tooltip=[alt.Tooltip("label:N", title="Group"), alt.Tooltip("time:Q", title="Months", format=".1f"),
@@ -153,8 +168,7 @@ def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: fl
         layers.append(alt.Chart(pd.DataFrame({"time": [float(horizon_months)]})).mark_rule(
             strokeDash=[4, 3], color="#555555").encode(x="time:Q"))
     subtitle = ["Kaplan-Meier estimate with its 95% band; steps down are exits." if outcome == "retention"
-                else "Kaplan-Meier estimate with its 95% band; steps down are promotions.",
-                "The comparison group: eligible non-participants in the same department, level and tenure band."]
+                else "Kaplan-Meier estimate with its 95% band; steps down are promotions.", comparison]
     return alt.layer(*layers).properties(width=WIDTH, height=260, title=_title(title, subtitle))
 
 
@@ -182,7 +196,9 @@ def km_caption(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: 
         hr = hazard_ratio
         direction = "less" if hr["estimate"] < 1 else "more"
         straddles = "; the interval includes no difference" if hr["low"] <= 1 <= hr["high"] else ""
-        parts.append(f"Allowing for department, level and tenure, participants were {direction} likely to {verb} "
+        allowed = [COVARIATE_WORDS.get(c, c) for c in [*hr.get("strata", ()), *hr.get("adjusted_for", ())]]
+        allowing = f"Allowing for {_and(allowed)}, p" if allowed else "P"
+        parts.append(f"{allowing}articipants were {direction} likely to {verb} "
                      f"at any time (hazard ratio {hr['estimate']:.2f}, 95% interval {hr['low']:.2f} to "
                      f"{hr['high']:.2f}{straddles}).")
     if logrank:

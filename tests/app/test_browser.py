@@ -227,3 +227,43 @@ def test_the_matching_page_matches_explains_and_forbids_a_pair(browser_page, app
     assert "1 forbidden pair" in page.locator(".wb-summary").inner_text()
     assert page.locator(".wb-notice-error").count() == 0
     assert "Traceback" not in page.content()
+
+
+def test_the_what_if_page_compares_an_alternative_with_the_design(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/05_what_if.ipynb?workspace=demo")
+    editor = page.locator(".wb-scenario-editor")
+    editor.wait_for()
+
+    # An alternative: the design run for a year instead of nine months.
+    editor.locator(".wb-scenario-name input").fill("A year")
+    duration = editor.locator(".widget-inline-hbox", has_text="Duration").locator("input").first
+    duration.fill("12")
+    duration.press("Enter")
+    page.locator(".wb-changes", has_text="Duration 9 → 12 months").wait_for()
+    page.get_by_role("button", name="Save scenario").click()
+    editor.locator(".wb-notice-success", has_text="Saved the scenario").wait_for()
+
+    # The design alone first, then with the alternative: the effects chart changes.
+    page.locator(".wb-compare .widget-checkbox", has_text="A year").locator("input").uncheck()
+    page.get_by_role("button", name="Run the comparison").click()
+    table = page.locator(".wb-kpi-table table")
+    table.wait_for()
+    assert "The design (baseline)" in table.inner_text() and "A year" not in table.inner_text()
+    effects = page.locator(".wb-results svg").first
+    effects.locator("g.mark-symbol path").first.wait_for()
+    before = effects.text_content()
+    assert "The design" in before and "A year" not in before
+
+    page.locator(".wb-compare .widget-checkbox", has_text="A year").locator("input").check()
+    page.get_by_role("button", name="Run the comparison").click()
+    page.locator(".wb-kpi-table th", has_text="A year").wait_for()
+    page.wait_for_function("() => document.querySelector('.wb-results svg').textContent.includes('A year')")
+    assert effects.text_content() != before
+    assert page.locator(".wb-results svg").count() >= 4  # effects, distributions, survival, cost against impact
+    assert "P(better)" in table.inner_text()
+    assert page.locator(".wb-results .wb-caption", has_text="comparison group").count() >= 1
+    page.locator(".wb-compare .wb-progress").wait_for(state="hidden")  # the progress bar goes once done
+    assert page.get_by_role("button", name="Run the comparison").is_enabled()
+    assert page.locator(".wb-notice-error").count() == 0
+    assert "Traceback" not in page.content()

@@ -553,6 +553,12 @@ def frontier_caption(table: pd.DataFrame, *, currency: str = "") -> str:
         extra_cost = dear["cost"] - cheap["cost"]
         extra_impact = dear["impact"] - cheap["impact"]
         if extra_impact > 0:
-            text += (f"Going from {cheap['scenario']} to {dear['scenario']} costs {extra_cost:,.0f} {money} more for "
-                     f"{extra_impact:,.2f} more. ")
+            impact = table.attrs.get("impact", "exits")
+            if impact == "exits":
+                gain = f"avoids {extra_impact:,.2f} more exits"
+            else:
+                gain = (f"adds {format_effect(impact, extra_impact)} to "
+                        f"{str(table.attrs.get('label', impact)).lower()}")
+            text += (f"Going from {cheap['scenario']} to {dear['scenario']} costs {extra_cost:,.0f} {money} more and "
+                     f"{gain}. ")
     return text + "Costs are the model's estimate of staff time, training, coordination and tools."

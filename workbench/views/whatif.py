@@ -16,11 +16,14 @@ target. **Save results to the brief** stores the comparison
 
 Long calculations run in a background thread so the page stays live: a
 progress bar shows how far they are and **Cancel** stops them between
-scenarios. Tests pass ``background=False`` to run them in the calling thread.
+scenarios. The thread only moves the progress bar; results are drawn back on
+the kernel's event loop (chart widgets are not updated from another thread).
+Tests pass ``background=False`` to run everything in the calling thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import html
 import threading
@@ -173,6 +176,14 @@ def _choice_labels(name: str) -> dict[str, str]:
 def _step(low: float, high: float) -> float:
     span = max(high - low, 1e-9)
     return float(10 ** np.floor(np.log10(span / 100)))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the kernel (the thread that handles widget messages), if this thread runs one."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _same(a: object, b: object) -> bool:
@@ -329,15 +340,15 @@ class WhatIfView(w.VBox):
         label, unit = SETTING_LABELS.get(name, (setting_label(name), ""))
         unit = unit.replace("{currency}", self.currency or "currency units")
         design_value = setting_value(self.design, name)
-        layout = w.Layout(width="330px")
+        layout = w.Layout(width="380px")
         if setting.kind == "choice":
             labels = _choice_labels(name)
             widget = w.Dropdown(options=[(labels.get(c, str(c).replace("_", " ")), c) for c in setting.choices],
                                 value=design_value, description=label, style=_LABEL_STYLE, layout=layout)
             return Field(name, widget, design_value, unit, kind="choice")
         if name in OPTIONAL:
-            placeholder = {"cohort_size": "everyone the design matches",
-                           "horizon_months": "12, or the program's length",
+            placeholder = {"cohort_size": "everyone matched",
+                           "horizon_months": "12 or the program's length",
                            "budget": "no budget set",
                            "average_salary": f"model default {PARAMETERS['annual_salary'].default:,.0f}"}[name]
             widget = w.Text(value="" if design_value is None else _number(design_value).replace(",", ""),
@@ -375,12 +386,12 @@ class WhatIfView(w.VBox):
 
     def _build_editor(self) -> None:
         style = {"description_width": "initial"}
-        self.picker = w.Dropdown(description="Scenario", style=style, layout=w.Layout(width="360px"))
+        self.picker = w.Dropdown(description="Scenario", style=style, layout=w.Layout(width="300px"))
         self.picker.observe(self._on_pick, names="value")
         self.name = w.Text(description="Name", placeholder="e.g. A year, weekly", style=style,
                            layout=w.Layout(width="300px"))
         self.description = w.Text(description="Note", placeholder="why try it (shown in the brief)", style=style,
-                                  layout=w.Layout(width="420px"))
+                                  layout=w.Layout(width="340px"))
         self.fields: dict[str, Field] = {name: self._field(name) for name in
                                          (*PROGRAM_SETTINGS, *MATCHING_SETTINGS, *MONEY_SETTINGS)}
         criteria = [c for c in typing.get_args(Criterion) if c != "affinity" or self.design.experience.sensitive_opt_in]
@@ -533,7 +544,7 @@ class WhatIfView(w.VBox):
         self.results_box = w.VBox([
             w.HTML("<h3>3. Results</h3>"), self.summary,
             w.HTML("<h4>Key figures</h4>"), self.kpi_table, self.budget_text,
-            w.HTML("<h4>What each scenario changes</h4>"), self.effects_group, self.effects, self.effects_caption,
+            w.HTML("<h4>Effects, with their 95% intervals</h4>"), self.effects_group, self.effects, self.effects_caption,
             w.HTML("<h4>How much a single cohort can vary</h4>"), self.distribution_kpi, self.distribution,
             self.distribution_caption,
             w.HTML("<h4>Who stays</h4>"), self.survival, self.survival_caption,
@@ -576,9 +587,9 @@ class WhatIfView(w.VBox):
         self.take_kpi = w.Dropdown(description="Figure", style=style, layout=w.Layout(width="480px"),
                                    options=[(label, kpi) for kpi, (label, *_) in KPIS.items()], value="retention")
         self.take_kpi.observe(self._on_goal, names="value")
-        self.target = w.FloatText(value=5.0, description="Target", style=style, layout=w.Layout(width="170px"))
+        self.target = w.FloatText(value=2.0, description="Target", style=style, layout=w.Layout(width="170px"))
         self.target_unit = w.HTML()
-        self.probability = w.FloatSlider(value=0.8, min=0.5, max=0.95, step=0.05, description="in at least",
+        self.probability = w.FloatSlider(value=0.6, min=0.5, max=0.95, step=0.05, description="in at least",
                                          readout_format=".0%", style=style, continuous_update=False,
                                          layout=w.Layout(width="300px"))
         numeric = [(setting_label(n), n) for n in self.fields if SETTINGS[n].numeric]
@@ -885,7 +896,11 @@ class WhatIfView(w.VBox):
                 work: Callable[[Callable, threading.Event], object], done: Callable[[object, float], None]) -> None:
         """Run ``work(progress, cancel)`` (in a thread unless ``background`` is off), then ``done(outcome, seconds)``.
 
-        Errors are shown in the ``notice`` attribute's Notice through :func:`guarded`.
+        Only the progress bar, its text and simple values change from the
+        worker thread; ``done`` (which redraws charts and tables) runs on the
+        kernel's event loop, where widget messages are safe. Errors of either
+        part are shown in the ``notice`` attribute's Notice through
+        :func:`guarded`.
         """
         if self.busy:
             raise WorkbenchError("Another calculation is still running: wait for it to finish, or cancel it.")
@@ -897,18 +912,34 @@ class WhatIfView(w.VBox):
             button.disabled = True
         panel.start(message)
         started = time.monotonic()
+        loop = _running_loop() if self.background else None
 
-        def finish(view: "WhatIfView") -> None:
+        def idle() -> None:
+            panel.stop()
+            self.busy = False
+            for button in self._job_buttons:
+                button.disabled = False
+
+        def show(view: "WhatIfView", outcome: object) -> None:
             try:
-                outcome = work(panel.update, cancel)
                 done(outcome, time.monotonic() - started)
             finally:
-                panel.stop()
-                view.busy = False
-                for button in view._job_buttons:
-                    button.disabled = False
+                idle()
 
-        body = guarded(action, notice=notice)(finish)
+        shown = guarded(action, notice=notice)(show)
+
+        def compute(view: "WhatIfView") -> None:
+            try:
+                outcome = work(panel.update, cancel)
+            except BaseException:
+                idle()
+                raise
+            if loop is None:
+                shown(view, outcome)
+            else:
+                loop.call_soon_threadsafe(shown, view, outcome)
+
+        body = guarded(action, notice=notice)(compute)
         if self.background:
             self._thread = threading.Thread(target=body, args=(self,), name=f"what-if: {action}", daemon=True)
             self._thread.start()
@@ -995,8 +1026,12 @@ class WhatIfView(w.VBox):
         size = pd.DataFrame([["Matched participants simulated"] + [f"{r.cohort.get('participants', 0):,}"
                                                                     for r in self.results]],
                             columns=display.columns)
-        display["Figure"] = display["Figure"].str.replace(" (vs comparison)", ": difference from the comparison group",
-                                                          regex=False)
+        units = []
+        for kpi in self.table["kpi"].drop_duplicates():
+            _, unit_text, _ = kpi_scale(kpi, self.currency)
+            units.append({"percentage points": "pts", "%": "%", "x cost": "ratio"}.get(unit_text, unit_text))
+        display["Figure"] = [label.replace(" (vs comparison)", ": difference from the comparison group") + f" ({unit})"
+                             for label, unit in zip(display["Figure"], units)]
         shown = pd.concat([size, display], ignore_index=True)
         self.kpi_table.value = html_table(shown, limit=len(shown)) + _caption(
             "Each cell: the mean over runs with its 95% interval in brackets. 'pts' are percentage points: +2.5 pts "

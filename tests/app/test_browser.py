@@ -240,7 +240,7 @@ def test_the_what_if_page_compares_an_alternative_with_the_design(browser_page, 
     duration = editor.locator(".widget-inline-hbox", has_text="Duration").locator("input").first
     duration.fill("12")
     duration.press("Enter")
-    page.locator(".wb-changes", has_text="Duration 9 → 12 months").wait_for()
+    page.locator(".wb-changes", has_text="Duration: 9 → 12 months").wait_for()
     page.get_by_role("button", name="Save scenario").click()
     editor.locator(".wb-notice-success", has_text="Saved the scenario").wait_for()
 

@@ -61,7 +61,7 @@ def test_the_editor_starts_from_the_design_and_shows_ranges_and_sources(view: Wh
     assert "No changes from the design yet" in view.changes.value
     turnover = view.parameters["turnover_reduction"]
     p = PARAMETERS["turnover_reduction"]
-    assert turnover.widget.value == p.default and (turnover.widget.min, turnover.widget.max) == p.allowed
+    assert turnover.widget.value == p.default and (turnover.widget.min, turnover.widget.max) == (0.0, p.high)
     assert f"plausible {p.low:g} to {p.high:g}" in turnover.note.value
     assert html.escape(p.source[:40]) in turnover.note.value and "Source:" in turnover.widget.tooltip
     assert view.picker.value == NEW and view.name.value == "Alternative 1" and view.delete_button.disabled
@@ -80,8 +80,9 @@ def test_changes_are_listed_saved_in_the_workspace_and_loaded_again(view: WhatIf
     view.fields["cadence"].widget.value = "weekly"
     view.parameters["turnover_reduction"].widget.value = 0.25
     view.description.value = "longer and more often"
-    assert "Duration 9 → 12 months" in view.changes.value and "Meetings Every two weeks → Weekly" in view.changes.value
-    assert "Turnover reduction 0.35 → 0.25" in view.changes.value
+    assert "Duration: 9 → 12 months" in view.changes.value
+    assert "Meetings: Every two weeks → Weekly" in view.changes.value
+    assert "Turnover reduction: 0.35 → 0.25" in view.changes.value
     assert "changed" in view.fields["duration_months"].note.value and "Not saved" in view.edit_hint.value
     revision = view.context.workspace.settings.revision
     view.name.value = "Year, weekly"
@@ -104,6 +105,17 @@ def test_changes_are_listed_saved_in_the_workspace_and_loaded_again(view: WhatIf
     view.delete_button.click()
     assert "Deleted the scenario" in view.notice.value and list_scenarios(view.context.workspace) == []
     assert view.picker.value == NEW and "Year, weekly" not in view._boxes
+
+
+def test_a_saved_assumption_beyond_the_plausible_range_is_kept(view: WhatIfView) -> None:
+    save_scenario(open_workspace(view.context.workspace.path),
+                  Scenario("Strong effect", parameters={"turnover_reduction": 0.9}))
+    view.reload_button.click()
+    view.picker.value = "Strong effect"
+    slider = view.parameters["turnover_reduction"].widget
+    assert slider.value == 0.9 and slider.max >= 0.9
+    assert view.current_scenario().parameters == {"turnover_reduction": 0.9}
+    assert "Turnover reduction: 0.35 → 0.9" in view.changes.value
 
 
 def test_bad_values_are_refused_with_a_message(view: WhatIfView) -> None:
@@ -275,11 +287,12 @@ def test_what_would_it_take_answers_in_a_sentence(view: WhatIfView) -> None:
     assert view.take_notice.value == "", view.take_notice.value
     sentence = view.answer_sentence(view.answer)
     assert sentence.startswith("It would take raising duration from 9 months to ") and "simulated cohorts" in sentence
+    assert "then the goal (meetings held per participant at least 20.00 meetings) is reached in" in sentence
     assert view.answer.value > 9 and "Values tried" in view.take_answer.value
     view.take_kpi.value = "retention"
     view.target.value = 60
     view.take_button.click()
-    assert view.answer_sentence(view.answer).startswith("No duration from 1 month to 36 months reaches")
+    assert view.answer_sentence(view.answer).startswith("No duration from 1 month to 36 months reaches the goal")
 
 
 def test_an_objective_of_the_design_is_a_goal(home: Path) -> None:
@@ -313,7 +326,10 @@ def test_a_sweep_adds_points_to_cost_against_impact(compared: WhatIfView) -> Non
     rows = [r for rows in view.frontier.chart.to_dict()["datasets"].values() for r in rows if "status" in r]
     assert {r["scenario"] for r in rows} == {"The design", "A year", "Meetings Weekly", "Meetings Monthly"}
     view.sweep_setting.value = "duration_months"
-    assert view.sweep_values.value == "4, 7, 9, 14, 18"
+    assert view.sweep_values.value == "4, 7, 14, 18"  # the baseline's 9 is on the chart already
+    view.sweep_values.value = "6, 9, 12"
+    view.sweep_button.click()  # 9 is the baseline itself: not added twice
+    assert "Added 2 values of duration to the chart; 9 months is the baseline itself" in view.frontier_notice.value
     view.sweep_values.value = "6, x"
     view.sweep_button.click()
     assert "'x' is not a number" in html.unescape(view.frontier_notice.value)

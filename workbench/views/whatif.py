@@ -226,11 +226,16 @@ class Field:
         return number
 
     def show(self, value: object) -> None:
-        """Put ``value`` in the widget (``None``: blank)."""
+        """Put ``value`` in the widget (``None``: blank); a slider widens to take a value beyond its end."""
         if self.optional:
             self.widget.value = "" if value is None else _number(value).replace(",", "")
-        else:
-            self.widget.value = value
+            return
+        if isinstance(self.widget, w.FloatSlider) and isinstance(value, (int, float)):
+            if value > self.widget.max:
+                self.widget.max = float(value)
+            if value < self.widget.min:
+                self.widget.min = float(value)
+        self.widget.value = value
 
     def changed(self) -> bool:
         """Whether the value differs from the design's (a blank optional field never does)."""
@@ -259,22 +264,37 @@ class JobPanel(w.HBox):
         self.add_class("wb-row")
         self.add_class("wb-progress")
         self.layout.display = "none"
+        self._message, self._started, self._cancelling = "", time.monotonic(), False
 
     def start(self, message: str) -> None:
         self.bar.max, self.bar.value = 1, 0
         self.bar.bar_style = "info"
-        self.text.value = html.escape(message)
+        self._message, self._started, self._cancelling = message, time.monotonic(), False
         self.cancel_button.disabled = False
+        self._show_text()
         self.layout.display = None
 
     def update(self, done: int, total: int, message: str) -> None:
         self.bar.max = max(1, int(total))
         self.bar.value = min(int(done), self.bar.max)
-        self.text.value = html.escape(f"{done:,} of {total:,} steps: {message}")
+        if not self._cancelling:
+            self._message = f"{done:,} of {total:,} steps done (last: {message})"
+        self._show_text()
+
+    def tick(self) -> None:
+        """Show the time so far (called every second or so while the work runs)."""
+        if self.layout.display != "none":
+            self._show_text()
+
+    def _show_text(self) -> None:
+        seconds = time.monotonic() - self._started
+        self.text.value = html.escape(f"{self._message} · {seconds:.0f} s")
 
     def cancelling(self) -> None:
         self.cancel_button.disabled = True
-        self.text.value = html.escape("Cancelling: finishing the step that is running ...")
+        self._cancelling = True
+        self._message = "Cancelling: finishing the step that is running ..."
+        self._show_text()
 
     def stop(self) -> None:
         self.layout.display = "none"
@@ -372,8 +392,9 @@ class WhatIfView(w.VBox):
 
     def _parameter_field(self, name: str) -> Field:
         p = PARAMETERS[name]
-        low, high = p.allowed
-        step = _step(low, high)
+        # from the lowest allowed value (effects may go down to none) to the top of the plausible range
+        low, high = p.allowed[0], p.high
+        step = _step(p.low, p.high)
         fmt = ",.0f" if step >= 1 else (".2f" if step >= 0.01 else ".3f")
         widget = w.FloatSlider(value=p.default, min=low, max=high, step=step, description=parameter_label(name),
                                style={"description_width": "190px"}, layout=w.Layout(width="470px"),
@@ -718,9 +739,9 @@ class WhatIfView(w.VBox):
             unit = html.escape(field.unit)
             if field.name in PARAMETERS:
                 p = PARAMETERS[field.name]
-                note = (f"<span title='{html.escape(p.description + '. Source: ' + p.source)}'>{unit}; plausible "
-                        f"{p.low:g} to {p.high:g} · default {p.default:g} "
-                        f"<span style='cursor:help;color:#0b57d0'>source ⓘ</span></span>")
+                source = html.escape(f"{p.description}. Source: {p.source}")
+                note = (f"{unit}; plausible {p.low:g} to {p.high:g} · default {p.default:g} · <span title='{source}' "
+                        "style='cursor:help;color:#0b57d0;border-bottom:1px dotted #0b57d0'>source</span>")
             else:
                 note = f"{unit}{' · ' if unit else ''}design: {html.escape(design)}"
             if changed:
@@ -728,7 +749,7 @@ class WhatIfView(w.VBox):
             field.note.value = f"<span class='wb-muted' style='font-size:12px'>{note}</span>"
             if changed:
                 try:
-                    items.append(f"{setting_label(field.name)} {design} → {self._shown(field.name, field.get())}"
+                    items.append(f"{setting_label(field.name)}: {design} → {self._shown(field.name, field.get())}"
                                  + self._unit(field.name, field.get()))
                 except WorkbenchError as exc:
                     items.append(str(exc))
@@ -765,10 +786,10 @@ class WhatIfView(w.VBox):
             if name == "weights":
                 items.append("matching weights " + ", ".join(f"{k} {v:g}" for k, v in value.items()))
                 continue
-            items.append(f"{setting_label(name)} {self._shown(name, setting_value(self.design, name))} → "
+            items.append(f"{setting_label(name)}: {self._shown(name, setting_value(self.design, name))} → "
                          f"{self._shown(name, value)}{self._unit(name, value)}")
         for name, value in scenario.parameters.items():
-            items.append(f"{parameter_label(name)} {PARAMETERS[name].default:g} → {value:g}")
+            items.append(f"{parameter_label(name)}: {PARAMETERS[name].default:g} → {value:g}")
         return "; ".join(items) or "no changes"
 
     def current_scenario(self) -> Scenario:
@@ -943,6 +964,14 @@ class WhatIfView(w.VBox):
         if self.background:
             self._thread = threading.Thread(target=body, args=(self,), name=f"what-if: {action}", daemon=True)
             self._thread.start()
+            thread = self._thread
+
+            def clock() -> None:  # the time so far, so a long first step does not look stuck
+                while thread.is_alive():
+                    thread.join(1.0)
+                    panel.tick()
+
+            threading.Thread(target=clock, name="what-if: clock", daemon=True).start()
         else:
             body(self)
 
@@ -1123,7 +1152,7 @@ class WhatIfView(w.VBox):
             current = {"cohort_size": 50, "horizon_months": 12, "budget": 50000, "average_salary": 60000}.get(name, 1)
         low = setting.low if setting.low is not None else 0
         high = setting.high if setting.high is not None else current * 4
-        candidates = [current * f for f in (0.5, 0.75, 1.0, 1.5, 2.0)]
+        candidates = [current * f for f in (0.5, 0.75, 1.5, 2.0)]  # the baseline's own value is on the chart
         if setting.kind == "int":
             candidates = [int(round(c)) for c in candidates]
         values = sorted({min(max(c, low), high) for c in candidates})
@@ -1170,9 +1199,11 @@ class WhatIfView(w.VBox):
             return sweep(self.tables, self.design, {name: values}, base=base, kpis=["cost", *IMPACTS], runs=runs,
                          seed=seed, executor=self.executor, progress=progress, cancel=cancel, cohorts=self.cohorts)
 
+        current = setting_value(self.design, name, base)
+
         def done(table: pd.DataFrame, seconds: float) -> None:
             label = setting_label(name)
-            table = table.copy()
+            table = table[[not _same(v, current) for v in table[name]]].copy()  # the baseline is already shown
             table["scenario"] = [f"{label} {self._shown(name, v)}" for v in table[name]]
             self.sweep_table = table
             self._render_frontier()
@@ -1184,7 +1215,9 @@ class WhatIfView(w.VBox):
                 self.frontier_notice.show("Some values could not be simulated:\n" + "\n".join(
                     f"{s}: {why}" for s, why in zip(failed["scenario"], failed["status"])), "warning")
             else:
-                self.frontier_notice.show(f"Added {len(table)} values of {label.lower()} to the chart "
+                same = (f"; {self._shown(name, current)}{self._unit(name, current)} is the baseline itself, already "
+                        "on the chart" if len(table) < len(values) else "")
+                self.frontier_notice.show(f"Added {len(table)} values of {label.lower()} to the chart{same} "
                                           f"({seconds:.1f} s).", "success")
 
         self._launch("run the sweep", self.sweep_progress, "frontier_notice",
@@ -1281,16 +1314,16 @@ class WhatIfView(w.VBox):
         if answer.cancelled:
             return "Stopped before an answer was found."
         if answer.value is None:
-            return (f"No {label.lower()} from {show(answer.low)} to {show(answer.high)} reaches {goal} in {share} of "
-                    f"simulated cohorts: the best value tried reaches it in {answer.probability_reached:.0%}. Try "
-                    "another setting, a lower target or a lower share.")
+            return (f"No {label.lower()} from {show(answer.low)} to {show(answer.high)} reaches the goal ({goal}) in "
+                    f"{share} of simulated cohorts: the best value tried reaches it in "
+                    f"{answer.probability_reached:.0%}. Try another setting, a lower target or a lower share.")
         if answer.change == 0:
-            return (f"The current {label.lower()} ({show(answer.current)}) already reaches {goal} in "
+            return (f"The current {label.lower()} ({show(answer.current)}) already reaches the goal ({goal}) in "
                     f"{answer.probability_reached:.0%} of simulated cohorts (you asked for {share}).")
         direction = "raising" if answer.change > 0 else "lowering"
         return (f"It would take {direction} {label.lower()} from {show(answer.current)} to {show(answer.value)}: "
-                f"then {goal} is reached in {answer.probability_reached:.0%} of simulated cohorts (you asked for "
-                f"{share}).")
+                f"then the goal ({goal}) is reached in {answer.probability_reached:.0%} of simulated cohorts (you "
+                f"asked for {share}).")
 
     def _answer_html(self, answer: Answer) -> str:
         sentence = f"<p style='font-size:15px'><b>{html.escape(self.answer_sentence(answer))}</b></p>"

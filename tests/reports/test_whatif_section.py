@@ -53,6 +53,7 @@ def test_the_section_shows_scenarios_settings_and_kpis_with_intervals(saved) -> 
     assert " pts [" in fragment and "P(better)" in fragment
     assert "<svg" in fragment and "Which assumptions matter most" in fragment
     assert "Turnover reduction" in fragment and "Practitioner default" in fragment
+    assert "(computed on the design)" in fragment
     # figures only: nobody's id
     mentees = batch.finished()[0]
     assert mentees.cohort["participants"] > 0
@@ -69,3 +70,14 @@ def test_the_brief_gets_the_section_in_html_and_markdown(saved, tmp_path: Path) 
     assert "| Scenario | What it changes | Participants | Within budget |" in markdown
     assert "A year &lt;b&gt; (baseline)" not in markdown and "design (baseline)" in markdown
     assert "Which assumptions" not in markdown and "The assumptions that matter most" in markdown
+
+
+def test_no_budget_column_when_no_scenario_has_a_budget(tmp_path: Path) -> None:
+    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    tables, _ = read_workspace_tables(workspace)
+    batch = run_scenarios(tables, load_design(workspace), [BASELINE], runs=50, executor=False)
+    workspace = save_comparison(workspace, comparison_record(batch.finished()))
+    _, fragment = whatif_section(workspace)
+    assert "Within budget" not in fragment and "Which assumptions" not in fragment
+    _, markdown = whatif_section(workspace, format="md")
+    assert "| Scenario | What it changes | Participants |" in markdown

@@ -324,7 +324,7 @@ def test_a_sweep_adds_points_to_cost_against_impact(compared: WhatIfView) -> Non
     view.sweep_button.click()
     assert "Added 2 values of meetings" in view.frontier_notice.value
     rows = [r for rows in view.frontier.chart.to_dict()["datasets"].values() for r in rows if "status" in r]
-    assert {r["scenario"] for r in rows} == {"The design", "A year", "Meetings Weekly", "Meetings Monthly"}
+    assert {r["scenario"] for r in rows} == {"The design", "A year", "Meetings Weekly", "Meetings Monthly"}  # no unit for choices
     view.sweep_setting.value = "duration_months"
     assert view.sweep_values.value == "4, 7, 14, 18"  # the baseline's 9 is on the chart already
     view.sweep_values.value = "6, 9, 12"
@@ -344,6 +344,7 @@ def test_results_are_saved_for_the_brief(compared: WhatIfView) -> None:
     record = saved_comparison(view.context.workspace)
     assert [s["name"] for s in record["scenarios"]] == ["design", "A year"]
     assert record["scenarios"][1]["overrides"] == {"duration_months": 12} and record["tornado"]["kpi"] == "retention"
+    assert record["tornado"]["scenario"] == "design"
     assert "The brief shows the comparison saved on" in view.brief_status.value
     text = (view.context.workspace.path / SAVED_COMPARISON).read_text(encoding="utf-8")
     assert json.loads(text) == record and "person_id" not in text

@@ -146,6 +146,10 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
              "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
              "are forecasts under the model's documented assumptions, not measurements.")
     scenario_rows = _scenario_rows(record)
+    scenario_headers = ("Scenario", "What it changes", "Participants", "Within budget")
+    if all(row[3] == "-" for row in scenario_rows):  # no budget anywhere: no column of dashes
+        scenario_rows = [row[:3] for row in scenario_rows]
+        scenario_headers = scenario_headers[:3]
     display = comparison_display(table)
     kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.get("baseline") else c
                                for c in display.columns[1:]]]
@@ -155,24 +159,24 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
     sensitivity_rows = []
     if sensitivity and sensitivity.get("rows"):
         kpi = sensitivity.get("kpi") or "retention"
-        notes = (f"The assumptions that matter most for {str(sensitivity.get('label', kpi)).lower()}, each moved "
-                 "across its plausible range with the others unchanged:")
+        on = sensitivity.get("scenario")
+        where = f" (computed on {'the design' if on in (None, 'design') else repr(on)})"
+        notes = (f"The assumptions that matter most for {str(sensitivity.get('label', kpi)).lower()}{where}, each "
+                 "moved across its plausible range with the others unchanged:")
         sensitivity_rows = [(str(r["parameter"]).replace("_", " ").capitalize(), f"{r['low']:g} to {r['high']:g}",
                              f"{format_effect(kpi, r['at_low'], currency, sign=True)} to "
                              f"{format_effect(kpi, r['at_high'], currency, sign=True)}", str(r.get("source") or ""))
                             for r in sensitivity["rows"][:5]]
     sensitivity_headers = ("Assumption", "Range tried", "Result", "Source")
     if format == "md":
-        lines = [_md(intro), "", *_md_table(("Scenario", "What it changes", "Participants", "Within budget"),
-                                            scenario_rows, numeric=(2,)),
+        lines = [_md(intro), "", *_md_table(scenario_headers, scenario_rows, numeric=(2,)),
                  "", *_md_table(kpi_headers, kpi_rows)]
         if sensitivity_rows:
             lines += ["", _md(notes), "", *_md_table(sensitivity_headers, sensitivity_rows)]
         return "What-if", "\n".join(lines)
     chart = chart_svg(effects_chart(table, currency=currency), prefix="whatif")
     fragment = (f"<p>{_e(intro)}</p>"
-                + _html_table(("Scenario", "What it changes", "Participants", "Within budget"), scenario_rows,
-                              numeric=(2,))
+                + _html_table(scenario_headers, scenario_rows, numeric=(2,))
                 + "<h3>Key figures</h3>" + _html_table(kpi_headers, kpi_rows)
                 + f"<figure>{chart}<figcaption>{_e('Each dot is a scenario mean, each bar its 95% interval.')}"
                   "</figcaption></figure>")

@@ -1204,7 +1204,7 @@ class WhatIfView(w.VBox):
         def done(table: pd.DataFrame, seconds: float) -> None:
             label = setting_label(name)
             table = table[[not _same(v, current) for v in table[name]]].copy()  # the baseline is already shown
-            table["scenario"] = [f"{label} {self._shown(name, v)}" for v in table[name]]
+            table["scenario"] = [f"{label} {self._shown(name, v)}{self._unit(name, v)}" for v in table[name]]
             self.sweep_table = table
             self._render_frontier()
             failed = table[table["status"] != "done"]
@@ -1240,6 +1240,7 @@ class WhatIfView(w.VBox):
                 self.tornado_notice.show("Cancelled before every assumption was tried: nothing new to show.",
                                          "warning")
                 return
+            table.attrs["scenario"] = base.name
             self.tornado_table = table
             self.tornado_chart.chart = tornado_chart(table)
             self.tornado_chart.layout.display = None

@@ -63,7 +63,8 @@ def comparison_record(results: Sequence[SimulationResult], *, scenarios: Sequenc
 
     ``scenarios`` supply descriptions (matched by name); ``baseline`` as for
     :func:`~workbench.whatif.comparison_table`; ``tornado`` a table of
-    :func:`~workbench.whatif.tornado` (its largest swings are kept).
+    :func:`~workbench.whatif.tornado` (its largest swings are kept; an
+    ``attrs["scenario"]`` naming the scenario it was computed on is kept too).
     """
     results = list(results)
     table = comparison_table(results, baseline=baseline)
@@ -90,6 +91,7 @@ def comparison_record(results: Sequence[SimulationResult], *, scenarios: Sequenc
     if tornado is not None and len(tornado):
         top = tornado[tornado["swing"].notna()].head(TORNADO_ROWS)
         record["tornado"] = {"kpi": tornado.attrs.get("kpi"), "label": tornado.attrs.get("label"),
+                             "scenario": tornado.attrs.get("scenario"),
                              "rows": top[list(_TORNADO_COLUMNS)].to_dict("records")}
     return _plain(record)
 

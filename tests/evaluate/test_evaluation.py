@@ -140,6 +140,18 @@ def test_horizon_and_settings_are_checked(demo_tables) -> None:
     assert six.calibration.horizon_months == 6
 
 
+def test_progress_reports_each_part_in_order_and_the_end(demo_tables) -> None:
+    from workbench.evaluate.evaluation import STEPS
+
+    calls: list[tuple[int, int, str]] = []
+    evaluate(demo_tables, ProgramDesign(), runs=20, resamples=200, progress=lambda *a: calls.append(a))
+    assert calls == [(i, len(STEPS), step) for i, step in enumerate(STEPS)] + [(len(STEPS), len(STEPS), "done")]
+    calls.clear()
+    evaluate(demo_tables, ProgramDesign(), resamples=200, calibrate_forecast=False,
+             progress=lambda *a: calls.append(a))
+    assert [c[2] for c in calls] == [*STEPS[:-1], "done"] and {c[1] for c in calls} == {len(STEPS) - 1}
+
+
 def test_without_meetings_behaviour_and_closures_are_not_guessed(demo_tables) -> None:
     tables = {k: v for k, v in demo_tables.items() if k != "meetings"}
     result = evaluate(tables, ProgramDesign(), runs=20, resamples=200)

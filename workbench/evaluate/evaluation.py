@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,13 +26,18 @@ from workbench.workspace import Workspace
 RESAMPLES = 2000
 #: Forecast runs by default.
 RUNS = 1000
+#: The parts :func:`evaluate` reports to its ``progress`` callback, in order.
+STEPS = ("choosing the cohort and its comparison group", "reading the surveys", "counting meetings",
+         "comparing retention", "comparing promotion", "the return on investment and the scorecard",
+         "forecasting the cohort for the calibration")
 
 
 def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohort: str | None = None,
              start: datetime.date | None = None, as_of: datetime.date | None = None,
              horizon_months: int | None = None, participants: ParticipantRule = "enrolled",
              matching: pd.DataFrame | None = None, seed: int = 0, resamples: int = RESAMPLES,
-             calibrate_forecast: bool = True, runs: int = RUNS) -> EvaluationResult:
+             calibrate_forecast: bool = True, runs: int = RUNS,
+             progress: Callable[[int, int, str], None] | None = None) -> EvaluationResult:
     """Evaluate a cohort of the program in ``tables`` (text frames as read from a workspace) against ``design``.
 
     Kirkpatrick's levels with Phillips' ROI: survey response rates and paired
@@ -45,7 +50,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     matching of this cohort). ``horizon_months`` (whole months; default the
     whole follow-up, rounded down) is when shares are read. ``seed`` fixes the
     bootstrap (``resamples``) and the forecast (``runs``): the same inputs give
-    the same result.
+    the same result. ``progress(done, total, step)``, when given, is called as
+    each part of :data:`STEPS` starts (``done`` parts finished of ``total``)
+    and once at the end with ``done == total``.
 
     >>> result = evaluate(tables, design)                      # doctest: +SKIP
     >>> result.retention.survival.hazard_ratio.estimate        # doctest: +SKIP
@@ -54,6 +61,13 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         raise WorkbenchError(f"Use at least 100 bootstrap resamples, not {resamples}.")
     if calibrate_forecast and runs < 2:
         raise WorkbenchError(f"The forecast needs at least 2 runs, not {runs}.")
+    total = len(STEPS) - (0 if calibrate_forecast else 1)
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress(done, total, STEPS[done] if done < total else "done")
+
+    step(0)
     group = evaluation_cohort(tables, design, cohort=cohort, start=start, as_of=as_of, participants=participants,
                               matching=matching)
     follow_up = group.follow_up_months
@@ -69,6 +83,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
 
     t0, t1 = pd.Timestamp(group.start), pd.Timestamp(group.as_of)
     p, c = group.participants, group.comparison
+    step(1)
     answers = survey_answers(tables.get("survey"), {"participants": set(p["person_id"]),
                                                     "comparison": set(c["person_id"])},
                              first_day=t0 - pd.Timedelta(days=PRE_SURVEY_DAYS), last_day=t1)
@@ -77,15 +92,18 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     against = change_against_comparison(answers)
     distribution = score_distribution(answers)
 
+    step(2)
     people = tables["people"]
     ids = text_column(people, "person_id")
     exits = pd.DataFrame({"person_id": ids, "exit": date_column(people, "exit_date")}).drop_duplicates("person_id")
     acts = behaviour(group.meetings, exits, p["person_id"], design, start=t0, program_end=pd.Timestamp(
         group.program_end), as_of=t1)
 
+    step(3)
     matched = group.matched
     retention = outcome_comparison(matched, "retention", horizon_months=horizon, resamples=resamples,
                                    rng=streams[0], comparison=group.comparison_rule)
+    step(4)
     promotion, reason = None, ""
     if group.promotions_measured:
         promotion = outcome_comparison(matched, "promotion", horizon_months=horizon, resamples=resamples,
@@ -93,6 +111,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     else:
         reason = "people.csv has no promotion_date column (the date of each person's latest promotion)."
 
+    step(5)
     pairs = int(group.meetings[["mentee_id", "mentor_id"]].drop_duplicates().shape[0]) if len(group.meetings) else 0
     months_run = min(group.duration_months, follow_up)
     cost, breakdown, hourly, salary, source = program_cost(group.meetings, design, participants=len(p),
@@ -116,6 +135,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
 
     calibration = None
     if calibrate_forecast:
+        step(6)
         calibration = calibrate(group, dict(tables), design, retention=retention, promotion=promotion,
                                 behaviour=acts, horizon_months=min(horizon, MAX_HORIZON), matching=matching,
                                 runs=runs, seed=seed)
@@ -128,6 +148,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         "no effect.",
         "Groups of fewer than five people are never shown.",
     )
+    step(total)
     design_facts = {"name": design.name, "structure": design.experience.structure,
                     "cadence": design.experience.cadence, "duration_months": design.experience.duration_months,
                     "inactivity_days": design.support.inactivity_days}

@@ -177,8 +177,8 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
-        raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: an evaluation needs the people "
-                             "and the cohort's enrolment. Import them first.")
+        raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "
+                             "needs the people and the cohort's enrolment. Import them first.")
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables)
     saved = saved_matching(workspace)

@@ -2,6 +2,7 @@
 
 from workbench.views.data import DataPanel
 from workbench.views.design import DesignPage, DesignSession
+from workbench.views.evaluate import EvaluateView
 from workbench.views.feedback import Notice, guarded
 from workbench.views.gaps import GapsView
 from workbench.views.matching import MatchingView
@@ -9,4 +10,4 @@ from workbench.views.shell import PAGES, STEPS, PageContext, PageHeader, open_pa
 from workbench.views.start import StartView
 from workbench.views.whatif import WhatIfView
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "StartView", "WhatIfView", "guarded", "open_page", "show_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "EvaluateView", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "StartView", "WhatIfView", "guarded", "open_page", "show_page"]

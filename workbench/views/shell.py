@@ -64,6 +64,7 @@ PAGES = (
     Page("04_matching", "Matching", ("experience",)),
     Page("05_what_if", "What-if", ("experience", "evaluate")),
     Page("06_launch_and_support", "Launch & Support", ("launch", "evaluate", "support")),
+    Page("07_evaluate", "Evaluate", ("evaluate",)),
 )
 
 

@@ -1,0 +1,297 @@
+"""The Evaluate page driven from Python: choose a cohort, run, read every level, download, save the calibration."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import html
+import json
+import re
+import threading
+from pathlib import Path
+
+import ipywidgets as w
+import jsonschema
+import pandas as pd
+import pytest
+
+from workbench.design.model import Align, Objective, ProgramDesign
+from workbench.design.store import save_design
+from workbench.evaluate import JSON_SCHEMA
+from workbench.views.feedback import Notice
+from workbench.views.shell import PAGES, open_page, show_page
+from workbench.views import evaluate as evaluate_view
+from workbench.views.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateView
+from workbench.whatif import list_scenarios
+from workbench.workspace import create_workspace, open_workspace, save_files
+
+QUICK = {"background": False, "resamples": 200, "runs": 50}
+
+
+def page(**options) -> EvaluateView:
+    context, _ = open_page("07_evaluate")
+    return EvaluateView(context, **{**QUICK, **options})
+
+
+@pytest.fixture
+def workspace(home: Path) -> Path:
+    """The demo workspace's folder, to change before the page opens it."""
+    context, _ = open_page("07_evaluate")
+    return context.workspace.path
+
+
+@pytest.fixture
+def evaluated(workspace: Path) -> EvaluateView:
+    view = page()
+    view.run_button.click()
+    assert "wb-notice-success" in view.notice.value, view.notice.value
+    return view
+
+
+def widget_text(widget: w.Widget) -> str:
+    """Every HTML value and chart specification under ``widget``, as one text."""
+    parts = []
+    if isinstance(widget, w.HTML):
+        parts.append(widget.value)
+    if hasattr(widget, "chart") and hasattr(widget.chart, "to_dict"):
+        parts.append(json.dumps(widget.chart.to_dict()))
+    for child in getattr(widget, "children", ()):
+        parts.append(widget_text(child))
+    return "\n".join(parts)
+
+
+def downloaded(view: EvaluateView, label: str) -> str:
+    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), view.downloads.value)
+    assert match, view.downloads.value[:300]
+    return base64.b64decode(match.group(1)).decode("utf-8")
+
+
+def test_the_page_is_registered_after_launch_and_support() -> None:
+    notebooks = [p.notebook for p in PAGES]
+    assert notebooks[-1] == "07_evaluate" and notebooks[-2] == "06_launch_and_support"
+    assert PAGES[-1].title == "Evaluate" and PAGES[-1].steps == ("evaluate",)
+    assert (Path(__file__).resolve().parents[2] / "notebooks" / "07_evaluate.ipynb").is_file()
+
+
+def test_the_page_offers_the_cohorts_that_ran_and_waits_for_run(workspace: Path) -> None:
+    view = page()
+    assert view.cohort.options == (("2025", "2025"),) and view.cohort.value == "2025"
+    assert "Cohort 2026 has no meetings or survey answers yet" in view.controls.children[0].value
+    assert [v for _, v in view.participants.options] == ["enrolled", "met"] and view.participants.value == "enrolled"
+    assert view.run_button.description == RUN_LABEL and not view.run_button.disabled
+    assert view.results_box.layout.display == "none" and RUN_LABEL in view.placeholder.value
+    assert EvaluateView.__init__.__kwdefaults__["background"] is True
+
+
+def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: EvaluateView) -> None:
+    view = evaluated
+    assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
+    assert view.run_button.description == REFRESH_LABEL and not view.run_button.disabled
+    assert view.working.layout.display == "none"
+    summary = view.summary.value
+    assert summary.count("wb-tile'") >= 4 and "hazard ratio of leaving" in summary
+    assert "chose (or were chosen) to take part" in summary and "Left out" in summary
+    # levels 1 and 2: response rates, paired change with intervals, corrected p and effect sizes
+    assert "Response rates" in view.rates.value and "79%" in view.rates.value
+    assert view.wave.value == "post" and [v for _, v in view.wave.options] == ["post", "followup", "mid"]
+    assert view.survey_chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
+    table = view.change_table.value
+    assert "Holm-corrected" in table and "d_z" in table and "95% interval" in table
+    assert "Midpoint" not in table and "Participants" in table and "Comparison group" in table
+    assert "Participants' change against the comparison group's" in view.against_table.value
+    assert "People chose to take part" in view.survey_caption.value
+    view.wave.value = "mid"
+    assert "midpoint" in view.survey_chart.chart.to_dict()["title"]["text"]
+    assert "not surveyed at the midpoint" in view.against_table.value
+    # level 3
+    assert "pairs held 317 meetings" in view.meetings_caption.value and "closed early" in view.meetings_caption.value
+    assert "Gone quiet" in view.behaviour_facts.value and "Closed early" in view.behaviour_facts.value
+    # level 4: Kaplan-Meier curves, log-rank test and the Cox hazard ratio with its interval
+    km = view.retention_chart.chart.to_dict()
+    assert km["title"]["text"] == "Who stayed?" and "comparison group" in " ".join(km["title"]["subtitle"])
+    assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.retention_caption.value
+    assert "Log-rank test" in view.retention_tables.value and "Cox model" in view.retention_tables.value
+    assert "Difference" in view.retention_tables.value and "bootstrap" in view.retention_tables.value
+    assert "promotion_date" in view.no_promotion.value and view.promotion_chart.layout.display == "none"
+    # ROI with its bootstrap uncertainty
+    assert "ROI is +1.03" in view.roi_caption.value and "Program cost" in view.roi_table.value
+    assert view.roi_chart.chart.to_dict()["layer"]
+    # no objectives in the demo's design: the page says where to add them
+    assert "no objectives yet" in view.scorecard_caption.value and "01_align.ipynb?workspace=demo" in \
+        view.scorecard_caption.value
+    # calibration
+    assert "3 of 5 observed figures" in view.calibration_caption.value
+    assert "Turnover reduction" in view.fitted_table.value and "clipped" in view.fitted_table.value
+    assert view.scenario_name.value == "Fitted to cohort 2025" and not view.scenario_button.disabled
+    assert "Holm-corrected" in view.method.value
+
+
+def test_the_downloads_are_the_report_and_every_figure(evaluated: EvaluateView) -> None:
+    report = downloaded(evaluated, "Download the report (HTML)")
+    assert report.startswith("<!DOCTYPE html>") and "Who stayed?" in report and "<svg" in report
+    assert "Workspace: Demo organisation" in report
+    document = json.loads(downloaded(evaluated, "Every figure (JSON)"))
+    jsonschema.validate(document, JSON_SCHEMA)
+    assert document["cohort"]["name"] == "2025" and document["settings"]["resamples"] == 200
+    assert 'download="evaluation-demo-cohort-2025.html"' in evaluated.downloads.value
+
+
+def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -> None:
+    survey = pd.read_csv(workspace / "survey.csv", dtype=str, keep_default_na=False)
+    survey["comment"] = "SECRET free text about my manager"
+    survey.to_csv(workspace / "survey.csv", index=False)
+    view = page()
+    view.run_button.click()
+    text = widget_text(view)
+    assert "SECRET" not in text
+    people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)
+    assert not any(name in text for name in people["name"])
+    assert not any(f">{pid}<" in text or f'"{pid}"' in text for pid in people["person_id"])
+    by_group = view.result.retention.by_group["department"]
+    hidden = by_group[by_group["hidden"]]
+    assert len(hidden)
+    details = view.outcome_details.children[0].value
+    for value in hidden["value"]:
+        assert f"Department: {value}<" not in details
+    assert "with fewer than 5 people are not shown" in details
+
+
+def test_changing_the_choice_asks_for_a_refresh_and_the_stricter_rule_runs(evaluated: EvaluateView) -> None:
+    view = evaluated
+    view.participants.value = "met"
+    assert REFRESH_LABEL in view.stale.value and "cohort 2025" in view.stale.value
+    view.participants.value = "enrolled"
+    assert view.stale.value == ""
+    view.participants.value = "met"
+    view.run_button.click()
+    assert view.stale.value == "" and view.evaluated == {"cohort": "2025", "participants": "met"}
+    assert view.result.cohort.participant_rule != "enrolled mentees (intention to treat)"
+
+
+def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
+    design = ProgramDesign(name="Graduates", align=Align(objectives=(
+        Objective(id="exits", statement="Fewer graduates leave", kind="retention", kpi="annual exit rate (%)",
+                  baseline=20, target=14, horizon_months=12),
+        Objective(id="belong", statement="Graduates feel they belong", kind="engagement", kpi="belonging score",
+                  baseline=4.0, target=4.5),
+        Objective(id="speed", kind="time_to_productivity", kpi="weeks to productivity"))))
+    save_design(open_workspace(workspace), design)
+    view = page()
+    view.run_button.click()
+    assert view.scorecard_chart.layout.display is None
+    assert view.scorecard_chart.chart.to_dict()["title"]["text"] == "Objectives: where the program stands"
+    table = view.scorecard_table.value
+    assert "exits: Fewer graduates leave" in table and "annual exit rate of participants (%)" in table
+    assert "belong: Graduates feel they belong" in table and "chance met" in table
+    assert "not measured" in table and "needs data the workspace does not hold" in table
+    assert "Of 3 objectives" in view.scorecard_caption.value
+    assert "objectives met" in view.summary.value
+
+
+def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:
+    view = evaluated
+    revision = view.context.workspace.settings.revision
+    view.scenario_button.click()
+    assert "Saved the scenario 'Fitted to cohort 2025'" in html.unescape(view.scenario_notice.value)
+    assert "05_what_if.ipynb?workspace=demo" in view.scenario_link.value
+    assert view.context.workspace.settings.revision == revision + 1
+    saved = {s.name: s for s in list_scenarios(open_workspace(view.context.workspace.path))}
+    scenario = saved["Fitted to cohort 2025"]
+    assert scenario.parameters == pytest.approx(view.result.calibration.parameters)
+    assert scenario.overrides == {} and "fitted to cohort 2025" in scenario.description
+    # the same name again is refused, not overwritten
+    view.scenario_button.click()
+    assert "already saved" in view.scenario_notice.value and "wb-notice-error" in view.scenario_notice.value
+    # a save from a stale page is refused
+    save_files(open_workspace(view.context.workspace.path), {"notes.txt": "changed elsewhere\n"},
+               message="another page")
+    view.scenario_name.value = "Second try"
+    view.scenario_button.click()
+    assert "changed elsewhere" in view.scenario_notice.value and REFRESH_LABEL in view.scenario_notice.value
+    assert "Second try" not in {s.name for s in list_scenarios(open_workspace(view.context.workspace.path))}
+    assert not view.scenario_button.disabled
+    # after a refresh the save goes through
+    view.run_button.click()
+    view.scenario_name.value = "Second try"
+    view.scenario_button.click()
+    assert "Saved the scenario 'Second try'" in html.unescape(view.scenario_notice.value)
+
+
+def test_without_survey_answers_the_other_levels_still_show(workspace: Path) -> None:
+    (workspace / "survey.csv").unlink()
+    view = page()
+    view.run_button.click()
+    assert "wb-notice-success" in view.notice.value
+    assert "No survey answers for this cohort" in view.no_survey.value
+    assert view.survey_parts.layout.display == "none"
+    assert "Who stayed?" in json.dumps(view.retention_chart.chart.to_dict())
+    assert "pairs held" in view.meetings_caption.value
+
+
+def test_without_meetings_behaviour_says_so(workspace: Path) -> None:
+    (workspace / "meetings.csv").unlink()
+    view = page()
+    view.run_button.click()
+    assert "wb-notice-success" in view.notice.value
+    assert "No meetings are logged for this cohort" in view.no_meetings.value
+    assert view.behaviour_parts.layout.display == "none"
+    assert "day after the pre survey" in view.summary.value
+    assert "Response rates" in view.rates.value
+
+
+def test_bad_workspaces_explain_themselves(workspace: Path) -> None:
+    context, _ = open_page("07_evaluate")
+    context.workspace = create_workspace("Empty")
+    shown = show_page(EvaluateView, context, **QUICK)
+    assert isinstance(shown, Notice) and "Evaluate needs people.csv and enrolment.csv" in shown.value
+    # a workspace whose cohorts have no meetings and no survey answers: no past cohort to evaluate
+    (workspace / "meetings.csv").unlink()
+    (workspace / "survey.csv").unlink()
+    context, _ = open_page("07_evaluate")
+    shown = show_page(EvaluateView, context, **QUICK)
+    assert isinstance(shown, Notice) and "neither meetings.csv nor survey.csv" in shown.value
+    assert "No cohort of the workspace 'Demo organisation' can be evaluated yet" in html.unescape(shown.value)
+
+
+def test_a_failing_run_shows_a_message_and_the_page_stays_usable(workspace: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    view = page()
+    (workspace / "enrolment.csv").unlink()  # removed after the page opened
+    view.run_button.click()
+    assert "wb-notice-error" in view.notice.value and "enrolment.csv" in view.notice.value
+    assert "Demo organisation" in html.unescape(view.notice.value) and str(workspace) not in view.notice.value
+    assert view.results_box.layout.display == "none" and not view.run_button.disabled and not view.busy
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("internal detail")
+
+    monkeypatch.setattr(evaluate_view, "evaluate_workspace", broken)
+    view.run_button.click()
+    assert "could not run the evaluation" in view.notice.value and "internal detail" not in view.notice.value
+    assert not view.run_button.disabled and view.working.layout.display == "none"
+
+
+def test_in_the_background_results_are_drawn_on_the_event_loop(workspace: Path) -> None:
+    view = page(background=True)
+    threads = []
+    show = view._show
+
+    def recording(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return show(*args, **kwargs)
+
+    view._show = recording
+
+    async def run() -> None:
+        view.run_button.click()
+        assert view.busy and view.run_button.disabled and view.working.layout.display is None
+        for _ in range(1200):
+            if not view.busy:
+                break
+            await asyncio.sleep(0.05)
+
+    asyncio.run(run())
+    view.wait(10)
+    assert threads == [threading.main_thread()]
+    assert "wb-notice-success" in view.notice.value and "Download the report" in view.downloads.value
+    assert not view.run_button.disabled and view.working.layout.display == "none"

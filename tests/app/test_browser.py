@@ -267,3 +267,40 @@ def test_the_what_if_page_compares_an_alternative_with_the_design(browser_page, 
     assert page.get_by_role("button", name="Run the comparison").is_enabled()
     assert page.locator(".wb-notice-error").count() == 0
     assert "Traceback" not in page.content()
+
+
+def test_the_evaluate_page_runs_on_the_demo_and_draws_curves_and_a_scorecard(browser_page,
+                                                                               app_server: AppServer) -> None:
+    from workbench.design.model import Align, Objective, ProgramDesign
+    from workbench.design.store import save_design
+    from workbench.workspace import create_workspace
+
+    workspace = create_workspace("Evaluate client", app_server.home, copy_demo=True)
+    save_design(workspace, ProgramDesign(name="Graduates", align=Align(objectives=(
+        Objective(id="exits", statement="Fewer graduates leave", kind="retention", kpi="annual exit rate (%)",
+                  baseline=20, target=14),))))
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/07_evaluate.ipynb?workspace=evaluate-client")
+    assert page.locator("nav.wb-nav a[aria-current='page']").inner_text() == "Evaluate"
+    page.get_by_role("button", name="Run the evaluation").click()
+    page.locator(".wb-evaluate-controls .wb-notice-success", has_text="Evaluated cohort 2025").wait_for()
+    # The Kaplan-Meier curves and the scorecard are drawn as SVG.
+    curves = page.locator(".wb-outcomes svg").first
+    curves.locator("g.mark-line path").first.wait_for()
+    assert curves.locator("g.mark-line path").count() >= 2  # participants and the comparison group
+    assert "Who stayed?" in curves.text_content()
+    scorecard = page.locator(".wb-scorecard svg").first
+    scorecard.locator("g.mark-symbol path").first.wait_for()
+    assert "exits" in scorecard.text_content()
+    assert "Fewer graduates leave" in page.locator(".wb-scorecard table.wb-table").inner_text()
+    assert "chose (or were chosen) to take part" in page.locator(".wb-evaluation-summary").inner_text()
+    link = page.locator(".wb-downloads a", has_text="Download the report (HTML)")
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "Who stayed?" in report and "annual exit rate of participants" in report
+    page.locator(".wb-evaluate-controls .wb-progress").wait_for(state="hidden")
+    assert page.get_by_role("button", name="Refresh").is_enabled()
+    assert page.locator(".wb-notice-error").count() == 0
+    assert "Traceback" not in page.content()

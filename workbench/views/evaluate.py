@@ -98,6 +98,13 @@ def _signed(value: object) -> str:
     return _num(value, signed=True)
 
 
+def _short(value: object) -> str:
+    """A value in its objective's own unit, to three significant digits (18, 4.5, 9.06, 24.2)."""
+    if not _finite(value):
+        return "–"
+    return f"{float(value):.3g}" if abs(float(value)) < 1000 else f"{float(value):,.0f}"
+
+
 def _pct(value: object, digits: int = 0, *, signed: bool = False) -> str:
     return f"{float(value) * 100:{'+' if signed else ''}.{digits}f}%" if _finite(value) else "–"
 
@@ -660,9 +667,11 @@ class EvaluateView(w.VBox):
             self.change_table.value = (
                 f"<h4>Paired change from the survey before the program to the {WAVE_LABELS[wave].lower()}</h4>"
                 + _table(table, nowrap=True)
-                + _muted("Scale points on the survey's own scale, for people who answered both surveys. The p-values "
-                         "are Holm-corrected for testing several constructs at once; d_z is the change in standard "
-                         "deviations of the individual changes (about 0.2 small, 0.5 medium, 0.8 large).")
+                + _muted("Scale points on the survey's own scale, for people who answered both surveys. Each 95% "
+                         "interval is the construct's own, while the p-values are Holm-corrected for testing several "
+                         "constructs at once: an interval can clear zero while its corrected p is above 0.05, and "
+                         "the corrected p is the stricter reading. d_z is the change in standard deviations of the "
+                         "individual changes (about 0.2 small, 0.5 medium, 0.8 large).")
                 + _hidden_note(hidden, "row"))
         else:
             self.change_table.value = _muted(f"Fewer than {MIN_GROUP} people answered both surveys.")
@@ -839,15 +848,15 @@ class EvaluateView(w.VBox):
             unit = f" ({r['unit']})" if r["unit"] else ""
             observed = "–"
             if _finite(r["observed"]):
-                observed = f"{_num(r['observed'])} ({_interval(r['low'], r['high'], _num)})"
+                observed = f"{_short(r['observed'])} ({_interval(r['low'], r['high'], _short)})"
                 if _finite(r["comparison"]):
-                    observed += f"; comparison {_num(r['comparison'])}"
+                    observed += f"; comparison group {_short(r['comparison'])}"
             verdict = STATUS_WORDS.get(r["status"], r["status"])
             if _finite(r["p_met"]):
                 verdict += f" (chance met: {_pct(r['p_met'])})"
             rows.append({"Objective": f"{r['objective']}: {r['statement'] or r['kpi']}",
                          "Measured as": f"{r['measure']}{unit}" if r["measure"] else "–",
-                         "Baseline": _num(r["baseline"]), "Target": _num(r["target"]),
+                         "Baseline": _short(r["baseline"]), "Target": _short(r["target"]),
                          "Observed (95% interval)": observed, "Verdict": verdict, "Note": r["note"]})
         self.scorecard_table.value = _table(pd.DataFrame(rows))
 
@@ -891,15 +900,17 @@ class EvaluateView(w.VBox):
                                       "scenario to save.", "info")
 
     def calibrated_scenario(self) -> Scenario:
-        """The what-if scenario with the fitted parameters, named as in the name box."""
+        """The what-if scenario with the fitted parameters (to two decimals, as the page shows them), named as in
+        the name box."""
         result = self.result
         if result is None or result.calibration is None or not result.calibration.parameters:
             raise WorkbenchError("Run the evaluation first: the scenario takes its values from the calibration.")
         name = self.scenario_name.value.strip()
         if not name:
             raise WorkbenchError("Give the scenario a name.")
-        values = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in result.calibration.parameters.items())
-        return Scenario(name, parameters=dict(result.calibration.parameters),
+        parameters = {k: round(float(v), 2) for k, v in result.calibration.parameters.items()}
+        values = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in parameters.items())
+        return Scenario(name, parameters=parameters,
                         description=f"The outcome model's assumptions fitted to cohort {result.cohort.name} "
                                     f"(evaluated {datetime.date.today().isoformat()}, data to "
                                     f"{result.cohort.as_of.isoformat()}): {values}.")

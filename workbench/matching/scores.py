@@ -124,6 +124,42 @@ def _first_rows(ids: np.ndarray) -> dict[str, int]:
     return {p: i for i, p in reversed(list(enumerate(ids)))}
 
 
+def _text_codes(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, distinct values) of a column read as :func:`text_column` reads it: each value stripped once."""
+    if column not in frame.columns or not len(frame):
+        return np.zeros(len(frame), dtype=np.int64), np.array([""], dtype=object)
+    codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
+    return codes, text_column(pd.DataFrame({column: uniques}), column).to_numpy(dtype=object)
+
+
+def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Position of each of ``values`` in ``ids`` (the first where ids repeat); -1 where absent."""
+    index = pd.Index(ids)
+    first = np.flatnonzero(~index.duplicated(keep="first"))
+    found = index[first].get_indexer(values)
+    return np.where(found >= 0, np.r_[first, -1][found], -1)
+
+
+def _lists(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The ``;``-separated items of a column, flattened: (row of each item, item)."""
+    codes, values = _text_codes(frame, column)
+    parsed = [_items(v) for v in values]
+    count = np.array([len(p) for p in parsed], dtype=np.int64)
+    flat = np.array([item for p in parsed for item in p], dtype=object)
+    start = np.cumsum(count) - count
+    rows = np.repeat(np.arange(len(codes)), count[codes])
+    return rows, flat[np.repeat(start[codes] - np.cumsum(count[codes]) + count[codes], count[codes])
+                      + np.arange(len(rows))]
+
+
+def _last(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, default) -> np.ndarray:
+    """The value of the last entry with each ``wanted`` key (``default`` where there is none)."""
+    unique, at = np.unique(keys[::-1], return_index=True)
+    where = np.minimum(np.searchsorted(unique, wanted), max(len(unique) - 1, 0))
+    hit = (unique[where] == wanted) if len(unique) else np.zeros(len(wanted), dtype=bool)
+    return np.where(hit, values[::-1][at[where]] if len(unique) else default, default)
+
+
 def _skill_needs(ctx: ScoringContext) -> dict:
     """Needs and mentor levels, without any mentees x skills array.
 
@@ -135,68 +171,68 @@ def _skill_needs(ctx: ScoringContext) -> dict:
     """
     pool, tables = ctx.pool, ctx.tables
     mentee_ids, mentor_ids = ctx.facts.mentee_ids, ctx.facts.mentor_ids
-    wants = [_items(w) for w in text_column(pool.mentees, "wants")]
-    offers = [_items(o) for o in text_column(pool.mentors, "offers")]
+    n_e, n_m = len(mentee_ids), len(mentor_ids)
+    want_row, want_skill = _lists(pool.mentees, "wants")
+    offer_row, offer_skill = _lists(pool.mentors, "offers")
     gaps = pd.DataFrame(columns=["person_id", "skill_id", "target", "weighted_gap"])
     people = tables.get("people")
     if people is not None and tables.get("requirements") is not None:
         # Gaps are per person: only the mentees' rows are analysed, on the day of the whole table.
-        mine = people[text_column(people, "person_id").isin(set(mentee_ids)).to_numpy()]
+        codes, ids = _text_codes(people, "person_id")
+        mine = people[(_positions(mentee_ids, ids) >= 0)[codes]]
         gaps = person_gaps({**tables, "people": mine}, as_of=pool.as_of or data_as_of(people))
     proficiency = tables.get("proficiency")
     if proficiency is None:
         proficiency = pd.DataFrame({"person_id": [], "skill_id": [], "level": []})
-    prof = pd.DataFrame({"person_id": text_column(proficiency, "person_id"),
-                         "skill_id": text_column(proficiency, "skill_id"),
-                         "level": number_column(proficiency, "level")}).dropna(subset=["level"])
-    mentee_row, mentor_row = _first_rows(mentee_ids), _first_rows(mentor_ids)
-    prof = prof[prof["person_id"].isin(mentee_row.keys() | mentor_row.keys())]
-    skills = sorted({s for w in wants for s in w} | {s for o in offers for s in o}
-                    | set(gaps["skill_id"].astype(str)) | set(prof["skill_id"]))
-    column = {s: i for i, s in enumerate(skills)}
-    n_m, n_s = len(mentor_ids), len(skills)
+    who, who_ids = _text_codes(proficiency, "person_id")
+    what, what_ids = _text_codes(proficiency, "skill_id")
+    how, how_texts = _text_codes(proficiency, "level")
+    prof_level = pd.to_numeric(pd.Series(how_texts, dtype=object), errors="coerce").to_numpy(dtype=float)[how]
+    prof_mentee, prof_mentor = _positions(mentee_ids, who_ids)[who], _positions(mentor_ids, who_ids)[who]
+    keep = ~np.isnan(prof_level) & ((prof_mentee >= 0) | (prof_mentor >= 0))
+    prof_skill = what_ids[what]
+    gap_skill = gaps["skill_id"].astype(str).to_numpy(dtype=object)
+    skills = sorted(set(want_skill) | set(offer_skill) | set(gap_skill) | set(prof_skill[keep]))
+    n_s = len(skills)
+    column = pd.Index(skills)
 
     level = np.zeros((n_m, n_s), dtype=np.uint8)
     known = np.zeros((n_m, n_s), dtype=bool)
-    rows = prof["person_id"].map(mentor_row)
-    sel = rows.notna().to_numpy()
-    r = rows[sel].to_numpy(dtype=np.int64)
-    c = prof["skill_id"][sel].map(column).to_numpy(dtype=np.int64)
-    level[r, c] = np.clip(prof["level"][sel].to_numpy(), 0, 254).astype(np.uint8)
+    sel = keep & (prof_mentor >= 0)
+    r, c = prof_mentor[sel], column.get_indexer(prof_skill[sel])
+    level[r, c] = np.clip(prof_level[sel], 0, 254).astype(np.uint8)
     known[r, c] = True
-    for j, offered in enumerate(offers):
-        if offered:
-            mask = np.zeros(n_s, dtype=bool)
-            mask[[column[s] for s in offered]] = True
-            level[j] = np.where(mask, np.where(known[j], level[j], 255), 0)
+    offered = np.zeros((n_m, n_s), dtype=bool)
+    offered[offer_row, column.get_indexer(offer_skill)] = True
+    lists = offered.any(axis=1)[:, None]  # a mentor who lists offers covers only those
+    level = np.where(lists, np.where(offered, np.where(known, level, 255), 0), level).astype(np.uint8)
 
     # Gap needs: weight = weighted gap / the mentee's largest, target = the requirement's.
-    g = pd.DataFrame({"mentee": gaps["person_id"].map(mentee_row).to_numpy(dtype=np.int64),
-                      "skill": gaps["skill_id"].astype(str).map(column).to_numpy(dtype=np.int64),
-                      "required": gaps["target"].to_numpy(dtype=np.int64),
-                      "weighted": gaps["weighted_gap"].astype("Float64").fillna(0).to_numpy(dtype=float)})
-    biggest = np.zeros(len(mentee_ids))
-    np.maximum.at(biggest, g["mentee"].to_numpy(), g["weighted"].to_numpy())
-    g["weight"] = np.where(g["weighted"] > 0, g["weighted"] / np.where(biggest > 0, biggest, 1)[g["mentee"]], 0)
-    g["weight"] = g["weight"].astype(np.float32)
-    g["target"] = np.where(g["weighted"] > 0, g["required"], 0)
+    g_row = _positions(mentee_ids, gaps["person_id"].to_numpy(dtype=object))
+    g_key = g_row * n_s + column.get_indexer(gap_skill)
+    required = gaps["target"].to_numpy(dtype=np.int64)
+    weighted = gaps["weighted_gap"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    biggest = np.zeros(n_e)
+    np.maximum.at(biggest, g_row, weighted)
+    has_gap = weighted > 0
+    gap_weight = (weighted[has_gap] / biggest[g_row[has_gap]]).astype(np.float32)
     # Wanted skills: weight 1, target at least the requirement's (else PROFICIENT_LEVEL) and one above current.
-    w = pd.DataFrame({"mentee": np.repeat(np.arange(len(wants)), [len(x) for x in wants]),
-                      "skill": [column[s] for x in wants for s in x]}).astype(np.int64).drop_duplicates()
-    current = pd.DataFrame({"mentee": prof["person_id"].map(mentee_row), "skill": prof["skill_id"].map(column),
-                            "current": prof["level"]}).dropna().astype(np.int64)
-    current = current.drop_duplicates(["mentee", "skill"], keep="last")
-    w = w.merge(current, on=["mentee", "skill"], how="left").merge(g, on=["mentee", "skill"], how="left")
-    goal = np.where(w["required"].notna(), w["required"].fillna(0), PROFICIENT_LEVEL)
-    w["target"] = np.maximum.reduce([w["target"].fillna(0).to_numpy(), goal,
-                                     w["current"].fillna(-1).to_numpy() + 1]).astype(np.int64)
-    w["weight"] = np.float32(1)
-    needs = pd.concat([g[g["weight"] > 0], w], ignore_index=True).drop_duplicates(["mentee", "skill"], keep="last")
-    needs = needs.sort_values(["mentee", "skill"], kind="stable")
-    mentee = needs["mentee"].to_numpy(dtype=np.int64)
-    return {"skills": skills, "level": level, "mentee": mentee, "skill": needs["skill"].to_numpy(dtype=np.int64),
-            "target": needs["target"].to_numpy(dtype=np.int64), "weight": needs["weight"].to_numpy(dtype=np.float32),
-            "start": np.searchsorted(mentee, np.arange(len(mentee_ids) + 1))}
+    w_key = np.unique(want_row * n_s + column.get_indexer(want_skill))
+    m_sel = keep & (prof_mentee >= 0)
+    current = _last(prof_mentee[m_sel] * n_s + column.get_indexer(prof_skill[m_sel]),
+                    prof_level[m_sel].astype(np.int64), w_key, -1)
+    goal = _last(g_key, required, w_key, PROFICIENT_LEVEL)
+    gap_target = _last(g_key[has_gap], required[has_gap], w_key, 0)
+    w_target = np.maximum.reduce([gap_target, goal, current + 1])
+
+    key = np.r_[g_key[has_gap], w_key]
+    target = np.r_[required[has_gap], w_target]
+    weight = np.r_[gap_weight, np.ones(len(w_key), dtype=np.float32)]
+    unique, at = np.unique(key[::-1], return_index=True)  # a wanted skill replaces its gap entry
+    at = len(key) - 1 - at
+    mentee = unique // max(n_s, 1)
+    return {"skills": skills, "level": level, "mentee": mentee, "skill": unique % max(n_s, 1),
+            "target": target[at], "weight": weight[at], "start": np.searchsorted(mentee, np.arange(n_e + 1))}
 
 
 def _skill_arrays(ctx: ScoringContext) -> dict:
@@ -319,15 +355,20 @@ def _timezone(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> 
 
 
 def _language_bits(pool: Pool) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    lists = [_items(t) for frame in (pool.mentees, pool.mentors) for t in text_column(frame, "languages")]
-    names = sorted({x for items in lists for x in items})
+    """Each person's languages as bits (uint64 words) of ``names``: mentees, mentors, names."""
+    sides = [_text_codes(frame, "languages") for frame in (pool.mentees, pool.mentors)]
+    lists = [[_items(t) for t in values] for _, values in sides]  # each distinct cell parsed once
+    names = sorted({x for side in lists for items in side for x in items})
     index = {x: i for i, x in enumerate(names)}
-    bits = np.zeros((len(lists), max(1, -(-len(names) // 64))), dtype=np.uint64)
-    for row, items in enumerate(lists):
-        for x in items:
-            bits[row, index[x] // 64] |= np.uint64(1) << np.uint64(index[x] % 64)
-    n = pool.n_mentees
-    return bits[:n], bits[n:], names
+    words = max(1, -(-len(names) // 64))
+    out = []
+    for (codes, _), side in zip(sides, lists):
+        bits = np.zeros((len(side), words), dtype=np.uint64)
+        for row, items in enumerate(side):
+            for x in items:
+                bits[row, index[x] // 64] |= np.uint64(1) << np.uint64(index[x] % 64)
+        out.append(bits[codes])
+    return out[0], out[1], names
 
 
 def _languages(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:

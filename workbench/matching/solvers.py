@@ -5,8 +5,9 @@ capacities and returns an :class:`Assignment`. A score source is anything
 with ``n_mentees``, ``n_mentors`` and ``block(mentees)`` returning a float32
 ``[len(mentees), n_mentors]`` array: the score in ``[0, 1]`` where the pair is
 allowed, ``-inf`` where it is forbidden (:class:`ScoreSource`;
-:class:`DenseScores` wraps a matrix). Solvers pull scores block by block, so a
-source may compute them on demand.
+:class:`DenseScores` wraps a matrix). Solvers pull scores block by block
+(:data:`THREADS` blocks at once, from as many threads), so a source may
+compute them on demand.
 
 The methods
 -----------
@@ -19,24 +20,35 @@ The methods
   pairs of score 1 (``3 < 4``). :func:`solve_max_coverage` matches as many
   mentees as possible first, then maximises the total score.
 * Both exact methods solve a min-cost flow (OR-Tools ``SimpleMinCostFlow``) on
-  a sparse candidate graph of the ``k`` best mentors per mentee (mentor
-  capacity on the mentor-to-sink arc, a zero-gain bypass arc per mentee), then
-  *prove* optimality on the full problem: node potentials of the optimal flow
-  give LP duals ``u`` (mentee) and ``v`` (mentor), and every pair of the full
-  score source is scanned for a positive reduced gain ``gain - u - v``. Such
-  pairs (up to ``k`` per mentee, most violating first) join the graph and the
-  flow is solved again, until no pair violates; the duals' objective then
-  equals the matching's, which certifies it. Top-k alone can silently lose
-  most of the optimum when some mentors are attractive to everyone; the proof
-  loop cannot. Gains are integers ``round(gain / tol)`` (``tol=1e-6``: scores
-  in steps of 10^-6); the optimum is exact for those integers.
+  a sparse candidate graph: the ``k`` best mentors of each mentee and the
+  ``k`` best mentees of each mentor (equal scores in a scattered but fixed
+  order), with mentor capacity on the mentor-to-sink arc and a zero-gain
+  bypass arc per mentee. Then they *prove* optimality on the full problem:
+  node potentials of the optimal flow give LP duals ``u`` (mentee) and ``v``
+  (mentor), and no pair of the full score source may have a positive reduced
+  gain ``gain - u - v``. The one pass that builds the graph also keeps the
+  exact scores of more pairs (each mentee's :data:`KNOWN_PER_MENTEE` best,
+  each mentor's ~:data:`KNOWN_PER_MENTOR` best) and, for every pair it does
+  not keep, two bounds: its mentee's best score left out and its mentor's
+  floor. Kept pairs are checked exactly; a pair left out cannot violate when
+  ``min(bounds) <= u + v``, which is tested for all of them at once by
+  sorting mentors by ``v``; the rows the bounds cannot clear are scored again
+  and checked exactly. Violating pairs (and kept pairs within :data:`NEAR`
+  of violating) join the graph and the flow is solved again, until no pair
+  violates; the duals' objective then equals the matching's, which
+  certifies it. Top-k alone can silently lose most of the optimum when some
+  mentors are attractive to everyone; the proof loop cannot. Gains are
+  integers ``round(gain / tol)`` (``tol=1e-6``: scores in steps of 10^-6);
+  the optimum is exact for those integers.
 * :func:`solve_fair` maximises the worst matched score among maximum-cardinality
   matchings, then the total score.
 * :func:`solve_greedy` takes the highest-scoring pairs first (ties: lower
   mentee, then lower mentor index).
 * :func:`solve_stable` is mentee-proposing deferred acceptance with capacities:
   the mentee-optimal stable matching. With preferences from one score on both
-  sides it equals the greedy matching (the same code computes both).
+  sides it equals the greedy matching (the same code computes both); then
+  each mentee's list is revealed :data:`STABLE_PREFIX` mentors at a time and
+  mentors that would refuse are skipped, so no mentees x mentors array is held.
 * :func:`solve_random` and :func:`solve_mentee_choice` model matching without
   a matcher: random allowed mentors, and first-come-first-served self-service.
 
@@ -47,7 +59,9 @@ as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -70,10 +84,22 @@ __all__ = [
 ]
 
 BLOCK_CELLS = 1 << 22  # scores pulled per block (rows x mentors)
+#: Blocks pulled at once, each in its own thread (NumPy and BLAS release the GIL while they work).
+THREADS = max(1, min(2, os.cpu_count() or 1))
+#: Mentors first listed per mentee by the stable method; a mentee who runs out is given the next ones.
+STABLE_PREFIX = 32
+#: Pairs whose exact score the exact methods keep besides the candidate graph: each mentee's best ...
+KNOWN_PER_MENTEE = 64
+#: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
+KNOWN_PER_MENTOR = 512
+SAMPLE_ROWS = 4096
+#: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
+NEAR = 0.002
+_NONE = -(2 ** 62)  # an integer gain below any real one
 
 
 class ScoreSource(Protocol):
-    """Scores of mentee-mentor pairs, served in blocks of mentees."""
+    """Scores of mentee-mentor pairs, served in blocks of mentees (solvers may ask from several threads at once)."""
 
     n_mentees: int
     n_mentors: int
@@ -140,13 +166,30 @@ def _blocks(rows: np.ndarray, n_mentors: int):
         yield start, rows[start:start + size]
 
 
-def _result(scores: ScoreSource, mentor_of: np.ndarray, method: str, proof: dict | None = None) -> Assignment:
+def _each_block(scores: ScoreSource, rows: np.ndarray, work: Callable) -> Iterator:
+    """``work(start, chunk, block)`` for each block of ``rows``, :data:`THREADS` at a time; results in order."""
+    def run(item):
+        start, chunk = item
+        return work(start, chunk, scores.block(chunk))
+
+    if THREADS == 1:
+        yield from map(run, _blocks(rows, scores.n_mentors))
+        return
+    with ThreadPoolExecutor(THREADS) as pool:
+        yield from pool.map(run, _blocks(rows, scores.n_mentors))
+
+
+def _result(scores: ScoreSource, mentor_of: np.ndarray, method: str, proof: dict | None = None,
+            score: np.ndarray | None = None) -> Assignment:
+    """The assignment; ``score`` (float32 per mentee) when the solver knows its pairs' scores, else pulled."""
     mentor_of = np.asarray(mentor_of, dtype=np.int64)
-    score = np.full(len(mentor_of), np.nan, dtype=np.float32)
     rows = np.flatnonzero(mentor_of >= 0)
-    for _, chunk in _blocks(rows, scores.n_mentors):
-        block = scores.block(chunk)
-        score[chunk] = block[np.arange(len(chunk)), mentor_of[chunk]]
+    if score is None:
+        score = np.full(len(mentor_of), np.nan, dtype=np.float32)
+        for chunk, values in _each_block(scores, rows, lambda _, chunk, block: (
+                chunk, block[np.arange(len(chunk)), mentor_of[chunk]])):
+            score[chunk] = values
+    score = np.where(mentor_of >= 0, score, np.nan).astype(np.float32)
     if not np.isfinite(score[rows]).all():
         raise RuntimeError("a solver used a forbidden pair")
     mentor_of.setflags(write=False)
@@ -155,8 +198,9 @@ def _result(scores: ScoreSource, mentor_of: np.ndarray, method: str, proof: dict
 
 
 def _pin(scores: ScoreSource, cap: np.ndarray, pinned: Sequence[tuple[int, int]]):
-    """Apply pinned pairs: (mentor_of with pins, free mentee rows, remaining capacity)."""
+    """Apply pinned pairs: (mentor_of with pins, free mentee rows, remaining capacity, score of the pins)."""
     mentor_of = np.full(scores.n_mentees, -1, dtype=np.int64)
+    score = np.full(scores.n_mentees, np.nan, dtype=np.float32)
     remaining = cap.copy()
     pins = np.asarray(list(pinned), dtype=np.int64).reshape(-1, 2)
     if len(pins):
@@ -165,13 +209,14 @@ def _pin(scores: ScoreSource, cap: np.ndarray, pinned: Sequence[tuple[int, int]]
             raise ValueError("pinned pair out of range")
         if len(np.unique(i)) != len(i):
             raise ValueError("a mentee is pinned twice")
-        if not np.isfinite(scores.block(i)[np.arange(len(i)), j]).all():
+        score[i] = scores.block(i)[np.arange(len(i)), j]
+        if not np.isfinite(score[i]).all():
             raise ValueError("a pinned pair is forbidden")
         np.subtract.at(remaining, j, 1)
         if (remaining < 0).any():
             raise ValueError("pinned pairs exceed a mentor's capacity")
         mentor_of[i] = j
-    return mentor_of, np.flatnonzero(mentor_of < 0), remaining
+    return mentor_of, np.flatnonzero(mentor_of < 0), remaining, score
 
 
 def _int_gain(block: np.ndarray, base: int, scale: float) -> np.ndarray:
@@ -180,109 +225,315 @@ def _int_gain(block: np.ndarray, base: int, scale: float) -> np.ndarray:
     return base + np.rint(s * scale).astype(np.int64)
 
 
+def _bound_gain(score: np.ndarray, base: int, scale: float) -> np.ndarray:
+    """Integer gain of a score bound; :data:`_NONE` where the bound is -inf (nothing left to bound)."""
+    return np.where(np.isfinite(score), _int_gain(score, base, scale), _NONE)
+
+
+def _spans(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The indices ``start[k] .. start[k] + count[k] - 1`` for every ``k``, flattened."""
+    return np.repeat(start - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+
+
 def _potentials(n_nodes: int, src: np.ndarray, dst: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Shortest distances from a virtual root joined to every node (Bellman-Ford, vectorised)."""
-    order = np.argsort(dst, kind="stable")
+    """Shortest distances from a virtual root joined to every node (Bellman-Ford, vectorised).
+
+    Each sweep relaxes only the arcs leaving nodes whose distance fell in the last one.
+    """
+    order = np.argsort(src, kind="stable")
     src, dst, cost = src[order], dst[order], cost[order]
-    starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
-    heads = dst[starts]
+    start = np.searchsorted(src, np.arange(n_nodes + 1))
     d = np.zeros(n_nodes, dtype=np.int64)
+    active = np.arange(n_nodes)
     for _ in range(n_nodes + 1):
-        best = np.minimum.reduceat(d[src] + cost, starts)
-        better = best < d[heads]
+        at = _spans(start[active], start[active + 1] - start[active])
+        reach, heads = d[src[at]] + cost[at], dst[at]
+        better = reach < d[heads]
         if not better.any():
             return d
-        d[heads[better]] = best[better]
+        np.minimum.at(d, heads[better], reach[better])
+        active = np.unique(heads[better])
     raise RuntimeError("negative cycle in the residual graph: the flow is not optimal")
 
 
+def _where(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a 2-d mask, through the flat indices (several times faster on large blocks)."""
+    flat = np.flatnonzero(mask)
+    return flat // mask.shape[1], flat % mask.shape[1]
+
+
+def _tie_key(i: np.ndarray, j: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Score plus a pseudo-random fraction of 1e-9 per pair: equal scores in a fixed, scattered order (float64)."""
+    mixed = (i.astype(np.uint64) * np.uint64(2654435761) + j.astype(np.uint64) * np.uint64(2246822519))
+    return s.astype(np.float64) + (mixed % np.uint64(1 << 32)).astype(np.float64) * (1e-9 / 2 ** 32)
+
+
+def _row_best(block: np.ndarray, start: int, k: int):
+    """Each row's ``k`` best finite scores (equal ones in :func:`_tie_key` order) and the best of the rest.
+
+    Returns ``(row, column, score)`` sorted by row, then best first (rows
+    offset by ``start``), and per row the best score not returned (-inf if
+    none). Finds the ``k + 1``-th best value (``np.partition``, one kth: its
+    fast path), then sorts the few at or above it.
+    """
+    m = block.shape[1]
+    floor = np.partition(block, m - k - 1, axis=1)[:, m - k - 1] if k < m else np.full(len(block), -np.inf)
+    r, c = _where(block >= np.maximum(floor, np.finfo(np.float32).min)[:, None])
+    s = block[r, c]
+    order = np.lexsort((-_tie_key(start + r, c, s), r))
+    r, c, s = r[order], c[order], s[order]
+    rank = np.arange(len(r)) - np.searchsorted(r, r)
+    bound = np.full(len(block), -np.inf, dtype=np.float32)
+    bound[r[rank == k]] = s[rank == k]  # the best left out
+    keep = rank < k
+    return (start + r[keep], c[keep], s[keep]), bound
+
+
+def _column_floors(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, depth: int):
+    """Per mentor, a floor (score, tie key) that about ``depth`` of the ``rows`` beat; -inf: keep them all.
+
+    Set on :data:`SAMPLE_ROWS` evenly spread rows, so it depends only on the scores. Returns the floor
+    as float64 tie keys and as float32 scores rounded down (no lower than the lowest finite score).
+    """
+    n, m = len(rows), scores.n_mentors
+    size = min(n, SAMPLE_ROWS)
+    rank = -(-depth * size // n)
+    floor = np.full(m, -np.inf)
+    if rank <= size:
+        at = np.arange(size) * n // size
+        best = np.zeros((0, m))
+        for start, block in _each_block(scores, rows[at], lambda start, _, block: (start, block)):
+            key = _tie_key(at[start:start + len(block), None], np.arange(m)[None, :], block)
+            best = np.concatenate([best, np.where(np.isfinite(block), key, -np.inf)])
+            if len(best) > rank:
+                best = np.partition(best, len(best) - rank, axis=0)[len(best) - rank:]
+        floor = np.where(open_, best.min(axis=0), -np.inf)
+    coarse = floor.astype(np.float32)
+    coarse = np.where(coarse > floor, np.nextafter(coarse, np.float32(-np.inf)), coarse)
+    return np.maximum(coarse, np.finfo(np.float32).min), floor
+
+
+class _ColumnBest:
+    """Per mentor, the ``k`` pairs with the highest tie keys offered so far (:func:`_tie_key`).
+
+    Offers come block by block, in row order; ``floor[j]`` is the key a new pair
+    of mentor ``j`` must beat once ``k`` are held.
+    """
+
+    def __init__(self, k: int, m: int) -> None:
+        self.k, self.m = k, m
+        self.floor = np.full(m, -np.inf)
+        self.held: list[np.ndarray] = [np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32),
+                                       np.zeros(0)]
+        self.pending: list[tuple] = []
+        self.size = 0
+
+    def offer(self, i: np.ndarray, j: np.ndarray, s: np.ndarray, key: np.ndarray) -> None:
+        beat = key > self.floor[j]
+        self.pending.append((i[beat], j[beat], s[beat], key[beat]))
+        self.size += int(beat.sum())
+        if self.size > self.k * self.m:
+            self._merge()
+
+    def _merge(self) -> None:
+        i, j, s, key = (np.concatenate(x) for x in zip(self.held, *self.pending))
+        order = np.lexsort((-key, j))
+        i, j, s, key = i[order], j[order], s[order], key[order]
+        first = np.searchsorted(j, np.arange(self.m))
+        keep = np.arange(len(j)) - first[j] < self.k
+        self.held = [i[keep], j[keep], s[keep], key[keep]]
+        full = np.flatnonzero(np.bincount(j[keep], minlength=self.m) == self.k)
+        self.floor[full] = key[first[full] + self.k - 1]
+        self.pending, self.size = [], 0
+
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, mentors, scores) held."""
+        self._merge()
+        return self.held[0], self.held[1], self.held[2]
+
+
+def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int):
+    """One pass over all pairs: the candidate graph and the pairs whose scores are kept.
+
+    The graph: each row's ``k`` best open mentors and each open mentor's ``k``
+    best rows (equal scores in a scattered but fixed order, :func:`_tie_key`).
+    Kept (``known``): each row's :data:`KNOWN_PER_MENTEE` best and, per
+    mentor, every row above a floor that about :data:`KNOWN_PER_MENTOR` rows
+    beat. Every pair not kept scores at most ``row_bound[i]`` and at most
+    ``column_bound[j]`` (-inf: none is left). Pairs are ``(i, j, score)`` with
+    ``i`` indexing ``rows``; the graph's are sorted and unique, the kept ones
+    may repeat.
+    """
+    m = scores.n_mentors
+    depth = min(max(KNOWN_PER_MENTEE, k), m)
+    coarse, floor = _column_floors(scores, rows, open_, KNOWN_PER_MENTOR)
+
+    def work(start: int, chunk: np.ndarray, block: np.ndarray):
+        if not open_.all():
+            block = np.where(open_[None, :], block, np.float32(-np.inf))
+        best, bound = _row_best(block, start, depth)
+        top = np.arange(len(best[0])) - np.searchsorted(best[0], best[0]) < k
+        r, c = _where(block >= coarse[None, :])
+        s = block[r, c]
+        key = _tie_key(start + r, c, s)
+        beat = key > floor[c]
+        best = (best[0].astype(np.int32), best[1].astype(np.int32), best[2])
+        return best, tuple(x[top] for x in best), bound, ((start + r[beat]).astype(np.int32),
+                                                          c[beat].astype(np.int32), s[beat], key[beat])
+
+    columns = _ColumnBest(k, m)
+    found = []
+    for mentee_best, mentee_top, bound, mentor_best in _each_block(scores, rows, work):
+        columns.offer(*mentor_best)
+        found.append((mentee_best, mentee_top, bound, mentor_best[:3]))
+    row_bound = np.concatenate([f[2] for f in found]).astype(np.float32)
+    known, graph, mentor_known = ([np.concatenate(x) for x in zip(*[f[part] for f in found])] for part in (0, 1, 3))
+    graph = [np.r_[a, b] for a, b in zip(graph, columns.result())]
+    _, unique = np.unique(graph[0] * m + graph[1], return_index=True)
+    known = [np.r_[a, b] for a, b in zip(known, mentor_known)]
+    return [x[unique] for x in graph], known, row_bound, np.where(np.isfinite(floor), coarse, np.float32(-np.inf))
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each of ``keys`` is in ``sorted_keys`` (sorted, unique)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    return sorted_keys[np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)] == keys
+
+
+def _unbounded(u: np.ndarray, v: np.ndarray, row_gain: np.ndarray, column_gain: np.ndarray) -> np.ndarray:
+    """Rows whose pairs outside the kept ones the bounds cannot clear.
+
+    Row ``i`` is cleared when every open mentor ``j`` has
+    ``min(row_gain[i], column_gain[j]) <= u[i] + v[j]``: then no pair of it
+    that is not kept has a positive reduced gain. Sorting mentors by ``v``
+    makes this one search per row.
+    """
+    j = np.flatnonzero(column_gain > _NONE)
+    if not len(j):
+        return np.zeros(len(u), dtype=bool)
+    order = j[np.argsort(v[j], kind="stable")]
+    worst = np.maximum.accumulate(column_gain[order] - v[order])  # best column gain over v, among the cheapest
+    count = np.searchsorted(v[order], row_gain - u, side="left")  # mentors with v[j] < row_gain[i] - u[i]
+    return (row_gain > _NONE) & (count > 0) & (worst[np.maximum(count - 1, 0)] > u)
+
+
+def _scan(scores: ScoreSource, rows: np.ndarray, scan: np.ndarray, open_: np.ndarray, u: np.ndarray,
+          v: np.ndarray, base: int, scale: float, k: int):
+    """Every pair of the rows ``scan`` (indexes of ``rows``), exactly: the pairs with a positive reduced gain
+    ``gain - u - v`` (up to ``k`` per row, most violating first) and the largest reduced gain seen."""
+
+    def work(start: int, chunk: np.ndarray, block: np.ndarray):
+        at = scan[start:start + len(chunk)]
+        # a float32 filter first, two units of slack, then the exact integer test
+        floor = ((v[None, :] + (u[at] - base - 2)[:, None]) / scale).astype(np.float32)
+        r, c = _where((block > floor) & open_[None, :])
+        s = block[r, c]
+        red = _int_gain(s, base, scale) - u[at[r]] - v[c]
+        bad = red > 0
+        order = np.lexsort((c[bad], -red[bad], r[bad]))
+        r, c, s = r[bad][order], c[bad][order], s[bad][order]
+        keep = np.arange(len(r)) - np.searchsorted(r, r) < k
+        return at[r[keep]], c[keep], s[keep], int(red.max(initial=_NONE))
+
+    found = list(_each_block(scores, rows[scan], work))
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+    return [np.concatenate(x) for x in zip(empty, *[f[:3] for f in found])], max([f[3] for f in found], default=_NONE)
+
+
+def _flow(n: int, m: int, ci: np.ndarray, cj: np.ndarray, gains: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Max-gain b-matching on the graph's arcs ``ci -> cj`` (min-cost flow, a zero-gain bypass per mentee):
+    which arcs are used."""
+    sink = n + m
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.r_[ci, np.arange(n), n + np.arange(m)], np.r_[n + cj, np.full(n + m, sink)],
+        np.r_[np.ones(len(ci) + n, dtype=np.int64), cap], np.r_[-gains, np.zeros(n + m, dtype=np.int64)])
+    flow.set_nodes_supplies(np.arange(n + m + 1), np.r_[np.ones(n, dtype=np.int64), np.zeros(m, dtype=np.int64), [-n]])
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return flow.flows(np.arange(len(ci))) > 0
+
+
+def _duals(n: int, m: int, ci: np.ndarray, cj: np.ndarray, gains: np.ndarray, cap: np.ndarray, used: np.ndarray):
+    """LP duals ``u`` (mentees) and ``v`` (mentors) of an optimal flow, from node potentials of its residual graph."""
+    sink = n + m
+    matched = np.zeros(n, dtype=bool)
+    matched[ci[used]] = True
+    load = np.bincount(cj[used], minlength=m)
+    idx, mentors = np.arange(n), np.arange(m)
+    # residual graph, mentee arcs uncapacitated (a mentee's supply of 1 bounds them anyway)
+    src = np.r_[ci, n + cj[used], idx, np.full((~matched).sum(), sink), n + mentors[load < cap],
+                np.full((load > 0).sum(), sink)]
+    dst = np.r_[n + cj, ci[used], np.full(n, sink), idx[~matched], np.full((load < cap).sum(), sink),
+                n + mentors[load > 0]]
+    cost = np.r_[-gains, gains[used], np.zeros(len(src) - len(ci) - int(used.sum()), dtype=np.int64)]
+    d = _potentials(n + m + 1, src.astype(np.int64), dst.astype(np.int64), cost)
+    return d[:n] - d[sink], np.maximum(0, d[sink] - d[n:n + m])  # u >= 0: the bypass arc is always residual
+
+
 def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k: int, tol: float):
-    """Max-gain b-matching of mentees ``rows`` (gain = base + score/tol, integers) with the dual proof."""
+    """Max-gain b-matching of mentees ``rows`` (gain = base + score/tol, integers) with the dual proof.
+
+    Returns (mentor per row, its score, proof).
+    """
     scale = float(round(1.0 / tol))
     n, m = len(rows), scores.n_mentors
     open_ = cap > 0
     result = np.full(n, -1, dtype=np.int64)
+    score = np.full(n, np.nan, dtype=np.float32)
     proof = {"optimal": True, "candidates": int(k), "pairs_added": 0, "rounds": 0, "max_reduced_gain": 0.0,
-             "objective": 0, "dual_bound": 0, "top_k_objective": 0, "unit": tol}
+             "objective": 0, "dual_bound": 0, "top_k_objective": 0, "unit": tol, "candidate_pairs": 0,
+             "known_pairs": 0, "rows_scanned": 0}
     if n == 0 or not open_.any():
-        return result, proof
-    # candidate graph: top-k allowed, open mentors per mentee
+        return result, score, proof
     kk = min(k, m)
-    cand_i, cand_j, cand_s = [], [], []
-    for start, chunk in _blocks(rows, m):
-        block = np.where(open_[None, :], scores.block(chunk), -np.inf)
-        top = np.argpartition(-block, kk - 1, axis=1)[:, :kk] if kk < m else np.broadcast_to(np.arange(m), block.shape)
-        top_s = np.take_along_axis(block, top, axis=1)
-        r = np.nonzero(np.isfinite(top_s))
-        cand_i.append(start + r[0])
-        cand_j.append(top[r])
-        cand_s.append(top_s[r])
-    ci = np.concatenate(cand_i).astype(np.int64)
-    cj = np.concatenate(cand_j).astype(np.int64)
-    gains = _int_gain(np.concatenate(cand_s), base, scale)
-    sink = n + m
-    idx = np.arange(n, dtype=np.int64)
-    mentors = np.arange(m, dtype=np.int64)
-    supplies = np.r_[np.ones(n, dtype=np.int64), np.zeros(m, dtype=np.int64), [-n]]
+    (ci, cj, cs), (ki, kj, ks), row_bound, column_bound = _candidates(scores, rows, open_, kk)
+    proof["candidate_pairs"], proof["known_pairs"] = len(ci), len(ki)
+    row_gain, column_gain = _bound_gain(row_bound, base, scale), _bound_gain(column_bound, base, scale)
+    known_units = np.rint(ks.astype(np.float64) * scale).astype(np.int32)  # gain - base, in units of tol
+    scanned = np.zeros(n, dtype=bool)
     while True:
         proof["rounds"] += 1
-        flow = min_cost_flow.SimpleMinCostFlow()
-        tails = np.r_[ci, idx, n + mentors]
-        heads = np.r_[n + cj, np.full(n, sink), np.full(m, sink)]
-        caps = np.r_[np.ones(len(ci) + n, dtype=np.int64), cap]
-        costs = np.r_[-gains, np.zeros(n + m, dtype=np.int64)]
-        flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-        flow.set_nodes_supplies(np.arange(n + m + 1), supplies)
-        status = flow.solve()
-        if status != flow.OPTIMAL:
-            raise RuntimeError(f"min-cost flow failed with status {status}")
-        used = flow.flows(np.arange(len(ci))) > 0
-        result[:] = -1
-        result[ci[used]] = cj[used]
-        load = np.bincount(cj[used], minlength=m)
-        matched = result >= 0
-        # residual graph, mentee arcs uncapacitated (a mentee's supply of 1 bounds them anyway)
-        r_src = np.r_[ci, n + cj[used], idx, np.full((~matched).sum(), sink), n + mentors[load < cap],
-                      np.full((load > 0).sum(), sink)]
-        r_dst = np.r_[n + cj, ci[used], np.full(n, sink), idx[~matched], np.full((load < cap).sum(), sink),
-                      n + mentors[load > 0]]
-        r_cost = np.r_[-gains, gains[used], np.zeros(len(r_src) - len(ci) - int(used.sum()), dtype=np.int64)]
-        d = _potentials(n + m + 1, r_src, r_dst, r_cost)
-        u = d[:n] - d[sink]  # mentee duals (>= 0: the bypass arc is always residual)
-        v = np.maximum(0, d[sink] - d[n:n + m])  # mentor duals
-        objective = int(gains[used].sum())
-        dual = int(u.sum() + (cap * v).sum())
-        # scan every pair of the full problem for a positive reduced gain
-        add_i, add_j, add_s, worst = [], [], [], None
-        for start, chunk in _blocks(rows, m):
-            block = scores.block(chunk)
-            allowed = np.isfinite(block) & open_[None, :]
-            if not allowed.any():
-                continue
-            red = np.where(allowed, _int_gain(block, base, scale) - u[start:start + len(chunk), None] - v[None, :],
-                           -(2 ** 62))
-            top_red = int(red.max())
-            worst = top_red if worst is None else max(worst, top_red)
-            bad_rows = np.flatnonzero((red > 0).any(axis=1))
-            if len(bad_rows):
-                sub = red[bad_rows]
-                top = np.argpartition(-sub, kk - 1, axis=1)[:, :kk] if kk < m else np.broadcast_to(np.arange(m), sub.shape)
-                r = np.nonzero(np.take_along_axis(sub, top, axis=1) > 0)
-                add_i.append(start + bad_rows[r[0]])
-                add_j.append(top[r])
-                add_s.append(block[bad_rows[r[0]], top[r]])
+        gains = _int_gain(cs, base, scale)
+        used = _flow(n, m, ci, cj, gains, cap)
+        u, v = _duals(n, m, ci, cj, gains, cap, used)
+        result[:], score[:] = -1, np.nan
+        result[ci[used]], score[ci[used]] = cj[used], cs[used]
+        objective, dual = int(gains[used].sum()), int(u.sum() + (cap * v).sum())
         proof["objective"], proof["dual_bound"] = objective, dual
         if proof["rounds"] == 1:
             proof["top_k_objective"] = objective  # what the candidate graph alone reached
-        proof["max_reduced_gain"] = float(max(worst or 0, 0) * tol)
-        if not add_i:
+        # dual feasibility, pair by pair: exact on the graph and the kept pairs, by the bounds elsewhere, by a
+        # scan of the rows where the bounds fall short
+        red = base + known_units - u[ki] - v[kj]
+        worst = max(int((gains - u[ci] - v[cj]).max(initial=_NONE)), int(red.max(initial=_NONE)))
+        if worst <= 0:
+            scan = np.flatnonzero(_unbounded(u, v, row_gain, column_gain))
+            scanned[scan] = True
+            (si, sj, ss), scan_worst = _scan(scores, rows, scan, open_, u, v, base, scale, kk)
+            worst = max(worst, scan_worst)
+            ki, kj, ks = np.r_[ki, si.astype(np.int32)], np.r_[kj, sj.astype(np.int32)], np.r_[ks, ss]
+            known_units = np.r_[known_units, np.rint(ss.astype(np.float64) * scale).astype(np.int32)]
+            red = np.r_[red, _int_gain(ss, base, scale) - u[si] - v[sj]]
+        proof["max_reduced_gain"] = float(max(worst, 0) * tol)
+        proof["rows_scanned"] = int(scanned.sum())
+        if worst <= 0:
             if objective != dual:
                 raise RuntimeError("the dual bound differs from the matching's gain: optimality not proven")
-            return result, proof
-        ai, aj = np.concatenate(add_i), np.concatenate(add_j)
-        proof["pairs_added"] += len(ai)
-        ci, cj = np.r_[ci, ai], np.r_[cj, aj]
-        gains = np.r_[gains, _int_gain(np.concatenate(add_s), base, scale)]
+            return result, score, proof
+        # the graph grows by every kept pair that violates the duals or nearly does
+        near = np.flatnonzero(red > -NEAR * scale)
+        del red
+        graph = ci.astype(np.int64) * m + cj
+        key = ki[near].astype(np.int64) * m + kj[near]
+        new = near[~_member(key, graph)]
+        key, first = np.unique(ki[new].astype(np.int64) * m + kj[new], return_index=True)
+        proof["pairs_added"] += len(key)
+        ci, cj, cs = (np.r_[a, b[new[first]]] for a, b in zip((ci, cj, cs), (ki, kj, ks)))
+        order = np.argsort(np.r_[graph, key], kind="stable")  # keep the graph sorted for _member
+        ci, cj, cs = ci[order], cj[order], cs[order]
 
 
 def _solve_exact(scores, capacity, *, method: str, lexicographic: bool, k: int, pinned, tol: float) -> Assignment:
@@ -291,14 +542,13 @@ def _solve_exact(scores, capacity, *, method: str, lexicographic: bool, k: int, 
     if not 0 < tol < 1:
         raise ValueError("tol must be in (0, 1)")
     cap = _capacity(scores, capacity)
-    mentor_of, rows, remaining = _pin(scores, cap, pinned)
+    mentor_of, rows, remaining, score = _pin(scores, cap, pinned)
     unit = int(round(1.0 / tol))
     base = unit * (len(rows) + 1) if lexicographic else unit
-    free, proof = _exact(scores, rows, remaining, base, k, tol)
-    mentor_of[rows] = free
+    mentor_of[rows], score[rows], proof = _exact(scores, rows, remaining, base, k, tol)
     proof["pinned"] = int(scores.n_mentees - len(rows))
     proof["gain"] = "n_mentees + 1 per matched mentee + score" if lexicographic else "1 + score per matched mentee"
-    return _result(scores, mentor_of, method, proof)
+    return _result(scores, mentor_of, method, proof, score)
 
 
 def solve_optimal(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
@@ -351,14 +601,17 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
     which pairs scoring at least it still match as many mentees as all pairs do
     (a max-flow check each), then :func:`solve_max_coverage` on those pairs.
     Pinned pairs are kept and do not count towards the worst score. Holds all
-    allowed pairs in memory (about 9 bytes a pair).
+    allowed pairs in memory, about 9 bytes a pair, and runs a max flow over
+    them per step of the search: fine for tens of millions of allowed pairs,
+    not for 100,000 x 30,000 (the benchmark's organisation of that size has
+    about 1.9 billion allowed pairs under the default rules: some 17 GB).
     """
     cap = _capacity(scores, capacity)
-    _, rows, remaining = _pin(scores, cap, pinned)
+    _, rows, remaining, _ = _pin(scores, cap, pinned)
     pi, pj, ps = [], [], []
     for start, chunk in _blocks(rows, scores.n_mentors):
         block = scores.block(chunk)
-        r, c = np.nonzero(np.isfinite(block) & (remaining > 0)[None, :])
+        r, c = _where(np.isfinite(block) & (remaining > 0)[None, :])
         pi.append((start + r).astype(np.int32))
         pj.append(c.astype(np.int32))
         ps.append(block[r, c])
@@ -380,34 +633,120 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
             hi = mid - 1
     threshold = float(values[lo]) if len(values) else 0.0
     del pi, pj, ps
-    mentor_of, rows, remaining = _pin(scores, cap, pinned)
+    mentor_of, rows, remaining, score = _pin(scores, cap, pinned)
     unit = int(round(1.0 / tol))
-    free, proof = _exact(_AtLeast(scores, threshold), rows, remaining, unit * (n + 1), k, tol)
-    mentor_of[rows] = free
+    mentor_of[rows], score[rows], proof = _exact(_AtLeast(scores, threshold), rows, remaining, unit * (n + 1), k, tol)
     proof.update(threshold=threshold, max_matched=best + int(scores.n_mentees - n), flow_checks=checks,
                  pinned=int(scores.n_mentees - n))
-    return _result(scores, mentor_of, "fair", proof)
+    return _result(scores, mentor_of, "fair", proof, score)
 
 
 # ----------------------------------------------------------------------------- deferred acceptance
 
 
-def _score_prefs(scores: ScoreSource, cap: np.ndarray):
-    """Mentee preference lists from scores: allowed open mentors by score desc, ties by mentor index."""
+class _MenteeLists:
+    """Each mentee's preference list from scores (allowed open mentors, score descending, then mentor index),
+    revealed :data:`STABLE_PREFIX` mentors at a time, with every mentor tied with the last one."""
+
+    def __init__(self, scores: ScoreSource, open_: np.ndarray) -> None:
+        n = scores.n_mentees
+        self.scores, self.open_ = scores, open_
+        self.mentor = np.zeros(0, dtype=np.int64)
+        self.score = np.zeros(0, dtype=np.float32)
+        self.end = np.zeros(n, dtype=np.int64)  # revealed entries of mentee i: next[i] .. end[i] - 1
+        self.next = np.zeros(n, dtype=np.int64)
+        self.last = np.full(n, np.inf, dtype=np.float32)  # score of the last revealed entry
+        self.complete = np.zeros(n, dtype=bool)  # nothing left to reveal
+
+    def reveal(self, mentees: np.ndarray, rejects: Callable) -> None:
+        """The next entries of ``mentees``, skipping mentors that ``rejects(rows, block)`` says would refuse."""
+        parts = []
+
+        def work(start: int, chunk: np.ndarray, block: np.ndarray):
+            alive = self.open_[None, :] & np.isfinite(block) & (block < self.last[chunk][:, None])
+            alive &= ~rejects(chunk, block)
+            block = np.where(alive, block, np.float32(-np.inf))
+            count = alive.sum(axis=1)
+            m = block.shape[1]
+            size = min(STABLE_PREFIX, m)
+            floor = np.partition(block, m - size, axis=1)[:, m - size] if size else np.zeros(len(chunk))
+            floor = np.where(count > size, floor, -np.inf)
+            r, c = _where(alive & (block >= floor[:, None]))
+            return chunk[r], c, block[r, c], count <= size
+
+        for found in _each_block(self.scores, mentees, work):
+            parts.append(found)
+        if not parts:
+            return
+        i, j, s, complete = (np.concatenate(x) for x in zip(*parts))
+        order = np.lexsort((j, -s, i))
+        i, j, s = i[order], j[order], s[order]
+        offset = len(self.mentor)
+        self.mentor, self.score = np.r_[self.mentor, j], np.r_[self.score, s]
+        start = offset + np.searchsorted(i, mentees)
+        self.next[mentees], self.end[mentees] = start, offset + np.searchsorted(i, mentees, side="right")
+        self.complete[mentees] = complete
+        last = self.end[mentees] - 1
+        self.last[mentees] = np.r_[self.score, -np.inf][np.where(last >= start, last, len(self.score))]
+
+
+def _stable_from_scores(scores: ScoreSource, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mentee-proposing deferred acceptance, both sides ranking by score: (mentor_of, score).
+
+    Mentees rank mentors by score (ties: lower index), mentors rank mentees
+    the same way. A mentee's list is revealed a prefix at a time
+    (:class:`_MenteeLists`), and a mentor that is full with mentees it ranks
+    higher is skipped: it would refuse, now and later (a full mentor only
+    trades up). The matching is the same as with the whole lists.
+    """
     n, m = scores.n_mentees, scores.n_mentors
-    prefs = np.full((n, m), -1, dtype=np.int32)
-    pscore = np.full((n, m), -np.inf, dtype=np.float32)
-    length = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n)
-    for start, chunk in _blocks(rows, m):
-        block = np.where((cap > 0)[None, :], scores.block(chunk), -np.inf).astype(np.float32)
-        order = np.argsort(-block, axis=1, kind="stable")
-        sorted_s = np.take_along_axis(block, order, axis=1)
-        ok = np.isfinite(sorted_s)
-        prefs[start:start + len(chunk)] = np.where(ok, order, -1)
-        pscore[start:start + len(chunk)] = sorted_s
-        length[start:start + len(chunk)] = ok.sum(axis=1)
-    return prefs, pscore, length
+    lists = _MenteeLists(scores, cap > 0)
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    score = np.full(n, np.nan, dtype=np.float32)
+    worst = np.full(m, -np.inf, dtype=np.float32)  # a full mentor's worst held score, and that mentee
+    worst_i = np.full(m, n, dtype=np.int64)
+    full = np.zeros(m, dtype=bool)
+
+    def rejects(i: np.ndarray, s: np.ndarray, j=None) -> np.ndarray:
+        if j is None:  # a block: rows i, every mentor
+            return full[None, :] & ((s < worst[None, :]) | ((s == worst[None, :]) & (i[:, None] > worst_i[None, :])))
+        return full[j] & ((s < worst[j]) | ((s == worst[j]) & (i > worst_i[j])))
+
+    lists.reveal(np.arange(n), lambda rows, block: rejects(rows, block))
+    done = np.zeros(n, dtype=bool)
+    while True:
+        free = np.flatnonzero((mentor_of < 0) & ~done)
+        at = _spans(lists.next[free], lists.end[free] - lists.next[free])
+        who = np.repeat(free, lists.end[free] - lists.next[free])
+        ok = ~rejects(who, lists.score[at], lists.mentor[at])
+        first = np.full(n, -1, dtype=np.int64)
+        first[who[ok][::-1]] = at[ok][::-1]  # the first acceptable entry of each free mentee
+        stuck = free[first[free] < 0]
+        done[stuck[lists.complete[stuck]]] = True
+        refill = stuck[~lists.complete[stuck]]
+        proposers = free[first[free] >= 0]
+        if not len(proposers) and not len(refill):
+            break
+        lists.reveal(refill, lambda rows, block: rejects(rows, block))
+        if not len(proposers):
+            continue
+        entry = first[proposers]
+        lists.next[proposers] = entry + 1
+        held = np.flatnonzero(mentor_of >= 0)
+        i = np.r_[held, proposers]
+        j = np.r_[mentor_of[held], lists.mentor[entry]]
+        s = np.r_[score[held], lists.score[entry]]
+        order = np.lexsort((i, -s, j))  # each mentor keeps its best `cap` (score, then lower index)
+        i, j, s = i[order], j[order], s[order]
+        rank = np.arange(len(j)) - np.searchsorted(j, j)
+        keep = rank < cap[j]
+        mentor_of[i[~keep]], score[i[~keep]] = -1, np.nan
+        mentor_of[i[keep]], score[i[keep]] = j[keep], s[keep]
+        last = keep & (rank == cap[j] - 1)  # full mentors: their worst held
+        full[:] = False
+        full[j[last]] = True
+        worst[j[last]], worst_i[j[last]] = s[last], i[last]
+    return mentor_of, score
 
 
 def _deferred_acceptance(n: int, m: int, cap: np.ndarray, prefs: np.ndarray, length: np.ndarray, key) -> np.ndarray:
@@ -487,15 +826,6 @@ def _preferences(scores: ScoreSource, cap: np.ndarray, mentee_prefs, mentor_pref
     return np.where(both, mentee_rank, np.inf), np.where(both.T, mentor_rank, np.inf)
 
 
-def _stable_from_scores(scores: ScoreSource, cap: np.ndarray) -> np.ndarray:
-    prefs, pscore, length = _score_prefs(scores, cap)
-
-    def key(i, j, pos):  # mentors rank by score desc; lexsort breaks ties by mentee index
-        return -pscore[i, pos].astype(np.float64)
-
-    return _deferred_acceptance(scores.n_mentees, scores.n_mentors, cap, prefs, length, key)
-
-
 def solve_stable(scores: ScoreSource, capacity: np.ndarray, *, mentee_prefs: np.ndarray | None = None,
                  mentor_prefs: np.ndarray | None = None) -> Assignment:
     """Mentee-optimal stable matching (mentee-proposing deferred acceptance with capacities).
@@ -508,7 +838,8 @@ def solve_stable(scores: ScoreSource, capacity: np.ndarray, *, mentee_prefs: np.
     cap = _capacity(scores, capacity)
     n, m = scores.n_mentees, scores.n_mentors
     if mentee_prefs is None and mentor_prefs is None:
-        return _result(scores, _stable_from_scores(scores, cap), "stable", {"preferences": "scores"})
+        mentor_of, score = _stable_from_scores(scores, cap)
+        return _result(scores, mentor_of, "stable", {"preferences": "scores"}, score)
     mentee_rank, mentor_rank = _preferences(scores, cap, mentee_prefs, mentor_prefs)
     order = np.argsort(mentee_rank, axis=1, kind="stable")
     length = np.isfinite(mentee_rank).sum(axis=1)
@@ -527,8 +858,8 @@ def solve_greedy(scores: ScoreSource, capacity: np.ndarray) -> Assignment:
     Computed as the stable matching with both sides ranking by score, which is
     the same matching (every pair order above is consistent with both sides).
     """
-    cap = _capacity(scores, capacity)
-    return _result(scores, _stable_from_scores(scores, cap), "greedy")
+    mentor_of, score = _stable_from_scores(scores, _capacity(scores, capacity))
+    return _result(scores, mentor_of, "greedy", score=score)
 
 
 def solve_random(scores: ScoreSource, capacity: np.ndarray, *, seed: int) -> Assignment:
@@ -574,17 +905,54 @@ def solve_mentee_choice(scores: ScoreSource, capacity: np.ndarray, *, top_k: int
     return _result(scores, mentor_of, "mentee_choice", {"seed": seed, "top_k": top_k})
 
 
+def _blocking_by_scores(mentor_of: np.ndarray, scores: ScoreSource, cap: np.ndarray) -> int:
+    """:func:`blocking_pairs` when both sides rank by score (ties: lower index), block by block."""
+    n, m = scores.n_mentees, scores.n_mentors
+    open_ = cap > 0
+    held = np.flatnonzero(mentor_of >= 0)
+    held_s = np.full(n, -np.inf, dtype=np.float32)
+    for chunk, values in _each_block(scores, held, lambda _, chunk, block: (
+            chunk, block[np.arange(len(chunk)), mentor_of[chunk]])):
+        held_s[chunk] = values
+    valid = held[np.isfinite(held_s[held]) & open_[mentor_of[held]]]
+    # a mentee's current mentor (-inf, m: none that counts); a mentor's worst valid mentee (lowest score, then
+    # highest index; +inf when it holds none, -inf when it holds a pair it cannot accept)
+    current_s, current_j = np.full(n, -np.inf, dtype=np.float32), np.full(n, m, dtype=np.int64)
+    current_s[valid], current_j[valid] = held_s[valid], mentor_of[valid]
+    order = valid[np.lexsort((-valid, held_s[valid], mentor_of[valid]))]
+    first = np.r_[True, mentor_of[order][1:] != mentor_of[order][:-1]] if len(order) else np.zeros(0, bool)
+    worst_s, worst_i = np.full(m, np.inf, dtype=np.float32), np.full(m, -1, dtype=np.int64)
+    worst_s[mentor_of[order[first]]], worst_i[mentor_of[order[first]]] = held_s[order[first]], order[first]
+    invalid = np.setdiff1d(held, valid)
+    worst_s[mentor_of[invalid]], worst_i[mentor_of[invalid]] = -np.inf, n
+    room = np.bincount(mentor_of[held], minlength=m) < cap
+    col = np.arange(m)[None, :]
+
+    def work(start: int, chunk: np.ndarray, block: np.ndarray) -> int:
+        cs, cj = current_s[chunk][:, None], current_j[chunk][:, None]
+        mentee_wants = (block > cs) | ((block == cs) & (col < cj))
+        mentor_wants = room[None, :] | (block > worst_s[None, :]) | ((block == worst_s[None, :])
+                                                                     & (chunk[:, None] < worst_i[None, :]))
+        return int(np.count_nonzero(np.isfinite(block) & open_[None, :] & mentee_wants & mentor_wants))
+
+    return sum(_each_block(scores, np.arange(n), work))
+
+
 def blocking_pairs(assignment: Assignment, scores: ScoreSource, capacity: np.ndarray, *,
                    mentee_prefs: np.ndarray | None = None, mentor_prefs: np.ndarray | None = None) -> int:
     """Number of allowed pairs (i, j), j not i's mentor, that would both rather be together.
 
     i prefers j to its mentor (or is unmatched), and j has capacity left or
     prefers i to its worst current mentee. Preferences as in :func:`solve_stable`.
+    With both sides ranking by score this goes block by block; with explicit
+    lists it holds dense mentees x mentors arrays.
     """
     cap = _capacity(scores, capacity)
-    mentee_rank, mentor_rank = _preferences(scores, cap, mentee_prefs, mentor_prefs)
     n, m = scores.n_mentees, scores.n_mentors
     mentor_of = np.asarray(assignment.mentor_of, dtype=np.int64)
+    if mentee_prefs is None and mentor_prefs is None:
+        return _blocking_by_scores(mentor_of, scores, cap)
+    mentee_rank, mentor_rank = _preferences(scores, cap, mentee_prefs, mentor_prefs)
     matched = mentor_of >= 0
     current = np.full(n, np.inf)
     current[matched] = mentee_rank[np.flatnonzero(matched), mentor_of[matched]]

@@ -11,7 +11,8 @@ from tests.matching import TABLES, make_pool
 from workbench.design.checks import check_design
 from workbench.design.model import Align, Eligibility, Experience, ProgramDesign
 from workbench.matching.pool import build_pool
-from workbench.matching.rules import allowed_block, rule_reasons
+from workbench.matching.rules import allowed_block, facts, hard_rules, is_pair, rows_of, rule_reasons, spans
+from workbench.organisation import in_management_chain
 from workbench.workspace import open_workspace
 
 DEMO = Path(__file__).resolve().parents[2] / "datasets" / "demo"
@@ -149,3 +150,53 @@ def test_build_pool_applies_eligibility(demo: dict) -> None:
     pool = build_pool(demo, d)
     assert (pool.mentees["level"].astype(int) <= 1).all()
     assert 0 < pool.n_mentees < 44
+
+
+# --------------------------------------------------------------------------
+# Rule kinds: type rules pair by pair, person rules as lists of pairs
+# --------------------------------------------------------------------------
+
+
+def test_rule_kinds_and_pair_tests_agree_with_blocks() -> None:
+    d = design(hard_rules=("not_in_management_chain", "different_department", "mentor_more_senior",
+                           "same_timezone_band"), exclude_line_manager=True, seniority_gap_min=1,
+               seniority_gap_max=3)
+    pool = make_pool(mentees=("P4", "P5", "P7"), mentors=("P1", "P3", "P6", "P7"))
+    found = hard_rules(pool, d)
+    assert [r.name for r in found] == ["self", "seniority_window", "line_manager", "not_in_management_chain",
+                                       "different_department", "mentor_more_senior", "same_timezone_band"]
+    kinds = {r.name: (r.pair is not None, r.excluded is not None, r.keys) for r in found}
+    assert kinds["self"] == (False, True, ()) and kinds["not_in_management_chain"] == (False, True, ())
+    assert kinds["seniority_window"] == (True, False, ("level",))
+    assert kinds["same_timezone_band"] == (True, False, ("offset",))
+    e, m = np.repeat(np.arange(3), 4), np.tile(np.arange(4), 3)
+    for rule in found:
+        np.testing.assert_array_equal(rule.allows(e, m), rule.test(np.arange(3)).reshape(-1))
+    self_pairs = [r for r in found if r.name == "self"][0].excluded
+    assert list(zip(*self_pairs)) == [(2, 3)]  # P7 is both
+
+
+def test_chain_pairs_match_the_organisation_walk() -> None:
+    pool = make_pool(mentees=("P4", "P5", "P6", "P7"), mentors=("P1", "P2", "P3", "P6", "P7", "P1"))
+    f = facts(pool)
+    [chain] = [r for r in hard_rules(pool, design(hard_rules=("not_in_management_chain",)))
+               if r.name == "not_in_management_chain"]
+    dense = in_management_chain(f.mentee_org, f.mentor_org, f.manager)
+    found = np.zeros_like(dense)
+    found[chain.excluded] = True
+    expected = dense.copy()
+    expected[:, 0] |= expected[:, 5]  # P1 twice among the mentors: both columns excluded
+    expected[:, 5] = expected[:, 0]
+    np.testing.assert_array_equal(found, expected)
+    assert np.all(np.diff(chain.excluded[0] * 6 + chain.excluded[1]) > 0)  # sorted, no repeats
+
+
+def test_pair_list_helpers() -> None:
+    pairs = (np.array([0, 0, 2, 5]), np.array([1, 3, 0, 2]))
+    rows, at = rows_of(pairs[0], np.array([5, 0, 1]))
+    assert rows.tolist() == [0, 1, 1] and pairs[1][at].tolist() == [2, 1, 3]
+    assert is_pair(pairs, np.array([0, 0, 2, 5, 4]), np.array([3, 2, 0, 2, 1]), 4).tolist() == [
+        True, False, True, True, False]
+    assert not is_pair((np.zeros(0, int), np.zeros(0, int)), np.array([0]), np.array([0]), 4).any()
+    rows, at = spans(np.array([4, 0, 7]), np.array([2, 0, 1]))
+    assert rows.tolist() == [0, 0, 2] and at.tolist() == [4, 5, 7]

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.matching import PEOPLE, TABLES, make_pool
+import workbench.matching.scores as scores_module
 from workbench.design.model import Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching.pool import Pool
@@ -264,3 +265,65 @@ def test_scores_in_range_and_minus_inf_exactly_where_forbidden(case) -> None:
     for name in s.criterion_names:
         assert table[name].between(0, 1).all()
     assert len(s.explain(e, m)) == len(e)
+
+
+@settings(max_examples=60, deadline=None)
+@given(organisations())
+def test_block_and_criteria_add_up_the_same_and_types_match_direct_evaluation(case) -> None:
+    pool, tables, d = case
+    s = PairScorer(pool, tables, d)
+    rows = np.arange(pool.n_mentees)
+    block = s.block(rows)
+    e, m = np.repeat(rows, pool.n_mentors), np.tile(np.arange(pool.n_mentors), pool.n_mentees)
+    np.testing.assert_array_equal(s.criteria(e, m)["score"].to_numpy(), block.reshape(-1))  # exactly
+    np.testing.assert_array_equal(s.allowed(rows), np.isfinite(block))
+    kept = scores_module.TYPE_CELLS
+    scores_module.TYPE_CELLS = 0  # every criterion and rule evaluated pair by pair
+    try:
+        direct = PairScorer(pool, tables, d)
+        assert not direct._plan().tables
+        np.testing.assert_array_equal(np.isfinite(direct.block(rows)), np.isfinite(block))
+        np.testing.assert_allclose(direct.block(rows), block, rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(direct.allowed(rows), s.allowed(rows))
+    finally:
+        scores_module.TYPE_CELLS = kept
+
+
+def test_skill_need_is_exact_whole_numbers() -> None:
+    s = scorer(design({"skills": 1.0}))
+    ctx = s.context
+    a = scores_module._skill_matrix(ctx)
+    assert (a["total"] < 2**24).all() and (a["need"].data == np.rint(a["need"].data)).all()
+    rows = np.array([0, 1])
+    block = scores_module._got(ctx, rows, None)
+    pairs = scores_module._got(ctx, np.repeat(rows, 4), np.tile(np.arange(4), 2))
+    np.testing.assert_array_equal(block.reshape(-1), pairs)
+    needs = scores_module._skill_needs(ctx)
+    dense = scores_module._skill_arrays(ctx)
+    assert needs["skills"] == dense["skills"] == ["a", "b", "c", "d"]
+    np.testing.assert_array_equal(dense["weight"][needs["mentee"], needs["skill"]], needs["weight"])
+    assert (dense["weight"] > 0).sum() == len(needs["mentee"])
+    # P4: a, b wanted (target 3), c (gap weight 1, target 3), d (gap weight 1/4, target 4); P5: a at 4
+    np.testing.assert_allclose(dense["weight"], [[1, 1, 1, 0.25], [1, 0, 0, 0]])
+    np.testing.assert_array_equal(dense["target"], [[3, 3, 3, 4], [4, 0, 0, 0]])
+    np.testing.assert_allclose(dense["total"], [3.25, 1])
+
+
+def test_scores_from_two_threads_at_once() -> None:
+    import threading
+
+    s = scorer()
+    rows = [np.array([0, 1]), np.array([1]), np.array([0])]
+    found = {}
+
+    def work(k):
+        found[k] = [s.block(r) for r in rows]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in range(4):
+        for got, want in zip(found[k], [scorer().block(r) for r in rows]):
+            np.testing.assert_array_equal(got, want)

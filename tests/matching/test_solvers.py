@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+import workbench.matching.solvers as solvers
 from workbench.matching.solvers import (
     Assignment,
     DenseScores,
@@ -356,3 +357,144 @@ def test_empty_and_zero_capacity() -> None:
     for solve in ALL:
         a = solve(scores, np.zeros(3, dtype=int))
         assert a.n_matched == 0 and np.isnan(a.score).all() and total_score(a) == 0.0
+
+
+# --------------------------------------------------------------------------
+# The lean and blockwise machinery against plain dense computations
+# --------------------------------------------------------------------------
+
+
+def dense_stable(scores: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Deferred acceptance on whole lists: mentees by score (ties: lower mentor), mentors the same way."""
+    n, m = scores.shape
+    block = np.where((capacity > 0)[None, :], scores, -np.inf).astype(np.float32)
+    order = np.argsort(-block, axis=1, kind="stable")
+    ranked = np.take_along_axis(block, order, axis=1)
+    lists = np.where(np.isfinite(ranked), order, -1)
+    length = np.isfinite(ranked).sum(axis=1)
+    return solvers._deferred_acceptance(n, m, capacity, lists, length, lambda i, j, pos: -ranked[i, pos].astype(float))
+
+
+@st.composite
+def tied_instances(draw):
+    n, m = draw(st.integers(1, 30)), draw(st.integers(1, 12))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    scores = (rng.integers(0, draw(st.sampled_from([2, 4, 50])), (n, m)) / 4).astype(np.float32)  # many ties
+    scores[rng.random((n, m)) < draw(st.sampled_from([0.0, 0.3, 0.7]))] = -np.inf
+    return np.minimum(scores, 1).astype(np.float32), rng.integers(0, 4, m)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tied_instances(), st.sampled_from([1, 2, 32]), st.sampled_from([7, 64, 1 << 22]))
+def test_lean_stable_equals_whole_lists(inst, prefix, cells) -> None:
+    scores, capacity = inst
+    kept = solvers.STABLE_PREFIX, solvers.BLOCK_CELLS
+    solvers.STABLE_PREFIX, solvers.BLOCK_CELLS = prefix, cells
+    try:
+        a = solve_stable(DenseScores(scores), capacity)
+        g = solve_greedy(DenseScores(scores), capacity)
+    finally:
+        solvers.STABLE_PREFIX, solvers.BLOCK_CELLS = kept
+    expected = dense_stable(scores, capacity)
+    np.testing.assert_array_equal(a.mentor_of, expected)
+    np.testing.assert_array_equal(g.mentor_of, expected)
+
+
+def dense_blocking(mentor_of: np.ndarray, scores: np.ndarray, capacity: np.ndarray) -> int:
+    """Blocking pairs from whole rank matrices (both sides by score), for any assignment."""
+    n, m = scores.shape
+    mentee_rank, mentor_rank = solvers._preferences(DenseScores(scores), capacity, None, None)
+    matched = mentor_of >= 0
+    current = np.full(n, np.inf)
+    current[matched] = mentee_rank[np.flatnonzero(matched), mentor_of[matched]]
+    worst = np.full(m, -np.inf)
+    np.maximum.at(worst, mentor_of[matched], mentor_rank[mentor_of[matched], np.flatnonzero(matched)])
+    room = np.bincount(mentor_of[matched], minlength=m) < capacity
+    wants = (mentee_rank < current[:, None]) & (room[None, :] | (mentor_rank.T < worst[None, :]))
+    return int((wants & np.isfinite(mentee_rank) & np.isfinite(mentor_rank.T)).sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(tied_instances(), st.integers(0, 2**32 - 1), st.sampled_from([5, 1 << 22]))
+def test_blocking_pairs_by_scores_block_by_block(inst, seed, cells) -> None:
+    scores, capacity = inst
+    n, m = scores.shape
+    rng = np.random.default_rng(seed)
+    mentor_of = np.where(rng.random(n) < 0.6, rng.integers(0, m, n), -1)  # any assignment, even a forbidden pair
+    kept = solvers.BLOCK_CELLS
+    solvers.BLOCK_CELLS = cells
+    try:
+        found = blocking_pairs(as_assignment(mentor_of, scores), DenseScores(scores), capacity)
+    finally:
+        solvers.BLOCK_CELLS = kept
+    assert found == dense_blocking(mentor_of, scores, capacity)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tied_instances(), st.sampled_from([1, 3]), st.sampled_from([1, 2, 64]), st.sampled_from([1, 3, 512]))
+def test_optimal_with_few_kept_pairs_proves_by_rescanning(inst, k, per_mentee, per_mentor) -> None:
+    scores, capacity = inst
+    kept = solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS
+    solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS = per_mentee, per_mentor, 4
+    solvers.HELD_CELLS = 0
+    try:
+        best = solve_optimal(DenseScores(scores), capacity, k=k)
+        cover = solve_max_coverage(DenseScores(scores), capacity, k=k)
+    finally:
+        solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = kept
+    assert best.proof["optimal"] and best.proof["objective"] == best.proof["dual_bound"]
+    assert gain(best) == pytest.approx(brute_gain(scores, capacity), abs=1e-5 * (len(scores) + 1))
+    assert cover.n_matched == round(brute_gain(scores, capacity, base=1e4) / 1e4)
+    feasible(best, scores, capacity)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tied_instances(), st.integers(1, 5), st.sampled_from([0, 1, 1 << 24]))
+def test_candidate_bounds_hold_for_every_pair_left_out(inst, k, held) -> None:
+    scores, capacity = inst
+    n, m = scores.shape
+    open_ = capacity > 0
+    kept = solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS
+    solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = 2, 3, 5, held
+    try:
+        (gi, gj, gs), (ki, kj, ks), row_bound, column_bound = solvers._candidates(
+            DenseScores(scores), np.arange(n), open_, k)
+    finally:
+        solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = kept
+    graph, known = set(zip(gi.tolist(), gj.tolist())), set(zip(ki.tolist(), kj.tolist()))
+    assert graph <= known and len(graph) == len(gi)
+    np.testing.assert_array_equal(gs, scores[gi, gj])
+    np.testing.assert_array_equal(ks, scores[ki, kj])
+    for i in range(n):
+        row = [j for j in range(m) if open_[j] and np.isfinite(scores[i, j])]
+        best = sorted(row, key=lambda j: -scores[i, j])[:k]
+        assert {scores[i, j] for j in best} <= {scores[i, j] for j in row if (i, j) in graph}
+        for j in row:
+            if (i, j) not in known:
+                assert scores[i, j] <= row_bound[i] and scores[i, j] <= column_bound[j]
+
+
+def test_potentials_are_shortest_distances_from_a_virtual_root() -> None:
+    rng = np.random.default_rng(4)
+    src, dst = rng.integers(0, 30, 120), rng.integers(0, 30, 120)
+    cost = rng.integers(0, 50, 120)  # non-negative: no negative cycle
+    d = solvers._potentials(30, src, dst, cost)
+    expected = np.zeros(30, dtype=np.int64)
+    for _ in range(31):
+        np.minimum.at(expected, dst, expected[src] + cost)
+    np.testing.assert_array_equal(d, expected)
+    with pytest.raises(RuntimeError, match="negative cycle"):
+        solvers._potentials(2, np.array([0, 1]), np.array([1, 0]), np.array([-1, -1]))
+
+
+def test_threads_do_not_change_the_result(monkeypatch) -> None:
+    scores = popular(80, 20, 5)
+    capacity = np.random.default_rng(5).integers(1, 4, 20)
+    monkeypatch.setattr(solvers, "BLOCK_CELLS", 100)  # many blocks
+    found = {}
+    for threads in (1, 2):
+        monkeypatch.setattr(solvers, "THREADS", threads)
+        found[threads] = [solve(DenseScores(scores), capacity).mentor_of for solve in (
+            solve_optimal, solve_max_coverage, solve_stable, lambda s, c: solve_optimal(s, c, k=2))]
+    for a, b in zip(found[1], found[2]):
+        np.testing.assert_array_equal(a, b)

@@ -93,6 +93,8 @@ KNOWN_PER_MENTEE = 64
 #: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
 KNOWN_PER_MENTOR = 512
 SAMPLE_ROWS = 4096
+#: Problems up to this many pairs are scored once and held (float32, 4 bytes a pair) while the graph is built.
+HELD_CELLS = 1 << 24
 #: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
 NEAR = 0.002
 _NONE = -(2 ** 62)  # an integer gain below any real one
@@ -127,6 +129,14 @@ class DenseScores:
 
     def block(self, mentees: np.ndarray) -> np.ndarray:
         return self.matrix[np.asarray(mentees, dtype=np.int64)]
+
+    @classmethod
+    def held(cls, matrix: np.ndarray) -> "DenseScores":
+        """Wrap scores a solver pulled itself (already valid): no copy, no checks."""
+        held = cls.__new__(cls)
+        held.matrix = matrix
+        held.n_mentees, held.n_mentors = matrix.shape
+        return held
 
 
 @dataclass(frozen=True)
@@ -365,6 +375,10 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
     may repeat.
     """
     m = scores.n_mentors
+    if len(rows) * m <= HELD_CELLS:  # score once, then read the sample and the pass from memory
+        scores = DenseScores.held(np.concatenate([block for block in _each_block(
+            scores, rows, lambda _, __, block: block)] or [np.zeros((0, m), np.float32)]))
+        rows = np.arange(len(rows))
     depth = min(max(KNOWN_PER_MENTEE, k), m)
     coarse, floor = _column_floors(scores, rows, open_, KNOWN_PER_MENTOR)
 
@@ -646,48 +660,53 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
 
 class _MenteeLists:
     """Each mentee's preference list from scores (allowed open mentors, score descending, then mentor index),
-    revealed :data:`STABLE_PREFIX` mentors at a time, with every mentor tied with the last one."""
+    revealed a prefix at a time: :data:`STABLE_PREFIX` mentors, then twice as many each time, with every
+    mentor tied with the last one (the whole rest at once when it is at most four times as long)."""
 
     def __init__(self, scores: ScoreSource, open_: np.ndarray) -> None:
         n = scores.n_mentees
         self.scores, self.open_ = scores, open_
-        self.mentor = np.zeros(0, dtype=np.int64)
-        self.score = np.zeros(0, dtype=np.float32)
+        self.mentor = np.zeros(1, dtype=np.int64)  # revealed entries, in the first `used` places
+        self.score = np.zeros(1, dtype=np.float32)
+        self.used = 0
         self.end = np.zeros(n, dtype=np.int64)  # revealed entries of mentee i: next[i] .. end[i] - 1
         self.next = np.zeros(n, dtype=np.int64)
         self.last = np.full(n, np.inf, dtype=np.float32)  # score of the last revealed entry
         self.complete = np.zeros(n, dtype=bool)  # nothing left to reveal
+        self.size = np.full(n, STABLE_PREFIX, dtype=np.int64)  # entries the next reveal gives (doubling)
 
     def reveal(self, mentees: np.ndarray, rejects: Callable) -> None:
         """The next entries of ``mentees``, skipping mentors that ``rejects(rows, block)`` says would refuse."""
-        parts = []
-
         def work(start: int, chunk: np.ndarray, block: np.ndarray):
             alive = self.open_[None, :] & np.isfinite(block) & (block < self.last[chunk][:, None])
             alive &= ~rejects(chunk, block)
-            block = np.where(alive, block, np.float32(-np.inf))
-            count = alive.sum(axis=1)
-            m = block.shape[1]
-            size = min(STABLE_PREFIX, m)
-            floor = np.partition(block, m - size, axis=1)[:, m - size] if size else np.zeros(len(chunk))
-            floor = np.where(count > size, floor, -np.inf)
+            count, size = alive.sum(axis=1), self.size[chunk]
+            floor = np.full(len(chunk), -np.inf, dtype=np.float32)
+            for length in np.unique(size[count > 4 * size]):  # others: the whole rest of the list at once
+                rows = np.flatnonzero((size == length) & (count > 4 * size))
+                rest = np.where(alive[rows], block[rows], np.float32(-np.inf))
+                floor[rows] = np.partition(rest, rest.shape[1] - length, axis=1)[:, -length]
             r, c = _where(alive & (block >= floor[:, None]))
-            return chunk[r], c, block[r, c], count <= size
+            return chunk[r], c, block[r, c], count <= 4 * size
 
-        for found in _each_block(self.scores, mentees, work):
-            parts.append(found)
+        parts = list(_each_block(self.scores, mentees, work))
         if not parts:
             return
         i, j, s, complete = (np.concatenate(x) for x in zip(*parts))
         order = np.lexsort((j, -s, i))
         i, j, s = i[order], j[order], s[order]
-        offset = len(self.mentor)
-        self.mentor, self.score = np.r_[self.mentor, j], np.r_[self.score, s]
+        offset = self.used
+        self.used += len(j)
+        if self.used > len(self.mentor):  # room for this and as much again
+            self.mentor = np.r_[self.mentor[:offset], np.zeros(2 * self.used - offset, dtype=np.int64)]
+            self.score = np.r_[self.score[:offset], np.zeros(2 * self.used - offset, dtype=np.float32)]
+        self.mentor[offset:self.used], self.score[offset:self.used] = j, s
         start = offset + np.searchsorted(i, mentees)
         self.next[mentees], self.end[mentees] = start, offset + np.searchsorted(i, mentees, side="right")
         self.complete[mentees] = complete
+        self.size[mentees] *= 2
         last = self.end[mentees] - 1
-        self.last[mentees] = np.r_[self.score, -np.inf][np.where(last >= start, last, len(self.score))]
+        self.last[mentees] = np.where(last >= start, self.score[np.maximum(last, 0)], -np.inf)
 
 
 def _stable_from_scores(scores: ScoreSource, cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -788,17 +807,16 @@ def _explicit_lists(prefs, n_rows: int, n_cols: int, name: str) -> np.ndarray:
         raise ValueError(f"{name} must be a 2-d array with one row per {'mentee' if name == 'mentee_prefs' else 'mentor'}")
     if ((arr < -1) | (arr >= n_cols)).any():
         raise ValueError(f"{name} holds an index out of range")
-    for row in arr:
-        listed = row[row >= 0]
-        if len(np.unique(listed)) != len(listed):
-            raise ValueError(f"{name} lists someone twice in a row")
+    ordered = np.sort(arr, axis=1)
+    if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
+        raise ValueError(f"{name} lists someone twice in a row")
     return arr
 
 
 def _rank_matrix(lists: np.ndarray, n_cols: int) -> np.ndarray:
     """rank[r, c] = position of c in row r's list; inf when not listed."""
     rank = np.full((lists.shape[0], n_cols), np.inf)
-    r, pos = np.nonzero(lists >= 0)
+    r, pos = _where(lists >= 0)
     rank[r, lists[r, pos]] = pos
     return rank
 

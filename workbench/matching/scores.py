@@ -739,10 +739,12 @@ class PairScorer:
         e = np.asarray(mentees, dtype=np.int64).reshape(-1)
         plan = self._plan()
         result = np.ones((len(e), self.n_mentors), dtype=bool)
-        for table in plan.tables:
-            result &= np.take(table.allowed[table.mentee[e]], table.mentor, axis=1)
-        for rule in plan.direct_rules:
-            result &= rule.test(e)
+        for start in range(0, len(e), BLOCK_ROWS):  # a block of rows at a time: no other array as large
+            rows, part = e[start:start + BLOCK_ROWS], result[start:start + BLOCK_ROWS]
+            for table in plan.tables:
+                part &= np.take(table.allowed[table.mentee[rows]], table.mentor, axis=1)
+            for rule in plan.direct_rules:
+                part &= rule.test(rows)
         self._set_pairs(result, e, plan.excluded, False)
         self._set_pairs(result, e, plan.pins[:2], True)
         return result

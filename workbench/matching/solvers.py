@@ -59,6 +59,7 @@ as it is.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -96,7 +97,11 @@ SAMPLE_ROWS = 4096
 #: Problems up to this many pairs are scored once and held (float32, 4 bytes a pair) while the graph is built.
 HELD_CELLS = 1 << 24
 #: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
-NEAR = 0.002
+NEAR = 0.02
+#: Once fewer pairs violate than this share of the graph, the duals are good: graph pairs further than PRUNE
+#: (score) from a positive reduced gain, and not in the matching, leave the graph (they stay checked).
+PRUNE_SHARE = 0.05
+PRUNE = 0.02
 _NONE = -(2 ** 62)  # an integer gain below any real one
 
 
@@ -521,25 +526,29 @@ def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k:
             proof["top_k_objective"] = objective  # what the candidate graph alone reached
         # dual feasibility, pair by pair: exact on the graph and the kept pairs, by the bounds elsewhere, by a
         # scan of the rows where the bounds fall short
-        red = base + known_units - u[ki] - v[kj]
-        worst = max(int((gains - u[ci] - v[cj]).max(initial=_NONE)), int(red.max(initial=_NONE)))
+        graph_red = gains - u[ci] - v[cj]
+        worst, near, violating = _check(ki, kj, known_units, u, v, base, int(NEAR * scale))
+        worst = max(worst, int(graph_red.max(initial=_NONE)))
         if worst <= 0:
             scan = np.flatnonzero(_unbounded(u, v, row_gain, column_gain))
             scanned[scan] = True
             (si, sj, ss), scan_worst = _scan(scores, rows, scan, open_, u, v, base, scale, kk)
             worst = max(worst, scan_worst)
+            near, violating = np.arange(len(ki), len(ki) + len(si)), len(si)
             ki, kj, ks = np.r_[ki, si.astype(np.int32)], np.r_[kj, sj.astype(np.int32)], np.r_[ks, ss]
             known_units = np.r_[known_units, np.rint(ss.astype(np.float64) * scale).astype(np.int32)]
-            red = np.r_[red, _int_gain(ss, base, scale) - u[si] - v[sj]]
         proof["max_reduced_gain"] = float(max(worst, 0) * tol)
         proof["rows_scanned"] = int(scanned.sum())
         if worst <= 0:
             if objective != dual:
                 raise RuntimeError("the dual bound differs from the matching's gain: optimality not proven")
+            if n * m > HELD_CELLS:
+                _release_memory()
             return result, score, proof
+        if violating < PRUNE_SHARE * len(ci):  # good duals: the graph keeps only the pairs that may matter
+            keep = used | (graph_red > -PRUNE * scale)
+            ci, cj, cs = ci[keep], cj[keep], cs[keep]
         # the graph grows by every kept pair that violates the duals or nearly does
-        near = np.flatnonzero(red > -NEAR * scale)
-        del red
         graph = ci.astype(np.int64) * m + cj
         key = ki[near].astype(np.int64) * m + kj[near]
         new = near[~_member(key, graph)]
@@ -548,6 +557,32 @@ def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k:
         ci, cj, cs = (np.r_[a, b[new[first]]] for a, b in zip((ci, cj, cs), (ki, kj, ks)))
         order = np.argsort(np.r_[graph, key], kind="stable")  # keep the graph sorted for _member
         ci, cj, cs = ci[order], cj[order], cs[order]
+
+
+def _release_memory() -> None:
+    """Hand freed heap memory back to the system: glibc keeps what the block threads freed (gigabytes after
+    a large solve) until asked. Does nothing where there is no ``malloc_trim``."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _check(ki: np.ndarray, kj: np.ndarray, units: np.ndarray, u: np.ndarray, v: np.ndarray, base: int,
+           slack: int, chunk: int = 1 << 22) -> tuple[int, np.ndarray, int]:
+    """Reduced gains ``base + units - u - v`` of the kept pairs, a chunk at a time: the largest, the pairs
+    above ``-slack``, how many are positive."""
+    worst, near, violating = _NONE, [], 0
+    for start in range(0, len(ki), chunk):
+        part = slice(start, start + chunk)
+        red = units[part].astype(np.int64)
+        red += base
+        red -= u[ki[part]]
+        red -= v[kj[part]]
+        worst = max(worst, int(red.max(initial=_NONE)))
+        near.append(start + np.flatnonzero(red > -slack))
+        violating += int(np.count_nonzero(red > 0))
+    return worst, np.concatenate(near or [np.zeros(0, np.int64)]), violating
 
 
 def _solve_exact(scores, capacity, *, method: str, lexicographic: bool, k: int, pinned, tol: float) -> Assignment:
@@ -676,24 +711,33 @@ class _MenteeLists:
         self.size = np.full(n, STABLE_PREFIX, dtype=np.int64)  # entries the next reveal gives (doubling)
 
     def reveal(self, mentees: np.ndarray, rejects: Callable) -> None:
-        """The next entries of ``mentees``, skipping mentors that ``rejects(rows, block)`` says would refuse."""
+        """The next entries of ``mentees``, skipping mentors that ``rejects(rows, block)`` says would refuse
+        (a bool block, or ``None`` for none)."""
         def work(start: int, chunk: np.ndarray, block: np.ndarray):
-            alive = self.open_[None, :] & np.isfinite(block) & (block < self.last[chunk][:, None])
-            alive &= ~rejects(chunk, block)
+            alive = np.isfinite(block)
+            alive &= self.open_[None, :]
+            alive &= block < self.last[chunk][:, None]
+            refused = rejects(chunk, block)
+            if refused is not None:
+                alive &= ~refused
             count, size = alive.sum(axis=1), self.size[chunk]
             floor = np.full(len(chunk), -np.inf, dtype=np.float32)
             for length in np.unique(size[count > 4 * size]):  # others: the whole rest of the list at once
                 rows = np.flatnonzero((size == length) & (count > 4 * size))
                 rest = np.where(alive[rows], block[rows], np.float32(-np.inf))
                 floor[rows] = np.partition(rest, rest.shape[1] - length, axis=1)[:, -length]
-            r, c = _where(alive & (block >= floor[:, None]))
+            alive &= block >= floor[:, None]
+            r, c = _where(alive)
             return chunk[r], c, block[r, c], count <= 4 * size
 
         parts = list(_each_block(self.scores, mentees, work))
         if not parts:
             return
         i, j, s, complete = (np.concatenate(x) for x in zip(*parts))
-        order = np.lexsort((j, -s, i))
+        # by mentee, then score descending (the bits of a float32 >= 0 order like it), then mentor: stable, as
+        # each block's rows come in mentor order
+        key = (i.astype(np.uint64) << np.uint64(32)) | (~(s + np.float32(0)).view(np.uint32)).astype(np.uint64)
+        order = np.argsort(key, kind="stable")
         i, j, s = i[order], j[order], s[order]
         offset = self.used
         self.used += len(j)
@@ -726,12 +770,20 @@ def _stable_from_scores(scores: ScoreSource, cap: np.ndarray) -> tuple[np.ndarra
     worst_i = np.full(m, n, dtype=np.int64)
     full = np.zeros(m, dtype=bool)
 
-    def rejects(i: np.ndarray, s: np.ndarray, j=None) -> np.ndarray:
-        if j is None:  # a block: rows i, every mentor
-            return full[None, :] & ((s < worst[None, :]) | ((s == worst[None, :]) & (i[:, None] > worst_i[None, :])))
+    def rejects(i: np.ndarray, s: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Whether full mentor ``j`` holds only mentees it ranks above mentee ``i`` scoring ``s`` with it."""
         return full[j] & ((s < worst[j]) | ((s == worst[j]) & (i > worst_i[j])))
 
-    lists.reveal(np.arange(n), lambda rows, block: rejects(rows, block))
+    def refuses(rows: np.ndarray, block: np.ndarray):
+        """:func:`rejects` for every mentor at once (``None`` while no mentor is full)."""
+        if not full.any():
+            return None
+        out = block < worst[None, :]
+        out |= (block == worst[None, :]) & (rows[:, None] > worst_i[None, :])
+        out &= full[None, :]
+        return out
+
+    lists.reveal(np.arange(n), refuses)
     done = np.zeros(n, dtype=bool)
     while True:
         free = np.flatnonzero((mentor_of < 0) & ~done)
@@ -740,13 +792,14 @@ def _stable_from_scores(scores: ScoreSource, cap: np.ndarray) -> tuple[np.ndarra
         ok = ~rejects(who, lists.score[at], lists.mentor[at])
         first = np.full(n, -1, dtype=np.int64)
         first[who[ok][::-1]] = at[ok][::-1]  # the first acceptable entry of each free mentee
+        lists.next[free] = np.where(first[free] >= 0, first[free], lists.end[free])  # refusals are for good
         stuck = free[first[free] < 0]
         done[stuck[lists.complete[stuck]]] = True
         refill = stuck[~lists.complete[stuck]]
         proposers = free[first[free] >= 0]
         if not len(proposers) and not len(refill):
             break
-        lists.reveal(refill, lambda rows, block: rejects(rows, block))
+        lists.reveal(refill, refuses)
         if not len(proposers):
             continue
         entry = first[proposers]

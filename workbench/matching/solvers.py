@@ -94,7 +94,7 @@ KNOWN_PER_MENTEE = 64
 #: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
 KNOWN_PER_MENTOR = 512
 SAMPLE_ROWS = 4096
-#: Problems up to this many pairs are scored once and held (float32, 4 bytes a pair) while the graph is built.
+#: Problems up to this many pairs are scored once and every pair kept (about 20 bytes an allowed pair).
 HELD_CELLS = 1 << 24
 #: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
 NEAR = 0.02
@@ -134,14 +134,6 @@ class DenseScores:
 
     def block(self, mentees: np.ndarray) -> np.ndarray:
         return self.matrix[np.asarray(mentees, dtype=np.int64)]
-
-    @classmethod
-    def held(cls, matrix: np.ndarray) -> "DenseScores":
-        """Wrap scores a solver pulled itself (already valid): no copy, no checks."""
-        held = cls.__new__(cls)
-        held.matrix = matrix
-        held.n_mentees, held.n_mentors = matrix.shape
-        return held
 
 
 @dataclass(frozen=True)
@@ -380,10 +372,9 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
     may repeat.
     """
     m = scores.n_mentors
-    if len(rows) * m <= HELD_CELLS:  # score once, then read the sample and the pass from memory
-        scores = DenseScores.held(np.concatenate([block for block in _each_block(
-            scores, rows, lambda _, __, block: block)] or [np.zeros((0, m), np.float32)]))
-        rows = np.arange(len(rows))
+    if len(rows) * m <= HELD_CELLS:
+        return _held_candidates(np.concatenate([np.zeros((0, m), np.float32)] + list(_each_block(
+            scores, rows, lambda _, __, block: block))), open_, k)
     depth = min(max(KNOWN_PER_MENTEE, k), m)
     coarse, floor = _column_floors(scores, rows, open_, KNOWN_PER_MENTOR)
 
@@ -407,10 +398,28 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
         found.append((mentee_best, mentee_top, bound, mentor_best[:3]))
     row_bound = np.concatenate([f[2] for f in found]).astype(np.float32)
     known, graph, mentor_known = ([np.concatenate(x) for x in zip(*[f[part] for f in found])] for part in (0, 1, 3))
-    graph = [np.r_[a, b] for a, b in zip(graph, columns.result())]
-    _, unique = np.unique(graph[0] * m + graph[1], return_index=True)
+    graph = _unique_pairs(*(np.r_[a, b] for a, b in zip(graph, columns.result())), m)
     known = [np.r_[a, b] for a, b in zip(known, mentor_known)]
-    return [x[unique] for x in graph], known, row_bound, np.where(np.isfinite(floor), coarse, np.float32(-np.inf))
+    return graph, known, row_bound, np.where(np.isfinite(floor), coarse, np.float32(-np.inf))
+
+
+def _held_candidates(full: np.ndarray, open_: np.ndarray, k: int):
+    """:func:`_candidates` for scores held in memory (``full``, rows x mentors): every pair is kept, so
+    nothing is left to bound."""
+    n, m = full.shape
+    full = np.where(open_[None, :], full, np.float32(-np.inf))
+    (ri, rj, rs), _ = _row_best(full, 0, k)
+    (cj, ci, cs), _ = _row_best(np.ascontiguousarray(full.T), 0, k)
+    r, c = _where(np.isfinite(full))
+    none = np.full(max(n, m), -np.inf, dtype=np.float32)
+    return (_unique_pairs(np.r_[ri, ci], np.r_[rj, cj], np.r_[rs, cs], m),
+            (r.astype(np.int32), c.astype(np.int32), full[r, c]), none[:n], none[:m])
+
+
+def _unique_pairs(i: np.ndarray, j: np.ndarray, s: np.ndarray, m: int):
+    """The pairs once each, sorted by row then mentor (int32 indices)."""
+    _, first = np.unique(i.astype(np.int64) * m + j, return_index=True)
+    return i[first].astype(np.int32), j[first].astype(np.int32), s[first]
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
@@ -867,8 +876,8 @@ def _explicit_lists(prefs, n_rows: int, n_cols: int, name: str) -> np.ndarray:
 
 
 def _rank_matrix(lists: np.ndarray, n_cols: int) -> np.ndarray:
-    """rank[r, c] = position of c in row r's list; inf when not listed."""
-    rank = np.full((lists.shape[0], n_cols), np.inf)
+    """rank[r, c] = position of c in row r's list (float32, exact below 2**24); inf when not listed."""
+    rank = np.full((lists.shape[0], n_cols), np.inf, dtype=np.float32)
     r, pos = _where(lists >= 0)
     rank[r, lists[r, pos]] = pos
     return rank
@@ -877,9 +886,8 @@ def _rank_matrix(lists: np.ndarray, n_cols: int) -> np.ndarray:
 def _preferences(scores: ScoreSource, cap: np.ndarray, mentee_prefs, mentor_prefs):
     """(mentee rank [n, m], mentor rank [m, n]): lower is better, inf = unacceptable or forbidden."""
     n, m = scores.n_mentees, scores.n_mentors
-    dense = np.empty((n, m), dtype=np.float32)
-    for start, chunk in _blocks(np.arange(n), m):
-        dense[start:start + len(chunk)] = scores.block(chunk)
+    dense = np.concatenate([np.zeros((0, m), np.float32)] + list(_each_block(
+        scores, np.arange(n), lambda _, __, block: block)))
     allowed = np.isfinite(dense)
     if mentee_prefs is None:
         order = np.argsort(-dense, axis=1, kind="stable")
@@ -894,7 +902,7 @@ def _preferences(scores: ScoreSource, cap: np.ndarray, mentee_prefs, mentor_pref
     else:
         mentor_rank = _rank_matrix(_explicit_lists(mentor_prefs, m, n, "mentor_prefs"), n)
     both = allowed & np.isfinite(mentee_rank) & np.isfinite(mentor_rank.T) & (cap > 0)[None, :]
-    return np.where(both, mentee_rank, np.inf), np.where(both.T, mentor_rank, np.inf)
+    return np.where(both, mentee_rank, np.float32(np.inf)), np.where(both.T, mentor_rank, np.float32(np.inf))
 
 
 def solve_stable(scores: ScoreSource, capacity: np.ndarray, *, mentee_prefs: np.ndarray | None = None,

@@ -51,7 +51,6 @@ weight through ``PairScorer(extra_weights=...)``.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -143,13 +142,11 @@ def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
 def _lists(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
     """The ``;``-separated items of a column, flattened: (row of each item, item)."""
     codes, values = _text_codes(frame, column)
-    parsed = [_items(v) for v in values]
+    parsed = [_items(v) for v in values]  # each distinct cell once
     count = np.array([len(p) for p in parsed], dtype=np.int64)
     flat = np.array([item for p in parsed for item in p], dtype=object)
-    start = np.cumsum(count) - count
-    rows = np.repeat(np.arange(len(codes)), count[codes])
-    return rows, flat[np.repeat(start[codes] - np.cumsum(count[codes]) + count[codes], count[codes])
-                      + np.arange(len(rows))]
+    rows, at = spans((np.cumsum(count) - count)[codes], count[codes])
+    return rows, flat[at]
 
 
 def _last(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, default) -> np.ndarray:
@@ -204,8 +201,8 @@ def _skill_needs(ctx: ScoringContext) -> dict:
     known[r, c] = True
     offered = np.zeros((n_m, n_s), dtype=bool)
     offered[offer_row, column.get_indexer(offer_skill)] = True
-    lists = offered.any(axis=1)[:, None]  # a mentor who lists offers covers only those
-    level = np.where(lists, np.where(offered, np.where(known, level, 255), 0), level).astype(np.uint8)
+    listed = offered.any(axis=1)[:, None]  # a mentor who lists offers covers only those
+    level = np.where(listed, np.where(offered, np.where(known, level, 255), 0), level).astype(np.uint8)
 
     # Gap needs: weight = weighted gap / the mentee's largest, target = the requirement's.
     g_row = _positions(mentee_ids, gaps["person_id"].to_numpy(dtype=object))
@@ -416,14 +413,11 @@ def _preference_arrays(ctx: ScoringContext) -> dict:
 
 def _preferences(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
     a = ctx.memo("preferences", lambda: _preference_arrays(ctx))
-    ee, mm = np.broadcast_arrays(np.asarray(e, dtype=np.int64), np.asarray(m, dtype=np.int64))
-    found = is_pair((a["mentee"], a["mentor"]), ee.reshape(-1), mm.reshape(-1), pool.n_mentors)
-    value = np.zeros(ee.size, dtype=np.float32)
-    if found.any():
-        keys = a["mentee"] * max(pool.n_mentors, 1) + a["mentor"]
-        at = np.searchsorted(keys, ee.reshape(-1)[found] * max(pool.n_mentors, 1) + mm.reshape(-1)[found])
-        value[found] = a["value"][at]
-    return value.reshape(ee.shape)
+    wanted = np.asarray(e, dtype=np.int64) * max(pool.n_mentors, 1) + np.asarray(m, dtype=np.int64)
+    keys = a["mentee"] * max(pool.n_mentors, 1) + a["mentor"]  # sorted
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    return np.where(keys[at] == wanted, a["value"][at], np.float32(0)) if len(keys) else \
+        np.zeros(wanted.shape, dtype=np.float32)
 
 
 def affinity_attributes(pool: Pool, design: ProgramDesign) -> tuple[str, ...]:

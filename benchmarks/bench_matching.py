@@ -69,8 +69,8 @@ REPEAT = 3
 
 
 def text(values) -> pd.Series:
-    """A column as the workbench reads it: text."""
-    return pd.Series(np.asarray(values).astype(str).astype(object), dtype=object)
+    """A column as the workbench reads it from CSV: text (``str`` dtype)."""
+    return pd.Series(np.asarray(values).astype(str).astype(object), dtype="str")
 
 
 def _lists(choice: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -229,6 +229,8 @@ def run_match(case: str) -> int:
         label = f"match(), tables to explained result, median of {REPEAT}"
         print(f"  {label:<52}{seconds:>8.3f} s  (cpu {cpu:.3f} s)  target < {target:g} s: "
               f"{verdict(seconds < target)}")
+        peak = traced_peak(lambda: match(tables, DESIGN, method="optimal"))
+        print(f"  {'peak traced memory of match()':<52}{peak:>8.0f} MB")
         runs = [steps(tables) for _ in range(REPEAT)]
         total = statistics.median(sum(run.values()) for run in runs)
         label = f"the steps alone, median of {REPEAT}"
@@ -261,7 +263,7 @@ def run_stable() -> int:
     scorer.block(np.arange(1))
     capacity = pool.mentors["capacity"].to_numpy()
     print(f"stable: {pool.n_mentees:,} mentees x {pool.n_mentors:,} mentors, solve_stable with preferences from the "
-          "scores (seed {SEED})".replace("{SEED}", str(SEED)), flush=True)
+          f"scores (seed {SEED})", flush=True)
     solve_stable(scorer, capacity)  # warm-up
     cpu = time.process_time()
     seconds = median_seconds(lambda: solve_stable(scorer, capacity), REPEAT)

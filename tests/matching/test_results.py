@@ -273,3 +273,23 @@ def test_a_researcher_criterion_counts_with_its_weight(demo):
         assert result.settings["weights"]["location_initial"] == 2.0
     finally:
         CRITERIA.pop("location_initial")
+
+
+def test_blocking_pairs_from_keys_equal_the_preference_lists(demo):
+    from workbench.matching.results import _prepare, _stated_lists
+    from workbench.matching.solvers import Assignment, blocking_pairs
+
+    tables, design = demo
+    prep = _prepare(tables, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
+    lists = _stated_lists(prep)
+    assert lists is not None  # the demo has stated preferences
+    for method, result in compare_methods(tables, design, seed=1).items():
+        pool = result.pool
+        mentor_of = np.full(pool.n_mentees, -1)
+        rows = {p: i for i, p in enumerate(pool.mentees["person_id"])}
+        cols = {p: j for j, p in enumerate(pool.mentors["person_id"])}
+        mentor_of[[rows[p] for p in result.pairs["mentee_id"]]] = [cols[p] for p in result.pairs["mentor_id"]]
+        capacity = pool.mentors["capacity"].to_numpy()
+        expected = blocking_pairs(Assignment(mentor_of, np.zeros(len(mentor_of), np.float32), ""), prep.scorer,
+                                  capacity, mentee_prefs=lists[0], mentor_prefs=lists[1])
+        assert result.summary["blocking_pairs"] == expected, method

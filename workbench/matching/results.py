@@ -48,7 +48,7 @@ from workbench.exports import safe_csv_text
 from workbench.matching import structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import Overrides, PairScorer, _skill_arrays
+from workbench.matching.scores import BLOCK_ROWS, Overrides, PairScorer, _skill_arrays
 from workbench.matching.solvers import Assignment, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
@@ -313,6 +313,29 @@ def _dense_ok(prep: _Prepared) -> bool:
     return prep.pool.n_mentees * prep.pool.n_mentors <= DENSE_PAIRS
 
 
+def _stated_keys(prep: _Prepared) -> tuple[dict, dict] | None:
+    """Stated choices as ranking keys: ``{(mentee, mentor): rank - 1e9}`` for each side; ``None`` without any."""
+    if "keys" in prep.cache:
+        return prep.cache["keys"]
+    prefs = prep.tables.get("preferences")
+    found = None
+    if prefs is not None and len(prefs):
+        f = prep.scorer.context.facts
+        mentee = {p: i for i, p in enumerate(f.mentee_ids)}
+        mentor = {p: i for i, p in enumerate(f.mentor_ids)}
+        frame = pd.DataFrame({"who": text_column(prefs, "person_id"), "whom": text_column(prefs, "ranks_person_id"),
+                              "rank": number_column(prefs, "rank")}).dropna(subset=["rank"])
+        by_mentee = frame[frame["who"].isin(mentee.keys()) & frame["whom"].isin(mentor.keys())]
+        by_mentor = frame[frame["who"].isin(mentor.keys()) & frame["whom"].isin(mentee.keys())]
+        if len(by_mentee) or len(by_mentor):
+            found = ({(mentee[a], mentor[b]): r - 1e9 for a, b, r in zip(by_mentee["who"], by_mentee["whom"],
+                                                                         by_mentee["rank"])},
+                     {(mentee[b], mentor[a]): r - 1e9 for a, b, r in zip(by_mentor["who"], by_mentor["whom"],
+                                                                         by_mentor["rank"])})
+    prep.cache["keys"] = found
+    return found
+
+
 def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
     prefs = prep.tables.get("preferences")
     if prefs is None or not len(prefs):
@@ -391,6 +414,24 @@ def _rule_text(prep: _Prepared, rows: np.ndarray) -> list[str]:
     return out
 
 
+def _allowed_counts(prep: _Prepared, rows: np.ndarray, capacity: np.ndarray, peer: bool):
+    """Per mentee in ``rows``: allowed partners, and allowed mentors with capacity; a block of rows at a time."""
+    scorer, n = prep.scorer, prep.pool.n_mentees
+    has_room = np.asarray(capacity) > 0
+    both_ways = scorer.allowed(np.arange(n)) if peer else None  # peers: square and small
+    allowed_n = np.zeros(len(rows), dtype=np.int64)
+    open_n = np.zeros(len(rows), dtype=np.int64)
+    for start in range(0, len(rows), BLOCK_ROWS):
+        chunk = rows[start:start + BLOCK_ROWS]
+        allowed = scorer.allowed(chunk)
+        if peer:
+            allowed &= both_ways[:, chunk].T
+        allowed_n[start:start + len(chunk)] = allowed.sum(axis=1)
+        open_n[start:start + len(chunk)] = allowed_n[start:start + len(chunk)] if peer else \
+            (allowed & has_room[None, :]).sum(axis=1)
+    return allowed_n, open_n
+
+
 def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str) -> pd.DataFrame:
     pool, scorer = prep.pool, prep.scorer
     peer = prep.structure == "peer"
@@ -404,14 +445,11 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
     rows = []
     lonely = np.flatnonzero(~linked_e)
     if len(lonely):
-        allowed = scorer.allowed(lonely)
-        if peer:
-            allowed &= scorer.allowed(np.arange(pool.n_mentees))[:, lonely].T
-        open_allowed = (allowed & (np.asarray(capacity) > 0)[None, :]).sum(axis=1) if not peer else allowed.sum(1)
-        no_rule = np.flatnonzero(allowed.sum(axis=1) == 0)
+        n_allowed_of, open_allowed = _allowed_counts(prep, lonely, capacity, peer)
+        no_rule = np.flatnonzero(n_allowed_of == 0)
         texts = dict(zip(no_rule, _rule_text(prep, lonely[no_rule]))) if len(no_rule) and not peer else {}
         for k, i in enumerate(lonely):
-            n_allowed = int(allowed[k].sum())
+            n_allowed = int(n_allowed_of[k])
             if pool.n_mentors == 0:
                 reason = f"there are no {partner}s in the pool"
             elif n_allowed == 0:
@@ -429,8 +467,8 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
         idle = np.flatnonzero(~linked_m)
         if len(idle):
             reach = np.zeros(pool.n_mentors, dtype=np.int64)
-            for start in range(0, pool.n_mentees, 512):
-                reach += scorer.allowed(np.arange(start, min(start + 512, pool.n_mentees))).sum(axis=0)
+            for start in range(0, pool.n_mentees, BLOCK_ROWS):
+                reach += scorer.allowed(np.arange(start, min(start + BLOCK_ROWS, pool.n_mentees))).sum(axis=0)
             for j in idle:
                 if capacity[j] <= 0:
                     reason = "offered no capacity"
@@ -456,15 +494,68 @@ def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
 
 
 def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) -> int | None:
+    """Blocking pairs under the preferences the stable method uses (stated choices first, then by score).
+
+    Computed from ranking keys a block of mentees at a time (no preference
+    lists): a side prefers a partner with a lower key, ties going to the lower
+    index, as the stable method's lists order them.
+    """
     if prep.structure in ("peer", "mosaic", "flash") or not _dense_ok(prep):
         return None
-    mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
-    mentor_of[links.mentee] = links.mentor
-    assignment = Assignment(mentor_of=mentor_of, score=np.zeros(len(mentor_of), np.float32), method="")
-    lists = _stated_lists(prep)
-    if lists is None:
+    stated = _stated_keys(prep)
+    if stated is None:
+        mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
+        mentor_of[links.mentee] = links.mentor
+        assignment = Assignment(mentor_of=mentor_of, score=np.zeros(len(mentor_of), np.float32), method="")
         return blocking_pairs(assignment, prep.scorer, capacity)
-    return blocking_pairs(assignment, prep.scorer, capacity, mentee_prefs=lists[0], mentor_prefs=lists[1])
+    n, m = prep.pool.n_mentees, prep.pool.n_mentors
+    cap = np.asarray(capacity, dtype=np.int64)
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    mentor_of[links.mentee] = links.mentor
+    keys_e, keys_m = stated  # {(i, j): key} of stated choices, each side
+    blocks = []
+    for start in range(0, n, BLOCK_ROWS):
+        rows = np.arange(start, min(start + BLOCK_ROWS, n))
+        base = prep.scorer.block(rows).astype(np.float64)
+        blocks.append((rows, base))
+    mine = np.full(n, np.inf)
+    worst = np.full(m, -np.inf)
+    worst_i = np.full(m, -1, dtype=np.int64)
+    load = np.bincount(mentor_of[mentor_of >= 0], minlength=m)
+    for rows, base in blocks:
+        e_key, m_key = _keys(base, rows, keys_e, keys_m)
+        has = mentor_of[rows] >= 0
+        r = np.flatnonzero(has)
+        j = mentor_of[rows[r]]
+        mine[rows[r]] = e_key[r, j]
+        for i, jj, key in zip(rows[r], j, m_key[r, j]):  # each mentor's worst mentee, by (key, index)
+            if (key, i) > (worst[jj], worst_i[jj]):
+                worst[jj], worst_i[jj] = key, i
+    total = 0
+    columns = np.arange(m)
+    for rows, base in blocks:
+        e_key, m_key = _keys(base, rows, keys_e, keys_m)
+        cur = mentor_of[rows]
+        cur_key = mine[rows][:, None]
+        mentee_wants = (e_key < cur_key) | ((e_key == cur_key) & (columns[None, :] < cur[:, None])) | (cur[:, None] < 0)
+        mentor_wants = (load < cap)[None, :] | (m_key < worst[None, :]) | (
+            (m_key == worst[None, :]) & (rows[:, None] < worst_i[None, :]))
+        ok = np.isfinite(e_key) & (cap > 0)[None, :] & (columns[None, :] != cur[:, None])
+        total += int((mentee_wants & mentor_wants & ok).sum())
+    return total
+
+
+def _keys(base: np.ndarray, rows: np.ndarray, keys_e: dict, keys_m: dict):
+    """Ranking keys of a block: ``2 - score`` (inf where forbidden), stated choices first by rank."""
+    e_key = np.where(np.isfinite(base), 2.0 - base, np.inf)
+    m_key = e_key.copy()
+    where = {i: k for k, i in enumerate(rows)}
+    for keys, target in ((keys_e, e_key), (keys_m, m_key)):
+        for (i, j), key in keys.items():
+            k = where.get(i)
+            if k is not None and np.isfinite(target[k, j]):
+                target[k, j] = key
+    return e_key, m_key
 
 
 def _no_score(reason: str) -> str:

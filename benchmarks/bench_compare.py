@@ -29,9 +29,10 @@ Pools (seeded; 20% of pairs forbidden, mentor capacities 1-3):
 
 Sizes grow while a package keeps finishing: each run is a subprocess (an
 adapter script in ``benchmarks/compare/``) limited to 5 minutes and 12 GiB of
-address space. A size whose time, projected from the package's last two sizes,
-exceeds twice the limit is not run (``--no-skip`` runs it anyway) and ends that
-package's ramp.
+address space. A size whose time, projected from the package's CPU seconds at
+its last two sizes (CPU time, not wall time, so that other work on the machine
+does not cut a ramp short), exceeds twice the limit is not run (``--no-skip``
+runs it anyway) and ends that package's ramp.
 
 Printed per size and package: the package's solve time (its solving call
 alone) and total time (also building its inputs; not Python start-up or
@@ -278,7 +279,7 @@ def check_assignment(mentor_of: np.ndarray, scores: np.ndarray, capacity: np.nda
 
 
 def project(history: list[tuple[int, float]], cells: int) -> float | None:
-    """Seconds at ``cells`` pairs from the last two finished runs (power law, exponent clamped to [1, 4])."""
+    """Seconds at ``cells`` pairs from the last two finished runs' (pairs, seconds) (power law, exponent in [1, 4])."""
     if len(history) < 2:
         return None
     (c0, t0), (c1, t1) = history[-2], history[-1]
@@ -409,7 +410,7 @@ def main(argv: list[str]) -> int:
                         del active[package.label]
                     else:
                         different += row.note.startswith("DIFFERENT")
-                        history[package.label].append((n * m, wall))
+                        history[package.label].append((n * m, row.result.get("total_cpu_seconds", wall)))
                     table.append(cells)
                     memory = f", peak {result['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in result else ""
                     print(f"  {package.label}: {row.status} in {wall:.1f} s wall{memory} {row.note}".rstrip(),

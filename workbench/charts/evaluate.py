@@ -26,6 +26,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP
+from workbench.charts.common import (
+    MAX_ROWS,
+    NO_DATA,
+    WIDTH,
+    is_empty as _is_empty,
+    require as _require,
+    title as _title,
+    no_data_chart as _no_data_chart,
+)
 
 __all__ = [
     "NO_DATA", "calibration_caption", "calibration_chart", "km_caption", "km_chart", "meetings_caption",
@@ -33,9 +42,6 @@ __all__ = [
     "survey_change_chart",
 ]
 
-WIDTH = 560
-MAX_ROWS = 4_999
-NO_DATA = "No data for this selection"
 SELF_SELECTION_NOTE = ("People chose to take part, so part of any difference may be who they are rather than "
                        "what the program did.")
 
@@ -50,28 +56,6 @@ OUTCOME_WORDS = {"retention": ("Still employed", "stayed", "leave"),
 
 # ---------------------------------------------------------------------------
 # shared helpers
-
-
-def _is_empty(frame: pd.DataFrame | None) -> bool:
-    return frame is None or len(frame) == 0
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; "
-                         f"it has {', '.join(map(str, frame.columns))}")
-
-
-def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
-    return alt.Title(text, subtitle=subtitle or [], anchor="start", fontSize=15, subtitleFontSize=12,
-                     subtitleColor="#555555", offset=10)
-
-
-def _no_data_chart(title: str) -> alt.Chart:
-    return (alt.Chart(pd.DataFrame({"message": [NO_DATA]}), title=_title(title)).mark_text(fontSize=14,
-                                                                                          color="#6b6b6b")
-            .encode(text="message:N").properties(width=WIDTH, height=80))
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:

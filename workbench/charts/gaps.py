@@ -23,12 +23,22 @@ Common rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import altair as alt
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP
+from workbench.charts.common import (
+    MAX_ROWS,
+    NO_DATA,
+    WIDTH,
+    is_empty as _is_empty,
+    require as _require,
+    check_size as _check_size,
+    numbers as _numbers,
+    title as _title,
+    no_data_chart as _no_data_chart,
+)
 
 __all__ = [
     "NO_DATA",
@@ -42,9 +52,6 @@ __all__ = [
     "supply_demand_caption",
 ]
 
-WIDTH = 560
-MAX_ROWS = 4_999
-NO_DATA = "No data for this selection"
 
 ASSESSED = "assessed"
 NOT_ASSESSED = "not assessed"
@@ -74,43 +81,6 @@ _TARGET = "#212121"
 
 def _hidden_label(min_group: int) -> str:
     return f"hidden: fewer than {min_group} people (or assessed)"
-
-
-def _is_empty(frame: pd.DataFrame | None) -> bool:
-    return frame is None or len(frame) == 0
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
-
-
-def _check_size(rows: int, what: str) -> None:
-    if rows > MAX_ROWS:
-        raise ValueError(f"{what} would embed {rows:,} rows in the chart (at most {MAX_ROWS:,}): "
-                         "filter or aggregate the data first")
-
-
-def _numbers(series: pd.Series) -> pd.Series:
-    """Plain float64 with NaN for unknowns (no nullable dtypes reach the chart)."""
-    return pd.to_numeric(series, errors="coerce").astype("float64")
-
-
-def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
-    """Left-aligned title, one subtitle line per entry."""
-    return alt.Title(text, subtitle=subtitle or [], anchor="start", fontSize=15, subtitleFontSize=12,
-                     subtitleColor="#555555", offset=10)
-
-
-def _no_data_chart(title: str) -> alt.Chart:
-    """A chart of the right width that says there is nothing to draw."""
-    return (
-        alt.Chart(pd.DataFrame({"message": [NO_DATA]}), title=_title(title))
-        .mark_text(fontSize=14, color="#6b6b6b")
-        .encode(text="message:N")
-        .properties(width=WIDTH, height=80)
-    )
 
 
 def _skill_labels(skill_ids: pd.Series, skills: pd.DataFrame | None, names: pd.Series | None = None) -> pd.Series:

@@ -20,13 +20,24 @@ Common rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP
+from workbench.charts.common import (
+    MAX_ROWS,
+    NO_DATA,
+    WIDTH,
+    is_empty as _is_empty,
+    require as _require,
+    check_size as _check_size,
+    numbers as _numbers,
+    title as _title,
+    no_data_chart as _no_data_chart,
+)
 
 __all__ = [
     "CRITERION_LABELS",
@@ -43,9 +54,6 @@ __all__ = [
     "score_distribution_chart",
 ]
 
-WIDTH = 560
-MAX_ROWS = 4_999
-NO_DATA = "No data for this selection"
 BINS = 20
 
 #: Plain names of the matching methods (``workbench.matching.METHODS``).
@@ -84,40 +92,6 @@ def method_label(method: str) -> str:
 
 def _criterion_label(name: str) -> str:
     return CRITERION_LABELS.get(name, str(name).replace("_", " ").capitalize())
-
-
-def _is_empty(frame: pd.DataFrame | None) -> bool:
-    return frame is None or len(frame) == 0
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
-
-
-def _check_size(rows: int, what: str) -> None:
-    if rows > MAX_ROWS:
-        raise ValueError(f"{what} would embed {rows:,} rows in the chart (at most {MAX_ROWS:,}): "
-                         "aggregate the data first")
-
-
-def _numbers(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").astype("float64")
-
-
-def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
-    return alt.Title(text, subtitle=subtitle or [], anchor="start", fontSize=15, subtitleFontSize=12,
-                     subtitleColor="#555555", offset=10)
-
-
-def _no_data_chart(title: str) -> alt.Chart:
-    return (
-        alt.Chart(pd.DataFrame({"message": [NO_DATA]}), title=_title(title))
-        .mark_text(fontSize=14, color="#6b6b6b")
-        .encode(text="message:N")
-        .properties(width=WIDTH, height=80)
-    )
 
 
 def _count(n: float, singular: str, plural: str | None = None) -> str:

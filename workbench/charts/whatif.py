@@ -32,6 +32,19 @@ import numpy as np
 import pandas as pd
 
 from workbench.simulate import KPIS
+from workbench.charts.common import (
+    MAX_ROWS,
+    NO_DATA,
+    is_empty as _is_empty,
+    require as _require,
+    check_size as _check_size,
+    title as _title,
+    no_data_chart,
+)
+
+
+def _no_data_chart(text: str) -> alt.Chart:
+    return no_data_chart(text, WIDTH)
 
 __all__ = [
     "COMPARISON_KPIS",
@@ -53,8 +66,6 @@ __all__ = [
 ]
 
 WIDTH = 520
-MAX_ROWS = 4_999
-NO_DATA = "No data for this selection"
 #: KPIs measured against the simulated comparison group.
 COMPARISON_KPIS = tuple(k for k, (_, _, with_comparison, _) in KPIS.items() if with_comparison)
 #: Groups of KPIs shown together: (label, KPIs).
@@ -113,36 +124,6 @@ def scenario_colours(names: Sequence[str]) -> alt.Scale:
     """The same colour for a scenario in every chart: the first (the baseline) grey, then a palette."""
     names = list(dict.fromkeys(str(n) for n in names))
     return alt.Scale(domain=names, range=[_PALETTE[i % len(_PALETTE)] for i in range(len(names))])
-
-
-def _is_empty(frame: pd.DataFrame | None) -> bool:
-    return frame is None or len(frame) == 0
-
-
-def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} needs the column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}")
-
-
-def _check_size(rows: int, what: str) -> None:
-    if rows > MAX_ROWS:
-        raise ValueError(f"{what} would embed {rows:,} rows in the chart (at most {MAX_ROWS:,}): "
-                         "aggregate the data first")
-
-
-def _title(text: str, subtitle: list[str] | None = None) -> alt.Title:
-    return alt.Title(text, subtitle=subtitle or [], anchor="start", fontSize=15, subtitleFontSize=12,
-                     subtitleColor="#555555", offset=10)
-
-
-def _no_data_chart(title: str) -> alt.Chart:
-    return (
-        alt.Chart(pd.DataFrame({"message": [NO_DATA]}), title=_title(title))
-        .mark_text(fontSize=14, color="#6b6b6b")
-        .encode(text="message:N")
-        .properties(width=WIDTH, height=80)
-    )
 
 
 def _order(series: pd.Series) -> list[str]:

@@ -264,7 +264,9 @@ def test_the_what_if_page_compares_an_alternative_with_the_design(browser_page, 
     assert "P(better)" in table.inner_text()
     assert page.locator(".wb-results .wb-caption", has_text="comparison group").count() >= 1
     page.locator(".wb-compare .wb-progress").wait_for(state="hidden")  # the progress bar goes once done
-    assert page.get_by_role("button", name="Run the comparison").is_enabled()
+    # the button comes back in the kernel's next message, which may follow the hidden bar's by a moment
+    page.wait_for_function("() => [...document.querySelectorAll('button')]"
+                           ".some(b => b.textContent.includes('Run the comparison') && !b.disabled)", timeout=30000)
     assert page.locator(".wb-notice-error").count() == 0
     assert "Traceback" not in page.content()
 

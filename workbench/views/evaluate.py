@@ -51,7 +51,6 @@ from workbench.charts.evaluate import (
     survey_change_caption,
     survey_change_chart,
 )
-from workbench.data.importing import read_workspace_tables
 from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_data, evaluate_workspace
 from workbench.evaluate.cohort import cohort_order
@@ -62,7 +61,7 @@ from workbench.reports.evaluation import evaluation_html
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.views.shell import PageContext, page_link
+from workbench.views.shell import PageContext, page_link, page_tables
 from workbench.views.tables import download_link, html_table
 from workbench.whatif import Scenario, save_scenario
 from workbench.workspace import StaleWorkspaceError, open_workspace
@@ -225,18 +224,8 @@ class EvaluateView(w.VBox):
         self.background = background
         self.resamples, self.runs, self.seed = resamples, runs, seed
         workspace = context.workspace
-        tables, problems = read_workspace_tables(workspace)
-        if not problems.ok:
-            files = ", ".join(sorted(set(problems.frame["file"])))
-            raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): see the "
-                                 "data health on the Start page.")
-        missing = [t for t in ("people", "enrolment") if t not in tables]
-        if missing:
-            raise WorkbenchError(
-                f"Evaluate needs {' and '.join(m + '.csv' for m in missing)} in the workspace {workspace.name!r}: "
-                "the people of the organisation and who enrolled in which cohort. Import "
-                f"{'them' if len(missing) > 1 else 'it'} on the Start page. Before a cohort has run, the What-if "
-                "page forecasts a design instead.")
+        tables = page_tables(workspace, "Evaluate",
+                             " (the people of the organisation and who enrolled in which cohort)")
         self.cohorts = cohorts_with_data(tables)
         enrolled = cohort_order(tables["enrolment"]) if "cohort" in tables["enrolment"] else []
         if not self.cohorts:

@@ -31,7 +31,6 @@ from workbench.charts.matching import (
     score_distribution_caption,
     score_distribution_chart,
 )
-from workbench.data.importing import read_workspace_tables
 from workbench.design.catalogue import decision
 from workbench.design.model import Criterion, Experience, HardRule, ProgramDesign
 from workbench.design.store import load_design
@@ -54,7 +53,7 @@ from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.views.shell import PageContext
+from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import download_link, html_table
 
 #: What each method does, in a line for the page.
@@ -106,16 +105,7 @@ class MatchingView(w.VBox):
     def __init__(self, context: PageContext) -> None:
         self.context = context
         workspace = context.workspace
-        tables, problems = read_workspace_tables(workspace)
-        if not problems.ok:
-            files = ", ".join(sorted(set(problems.frame["file"])))
-            raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): "
-                                 "see the data health on the Start page.")
-        missing = [t for t in ("people", "enrolment") if t not in tables]
-        if missing:
-            raise WorkbenchError(f"Matching needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
-                                 f"{workspace.name!r}: import {'them' if len(missing) > 1 else 'it'} on the Start "
-                                 "page.")
+        tables = page_tables(workspace, "Matching")
         if len(tables["enrolment"]) == 0:
             raise WorkbenchError(f"enrolment.csv in the workspace {workspace.name!r} has no rows: nobody has signed "
                                  "up as a mentee or a mentor yet. Import the enrolment on the Start page.")

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as w
 import traitlets
 
+from workbench.data.importing import read_workspace_tables
 from workbench.errors import WorkbenchError
 from workbench.views.feedback import Notice, log
 from workbench.workspace import Workspace, find_workspace
@@ -155,3 +156,18 @@ def open_page(notebook: str) -> tuple[PageContext, PageHeader]:
     """Start a page: read its workspace from the address and build its header."""
     context, message = PageContext.from_request(notebook)
     return context, PageHeader(context, message)
+
+
+def page_tables(workspace: Workspace, page: str, why: str = "") -> dict:
+    """The workspace's tables for a page that needs people.csv and enrolment.csv; a clear error otherwise."""
+    tables, problems = read_workspace_tables(workspace)
+    if not problems.ok:
+        files = ", ".join(sorted(set(problems.frame["file"])))
+        raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): "
+                             "see the data health on the Start page.")
+    missing = [t for t in ("people", "enrolment") if t not in tables]
+    if missing:
+        raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
+                             f"{workspace.name!r}{why}: import {'them' if len(missing) > 1 else 'it'} on the Start "
+                             "page.")
+    return tables

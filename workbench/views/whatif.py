@@ -51,7 +51,6 @@ from workbench.charts.whatif import (
     tornado_caption,
     tornado_chart,
 )
-from workbench.data.importing import read_workspace_tables
 from workbench.design.catalogue import decision
 from workbench.design.model import Criterion
 from workbench.design.store import load_design
@@ -87,7 +86,7 @@ from workbench.whatif.analysis import result_row
 from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.views.shell import PageContext
+from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import html_table
 from workbench.workspace import open_workspace
 
@@ -312,16 +311,7 @@ class WhatIfView(w.VBox):
         self.background = background
         self.executor = executor
         workspace = context.workspace
-        tables, problems = read_workspace_tables(workspace)
-        if not problems.ok:
-            files = ", ".join(sorted(set(problems.frame["file"])))
-            raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): "
-                                 "see the data health on the Start page.")
-        missing = [t for t in ("people", "enrolment") if t not in tables]
-        if missing:
-            raise WorkbenchError(f"What-if needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
-                                 f"{workspace.name!r} to match and simulate a cohort: import "
-                                 f"{'them' if len(missing) > 1 else 'it'} on the Start page.")
+        tables = page_tables(workspace, "What-if", " to match and simulate a cohort")
         self.tables = tables
         self.design = load_design(workspace)
         self.currency = self.design.align.constraints.currency or ""

@@ -81,6 +81,31 @@ def _check_port_free(port: int) -> None:
             ) from None
 
 
+#: Where pages load the chart runtime from, below the server's base URL.
+STATIC_PREFIX = "workbench/static/"
+
+
+def static_handlers(server_url: str) -> list:
+    """Tornado routes for the app's own static files: the chart runtime, cached by the browser for good."""
+    from jupyter_server.base.handlers import JupyterHandler
+    from jupyter_server.utils import url_path_join
+
+    from workbench.charts.embed import runtime_file_name, vega_runtime
+
+    class RuntimeHandler(JupyterHandler):
+        def get(self, name: str) -> None:
+            if name != runtime_file_name():
+                self.set_status(404)
+                self.finish()
+                return
+            self.set_header("Content-Type", "text/javascript; charset=utf-8")
+            # The name changes with the content: a browser fetches it once per version.
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+            self.finish(vega_runtime())
+
+    return [(url_path_join(server_url, STATIC_PREFIX + r"([^/]+\.js)"), RuntimeHandler)]
+
+
 def _voila_app() -> type:
     """Voila, stopping cleanly on Ctrl-C even with pre-started kernels."""
     from jupyter_core.utils import run_sync
@@ -89,6 +114,9 @@ def _voila_app() -> type:
     from voila.app import Voila
 
     class WorkbenchVoila(Voila):
+        def init_handlers(self) -> list:
+            return [*static_handlers(self.server_url), *super().init_handlers()]
+
         @default("tornado_settings")
         def _tornado_settings(self) -> dict:
             # Uploads travel over the page's websocket: allow files up to the import limit.

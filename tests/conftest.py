@@ -41,30 +41,27 @@ def free_port() -> int:
 class AppServer:
     """``workbench app`` running in a subprocess on a free port."""
 
-    def __init__(self, home: Path, log_path: Path) -> None:
+    def __init__(self, home: Path, log_path: Path, *options: str, env: dict[str, str] | None = None) -> None:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log_path
         self._log = open(log_path, "wb")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")} | (env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "workbench", "app", "--port", str(self.port), "--home", str(home)],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "workbench", "app", "--port", str(self.port), "--home", str(home), *options],
+            cwd=REPO, env=environment, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
     def wait_ready(self, timeout: float = 90) -> None:
-        """Block until the start page answers; fail with the server log otherwise."""
+        """Block until the server prints its address (it listens by then); fail with its log otherwise."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            try:
-                with urllib.request.urlopen(self.url, timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
+            if self.url in self.log():
+                return
+            time.sleep(0.2)
         pytest.fail(f"the app did not start at {self.url}:\n{self.log()}")
 
     def log(self) -> str:
@@ -135,19 +132,15 @@ class VoilaOnFolder(AppServer):
     """Voila with the app's settings on a folder of test notebooks (not the app's pages)."""
 
     def __init__(self, notebooks: Path, home: Path, log_path: Path) -> None:
-        from workbench.app import app_environment, voila_arguments
-        from workbench.workspace import ensure_demo_workspace
-
-        ensure_demo_workspace(home)
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = log_path
         self._log = open(log_path, "wb")
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")},
-               **app_environment(home, "demo")}
-        self.process = subprocess.Popen([sys.executable, "-m", "voila", *voila_arguments(self.port, notebooks)],
-                                        cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+        serve = f"from workbench.app import serve; serve({self.port}, {str(home)!r}, notebooks={str(notebooks)!r})"
+        self.process = subprocess.Popen([sys.executable, "-c", serve], cwd=REPO, env=env, stdout=self._log,
+                                        stderr=subprocess.STDOUT)
 
 
 @pytest.fixture(scope="session")

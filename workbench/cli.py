@@ -23,12 +23,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    app = commands.add_parser("app", help="serve the app in a browser (Voila) on 127.0.0.1",
-                              description="Serve the workbench app with Voila on 127.0.0.1 until Ctrl-C.")
+    app = commands.add_parser(
+        "app", help="serve the app in a browser (Voila) on 127.0.0.1, or published read-only behind a login",
+        description="Serve the workbench app with Voila until Ctrl-C: on 127.0.0.1 for a workshop, or with "
+                    "--publish read-only for stakeholders, behind the password set with --set-password, people "
+                    "under pseudonyms.")
     app.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
     app.add_argument("--home", type=Path, default=None,
                      help="folder of workspaces (default $WORKBENCH_HOME or ./workspaces in the checkout)")
     app.add_argument("--workspace", default=None, help="workspace the pages open by default (default: demo)")
+    app.add_argument("--publish", action="store_true",
+                     help="serve read-only for stakeholders: login required, nothing can be saved, pseudonyms")
+    app.add_argument("--ip", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; any other needs --publish)")
+    app.add_argument("--host-name", action="append", default=[], metavar="NAME",
+                     help="a name stakeholders use to reach the app (repeatable); other names get 403")
+    app.add_argument("--set-password", action="store_true",
+                     help="read the published app's password from standard input, store it hashed, and exit")
 
     sample = commands.add_parser(
         "sample", help="generate a demo organisation as a new workspace",
@@ -563,6 +574,55 @@ def _evaluate_file(args: argparse.Namespace) -> None:
         print(f"Wrote every figure to {args.json}.")
 
 
+def _app(args: argparse.Namespace) -> int:
+    if args.set_password:
+        from workbench.app.access import set_password
+
+        if sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass("Password for the published app: ")
+            if getpass.getpass("Once more: ") != password:
+                raise WorkbenchError("The two passwords differ: nothing was changed.")
+        else:
+            password = sys.stdin.readline()
+        path = set_password(password)
+        print(f"Stored the published app's password (hashed) in {path}.")
+        return 0
+    from workbench.app import serve
+
+    serve(port=args.port, home=args.home, workspace=args.workspace, ip=args.ip, publish=args.publish,
+          host_names=tuple(args.host_name))
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> None:
+    from workbench.reports.pack import write_pack
+    from workbench.workspace import open_workspace
+
+    if args.seed < 0:
+        raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
+    workspace = open_workspace(args.workspace)
+    bar = _ProgressBar()
+    steps = iter(range(1, 8))
+    try:
+        pack = write_pack(workspace, args.out, force=args.force, seed=args.seed,
+                          progress=lambda step: bar(next(steps, 7), 7, step))
+    finally:
+        bar.close()
+    kib = pack.bytes / 1024
+    print(f"Wrote the stakeholder pack of {workspace.name!r} to {pack.path}: {len(pack.pages)} pages, "
+          f"{pack.charts} chart{'s' if pack.charts != 1 else ''}, {len(pack.files)} files, {kib:,.0f} KiB. "
+          f"Open {pack.path / 'index.html'} in a browser.")
+    if pack.withheld:
+        print(f"Withheld {pack.withheld} mention{'s' if pack.withheld != 1 else ''} of people (names, ids or e-mail "
+              "addresses) found in the workspace's text.")
+    if pack.missing:
+        print(f"Missing from the pack ({len(pack.missing)}):")
+        for title, (what, how) in pack.missing.items():
+            print(f"  {title}: {what} To add it: {how}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -572,9 +632,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if args.command == "app":
-            from workbench.app import serve
-
-            serve(port=args.port, home=args.home, workspace=args.workspace)
+            return _app(args)
         elif args.command == "sample":
             _sample(args)
         elif args.command == "validate":

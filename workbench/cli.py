@@ -193,6 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
     file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
     file_evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML)")
     file_evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
+
+    publisher = commands.add_parser(
+        "publish", help="write the offline stakeholder pack: static HTML pages with interactive charts",
+        description="Write a folder of static HTML pages about the workspace's program for stakeholders: an "
+                    "overview, the design (as in the brief), skill gaps, the saved matching's figures and fairness, "
+                    "the saved what-if comparison and the latest evaluation (seeded, as 'workbench evaluate'). It "
+                    "opens from disk or any static web host and loads nothing from outside: charts are drawn in the "
+                    "page. Figures about groups only: no names, ids or e-mails; groups of fewer than five people "
+                    "are hidden. Parts the workspace cannot supply yet get a page saying how to make them.")
+    publisher.add_argument("workspace", type=Path, help="workspace folder")
+    publisher.add_argument("--out", type=Path, required=True, metavar="DIR",
+                           help="folder to write (new, empty, or an earlier pack, which is replaced)")
+    publisher.add_argument("--force", action="store_true",
+                           help="replace --out even when it is a non-empty folder that is not a pack")
+    publisher.add_argument("--seed", type=int, default=0, help="seed of the evaluation (default 0)")
     return parser
 
 
@@ -658,6 +673,8 @@ def main(argv: list[str] | None = None) -> int:
             _evaluate(args)
         elif args.command == "evaluate-file":
             _evaluate_file(args)
+        elif args.command == "publish":
+            _publish(args)
     except WorkbenchError as exc:
         print(f"workbench: {exc}", file=sys.stderr)
         return 2

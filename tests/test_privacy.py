@@ -21,3 +21,171 @@ def test_no_figure_of_a_small_group_survives(counts: list[int]) -> None:
     for count, value, hidden in zip(counts, shown["value"], shown["hidden"]):
         assert hidden == (count < MIN_GROUP)
         assert (value is None) == hidden
+
+
+# ---------------------------------------------------------------------------
+# Published mode
+
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+from workbench.errors import WorkbenchError  # noqa: E402
+from workbench.privacy import (  # noqa: E402
+    CODE_LENGTH,
+    KEY_VARIABLE,
+    PSEUDONYM_PREFIX,
+    PUBLISHED_VARIABLE,
+    READ_ONLY_MESSAGE,
+    PersonLabels,
+    Publication,
+    ReadOnlyError,
+    published_mode,
+    pseudonyms,
+    refuse_when_published,
+)
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+
+
+@pytest.mark.parametrize("value, published", [(None, False), ("", False), ("0", False), ("false", False),
+                                              ("No", False), ("off", False), ("1", True), ("true", True),
+                                              ("yes", True), ("anything else", True)])
+def test_published_mode_reads_the_environment_and_fails_closed(monkeypatch: pytest.MonkeyPatch, value, published
+                                                                ) -> None:
+    if value is None:
+        monkeypatch.delenv(PUBLISHED_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(PUBLISHED_VARIABLE, value)
+    assert published_mode() is published
+    assert Publication.from_environment({PUBLISHED_VARIABLE: value or ""}).published is published
+
+
+def test_writes_are_refused_only_when_published(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(PUBLISHED_VARIABLE, raising=False)
+    refuse_when_published()
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    with pytest.raises(ReadOnlyError, match=re.escape(READ_ONLY_MESSAGE)) as caught:
+        refuse_when_published()
+    assert isinstance(caught.value, WorkbenchError)
+
+
+@pytest.mark.parametrize("text", ["", "not hex", "abcd", "ab" * 15])
+def test_a_missing_or_weak_key_is_refused_with_a_message(text: str) -> None:
+    state = Publication.from_environment({PUBLISHED_VARIABLE: "1", KEY_VARIABLE: text})
+    with pytest.raises(WorkbenchError, match=KEY_VARIABLE):
+        state.key()
+
+
+def test_the_key_is_read_as_hex_and_never_shown() -> None:
+    state = Publication.from_environment({PUBLISHED_VARIABLE: "1", KEY_VARIABLE: KEY.hex()})
+    assert state.key() == KEY
+    assert KEY.hex() not in repr(state)
+
+
+def test_pages_without_a_usable_key_show_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    monkeypatch.delenv(KEY_VARIABLE, raising=False)
+    with pytest.raises(WorkbenchError, match="pseudonym key"):
+        PersonLabels.for_page(pd.DataFrame({"person_id": ["P1"]}))
+
+
+# ---------------------------------------------------------------------------
+# Pseudonyms
+
+person_ids = st.one_of(
+    st.from_regex(r"\A[A-Z]{0,3}[0-9]{1,7}\Z"),
+    st.emails(),
+    st.text(min_size=1, max_size=12).filter(str.strip),  # blank ids are missing ones
+)
+
+
+def code(pseudonym: str) -> str:
+    assert pseudonym.startswith(PSEUDONYM_PREFIX)
+    return pseudonym[len(PSEUDONYM_PREFIX):]
+
+
+def test_a_pseudonym_looks_like_person_and_four_letters() -> None:
+    shown = pseudonyms(["P00001", "P00002"], KEY)
+    assert all(re.fullmatch(r"Person [0-9A-HJKMNP-TV-Z]{4}", p) for p in shown)
+    assert pseudonyms(["P00001"], KEY.hex()).tolist() == shown[:1].tolist()  # hex text is the same key
+    assert pseudonyms(["P00001"], OTHER_KEY)[0] != shown[0]
+
+
+@given(st.lists(person_ids, min_size=1, max_size=30), st.randoms(use_true_random=False))
+def test_pseudonyms_are_stable(ids: list[str], random) -> None:
+    first = dict(zip(ids, pseudonyms(ids, KEY)))
+    shuffled = list(ids) * 2
+    random.shuffle(shuffled)
+    assert dict(zip(shuffled, pseudonyms(shuffled, KEY))) == first
+    # alone, each id has the start of the code it has among others (codes only lengthen on collision)
+    for person in set(ids):
+        assert first[person].startswith(pseudonyms([person], KEY)[0])
+
+
+@given(st.lists(person_ids, min_size=1, max_size=40))
+def test_pseudonyms_are_distinct_for_distinct_ids(ids: list[str]) -> None:
+    shown = dict(zip(ids, pseudonyms(ids, KEY)))
+    assert len(set(shown.values())) == len({str(i) for i in ids})
+
+
+@given(st.lists(person_ids, min_size=1, max_size=30))
+def test_a_pseudonym_never_contains_its_id(ids: list[str]) -> None:
+    for person, pseudonym in zip(ids, pseudonyms(ids, KEY)):
+        assert person.casefold() not in code(pseudonym).casefold()
+        if person.casefold() not in PSEUDONYM_PREFIX.casefold():
+            assert person not in pseudonym
+
+
+def test_ids_that_would_share_a_code_get_longer_codes_only_they() -> None:
+    ids = [f"P{i:05d}" for i in range(5_000)]  # about a dozen pairs share four letters
+    shown = pseudonyms(ids, KEY)
+    lengths = shown.map(lambda p: len(code(p)))
+    assert shown.is_unique and lengths.min() == CODE_LENGTH and (lengths > CODE_LENGTH).sum() > 0
+    longer = shown[lengths > CODE_LENGTH].map(lambda p: code(p)[:CODE_LENGTH])
+    assert longer.duplicated(keep=False).all()  # lengthened only where four letters collide
+
+
+def test_blank_ids_stay_blank_and_the_index_is_kept() -> None:
+    ids = pd.Series(["P1", None, "", "P1"], index=[10, 11, 12, 13])
+    shown = pseudonyms(ids, KEY)
+    assert shown.index.tolist() == [10, 11, 12, 13]
+    assert shown[10] == shown[13] and shown[11] is None and shown[12] is None
+
+
+# ---------------------------------------------------------------------------
+# How pages name people
+
+PEOPLE = pd.DataFrame({"person_id": ["P1", "P2", "P3"], "name": ["Ada Lovelace", "Alan Turing", ""],
+                       "email": ["ada@example.com", "alan@example.com", ""], "department": ["R&D"] * 3,
+                       "manager_id": ["", "P1", "P1"]})
+
+
+def test_in_the_workshop_people_are_shown_as_they_are() -> None:
+    labels = PersonLabels(PEOPLE)
+    assert not labels.published
+    assert labels.labels(["P1", "P3", "P9", None]) == ["Ada Lovelace (P1)", "P3", "P9", ""]
+    assert labels.table(PEOPLE) is PEOPLE
+    assert labels.text("For P1: same team") == "For P1: same team"
+
+
+def test_published_labels_replace_ids_names_and_emails_everywhere() -> None:
+    labels = PersonLabels(PEOPLE, key=KEY)
+    alias = dict(zip(PEOPLE["person_id"], pseudonyms(PEOPLE["person_id"], KEY)))
+    assert labels("P2") == alias["P2"] and labels.labels(["P1", ""]) == [alias["P1"], ""]
+    shown = labels.table(PEOPLE.assign(note=["wrote to ada@example.com", "Alan Turing's mentee", "P3."]))
+    assert list(shown.columns) == ["person_id", "department", "manager_id", "note"]
+    assert shown["person_id"].tolist() == list(alias.values())
+    assert shown["manager_id"].tolist() == ["", alias["P1"], alias["P1"]]
+    assert shown["note"].tolist() == [f"wrote to {alias['P1']}", f"{alias['P2']}'s mentee", f"{alias['P3']}."]
+    assert labels.text("For P1: skills. For P2: level; P10 and XP1 are others; P3's team") == (
+        f"For {alias['P1']}: skills. For {alias['P2']}: level; P10 and XP1 are others; {alias['P3']}'s team")
+    assert "P1" not in shown.to_csv(index=False).replace(alias["P1"], "")
+
+
+def test_published_labels_name_unknown_ids_too_without_clashing() -> None:
+    labels = PersonLabels(PEOPLE, key=KEY)
+    unknown = labels("X-404")
+    assert unknown.startswith(PSEUDONYM_PREFIX) and unknown not in labels.labels(["P1", "P2", "P3"])
+    assert labels.text("X-404 left") == f"{unknown} left"

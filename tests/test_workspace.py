@@ -250,3 +250,96 @@ def test_saves_into_result_folders_only(home):
     for name in ("elsewhere/x.csv", "../x.csv", "results/../x.csv", "results/.x", "results/"):
         with pytest.raises(WorkspaceError, match="cannot be saved"):
             save_files(find_workspace("demo", home), {name: "a"}, message="bad")
+
+
+# ---------------------------------------------------------------------------
+# The published app writes nothing
+
+from collections.abc import Callable  # noqa: E402
+
+from workbench.data.importing import import_table  # noqa: E402
+from workbench.design import load_design  # noqa: E402
+from workbench.design.store import save_design  # noqa: E402
+from workbench.matching import match, save_matching  # noqa: E402
+from workbench.privacy import PUBLISHED_VARIABLE, READ_ONLY_MESSAGE, ReadOnlyError  # noqa: E402
+from workbench.whatif import Scenario, delete_scenario, save_scenario  # noqa: E402
+from workbench.whatif.saved import save_comparison  # noqa: E402
+
+
+def disk(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder`` (hidden ones too) with its bytes and modification time."""
+    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _match(ws):
+    return match({name: ws.read_table(name) for name in ws.tables()}, load_design(ws))
+
+
+def _import(ws, home: Path):
+    source = home.parent / "skills.csv"
+    source.write_text(ws.table_path("skills").read_text(encoding="utf-8"), encoding="utf-8")
+    result = import_table(source, "skills", ws)
+    assert result.ok, result.problems
+    return result
+
+
+#: Every way a workspace (or the folder of workspaces) can be written to.
+WRITE_PATHS: dict[str, Callable] = {
+    "save_table": lambda ws, home: save_table(ws, "skills", ws.read_table("skills").head(3)),
+    "save_files": lambda ws, home: save_files(ws, {"results/x.csv": "a\n1\n"}, message="x"),
+    "save_files removing a file": lambda ws, home: save_files(ws, {"goals.csv": None}, message="x"),
+    "undo": lambda ws, home: undo(ws),
+    "create_workspace": lambda ws, home: create_workspace("Client C"),
+    "create_workspace from the demo": lambda ws, home: create_workspace("Client D", copy_demo=True),
+    "write_new_workspace": lambda ws, home: workspace_module.write_new_workspace(
+        home / "new", workspace_module.WorkspaceSettings(name="New"), lambda folder: None),
+    "write_settings": lambda ws, home: workspace_module.write_settings(ws.path, ws.settings),
+    "atomic_write_text": lambda ws, home: atomic_write_text(ws.path / "notes.txt", "x"),
+    "save_design": lambda ws, home: save_design(ws, load_design(ws)),
+    "save_matching": lambda ws, home: save_matching(ws, _match(ws)),
+    "save_scenario": lambda ws, home: save_scenario(ws, Scenario("A year", {"duration_months": 12})),
+    "delete_scenario": lambda ws, home: delete_scenario(ws, "Kept"),
+    "save_comparison": lambda ws, home: save_comparison(ws, {"scenarios": [], "kpis": []}),
+    "import_table": _import,
+}
+
+
+@pytest.mark.parametrize("write", WRITE_PATHS.values(), ids=WRITE_PATHS.keys())
+def test_every_write_path_is_refused_when_published_and_nothing_changes(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                         write: Callable) -> None:
+    ws = save_scenario(find_workspace("demo", home), Scenario("Kept", {"duration_months": 9}))  # something to undo
+    before = disk(home)
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    with pytest.raises(ReadOnlyError, match=READ_ONLY_MESSAGE):
+        write(open_workspace(ws.path), home)
+    assert disk(home) == before
+    monkeypatch.delenv(PUBLISHED_VARIABLE)
+    write(open_workspace(ws.path), home)  # the same call works in the workshop
+    assert disk(home) != before
+
+
+def test_the_published_app_copies_no_demo_and_lists_what_is_there(home: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    assert list_workspaces(home) == []
+    with pytest.raises(WorkspaceError, match="read-only"):
+        find_workspace("demo", home)
+    assert list(home.iterdir()) == []
+    monkeypatch.delenv(PUBLISHED_VARIABLE)
+    ensure_demo_workspace(home)  # what the server does before it publishes
+    before = disk(home)
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    assert [w.slug for w in list_workspaces(home)] == ["demo"] and find_workspace("demo", home).slug == "demo"
+    assert disk(home) == before
+
+
+def test_the_published_app_does_not_migrate_an_old_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / WORKSPACE_FILE).write_text("name: Old\nschema_version: 1\n")
+    monkeypatch.setattr(workspace_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(workspace_module, "MIGRATIONS", {1: lambda folder, settings: settings})
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    before = disk(tmp_path)
+    with pytest.raises(WorkspaceError, match="published app is read-only"):
+        open_workspace(tmp_path)
+    assert disk(tmp_path) == before

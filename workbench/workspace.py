@@ -16,6 +16,10 @@ save names the revision it started from and is refused when the folder has
 moved on since, and the previous versions of the files a save changes are kept
 in ``.history/`` so the last few saves can be undone. A workspace written by an
 older workbench is migrated forward when opened, after a backup.
+
+In the published app (:func:`workbench.privacy.published_mode`) nothing is
+written: every function here that would change a file refuses first with
+:class:`workbench.privacy.ReadOnlyError`, before it touches the disk.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import pandas as pd
 import yaml
 
 from workbench.errors import WorkspaceError
+from workbench.privacy import published_mode, refuse_when_published
 
 
 class StaleWorkspaceError(WorkspaceError):
@@ -189,6 +194,10 @@ def open_workspace(path: str | os.PathLike) -> Workspace:
     data = _read_settings(path)
     version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else SCHEMA_VERSION
     if isinstance(version, int) and 1 <= version < SCHEMA_VERSION:
+        if published_mode():
+            raise WorkspaceError(f"{path.name} was saved by an older workbench (schema version {version}) and this "
+                                 "published app is read-only, so it cannot upgrade it: open it once in the "
+                                 "workshop app first.")
         with _locked(path):
             data = _read_settings(path)
             if data.get("schema_version", SCHEMA_VERSION) < SCHEMA_VERSION:
@@ -233,7 +242,8 @@ def list_workspaces(home: Path | None = None) -> list[Workspace]:
     Folders that are not valid workspaces are skipped.
     """
     home = Path(home) if home is not None else workspaces_home()
-    ensure_demo_workspace(home)
+    if not published_mode():
+        ensure_demo_workspace(home)
     found = []
     for folder in sorted(p for p in home.iterdir() if p.is_dir()):
         try:
@@ -261,6 +271,7 @@ def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = F
     it starts empty, ready for an import. The name may use letters, digits,
     spaces, ``-``, ``_`` and ``.`` (at most 64 characters) and must be new.
     """
+    refuse_when_published()
     home = Path(home) if home is not None else workspaces_home()
     name = (name or "").strip()
     if not _NAME.match(name):
@@ -289,11 +300,18 @@ def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = F
 
 
 def ensure_demo_workspace(home: Path | None = None) -> Path:
-    """Copy the committed demo organisation into ``home/demo`` unless it is there."""
+    """Copy the committed demo organisation into ``home/demo`` unless it is there.
+
+    The published app copies nothing: there the demo is shown only when the
+    server put it in place before publishing.
+    """
     home = Path(home) if home is not None else workspaces_home()
     target = home / DEMO_NAME
     if (target / WORKSPACE_FILE).is_file():
         return target
+    if published_mode():
+        raise WorkspaceError(f"The demo organisation is not in {home}, and this published app is read-only, so it "
+                             "cannot copy it there.")
     if not (DEMO_SOURCE / WORKSPACE_FILE).is_file():
         raise WorkspaceError(f"The demo organisation is missing from {DEMO_SOURCE}.")
     home.mkdir(parents=True, exist_ok=True)
@@ -310,11 +328,17 @@ def ensure_demo_workspace(home: Path | None = None) -> Path:
 
 def write_settings(folder: Path, settings: WorkspaceSettings) -> None:
     """Write ``workspace.yaml`` atomically (temporary file, then rename)."""
+    refuse_when_published()
     atomic_write_text(folder / WORKSPACE_FILE, yaml.safe_dump(settings.to_dict(), sort_keys=False, allow_unicode=True))
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one."""
+    """Write ``text`` to ``path`` so readers see the old or the new file, never half of one.
+
+    Refused in the published app, like every write (the last line of defence:
+    callers refuse before they start).
+    """
+    refuse_when_published()
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -335,6 +359,7 @@ def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables)
     ``target``; the folder is renamed into place only when everything is written,
     so a failure leaves nothing behind. ``target`` must not exist or be empty.
     """
+    refuse_when_published()
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkspaceError(f"{target} already exists and is not empty: choose a new folder.")
@@ -392,8 +417,10 @@ def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, mess
     (``None`` removes the file). The save is refused with
     :class:`StaleWorkspaceError` unless the folder is still at
     ``expected_revision`` (default: the revision ``workspace`` was opened at),
-    so a page or notebook never overwrites a change it has not seen.
+    so a page or notebook never overwrites a change it has not seen. Refused
+    in the published app.
     """
+    refuse_when_published()
     expected = workspace.settings.revision if expected_revision is None else expected_revision
     for name in contents:
         _check_file_name(name)
@@ -429,8 +456,9 @@ def undo(workspace: Workspace, *, expected_revision: int | None = None) -> Works
     """Put back the files as they were before the latest save; undo again to go further back.
 
     The undo is itself a save (the revision goes up), so it is refused like any
-    save when the workspace changed elsewhere.
+    save when the workspace changed elsewhere, and in the published app.
     """
+    refuse_when_published()
     expected = workspace.settings.revision if expected_revision is None else expected_revision
     with _locked(workspace.path):
         current = open_workspace(workspace.path)

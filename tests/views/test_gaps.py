@@ -43,9 +43,11 @@ def test_focus_skills_are_saved_into_the_design(view: GapsView) -> None:
 
 def test_a_person_profile_can_be_picked(view: GapsView) -> None:
     person = view.person.options[3]
+    person_id = person.rsplit("(", 1)[1].rstrip(")")  # "Name (id)" in the workshop
     view.person.value = person
     rows = next(iter(view.profile_chart.chart.to_dict()["datasets"].values()))
-    assert {row["person_id"] for row in rows if "person_id" in row} <= {person.split(" ")[0]}
+    assert {row["person_id"] for row in rows if "person_id" in row} <= {person_id}
+    assert person_id in view.profile_caption.value
 
 
 def test_a_workspace_without_requirements_is_explained(home: Path) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 from workbench.data.contracts import TABLES, Problems, validate_tables
 from workbench.data.reading import DEFAULT_MAX_BYTES, prepare_import
 from workbench.errors import WorkspaceError
+from workbench.privacy import refuse_when_published
 from workbench.workspace import Workspace, save_table
 
 
@@ -65,8 +66,10 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
     The table replaces the workspace's current one only if the file, the
     mapping, the contract and the cross-table checks all pass, and no other
     table would gain a problem (e.g. proficiency rows for people no longer in
-    ``people.csv``). The save is revision-checked like any other.
+    ``people.csv``). The save is revision-checked like any other. In the published app
+    nothing is imported: :class:`workbench.privacy.ReadOnlyError` before the file is read.
     """
+    refuse_when_published()
     if table not in TABLES:
         problems = Problems.single(Path(source).name, f"'{table}' is not a known table; known tables are "
                                                       f"{', '.join(TABLES)}")

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.privacy import refuse_when_published
 from workbench.workspace import Workspace, save_files
 
 DESIGN_FILE = "design.yaml"
@@ -75,5 +76,9 @@ def load_design(workspace: Workspace) -> ProgramDesign:
 
 
 def save_design(workspace: Workspace, design: ProgramDesign, *, message: str = "save the design") -> Workspace:
-    """Save ``design`` as ``design.yaml`` (revision-checked, undoable); returns the workspace as saved."""
+    """Save ``design`` as ``design.yaml`` (revision-checked, undoable); returns the workspace as saved.
+
+    Refused in the published app (:func:`workbench.privacy.refuse_when_published`).
+    """
+    refuse_when_published()
     return save_files(workspace, {DESIGN_FILE: design_to_yaml(design)}, message=message)

@@ -52,7 +52,7 @@ from workbench.matching.scores import BLOCK_ROWS, Overrides, PairScorer, _skill_
 from workbench.matching.solvers import Assignment, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
-from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
 from workbench.workspace import Workspace, save_files
 
 __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
@@ -885,8 +885,10 @@ def save_matching(workspace: Workspace, result: MatchResult, *, expected_revisio
     """Save ``result`` into the workspace (``results/matching.csv`` and ``.yaml``), in one undoable save.
 
     Refused with :class:`workbench.workspace.StaleWorkspaceError` when the
-    workspace changed since ``expected_revision`` (default: since it was opened).
+    workspace changed since ``expected_revision`` (default: since it was opened), and in the
+    published app (:func:`workbench.privacy.refuse_when_published`).
     """
+    refuse_when_published()
     summary = {k: v for k, v in result.summary.items() if k != "proof"}
     record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
     text = yaml.safe_dump(_plain(record), sort_keys=False, allow_unicode=True)

@@ -1,4 +1,9 @@
-"""The workspace's data on the start page: its health, and bringing in an HR export."""
+"""The workspace's data on the start page: its health, and bringing in an HR export.
+
+In the published app there is nothing to bring in or undo (those controls
+are not there at all), and validation problems are counted per file and
+column rather than listed, since a listed problem shows a person's value.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
 from workbench.data.importing import import_table
 from workbench.data.reading import DataFileError, read_table_file
+from workbench.privacy import published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -35,16 +41,32 @@ TABLE_HELP = {
 
 
 class DataPanel(w.VBox):
-    """Data health of the open workspace, plus import and undo."""
+    """Data health of the open workspace, plus import and undo (not in the published app)."""
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
+        self.published = published_mode()
         self.summary = w.HTML()
         self.tables = w.HTML()
         self.chart = None
         self.chart_box = w.VBox()
         self.problems = w.HTML()
+        self.notice = Notice()
+        self.import_problems = w.HTML()
+        context.observe(self._render, names="workspace")
 
+        overview = w.HBox([self.tables, self.chart_box])
+        overview.add_class("wb-row")
+        children = [w.HTML("<h3>Data health</h3>"), self.summary, overview, self.problems]
+        if self.published:
+            self.table = self.source = self.mapping = self.import_button = self.undo_button = None
+        else:
+            children += self._import_controls()
+        super().__init__(children)
+        self.add_class("wb-data")
+        self._render()
+
+    def _import_controls(self) -> list[w.Widget]:
         self.table = w.Dropdown(options=[(f"{name}.csv: {TABLE_HELP[name]}", name) for name in TABLES],
                                 description="Table", style={"description_width": "initial"},
                                 layout=w.Layout(width="560px"))
@@ -54,20 +76,9 @@ class DataPanel(w.VBox):
                                     layout=w.Layout(width="auto"))
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
         self.undo_button = w.Button(description="Undo last save", icon="undo")
-        self.notice = Notice()
-        self.import_problems = w.HTML()
-
         self.import_button.on_click(self._on_import)
         self.undo_button.on_click(self._on_undo)
-        context.observe(self._render, names="workspace")
-
-        overview = w.HBox([self.tables, self.chart_box])
-        overview.add_class("wb-row")
-        super().__init__([
-            w.HTML("<h3>Data health</h3>"),
-            self.summary,
-            overview,
-            self.problems,
+        return [
             w.HTML("<h3>Bring in data</h3><p>Import an export from your HR system as one of the workspace's "
                    "tables. CSV, TSV and Excel files work; the encoding and delimiter are detected. A mapping "
                    "file (YAML) renames columns and translates values such as <i>Yes</i>/<i>No</i> or grade "
@@ -77,9 +88,7 @@ class DataPanel(w.VBox):
             w.HBox([self.source, self.mapping, self.import_button, self.undo_button]),
             self.notice,
             self.import_problems,
-        ])
-        self.add_class("wb-data")
-        self._render()
+        ]
 
     def _render(self, _change: object = None) -> None:
         workspace = self.context.workspace
@@ -104,6 +113,11 @@ class DataPanel(w.VBox):
         self.tables.value = html_table(rows)
         if health.problems.ok:
             self.problems.value = ""
+        elif self.published:
+            counts = (health.problems.frame.groupby(["file", "column"], sort=True).size()
+                      .rename("problems").reset_index())
+            self.problems.value = ("<h4>Validation problems</h4><p>Counted per file and column; the published app "
+                                   "does not list the rows.</p>" + html_table(counts, limit=30))
         else:
             self.problems.value = ("<h4>Validation problems</h4>" + html_table(health.problems.frame, limit=30)
                                    + csv_download_link(health.problems.frame, "problems.csv",

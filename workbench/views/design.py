@@ -4,7 +4,8 @@ A :class:`DesignSession` holds the design being edited, validates every change
 through the design model and re-runs the consistency checks against the
 workspace's data; the forms are built from the decision catalogue and the
 model's field types, so a new decision in the model appears in the pages
-without page code.
+without page code. In the published app decisions can be changed to explore
+their findings and brief, but there is no Save or Undo: nothing is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from workbench.design.catalogue import DECISIONS, Decision, decisions_for
 from workbench.design.checks import Finding, check_design
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design, save_design
+from workbench.privacy import published_mode
 from workbench.reports.brief import brief_html, brief_markdown, default_charts
 from workbench.reports.sections import default_sections
 from workbench.views.feedback import Notice, guarded
@@ -623,16 +625,20 @@ class DesignPage(w.VBox):
             self.cards.extend(cards)
             sections.append(w.VBox([w.HTML(f"<h2>{html.escape(STEP_TITLES[step])}</h2>"), *cards]))
         self.findings = FindingsPanel(self.session, {d.id: d.title for d in DECISIONS})
-        self.save_button = w.Button(description="Save design", button_style="primary", icon="save")
-        self.undo_button = w.Button(description="Undo last save", icon="undo")
+        self.published = published_mode()
+        self.save_button = self.undo_button = None
+        if not self.published:
+            self.save_button = w.Button(description="Save design", button_style="primary", icon="save")
+            self.undo_button = w.Button(description="Undo last save", icon="undo")
+            self.save_button.on_click(self._on_save)
+            self.undo_button.on_click(self._on_undo)
         self.reload_button = w.Button(description="Discard changes", icon="refresh")
         self.status = w.HTML()
         self.notice = Notice()
-        self.save_button.on_click(self._on_save)
-        self.undo_button.on_click(self._on_undo)
         self.reload_button.on_click(self._on_reload)
         self.session.observe(self._on_dirty, names="dirty")
-        bar = w.HBox([self.save_button, self.undo_button, self.reload_button, self.status])
+        writes = [] if self.published else [self.save_button, self.undo_button]
+        bar = w.HBox([*writes, self.reload_button, self.status])
         bar.add_class("wb-savebar")
         form = w.VBox(sections, layout=w.Layout(flex="1 1 auto", min_width="0"))
         side = w.VBox([self.findings], layout=w.Layout(flex="0 0 340px"))
@@ -647,6 +653,10 @@ class DesignPage(w.VBox):
         self._on_dirty()
 
     def _on_dirty(self, _change: object = None) -> None:
+        if self.published:
+            self.status.value = ("<span class='wb-unsaved'>Changed here only: this published view saves nothing"
+                                 "</span>" if self.session.dirty else "<span class='wb-saved'>The saved design</span>")
+            return
         self.status.value = ("<span class='wb-unsaved'>Unsaved changes</span>" if self.session.dirty
                              else f"<span class='wb-saved'>Saved (revision {self.session.workspace.settings.revision})"
                                   "</span>")

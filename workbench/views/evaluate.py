@@ -17,7 +17,8 @@ can be saved as a what-if scenario for the next cohort (revision-checked).
 
 Privacy: groups of fewer than five people are never shown (the domain marks
 them, this page leaves them out and says how many), no person id or name
-appears, and free-text survey answers are never read.
+appears, and free-text survey answers are never read. In the published app
+the fitted values cannot be saved as a scenario (the part is not there).
 
 The evaluation runs in a background thread so the page stays live; the
 thread only moves the progress bar, and results are drawn on the kernel's
@@ -56,7 +57,7 @@ from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_d
 from workbench.evaluate.cohort import cohort_order
 from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS, LEARNING_CAVEATS
-from workbench.privacy import MIN_GROUP
+from workbench.privacy import MIN_GROUP, published_mode
 from workbench.reports.evaluation import evaluation_html
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
@@ -376,22 +377,26 @@ class EvaluateView(w.VBox):
         self.fitted_table = w.HTML()
         self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
                                     layout=w.Layout(width="380px"))
-        self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
-                                        button_style="success", layout=w.Layout(width="auto"),
-                                        tooltip="Save the fitted values as a scenario of the What-if page")
-        self.scenario_button.on_click(self._on_save_scenario)
+        self.scenario_button = None
+        if not published_mode():
+            self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
+                                            button_style="success", layout=w.Layout(width="auto"),
+                                            tooltip="Save the fitted values as a scenario of the What-if page")
+            self.scenario_button.on_click(self._on_save_scenario)
         self.scenario_notice = Notice()
         self.scenario_link = w.HTML()
         self.scenario_box = w.VBox([
             w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
                    "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
                    "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
-            self._row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link])
+            self._row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
+            if self.scenario_button is not None else [])
         self.scenario_box.add_class("wb-calibrated-scenario")
         calibration_box = w.VBox([
             _heading("Calibration: forecast against what happened",
                      "What the outcome model forecast for this design and cohort, set against what was observed."),
-            self.calibration_chart, self.calibration_caption, self.fitted_table, self.scenario_box])
+            self.calibration_chart, self.calibration_caption, self.fitted_table,
+            *([] if self.scenario_button is None else [self.scenario_box])])
         calibration_box.add_class("wb-calibration")
         # how
         self.method = w.HTML()
@@ -879,6 +884,8 @@ class EvaluateView(w.VBox):
                      f"exits per person-year against the forecast's {_num(base['forecast_hazard'], 3)} for the same "
                      f"mix of people. {calibration.runs:,} forecast runs. " + " ".join(calibration.notes)))
         self.scenario_box.layout.display = None
+        if self.scenario_button is None:
+            return
         if calibration.parameters:
             self.scenario_name.value = f"Fitted to cohort {self.result.cohort.name}"
             self.scenario_name.disabled = self.scenario_button.disabled = False

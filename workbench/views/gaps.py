@@ -1,4 +1,9 @@
-"""The Skill gaps page: where the organisation falls short of its goals, and who could help."""
+"""The Skill gaps page: where the organisation falls short of its goals, and who could help.
+
+People are named through :class:`workbench.privacy.PersonLabels`: under
+pseudonyms in the published app, where the focus skills are shown but cannot
+be saved (there is no Save button).
+"""
 
 from __future__ import annotations
 
@@ -32,7 +37,7 @@ from workbench.gaps import (
     top_mentees,
 )
 from workbench.errors import WorkbenchError
-from workbench.privacy import hide_small_groups
+from workbench.privacy import PersonLabels, hide_small_groups, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -53,6 +58,7 @@ class GapsView(w.VBox):
                                  f"workspace {workspace.name!r}: import them on the Start page.")
         self.tables = {name: workspace.read_table(name) for name in workspace.tables()}
         self.skills = self.tables["skills"]
+        self.people = PersonLabels.for_page(self.tables["people"])
         self.design = load_design(workspace)
         self.all_gaps = person_gaps(self.tables)
         people = self.all_gaps.drop_duplicates("person_id")
@@ -78,16 +84,28 @@ class GapsView(w.VBox):
         self.invitations, self.mentees, self.download = w.HTML(), w.HTML(), w.HTML()
         self.scarce = w.Dropdown(description="Invite mentors for", style={"description_width": "initial"})
         self.scarce.observe(lambda _c: self._render_invitations(), names="value")
-        self.person = w.Combobox(placeholder="Type a person id or name", description="Person",
+        self.person = w.Combobox(placeholder="Type a pseudonym" if self.people.published
+                                 else "Type a person id or name", description="Person",
                                  ensure_option=True, style={"description_width": "initial"})
+        self._person_ids: dict[str, str] = {}
         self.person.observe(lambda _c: self._render_profile(), names="value")
 
         self.focus = w.SelectMultiple(options=[(row.name, row.skill_id) for row in self.skills.itertuples()],
                                       rows=10, description="Focus skills", style={"description_width": "initial"},
                                       layout=w.Layout(width="520px"))
-        self.save_button = w.Button(description="Save as program focus skills", button_style="primary", icon="save")
-        self.save_button.on_click(self._on_save)
         self.notice = Notice()
+        self.save_button = None
+        if published_mode():
+            focus_part = [w.HTML("<h3>The program's focus skills</h3><p>The skills the program should grow, as the "
+                                 "design records them.</p>"), self.focus]
+            self.focus.disabled = True
+        else:
+            self.save_button = w.Button(description="Save as program focus skills", button_style="primary",
+                                        icon="save")
+            self.save_button.on_click(self._on_save)
+            focus_part = [w.HTML("<h3>The program's focus skills</h3><p>The skills the program should grow; the "
+                                 "design, the matching and the brief use them.</p>"), self.focus, self.save_button,
+                          self.notice]
 
         self.heatmap = chart_widget(gap_heatmap(pd.DataFrame(), self.skills))
         self.priority_chart = chart_widget(prioritised_gaps_chart(pd.DataFrame()))
@@ -107,8 +125,7 @@ class GapsView(w.VBox):
             self.scarce, self.invitations,
             w.HTML("<h3>Mentees with the largest weighted gaps</h3>"), self.mentees,
             w.HTML("<h3>One person's profile</h3>"), self.person, self.profile_chart, self.profile_caption,
-            w.HTML("<h3>The program's focus skills</h3><p>The skills the program should grow; the design, the "
-                   "matching and the brief use them.</p>"), self.focus, self.save_button, self.notice,
+            *focus_part,
             self.download,
         ])
         self.add_class("wb-gaps")
@@ -156,32 +173,31 @@ class GapsView(w.VBox):
         self.scarce.value = self.scarce.options[0][1]
         self._render_invitations()
         mentees = top_mentees(gaps, self.tables, design=self.design, n=15)
-        self.mentees.value = html_table(mentees.assign(
+        self.mentees.value = html_table(self.people.table(mentees.assign(
             total_weighted_gap=mentees["total_weighted_gap"].round(1),
-            enrolled=mentees["enrolled"].map({True: "yes", False: "no"})))
-        names = self.tables["people"].set_index("person_id").get("name")
-        ids = gaps.drop_duplicates("person_id")["person_id"]
-        self.person.options = tuple(f"{pid} {names.get(pid, '')}".strip() if names is not None else pid
-                                    for pid in ids)
+            enrolled=mentees["enrolled"].map({True: "yes", False: "no"}))))
+        ids = list(gaps.drop_duplicates("person_id")["person_id"])
+        self._person_ids = dict(zip(self.people.labels(ids), ids))
+        self.person.options = tuple(self._person_ids)
         self._render_profile()
         self.download.value = csv_download_link(
-            gaps[["person_id", "skill_id", "current", "target", "gap", "weighted_gap"]], "gaps.csv",
-            "Download the gaps of this selection (CSV)")
+            self.people.table(gaps[["person_id", "skill_id", "current", "target", "gap", "weighted_gap"]]),
+            "gaps.csv", "Download the gaps of this selection (CSV)")
 
     def _render_invitations(self) -> None:
         if self.scarce.value is None:
             self.invitations.value = "<p>No skill is short of mentors in this selection.</p>"
             return
         invited = mentor_invitations(self._selected(), self.tables, self.scarce.value, design=self.design, n=8)
-        self.invitations.value = (html_table(invited) if len(invited)
+        self.invitations.value = (html_table(self.people.table(invited)) if len(invited)
                                   else "<p>Nobody outside the program is proficient enough to mentor this skill.</p>")
 
     def _render_profile(self) -> None:
-        chosen = (self.person.value or "").split(" ")[0]
+        chosen = self._person_ids.get(self.person.value or "", "")
         if not chosen:
             chosen = self._selected().sort_values("weighted_gap", ascending=False)["person_id"].head(1)
             chosen = chosen.iloc[0] if len(chosen) else ""
-        profile = gap_profile(self.all_gaps, chosen) if chosen else pd.DataFrame()
+        profile = self.people.table(gap_profile(self.all_gaps, chosen)) if chosen else pd.DataFrame()
         self.profile_chart.chart = gap_profile_chart(profile, self.skills)
         self.profile_caption.value = _caption(gap_profile_caption(profile, self.skills))
 

@@ -8,6 +8,11 @@ method on the same pool, one mentee's candidates explain a pair (and let the
 consultant pin or forbid it), **Check robustness** moves the weights at random,
 and **Save this matching** stores it in the workspace, refused when the
 workspace changed since the page opened it.
+
+People are named through :class:`workbench.privacy.PersonLabels`. In the
+published app that means pseudonyms everywhere (tables, pickers, charts,
+notices and the CSV download), and there is no Save button: matchings can be
+tried, compared and adjusted, never stored.
 """
 
 from __future__ import annotations
@@ -51,10 +56,11 @@ from workbench.matching import (
 )
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
+from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext, page_tables
-from workbench.views.tables import download_link, html_table
+from workbench.views.tables import csv_download_link, download_link, html_table
 
 #: What each method does, in a line for the page.
 METHOD_HELP = {
@@ -112,7 +118,7 @@ class MatchingView(w.VBox):
         self.tables = tables
         self.design = load_design(workspace)
         pool = build_pool(tables, self.design)
-        self.names = self._names(tables["people"])
+        self.people = PersonLabels.for_page(tables["people"])
         self.result: MatchResult | None = None
         self.applied: dict | None = None
         self.compared: dict[str, MatchResult] | None = None
@@ -165,11 +171,14 @@ class MatchingView(w.VBox):
         self.messages = Notice()
         self.summary = w.HTML()
         self.download = w.HTML()
-        self.save_button = w.Button(description="Save this matching", icon="save", layout=w.Layout(width="auto"),
-                                    tooltip="Store the pairs and the summary in the workspace (results/matching.csv)")
+        self.save_button = None
+        if not published_mode():
+            self.save_button = w.Button(description="Save this matching", icon="save", layout=w.Layout(width="auto"),
+                                        tooltip="Store the pairs and the summary in the workspace "
+                                                "(results/matching.csv)")
+            self.save_button.on_click(self._on_save)
         self.saved_status = w.HTML()
         self.save_notice = Notice()
-        self.save_button.on_click(self._on_save)
         self.distribution = chart_widget(score_distribution_chart(pd.DataFrame()))
         self.distribution_caption = w.HTML()
         self.coverage = chart_widget(coverage_chart(pd.DataFrame()))
@@ -255,7 +264,8 @@ class MatchingView(w.VBox):
         self.results = w.VBox([
             self.messages,
             w.HTML("<h3>Result</h3>"), self.summary,
-            row(self.download, self.save_button, self.saved_status), self.save_notice,
+            row(*[c for c in (self.download, self.save_button, self.saved_status) if c is not None]),
+            self.save_notice,
             w.HTML("<h3>Compare methods</h3><p>Every method on the same people, criteria and rules; the charts "
                    "below then show them all.</p>"),
             row(self.compare_button), self.compare_notice, self.comparison,
@@ -288,15 +298,9 @@ class MatchingView(w.VBox):
 
     # ------------------------------------------------------------------ settings
 
-    @staticmethod
-    def _names(people: pd.DataFrame) -> dict[str, str]:
-        if "name" not in people.columns:
-            return {}
-        return dict(zip(people["person_id"].astype(str), people["name"].astype(str)))
-
     def _who(self, person_id: str) -> str:
-        name = self.names.get(str(person_id), "")
-        return f"{name} ({person_id})" if name else str(person_id)
+        """A person as this page names them: ``Name (id)``, or a pseudonym in the published app."""
+        return self.people(person_id)
 
     @staticmethod
     def _pool_facts(pool) -> str:
@@ -414,13 +418,16 @@ class MatchingView(w.VBox):
         self.results.layout.display = None
         self.hint.value = ""
         if result.messages:
-            self.messages.show("\n".join(result.messages), "warning")
+            self.messages.show(self.people.text("\n".join(result.messages)), "warning")
         else:
             self.messages.clear()
         self.summary.value = self._summary_html(result)
         method = result.summary["method"]
-        self.download.value = download_link(result.csv(), f"matching-{self.context.workspace.slug}.csv", "text/csv",
-                                            "Download the matching (CSV)")
+        name = f"matching-{self.context.workspace.slug}.csv"
+        self.download.value = (csv_download_link(self.people.table(result.table()).round(4), name,
+                                                 "Download the matching (CSV)")
+                               if self.people.published
+                               else download_link(result.csv(), name, "text/csv", "Download the matching (CSV)"))
         self.save_notice.clear()
         peer = result.summary["structure"] == "peer"
         self.compare_button.disabled = peer
@@ -460,7 +467,7 @@ class MatchingView(w.VBox):
         pinned, forbidden = len(settings.get("pinned", ())), len(settings.get("forbidden", ()))
         if pinned or forbidden:
             lines.append(f"With {pinned} pinned and {forbidden} forbidden pair{'s' if forbidden != 1 else ''}.")
-        text = " ".join(html.escape(line) for line in lines)
+        text = " ".join(html.escape(self.people.text(line)) for line in lines)
         return f"<div class='wb-tiles'>{''.join(tiles)}</div><p class='wb-summary-text'>{text}</p>"
 
     def _render_scores(self, results: dict[str, MatchResult]) -> None:
@@ -486,7 +493,7 @@ class MatchingView(w.VBox):
         shown["score"] = pairs["score"].round(2).to_numpy()
         for name in result.criteria:
             shown[CRITERION_LABELS.get(name, name).lower()] = pairs[name].round(2).to_numpy()
-        shown["why"] = [_without_score(r) for r in pairs["reason"]]
+        shown["why"] = [self.people.text(_without_score(r)) for r in pairs["reason"]]
         links = "pairs" if result.summary["structure"] != "peer" else "peer links"
         self.pairs_heading.value = (f"<h3>The {links} ({len(pairs):,})</h3><p>Each criterion from 0 (no fit) to 1 "
                                     "(full fit); the score is their weighted mean.</p>")
@@ -495,7 +502,8 @@ class MatchingView(w.VBox):
         unmatched = result.unmatched
         self.unmatched_heading.value = f"<h3>Not matched, and why ({len(unmatched):,})</h3>"
         table = pd.DataFrame({"person": [self._who(p) for p in unmatched["person_id"]],
-                              "role": unmatched["role"].to_numpy(), "why": unmatched["reason"].to_numpy()})
+                              "role": unmatched["role"].to_numpy(),
+                              "why": [self.people.text(r) for r in unmatched["reason"]]})
         self.unmatched_table.value = (html_table(table, limit=TABLE_ROWS) if len(table)
                                       else "<p>Everyone has a partner.</p>")
 
@@ -641,13 +649,15 @@ class MatchingView(w.VBox):
         self.candidate = table
         weights = result.settings["weights"]
         partner = "peer" if result.summary["structure"] == "peer" else "mentor"
-        self.candidate_chart.chart = candidate_chart(table, weights, mentee=self._who(mentee), partner=partner)
-        self.candidate_caption.value = _caption(candidate_caption(table, weights, self._who(mentee), partner=partner))
+        shown_table = self.people.table(table)
+        self.candidate_chart.chart = candidate_chart(shown_table, weights, mentee=self._who(mentee), partner=partner)
+        self.candidate_caption.value = _caption(candidate_caption(shown_table, weights, self._who(mentee),
+                                                                  partner=partner))
         shown = pd.DataFrame({"rank": table["rank"], partner: [self._who(p) for p in table["mentor_id"]],
                               "status": table["status"], "score": table["score"].round(2)})
         for name in result.criteria:
             shown[CRITERION_LABELS.get(name, name).lower()] = table[name].round(2)
-        shown["why"] = table["reason"]
+        shown["why"] = shown_table["reason"].to_numpy()
         self.candidates_table.value = html_table(shown)
         previous = self.partner.value
         self.partner.description = "Peer" if result.summary["structure"] == "peer" else "Mentor"

@@ -2,7 +2,8 @@
 
 Voila runs each page in its own kernel, so a page learns which workspace to
 show from its address (``?workspace=<folder>``) and every navigation link
-carries that choice on to the next page.
+carries that choice on to the next page. In the published app the header
+says that the page is a read-only view.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import traitlets
 
 from workbench.data.importing import read_workspace_tables
 from workbench.errors import WorkbenchError
+from workbench.privacy import published_mode
 from workbench.views.feedback import Notice, log
 from workbench.workspace import Workspace, find_workspace
 
@@ -55,6 +57,10 @@ class Page:
     title: str
     steps: tuple[str, ...] = ()
 
+
+#: The line every page shows in the published app.
+PUBLISHED_NOTE = ("A read-only published view: explore freely, nothing you change here is saved, and people are "
+                  "shown under pseudonyms.")
 
 # Only pages that exist are listed; a test checks this list against notebooks/.
 PAGES = (
@@ -120,7 +126,10 @@ class PageHeader(w.VBox):
         self.context = context
         self.nav = w.HTML()
         self.notice = Notice()
-        super().__init__([self.nav, self.notice])
+        self.published = w.HTML(f"<p class='wb-published' role='note' style='background:#e8f0fe;color:#174ea6;"
+                                f"padding:6px 12px;border-radius:4px'>{html.escape(PUBLISHED_NOTE)}</p>"
+                                if published_mode() else "")
+        super().__init__([self.nav, self.published, self.notice])
         self.add_class("wb-header")
         context.observe(self._render, names="workspace")
         self._render()

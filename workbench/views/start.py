@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as w
 
+from workbench.privacy import published_mode
 from workbench.views.data import DataPanel
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PAGES, STEPS, PageContext, page_link
@@ -13,31 +14,39 @@ from workbench.workspace import create_workspace, find_workspace, list_workspace
 
 
 class StartView(w.VBox):
-    """Pick or create a workspace, see the AXLES steps and the health of the workspace's data."""
+    """Pick or create a workspace, see the AXLES steps and the health of the workspace's data.
+
+    In the published app a workspace can be picked but not created: the
+    create row is not there at all.
+    """
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
+        published = published_mode()
         self.steps = w.HTML()
         self.choice = w.Dropdown(description="Workspace", style={"description_width": "initial"})
         self.new_name = w.Text(placeholder="e.g. Acme 2027 pilot", description="New workspace",
                                style={"description_width": "initial"})
         self.copy_demo = w.Checkbox(value=False, description="Start from the demo organisation's data", indent=False)
-        self.create_button = w.Button(description="Create workspace", button_style="primary", icon="plus")
+        self.create_button = (None if published else
+                              w.Button(description="Create workspace", button_style="primary", icon="plus"))
         self.notice = Notice()
         self.data = DataPanel(context)
 
         self._fill_choices()
         self.choice.observe(self._on_choice, names="value")
-        self.create_button.on_click(self._on_create)
+        if self.create_button is not None:
+            self.create_button.on_click(self._on_create)
         context.observe(self._render, names="workspace")
 
         super().__init__([
             w.HTML("<h3>The AXLES steps</h3>"),
             self.steps,
             w.HTML("<h3>Workspace</h3><p>A workspace holds one organisation's data and program design. "
-                   "The demo organisation is ready to explore; create a new workspace for a client.</p>"),
+                   + ("Pick the one to explore.</p>" if published else
+                      "The demo organisation is ready to explore; create a new workspace for a client.</p>")),
             self.choice,
-            w.HBox([self.new_name, self.copy_demo, self.create_button]),
+            *([] if published else [w.HBox([self.new_name, self.copy_demo, self.create_button])]),
             self.notice,
             self.data,
         ])

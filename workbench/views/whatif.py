@@ -19,11 +19,17 @@ progress bar shows how far they are and **Cancel** stops them between
 scenarios. The thread only moves the progress bar; results are drawn back on
 the kernel's event loop (chart widgets are not updated from another thread).
 Tests pass ``background=False`` to run everything in the calling thread.
+
+In the published app nothing is saved: there is no Save scenario, Delete
+scenario or Save results to the brief. The scenario being edited can be
+compared without saving it instead (ticked under Compare as "The settings
+above").
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime
 import html
 import threading
@@ -55,6 +61,7 @@ from workbench.design.catalogue import decision
 from workbench.design.model import Criterion
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
+from workbench.privacy import published_mode
 from workbench.simulate import KPIS, PARAMETERS, SimulationResult
 from workbench.whatif import (
     BASELINE,
@@ -91,6 +98,8 @@ from workbench.views.tables import html_table
 from workbench.workspace import open_workspace
 
 NEW = "__new__"
+#: The scenario being edited, compared without saving it (published app).
+EDITED = "__edited__"
 KPI_TARGET = "__kpi__"
 BASELINE_NAME = BASELINE.name
 #: Runs per scenario offered; 1,000 keeps a comparison to a second or two for a cohort of a few hundred.
@@ -310,6 +319,7 @@ class WhatIfView(w.VBox):
         self.context = context
         self.background = background
         self.executor = executor
+        self.published = published_mode()
         workspace = context.workspace
         tables = page_tables(workspace, "What-if", " to match and simulate a cohort")
         self.tables = tables
@@ -427,17 +437,20 @@ class WhatIfView(w.VBox):
                                     titles=("Program", "Matching", "Money", "Model assumptions"))
         self.sections.selected_index = 0
         self.changes = w.HTML()
-        self.save_button = w.Button(description="Save scenario", icon="save", button_style="primary",
-                                    tooltip="Save this scenario in the workspace (scenarios/)")
-        self.delete_button = w.Button(description="Delete scenario", icon="trash", layout=w.Layout(width="auto"))
+        self.save_button = self.delete_button = None
+        if not self.published:
+            self.save_button = w.Button(description="Save scenario", icon="save", button_style="primary",
+                                        tooltip="Save this scenario in the workspace (scenarios/)")
+            self.delete_button = w.Button(description="Delete scenario", icon="trash",
+                                          layout=w.Layout(width="auto"))
+            self.save_button.on_click(self._on_save)
+            self.delete_button.on_click(self._on_delete)
         self.reset_button = w.Button(description="Back to the design's values", icon="undo",
                                      layout=w.Layout(width="auto"))
         self.reload_button = w.Button(description="Reload", icon="refresh", layout=w.Layout(width="auto"),
                                       tooltip="Read the design and the saved scenarios again from the workspace")
         self.edit_hint = w.HTML()
         self.notice = Notice()
-        self.save_button.on_click(self._on_save)
-        self.delete_button.on_click(self._on_delete)
         self.reset_button.on_click(self._on_reset)
         self.reload_button.on_click(self._on_reload)
         self.design_text = w.HTML(self._design_summary())
@@ -445,7 +458,8 @@ class WhatIfView(w.VBox):
             w.HTML("<h3>1. Scenarios</h3>"), self.design_text,
             self._row(self.picker, self.name, self.description),
             self.sections, self.changes,
-            self._row(self.save_button, self.delete_button, self.reset_button, self.reload_button, self.edit_hint),
+            self._row(*[b for b in (self.save_button, self.delete_button) if b is not None], self.reset_button,
+                      self.reload_button, self.edit_hint),
             self.notice,
         ])
         self.editor.add_class("wb-settings")
@@ -466,7 +480,9 @@ class WhatIfView(w.VBox):
                 f" mentoring for {exp.duration_months} months, meetings {cadences.get(exp.cadence, exp.cadence).lower()}"
                 f" for {exp.meeting_minutes} minutes, mentors take up to {exp.mentor_capacity} mentees. An "
                 "alternative changes some of its settings or of the model's assumptions: pick a saved one or "
-                "start a new one, change values below, and save it to compare it.")
+                "start a new one, change values below, and "
+                + ("compare it as 'The settings above' (this published view saves nothing)." if self.published
+                   else "save it to compare it."))
         return f"<p>{html.escape(text)}</p>"
 
     # ------------------------------------------------------------------ building the comparison controls
@@ -545,13 +561,17 @@ class WhatIfView(w.VBox):
         self.sweep_progress = JobPanel()
         self.sweep_progress.cancel_button.on_click(self._on_cancel)
         self._on_sweep_setting()
-        self.brief_button = w.Button(description="Save results to the brief", icon="file-text",
-                                     layout=w.Layout(width="auto"),
-                                     tooltip=f"Store this comparison in the workspace ({SAVED_COMPARISON}); the "
-                                             "design brief shows it")
-        self.brief_button.on_click(self._on_save_results)
+        self.brief_button = None
+        if not self.published:
+            self.brief_button = w.Button(description="Save results to the brief", icon="file-text",
+                                         layout=w.Layout(width="auto"),
+                                         tooltip=f"Store this comparison in the workspace ({SAVED_COMPARISON}); the "
+                                                 "design brief shows it")
+            self.brief_button.on_click(self._on_save_results)
         self.brief_status = w.HTML()
         self.brief_notice = Notice()
+        brief = [] if self.published else [w.HTML("<h4>For the design brief</h4>"),
+                                           self._row(self.brief_button, self.brief_status), self.brief_notice]
         self.results_box = w.VBox([
             w.HTML("<h3>3. Results</h3>"), self.summary,
             w.HTML("<h4>Key figures</h4>"), self.kpi_table, self.budget_text,
@@ -563,8 +583,7 @@ class WhatIfView(w.VBox):
             w.HTML("<p>Add more points: simulate the baseline with one setting at several values.</p>"),
             self._row(self.sweep_setting, self.sweep_values, self.sweep_button),
             self.sweep_progress, self.frontier_notice,
-            w.HTML("<h4>For the design brief</h4>"),
-            self._row(self.brief_button, self.brief_status), self.brief_notice,
+            *brief,
         ])
         self.results_box.add_class("wb-results")
         self.results_box.layout.display = "none"
@@ -665,10 +684,19 @@ class WhatIfView(w.VBox):
     def _scenario(self, name: str) -> Scenario:
         if name == BASELINE_NAME:
             return BASELINE
+        if name == EDITED:
+            return self._edited()
         for scenario in self.saved:
             if scenario.name == name:
                 return scenario
         raise WorkbenchError(f"There is no saved scenario called {name!r} any more: press Reload.")
+
+    def _edited(self) -> Scenario:
+        """The scenario in the editor, to compare without saving it (renamed if a saved one has its name)."""
+        scenario = self.current_scenario()
+        if scenario.name in {s.name for s in self.saved}:
+            scenario = dataclasses.replace(scenario, name=f"{scenario.name} (edited)")
+        return scenario
 
     def _new_name(self) -> str:
         taken = {s.name.lower() for s in self.saved}
@@ -699,7 +727,8 @@ class WhatIfView(w.VBox):
                 field.show((scenario.parameters if scenario else {}).get(key, field.design_value))
         finally:
             self._loading = False
-        self.delete_button.disabled = scenario is None
+        if self.delete_button is not None:
+            self.delete_button.disabled = scenario is None
         self.edit_hint.value = ""
         self._render_changes()
 
@@ -856,6 +885,8 @@ class WhatIfView(w.VBox):
         previous = {name: box.value for name, box in getattr(self, "_boxes", {}).items()}
         names = [BASELINE_NAME] + [s.name for s in self.saved]
         baseline = self.baseline.value if self.baseline.value in names else BASELINE_NAME
+        if self.published:
+            names.insert(1, EDITED)
         self._loading = True
         try:
             self.baseline.options = [("The design", BASELINE_NAME)] + [(s.name, s.name) for s in self.saved]
@@ -865,12 +896,13 @@ class WhatIfView(w.VBox):
         self._boxes: dict[str, w.Checkbox] = {}
         rows = []
         for k, name in enumerate(names):
-            scenario = self._scenario(name)
-            label = "The design" if name == BASELINE_NAME else name
+            label = {BASELINE_NAME: "The design", EDITED: "The settings above"}.get(name, name)
             default = previous.get(name, k < MAX_COMPARED)
             box = w.Checkbox(value=default, description=label, indent=False, layout=w.Layout(width="260px"))
             self._boxes[name] = box
-            text = "the design as saved" if name == BASELINE_NAME else self.describe_changes(scenario)
+            text = {BASELINE_NAME: "the design as saved",
+                    EDITED: "the scenario being edited above, compared without saving it (left out while it changes "
+                            "nothing)"}.get(name) or self.describe_changes(self._scenario(name))
             rows.append(w.HBox([box, w.HTML(_muted(text))], layout=w.Layout(align_items="center")))
         self.choices.children = rows
         self._on_baseline()
@@ -896,6 +928,10 @@ class WhatIfView(w.VBox):
         """The baseline first, then the other ticked scenarios in list order."""
         base = self.baseline.value or BASELINE_NAME
         others = [n for n in self._ticked() if n != base]
+        if EDITED in others:
+            edited = self._edited()
+            if not edited.overrides and not edited.parameters:
+                others.remove(EDITED)
         if len(others) + 1 > MAX_COMPARED:
             raise WorkbenchError(f"Tick at most {MAX_COMPARED - 1} scenarios besides the baseline "
                                  f"({len(others)} are ticked).")
@@ -1032,7 +1068,8 @@ class WhatIfView(w.VBox):
         self._render_frontier()
         self.frontier_notice.clear()
         self.brief_notice.clear()
-        self.brief_button.disabled = False
+        if self.brief_button is not None:
+            self.brief_button.disabled = False
 
     def _name(self, name: str) -> str:
         return "The design" if name == BASELINE_NAME else name

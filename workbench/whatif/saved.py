@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.privacy import refuse_when_published
 from workbench.simulate import PARAMETERS, SimulationResult
 from workbench.whatif.analysis import comparison_table
 from workbench.whatif.run import budget_check
@@ -100,8 +101,10 @@ def save_comparison(workspace: Workspace, record: dict, *, expected_revision: in
     """Save ``record`` (:func:`comparison_record`) as ``results/whatif.json``; returns the workspace as saved.
 
     Refused with :class:`~workbench.workspace.StaleWorkspaceError` when the
-    workspace changed since ``expected_revision`` (default: since it was opened).
+    workspace changed since ``expected_revision`` (default: since it was opened), and in the
+    published app (:func:`workbench.privacy.refuse_when_published`).
     """
+    refuse_when_published()
     text = json.dumps(_plain(record), indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
     names = ", ".join(s["name"] for s in record.get("scenarios", []))
     return save_files(workspace, {SAVED_COMPARISON: text}, message=f"save the what-if comparison ({names})",

@@ -222,3 +222,21 @@ def test_evaluate_offers_no_scenario_save_and_its_downloads_name_nobody(publishe
     assert "wb-notice-success" in view.notice.value, view.notice.value
     assert "Download the report" in view.downloads.value
     check(view)
+
+
+def test_the_published_app_shows_only_the_workspace_it_was_started_with(published: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    other = published / "other-client"
+    shutil.copytree(published / "demo", other)
+    (other / "workspace.yaml").write_text(
+        (other / "workspace.yaml").read_text(encoding="utf-8").replace("Demo organisation", "Other client"),
+        encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_WORKSPACE", "demo")
+    monkeypatch.setattr("voila.utils.get_query_string", lambda: "workspace=other-client")
+    context, _ = open_page("00_start")
+    assert context.workspace.slug == "demo"
+    view = StartView(context)
+    assert [slug for _, slug in view.choice.options] == ["demo"] and view.choice.disabled
+    shutil.rmtree(other)  # the fixture checks the home is as it was

@@ -93,11 +93,15 @@ def requested_workspace() -> str | None:
 
     Under Voila this waits for the browser's request (needed when kernels are
     started ahead of time); elsewhere it falls back to ``$WORKBENCH_WORKSPACE``.
+    The published app shows only the workspace it was started with, whatever
+    the address says (its home may hold other clients' workspaces).
     """
     from voila.utils import get_query_string
 
     query = get_query_string() or ""
     named = parse_qs(query).get("workspace", [None])[0]
+    if published_mode():
+        return os.environ.get("WORKBENCH_WORKSPACE") or None
     return named or os.environ.get("WORKBENCH_WORKSPACE") or None
 
 

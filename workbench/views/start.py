@@ -16,8 +16,8 @@ from workbench.workspace import create_workspace, find_workspace, list_workspace
 class StartView(w.VBox):
     """Pick or create a workspace, see the AXLES steps and the health of the workspace's data.
 
-    In the published app a workspace can be picked but not created: the
-    create row is not there at all.
+    In the published app the workspace it was started with is the only one
+    shown, and the create row is not there at all.
     """
 
     def __init__(self, context: PageContext) -> None:
@@ -43,7 +43,7 @@ class StartView(w.VBox):
             w.HTML("<h3>The AXLES steps</h3>"),
             self.steps,
             w.HTML("<h3>Workspace</h3><p>A workspace holds one organisation's data and program design. "
-                   + ("Pick the one to explore.</p>" if published else
+                   + ("This published app shows one workspace.</p>" if published else
                       "The demo organisation is ready to explore; create a new workspace for a client.</p>")),
             self.choice,
             *([] if published else [w.HBox([self.new_name, self.copy_demo, self.create_button])]),
@@ -54,9 +54,11 @@ class StartView(w.VBox):
         self._render()
 
     def _fill_choices(self) -> None:
-        workspaces = list_workspaces()
+        # The published app serves the one workspace it was started with.
+        workspaces = [self.context.workspace] if published_mode() else list_workspaces()
         self.choice.options = [(ws.name, ws.slug) for ws in workspaces]
         self.choice.value = self.context.workspace.slug
+        self.choice.disabled = published_mode()
 
     @guarded("open the workspace")
     def _on_choice(self, change: dict) -> None:

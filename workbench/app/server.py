@@ -395,6 +395,10 @@ class WorkbenchVoila(Voila):
         # which print tracebacks. Voila 0.5 can also try to stop a pre-started kernel
         # twice and give up on the rest: those are stopped one by one.
         shutil.rmtree(self.connection_dir, ignore_errors=True)
+        for pool in getattr(self.kernel_manager, "_pools", {}).values():
+            for task in [t for t in pool if not t.done()]:  # kernels still queued to start: never started
+                task.cancel()
+                pool.remove(task)
         try:
             run_sync(self.kernel_manager.shutdown_all)(now=True)
         except HTTPError:

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,46 @@ def test_app_on_a_busy_port_says_so_without_a_traceback(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+HEAVY = ("pandas", "numpy", "altair", "scipy", "networkx", "ortools", "pandera", "statsmodels")
+
+
+def test_help_imports_no_heavy_library() -> None:
+    # The parser (every subcommand, with its choices) is built from light modules only; each command imports what
+    # it uses when it runs. In a fresh process, so that nothing is imported already.
+    code = ("import sys, workbench.cli as cli; cli.build_parser().format_help(); "
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_help_and_argument_errors_run_without_heavy_libraries() -> None:
+    # The same through main(): --help and wrong arguments exit (0 and 2) before any command runs.
+    code = ("import contextlib, io, json, sys\n"
+            "import workbench.cli as cli\n"
+            "codes = []\n"
+            "for argv in (['--help'], ['match', '--help'], ['match'],\n"
+            "             ['match', 'ws', '--out', 'x.csv', '--method', 'x']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            "        try:\n"
+            "            cli.main(argv)\n"
+            "        except SystemExit as exc:\n"
+            "            codes.append(exc.code)\n"
+            f"print(json.dumps([codes, sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[0, 0, 2, 2], []]
+
+
+def test_matching_names_come_without_the_solvers() -> None:
+    code = ("import sys; from workbench.matching import METHODS, STRUCTURES\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('workbench.matching.', 'numpy', 'networkx'))))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['workbench.matching.names']"
+    from workbench.matching import names, results, structures
+
+    assert structures.METHODS is results.METHODS is names.METHODS and "optimal" in names.METHODS
+    assert structures.STRUCTURES is results.STRUCTURES is names.STRUCTURES and "one_on_one" in names.STRUCTURES

@@ -6,30 +6,49 @@ Every number the app shows is one function call away::
     ws = workbench.find_workspace("demo")
     people = ws.read_table("people")
     problems = workbench.validate_workspace(ws)
+
+The names below are imported on first use (PEP 562), so that ``import
+workbench`` (and the ``workbench`` command's ``--help``) loads no pandas.
 """
+
+from importlib import import_module as _import_module
+from importlib.util import find_spec as _find_spec
 
 __version__ = "0.1.0"
 
-from workbench.data.contracts import TABLES, Problems, validate_table, validate_tables
-from workbench.data.health import DataHealth, data_health
-from workbench.data.importing import ImportResult, import_table, validate_workspace
-from workbench.data.reading import DataFileError, Mapping, load_mapping, read_table_file
-from workbench.data.sample import generate_organisation, write_tables
-from workbench.errors import WorkbenchError, WorkspaceError
-from workbench.exports import safe_csv_text, spreadsheet_safe
-from workbench.workspace import (
-    StaleWorkspaceError,
-    Workspace,
-    WorkspaceSettings,
-    create_workspace,
-    find_workspace,
-    history,
-    list_workspaces,
-    open_workspace,
-    save_table,
-    undo,
-    workspaces_home,
-)
+#: The module each public name comes from.
+_EXPORTS = {
+    "TABLES": "workbench.data.contracts",
+    "Problems": "workbench.data.contracts",
+    "validate_table": "workbench.data.contracts",
+    "validate_tables": "workbench.data.contracts",
+    "DataHealth": "workbench.data.health",
+    "data_health": "workbench.data.health",
+    "ImportResult": "workbench.data.importing",
+    "import_table": "workbench.data.importing",
+    "validate_workspace": "workbench.data.importing",
+    "DataFileError": "workbench.data.reading",
+    "Mapping": "workbench.data.reading",
+    "load_mapping": "workbench.data.reading",
+    "read_table_file": "workbench.data.reading",
+    "generate_organisation": "workbench.data.sample",
+    "write_tables": "workbench.data.sample",
+    "WorkbenchError": "workbench.errors",
+    "WorkspaceError": "workbench.errors",
+    "safe_csv_text": "workbench.exports",
+    "spreadsheet_safe": "workbench.exports",
+    "StaleWorkspaceError": "workbench.workspace",
+    "Workspace": "workbench.workspace",
+    "WorkspaceSettings": "workbench.workspace",
+    "create_workspace": "workbench.workspace",
+    "find_workspace": "workbench.workspace",
+    "history": "workbench.workspace",
+    "list_workspaces": "workbench.workspace",
+    "open_workspace": "workbench.workspace",
+    "save_table": "workbench.workspace",
+    "undo": "workbench.workspace",
+    "workspaces_home": "workbench.workspace",
+}
 
 __all__ = [
     "TABLES",
@@ -64,3 +83,19 @@ __all__ = [
     "workspaces_home",
     "write_tables",
 ]
+
+
+def __getattr__(name: str):
+    """A public name (imported from its module on first use) or a subpackage (``workbench.matching``)."""
+    if name in _EXPORTS:
+        value = getattr(_import_module(_EXPORTS[name]), name)
+    elif name.isidentifier() and not name.startswith("_") and _find_spec(f"{__name__}.{name}") is not None:
+        value = _import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

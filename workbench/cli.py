@@ -6,11 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.matching.structures import METHODS, STRUCTURES
+from workbench.matching.names import METHODS, STRUCTURES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -430,6 +428,8 @@ def _simulation_inputs(args: argparse.Namespace):
 
 
 def _kpi_lines(result) -> list[str]:
+    import numpy as np
+
     def show(value: float, unit: str, signed: bool = False) -> str:
         if unit.startswith("share"):
             return f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}%"

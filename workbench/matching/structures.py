@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from workbench.matching.names import METHODS, STRUCTURES
 from workbench.matching.solvers import (
     Assignment,
     ScoreSource,
@@ -59,10 +60,6 @@ from workbench.matching.solvers import (
     solve_stable,
 )
 
-#: Methods that run on every bipartite structure (``solvers.solve_<method>``).
-METHODS = ("optimal", "max_coverage", "fair", "stable", "mentee_choice", "greedy", "random")
-#: Structures :func:`workbench.matching.match` knows.
-STRUCTURES = ("one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional")
 #: Weight of shared wants against score when groups are formed.
 COHESION = 0.25
 #: Groups (a mentee's best-scoring mentors) a mentee may swap into.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from workbench.app.access import host_allowed, host_name, origin_allowed
-from workbench.app.server import GRACE_SECONDS
+from workbench.app.server import UNCONNECTED_SECONDS
 
 from ..conftest import REPO, AppServer
 
@@ -137,7 +137,7 @@ def test_plain_requests_and_closed_pages_do_not_keep_kernels(tmp_path: Path) -> 
             assert request(server, "GET", "/voila/render/00_start.ipynb?workspace=demo").status == 200
         started = page_kernels(server) - before
         assert started, "each page request runs on a kernel"
-        deadline = time.monotonic() + GRACE_SECONDS + 60
+        deadline = time.monotonic() + UNCONNECTED_SECONDS + 40
         while page_kernels(server) & started and time.monotonic() < deadline:
             time.sleep(2)
         assert not page_kernels(server) & started, "kernels of requests nobody connected to were kept"

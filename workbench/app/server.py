@@ -28,6 +28,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import tornado.web
@@ -35,6 +36,7 @@ from tornado.escape import url_escape
 from jupyter_core.utils import ensure_async, run_sync
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.login import LoginFormHandler
+from jupyter_server._tz import utcnow
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
@@ -49,8 +51,10 @@ from voila.treehandler import VoilaTreeHandler
 from workbench.app.access import host_allowed, origin_allowed
 from workbench.charts.embed import runtime_file_name, vega_runtime
 
-#: Seconds a kernel with no page connected may stay idle before it is stopped.
+#: Seconds a kernel whose page went away may stay idle before it is stopped (a reload reconnects sooner).
 GRACE_SECONDS = 60
+#: Seconds a kernel built for a request that no page ever connected to (a plain GET) may stay idle.
+UNCONNECTED_SECONDS = 20
 #: How often kernels are checked, in seconds.
 CHECK_SECONDS = 10
 #: Where pages load the chart runtime from, below the server's base URL.
@@ -211,14 +215,30 @@ class PageKernels(AsyncMappingKernelManager):
         if not self.max_page_kernels:
             self.max_page_kernels = default_max_page_kernels()
 
+    def notify_connect(self, kernel_id: str) -> None:
+        super().notify_connect(kernel_id)
+        kernel = self._kernels.get(kernel_id)
+        if kernel is not None:
+            kernel.workbench_page_connected = True
+
     def notify_disconnect(self, kernel_id: str) -> None:
         """A page went away: its kernel's grace period starts now."""
         super().notify_disconnect(kernel_id)
-        from jupyter_server._tz import utcnow
-
         kernel = self._kernels.get(kernel_id)
         if kernel is not None:
             kernel.last_activity = utcnow()
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """As Jupyter's culler, but a kernel no page ever connected to goes after :data:`UNCONNECTED_SECONDS`."""
+        kernel = self._kernels.get(kernel_id)
+        if (kernel is not None and not getattr(kernel, "workbench_page_connected", False)
+                and not self._kernel_connections.get(kernel_id)
+                and getattr(kernel, "execution_state", "busy") != "busy"
+                and utcnow() - kernel.last_activity > timedelta(seconds=UNCONNECTED_SECONDS)):
+            log.info("stopping kernel %s: its page was requested but never opened", kernel_id)
+            await ensure_async(self.shutdown_kernel(kernel_id))
+            return
+        await ensure_async(super().cull_kernel_if_idle(kernel_id))
 
     def pooled_kernel_ids(self) -> set[str]:
         return set()

@@ -230,3 +230,97 @@ def test_any_import_ends_in_success_or_problems_and_failures_change_nothing(
         assert list(result.problems.frame.columns) == ["file", "row", "column", "value", "problem"]
         assert (result.problems.frame["problem"].str.len() > 0).all()
         assert snapshot(small_workspace) == before
+
+
+# --- reading a workspace's tables once per version of each file ------------------------------
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Tables read from disk (not from memory), in order; files count as settled at once."""
+    from workbench.data import importing
+    from workbench.workspace import Workspace
+
+    monkeypatch.setattr(importing, "_SETTLE_NS", 0)
+    read = Workspace.read_table
+    seen: list[str] = []
+
+    def counting(self, table):
+        seen.append(table)
+        return read(self, table)
+
+    monkeypatch.setattr(Workspace, "read_table", counting)
+    return seen
+
+
+def test_a_table_is_read_once_per_version_of_its_file(small_workspace: Path, reads: list[str]) -> None:
+    from workbench.data.importing import read_workspace_table
+    from workbench.workspace import save_table
+
+    ws = open_workspace(small_workspace)
+    first = read_workspace_table(ws, "skills")
+    pd.testing.assert_frame_equal(read_workspace_table(ws, "skills"), first)
+    assert reads == ["skills"]
+    renamed = first.assign(name=first["name"].str.upper())
+    ws = save_table(ws, "skills", renamed)  # a save replaces the file: a new version
+    pd.testing.assert_frame_equal(read_workspace_table(ws, "skills"), renamed)
+    assert reads == ["skills", "skills"]
+
+
+def test_a_file_changed_in_place_is_read_again(small_workspace: Path, reads: list[str]) -> None:
+    import os
+
+    from workbench.data.importing import read_workspace_table
+
+    ws = open_workspace(small_workspace)
+    path = small_workspace / "goals.csv"
+    assert "goal_id" in read_workspace_table(ws, "goals").columns
+    text = path.read_text(encoding="utf-8")
+    assert text.isascii()
+    path.write_text(text.upper(), encoding="utf-8")  # same size, same inode
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # whatever the clock's resolution
+    assert "GOAL_ID" in read_workspace_table(ws, "goals").columns
+    assert reads == ["goals", "goals"]
+
+
+def test_a_file_changed_a_moment_ago_is_never_taken_from_memory(small_workspace: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.data import importing
+
+    monkeypatch.setattr(importing, "_SETTLE_NS", 60 * 10**9)
+    ws = open_workspace(small_workspace)
+    read = []
+    monkeypatch.setattr(type(ws), "read_table", lambda self, table: read.append(table) or pd.DataFrame({"a": [1]}))
+    importing.read_workspace_table(ws, "goals")
+    importing.read_workspace_table(ws, "goals")
+    assert read == ["goals", "goals"]
+
+
+def test_changing_a_table_read_changes_nothing_remembered(small_workspace: Path, reads: list[str]) -> None:
+    from workbench.data.importing import read_workspace_table
+
+    ws = open_workspace(small_workspace)
+    table = read_workspace_table(ws, "people")
+    table.loc[0, "department"] = "Changed"
+    table["extra"] = "x"
+    again = read_workspace_table(ws, "people")
+    assert again.loc[0, "department"] != "Changed" and "extra" not in again.columns
+    assert reads == ["people"]
+
+
+def test_the_tables_are_validated_once_per_version(small_workspace: Path, reads: list[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.data import importing
+    from workbench.data.health import data_health
+
+    validated = []
+    validate = importing.validate_tables
+    monkeypatch.setattr(importing, "validate_tables",
+                        lambda *args, **kwargs: validated.append(kwargs["require_all"]) or validate(*args, **kwargs))
+    ws = open_workspace(small_workspace)
+    assert validate_workspace(ws).ok and validate_workspace(ws).ok
+    first = data_health(ws)
+    assert data_health(ws) is first and first.problems.ok
+    assert validated == [True, False]
+    assert sorted(set(reads)) == sorted(reads)  # each table read once

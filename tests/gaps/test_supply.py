@@ -19,7 +19,14 @@ import pytest
 
 from tests.gaps import AS_OF, small_tables
 from workbench.design.model import ProgramDesign
-from workbench.gaps import SUPPLY_COLUMNS, mentor_invitations, person_gaps, supply_demand, top_mentees
+from workbench.gaps import (
+    SUPPLY_COLUMNS,
+    MentorSupply,
+    mentor_invitations,
+    person_gaps,
+    supply_demand,
+    top_mentees,
+)
 
 
 def supply_frame(*rows: tuple) -> pd.DataFrame:
@@ -171,3 +178,31 @@ def test_top_mentees_lists_the_three_largest_weighted_gaps(tables: dict[str, pd.
     # P3: talk (3 - 1) x 4 = 8, lead (4 - 2) x 3 = 6, code (2 - 0) x 1 = 2.
     first = top_mentees(gaps, tables, as_of=AS_OF).iloc[0]
     assert (first["person_id"], first["total_weighted_gap"], first["skills"]) == ("P3", 16.0, "talk;lead;code")
+
+
+@pytest.mark.parametrize("design", [None, ProgramDesign.model_validate({
+    "align": {"mentor_eligibility": {"level_min": 4}, "focus_skills": ["code"]},
+    "experience": {"mentor_capacity": 1, "allow_both_roles": False}})])
+def test_one_mentor_supply_answers_every_selection_as_the_functions_do(gaps: pd.DataFrame,
+                                                                       tables: dict[str, pd.DataFrame],
+                                                                       design: ProgramDesign | None) -> None:
+    supply = MentorSupply(tables, design=design, as_of=AS_OF)
+    for selection in (gaps, gaps[gaps["person_id"] != "P1"].reset_index(drop=True), gaps.head(0)):
+        chosen = supply.selection(selection)
+        pd.testing.assert_frame_equal(chosen.supply_demand(),
+                                      supply_demand(selection, tables, design=design, as_of=AS_OF))
+        pd.testing.assert_frame_equal(chosen.supply_demand(mentor_margin=2),
+                                      supply_demand(selection, tables, design=design, as_of=AS_OF, mentor_margin=2))
+        for skill in ("code", "lead", "talk", "none"):
+            pd.testing.assert_frame_equal(chosen.mentor_invitations(skill, n=3),
+                                          mentor_invitations(selection, tables, skill, design=design, n=3,
+                                                             as_of=AS_OF))
+        pd.testing.assert_frame_equal(chosen.top_mentees(n=2),
+                                      top_mentees(selection, tables, design=design, n=2, as_of=AS_OF))
+
+
+def test_a_selection_answer_is_the_callers_own(gaps: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> None:
+    chosen = MentorSupply(tables, as_of=AS_OF).selection(gaps)
+    table = chosen.supply_demand()
+    table["demand"] = 99
+    assert (chosen.supply_demand()["demand"] != 99).all()

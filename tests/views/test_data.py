@@ -101,3 +101,26 @@ def test_missing_columns_come_with_the_files_own_column_names(panel: DataPanel) 
     panel.source.value = upload("HR export.csv", "Employee ID;Dept\nE1;Sales\n".encode("cp1252"))
     panel.import_button.click()
     assert "The columns in HR export.csv are: Employee ID, Dept." in panel.notice.value
+
+
+def test_another_workspace_updates_the_chart_in_place_and_coming_back_reads_nothing(
+        panel: DataPanel, monkeypatch) -> None:
+    from workbench.data import importing
+    from workbench.workspace import Workspace
+
+    monkeypatch.setattr(importing, "_SETTLE_NS", 0)  # files written a moment ago count as settled
+    chart = panel.chart
+    demo = panel.context.workspace
+    other = create_workspace("Other", copy_demo=True)
+    people = other.read_table("people")
+    people.head(100).to_csv(other.table_path("people"), index=False)
+    panel.context.workspace = other
+    assert panel.chart is chart and panel.chart_box.children == (chart,)
+    assert "validation problems" in panel.summary.value  # their skill levels name people no longer there
+    panel.context.workspace = demo
+    read = []
+    monkeypatch.setattr(Workspace, "read_table", lambda self, table: read.append(table))
+    panel.context.workspace = other
+    panel.context.workspace = demo
+    assert read == [] and panel.chart is chart
+    assert "No validation problems." in panel.summary.value

@@ -55,3 +55,31 @@ def test_a_workspace_without_requirements_is_explained(home: Path) -> None:
     context.workspace = create_workspace("No data")
     with pytest.raises(WorkbenchError, match="needs people.csv, skills.csv, requirements.csv"):
         GapsView(context)
+
+
+def test_a_filter_change_updates_the_charts_in_place(view: GapsView) -> None:
+    charts = (view.heatmap, view.priority_chart, view.supply_chart, view.profile_chart)
+    specs = [chart.spec for chart in charts[:3]]
+    view.department.value = "Engineering"
+    view.levels.value = (view.levels.value[0], view.levels.value[1] - 1)
+    assert (view.heatmap, view.priority_chart, view.supply_chart, view.profile_chart) == charts
+    assert all(chart.spec != spec for chart, spec in zip(charts, specs))
+    assert view.children.count(view.heatmap) == 1
+
+
+def test_the_invitations_follow_the_filters_and_the_chosen_skill(view: GapsView) -> None:
+    from workbench.gaps import filter_gaps, mentor_invitations
+    from workbench.views.gaps import ALL
+    from workbench.views.tables import html_table
+
+    skills = [value for _, value in view.scarce.options if value is not None]
+    assert len(skills) > 1, "the demo is short of mentors in several skills"
+    view.scarce.value = skills[-1]
+    low, high = view.levels.value
+    expected = mentor_invitations(filter_gaps(view.all_gaps, level_min=low, level_max=high), view.tables,
+                                  skills[-1], design=view.design, n=8)
+    assert len(expected) and view.invitations.value == html_table(view.people.table(expected))
+    view.department.value = "Engineering"  # no shortage there
+    assert view.scarce.value is None and "No skill is short of mentors" in view.invitations.value
+    view.department.value = ALL
+    assert view.scarce.value == skills[0] and "<table" in view.invitations.value

@@ -43,11 +43,15 @@ from workbench.charts.common import (
 __all__ = [
     "NO_DATA",
     "gap_heatmap",
+    "gap_heatmap_and_caption",
     "gap_heatmap_caption",
+    "gap_profile_and_caption",
     "gap_profile_chart",
     "gap_profile_caption",
+    "prioritised_gaps_and_caption",
     "prioritised_gaps_chart",
     "prioritised_gaps_caption",
+    "supply_demand_and_caption",
     "supply_demand_chart",
     "supply_demand_caption",
 ]
@@ -97,8 +101,37 @@ def _skill_labels(skill_ids: pd.Series, skills: pd.DataFrame | None, names: pd.S
         catalogue = skills.assign(skill_id=skills["skill_id"].astype(str)).drop_duplicates("skill_id")
         labels = labels.fillna(ids.map(catalogue.set_index("skill_id")["name"]))
     labels = labels.fillna(ids).astype(str)
-    clashes = labels.groupby(labels).transform(lambda group: ids[group.index].nunique() > 1)
+    clashes = ids.groupby(labels, sort=False).transform("nunique").gt(1)
     return labels.where(~clashes, labels + " (" + ids + ")")
+
+
+def _layer_of(kind: str, where: object = None, **mark: object) -> alt.Chart:
+    """A layer without data: mark ``kind`` (``"rect"``, ``"text"``, ...) with ``mark`` options, drawing the rows
+    ``where`` holds (all rows without it).
+
+    Layers are built bare and the data, size and title set once on the layered chart
+    (:func:`_layered`): Altair deep-copies a chart on every call (``encode``,
+    ``mark_*``, ``transform_filter``, ``properties``), so building each layer from a
+    ``base`` chart that already holds the encodings, then sizing the whole, copied
+    every encoding many times over. The spec is the same. Encodings are given as
+    channel objects (``alt.Text("name:N")``), never as bare strings: Altair turns a
+    bare string into a channel by rebuilding its table of every schema class
+    (about 5-10 ms each time).
+    """
+    chart = alt.Chart()
+    if where is not None:
+        chart = chart.transform_filter(where)
+    return getattr(chart, f"mark_{kind}")(**mark)
+
+
+def _layered(data: pd.DataFrame, layers: list, *, title: alt.Title, width: int, height: alt.Step,
+             independent_colours: bool = False) -> alt.LayerChart:
+    """``layers`` (from :func:`_layer_of`) drawn over ``data``, titled and sized; ``independent_colours``: a
+    colour scale per layer."""
+    options: dict[str, object] = {"title": title, "width": width, "height": height}
+    if independent_colours:
+        options["resolve"] = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
+    return alt.LayerChart(data=data, layer=layers, **options)
 
 
 def _percent(share: float) -> str:
@@ -187,13 +220,24 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
     total gap (top) down. Both orders count shown cells only, so a hidden
     cell cannot move a row or column.
     """
-    title = "Skill gaps by department"
+    return _heatmap_chart(_heatmap_input(by_department_skill, skills, min_group, max_skills), min_group)
+
+
+def _heatmap_input(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None, min_group: int,
+                   max_skills: int) -> tuple[pd.DataFrame, list[str], list[str], int] | None:
+    """What the heat map and its caption show (:func:`_heatmap_cells`); ``None`` when there is nothing to show."""
     if _is_empty(by_department_skill):
+        return None
+    shown = _heatmap_cells(by_department_skill, skills, min_group, max_skills)
+    return None if shown[0].empty else shown
+
+
+def _heatmap_chart(shown: tuple[pd.DataFrame, list[str], list[str], int] | None,
+                   min_group: int) -> alt.LayerChart | alt.Chart:
+    title = "Skill gaps by department"
+    if shown is None:
         return _no_data_chart(title)
-    cells, skill_order, department_order, n_skills = _heatmap_cells(by_department_skill, skills, min_group,
-                                                                    max_skills)
-    if cells.empty:
-        return _no_data_chart(title)
+    cells, skill_order, department_order, n_skills = shown
     _check_size(len(cells), "gap_heatmap")
     data = cells[["department", "skill", "status", "people", "assessed", "coverage", "gap_share", "mean_gap"]]
     hidden = _hidden_label(min_group)
@@ -206,7 +250,7 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
         subtitle.append(f"The {len(skill_order)} skills with the largest total gaps, of {n_skills}.")
     # Few columns leave room for level labels; many need them slanted.
     slanted = len(skill_order) > 6
-    base = alt.Chart(data).encode(
+    cell = dict(
         x=alt.X("skill:N", sort=skill_order, title=None,
                 axis=alt.Axis(labelAngle=-40 if slanted else 0, labelAlign="right" if slanted else "center",
                               labelLimit=150 if slanted else WIDTH // len(skill_order) - 8, ticks=False,
@@ -215,7 +259,8 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
                 axis=alt.Axis(labelLimit=160, ticks=False, domain=False)),
     )
     where = [alt.Tooltip("department:N", title="Department"), alt.Tooltip("skill:N", title="Skill")]
-    shown = base.mark_rect(stroke="white", strokeWidth=1).encode(
+    shown = _layer_of("rect", alt.datum.status == ASSESSED, stroke="white", strokeWidth=1).encode(
+        **cell,
         color=alt.Color("gap_share:Q", title="Share below target",
                         scale=alt.Scale(scheme=_SEQUENTIAL, domain=[0, 1], clamp=True),
                         legend=alt.Legend(format=".0%", orient="right", gradientLength=120, tickCount=5)),
@@ -225,8 +270,9 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
                  alt.Tooltip("gap_share:Q", title="Below target", format=".0%"),
                  alt.Tooltip("mean_gap:Q", title="Average gap (levels)", format=".1f"),
                  alt.Tooltip("coverage:Q", title="Assessed share", format=".0%")],
-    ).transform_filter(alt.datum.status == ASSESSED)
-    unknown = base.mark_rect(stroke=_CELL_BORDER, strokeWidth=0.5).encode(
+    )
+    unknown = _layer_of("rect", alt.datum.status != ASSESSED, stroke=_CELL_BORDER, strokeWidth=0.5).encode(
+        **cell,
         color=alt.Color("status:N", title=None,
                         scale=alt.Scale(domain=[NOT_ASSESSED, hidden], range=[_NOT_ASSESSED_GREY, _HIDDEN_FILL]),
                         legend=alt.Legend(orient="right", symbolType="square", symbolStrokeColor=_CELL_BORDER,
@@ -234,15 +280,12 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
         tooltip=[*where, alt.Tooltip("status:N", title="Shown as"),
                  alt.Tooltip("people:Q", title="People", format=",d"),
                  alt.Tooltip("assessed:Q", title="Assessed", format=",d")],
-    ).transform_filter(alt.datum.status != ASSESSED)
-    # Text on hidden cells tells them apart from blank ones (skill not required there).
-    small = base.mark_text(text=f"<{min_group}", fontSize=9, color="#757575").transform_filter(
-        alt.datum.status == hidden)
-    return (
-        alt.layer(shown, unknown, small, title=_title(title, subtitle))
-        .resolve_scale(color="independent")
-        .properties(width=WIDTH, height=alt.Step(24))
     )
+    # Text on hidden cells tells them apart from blank ones (skill not required there).
+    small = _layer_of("text", alt.datum.status == hidden, text=f"<{min_group}", fontSize=9,
+                      color="#757575").encode(**cell)
+    return _layered(data, [shown, unknown, small], title=_title(title, subtitle), width=WIDTH,
+                    height=alt.Step(24), independent_colours=True)
 
 
 def gap_heatmap_caption(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None = None, *,
@@ -254,11 +297,20 @@ def gap_heatmap_caption(by_department_skill: pd.DataFrame, skills: pd.DataFrame 
     42% of assessed people fall below the target level, by 1.6 levels on
     average." Hidden cells never contribute to the takeaway.
     """
-    if _is_empty(by_department_skill):
+    return _heatmap_caption(_heatmap_input(by_department_skill, skills, min_group, max_skills), min_group)
+
+
+def gap_heatmap_and_caption(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None = None, *,
+                            min_group: int = MIN_GROUP, max_skills: int = 25) -> tuple[alt.LayerChart | alt.Chart, str]:
+    """:func:`gap_heatmap` and :func:`gap_heatmap_caption` (same arguments), working out the cells once."""
+    shown = _heatmap_input(by_department_skill, skills, min_group, max_skills)
+    return _heatmap_chart(shown, min_group), _heatmap_caption(shown, min_group)
+
+
+def _heatmap_caption(shown: tuple[pd.DataFrame, list[str], list[str], int] | None, min_group: int) -> str:
+    if shown is None:
         return NO_DATA + "."
-    cells, skill_order, _, n_skills = _heatmap_cells(by_department_skill, skills, min_group, max_skills)
-    if cells.empty:
-        return NO_DATA + "."
+    cells, skill_order, _, n_skills = shown
     parts = ["Each cell shows, for one department and one skill, the share of assessed people who fall below "
              "the target level: the darker the cell, the more people fall short."]
     assessed = cells[cells["status"] == ASSESSED]
@@ -329,12 +381,22 @@ def prioritised_gaps_chart(prioritised: pd.DataFrame, *, top: int = 12) -> alt.L
     by skill category; the tooltip gives depth (levels), breadth (% of people),
     criticality, people with a gap and the reason text.
     """
-    title = "Which skill gaps to tackle first"
+    return _priorities_chart(_priorities_input(prioritised, top))
+
+
+def _priorities_input(prioritised: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int] | None:
+    """What the priority chart and its caption show (:func:`_top_priorities`); ``None`` when nothing."""
     if _is_empty(prioritised):
+        return None
+    shown = _top_priorities(prioritised, top)
+    return None if shown[0].empty else shown
+
+
+def _priorities_chart(shown: tuple[pd.DataFrame, int] | None) -> alt.LayerChart | alt.Chart:
+    title = "Which skill gaps to tackle first"
+    if shown is None:
         return _no_data_chart(title)
-    data, total = _top_priorities(prioritised, top)
-    if data.empty:
-        return _no_data_chart(title)
+    data, total = shown
     _check_size(len(data), "prioritised_gaps_chart")
     order = list(data["skill"])
     subtitle = ["Priority score combines how far people fall short, how many do, and how critical the skill is."]
@@ -343,7 +405,7 @@ def prioritised_gaps_chart(prioritised: pd.DataFrame, *, top: int = 12) -> alt.L
     criticality = (alt.Tooltip("criticality:Q", title="Criticality", format=".2~f")
                    if pd.api.types.is_numeric_dtype(data["criticality"])
                    else alt.Tooltip("criticality:N", title="Criticality"))
-    base = alt.Chart(data).encode(
+    bar = dict(
         y=alt.Y("skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, ticks=False)),
         x=alt.X("score:Q", title="Priority score", axis=alt.Axis(grid=True, tickCount=5)),
         tooltip=[alt.Tooltip("rank:Q", title="Rank", format="d"),
@@ -356,15 +418,14 @@ def prioritised_gaps_chart(prioritised: pd.DataFrame, *, top: int = 12) -> alt.L
                  alt.Tooltip("people_with_gap:Q", title="People with a gap", format=",d"),
                  alt.Tooltip("reason:N", title="Why")],
     )
-    bars = base.mark_bar(cornerRadiusEnd=2).encode(
+    bars = _layer_of("bar", cornerRadiusEnd=2).encode(
+        **bar,
         color=alt.Color("category:N", title="Category", scale=alt.Scale(scheme="tableau10"),
                         legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=200)),
     )
-    labels = base.mark_text(align="left", dx=4, fontSize=11, color="#424242").encode(text="score_label:N")
-    return (
-        alt.layer(bars, labels, title=_title(title, subtitle))
-        .properties(width=WIDTH, height=alt.Step(24))
-    )
+    labels = _layer_of("text", align="left", dx=4, fontSize=11, color="#424242").encode(
+        **bar, text=alt.Text("score_label:N"))
+    return _layered(data, [bars, labels], title=_title(title, subtitle), width=WIDTH, height=alt.Step(24))
 
 
 def prioritised_gaps_caption(prioritised: pd.DataFrame, *, top: int = 12) -> str:
@@ -373,11 +434,19 @@ def prioritised_gaps_caption(prioritised: pd.DataFrame, *, top: int = 12) -> str
     Names the top skill with its score, people with a gap, depth and breadth,
     and the runner-up; the detailed reason text stays in the chart's tooltip.
     """
-    if _is_empty(prioritised):
+    return _priorities_caption(_priorities_input(prioritised, top))
+
+
+def prioritised_gaps_and_caption(prioritised: pd.DataFrame, *, top: int = 12) -> tuple[alt.LayerChart | alt.Chart, str]:
+    """:func:`prioritised_gaps_chart` and :func:`prioritised_gaps_caption` (same arguments), ranking once."""
+    shown = _priorities_input(prioritised, top)
+    return _priorities_chart(shown), _priorities_caption(shown)
+
+
+def _priorities_caption(shown: tuple[pd.DataFrame, int] | None) -> str:
+    if shown is None:
         return NO_DATA + "."
-    data, total = _top_priorities(prioritised, top)
-    if data.empty:
-        return NO_DATA + "."
+    data, total = shown
     shown = f"the {len(data)} skills" if total > len(data) else "the skills"
     parts = [f"The bars rank {shown} where closing gaps matters most. The score combines how far people fall "
              "below the target level, how many of them do, and how critical the skill is."]
@@ -451,12 +520,23 @@ def supply_demand_chart(supply: pd.DataFrame, *, top: int = 15) -> alt.LayerChar
     spare" in green). Skills with no demand are dropped; the ``top`` skills
     with the largest shortage (demand minus supply) are shown, largest first.
     """
-    title = "Mentor places against mentee demand"
+    return _supply_chart(_supply_input(supply, top))
+
+
+def _supply_input(supply: pd.DataFrame, top: int) -> tuple[pd.DataFrame, int, pd.DataFrame] | None:
+    """The rows the supply chart and its caption show (:func:`_supply_rows`), their total and ``supply``;
+    ``None`` when nothing."""
     if _is_empty(supply):
-        return _no_data_chart(title)
+        return None
     rows, total = _supply_rows(supply, top)
-    if rows.empty:
+    return None if rows.empty else (rows, total, supply)
+
+
+def _supply_chart(shown: tuple[pd.DataFrame, int, pd.DataFrame] | None) -> alt.LayerChart | alt.Chart:
+    title = "Mentor places against mentee demand"
+    if shown is None:
         return _no_data_chart(title)
+    rows, total = shown[0].copy(), shown[1]
     rows["status_label"] = rows.apply(_status_text, axis=1)
     # Potential places can dwarf the rest: the axis fits demand and supply, the light bars run off it
     # (cut at the edge) and the label gives their number.
@@ -479,9 +559,7 @@ def supply_demand_chart(supply: pd.DataFrame, *, top: int = 15) -> alt.LayerChar
         subtitle.append(f"The {len(rows)} skills with the largest shortage, of {total} in demand.")
     x_max = float(rows["label_at"].max()) * 1.6 or 1.0
     data["end"] = data["end"].clip(upper=x_max)  # potential places run to the edge, their number is in the label
-    base = alt.Chart(data).encode(
-        y=alt.Y("skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, ticks=False)),
-    )
+    y = alt.Y("skill:N", sort=order, title=None, axis=alt.Axis(labelLimit=200, ticks=False))
     colour = alt.Color("series:N", title=None,
                        scale=alt.Scale(domain=list(_SERIES), range=[_DEMAND, _SUPPLY, _POTENTIAL]),
                        legend=alt.Legend(orient="bottom", direction="horizontal", labelLimit=280))
@@ -496,21 +574,20 @@ def supply_demand_chart(supply: pd.DataFrame, *, top: int = 15) -> alt.LayerChar
 
     def bars(series: str, size: int) -> alt.Chart:
         # Mentor places as a wide bar, mentees as a narrow bar on top: a bullet chart per skill.
-        return base.mark_bar(size=size).encode(x=x, x2="end:Q", color=colour, tooltip=tooltip) \
-            .transform_filter(alt.datum.series == series)
+        return _layer_of("bar", alt.datum.series == series, size=size).encode(
+            y=y, x=x, x2=alt.X2("end:Q"), color=colour, tooltip=tooltip)
 
-    labels = base.mark_text(align="left", dx=5, fontSize=11, fontWeight="bold").encode(
+    labels = _layer_of("text", alt.datum.series == _SERIES[0], align="left", dx=5, fontSize=11,
+                       fontWeight="bold").encode(
+        y=y,
         x=alt.X("label_at:Q"),
-        text="status_label:N",
+        text=alt.Text("status_label:N"),
         color=alt.Color("status:N", scale=alt.Scale(domain=list(_STATUS_COLOURS),
                                                     range=list(_STATUS_COLOURS.values())), legend=None),
-    ).transform_filter(alt.datum.series == _SERIES[0])
-    return (
-        alt.layer(alt.layer(bars(_SERIES[1], 16), bars(_SERIES[2], 16), bars(_SERIES[0], 6)), labels,
-                  title=_title(title, subtitle))
-        .resolve_scale(color="independent")
-        .properties(width=WIDTH, height=alt.Step(26))
     )
+    bullets = alt.LayerChart(layer=[bars(_SERIES[1], 16), bars(_SERIES[2], 16), bars(_SERIES[0], 6)])
+    return _layered(data, [bullets, labels], title=_title(title, subtitle), width=WIDTH, height=alt.Step(26),
+                    independent_colours=True)
 
 
 def supply_demand_caption(supply: pd.DataFrame, *, top: int = 15) -> str:
@@ -520,11 +597,19 @@ def supply_demand_caption(supply: pd.DataFrame, *, top: int = 15) -> str:
     numbers and says whether eligible people who have not enrolled could
     close it.
     """
-    if _is_empty(supply):
+    return _supply_caption(_supply_input(supply, top))
+
+
+def supply_demand_and_caption(supply: pd.DataFrame, *, top: int = 15) -> tuple[alt.LayerChart | alt.Chart, str]:
+    """:func:`supply_demand_chart` and :func:`supply_demand_caption` (same arguments), sorting the rows once."""
+    shown = _supply_input(supply, top)
+    return _supply_chart(shown), _supply_caption(shown)
+
+
+def _supply_caption(shown: tuple[pd.DataFrame, int, pd.DataFrame] | None) -> str:
+    if shown is None:
         return NO_DATA + "."
-    rows, total = _supply_rows(supply, top)
-    if rows.empty:
-        return NO_DATA + "."
+    rows, total, supply = shown
     parts = ["For each skill mentees want, the chart compares how many mentees want it with how many mentor "
              "places offer it."]
     short = rows[rows["shortfall"] > 0]
@@ -534,7 +619,8 @@ def supply_demand_caption(supply: pd.DataFrame, *, top: int = 15) -> str:
                      f"{_count(tightest['demand'], 'mentee')} for {_count(tightest['supply'], 'place')}.")
     else:
         worst = short.iloc[0]
-        n_short = int((_supply_rows(supply, len(supply))[0]["shortfall"] > 0).sum())
+        every = rows if total <= len(rows) else _supply_rows(supply, len(supply))[0]
+        n_short = int((every["shortfall"] > 0).sum())
         parts.append(f"{n_short:,} of {_count(total, 'skill')} in demand {'is' if n_short == 1 else 'are'} short of mentors. "
                      f"The largest shortage is {worst['skill']}: {_count(worst['demand'], 'mentee')} want it but "
                      f"there {_places(worst['supply'])} "
@@ -600,11 +686,20 @@ def gap_profile_chart(profile: pd.DataFrame, skills: pd.DataFrame | None = None)
     first, unknown gaps last. Raises ``ValueError`` if ``profile`` holds more
     than one person.
     """
-    title = "Skill levels against targets"
+    return _profile_chart(profile, _profile_input(profile, skills))
+
+
+def _profile_input(profile: pd.DataFrame, skills: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The rows the profile chart and its caption show (:func:`_profile_rows`); ``None`` when nothing."""
     if _is_empty(profile):
-        return _no_data_chart(title)
+        return None
     rows = _profile_rows(profile, skills)
-    if rows.empty:
+    return None if rows.empty else rows
+
+
+def _profile_chart(profile: pd.DataFrame, rows: pd.DataFrame | None) -> alt.LayerChart | alt.Chart:
+    title = "Skill levels against targets"
+    if rows is None:
         return _no_data_chart(title)
     _check_size(len(rows), "gap_profile_chart")
     person, role = _profile_heading(profile)
@@ -624,32 +719,33 @@ def gap_profile_chart(profile: pd.DataFrame, skills: pd.DataFrame | None = None)
                alt.Tooltip("gap:Q", title="Gap (levels)", format=".1f"),
                alt.Tooltip("weighted_gap:Q", title="Weighted gap", format=".2~f"),
                alt.Tooltip("goals:N", title="Goals")]
-    base = alt.Chart(data).encode(
+    row = dict(
         y=alt.Y("skill:N", sort=list(data["skill"]), title=None, axis=alt.Axis(labelLimit=200, ticks=False)),
         tooltip=tooltip,
     )
     known = alt.datum.state != NOT_ASSESSED
-    span = base.mark_rule(color="#bdbdbd", strokeWidth=3).encode(
+    span = _layer_of("rule", known, color="#bdbdbd", strokeWidth=3).encode(
+        **row,
         x=alt.X("current:Q", scale=x_scale, title="Proficiency level",
                 axis=alt.Axis(values=levels, format="d", grid=True)),
-        x2="target:Q",
-    ).transform_filter(known)
-    target = base.mark_tick(color=_TARGET, thickness=3, size=18, opacity=1).encode(x=alt.X("target:Q", scale=x_scale))
-    dots = base.mark_circle(size=140, opacity=1).encode(
+        x2=alt.X2("target:Q"),
+    )
+    target = _layer_of("tick", color=_TARGET, thickness=3, size=18, opacity=1).encode(
+        **row, x=alt.X("target:Q", scale=x_scale))
+    dots = _layer_of("circle", known, size=140, opacity=1).encode(
+        **row,
         x=alt.X("current:Q", scale=x_scale),
         color=alt.Color("state:N", title="Current level",
                         scale=alt.Scale(domain=["Below target", "At or above target"], range=["#e6550d", _SUPPLY]),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
-    ).transform_filter(known)
-    unknown = base.mark_text(align="left", dx=8, fontStyle="italic", color="#757575", fontSize=11).encode(
-        x=alt.X("target:Q", scale=x_scale), text="current_text:N",
-    ).transform_filter(alt.datum.state == NOT_ASSESSED)
+    )
+    unknown = _layer_of("text", alt.datum.state == NOT_ASSESSED, align="left", dx=8, fontStyle="italic",
+                        color="#757575", fontSize=11).encode(**row, x=alt.X("target:Q", scale=x_scale),
+                                                            text=alt.Text("current_text:N"))
     heading = f"{person} \u00b7 {role}" if role else person
     subtitle = [f"{heading}.", "Dot: current level. Black tick: target level. Largest weighted gap at the top."]
-    return (
-        alt.layer(span, target, dots, unknown, title=_title(title, subtitle))
-        .properties(width=WIDTH, height=alt.Step(26))
-    )
+    return _layered(data, [span, target, dots, unknown], title=_title(title, subtitle), width=WIDTH,
+                    height=alt.Step(26))
 
 
 def gap_profile_caption(profile: pd.DataFrame, skills: pd.DataFrame | None = None) -> str:
@@ -658,10 +754,18 @@ def gap_profile_caption(profile: pd.DataFrame, skills: pd.DataFrame | None = Non
     Names the person's largest weighted gap with current and target levels and
     counts skills below target, meeting it, and not assessed.
     """
-    if _is_empty(profile):
-        return NO_DATA + "."
-    rows = _profile_rows(profile, skills)
-    if rows.empty:
+    return _profile_caption(profile, _profile_input(profile, skills))
+
+
+def gap_profile_and_caption(profile: pd.DataFrame, skills: pd.DataFrame | None = None
+                            ) -> tuple[alt.LayerChart | alt.Chart, str]:
+    """:func:`gap_profile_chart` and :func:`gap_profile_caption` (same arguments), sorting the rows once."""
+    rows = _profile_input(profile, skills)
+    return _profile_chart(profile, rows), _profile_caption(profile, rows)
+
+
+def _profile_caption(profile: pd.DataFrame, rows: pd.DataFrame | None) -> str:
+    if rows is None:
         return NO_DATA + "."
     person, _ = _profile_heading(profile)
     parts = [f"The chart compares {person}'s current level in each skill (dots) with the target level for "

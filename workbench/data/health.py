@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.data.contracts import TABLES, Problems, validate_tables
-from workbench.data.importing import read_workspace_tables
+from workbench.data.contracts import TABLES, Problems
+from workbench.data.importing import workspace_problems, workspace_version
 from workbench.workspace import Workspace
 
 
@@ -42,11 +42,28 @@ class DataHealth:
         return self.assessed / self.employed if self.employed else None
 
 
+#: The latest health worked out per workspace version in this process (see ``workspace_version``).
+_latest: dict[str, tuple[tuple, DataHealth]] = {}
+
+
 def data_health(workspace: Workspace) -> DataHealth:
-    """Row counts, missing tables, assessment coverage and validation problems of ``workspace``."""
-    tables, unreadable = read_workspace_tables(workspace)
-    problems = Problems.concat([unreadable, validate_tables(tables, scale=workspace.settings.scale,
-                                                            require_all=False)])
+    """Row counts, missing tables, assessment coverage and validation problems of ``workspace``.
+
+    Worked out once per version of the workspace's tables in this process.
+    """
+    version = workspace_version(workspace)
+    key = str(workspace.path.resolve())
+    found = _latest.get(key)
+    if version is not None and found is not None and found[0] == version:
+        return found[1]
+    health = _data_health(workspace)
+    if version is not None and workspace_version(workspace) == version:
+        _latest[key] = (version, health)
+    return health
+
+
+def _data_health(workspace: Workspace) -> DataHealth:
+    tables, problems = workspace_problems(workspace, require_all=False)
     missing = tuple(spec.file for spec in TABLES.values()
                     if not spec.optional_table and not workspace.table_path(spec.name).is_file())
     people = tables.get("people", pd.DataFrame(columns=["person_id", "exit_date"]))

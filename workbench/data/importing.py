@@ -10,6 +10,10 @@ and value.
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,24 +42,127 @@ class ImportResult:
         return self.problems.ok
 
 
+# --------------------------------------------------------------------------
+# Reading a workspace's tables, once per version of each file
+# --------------------------------------------------------------------------
+#
+# A page's kernel reads the same tables again whenever the page re-renders (another
+# workspace chosen and back, a design saved, an import). Within a process each file is
+# read (and the set of tables validated) once per version of the file: a version is
+# known by the file's inode, size, modification and change times. Saves replace files
+# by renaming (a new inode); a file edited in place changes its times. A file changed
+# within the last seconds is not trusted to show a new version by its times alone
+# (they tick coarsely): it is read again every time until it has been left alone.
+
+#: A file modified less than this long before it is read is read again next time.
+_SETTLE_NS = 2_000_000_000
+#: Files (and validated sets of tables) kept per process; the oldest is forgotten first.
+_CACHE_FILES = 48
+_CACHE_VALIDATIONS = 8
+
+_lock = threading.Lock()
+_files: OrderedDict[str, tuple[tuple[int, ...], pd.DataFrame]] = OrderedDict()
+_validations: OrderedDict[tuple, Problems] = OrderedDict()
+
+
+def _version(path: Path) -> tuple[int, ...] | None:
+    """The file's version (inode, size, times), or ``None`` when it is missing or changed too recently to tell."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < _SETTLE_NS:
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> None:
+    with _lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > limit:
+            cache.popitem(last=False)
+
+
+def read_workspace_table(workspace: Workspace, table: str) -> pd.DataFrame:
+    """:meth:`Workspace.read_table`, read once per version of the file in this process.
+
+    Raises :class:`WorkspaceError` as ``read_table`` does (a file that cannot be
+    read is never remembered). The frame returned is the caller's own: changing
+    it changes nothing remembered (pandas copy-on-write).
+    """
+    path = workspace.table_path(table)
+    key = str(path.resolve())
+    version = _version(path)
+    if version is not None:
+        with _lock:
+            found = _files.get(key)
+        if found is not None and found[0] == version:
+            return found[1].copy(deep=False)
+    frame = workspace.read_table(table)
+    if version is not None and _version(path) == version:  # unchanged while it was read
+        _remember(_files, key, (version, frame), _CACHE_FILES)
+    return frame.copy(deep=False)
+
+
+def workspace_version(workspace: Workspace) -> tuple | None:
+    """The versions of the workspace's contract tables and its scale; ``None`` while a table has just changed.
+
+    Equal versions mean equal tables: what is computed from the tables alone can be
+    reused for the same version.
+    """
+    versions = []
+    for name in TABLES:
+        path = workspace.table_path(name)
+        if not path.is_file():
+            continue
+        version = _version(path)
+        if version is None:
+            return None
+        versions.append((name, version))
+    return (str(workspace.path.resolve()), tuple(workspace.settings.scale), tuple(versions))
+
+
 def read_workspace_tables(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], Problems]:
-    """Every contract table present in the workspace as text, and problems reading any of them."""
+    """Every contract table present in the workspace as text, and problems reading any of them.
+
+    Each file is read once per version in this process (:func:`read_workspace_table`).
+    """
     tables, unreadable = {}, []
     for name in TABLES:
         if not workspace.table_path(name).is_file():
             continue
         try:
-            tables[name] = workspace.read_table(name)
+            tables[name] = read_workspace_table(workspace, name)
         except WorkspaceError as exc:
             unreadable.append(Problems.single(workspace.table_path(name).name, str(exc)))
     return tables, Problems.concat(unreadable)
 
 
+def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tuple[dict[str, pd.DataFrame], Problems]:
+    """The workspace's tables and every problem in them (unreadable files, contracts, cross-table checks).
+
+    ``require_all``: a missing required table is a problem. The validation runs
+    once per version of the workspace's tables in this process.
+    """
+    version = workspace_version(workspace)
+    tables, unreadable = read_workspace_tables(workspace)
+    key = None if version is None or not unreadable.ok else (version, require_all)
+    if key is not None:
+        with _lock:
+            found = _validations.get(key)
+        if found is not None:
+            return tables, found
+    problems = Problems.concat([unreadable, validate_tables(tables, scale=workspace.settings.scale,
+                                                            require_all=require_all)])
+    if key is not None and workspace_version(workspace) == version:
+        _remember(_validations, key, problems, _CACHE_VALIDATIONS)
+    return tables, problems
+
+
 def validate_workspace(workspace: Workspace) -> Problems:
     """Every problem in the workspace's tables: contracts, cross-table checks, missing required tables."""
-    tables, unreadable = read_workspace_tables(workspace)
-    checked = validate_tables(tables, scale=workspace.settings.scale, require_all=True)
-    return Problems.concat([unreadable, checked])
+    return workspace_problems(workspace, require_all=True)[1]
 
 
 def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | None = None, *,
@@ -74,24 +181,33 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
         problems = Problems.single(Path(source).name, f"'{table}' is not a known table; known tables are "
                                                       f"{', '.join(TABLES)}")
         return ImportResult(table, Path(source).name, 0, problems, into)
+    version = workspace_version(into)
     existing, _ = read_workspace_tables(into)
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
                                      sheet=sheet, max_bytes=max_bytes)
     if problems.ok:
-        problems = _problems_caused_elsewhere(existing, table, frame, into.settings.scale)
+        problems = _problems_caused_elsewhere(into, version, existing, table, frame)
     if not problems.ok:
         return ImportResult(table, Path(source).name, len(frame), problems, into)
     saved = save_table(into, table, frame.reset_index(drop=True), message=f"import {Path(source).name} as {table}")
     return ImportResult(table, Path(source).name, len(frame), problems, saved)
 
 
-def _problems_caused_elsewhere(existing: dict[str, pd.DataFrame], table: str, frame: pd.DataFrame,
-                               scale: tuple[int, int]) -> Problems:
-    """Problems the new table would create in the other tables (e.g. people removed but still assessed)."""
+def _problems_caused_elsewhere(workspace: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame],
+                               table: str, frame: pd.DataFrame) -> Problems:
+    """Problems the new table would create in the other tables (e.g. people removed but still assessed).
+
+    ``existing`` are the workspace's tables as read at ``version`` (:func:`workspace_version`): while
+    the workspace is still at that version, their problems are those the page has already found.
+    """
     others = [name for name in existing if name != table]
     if not others:
         return Problems()
-    before = validate_tables(existing, scale=scale, require_all=False).frame
+    scale = workspace.settings.scale
+    if version is not None and workspace_version(workspace) == version:
+        before = workspace_problems(workspace, require_all=False)[1].frame
+    else:
+        before = validate_tables(existing, scale=scale, require_all=False).frame
     after = validate_tables({**existing, table: frame.reset_index(drop=True)}, scale=scale, require_all=False).frame
     after = after[after["file"] != TABLES[table].file]
     seen = set(before.astype(str).itertuples(index=False, name=None))

@@ -71,12 +71,12 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-class _Setting:
-    """The facts shared by the functions of this module, computed once per call."""
+class _Staff:
+    """What the rules need from the tables and the design, whatever the selection of gaps: who is who, and
+    the proficiency table read once."""
 
-    def __init__(self, gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
+    def __init__(self, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                  as_of: datetime.date | None) -> None:
-        self.gaps = gaps
         self.tables = tables
         self.design = design
         people = tables["people"].reset_index(drop=True)
@@ -153,6 +153,78 @@ class _Setting:
     def potential_capacity(self) -> int:
         return self.design.experience.mentor_capacity if self.design is not None else DEFAULT_MENTOR_CAPACITY
 
+    @cached_property
+    def positions(self) -> pd.Index:
+        """Person ids, to find people's rows."""
+        return pd.Index(self.ids)
+
+    @cached_property
+    def people_columns(self) -> dict[str, np.ndarray]:
+        """What tables of people show: name (when people has names), department, job title (text), level."""
+        people = self.people
+        columns = {column: text_column(people, column).to_numpy(dtype=object)
+                   for column in ("name", "department", "job_title") if column != "name" or column in people.columns}
+        columns["level"] = _whole(number_column(people, "level").to_numpy(dtype=float))
+        return columns
+
+    # -- proficiency -----------------------------------------------------------------------------------------
+
+    @cached_property
+    def _proficiency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The proficiency table as codes: (person codes, person ids, skill codes, skill ids, levels)."""
+        proficiency = self.tables.get("proficiency")
+        if proficiency is None or not len(proficiency):
+            return None
+        person_codes, person_ids = _text_codes(proficiency["person_id"])
+        skill_codes, skill_ids = _text_codes(proficiency["skill_id"])
+        level_codes, level_texts = _text_codes(proficiency["level"])
+        levels = _whole(pd.to_numeric(pd.Series(level_texts, dtype=object), errors="coerce")
+                        .to_numpy(dtype=float, na_value=np.nan))[level_codes]
+        return person_codes, person_ids, skill_codes, skill_ids, levels
+
+    def known_levels(self, people: set[str], skills: list[str]) -> pd.DataFrame:
+        """Known levels (floats) of ``people`` in ``skills``: person_id, skill_id, level."""
+        columns = {"person_id": pd.Series([], dtype=object), "skill_id": pd.Series([], dtype=object),
+                   "level": pd.Series([], dtype=float)}
+        coded = self._proficiency
+        if coded is None or not people or not skills:
+            return pd.DataFrame(columns)
+        person_codes, person_ids, skill_codes, skill_ids, levels = coded
+        keep = (np.isin(person_ids, list(people))[person_codes] & np.isin(skill_ids, skills)[skill_codes]
+                & ~np.isnan(levels))
+        frame = pd.DataFrame({"person_id": person_ids[person_codes[keep]], "skill_id": skill_ids[skill_codes[keep]],
+                              "level": levels[keep]})
+        return frame.drop_duplicates(["person_id", "skill_id"], keep="last").reset_index(drop=True)
+
+    @cached_property
+    def _mentor_levels(self) -> pd.DataFrame:
+        """Known levels of enrolled and potential mentors in every skill (filtered per selection)."""
+        coded = self._proficiency
+        skills = [] if coded is None else list(coded[3])
+        return self.known_levels(set(self.mentors["person_id"]) | self.candidates, skills)
+
+    def mentor_known_levels(self, skills: list[str]) -> pd.DataFrame:
+        """:meth:`known_levels` of enrolled and potential mentors in ``skills``."""
+        known = self._mentor_levels
+        if not skills:
+            return self.known_levels(set(), skills)
+        return known[known["skill_id"].isin(skills).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+class _Setting:
+    """The facts shared by the functions of this module for one selection of gaps, computed once."""
+
+    def __init__(self, gaps: pd.DataFrame, staff: _Staff) -> None:
+        self.gaps = gaps
+        self.staff = staff
+        self.tables, self.design, self.as_of = staff.tables, staff.design, staff.as_of
+        self._levels: dict[int, pd.Series] = {}
+
+    def __getattr__(self, name: str) -> object:  # who is who: the same for every selection
+        if name == "staff":
+            raise AttributeError(name)
+        return getattr(self.staff, name)
+
     # -- the gap rows that matter ----------------------------------------------------------------------------
 
     @cached_property
@@ -182,41 +254,23 @@ class _Setting:
 
     def mentor_levels(self, margin: int) -> pd.Series:
         """The level a mentor needs per skill (index skill_id, whole levels)."""
-        program = self.gaps.loc[self.program, ["skill_id", "target"]]
-        level = program.groupby("skill_id")["target"].max().astype(float)
-        rows = self.demand_rows
-        if len(rows):
-            grouped = rows.astype({"current": float, "target": float}).groupby("skill_id")
-            ahead = np.ceil(grouped["current"].median() + margin)
-            level.loc[ahead.index] = np.maximum(grouped["target"].max(), ahead)
-        return level.reindex(self.skills).astype(np.int64)
-
-    # -- proficiency -----------------------------------------------------------------------------------------
-
-    def known_levels(self, people: set[str], skills: list[str]) -> pd.DataFrame:
-        """Known levels (floats) of ``people`` in ``skills``: person_id, skill_id, level."""
-        proficiency = self.tables.get("proficiency")
-        columns = {"person_id": pd.Series([], dtype=object), "skill_id": pd.Series([], dtype=object),
-                   "level": pd.Series([], dtype=float)}
-        if proficiency is None or not len(proficiency) or not people or not skills:
-            return pd.DataFrame(columns)
-        person_codes, person_ids = _text_codes(proficiency["person_id"])
-        skill_codes, skill_ids = _text_codes(proficiency["skill_id"])
-        level_codes, level_texts = _text_codes(proficiency["level"])
-        levels = _whole(pd.to_numeric(pd.Series(level_texts, dtype=object), errors="coerce")
-                        .to_numpy(dtype=float, na_value=np.nan))[level_codes]
-        keep = (np.isin(person_ids, list(people))[person_codes] & np.isin(skill_ids, skills)[skill_codes]
-                & ~np.isnan(levels))
-        frame = pd.DataFrame({"person_id": person_ids[person_codes[keep]], "skill_id": skill_ids[skill_codes[keep]],
-                              "level": levels[keep]})
-        return frame.drop_duplicates(["person_id", "skill_id"], keep="last").reset_index(drop=True)
+        if margin not in self._levels:
+            program = self.gaps.loc[self.program, ["skill_id", "target"]]
+            level = program.groupby("skill_id")["target"].max().astype(float)
+            rows = self.demand_rows
+            if len(rows):
+                grouped = rows.astype({"current": float, "target": float}).groupby("skill_id")
+                ahead = np.ceil(grouped["current"].median() + margin)
+                level.loc[ahead.index] = np.maximum(grouped["target"].max(), ahead)
+            self._levels[margin] = level.reindex(self.skills).astype(np.int64)
+        return self._levels[margin].copy()
 
 
 def _can_mentor(setting: _Setting, levels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pairs (person_id, skill_id, capacity) of enrolled mentors and of potential mentors who can mentor a skill."""
     skills = setting.skills
     mentors = setting.mentors
-    known = setting.known_levels(set(mentors["person_id"]) | setting.candidates, skills)
+    known = setting.mentor_known_levels(skills)
     known["needed"] = levels.reindex(known["skill_id"]).to_numpy()
     known["enough"] = known["level"] >= known["needed"]
 
@@ -272,6 +326,58 @@ def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
+class MentorSupply:
+    """Supply and demand for many selections of the same gaps: what depends only on the tables and the design
+    (who is employed, enrolled, eligible; the proficiency table) is worked out once.
+
+    ``MentorSupply(tables, design=design).selection(gaps)`` answers exactly as
+    :func:`supply_demand`, :func:`mentor_invitations` and :func:`top_mentees`
+    do for those ``gaps``; a page whose filters select rows of one
+    :func:`~workbench.gaps.analysis.person_gaps` frame keeps one ``MentorSupply``.
+    The tables must not be changed in place while it is in use.
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], *, design: ProgramDesign | None = None,
+                 as_of: datetime.date | None = None) -> None:
+        self._staff = _Staff(tables, design, as_of)
+
+    @property
+    def design(self) -> ProgramDesign | None:
+        """The design whose rules apply."""
+        return self._staff.design
+
+    def selection(self, gaps: pd.DataFrame) -> "SupplySelection":
+        """The rules applied to ``gaps`` (rows of ``person_gaps``, e.g. filtered); each answer is worked out once."""
+        return SupplySelection(_Setting(gaps, self._staff))
+
+
+class SupplySelection:
+    """Supply, demand, invitations and mentees for one selection of gaps (:meth:`MentorSupply.selection`)."""
+
+    def __init__(self, setting: _Setting) -> None:
+        self._setting = setting
+        self._tables: dict[int, pd.DataFrame] = {}
+
+    @property
+    def design(self) -> ProgramDesign | None:
+        """The design whose rules apply."""
+        return self._setting.design
+
+    def supply_demand(self, *, mentor_margin: int = MENTOR_MARGIN) -> pd.DataFrame:
+        """:func:`supply_demand` of the selection."""
+        if mentor_margin not in self._tables:
+            self._tables[mentor_margin] = _supply_demand(self._setting, mentor_margin)
+        return self._tables[mentor_margin].copy()
+
+    def mentor_invitations(self, skill_id: str, *, n: int = 10) -> pd.DataFrame:
+        """:func:`mentor_invitations` of the selection."""
+        return _mentor_invitations(self._setting, self.supply_demand(), skill_id, n)
+
+    def top_mentees(self, *, n: int = 20) -> pd.DataFrame:
+        """:func:`top_mentees` of the selection."""
+        return _top_mentees(self._setting, n)
+
+
 def supply_demand(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, design: ProgramDesign | None = None,
                   as_of: datetime.date | None = None, mentor_margin: int = MENTOR_MARGIN) -> pd.DataFrame:
     """Mentor places against mentees who need each skill (rules in the module docstring).
@@ -288,18 +394,17 @@ def supply_demand(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, des
     demand, ties by ``skill_id``. Supply and potential are upper bounds per
     skill: a mentor's capacity counts in every skill they can mentor.
     """
-    return _supply_demand(_Setting(gaps, tables, design, as_of), mentor_margin)
+    return _supply_demand(_Setting(gaps, _Staff(tables, design, as_of)), mentor_margin)
 
 
 def _people_columns(setting: _Setting, ids: pd.Series) -> dict[str, object]:
-    people = setting.people
-    index = pd.Index(setting.ids).get_indexer(ids)
+    people = setting.people_columns
+    index = setting.positions.get_indexer(ids)
     columns: dict[str, object] = {"person_id": _str_array(ids.to_numpy(dtype=object))}
-    if "name" in people.columns:
-        columns["name"] = _str_array(text_column(people, "name").to_numpy(dtype=object)[index])
-    for column in ("department", "job_title"):
-        columns[column] = _str_array(text_column(people, column).to_numpy(dtype=object)[index])
-    level = _whole(number_column(people, "level").to_numpy(dtype=float))[index]
+    for column in ("name", "department", "job_title"):
+        if column in people:
+            columns[column] = _str_array(people[column][index])
+    level = people["level"][index]
     columns["level"] = pd.arrays.IntegerArray(np.nan_to_num(level).astype(np.int64), np.isnan(level))
     return columns
 
@@ -316,8 +421,11 @@ def mentor_invitations(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], s
     job level, then ``person_id``; at most ``n`` rows. Empty when no program
     row of ``gaps`` requires the skill.
     """
-    setting = _Setting(gaps, tables, design, as_of)
-    table = _supply_demand(setting, MENTOR_MARGIN)
+    setting = _Setting(gaps, _Staff(tables, design, as_of))
+    return _mentor_invitations(setting, _supply_demand(setting, MENTOR_MARGIN), skill_id, n)
+
+
+def _mentor_invitations(setting: _Setting, table: pd.DataFrame, skill_id: str, n: int) -> pd.DataFrame:
     found = table[table["skill_id"] == skill_id]
     levels = setting.mentor_levels(MENTOR_MARGIN)
     if found.empty:
@@ -325,8 +433,8 @@ def mentor_invitations(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], s
         needed = 0
     else:
         needed = int(levels[skill_id])
-        rows = setting.known_levels(setting.candidates, [skill_id])
-        rows = rows[rows["level"] >= needed]
+        rows = setting.mentor_known_levels([skill_id])
+        rows = rows[rows["person_id"].isin(setting.candidates).to_numpy(dtype=bool) & (rows["level"] >= needed)]
     columns = _people_columns(setting, rows["person_id"].astype(object))
     columns["proficiency"] = pd.arrays.IntegerArray(rows["level"].to_numpy(dtype=np.int64),
                                                     np.zeros(len(rows), dtype=bool))
@@ -359,7 +467,11 @@ def top_mentees(gaps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, desig
     cohort). People whose total is 0 are left out. Largest total first, ties by
     ``person_id``; at most ``n`` rows.
     """
-    setting = _Setting(gaps, tables, design, as_of)
+    return _top_mentees(_Setting(gaps, _Staff(tables, design, as_of)), n)
+
+
+def _top_mentees(setting: _Setting, n: int) -> pd.DataFrame:
+    gaps = setting.gaps
     weighted = gaps["weighted_gap"].fillna(0).to_numpy(dtype=float)
     keep = setting.program & (weighted > 0) & gaps["person_id"].isin(setting.population).to_numpy(dtype=bool)
     rows = pd.DataFrame({"person_id": gaps["person_id"].to_numpy(dtype=object)[keep],

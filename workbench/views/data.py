@@ -18,7 +18,7 @@ import pandas as pd
 from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
-from workbench.data.importing import import_table
+from workbench.data.importing import import_table, read_workspace_table
 from workbench.data.reading import DataFileError, read_table_file
 from workbench.privacy import published_mode
 from workbench.views.charts import chart_widget
@@ -123,7 +123,7 @@ class DataPanel(w.VBox):
                                    + csv_download_link(health.problems.frame, "problems.csv",
                                                        "Download all problems (CSV)"))
         if "people" in health.rows:
-            chart = headcount_chart(workspace.read_table("people"))
+            chart = headcount_chart(read_workspace_table(workspace, "people"))  # read by data_health already
             if self.chart is None:
                 self.chart = chart_widget(chart)
             else:

@@ -13,28 +13,24 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.charts.gaps import (
-    gap_heatmap,
-    gap_heatmap_caption,
-    gap_profile_chart,
-    gap_profile_caption,
-    prioritised_gaps_caption,
-    prioritised_gaps_chart,
-    supply_demand_caption,
-    supply_demand_chart,
+    gap_heatmap_and_caption,
+    gap_profile_and_caption,
+    prioritised_gaps_and_caption,
+    supply_demand_and_caption,
 )
+from workbench.data.importing import read_workspace_table
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.gaps import (
+    MentorSupply,
+    SupplySelection,
     aggregate,
     coverage,
     filter_gaps,
     gap_profile,
-    mentor_invitations,
     person_gaps,
     prioritised_gaps,
     readiness,
-    supply_demand,
-    top_mentees,
 )
 from workbench.errors import WorkbenchError
 from workbench.privacy import PersonLabels, hide_small_groups, published_mode
@@ -44,10 +40,20 @@ from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
 
 ALL = "__all__"
+#: Profiles kept drawn (the top person of the selections seen last, or people picked).
+_PROFILES_KEPT = 16
+#: The tables the page reads (when present): people, skills and requirements are needed.
+TABLES = ("people", "skills", "requirements", "proficiency", "goals", "enrolment")
 
 
 class GapsView(w.VBox):
-    """Filters, the gap charts with captions, supply and demand, and the program's focus skills."""
+    """Filters, the gap charts with captions, supply and demand, and the program's focus skills.
+
+    A filter change works on the gaps computed when the page opened (a selection
+    of their rows) and on what supply and demand need from the tables, worked out
+    once per design (:class:`workbench.gaps.MentorSupply`); every chart is updated
+    in place. The profile is redrawn only when its person changes.
+    """
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
@@ -56,7 +62,8 @@ class GapsView(w.VBox):
         if missing:
             raise WorkbenchError(f"The skill-gap analysis needs {', '.join(m + '.csv' for m in missing)} in the "
                                  f"workspace {workspace.name!r}: import them on the Start page.")
-        self.tables = {name: workspace.read_table(name) for name in workspace.tables()}
+        self.tables = {name: read_workspace_table(workspace, name) for name in TABLES
+                       if workspace.table_path(name).is_file()}
         self.skills = self.tables["skills"]
         self.people = PersonLabels.for_page(self.tables["people"])
         self.design = load_design(workspace)
@@ -83,11 +90,16 @@ class GapsView(w.VBox):
         self.priority_table, self.readiness_table = w.HTML(), w.HTML()
         self.invitations, self.mentees, self.download = w.HTML(), w.HTML(), w.HTML()
         self.scarce = w.Dropdown(description="Invite mentors for", style={"description_width": "initial"})
-        self.scarce.observe(lambda _c: self._render_invitations(), names="value")
+        self.scarce.observe(self._on_scarce, names="value")
+        self._supply: MentorSupply | None = None
+        self._selection: SupplySelection | None = None
+        self._rendering = False
         self.person = w.Combobox(placeholder="Type a pseudonym" if self.people.published
                                  else "Type a person id or name", description="Person",
                                  ensure_option=True, style={"description_width": "initial"})
         self._person_ids: dict[str, str] = {}
+        self._profile_of: str | None = None  # whose profile the chart shows
+        self._profiles: dict[str, tuple] = {}  # profile charts and captions drawn, by person id
         self.person.observe(lambda _c: self._render_profile(), names="value")
 
         self.focus = w.SelectMultiple(options=[(row.name, row.skill_id) for row in self.skills.itertuples()],
@@ -107,10 +119,10 @@ class GapsView(w.VBox):
                                  "design, the matching and the brief use them.</p>"), self.focus, self.save_button,
                           self.notice]
 
-        self.heatmap = chart_widget(gap_heatmap(pd.DataFrame(), self.skills))
-        self.priority_chart = chart_widget(prioritised_gaps_chart(pd.DataFrame()))
-        self.supply_chart = chart_widget(supply_demand_chart(pd.DataFrame()))
-        self.profile_chart = chart_widget(gap_profile_chart(pd.DataFrame(), self.skills))
+        self.heatmap = self.priority_chart = self.supply_chart = self.profile_chart = None
+        self.focus.value = tuple(self.design.align.focus_skills) or tuple(
+            prioritised_gaps(self.all_gaps, self.skills, top=5)["skill_id"])
+        self._render()  # the charts are created with their first figures
 
         filters = w.HBox([self.goal, self.department, self.levels])
         filters.add_class("wb-row")
@@ -129,9 +141,6 @@ class GapsView(w.VBox):
             self.download,
         ])
         self.add_class("wb-gaps")
-        self.focus.value = tuple(self.design.align.focus_skills) or tuple(
-            prioritised_gaps(self.all_gaps, self.skills, top=5)["skill_id"])
-        self._render()
 
     def _selected(self) -> pd.DataFrame:
         low, high = self.levels.value
@@ -143,7 +152,27 @@ class GapsView(w.VBox):
     def _on_filter(self, _change: object) -> None:
         self._render()
 
+    def _show(self, name: str, chart: object) -> None:
+        """Chart widget ``name`` shows ``chart``: created the first time, then updated in place."""
+        widget = getattr(self, name)
+        if widget is None:
+            setattr(self, name, chart_widget(chart))
+        else:
+            widget.chart = chart
+
+    def _supply_selection(self, gaps: pd.DataFrame) -> SupplySelection:
+        if self._supply is None or self._supply.design is not self.design:  # the design is replaced when saved
+            self._supply = MentorSupply(self.tables, design=self.design)
+        return self._supply.selection(gaps)
+
     def _render(self) -> None:
+        self._rendering = True
+        try:
+            self._render_selection()
+        finally:
+            self._rendering = False
+
+    def _render_selection(self) -> None:
         gaps = self._selected()
         known = coverage(gaps)
         people = gaps["person_id"].nunique()
@@ -153,11 +182,13 @@ class GapsView(w.VBox):
             f"{known['assessed']:,} are assessed ({share}). Unknown levels are left out of every figure, never "
             "counted as a gap or as no gap.</p>")
         by_cell = aggregate(gaps, ["department", "skill_id"])
-        self.heatmap.chart = gap_heatmap(by_cell, self.skills)
-        self.heatmap_caption.value = _caption(gap_heatmap_caption(by_cell, self.skills))
+        chart, caption = gap_heatmap_and_caption(by_cell, self.skills)
+        self._show("heatmap", chart)
+        self.heatmap_caption.value = _caption(caption)
         ranked = prioritised_gaps(gaps, self.skills)
-        self.priority_chart.chart = prioritised_gaps_chart(ranked)
-        self.priority_caption.value = _caption(prioritised_gaps_caption(ranked))
+        chart, caption = prioritised_gaps_and_caption(ranked)
+        self._show("priority_chart", chart)
+        self.priority_caption.value = _caption(caption)
         self.priority_table.value = html_table(ranked[["rank", "name", "reason"]], limit=10)
         ready = readiness(gaps, self.tables.get("goals")).assign(
             ready_share=lambda f: f["ready_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
@@ -165,14 +196,16 @@ class GapsView(w.VBox):
         self.readiness_table.value = html_table(ready.rename(columns={
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))
-        supply = supply_demand(gaps, self.tables, design=self.design)
-        self.supply_chart.chart = supply_demand_chart(supply)
-        self.supply_caption.value = _caption(supply_demand_caption(supply))
+        self._selection = self._supply_selection(gaps)
+        supply = self._selection.supply_demand()
+        chart, caption = supply_demand_and_caption(supply)
+        self._show("supply_chart", chart)
+        self.supply_caption.value = _caption(caption)
         shortages = supply[supply["status"] == "shortage"]
         self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", None)]
         self.scarce.value = self.scarce.options[0][1]
         self._render_invitations()
-        mentees = top_mentees(gaps, self.tables, design=self.design, n=15)
+        mentees = self._selection.top_mentees(n=15)
         self.mentees.value = html_table(self.people.table(mentees.assign(
             total_weighted_gap=mentees["total_weighted_gap"].round(1),
             enrolled=mentees["enrolled"].map({True: "yes", False: "no"}))))
@@ -184,11 +217,17 @@ class GapsView(w.VBox):
             self.people.table(gaps[["person_id", "skill_id", "current", "target", "gap", "weighted_gap"]]),
             "gaps.csv", "Download the gaps of this selection (CSV)")
 
+    def _on_scarce(self, _change: object) -> None:
+        if not self._rendering:  # a render lists the invitations once, when it has set the choice
+            self._render_invitations()
+
     def _render_invitations(self) -> None:
         if self.scarce.value is None:
             self.invitations.value = "<p>No skill is short of mentors in this selection.</p>"
             return
-        invited = mentor_invitations(self._selected(), self.tables, self.scarce.value, design=self.design, n=8)
+        if self._selection is None or self._selection.design is not self.design:
+            self._selection = self._supply_selection(self._selected())
+        invited = self._selection.mentor_invitations(self.scarce.value, n=8)
         self.invitations.value = (html_table(self.people.table(invited)) if len(invited)
                                   else "<p>Nobody outside the program is proficient enough to mentor this skill.</p>")
 
@@ -197,9 +236,17 @@ class GapsView(w.VBox):
         if not chosen:
             chosen = self._selected().sort_values("weighted_gap", ascending=False)["person_id"].head(1)
             chosen = chosen.iloc[0] if len(chosen) else ""
-        profile = self.people.table(gap_profile(self.all_gaps, chosen)) if chosen else pd.DataFrame()
-        self.profile_chart.chart = gap_profile_chart(profile, self.skills)
-        self.profile_caption.value = _caption(gap_profile_caption(profile, self.skills))
+        if self.profile_chart is not None and chosen == self._profile_of:
+            return  # the profile comes from every gap, not the selection: it is already shown
+        if chosen not in self._profiles:
+            profile = self.people.table(gap_profile(self.all_gaps, chosen)) if chosen else pd.DataFrame()
+            if len(self._profiles) >= _PROFILES_KEPT:
+                self._profiles.pop(next(iter(self._profiles)))
+            self._profiles[chosen] = gap_profile_and_caption(profile, self.skills)
+        chart, caption = self._profiles[chosen]
+        self._show("profile_chart", chart)
+        self.profile_caption.value = _caption(caption)
+        self._profile_of = chosen
 
     @guarded("save the focus skills", button="save_button")
     def _on_save(self, _button: w.Button) -> None:

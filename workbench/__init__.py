@@ -11,8 +11,7 @@ The names below are imported on first use (PEP 562), so that ``import
 workbench`` (and the ``workbench`` command's ``--help``) loads no pandas.
 """
 
-from importlib import import_module as _import_module
-from importlib.util import find_spec as _find_spec
+from workbench.lazy import lazy_namespace
 
 __version__ = "0.1.0"
 
@@ -85,17 +84,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """A public name (imported from its module on first use) or a subpackage (``workbench.matching``)."""
-    if name in _EXPORTS:
-        value = getattr(_import_module(_EXPORTS[name]), name)
-    elif name.isidentifier() and not name.startswith("_") and _find_spec(f"{__name__}.{name}") is not None:
-        value = _import_module(f"{__name__}.{name}")
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -6,8 +6,7 @@ The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURE
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
 """
 
-from importlib import import_module as _import_module
-from importlib.util import find_spec as _find_spec
+from workbench.lazy import lazy_namespace
 
 #: The module each public name comes from.
 _EXPORTS = {
@@ -33,17 +32,4 @@ __all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "c
            "sensitivity"]
 
 
-def __getattr__(name: str):
-    """A public name (imported from its module on first use) or a module of the package (``.structures``)."""
-    if name in _EXPORTS:
-        value = getattr(_import_module(_EXPORTS[name]), name)
-    elif name.isidentifier() and not name.startswith("_") and _find_spec(f"{__name__}.{name}") is not None:
-        value = _import_module(f"{__name__}.{name}")
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -197,18 +197,52 @@ class _Staff:
         return frame.drop_duplicates(["person_id", "skill_id"], keep="last").reset_index(drop=True)
 
     @cached_property
-    def _mentor_levels(self) -> pd.DataFrame:
+    def every_mentor_level(self) -> pd.DataFrame:
         """Known levels of enrolled and potential mentors in every skill (filtered per selection)."""
         coded = self._proficiency
         skills = [] if coded is None else list(coded[3])
         return self.known_levels(set(self.mentors["person_id"]) | self.candidates, skills)
 
+    @cached_property
+    def mentor_pairs(self) -> "_MentorPairs":
+        """Who could mentor what, as arrays over every skill (a selection keeps its skills)."""
+        return _MentorPairs(self)
+
     def mentor_known_levels(self, skills: list[str]) -> pd.DataFrame:
         """:meth:`known_levels` of enrolled and potential mentors in ``skills``."""
-        known = self._mentor_levels
+        known = self.every_mentor_level
         if not skills:
             return self.known_levels(set(), skills)
         return known[known["skill_id"].isin(skills).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+class _MentorPairs:
+    """Mentors' known levels and offers as arrays, for counting places per skill without a merge per selection.
+
+    ``level_*``: one entry per known level of an enrolled or potential mentor
+    (person, skill): the skill, the level, whether the person is a potential
+    mentor, and the capacity of an enrolled mentor who offers nothing in
+    particular (-1 for anyone else). ``offer_*``: one entry per skill an enrolled
+    mentor offers: the skill, the mentor's capacity and the entry of
+    ``level_*`` for that person and skill (-1 when the level is unknown).
+    """
+
+    def __init__(self, staff: _Staff) -> None:
+        known = staff.every_mentor_level
+        mentors = staff.mentors
+        persons = known["person_id"].to_numpy(dtype=object)
+        self.level_skill = known["skill_id"].to_numpy(dtype=object)
+        self.level = known["level"].to_numpy(dtype=float)
+        self.level_candidate = known["person_id"].isin(staff.candidates).to_numpy(dtype=bool)
+        free = {person: int(capacity) for person, capacity, offers
+                in zip(mentors["person_id"], mentors["capacity"], mentors["offers"]) if len(offers) == 0}
+        self.level_free_capacity = np.array([free.get(person, -1) for person in persons], dtype=np.int64)
+        entry = {pair: i for i, pair in enumerate(zip(persons, self.level_skill))}
+        offers = [(person, skill, int(capacity)) for person, capacity, offered
+                  in zip(mentors["person_id"], mentors["capacity"], mentors["offers"]) for skill in offered]
+        self.offer_skill = np.array([skill for _, skill, _ in offers], dtype=object)
+        self.offer_capacity = np.array([capacity for _, _, capacity in offers], dtype=np.int64)
+        self.offer_level = np.array([entry.get((person, skill), -1) for person, skill, _ in offers], dtype=np.int64)
 
 
 class _Setting:
@@ -255,37 +289,31 @@ class _Setting:
     def mentor_levels(self, margin: int) -> pd.Series:
         """The level a mentor needs per skill (index skill_id, whole levels)."""
         if margin not in self._levels:
+            skills = pd.Index(self.skills, name="skill_id")
             program = self.gaps.loc[self.program, ["skill_id", "target"]]
-            level = program.groupby("skill_id")["target"].max().astype(float)
+            level = np.full(len(skills), -np.inf)
+            np.fmax.at(level, skills.get_indexer(program["skill_id"].to_numpy(dtype=object)),
+                       program["target"].to_numpy(dtype=float, na_value=np.nan))
             rows = self.demand_rows
-            if len(rows):
+            current = rows["current"].to_numpy(dtype=float, na_value=np.nan)
+            if len(rows) and not np.isnan(current).any():  # a gap above 0 has a known level
+                skill = skills.get_indexer(rows["skill_id"].to_numpy(dtype=object))
+                ordered = current[np.lexsort((current, skill))]
+                counts = np.bincount(skill, minlength=len(skills))
+                starts = np.cumsum(counts) - counts
+                has = counts > 0
+                low, high = (starts + (counts - 1) // 2)[has], (starts + counts // 2)[has]
+                ahead = np.ceil((ordered[low] + ordered[high]) / 2 + margin)  # the median, as pandas takes it
+                highest = np.full(len(skills), -np.inf)
+                np.maximum.at(highest, skill, rows["target"].to_numpy(dtype=float, na_value=np.nan))
+                level[has] = np.maximum(highest[has], ahead)
+            elif len(rows):
                 grouped = rows.astype({"current": float, "target": float}).groupby("skill_id")
                 ahead = np.ceil(grouped["current"].median() + margin)
+                level = pd.Series(level, index=skills)
                 level.loc[ahead.index] = np.maximum(grouped["target"].max(), ahead)
-            self._levels[margin] = level.reindex(self.skills).astype(np.int64)
+            self._levels[margin] = pd.Series(np.asarray(level), index=skills, name="target").astype(np.int64)
         return self._levels[margin].copy()
-
-
-def _can_mentor(setting: _Setting, levels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pairs (person_id, skill_id, capacity) of enrolled mentors and of potential mentors who can mentor a skill."""
-    skills = setting.skills
-    mentors = setting.mentors
-    known = setting.mentor_known_levels(skills)
-    known["needed"] = levels.reindex(known["skill_id"]).to_numpy()
-    known["enough"] = known["level"] >= known["needed"]
-
-    offers = mentors[["person_id", "offers"]].explode("offers").dropna()
-    offers = offers[offers["offers"].isin(skills)].rename(columns={"offers": "skill_id"})
-    offers = offers.merge(known[["person_id", "skill_id", "enough"]], how="left", on=["person_id", "skill_id"])
-    offered = offers[offers["enough"].isna() | offers["enough"].astype(bool)]  # unknown level: the offer counts
-    free = mentors.loc[[len(o) == 0 for o in mentors["offers"]], ["person_id"]]
-    proficient = known.loc[known["enough"], ["person_id", "skill_id"]]
-    enrolled = pd.concat([offered[["person_id", "skill_id"]], proficient.merge(free, on="person_id")])
-    enrolled = enrolled.merge(mentors[["person_id", "capacity"]], on="person_id")
-
-    potential = proficient[proficient["person_id"].isin(setting.candidates)].copy()
-    potential["capacity"] = setting.potential_capacity
-    return enrolled.reset_index(drop=True), potential.reset_index(drop=True)
 
 
 def _skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
@@ -298,16 +326,50 @@ def _skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     return names
 
 
+def _places_per_skill(setting: _Setting, levels: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per skill of the selection: places enrolled mentors offer, how many mentors those are, and the places
+    potential mentors would add (the rules of the module docstring).
+
+    An enrolled mentor counts for a skill they offer unless their known level is
+    below the mentor level (an unknown level takes the offer at its word); one
+    who offers nothing in particular counts where their known level reaches it.
+    A potential mentor counts where their known level reaches it.
+    """
+    skills = pd.Index(setting.skills)
+    n = len(skills)
+    pairs = setting.mentor_pairs
+    needed = np.append(levels.reindex(skills).to_numpy(dtype=float), np.inf)  # [-1]: a skill not selected
+    level_skill = skills.get_indexer(pairs.level_skill)
+    enough = pairs.level >= needed[level_skill]
+    offer_skill = skills.get_indexer(pairs.offer_skill)
+    offered = (offer_skill >= 0) & np.where(pairs.offer_level >= 0, enough[np.maximum(pairs.offer_level, 0)], True)
+    free = enough & (pairs.level_free_capacity >= 0)
+    potential = enough & pairs.level_candidate
+    supply = (np.bincount(offer_skill[offered], weights=pairs.offer_capacity[offered], minlength=n)
+              + np.bincount(level_skill[free], weights=pairs.level_free_capacity[free], minlength=n))
+    mentors = (np.bincount(offer_skill[offered], minlength=n) + np.bincount(level_skill[free], minlength=n))
+    spare = np.bincount(level_skill[potential], minlength=n) * setting.potential_capacity
+    return (np.rint(supply).astype(np.int64), mentors.astype(np.int64), spare.astype(np.int64))
+
+
+def _demand_per_skill(setting: _Setting) -> np.ndarray:
+    """Mentees with a gap, per skill of the selection."""
+    rows = setting.demand_rows
+    skills = pd.Index(setting.skills)
+    if not len(rows):
+        return np.zeros(len(skills), dtype=np.int64)
+    skill = skills.get_indexer(rows["skill_id"].to_numpy(dtype=object)).astype(np.int64)
+    person, people = pd.factorize(rows["person_id"].to_numpy(dtype=object))
+    pairs = np.unique(skill * max(len(people), 1) + person)
+    return np.bincount(pairs // max(len(people), 1), minlength=len(skills)).astype(np.int64)
+
+
 def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
     skills = setting.skills
     levels = setting.mentor_levels(mentor_margin)
-    enrolled, potential = _can_mentor(setting, levels)
-    demand = setting.demand_rows.groupby("skill_id")["person_id"].nunique().reindex(skills, fill_value=0)
-    supply = enrolled.groupby("skill_id")["capacity"].sum().reindex(skills, fill_value=0)
-    count = enrolled.groupby("skill_id")["person_id"].nunique().reindex(skills, fill_value=0)
-    spare = potential.groupby("skill_id")["capacity"].sum().reindex(skills, fill_value=0)
+    supply, count, spare = _places_per_skill(setting, levels)
+    demand = _demand_per_skill(setting)
     names = _skill_names(setting.tables)
-    demand, supply = demand.to_numpy(dtype=np.int64), supply.to_numpy(dtype=np.int64)
     balance = supply - demand
     status = np.where(demand == 0, "no demand", np.where(balance < 0, "shortage",
                                                          np.where(balance > 0, "surplus", "balanced")))
@@ -316,10 +378,10 @@ def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
         "name": _str_array([names.get(s, "") for s in skills]),
         "demand": demand,
         "supply": supply,
-        "potential": spare.to_numpy(dtype=np.int64),
+        "potential": spare,
         "balance": balance.astype(np.int64),
         "status": _str_array(status),
-        "mentors": count.to_numpy(dtype=np.int64),
+        "mentors": count,
     })
     order = frame["status"].map({s: i for i, s in enumerate(STATUSES)})
     frame = frame.assign(_order=order.to_numpy()).sort_values(["_order", "balance", "skill_id"], kind="stable")

@@ -43,7 +43,7 @@ ALL = "__all__"
 #: Profiles kept drawn (the top person of the selections seen last, or people picked).
 _PROFILES_KEPT = 16
 #: The tables the page reads (when present): people, skills and requirements are needed.
-TABLES = ("people", "skills", "requirements", "proficiency", "goals", "enrolment")
+PAGE_TABLES = ("people", "skills", "requirements", "proficiency", "goals", "enrolment")
 
 
 class GapsView(w.VBox):
@@ -62,7 +62,7 @@ class GapsView(w.VBox):
         if missing:
             raise WorkbenchError(f"The skill-gap analysis needs {', '.join(m + '.csv' for m in missing)} in the "
                                  f"workspace {workspace.name!r}: import them on the Start page.")
-        self.tables = {name: read_workspace_table(workspace, name) for name in TABLES
+        self.tables = {name: read_workspace_table(workspace, name) for name in PAGE_TABLES
                        if workspace.table_path(name).is_file()}
         self.skills = self.tables["skills"]
         self.people = PersonLabels.for_page(self.tables["people"])
@@ -212,7 +212,7 @@ class GapsView(w.VBox):
         ids = list(gaps.drop_duplicates("person_id")["person_id"])
         self._person_ids = dict(zip(self.people.labels(ids), ids))
         self.person.options = tuple(self._person_ids)
-        self._render_profile()
+        self._render_profile(gaps)
         self.download.value = csv_download_link(
             self.people.table(gaps[["person_id", "skill_id", "current", "target", "gap", "weighted_gap"]]),
             "gaps.csv", "Download the gaps of this selection (CSV)")
@@ -231,10 +231,10 @@ class GapsView(w.VBox):
         self.invitations.value = (html_table(self.people.table(invited)) if len(invited)
                                   else "<p>Nobody outside the program is proficient enough to mentor this skill.</p>")
 
-    def _render_profile(self) -> None:
+    def _render_profile(self, gaps: pd.DataFrame | None = None) -> None:
         chosen = self._person_ids.get(self.person.value or "", "")
         if not chosen:
-            chosen = self._selected().sort_values("weighted_gap", ascending=False)["person_id"].head(1)
+            chosen = (self._selected() if gaps is None else gaps).sort_values("weighted_gap", ascending=False)["person_id"].head(1)
             chosen = chosen.iloc[0] if len(chosen) else ""
         if self.profile_chart is not None and chosen == self._profile_of:
             return  # the profile comes from every gap, not the selection: it is already shown

@@ -215,3 +215,19 @@ def test_a_wrong_password_is_refused(published: AppServer) -> None:
     accepted = request(published, "POST", "/login", {"Cookie": f"_xsrf={cookie}",
                                                      "Content-Type": "application/x-www-form-urlencoded"}, form)
     assert accepted.status == 302
+
+
+def test_a_page_waits_for_a_build_slot_but_never_forever() -> None:
+    import asyncio
+
+    from workbench.app.server import _take
+
+    async def scenario() -> list[bool]:
+        slots = asyncio.Semaphore(1)
+        first = await _take(slots, 1)
+        second = await _take(slots, 0.05)  # the slot is busy: built anyway after the wait
+        slots.release()
+        third = await _take(slots, 0.05)
+        return [first, second, third]
+
+    assert asyncio.run(scenario()) == [True, False, True]

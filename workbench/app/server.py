@@ -58,6 +58,8 @@ GRACE_SECONDS = 60
 UNCONNECTED_SECONDS = 20
 #: How often kernels are checked, in seconds.
 CHECK_SECONDS = 10
+#: Longest a page waits for a free build slot before it is built anyway, in seconds.
+BUILD_WAIT_SECONDS = 60
 #: Where pages load the chart runtime from, below the server's base URL.
 STATIC_PREFIX = "workbench/static/"
 #: Resident memory a page kernel is planned at, in bytes (measured: 0.3-0.5 GB).
@@ -134,10 +136,27 @@ class PageHandler(TornadoVoilaHandler):
     async def get(self, path: str | None = None) -> None:
         kernels = self.kernel_manager
         kernels.pages_building += 1
+        # Building a page is CPU-bound: as many at once as the machine has cores, the rest wait their
+        # turn (ten at once on two cores made every one of them slow). A build that overruns lets the
+        # next one in after BUILD_WAIT_SECONDS, so one stuck page never blocks the app.
         try:
-            await super().get(path)
+            slot = await _take(kernels.build_slots, BUILD_WAIT_SECONDS)
+            try:
+                await super().get(path)
+            finally:
+                if slot:
+                    kernels.build_slots.release()
         finally:
             kernels.pages_building -= 1
+
+
+async def _take(semaphore: asyncio.Semaphore, timeout: float) -> bool:
+    """Acquire ``semaphore`` within ``timeout`` seconds; False (not acquired) when that passes."""
+    try:
+        await asyncio.wait_for(semaphore.acquire(), timeout)
+    except asyncio.TimeoutError:
+        return False
+    return True
 
 
 class LoginHandler(LoginFormHandler):
@@ -213,6 +232,7 @@ class PageKernels(AsyncMappingKernelManager):
     def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.pages_building = 0
+        self.build_slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         if not self.max_page_kernels:
             self.max_page_kernels = default_max_page_kernels()
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP
@@ -186,11 +187,12 @@ def _heatmap_cells(by_department_skill: pd.DataFrame, skills: pd.DataFrame | Non
     frame, hidden = frame[keep].copy(), hidden[keep]
 
     not_assessed = ~hidden & ((frame["assessed"].fillna(0) <= 0) | frame["gap_share"].isna())
-    frame["status"] = ASSESSED
-    frame.loc[not_assessed, "status"] = NOT_ASSESSED
-    frame.loc[hidden, "status"] = _hidden_label(min_group)
-    frame.loc[hidden, numeric] = math.nan
-    frame.loc[not_assessed, ["gap_share", "mean_gap"]] = math.nan
+    hidden, not_assessed = hidden.to_numpy(dtype=bool), not_assessed.to_numpy(dtype=bool)
+    frame["status"] = pd.array(np.where(hidden, _hidden_label(min_group),
+                                        np.where(not_assessed, NOT_ASSESSED, ASSESSED)).astype(object), dtype="str")
+    for column in numeric:
+        unknown = hidden | not_assessed if column in ("gap_share", "mean_gap") else hidden
+        frame[column] = np.where(unknown, math.nan, frame[column].to_numpy(dtype=float))
 
     # Row order: departments by the weighted gap of the cells that are shown.
     dept_totals = (frame.groupby("department", sort=False)["total_weighted_gap"].sum(min_count=1).fillna(0.0)
@@ -502,11 +504,11 @@ def _places(n: float) -> str:
     return "are no mentor places" if n == 0 else f"{'is' if n == 1 else 'are'} {_count(n, 'mentor place')}"
 
 
-def _status_text(row: pd.Series) -> str:
-    if row["shortfall"] > 0:
-        return f"{row['shortfall']:,.0f} short"
-    if row["shortfall"] < 0:
-        return f"{-row['shortfall']:,.0f} spare"
+def _status_text(shortfall: float) -> str:
+    if shortfall > 0:
+        return f"{shortfall:,.0f} short"
+    if shortfall < 0:
+        return f"{-shortfall:,.0f} spare"
     return "balanced"
 
 
@@ -537,7 +539,7 @@ def _supply_chart(shown: tuple[pd.DataFrame, int, pd.DataFrame] | None) -> alt.L
     if shown is None:
         return _no_data_chart(title)
     rows, total = shown[0].copy(), shown[1]
-    rows["status_label"] = rows.apply(_status_text, axis=1)
+    rows["status_label"] = [_status_text(shortfall) for shortfall in rows["shortfall"]]
     # Potential places can dwarf the rest: the axis fits demand and supply, the light bars run off it
     # (cut at the edge) and the label gives their number.
     rows["status_label"] = rows["status_label"] + rows["potential"].map(

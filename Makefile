@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml constraints.txt
 	fi; \
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv>=0.4" 2>/dev/null || true; \
 	if [ -x $(BIN)/uv ]; then \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e '.[test]'; \
+		$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -c constraints.txt -e '.[test]'; \
 	else \
 		echo "uv could not be installed: installing with pip instead (a few minutes)..."; \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'; \

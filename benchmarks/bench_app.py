@@ -161,7 +161,9 @@ async def session(browser, url: str) -> list[dict]:  # noqa: ANN001
         await context.close()
 
 
-async def drive(url: str, sessions: int) -> tuple[list[float], list[dict]]:
+async def drive(url: str, sessions: int) -> tuple[tuple[list[float], str], tuple[list[dict], str]]:
+    """Seconds to the Start page's first chart for one user, then every page's figures for ``sessions`` at once;
+    each with the load average (at the end of the one-user runs; at the start and end of the sessions)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
@@ -174,16 +176,20 @@ async def drive(url: str, sessions: int) -> tuple[list[float], list[dict]]:
             figures = await open_page(context, url, "00_start")
             await context.close()
             single.append(figures.get("chart", float("nan")))
+            single_load = load()
             await asyncio.sleep(15)  # the Start page's kernel is pre-started again
+        sessions_load = load()
         results = await asyncio.gather(*(session(browser, url) for _ in range(sessions)))
+        sessions_load += f", at the end {load()}"
         await browser.close()
-    return single, [figures for run in results for figures in run]
+    return (single, single_load), ([figures for run in results for figures in run], sessions_load)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--after", type=float, default=180, help="seconds to wait after the sessions close")
+    parser.add_argument("--log", type=Path, help="keep the server's log in this file")
     args = parser.parse_args()
     if CHROMIUM is None:
         print("bench_app: needs Debian's chromium (apt-get install chromium); nothing measured")
@@ -208,13 +214,13 @@ def main() -> int:
               f"idle baseline {baseline / 2**30:.2f} GB ({load()})")
         sampler = Sampler(server.pid)
         sampler.start()
-        single, figures = asyncio.run(drive(url, args.sessions))
+        (single, single_load), (figures, sessions_load) = asyncio.run(drive(url, args.sessions))
         sampler.running = False
         closed_at = time.monotonic()
         print(f"\none user, Start page, first chart: {', '.join(f'{s:.2f}' for s in single)} s; "
-              f"p50 {statistics.median(single):.2f} s (target <= 3 s) ({load()})")
+              f"p50 {statistics.median(single):.2f} s (target <= 3 s) ({single_load})")
         errors = [f["error"] for f in figures if f["error"]]
-        print(f"\n{args.sessions} sessions x {len(PAGES)} pages at once ({load()}):")
+        print(f"\n{args.sessions} sessions x {len(PAGES)} pages at once ({sessions_load}):")
         print(f"{'page':<24}{'painted p50':>12}{'p95':>8}{'chart p50':>11}{'p95':>8}")
         for notebook in PAGES:
             painted = [f["painted"] for f in figures if f["page"] == notebook and "painted" in f]
@@ -240,6 +246,8 @@ def main() -> int:
         server.terminate()
         server.wait(60)
         log.close()
+        if args.log:
+            shutil.copyfile(root / "server.log", args.log)
         shutil.rmtree(root, ignore_errors=True)
 
 

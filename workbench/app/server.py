@@ -71,7 +71,8 @@ log = logging.getLogger("workbench.app.server")
 _NOISE = ("is not trusted", "notebook-signing key", "Culling ", "Kernel started", "Kernel shutdown",
           "Storing connection files", "Serving static files", "Using /tmp", "Voilà is running at",
           "Kernel pool of", "Using pre-heated kernel", "Starting buffering", "Connecting to kernel",
-          "Discarding ", "Kernel interrupted", "WebSocket ping timeout")
+          "Discarding ", "Kernel interrupted", "WebSocket ping timeout", "Timeout waiting for IOPub output",
+          "Got events for closed stream")
 
 
 class _QuietFilter(logging.Filter):
@@ -406,7 +407,7 @@ class WorkbenchVoila(Voila):
         import tempfile
 
         quiet = _QuietFilter()
-        for logger in (self.log, logging.getLogger("tornado.access")):
+        for logger in (self.log, logging.getLogger("tornado.access"), logging.getLogger("tornado.general")):
             logger.addFilter(quiet)
             for handler in logger.handlers:
                 handler.addFilter(quiet)

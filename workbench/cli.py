@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
                     "simulate the program's outcomes RUNS times against a simulated comparison group. Prints each "
-                    "KPI (participants, comparison group, difference with its 95%% interval) and writes every "
+                    "KPI (participants, comparison group, difference with its 95% interval) and writes every "
                     "figure, the seed, the runs and every parameter used as JSON (schema in the README's What-if "
                     "section). The same seed gives the same bytes.")
     simulator.add_argument("workspace", type=Path, help="workspace folder")
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     comparer = commands.add_parser(
         "compare", help="simulate two to six scenarios side by side",
         description="Simulate each named scenario (saved in scenarios/, or 'design' for the design itself) with "
-                    "its own random stream and print, per KPI, each scenario's effect with its 95%% interval and "
+                    "its own random stream and print, per KPI, each scenario's effect with its 95% interval and "
                     "the probability that it does better than the first (the baseline). The same seed gives the "
                     "same figures, whatever the order or the number of workers.")
     comparer.add_argument("workspace", type=Path, help="workspace folder")
@@ -153,6 +153,26 @@ def build_parser() -> argparse.ArgumentParser:
                           help="local worker processes (default 1: run here); results do not depend on it")
     comparer.add_argument("--out", type=Path, default=None, metavar="JSON",
                           help="also write every scenario's result and the comparison as JSON")
+    optimiser = commands.add_parser(
+        "optimise", help="search the whole design for the designs on the frontier of cost against objectives",
+        description="Search the design jointly (structure, cohort size, mentor capacity, duration, cadence, "
+                    "meeting length, training, re-matching, matching weights, and up to three cohorts in a row on "
+                    "the same mentor pool) with NSGA-II (Optuna) for the designs on the efficient frontier of "
+                    "expected cost against the probability of reaching each objective of the design at its horizon "
+                    "(without objectives: exits avoided), within the budget, the mentors' hours per month and the "
+                    "mentor pool. Prints the frontier with what each design changes, and writes every candidate as "
+                    "JSON. Exit 2 when no design is feasible, naming the constraint that binds. The same seed gives "
+                    "the same designs, whatever the number of workers.")
+    optimiser.add_argument("workspace", type=Path, help="workspace folder")
+    optimiser.add_argument("--budget", type=float, default=None,
+                           help="total budget in the design's currency (default: the design's budget, if any)")
+    optimiser.add_argument("--candidates", type=int, default=200, help="designs to evaluate (default 200)")
+    optimiser.add_argument("--runs", type=int, default=500, help="Monte Carlo runs per design (default 500)")
+    optimiser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    optimiser.add_argument("--workers", type=int, default=2,
+                           help="local worker processes (default 2; 1 runs here); results do not depend on it")
+    optimiser.add_argument("--out", type=Path, required=True, metavar="JSON",
+                           help="file to write every candidate and the frontier to")
     evaluator = commands.add_parser(
         "evaluate", help="evaluate a cohort that ran: surveys, meetings, retention against a comparison group, ROI",
         description="Evaluate a cohort of the program (default: the latest with meetings or survey answers) against "
@@ -532,6 +552,48 @@ def _compare(args: argparse.Namespace) -> None:
         print(f"Wrote {args.out}.")
 
 
+def _optimise(args: argparse.Namespace) -> None:
+    import json
+
+    from workbench.whatif import local_executor, optimise
+    from workbench.whatif.optimise import describe_change
+    from workbench.workspace import atomic_write_text
+
+    if args.candidates < 2:
+        raise WorkbenchError(f"--candidates must be at least 2, not {args.candidates}.")
+    if args.workers < 1:
+        raise WorkbenchError(f"--workers must be at least 1, not {args.workers}.")
+    args.horizon = None
+    workspace, tables, design = _simulation_inputs(args)
+    bar = _ProgressBar()
+    executor = local_executor(args.workers) if args.workers > 1 else False
+    try:
+        found = optimise(tables, design, budget=args.budget, candidates=args.candidates, runs=args.runs,
+                         seed=args.seed, executor=executor, progress=bar)
+    finally:
+        bar.close()
+        if executor:
+            executor.shutdown()
+    if found.binding:
+        raise WorkbenchError(found.binding + " Nothing was written.")
+    currency = design.align.constraints.currency
+    goals = [t.describe() + f" by month {t.horizon_months}" for t in found.targets]
+    print(f"{len(found.candidates)} designs of {workspace.path} evaluated, {args.runs:,} runs each, seed {args.seed}; "
+          f"aiming for {'; '.join(goals) if goals else 'the most exits avoided (the design has no objective the model simulates)'}"
+          f", {'within a budget of ' + format(found.budget, ',.0f') + ' ' + currency if found.budget else 'with no budget'}"
+          f" and {found.mentor_hours:g} mentor hours a month.")
+    print("Designs on the frontier, cheapest first:")
+    for row in found.frontier().to_dict("records"):
+        goals_text = ", ".join(f"P({t.objective}) {row[f'p_{t.objective}']:.0%}" for t in found.targets) or \
+            f"{row['exits_avoided']:.2f} exits avoided"
+        changes = "; ".join(describe_change(k, *v) for k, v in found.changes(row).items()) or "the design as it is"
+        print(f"  #{int(row['candidate'])}: cost {row['cost']:,.0f} {currency}, {goals_text}, "
+              f"{int(row['participants'])} participants. Changes: {changes}.")
+    document = {"schema_version": 1, **found.to_dict()}
+    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    print(f"Wrote {args.out}.")
+
+
 def _output_paths(*paths: Path | None) -> None:
     for path in paths:
         if path is not None and not path.parent.is_dir():
@@ -669,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
             _simulate(args)
         elif args.command == "compare":
             _compare(args)
+        elif args.command == "optimise":
+            _optimise(args)
         elif args.command == "evaluate":
             _evaluate(args)
         elif args.command == "evaluate-file":

@@ -154,18 +154,20 @@ def test_survival_chart_participants_solid_and_comparison_dashed(results) -> Non
 def test_tornado_chart_largest_swings_first_without_the_flat_ones(demo) -> None:
     tables, design = demo
     table = tornado(tables, design, "retention", parameters=["turnover_reduction", "quality_base", "tool_cost"],
-                    runs=100, executor=False)
+                    levers=["cadence"], runs=100, executor=False)
     spec = tornado_chart(table).to_dict()
     rows = [r for r in all_rows(spec) if "end" in r]
     labels = list(dict.fromkeys(r["label"] for r in rows))
-    assert labels == ["Turnover reduction", "Quality base"]  # tool cost does not move retention
+    assert set(labels) == {"Turnover reduction", "Quality base", "Cadence (design)"}  # tool cost does not move it
+    assert labels[0] == "Turnover reduction"
+    assert {r["range"] for r in rows if r["label"] == "Cadence (design)"} == {"monthly to weekly"}
     turnover = [r for r in rows if r["label"] == "Turnover reduction"]
     assert {r["end"] for r in turnover} == {"at the low end of its range", "at the high end of its range"}
     assert turnover[0]["source"].startswith("Practitioner default")
     assert "participants still employed" in text_of(spec["title"])
     caption = tornado_caption(table)
     assert caption.startswith("Turnover reduction matters most")
-    assert caption.endswith("1 assumption does not affect this figure: left out.")
+    assert caption.endswith("1 assumption or lever does not affect this figure: left out.")
     renders(tornado_chart(table))
 
 

@@ -135,7 +135,11 @@ def test_adding_a_filter_never_grows_the_eligible_set(rows, rule, extra, day) ->
         fields[key] = value
     if fields["level_min"] is not None and fields["level_max"] is not None and \
             fields["level_min"] > fields["level_max"]:
-        fields["level_min"] = fields["level_max"]  # still within the looser rule's range
+        # the two bounds crossed: close the range at the looser rule's own bound, so it stays inside that rule
+        if "level_max" in extra:
+            fields["level_max"] = fields["level_min"]
+        else:
+            fields["level_min"] = fields["level_max"]
     stricter = Eligibility(**fields)
     loose = eligible(frame, rule, as_of=day)
     strict = eligible(frame, stricter, as_of=day)

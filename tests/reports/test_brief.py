@@ -13,6 +13,7 @@ from workbench.design.checks import Finding
 from workbench.design.model import Align, Evaluate, Experience, Objective, ProgramDesign
 from workbench.design.store import DesignError, save_design
 from workbench.errors import WorkbenchError
+from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import DEMO_SOURCE, WorkspaceSettings, open_workspace, write_settings
 
 DAY = datetime.date(2025, 3, 14)
@@ -83,6 +84,14 @@ def test_html_shows_every_decision_with_its_value(workspace, design, findings) -
         assert html.escape(describe_value(design, decision.id)) in page, decision.id
         for evidence in decision.evidence:
             assert html.escape(evidence.source) in page
+    # every decision says how the outcome model uses it, or that it does not quantify it and why
+    article = page[page.index('id="d-experience.meeting_format"'):]
+    article = article[:article.index("</article>")]
+    why = MECHANISMS["experience.meeting_format"].how
+    assert f"Outcome model</span> Not quantified. {html.escape(why)}" in article
+    article = page[page.index('id="d-experience.cadence"'):]
+    assert html.escape(MECHANISMS["experience.cadence"].how) in article[:article.index("</article>")]
+    assert page.count('<span class="label">Outcome model</span>') == len(DECISIONS)
     # AXLES order: the step sections come in order, each decision inside its own step.
     positions = [page.index(f'id="step-{step}"') for step in ("align", "experience", "launch", "evaluate", "support")]
     assert positions == sorted(positions)
@@ -173,6 +182,7 @@ def test_markdown_has_the_same_content(workspace, design, findings) -> None:
     text = brief_markdown(workspace, design, findings, generated=DAY)
     for decision in DECISIONS:
         assert f"### {decision.title}" in text, decision.id
+    assert text.count("*Outcome model:* Not quantified.") == sum(not m.modelled for m in MECHANISMS.values())
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and XSS not in text
     assert "> Line one\n> line two" in text
     assert "| Keep more graduates | annual exit rate of level 1-2 (%) \\| all sites | 18 | 12.5 | 12 months |" in text

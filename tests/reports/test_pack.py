@@ -75,7 +75,8 @@ def full(tmp_path_factory: pytest.TempPathFactory, people: pd.DataFrame):
     scenarios = [BASELINE, Scenario("A year <i>", overrides={"duration_months": 12}, description="longer & deeper")]
     batch = run_scenarios(tables, load_design(workspace), scenarios, runs=60, seed=5, executor=False)
     sensitivity = tornado(tables, load_design(workspace), "retention",
-                          parameters=["turnover_reduction", "maturity_months"], runs=20, executor=False)
+                          parameters=["turnover_reduction", "maturity_months"], levers=[], runs=20,
+                          executor=False)
     workspace = save_comparison(workspace, comparison_record(batch.finished(), scenarios=scenarios,
                                                              tornado=sensitivity, saved_on=DAY))
     result = write_pack(workspace, root / "pack", generated=DAY, **QUICK)

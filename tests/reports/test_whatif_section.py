@@ -26,8 +26,8 @@ def saved(tmp_path: Path):
     scenarios = [BASELINE, Scenario("A year <b>", overrides={"duration_months": 12, "budget": 40000},
                                     description="longer & deeper", parameters={"turnover_reduction": 0.25})]
     batch = run_scenarios(tables, design, scenarios, runs=200, seed=5, executor=False)
-    sensitivity = tornado(tables, design, "retention", parameters=["turnover_reduction", "maturity_months"], runs=50,
-                          executor=False)
+    sensitivity = tornado(tables, design, "retention", parameters=["turnover_reduction", "maturity_months"],
+                          levers=["cadence"], runs=50, executor=False)
     record = comparison_record(batch.finished(), scenarios=scenarios, tornado=sensitivity,
                                saved_on=datetime.date(2025, 3, 1))
     return save_comparison(workspace, record), batch
@@ -69,7 +69,7 @@ def test_the_brief_gets_the_section_in_html_and_markdown(saved, tmp_path: Path) 
     assert "## What-if" in markdown or "What-if" in markdown
     assert "| Scenario | What it changes | Participants | Within budget |" in markdown
     assert "A year &lt;b&gt; (baseline)" not in markdown and "design (baseline)" in markdown
-    assert "Which assumptions" not in markdown and "The assumptions that matter most" in markdown
+    assert "Which assumptions" not in markdown and "The assumptions and design levers that matter most" in markdown
 
 
 def test_no_budget_column_when_no_scenario_has_a_budget(tmp_path: Path) -> None:

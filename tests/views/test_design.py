@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from ipywidgets import HTML
 
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS
@@ -133,3 +134,19 @@ def test_guidance_names_what_a_decision_depends_on() -> None:
     text = _guidance_html(decision("experience.mentor_capacity"))
     assert "Depends on:" in text and "enrolment data" in text
     assert "(Assumption)" in text or "<b>Evidence</b>" in text
+
+
+def test_each_card_says_how_the_outcome_model_uses_the_decision_or_that_it_does_not(home: Path) -> None:
+    from workbench.simulate.mechanisms import MECHANISMS
+
+    page = page_for(("experience",), "02_experience")
+    for c in page.cards:
+        mechanism = MECHANISMS[c.decision.id]
+        notes = [child.value for child in c.children if isinstance(child, HTML) and "wb-not-modelled" in child.value]
+        guidance = c.why.children[0].children[0].value
+        if mechanism.modelled:
+            assert not notes and "In the outcome model (What-if):" in guidance, c.decision.id
+        else:  # shown beside the decision, not folded away
+            assert len(notes) == 1 and "Not quantified by the outcome model." in notes[0], c.decision.id
+    fmt = card(page, "experience.meeting_format")
+    assert any(isinstance(child, HTML) and "simulated alike" in child.value for child in fmt.children)

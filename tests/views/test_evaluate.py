@@ -120,7 +120,7 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert "no objectives yet" in view.scorecard_caption.value and "01_align.ipynb?workspace=demo" in \
         view.scorecard_caption.value
     # calibration
-    assert "3 of 5 observed figures" in view.calibration_caption.value
+    assert "4 of 5 observed figures" in view.calibration_caption.value
     assert "Turnover reduction" in view.fitted_table.value and "clipped" in view.fitted_table.value
     assert view.scenario_name.value == "Fitted to cohort 2025" and not view.scenario_button.disabled
     assert "Holm-corrected" in view.method.value

@@ -12,6 +12,7 @@ import pytest
 
 from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS
+from workbench.simulate.mechanisms import LEVERS
 from workbench.views.feedback import Notice
 from workbench.views.shell import PAGES, open_page, show_page
 from workbench.views.whatif import DEFAULT_RUNS, MAX_COMPARED, NEW, WhatIfView
@@ -272,7 +273,8 @@ def test_tornado_runs_on_demand_with_progress(view: WhatIfView) -> None:
     view.tornado_kpi.value = "retention"
     view.tornado_button.click()
     assert view.tornado_notice.value == "", view.tornado_notice.value
-    assert steps and max(steps) == 1 + 2 * len(PARAMETERS) + 1  # one matching, then every variation
+    # a matching for the design and one per value of the matching method, then the base and every variation
+    assert steps and max(steps) == 3 + 1 + 2 * (len(PARAMETERS) + len(LEVERS))
     assert view.tornado_chart.layout.display is None and "matters most" in view.tornado_caption.value
     assert view.tornado_table.attrs["kpi"] == "retention"
 

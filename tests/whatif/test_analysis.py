@@ -8,6 +8,7 @@ import pytest
 from workbench.design.model import Align, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS
+from workbench.simulate.mechanisms import LEVERS
 from workbench.whatif import (BASELINE, Scenario, Target, budget_table, comparison_display, comparison_table, frontier,
                               grid_scenarios, objective_target, run_scenarios, sweep, tornado, what_would_it_take)
 
@@ -98,20 +99,27 @@ def test_sweep_records_what_the_design_refuses_and_bad_grids_are_named(demo):
 def test_tornado_swings_sorted_and_zero_where_the_kpi_does_not_depend_on_the_parameter(demo):
     tables, design = demo
     table = tornado(tables, design, "retention", runs=300, seed=2, executor=False)
-    assert list(table["parameter"]) and set(table["parameter"]) == set(PARAMETERS)
+    assert set(table["parameter"]) == set(PARAMETERS) | {lever.setting for lever in LEVERS}
+    assert set(table.loc[table["kind"] == "design", "parameter"]) == {lever.setting for lever in LEVERS}
     assert table["swing"].is_monotonic_decreasing
     assert table.iloc[0]["parameter"] == "turnover_reduction"
     swing = table.set_index("parameter")["swing"]
     for unrelated in ("tool_cost", "hourly_cost", "coordinator_hours", "skill_per_meeting", "promotion_rate"):
         assert swing[unrelated] == 0.0, unrelated  # common random numbers: exactly no change
+    cadence = table.set_index("parameter").loc["cadence"]
+    assert cadence["range"] == "monthly to weekly" and cadence["at_high"] > cadence["at_low"]
+    assert cadence["base"] == design.experience.cadence
     row = table.set_index("parameter").loc["turnover_reduction"]
     assert row["at_high"] > row["at_base"] > row["at_low"] and row["base"] == PARAMETERS["turnover_reduction"].default
-    cost = tornado(tables, design, "cost", parameters=["hourly_cost", "tool_cost", "turnover_reduction"], runs=100,
-                   executor=False)
+    cost = tornado(tables, design, "cost", parameters=["hourly_cost", "tool_cost", "turnover_reduction"], levers=[],
+                   runs=100, executor=False)
+    assert set(cost["kind"]) == {"model"}
     assert cost.set_index("parameter").loc["turnover_reduction", "swing"] < \
         cost.set_index("parameter").loc["hourly_cost", "swing"]
     with pytest.raises(WorkbenchError, match="Unknown KPI"):
         tornado(tables, design, "happiness", executor=False)
+    with pytest.raises(WorkbenchError, match="Unknown design lever 'speed'"):
+        tornado(tables, design, levers=["speed"], executor=False)
 
 
 def test_frontier_marks_the_scenarios_nothing_beats():

@@ -27,8 +27,8 @@ def compared(demo):
 def test_the_record_holds_scenarios_settings_and_the_kpi_table(compared, demo):
     batch, scenarios = compared
     tables, design = demo
-    sensitivity = tornado(tables, design, "retention", parameters=["turnover_reduction", "quality_base"], runs=50,
-                          executor=False)
+    sensitivity = tornado(tables, design, "retention", parameters=["turnover_reduction", "quality_base"],
+                          levers=["cadence"], runs=50, executor=False)
     record = comparison_record(batch.finished(), scenarios=scenarios, tornado=sensitivity,
                                saved_on=datetime.date(2027, 3, 1))
     assert record["saved_on"] == "2027-03-01" and record["baseline"] == "design"
@@ -40,7 +40,7 @@ def test_the_record_holds_scenarios_settings_and_the_kpi_table(compared, demo):
     assert longer["settings"]["duration_months"] == 12 and 0 <= longer["budget"]["p_within"] <= 1
     assert design_entry["budget"] is None
     assert len(record["kpis"]) == 2 * len(KPIS)
-    assert record["tornado"]["kpi"] == "retention" and len(record["tornado"]["rows"]) == 2
+    assert record["tornado"]["kpi"] == "retention" and len(record["tornado"]["rows"]) == 3
     # plain JSON, nothing about a person
     text = json.dumps(record, allow_nan=False)
     assert "person_id" not in text and "P0" not in text

@@ -386,7 +386,11 @@ def _tornado_rows(table: pd.DataFrame, top: int) -> tuple[pd.DataFrame, str]:
     rows["label"] = [_parameter_label(p) for p in rows["parameter"]]
     for column in ("at_low", "at_high", "at_base"):
         rows[f"{column}_shown"] = pd.to_numeric(rows[column]) * factor
-    rows["range"] = [f"{lo:g} to {hi:g}" for lo, hi in zip(rows["low"], rows["high"])]
+    if "range" not in rows:  # saved before design levers joined the tornado: numbers only
+        rows["range"] = [f"{lo:g} to {hi:g}" for lo, hi in zip(rows["low"], rows["high"])]
+    if "kind" in rows:
+        rows["label"] = [f"{label} (design)" if kind == "design" else label
+                         for label, kind in zip(rows["label"], rows["kind"])]
     for column in ("description", "source", "unit"):
         if column not in rows:
             rows[column] = ""
@@ -394,29 +398,30 @@ def _tornado_rows(table: pd.DataFrame, top: int) -> tuple[pd.DataFrame, str]:
 
 
 def tornado_chart(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> alt.LayerChart | alt.Chart:
-    """Which model assumptions matter most for one KPI: a bar per parameter from its low end to its high end.
+    """Which model assumptions and design levers matter most for one KPI: a bar each, from its low end to its high end.
 
     ``table`` is :func:`~workbench.whatif.tornado` (``attrs`` name the KPI);
-    the ``top`` largest swings are drawn, largest first; parameters the KPI
-    does not depend on (no swing) are left out. The line is the KPI with every
-    parameter at its default.
+    the ``top`` largest swings are drawn, largest first; parameters and levers
+    the KPI does not depend on (no swing) are left out. The line is the KPI
+    with every parameter at its default and the design as it is.
     """
     kpi = table.attrs.get("kpi", "retention") if table is not None else "retention"
-    title = f"Which assumptions matter most for: {_label(kpi).lower()}"
+    title = f"Which assumptions and design levers matter most for: {_label(kpi).lower()}"
     if _is_empty(table):
         return _no_data_chart(title)
     rows, fmt = _tornado_rows(table, top)
     if rows.empty:
         return _no_data_chart(title)
+    shown = rows[["label", "description", "range", "source", "at_base_shown"]]
     long = pd.concat([
-        rows.assign(end="at the low end of its range", value=rows["at_low_shown"]),
-        rows.assign(end="at the high end of its range", value=rows["at_high_shown"]),
+        shown.assign(end="at the low end of its range", value=rows["at_low_shown"]),
+        shown.assign(end="at the high end of its range", value=rows["at_high_shown"]),
     ], ignore_index=True)
     order = list(rows["label"])
     _, unit_text, _ = kpi_scale(kpi)
     with_comparison = KPIS[kpi][2]
     axis = f"{'Difference from the comparison group' if with_comparison else _label(kpi)}, {unit_text}"
-    tooltip = [alt.Tooltip("label:N", title="Assumption"), alt.Tooltip("description:N", title="What it is"),
+    tooltip = [alt.Tooltip("label:N", title="Assumption or lever"), alt.Tooltip("description:N", title="What it is"),
                alt.Tooltip("range:N", title="Range tried"), alt.Tooltip("end:N", title="Set"),
                alt.Tooltip("value:Q", title="Result", format=fmt), alt.Tooltip("source:N", title="Source")]
     bars = alt.Chart(long).mark_bar(height=14).encode(
@@ -430,11 +435,12 @@ def tornado_chart(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> alt.LayerC
                         legend=alt.Legend(orient="bottom")),
         tooltip=tooltip,
     )
-    centre = alt.Chart(rows.head(1)).mark_rule(color="#212121", strokeWidth=1.5).encode(x="at_base_shown:Q")
+    centre = alt.Chart(shown.head(1)).mark_rule(color="#212121", strokeWidth=1.5).encode(x="at_base_shown:Q")
     return alt.layer(bars, centre).properties(
         width=WIDTH, height=max(60, 22 * len(rows)),
-        title=_title(title, ["Each bar: the result when one assumption moves to the ends of its plausible range, the "
-                             "others unchanged.", "Black line: every assumption at its default."]))
+        title=_title(title, ["Each bar: the result when one assumption moves to the ends of its plausible range, or "
+                             "one design lever (design) between two values, the others unchanged.",
+                             "Black line: every assumption at its default, the design as it is."]))
 
 
 def tornado_caption(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> str:
@@ -447,18 +453,20 @@ def tornado_caption(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> str:
         return "No assumption moves this figure: it does not depend on the model's parameters."
     first = rows.iloc[0]
     with_comparison = KPIS[kpi][2]
-    text = (f"{_parameter_label(first['parameter'])} matters most: across its plausible range ({first['range']}) "
+    where = "between" if first.get("kind") == "design" else "across its plausible range"
+    text = (f"{first['label']} matters most: {where} ({first['range']}) "
             f"{_label(kpi).lower()} moves from {format_effect(kpi, first['at_low'], sign=with_comparison)} to "
             f"{format_effect(kpi, first['at_high'], sign=with_comparison)}")
     if len(rows) > 1:
         second = rows.iloc[1]
-        text += (f", then {_parameter_label(second['parameter']).lower()} (from "
+        text += (f", then {second['label'][0].lower() + second['label'][1:]} (from "
                  f"{format_effect(kpi, second['at_low'], sign=with_comparison)} to "
                  f"{format_effect(kpi, second['at_high'], sign=with_comparison)})")
     zero = int((pd.to_numeric(table["swing"], errors="coerce") == 0).sum())
-    return (text + ". The longer the bar, the more the forecast rests on that assumption: check it against the "
-            "client's own data first." + (f" {zero} assumption{'s do' if zero != 1 else ' does'} not affect this "
-                                         "figure: left out." if zero else ""))
+    return (text + ". The longer the bar, the more the forecast rests on that assumption or lever: check "
+            "assumptions against the client's own data first." + (
+                f" {zero} assumption{'s or levers do' if zero != 1 else ' or lever does'} not affect this figure: "
+                "left out." if zero else ""))
 
 
 # ---------------------------------------------------------------------------

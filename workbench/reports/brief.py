@@ -29,6 +29,7 @@ from workbench.design.checks import Finding, check_workspace
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
+from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import Workspace, atomic_write_text
 
 FORMATS = ("html", "md")
@@ -168,6 +169,14 @@ def _sources(decision: Decision) -> list[str]:
     for evidence in decision.evidence:
         seen.setdefault(evidence.source.strip(), None)
     return [s for s in seen if s]
+
+
+def _model_text(decision: Decision) -> str:
+    """How the decision enters the what-if outcome model, or that it does not and why."""
+    mechanism = MECHANISMS.get(decision.id)
+    if mechanism is None:
+        return ""
+    return mechanism.how if mechanism.modelled else f"Not quantified. {mechanism.how}"
 
 
 def _number(value: float | None) -> str:
@@ -370,6 +379,9 @@ def _html_decision(design: ProgramDesign, decision: Decision, flags: Sequence[Fi
     if sources:
         parts.append(f'<p class="evidence"><span class="label">Evidence</span> '
                      f"{'; '.join(_e(s) for s in sources)}</p>")
+    model = _model_text(decision)
+    if model:
+        parts.append(f'<p class="evidence"><span class="label">Outcome model</span> {_e(model)}</p>')
     if flags:
         tags = " ".join(f'<span class="tag {_e(f.severity)}">{_e(f.title)}</span>' for f in flags)
         parts.append(f'<p class="flags"><a href="#findings">See findings:</a> {tags}</p>')
@@ -573,6 +585,9 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
             sources = _sources(decision)
             if sources:
                 lines += [f"*Evidence:* {'; '.join(_md(s) for s in sources)}", ""]
+            model = _model_text(decision)
+            if model:
+                lines += [f"*Outcome model:* {_md(model)}", ""]
             concerns = flags.get(decision.id, ())
             if concerns:
                 lines += ["*See findings:* " + "; ".join(f"{f.severity}: {_md(f.title)}" for f in concerns), ""]

@@ -161,13 +161,16 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
         kpi = sensitivity.get("kpi") or "retention"
         on = sensitivity.get("scenario")
         where = f" (computed on {'the design' if on in (None, 'design') else repr(on)})"
-        notes = (f"The assumptions that matter most for {str(sensitivity.get('label', kpi)).lower()}{where}, each "
-                 "moved across its plausible range with the others unchanged:")
-        sensitivity_rows = [(str(r["parameter"]).replace("_", " ").capitalize(), f"{r['low']:g} to {r['high']:g}",
+        notes = (f"The assumptions and design levers that matter most for {str(sensitivity.get('label', kpi)).lower()}"
+                 f"{where}, each moved across its plausible range (a lever between two values) with the others "
+                 "unchanged:")
+        sensitivity_rows = [(str(r["parameter"]).replace("_", " ").capitalize()
+                             + (" (design)" if r.get("kind") == "design" else ""),
+                             r.get("range") or f"{r['low']:g} to {r['high']:g}",
                              f"{format_effect(kpi, r['at_low'], currency, sign=True)} to "
                              f"{format_effect(kpi, r['at_high'], currency, sign=True)}", str(r.get("source") or ""))
                             for r in sensitivity["rows"][:5]]
-    sensitivity_headers = ("Assumption", "Range tried", "Result", "Source")
+    sensitivity_headers = ("Assumption or design lever", "Range tried", "Result", "Source")
     if format == "md":
         lines = [_md(intro), "", *_md_table(scenario_headers, scenario_rows, numeric=(2,)),
                  "", *_md_table(kpi_headers, kpi_rows)]

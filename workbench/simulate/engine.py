@@ -3,18 +3,35 @@
 For each run and each participant (one matched mentee of :mod:`.cohort`):
 
 1. **Relationship quality** ``q`` in [0, 1]: ``quality_base + quality_per_score
-   x (score - 0.5)``, plus ``quality_training`` (scaled by the mentors' and
-   mentees' training hours, up to 4 hours), plus ``quality_input`` when
-   participants have a say in matching, plus the structure's term, plus
-   normal noise (``quality_noise``); clipped to [0, 1].
+   x (score - 0.5)`` (the matching actually made), plus **contact**:
+   ``quality_contact x h / (h + contact_half_hours)`` with ``h`` the hours of
+   meetings per month the design schedules and the mentors have time for
+   (step 3), plus **training**: ``quality_training x (0.5 x f(mentor hours) +
+   0.5 x f(mentee hours))`` with ``f(x) = 1 - exp(-x / training_scale_hours)``,
+   plus ``quality_input`` when participants have a say in matching,
+   ``quality_goals`` when pairs set goals, ``quality_guides`` with session
+   guides, plus the structure's term, plus normal noise (``quality_noise``);
+   clipped to [0, 1]. Contact and training have diminishing returns.
 2. **Early closure**: a constant monthly hazard such that a pair of quality
    0.5 closes before the end of the program with probability
-   ``early_closure``, scaled by ``(1 - q) / 0.5``. With no-fault re-matching
-   (``support.rematching``), a share ``rematch_share`` of closed mentees get
-   a new partner a month later (new quality draw) for the rest of the program.
-3. **Meetings** held: Poisson with mean ``cadence x months active x meeting
-   rate``, the rate moving from ``meeting_rate_low`` (q = 0) to
-   ``meeting_rate_high`` (q = 1); meetings stop when the mentee leaves.
+   ``early_closure``, scaled by ``(1 - q) / 0.5``, times ``closure_manual``
+   when an administrator matches by hand, times ``1 - closure_agreement`` with
+   a written agreement, times ``1 - closure_check_in x c`` with check-ins
+   (``c`` = 1 monthly, 1/3 quarterly, times the share of the coordinator hours
+   needed, ``coordinator_hours`` per pair-month, that the design's
+   ``coordinator_hours_per_month`` provides). With no-fault re-matching
+   (``support.rematching``), a share ``rematch_share`` of closed mentees get a
+   new partner (new quality draw) for the rest of the program, after a
+   **detection delay**: half the check-in interval (stretched when the
+   coordinator is short of hours) or the inactivity rule's days, whichever
+   is sooner, plus ``rematch_setup_months``.
+3. **Meetings** held: Poisson with mean ``cadence x t x months active x
+   meeting rate``, the rate moving from ``meeting_rate_low`` (q = 0) to
+   ``meeting_rate_high`` (q = 1); ``t`` is the share of scheduled meetings
+   the mentors have time for: when a mentor's scheduled hours per month
+   (cadence x meeting length x mentees met one by one) exceed the design's
+   ``mentor_hours_per_month``, the hours beyond it take place at
+   ``unfunded_meeting_share``. Meetings stop when the mentee leaves.
 4. **Exits**: the participant's own baseline hazard (:mod:`.baseline`, per
    person-year, so ``/12`` per month) times ``1 - turnover_reduction x e(t)``,
    where the effect ``e(t)`` is the relationship's quality, ramping up over
@@ -26,9 +43,17 @@ For each run and each participant (one matched mentee of :mod:`.cohort`):
 6. **Skills**: gap levels closed = ``skill_per_meeting x meetings x coverage
    x quality + skill_natural x months employed``, at most the gap.
 7. **Costs** (currency): meeting hours of mentees and mentors (a mentor's hour
-   is shared by the group), training hours, coordinator hours per pair-month,
-   tool cost per participant-month; an hour costs ``annual salary / 1,760``.
+   is shared by the group), training hours, coordinator hours per pair-month
+   (at most the hours the design provides), tool cost per
+   participant-month; an hour costs ``annual salary / 1,760``.
    **ROI** = (exits avoided x replacement multiple x salary - cost) / cost.
+
+So cadence and meeting length reach retention, promotion and skills through
+contact and quality; training, goals, guides and participants' say through
+quality; agreements, hand matching, check-ins and coordinator time through
+early closure; re-matching, check-ins and the inactivity rule through the
+second relationship. :mod:`workbench.simulate.mechanisms` lists every design
+decision with the mechanism it enters by, or why the model leaves it out.
 
 The **comparison group** is simulated alongside from the same baseline: as
 many eligible non-participants with the participants' own exit hazards (so
@@ -72,6 +97,14 @@ STREAMS = ("quality", "closure", "rematch", "exits", "promotion", "meetings", "c
 F32 = np.float32
 #: Matching methods in which participants have a say.
 PARTICIPANT_INPUT = ("mentee_choice", "suggested", "blended")
+#: Share of ``closure_check_in`` each check-in rhythm gives, and months between check-ins.
+CHECK_IN_STRENGTH = {"monthly": 1.0, "quarterly": 1 / 3, "none": 0.0}
+CHECK_IN_MONTHS = {"monthly": 1.0, "quarterly": 3.0, "none": float("inf")}
+#: Days in an average month.
+DAYS_PER_MONTH = 365.25 / 12
+#: Structures whose mentors meet their mentees together (one meeting per group), and without a mentor.
+MEET_AS_GROUP = ("group",)
+NO_MENTOR = ("peer",)
 
 
 @dataclass(frozen=True)
@@ -84,19 +117,39 @@ class Inputs:
     exit_hazard: np.ndarray  # per month
     duration: int
     horizon: int
-    cadence: float
+    cadence: float  # meetings per month the mentors have time for (scheduled x time_share)
     meeting_hours: float
     mentor_share: float  # mentor hours per mentee hour
     structure_term: float
     training_term: float
     input_term: float
+    contact_term: float
+    practice_term: float  # goals and session guides
+    closure_factor: float  # multiplies the early-closure hazard
+    rematch_delay: float  # months from a closure to the second relationship
     rematch: bool
     params: dict
     mentors: int
     pairs: float
     training_hours: float
+    coordinator_share: float  # share of the coordinator hours needed that the design provides
     salary: float
     hourly: float
+    mechanisms: dict  # the derived figures above, for the result's settings
+
+
+def _saturating_training(hours: float, scale: float) -> float:
+    return 1.0 - float(np.exp(-max(hours, 0.0) / scale))
+
+
+def mentor_time_share(scheduled_hours: float, given_hours: float, unfunded_share: float) -> float:
+    """Share of a mentor's scheduled meeting hours per month that take place when ``given_hours`` are given.
+
+    Hours within ``given_hours`` all take place, those beyond it at ``unfunded_share``; 1 when nothing is scheduled.
+    """
+    if scheduled_hours <= 0 or scheduled_hours <= given_hours:
+        return 1.0
+    return (given_hours + unfunded_share * (scheduled_hours - given_hours)) / scheduled_hours
 
 
 def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = None,
@@ -116,22 +169,53 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
     m = cohort.mentees
     structure_term = {"group": p["quality_structure_group"], "peer": p["quality_structure_peer"],
                       "flash": p["quality_structure_flash"]}.get(cohort.structure, 0.0)
-    hours = min(exp.mentor_training_hours, 4.0) / 4.0 * 0.5 + min(exp.mentee_training_hours, 4.0) / 4.0 * 0.5
+    scale = p["training_scale_hours"]
+    training = 0.5 * _saturating_training(exp.mentor_training_hours, scale) \
+        + 0.5 * _saturating_training(exp.mentee_training_hours, scale)
     has_input = exp.matching_method in PARTICIPANT_INPUT or exp.criteria.get("preferences", 0) > 0
-    peer = cohort.structure == "peer"
+    peer = cohort.structure in NO_MENTOR
     mentor_share = 0.0 if peer else 1.0 / max(cohort.group_size, 1.0)
     pairs = len(m) / 2 if peer else len(m) / max(cohort.group_size, 1.0)
-    training = len(m) * exp.mentee_training_hours + cohort.mentors * exp.mentor_training_hours
+    # mentor time: meetings the mentors have time for
+    scheduled = CADENCE_PER_MONTH[exp.cadence]
+    hours = exp.meeting_minutes / 60
+    met_apart = 0.0 if peer else (1.0 if cohort.structure in MEET_AS_GROUP else max(cohort.group_size, 1.0))
+    mentor_hours = scheduled * hours * met_apart
+    time_share = mentor_time_share(mentor_hours, design.support.mentor_hours_per_month, p["unfunded_meeting_share"])
+    contact = scheduled * time_share * hours
+    # coordinator time: check-ins and detection of pairs gone quiet
+    needed = p["coordinator_hours"] * pairs
+    given = design.align.constraints.coordinator_hours_per_month
+    coordinator_share = 1.0 if given is None or needed <= 0 else min(1.0, given / needed)
+    check_in = design.support.check_in
+    closure_factor = (p["closure_manual"] if exp.matching_method == "admin" else 1.0) \
+        * (1 - p["closure_agreement"] * exp.agreement) \
+        * (1 - p["closure_check_in"] * CHECK_IN_STRENGTH[check_in] * coordinator_share)
+    interval = CHECK_IN_MONTHS[check_in] / max(coordinator_share, 1e-9)
+    detection = min(interval / 2, design.support.inactivity_days / DAYS_PER_MONTH)
+    rematch_delay = detection + p["rematch_setup_months"]
+    trained = len(m) * exp.mentee_training_hours + cohort.mentors * exp.mentor_training_hours
     salary = p["annual_salary"]
+    contact_term = p["quality_contact"] * contact / (contact + p["contact_half_hours"])
+    practice_term = p["quality_goals"] * exp.goal_setting + p["quality_guides"] * exp.session_guides
+    mechanisms = {"scheduled_meetings_per_month": scheduled, "mentor_hours_per_month_scheduled": mentor_hours,
+                  "meetings_mentors_have_time_for": time_share, "contact_hours_per_month": contact,
+                  "coordinator_hours_share": coordinator_share, "early_closure_factor": closure_factor,
+                  "rematch_delay_months": rematch_delay,
+                  "quality_terms": {"contact": contact_term, "training": p["quality_training"] * training,
+                                    "participant_input": p["quality_input"] if has_input else 0.0,
+                                    "goals_and_guides": practice_term, "structure": structure_term}}
     return Inputs(
         score=m["score"].to_numpy(dtype=np.float64), coverage=m["coverage"].to_numpy(dtype=np.float64),
         gap=m["gap_levels"].to_numpy(dtype=np.float64), exit_hazard=m["exit_hazard"].to_numpy(dtype=np.float64) / 12,
-        duration=duration, horizon=horizon, cadence=CADENCE_PER_MONTH[exp.cadence],
-        meeting_hours=exp.meeting_minutes / 60, mentor_share=mentor_share, structure_term=structure_term,
-        training_term=p["quality_training"] * hours, input_term=p["quality_input"] if has_input else 0.0,
-        rematch=design.support.rematching == "no_fault", params=p, mentors=cohort.mentors, pairs=pairs,
-        training_hours=training, salary=salary,
-        hourly=salary / HOURS_PER_YEAR if design.evaluate.average_salary else p["hourly_cost"])
+        duration=duration, horizon=horizon, cadence=scheduled * time_share,
+        meeting_hours=hours, mentor_share=mentor_share, structure_term=structure_term,
+        training_term=p["quality_training"] * training, input_term=p["quality_input"] if has_input else 0.0,
+        contact_term=contact_term, practice_term=practice_term, closure_factor=closure_factor,
+        rematch_delay=rematch_delay, rematch=design.support.rematching == "no_fault", params=p,
+        mentors=cohort.mentors, pairs=pairs, training_hours=trained, coordinator_share=coordinator_share,
+        salary=salary, hourly=salary / HOURS_PER_YEAR if design.evaluate.average_salary else p["hourly_cost"],
+        mechanisms=mechanisms)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,8 +234,8 @@ class _Static:
 
 def _static(x: Inputs, codes: dict) -> _Static:
     p = x.params
-    mu = p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.training_term + x.input_term \
-        + x.structure_term
+    mu = p["quality_base"] + p["quality_per_score"] * (x.score - 0.5) + x.contact_term + x.training_term \
+        + x.input_term + x.practice_term + x.structure_term
     return _Static(n=len(x.score), mu=mu.astype(F32), h0=x.exit_hazard.astype(F32), coverage=x.coverage.astype(F32),
                    gap=x.gap.astype(F32), codes=codes, D=F32(x.duration), H=F32(x.horizon))
 
@@ -259,7 +343,7 @@ def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: i
 
     t_close = g["closure"].standard_exponential(shape, dtype=F32)
     close_rate = 1 - q1
-    close_rate *= F32(-np.log1p(-p["early_closure"]) / x.duration / 0.5)
+    close_rate *= F32(-np.log1p(-p["early_closure"]) / x.duration / 0.5 * x.closure_factor)
     with np.errstate(divide="ignore", invalid="ignore"):
         np.divide(t_close, close_rate, out=t_close)
     closed = t_close < D  # a pair of quality 1 never closes (0 / 0 is NaN: not closed, and fmin ignores it)
@@ -267,13 +351,13 @@ def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: i
     flat_close, flat_q1, flat_end1 = t_close.ravel(), q1.ravel(), end1.ravel()
     share = p["rematch_share"] if x.rematch else 0.0
     if share > 0:
-        candidates = np.flatnonzero(flat_close < D - 1)
+        candidates = np.flatnonzero(flat_close < D - F32(x.rematch_delay))
         rematched = candidates[g["rematch"].random(len(candidates), dtype=F32) < F32(share)]
         q2 = g["rematch"].standard_normal(len(rematched), dtype=F32)
         q2 *= noise
         q2 += st.mu[rematched % n]
         np.clip(q2, 0, 1, out=q2)
-        start2 = flat_close[rematched] + 1
+        start2 = flat_close[rematched] + F32(x.rematch_delay)
     else:
         rematched, q2, start2 = np.zeros(0, np.int64), np.zeros(0, F32), np.zeros(0, F32)
     rel = _Relationships(flat_end1, flat_q1, rematched, start2, q2, D, p)
@@ -333,7 +417,7 @@ def run_chunk(x: Inputs, st: _Static, g: dict[str, np.random.Generator], runs: i
     gap_total = max(float(x.gap.sum()), 1e-12)
     meeting_counts = meetings.sum(axis=1)
     hours = meeting_counts * x.meeting_hours * (1 + x.mentor_share)
-    coordinator = p["coordinator_hours"] * x.pairs * x.duration
+    coordinator = p["coordinator_hours"] * x.pairs * x.coordinator_share * x.duration
     cost = (hours + x.training_hours + coordinator) * x.hourly + p["tool_cost"] * (n + x.mentors) * x.duration
     exits_p = _per_run(exit_idx, n, runs)
     exits_c = _per_run(exit0_idx, n, runs)
@@ -420,7 +504,12 @@ def simulate(cohort: Cohort, design: ProgramDesign, *, runs: int = 1000, seed: i
     settings = {"structure": cohort.structure, "duration_months": exp.duration_months, "cadence": exp.cadence,
                 "meeting_minutes": exp.meeting_minutes, "rematching": design.support.rematching,
                 "mentor_training_hours": exp.mentor_training_hours,
-                "mentee_training_hours": exp.mentee_training_hours, "matching_method": exp.matching_method}
+                "mentee_training_hours": exp.mentee_training_hours, "matching_method": exp.matching_method,
+                "goal_setting": exp.goal_setting, "agreement": exp.agreement, "session_guides": exp.session_guides,
+                "check_in": design.support.check_in, "inactivity_days": design.support.inactivity_days,
+                "mentor_hours_per_month": design.support.mentor_hours_per_month,
+                "coordinator_hours_per_month": design.align.constraints.coordinator_hours_per_month,
+                "mechanisms": x.mechanisms}
     return SimulationResult(
         name=name, runs=runs, seed={"entropy": sequence.entropy, "spawn_key": list(sequence.spawn_key)},
         horizon_months=x.horizon, parameters=dict(x.params), settings=settings,

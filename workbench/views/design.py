@@ -27,6 +27,7 @@ from workbench.design.checks import Finding, check_design
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.privacy import published_mode
+from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import download_link
@@ -362,7 +363,12 @@ class DecisionCard(w.VBox):
         self.rationale.observe(self._on_rationale, names="value")
         self.why = w.Accordion(children=[w.VBox([w.HTML(_guidance_html(decision)), self.rationale])],
                                titles=("Guidance, evidence and the reason for this choice",), selected_index=None)
-        super().__init__([self.heading, self.editor.widget, self.error, self.why])
+        parts = [self.heading, self.editor.widget, self.error, self.why]
+        mechanism = MECHANISMS.get(decision.id)
+        if mechanism is not None and not mechanism.modelled:
+            parts.insert(2, w.HTML(f"<p class='wb-model-note wb-not-modelled'><b>Not quantified by the outcome "
+                                   f"model.</b> {html.escape(mechanism.how)}</p>"))
+        super().__init__(parts)
         self.add_class("wb-decision")
         self.add_class(f"wb-decision-{decision.id.replace('.', '-')}")
         session.observe(self._on_design, names="design")
@@ -431,7 +437,10 @@ def _guidance_html(decision: Decision) -> str:
                        for e in decision.evidence)
     titles = {d.id: d.title for d in DECISIONS}
     depends = ", ".join(titles.get(d, d.removeprefix("data:").replace("_", " ") + " data") for d in decision.depends_on)
-    return (f"<p>{html.escape(decision.guidance)}</p>"
+    mechanism = MECHANISMS.get(decision.id)
+    model = (f"<p class='wb-model-note'><b>In the outcome model (What-if):</b> {html.escape(mechanism.how)}</p>"
+             if mechanism is not None and mechanism.modelled else "")
+    return (f"<p>{html.escape(decision.guidance)}</p>" + model
             + (f"<p><b>Options</b></p><ul>{options}</ul>" if options else "")
             + (f"<p><b>Evidence</b></p><ul>{evidence}</ul>" if evidence else "")
             + (f"<p class='wb-depends'><b>Depends on:</b> {html.escape(depends)}</p>" if depends else ""))

@@ -63,6 +63,7 @@ from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.privacy import published_mode
 from workbench.simulate import KPIS, PARAMETERS, SimulationResult
+from workbench.simulate.mechanisms import LEVERS, not_modelled
 from workbench.whatif import (
     BASELINE,
     MAX_COMPARED,
@@ -110,15 +111,18 @@ IMPACTS = ("exits", "retention", "promotion", "skill_gap_closed")
 #: Settings shown in the editor, by group (weights follow the matching ones).
 PROGRAM_SETTINGS = ("structure", "cohort_size", "mentor_capacity", "group_size", "mentors_per_mentee",
                     "duration_months", "cadence", "meeting_minutes", "mentor_training_hours",
-                    "mentee_training_hours", "rematching", "horizon_months")
+                    "mentee_training_hours", "goal_setting", "agreement", "session_guides", "horizon_months")
+#: Support settings shown in the editor.
+SUPPORT_SETTINGS = ("mentor_hours_per_month", "check_in", "coordinator_hours_per_month", "inactivity_days",
+                    "rematching")
 MATCHING_SETTINGS = ("matching_method", "matching_objective")
 MONEY_SETTINGS = ("budget", "average_salary", "replacement_cost_multiple")
 #: Settings that may be left blank (the design or the model then decides).
-OPTIONAL = ("cohort_size", "horizon_months", "budget", "average_salary")
+OPTIONAL = ("cohort_size", "horizon_months", "budget", "average_salary", "coordinator_hours_per_month")
 #: Choice settings and the catalogue decision their labels come from.
 CHOICE_DECISIONS = {"structure": "experience.structure", "cadence": "experience.cadence",
                     "rematching": "support.rematching", "matching_method": "experience.matching_method",
-                    "matching_objective": "experience.matching_objective"}
+                    "matching_objective": "experience.matching_objective", "check_in": "support.check_in"}
 #: Plain label and unit of each setting ("{currency}" is the design's currency).
 SETTING_LABELS = {
     "structure": ("Structure", ""),
@@ -132,6 +136,13 @@ SETTING_LABELS = {
     "mentor_training_hours": ("Mentor training", "hours"),
     "mentee_training_hours": ("Mentee training", "hours"),
     "rematching": ("Re-matching", ""),
+    "goal_setting": ("Goal setting", ""),
+    "agreement": ("Mentoring agreement", ""),
+    "session_guides": ("Session guides", ""),
+    "mentor_hours_per_month": ("Mentor time given", "hours a month"),
+    "check_in": ("Check-ins", ""),
+    "coordinator_hours_per_month": ("Coordinator time", "hours a month"),
+    "inactivity_days": ("Close quiet pairs after", "days without a meeting"),
     "horizon_months": ("Follow outcomes for", "months"),
     "matching_method": ("Matching method", ""),
     "matching_objective": ("Matching objective", ""),
@@ -175,9 +186,11 @@ def setting_label(name: str) -> str:
     return SETTING_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))[0]
 
 
-def _choice_labels(name: str) -> dict[str, str]:
+def _choice_labels(name: str) -> dict:
     if name in CHOICE_DECISIONS:
         return {o.value: o.label for o in decision(CHOICE_DECISIONS[name]).options}
+    if name in SETTINGS and SETTINGS[name].choices == (False, True):
+        return {False: "No", True: "Yes"}
     return {}
 
 
@@ -370,6 +383,7 @@ class WhatIfView(w.VBox):
             placeholder = {"cohort_size": "everyone matched",
                            "horizon_months": "12 or the program's length",
                            "budget": "no budget set",
+                           "coordinator_hours_per_month": "as many as needed",
                            "average_salary": f"model default {PARAMETERS['annual_salary'].default:,.0f}"}[name]
             widget = w.Text(value="" if design_value is None else _number(design_value).replace(",", ""),
                             placeholder=placeholder, description=label, style=_LABEL_STYLE, layout=layout,
@@ -414,7 +428,8 @@ class WhatIfView(w.VBox):
         self.description = w.Text(description="Note", placeholder="why try it (shown in the brief)", style=style,
                                   layout=w.Layout(width="340px"))
         self.fields: dict[str, Field] = {name: self._field(name) for name in
-                                         (*PROGRAM_SETTINGS, *MATCHING_SETTINGS, *MONEY_SETTINGS)}
+                                         (*PROGRAM_SETTINGS, *SUPPORT_SETTINGS, *MATCHING_SETTINGS,
+                                          *MONEY_SETTINGS)}
         criteria = [c for c in typing.get_args(Criterion) if c != "affinity" or self.design.experience.sensitive_opt_in]
         for criterion in criteria:
             self.fields[f"weight.{criterion}"] = self._field(f"weight.{criterion}")
@@ -423,6 +438,9 @@ class WhatIfView(w.VBox):
             field.widget.observe(self._on_edit, names="value")
 
         program = w.VBox([self.fields[n].row for n in PROGRAM_SETTINGS])
+        support = w.VBox([w.HTML("<p class='wb-muted'>Mentors' time sets how many meetings take place; check-ins "
+                                 "and the coordinator's time prevent early closures and notice quiet pairs sooner "
+                                 "for re-matching.</p>"), *[self.fields[n].row for n in SUPPORT_SETTINGS]])
         matching = w.VBox([w.HTML("<p class='wb-muted'>Changing these matches the cohort again.</p>"),
                            *[self.fields[n].row for n in MATCHING_SETTINGS],
                            *[self.fields[f"weight.{c}"].row for c in criteria]])
@@ -433,8 +451,8 @@ class WhatIfView(w.VBox):
                                "the note beside it gives the plausible range, and hovering over a slider shows "
                                "the evidence behind it. Change one to test what the forecast rests on.</p>"),
                         *[f.row for f in self.parameters.values()]])
-        self.sections = w.Accordion(children=[program, matching, money, model],
-                                    titles=("Program", "Matching", "Money", "Model assumptions"))
+        self.sections = w.Accordion(children=[program, support, matching, money, model],
+                                    titles=("Program", "Support", "Matching", "Money", "Model assumptions"))
         self.sections.selected_index = 0
         self.changes = w.HTML()
         self.save_button = self.delete_button = None
@@ -653,13 +671,22 @@ class WhatIfView(w.VBox):
                               "plausible range": f"{p.low:g} to {p.high:g}", "unit": p.unit,
                               "what it is": p.description, "source": p.source} for p in PARAMETERS.values()])
         body = w.HTML("<p>Every forecast on this page comes from a Monte Carlo model of the program: relationship "
-                      "quality from the match score, training and structure; meetings and early closures from "
-                      "quality; exits and promotions from each participant's own baseline rates, reduced or raised "
-                      "while the relationship lasts; costs from staff time. The comparison group is simulated "
-                      "from the same people's baseline rates without the program. The defaults below are used "
-                      "unless a scenario changes them; an 'assumption' source means no study gives the value.</p>"
-                      + html_table(rows, limit=len(rows)))
-        box = w.Accordion(children=[body], titles=("The model's assumptions and their sources",))
+                      "quality from the match score, the hours of contact (meetings per month and their length, as "
+                      "far as mentors have the time), training, goal setting, session guides, participants' say "
+                      "in matching and the structure, with diminishing returns for contact and training; early "
+                      "closures from quality, hand matching, agreements and check-ins; meetings from the cadence "
+                      "and quality; exits and promotions from each participant's own baseline rates, reduced or "
+                      "raised while the relationship lasts; costs from staff time. The comparison group is "
+                      "simulated from the same people's baseline rates without the program. The defaults below "
+                      "are used unless a scenario changes them; an 'assumption' source means no study gives the "
+                      "value.</p>" + html_table(rows, limit=len(rows)))
+        left_out = pd.DataFrame([{"decision": decision(m.decision).title, "why the model leaves it out": m.how}
+                                 for m in not_modelled()])
+        omitted = w.HTML("<p>These design decisions change no figure on this page: the model does not quantify "
+                         "them, for the reason given. Judge them on the design pages' guidance and evidence.</p>"
+                         + html_table(left_out, limit=len(left_out)))
+        box = w.Accordion(children=[body, omitted], titles=("The model's assumptions and their sources",
+                                                            "What the model leaves out"))
         box.selected_index = None
         box.add_class("wb-assumptions")
         return box
@@ -1275,7 +1302,7 @@ class WhatIfView(w.VBox):
                 tornado_caption(table) + f" Computed on {'the design' if base is BASELINE else repr(base.name)}, "
                 f"{runs:,} runs per value ({seconds:.1f} s).")
 
-        count = 1 + 2 * len(PARAMETERS)
+        count = 1 + 2 * (len(PARAMETERS) + len(LEVERS))
         self._launch("run the sensitivity analysis", self.tornado_progress, "tornado_notice",
                      f"Simulating {count} variations of the baseline ...", work, done)
 

@@ -15,6 +15,12 @@
   over its documented range), :func:`frontier` (cost against impact, the
   efficient ones marked), :func:`what_would_it_take` (the smallest change to
   a setting that reaches a target with a chosen probability).
+* :mod:`.optimise`: :func:`optimise` searches the whole design (structure,
+  cohort size, capacity, duration, cadence, meeting length, training,
+  re-matching, weights, cohorts in a row) for the efficient frontier of cost
+  against the probability of reaching each objective, within the budget,
+  mentor hours and mentor pool, with Optuna's NSGA-II through the same
+  executors.
 * :mod:`.saved`: the comparison saved for the design brief
   (``results/whatif.json``): :func:`comparison_record`, :func:`save_comparison`,
   :func:`saved_comparison`.
@@ -87,13 +93,15 @@ from workbench.whatif.scenarios import (
     setting_value,
 )
 from workbench.whatif.saved import comparison_record, save_comparison, saved_comparison
+from workbench.whatif.optimise import Dimension, Optimisation, optimise, search_space
 from workbench.whatif.schema import RESULT_SCHEMA, schema_problems
 
-__all__ = ["BASELINE", "MAX_COMPARED", "OBJECTIVE_KPI", "RESULT_SCHEMA", "SETTINGS", "Answer", "Scenario",
+__all__ = ["BASELINE", "MAX_COMPARED", "OBJECTIVE_KPI", "RESULT_SCHEMA", "SETTINGS", "Answer", "Dimension",
+           "Optimisation", "Scenario",
            "ScenarioRuns", "Setting", "Target", "apply_scenario", "budget_check", "budget_table",
            "comparison_display",
            "comparison_record", "comparison_table", "delete_scenario", "frontier", "grid_scenarios", "list_scenarios",
-           "load_scenario", "local_executor", "matching_key", "objective_target", "resize_cohort", "run_scenario",
+           "load_scenario", "local_executor", "matching_key", "objective_target", "optimise", "resize_cohort", "run_scenario",
            "run_scenarios", "save_comparison", "save_scenario", "saved_comparison", "scenario_names", "scenario_seed",
-           "schema_problems", "setting_value", "simulate_scenario", "stable_hash", "sweep", "tornado",
+           "schema_problems", "search_space", "setting_value", "simulate_scenario", "stable_hash", "sweep", "tornado",
            "what_would_it_take"]

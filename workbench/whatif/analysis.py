@@ -21,6 +21,7 @@ import pandas as pd
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS, SimulationResult, build_cohort
+from workbench.simulate.mechanisms import LEVERS
 from workbench.simulate.result import Z95
 from workbench.whatif.run import Progress, budget_check, run_scenarios
 from workbench.whatif.scenarios import (BASELINE, SETTINGS, Scenario, apply_scenario, model_parameter_or_setting,
@@ -205,52 +206,88 @@ def sweep(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, grid: Mappi
 
 
 # --------------------------------------------------------------------------
-# Tornado: one-at-a-time sensitivity to each model parameter over its range
+# Tornado: one-at-a-time sensitivity to each model parameter over its range, and to each design lever
+
+
+def value_text(value) -> str:
+    """A setting's or parameter's value in words: ``0.15``, ``monthly``, ``yes``, ``not set``."""
+    if value is None:
+        return "not set"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float, np.number)):
+        return f"{float(value):g}"
+    return str(value).replace("_", " ")
 
 
 def tornado(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, kpi: str = "retention", *,
-            scenario: Scenario | None = None, parameters: Sequence[str] | None = None, runs: int = 1000,
-            seed: int = 0, horizon_months: int | None = None, executor=None, workers: int = 2,
-            progress: Progress | None = None, cancel=None, cohorts: dict | None = None) -> pd.DataFrame:
-    """How much ``kpi``'s effect moves when each model parameter goes to the ends of its documented range.
+            scenario: Scenario | None = None, parameters: Sequence[str] | None = None,
+            levers: Sequence[str] | None = None, runs: int = 1000, seed: int = 0,
+            horizon_months: int | None = None, executor=None, workers: int = 2, progress: Progress | None = None,
+            cancel=None, cohorts: dict | None = None) -> pd.DataFrame:
+    """How much ``kpi``'s effect moves when each model parameter goes to the ends of its documented range, and
+    each design lever (:data:`workbench.simulate.mechanisms.LEVERS`) to its two values.
 
+    ``parameters`` and ``levers`` (setting names) choose which; default all.
     Every run uses the scenario's random stream (common random numbers), so
-    a swing is the parameter's doing, not noise: a parameter the KPI does not
-    depend on swings by exactly zero. One row per parameter, largest swing
-    first: ``parameter``, ``unit``, ``source``, ``low``, ``high`` (the
-    range), ``base`` (the value used), ``at_low``, ``at_high``, ``at_base``
-    (the KPI's effect), ``swing`` (``|at_high - at_low|``). ``attrs`` holds
-    ``kpi`` and ``cancelled``.
+    a swing is the parameter's or the lever's doing, not noise: one the KPI
+    does not depend on swings by exactly zero (a lever that re-matches the
+    cohort changes the pairs too). One row per parameter or lever, largest
+    swing first: ``parameter`` (its name), ``kind`` (``"model"`` or
+    ``"design"``), ``description``, ``unit``, ``source``, ``low``, ``high``
+    (the values tried), ``range`` (them in words), ``base`` (the value used),
+    ``at_low``, ``at_high``, ``at_base`` (the KPI's effect), ``swing``
+    (``|at_high - at_low|``). ``attrs`` holds ``kpi`` and ``cancelled``.
     """
     label = _kpi(kpi)[0]
     scenario = scenario or BASELINE
-    names = list(parameters or PARAMETERS)
+    names = list(PARAMETERS if parameters is None else parameters)
     for name in names:
         if name not in PARAMETERS:
             raise WorkbenchError(f"Unknown model parameter {name!r}; known: {', '.join(PARAMETERS)}.")
+    known_levers = {lever.setting: lever for lever in LEVERS}
+    lever_names = list(known_levers if levers is None else levers)
+    for name in lever_names:
+        if name not in known_levers:
+            raise WorkbenchError(f"Unknown design lever {name!r}; levers: {', '.join(known_levers)}.")
     stream = scenario.stream_name
     runs_for = [scenario.with_changes(stream=stream)]
+    tried = []
     for name in names:
         p = PARAMETERS[name]
+        tried.append(("model", name, p.low, p.high, p.description, p.unit, p.source))
         for end, value in (("low", p.low), ("high", p.high)):
             runs_for.append(scenario.with_changes(name=short_name(f"{name} {end}"), parameters={name: value},
+                                                  stream=stream))
+    for name in lever_names:
+        lever = known_levers[name]
+        tried.append(("design", name, lever.low, lever.high, SETTINGS[name].description, "",
+                      "design lever (see What the model leaves out for decisions it does not quantify)"))
+        for end, value in (("low", lever.low), ("high", lever.high)):
+            runs_for.append(scenario.with_changes(name=short_name(f"{name} {end}"), overrides={name: value},
                                                   stream=stream))
     batch = run_scenarios(tables, design, runs_for, runs=runs, seed=seed, horizon_months=horizon_months,
                           executor=executor, workers=workers, progress=progress, cancel=cancel, cohorts=cohorts)
     base_result = batch.results[0]
     at_base = float(base_result.effect(kpi).mean()) if base_result is not None else np.nan
+    base_design = apply_scenario(design, scenario)
     rows = []
-    for k, name in enumerate(names):
-        p = PARAMETERS[name]
+    for k, (kind, name, low_value, high_value, description, unit, source) in enumerate(tried):
         low, high = batch.results[1 + 2 * k], batch.results[2 + 2 * k]
         at_low = float(low.effect(kpi).mean()) if low is not None else np.nan
         at_high = float(high.effect(kpi).mean()) if high is not None else np.nan
-        used = base_result.parameters[name] if base_result is not None else np.nan
-        rows.append({"parameter": name, "description": p.description, "unit": p.unit, "source": p.source,
-                     "low": p.low, "high": p.high, "base": used, "at_low": at_low, "at_high": at_high,
-                     "at_base": at_base, "swing": abs(at_high - at_low)})
-    table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable", na_position="last")
-    table = table.reset_index(drop=True)
+        if kind == "model":
+            used = base_result.parameters[name] if base_result is not None else np.nan
+        else:
+            used = setting_value(base_design, name, scenario)
+        rows.append({"parameter": name, "kind": kind, "description": description, "unit": unit, "source": source,
+                     "low": low_value, "high": high_value, "range": f"{value_text(low_value)} to "
+                                                                   f"{value_text(high_value)}",
+                     "base": used, "at_low": at_low, "at_high": at_high, "at_base": at_base,
+                     "swing": abs(at_high - at_low)})
+    table = pd.DataFrame(rows, columns=["parameter", "kind", "description", "unit", "source", "low", "high", "range",
+                                        "base", "at_low", "at_high", "at_base", "swing"])
+    table = table.sort_values("swing", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
     table.attrs.update(kpi=kpi, label=label, cancelled=batch.cancelled)
     return table
 

@@ -233,6 +233,26 @@ def _run_tasks(executor: cf.Executor, tasks: list[tuple], window: int, cancel, o
     return False
 
 
+def task_pool(executor: cf.Executor | bool | None, workers: int, tasks: int,
+              max_pending: int | None = None) -> tuple[cf.Executor, cf.Executor | None, int]:
+    """Where tasks run: ``(executor, the one started here or None, tasks to keep submitted ahead)``.
+
+    ``executor``: ``None`` for ``workers`` local processes (this process when
+    ``tasks <= 1``), ``False`` for this process, or an executor of the
+    caller's. The caller shuts down the one started here (the second item).
+    """
+    own = None
+    if executor is False or (executor is None and tasks <= 1):
+        pool: cf.Executor = _Serial()
+    elif executor is None or executor is True:
+        pool = own = local_executor(workers)
+    else:
+        pool = executor
+    if isinstance(pool, _Serial):
+        return pool, own, 1
+    return pool, own, max_pending or max(2, PENDING_PER_WORKER * (getattr(pool, "_max_workers", None) or workers))
+
+
 def run_scenarios(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, scenarios: Sequence[Scenario], *,
                   runs: int = 1000, seed: int = 0, horizon_months: int | None = None,
                   executor: cf.Executor | bool | None = None, workers: int = DEFAULT_WORKERS,
@@ -281,17 +301,7 @@ def run_scenarios(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, sce
         if progress is not None:
             progress(done_count, total, message)
 
-    own = None
-    if executor is False or (executor is None and total <= 1):
-        pool: cf.Executor = _Serial()
-    elif executor is None or executor is True:
-        pool = own = local_executor(workers)
-    else:
-        pool = executor
-    if isinstance(pool, _Serial):
-        window = 1
-    else:
-        window = max_pending or max(2, PENDING_PER_WORKER * (getattr(pool, "_max_workers", None) or workers))
+    pool, own, window = task_pool(executor, workers, total, max_pending)
     results: list[SimulationResult | None] = [None] * len(scenarios)
     cancelled = finished = False
     try:

@@ -36,8 +36,8 @@ TORNADO_ROWS = 8
 
 _KPI_COLUMNS = ("kpi", "label", "unit", "higher_is_better", "scenario", "participants", "comparison", "effect", "low",
                 "high", "vs_baseline", "vs_low", "vs_high", "p_better")
-_TORNADO_COLUMNS = ("parameter", "description", "unit", "source", "low", "high", "base", "at_low", "at_high",
-                    "at_base", "swing")
+_TORNADO_COLUMNS = ("parameter", "kind", "description", "unit", "source", "low", "high", "range", "base", "at_low",
+                    "at_high", "at_base", "swing")
 
 
 def _plain(value):

@@ -98,6 +98,8 @@ def _field(path: tuple[str, ...], name: str, description: str, matching: bool = 
     high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
     if get_origin(annotation) is Literal:
         return Setting(name, path, "choice", description, choices=get_args(annotation), matching=matching)
+    if annotation is bool:
+        return Setting(name, path, "choice", description, choices=(False, True), matching=matching)
     kind = "int" if annotation is int else "float"
     return Setting(name, path, kind, description, low=low, high=high, matching=matching)
 
@@ -118,10 +120,19 @@ def _settings() -> dict[str, Setting]:
         _field((*exp, "matching_objective"), "matching_objective", "what the matching optimises", True),
         Setting("weights", (*exp, "criteria"), "mapping", "all matching criteria weights (criterion -> 0-10)",
                 matching=True),
-        _field((*exp, "mentor_training_hours"), "mentor_training_hours", "training hours per mentor (the "
-                                                                         "model's effect stops growing at 4)"),
-        _field((*exp, "mentee_training_hours"), "mentee_training_hours", "training hours per mentee (the "
-                                                                         "model's effect stops growing at 4)"),
+        _field((*exp, "mentor_training_hours"), "mentor_training_hours", "training hours per mentor (each hour "
+                                                                         "adds less than the one before)"),
+        _field((*exp, "mentee_training_hours"), "mentee_training_hours", "training hours per mentee (each hour "
+                                                                         "adds less than the one before)"),
+        _field((*exp, "goal_setting"), "goal_setting", "pairs set goals at the start"),
+        _field((*exp, "agreement"), "agreement", "pairs sign a mentoring agreement"),
+        _field((*exp, "session_guides"), "session_guides", "pairs get session guides"),
+        _field(("support", "mentor_hours_per_month"), "mentor_hours_per_month",
+               "hours a month each mentor is given for mentoring"),
+        _field(("support", "check_in"), "check_in", "how often the coordinator checks in with pairs"),
+        _field(("support", "inactivity_days"), "inactivity_days", "days without a meeting before a pair is closed"),
+        _field(("align", "constraints", "coordinator_hours_per_month"), "coordinator_hours_per_month",
+               "coordinator hours a month for the program (blank: as many as needed)"),
         _field(("align", "constraints", "budget"), "budget", "total program budget (currency units)"),
         _field(("support", "rematching"), "rematching", "no-fault re-matching of closed pairs"),
         _field(("evaluate", "average_salary"), "average_salary", "average annual salary (currency units)"),
@@ -153,7 +164,7 @@ def _check_setting(name: str, value: Any) -> Any:
             raise WorkbenchError(f"Setting {name!r} must map criteria to weights, not {value!r}.")
         return {str(k): _check_setting(f"weight.{k}", v) if f"weight.{k}" in SETTINGS else _unknown_criterion(k)
                 for k, v in value.items()}
-    if name == "budget" and value is None:
+    if name in ("budget", "coordinator_hours_per_month") and value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise WorkbenchError(f"Setting {name!r} must be a number, not {value!r}.")

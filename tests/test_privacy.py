@@ -6,21 +6,41 @@ from workbench.privacy import MIN_GROUP, hide_small_groups
 
 
 def test_small_groups_lose_every_figure_but_keep_their_name() -> None:
-    frame = pd.DataFrame({"department": ["Sales", "Legal"], "people": [12, 3], "mean_gap": [0.5, 2.25]})
+    frame = pd.DataFrame({"department": ["Sales", "HR", "Legal"], "people": [12, 8, 3], "mean_gap": [0.5, 1.0, 2.25]})
     shown = hide_small_groups(frame, ["department"])
     assert shown.loc[0, "mean_gap"] == 0.5 and not shown.loc[0, "hidden"]
-    assert shown.loc[1].tolist() == ["Legal", None, None, True]
-    assert frame.loc[1, "mean_gap"] == 2.25  # the input is untouched
+    assert shown.loc[2].tolist() == ["Legal", None, None, True, True]
+    # Legal could be worked out from the total (23) minus the groups shown: HR, the next smallest, goes too
+    assert shown.loc[1].tolist() == ["HR", None, None, True, False]
+    assert frame.loc[2, "mean_gap"] == 2.25  # the input is untouched
+    means = hide_small_groups(frame, ["department"], complementary=False)  # means add up to no total
+    assert means["hidden"].tolist() == [False, False, True] and "hidden_small" not in means
 
 
 @given(st.lists(st.integers(0, 20), min_size=1, max_size=10))
-def test_no_figure_of_a_small_group_survives(counts: list[int]) -> None:
+def test_no_figure_of_a_small_group_survives_or_can_be_worked_out(counts: list[int]) -> None:
     frame = pd.DataFrame({"group": [f"g{i}" for i in range(len(counts))], "people": counts,
                           "value": [c * 1.5 for c in counts]})
     shown = hide_small_groups(frame, ["group"])
-    for count, value, hidden in zip(counts, shown["value"], shown["hidden"]):
-        assert hidden == (count < MIN_GROUP)
-        assert (value is None) == hidden
+    hidden = shown["hidden"].to_numpy(bool)
+    for count, value, hide, small in zip(counts, shown["value"], hidden, shown["hidden_small"]):
+        assert small == (count < MIN_GROUP) and (not small or hide)
+        assert (value is None) == hide
+    if hidden.any() and not hidden.all():
+        # total minus the groups shown gives only the hidden groups together: at least two, at least five people
+        assert hidden.sum() >= 2 and sum(c for c, h in zip(counts, hidden) if h) >= MIN_GROUP
+        # and no more than needed: dropping the largest group hidden for the others' sake would break that
+        extra = [(c, i) for i, (c, h) in enumerate(zip(counts, hidden)) if h and c >= MIN_GROUP]
+        if extra:
+            rest = [c for i, (c, h) in enumerate(zip(counts, hidden)) if h and i != max(extra)[1]]
+            assert len(rest) < 2 or sum(rest) < MIN_GROUP
+
+
+def test_complementary_suppression_works_within_each_breakdown() -> None:
+    frame = pd.DataFrame({"wave": ["a", "a", "a", "b", "b"], "group": ["x", "y", "z", "x", "y"],
+                          "people": [2, 9, 30, 20, 30]})
+    shown = hide_small_groups(frame, ["wave", "group"], within=["wave"])
+    assert shown["hidden"].tolist() == [True, True, False, False, False]
 
 
 # ---------------------------------------------------------------------------

@@ -360,7 +360,8 @@ def _gaps(args: argparse.Namespace) -> None:
         from workbench.privacy import hide_small_groups
 
         grouped = aggregate(gaps, args.by).round(6)
-        frame = hide_small_groups(grouped, [args.by])
+        # a person has several skills and goals: only the other groupings split a total shown elsewhere
+        frame = hide_small_groups(grouped, [args.by], complementary=args.by not in ("skill_id", "goal"))
     else:
         frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
                                                             weighted_gap=gaps["weighted_gap"].round(6))

@@ -114,19 +114,43 @@ def refuse_when_published() -> None:
 
 
 def hide_small_groups(frame: pd.DataFrame, keys: Sequence[str], *, count: str = "people",
-                      min_group: int = MIN_GROUP) -> pd.DataFrame:
-    """A copy of ``frame`` with every figure of groups under ``min_group`` people blanked.
+                      min_group: int = MIN_GROUP, within: Sequence[str] = (),
+                      complementary: bool = True) -> pd.DataFrame:
+    """A copy of ``frame`` with every figure of groups under ``min_group`` people blanked, and of enough others
+    that a blanked group cannot be worked out from the total.
 
     ``keys`` are the columns naming the group (kept); ``count`` is the column
-    with the group's head count. A column ``hidden`` (bool) says which rows
-    were blanked.
+    with the group's head count. The rows sharing the ``within`` columns (the
+    whole frame by default) are one breakdown, whose total is shown
+    elsewhere (say, 31 of 44 mentees matched): once a group is blanked, the
+    total minus the groups shown would give it away, so further groups,
+    smallest first, are blanked too until the blanked ones are at least two
+    and together count at least ``min_group`` people (complementary
+    suppression). ``complementary=False`` leaves that out, for figures that
+    do not add up to a total shown (means, medians). ``hidden`` (bool) says
+    which rows were blanked and, with complementary suppression,
+    ``hidden_small`` which of them for being under ``min_group`` themselves.
     """
-    small = pd.to_numeric(frame[count], errors="coerce").fillna(0) < min_group
+    people = pd.to_numeric(frame[count], errors="coerce").fillna(0)
+    small = people < min_group
+    hidden = small.copy()
+    parts = [] if not complementary else (frame.groupby(list(within), sort=False).indices.values() if within
+                                          else [np.arange(len(frame))])
+    for rows in parts:
+        labels = frame.index[rows]
+        if not hidden[labels].any():
+            continue
+        for label in people[labels][~hidden[labels]].sort_values(kind="stable").index:
+            if hidden[labels].sum() >= 2 and people[labels][hidden[labels]].sum() >= min_group:
+                break
+            hidden[label] = True
     shown = frame.copy()
     figures = [c for c in shown.columns if c not in set(keys)]
     for column in figures:
-        shown[column] = shown[column].astype(object).where(~small, None)
-    shown["hidden"] = small.to_numpy()
+        shown[column] = shown[column].astype(object).where(~hidden, None)
+    shown["hidden"] = hidden.to_numpy()
+    if complementary:
+        shown["hidden_small"] = small.to_numpy()
     return shown
 
 

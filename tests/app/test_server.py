@@ -147,7 +147,10 @@ def test_plain_requests_and_closed_pages_do_not_keep_kernels(tmp_path: Path) -> 
 
 
 def test_the_terminal_shows_one_line_and_no_noise(app_server: AppServer) -> None:
+    assert request(app_server, "GET", "/favicon.ico").status == 404  # every browser asks: not worth a line
+    time.sleep(0.5)
     log = app_server.log()
+    assert "favicon" not in log
     assert log.splitlines()[0].startswith(f"Mentoring program workbench: {app_server.url}")
     for noise in ("not trusted", "without encryption", "Kernel started", "Voilà is running"):
         assert noise not in log, noise

@@ -42,7 +42,7 @@ from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado.web import HTTPError
-from traitlets import Float, Int, Unicode, default
+from traitlets import Float, Int, TraitError, Unicode, default
 
 import voila.app as voila_app
 from voila.app import Voila
@@ -77,6 +77,8 @@ _NOISE = ("is not trusted", "notebook-signing key", "Culling ", "Kernel started"
 
 class _QuietFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "tornado.access" and record.levelno < logging.ERROR:
+            return False  # a browser's 404 for /favicon.ico and the like; refused hosts get their own line
         message = record.getMessage()
         return not any(noise in message for noise in _NOISE)
 
@@ -253,10 +255,16 @@ class PageKernels(AsyncMappingKernelManager):
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """As Jupyter's culler, but a kernel no page ever connected to goes after :data:`UNCONNECTED_SECONDS`."""
         kernel = self._kernels.get(kernel_id)
-        if (kernel is not None and not getattr(kernel, "workbench_page_connected", False)
-                and not self._kernel_connections.get(kernel_id)
+        if kernel is None:  # stopped since the culler listed it (its page closed, or the pool let it go)
+            return
+        try:
+            last = kernel.last_activity
+        except TraitError:  # still starting: nothing has happened on it yet, so its idle time starts now
+            kernel.last_activity = utcnow()
+            return
+        if (not getattr(kernel, "workbench_page_connected", False) and not self._kernel_connections.get(kernel_id)
                 and getattr(kernel, "execution_state", "busy") != "busy"
-                and utcnow() - kernel.last_activity > timedelta(seconds=UNCONNECTED_SECONDS)):
+                and utcnow() - last > timedelta(seconds=UNCONNECTED_SECONDS)):
             log.info("stopping kernel %s: its page was requested but never opened", kernel_id)
             await ensure_async(self.shutdown_kernel(kernel_id))
             return

@@ -289,8 +289,10 @@ def _fairness_rows(fairness: pd.DataFrame, attribute: str, min_group: int) -> pd
     for column in ("people", "matched", "match_rate", "mean_score"):
         values = _numbers(frame[column]) if column in frame.columns else pd.Series(np.nan, index=frame.index)
         out[column] = values.where(~hidden).to_numpy()
-    out["text"] = [f"hidden: fewer than {min_group} people" if h else f"{r:.0%} of {p:,.0f}"
-                   for h, r, p in zip(out["hidden"], out["match_rate"], out["people"])]
+    small = frame["hidden_small"].astype(bool) if "hidden_small" in frame.columns else hidden
+    out["text"] = [(f"hidden: fewer than {min_group} people" if s else "hidden: it would reveal a smaller group")
+                   if h else f"{r:.0%} of {p:,.0f}"
+                   for h, s, r, p in zip(out["hidden"], small.to_numpy(), out["match_rate"], out["people"])]
     out["bar"] = out["match_rate"].fillna(0.0)
     return out
 

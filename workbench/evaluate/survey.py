@@ -279,4 +279,6 @@ def score_distribution(answers: pd.DataFrame, *, min_group: int = MIN_GROUP) -> 
     frame["wave"] = pd.Categorical(frame["wave"], categories=list(WAVES), ordered=True)
     frame = frame.sort_values(["construct", "wave", "group"]).reset_index(drop=True)
     frame["wave"] = frame["wave"].astype(str)
-    return hide_small_groups(frame, ["construct", "wave", "group"], count="respondents", min_group=min_group)
+    # means and quartiles do not add up to a total shown elsewhere: no complementary suppression needed
+    return hide_small_groups(frame, ["construct", "wave", "group"], count="respondents", min_group=min_group,
+                             complementary=False)

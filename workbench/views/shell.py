@@ -130,7 +130,9 @@ class PageHeader(w.VBox):
         self.context = context
         self.nav = w.HTML()
         self.notice = Notice()
-        self.published = w.HTML(f"<p class='wb-published' role='note' style='background:#e8f0fe;color:#174ea6;"
+        # the pages' own text about saving (marked wb-edit-only in the notebooks) is hidden when nothing saves
+        self.published = w.HTML(f"<style>.wb-edit-only {{ display: none; }}</style>"
+                                f"<p class='wb-published' role='note' style='background:#e8f0fe;color:#174ea6;"
                                 f"padding:6px 12px;border-radius:4px'>{html.escape(PUBLISHED_NOTE)}</p>"
                                 if published_mode() else "")
         super().__init__([self.nav, self.published, self.notice])

@@ -129,9 +129,14 @@ def test_meetings_chart_and_caption(result) -> None:
     summary = result.behaviour.summary
     chart = meetings_chart(result.behaviour.distribution(), expected_per_pair=summary["expected_per_pair"])
     spec = chart.to_dict()
-    assert spec["mark"]["type"] == "bar"
-    assert sum(r["pairs"] for r in all_rows(spec)) == summary["pairs"]
+    assert marks(spec) == ["bar", "rule"]
+    assert sum(r["pairs"] for r in all_rows(spec) if "pairs" in r) == summary["pairs"]
     assert "about 19 meetings per pair" in json.dumps(spec["title"])
+    # meetings on a number line: a count no pair had leaves a gap, it is not left out
+    bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
+    assert bars["encoding"]["x"]["type"] == "quantitative" and bars["encoding"]["x2"]["field"] == "end"
+    expected = [r["expected"] for r in all_rows(spec) if "expected" in r]
+    assert expected == [pytest.approx(summary["expected_per_pair"])]
     renders(chart)
     caption = meetings_caption(summary)
     assert caption.startswith("34 pairs held 317 meetings") and "closed early" in caption

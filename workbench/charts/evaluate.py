@@ -284,8 +284,11 @@ def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | Non
     _require(distribution, ("meetings", "status", "pairs"), "meetings_chart")
     rows = distribution.copy()
     statuses = [s for s in ("active", "closed early", "ended by an exit") if s in set(rows["status"])]
+    # a number line, one bar per meeting count, so that counts no pair had leave a gap
+    rows["end"] = rows["meetings"] + 1
     bars = alt.Chart(rows).mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
-        x=alt.X("meetings:O", title="Meetings held by the pair", sort="ascending"),
+        x=alt.X("meetings:Q", title="Meetings held by the pair", axis=alt.Axis(tickMinStep=1, format=",d")),
+        x2="end:Q",
         y=alt.Y("sum(pairs):Q", title="Pairs", axis=alt.Axis(tickMinStep=1, format=",d")),
         color=alt.Color("status:N", title=None, sort=statuses,
                         scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
@@ -293,10 +296,15 @@ def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | Non
         tooltip=[alt.Tooltip("meetings:O", title="Meetings"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("pairs:Q", title="Pairs")])
     subtitle = ["Closed early: no meeting for longer than the design's health rule before the program ended."]
+    chart = bars
     if expected_per_pair is not None and np.isfinite(expected_per_pair):
         subtitle.insert(0, f"The design's cadence expects about {expected_per_pair:.0f} meetings per pair "
-                           "over the time they were both there.")
-    return bars.properties(width=WIDTH, height=220, title=_title(title, subtitle))
+                           "over the time they were both there (dashed line).")
+        rule = alt.Chart(pd.DataFrame({"expected": [float(expected_per_pair)]})).mark_rule(
+            color="#212121", strokeDash=[4, 3]).encode(x="expected:Q", tooltip=[alt.Tooltip(
+                "expected:Q", title="Meetings the cadence expects", format=".1f")])
+        chart = alt.layer(bars, rule)
+    return chart.properties(width=WIDTH, height=220, title=_title(title, subtitle))
 
 
 def meetings_caption(summary: Mapping) -> str:

@@ -75,6 +75,28 @@ def test_a_file_or_a_folder_of_other_things_is_not_overwritten(demo: Path, tmp_p
     assert target.read_text(encoding="utf-8") == "mine" and (folder / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
+def test_out_inside_a_file_says_it_is_a_file(demo: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "here"
+    folder.mkdir()
+    afile = folder / "afile"
+    afile.write_text("mine", encoding="utf-8")
+    assert main(["publish", str(demo), "--out", str(afile / "pack")]) == 2
+    line = _one_line_error(capsys.readouterr())
+    assert line == f"workbench: Cannot create the folder {afile / 'pack'}: {afile} is a file, not a folder."
+    assert afile.read_text(encoding="utf-8") == "mine" and [p.name for p in folder.iterdir()] == ["afile"]
+
+
+@pytest.mark.parametrize("system", ["/proc", "/sys"])
+def test_a_folder_the_system_refuses_exits_2_naming_it(demo: Path, capsys, system: str) -> None:
+    if not Path(system, "self" if system == "/proc" else "kernel").exists():
+        pytest.skip(f"no {system} here")
+    out = Path(system) / "pack"
+    assert main(["publish", str(demo), "--out", str(out)]) == 2
+    line = _one_line_error(capsys.readouterr())
+    assert line.startswith(f"workbench: Cannot create the folder {out}: {system} does not allow new folders ("), line
+    assert not out.exists()
+
+
 def test_a_workspace_that_does_not_exist_exits_2(tmp_path: Path, capsys) -> None:
     assert main(["publish", str(tmp_path / "nowhere"), "--out", str(tmp_path / "pack")]) == 2
     _one_line_error(capsys.readouterr())

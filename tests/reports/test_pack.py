@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import workbench.reports
+from workbench.charts.common import NO_DATA, no_data_chart
 from workbench.charts.embed import DRAW_JS, vega_runtime
 from workbench.data.importing import read_workspace_tables
 from workbench.design.model import Align, Evaluate, Objective, ProgramDesign
@@ -89,6 +90,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("demo")
     workspace = open_workspace(_copy_demo(root, "demo"))
     return workspace, write_pack(workspace, root / "pack", generated=DAY, **QUICK)
+
+
+@pytest.fixture(scope="module")
+def unmeasured(tmp_path_factory: pytest.TempPathFactory):
+    """The demo with a design whose one objective cannot be measured (promotions: people.csv has no dates)."""
+    root = tmp_path_factory.mktemp("unmeasured")
+    workspace = open_workspace(_copy_demo(root, "acme"))
+    design = ProgramDesign(name="Promotions", align=Align(objectives=(
+        Objective(id="promote", statement="Promote more graduates", kpi="annual promotion rate (%)", kind="promotion",
+                  baseline=10.0, target=15.0, horizon_months=12),)))
+    workspace = save_design(workspace, design)
+    return workspace, write_pack(workspace, root / "pack", generated=DAY, resamples=200, runs=0)
 
 
 @pytest.fixture
@@ -218,6 +231,71 @@ def test_every_chart_spec_parses_as_json_has_data_and_a_place_to_draw(full) -> N
     assert result.charts == sum(counts.values())
 
 
+def test_no_chart_is_drawn_empty_in_any_pack(full, demo, unmeasured) -> None:
+    for _, result in (full, demo, unmeasured):
+        for name, text in _pages(result).items():
+            for chart_id, spec in _specs(text):
+                assert NO_DATA not in json.dumps(spec), (result.path, name, chart_id)
+    # Without a design there are no objectives: no chart, the scorecard's caption says why.
+    evaluation = _pages(demo[1])["evaluation.html"]
+    assert ('<h2>Objectives</h2><p class="none">The design has no objectives yet (Align): there is nothing to '
+            "score.</p>") in evaluation
+
+
+def test_objectives_that_are_not_measured_get_a_note_not_an_empty_chart(unmeasured) -> None:
+    _, result = unmeasured
+    evaluation = _pages(result)["evaluation.html"]
+    section = evaluation[evaluation.index("<h2>Objectives</h2>"):]
+    assert section.startswith('<h2>Objectives</h2><p class="none">Of 1 objective: 1 not measured.')
+    assert "Objectives: where the program stands" not in evaluation  # the chart is left out
+    assert "people.csv has no promotion_date column" in section  # the table says why it was not measured
+    # The tile says it was not measured, in the scorecard's words, not "0 of 1 objectives met".
+    assert "<div><strong>1</strong><span>objective not measured</span></div>" in evaluation
+    assert "objectives met" not in evaluation
+
+
+def test_the_objectives_tile_uses_the_scorecards_words() -> None:
+    tile = pack_module._objectives_text
+    assert tile([{"status": "not measured"}]) == ("1", "objective not measured")
+    assert tile([{"status": "not measured"}] * 2) == ("2", "objectives not measured")
+    assert tile([{"status": "met"}, {"status": "unclear"}, {"status": "not measured"}]) == \
+        ("1 of 3", "objectives met (1 unclear, 1 not measured)")
+    assert tile([{"status": "met"}, {"status": "met"}]) == ("2 of 2", "objectives met")
+
+
+def test_a_chart_with_nothing_to_draw_is_left_out_with_its_caption() -> None:
+    figures = pack_module._Figures()
+    assert figures.figure(no_data_chart("Anything"), "Nothing to draw: no objective was measured.") == \
+        '<p class="none">Nothing to draw: no objective was measured.</p>'
+    assert figures.specs == []
+
+
+def test_differences_of_shares_are_in_percentage_points(full) -> None:
+    _, result = full
+    pages = _pages(result)
+    evaluation = re.sub(r"<script\b.*?</script>", "", pages["evaluation.html"], flags=re.S)
+    assert re.search(r"<strong>[+-]\d+\.\d points</strong><span>retention after \d+ months, participants minus "
+                     r"comparison \([+-]\d+\.\d points to [+-]\d+\.\d points\)</span>", evaluation)
+    assert re.search(r'<td>Difference</td><td class="num">[+-]\d+\.\d points</td>', evaluation)
+    # By department and level: every difference is in points.
+    by_group = evaluation[evaluation.index("<h3>By department and level</h3>"):]
+    by_group = by_group[:by_group.index("</table>")]
+    last_cells = re.findall(r'<td class="num">([^<]*)</td></tr>', by_group)
+    assert last_cells and all(cell.endswith(" points") for cell in last_cells), last_cells
+    # No signed percentage (a difference) anywhere on the page or in the overview's card.
+    assert re.findall(r"[+-]\d+(?:\.\d+)?%", evaluation) == []
+    assert re.search(r"Still employed after \d+ months: [+-]\d+\.\d points against the comparison group",
+                     pages["index.html"])
+
+
+def test_the_participants_rule_is_not_in_double_brackets(full) -> None:
+    _, result = full
+    evaluation = _pages(result)["evaluation.html"]
+    participants = re.search(r"<dt>Participants</dt><dd>(.*?)</dd>", evaluation).group(1)
+    assert re.fullmatch(r"\d+, [^;]+; \d+ with comparable non-participants", participants), participants
+    assert "((" not in participants and "))" not in participants
+
+
 # ---------------------------------------------------------------------------
 # Privacy
 
@@ -333,6 +411,13 @@ def test_a_bad_out_is_refused_and_nothing_is_changed(bare: Path, tmp_path: Path)
     (tmp_path / "file.txt").write_text("x", encoding="utf-8")
     with pytest.raises(WorkbenchError, match="is a file"):
         write_pack(workspace, tmp_path / "file.txt")
+    # Inside a file: the file exists, it is just not a folder.
+    with pytest.raises(WorkbenchError) as caught:
+        write_pack(workspace, tmp_path / "file.txt" / "pack")
+    assert str(caught.value) == (f"Cannot create the folder {tmp_path / 'file.txt' / 'pack'}: "
+                                 f"{tmp_path / 'file.txt'} is a file, not a folder.")
+    with pytest.raises(WorkbenchError, match="File name too long"):
+        write_pack(workspace, tmp_path / ("x" * 300))
     keep = tmp_path / "keep"
     keep.mkdir()
     (keep / "notes.txt").write_text("mine", encoding="utf-8")
@@ -371,6 +456,16 @@ def test_a_failure_leaves_no_half_written_pack(bare: Path, tmp_path: Path, monke
     monkeypatch.setattr(pack_module.tempfile, "mkdtemp", cannot_write)
     with pytest.raises(WorkbenchError, match="Permission denied"):
         write_pack(workspace, fresh)
+    assert not fresh.exists()
+
+    def refused(*args, **kwargs):  # what /proc answers
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(pack_module.tempfile, "mkdtemp", refused)
+    with pytest.raises(WorkbenchError) as caught:
+        write_pack(workspace, fresh)
+    assert str(caught.value) == (f"Cannot create the folder {fresh}: {tmp_path} does not allow new folders "
+                                 "(No such file or directory).")
     assert not fresh.exists()
 
 

@@ -27,6 +27,7 @@ pack; a non-empty ``out`` that is not a pack is refused unless ``force``.
 from __future__ import annotations
 
 import datetime
+import errno
 import json
 import os
 import re
@@ -40,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from workbench.charts.common import NO_DATA
 from workbench.charts.embed import DRAW_JS, chart_spec, vega_runtime
 from workbench.charts.evaluate import (
     calibration_caption,
@@ -73,7 +75,7 @@ from workbench.charts.matching import (
     score_distribution_chart,
 )
 from workbench.charts.overview import headcount_chart
-from workbench.charts.whatif import effects_caption, effects_chart, tornado_caption, tornado_chart
+from workbench.charts.whatif import effects_caption, effects_chart, format_effect, tornado_caption, tornado_chart
 from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE
 from workbench.errors import WorkbenchError
@@ -93,7 +95,6 @@ from workbench.reports.evaluation import (
     _EXTRA_CSS,
     WAVE_NAMES,
     _adjustments,
-    _headline,
     _list,
     _num,
     _p,
@@ -257,6 +258,9 @@ class _Figures:
         self.specs: list[tuple[str, dict]] = []
 
     def figure(self, chart, caption: str) -> str:
+        """The chart and its caption; a chart with nothing to draw is left out, its caption (saying why) kept."""
+        if _draws_nothing(chart):
+            return f'<p class="none">{_e(caption)}</p>'
         spec = chart_spec(chart)
         spec.pop("$schema", None)  # vega-embed reads Vega-Lite without it; the page names no outside URL
         chart_id = f"chart-{len(self.specs) + 1}"
@@ -265,6 +269,13 @@ class _Figures:
                 f'aria-label="{_e(caption)}"></div>'
                 f'<script type="application/json" class="wb-spec" data-chart="{chart_id}">{_script_json(spec)}'
                 f"</script><figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _draws_nothing(chart) -> bool:
+    """Whether ``chart`` is the charts' "No data for this selection" placeholder (``no_data_chart``)."""
+    data = getattr(chart, "data", None)
+    return (isinstance(data, pd.DataFrame) and list(data.columns) == ["message"]
+            and data["message"].tolist() == [NO_DATA])
 
 
 def _script_json(value: object) -> str:
@@ -658,6 +669,73 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
     return _Page("whatif", "What-if", "".join(parts), summary=summary)
 
 
+def _points(value, kpi: str = "retention") -> str:
+    """A difference of two shares, in percentage points (``+3.6 points``)."""
+    return format_effect(kpi, value, sign=True)
+
+
+def _objectives_text(card: Sequence[Mapping]) -> tuple[str, str]:
+    """The objectives' tile, in the scorecard's words: ``1 objective not measured``, ``0 of 2 objectives met (...)``."""
+    counts = {s: sum(r["status"] == s for r in card) for s in ("met", "not met", "unclear", "not measured")}
+    if counts["not measured"] == len(card):
+        return f"{len(card)}", f"objective{'s' if len(card) != 1 else ''} not measured"
+    others = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "met")
+    return f"{counts['met']} of {len(card)}", "objectives met" + (f" ({others})" if others else "")
+
+
+def _headline(doc: dict) -> str:
+    """The evaluation's key figures as tiles: retention in points, the objectives as the scorecard says them."""
+    cells = []
+    at = doc["retention"].get("at_horizon")
+    if at:
+        d = at["difference"]
+        cells.append((_points(d["share"]), f"retention after {doc['cohort']['horizon_months']} months, participants "
+                                           f"minus comparison ({_points(d['low'])} to {_points(d['high'])})"))
+    hr = doc["retention"]["hazard_ratio"]
+    if hr:
+        cells.append((_num(hr["estimate"]), f"hazard ratio of leaving ({_num(hr['low'])} to {_num(hr['high'])})"))
+    if doc["roi"]:
+        r = doc["roi"]["roi"]
+        cells.append((_num(r["estimate"], signed=True), f"ROI ({_num(r['low'], signed=True)} to "
+                                                        f"{_num(r['high'], signed=True)})"))
+    if doc["scorecard"]:
+        cells.append(_objectives_text(doc["scorecard"]))
+    b = doc["behaviour"]
+    if b["pairs"]:
+        cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
+    return '<div class="headline">' + "".join(f"<div><strong>{_e(v)}</strong><span>{_e(t)}</span></div>"
+                                              for v, t in cells) + "</div>"
+
+
+def _outcome_tables(key: str, block: dict) -> str:
+    """Shares at the horizon and by group, differences in percentage points; then how alike the groups are."""
+    parts = []
+    at = block.get("at_horizon")
+    if at:
+        rows = [(name, _pct(v["share"]), f"{_pct(v['low'])} to {_pct(v['high'])}")
+                for name, v in ((f"Participants ({at['participants_people']})", at["participants"]),
+                                (f"Comparison group, weighted ({at['comparison_people']})", at["comparison"]))]
+        d = at["difference"]
+        rows.append(("Difference", _points(d["share"], key), f"{_points(d['low'], key)} to {_points(d['high'], key)}"))
+        parts.append(f"<h3>{_e(block['label'])} after {block['horizon_months']:g} months</h3>"
+                     + _html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
+                                   css_class="compact")
+                     + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
+                       "resamples.</p>")
+    groups = block.get("by_group", [])
+    shown, hidden = [r for r in groups if not r["hidden"]], sum(r["hidden"] for r in groups)
+    if shown:
+        parts.append("<h3>By department and level</h3>" + _html_table(
+            ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
+            [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
+              _pct(r["participants_share"]), _pct(r["comparison_share"]), _points(r["difference"], key))
+             for r in shown], numeric=(1, 2, 3, 4, 5))
+            + (f'<p class="small">{hidden} group{"s" if hidden != 1 else ""} with fewer than five people in either '
+               "group are not shown.</p>" if hidden else ""))
+    # The balance table, as the evaluation report has it (its shares are shares, not differences).
+    return "".join(parts) + _retention_tables({**block, "at_horizon": None, "by_group": []})
+
+
 def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resamples: int, runs: int) -> _Page:
     from workbench.evaluate import evaluate_workspace
 
@@ -676,7 +754,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     parts = [_headline(doc), _html_facts([
         ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
                    f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']} ({c['participant_rule']}); {c['matched_participants']} with "
+        ("Participants", f"{c['participants']}, {c['participant_rule']}; {c['matched_participants']} with "
                          "comparable non-participants"),
         ("Comparison group", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
         ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
@@ -745,7 +823,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             parts.append(_html_facts([("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval "
                                                              f"{_num(hr['low'])} to {_num(hr['high'])}), p = "
                                                              f"{_p(hr['p_value'])}; {_adjustments(hr)}")]))
-        parts.append(_retention_tables(block))
+        parts.append(_outcome_tables(key, block))
         parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(block["caveats"]) + "</div>")
 
     roi = doc["roi"]
@@ -766,13 +844,14 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         parts.append('<p class="none">Not computed.</p>')
 
     parts.append("<h2>Objectives</h2>")
+    # Nothing measured (or no objectives): no chart, the caption says why, as on the app's Evaluate page.
     parts.append(figures.figure(scorecard_chart(result.scorecard), scorecard_caption(result.scorecard)))
     if doc["scorecard"]:
         parts.append(_html_table(
-            ("Objective", "Baseline, target", "Observed (95% interval)", "Verdict"),
+            ("Objective", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
             [(r.get("statement") or r["objective"], f"{_num(r['baseline'])}, {_num(r['target'])}",
               f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})" if r["observed"] is not None else "-",
-              r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""))
+              r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r.get("note") or "-")
              for r in doc["scorecard"]]))
 
     if doc["calibration"]:
@@ -785,8 +864,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     if at:
         d = at["difference"]
         summary += (f" Still employed after {doc['cohort']['horizon_months']} months: "
-                    f"{_pct(d['share'], signed=True)} against the comparison group (95% interval "
-                    f"{_pct(d['low'], signed=True)} to {_pct(d['high'], signed=True)}).")
+                    f"{_points(d['share'])} against the comparison group (95% interval "
+                    f"{_points(d['low'])} to {_points(d['high'])}).")
     return _Page("evaluation", "Evaluation", "".join(parts),
                  subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary)
 
@@ -892,13 +971,26 @@ def _is_pack(folder: Path) -> bool:
 
 
 def _check_target(out: Path, force: bool) -> None:
-    if not out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write the pack to {out}: the folder {out.parent} does not exist.")
-    if out.exists() and not out.is_dir():
-        raise WorkbenchError(f"Cannot write the pack to {out}: it is a file, not a folder.")
-    if out.is_dir() and not force and any(out.iterdir()) and not _is_pack(out):
-        raise WorkbenchError(f"{out} is not empty and does not hold a stakeholder pack: choose an empty or new "
-                             "folder, or pass --force to replace its contents.")
+    try:
+        if out.parent.exists() and not out.parent.is_dir():
+            raise WorkbenchError(f"Cannot create the folder {out}: {out.parent} is a file, not a folder.")
+        if not out.parent.is_dir():
+            raise WorkbenchError(f"Cannot create the folder {out}: the folder {out.parent} does not exist.")
+        if out.exists() and not out.is_dir():
+            raise WorkbenchError(f"Cannot write the pack to {out}: it is a file, not a folder.")
+        if out.is_dir() and not force and any(out.iterdir()) and not _is_pack(out):
+            raise WorkbenchError(f"{out} is not empty and does not hold a stakeholder pack: choose an empty or new "
+                                 "folder, or pass --force to replace its contents.")
+    except OSError as exc:  # a folder on the way that cannot be read, a name too long, ...
+        raise WorkbenchError(f"Cannot write the pack to {out}: {exc.strerror or exc}.") from None
+
+
+def _cannot_create(out: Path, exc: OSError) -> WorkbenchError:
+    """The error for a folder ``out`` the system refuses to make (in /proc, /sys, a read-only disk, ...)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOENT, errno.EPERM, errno.EACCES, errno.EROFS):
+        reason = f"{out.parent} does not allow new folders ({reason})"
+    return WorkbenchError(f"Cannot create the folder {out}: {reason}.")
 
 
 def _write_files(folder: Path, files: Mapping[str, str]) -> int:
@@ -940,8 +1032,9 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     (defaults :data:`workbench.evaluate.RESAMPLES` and :data:`~workbench.evaluate.RUNS`).
     ``progress(message)`` is called as each part starts. Raises
     :class:`~workbench.errors.WorkbenchError` when ``out``'s parent folder does
-    not exist, ``out`` is a file, a non-empty folder that is not a pack (unless
-    ``force``), or cannot be written; nothing is changed then.
+    not exist or is a file, ``out`` is a file, a non-empty folder that is not a
+    pack (unless ``force``), or cannot be created or written (``/proc/pack``);
+    the message names the path, and nothing is changed then.
     """
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
@@ -954,7 +1047,7 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     except OSError as exc:
-        raise WorkbenchError(f"Cannot write the pack to {out}: {exc.strerror or exc}.") from None
+        raise _cannot_create(out, exc) from None
     try:
         tables, _ = read_workspace_tables(workspace)
         design: ProgramDesign | None = None

@@ -375,3 +375,41 @@ def test_errors_in_callbacks_never_escape(view: WhatIfView, monkeypatch: pytest.
     assert not view.busy and not view.run_button.disabled
     with pytest.raises(WorkbenchError):
         view._scenario("nope")
+
+
+def test_find_better_designs_shows_the_frontier_side_by_side_and_saves_one(view: WhatIfView) -> None:
+    view.search_size.value, view.search_runs.value = 50, 100
+    steps = []
+    view.search_progress.bar.observe(lambda c: steps.append(c["new"]), names="value")
+    view.search_button.click()
+    assert view.search_notice.value == "", view.search_notice.value
+    assert steps and max(steps) == 50
+    found = view.optimisation
+    assert found is not None and not found.frontier().empty
+    table = view.search_results.children[0].value
+    assert "Cost" in table and "Exits avoided" in table and "→" in table and "designs tried" in table
+    buttons = {b.description: b for b in view.search_results.children[1].children}
+    opens = [d for d in buttons if d.startswith("Open #")]
+    saves = [d for d in buttons if d.startswith("Save #")]
+    assert opens and len(saves) == len(opens)
+    # open one in the editor: its settings show there, nothing is saved
+    before = view.context.workspace.settings.revision
+    buttons[opens[-1]].click()
+    assert view.name.value.startswith("Optimiser #") and view.context.workspace.settings.revision == before
+    assert "Opened in the scenario editor" in view.search_notice.value
+    # one click saves it as a scenario, ticked for the comparison
+    buttons[saves[0]].click()
+    saved = view.saved[-1] if view.saved else None
+    assert saved is not None and saved.name.startswith("Optimiser #") and "optimiser" in saved.description
+    assert saved.name in view._ticked() and view.context.workspace.settings.revision == before + 1
+
+
+def test_find_better_designs_says_which_constraint_binds(view: WhatIfView) -> None:
+    view.search_budget.value = "100"
+    view.search_size.value, view.search_runs.value = 50, 100
+    view.search_button.click()
+    assert "binds most often is the budget" in view.search_notice.value
+    assert "No design tried keeps within every constraint" in view.search_results.children[0].value
+    view.search_budget.value = "lots"
+    view.search_button.click()
+    assert "Budget: &#x27;lots&#x27; is not a number" in view.search_notice.value

@@ -70,6 +70,7 @@ from workbench.whatif import (
     OBJECTIVE_KPI,
     SETTINGS,
     Answer,
+    Optimisation,
     Scenario,
     ScenarioRuns,
     apply_scenario,
@@ -81,6 +82,7 @@ from workbench.whatif import (
     frontier,
     list_scenarios,
     objective_target,
+    optimise,
     run_scenarios,
     save_comparison,
     save_scenario,
@@ -90,7 +92,7 @@ from workbench.whatif import (
     tornado,
     what_would_it_take,
 )
-from workbench.whatif.analysis import result_row
+from workbench.whatif.analysis import result_row, value_text
 from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
@@ -106,6 +108,10 @@ BASELINE_NAME = BASELINE.name
 #: Runs per scenario offered; 1,000 keeps a comparison to a second or two for a cohort of a few hundred.
 RUN_CHOICES = (200, 500, 1_000, 2_000, 5_000, 10_000)
 DEFAULT_RUNS = 1_000
+#: Designs the optimiser may try, the default, and how many of the frontier are shown side by side.
+SEARCH_SIZES = (50, 100, 200, 500)
+DEFAULT_SEARCH = 100
+SHOWN_DESIGNS = 5
 #: Impact measures offered for the cost-against-impact chart.
 IMPACTS = ("exits", "retention", "promotion", "skill_gap_closed")
 #: Settings shown in the editor, by group (weights follow the matching ones).
@@ -358,10 +364,12 @@ class WhatIfView(w.VBox):
         self._build_results()
         self._build_tornado()
         self._build_what_it_takes()
+        self._build_search()
         assumptions = self._assumptions_box()
-        self._job_buttons = [self.run_button, self.sweep_button, self.tornado_button, self.take_button]
+        self._job_buttons = [self.run_button, self.sweep_button, self.tornado_button, self.take_button,
+                             self.search_button]
         super().__init__([self.editor, self.compare_box, self.placeholder, self.results_box, self.tornado_box,
-                          self.take_box, assumptions])
+                          self.take_box, self.search_box, assumptions])
         self.add_class("wb-whatif")
         self._refresh_scenarios(select=NEW)
         self._render_saved_status()
@@ -666,6 +674,127 @@ class WhatIfView(w.VBox):
         ])
         self.take_box.add_class("wb-take")
 
+    def _build_search(self) -> None:
+        style = {"description_width": "initial"}
+        budget = self.design.align.constraints.budget
+        self.search_budget = w.Text(value="" if budget is None else f"{budget:g}", placeholder="no budget",
+                                    description=f"Budget ({self.currency or 'currency'})", style=style,
+                                    layout=w.Layout(width="260px"))
+        self.search_size = w.Dropdown(description="Designs to try", style=style, layout=w.Layout(width="200px"),
+                                      options=[(f"{n:,}", n) for n in SEARCH_SIZES], value=DEFAULT_SEARCH)
+        self.search_runs = w.Dropdown(description="Runs per design", style=style, layout=w.Layout(width="210px"),
+                                      options=[(f"{n:,}", n) for n in (100, 200, 500, 1_000)], value=200)
+        self.search_button = w.Button(description="Find better designs", icon="magic", button_style="primary",
+                                      layout=w.Layout(width="auto"))
+        self.search_button.on_click(self._on_search)
+        self.search_progress = JobPanel()
+        self.search_progress.cancel_button.on_click(self._on_cancel)
+        self.search_notice = Notice()
+        self.search_results = w.VBox()
+        self.optimisation = None
+        goals = [o for o in self.design.align.objectives
+                 if o.kind in OBJECTIVE_KPI and o.baseline is not None and o.target is not None]
+        aim = ("the chance of reaching each objective of the design at its horizon" if goals else
+               "the exits avoided (the design has no objective the model simulates; add one on the Align page)")
+        self.search_box = w.VBox([
+            w.HTML("<h3>Find better designs</h3><p>Searches the whole design at once (structure, cohort size, mentor "
+                   "capacity, duration, meetings and their length, training, re-matching, matching weights, and up "
+                   "to three cohorts in a row on the same mentors) for the designs nobody beats on both cost and "
+                   f"{html.escape(aim)}, within the budget, the mentors' hours a month "
+                   f"({self.design.support.mentor_hours_per_month:g}) and the mentor pool.</p>"),
+            self._row(self.search_budget, self.search_size, self.search_runs, self.search_button),
+            self.search_progress, self.search_notice, self.search_results,
+        ])
+        self.search_box.add_class("wb-search")
+
+    @guarded("find better designs", notice="search_notice")
+    def _on_search(self, _button: w.Button) -> None:
+        text = self.search_budget.value.replace(",", "").strip()
+        try:
+            budget = float(text) if text else None
+        except ValueError:
+            raise WorkbenchError(f"Budget: {self.search_budget.value!r} is not a number.") from None
+        candidates, runs = int(self.search_size.value), int(self.search_runs.value)
+
+        def work(progress, cancel) -> Optimisation:
+            return optimise(self.tables, self.design, budget=budget, candidates=candidates, runs=runs,
+                            seed=int(self.seed.value), executor=self.executor, progress=progress, cancel=cancel)
+
+        def done(found: Optimisation, seconds: float) -> None:
+            if found.cancelled:
+                self.search_notice.show(f"Cancelled after {len(found.candidates)} designs: nothing was saved. "
+                                        "Showing what the designs tried so far give.", "warning")
+            if found.binding:
+                self.search_notice.show(found.binding, "warning")
+            self.optimisation = found
+            self._show_search(found, seconds)
+
+        self._launch("find better designs", self.search_progress, "search_notice",
+                     f"Trying {candidates:,} designs ...", work, done)
+
+    def _show_search(self, found: Optimisation, seconds: float) -> None:
+        front = found.frontier()
+        if front.empty:
+            self.search_results.children = [w.HTML(_caption("No design tried keeps within every constraint."))]
+            return
+        picks = front.iloc[sorted({int(round(i)) for i in np.linspace(0, len(front) - 1, min(SHOWN_DESIGNS,
+                                                                                               len(front)))})]
+        rows = picks.to_dict("records")
+        names = [f"#{int(r['candidate'])}" for r in rows]
+        table: dict[str, list[str]] = {"": names}
+        table["Cost"] = [f"{r['cost']:,.0f} {self.currency}".strip() for r in rows]
+        for target in found.targets:
+            table[f"Reaches {target.objective}"] = [f"{r[f'p_{target.objective}']:.0%} of runs" for r in rows]
+        table["Exits avoided"] = [f"{r['exits_avoided']:.2f}" for r in rows]
+        table["Participants"] = [f"{int(r['participants']):,}" for r in rows]
+        changes = [found.changes(r) for r in rows]
+        for dim in found.space:
+            if any(dim.setting in c for c in changes):
+                table[dim.label().capitalize()] = [
+                    f"{value_text(c[dim.setting][0])} → {value_text(c[dim.setting][1])}" if dim.setting in c
+                    else "as the design" for c in changes]
+        shown = pd.DataFrame(table).set_index("").T.reset_index().rename(columns={"index": ""})
+        caption = (f"{len(found.candidates):,} designs tried ({int(found.candidates['feasible'].sum()):,} within the "
+                   f"constraints), {found.runs:,} runs each, seed {found.seed}, in {seconds:.0f} s; {len(front)} "
+                   f"{'are' if len(front) != 1 else 'is'} on the frontier, {len(rows)} shown from the cheapest to the "
+                   "most effective. Each is a model forecast under the assumptions below. Designs of several cohorts "
+                   "in a row add up their cohorts' costs and exits.")
+        buttons = []
+        for row, name in zip(rows, names):
+            load = w.Button(description=f"Open {name} in the editor", icon="pencil", layout=w.Layout(width="auto"))
+            load.on_click(lambda _b, row=row: self._open_candidate(row))
+            buttons.append(load)
+            if not self.published:
+                save = w.Button(description=f"Save {name} as a scenario", icon="save", layout=w.Layout(width="auto"))
+                save.on_click(lambda _b, row=row: self._save_candidate(row))
+                buttons.append(save)
+        self.search_results.children = [w.HTML(html_table(shown, limit=len(shown)) + _caption(caption)),
+                                        self._row(*buttons)]
+
+    def _candidate_scenario(self, row: dict) -> Scenario:
+        base = f"Optimiser #{int(row['candidate'])}"
+        taken = {s.name for s in self.saved}
+        name = next(n for n in (base, *(f"{base} ({k})" for k in range(2, 100))) if n not in taken)
+        return self.optimisation.scenario(row, name)
+
+    @guarded("open the design in the editor", notice="search_notice")
+    def _open_candidate(self, row: dict) -> None:
+        self._show_scenario(self._candidate_scenario(row), saved=False)
+        self.search_notice.show("Opened in the scenario editor above (not saved): compare it with the design, or "
+                                "save it there.", "info")
+
+    @guarded("save the design as a scenario", notice="search_notice")
+    def _save_candidate(self, row: dict) -> None:
+        scenario = self._candidate_scenario(row)
+        self.context.workspace = save_scenario(self.context.workspace, scenario)
+        ticked = self._ticked()
+        if len(ticked) < MAX_COMPARED:
+            ticked.append(scenario.name)
+        self._refresh_scenarios(select=scenario.name)
+        self._tick(ticked)
+        self.search_notice.show(f"Saved the scenario {scenario.name!r} in the workspace; it is ticked under Compare.",
+                                "success")
+
     def _assumptions_box(self) -> w.Widget:
         rows = pd.DataFrame([{"assumption": parameter_label(p.name), "default": f"{p.default:g}",
                               "plausible range": f"{p.low:g} to {p.high:g}", "unit": p.unit,
@@ -734,8 +863,11 @@ class WhatIfView(w.VBox):
 
     def _load(self, name: str) -> None:
         """Show scenario ``name`` (or the design's values for a new one) in the editor."""
-        scenario = None if name == NEW else self._scenario(name)
-        self.loaded = scenario
+        self._show_scenario(None if name == NEW else self._scenario(name))
+
+    def _show_scenario(self, scenario: Scenario | None, *, saved: bool = True) -> None:
+        """Show ``scenario`` in the editor (``None``: the design's values); ``saved=False`` for one not saved yet."""
+        self.loaded = scenario if saved else None
         self._loading = True
         try:
             self.name.value = scenario.name if scenario else self._new_name()
@@ -755,7 +887,7 @@ class WhatIfView(w.VBox):
         finally:
             self._loading = False
         if self.delete_button is not None:
-            self.delete_button.disabled = scenario is None
+            self.delete_button.disabled = self.loaded is None
         self.edit_hint.value = ""
         self._render_changes()
 

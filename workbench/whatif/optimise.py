@@ -18,8 +18,9 @@ A candidate is feasible within the design's constraints:
   ``support.mentor_hours_per_month``;
 * **mentor pool**: every cohort matches someone. Cohorts run **in a row** on
   the same enrolment: each admits up to ``cohort_size`` mentees not matched
-  before (in a seeded order) and draws on the mentors' capacity left, a
-  mentor taking at most ``mentor_capacity`` mentees over all the cohorts.
+  before (in a seeded order) and draws on the mentors' capacity left: over
+  all the cohorts a mentor takes at most the mentees they offered to
+  (``enrolment.csv`` capacity), and in one cohort at most ``mentor_capacity``.
 
 Each candidate is evaluated by one task (matching each cohort, then simulating
 it with the common random stream of its position in the row), submitted
@@ -163,6 +164,7 @@ def evaluate_candidate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
     month) and ``refused`` (why the design or a cohort could not run, or "").
     """
     candidate = dict(candidate)
+    fingerprint = fingerprint or _fingerprint(tables)  # matchings are cached per process by the tables they used
     rounds = int(candidate.pop("cohorts", 1))
     size = candidate.pop("cohort_size", None)
     out = {"cost": np.nan, "exits_avoided": np.nan, "participants": [], "mentors": [], "p": {},
@@ -198,7 +200,8 @@ def evaluate_candidate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
             out["refused"] = f"cohort {position + 1}: {exc}"
             return out
         if cohort.size == 0:
-            out["refused"] = f"the mentor pool has no capacity left for cohort {position + 1} of {rounds}"
+            out["refused"] = (f"the mentor pool has no capacity left for cohort {position + 1} of {rounds}" if position
+                              else "no mentor in the pool can be matched to the mentees admitted")
             return out
         matched |= set(result.pairs["mentee_id"].astype(str))
         for mentor, count in result.pairs["mentor_id"].astype(str).value_counts().items():
@@ -210,9 +213,9 @@ def evaluate_candidate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
             results[horizon].append(simulate(cohort, scenario_design, runs=runs,
                                              seed=scenario_seed(seed, f"optimise cohort {position + 1}"),
                                              horizon_months=horizon))
-    first = results[horizons[-1]]
-    out["cost"] = float(_pooled_effect(first, "cost").mean())
-    out["exits_avoided"] = float(-_pooled_effect(first, "exits").mean())
+    longest = results[horizons[-1]]
+    out["cost"] = float(_pooled_effect(longest, "cost").mean())
+    out["exits_avoided"] = float(-_pooled_effect(longest, "exits").mean())
     out["mentor_hours"] = hours
     for target in targets:
         effect = _pooled_effect(results[target.horizon_months], target.kpi)

@@ -72,7 +72,10 @@ class Dimension:
     values: tuple
 
     def label(self) -> str:
-        return "cohorts in a row" if self.setting == "cohorts" else self.setting.replace("_", " ")
+        if self.setting.startswith("weight."):
+            return f"{self.setting.split('.', 1)[1].replace('_', ' ')} weight"
+        return {"cohorts": "cohorts in a row", "cohort_size": "mentees admitted per cohort"}.get(
+            self.setting, self.setting.replace("_", " "))
 
 
 def search_space(design: ProgramDesign, enrolled_mentees: int) -> tuple[Dimension, ...]:

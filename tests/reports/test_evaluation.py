@@ -14,7 +14,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.model import Align, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate import evaluate, evaluate_turnover
-from workbench.reports.evaluation import evaluation_html, turnover_html, write_report
+from workbench.reports.evaluation import evaluation_html, objectives_text, turnover_html, write_report
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 DAY = datetime.date(2026, 7, 1)
@@ -34,6 +34,16 @@ def result():
     design = ProgramDesign(name=f"Graduates {XSS}", align=Align(objectives=(
         Objective(id="exits", kind="retention", kpi=f"annual exit rate (%) {XSS}", baseline=20, target=14),)))
     return evaluate(tables, design, runs=50, resamples=300)
+
+
+@pytest.fixture(scope="module")
+def unmeasured():
+    """The demo with a design whose one objective cannot be measured (promotions: people.csv has no dates)."""
+    tables, _ = read_workspace_tables(open_workspace(DEMO_SOURCE))
+    design = ProgramDesign(name="Promotions", align=Align(objectives=(
+        Objective(id="promote", statement="Promote more graduates", kpi="annual promotion rate (%)", kind="promotion",
+                  baseline=10.0, target=15.0, horizon_months=12),)))
+    return evaluate(tables, design, resamples=200, calibrate_forecast=False)
 
 
 def test_the_report_is_self_contained_escaped_and_repeatable(result) -> None:
@@ -56,6 +66,54 @@ def test_hidden_groups_are_counted_not_shown(result) -> None:
     for row in hidden:
         assert f"department: {row['value']}" not in text
     assert "with fewer than five people in either group are not shown" in text
+
+
+def test_the_objectives_tile_says_when_nothing_was_measured(unmeasured) -> None:
+    text = evaluation_html(unmeasured, generated=DAY)
+    assert [r["status"] for r in unmeasured.to_json()["scorecard"]] == ["not measured"]
+    # The scorecard's words, not "0 of 1 objectives met".
+    assert "<div><strong>1</strong><span>objective not measured</span></div>" in text
+    assert "objectives met" not in text
+
+
+def test_the_objectives_tile_counts_what_was_not_met(result) -> None:
+    text = evaluation_html(result, generated=DAY)
+    card = result.to_json()["scorecard"]
+    value, words = objectives_text(card)
+    assert f"<div><strong>{value}</strong><span>{words}</span></div>" in text
+    assert value == f"{sum(r['status'] == 'met' for r in card)} of 1" and words.startswith("objectives met")
+
+
+def test_the_objectives_text_uses_the_scorecards_words() -> None:
+    assert objectives_text([{"status": "not measured"}]) == ("1", "objective not measured")
+    assert objectives_text([{"status": "not measured"}] * 2) == ("2", "objectives not measured")
+    assert objectives_text([{"status": "met"}, {"status": "unclear"}, {"status": "not measured"}]) == \
+        ("1 of 3", "objectives met (1 unclear, 1 not measured)")
+    assert objectives_text([{"status": "not met"}, {"status": "unclear"}]) == \
+        ("0 of 2", "objectives met (1 not met, 1 unclear)")
+    assert objectives_text([{"status": "met"}, {"status": "met"}]) == ("2 of 2", "objectives met")
+
+
+def test_differences_of_shares_are_in_percentage_points(result) -> None:
+    text = evaluation_html(result, generated=DAY)
+    body = re.sub(r"<svg\b.*?</svg>", "", text, flags=re.S)  # chart text is the charts' own
+    assert re.search(r"<strong>[+-]\d+\.\d points</strong><span>retention after \d+ months, participants minus "
+                     r"comparison \([+-]\d+\.\d points to [+-]\d+\.\d points\)</span>", body)
+    assert re.search(r'<td>Difference</td><td class="num">[+-]\d+\.\d points</td>'
+                     r'<td[^>]*>[+-]\d+\.\d points to [+-]\d+\.\d points</td>', body)
+    by_group = body[body.index("<h3>By department and level</h3>"):]
+    by_group = by_group[:by_group.index("</table>")]
+    last_cells = re.findall(r'<td class="num">([^<]*)</td></tr>', by_group)
+    assert last_cells and all(cell.endswith(" points") for cell in last_cells), last_cells
+    # No signed percentage (a difference) anywhere in the page's text.
+    assert re.findall(r"[+-]\d+(?:\.\d+)?%", body) == []
+
+
+def test_the_participants_line_is_not_in_double_brackets(result) -> None:
+    text = evaluation_html(result, generated=DAY)
+    participants = re.search(r"<dt>Participants</dt><dd>(.*?)</dd>", text).group(1)
+    assert re.fullmatch(r"\d+, [^;]+; \d+ with comparable non-participants", participants), participants
+    assert "((" not in participants and "))" not in participants
 
 
 def test_turnover_report(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
 from workbench.matching import match, save_matching
 from workbench.privacy import MIN_GROUP
+from workbench.reports import evaluation as evaluation_module
 from workbench.reports import pack as pack_module
 from workbench.reports.pack import GAPS_CSV, MANIFEST, PAGES, WITHHELD, write_pack
 from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, save_comparison, tornado
@@ -254,13 +255,11 @@ def test_objectives_that_are_not_measured_get_a_note_not_an_empty_chart(unmeasur
     assert "objectives met" not in evaluation
 
 
-def test_the_objectives_tile_uses_the_scorecards_words() -> None:
-    tile = pack_module._objectives_text
-    assert tile([{"status": "not measured"}]) == ("1", "objective not measured")
-    assert tile([{"status": "not measured"}] * 2) == ("2", "objectives not measured")
-    assert tile([{"status": "met"}, {"status": "unclear"}, {"status": "not measured"}]) == \
-        ("1 of 3", "objectives met (1 unclear, 1 not measured)")
-    assert tile([{"status": "met"}, {"status": "met"}]) == ("2 of 2", "objectives met")
+def test_the_evaluation_page_uses_the_evaluation_reports_helpers() -> None:
+    # One place for the tiles, the outcome tables and points (tested in tests/reports/test_evaluation.py).
+    for name in ("_headline", "_outcome_tables", "_points"):
+        assert getattr(pack_module, name) is getattr(evaluation_module, name), name
+    assert not hasattr(pack_module, "_objectives_text")  # the report's objectives_text, through _headline
 
 
 def test_a_chart_with_nothing_to_draw_is_left_out_with_its_caption() -> None:

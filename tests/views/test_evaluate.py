@@ -188,6 +188,20 @@ def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
     assert "objectives met" in view.summary.value
 
 
+def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace: Path) -> None:
+    design = ProgramDesign(name="Promotions", align=Align(objectives=(
+        Objective(id="promote", statement="Promote more graduates", kpi="annual promotion rate (%)", kind="promotion",
+                  baseline=10.0, target=15.0, horizon_months=12),)))
+    save_design(open_workspace(workspace), design)
+    view = page(runs=0)
+    view.run_button.click()
+    assert [r["status"] for r in view.document["scorecard"]] == ["not measured"]
+    # The tile says so in the scorecard's words, not "0 of 1 objectives met".
+    summary = view.summary.value
+    assert "<div class='wb-tile'><b>1</b><span>objective not measured</span></div>" in summary, summary
+    assert "objectives met" not in summary
+
+
 def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:
     view = evaluated
     revision = view.context.workspace.settings.revision

@@ -14,7 +14,7 @@ appears, and groups under five people are never shown.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,8 +34,10 @@ from workbench.charts.evaluate import (
     survey_change_caption,
     survey_change_chart,
 )
+from workbench.charts.whatif import format_effect
 from workbench.errors import WorkbenchError
 from workbench.evaluate.result import EvaluationResult
+from workbench.evaluate.scorecard import STATUSES
 from workbench.evaluate.turnover import TurnoverEvaluation
 from workbench.reports.brief import _CSS, _e, _html_facts, _html_table, chart_svg
 from workbench.workspace import atomic_write_text
@@ -64,6 +66,26 @@ def _pct(value, digits: int = 1, *, signed: bool = False) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "-"
     return f"{float(value) * 100:{'+' if signed else ''}.{digits}f}%"
+
+
+def _points(value, kpi: str = "retention") -> str:
+    """A difference of two shares, in percentage points (``+3.6 points``), as the what-if pages write effects."""
+    return format_effect(kpi, value, sign=True)
+
+
+def objectives_text(card: Sequence[Mapping]) -> tuple[str, str]:
+    """The objectives' tile ``(value, words)`` in the scorecard's words, for the report, the pack and the app.
+
+    ``("1", "objective not measured")`` when nothing could be measured, else
+    ``("0 of 2", "objectives met (1 not met, 1 unclear)")``; ``card`` is the
+    scorecard's rows (each with a ``status`` of
+    :data:`~workbench.evaluate.scorecard.STATUSES`).
+    """
+    counts = {s: sum(r["status"] == s for r in card) for s in STATUSES}
+    if counts["not measured"] == len(card):
+        return f"{len(card)}", f"objective{'s' if len(card) != 1 else ''} not measured"
+    others = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "met")
+    return f"{counts['met']} of {len(card)}", "objectives met" + (f" ({others})" if others else "")
 
 
 def _p(value) -> str:
@@ -96,14 +118,18 @@ def _page(title: str, kicker: str, meta: Sequence[str], sections: Sequence[tuple
     return "\n".join(out)
 
 
-def _retention_tables(block: dict) -> str:
+def _outcome_tables(block: dict) -> str:
+    """An outcome's shares at the horizon and by group (differences in percentage points), then how alike the
+    groups are (the report's and the pack's)."""
     at = block.get("at_horizon")
+    kpi = block.get("outcome", "retention")  # retention or promotion: both shares
     parts = []
     if at:
         rows = [(name, _pct(at[key]["share"]), f"{_pct(at[key]['low'])} to {_pct(at[key]['high'])}")
                 for key, name in (("participants", f"Participants ({at['participants_people']})"),
-                                  ("comparison", f"Comparison group, weighted ({at['comparison_people']})"),
-                                  ("difference", "Difference"))]
+                                  ("comparison", f"Comparison group, weighted ({at['comparison_people']})"))]
+        d = at["difference"]
+        rows.append(("Difference", _points(d["share"], kpi), f"{_points(d['low'], kpi)} to {_points(d['high'], kpi)}"))
         parts.append(f"<h3>{_e(block['label'])} after {block['horizon_months']:g} months</h3>"
                      + _html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
                                    css_class="compact")
@@ -115,7 +141,7 @@ def _retention_tables(block: dict) -> str:
         parts.append("<h3>By department and level</h3>" + _html_table(
             ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
             [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
-              _pct(r["participants_share"]), _pct(r["comparison_share"]), _pct(r["difference"], signed=True))
+              _pct(r["participants_share"]), _pct(r["comparison_share"]), _points(r["difference"], kpi))
              for r in by_group], numeric=(1, 2, 3, 4, 5))
             + (f'<p class="small">{hidden} group{"s" if hidden != 1 else ""} with fewer than five people in either '
                "group are not shown.</p>" if hidden else ""))
@@ -160,7 +186,7 @@ def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months sinc
     rows += [(f"People and events: {g['group']}", f"{g['people']} people, {g['events']} events")
              for g in block["groups"]]
     parts.append(_html_facts(rows))
-    parts.append(_retention_tables(block))
+    parts.append(_outcome_tables(block))
     if block["notes"]:
         parts.append("<h4>Notes</h4>" + _list(block["notes"]))
     parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(block["caveats"]) + "</div>")
@@ -168,13 +194,15 @@ def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months sinc
 
 
 def _headline(document: dict) -> str:
+    """The key figures as tiles (the report's and the pack's): retention in points, the objectives as the
+    scorecard says them."""
     cells = []
     at = document["retention"].get("at_horizon")
     if at:
-        cells.append((_pct(at["difference"]["share"], signed=True),
-                      f"retention after {document['cohort']['horizon_months']} months, participants minus "
-                      f"comparison ({_pct(at['difference']['low'], signed=True)} to "
-                      f"{_pct(at['difference']['high'], signed=True)})"))
+        d = at["difference"]
+        cells.append((_points(d["share"]), f"retention after {document['cohort']['horizon_months']} months, "
+                                           f"participants minus comparison ({_points(d['low'])} to "
+                                           f"{_points(d['high'])})"))
     hr = document["retention"]["hazard_ratio"]
     if hr:
         cells.append((_num(hr["estimate"]), f"hazard ratio of leaving ({_num(hr['low'])} to {_num(hr['high'])})"))
@@ -182,10 +210,8 @@ def _headline(document: dict) -> str:
         r = document["roi"]["roi"]
         cells.append((_num(r["estimate"], signed=True), f"ROI ({_num(r['low'], signed=True)} to "
                                                         f"{_num(r['high'], signed=True)})"))
-    card = document["scorecard"]
-    if card:
-        met = sum(r["status"] == "met" for r in card)
-        cells.append((f"{met} of {len(card)}", "objectives met"))
+    if document["scorecard"]:
+        cells.append(objectives_text(document["scorecard"]))
     b = document["behaviour"]
     if b["pairs"]:
         cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
@@ -208,7 +234,7 @@ def evaluation_html(result: EvaluationResult, *, workspace_name: str = "", gener
     summary = [_headline(doc), _html_facts([
         ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
                    f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']} ({c['participant_rule']}); {c['matched_participants']} with "
+        ("Participants", f"{c['participants']}, {c['participant_rule']}; {c['matched_participants']} with "
                          "comparable non-participants"),
         ("Comparison group", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
         ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "

@@ -75,7 +75,7 @@ from workbench.charts.matching import (
     score_distribution_chart,
 )
 from workbench.charts.overview import headcount_chart
-from workbench.charts.whatif import effects_caption, effects_chart, format_effect, tornado_caption, tornado_chart
+from workbench.charts.whatif import effects_caption, effects_chart, tornado_caption, tornado_chart
 from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE
 from workbench.errors import WorkbenchError
@@ -95,11 +95,13 @@ from workbench.reports.evaluation import (
     _EXTRA_CSS,
     WAVE_NAMES,
     _adjustments,
+    _headline,
     _list,
     _num,
+    _outcome_tables,
     _p,
     _pct,
-    _retention_tables,
+    _points,
 )
 from workbench.reports.sections import GAP_TABLES, _scenario_rows
 from workbench.workspace import Workspace
@@ -669,73 +671,6 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
     return _Page("whatif", "What-if", "".join(parts), summary=summary)
 
 
-def _points(value, kpi: str = "retention") -> str:
-    """A difference of two shares, in percentage points (``+3.6 points``)."""
-    return format_effect(kpi, value, sign=True)
-
-
-def _objectives_text(card: Sequence[Mapping]) -> tuple[str, str]:
-    """The objectives' tile, in the scorecard's words: ``1 objective not measured``, ``0 of 2 objectives met (...)``."""
-    counts = {s: sum(r["status"] == s for r in card) for s in ("met", "not met", "unclear", "not measured")}
-    if counts["not measured"] == len(card):
-        return f"{len(card)}", f"objective{'s' if len(card) != 1 else ''} not measured"
-    others = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "met")
-    return f"{counts['met']} of {len(card)}", "objectives met" + (f" ({others})" if others else "")
-
-
-def _headline(doc: dict) -> str:
-    """The evaluation's key figures as tiles: retention in points, the objectives as the scorecard says them."""
-    cells = []
-    at = doc["retention"].get("at_horizon")
-    if at:
-        d = at["difference"]
-        cells.append((_points(d["share"]), f"retention after {doc['cohort']['horizon_months']} months, participants "
-                                           f"minus comparison ({_points(d['low'])} to {_points(d['high'])})"))
-    hr = doc["retention"]["hazard_ratio"]
-    if hr:
-        cells.append((_num(hr["estimate"]), f"hazard ratio of leaving ({_num(hr['low'])} to {_num(hr['high'])})"))
-    if doc["roi"]:
-        r = doc["roi"]["roi"]
-        cells.append((_num(r["estimate"], signed=True), f"ROI ({_num(r['low'], signed=True)} to "
-                                                        f"{_num(r['high'], signed=True)})"))
-    if doc["scorecard"]:
-        cells.append(_objectives_text(doc["scorecard"]))
-    b = doc["behaviour"]
-    if b["pairs"]:
-        cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
-    return '<div class="headline">' + "".join(f"<div><strong>{_e(v)}</strong><span>{_e(t)}</span></div>"
-                                              for v, t in cells) + "</div>"
-
-
-def _outcome_tables(key: str, block: dict) -> str:
-    """Shares at the horizon and by group, differences in percentage points; then how alike the groups are."""
-    parts = []
-    at = block.get("at_horizon")
-    if at:
-        rows = [(name, _pct(v["share"]), f"{_pct(v['low'])} to {_pct(v['high'])}")
-                for name, v in ((f"Participants ({at['participants_people']})", at["participants"]),
-                                (f"Comparison group, weighted ({at['comparison_people']})", at["comparison"]))]
-        d = at["difference"]
-        rows.append(("Difference", _points(d["share"], key), f"{_points(d['low'], key)} to {_points(d['high'], key)}"))
-        parts.append(f"<h3>{_e(block['label'])} after {block['horizon_months']:g} months</h3>"
-                     + _html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
-                                   css_class="compact")
-                     + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
-                       "resamples.</p>")
-    groups = block.get("by_group", [])
-    shown, hidden = [r for r in groups if not r["hidden"]], sum(r["hidden"] for r in groups)
-    if shown:
-        parts.append("<h3>By department and level</h3>" + _html_table(
-            ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
-            [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
-              _pct(r["participants_share"]), _pct(r["comparison_share"]), _points(r["difference"], key))
-             for r in shown], numeric=(1, 2, 3, 4, 5))
-            + (f'<p class="small">{hidden} group{"s" if hidden != 1 else ""} with fewer than five people in either '
-               "group are not shown.</p>" if hidden else ""))
-    # The balance table, as the evaluation report has it (its shares are shares, not differences).
-    return "".join(parts) + _retention_tables({**block, "at_horizon": None, "by_group": []})
-
-
 def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resamples: int, runs: int) -> _Page:
     from workbench.evaluate import evaluate_workspace
 
@@ -823,7 +758,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             parts.append(_html_facts([("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval "
                                                              f"{_num(hr['low'])} to {_num(hr['high'])}), p = "
                                                              f"{_p(hr['p_value'])}; {_adjustments(hr)}")]))
-        parts.append(_outcome_tables(key, block))
+        parts.append(_outcome_tables(block))
         parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(block["caveats"]) + "</div>")
 
     roi = doc["roi"]

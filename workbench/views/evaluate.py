@@ -58,7 +58,7 @@ from workbench.evaluate.cohort import cohort_order
 from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS, LEARNING_CAVEATS
 from workbench.privacy import MIN_GROUP, published_mode
-from workbench.reports.evaluation import evaluation_html
+from workbench.reports.evaluation import evaluation_html, objectives_text
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
@@ -571,10 +571,8 @@ class EvaluateView(w.VBox):
         b = doc["behaviour"]
         if b["pairs"]:
             tiles.append(_tile(_pct(b["share_of_cadence"]), "of the meetings the design's cadence plans were held"))
-        card = doc["scorecard"]
-        if card:
-            met = sum(r["status"] == "met" for r in card)
-            tiles.append(_tile(f"{met} of {len(card)}", "objectives met"))
+        if doc["scorecard"]:
+            tiles.append(_tile(*objectives_text(doc["scorecard"])))  # "1 objective not measured", not "0 of 1 met"
         facts = _facts([
             ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']}, "
                        f"{c['follow_up_months']:.1f} months of follow-up; shares are read after "

@@ -104,7 +104,8 @@ class DataPanel(w.VBox):
                          f"({health.gaps / health.expected:.0%}; expected = skills assessed for others with the "
                          "same job title). Missing means unknown, not zero.")
         facts.append("No validation problems." if health.problems.ok
-                     else f"{len(health.problems):,} validation problems (listed below).")
+                     else f"{len(health.problems):,} validation problem{'s' if len(health.problems) != 1 else ''} "
+                          "(listed below).")
         self.summary.value = "<ul class='wb-facts'>" + "".join(f"<li>{html.escape(f)}</li>" for f in facts) + "</ul>"
         rows = pd.DataFrame([{"table": f"{name}.csv", "rows": health.rows.get(name, 0),
                               "status": ("present" if name in health.rows
@@ -148,7 +149,8 @@ class DataPanel(w.VBox):
             self.notice.show(f"Imported {result.rows:,} rows from {result.source} as {result.table}.csv.", "success")
         else:
             self.notice.show(f"{result.source} was not imported and nothing was changed: "
-                             f"{len(result.problems):,} problems, listed below.{hint}", "error")
+                             f"{len(result.problems):,} problem{'s' if len(result.problems) != 1 else ''}, listed "
+                             f"below.{hint}", "error")
             self.import_problems.value = (html_table(result.problems.frame, limit=100)
                                           + csv_download_link(result.problems.frame, "import-problems.csv",
                                                               "Download all problems (CSV)"))

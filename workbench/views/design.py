@@ -326,8 +326,9 @@ class FindingsPanel(w.VBox):
 
     def _render(self, _change: object = None) -> None:
         counts = {s: sum(f.severity == s for f in self.session.findings) for s in SEVERITY_ORDER}
-        self.summary.value = (f"<p>{counts['error']} problems, {counts['warning']} to check, "
-                              f"{counts['info']} notes.</p>")
+        problems, notes = counts["error"], counts["info"]
+        self.summary.value = (f"<p>{problems} problem{'s' if problems != 1 else ''}, {counts['warning']} to check, "
+                              f"{notes} note{'s' if notes != 1 else ''}.</p>")
         self.cards.value = findings_html(self.session.findings, titles=self.titles)
 
 

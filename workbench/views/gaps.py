@@ -202,7 +202,8 @@ class GapsView(w.VBox):
         self._show("supply_chart", chart)
         self.supply_caption.value = _caption(caption)
         shortages = supply[supply["status"] == "shortage"]
-        self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", None)]
+        # a real value: a Dropdown whose value is None shows nothing at all
+        self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", "")]
         self.scarce.value = self.scarce.options[0][1]
         self._render_invitations()
         mentees = self._selection.top_mentees(n=15)
@@ -222,7 +223,7 @@ class GapsView(w.VBox):
             self._render_invitations()
 
     def _render_invitations(self) -> None:
-        if self.scarce.value is None:
+        if not self.scarce.value:
             self.invitations.value = "<p>No skill is short of mentors in this selection.</p>"
             return
         if self._selection is None or self._selection.design is not self.design:

@@ -704,7 +704,7 @@ class MatchingView(w.VBox):
         items += [(f"Forbidden: {self._who(a)} with {self._who(b)}", ("forbid", a, b)) for a, b in sorted(self.forbids)]
         if not items:
             self.overrides.value = "<p class='wb-muted'>No pairs pinned or forbidden.</p>"
-            self.override_choice.options = [("None", NO_CHOICE)]
+            self.override_choice.options = [("No pair pinned or forbidden yet", NO_CHOICE)]
             self.override_choice.value = NO_CHOICE
         else:
             listed = "".join(f"<li>{html.escape(label)}</li>" for label, _ in items)

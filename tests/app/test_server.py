@@ -147,10 +147,12 @@ def test_plain_requests_and_closed_pages_do_not_keep_kernels(tmp_path: Path) -> 
 
 
 def test_the_terminal_shows_one_line_and_no_noise(app_server: AppServer) -> None:
-    assert request(app_server, "GET", "/favicon.ico").status == 404  # every browser asks: not worth a line
+    assert request(app_server, "GET", "/favicon.ico").status == 200  # every browser asks: it gets an icon
+    assert request(app_server, "GET", "/no/such/page").status == 404
+    assert request(app_server, "GET", "/workbench/static/no-such-runtime.js").status == 404  # a handler's own 404
     time.sleep(0.5)
     log = app_server.log()
-    assert "favicon" not in log
+    assert "favicon" not in log and "Traceback" not in log and "Exception" not in log
     assert log.splitlines()[0].startswith(f"Mentoring program workbench: {app_server.url}")
     for noise in ("not trusted", "without encryption", "Kernel started", "Voilà is running"):
         assert noise not in log, noise

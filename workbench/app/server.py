@@ -35,6 +35,7 @@ from pathlib import Path
 import tornado.web
 from tornado.escape import url_escape
 from jupyter_core.utils import ensure_async, run_sync
+from jupyter_server import DEFAULT_STATIC_FILES_PATH
 from jupyter_server.auth.decorator import allow_unauthenticated
 from jupyter_server.auth.login import LoginFormHandler
 from jupyter_server._tz import utcnow
@@ -112,6 +113,15 @@ class ForbiddenHandler(tornado.web.RequestHandler):
         self.set_status(403)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish("403: this app answers only to its own address.\n")
+
+
+class NotFoundHandler(tornado.web.RequestHandler):
+    """Any address the app does not serve: a plain 404, no page template."""
+
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish("404: not a page of this app.\n")
 
 
 class StartRedirectHandler(JupyterHandler):
@@ -423,6 +433,9 @@ class WorkbenchVoila(Voila):
         settings = self.init_settings()
         names = frozenset(n.strip().lower() for n in self.host_names.split(",") if n.strip())
         # Tornado reads some settings (compress_response) only when the application is made.
+        # Error and login pages use Jupyter's templates, which link Jupyter's static files (and the icon).
+        settings.setdefault("static_path", DEFAULT_STATIC_FILES_PATH)
+        settings["default_handler_class"] = NotFoundHandler
         self.app = GuardedApplication(**{**settings, **self.tornado_settings}, workbench_host_names=names)
         self.app.add_handlers(".*$", self.init_handlers())
         # The chart runtime takes seconds to build: build it now, beside the first kernels, not on a first page.

@@ -116,7 +116,8 @@ class SimulationResult:
         return pd.DataFrame(rows)
 
     def by_group(self, attribute: str) -> pd.DataFrame:
-        """Retention per group of ``attribute``: participants, comparison, difference; groups under five hidden."""
+        """Retention per group of ``attribute``: participants, comparison, difference; groups under five hidden, and
+        enough others that none can be worked out from the cohort's total (:func:`~workbench.privacy.hide_small_groups`)."""
         if attribute not in self.groups:
             raise KeyError(f"no breakdown by {attribute!r}; available: {', '.join(self.groups)}")
         return hide_small_groups(self.groups[attribute], [attribute], count="participants", min_group=MIN_GROUP)
@@ -148,7 +149,8 @@ class SimulationResult:
             if entry["difference"] is not None:
                 entry["difference"]["p_positive"] = row["p_positive"]
             kpis[row["kpi"]] = entry
-        groups = {name: self.by_group(name).drop(columns="hidden").to_dict("records") for name in self.groups}
+        groups = {name: self.by_group(name).drop(columns=["hidden", "hidden_small"], errors="ignore").to_dict("records")
+                  for name in self.groups}
         return _clean({
             "schema_version": JSON_SCHEMA_VERSION, "scenario": self.name, "seed": self.seed, "runs": self.runs,
             "horizon_months": self.horizon_months, "parameters": self.parameters, "settings": self.settings,

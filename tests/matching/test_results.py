@@ -293,3 +293,49 @@ def test_blocking_pairs_from_keys_equal_the_preference_lists(demo):
         expected = blocking_pairs(Assignment(mentor_of, np.zeros(len(mentor_of), np.float32), ""), prep.scorer,
                                   capacity, mentee_prefs=lists[0], mentor_prefs=lists[1])
         assert result.summary["blocking_pairs"] == expected, method
+
+
+def _resident_optimal(mentee_lists: list[list[int]], mentor_rank: list[dict], capacity: list[int]) -> dict[int, int]:
+    """Mentee-proposing deferred acceptance with capacities (the hospital/resident algorithm), written plainly."""
+    held: list[list[int]] = [[] for _ in capacity]
+    nxt = [0] * len(mentee_lists)
+    free = list(range(len(mentee_lists)))
+    while free:
+        i = free.pop()
+        if nxt[i] >= len(mentee_lists[i]):
+            continue
+        j = mentee_lists[i][nxt[i]]
+        nxt[i] += 1
+        held[j].append(i)
+        if len(held[j]) > capacity[j]:
+            held[j].sort(key=lambda k: mentor_rank[j][k])
+            free.append(held[j].pop())
+    return {i: j for j, mentees in enumerate(held) for i in mentees}
+
+
+def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
+    """Everyone ranks everyone on the other side: no blocking pair, and exactly the resident-optimal matching."""
+    from workbench.matching.results import _prepare
+
+    tables, design = demo
+    exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10,
+                                               "mentor_capacity": 12, "hard_rules": ()})
+    design = design.model_copy(update={"experience": exp})
+    prep = _prepare(tables, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
+    mentees = list(prep.pool.mentees["person_id"])
+    mentors = list(prep.pool.mentors["person_id"])
+    assert len(mentees) > 20 and len(mentors) > 10  # in single precision, rank - 1e9 falls in bands 64 ranks wide
+    rng = np.random.default_rng(5)
+    rows = [(a, mentors[j], r + 1) for a in mentees for r, j in enumerate(rng.permutation(len(mentors)))]
+    rows += [(b, mentees[i], r + 1) for b in mentors for r, i in enumerate(rng.permutation(len(mentees)))]
+    stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
+    result = match(stated, design, method="stable")
+    assert result.summary["blocking_pairs"] == 0
+    allowed = np.vstack([np.isfinite(b) for _, b in prep.scorer.blocks()])
+    ranks = {(a, b): r for a, b, r in rows}
+    lists = [[j for j in sorted(range(len(mentors)), key=lambda j: ranks[(a, mentors[j])]) if allowed[i, j]]
+             for i, a in enumerate(mentees)]
+    mentor_rank = [{i: ranks[(b, a)] for i, a in enumerate(mentees)} for b in mentors]
+    capacity = list(prep.pool.mentors["capacity"])
+    expected = {mentees[i]: mentors[j] for i, j in _resident_optimal(lists, mentor_rank, capacity).items()}
+    assert dict(zip(result.pairs["mentee_id"], result.pairs["mentor_id"])) == expected

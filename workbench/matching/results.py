@@ -351,7 +351,8 @@ def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None
     if by_mentee.empty and by_mentor.empty:
         return None
     scores = np.vstack([b for _, b in prep.scorer.blocks()]) if n else np.zeros((0, m), np.float32)
-    key_e = np.where(np.isfinite(scores), 2.0 - scores, np.inf)  # unstated: after every stated choice
+    # double precision: in single precision rank - 1e9 rounds to steps of 64, and stated ranks would tie
+    key_e = np.where(np.isfinite(scores), 2.0 - scores.astype(np.float64), np.inf)  # unstated: after every stated
     key_m = key_e.T.copy()
     for rows, key, side, other in ((by_mentee, key_e, mentee, mentor), (by_mentor, key_m, mentor, mentee)):
         i = rows["who"].map(side).to_numpy(dtype=np.int64)

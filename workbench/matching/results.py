@@ -313,25 +313,26 @@ def _dense_ok(prep: _Prepared) -> bool:
     return prep.pool.n_mentees * prep.pool.n_mentors <= DENSE_PAIRS
 
 
-def _stated_keys(prep: _Prepared) -> tuple[dict, dict] | None:
-    """Stated choices as ranking keys: ``{(mentee, mentor): rank - 1e9}`` for each side; ``None`` without any."""
+def _stated_keys(prep: _Prepared) -> tuple[tuple, tuple] | None:
+    """Stated choices as ranking keys ``rank - 1e9``, for each side ``(mentee rows, mentor columns, keys)``
+    (arrays); ``None`` without any."""
     if "keys" in prep.cache:
         return prep.cache["keys"]
     prefs = prep.tables.get("preferences")
     found = None
     if prefs is not None and len(prefs):
         f = prep.scorer.context.facts
-        mentee = {p: i for i, p in enumerate(f.mentee_ids)}
-        mentor = {p: i for i, p in enumerate(f.mentor_ids)}
+        mentee = pd.Series(np.arange(len(f.mentee_ids)), index=pd.Index(f.mentee_ids))
+        mentor = pd.Series(np.arange(len(f.mentor_ids)), index=pd.Index(f.mentor_ids))
         frame = pd.DataFrame({"who": text_column(prefs, "person_id"), "whom": text_column(prefs, "ranks_person_id"),
                               "rank": number_column(prefs, "rank")}).dropna(subset=["rank"])
-        by_mentee = frame[frame["who"].isin(mentee.keys()) & frame["whom"].isin(mentor.keys())]
-        by_mentor = frame[frame["who"].isin(mentor.keys()) & frame["whom"].isin(mentee.keys())]
+        by_mentee = frame[frame["who"].isin(mentee.index) & frame["whom"].isin(mentor.index)]
+        by_mentor = frame[frame["who"].isin(mentor.index) & frame["whom"].isin(mentee.index)]
         if len(by_mentee) or len(by_mentor):
-            found = ({(mentee[a], mentor[b]): r - 1e9 for a, b, r in zip(by_mentee["who"], by_mentee["whom"],
-                                                                         by_mentee["rank"])},
-                     {(mentee[b], mentor[a]): r - 1e9 for a, b, r in zip(by_mentor["who"], by_mentor["whom"],
-                                                                         by_mentor["rank"])})
+            found = ((mentee[by_mentee["who"]].to_numpy(), mentor[by_mentee["whom"]].to_numpy(),
+                      by_mentee["rank"].to_numpy(dtype=np.float64) - 1e9),
+                     (mentee[by_mentor["whom"]].to_numpy(), mentor[by_mentor["who"]].to_numpy(),
+                      by_mentor["rank"].to_numpy(dtype=np.float64) - 1e9))
     prep.cache["keys"] = found
     return found
 
@@ -513,7 +514,7 @@ def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) ->
     cap = np.asarray(capacity, dtype=np.int64)
     mentor_of = np.full(n, -1, dtype=np.int64)
     mentor_of[links.mentee] = links.mentor
-    keys_e, keys_m = stated  # {(i, j): key} of stated choices, each side
+    keys_e, keys_m = stated  # (mentee rows, mentor columns, keys) of stated choices, each side
     blocks = []
     for start in range(0, n, BLOCK_ROWS):
         rows = np.arange(start, min(start + BLOCK_ROWS, n))
@@ -546,16 +547,17 @@ def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) ->
     return total
 
 
-def _keys(base: np.ndarray, rows: np.ndarray, keys_e: dict, keys_m: dict):
-    """Ranking keys of a block: ``2 - score`` (inf where forbidden), stated choices first by rank."""
+def _keys(base: np.ndarray, rows: np.ndarray, keys_e: tuple, keys_m: tuple):
+    """Ranking keys of a block of consecutive mentee ``rows``: ``2 - score`` (inf where forbidden), stated choices
+    first by rank (``keys_e``/``keys_m`` from :func:`_stated_keys`)."""
     e_key = np.where(np.isfinite(base), 2.0 - base, np.inf)
     m_key = e_key.copy()
-    where = {i: k for k, i in enumerate(rows)}
-    for keys, target in ((keys_e, e_key), (keys_m, m_key)):
-        for (i, j), key in keys.items():
-            k = where.get(i)
-            if k is not None and np.isfinite(target[k, j]):
-                target[k, j] = key
+    start, stop = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
+    for (i, j, key), target in ((keys_e, e_key), (keys_m, m_key)):
+        inside = (i >= start) & (i < stop)
+        k, jj, kk = i[inside] - start, j[inside], key[inside]
+        ok = np.isfinite(target[k, jj])
+        target[k[ok], jj[ok]] = kk[ok]
     return e_key, m_key
 
 

@@ -339,3 +339,14 @@ def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
     capacity = list(prep.pool.mentors["capacity"])
     expected = {mentees[i]: mentors[j] for i, j in _resident_optimal(lists, mentor_rank, capacity).items()}
     assert dict(zip(result.pairs["mentee_id"], result.pairs["mentor_id"])) == expected
+
+
+def test_mosaic_says_how_many_rounds_found_capacity(demo):
+    tables, design = demo
+    result = match(tables, design, structure="mosaic")
+    note = next(m for m in result.messages if m.startswith("Mosaic asked for"))
+    per_round = result.pairs.groupby("round").size()
+    assert f"round 1 gave {per_round.loc[1]:,} mentees a mentor" in note
+    wanted = design.experience.mentors_per_mentee
+    if len(per_round) < wanted:  # the demo's capacity runs out: the page says so instead of a silent one-on-one
+        assert "capacity was used up" in note

@@ -630,6 +630,20 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "proof": links.proof,
     }
     messages = list(prep.messages)
+    if prep.structure == "mosaic" and len(links.mentee):
+        wanted = prep.design.experience.mentors_per_mentee
+        per_round = np.bincount(links.round, minlength=wanted)
+        done = ", ".join(f"round {r + 1} gave {k:,} mentee{'s' if k != 1 else ''} a mentor"
+                         for r, k in enumerate(per_round[:wanted]))
+        note = f"Mosaic asked for {wanted} mentors per mentee: {done}."
+        if (per_round[:wanted] == 0).any():
+            note += (" The mentors' capacity was used up before every round could match: raise capacity or enrol "
+                     "more mentors for a real mosaic.")
+        messages.append(note)
+    if method == "stable" and summary["blocking_pairs"]:
+        why = ("pinned pairs stop the stable method from removing them" if prep.overrides.pin else
+               "this matching is not stable under the preferences shown: please report it with the workspace")
+        messages.append(f"{summary['blocking_pairs']:,} blocking pairs remain: {why}.")
     if not _dense_ok(prep):
         messages.append(f"At {n_e:,} x {pool.n_mentors:,} people, blocking pairs are not counted and stable "
                         "matching ranks by score only (stated preferences still count in the score).")

@@ -152,6 +152,13 @@ def mentor_time_share(scheduled_hours: float, given_hours: float, unfunded_share
     return (given_hours + unfunded_share * (scheduled_hours - given_hours)) / scheduled_hours
 
 
+def scheduled_mentor_hours(design: ProgramDesign, group_size: float, structure: str) -> float:
+    """A mentor's scheduled meeting hours per month: cadence x meeting length x the mentees met one by one
+    (``group_size`` of them; 1 for a group that meets together, 0 for peers)."""
+    apart = 0.0 if structure in NO_MENTOR else (1.0 if structure in MEET_AS_GROUP else max(group_size, 1.0))
+    return CADENCE_PER_MONTH[design.experience.cadence] * design.experience.meeting_minutes / 60 * apart
+
+
 def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = None,
             horizon_months: int | None = None) -> Inputs:
     """The engine's inputs for ``cohort`` under ``design`` with parameter ``overrides``."""
@@ -179,8 +186,7 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
     # mentor time: meetings the mentors have time for
     scheduled = CADENCE_PER_MONTH[exp.cadence]
     hours = exp.meeting_minutes / 60
-    met_apart = 0.0 if peer else (1.0 if cohort.structure in MEET_AS_GROUP else max(cohort.group_size, 1.0))
-    mentor_hours = scheduled * hours * met_apart
+    mentor_hours = scheduled_mentor_hours(design, cohort.group_size, cohort.structure)
     time_share = mentor_time_share(mentor_hours, design.support.mentor_hours_per_month, p["unfunded_meeting_share"])
     contact = scheduled * time_share * hours
     # coordinator time: check-ins and detection of pairs gone quiet

@@ -48,7 +48,7 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import match
 from workbench.simulate import KPIS, cohort_from_match, simulate
-from workbench.simulate.engine import CADENCE_PER_MONTH, MEET_AS_GROUP, NO_MENTOR
+from workbench.simulate.engine import NO_MENTOR, scheduled_mentor_hours
 from workbench.design.eligibility import text_column
 from workbench.whatif.analysis import OBJECTIVE_KPI, Target, objective_target, value_text
 from workbench.whatif.run import Progress, _cancelled, _run_tasks, scenario_seed, task_pool
@@ -110,13 +110,6 @@ def _fingerprint(tables: Mapping[str, pd.DataFrame]) -> str:
         digest.update(name.encode())
         digest.update(pd.util.hash_pandas_object(tables[name].astype(str), index=False).to_numpy().tobytes())
     return digest.hexdigest()
-
-
-def _mentor_hours(design: ProgramDesign, group_size: float, structure: str) -> float:
-    """A mentor's scheduled meeting hours per month under ``design`` with ``group_size`` mentees."""
-    exp = design.experience
-    apart = 0.0 if structure in NO_MENTOR else (1.0 if structure in MEET_AS_GROUP else max(group_size, 1.0))
-    return CADENCE_PER_MONTH[exp.cadence] * exp.meeting_minutes / 60 * apart
 
 
 def _round_tables(tables: Mapping[str, pd.DataFrame], admitted: list[str], used: dict[str, int]) -> dict:
@@ -211,7 +204,7 @@ def evaluate_candidate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign
             used[mentor] = used.get(mentor, 0) + int(count)
         out["participants"].append(cohort.size)
         out["mentors"].append(cohort.mentors)
-        hours = max(hours, _mentor_hours(scenario_design, cohort.group_size, cohort.structure))
+        hours = max(hours, scheduled_mentor_hours(scenario_design, cohort.group_size, cohort.structure))
         for horizon in horizons:
             results[horizon].append(simulate(cohort, scenario_design, runs=runs,
                                              seed=scenario_seed(seed, f"optimise cohort {position + 1}"),

@@ -204,8 +204,9 @@ class GroupEditor(Editor):
         self.editors = editors
         for editor in editors.values():
             editor.on_change = lambda _value: self._changed()
-        self.widget = w.VBox([w.HBox([w.Label(labels[name], layout=w.Layout(width="220px")), editor.widget])
-                              for name, editor in editors.items()])
+        # labels wrap rather than being cut off ("Departments (none ticked = all)")
+        self.widget = w.VBox([w.HBox([w.HTML(html.escape(labels[name]), layout=w.Layout(width="220px")),
+                                      editor.widget]) for name, editor in editors.items()])
 
     def get(self) -> object:
         return {name: editor.get() for name, editor in self.editors.items()}
@@ -597,7 +598,7 @@ class BriefDownload(w.VBox):
 
     def __init__(self, session: DesignSession) -> None:
         self.session = session
-        self.button = w.Button(description="Prepare the design brief", icon="file-text")
+        self.button = w.Button(description="Prepare the design brief", icon="file-text", layout=w.Layout(width="auto"))
         self.links = w.HTML()
         self.notice = Notice()
         self.button.on_click(self._on_prepare)

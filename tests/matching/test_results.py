@@ -7,6 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
@@ -350,3 +352,42 @@ def test_mosaic_says_how_many_rounds_found_capacity(demo):
     wanted = design.experience.mentors_per_mentee
     if len(per_round) < wanted:  # the demo's capacity runs out: the page says so instead of a silent one-on-one
         assert "capacity was used up" in note
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), mentee_share=st.floats(0, 1), mentor_share=st.floats(0, 1))
+def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo, seed, mentee_share, mentor_share):
+    """Some people state some ranks, the rest are ordered by score: no blocking pair, and the mentee-optimal
+    stable matching of those lists (stated choices first by rank, then by score, ties to the lower index)."""
+    from workbench.matching.results import _prepare
+
+    tables, design = demo
+    exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10})
+    design = design.model_copy(update={"experience": exp})
+    prep = _prepare(tables, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
+    mentees, mentors = list(prep.pool.mentees["person_id"]), list(prep.pool.mentors["person_id"])
+    rng = np.random.default_rng(seed)
+    rows = []
+    for who, others, share in ((mentees, mentors, mentee_share), (mentors, mentees, mentor_share)):
+        for a in who:
+            if rng.random() < share:
+                chosen = rng.permutation(len(others))[:rng.integers(1, len(others) + 1)]
+                rows += [(a, others[k], r + 1) for r, k in enumerate(chosen)]
+    stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
+    result = match(stated, design, method="stable")
+    assert result.summary["blocking_pairs"] == 0
+    prep = _prepare(stated, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
+    scores = np.vstack([b for _, b in prep.scorer.blocks()]).astype(float)  # stated choices also score
+    ranks = {(a, b): r for a, b, r in rows}
+
+    def key(a, b, score):  # stated choices first, by rank; then by score
+        return (0, ranks[(a, b)], 0.0) if (a, b) in ranks else (1, 0, -score)
+
+    lists = [[j for j in sorted(range(len(mentors)), key=lambda j: (key(a, mentors[j], scores[i, j]), j))
+              if np.isfinite(scores[i, j])] for i, a in enumerate(mentees)]
+    order = [sorted(range(len(mentees)), key=lambda i: (key(b, mentees[i], scores[i, j]), i))
+             for j, b in enumerate(mentors)]
+    mentor_rank = [{i: k for k, i in enumerate(o)} for o in order]
+    capacity = list(prep.pool.mentors["capacity"])
+    expected = {mentees[i]: mentors[j] for i, j in _resident_optimal(lists, mentor_rank, capacity).items()}
+    assert dict(zip(result.pairs["mentee_id"], result.pairs["mentor_id"])) == expected

@@ -133,7 +133,7 @@ def test_compare_methods_shows_every_method_side_by_side(matched: MatchingView) 
     view = matched
     view.compare_button.click()
     assert view.compare_notice.value == ""
-    for label in ("Best total fit", "Most people matched", "Fairest worst pair", "Random (baseline)"):
+    for label in ("Best total fit", "Most people matched", "Best weakest pair", "Random (baseline)"):
         assert label in view.comparison.value
     assert rows_in(view.comparison.value) == 7
     facet = view.distribution.chart.to_dict()

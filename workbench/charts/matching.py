@@ -60,7 +60,7 @@ BINS = 20
 METHOD_LABELS = {
     "optimal": "Best total fit",
     "max_coverage": "Most people matched",
-    "fair": "Fairest worst pair",
+    "fair": "Best weakest pair",
     "stable": "Stable (no pair would swap)",
     "mentee_choice": "Mentees choose in turn",
     "greedy": "Best pairs first (greedy)",

@@ -475,7 +475,8 @@ _EXPERIENCE = (
         _options(
             ("best_average", "Best average fit", "The highest total match quality."),
             ("most_matched", "Most people matched", "Coverage first, then quality."),
-            ("fairest", "Fairest worst case", "Raise the quality of the weakest match."),
+            ("fairest", "Best weakest pair", "Raise the quality of the weakest match (it does not balance groups' "
+                                             "match rates)."),
             ("rounds", "Several rounds", "Match in rounds; the unmatched go again."),
         ),
         (RAGINS_2000, USERS_MENTOR_SCARCITY), ("experience.criteria", "experience.mentor_capacity"),

@@ -66,7 +66,8 @@ from workbench.views.tables import csv_download_link, download_link, html_table
 METHOD_HELP = {
     "optimal": "Matches everyone it can, with the highest total score; the solver proves no better matching exists.",
     "max_coverage": "Matches as many mentees as possible first, then makes the pairs as good as it can.",
-    "fair": "Lifts the weakest pair as high as possible (among matchings of the most people), then the total.",
+    "fair": "Lifts the weakest pair as high as possible (among matchings of the most people), then the total. It "
+            "does not balance match rates between groups: check those under Is it fair?",
     "stable": "No mentee and mentor would both rather be together than with their partners; uses stated "
               "preferences.",
     "mentee_choice": "Mentees pick from a short list of their best mentors, first come first served: how "

@@ -48,7 +48,7 @@ from workbench.exports import safe_csv_text
 from workbench.matching import structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import BLOCK_ROWS, Overrides, PairScorer, _skill_arrays
+from workbench.matching.scores import BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays, stated_choices
 from workbench.matching.solvers import Assignment, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
@@ -214,14 +214,14 @@ def _experience(design: ProgramDesign, structure: str | None, weights: Mapping[s
     return design.model_copy(update={"experience": experience}), extra
 
 
-def _preference_messages(tables: Mapping[str, pd.DataFrame]) -> list[str]:
-    prefs, people = tables.get("preferences"), tables.get("people")
-    if prefs is None or people is None or not len(prefs):
+def _preference_messages(ctx: ScoringContext) -> list[str]:
+    choices, people = stated_choices(ctx), ctx.tables.get("people")
+    if people is None or not len(choices):
         return []
     known = set(text_column(people, "person_id"))
     out = []
-    for column in ("person_id", "ranks_person_id"):
-        values = text_column(prefs, column)
+    for column, key in (("person_id", "who"), ("ranks_person_id", "whom")):
+        values = choices[key]
         bad = np.flatnonzero(~values.isin(known).to_numpy())
         for row in bad[:5]:
             out.append(f"preferences.csv row {row + 2}, column {column}: {values.iloc[row]!r} is not in "
@@ -248,7 +248,7 @@ def _prepare(tables, design, *, structure, weights, hard_rules, overrides, cohor
     overrides = overrides or Overrides()
     scorer = PairScorer(pool, tables, score_design, extra_weights=extra, overrides=overrides)
     return _Prepared(tables, score_design, pool, scorer, structure, extra, overrides,
-                     tuple(_preference_messages(tables)), cohort or "")
+                     tuple(_preference_messages(scorer.context)), cohort or "")
 
 
 # --------------------------------------------------------------------------
@@ -318,14 +318,12 @@ def _stated_keys(prep: _Prepared) -> tuple[tuple, tuple] | None:
     (arrays); ``None`` without any."""
     if "keys" in prep.cache:
         return prep.cache["keys"]
-    prefs = prep.tables.get("preferences")
+    frame = stated_choices(prep.scorer.context).dropna(subset=["rank"])
     found = None
-    if prefs is not None and len(prefs):
+    if len(frame):
         f = prep.scorer.context.facts
         mentee = pd.Series(np.arange(len(f.mentee_ids)), index=pd.Index(f.mentee_ids))
         mentor = pd.Series(np.arange(len(f.mentor_ids)), index=pd.Index(f.mentor_ids))
-        frame = pd.DataFrame({"who": text_column(prefs, "person_id"), "whom": text_column(prefs, "ranks_person_id"),
-                              "rank": number_column(prefs, "rank")}).dropna(subset=["rank"])
         by_mentee = frame[frame["who"].isin(mentee.index) & frame["whom"].isin(mentor.index)]
         by_mentor = frame[frame["who"].isin(mentor.index) & frame["whom"].isin(mentee.index)]
         if len(by_mentee) or len(by_mentor):
@@ -338,14 +336,12 @@ def _stated_keys(prep: _Prepared) -> tuple[tuple, tuple] | None:
 
 
 def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
-    prefs = prep.tables.get("preferences")
-    if prefs is None or not len(prefs):
+    frame = stated_choices(prep.scorer.context).dropna(subset=["rank"])
+    if not len(frame):
         return None
     f = prep.scorer.context.facts
     mentee = {p: i for i, p in enumerate(f.mentee_ids)}
     mentor = {p: i for i, p in enumerate(f.mentor_ids)}
-    frame = pd.DataFrame({"who": text_column(prefs, "person_id"), "whom": text_column(prefs, "ranks_person_id"),
-                          "rank": number_column(prefs, "rank")}).dropna(subset=["rank"])
     n, m = prep.pool.n_mentees, prep.pool.n_mentors
     by_mentee = frame[frame["who"].isin(mentee.keys()) & frame["whom"].isin(mentor.keys())]
     by_mentor = frame[frame["who"].isin(mentor.keys()) & frame["whom"].isin(mentee.keys())]

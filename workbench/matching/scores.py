@@ -376,11 +376,25 @@ def _languages(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) ->
     return shared.astype(np.float32)
 
 
-def _choice_scores(preferences: pd.DataFrame, rankers: np.ndarray, ranked: np.ndarray) -> pd.DataFrame:
-    """Rows ``ranker``, ``ranked`` (row numbers) and ``value`` = 1 - p / L for each ranker's choices."""
-    frame = pd.DataFrame({"who": text_column(preferences, "person_id"),
-                          "whom": text_column(preferences, "ranks_person_id"),
-                          "rank": number_column(preferences, "rank")}).dropna(subset=["rank"])
+def stated_choices(ctx: ScoringContext) -> pd.DataFrame:
+    """``preferences.csv`` as ``who`` and ``whom`` (person ids, stripped) and ``rank`` (a number, NaN when
+    unreadable), one row per row of the file in its order; read once per matching (the table may be millions of
+    rows)."""
+    def build() -> pd.DataFrame:
+        table = ctx.tables.get("preferences")
+        if table is None or not len(table):
+            return pd.DataFrame({"who": pd.Series(dtype=object), "whom": pd.Series(dtype=object),
+                                 "rank": pd.Series(dtype=float)})
+        return pd.DataFrame({"who": text_column(table, "person_id"), "whom": text_column(table, "ranks_person_id"),
+                             "rank": number_column(table, "rank")})
+
+    return ctx.memo("stated_choices", build)
+
+
+def _choice_scores(choices: pd.DataFrame, rankers: np.ndarray, ranked: np.ndarray) -> pd.DataFrame:
+    """Rows ``ranker``, ``ranked`` (row numbers) and ``value`` = 1 - p / L for each ranker's choices
+    (``choices``: :func:`stated_choices`)."""
+    frame = choices.dropna(subset=["rank"])
     who = _first_rows(rankers)
     whom = _first_rows(ranked)
     frame = frame[frame["who"].isin(who.keys()) & frame["whom"].isin(whom.keys())]
@@ -395,11 +409,11 @@ def _choice_scores(preferences: pd.DataFrame, rankers: np.ndarray, ranked: np.nd
 def _preference_arrays(ctx: ScoringContext) -> dict:
     """The ranked pairs: ``mentee``, ``mentor`` (sorted by mentee, then mentor) and float32 ``value``."""
     f = ctx.facts
-    table = ctx.tables.get("preferences")
+    choices = stated_choices(ctx)
     sides = []
-    if table is not None and len(table):
-        by_mentee = _choice_scores(table, f.mentee_ids, f.mentor_ids)
-        by_mentor = _choice_scores(table, f.mentor_ids, f.mentee_ids)
+    if len(choices):
+        by_mentee = _choice_scores(choices, f.mentee_ids, f.mentor_ids)
+        by_mentor = _choice_scores(choices, f.mentor_ids, f.mentee_ids)
         sides = [(by_mentee["ranker"], by_mentee["ranked"], by_mentee["value"]),
                  (by_mentor["ranked"], by_mentor["ranker"], by_mentor["value"])]
     e = np.concatenate([np.asarray(s[0], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])

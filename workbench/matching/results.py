@@ -48,7 +48,8 @@ from workbench.exports import safe_csv_text
 from workbench.matching import structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays, stated_choices
+from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _positions, _skill_arrays,
+                                      stated_choices)
 from workbench.matching.solvers import Assignment, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
@@ -340,11 +341,10 @@ def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None
     if not len(frame):
         return None
     f = prep.scorer.context.facts
-    mentee = {p: i for i, p in enumerate(f.mentee_ids)}
-    mentor = {p: i for i, p in enumerate(f.mentor_ids)}
+    mentee, mentor = f.mentee_ids, f.mentor_ids
     n, m = prep.pool.n_mentees, prep.pool.n_mentors
-    by_mentee = frame[frame["who"].isin(mentee.keys()) & frame["whom"].isin(mentor.keys())]
-    by_mentor = frame[frame["who"].isin(mentor.keys()) & frame["whom"].isin(mentee.keys())]
+    by_mentee = frame[frame["who"].isin(mentee) & frame["whom"].isin(mentor)]
+    by_mentor = frame[frame["who"].isin(mentor) & frame["whom"].isin(mentee)]
     if by_mentee.empty and by_mentor.empty:
         return None
     scores = np.vstack([b for _, b in prep.scorer.blocks()]) if n else np.zeros((0, m), np.float32)
@@ -352,8 +352,8 @@ def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None
     key_e = np.where(np.isfinite(scores), 2.0 - scores.astype(np.float64), np.inf)  # unstated: after every stated
     key_m = key_e.T.copy()
     for rows, key, side, other in ((by_mentee, key_e, mentee, mentor), (by_mentor, key_m, mentor, mentee)):
-        i = rows["who"].map(side).to_numpy(dtype=np.int64)
-        j = rows["whom"].map(other).to_numpy(dtype=np.int64)
+        i = _positions(side, rows["who"].to_numpy(dtype=object))
+        j = _positions(other, rows["whom"].to_numpy(dtype=object))
         ok = np.isfinite(key[i, j])
         key[i[ok], j[ok]] = rows["rank"].to_numpy(dtype=float)[ok] - 1e9  # stated: first, by rank
     lists = []

@@ -385,8 +385,13 @@ def stated_choices(ctx: ScoringContext) -> pd.DataFrame:
         if table is None or not len(table):
             return pd.DataFrame({"who": pd.Series(dtype=object), "whom": pd.Series(dtype=object),
                                  "rank": pd.Series(dtype=float)})
-        return pd.DataFrame({"who": text_column(table, "person_id"), "whom": text_column(table, "ranks_person_id"),
-                             "rank": number_column(table, "rank")})
+        columns = {}
+        for name, column in (("who", "person_id"), ("whom", "ranks_person_id"), ("rank", "rank")):
+            codes, values = _text_codes(table, column)  # few distinct ids and ranks in millions of rows
+            if name == "rank":
+                values = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+            columns[name] = values[codes]
+        return pd.DataFrame(columns, index=table.index)
 
     return ctx.memo("stated_choices", build)
 
@@ -401,8 +406,8 @@ def _choice_scores(choices: pd.DataFrame, rankers: np.ndarray, ranked: np.ndarra
     frame = frame.sort_values(["who", "rank"], kind="stable")
     position = frame.groupby("who").cumcount().to_numpy()
     length = frame.groupby("who")["whom"].transform("size").to_numpy()
-    return pd.DataFrame({"ranker": frame["who"].map(who).to_numpy(dtype=np.int64),
-                         "ranked": frame["whom"].map(whom).to_numpy(dtype=np.int64),
+    return pd.DataFrame({"ranker": _positions(rankers, frame["who"].to_numpy(dtype=object)),
+                         "ranked": _positions(ranked, frame["whom"].to_numpy(dtype=object)),
                          "value": 1 - position / np.maximum(length, 1)})
 
 

@@ -48,8 +48,8 @@ from workbench.exports import safe_csv_text
 from workbench.matching import structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _positions, _skill_arrays,
-                                      stated_choices)
+from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays, stated_choices,
+                                      stated_positions)
 from workbench.matching.solvers import Assignment, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
@@ -317,45 +317,27 @@ def _dense_ok(prep: _Prepared) -> bool:
 def _stated_keys(prep: _Prepared) -> tuple[tuple, tuple] | None:
     """Stated choices as ranking keys ``rank - 1e9``, for each side ``(mentee rows, mentor columns, keys)``
     (arrays); ``None`` without any."""
-    if "keys" in prep.cache:
-        return prep.cache["keys"]
-    frame = stated_choices(prep.scorer.context).dropna(subset=["rank"])
-    found = None
-    if len(frame):
-        f = prep.scorer.context.facts
-        mentee = pd.Series(np.arange(len(f.mentee_ids)), index=pd.Index(f.mentee_ids))
-        mentor = pd.Series(np.arange(len(f.mentor_ids)), index=pd.Index(f.mentor_ids))
-        by_mentee = frame[frame["who"].isin(mentee.index) & frame["whom"].isin(mentor.index)]
-        by_mentor = frame[frame["who"].isin(mentor.index) & frame["whom"].isin(mentee.index)]
-        if len(by_mentee) or len(by_mentor):
-            found = ((mentee[by_mentee["who"]].to_numpy(), mentor[by_mentee["whom"]].to_numpy(),
-                      by_mentee["rank"].to_numpy(dtype=np.float64) - 1e9),
-                     (mentee[by_mentor["whom"]].to_numpy(), mentor[by_mentor["who"]].to_numpy(),
-                      by_mentor["rank"].to_numpy(dtype=np.float64) - 1e9))
-    prep.cache["keys"] = found
-    return found
+    if "keys" not in prep.cache:
+        ctx = prep.scorer.context
+        i, j, rank = stated_positions(ctx, ctx.facts.mentee_ids, ctx.facts.mentor_ids)
+        b, a, by_mentor = stated_positions(ctx, ctx.facts.mentor_ids, ctx.facts.mentee_ids)
+        prep.cache["keys"] = ((i, j, rank - 1e9), (a, b, by_mentor - 1e9)) if len(i) or len(a) else None
+    return prep.cache["keys"]
 
 
 def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
-    frame = stated_choices(prep.scorer.context).dropna(subset=["rank"])
-    if not len(frame):
+    stated = _stated_keys(prep)
+    if stated is None:
         return None
-    f = prep.scorer.context.facts
-    mentee, mentor = f.mentee_ids, f.mentor_ids
     n, m = prep.pool.n_mentees, prep.pool.n_mentors
-    by_mentee = frame[frame["who"].isin(mentee) & frame["whom"].isin(mentor)]
-    by_mentor = frame[frame["who"].isin(mentor) & frame["whom"].isin(mentee)]
-    if by_mentee.empty and by_mentor.empty:
-        return None
     scores = np.vstack([b for _, b in prep.scorer.blocks()]) if n else np.zeros((0, m), np.float32)
     # double precision: in single precision rank - 1e9 rounds to steps of 64, and stated ranks would tie
     key_e = np.where(np.isfinite(scores), 2.0 - scores.astype(np.float64), np.inf)  # unstated: after every stated
     key_m = key_e.T.copy()
-    for rows, key, side, other in ((by_mentee, key_e, mentee, mentor), (by_mentor, key_m, mentor, mentee)):
-        i = _positions(side, rows["who"].to_numpy(dtype=object))
-        j = _positions(other, rows["whom"].to_numpy(dtype=object))
-        ok = np.isfinite(key[i, j])
-        key[i[ok], j[ok]] = rows["rank"].to_numpy(dtype=float)[ok] - 1e9  # stated: first, by rank
+    (i, j, by_mentee), (a, b, by_mentor) = stated
+    for key, rows, columns, keys in ((key_e, i, j, by_mentee), (key_m, b, a, by_mentor)):
+        ok = np.isfinite(key[rows, columns])
+        key[rows[ok], columns[ok]] = keys[ok]  # stated: first, by rank
     lists = []
     for key in (key_e, key_m):
         order = np.argsort(key, axis=1, kind="stable")

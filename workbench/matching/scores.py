@@ -376,49 +376,66 @@ def _languages(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) ->
     return shared.astype(np.float32)
 
 
-def stated_choices(ctx: ScoringContext) -> pd.DataFrame:
-    """``preferences.csv`` as ``who`` and ``whom`` (person ids, stripped) and ``rank`` (a number, NaN when
-    unreadable), one row per row of the file in its order; read once per matching (the table may be millions of
-    rows)."""
-    def build() -> pd.DataFrame:
+def _stated_codes(ctx: ScoringContext) -> dict:
+    """``preferences.csv`` by distinct values: a code per row and the stripped values, for ``who``, ``whom`` and
+    ``rank`` (a number, NaN when unreadable); read once per matching (the table may be millions of rows, of a few
+    thousand distinct ids and ranks)."""
+    def build() -> dict:
         table = ctx.tables.get("preferences")
         if table is None or not len(table):
-            return pd.DataFrame({"who": pd.Series(dtype=object), "whom": pd.Series(dtype=object),
-                                 "rank": pd.Series(dtype=float)})
-        columns = {}
+            table = pd.DataFrame({"person_id": [], "ranks_person_id": [], "rank": []}, dtype=object)
+        out = {}
         for name, column in (("who", "person_id"), ("whom", "ranks_person_id"), ("rank", "rank")):
-            codes, values = _text_codes(table, column)  # few distinct ids and ranks in millions of rows
+            codes, values = _text_codes(table, column)
             if name == "rank":
                 values = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-            columns[name] = values[codes]
-        return pd.DataFrame(columns, index=table.index)
+            out[name] = (codes, values)
+        out["index"] = table.index
+        return out
 
-    return ctx.memo("stated_choices", build)
+    return ctx.memo("stated_codes", build)
 
 
-def _choice_scores(choices: pd.DataFrame, rankers: np.ndarray, ranked: np.ndarray) -> pd.DataFrame:
-    """Rows ``ranker``, ``ranked`` (row numbers) and ``value`` = 1 - p / L for each ranker's choices
-    (``choices``: :func:`stated_choices`)."""
-    frame = choices.dropna(subset=["rank"])
-    who = _first_rows(rankers)
-    whom = _first_rows(ranked)
-    frame = frame[frame["who"].isin(who.keys()) & frame["whom"].isin(whom.keys())]
-    frame = frame.sort_values(["who", "rank"], kind="stable")
-    position = frame.groupby("who").cumcount().to_numpy()
-    length = frame.groupby("who")["whom"].transform("size").to_numpy()
-    return pd.DataFrame({"ranker": _positions(rankers, frame["who"].to_numpy(dtype=object)),
-                         "ranked": _positions(ranked, frame["whom"].to_numpy(dtype=object)),
-                         "value": 1 - position / np.maximum(length, 1)})
+def stated_choices(ctx: ScoringContext) -> pd.DataFrame:
+    """``preferences.csv`` as ``who`` and ``whom`` (person ids, stripped) and ``rank`` (NaN when unreadable), one
+    row per row of the file, in its order."""
+    coded = _stated_codes(ctx)
+    return pd.DataFrame({k: coded[k][1][coded[k][0]] for k in ("who", "whom", "rank")}, index=coded["index"])
+
+
+def stated_positions(ctx: ScoringContext, rankers: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The stated choices of people in ``rankers`` about people in ``ranked``: their positions in those arrays
+    and the rank, in the file's order (rows naming anyone else, or without a rank, left out)."""
+    coded = _stated_codes(ctx)
+    (who_codes, who_values), (whom_codes, whom_values) = coded["who"], coded["whom"]
+    rank_codes, rank_values = coded["rank"]
+    who = _positions(rankers, who_values)[who_codes] if len(who_codes) else np.zeros(0, np.int64)
+    whom = _positions(ranked, whom_values)[whom_codes] if len(whom_codes) else np.zeros(0, np.int64)
+    rank = rank_values[rank_codes] if len(rank_codes) else np.zeros(0)
+    ok = (who >= 0) & (whom >= 0) & np.isfinite(rank)
+    return who[ok], whom[ok], rank[ok]
+
+
+def _choice_scores(ctx: ScoringContext, rankers: np.ndarray, ranked: np.ndarray) -> pd.DataFrame:
+    """Rows ``ranker``, ``ranked`` (row numbers) and ``value`` = 1 - p / L for each ranker's stated choices
+    (p the place by rank, ties in the file's order, L the list's length)."""
+    who, whom, rank = stated_positions(ctx, rankers, ranked)
+    order = np.lexsort((rank, who))  # by ranker, then rank; stable, so equal ranks keep the file's order
+    who, whom = who[order], whom[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(who)) + 1] if len(who) else np.zeros(0, np.int64)
+    lengths = np.diff(np.r_[starts, len(who)])
+    position = np.arange(len(who)) - np.repeat(starts, lengths)
+    return pd.DataFrame({"ranker": who, "ranked": whom,
+                         "value": 1 - position / np.maximum(np.repeat(lengths, lengths), 1)})
 
 
 def _preference_arrays(ctx: ScoringContext) -> dict:
     """The ranked pairs: ``mentee``, ``mentor`` (sorted by mentee, then mentor) and float32 ``value``."""
     f = ctx.facts
-    choices = stated_choices(ctx)
     sides = []
-    if len(choices):
-        by_mentee = _choice_scores(choices, f.mentee_ids, f.mentor_ids)
-        by_mentor = _choice_scores(choices, f.mentor_ids, f.mentee_ids)
+    if len(_stated_codes(ctx)["who"][0]):
+        by_mentee = _choice_scores(ctx, f.mentee_ids, f.mentor_ids)
+        by_mentor = _choice_scores(ctx, f.mentor_ids, f.mentee_ids)
         sides = [(by_mentee["ranker"], by_mentee["ranked"], by_mentee["value"]),
                  (by_mentor["ranked"], by_mentor["ranker"], by_mentor["value"])]
     e = np.concatenate([np.asarray(s[0], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])

@@ -45,9 +45,11 @@ def test_a_frontier_design_becomes_a_scenario_that_reproduces_its_cost(demo, fou
     changes = found.changes(row)
     scenario = found.scenario(row, "Found")
     assert "optimiser" in scenario.description and set(changes) <= set(scenario.overrides) | {"cohort_size"}
-    # the scenario holds the settings; simulated on everyone it admits, its cost is of the same order
+    # the scenario holds the settings and as many matched mentees: simulated again, it costs what the search said
+    # (other mentees of the same matching, so not to the cent)
     result = run_scenarios(tables, design, [scenario], runs=100, seed=1, executor=False)["Found"]
-    assert result.cohort["participants"] > 0 and result.effect("cost").mean() > 0
+    assert result.cohort["participants"] == row["first_cohort"] == row["participants"]
+    assert result.effect("cost").mean() == pytest.approx(row["cost"], rel=0.15)
 
 
 def test_the_same_seed_gives_the_same_designs_in_worker_processes(demo, found):

@@ -227,7 +227,7 @@ class Optimisation:
     ``candidates``: one row per design evaluated, in the order tried:
     ``candidate`` (its number), the settings searched, ``cost``,
     ``exits_avoided``, ``p_<objective>`` per objective, ``participants``
-    (all cohorts), ``feasible``, ``binds`` (the names of the constraints it
+    (matched, all cohorts), ``first_cohort`` (matched in the first), ``feasible``, ``binds`` (the names of the constraints it
     breaks, :data:`CONSTRAINTS`, separated by "; "), ``why`` (each in
     words) and ``efficient`` (on the frontier: feasible, and no feasible
     design costs no more and does at least as well on every objective, one
@@ -287,11 +287,15 @@ class Optimisation:
 
     def scenario(self, row: Mapping, name: str) -> Scenario:
         """A scenario of the design with a candidate's settings (a row of :attr:`candidates`); one cohort."""
-        overrides = {d.setting: _plain(row[d.setting]) for d in self.space if d.setting != "cohorts"}
+        overrides = {d.setting: _plain(row[d.setting]) for d in self.space if d.setting not in ("cohorts",
+                                                                                                 "cohort_size")}
+        # a scenario's cohort size counts the mentees matched (the search's, those admitted): the first cohort's
+        overrides["cohort_size"] = int(row["first_cohort"])
         cohorts = int(row["cohorts"])
-        note = f"Found by the optimiser (candidate {int(row['candidate'])})"
+        note = (f"Found by the optimiser (candidate {int(row['candidate'])}): {int(row['cohort_size'])} mentees "
+                f"admitted, {int(row['first_cohort'])} matched")
         if cohorts > 1:
-            note += f"; planned as {cohorts} cohorts in a row: the scenario holds one cohort's design"
+            note += f"; planned as {cohorts} cohorts in a row: the scenario holds the first cohort"
         return Scenario(name, overrides=overrides, description=note)
 
     def to_dict(self) -> dict:
@@ -443,6 +447,7 @@ def optimise(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, budge
                              "exits_avoided": figures["exits_avoided"],
                              **{f"p_{t.objective}": figures["p"].get(t.objective, np.nan) for t in targets},
                              "participants": int(sum(figures["participants"])),
+                             "first_cohort": int(figures["participants"][0]) if figures["participants"] else 0,
                              "mentor_hours": figures["mentor_hours"], "feasible": not binds,
                              "binds": "; ".join(name for name, _ in binds),
                              "why": "; ".join(f"{name}: {why}" for name, why in binds)})
@@ -453,7 +458,8 @@ def optimise(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, budge
         if own is not None:
             own.shutdown(wait=not cancelled, cancel_futures=True)
     frame = pd.DataFrame(rows, columns=["candidate", *[d.setting for d in space], "cost", "exits_avoided",
-                                        *[f"p_{t.objective}" for t in targets], "participants", "mentor_hours",
+                                        *[f"p_{t.objective}" for t in targets], "participants", "first_cohort",
+                                        "mentor_hours",
                                         "feasible", "binds", "why"])
     result = Optimisation(candidates=frame, space=space, targets=targets, budget=budget, mentor_hours=hours_given,
                           runs=runs, seed=seed, cancelled=cancelled, baseline=baseline)

@@ -277,23 +277,28 @@ def test_a_researcher_criterion_counts_with_its_weight(demo):
         CRITERIA.pop("location_initial")
 
 
-def test_blocking_pairs_from_keys_equal_the_preference_lists(demo):
-    from workbench.matching.results import _prepare, _stated_lists
+def test_blocking_pairs_counted_from_stated_choices_equal_a_scan_of_whole_lists(demo):
+    """Every method's count (block by block, stated choices looked up by pair) against whole dense lists."""
+    from tests.matching.test_solvers import pad, stated_lists
+    from workbench.matching.results import _prepare, _stated
     from workbench.matching.solvers import Assignment, blocking_pairs
 
     tables, design = demo
     prep = _prepare(tables, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
-    lists = _stated_lists(prep)
-    assert lists is not None  # the demo has stated preferences
+    stated = _stated(prep)
+    assert stated is not None  # the demo has stated preferences
+    scores = np.vstack([b for _, b in prep.scorer.blocks()])
+    capacity = prep.pool.mentors["capacity"].to_numpy()
+    mentee_lists, mentor_lists = stated_lists(scores, capacity, stated)
+    lists = {"mentee_prefs": pad(mentee_lists, scores.shape[1]), "mentor_prefs": pad(mentor_lists, scores.shape[0])}
     for method, result in compare_methods(tables, design, seed=1).items():
         pool = result.pool
         mentor_of = np.full(pool.n_mentees, -1)
         rows = {p: i for i, p in enumerate(pool.mentees["person_id"])}
         cols = {p: j for j, p in enumerate(pool.mentors["person_id"])}
         mentor_of[[rows[p] for p in result.pairs["mentee_id"]]] = [cols[p] for p in result.pairs["mentor_id"]]
-        capacity = pool.mentors["capacity"].to_numpy()
         expected = blocking_pairs(Assignment(mentor_of, np.zeros(len(mentor_of), np.float32), ""), prep.scorer,
-                                  capacity, mentee_prefs=lists[0], mentor_prefs=lists[1])
+                                  capacity, **lists)
         assert result.summary["blocking_pairs"] == expected, method
 
 
@@ -315,6 +320,16 @@ def _resident_optimal(mentee_lists: list[list[int]], mentor_rank: list[dict], ca
     return {i: j for j, mentees in enumerate(held) for i in mentees}
 
 
+def _other_sides(mentees: list[str], mentors: list[str]) -> dict[str, list[str]]:
+    """Everyone a person may rank: mentors for a mentee, mentees for a mentor, both for someone in both roles
+    (``preferences.csv`` holds one list per person: each person ranked once, each rank used once)."""
+    out: dict[str, list[str]] = {}
+    for who, others in ((mentees, mentors), (mentors, mentees)):
+        for a in who:
+            out.setdefault(a, []).extend(b for b in others if b != a and b not in out[a])
+    return out
+
+
 def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
     """Everyone ranks everyone on the other side: no blocking pair, and exactly the resident-optimal matching."""
     from workbench.matching.results import _prepare
@@ -328,16 +343,16 @@ def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
     mentors = list(prep.pool.mentors["person_id"])
     assert len(mentees) > 20 and len(mentors) > 10  # in single precision, rank - 1e9 falls in bands 64 ranks wide
     rng = np.random.default_rng(5)
-    rows = [(a, mentors[j], r + 1) for a in mentees for r, j in enumerate(rng.permutation(len(mentors)))]
-    rows += [(b, mentees[i], r + 1) for b in mentors for r, i in enumerate(rng.permutation(len(mentees)))]
+    rows = [(a, b, r + 1) for a, others in _other_sides(mentees, mentors).items()
+            for r, b in enumerate(rng.permutation(others))]
     stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
     result = match(stated, design, method="stable")
     assert result.summary["blocking_pairs"] == 0
     allowed = np.vstack([np.isfinite(b) for _, b in prep.scorer.blocks()])
     ranks = {(a, b): r for a, b, r in rows}
-    lists = [[j for j in sorted(range(len(mentors)), key=lambda j: ranks[(a, mentors[j])]) if allowed[i, j]]
+    lists = [sorted((j for j in range(len(mentors)) if allowed[i, j]), key=lambda j: ranks[(a, mentors[j])])
              for i, a in enumerate(mentees)]
-    mentor_rank = [{i: ranks[(b, a)] for i, a in enumerate(mentees)} for b in mentors]
+    mentor_rank = [{i: ranks[(b, a)] for i, a in enumerate(mentees) if a != b} for b in mentors]
     capacity = list(prep.pool.mentors["capacity"])
     expected = {mentees[i]: mentors[j] for i, j in _resident_optimal(lists, mentor_rank, capacity).items()}
     assert dict(zip(result.pairs["mentee_id"], result.pairs["mentor_id"])) == expected
@@ -368,11 +383,10 @@ def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo,
     mentees, mentors = list(prep.pool.mentees["person_id"]), list(prep.pool.mentors["person_id"])
     rng = np.random.default_rng(seed)
     rows = []
-    for who, others, share in ((mentees, mentors, mentee_share), (mentors, mentees, mentor_share)):
-        for a in who:
-            if rng.random() < share:
-                chosen = rng.permutation(len(others))[:rng.integers(1, len(others) + 1)]
-                rows += [(a, others[k], r + 1) for r, k in enumerate(chosen)]
+    for a, others in _other_sides(mentees, mentors).items():
+        if rng.random() < (mentee_share if a in mentees else mentor_share):
+            chosen = rng.permutation(others)[:rng.integers(1, len(others) + 1)]
+            rows += [(a, b, r + 1) for r, b in enumerate(chosen)]
     stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
     result = match(stated, design, method="stable")
     assert result.summary["blocking_pairs"] == 0
@@ -380,8 +394,8 @@ def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo,
     scores = np.vstack([b for _, b in prep.scorer.blocks()]).astype(float)  # stated choices also score
     ranks = {(a, b): r for a, b, r in rows}
 
-    def key(a, b, score):  # stated choices first, by rank; then by score
-        return (0, ranks[(a, b)], 0.0) if (a, b) in ranks else (1, 0, -score)
+    def key(a, b, score):  # stated choices first, by rank (ties: by score); then by score
+        return (0, ranks[(a, b)], -score) if (a, b) in ranks else (1, 0, -score)
 
     lists = [[j for j in sorted(range(len(mentors)), key=lambda j: (key(a, mentors[j], scores[i, j]), j))
               if np.isfinite(scores[i, j])] for i, a in enumerate(mentees)]

@@ -498,3 +498,86 @@ def test_threads_do_not_change_the_result(monkeypatch) -> None:
             solve_optimal, solve_max_coverage, solve_stable, lambda s, c: solve_optimal(s, c, k=2))]
     for a, b in zip(found[1], found[2]):
         np.testing.assert_array_equal(a, b)
+
+
+# ----------------------------------------------------------------------------- stated choices
+
+
+@st.composite
+def stated_games(draw, max_mentees: int = 9, max_mentors: int = 5):
+    """A scored instance (ties, forbidden pairs, capacities 0-3) and stated choices: on neither, one or both
+    sides, each person stating nothing, some or everyone, with tied ranks."""
+    scores, capacity = draw(instances(max_mentees, max_mentors))
+    n, m = scores.shape
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    sides = []
+    for rows, cols, share in ((n, m, draw(st.sampled_from([0.0, 0.5, 1.0]))),
+                              (m, n, draw(st.sampled_from([0.0, 0.5, 1.0])))):
+        ties = draw(st.sampled_from([2, 1000]))
+        triples = [(a, b, float(rng.integers(1, ties))) for a in range(rows) if rng.random() < share
+                   for b in rng.permutation(cols)[:rng.integers(1, cols + 1)]]
+        sides.append(np.array(triples, dtype=float).reshape(-1, 3))
+    e, r = sides
+    stated = solvers.Stated((e[:, 0].astype(np.int64), e[:, 1].astype(np.int64), e[:, 2]),
+                            (r[:, 1].astype(np.int64), r[:, 0].astype(np.int64), r[:, 2]))
+    return scores, capacity, stated
+
+
+def stated_lists(scores: np.ndarray, capacity: np.ndarray, stated) -> tuple[list[list[int]], list[list[int]]]:
+    """Each side's whole list, written plainly: stated choices by rank (ties: higher score, then lower index),
+    then everyone else allowed by score (ties: lower index); forbidden pairs and full mentors left out."""
+    n, m = scores.shape
+    by_mentee = {(int(i), int(j)): r for i, j, r in zip(*stated.by_mentee)}
+    by_mentor = {(int(i), int(j)): r for i, j, r in zip(*stated.by_mentor)}
+    mentee_lists = [sorted((j for j in range(m) if np.isfinite(scores[i, j]) and capacity[j] > 0),
+                           key=lambda j: (by_mentee.get((i, j), np.inf), -scores[i, j], j)) for i in range(n)]
+    mentor_lists = [sorted((i for i in range(n) if np.isfinite(scores[i, j])) if capacity[j] > 0 else [],
+                           key=lambda i: (by_mentor.get((i, j), np.inf), -scores[i, j], i)) for j in range(m)]
+    return mentee_lists, mentor_lists
+
+
+@settings(max_examples=150, deadline=None)
+@given(stated_games())
+def test_stable_with_stated_choices_is_the_matching_packages_resident_optimal_matching(game) -> None:
+    """Against the ``matching`` package's HospitalResident game (resident-optimal) on the same whole lists."""
+    from matching.games import HospitalResident
+
+    scores, capacity, stated = game
+    src = DenseScores(scores)
+    a = solve_stable(src, capacity, stated=stated)
+    feasible(a, scores, capacity)
+    assert blocking_pairs(a, src, capacity, stated=stated) == 0
+    mentee_lists, mentor_lists = stated_lists(scores, capacity, stated)
+    assert brute_blocking(a.mentor_of, mentee_lists, mentor_lists, capacity) == 0
+    residents = {i: row for i, row in enumerate(mentee_lists) if row}
+    hospitals = {j: row for j, row in enumerate(mentor_lists) if row}
+    expected = np.full(len(scores), -1)
+    if residents:
+        game = HospitalResident.create_from_dictionaries(residents, hospitals,
+                                                         {j: int(capacity[j]) for j in hospitals})
+        for hospital, matched in game.solve(optimal="resident").items():
+            expected[[r.name for r in matched]] = hospital.name
+    assert a.mentor_of.tolist() == expected.tolist()
+
+
+@settings(max_examples=150, deadline=None)
+@given(stated_games(), st.integers(0, 2**32 - 1), st.sampled_from([5, 1 << 22]))
+def test_blocking_pairs_with_stated_choices_against_a_plain_scan(game, seed, cells) -> None:
+    """Any matching (allowed pairs within capacity), counted block by block against every pair checked plainly."""
+    scores, capacity, stated = game
+    n, m = scores.shape
+    rng = np.random.default_rng(seed)
+    mentor_of, load = np.full(n, -1), np.zeros(m, dtype=int)
+    for i in range(n):
+        options = [j for j in range(m) if np.isfinite(scores[i, j]) and load[j] < capacity[j]]
+        if options and rng.random() < 0.7:
+            mentor_of[i] = options[rng.integers(len(options))]
+            load[mentor_of[i]] += 1
+    kept = solvers.BLOCK_CELLS
+    solvers.BLOCK_CELLS = cells
+    try:
+        found = blocking_pairs(as_assignment(mentor_of, scores), DenseScores(scores), capacity, stated=stated)
+    finally:
+        solvers.BLOCK_CELLS = kept
+    mentee_lists, mentor_lists = stated_lists(scores, capacity, stated)
+    assert found == brute_blocking(mentor_of, mentee_lists, mentor_lists, capacity)

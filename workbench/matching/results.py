@@ -17,8 +17,8 @@ with one method (:mod:`.structures`) and returns a :class:`MatchResult`:
   ``skills_covered`` (share of the mentees' needed skills, wanted or gap,
   that a partner covers, 0-1), ``capacity_use`` (0-1), ``blocking_pairs``
   (pairs who would both rather be together, one-round bipartite structures;
-  preferences as the stable method uses them; pools up to :data:`DENSE_PAIRS`
-  pairs) and the solver's proof.
+  preferences as the stable method uses them; for other methods pools up to
+  :data:`BLOCKING_PAIRS` pairs) and the solver's proof.
 * :meth:`MatchResult.fairness` per group of any attribute (groups under five
   people hidden); :meth:`MatchResult.table` the export.
 
@@ -48,9 +48,9 @@ from workbench.exports import safe_csv_text
 from workbench.matching import structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays, stated_choices,
-                                      stated_positions)
-from workbench.matching.solvers import Assignment, blocking_pairs
+from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
+                                      stated_positions, stated_unknown)
+from workbench.matching.solvers import Assignment, Stated, blocking_pairs
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
@@ -73,9 +73,9 @@ RULE_WORDS = {
 _NOT_GROUPS = {"person_id", "manager_id", "name", "email", "hire_date", "exit_date", "wants", "offers", "capacity",
                "languages", "timezone", "onet_soc_code"}
 _SENSITIVE = set(TABLES["people"].sensitive_columns)
-#: Largest pool (mentees x mentors) for which stated preference lists and blocking pairs are computed:
-#: both hold dense mentees x mentors arrays (about 30 bytes a pair at the peak).
-DENSE_PAIRS = 25_000_000
+#: Largest pool (mentees x mentors) whose blocking pairs are counted for methods other than stable (the count is
+#: one more pass over every pair's score).
+BLOCKING_PAIRS = 25_000_000
 
 
 def default_method(design: ProgramDesign) -> str:
@@ -216,19 +216,16 @@ def _experience(design: ProgramDesign, structure: str | None, weights: Mapping[s
 
 
 def _preference_messages(ctx: ScoringContext) -> list[str]:
-    choices, people = stated_choices(ctx), ctx.tables.get("people")
-    if people is None or not len(choices):
+    people = ctx.tables.get("people")
+    if people is None or "preferences" not in ctx.tables:
         return []
-    known = set(text_column(people, "person_id"))
     out = []
-    for column, key in (("person_id", "who"), ("ranks_person_id", "whom")):
-        values = choices[key]
-        bad = np.flatnonzero(~values.isin(known).to_numpy())
-        for row in bad[:5]:
-            out.append(f"preferences.csv row {row + 2}, column {column}: {values.iloc[row]!r} is not in "
+    for column, (rows, values) in stated_unknown(ctx, text_column(people, "person_id").to_numpy()).items():
+        for row, value in zip(rows[:5], values[:5]):
+            out.append(f"preferences.csv row {row + 2}, column {column}: {value!r} is not in "
                        "people.csv; that preference is ignored.")
-        if len(bad) > 5:
-            out.append(f"preferences.csv: {len(bad) - 5} more rows in column {column} name unknown people.")
+        if len(rows) > 5:
+            out.append(f"preferences.csv: {len(rows) - 5} more rows in column {column} name unknown people.")
     return out
 
 
@@ -299,50 +296,15 @@ def _marginal(prep: _Prepared):
     return rescore
 
 
-def _stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
-    """Preference lists for stable matching from ``preferences.csv``: stated choices first, the rest by score.
-
-    ``None`` when nobody in the pool stated a preference about someone on the
-    other side. Dense: two ``int32`` arrays of mentees x mentors.
-    """
+def _stated(prep: _Prepared) -> Stated | None:
+    """The choices people stated in ``preferences.csv`` about people on the other side of the pool (the stable
+    method ranks them first, :class:`solvers.Stated`); ``None`` without any."""
     if "stated" not in prep.cache:
-        prep.cache["stated"] = _build_stated_lists(prep) if _dense_ok(prep) else None
-    return prep.cache["stated"]
-
-
-def _dense_ok(prep: _Prepared) -> bool:
-    return prep.pool.n_mentees * prep.pool.n_mentors <= DENSE_PAIRS
-
-
-def _stated_keys(prep: _Prepared) -> tuple[tuple, tuple] | None:
-    """Stated choices as ranking keys ``rank - 1e9``, for each side ``(mentee rows, mentor columns, keys)``
-    (arrays); ``None`` without any."""
-    if "keys" not in prep.cache:
         ctx = prep.scorer.context
         i, j, rank = stated_positions(ctx, ctx.facts.mentee_ids, ctx.facts.mentor_ids)
         b, a, by_mentor = stated_positions(ctx, ctx.facts.mentor_ids, ctx.facts.mentee_ids)
-        prep.cache["keys"] = ((i, j, rank - 1e9), (a, b, by_mentor - 1e9)) if len(i) or len(a) else None
-    return prep.cache["keys"]
-
-
-def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None:
-    stated = _stated_keys(prep)
-    if stated is None:
-        return None
-    n, m = prep.pool.n_mentees, prep.pool.n_mentors
-    scores = np.vstack([b for _, b in prep.scorer.blocks()]) if n else np.zeros((0, m), np.float32)
-    # double precision: in single precision rank - 1e9 rounds to steps of 64, and stated ranks would tie
-    key_e = np.where(np.isfinite(scores), 2.0 - scores.astype(np.float64), np.inf)  # unstated: after every stated
-    key_m = key_e.T.copy()
-    (i, j, by_mentee), (a, b, by_mentor) = stated
-    for key, rows, columns, keys in ((key_e, i, j, by_mentee), (key_m, b, a, by_mentor)):
-        ok = np.isfinite(key[rows, columns])
-        key[rows[ok], columns[ok]] = keys[ok]  # stated: first, by rank
-    lists = []
-    for key in (key_e, key_m):
-        order = np.argsort(key, axis=1, kind="stable")
-        lists.append(np.where(np.isfinite(np.take_along_axis(key, order, axis=1)), order, -1).astype(np.int32))
-    return lists[0], lists[1]
+        prep.cache["stated"] = Stated((i, j, rank), (a, b, by_mentor)) if len(i) or len(a) else None
+    return prep.cache["stated"]
 
 
 def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size: int, top_k: int):
@@ -351,7 +313,7 @@ def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size:
     pinned = _pins(prep)
     kw = dict(seed=seed, pinned=pinned, top_k=top_k)
     if method == "stable":
-        kw["preferences"] = _stated_lists(prep)
+        kw["stated"] = _stated(prep)
     if prep.structure == "peer":
         if len(pinned):
             raise WorkbenchError("Pinning pairs is not available for peer circles.")
@@ -473,70 +435,21 @@ def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
     return float((covered & need).sum() / need.sum())
 
 
-def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray) -> int | None:
+def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str) -> int | None:
     """Blocking pairs under the preferences the stable method uses (stated choices first, then by score).
 
-    Computed from ranking keys a block of mentees at a time (no preference
-    lists): a side prefers a partner with a lower key, ties going to the lower
-    index, as the stable method's lists order them.
+    Counted for one-round structures, by the stable method at any size (one
+    more pass over the pairs' scores) and by the others up to
+    :data:`BLOCKING_PAIRS` pairs.
     """
-    if prep.structure in ("peer", "mosaic", "flash") or not _dense_ok(prep):
+    if prep.structure in ("peer", "mosaic", "flash"):
         return None
-    stated = _stated_keys(prep)
-    if stated is None:
-        mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
-        mentor_of[links.mentee] = links.mentor
-        assignment = Assignment(mentor_of=mentor_of, score=np.zeros(len(mentor_of), np.float32), method="")
-        return blocking_pairs(assignment, prep.scorer, capacity)
-    n, m = prep.pool.n_mentees, prep.pool.n_mentors
-    cap = np.asarray(capacity, dtype=np.int64)
-    mentor_of = np.full(n, -1, dtype=np.int64)
+    if method != "stable" and prep.pool.n_mentees * prep.pool.n_mentors > BLOCKING_PAIRS:
+        return None
+    mentor_of = np.full(prep.pool.n_mentees, -1, dtype=np.int64)
     mentor_of[links.mentee] = links.mentor
-    keys_e, keys_m = stated  # (mentee rows, mentor columns, keys) of stated choices, each side
-    blocks = []
-    for start in range(0, n, BLOCK_ROWS):
-        rows = np.arange(start, min(start + BLOCK_ROWS, n))
-        base = prep.scorer.block(rows).astype(np.float64)
-        blocks.append((rows, base))
-    mine = np.full(n, np.inf)
-    worst = np.full(m, -np.inf)
-    worst_i = np.full(m, -1, dtype=np.int64)
-    load = np.bincount(mentor_of[mentor_of >= 0], minlength=m)
-    for rows, base in blocks:
-        e_key, m_key = _keys(base, rows, keys_e, keys_m)
-        has = mentor_of[rows] >= 0
-        r = np.flatnonzero(has)
-        j = mentor_of[rows[r]]
-        mine[rows[r]] = e_key[r, j]
-        for i, jj, key in zip(rows[r], j, m_key[r, j]):  # each mentor's worst mentee, by (key, index)
-            if (key, i) > (worst[jj], worst_i[jj]):
-                worst[jj], worst_i[jj] = key, i
-    total = 0
-    columns = np.arange(m)
-    for rows, base in blocks:
-        e_key, m_key = _keys(base, rows, keys_e, keys_m)
-        cur = mentor_of[rows]
-        cur_key = mine[rows][:, None]
-        mentee_wants = (e_key < cur_key) | ((e_key == cur_key) & (columns[None, :] < cur[:, None])) | (cur[:, None] < 0)
-        mentor_wants = (load < cap)[None, :] | (m_key < worst[None, :]) | (
-            (m_key == worst[None, :]) & (rows[:, None] < worst_i[None, :]))
-        ok = np.isfinite(e_key) & (cap > 0)[None, :] & (columns[None, :] != cur[:, None])
-        total += int((mentee_wants & mentor_wants & ok).sum())
-    return total
-
-
-def _keys(base: np.ndarray, rows: np.ndarray, keys_e: tuple, keys_m: tuple):
-    """Ranking keys of a block of consecutive mentee ``rows``: ``2 - score`` (inf where forbidden), stated choices
-    first by rank (``keys_e``/``keys_m`` from :func:`_stated_keys`)."""
-    e_key = np.where(np.isfinite(base), 2.0 - base, np.inf)
-    m_key = e_key.copy()
-    start, stop = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, 0)
-    for (i, j, key), target in ((keys_e, e_key), (keys_m, m_key)):
-        inside = (i >= start) & (i < stop)
-        k, jj, kk = i[inside] - start, j[inside], key[inside]
-        ok = np.isfinite(target[k, jj])
-        target[k[ok], jj[ok]] = kk[ok]
-    return e_key, m_key
+    assignment = Assignment(mentor_of=mentor_of, score=np.zeros(len(mentor_of), np.float32), method="")
+    return blocking_pairs(assignment, prep.scorer, capacity, stated=_stated(prep))
 
 
 def _no_score(reason: str) -> str:
@@ -603,7 +516,7 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "skills_covered": _coverage(prep, links),
         "capacity": cap_total if prep.structure != "peer" else None,
         "capacity_use": (len(links.mentee) / cap_total if cap_total else 0.0) if prep.structure != "peer" else None,
-        "blocking_pairs": _blocking(prep, links, capacity),
+        "blocking_pairs": _blocking(prep, links, capacity, method),
         "optimal": links.proof.get("optimal"),
         "proof": links.proof,
     }
@@ -622,9 +535,9 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         why = ("pinned pairs stop the stable method from removing them" if prep.overrides.pin else
                "this matching is not stable under the preferences shown: please report it with the workspace")
         messages.append(f"{summary['blocking_pairs']:,} blocking pairs remain: {why}.")
-    if not _dense_ok(prep):
-        messages.append(f"At {n_e:,} x {pool.n_mentors:,} people, blocking pairs are not counted and stable "
-                        "matching ranks by score only (stated preferences still count in the score).")
+    if summary["blocking_pairs"] is None and prep.structure not in ("peer", "mosaic", "flash"):
+        messages.append(f"At {n_e:,} x {pool.n_mentors:,} people, blocking pairs are counted for the stable "
+                        "method only.")
     if n_e == 0:
         messages.insert(0, "Nobody eligible is enrolled as a mentee in this cohort: there is no one to match.")
     elif pool.n_mentors == 0 and prep.structure != "peer":

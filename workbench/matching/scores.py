@@ -396,11 +396,15 @@ def _stated_codes(ctx: ScoringContext) -> dict:
     return ctx.memo("stated_codes", build)
 
 
-def stated_choices(ctx: ScoringContext) -> pd.DataFrame:
-    """``preferences.csv`` as ``who`` and ``whom`` (person ids, stripped) and ``rank`` (NaN when unreadable), one
-    row per row of the file, in its order."""
-    coded = _stated_codes(ctx)
-    return pd.DataFrame({k: coded[k][1][coded[k][0]] for k in ("who", "whom", "rank")}, index=coded["index"])
+def stated_unknown(ctx: ScoringContext, known: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The rows of ``preferences.csv`` naming someone not in ``known`` (stripped person ids): for ``person_id``
+    and ``ranks_person_id``, (row positions in the file, the values there)."""
+    coded, out = _stated_codes(ctx), {}
+    for column, key in (("person_id", "who"), ("ranks_person_id", "whom")):
+        codes, values = coded[key]
+        rows = np.flatnonzero(~pd.Index(values).isin(known)[codes]) if len(codes) else np.zeros(0, np.int64)
+        out[column] = rows, values[codes[rows]]
+    return out
 
 
 def stated_positions(ctx: ScoringContext, rankers: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -51,6 +51,7 @@ from workbench.matching.names import METHODS, STRUCTURES
 from workbench.matching.solvers import (
     Assignment,
     ScoreSource,
+    Stated,
     solve_fair,
     solve_greedy,
     solve_max_coverage,
@@ -114,13 +115,13 @@ class Subset:
 
 
 def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, top_k: int = 3,
-          pinned: np.ndarray | None = None, preferences: tuple[np.ndarray, np.ndarray] | None = None) -> Assignment:
+          pinned: np.ndarray | None = None, stated: Stated | None = None) -> Assignment:
     """Run ``method`` on ``scores``; ``pinned`` ``[k, 2]`` (mentee, mentor) pairs are fixed first.
 
     Pinned mentees leave the problem and their mentors' capacity drops by one
-    each, so every method keeps them as they are. ``preferences`` (mentee
-    lists, mentor lists, as :func:`solvers.solve_stable` takes them) replace
-    the scores' order for the stable method.
+    each, so every method keeps them as they are. ``stated`` choices
+    (:class:`solvers.Stated`) come first in the stable method's preference
+    order, before the scores' order.
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
@@ -136,7 +137,7 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
         "optimal": lambda: solve_optimal(source, cap),
         "max_coverage": lambda: solve_max_coverage(source, cap),
         "fair": lambda: solve_fair(source, cap),
-        "stable": lambda: solve_stable(source, cap, **_lists(preferences, rows)),
+        "stable": lambda: solve_stable(source, cap, stated=None if stated is None else stated.subset(rows, scores.n_mentees)),
         "greedy": lambda: solve_greedy(source, cap),
         "random": lambda: solve_random(source, cap, seed=seed),
         "mentee_choice": lambda: solve_mentee_choice(source, cap, top_k=top_k, seed=seed),
@@ -151,18 +152,6 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
     if pinned is not None and len(pinned):
         proof["pinned"] = len(pinned)
     return Assignment(mentor_of=mentor_of, score=score, method=method, proof=proof)
-
-
-def _lists(preferences, rows: np.ndarray) -> dict:
-    """Preference lists restricted to mentee ``rows`` (mentor lists renumbered, order kept)."""
-    if preferences is None:
-        return {}
-    mentee_prefs, mentor_prefs = preferences
-    where = np.full(len(mentee_prefs), -1, dtype=np.int64)
-    where[rows] = np.arange(len(rows))
-    renumbered = np.where(mentor_prefs >= 0, where[np.maximum(mentor_prefs, 0)], -1)
-    order = np.argsort(renumbered < 0, axis=1, kind="stable")  # kept entries first, in their order
-    return {"mentee_prefs": mentee_prefs[rows], "mentor_prefs": np.take_along_axis(renumbered, order, axis=1)}
 
 
 def _matched_links(assignment: Assignment, rnd: int = 0) -> Links:

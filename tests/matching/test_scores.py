@@ -245,7 +245,11 @@ def organisations(draw):
         seniority_gap_min=0, seniority_gap_max=draw(st.integers(0, 4)),
         department_preference=draw(st.sampled_from(["same", "cross", "any"])),
         criteria=draw(st.dictionaries(st.sampled_from(sorted(EXPECTED)), st.floats(0, 10), min_size=0)))
-    return pool, {"people": people, "proficiency": proficiency}, ProgramDesign(experience=experience)
+    ranks = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=2 * n, unique=True))
+    preferences = pd.DataFrame({"person_id": [f"Q{a}" for a, _ in ranks], "ranks_person_id": [f"Q{b}" for _, b in ranks],
+                                "rank": [str(k + 1) for k in range(len(ranks))]}, dtype=object)
+    return pool, {"people": people, "proficiency": proficiency, "preferences": preferences}, \
+        ProgramDesign(experience=experience)
 
 
 @settings(max_examples=60, deadline=None)
@@ -276,6 +280,7 @@ def test_block_and_criteria_add_up_the_same_and_types_match_direct_evaluation(ca
     block = s.block(rows)
     e, m = np.repeat(rows, pool.n_mentors), np.tile(np.arange(pool.n_mentors), pool.n_mentees)
     np.testing.assert_array_equal(s.criteria(e, m)["score"].to_numpy(), block.reshape(-1))  # exactly
+    np.testing.assert_array_equal(s.pairs(e, m), block.reshape(-1))
     np.testing.assert_array_equal(s.allowed(rows), np.isfinite(block))
     kept = scores_module.TYPE_CELLS
     scores_module.TYPE_CELLS = 0  # every criterion and rule evaluated pair by pair

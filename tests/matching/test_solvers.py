@@ -536,14 +536,25 @@ def stated_lists(scores: np.ndarray, capacity: np.ndarray, stated) -> tuple[list
     return mentee_lists, mentor_lists
 
 
+class BlocksOnly:
+    """A score source that serves whole rows only (no ``pairs``)."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.dense = DenseScores(scores)
+        self.n_mentees, self.n_mentors = scores.shape
+
+    def block(self, mentees: np.ndarray) -> np.ndarray:
+        return self.dense.block(mentees)
+
+
 @settings(max_examples=150, deadline=None)
-@given(stated_games())
-def test_stable_with_stated_choices_is_the_matching_packages_resident_optimal_matching(game) -> None:
+@given(stated_games(), st.booleans())
+def test_stable_with_stated_choices_is_the_matching_packages_resident_optimal_matching(game, rows_only) -> None:
     """Against the ``matching`` package's HospitalResident game (resident-optimal) on the same whole lists."""
     from matching.games import HospitalResident
 
     scores, capacity, stated = game
-    src = DenseScores(scores)
+    src = BlocksOnly(scores) if rows_only else DenseScores(scores)
     a = solve_stable(src, capacity, stated=stated)
     feasible(a, scores, capacity)
     assert blocking_pairs(a, src, capacity, stated=stated) == 0

@@ -301,8 +301,8 @@ def _stated(prep: _Prepared) -> Stated | None:
     method ranks them first, :class:`solvers.Stated`); ``None`` without any."""
     if "stated" not in prep.cache:
         ctx = prep.scorer.context
-        i, j, rank = stated_positions(ctx, ctx.facts.mentee_ids, ctx.facts.mentor_ids)
-        b, a, by_mentor = stated_positions(ctx, ctx.facts.mentor_ids, ctx.facts.mentee_ids)
+        i, j, rank = stated_positions(ctx, "mentee")
+        b, a, by_mentor = stated_positions(ctx, "mentor")
         prep.cache["stated"] = Stated((i, j, rank), (a, b, by_mentor)) if len(i) or len(a) else None
     return prep.cache["stated"]
 

@@ -407,25 +407,35 @@ def stated_unknown(ctx: ScoringContext, known: np.ndarray) -> dict[str, tuple[np
     return out
 
 
-def stated_positions(ctx: ScoringContext, rankers: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The stated choices of people in ``rankers`` about people in ``ranked``: their positions in those arrays
-    and the rank, in the file's order (rows naming anyone else, or without a rank, left out)."""
-    coded = _stated_codes(ctx)
-    (who_codes, who_values), (whom_codes, whom_values) = coded["who"], coded["whom"]
-    rank_codes, rank_values = coded["rank"]
-    who = _positions(rankers, who_values)[who_codes] if len(who_codes) else np.zeros(0, np.int64)
-    whom = _positions(ranked, whom_values)[whom_codes] if len(whom_codes) else np.zeros(0, np.int64)
-    rank = rank_values[rank_codes] if len(rank_codes) else np.zeros(0)
-    ok = (who >= 0) & (whom >= 0) & np.isfinite(rank)
-    return who[ok], whom[ok], rank[ok]
+def stated_positions(ctx: ScoringContext, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stated choices ``by`` the pool's mentees (about its mentors) or ``by`` its mentors (about its mentees):
+    (ranker's row, ranked person's row, rank), in the file's order (rows naming anyone else, or without a rank,
+    left out). Computed once per side."""
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rankers, ranked = ((ctx.facts.mentee_ids, ctx.facts.mentor_ids) if by == "mentee" else
+                           (ctx.facts.mentor_ids, ctx.facts.mentee_ids))
+        coded = _stated_codes(ctx)
+        (who_codes, who_values), (whom_codes, whom_values) = coded["who"], coded["whom"]
+        rank_codes, rank_values = coded["rank"]
+        who = _positions(rankers, who_values)[who_codes] if len(who_codes) else np.zeros(0, np.int64)
+        whom = _positions(ranked, whom_values)[whom_codes] if len(whom_codes) else np.zeros(0, np.int64)
+        rank = rank_values[rank_codes] if len(rank_codes) else np.zeros(0)
+        ok = (who >= 0) & (whom >= 0) & np.isfinite(rank)
+        return who[ok], whom[ok], rank[ok]
+
+    if by not in ("mentee", "mentor"):
+        raise ValueError(f"by must be 'mentee' or 'mentor', not {by!r}")
+    return ctx.memo(f"stated_by_{by}", build)
 
 
-def _choice_scores(ctx: ScoringContext, rankers: np.ndarray, ranked: np.ndarray) -> pd.DataFrame:
+def _choice_scores(ctx: ScoringContext, by: str) -> pd.DataFrame:
     """Rows ``ranker``, ``ranked`` (row numbers) and ``value`` = 1 - p / L for each ranker's stated choices
     (p the place by rank, ties in the file's order, L the list's length)."""
-    who, whom, rank = stated_positions(ctx, rankers, ranked)
-    order = np.lexsort((rank, who))  # by ranker, then rank; stable, so equal ranks keep the file's order
-    who, whom = who[order], whom[order]
+    who, whom, rank = stated_positions(ctx, by)
+    ordered = len(who) < 2 or bool(((who[1:] > who[:-1]) | ((who[1:] == who[:-1]) & (rank[1:] >= rank[:-1]))).all())
+    if not ordered:  # by ranker, then rank; stable, so equal ranks keep the file's order
+        order = np.lexsort((rank, who))
+        who, whom = who[order], whom[order]
     starts = np.r_[0, np.flatnonzero(np.diff(who)) + 1] if len(who) else np.zeros(0, np.int64)
     lengths = np.diff(np.r_[starts, len(who)])
     position = np.arange(len(who)) - np.repeat(starts, lengths)
@@ -438,17 +448,25 @@ def _preference_arrays(ctx: ScoringContext) -> dict:
     f = ctx.facts
     sides = []
     if len(_stated_codes(ctx)["who"][0]):
-        by_mentee = _choice_scores(ctx, f.mentee_ids, f.mentor_ids)
-        by_mentor = _choice_scores(ctx, f.mentor_ids, f.mentee_ids)
+        by_mentee = _choice_scores(ctx, "mentee")
+        by_mentor = _choice_scores(ctx, "mentor")
         sides = [(by_mentee["ranker"], by_mentee["ranked"], by_mentee["value"]),
                  (by_mentor["ranked"], by_mentor["ranker"], by_mentor["value"])]
     e = np.concatenate([np.asarray(s[0], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])
     m = np.concatenate([np.asarray(s[1], dtype=np.int64) for s in sides] or [np.zeros(0, np.int64)])
     value = np.concatenate([np.asarray(s[2], dtype=np.float32) for s in sides] or [np.zeros(0, np.float32)])
-    key = e * max(len(f.mentor_ids), 1) + m
-    order = np.lexsort((-value, key))
-    keep = order[np.r_[True, key[order][1:] != key[order][:-1]][:len(order)]]  # the higher side's value
-    return {"mentee": e[keep], "mentor": m[keep], "value": value[keep]}
+    n_mentors = max(len(f.mentor_ids), 1)
+    key = e * n_mentors + m
+    if len(f.mentee_ids) * n_mentors <= max(4 * len(key), 1 << 20):  # a pair's higher value, by a dense table
+        table = np.zeros(len(f.mentee_ids) * n_mentors, dtype=np.float32)
+        np.maximum.at(table, key, value)  # every value is above 0
+        key = np.flatnonzero(table)
+        return {"mentee": key // n_mentors, "mentor": key % n_mentors, "value": table[key]}
+    order = np.argsort(key, kind="stable")  # or by sorting
+    first = np.flatnonzero(np.r_[True, key[order][1:] != key[order][:-1]][:len(order)])
+    keep = order[first]
+    value = np.maximum.reduceat(value[order], first) if len(first) else value[keep]
+    return {"mentee": e[keep], "mentor": m[keep], "value": value}
 
 
 def _preferences(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
@@ -811,6 +829,12 @@ class PairScorer:
         self._set_pairs(total, e, plan.excluded, -np.inf)
         self._set_pairs(total, e, plan.pins[:2], plan.pins[2])
         return total
+
+    def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        """Float32 score of each pair ``(mentees[k], mentors[k])``, exactly as :meth:`block` gives it (``-inf`` where
+        forbidden): for a few pairs without scoring whole rows."""
+        e, m = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (mentees, mentors))
+        return self._pair_total(self._plan(), e, m)
 
     def blocks(self, rows: int = BLOCK_ROWS):
         """``(mentee indices, block)`` for every mentee, ``rows`` mentees at a time."""

@@ -90,6 +90,8 @@ BLOCK_CELLS = 1 << 22  # scores pulled per block (rows x mentors)
 THREADS = max(1, min(2, os.cpu_count() or 1))
 #: Mentors first listed per mentee by the stable method; a mentee who runs out is given the next ones.
 STABLE_PREFIX = 32
+#: Entries of a free mentee's list the stable method looks at in one step for a mentor that would not refuse.
+STABLE_WINDOW = 64
 #: Pairs whose exact score the exact methods keep besides the candidate graph: each mentee's best ...
 KNOWN_PER_MENTEE = 64
 #: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
@@ -116,6 +118,9 @@ class ScoreSource(Protocol):
         """float32 ``[len(mentees), n_mentors]``: score in [0, 1], ``-inf`` where forbidden."""
         ...
 
+    # A source may also offer ``pairs(mentees, mentors)``: the float32 scores of the pairs ``(mentees[k],
+    # mentors[k])``, equal to its blocks' (solvers that need a few pairs then do not score whole rows).
+
 
 class DenseScores:
     """A :class:`ScoreSource` over a whole matrix held in memory."""
@@ -135,6 +140,9 @@ class DenseScores:
 
     def block(self, mentees: np.ndarray) -> np.ndarray:
         return self.matrix[np.asarray(mentees, dtype=np.int64)]
+
+    def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        return self.matrix[np.asarray(mentees, dtype=np.int64), np.asarray(mentors, dtype=np.int64)]
 
 
 @dataclass(frozen=True)
@@ -854,7 +862,12 @@ class _MenteeLists:
 
 
 def _pair_scores(scores: ScoreSource, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """The scores of pairs ``(i[k], j[k])``, ``i`` sorted (float32, ``-inf`` where forbidden)."""
+    """The scores of pairs ``(i[k], j[k])``, ``i`` sorted (float32, ``-inf`` where forbidden): from the source's
+    ``pairs`` where it has them, else from the blocks of those mentees."""
+    pairs = getattr(scores, "pairs", None)
+    if pairs is not None:
+        return pairs(i, j)
+
     def work(start: int, chunk: np.ndarray, block: np.ndarray):
         lo, hi = np.searchsorted(i, chunk[0]), np.searchsorted(i, chunk[-1], side="right")
         return block[np.searchsorted(chunk, i[lo:hi]), j[lo:hi]]
@@ -912,17 +925,20 @@ def _stable_from_scores(scores: ScoreSource, cap: np.ndarray, stated: Stated | N
     done = np.zeros(n, dtype=bool)
     while True:
         free = np.flatnonzero((mentor_of < 0) & ~done)
-        at = _spans(lists.next[free], lists.end[free] - lists.next[free])
-        who = np.repeat(free, lists.end[free] - lists.next[free])
+        count = np.minimum(lists.end[free] - lists.next[free], STABLE_WINDOW)  # the next entries of each
+        at = _spans(lists.next[free], count)
+        who = np.repeat(free, count)
         ok = ~rejects(who, lists.score[at], lists.mentor[at])
         first = np.full(n, -1, dtype=np.int64)
         first[who[ok][::-1]] = at[ok][::-1]  # the first acceptable entry of each free mentee
-        lists.next[free] = np.where(first[free] >= 0, first[free], lists.end[free])  # refusals are for good
-        stuck = free[first[free] < 0]
+        lists.next[free] = np.where(first[free] >= 0, first[free], lists.next[free] + count)  # refusals are for good
+        stuck = free[(first[free] < 0) & (lists.next[free] >= lists.end[free])]
         done[stuck[lists.complete[stuck]]] = True
         refill = stuck[~lists.complete[stuck]]
         proposers = free[first[free] >= 0]
         if not len(proposers) and not len(refill):
+            if (first[free] < 0).sum() > len(stuck):  # some looked at a window of refusals only: go on
+                continue
             break
         lists.reveal(refill, refuses)
         if not len(proposers):

@@ -103,6 +103,15 @@ class Subset:
         self.n_mentees, self.n_mentors = len(self.rows), scores.n_mentors
         self.forbid = forbid  # bool [n_mentees of the full source, n_mentors] or None
         self.adjust = adjust
+        if adjust is None and getattr(scores, "pairs", None) is not None:
+            self.pairs = self._pairs
+
+    def _pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        rows, mentors = self.rows[np.asarray(mentees, dtype=np.int64)], np.asarray(mentors, dtype=np.int64)
+        scores = self.scores.pairs(rows, mentors)
+        if self.forbid is not None:
+            scores = np.where(self.forbid[rows, mentors], -np.inf, scores).astype(np.float32)
+        return scores
 
     def block(self, mentees: np.ndarray) -> np.ndarray:
         rows = self.rows[np.asarray(mentees, dtype=np.int64)]

@@ -71,3 +71,18 @@ def test_bad_input_exits_2_without_a_traceback(demo: Path, tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "workbench", "match", str(demo), "--out", str(out), "--method", "x"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_a_stable_matching_with_blocking_pairs_is_an_error_and_is_not_saved(demo: Path, tmp_path: Path, capsys,
+                                                                            monkeypatch) -> None:
+    """Were the stable method ever to leave blocking pairs, the summary says so as an error and nothing is saved."""
+    import workbench.matching.structures as structures
+    from workbench.matching.solvers import solve_random
+
+    monkeypatch.setattr(structures, "solve_stable", lambda scores, cap, **kw: solve_random(scores, cap, seed=3))
+    out = tmp_path / "pairs.csv"
+    assert main(["match", str(demo), "--out", str(out), "--method", "stable", "--save"]) == 1
+    captured = capsys.readouterr()
+    assert "ERROR, not stable:" in captured.out and "blocking pairs" in captured.out
+    assert "nothing was saved" in captured.err
+    assert saved_matching(open_workspace(demo)) is None

@@ -373,7 +373,7 @@ def _gaps(args: argparse.Namespace) -> None:
           f"{summary['assessed']:,} of {summary['required']:,} person-skill requirements assessed ({share}).")
 
 
-def _match(args: argparse.Namespace) -> None:
+def _match(args: argparse.Namespace) -> int:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
@@ -392,9 +392,14 @@ def _match(args: argparse.Namespace) -> None:
     print(f"Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and {len(result.unmatched):,} "
           f"unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")
     print("\n".join(result.summary_lines()))
+    if result.unstable:
+        print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
+              "workspace.", file=sys.stderr)
+        return 1
     if args.save:
         saved = save_matching(workspace, result)
         print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")
+    return 0
 
 
 class _ProgressBar:
@@ -702,7 +707,7 @@ def _publish(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit code (0 ok, 2 bad input)."""
+    """Run the command line; return the process exit code (0 ok, 2 bad input, 1 a result that fails its own check)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -727,7 +732,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "gaps":
             _gaps(args)
         elif args.command == "match":
-            _match(args)
+            return _match(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

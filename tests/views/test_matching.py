@@ -312,3 +312,17 @@ def test_all_pairs_forbidden_is_explained_in_the_page(matched: MatchingView) -> 
 
 def test_the_demo_workspace_is_left_alone_by_the_tests(home: Path) -> None:
     assert find_workspace("demo").path.parent == home
+
+
+def test_a_stable_matching_with_blocking_pairs_is_flagged_in_the_page(view: MatchingView, monkeypatch) -> None:
+    import workbench.matching.structures as structures
+    from workbench.matching.solvers import solve_random
+
+    view.method.value = "stable"
+    view.match_button.click()
+    assert "NOT STABLE" not in view.summary.value and "wb-bad" not in view.summary.value  # the real method is stable
+    monkeypatch.setattr(structures, "solve_stable", lambda scores, cap, **kw: solve_random(scores, cap, seed=3))
+    view.match_button.click()
+    assert view.result.unstable
+    assert "blocking pairs: NOT STABLE" in view.summary.value and "wb-tile wb-bad" in view.summary.value
+    assert "ERROR, not stable" in view.summary.value

@@ -135,6 +135,12 @@ class MatchResult:
         table[numbers] = table[numbers].round(4)
         return safe_csv_text(table)
 
+    @property
+    def unstable(self) -> bool:
+        """Whether the stable method left blocking pairs (only pinned pairs can make it: otherwise a fault)."""
+        return (self.summary["method"] == "stable" and bool(self.summary.get("blocking_pairs"))
+                and not self.settings.get("pinned"))
+
     def summary_lines(self) -> list[str]:
         """The summary in a few plain lines (for a terminal or a caption)."""
         s = self.summary
@@ -148,7 +154,10 @@ class MatchResult:
             lines.append(f"Needed skills covered: {s['skills_covered']:.0%}.")
         if s.get("capacity_use") is not None:
             lines.append(f"Mentor capacity used: {s['capacity_use']:.0%} of {s['capacity']} places.")
-        if s.get("blocking_pairs") is not None:
+        if self.unstable:
+            lines.append(f"ERROR, not stable: {s['blocking_pairs']:,} blocking pairs (pairs who would both rather "
+                         "swap); a stable matching has none.")
+        elif s.get("blocking_pairs") is not None:
             lines.append(f"Blocking pairs (would both rather swap): {s['blocking_pairs']}.")
         if s.get("optimal") is True:
             lines.append("Proven optimal: no pair outside the candidate graph could improve it.")

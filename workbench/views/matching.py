@@ -101,9 +101,10 @@ def _without_score(reason: str) -> str:
     return re.sub(r"; score [-\d.inf]+$", "", str(reason))
 
 
-def _tile(value: str, label: str, note: str = "") -> str:
+def _tile(value: str, label: str, note: str = "", *, bad: bool = False) -> str:
     title = f" title='{html.escape(note)}'" if note else ""
-    return f"<div class='wb-tile'{title}><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
+    kind = "wb-tile wb-bad" if bad else "wb-tile"
+    return f"<div class='{kind}'{title}><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
 
 
 class MatchingView(w.VBox):
@@ -458,8 +459,10 @@ class MatchingView(w.VBox):
         if s["links"] and s.get("capacity_use") is not None:
             tiles.append(_tile(_percent(s["capacity_use"]), f"of {s['capacity']:,} mentor places used"))
         if s["links"] and s.get("blocking_pairs") is not None:
-            tiles.append(_tile(f"{s['blocking_pairs']:,}", "blocking pairs",
-                               "a mentee and a mentor who would both rather be together than with their partners"))
+            tiles.append(_tile(f"{s['blocking_pairs']:,}", "blocking pairs: NOT STABLE" if result.unstable else
+                               "blocking pairs",
+                               "a mentee and a mentor who would both rather be together than with their partners",
+                               bad=result.unstable))
         if s["links"] and s.get("optimal") is True:
             tiles.append(_tile("✓", "proven optimal", "no other matching scores higher on these settings"))
         lines = result.summary_lines()

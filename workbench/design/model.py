@@ -147,8 +147,8 @@ class DesignCriterion(_Model):
     over the items both answered, at least 0 (``scale``: the width of the
     answer scale, e.g. 4 for answers 1-5, so opposite answers score 0).
 
-    The column is read from the cohort's enrolment when the enrolment has it
-    (answers given when signing up), else from ``people.csv``. A sensitive
+    A column is read from ``people.csv``, or from the cohort's enrolment when
+    people.csv has no such column (e.g. answers given when signing up). A sensitive
     column needs the design's opt-in and the column among its sensitive
     attributes.
     """

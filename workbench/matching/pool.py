@@ -10,8 +10,8 @@ A ``both`` enrolment is a mentee and, when the design allows both roles, also
 a mentor; otherwise only a mentee. A mentor's capacity is the capacity they
 offered (blank or unreadable = 0), capped at ``experience.mentor_capacity``.
 Enrolment columns that the design's own criteria
-(``experience.custom_criteria``) read are joined too, in place of a people
-column of the same name.
+(``experience.custom_criteria``) read and ``people.csv`` lacks (survey
+answers given when signing up) are joined too.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     as_of = data_as_of(people)
     exp = design.experience
     ids = text_column(people, "person_id")
-    answers = _answer_columns(design, rows)
+    answers = _answer_columns(design, rows, people)
     enrolled = pd.DataFrame({
         "person_id": text_column(rows, "person_id").to_numpy(),
         "role": text_column(rows, "role").to_numpy(),
@@ -104,7 +104,7 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     people = people[~ids.duplicated().to_numpy()]
     mentee_ok = eligible(people, design.align.mentee_eligibility, as_of=as_of)
     mentor_ok = eligible(people, design.align.mentor_eligibility, as_of=as_of)
-    drop = [c for c in ("role", "capacity", "wants", "offers", *answers) if c in people.columns]
+    drop = [c for c in ("role", "capacity", "wants", "offers") if c in people.columns]
     base = people.drop(columns=drop)
 
     mentee_roles = ["mentee", "both"]
@@ -123,11 +123,11 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
                 people=people.reset_index(drop=True), as_of=as_of)
 
 
-def _answer_columns(design: ProgramDesign, enrolment: pd.DataFrame) -> list[str]:
-    """Enrolment columns the design's own criteria read (the enrolment's, not people.csv's, when both have one)."""
+def _answer_columns(design: ProgramDesign, enrolment: pd.DataFrame, people: pd.DataFrame) -> list[str]:
+    """Enrolment columns the design's own criteria read that people.csv does not have."""
     own = {"person_id", "role", "capacity", "wants", "offers", "cohort"}
     named = dict.fromkeys(c for spec in design.experience.custom_criteria for c in spec.columns)
-    return [c for c in named if c in enrolment.columns and c not in own]
+    return [c for c in named if c in enrolment.columns and c not in own and c not in people.columns]
 
 
 def peer_pool(pool: Pool) -> Pool:

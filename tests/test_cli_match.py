@@ -71,3 +71,48 @@ def test_bad_input_exits_2_without_a_traceback(demo: Path, tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "workbench", "match", str(demo), "--out", str(out), "--method", "x"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_a_criterion_the_data_cannot_score_exits_2_and_changes_nothing(demo: Path, tmp_path: Path) -> None:
+    from workbench.design.model import DesignCriterion, Experience, ProgramDesign
+    from workbench.design.store import save_design
+
+    def design_with(*criteria: DesignCriterion) -> None:
+        save_design(open_workspace(demo), ProgramDesign(name="Graduates", experience=Experience(
+            custom_criteria=criteria)))
+
+    out = tmp_path / "m.csv"
+    for criterion, message in (
+            (DesignCriterion(name="shared_values", kind="shared_items", columns=("values",)),
+             "Program 'Graduates': criterion 'shared_values' reads column 'values', which neither the enrolment nor "
+             "people.csv has."),
+            (DesignCriterion(name="same_band", kind="same", columns=("age_band",)),
+             "Program 'Graduates': criterion 'same_band' reads 'age_band', a sensitive column"),
+            (DesignCriterion(name="title_close", kind="distance", columns=("job_title",), scale=2),
+             "Program 'Graduates': criterion 'title_close' (distance) needs numbers in column 'job_title', but "
+             "person P")):
+        design_with(criterion)
+        before = {p.name: p.read_bytes() for p in demo.iterdir() if p.is_file()}
+        done = subprocess.run([sys.executable, "-m", "workbench", "match", str(demo), "--out", str(out), "--save"],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+        assert not out.exists() and {p.name: p.read_bytes() for p in demo.iterdir() if p.is_file()} == before
+        check = subprocess.run([sys.executable, "-m", "workbench", "design", "check", str(demo)],
+                               capture_output=True, text=True)
+        assert check.returncode == 2 and "A matching criterion cannot be scored" in check.stdout
+        assert " ".join(message.split()[:4]) in " ".join(check.stdout.split())
+
+
+def test_a_criterion_of_the_design_is_matched_on_and_explained(demo: Path, tmp_path: Path) -> None:
+    from workbench.design.model import DesignCriterion, Experience, ProgramDesign
+    from workbench.design.store import save_design
+
+    save_design(open_workspace(demo), ProgramDesign(experience=Experience(custom_criteria=(
+        DesignCriterion(name="same_site", label="Site", kind="same", columns=("location",), weight=4),))))
+    out = tmp_path / "m.csv"
+    assert main(["match", str(demo), "--out", str(out)]) == 0
+    pairs = read(out)
+    pairs = pairs[pairs["unmatched_role"] == ""]
+    same = pd.to_numeric(pairs["same_site"])
+    assert same.isin([0, 1]).all() and same.mean() > 0.5
+    assert pairs["reason"].str.contains(r"Site: (?:same|different) \(").all()

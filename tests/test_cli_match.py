@@ -83,8 +83,8 @@ def test_a_criterion_the_data_cannot_score_exits_2_and_changes_nothing(demo: Pat
 
     out = tmp_path / "m.csv"
     for criterion, message in (
-            (DesignCriterion(name="shared_values", kind="shared_items", columns=("values",)),
-             "Program 'Graduates': criterion 'shared_values' reads column 'values', which neither the enrolment nor "
+            (DesignCriterion(name="shared_hobbies", kind="shared_items", columns=("hobbies",)),
+             "Program 'Graduates': criterion 'shared_hobbies' reads column 'hobbies', which neither the enrolment nor "
              "people.csv has."),
             (DesignCriterion(name="same_band", kind="same", columns=("age_band",)),
              "Program 'Graduates': criterion 'same_band' reads 'age_band', a sensitive column"),
@@ -103,16 +103,18 @@ def test_a_criterion_the_data_cannot_score_exits_2_and_changes_nothing(demo: Pat
         assert " ".join(message.split()[:4]) in " ".join(check.stdout.split())
 
 
-def test_a_criterion_of_the_design_is_matched_on_and_explained(demo: Path, tmp_path: Path) -> None:
-    from workbench.design.model import DesignCriterion, Experience, ProgramDesign
-    from workbench.design.store import save_design
-
-    save_design(open_workspace(demo), ProgramDesign(experience=Experience(custom_criteria=(
-        DesignCriterion(name="same_site", label="Site", kind="same", columns=("location",), weight=4),))))
+def test_the_demo_matches_on_its_sign_up_survey(demo: Path, tmp_path: Path) -> None:
+    (demo / "design.yaml").write_text(
+        "experience:\n"
+        "  custom_criteria:\n"
+        "  - {name: shared_values, label: Shared values, kind: shared_items, columns: [values], weight: 3}\n"
+        "  - {name: working_style, label: Working style, kind: similarity, columns: [working_style], scale: 4,"
+        " weight: 3}\n", encoding="utf-8")
     out = tmp_path / "m.csv"
     assert main(["match", str(demo), "--out", str(out)]) == 0
     pairs = read(out)
     pairs = pairs[pairs["unmatched_role"] == ""]
-    same = pd.to_numeric(pairs["same_site"])
-    assert same.isin([0, 1]).all() and same.mean() > 0.5
-    assert pairs["reason"].str.contains(r"Site: (?:same|different) \(").all()
+    shared, style = pd.to_numeric(pairs["shared_values"]), pd.to_numeric(pairs["working_style"])
+    assert shared.between(0, 1).all() and style.between(0, 1).all() and shared.mean() > 1 / 3
+    assert pairs["reason"].str.contains(r"Shared values: (?:none in common|\d in common \()").all()
+    assert pairs["reason"].str.contains(r"Working style: \d+% alike over 5 items").all()

@@ -622,9 +622,10 @@ def declared_criterion(spec: DesignCriterion) -> Criterion:
 
 def _declared_phrase(ctx: ScoringContext, spec: DesignCriterion, i: int, j: int, value: float) -> str:
     """A declared criterion's value for mentee ``i`` and mentor ``j`` in words."""
-    title, pool = spec.title, ctx.pool
-    mentee, mentor = (text_column(f.iloc[[row]], c).iloc[0] for f, row in ((pool.mentees, i), (pool.mentors, j))
-                      for c in spec.columns[:1])
+    title, pool, column = spec.title, ctx.pool, spec.columns[0]
+    texts = ctx.memo(f"texts:{column}", lambda: [text_column(f, column).to_numpy() for f in (pool.mentees,
+                                                                                         pool.mentors)])
+    mentee, mentor = texts[0][i], texts[1][j]
     if spec.kind in ("same", "different", "distance") and not (mentee and mentor):
         return f"{title}: unknown"
     if spec.kind in ("same", "different"):

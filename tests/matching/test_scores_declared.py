@@ -76,6 +76,20 @@ def test_a_declared_criterion_counts_with_its_weight_beside_the_built_in_ones() 
     assert zero.criterion_names == ["location"]
 
 
+def test_every_kind_together_adds_up_the_same_in_blocks_and_pair_by_pair() -> None:
+    people = PEOPLE_WITH_ANSWERS.assign(years=PEOPLE_WITH_ANSWERS["years"].replace("x", ""))
+    specs = (criterion("same", "site", name="a", weight=1), criterion("different", "site", name="b", weight=2),
+             criterion("shared_items", "values", name="c", weight=3), criterion("distance", "years", scale=10,
+                                                                                name="d", weight=4),
+             criterion("similarity", "style", scale=4, name="e", weight=5),
+             criterion("similarity", "q1", "q2", scale=4, name="f", weight=6))
+    s = PairScorer(make_pool(people=people), TABLES, design(*specs))
+    table = s.criteria(*PAIRS)
+    weighted = sum(spec.weight * table[spec.name].to_numpy(dtype=float) for spec in specs) / 21
+    np.testing.assert_allclose(table["score"], weighted, rtol=1e-6)  # type tables against direct evaluation
+    np.testing.assert_allclose(s.block(BOTH).reshape(-1), table["score"], rtol=1e-6)
+
+
 def test_explanations_name_what_the_pair_shares() -> None:
     specs = (criterion("same", "site", name="same_site"), criterion("shared_items", "values", name="shared_values",
                                                                     label="Shared values"),

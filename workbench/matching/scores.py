@@ -497,34 +497,38 @@ def _numbers(texts: Iterable[str]) -> np.ndarray:
     return pd.to_numeric(pd.Series(list(texts), dtype=object), errors="coerce").to_numpy(dtype=float)
 
 
-def _answer_table(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A ``;``-separated answer column as float ``[distinct cells, items]`` (NaN = not answered or not a
-    number) and each row's distinct-cell code."""
+def _answer_items(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A ``;``-separated answer column by distinct cells, flattened: (each row's cell code, each item's cell,
+    its place in the cell, its text stripped); a blank cell has no items."""
     codes, uniques = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
-    lists = [[x.strip() for x in str(u).split(";")] if str(u).strip() else [] for u in uniques]
-    table = np.full((len(lists), max((len(x) for x in lists), default=1) or 1), np.nan)
-    for row, items in enumerate(lists):
-        table[row, :len(items)] = _numbers(items)
-    return table, codes
+    lists = [str(u).split(";") if str(u).strip() else [] for u in uniques]  # each distinct cell once
+    count = np.array([len(x) for x in lists], dtype=np.int64)
+    cell = np.repeat(np.arange(len(lists)), count)
+    place = np.arange(len(cell)) - np.repeat(np.cumsum(count) - count, count)
+    items = np.array([x.strip() for cell_items in lists for x in cell_items], dtype=object)
+    return codes, cell, place, items
 
 
 def _answers(frame: pd.DataFrame, spec: DesignCriterion) -> np.ndarray:
     """Float32 ``[rows, items]`` of one side's answers (NaN = not answered)."""
     if len(spec.columns) > 1:
         return np.stack([_numbers(text_column(frame, c)) for c in spec.columns], axis=1).astype(np.float32)
-    table, codes = _answer_table(text_column(frame, spec.columns[0]))
-    return table[codes].astype(np.float32).reshape(len(frame), -1)
+    codes, cell, place, items = _answer_items(text_column(frame, spec.columns[0]))
+    table = np.full((int(codes.max(initial=-1)) + 1, int(place.max(initial=0)) + 1), np.nan, dtype=np.float32)
+    table[cell, place] = _numbers(items)
+    return table[codes].reshape(len(frame), -1)
 
 
 def _non_number(frame: pd.DataFrame, column: str, listed: bool) -> tuple[str, str] | None:
     """(person id, text) of the first cell of ``column`` that is not a number (not ``;``-separated numbers if
-    ``listed``); ``None`` when every non-blank cell is."""
+    ``listed``; a blank item counts as not answered); ``None`` when every non-blank cell is."""
     texts = text_column(frame, column)
     if listed:
-        codes, uniques = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
-        bad_cell = np.array([any(x.strip() and np.isnan(_numbers([x.strip()])[0]) for x in str(u).split(";"))
-                             if str(u).strip() else False for u in uniques], dtype=bool)
-        bad = bad_cell[codes] if len(codes) else np.zeros(0, dtype=bool)
+        codes, cell, _, items = _answer_items(texts)
+        wrong = np.isnan(_numbers(items)) & (items != "")
+        bad_cell = np.zeros(int(codes.max(initial=-1)) + 1, dtype=bool)
+        bad_cell[cell[wrong]] = True
+        bad = bad_cell[codes]
     else:
         bad = np.isnan(_numbers(texts)) & (texts != "").to_numpy()
     rows = np.flatnonzero(bad)
@@ -692,7 +696,8 @@ def _dense(columns: Iterable[np.ndarray], n: int) -> np.ndarray:
 
 def _key_codes(ctx: ScoringContext, key: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes per mentee and per mentor of one fact (``level``, ``department``, ``offset``, ``location``,
-    ``languages``, ``affinity``): people with equal codes have equal values of it."""
+    ``languages``, ``affinity``, ``declared:<name>`` for a design's own criterion): people with equal codes have
+    equal values of it."""
     f, n, total = ctx.facts, ctx.pool.n_mentees, ctx.pool.n_mentees + ctx.pool.n_mentors
     if key in ("level", "department", "offset"):
         code = _dense([np.concatenate([getattr(f, f"mentee_{key}"), getattr(f, f"mentor_{key}")])], total)
@@ -701,6 +706,11 @@ def _key_codes(ctx: ScoringContext, key: str) -> tuple[np.ndarray, np.ndarray]:
     elif key == "languages":
         mentee, mentor, _ = ctx.memo("languages", lambda: _item_bits(ctx.pool))
         code = _dense(np.concatenate([mentee, mentor]).T, total)
+    elif key.startswith("declared:"):  # a design's own criterion: people alike in what it compares
+        spec = next(c for c in ctx.design.experience.custom_criteria if f"declared:{c.name}" == key)
+        mentee, mentor = ctx.memo(key, lambda: _declared_values(ctx, spec))[:2]
+        both = np.concatenate([mentee, mentor])
+        code = _dense(both.reshape(total, -1).T, total)
     else:
         code = _dense([np.concatenate(pair) for pair in _affinity_codes(ctx)], total)
     return code[:n], code[n:]
@@ -765,7 +775,8 @@ class PairScorer:
     A block is the sum of a few arrays: the skills criterion as one exact
     product of need and cover matrices (:func:`_skill_matrix`), the criteria
     and rules that depend only on people's types (level, department, time
-    zone, location, languages, affinity attributes) looked up in small tables
+    zone, location, languages, affinity attributes, the values a design's own criteria
+    compare) looked up in small tables
     of type x type values, the ranked pairs of ``preferences.csv`` added where
     they are, and the person rules (self, line manager, management chain) and
     overrides set on their few pairs. :meth:`criteria` adds up the same values
@@ -846,9 +857,10 @@ class PairScorer:
             factor = np.zeros(self.n_mentees, dtype=np.float32)
             factor[need > 0] = float(share["skills"]) / need[need > 0].astype(np.float64)
         rules = self._rules()
-        parts = [name for name in share if name in _KEYS] + [r for r in rules if r.pair is not None]
+        typed = [name for name in share if name in _KEYS or name in self.declared]
+        parts = typed + [r for r in rules if r.pair is not None]
         tables, direct, direct_rules = self._tables(parts, share)
-        direct += [name for name in share if name not in _KEYS and name not in ("skills", "preferences")]
+        direct += [name for name in share if name not in typed and name not in ("skills", "preferences")]
         preferences = None
         if "preferences" in share:
             a = self.context.memo("preferences", lambda: _preference_arrays(self.context))
@@ -875,7 +887,7 @@ class PairScorer:
         groups: list[tuple[list, set[str], np.ndarray, np.ndarray]] = []
         direct, direct_rules = [], []
         for part in parts:
-            keys = set(_KEYS[part] if isinstance(part, str) else part.keys)
+            keys = set((_KEYS.get(part) or (f"declared:{part}",)) if isinstance(part, str) else part.keys)
             if groups:
                 e, m, cells = types(groups[-1][1] | keys)
                 if cells <= TYPE_CELLS:

@@ -67,3 +67,12 @@ def test_a_sensitive_attribute_needs_the_opt_in() -> None:
     design = design_from_yaml(yaml_with([gender], sensitive_attributes=["gender"], sensitive_opt_in=True))
     assert design.experience.custom_criteria == (DesignCriterion(name="same_gender", kind="same",
                                                                  columns=("gender",)),)
+
+
+def test_the_brief_describes_each_criterion() -> None:
+    from workbench.design.catalogue import describe_value
+
+    design = design_from_yaml(yaml_with(CRITERIA[2:]))
+    assert describe_value(design, "experience.custom_criteria") == (
+        "shared values (shared items of a list of values, weight 3); experience close (numeric distance of years, "
+        "scale 10, weight 0.5); working style (similar survey answers of ws1, ws2, ws3, scale 4, weight 2)")

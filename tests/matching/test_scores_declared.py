@@ -156,3 +156,15 @@ def test_enrolment_answers_join_the_pool_and_the_matching_explains_them() -> Non
     assert "working_style" in result.criteria
     assert pairs.loc["P4", "mentor_id"] == "P1" and pairs.loc["P4", "working_style"] == pytest.approx(0.75)
     assert pairs.loc["P4", "reason"] == "Working style: 75% alike over 3 items; score 0.75"
+
+
+def test_sensitivity_perturbs_a_declared_weight_too() -> None:
+    from workbench.matching import sensitivity
+
+    enrolment = pd.DataFrame({"person_id": ["P4", "P5", "P1", "P3", "P6", "P7"],
+                              "role": ["mentee", "mentee", "mentor", "mentor", "mentor", "mentor"],
+                              "capacity": ["", "", "1", "1", "1", "1"], "wants": ["a;b", "a", "", "", "", ""],
+                              "offers": [""] * 6})
+    tables = {**TABLES, "people": PEOPLE_WITH_ANSWERS, "enrolment": enrolment}
+    runs = sensitivity(tables, design(criterion("same", "site", name="same_site", weight=4)), runs=3)
+    assert runs["same_site_weight"].between(4 * 0.8, 4 * 1.2).all() and runs["same_site_weight"].nunique() == 3

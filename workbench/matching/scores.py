@@ -537,7 +537,7 @@ def _non_number(frame: pd.DataFrame, column: str, listed: bool) -> tuple[str, st
     return text_column(frame, "person_id").iloc[rows[0]], texts.iloc[rows[0]]
 
 
-def sensitive_columns(design: ProgramDesign, marked: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+def _sensitive_columns(design: ProgramDesign, marked: Iterable[str] = ()) -> tuple[set[str], set[str]]:
     """(columns treated as sensitive, those the design may read): the contract's sensitive people columns,
     the design's sensitive attributes and ``marked`` (a workspace's own list); the design may read its
     sensitive attributes only with ``sensitive_opt_in``."""
@@ -553,7 +553,7 @@ def design_criterion_problems(design: ProgramDesign, frames: Sequence[pd.DataFra
     the column: a column none of the frames has, a sensitive column (``sensitive``: a workspace's sensitive
     columns, besides the contract's and the design's) without the design's opt-in, text where a distance or
     similarity needs numbers. Empty when all can be scored."""
-    treated, allowed = sensitive_columns(design, sensitive)
+    treated, allowed = _sensitive_columns(design, sensitive)
     problems = []
     for spec in design.experience.custom_criteria:
         where = f"Program {design.name!r}: criterion {spec.name!r}"

@@ -86,3 +86,50 @@ def test_a_stable_matching_with_blocking_pairs_is_an_error_and_is_not_saved(demo
     assert "ERROR, not stable:" in captured.out and "blocking pairs" in captured.out
     assert "nothing was saved" in captured.err
     assert saved_matching(open_workspace(demo)) is None
+
+
+def test_a_criterion_the_data_cannot_score_exits_2_and_changes_nothing(demo: Path, tmp_path: Path) -> None:
+    from workbench.design.model import DesignCriterion, Experience, ProgramDesign
+    from workbench.design.store import save_design
+
+    def design_with(*criteria: DesignCriterion) -> None:
+        save_design(open_workspace(demo), ProgramDesign(name="Graduates", experience=Experience(
+            custom_criteria=criteria)))
+
+    out = tmp_path / "m.csv"
+    for criterion, message in (
+            (DesignCriterion(name="shared_hobbies", kind="shared_items", columns=("hobbies",)),
+             "Program 'Graduates': criterion 'shared_hobbies' reads column 'hobbies', which neither the enrolment nor "
+             "people.csv has."),
+            (DesignCriterion(name="same_band", kind="same", columns=("age_band",)),
+             "Program 'Graduates': criterion 'same_band' reads 'age_band', a sensitive column"),
+            (DesignCriterion(name="title_close", kind="distance", columns=("job_title",), scale=2),
+             "Program 'Graduates': criterion 'title_close' (distance) needs numbers in column 'job_title', but "
+             "person P")):
+        design_with(criterion)
+        before = {p.name: p.read_bytes() for p in demo.iterdir() if p.is_file()}
+        done = subprocess.run([sys.executable, "-m", "workbench", "match", str(demo), "--out", str(out), "--save"],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+        assert not out.exists() and {p.name: p.read_bytes() for p in demo.iterdir() if p.is_file()} == before
+        check = subprocess.run([sys.executable, "-m", "workbench", "design", "check", str(demo)],
+                               capture_output=True, text=True)
+        assert check.returncode == 2 and "A matching criterion cannot be scored" in check.stdout
+        assert " ".join(message.split()[:4]) in " ".join(check.stdout.split())
+
+
+def test_the_demo_matches_on_its_sign_up_survey(demo: Path, tmp_path: Path) -> None:
+    (demo / "design.yaml").write_text(
+        "experience:\n"
+        "  custom_criteria:\n"
+        "  - {name: shared_values, label: Shared values, kind: shared_items, columns: [values], weight: 3}\n"
+        "  - {name: working_style, label: Working style, kind: similarity, columns: [working_style], scale: 4,"
+        " weight: 3}\n", encoding="utf-8")
+    out = tmp_path / "m.csv"
+    assert main(["match", str(demo), "--out", str(out)]) == 0
+    pairs = read(out)
+    pairs = pairs[pairs["unmatched_role"] == ""]
+    shared, style = pd.to_numeric(pairs["shared_values"]), pd.to_numeric(pairs["working_style"])
+    assert shared.between(0, 1).all() and style.between(0, 1).all() and shared.mean() > 1 / 3
+    assert pairs["reason"].str.contains(r"Shared values: (?:none in common|\d in common \()").all()
+    assert pairs["reason"].str.contains(r"Working style: \d+% alike over 5 items").all()

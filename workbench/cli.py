@@ -377,6 +377,7 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
+    from workbench.matching.scores import design_criterion_problems
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -386,8 +387,13 @@ def _match(args: argparse.Namespace) -> int:
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
-    result = match(tables, load_design(workspace), method=args.method, structure=args.structure, seed=args.seed,
-                   cohort=args.cohort)
+    design = load_design(workspace)
+    # the scorer checks the design's own criteria too, but only this knows the workspace's sensitive columns
+    problems = design_criterion_problems(design, [t for n, t in tables.items() if n in ("people", "enrolment")],
+                                         sensitive=workspace.settings.sensitive)
+    if problems:
+        raise WorkbenchError("\n".join(problems) + "\nNothing was written.")
+    result = match(tables, design, method=args.method, structure=args.structure, seed=args.seed, cohort=args.cohort)
     atomic_write_text(args.out, result.csv())
     print(f"Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and {len(result.unmatched):,} "
           f"unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")

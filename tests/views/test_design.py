@@ -6,7 +6,14 @@ from ipywidgets import HTML
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS
 from workbench.errors import WorkspaceError
-from workbench.views.design import DecisionCard, DesignPage, DesignSession, ObjectivesEditor, parse_number
+from workbench.views.design import (
+    CriteriaEditor,
+    DecisionCard,
+    DesignPage,
+    DesignSession,
+    ObjectivesEditor,
+    parse_number,
+)
 from workbench.views.shell import open_page
 from workbench.workspace import find_workspace
 
@@ -150,3 +157,29 @@ def test_each_card_says_how_the_outcome_model_uses_the_decision_or_that_it_does_
             assert len(notes) == 1 and "Not quantified by the outcome model." in notes[0], c.decision.id
     fmt = card(page, "experience.meeting_format")
     assert any(isinstance(child, HTML) and "simulated alike" in child.value for child in fmt.children)
+
+
+def test_criteria_of_the_design_are_added_on_the_experience_page(home: Path) -> None:
+    page = page_for(("experience",), "02_experience")
+    editor = card(page, "experience.custom_criteria").editor
+    assert isinstance(editor, CriteriaEditor)
+    assert "location" in editor.widget.children[-1].value  # the data's columns, as a hint
+    editor.add_button.click()
+    (name, label, _), (kind, columns, _, scale), weight = (c.children if hasattr(c, "children") else c
+                                                           for c in editor.rows.children[0].children)
+    name.value = "tenure_close"
+    kind.value = "distance"
+    columns.value = "level"
+    assert "needs a scale" in card(page, "experience.custom_criteria").error.value
+    assert page.session.design.experience.custom_criteria == ()
+    scale.value = "2"
+    weight.value = 2.5
+    label.value = "Seniority, close"
+    [criterion] = page.session.design.experience.custom_criteria
+    assert (criterion.name, criterion.kind, criterion.columns, criterion.scale, criterion.weight, criterion.title) == (
+        "tenure_close", "distance", ("level",), 2.0, 2.5, "Seniority, close")
+    assert card(page, "experience.custom_criteria").error.value == ""
+    columns.value = "no_such_column"
+    assert "neither the enrolment nor people.csv has" in page.findings.cards.value
+    editor.rows.children[0].children[0].children[2].click()  # Remove
+    assert page.session.design.experience.custom_criteria == ()

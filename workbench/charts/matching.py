@@ -47,6 +47,7 @@ __all__ = [
     "candidate_chart",
     "coverage_caption",
     "coverage_chart",
+    "criterion_label",
     "fairness_caption",
     "fairness_chart",
     "method_label",
@@ -78,7 +79,8 @@ _MEASURES = (("match_rate", "People matched"), ("skills_covered", "Needed skills
 _BAR = "#1f77b4"
 _MUTED = "#9e9e9e"
 _MEAN = "#212121"
-_CRITERION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
+_CRITERION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22",
+                      "#d62728", "#7f7f7f", "#aec7e8", "#ffbb78"]  # 8 built-in criteria and a design's own
 
 
 # ---------------------------------------------------------------------------
@@ -90,7 +92,8 @@ def method_label(method: str) -> str:
     return METHOD_LABELS.get(method, str(method).replace("_", " "))
 
 
-def _criterion_label(name: str) -> str:
+def criterion_label(name: str) -> str:
+    """The plain name of criterion ``name`` (a design's own criterion: its id in words, "Shared values")."""
     return CRITERION_LABELS.get(name, str(name).replace("_", " ").capitalize())
 
 
@@ -376,7 +379,7 @@ def _candidate_rows(candidates: pd.DataFrame, weights: Mapping[str, float]) -> t
     pieces = []
     for position, (name, weight) in enumerate(used.items()):
         value = _numbers(frame[name]).fillna(0.0)
-        pieces.append(pd.DataFrame({"who": frame["who"], "criterion": _criterion_label(name), "position": position,
+        pieces.append(pd.DataFrame({"who": frame["who"], "criterion": criterion_label(name), "position": position,
                                     "value": value, "part": value * weight / total if total else 0.0,
                                     "allowed": frame["allowed"].astype(bool)}))
     parts = (pd.concat(pieces, ignore_index=True) if pieces

@@ -51,7 +51,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "skill_id", "target_level", "importance", "goal_id", "department", "job_title",
         "level_min", "level_max",
     ),
-    "enrolment": ("person_id", "role", "capacity", "wants", "offers", "cohort"),
+    "enrolment": ("person_id", "role", "capacity", "wants", "offers", "cohort", "values", "working_style"),
     "preferences": ("person_id", "ranks_person_id", "rank"),
     "survey": ("person_id", "wave", "construct", "score", "date"),
     "meetings": ("mentee_id", "mentor_id", "date", "minutes"),
@@ -114,6 +114,14 @@ _PARAMETERS: dict[str, Any] = {
         "share_of_mentees_with_preferences": 0.25,
         "preference_count_probabilities": {1: 0.3, 2: 0.3, 3: 0.4},
         "preference_weight": "1 + 2 * same department + (mentor level - 3)",
+    },
+    "sign_up_survey": {
+        "values": ["growth", "family", "impact", "recognition", "balance", "learning", "community", "autonomy"],
+        "values_per_person": 3,
+        "working_style_items": ["plans ahead", "prefers written updates", "wants frequent contact",
+                                "likes detail", "decides quickly"],
+        "working_style_answer": "1-5: round(3 + 1.1 x a person's standard normal trait), clipped",
+        "note": "no effect on any outcome: the answers exist so a design can declare criteria over them",
     },
     "past_cohort": {
         "cohort": "year of as_of minus 1",
@@ -887,8 +895,9 @@ def generate_organisation(
     skill_ids = skills["skill_id"].to_numpy(dtype=object)
     skill_pos = {s: i for i, s in enumerate(skill_ids)}
 
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
-    r_work, r_prof, r_past, r_meet, r_survey, r_cur, r_pref, r_demo, r_mgr = streams
+    # a tenth stream (spawned after the others, so theirs are unchanged) for the sign-up survey
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
+    r_work, r_prof, r_past, r_meet, r_survey, r_cur, r_pref, r_demo, r_mgr, r_sign_up = streams
     today = _days(as_of)
 
     people = _simulate_workforce(r_work, occupations, n_people, today)
@@ -990,6 +999,8 @@ def generate_organisation(
         )
     )
     enrol = pd.concat(enrol_frames, ignore_index=True)
+    values, style = _sign_up_answers(r_sign_up, n_people)
+    enrol["values"], enrol["working_style"] = values[enrol["idx"].to_numpy()], style[enrol["idx"].to_numpy()]
     enrol["person_id"] = pid[enrol.pop("idx").to_numpy()]
     enrol = enrol.sort_values(["cohort", "person_id"], kind="stable").reset_index(drop=True)
     enrol["capacity"] = enrol["capacity"].astype("Int64")
@@ -1064,6 +1075,19 @@ def _enrolment_rows(rng, mentee_idx, mentor_idx, capacity, people, prof, imp_mat
     out["offers"] = out["offers"].fillna("").astype(str)
     out["cohort"] = cohort
     return out[["idx", "role", "capacity", "wants", "offers", "cohort"]]
+
+
+def _sign_up_answers(rng, n_people: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's sign-up survey: ``values`` (3 of 8 work values, ``;``-separated) and ``working_style``
+    (5 answers on a 1-5 scale, ``;``-separated), the same for a person in every cohort."""
+    survey = _PARAMETERS["sign_up_survey"]
+    names = np.array(survey["values"], dtype=object)
+    keys = rng.random((n_people, len(names)))
+    chosen = np.sort(np.argsort(keys, axis=1)[:, :survey["values_per_person"]], axis=1)
+    values = np.array([";".join(names[row]) for row in chosen], dtype=object)
+    answers = np.clip(np.rint(3 + 1.1 * rng.standard_normal((n_people, len(survey["working_style_items"])))), 1, 5)
+    style = np.array([";".join(str(int(a)) for a in row) for row in answers], dtype=object)
+    return values, style
 
 
 def _preferences(rng, mentee_idx, mentor_idx, people, pid) -> pd.DataFrame:

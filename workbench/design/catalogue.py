@@ -23,7 +23,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from workbench.design.model import Constraints, Eligibility, Objective, ProgramDesign
+from workbench.design.model import Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -422,6 +422,30 @@ _EXPERIENCE = (
         (EBY_SIMILARITY, AEL_INPUT, USERS_PRIVACY),
         ("align.objectives", "align.focus_skills", "data:enrolment", "data:proficiency", "data:preferences",
          "data:people.timezone", "data:people.languages", "experience.sensitive_attributes"),
+    ),
+    Decision(
+        "experience.custom_criteria", "experience", "Criteria of your own",
+        "Should matching also look at other columns of the enrolment or people data, such as shared values or "
+        "working style, and how much (weight 0-10 each)?",
+        "Declare a criterion over any column: people alike (or unlike) in it, sharing items of a list, close in a "
+        "number, or answering a survey alike. Similar values and attitudes go with better relationships; how much "
+        "one particular survey or column adds is not measured, so weigh it against the criteria that serve the "
+        "objectives. A sensitive column needs the opt-in below.",
+        _options(
+            ("same", "Same value", "1 when mentee and mentor have the same value (e.g. the same site or function)."),
+            ("different", "Different value", "1 when their values differ (e.g. another business unit)."),
+            ("shared_items", "Shared items of a list", "The share of the shorter ;-separated list the other also "
+                                                       "lists (e.g. values, interests)."),
+            ("distance", "Numeric distance", "1 - difference / scale, at least 0 (e.g. years of experience, "
+                                             "scale 10)."),
+            ("similarity", "Similar survey answers", "1 - mean absolute difference of the answers / the answer "
+                                                     "scale's width, over items both answered (e.g. working-style "
+                                                     "items on a 1-5 scale: scale 4)."),
+        ),
+        (EBY_SIMILARITY, _assumption("The five formulas are the workbench's; no source validates one survey's "
+                                     "similarity score as a predictor of relationship quality.")),
+        ("experience.criteria", "experience.sensitive_opt_in", "experience.sensitive_attributes", "data:enrolment",
+         "data:people"),
     ),
     Decision(
         "experience.department_preference", "experience", "Same or other department",
@@ -826,6 +850,10 @@ def describe_value(design: ProgramDesign, id: str) -> str:
         return _eligibility_text(value)
     if isinstance(value, Constraints):
         return _constraints_text(value) or NOT_DECIDED
+    if isinstance(value, tuple) and all(isinstance(v, DesignCriterion) for v in value):
+        return "; ".join(f"{c.title} ({labels.get(c.kind, c.kind).lower()} of {', '.join(c.columns)}"
+                         + (f", scale {_number(c.scale)}" if c.scale is not None else "")
+                         + f", weight {_number(c.weight)})" for c in value)
     if isinstance(value, tuple) and all(isinstance(v, Objective) for v in value):
         return "; ".join(_objective_text(o, labels) for o in value)
     if isinstance(value, tuple):

@@ -27,6 +27,10 @@ widgets to change). The checks and their stable ids:
     flash or very short mentoring for skill goals.
 ``sensitive_without_opt_in``
     sensitive attributes used without opt-in, or not marked sensitive.
+``custom_criteria``
+    a criterion the design declares over a column the people and enrolment
+    tables lack, over text where it needs numbers, or over a sensitive column
+    without opt-in (the matching refuses the same).
 ``evaluation_missing``
     objectives without metrics, or no evaluation levels.
 ``pilot``
@@ -594,6 +598,18 @@ def _sensitive_without_opt_in(ctx: _Context) -> list[Finding]:
     return findings
 
 
+def _custom_criteria(ctx: _Context) -> list[Finding]:
+    from workbench.matching.scores import design_criterion_problems  # matching builds on the design
+
+    if not ctx.design.experience.custom_criteria or ctx.people is None:
+        return []
+    frames = [t for t in (ctx.people, ctx.enrolment) if t is not None]
+    return [Finding("custom_criteria", "error", "A matching criterion cannot be scored", problem,
+                    "Import the column, correct the values, choose another column, or remove the criterion.",
+                    ("experience.custom_criteria",))
+            for problem in design_criterion_problems(ctx.design, frames, sensitive=ctx.sensitive)]
+
+
 def _evaluation_missing(ctx: _Context) -> list[Finding]:
     evaluate = ctx.design.evaluate
     findings = []
@@ -656,4 +672,4 @@ def _inactivity_rule(ctx: _Context) -> list[Finding]:
 
 _CHECKS = (_people_missing, _eligibility, _mentor_capacity, _rules_leave_unmatched, _objective_kpi,
            _unknown_reference, _retention_data, _duration_short, _flash_deep_skills, _sensitive_without_opt_in,
-           _evaluation_missing, _pilot, _inactivity_rule)
+           _custom_criteria, _evaluation_missing, _pilot, _inactivity_rule)

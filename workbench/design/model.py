@@ -13,7 +13,7 @@ which says what each option means and what evidence backs it.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -31,6 +31,11 @@ Approval = Literal["none", "one_sided", "two_sided"]
 MatchingObjective = Literal["best_average", "most_matched", "fairest", "rounds"]
 Criterion = Literal["skills", "seniority", "department", "location", "timezone", "languages", "preferences",
                     "affinity"]
+#: How a design-declared criterion compares a mentee's and a mentor's values (see :class:`DesignCriterion`).
+CriterionKind = Literal["same", "different", "shared_items", "distance", "similarity"]
+#: Names a design-declared criterion cannot take: the built-in criteria and the columns of a matching's pairs.
+RESERVED_CRITERION_NAMES = frozenset(get_args(Criterion)) | {"mentee_id", "mentor_id", "group", "round", "score",
+                                                             "reason", "allowed"}
 HardRule = Literal["different_department", "same_department", "not_in_management_chain", "mentor_more_senior",
                    "same_timezone_band"]
 MeetingFormat = Literal["in_person", "virtual", "hybrid"]
@@ -126,6 +131,59 @@ class Align(_Model):
         return self
 
 
+class DesignCriterion(_Model):
+    """A matching criterion the design declares over enrolment or people columns, with its weight (0-10).
+
+    Each gives a pair a value in [0, 1] (blank values give 0):
+
+    ``same``: 1 when mentee and mentor have the same value in ``columns[0]``.
+    ``different``: 1 when their values differ (both known).
+    ``shared_items``: the share of the shorter ``;``-separated list that the
+    other person also lists (1 when one list holds the other).
+    ``distance``: ``1 - |a - b| / scale`` for numbers ``a`` and ``b``, at
+    least 0 (``scale``: the difference, in the column's unit, that scores 0).
+    ``similarity``: two survey answer vectors, from several numeric columns
+    or one column of ``;``-separated numbers: ``1 - mean |a_k - b_k| / scale``
+    over the items both answered, at least 0 (``scale``: the width of the
+    answer scale, e.g. 4 for answers 1-5, so opposite answers score 0).
+
+    A column is read from ``people.csv``, or from the cohort's enrolment when
+    people.csv has no such column (e.g. answers given when signing up). A sensitive
+    column needs the design's opt-in and the column among its sensitive
+    attributes.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$",
+                               description="lower-case id, e.g. 'shared_values'; a column of the matching's pairs")]
+    label: Name = Field("", description="words for the criterion in pages and explanations; blank = the name")
+    kind: CriterionKind
+    columns: tuple[Name, ...] = Field(min_length=1, description="one column; several numeric ones for similarity")
+    scale: float | None = Field(None, gt=0, description="distance: the difference that scores 0; similarity: "
+                                                        "the answer scale's width (max - min)")
+    weight: float = Field(1.0, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> "DesignCriterion":
+        if self.name in RESERVED_CRITERION_NAMES:
+            raise ValueError(f"criterion name {self.name!r} is taken (a built-in criterion or a column of the pairs)")
+        if self.kind != "similarity" and len(self.columns) != 1:
+            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion reads one column, not "
+                             f"{len(self.columns)}")
+        if len(set(self.columns)) != len(self.columns):
+            raise ValueError(f"criterion {self.name!r} names a column twice")
+        numeric = self.kind in ("distance", "similarity")
+        if numeric and self.scale is None:
+            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion needs a scale")
+        if not numeric and self.scale is not None:
+            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion takes no scale")
+        return self
+
+    @property
+    def title(self) -> str:
+        """The label, or the name in words."""
+        return self.label.strip() or self.name.replace("_", " ")
+
+
 class Experience(_Model):
     """eXperience: structure, rhythm, matching, meetings, training and confidentiality."""
 
@@ -145,6 +203,8 @@ class Experience(_Model):
     criteria: dict[Criterion, Annotated[float, Field(ge=0, le=10)]] = Field(
         default_factory=lambda: {"skills": 3.0, "seniority": 1.0, "department": 1.0, "timezone": 1.0,
                                  "languages": 1.0, "preferences": 2.0})
+    custom_criteria: tuple[DesignCriterion, ...] = Field((), description="criteria the design declares over "
+                                                                         "enrolment or people columns")
     department_preference: Literal["same", "cross", "any"] = "cross"
     seniority_gap_min: int = Field(1, ge=0, le=10, description="mentor levels above the mentee, at least")
     seniority_gap_max: int = Field(3, ge=0, le=10, description="mentor levels above the mentee, at most")
@@ -166,6 +226,15 @@ class Experience(_Model):
                              f"({self.seniority_gap_max})")
         if {"different_department", "same_department"} <= set(self.hard_rules):
             raise ValueError("hard_rules cannot require both different_department and same_department")
+        names = [c.name for c in self.custom_criteria]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"custom_criteria: criterion name {', '.join(map(repr, twice))} is used twice")
+        for criterion in self.custom_criteria:
+            hidden = [c for c in criterion.columns if c in self.sensitive_attributes]
+            if hidden and not self.sensitive_opt_in:
+                raise ValueError(f"criterion {criterion.name!r} reads the sensitive column {hidden[0]!r}, which "
+                                 "needs the organisation's opt-in to sensitive data (sensitive_opt_in)")
         return self
 
 

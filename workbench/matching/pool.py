@@ -9,6 +9,9 @@ rule, as the consistency checks count them), and joins their people columns.
 A ``both`` enrolment is a mentee and, when the design allows both roles, also
 a mentor; otherwise only a mentee. A mentor's capacity is the capacity they
 offered (blank or unreadable = 0), capped at ``experience.mentor_capacity``.
+Enrolment columns that the design's own criteria
+(``experience.custom_criteria``) read and ``people.csv`` lacks (survey
+answers given when signing up) are joined too.
 """
 
 from __future__ import annotations
@@ -87,12 +90,15 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     as_of = data_as_of(people)
     exp = design.experience
     ids = text_column(people, "person_id")
+    answers = _answer_columns(design, rows, people)
     enrolled = pd.DataFrame({
         "person_id": text_column(rows, "person_id").to_numpy(),
         "role": text_column(rows, "role").to_numpy(),
         "capacity": number_column(rows, "capacity").to_numpy(),
         "wants": text_column(rows, "wants").to_numpy(),
         "offers": text_column(rows, "offers").to_numpy(),
+        # columns the design's own criteria read from the enrolment (survey answers given when signing up)
+        **{c: text_column(rows, c).to_numpy() for c in answers},
     }).drop_duplicates("person_id")
     people = people.assign(person_id=ids)
     people = people[~ids.duplicated().to_numpy()]
@@ -105,16 +111,23 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     mentor_roles = ["mentor", "both"] if exp.allow_both_roles else ["mentor"]
     mentees = enrolled[enrolled["role"].isin(mentee_roles)]
     mentees = mentees[mentees["person_id"].isin(set(people["person_id"][mentee_ok]))]
-    mentees = mentees[["person_id", "wants"]].merge(base, on="person_id", how="left")
+    mentees = mentees[["person_id", "wants", *answers]].merge(base, on="person_id", how="left")
     mentors = enrolled[enrolled["role"].isin(mentor_roles)]
     mentors = mentors[mentors["person_id"].isin(set(people["person_id"][mentor_ok]))]
     capacity = np.minimum(np.nan_to_num(mentors["capacity"].to_numpy(), nan=0.0), exp.mentor_capacity)
-    mentors = mentors[["person_id", "offers"]].assign(capacity=np.maximum(capacity, 0).astype(int))
+    mentors = mentors[["person_id", "offers", *answers]].assign(capacity=np.maximum(capacity, 0).astype(int))
     mentors = mentors.merge(base, on="person_id", how="left")
-    order = ["person_id", *base.columns.drop("person_id")]
+    order = ["person_id", *base.columns.drop("person_id"), *answers]
     return Pool(mentees=mentees[[*order, "wants"]].reset_index(drop=True),
                 mentors=mentors[[*order, "capacity", "offers"]].reset_index(drop=True),
                 people=people.reset_index(drop=True), as_of=as_of)
+
+
+def _answer_columns(design: ProgramDesign, enrolment: pd.DataFrame, people: pd.DataFrame) -> list[str]:
+    """Enrolment columns the design's own criteria read that people.csv does not have."""
+    own = {"person_id", "role", "capacity", "wants", "offers", "cohort"}
+    named = dict.fromkeys(c for spec in design.experience.custom_criteria for c in spec.columns)
+    return [c for c in named if c in enrolment.columns and c not in own and c not in people.columns]
 
 
 def peer_pool(pool: Pool) -> Pool:

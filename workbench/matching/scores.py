@@ -45,14 +45,20 @@ The total score of an allowed pair is ``sum(weight x criterion) / sum(weight)``
 (0 when no criterion has weight); a pair a hard rule
 (:mod:`workbench.matching.rules`) or an admin override forbids scores ``-inf``.
 
-A researcher adds a criterion with :func:`register_criterion` and gives it a
-weight through ``PairScorer(extra_weights=...)``.
+A design declares its own criteria in ``experience.custom_criteria``
+(:class:`workbench.design.model.DesignCriterion`: same value, different
+value, shared items of a list, numeric distance, similarity of survey answer
+vectors, each with its weight), scored here like the built-in ones
+(:func:`declared_criterion`) after :func:`design_criterion_problems` has
+checked their columns. A researcher adds a criterion from Python with
+:func:`register_criterion` and gives it a weight through
+``PairScorer(extra_weights=...)``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -60,7 +66,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from workbench.design.eligibility import data_as_of, number_column, text_column
-from workbench.design.model import ProgramDesign
+from workbench.data.contracts import TABLES
+from workbench.design.model import DesignCriterion, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import person_gaps
 from workbench.matching.pool import Pool
@@ -351,9 +358,10 @@ def _timezone(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> 
     return np.nan_to_num(np.clip(value, 0, 1), nan=0.0).astype(np.float32)
 
 
-def _language_bits(pool: Pool) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Each person's languages as bits (uint64 words) of ``names``: mentees, mentors, names."""
-    sides = [_text_codes(frame, "languages") for frame in (pool.mentees, pool.mentors)]
+def _item_bits(pool: Pool, column: str = "languages") -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each person's ``;``-separated items of ``column`` as bits (uint64 words) of ``names``: mentees, mentors,
+    names."""
+    sides = [_text_codes(frame, column) for frame in (pool.mentees, pool.mentors)]
     lists = [[_items(t) for t in values] for _, values in sides]  # each distinct cell parsed once
     names = sorted({x for side in lists for items in side for x in items})
     index = {x: i for i, x in enumerate(names)}
@@ -369,7 +377,7 @@ def _language_bits(pool: Pool) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def _languages(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
-    mentee, mentor, _ = ctx.memo("languages", lambda: _language_bits(pool))
+    mentee, mentor, _ = ctx.memo("languages", lambda: _item_bits(pool))
     shared = np.zeros(np.broadcast_shapes(e.shape, m.shape), dtype=bool)
     for word in range(mentee.shape[1]):
         shared |= (mentee[:, word][e] & mentor[:, word][m]) != 0
@@ -501,6 +509,168 @@ def _affinity(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> 
     return equal / np.float32(max(len(codes), 1))
 
 
+# --------------------------------------------------------------------------
+# Criteria the design declares (experience.custom_criteria)
+# --------------------------------------------------------------------------
+
+
+def _numbers(texts: Iterable[str]) -> np.ndarray:
+    """Each (stripped) text as a float; NaN when blank or not a number."""
+    return pd.to_numeric(pd.Series(list(texts), dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def _answer_items(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A ``;``-separated answer column by distinct cells, flattened: (each row's cell code, each item's cell,
+    its place in the cell, its text stripped); a blank cell has no items."""
+    codes, uniques = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
+    lists = [str(u).split(";") if str(u).strip() else [] for u in uniques]  # each distinct cell once
+    count = np.array([len(x) for x in lists], dtype=np.int64)
+    cell = np.repeat(np.arange(len(lists)), count)
+    place = np.arange(len(cell)) - np.repeat(np.cumsum(count) - count, count)
+    items = np.array([x.strip() for cell_items in lists for x in cell_items], dtype=object)
+    return codes, cell, place, items
+
+
+def _answers(frame: pd.DataFrame, spec: DesignCriterion) -> np.ndarray:
+    """Float32 ``[rows, items]`` of one side's answers (NaN = not answered)."""
+    if len(spec.columns) > 1:
+        return np.stack([_numbers(text_column(frame, c)) for c in spec.columns], axis=1).astype(np.float32)
+    codes, cell, place, items = _answer_items(text_column(frame, spec.columns[0]))
+    table = np.full((int(codes.max(initial=-1)) + 1, int(place.max(initial=0)) + 1), np.nan, dtype=np.float32)
+    table[cell, place] = _numbers(items)
+    return table[codes].reshape(len(frame), -1)
+
+
+def _non_number(frame: pd.DataFrame, column: str, listed: bool) -> tuple[str, str] | None:
+    """(person id, text) of the first cell of ``column`` that is not a number (not ``;``-separated numbers if
+    ``listed``; a blank item counts as not answered); ``None`` when every non-blank cell is."""
+    texts = text_column(frame, column)
+    if listed:
+        codes, cell, _, items = _answer_items(texts)
+        wrong = np.isnan(_numbers(items)) & (items != "")
+        bad_cell = np.zeros(int(codes.max(initial=-1)) + 1, dtype=bool)
+        bad_cell[cell[wrong]] = True
+        bad = bad_cell[codes]
+    else:
+        bad = np.isnan(_numbers(texts)) & (texts != "").to_numpy()
+    rows = np.flatnonzero(bad)
+    if not len(rows):
+        return None
+    return text_column(frame, "person_id").iloc[rows[0]], texts.iloc[rows[0]]
+
+
+def _sensitive_columns(design: ProgramDesign, marked: Iterable[str] = ()) -> tuple[set[str], set[str]]:
+    """(columns treated as sensitive, those the design may read): the contract's sensitive people columns,
+    the design's sensitive attributes and ``marked`` (a workspace's own list); the design may read its
+    sensitive attributes only with ``sensitive_opt_in``."""
+    exp = design.experience
+    treated = set(TABLES["people"].sensitive_columns) | set(exp.sensitive_attributes) | set(marked)
+    return treated, (set(exp.sensitive_attributes) if exp.sensitive_opt_in else set())
+
+
+def design_criterion_problems(design: ProgramDesign, frames: Sequence[pd.DataFrame], *,
+                              sensitive: Iterable[str] = ()) -> list[str]:
+    """Why the design's own criteria cannot be scored on ``frames`` (the tables their columns are read from,
+    e.g. the pool's mentees and mentors, or people and enrolment), one message each naming the program and
+    the column: a column none of the frames has, a sensitive column (``sensitive``: a workspace's sensitive
+    columns, besides the contract's and the design's) without the design's opt-in, text where a distance or
+    similarity needs numbers. Empty when all can be scored."""
+    treated, allowed = _sensitive_columns(design, sensitive)
+    problems = []
+    for spec in design.experience.custom_criteria:
+        where = f"Program {design.name!r}: criterion {spec.name!r}"
+        for column in spec.columns:
+            having = [f for f in frames if column in f.columns]
+            if column in treated and column not in allowed:
+                problems.append(f"{where} reads {column!r}, a sensitive column: that needs the design's opt-in to "
+                                f"sensitive data (sensitive_opt_in) with {column!r} among its sensitive attributes.")
+            elif not having:
+                problems.append(f"{where} reads column {column!r}, which neither the enrolment nor people.csv has.")
+            elif spec.kind in ("distance", "similarity"):
+                listed = spec.kind == "similarity" and len(spec.columns) == 1
+                found = next(filter(None, (_non_number(f, column, listed) for f in having)), None)
+                if found is not None:
+                    what = "numbers separated by ;" if listed else "numbers"
+                    problems.append(f"{where} ({spec.kind}) needs {what} in column {column!r}, but person "
+                                    f"{found[0] or '(no id)'} has {found[1]!r}.")
+    return problems
+
+
+def _declared_values(ctx: ScoringContext, spec: DesignCriterion):
+    """What a declared criterion compares, per side: codes (same/different), item bits (shared items),
+    numbers (distance) or answer tables (similarity)."""
+    pool = ctx.pool
+    if spec.kind in ("same", "different"):
+        return _codes(text_column(pool.mentees, spec.columns[0]), text_column(pool.mentors, spec.columns[0]))
+    if spec.kind == "shared_items":
+        return _item_bits(pool, spec.columns[0])
+    if spec.kind == "distance":
+        return [_numbers(text_column(f, spec.columns[0])).astype(np.float32) for f in (pool.mentees, pool.mentors)]
+    mentee, mentor = (_answers(f, spec) for f in (pool.mentees, pool.mentors))
+    width = max(mentee.shape[1], mentor.shape[1])
+    return [np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan) for a in (mentee, mentor)]
+
+
+def declared_criterion(spec: DesignCriterion) -> Criterion:
+    """The scoring function of a criterion the design declares (formulas: :class:`DesignCriterion`)."""
+    def score(pool: Pool, e: np.ndarray, m: np.ndarray, ctx: ScoringContext) -> np.ndarray:
+        a, b = ctx.memo(f"declared:{spec.name}", lambda: _declared_values(ctx, spec))[:2]
+        shape = np.broadcast_shapes(e.shape, m.shape)
+        if spec.kind == "same":
+            x = a[e]
+            return ((x == b[m]) & (x >= 0)).astype(np.float32)
+        if spec.kind == "different":
+            x, y = a[e], b[m]
+            return ((x != y) & (x >= 0) & (y >= 0)).astype(np.float32)
+        if spec.kind == "shared_items":
+            shared = np.zeros(shape, dtype=np.float32)
+            for word in range(a.shape[1]):
+                shared += np.bitwise_count(a[:, word][e] & b[:, word][m])
+            count_a, count_b = np.bitwise_count(a).sum(axis=1), np.bitwise_count(b).sum(axis=1)
+            shorter = np.minimum(count_a[e], count_b[m]).astype(np.float32)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(shorter > 0, shared / shorter, 0).astype(np.float32)
+        scale = np.float32(spec.scale)
+        if spec.kind == "distance":
+            value = 1 - np.abs(a[e] - b[m]) / scale
+            return np.nan_to_num(np.clip(value, 0, 1), nan=0.0).astype(np.float32)
+        total, count = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+        for k in range(a.shape[1]):
+            gap = np.minimum(np.abs(a[:, k][e] - b[:, k][m]) / scale, 1)
+            answered = ~np.isnan(gap)
+            total += np.where(answered, gap, 0)
+            count += answered
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, 1 - total / count, 0).astype(np.float32)
+
+    return score
+
+
+def _declared_phrase(ctx: ScoringContext, spec: DesignCriterion, i: int, j: int, value: float) -> str:
+    """A declared criterion's value for mentee ``i`` and mentor ``j`` in words."""
+    title, pool, column = spec.title, ctx.pool, spec.columns[0]
+    texts = ctx.memo(f"texts:{column}", lambda: [text_column(f, column).to_numpy() for f in (pool.mentees,
+                                                                                         pool.mentors)])
+    mentee, mentor = texts[0][i], texts[1][j]
+    if spec.kind in ("same", "different", "distance") and not (mentee and mentor):
+        return f"{title}: unknown"
+    if spec.kind in ("same", "different"):
+        return f"{title}: same ({mentee})" if mentee == mentor else f"{title}: different ({mentee} / {mentor})"
+    if spec.kind == "shared_items":
+        shared = sorted(set(_items(mentee)) & set(_items(mentor)))
+        if not shared:
+            return f"{title}: none in common"
+        more = ", ..." if len(shared) > 3 else ""
+        return f"{title}: {len(shared)} in common ({', '.join(shared[:3])}{more})"
+    if spec.kind == "distance":
+        return f"{title}: {mentee} and {mentor}, {abs(float(mentee) - float(mentor)):g} apart"
+    a, b = ctx.memo(f"declared:{spec.name}", lambda: _declared_values(ctx, spec))[:2]
+    both = int((~np.isnan(a[i]) & ~np.isnan(b[j])).sum())
+    if not both:
+        return f"{title}: no answers to compare"
+    return f"{title}: {value:.0%} alike over {both} item{'s' if both != 1 else ''}"
+
+
 CRITERIA: dict[str, Criterion] = {
     "skills": _skills, "seniority": _seniority, "department": _department, "location": _location,
     "timezone": _timezone, "languages": _languages, "preferences": _preferences, "affinity": _affinity,
@@ -548,15 +718,21 @@ def _dense(columns: Iterable[np.ndarray], n: int) -> np.ndarray:
 
 def _key_codes(ctx: ScoringContext, key: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes per mentee and per mentor of one fact (``level``, ``department``, ``offset``, ``location``,
-    ``languages``, ``affinity``): people with equal codes have equal values of it."""
+    ``languages``, ``affinity``, ``declared:<name>`` for a design's own criterion): people with equal codes have
+    equal values of it."""
     f, n, total = ctx.facts, ctx.pool.n_mentees, ctx.pool.n_mentees + ctx.pool.n_mentors
     if key in ("level", "department", "offset"):
         code = _dense([np.concatenate([getattr(f, f"mentee_{key}"), getattr(f, f"mentor_{key}")])], total)
     elif key == "location":
         code = _dense([np.concatenate(_location_codes(ctx))], total)
     elif key == "languages":
-        mentee, mentor, _ = ctx.memo("languages", lambda: _language_bits(ctx.pool))
+        mentee, mentor, _ = ctx.memo("languages", lambda: _item_bits(ctx.pool))
         code = _dense(np.concatenate([mentee, mentor]).T, total)
+    elif key.startswith("declared:"):  # a design's own criterion: people alike in what it compares
+        spec = next(c for c in ctx.design.experience.custom_criteria if f"declared:{c.name}" == key)
+        mentee, mentor = ctx.memo(key, lambda: _declared_values(ctx, spec))[:2]
+        both = np.concatenate([mentee, mentor])
+        code = _dense(both.reshape(total, -1).T, total)
     else:
         code = _dense([np.concatenate(pair) for pair in _affinity_codes(ctx)], total)
     return code[:n], code[n:]
@@ -621,7 +797,8 @@ class PairScorer:
     A block is the sum of a few arrays: the skills criterion as one exact
     product of need and cover matrices (:func:`_skill_matrix`), the criteria
     and rules that depend only on people's types (level, department, time
-    zone, location, languages, affinity attributes) looked up in small tables
+    zone, location, languages, affinity attributes, the values a design's own criteria
+    compare) looked up in small tables
     of type x type values, the ranked pairs of ``preferences.csv`` added where
     they are, and the person rules (self, line manager, management chain) and
     overrides set on their few pairs. :meth:`criteria` adds up the same values
@@ -635,16 +812,26 @@ class PairScorer:
         self.n_mentees = pool.n_mentees
         self.n_mentors = pool.n_mentors
         self.context = ScoringContext(pool, tables, design)
+        self.declared = {c.name: c for c in design.experience.custom_criteria}
+        registered = sorted(self.declared.keys() & CRITERIA.keys())
+        if registered:
+            raise WorkbenchError(f"Program {design.name!r}: criterion {registered[0]!r} is declared in the design "
+                                 "and also registered from Python; rename one of them.")
+        problems = design_criterion_problems(design, (pool.mentees, pool.mentors))
+        if problems:
+            raise WorkbenchError("\n".join(problems))
+        self._functions = {**CRITERIA, **{name: declared_criterion(c) for name, c in self.declared.items()}}
         weights = {name: float(w) for name, w in design.experience.criteria.items()}
+        weights.update({name: float(c.weight) for name, c in self.declared.items()})
         for name, w in (extra_weights or {}).items():
-            if name not in CRITERIA:
-                raise WorkbenchError(f"Unknown criterion {name!r}; known: {', '.join(CRITERIA)}.")
+            if name not in self._functions:
+                raise WorkbenchError(f"Unknown criterion {name!r}; known: {', '.join(self._functions)}.")
             if not np.isfinite(w) or w < 0:
                 raise WorkbenchError(f"The weight of {name!r} must be a number of 0 or more, not {w!r}.")
             weights[name] = float(w)
         if not affinity_attributes(pool, design):
             weights.pop("affinity", None)
-        self.weights: dict[str, float] = {n: weights[n] for n in CRITERIA if weights.get(n, 0) > 0}
+        self.weights: dict[str, float] = {n: weights[n] for n in self._functions if weights.get(n, 0) > 0}
         self.overrides = overrides or Overrides()
         self.forbidden, self._forbid_at = self._pairs(self.overrides.forbid)
         self.pinned, self._pin_at = self._pairs(self.overrides.pin)
@@ -668,7 +855,8 @@ class PairScorer:
 
     def _criterion(self, name: str, e: np.ndarray, m: np.ndarray) -> np.ndarray:
         shape = np.broadcast_shapes(e.shape, m.shape)
-        value = np.broadcast_to(np.asarray(CRITERIA[name](self.pool, e, m, self.context), dtype=np.float32), shape)
+        value = np.broadcast_to(np.asarray(self._functions[name](self.pool, e, m, self.context),
+                                           dtype=np.float32), shape)
         if name not in _BUILT_IN and value.size and not (np.isfinite(value).all() and value.min() >= 0
                                                          and value.max() <= 1):
             raise ValueError(f"Criterion {name!r} gave values outside [0, 1].")
@@ -691,9 +879,10 @@ class PairScorer:
             factor = np.zeros(self.n_mentees, dtype=np.float32)
             factor[need > 0] = float(share["skills"]) / need[need > 0].astype(np.float64)
         rules = self._rules()
-        parts = [name for name in share if name in _KEYS] + [r for r in rules if r.pair is not None]
+        typed = [name for name in share if name in _KEYS or name in self.declared]
+        parts = typed + [r for r in rules if r.pair is not None]
         tables, direct, direct_rules = self._tables(parts, share)
-        direct += [name for name in share if name not in _KEYS and name not in ("skills", "preferences")]
+        direct += [name for name in share if name not in typed and name not in ("skills", "preferences")]
         preferences = None
         if "preferences" in share:
             a = self.context.memo("preferences", lambda: _preference_arrays(self.context))
@@ -720,7 +909,7 @@ class PairScorer:
         groups: list[tuple[list, set[str], np.ndarray, np.ndarray]] = []
         direct, direct_rules = [], []
         for part in parts:
-            keys = set(_KEYS[part] if isinstance(part, str) else part.keys)
+            keys = set((_KEYS.get(part) or (f"declared:{part}",)) if isinstance(part, str) else part.keys)
             if groups:
                 e, m, cells = types(groups[-1][1] | keys)
                 if cells <= TYPE_CELLS:
@@ -948,4 +1137,6 @@ class PairScorer:
         if name == "affinity":
             n = len(affinity_attributes(self.pool, self.design))
             return f"shares {round(value * n)} of {n} chosen attributes"
+        if name in self.declared:
+            return _declared_phrase(ctx, self.declared[name], i, j, value)
         return f"{name} {value:.2f}"

@@ -98,6 +98,10 @@ MECHANISMS: dict[str, Mechanism] = {m.decision: m for m in (
                                 "model simulates; the evidence gives no effect size for it."),
     _in("experience.criteria", _MATCHED + " A weight on stated preferences also counts as participants' say.",
         "quality_per_score", "quality_input"),
+    _in("experience.custom_criteria", _MATCHED + " The model does not quantify a criterion of your own beyond "
+                                                 "that: a pair's quality follows its match score, whatever the "
+                                                 "criteria, so shared values or working style count only as much "
+                                                 "as their weight moves the score.", "quality_per_score"),
     _in("experience.department_preference", _MATCHED),
     _in("experience.seniority_gap_min", _MATCHED),
     _in("experience.seniority_gap_max", _MATCHED),

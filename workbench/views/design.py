@@ -11,6 +11,7 @@ their findings and brief, but there is no Save or Undo: nothing is written.
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 import re
 import types
@@ -405,6 +406,9 @@ class DecisionCard(w.VBox):
             labels = {o.value: o.label for o in self.decision.options}
             keys = typing.get_args(typing.get_args(annotation)[0])
             return WeightsEditor(self._on_edit, [(labels.get(k, k), k) for k in keys])
+        if self.decision.id == "experience.custom_criteria":
+            return CriteriaEditor(self._on_edit, [(o.label, o.value) for o in self.decision.options],
+                                  [column for _, column in choices.get("data:columns", [])])
         if self.decision.id == "evaluate.metrics":
             return MetricsEditor(self._on_edit)
         return editor_for(self.decision, annotation, self._on_edit, choices)
@@ -494,57 +498,47 @@ class MetricsEditor(Editor):
         self.widget.children = list(self.fields.values()) or [w.HTML("<i>Add objectives on the Align page first.</i>")]
 
 
-class ObjectivesEditor(Editor):
-    """SMART objectives: add, edit, remove; each tied to a KPI with baseline, target and horizon."""
+class RowsEditor(Editor):
+    """A list of small records (dicts), one bordered row of widgets each, with Add and Remove."""
 
-    KINDS = typing.get_args(Objective.model_fields["kind"].annotation)
+    add_label = "Add"
 
-    def __init__(self, on_change: Callable[[object], None], goals: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, on_change: Callable[[object], None]) -> None:
         super().__init__(on_change)
-        self.goals = list(goals)
         self.rows = w.VBox()
-        self.add_button = w.Button(description="Add objective", icon="plus")
+        self.add_button = w.Button(description=self.add_label, icon="plus")
         self.add_button.on_click(lambda _b: self._add())
         self.widget = w.VBox([self.rows, self.add_button])
         self._value: list[dict] = []
 
-    def _row(self, index: int, objective: dict) -> w.Widget:
-        def field(widget: w.ValueWidget, key: str, to_model: Callable = lambda v: v) -> w.ValueWidget:
-            def update(change: dict) -> None:
-                if not self._muted:
-                    self._value[index][key] = to_model(change["new"])
-                    self._changed()
-            widget.observe(update, names="value")
-            return widget
+    def _new(self) -> dict:  # pragma: no cover - every editor overrides it
+        raise TypeError(type(self).__name__)
 
-        def number(key: str, kind: type = float, placeholder: str = "") -> w.Text:
-            return field(w.Text(value=_number_text(objective.get(key)), placeholder=placeholder or "not set",
-                                layout=w.Layout(width="110px")), key, lambda text: parse_number(text, kind))
+    def _row(self, index: int, item: dict) -> w.Widget:  # pragma: no cover - every editor overrides it
+        raise TypeError(type(self).__name__)
 
+    def _field(self, index: int, widget: w.ValueWidget, key: str, to_model: Callable = lambda v: v) -> w.ValueWidget:
+        """``widget`` bound to ``key`` of row ``index``."""
+        def update(change: dict) -> None:
+            if not self._muted:
+                self._value[index][key] = to_model(change["new"])
+                self._changed()
+        widget.observe(update, names="value")
+        return widget
+
+    def _number(self, index: int, key: str, kind: type = float, placeholder: str = "") -> w.Text:
+        """A number of row ``index`` that may be left blank."""
+        return self._field(index, w.Text(value=_number_text(self._value[index].get(key)),
+                                         placeholder=placeholder or "not set", layout=w.Layout(width="110px")),
+                           key, lambda text: parse_number(text, kind))
+
+    def _remove_button(self, index: int) -> w.Button:
         remove = w.Button(description="Remove", icon="trash", layout=w.Layout(width="110px"))
         remove.on_click(lambda _b: self._remove(index))
-        goal_options = [("No goal", None), *[(label, value) for label, value in self.goals]]
-        horizon = number("horizon_months", int, "months")
-        return w.VBox([
-            w.HBox([w.HTML(f"<b>{html.escape(objective['id'])}</b>"),
-                    field(w.Text(value=objective.get("statement", ""), placeholder="SMART statement",
-                                 layout=w.Layout(width="520px")), "statement"), remove]),
-            w.HBox([field(w.Text(value=objective.get("kpi", ""), placeholder="KPI and unit",
-                                 layout=w.Layout(width="260px")), "kpi"),
-                    field(w.Dropdown(options=list(self.KINDS), value=objective.get("kind", "other"),
-                                     layout=w.Layout(width="160px")), "kind"),
-                    field(w.Dropdown(options=goal_options, value=objective.get("goal_id")
-                                     if objective.get("goal_id") in {v for _, v in goal_options} else None,
-                                     layout=w.Layout(width="220px")), "goal_id")]),
-            w.HBox([w.Label("Baseline"), number("baseline"), w.Label("Target"), number("target"),
-                    w.Label("Horizon"), horizon]),
-        ], layout=w.Layout(border="1px solid #d0d7de", padding="6px", margin="4px 0"))
+        return remove
 
     def _add(self) -> None:
-        taken = {o["id"] for o in self._value}
-        number = next(i for i in range(1, len(taken) + 2) if f"O{i}" not in taken)
-        self._value.append({"id": f"O{number}", "statement": "", "kpi": "", "kind": "other", "goal_id": None,
-                            "baseline": None, "target": None, "horizon_months": None})
+        self._value.append(self._new())
         self._render()
         self._changed()
 
@@ -556,16 +550,97 @@ class ObjectivesEditor(Editor):
     def _render(self) -> None:
         self._muted = True
         try:
-            self.rows.children = [self._row(i, o) for i, o in enumerate(self._value)]
+            self.rows.children = [w.VBox(self._row(i, item), layout=w.Layout(border="1px solid #d0d7de",
+                                                                            padding="6px", margin="4px 0"))
+                                  for i, item in enumerate(self._value)]
         finally:
             self._muted = False
 
     def get(self) -> object:
-        return [dict(o) for o in self._value]
+        return [dict(item) for item in self._value]
 
     def _show(self, value: object) -> None:
-        self._value = [o.model_dump(mode="python") if isinstance(o, BaseModel) else dict(o) for o in (value or ())]
-        self.rows.children = [self._row(i, o) for i, o in enumerate(self._value)]
+        self._value = [v.model_dump(mode="python") if isinstance(v, BaseModel) else dict(v) for v in (value or ())]
+        self._render()
+
+
+class ObjectivesEditor(RowsEditor):
+    """SMART objectives: add, edit, remove; each tied to a KPI with baseline, target and horizon."""
+
+    KINDS = typing.get_args(Objective.model_fields["kind"].annotation)
+    add_label = "Add objective"
+
+    def __init__(self, on_change: Callable[[object], None], goals: Sequence[tuple[str, str]]) -> None:
+        self.goals = list(goals)
+        super().__init__(on_change)
+
+    def _new(self) -> dict:
+        taken = {o["id"] for o in self._value}
+        number = next(i for i in range(1, len(taken) + 2) if f"O{i}" not in taken)
+        return {"id": f"O{number}", "statement": "", "kpi": "", "kind": "other", "goal_id": None,
+                "baseline": None, "target": None, "horizon_months": None}
+
+    def _row(self, index: int, objective: dict) -> list[w.Widget]:
+        field = functools.partial(self._field, index)
+        goal_options = [("No goal", None), *[(label, value) for label, value in self.goals]]
+        return [
+            w.HBox([w.HTML(f"<b>{html.escape(objective['id'])}</b>"),
+                    field(w.Text(value=objective.get("statement", ""), placeholder="SMART statement",
+                                 layout=w.Layout(width="520px")), "statement"), self._remove_button(index)]),
+            w.HBox([field(w.Text(value=objective.get("kpi", ""), placeholder="KPI and unit",
+                                 layout=w.Layout(width="260px")), "kpi"),
+                    field(w.Dropdown(options=list(self.KINDS), value=objective.get("kind", "other"),
+                                     layout=w.Layout(width="160px")), "kind"),
+                    field(w.Dropdown(options=goal_options, value=objective.get("goal_id")
+                                     if objective.get("goal_id") in {v for _, v in goal_options} else None,
+                                     layout=w.Layout(width="220px")), "goal_id")]),
+            w.HBox([w.Label("Baseline"), self._number(index, "baseline"), w.Label("Target"),
+                    self._number(index, "target"), w.Label("Horizon"),
+                    self._number(index, "horizon_months", int, "months")]),
+        ]
+
+
+class CriteriaEditor(RowsEditor):
+    """Criteria of the design's own: name, words, kind, column(s), scale and weight, each row one criterion.
+
+    ``columns`` lists the columns the workspace's people and enrolment tables
+    have, as a hint; a criterion may name another (the findings then say the
+    data lacks it).
+    """
+
+    add_label = "Add criterion"
+
+    def __init__(self, on_change: Callable[[object], None], kinds: Sequence[tuple[str, str]],
+                 columns: Sequence[str] = ()) -> None:
+        self.kinds, self.columns = list(kinds), list(columns)
+        super().__init__(on_change)
+        if self.columns:
+            self.widget.children = [*self.widget.children, w.HTML(
+                "<p class='wb-hint'>Columns in the data: " + html.escape(", ".join(self.columns)) + "</p>")]
+
+    def _new(self) -> dict:
+        taken = {c["name"] for c in self._value}
+        number = next(i for i in range(1, len(taken) + 2) if f"criterion_{i}" not in taken)
+        return {"name": f"criterion_{number}", "label": "", "kind": "same", "columns": (), "scale": None,
+                "weight": 1.0}
+
+    def _row(self, index: int, criterion: dict) -> list[w.Widget]:
+        field = functools.partial(self._field, index)
+        return [
+            w.HBox([field(w.Text(value=criterion["name"], description="Name", layout=w.Layout(width="260px")),
+                          "name"),
+                    field(w.Text(value=criterion.get("label", ""), placeholder="words shown (optional)",
+                                 layout=w.Layout(width="240px")), "label"), self._remove_button(index)]),
+            w.HBox([field(w.Dropdown(options=self.kinds, value=criterion["kind"], layout=w.Layout(width="220px")),
+                          "kind"),
+                    field(w.Text(value=", ".join(criterion.get("columns", ())), placeholder="column(s), "
+                                 "comma-separated", layout=w.Layout(width="260px")), "columns",
+                          lambda text: tuple(c.strip() for c in text.split(",") if c.strip())),
+                    w.Label("Scale"), self._number(index, "scale", float, "distance / similarity")]),
+            field(w.FloatSlider(value=float(criterion.get("weight", 1.0)), min=0, max=10, step=0.5,
+                                description="Weight", continuous_update=False, layout=w.Layout(width="480px")),
+                  "weight"),
+        ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,11 +657,14 @@ def data_choices(workspace: Workspace, tables: dict[str, pd.DataFrame]) -> dict[
     skill_options = ([(row.name, row.skill_id) for row in skills.itertuples()]
                      if {"skill_id", "name"} <= set(skills.columns) else [])
     sensitive = [(c.replace("_", " "), c) for c in workspace.settings.sensitive]
+    columns = sorted({c for name in ("people", "enrolment") for c in tables.get(name, pd.DataFrame()).columns} - {
+        "person_id", "role", "capacity", "cohort", "name", "email", "manager_id"})
     choices: dict[str, list[tuple[str, str]]] = {
         "align.goal_ids": goal_options,
         "align.focus_skills": skill_options,
         "experience.sensitive_attributes": sensitive,
         "goals": goal_options,
+        "data:columns": [(c, c) for c in columns],
     }
     for group in ("align.mentee_eligibility", "align.mentor_eligibility"):
         choices[f"{group}.departments"] = [(d, d) for d in departments]

@@ -25,11 +25,11 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.charts.matching import (
-    CRITERION_LABELS,
     candidate_caption,
     candidate_chart,
     coverage_caption,
     coverage_chart,
+    criterion_label,
     fairness_caption,
     fairness_chart,
     method_label,
@@ -496,7 +496,7 @@ class MatchingView(w.VBox):
             shown["round"] = pairs["round"].to_numpy()
         shown["score"] = pairs["score"].round(2).to_numpy()
         for name in result.criteria:
-            shown[CRITERION_LABELS.get(name, name).lower()] = pairs[name].round(2).to_numpy()
+            shown[criterion_label(name).lower()] = pairs[name].round(2).to_numpy()
         shown["why"] = [self.people.text(_without_score(r)) for r in pairs["reason"]]
         links = "pairs" if result.summary["structure"] != "peer" else "peer links"
         self.pairs_heading.value = (f"<h3>The {links} ({len(pairs):,})</h3><p>Each criterion from 0 (no fit) to 1 "
@@ -660,7 +660,7 @@ class MatchingView(w.VBox):
         shown = pd.DataFrame({"rank": table["rank"], partner: [self._who(p) for p in table["mentor_id"]],
                               "status": table["status"], "score": table["score"].round(2)})
         for name in result.criteria:
-            shown[CRITERION_LABELS.get(name, name).lower()] = table[name].round(2)
+            shown[criterion_label(name).lower()] = table[name].round(2)
         shown["why"] = shown_table["reason"].to_numpy()
         self.candidates_table.value = html_table(shown)
         previous = self.partner.value

@@ -19,6 +19,9 @@ _EXPORTS = {
     "default_method": "workbench.matching.results",
     "fairness_attributes": "workbench.matching.results",
     "match": "workbench.matching.results",
+    "ProgramsMatch": "workbench.matching.programs",
+    "match_programs": "workbench.matching.programs",
+    "save_programs_matching": "workbench.matching.programs",
     "save_matching": "workbench.matching.results",
     "saved_matching": "workbench.matching.results",
     "sensitivity": "workbench.matching.results",
@@ -27,9 +30,9 @@ _EXPORTS = {
     "register_criterion": "workbench.matching.scores",
 }
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
-           "default_method", "fairness_attributes", "match", "register_criterion", "save_matching", "saved_matching",
-           "sensitivity"]
+__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch", "candidates",
+           "compare_methods", "comparison_table", "default_method", "fairness_attributes", "match", "match_programs",
+           "register_criterion", "save_matching", "save_programs_matching", "saved_matching", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

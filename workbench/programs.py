@@ -32,7 +32,7 @@ from workbench.workspace import (FIRST_PROGRAM, PROGRAMS_DIR, RESULT_FOLDERS, Wo
                                  program_scope, save_files)
 
 __all__ = ["FIRST_PROGRAM", "PROGRAM_COLUMN", "Program", "add_program", "enrolled_in", "load_programs",
-           "program_ids", "program_tables", "remove_program"]
+           "program_ids", "program_tables", "remove_program", "scoped_tables"]
 
 #: The optional enrolment column naming each person's programs (``;``-separated ids; blank = every program).
 PROGRAM_COLUMN = "program"
@@ -128,3 +128,9 @@ def program_tables(tables: Mapping[str, pd.DataFrame], program: str,
             raise WorkbenchError(f"There is no program {program!r}; the programs are: {', '.join(programs)}.")
         out["enrolment"] = enrolment[enrolled_in(enrolment, programs)[program]].reset_index(drop=True)
     return out
+
+
+def scoped_tables(workspace: Workspace, tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The workspace's ``tables`` as its program sees them: the enrolment cut to the rows of ``workspace``'s
+    program (:func:`workbench.workspace.program_scope`; the first program when it is not scoped)."""
+    return program_tables(tables, workspace.program_id, program_ids(workspace))

@@ -61,10 +61,11 @@ def best_by_milp(n, person_cap, programs, unit) -> int:
 
 
 @settings(max_examples=150, deadline=None)
-@given(games())
-def test_the_joint_solve_is_optimal_and_keeps_every_capacity(game):
+@given(games(), st.sampled_from([(1, 1, 1), (1, 2, 1), (20, 64, 256)]))
+def test_the_joint_solve_is_optimal_and_keeps_every_capacity(game, depth):
     n, person_cap, programs = game
-    found, proof = solve_joint(programs, n, person_cap, k=1)  # k=1: the proof must add what the graph misses
+    k, known, per_mentor = depth  # small: the proof must add what the graph misses, scanning rows again
+    found, proof = solve_joint(programs, n, person_cap, k=k, known=known, known_per_mentor=per_mentor)
     assert proof["optimal"] and proof["objective"] == proof["dual_bound"]
     total = np.zeros(len(person_cap), dtype=np.int64)
     mentees = []

@@ -68,6 +68,11 @@ SHARED_STRUCTURES = ("one_on_one", "functional", "mosaic")
 JOINT_STRUCTURES = ("one_on_one", "functional")
 #: Candidate mentors kept per mentee (and mentees per mentor place) before the proof adds what is missing.
 CANDIDATES = 20
+#: Pairs per mentee, and per mentor place, whose exact gains are kept for checking the duals without scoring again.
+KNOWN = 64
+KNOWN_PER_MENTOR = 256
+#: Kept pairs within this much (score) of violating the duals join the graph with the violating ones.
+NEAR = 0.02
 #: Scores pulled per block (rows x mentor places).
 BLOCK_CELLS = 1 << 22
 
@@ -359,31 +364,44 @@ class _Program:
 
 
 def solve_joint(programs: Sequence[_Program], n_mentees: int, person_cap: np.ndarray, *, k: int = CANDIDATES,
-                tol: float = 1e-6) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict]:
+                known: int = KNOWN, known_per_mentor: int = KNOWN_PER_MENTOR, tol: float = 1e-6) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict]:
     """Max-gain matching of mentees over several programs' mentor places, proven optimal.
 
     Each mentee (person) at most once in all, each program's mentor column up
     to its cap, each mentor person up to ``person_cap`` over all programs.
     Gain ``1 + score`` per pair in integer units of ``tol``. Returns per
     program (mentee rows, mentor columns) of the matched pairs, and the proof.
+
+    The flow is solved on a candidate graph (each row's ``k`` best columns,
+    each column's ``k`` best rows); one pass also keeps each row's
+    ``known`` best pairs (and each column's ``known_per_mentor`` best) and a
+    bound on the rest of the row. After each solve the
+    kept pairs are checked against the duals exactly, and rows whose bound
+    cannot clear them are scored again; pairs that violate (or nearly do,
+    within :data:`NEAR`) join the graph, until none violates.
     """
     unit = int(round(1.0 / tol))
     offsets = np.cumsum([0] + [len(p.cap) for p in programs])
     n_slots = int(offsets[-1])
+    width = max([len(p.person) for p in programs] + [1])
     slot_cap = np.concatenate([np.zeros(0, np.int64)] + [p.cap for p in programs]).astype(np.int64)
     slot_person = np.concatenate([np.zeros(0, np.int64)] + [p.mentor for p in programs]).astype(np.int64)
     open_slot = (slot_cap > 0) & (person_cap[slot_person] > 0) if n_slots else np.zeros(0, bool)
-    # candidate graph: pairs (program, row, column), each row's k best and each column's k best
-    ai, ar, asl, ag, bound = [], [], [], [], []
+    graph, kept_pairs, bound = [], [], []
     for q, prog in enumerate(programs):
-        g, rb = _candidates(prog, open_slot[offsets[q]:offsets[q + 1]], k, unit)
-        ai.append(prog.person[g[0]]), ar.append(g[0]), asl.append(offsets[q] + g[1]), ag.append(g[2])
+        g, kept, rb = _candidates(prog, open_slot[offsets[q]:offsets[q + 1]], k, max(known, k),
+                                  max(known_per_mentor, k), unit)
+        graph.append((prog.person[g[0]], g[0], offsets[q] + g[1], g[2]))
+        kept_pairs.append((prog.person[kept[0]], kept[0], offsets[q] + kept[1], kept[2]))
         bound.append(rb)
-    arc_i, arc_row, arc_s, arc_g = (np.concatenate([np.zeros(0, np.int64)] + x).astype(np.int64)
-                                    for x in (ai, ar, asl, ag))
-    proof = {"optimal": False, "candidates": int(k), "candidate_pairs": int(len(arc_i)), "pairs_added": 0,
-             "rounds": 0, "rows_scanned": 0, "unit": tol}
+    arc_i, arc_row, arc_s, arc_g = (np.concatenate([np.zeros(0, np.int64)] + list(x)).astype(np.int64)
+                                    for x in zip(*graph))
+    known_i, known_row, known_s, known_g = (np.concatenate([np.zeros(0, np.int64)] + list(x)).astype(np.int64)
+                                            for x in zip(*kept_pairs))
+    proof = {"optimal": False, "candidates": int(k), "candidate_pairs": int(len(arc_i)),
+             "known_pairs": int(len(known_i)), "pairs_added": 0, "rounds": 0, "rows_scanned": 0, "unit": tol}
     n_people = len(person_cap)
+    near = int(NEAR * unit)
     while True:
         proof["rounds"] += 1
         used = _flow(n_mentees, n_slots, n_people, arc_i, arc_s, arc_g, slot_cap, slot_person, person_cap)
@@ -393,17 +411,26 @@ def solve_joint(programs: Sequence[_Program], n_mentees: int, person_cap: np.nda
         proof["objective"], proof["dual_bound"] = objective, int(u.sum() + value["dual"])
         if proof["rounds"] == 1:
             proof["top_k_objective"] = objective
-        added = []
-        for q, prog in enumerate(programs):
-            v = value["slot"][offsets[q]:offsets[q + 1]]
-            found = _scan(prog, bound[q], u, v, open_slot[offsets[q]:offsets[q + 1]], k, unit, proof)
-            if len(found[0]):
-                added.append((prog.person[found[0]], found[0], offsets[q] + found[1], found[2]))
-        if not added:
+        v = value["slot"]
+        red = known_g - u[known_i] - v[known_s]
+        candidates = [(known_i, known_row, known_s, known_g, red)]
+        if not (red > 0).any():  # the kept pairs agree with the duals: the rest, by the bounds or scored again
+            for q, prog in enumerate(programs):
+                rows, cols, gains = _scan(prog, bound[q], u, v[offsets[q]:offsets[q + 1]],
+                                          open_slot[offsets[q]:offsets[q + 1]], k, unit, proof)
+                candidates.append((prog.person[rows], rows, offsets[q] + cols, gains,
+                                   gains - u[prog.person[rows]] - v[offsets[q] + cols]))
+        ci, cr, cs, cg, cred = (np.concatenate(x) for x in zip(*candidates))
+        if not (cred > 0).any():
             break
-        new = [np.concatenate(x) for x in zip(*added)]
-        proof["pairs_added"] += len(new[0])
-        arc_i, arc_row, arc_s, arc_g = (np.r_[a, b] for a, b in zip((arc_i, arc_row, arc_s, arc_g), new))
+        pick = cred > -near
+        key = cs[pick] * width + cr[pick]
+        new = ~np.isin(key, arc_s * width + arc_row)
+        _, first = np.unique(key[new], return_index=True)
+        take = np.flatnonzero(pick)[np.flatnonzero(new)[first]]
+        proof["pairs_added"] += len(take)
+        arc_i, arc_row, arc_s, arc_g = (np.r_[a, b[take]] for a, b in zip((arc_i, arc_row, arc_s, arc_g),
+                                                                           (ci, cr, cs, cg)))
     if proof["objective"] != proof["dual_bound"]:
         raise RuntimeError("the dual bound differs from the joint matching's gain: optimality not proven")
     proof["optimal"] = True
@@ -417,8 +444,9 @@ def solve_joint(programs: Sequence[_Program], n_mentees: int, person_cap: np.nda
     return out, proof
 
 
-def _gain(block: np.ndarray, unit: int) -> np.ndarray:
-    return unit + np.rint(np.where(np.isfinite(block), block, 0).astype(np.float64) * unit).astype(np.int64)
+def _gain(score: np.ndarray, unit: int) -> np.ndarray:
+    """Integer gains ``unit + round(score * unit)`` of finite scores."""
+    return unit + np.rint(score.astype(np.float64) * unit).astype(np.int64)
 
 
 def _row_blocks(n: int, m: int):
@@ -427,78 +455,95 @@ def _row_blocks(n: int, m: int):
         yield np.arange(start, min(start + size, n))
 
 
-def _candidates(prog: _Program, open_: np.ndarray, k: int, unit: int):
-    """One pass over a program's pairs: each row's ``k`` best open columns and each column's ``k`` best rows
-    (``(rows, columns, gains)``), and per row the gain of its best pair left out (``-1``: none)."""
+def _best(block: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Indexes of the ``k`` best entries along ``axis`` (all when there are no more)."""
+    size = block.shape[axis]
+    if k >= size:
+        return np.broadcast_to(np.arange(size)[:, None] if axis == 0 else np.arange(size), block.shape)
+    part = np.argpartition(-block, k - 1, axis=axis)
+    return part[:k] if axis == 0 else part[:, :k]
+
+
+def _candidates(prog: _Program, open_: np.ndarray, k: int, depth: int, column_depth: int, unit: int):
+    """One pass over a program's pairs: the graph (each row's ``k`` best open columns and each column's ``k``
+    best rows), the kept pairs (each row's ``depth`` best and each column's ``column_depth`` best), each
+    as ``(rows, columns, gains)``, and per row the gain of its best pair not among its ``depth`` best (``-1``:
+    none)."""
     n, m = len(prog.person), len(prog.cap)
-    rows_out, cols_out, gains_out = [], [], []
+    empty = (np.zeros(0, np.int64),) * 3
     bound = np.full(n, -1, dtype=np.int64)
-    col_best: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    kr, kc = min(k, m), None
+    if m == 0 or not n:
+        return empty, empty, bound
+    kept, col_best = [], []
     for rows in _row_blocks(n, m):
-        block = np.where(open_[None, :], prog.scorer.block(rows), -np.inf).astype(np.float32)
-        if m == 0:
-            continue
-        if kr < m:
-            part = np.argpartition(-block, kr, axis=1)
-            top, rest = part[:, :kr], block[np.arange(len(rows)), part[:, kr]]
-            bound[rows] = np.where(np.isfinite(rest), _gain(rest, unit), -1)
+        block = np.where(open_[None, :], prog.scorer.block(rows), np.float32(-np.inf))
+        if depth < m:
+            part = np.argpartition(-block, depth, axis=1)
+            rest = block[np.arange(len(rows)), part[:, depth]]
+            bound[rows] = np.where(np.isfinite(rest), _gain(np.where(np.isfinite(rest), rest, 0), unit), -1)
+            top = part[:, :depth]
         else:
-            top = np.broadcast_to(np.arange(m), (len(rows), m))
-        r = np.repeat(rows, top.shape[1])
+            top = _best(block, depth, 1)
+        r = np.repeat(np.arange(len(rows)), top.shape[1])
         c = top.reshape(-1)
-        s = block[r - rows[0], c]
+        s = block[r, c]
         ok = np.isfinite(s)
-        rows_out.append(r[ok]), cols_out.append(c[ok]), gains_out.append(_gain(s[ok], unit))
-        kc = min(k, len(rows))
-        part = np.argpartition(-block, kc - 1, axis=0)[:kc] if kc < len(rows) else \
-            np.broadcast_to(np.arange(len(rows))[:, None], (len(rows), m))
+        kept.append((rows[r[ok]], c[ok], s[ok]))
+        part = _best(block, column_depth, 0)
         c = np.broadcast_to(np.arange(m), part.shape).reshape(-1)
         rr = part.reshape(-1)
         s = block[rr, c]
         ok = np.isfinite(s)
         col_best.append((rows[rr[ok]], c[ok], s[ok]))
-    if col_best:
-        r, c, s = (np.concatenate(x) for x in zip(*col_best))
-        order = np.lexsort((r, -s, c))
-        r, c, s = r[order], c[order], s[order]
-        rank = np.arange(len(c)) - np.searchsorted(c, c)
-        keep = rank < k
-        rows_out.append(r[keep]), cols_out.append(c[keep]), gains_out.append(_gain(s[keep], unit))
-    r, c, g = (np.concatenate([np.zeros(0, np.int64)] + x).astype(np.int64)
-               for x in (rows_out, cols_out, gains_out))
-    _, first = np.unique(r * max(m, 1) + c, return_index=True)
-    return (r[first], c[first], g[first]), bound
+    kr, kc, ks = (np.concatenate(x) for x in zip(*kept))
+    order = np.lexsort((kc, -ks, kr))
+    kr, kc, ks = kr[order], kc[order], ks[order]
+    row_top = np.arange(len(kr)) - np.searchsorted(kr, kr) < k
+    r, c, s = (np.concatenate(x) for x in zip(*col_best))
+    order = np.lexsort((r, -s, c))
+    r, c, s = r[order], c[order], s[order]
+    col_rank = np.arange(len(c)) - np.searchsorted(c, c)
+    col_top, col_kept = col_rank < k, col_rank < column_depth
+    gr, gc, gs = np.r_[kr[row_top], r[col_top]], np.r_[kc[row_top], c[col_top]], np.r_[ks[row_top], s[col_top]]
+    _, first = np.unique(gr.astype(np.int64) * m + gc, return_index=True)
+    kr, kc, ks = np.r_[kr, r[col_kept]], np.r_[kc, c[col_kept]], np.r_[ks, s[col_kept]]
+    _, once = np.unique(kr.astype(np.int64) * m + kc, return_index=True)
+    as_int = lambda a: a.astype(np.int64)
+    return ((as_int(gr[first]), as_int(gc[first]), _gain(gs[first], unit)),
+            (as_int(kr[once]), as_int(kc[once]), _gain(ks[once], unit)), bound)
 
 
 def _scan(prog: _Program, bound: np.ndarray, u: np.ndarray, v: np.ndarray, open_: np.ndarray, k: int, unit: int,
           proof: dict):
-    """Pairs of this program with a positive reduced gain ``gain - u - v`` (up to ``k`` per row, most first).
+    """Pairs of this program outside the kept ones with a positive reduced gain ``gain - u - v`` (up to ``k``
+    per row, most first), ``(rows, columns, gains)``.
 
-    A row is rescored only when its best pair left out of the first graph could violate the duals
-    against the cheapest open column."""
+    A row is scored again only when its bound could violate the duals against the cheapest open column; a
+    float32 filter with two units of slack comes before the exact integer test."""
+    empty = (np.zeros(0, np.int64),) * 3
     if not open_.any() or not len(bound):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return empty
     uu = u[prog.person]
-    cheapest = v[open_].min()
-    rows = np.flatnonzero(bound - uu - cheapest > 0)
+    rows = np.flatnonzero(bound - uu - v[open_].min() > 0)
     proof["rows_scanned"] += len(rows)
     out = []
     m = len(prog.cap)
-    for chunk_at in _row_blocks(len(rows), m):
-        chunk = rows[chunk_at]
+    vv = np.where(open_, v, np.iinfo(np.int64).max // 4)
+    for at in _row_blocks(len(rows), m):
+        chunk = rows[at]
         block = prog.scorer.block(chunk)
-        red = np.where(np.isfinite(block) & open_[None, :], _gain(block, unit) - uu[chunk][:, None] - v[None, :],
-                       -1)
-        r, c = np.nonzero(red > 0)
-        red_rc = red[r, c]
-        order = np.lexsort((c, -red_rc, r))
-        r, c, red_rc = r[order], c[order], red_rc[order]
+        floor = ((vv[None, :] + (uu[chunk] - unit - 2)[:, None]) / unit).astype(np.float32)
+        r, c = np.nonzero(block > floor)
+        gains = _gain(block[r, c], unit)
+        red = gains - uu[chunk[r]] - vv[c]
+        bad = red > 0
+        r, c, gains, red = r[bad], c[bad], gains[bad], red[bad]
+        order = np.lexsort((c, -red, r))
+        r, c, gains = r[order], c[order], gains[order]
         keep = np.arange(len(r)) - np.searchsorted(r, r) < k
-        r, c = r[keep], c[keep]
-        out.append((chunk[r], c, _gain(block[r, c], unit)))
+        out.append((chunk[r[keep]], c[keep], gains[keep]))
     if not out:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return empty
     return tuple(np.concatenate(x).astype(np.int64) for x in zip(*out))
 
 

@@ -98,7 +98,7 @@ from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import html_table
-from workbench.workspace import open_workspace
+from workbench.workspace import open_workspace, program_scope
 
 NEW = "__new__"
 #: The scenario being edited, compared without saving it (published app).
@@ -1027,7 +1027,8 @@ class WhatIfView(w.VBox):
 
     @guarded("reload the workspace", button="reload_button")
     def _on_reload(self, _button: w.Button) -> None:
-        self.context.workspace = open_workspace(self.context.workspace.path)
+        self.context.workspace = program_scope(open_workspace(self.context.workspace.path),
+                                               self.context.workspace.program)
         design = load_design(self.context.workspace)
         if design != self.design:
             raise WorkbenchError("The design was changed on another page since this page opened it: reload the "

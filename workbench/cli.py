@@ -393,6 +393,7 @@ def _match(args: argparse.Namespace) -> None:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
+    from workbench.programs import scoped_tables
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -404,6 +405,7 @@ def _match(args: argparse.Namespace) -> None:
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
     if args.all or args.priority is not None or args.program is not None:
         return _match_programs(args, workspace, tables)
+    tables = scoped_tables(workspace, tables)  # the first program's enrolment
     result = match(tables, load_design(workspace), method=args.method, structure=args.structure, seed=args.seed,
                    cohort=args.cohort)
     atomic_write_text(args.out, result.csv())
@@ -547,7 +549,9 @@ def _simulation_inputs(args: argparse.Namespace):
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "
                              "and the cohort's enrolment. Import them first.")
-    return workspace, tables, load_design(workspace)
+    from workbench.programs import scoped_tables
+
+    return workspace, scoped_tables(workspace, tables), load_design(workspace)  # the first program's enrolment
 
 
 def _kpi_lines(result) -> list[str]:

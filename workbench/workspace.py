@@ -435,8 +435,9 @@ def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expecte
     """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved.
 
     Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to."""
-    return save_files(replace(workspace, program=None), {f"{table}.csv": csv_text(frame)}, message=message or f"save {table}.csv",
-                      expected_revision=expected_revision)
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": csv_text(frame)},
+                       message=message or f"save {table}.csv", expected_revision=expected_revision)
+    return replace(saved, program=workspace.program)
 
 
 def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str,

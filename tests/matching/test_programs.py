@@ -61,7 +61,7 @@ def best_by_milp(n, person_cap, programs, unit) -> int:
 
 
 @settings(max_examples=150, deadline=None)
-@given(games(), st.sampled_from([(1, 1, 1), (1, 2, 1), (20, 64, 256)]))
+@given(games(), st.sampled_from([(1, 1, 1), (1, 2, 1), (20, 256, 20)]))
 def test_the_joint_solve_is_optimal_and_keeps_every_capacity(game, depth):
     n, person_cap, programs = game
     k, known, per_mentor = depth  # small: the proof must add what the graph misses, scanning rows again

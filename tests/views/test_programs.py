@@ -9,10 +9,11 @@ import pytest
 
 from workbench.design.store import load_design
 from workbench.matching import saved_matching
-from workbench.programs import add_program
+from workbench.programs import add_program, remove_program
 from workbench.views import shell
 from workbench.views.design import DesignSession
 from workbench.views.matching import MatchingView
+from workbench.views.programs import scope_note
 from workbench.views.shell import open_page
 from workbench.workspace import find_workspace, open_workspace, program_scope
 
@@ -72,3 +73,14 @@ def test_the_matching_page_matches_every_program_and_saves_each(tiers: Path) -> 
     panel.order.value = "peer"
     panel.match_button.click()
     assert "must name every program" in panel.notice.value
+
+
+def test_what_if_and_evaluate_say_they_take_one_program(tiers: Path) -> None:
+    workspace = program_scope(open_workspace(tiers), "peer")
+    for page, words in (("What-if", "simulates the program peer alone"),
+                        ("Evaluate", "participants of the program peer")):
+        note = scope_note(workspace, page).value
+        assert words in note and "not" in note
+    alone = find_workspace("demo", tiers.parent)
+    remove_program(alone, "peer")
+    assert scope_note(open_workspace(tiers), "What-if").value == ""

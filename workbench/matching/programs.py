@@ -69,8 +69,8 @@ JOINT_STRUCTURES = ("one_on_one", "functional")
 #: Candidate mentors kept per mentee (and mentees per mentor place) before the proof adds what is missing.
 CANDIDATES = 20
 #: Pairs per mentee, and per mentor place, whose exact gains are kept for checking the duals without scoring again.
-KNOWN = 64
-KNOWN_PER_MENTOR = 256
+KNOWN = 256
+KNOWN_PER_MENTOR = CANDIDATES
 #: Kept pairs within this much (score) of violating the duals join the graph with the violating ones.
 NEAR = 0.02
 #: Scores pulled per block (rows x mentor places).
@@ -364,7 +364,8 @@ class _Program:
 
 
 def solve_joint(programs: Sequence[_Program], n_mentees: int, person_cap: np.ndarray, *, k: int = CANDIDATES,
-                known: int = KNOWN, known_per_mentor: int = KNOWN_PER_MENTOR, tol: float = 1e-6) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict]:
+                known: int = KNOWN, known_per_mentor: int = KNOWN_PER_MENTOR,
+                tol: float = 1e-6) -> tuple[list[tuple[np.ndarray, np.ndarray]], dict]:
     """Max-gain matching of mentees over several programs' mentor places, proven optimal.
 
     Each mentee (person) at most once in all, each program's mentor column up

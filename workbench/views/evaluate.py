@@ -62,6 +62,7 @@ from workbench.reports.evaluation import evaluation_html, objectives_text
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
+from workbench.views.programs import scope_note
 from workbench.views.shell import PageContext, page_tables, workspace_link
 from workbench.views.tables import download_link, html_table
 from workbench.whatif import Scenario, save_scenario
@@ -247,7 +248,7 @@ class EvaluateView(w.VBox):
 
         self._build_controls()
         self._build_results()
-        super().__init__([self.controls, self.placeholder, self.results_box])
+        super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box])
         self.add_class("wb-evaluate")
 
     # ------------------------------------------------------------------ building

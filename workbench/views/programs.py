@@ -21,7 +21,8 @@ from workbench.data.importing import read_workspace_tables
 from workbench.errors import WorkbenchError
 from workbench.matching import ProgramsMatch, match_programs, save_programs_matching
 from workbench.privacy import published_mode
-from workbench.programs import load_programs
+from workbench.programs import load_programs, program_ids
+from workbench.workspace import Workspace
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import html_table
@@ -34,6 +35,28 @@ ALL_MEANS = (
     "reverse programs are matched on their own and take none of them. Jointly: one exact solve that matches the "
     "most mentees with the best total score over all programs (each program's own method does not apply). In "
     "priority order: each program in turn with its own method, on the places the ones before it left.")
+
+
+#: What a page that takes one program at a time says about all of them.
+ONE_AT_A_TIME = {
+    "What-if": ("simulates the program {program} alone: its design and the people its enrolment puts in it. "
+                "All programs together is not modelled: the outcome model does not know that mentors share their "
+                "time between programs, so open each program from the header and compare them side by side."),
+    "Evaluate": ("evaluates the participants of the program {program}: its enrolled mentees (the enrolment's program "
+                 "column, blank = every program), its design and its saved matching. An evaluation of all programs "
+                 "pooled is not offered: their designs, cadences and objectives differ, so evaluate each program "
+                 "from the header."),
+}
+
+
+def scope_note(workspace: Workspace, page: str) -> w.HTML:
+    """A line saying which program the page takes and what it does not do for all of them (empty with one)."""
+    ids = program_ids(workspace)
+    if len(ids) < 2:
+        return w.HTML()
+    text = f"This workspace has {len(ids)} programs ({', '.join(ids)}). This page " + ONE_AT_A_TIME[page].format(
+        program=workspace.program_id)
+    return w.HTML(f"<p class='wb-scope-note' role='note'>{html.escape(text)}</p>")
 
 
 class ProgramsPanel(w.VBox):

@@ -121,6 +121,22 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--cohort", default=None, help="cohort to match (default: the latest in enrolment.csv)")
     matcher.add_argument("--save", action="store_true",
                          help="also save the matching into the workspace (results/matching.csv, undoable)")
+    matcher.add_argument("--program", default=None, metavar="ID",
+                         help="match this program of the workspace (see `workbench programs`; default: the first)")
+    matcher.add_argument("--all", action="store_true",
+                         help="match every program of the workspace on the shared mentors, jointly (one exact solve)")
+    matcher.add_argument("--priority", default=None, metavar="A,B,...", const="", nargs="?",
+                         help="with --all: match the programs one after another in this order (default: as listed) "
+                              "instead of jointly")
+    programs = commands.add_parser(
+        "programs", help="list, add or remove the programs of a workspace",
+        description="A workspace holds one or more programs on the same people (peer, senior and reverse tiers, "
+                    "say): the first is its design.yaml, each further one lives in programs/<id>/. Lists each "
+                    "program with its structure and how many people enrolment.csv puts in it (column program; "
+                    "blank = every program).")
+    programs.add_argument("workspace", type=Path, help="workspace folder")
+    programs.add_argument("--add", default=None, metavar="ID", help="add a program (a copy of the first one's design)")
+    programs.add_argument("--remove", default=None, metavar="ID", help="remove a program and its saved results")
     simulator = commands.add_parser(
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
@@ -378,6 +394,7 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
     from workbench.matching.scores import design_criterion_problems
+    from workbench.programs import scoped_tables
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -387,6 +404,9 @@ def _match(args: argparse.Namespace) -> int:
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    if args.all or args.priority is not None or args.program is not None:
+        return _match_programs(args, workspace, tables)
+    tables = scoped_tables(workspace, tables)  # the first program's enrolment
     design = load_design(workspace)
     # the scorer checks the design's own criteria too, but only this knows the workspace's sensitive columns
     problems = design_criterion_problems(design, [t for n, t in tables.items() if n in ("people", "enrolment")],
@@ -406,6 +426,95 @@ def _match(args: argparse.Namespace) -> int:
         saved = save_matching(workspace, result)
         print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")
     return 0
+
+
+def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
+    """``match --program ID`` (one program on its own enrolment) or ``--all [--priority A,B]``."""
+    import pandas as pd
+
+    from workbench.exports import safe_csv_text
+    from workbench.matching import match, save_matching
+    from workbench.matching.programs import check_mentors, match_programs, save_programs_matching
+    from workbench.organisation import current_cohort
+    from workbench.programs import load_programs, program_tables
+    from workbench.workspace import atomic_write_text
+
+    programs = load_programs(workspace)
+    if args.priority is not None and not args.all:
+        raise WorkbenchError("--priority orders the programs of --all; add --all.")
+    if args.all and args.program is not None:
+        raise WorkbenchError("Give either --program ID or --all, not both.")
+    if args.program is not None:
+        if args.program not in programs:
+            raise WorkbenchError(f"{workspace.path} has no program {args.program!r}; its programs are: "
+                                 f"{', '.join(programs)}.")
+        program = programs[args.program]
+        own = program_tables(tables, program.id, list(programs))
+        cohort = args.cohort or current_cohort(tables["enrolment"])[0]
+        check_mentors(program.id, program.design, own, cohort)
+        result = match(own, program.design, method=args.method, structure=args.structure, seed=args.seed,
+                       cohort=cohort)
+        atomic_write_text(args.out, result.csv())
+        print(f"Program {program.id} ({program.design.name}): wrote {len(result.pairs):,} pairs and "
+              f"{len(result.unmatched):,} unmatched to {args.out}.")
+        print("\n".join(result.summary_lines()))
+        if result.unstable:
+            print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
+                  "workspace.", file=sys.stderr)
+            return 1
+        if args.save:
+            saved = save_matching(program.workspace, result)
+            print(f"Saved the matching into {saved.files} (revision {saved.settings.revision}).")
+        return 0
+    if args.method is not None or args.structure is not None:
+        raise WorkbenchError("--method and --structure apply to one program: with --all each program uses its own "
+                             "design (the joint solve maximises matched mentees + total score).")
+    order = [p.strip() for p in args.priority.split(",") if p.strip()] if args.priority else None
+    found = match_programs(tables, {p: prog.design for p, prog in programs.items()},
+                           mode="joint" if args.priority is None else "priority", order=order, seed=args.seed,
+                           cohort=args.cohort)
+    frames = [r.table().assign(program=p) for p, r in found.results.items()]
+    table = pd.concat(frames, ignore_index=True)
+    numbers = table.select_dtypes("float").columns
+    table[numbers] = table[numbers].round(4)
+    atomic_write_text(args.out, safe_csv_text(table[["program", *[c for c in table.columns if c != "program"]]]))
+    print(f"Wrote {sum(len(r.pairs) for r in found.results.values()):,} pairs of {len(frames)} programs to "
+          f"{args.out} (column program).")
+    print("\n".join(found.lines()))
+    if args.save:
+        saved = save_programs_matching(workspace, found)
+        print(f"Saved every program's matching (revision {saved.settings.revision}; undo restores the last).")
+    return 0
+
+
+def _programs(args: argparse.Namespace) -> None:
+    from workbench.design.eligibility import text_column
+    from workbench.programs import add_program, enrolled_in, load_programs, program_ids, remove_program
+    from workbench.workspace import open_workspace
+
+    workspace = open_workspace(args.workspace)
+    if args.add:
+        add_program(workspace, args.add)
+        print(f"Added the program {args.add!r} (a copy of the first program's design) in "
+              f"{workspace.path / 'programs' / args.add}.")
+    if args.remove:
+        remove_program(workspace, args.remove)
+        print(f"Removed the program {args.remove!r} (undo restores it).")
+    workspace = open_workspace(args.workspace)
+    programs = load_programs(workspace)
+    enrolment = workspace.read_table("enrolment") if "enrolment" in workspace.tables() else None
+    counts = enrolled_in(enrolment, program_ids(workspace)) if enrolment is not None else {}
+    roles = text_column(enrolment, "role") if enrolment is not None else None
+    print(f"{len(programs)} program{'s' if len(programs) != 1 else ''} in {workspace.path} (default priority order):")
+    for p, program in programs.items():
+        exp = program.design.experience
+        enrolled = ""
+        if p in counts:
+            rows = counts[p]
+            enrolled = (f"; enrolled rows: {int((rows & roles.isin(['mentee', 'both'])).sum()):,} mentee, "
+                        f"{int((rows & roles.isin(['mentor', 'both'])).sum()):,} mentor (all cohorts)")
+        print(f"  {p}: {program.design.name} ({exp.structure.replace('_', '-')}, at most {exp.mentor_capacity} "
+              f"mentees per mentor){enrolled}")
 
 
 class _ProgressBar:
@@ -456,7 +565,9 @@ def _simulation_inputs(args: argparse.Namespace):
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "
                              "and the cohort's enrolment. Import them first.")
-    return workspace, tables, load_design(workspace)
+    from workbench.programs import scoped_tables
+
+    return workspace, scoped_tables(workspace, tables), load_design(workspace)  # the first program's enrolment
 
 
 def _kpi_lines(result) -> list[str]:
@@ -739,6 +850,8 @@ def main(argv: list[str] | None = None) -> int:
             _gaps(args)
         elif args.command == "match":
             return _match(args)
+        elif args.command == "programs":
+            _programs(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

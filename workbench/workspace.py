@@ -17,6 +17,14 @@ moved on since, and the previous versions of the files a save changes are kept
 in ``.history/`` so the last few saves can be undone. A workspace written by an
 older workbench is migrated forward when opened, after a backup.
 
+A workspace may hold several programs on one pool of people (peer, senior and
+reverse tiers, say). The first is the workspace's own ``design.yaml`` with its
+``results/`` and ``scenarios/``; each further program ``<id>`` keeps the same
+files under ``programs/<id>/``. :func:`program_scope` gives a workspace whose
+program files (:attr:`Workspace.files`) are that program's, so every page and
+save works per program unchanged; data tables, revision and undo stay the
+workspace's (:mod:`workbench.programs` lists and adds programs).
+
 In the published app (:func:`workbench.privacy.published_mode`) nothing is
 written: every function here that would change a file refuses first with
 :class:`workbench.privacy.ReadOnlyError`, before it touches the disk.
@@ -54,6 +62,11 @@ WORKSPACE_FILE = "workspace.yaml"
 HISTORY_DIR = ".history"
 #: Sub-folders a save may write into (matchings, scenarios and other results).
 RESULT_FOLDERS = ("results", "scenarios")
+#: Folder of the further programs (``programs/<id>/``); the first program's files are at the top.
+PROGRAMS_DIR = "programs"
+#: The id of the first program (the workspace's own ``design.yaml``).
+FIRST_PROGRAM = "main"
+_PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LOCK_FILE = ".lock"
 KEEP_VERSIONS = 10
 DEMO_NAME = "demo"
@@ -128,10 +141,25 @@ class WorkspaceSettings:
 
 @dataclass(frozen=True)
 class Workspace:
-    """An opened workspace: its folder and its settings."""
+    """An opened workspace: its folder and its settings.
+
+    ``program`` is the program whose files (design, saved results, scenarios)
+    this handle reads and saves: ``None`` for the first one (:func:`program_scope`).
+    """
 
     path: Path
     settings: WorkspaceSettings
+    program: str | None = None
+
+    @property
+    def files(self) -> Path:
+        """The folder of this handle's program files: the workspace folder, or ``programs/<id>/``."""
+        return self.path if self.program is None else self.path / PROGRAMS_DIR / self.program
+
+    @property
+    def program_id(self) -> str:
+        """The id of this handle's program (:data:`FIRST_PROGRAM` for the first)."""
+        return self.program or FIRST_PROGRAM
 
     @property
     def name(self) -> str:
@@ -404,9 +432,12 @@ def csv_text(frame: pd.DataFrame) -> str:
 
 def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expected_revision: int | None = None,
                message: str | None = None) -> Workspace:
-    """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved."""
-    return save_files(workspace, {f"{table}.csv": csv_text(frame)}, message=message or f"save {table}.csv",
-                      expected_revision=expected_revision)
+    """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved.
+
+    Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to."""
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": csv_text(frame)},
+                       message=message or f"save {table}.csv", expected_revision=expected_revision)
+    return replace(saved, program=workspace.program)
 
 
 def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str,
@@ -424,6 +455,8 @@ def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, mess
     expected = workspace.settings.revision if expected_revision is None else expected_revision
     for name in contents:
         _check_file_name(name)
+    if workspace.program is not None:
+        contents = {f"{PROGRAMS_DIR}/{workspace.program}/{name}": text for name, text in contents.items()}
     with _locked(workspace.path):
         current = open_workspace(workspace.path)
         if current.settings.revision != expected:
@@ -436,7 +469,7 @@ def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, mess
         _write(current.path, contents)
         write_settings(current.path, replace(current.settings, revision=expected + 1))
         _prune_history(current.path)
-    return open_workspace(workspace.path)
+    return replace(open_workspace(workspace.path), program=workspace.program)
 
 
 def history(workspace: Workspace) -> list[Version]:
@@ -476,10 +509,30 @@ def undo(workspace: Workspace, *, expected_revision: int | None = None) -> Works
         _write(current.path, contents)
         write_settings(current.path, replace(current.settings, revision=expected + 1))
         shutil.rmtree(latest.folder)
-    return open_workspace(workspace.path)
+    return replace(open_workspace(workspace.path), program=workspace.program)
+
+
+def program_scope(workspace: Workspace, program: str | None) -> Workspace:
+    """``workspace`` reading and saving the files of ``program`` (an id; ``None`` or
+    :data:`FIRST_PROGRAM`: the first program, the workspace's own files)."""
+    if program is None or program == FIRST_PROGRAM:
+        return replace(workspace, program=None)
+    check_program_id(program)
+    return replace(workspace, program=program)
+
+
+def check_program_id(program: str) -> str:
+    """``program`` when it can name a program folder; :class:`WorkspaceError` saying why not."""
+    if not isinstance(program, str) or not _PROGRAM_ID.match(program):
+        raise WorkspaceError(f"{program!r} cannot name a program: use 1-40 lower-case letters, digits, '-' or '_', "
+                             "starting with a letter or digit.")
+    return program
 
 
 def _check_file_name(name: str) -> None:
+    parts = name.split("/")
+    if len(parts) > 2 and parts[0] == PROGRAMS_DIR and _PROGRAM_ID.match(parts[1]) and parts[1] != FIRST_PROGRAM:
+        name = "/".join(parts[2:])  # a further program's file: the same rules inside its folder
     folder, _, plain = name.rpartition("/")
     if (folder and folder not in RESULT_FOLDERS) or plain != Path(plain).name or plain.startswith(".") \
             or name == WORKSPACE_FILE or not plain:
@@ -492,7 +545,7 @@ def _write(folder: Path, contents: Mapping[str, str | None]) -> None:
         if text is None:
             (folder / name).unlink(missing_ok=True)
         else:
-            (folder / name).parent.mkdir(exist_ok=True)
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(folder / name, text)
 
 
@@ -505,7 +558,7 @@ def _snapshot(workspace: Workspace, contents: Mapping[str, str | None], message:
         source = workspace.path / name
         files[name] = source.is_file()
         if files[name]:
-            (staging / name).parent.mkdir(exist_ok=True)
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, staging / name)
     meta = {"revision": workspace.settings.revision, "message": message, "files": files,
             "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}

@@ -273,6 +273,7 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
             _c("wants", "list", blank_ok=True),
             _c("offers", "list", blank_ok=True, description="blank = derive from proficiency"),
             _opt("cohort", "text"),
+            _opt("program", "list", description="program ids (workbench.programs); blank = every program"),
         ),
         keys=(KeySpec(("person_id", "cohort"), "person_id", optional=("cohort",)),),
         description="Who takes part, as mentee, mentor or both.",

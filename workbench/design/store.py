@@ -65,7 +65,7 @@ def _plain(error: dict) -> str:
 
 def load_design(workspace: Workspace) -> ProgramDesign:
     """The workspace's design, or a new default design when it has none yet."""
-    path = workspace.path / DESIGN_FILE
+    path = workspace.files / DESIGN_FILE
     if not path.is_file():
         return ProgramDesign(name=f"{workspace.name} mentoring program")
     try:

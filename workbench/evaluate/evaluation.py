@@ -170,6 +170,7 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     from workbench.design.store import load_design
     from workbench.evaluate.cohort import default_cohort
     from workbench.matching import saved_matching
+    from workbench.programs import scoped_tables
 
     tables, unreadable = read_workspace_tables(workspace)
     if unreadable:
@@ -179,6 +180,7 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     if missing:
         raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "
                              "needs the people and the cohort's enrolment. Import them first.")
+    tables = scoped_tables(workspace, tables)  # the enrolment of the workspace's program
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables)
     saved = saved_matching(workspace)

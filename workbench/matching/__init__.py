@@ -1,6 +1,7 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
-program structures (:mod:`.structures`) and explained results (:mod:`.results`).
+program structures (:mod:`.structures`), explained results (:mod:`.results`) and several programs sharing
+one pool of mentors (:mod:`.programs`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -19,6 +20,9 @@ _EXPORTS = {
     "default_method": "workbench.matching.results",
     "fairness_attributes": "workbench.matching.results",
     "match": "workbench.matching.results",
+    "ProgramsMatch": "workbench.matching.programs",
+    "match_programs": "workbench.matching.programs",
+    "save_programs_matching": "workbench.matching.programs",
     "save_matching": "workbench.matching.results",
     "saved_matching": "workbench.matching.results",
     "sensitivity": "workbench.matching.results",
@@ -27,9 +31,9 @@ _EXPORTS = {
     "register_criterion": "workbench.matching.scores",
 }
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
-           "default_method", "fairness_attributes", "match", "register_criterion", "save_matching", "saved_matching",
-           "sensitivity"]
+__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch", "candidates",
+           "compare_methods", "comparison_table", "default_method", "fairness_attributes", "match", "match_programs",
+           "register_criterion", "save_matching", "save_programs_matching", "saved_matching", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -566,10 +566,12 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
 
 
 def _run(prep: _Prepared, method: str, *, seed: int, rounds: int = 3, circle_size: int = 2,
-         top_k: int = 3) -> MatchResult:
+         top_k: int = 3, solved: tuple[structures.Links, np.ndarray] | None = None) -> MatchResult:
+    """The explained result of ``method`` on ``prep``; ``solved`` (links, capacity) when the links were found
+    elsewhere (several programs solved together, :mod:`.programs`)."""
     if method not in METHODS:
         raise WorkbenchError(f"Unknown method {method!r}; choose one of: {', '.join(METHODS)}.")
-    links, capacity = _links(prep, method, seed=seed, rounds=rounds, circle_size=circle_size, top_k=top_k)
+    links, capacity = solved or _links(prep, method, seed=seed, rounds=rounds, circle_size=circle_size, top_k=top_k)
     exp = prep.design.experience
     settings = {"structure": prep.structure, "method": method, "seed": seed, "cohort": prep.cohort,
                 "weights": dict(prep.scorer.weights), "hard_rules": list(exp.hard_rules),
@@ -806,17 +808,22 @@ def save_matching(workspace: Workspace, result: MatchResult, *, expected_revisio
     published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
-    summary = {k: v for k, v in result.summary.items() if k != "proof"}
-    record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
-    text = yaml.safe_dump(_plain(record), sort_keys=False, allow_unicode=True)
-    return save_files(workspace, {SAVED_TABLE: result.csv(), SAVED_SUMMARY: text},
+    return save_files(workspace, matching_files(result),
                       message=f"save the {result.summary['structure'].replace('_', '-')} matching "
                               f"({result.summary['method'].replace('_', ' ')})", expected_revision=expected_revision)
 
 
+def matching_files(result: MatchResult) -> dict[str, str]:
+    """The files a saved matching is made of (name in the program's folder -> text): the table and a record."""
+    summary = {k: v for k, v in result.summary.items() if k != "proof"}
+    record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
+    return {SAVED_TABLE: result.csv(), SAVED_SUMMARY: yaml.safe_dump(_plain(record), sort_keys=False,
+                                                                      allow_unicode=True)}
+
+
 def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
     """The matching saved in the workspace, ``(table, record)``; ``None`` when none is saved."""
-    table, summary = workspace.path / SAVED_TABLE, workspace.path / SAVED_SUMMARY
+    table, summary = workspace.files / SAVED_TABLE, workspace.files / SAVED_SUMMARY
     if not table.is_file() or not summary.is_file():
         return None
     return (pd.read_csv(table, dtype=str, keep_default_na=False),

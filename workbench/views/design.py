@@ -32,7 +32,8 @@ from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import download_link
-from workbench.workspace import Workspace, history, open_workspace, undo
+from workbench.programs import scoped_tables
+from workbench.workspace import Workspace, history, open_workspace, program_scope, undo
 
 Path = tuple[str, ...]
 
@@ -82,7 +83,9 @@ class DesignSession(traitlets.HasTraits):
         self._check()
 
     def _load_tables(self) -> None:
-        self.tables = {name: self.workspace.read_table(name) for name in self.workspace.tables()}
+        # the enrolment of this program: the checks count its mentees and mentors
+        self.tables = scoped_tables(self.workspace, {name: self.workspace.read_table(name)
+                                                     for name in self.workspace.tables()})
 
     def _check(self) -> None:
         self.findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)
@@ -121,7 +124,7 @@ class DesignSession(traitlets.HasTraits):
 
     def reload(self) -> None:
         """Read the design and data again from the workspace (discarding unsaved changes)."""
-        self.workspace = open_workspace(self.workspace.path)
+        self.workspace = program_scope(open_workspace(self.workspace.path), self.workspace.program)
         self._load_tables()
         self.design = load_design(self.workspace)
         self.dirty = False

@@ -62,10 +62,11 @@ from workbench.reports.evaluation import evaluation_html, objectives_text
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.views.shell import PageContext, page_link, page_tables
+from workbench.views.programs import scope_note
+from workbench.views.shell import PageContext, page_tables, workspace_link
 from workbench.views.tables import download_link, html_table
 from workbench.whatif import Scenario, save_scenario
-from workbench.workspace import StaleWorkspaceError, open_workspace
+from workbench.workspace import StaleWorkspaceError, open_workspace, program_scope
 
 #: Who counts as a participant (:data:`workbench.evaluate.PARTICIPANT_RULES`), in words.
 PARTICIPANT_LABELS = {
@@ -247,7 +248,7 @@ class EvaluateView(w.VBox):
 
         self._build_controls()
         self._build_results()
-        super().__init__([self.controls, self.placeholder, self.results_box])
+        super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box])
         self.add_class("wb-evaluate")
 
     # ------------------------------------------------------------------ building
@@ -430,7 +431,7 @@ class EvaluateView(w.VBox):
         cohort, rule = self.cohort.value, self.participants.value
         if cohort is None:
             raise WorkbenchError("Choose a cohort to evaluate.")
-        path = self.context.workspace.path
+        path, program = self.context.workspace.path, self.context.workspace.program
         loop = _running_loop() if self.background else None
         self.busy = True
         self.run_button.disabled = True
@@ -478,7 +479,7 @@ class EvaluateView(w.VBox):
 
         def compute() -> None:
             try:
-                workspace = open_workspace(path)
+                workspace = program_scope(open_workspace(path), program)
                 result = evaluate_workspace(
                     workspace, cohort=cohort, participants=rule, seed=self.seed, resamples=self.resamples,
                     runs=max(self.runs, 2), calibrate_forecast=self.runs > 0,
@@ -824,7 +825,7 @@ class EvaluateView(w.VBox):
         card = self.result.scorecard
         if not len(card):
             self.scorecard_chart.layout.display = "none"
-            link = page_link("01_align", self.context.workspace.slug)
+            link = workspace_link("01_align", self.context.workspace)
             self.scorecard_caption.value = (
                 "<p class='wb-muted'>The design has no objectives yet, so there is nothing to score. Add SMART "
                 f"objectives with a KPI, a baseline and a target on the <a href='{html.escape(link)}'>Align page</a>"
@@ -923,7 +924,7 @@ class EvaluateView(w.VBox):
                 raise WorkbenchError(f"A scenario called {scenario.name!r} is already saved in the workspace: "
                                      "choose another name.") from None
             raise
-        link = page_link("05_what_if", self.context.workspace.slug)
+        link = workspace_link("05_what_if", self.context.workspace)
         self.scenario_notice.show(f"Saved the scenario {scenario.name!r} in the workspace: "
                                   f"{scenario.description}", "success")
         self.scenario_link.value = (f"<p><a href='{html.escape(link)}'>Open the What-if page</a> to compare it with "

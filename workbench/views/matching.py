@@ -59,6 +59,8 @@ from workbench.matching.results import candidates
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
+from workbench.programs import program_ids
+from workbench.views.programs import ProgramsPanel
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import csv_download_link, download_link, html_table
 
@@ -289,11 +291,14 @@ class MatchingView(w.VBox):
             self.pairs_heading, self.pairs_table,
         ])
         self.results.layout.display = "none"
+        # several programs on one pool: match them all together (figures about programs only)
+        self.programs_panel = ProgramsPanel(context) if len(program_ids(workspace)) > 1 else None
         for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
                              (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
                              (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
             widget.add_class(name)
-        super().__init__([settings, self.placeholder, self.results])
+        super().__init__([settings, self.placeholder, self.results,
+                          *([self.programs_panel] if self.programs_panel is not None else [])])
         self.add_class("wb-matching")
         self._show_settings(self.design)
         self._render_saved()

@@ -20,8 +20,9 @@ import traitlets
 from workbench.data.importing import read_workspace_tables
 from workbench.errors import WorkbenchError
 from workbench.privacy import published_mode
+from workbench.programs import program_ids, scoped_tables
 from workbench.views.feedback import Notice, log
-from workbench.workspace import Workspace, find_workspace
+from workbench.workspace import Workspace, find_workspace, program_scope
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,15 @@ def page(notebook: str) -> Page:
     raise KeyError(f"{notebook!r} is not a page of the app")
 
 
-def page_link(notebook: str, workspace_slug: str) -> str:
-    """Relative link from one page to another, carrying the workspace."""
-    return f"{notebook}.ipynb?{urlencode({'workspace': workspace_slug})}"
+def page_link(notebook: str, workspace_slug: str, program: str | None = None) -> str:
+    """Relative link from one page to another, carrying the workspace and the program (none: the first)."""
+    query = {"workspace": workspace_slug, **({"program": program} if program else {})}
+    return f"{notebook}.ipynb?{urlencode(query)}"
+
+
+def workspace_link(notebook: str, workspace: Workspace) -> str:
+    """:func:`page_link` to ``notebook`` for ``workspace`` and the program it is scoped to."""
+    return page_link(notebook, workspace.slug, workspace.program)
 
 
 def requested_workspace() -> str | None:
@@ -105,6 +112,13 @@ def requested_workspace() -> str | None:
     return named or os.environ.get("WORKBENCH_WORKSPACE") or None
 
 
+def requested_program() -> str | None:
+    """The ``program`` named in the page's address (a program id of the workspace), if any."""
+    from voila.utils import get_query_string
+
+    return parse_qs(get_query_string() or "").get("program", [None])[0] or None
+
+
 class PageContext(traitlets.HasTraits):
     """The state a page shares with its header: which page, which workspace."""
 
@@ -117,10 +131,15 @@ class PageContext(traitlets.HasTraits):
         page(notebook)
         named = requested_workspace()
         try:
-            return cls(notebook=notebook, workspace=find_workspace(named)), None
+            workspace = find_workspace(named)
         except WorkbenchError as exc:
             fallback = find_workspace(None)
             return cls(notebook=notebook, workspace=fallback), f"{exc} Showing the {fallback.name} workspace instead."
+        program = requested_program()
+        if program is not None and program not in program_ids(workspace):
+            return cls(notebook=notebook, workspace=workspace), (
+                f"The workspace {workspace.name!r} has no program {program!r}: showing its first program.")
+        return cls(notebook=notebook, workspace=program_scope(workspace, program)), None
 
 
 class PageHeader(w.VBox):
@@ -143,17 +162,33 @@ class PageHeader(w.VBox):
             self.notice.show(message, "warning")
 
     def _render(self, _change: object = None) -> None:
-        slug = self.context.workspace.slug
+        workspace = self.context.workspace
         links = []
         for entry in PAGES:
             current = ' aria-current="page"' if entry.notebook == self.context.notebook else ""
-            links.append(f'<a href="{html.escape(page_link(entry.notebook, slug))}"{current}>'
+            links.append(f'<a href="{html.escape(workspace_link(entry.notebook, workspace))}"{current}>'
                          f"{html.escape(entry.title)}</a>")
         self.nav.value = (
             '<nav class="wb-nav" aria-label="Workbench pages"><span class="wb-brand">Mentoring program workbench</span>'
             + "".join(links)
-            + f'<span class="wb-ws">Workspace: <b>{html.escape(self.context.workspace.name)}</b></span></nav>'
+            + f'<span class="wb-ws">Workspace: <b>{html.escape(workspace.name)}</b></span></nav>'
+            + self._programs(workspace)
         )
+
+    def _programs(self, workspace: Workspace) -> str:
+        """The program selector: one link per program of the workspace, when it has more than one."""
+        ids = program_ids(workspace)
+        if len(ids) < 2:
+            return ""
+        links = []
+        for p in ids:
+            href = html.escape(page_link(self.context.notebook, workspace.slug, p if p != ids[0] else None))
+            name = f"<b>{html.escape(p)}</b>" if p == workspace.program_id else html.escape(p)
+            current = ' aria-current="true"' if p == workspace.program_id else ""
+            links.append(f'<a href="{href}"{current}>{name}</a>')
+        return ("<nav class='wb-programs' aria-label='Programs'>Program: " + " · ".join(links)
+                + " <span class='wb-muted'>(this page shows and saves the chosen program; they share the people "
+                  "and the mentors' places)</span></nav>")
 
 
 def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:
@@ -174,7 +209,9 @@ def open_page(notebook: str) -> tuple[PageContext, PageHeader]:
 
 
 def page_tables(workspace: Workspace, page: str, why: str = "") -> dict:
-    """The workspace's tables for a page that needs people.csv and enrolment.csv; a clear error otherwise."""
+    """The workspace's tables for a page that needs people.csv and enrolment.csv; a clear error otherwise.
+
+    The enrolment is the page's program's (:func:`workbench.programs.scoped_tables`)."""
     tables, problems = read_workspace_tables(workspace)
     if not problems.ok:
         files = ", ".join(sorted(set(problems.frame["file"])))
@@ -185,4 +222,4 @@ def page_tables(workspace: Workspace, page: str, why: str = "") -> dict:
         raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
                              f"{workspace.name!r}{why}: import {'them' if len(missing) > 1 else 'it'} on the Start "
                              "page.")
-    return tables
+    return scoped_tables(workspace, tables)  # the enrolment of the page's program

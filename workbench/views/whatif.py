@@ -96,9 +96,10 @@ from workbench.whatif.analysis import result_row, value_text
 from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
+from workbench.views.programs import scope_note
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import html_table
-from workbench.workspace import open_workspace
+from workbench.workspace import open_workspace, program_scope
 
 NEW = "__new__"
 #: The scenario being edited, compared without saving it (published app).
@@ -368,7 +369,7 @@ class WhatIfView(w.VBox):
         assumptions = self._assumptions_box()
         self._job_buttons = [self.run_button, self.sweep_button, self.tornado_button, self.take_button,
                              self.search_button]
-        super().__init__([self.editor, self.compare_box, self.placeholder, self.results_box, self.tornado_box,
+        super().__init__([scope_note(workspace, "What-if"), self.editor, self.compare_box, self.placeholder, self.results_box, self.tornado_box,
                           self.take_box, self.search_box, assumptions])
         self.add_class("wb-whatif")
         self._refresh_scenarios(select=NEW)
@@ -1027,7 +1028,8 @@ class WhatIfView(w.VBox):
 
     @guarded("reload the workspace", button="reload_button")
     def _on_reload(self, _button: w.Button) -> None:
-        self.context.workspace = open_workspace(self.context.workspace.path)
+        self.context.workspace = program_scope(open_workspace(self.context.workspace.path),
+                                               self.context.workspace.program)
         design = load_design(self.context.workspace)
         if design != self.design:
             raise WorkbenchError("The design was changed on another page since this page opened it: reload the "

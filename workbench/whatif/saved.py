@@ -113,7 +113,7 @@ def save_comparison(workspace: Workspace, record: dict, *, expected_revision: in
 
 def saved_comparison(workspace: Workspace) -> dict | None:
     """The comparison saved for the brief, or ``None`` when none is saved."""
-    path = workspace.path / SAVED_COMPARISON
+    path = workspace.files / SAVED_COMPARISON
     if not path.is_file():
         return None
     try:

@@ -374,7 +374,7 @@ def _path(name: str) -> str:
 
 
 def _saved(workspace: Workspace) -> list[tuple[str, Scenario]]:
-    folder = workspace.path / SCENARIO_FOLDER
+    folder = workspace.files / SCENARIO_FOLDER
     if not folder.is_dir():
         return []
     return [(f"{SCENARIO_FOLDER}/{p.name}",

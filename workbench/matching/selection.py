@@ -144,10 +144,10 @@ def _constrain(model: cp_model.CpModel, chosen: list, size: int, bounds: Sequenc
         model.AddLinearConstraint(sum(members), b.low, b.high)
 
 
-def _solver(seed: int = 0) -> cp_model.CpSolver:
+def _solver() -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # one worker: the same class every time for the same input
-    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1  # one worker, fixed seed: the same class every time for the same input
+    solver.parameters.random_seed = 0
     solver.parameters.max_time_in_seconds = TIME_LIMIT_SECONDS
     return solver
 
@@ -223,7 +223,7 @@ def stratified_lottery(n_applicants: int, size: int, bounds: Sequence[Bound] = (
     model = cp_model.CpModel()
     chosen = [model.NewBoolVar(f"s{i}") for i in range(n_applicants)]
     _constrain(model, chosen, size, bounds)
-    solver = _solver(seed)
+    solver = _solver()
     decided: list = []
 
     def feasible(*extra) -> np.ndarray | None:

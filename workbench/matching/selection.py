@@ -37,12 +37,14 @@ column and value at fault.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
+from pydantic import ValidationError
 
 from workbench.data.contracts import TABLES
 from workbench.design.eligibility import refuse_sensitive, text_column
@@ -55,8 +57,8 @@ from workbench.matching.scores import PairScorer
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
-__all__ = ["CohortSelection", "SELECTION_METHODS", "Bound", "matchable_class", "resolve_quotas", "select_cohort",
-           "stratified_lottery"]
+__all__ = ["CohortSelection", "SELECTION_METHODS", "Bound", "matchable_class", "quota_from_text", "resolve_quotas",
+           "select_cohort", "stratified_lottery"]
 
 SELECTION_METHODS: tuple[str, ...] = ("everyone", "matchability", "lottery")
 #: Score units per 1.0 of pair score in the exact solver (scores are rounded to thousandths).
@@ -248,6 +250,39 @@ def stratified_lottery(n_applicants: int, size: int, bounds: Sequence[Bound] = (
     return selected, draw
 
 
+_BOUND = re.compile(r"^(>=|<=)\s*(\d+(?:\.\d+)?)\s*(%?)$")
+
+
+def quota_from_text(text: str) -> Quota:
+    """A quota written as ``COLUMN[=VALUE]:BOUND[,BOUND]``, a bound being ``>=N``, ``<=N``, ``>=P%`` or ``<=P%``.
+
+    ``department:<=30%`` (no department more than 30% of the class),
+    ``level:>=2`` (at least two of every level), ``department=Sales:>=5,<=8``.
+    """
+    group, sep, bounds = str(text).rpartition(":")
+    column, has_value, value = group.partition("=")
+    if not sep or not column.strip() or not bounds.strip():
+        raise WorkbenchError(f"Quota {text!r}: write COLUMN[=VALUE]:BOUND[,BOUND], e.g. 'department:<=30%' or "
+                             "'department=Sales:>=5'.")
+    fields: dict = {"column": column.strip(), "value": value.strip() if has_value else None}
+    for bound in bounds.split(","):
+        found = _BOUND.match(bound.strip())
+        if found is None:
+            raise WorkbenchError(f"Quota {text!r}: the bound {bound.strip()!r} is not >=N, <=N, >=P% or <=P%.")
+        side = "min" if found.group(1) == ">=" else "max"
+        number = float(found.group(2))
+        if found.group(3):
+            fields[f"{side}_share"] = number / 100
+        elif number.is_integer():
+            fields[f"{side}_count"] = int(number)
+        else:
+            raise WorkbenchError(f"Quota {text!r}: a count of mentees is a whole number, not {found.group(2)}.")
+    try:
+        return Quota(**fields)
+    except ValidationError as error:
+        raise WorkbenchError(f"Quota {text!r}: {error.errors()[0]['msg']}.") from None
+
+
 def _infeasible(design: ProgramDesign, applicants: pd.DataFrame, size: int, quotas: Sequence[Quota]) -> WorkbenchError:
     """The message for quotas that no class meets together, naming a quota whose removal would help."""
     n = len(applicants)
@@ -301,6 +336,16 @@ class CohortSelection:
         table["class_share"] = table["selected"] / max(int(self.applicants["selected"].sum()), 1)
         table["difference"] = table["class_share"] - table["pool_share"]
         return hide_small_groups(table, [column], count="applicants", min_group=MIN_GROUP)
+
+    def report(self) -> pd.DataFrame:
+        """:meth:`comparison` for every attribute in one table: ``attribute``, ``group`` and the same columns."""
+        parts = [self.comparison(a).rename(columns={a: "group"}).assign(attribute=a) for a in self.attributes]
+        if not parts:
+            return pd.DataFrame(columns=["attribute", "group", "applicants", "selected", "pool_share", "class_share",
+                                         "difference", "hidden"])
+        table = pd.concat(parts, ignore_index=True)
+        return table[["attribute", "group", "applicants", "selected", "pool_share", "class_share", "difference",
+                      "hidden"]]
 
     def table(self) -> pd.DataFrame:
         """The export: the selected applicants, with their people columns used here, matchability and draw."""

@@ -13,6 +13,7 @@ which says what each option means and what evidence backs it.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -62,6 +63,34 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+_BOUND = re.compile(r"^(>=|<=)\s*(-?\d+(?:\.\d+)?)\s*(%?)$")
+
+
+def _bounds(text: str, whole: str, *, shares: bool) -> dict:
+    """``>=N``, ``<=N`` (and, with ``shares``, ``>=P%``, ``<=P%``) separated by commas, as field values."""
+    fields: dict = {}
+    for bound in text.split(","):
+        found = _BOUND.match(bound.strip())
+        if found is None or (found.group(3) and not shares):
+            kinds = ">=N, <=N, >=P% or <=P%" if shares else ">=N or <=N"
+            raise ValueError(f"{whole!r}: the bound {bound.strip()!r} is not {kinds}")
+        side = "min" if found.group(1) == ">=" else "max"
+        number = float(found.group(2))
+        if not shares:
+            fields[f"{side}_value"] = number
+        elif found.group(3):
+            fields[f"{side}_share"] = number / 100
+        elif number.is_integer():
+            fields[f"{side}_count"] = int(number)
+        else:
+            raise ValueError(f"{whole!r}: a count of mentees is a whole number, not {found.group(2)}")
+    return fields
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
 class ColumnFilter(_Model):
     """One eligibility filter over any ``people.csv`` column.
 
@@ -77,6 +106,28 @@ class ColumnFilter(_Model):
     values: tuple[Name, ...] = Field((), description="the column's text is one of these")
     min_value: float | None = Field(None, description="lowest number, inclusive")
     max_value: float | None = Field(None, description="highest number, inclusive")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # short form, in design.yaml and the page: "department=Sales|Marketing", "performance:>=3,<=5"
+        if not isinstance(data, str):
+            return data
+        column, colon, bounds = data.partition(":")
+        if colon:
+            return {"column": column.strip(), **_bounds(bounds, data, shares=False)}
+        column, equals, values = data.partition("=")
+        if not equals:
+            raise ValueError(f"{data!r}: write COLUMN=VALUE|VALUE or COLUMN:>=N,<=N")
+        return {"column": column.strip(), "values": tuple(v.strip() for v in values.split("|") if v.strip())}
+
+    def text(self) -> str:
+        """The short form the model also reads: ``department=Sales|Marketing``, ``performance:>=3,<=5``."""
+        if self.values:
+            return f"{self.column}={'|'.join(self.values)}"
+        bounds = [f"{op}{_number_text(v)}" for op, v in ((">=", self.min_value), ("<=", self.max_value))
+                  if v is not None]
+        return f"{self.column}:{','.join(bounds)}"
 
     @model_validator(mode="after")
     def _one_kind(self) -> "ColumnFilter":
@@ -214,6 +265,28 @@ class Quota(_Model):
     max_count: int | None = Field(None, ge=0, description="at most this many mentees")
     min_share: float | None = Field(None, ge=0, le=1, description="at least this share of the class")
     max_share: float | None = Field(None, ge=0, le=1, description="at most this share of the class")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # short form, in design.yaml and the page: "department:<=30%", "level:>=2", "department=Sales:>=5,<=8"
+        if not isinstance(data, str):
+            return data
+        group, colon, bounds = data.rpartition(":")
+        column, equals, value = group.partition("=")
+        if not colon or not column.strip() or not bounds.strip():
+            raise ValueError(f"{data!r}: write COLUMN[=VALUE]:BOUND[,BOUND], e.g. 'department:<=30%' or "
+                             "'department=Sales:>=5'")
+        return {"column": column.strip(), "value": value.strip() if equals else None,
+                **_bounds(bounds, data, shares=True)}
+
+    def text(self) -> str:
+        """The short form the model also reads: ``department:<=30%``, ``department=Sales:>=5,<=8``."""
+        bounds = [f"{op}{v}" for op, v in ((">=", self.min_count), ("<=", self.max_count)) if v is not None]
+        bounds += [f"{op}{_number_text(round(v * 100, 6))}%" for op, v in ((">=", self.min_share),
+                                                                            ("<=", self.max_share)) if v is not None]
+        group = self.column if self.value is None else f"{self.column}={self.value}"
+        return f"{group}:{','.join(bounds)}"
 
     @model_validator(mode="after")
     def _bounded(self) -> "Quota":

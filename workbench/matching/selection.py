@@ -37,7 +37,6 @@ column and value at fault.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -250,37 +249,13 @@ def stratified_lottery(n_applicants: int, size: int, bounds: Sequence[Bound] = (
     return selected, draw
 
 
-_BOUND = re.compile(r"^(>=|<=)\s*(\d+(?:\.\d+)?)\s*(%?)$")
-
-
 def quota_from_text(text: str) -> Quota:
-    """A quota written as ``COLUMN[=VALUE]:BOUND[,BOUND]``, a bound being ``>=N``, ``<=N``, ``>=P%`` or ``<=P%``.
-
-    ``department:<=30%`` (no department more than 30% of the class),
-    ``level:>=2`` (at least two of every level), ``department=Sales:>=5,<=8``.
-    """
-    group, sep, bounds = str(text).rpartition(":")
-    column, has_value, value = group.partition("=")
-    if not sep or not column.strip() or not bounds.strip():
-        raise WorkbenchError(f"Quota {text!r}: write COLUMN[=VALUE]:BOUND[,BOUND], e.g. 'department:<=30%' or "
-                             "'department=Sales:>=5'.")
-    fields: dict = {"column": column.strip(), "value": value.strip() if has_value else None}
-    for bound in bounds.split(","):
-        found = _BOUND.match(bound.strip())
-        if found is None:
-            raise WorkbenchError(f"Quota {text!r}: the bound {bound.strip()!r} is not >=N, <=N, >=P% or <=P%.")
-        side = "min" if found.group(1) == ">=" else "max"
-        number = float(found.group(2))
-        if found.group(3):
-            fields[f"{side}_share"] = number / 100
-        elif number.is_integer():
-            fields[f"{side}_count"] = int(number)
-        else:
-            raise WorkbenchError(f"Quota {text!r}: a count of mentees is a whole number, not {found.group(2)}.")
+    """A quota from its short form (``department:<=30%``, ``level:>=2``, ``department=Sales:>=5,<=8``); see
+    :class:`~workbench.design.model.Quota`."""
     try:
-        return Quota(**fields)
+        return Quota.model_validate(text)
     except ValidationError as error:
-        raise WorkbenchError(f"Quota {text!r}: {error.errors()[0]['msg']}.") from None
+        raise WorkbenchError(f"Quota {error.errors()[0]['msg'].removeprefix('Value error, ')}.") from None
 
 
 def _infeasible(design: ProgramDesign, applicants: pd.DataFrame, size: int, quotas: Sequence[Quota]) -> WorkbenchError:

@@ -1,6 +1,7 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
-program structures (:mod:`.structures`) and explained results (:mod:`.results`).
+program structures (:mod:`.structures`), explained results (:mod:`.results`) and choosing a class from
+the applicants (:mod:`.selection`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -25,11 +26,13 @@ _EXPORTS = {
     "Overrides": "workbench.matching.scores",
     "PairScorer": "workbench.matching.scores",
     "register_criterion": "workbench.matching.scores",
+    "CohortSelection": "workbench.matching.selection",
+    "select_cohort": "workbench.matching.selection",
 }
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
+__all__ = ["METHODS", "STRUCTURES", "CohortSelection", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "register_criterion", "save_matching", "saved_matching",
-           "sensitivity"]
+           "select_cohort", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -8,7 +8,7 @@ targets (``launch.selection.quotas``: at least / at most a count or a share
 of the class per department, level, site, or an opted-in sensitive group):
 
 * ``matchability``: the class that can be matched best with the cohort's
-  mentors, solved exactly with OR-Tools CP-SAT. *Matchability* of a class is
+  mentors, solved exactly as an integer program (OR-Tools, SCIP). *Matchability* of a class is
   the best one-on-one matching of its mentees to the mentors under the
   design's hard rules, scores (:class:`~workbench.matching.scores.PairScorer`,
   0-1) and mentor capacities (group mentoring: ``group_size`` for every
@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from pydantic import ValidationError
 
@@ -53,6 +54,7 @@ from workbench.exports import safe_csv_text
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.results import fairness_attributes
 from workbench.matching.scores import PairScorer
+from workbench.matching.solvers import _flow
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
@@ -153,55 +155,82 @@ def _solver() -> cp_model.CpSolver:
     return solver
 
 
+def _units(pairs, capacity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs with a mentor offering capacity, scores as whole thousandths in 0-:data:`SCORE_STEPS`."""
+    e, m, s = (np.asarray(a) for a in pairs)
+    keep = np.asarray(capacity)[m.astype(np.int64)] > 0 if len(m) else np.zeros(0, bool)
+    return (e[keep].astype(np.int64), m[keep].astype(np.int64),
+            np.rint(np.clip(s[keep], 0, 1) * SCORE_STEPS).astype(np.int64))
+
+
+def _weight(size: int) -> int:
+    return SCORE_STEPS * max(size, 1) + 1  # one more mentee matched outweighs any sum of scores
+
+
+def _class_matching(pairs, capacity, selected: np.ndarray) -> dict:
+    """The best matching of a given class (most matched, then the highest score units): a min-cost flow."""
+    e, m, units = _units(pairs, capacity)
+    keep = selected[e]
+    e, m, units = e[keep], m[keep], units[keep]
+    rows = np.flatnonzero(selected)
+    position = np.full(len(selected), -1)
+    position[rows] = np.arange(len(rows))
+    used = (_flow(len(rows), len(capacity), position[e], m, _weight(len(rows)) + units,
+                  np.asarray(capacity, dtype=np.int64)) if len(e) else np.zeros(0, bool))
+    mentor = np.full(len(selected), -1)
+    mentor[e[used]] = m[used]
+    return {"selected": selected.copy(), "mentor": mentor, "matched": int(used.sum()),
+            "score_units": int(units[used].sum()), "optimal": True}
+
+
 def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: np.ndarray, n_applicants: int,
-                    size: int, bounds: Sequence[Bound] = (), *, fixed: np.ndarray | None = None) -> dict:
-    """The class of ``size`` applicants, within ``bounds``, that can be matched best; exact (CP-SAT).
+                    size: int, bounds: Sequence[Bound] = (), *, fixed: np.ndarray | None = None) -> dict | None:
+    """The class of ``size`` applicants, within ``bounds``, that can be matched best; exact.
 
     ``pairs`` are the allowed pairs ``(applicant, mentor, score)`` with scores
     in [0, 1]; ``capacity`` the mentees each mentor takes. The objective is
     first the number of the class's mentees matched at once (each mentee at
     most one mentor, mentors within capacity), then the sum of their pair
-    scores in whole thousandths. ``fixed`` (bool, one per applicant) scores a
-    given class instead of choosing one. Returns ``selected`` (bool array),
-    ``mentor`` (the mentor each applicant gets in that matching, -1 for none),
-    ``matched`` (count), ``score_units`` (sum of rounded scores, in
-    thousandths), ``optimal`` (proven) or ``None`` when no class meets the bounds.
+    scores in whole thousandths. It is solved as an integer program with
+    OR-Tools' SCIP (one thread: the same class every time). ``fixed`` (bool,
+    one per applicant) scores a given class instead of choosing one (a
+    min-cost flow). Returns ``selected`` (bool array), ``mentor`` (the mentor
+    each applicant gets in that matching, -1 for none), ``matched`` (count),
+    ``score_units`` (sum of rounded scores, in thousandths), ``optimal``
+    (proven), or ``None`` when no class meets the bounds.
     """
-    e, m, s = (np.asarray(a) for a in pairs)
-    keep = np.asarray(capacity)[m] > 0 if len(m) else np.zeros(0, bool)
-    e, m, s = e[keep], m[keep], s[keep]
-    units = np.rint(np.clip(s, 0, 1) * SCORE_STEPS).astype(np.int64)
-    model = cp_model.CpModel()
-    chosen = [model.NewBoolVar(f"s{i}") for i in range(n_applicants)]
-    link = [model.NewBoolVar(f"x{k}") for k in range(len(e))]
     if fixed is not None:
-        for i, take in enumerate(fixed):
-            model.Add(chosen[i] == int(bool(take)))
-    else:
-        _constrain(model, chosen, size, bounds)
+        return _class_matching(pairs, capacity, np.asarray(fixed, dtype=bool))
+    e, m, units = _units(pairs, capacity)
+    solver = pywraplp.Solver.CreateSolver("SCIP")
+    solver.SetNumThreads(1)
+    solver.SetTimeLimit(int(TIME_LIMIT_SECONDS * 1000))
+    chosen = [solver.BoolVar(f"s{i}") for i in range(n_applicants)]
+    link = [solver.BoolVar(f"x{k}") for k in range(len(e))]
+    solver.Add(solver.Sum(chosen) == size)
+    for b in bounds:
+        members = solver.Sum([chosen[i] for i in np.flatnonzero(b.members)])
+        solver.Add(members >= b.low)
+        solver.Add(members <= b.high)
     by_mentee: dict[int, list] = {}
     by_mentor: dict[int, list] = {}
     for k, (i, j) in enumerate(zip(e.tolist(), m.tolist())):
         by_mentee.setdefault(i, []).append(link[k])
         by_mentor.setdefault(j, []).append(link[k])
     for i, links in by_mentee.items():
-        model.Add(sum(links) <= chosen[i])
+        solver.Add(solver.Sum(links) <= chosen[i])
     for j, links in by_mentor.items():
-        model.Add(sum(links) <= int(capacity[j]))
-    weight = SCORE_STEPS * max(size, 1) + 1  # one more mentee matched outweighs any sum of scores
-    model.Maximize(sum((weight + int(u)) * x for u, x in zip(units, link)))
-    solver = _solver()
-    status = solver.Solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        if status == cp_model.INFEASIBLE:
-            return None
+        solver.Add(solver.Sum(links) <= int(capacity[j]))
+    weight = _weight(size)
+    solver.Maximize(solver.Sum([(weight + int(u)) * x for u, x in zip(units, link)]))
+    status = solver.Solve()
+    if status == pywraplp.Solver.INFEASIBLE:
+        return None
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         raise WorkbenchError(f"The solver found no class within {TIME_LIMIT_SECONDS:g} s; try fewer applicants.")
-    taken = np.array([solver.Value(x) for x in link], dtype=bool)
-    mentor = np.full(n_applicants, -1)
-    mentor[e[taken]] = m[taken]
-    return {"selected": np.array([solver.Value(c) for c in chosen], dtype=bool), "mentor": mentor,
-            "matched": int(taken.sum()), "score_units": int(units[taken].sum()),
-            "optimal": status == cp_model.OPTIMAL}
+    selected = np.array([c.solution_value() > 0.5 for c in chosen], dtype=bool)
+    found = _class_matching(pairs, capacity, selected)  # the class's own best matching, by the exact flow
+    return {**found, "optimal": status == pywraplp.Solver.OPTIMAL}
 
 
 def stratified_lottery(n_applicants: int, size: int, bounds: Sequence[Bound] = (), *, seed: int) -> tuple:
@@ -224,13 +253,19 @@ def stratified_lottery(n_applicants: int, size: int, bounds: Sequence[Bound] = (
     model = cp_model.CpModel()
     chosen = [model.NewBoolVar(f"s{i}") for i in range(n_applicants)]
     _constrain(model, chosen, size, bounds)
+    # witnesses that favour early draws agree with the greedy choices ahead, so few choices need a solve
+    model.Maximize(sum(int(n_applicants - draw[i]) * chosen[i] for i in range(n_applicants)))
     solver = _solver()
     decided: list = []
 
     def feasible(*extra) -> np.ndarray | None:
         model.ClearAssumptions()
         model.AddAssumptions([*decided, *extra])
-        if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        status = solver.Solve(model)
+        if status == cp_model.UNKNOWN:
+            raise WorkbenchError(f"The lottery could not check the quotas within {TIME_LIMIT_SECONDS:g} s; try "
+                                 "fewer applicants or quotas.")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         return np.array([solver.Value(c) for c in chosen], dtype=bool)
 
@@ -389,7 +424,7 @@ def _matchability(pool: Pool, tables: Mapping[str, pd.DataFrame], design: Progra
         cut = False
     pairs = tuple(np.concatenate(a) if a else np.zeros(0) for a in (rows, cols, scores))
     pairs = (pairs[0].astype(np.int64), pairs[1].astype(np.int64), pairs[2].astype(float))
-    note = (f"Large pool: the best class is found over each applicant's {CANDIDATES} best-scoring mentors."
+    note = (f"Large pool: matchability counts each applicant's {CANDIDATES} best-scoring mentors only."
             if cut and m > CANDIDATES else "")
     return pairs, capacity, best, allowed, note
 

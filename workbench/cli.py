@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.matching.names import METHODS, STRUCTURES
+from workbench.matching.names import METHODS, SELECTION_METHODS, STRUCTURES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     selector.add_argument("workspace", type=Path, help="workspace folder")
     selector.add_argument("--out", type=Path, required=True, metavar="CSV", help="file to write the class to")
     selector.add_argument("--size", type=int, default=None, help="class size (default: the design's)")
-    selector.add_argument("--method", choices=("everyone", "matchability", "lottery"), default=None,
+    selector.add_argument("--method", choices=SELECTION_METHODS, default=None,
                           help="how to choose (default: the design's)")
     selector.add_argument("--quota", action="append", default=None, metavar="COLUMN[=VALUE]:BOUND",
                           help="a quota instead of the design's, repeatable: 'department:<=30%%', 'level:>=2', "

@@ -51,6 +51,7 @@ from workbench.design.eligibility import refuse_sensitive, text_column
 from workbench.design.model import ProgramDesign, Quota, SelectionMethod
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
+from workbench.matching.names import SELECTION_METHODS
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.results import fairness_attributes
 from workbench.matching.scores import PairScorer
@@ -61,7 +62,6 @@ from workbench.privacy import MIN_GROUP, hide_small_groups
 __all__ = ["CohortSelection", "SELECTION_METHODS", "Bound", "matchable_class", "quota_from_text", "resolve_quotas",
            "select_cohort", "stratified_lottery"]
 
-SELECTION_METHODS: tuple[str, ...] = ("everyone", "matchability", "lottery")
 #: Score units per 1.0 of pair score in the exact solver (scores are rounded to thousandths).
 SCORE_STEPS = 1000
 #: Largest number of allowed pairs the solver takes whole; above it each applicant keeps :data:`CANDIDATES` mentors.
@@ -81,10 +81,6 @@ class Bound:
     members: np.ndarray
     low: int
     high: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.column} = {self.value!r}"
 
 
 def _fail(design: ProgramDesign, text: str) -> WorkbenchError:

@@ -1,4 +1,4 @@
-"""How fast a class is chosen from applicants: the best matchable class (an integer program, SCIP) and the stratified lottery.
+"""How fast a class is chosen from applicants: the best matchable class (CBC) and the stratified lottery.
 
 Uses the organisation of ``bench_matching.py`` (seeded, everyone enrolled in one
 cohort), with the default design. The class is half the applicants, with a

@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "select", help="choose a class of mentees from the cohort's applicants and write it to a CSV file",
         description="Choose a class from the current cohort's (or --cohort's) eligible mentee applicants under "
                     "the design's launch.selection: the best matchable class under the quotas (exact, OR-Tools "
-                    "SCIP: most mentees matched at once with the mentors' capacity, then the highest sum of pair "
+                    "CBC: most mentees matched at once with the mentors' capacity, then the highest sum of pair "
                     "scores) or a seeded lottery within the quotas. Writes the class (safe to open in a "
                     "spreadsheet), prints how matchable it is, and with --report writes how it compares with the "
                     "applicant pool (groups of fewer than five applicants hidden). Nothing in the workspace changes.")

@@ -8,7 +8,7 @@ targets (``launch.selection.quotas``: at least / at most a count or a share
 of the class per department, level, site, or an opted-in sensitive group):
 
 * ``matchability``: the class that can be matched best with the cohort's
-  mentors, solved exactly as an integer program (OR-Tools, SCIP). *Matchability* of a class is
+  mentors, solved exactly as an integer program (OR-Tools, CBC). *Matchability* of a class is
   the best one-on-one matching of its mentees to the mentors under the
   design's hard rules, scores (:class:`~workbench.matching.scores.PairScorer`,
   0-1) and mentor capacities (group mentoring: ``group_size`` for every
@@ -188,7 +188,7 @@ def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
     first the number of the class's mentees matched at once (each mentee at
     most one mentor, mentors within capacity), then the sum of their pair
     scores in whole thousandths. It is solved as an integer program with
-    OR-Tools' SCIP (one thread: the same class every time). ``fixed`` (bool,
+    OR-Tools' CBC, to a gap of zero (one thread: the same class every time). ``fixed`` (bool,
     one per applicant) scores a given class instead of choosing one (a
     min-cost flow). Returns ``selected`` (bool array), ``mentor`` (the mentor
     each applicant gets in that matching, -1 for none), ``matched`` (count),
@@ -198,8 +198,7 @@ def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
     if fixed is not None:
         return _class_matching(pairs, capacity, np.asarray(fixed, dtype=bool))
     e, m, units = _units(pairs, capacity)
-    solver = pywraplp.Solver.CreateSolver("SCIP")
-    solver.SetNumThreads(1)
+    solver = pywraplp.Solver.CreateSolver("CBC")
     solver.SetTimeLimit(int(TIME_LIMIT_SECONDS * 1000))
     chosen = [solver.BoolVar(f"s{i}") for i in range(n_applicants)]
     link = [solver.BoolVar(f"x{k}") for k in range(len(e))]
@@ -219,7 +218,9 @@ def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
         solver.Add(solver.Sum(links) <= int(capacity[j]))
     weight = _weight(size)
     solver.Maximize(solver.Sum([(weight + int(u)) * x for u, x in zip(units, link)]))
-    status = solver.Solve()
+    exact = pywraplp.MPSolverParameters()
+    exact.SetDoubleParam(exact.RELATIVE_MIP_GAP, 0.0)  # the default stops within 0.01% of the optimum
+    status = solver.Solve(exact)
     if status == pywraplp.Solver.INFEASIBLE:
         return None
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):

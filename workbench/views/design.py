@@ -402,8 +402,10 @@ class DecisionCard(w.VBox):
             fields = annotation.model_fields
             editors = {}
             for name, info in fields.items():
+                labelled = typing.get_origin(info.annotation) is typing.Literal  # the decision's options label it
                 sub = Decision(id=f"{self.decision.id}.{name}", step=self.decision.step, title=name, question="",
-                               guidance="", options=(), evidence=(), depends_on=())
+                               guidance="", options=self.decision.options if labelled else (), evidence=(),
+                               depends_on=())
                 editors[name] = editor_for(sub, info.annotation, lambda _v: None, choices)
             labels = {name: GROUP_LABELS.get(name, name.replace("_", " ").capitalize()) for name in fields}
             return GroupEditor(editors, labels, self._on_edit)

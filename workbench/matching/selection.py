@@ -36,7 +36,10 @@ column and value at fault.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -179,6 +182,28 @@ def _class_matching(pairs, capacity, selected: np.ndarray) -> dict:
             "score_units": int(units[used].sum()), "optimal": True}
 
 
+@contextlib.contextmanager
+def _c_output_silenced():
+    """Send the process's standard output (file descriptor 1) to the null device while the body runs.
+
+    CBC's simplex writes lines such as "42 slacks added" from C++, past every
+    Python stream and its own log settings, into a terminal or a server log.
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1 to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: np.ndarray, n_applicants: int,
                     size: int, bounds: Sequence[Bound] = (), *, fixed: np.ndarray | None = None) -> dict | None:
     """The class of ``size`` applicants, within ``bounds``, that can be matched best; exact.
@@ -220,7 +245,8 @@ def matchable_class(pairs: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
     solver.Maximize(solver.Sum([(weight + int(u)) * x for u, x in zip(units, link)]))
     exact = pywraplp.MPSolverParameters()
     exact.SetDoubleParam(exact.RELATIVE_MIP_GAP, 0.0)  # the default stops within 0.01% of the optimum
-    status = solver.Solve(exact)
+    with _c_output_silenced():
+        status = solver.Solve(exact)
     if status == pywraplp.Solver.INFEASIBLE:
         return None
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):

@@ -250,3 +250,12 @@ def test_resolve_quotas_rounds_shares_to_whole_mentees(demo):
     (bound,) = resolve_quotas(applicants, (Quota(column="department", value="Sales", min_share=0.21,
                                                  max_share=0.49),), 10, design)
     assert (bound.low, bound.high) == (3, 4)
+
+
+def test_peer_programs_draw_by_lottery_and_say_what_matchability_counts(demo):
+    tables, design = demo
+    peer = design.model_copy(update={"experience": design.experience.model_copy(update={"structure": "peer"})})
+    with pytest.raises(WorkbenchError, match=r"^Program .*matchability needs mentors .* choose the lottery"):
+        select_cohort(tables, peer, size=10, method="matchability")
+    drawn = select_cohort(tables, peer, size=10, method="lottery", seed=2)
+    assert len(drawn.selected) == 10 and "peer structure pairs people differently" in drawn.summary_lines()[-1]

@@ -449,6 +449,9 @@ def _matchability(pool: Pool, tables: Mapping[str, pd.DataFrame], design: Progra
     pairs = (pairs[0].astype(np.int64), pairs[1].astype(np.int64), pairs[2].astype(float))
     note = (f"Large pool: matchability counts each applicant's {CANDIDATES} best-scoring mentors only."
             if cut and m > CANDIDATES else "")
+    if exp.structure in ("peer", "reverse"):
+        note = (f"Matchability counts one-on-one pairs with the cohort's mentors; the design's {exp.structure} "
+                f"structure pairs people differently. {note}").strip()
     return pairs, capacity, best, allowed, note
 
 

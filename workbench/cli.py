@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.matching.names import METHODS, STRUCTURES
+from workbench.matching.names import METHODS, SELECTION_METHODS, STRUCTURES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     programs.add_argument("workspace", type=Path, help="workspace folder")
     programs.add_argument("--add", default=None, metavar="ID", help="add a program (a copy of the first one's design)")
     programs.add_argument("--remove", default=None, metavar="ID", help="remove a program and its saved results")
+    selector = commands.add_parser(
+        "select", help="choose a class of mentees from the cohort's applicants and write it to a CSV file",
+        description="Choose a class from the current cohort's (or --cohort's) eligible mentee applicants under "
+                    "the design's launch.selection: the best matchable class under the quotas (exact, OR-Tools "
+                    "CBC: most mentees matched at once with the mentors' capacity, then the highest sum of pair "
+                    "scores) or a seeded lottery within the quotas. Writes the class (safe to open in a "
+                    "spreadsheet), prints how matchable it is, and with --report writes how it compares with the "
+                    "applicant pool (groups of fewer than five applicants hidden). Nothing in the workspace changes.")
+    selector.add_argument("workspace", type=Path, help="workspace folder")
+    selector.add_argument("--out", type=Path, required=True, metavar="CSV", help="file to write the class to")
+    selector.add_argument("--size", type=int, default=None, help="class size (default: the design's)")
+    selector.add_argument("--method", choices=SELECTION_METHODS, default=None,
+                          help="how to choose (default: the design's)")
+    selector.add_argument("--quota", action="append", default=None, metavar="COLUMN[=VALUE]:BOUND",
+                          help="a quota instead of the design's, repeatable: 'department:<=30%%', 'level:>=2', "
+                               "'department=Sales:>=5,<=8'")
+    selector.add_argument("--seed", type=int, default=None, help="seed of the lottery (default: the design's)")
+    selector.add_argument("--cohort", default=None, help="cohort to choose from (default: the latest)")
+    selector.add_argument("--report", type=Path, default=None, metavar="CSV",
+                          help="also write the class compared with the pool")
     simulator = commands.add_parser(
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
@@ -517,6 +537,34 @@ def _programs(args: argparse.Namespace) -> None:
               f"mentees per mentor){enrolled}")
 
 
+def _select(args: argparse.Namespace) -> None:
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.matching.selection import quota_from_text, select_cohort
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    workspace = open_workspace(args.workspace)
+    _output_paths(args.out, args.report)
+    if args.size is not None and args.size < 1:
+        raise WorkbenchError(f"--size must be at least 1, not {args.size}.")
+    if args.seed is not None and args.seed < 0:
+        raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
+    quotas = None if args.quota is None else [quota_from_text(q) for q in args.quota]
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    result = select_cohort(tables, load_design(workspace), size=args.size, method=args.method, quotas=quotas,
+                           seed=args.seed, cohort=args.cohort, sensitive=workspace.settings.sensitive)
+    atomic_write_text(args.out, result.csv())
+    print(f"Wrote the class of {result.summary['class_size']:,} to {args.out}.")
+    if args.report is not None:
+        from workbench.exports import safe_csv_text
+        atomic_write_text(args.report, safe_csv_text(result.report()))
+        print(f"Wrote the class compared with the pool to {args.report}.")
+    print("\n".join(result.summary_lines()))
+
+
 class _ProgressBar:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
 
@@ -852,6 +900,8 @@ def main(argv: list[str] | None = None) -> int:
             return _match(args)
         elif args.command == "programs":
             _programs(args)
+        elif args.command == "select":
+            _select(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

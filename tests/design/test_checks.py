@@ -24,6 +24,7 @@ from workbench.design.model import (
     Launch,
     Objective,
     ProgramDesign,
+    Selection,
     Support,
 )
 from workbench.workspace import DEMO_SOURCE, WorkspaceSettings, open_workspace, write_settings
@@ -391,6 +392,20 @@ def test_sensitive_without_opt_in() -> None:
     assert of(run(religion, {"people": people}, sensitive=("religion",)), "sensitive_without_opt_in") == []
     assert [f.title for f in of(run(religion, {"people": people.drop(columns="religion")}, sensitive=("religion",)),
                                  "sensitive_without_opt_in")] == ["Sensitive attribute not in the data"]
+
+
+def test_sensitive_filters_and_quotas_need_the_opt_in() -> None:
+    people = people_frame(("A", "Eng", 1, "", "Europe/London")).assign(gender="woman")
+    objectives = design().align.objectives
+    women = Align(objectives=objectives, mentee_eligibility=Eligibility(filters=("gender=woman",)))
+    found = of(run(design(align=women), {"people": people}), "sensitive_without_opt_in")
+    assert [f.title for f in found] == ["Sensitive column chosen without opt-in"] and "'gender'" in found[0].explanation
+    quota = design(launch=Launch(selection=Selection(method="lottery", class_size=5, quotas=("gender=woman:>=2",))))
+    assert [f.severity for f in of(run(quota, {"people": people}), "sensitive_without_opt_in")] == ["error"]
+    opted = design(align=women, experience=Experience(sensitive_opt_in=True, sensitive_attributes=("gender",)))
+    assert of(run(opted, {"people": people}), "sensitive_without_opt_in") == []
+    site = Align(objectives=objectives, mentee_eligibility=Eligibility(filters=("location=London",)))
+    assert of(run(design(align=site), {"people": people}), "sensitive_without_opt_in") == []
 
 
 def test_evaluation_missing() -> None:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.design.eligibility import data_as_of, eligible, employed, tenure_months
-from workbench.design.model import Eligibility
+from workbench.design.model import ColumnFilter, Eligibility, ProgramDesign, Quota
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -53,6 +53,12 @@ def test_no_filter_keeps_everyone_employed() -> None:
     (Eligibility(performance_column="rating", performance_min=3), ["A", "E", "G"]),
     (Eligibility(performance_column="missing_column", performance_min=3), ["A", "B", "C", "E", "G"]),
     (Eligibility(departments=("Sales",), min_tenure_months=6), ["C"]),
+    (Eligibility(filters=(ColumnFilter(column="department", values=("Finance", " People ")),)), ["E", "G"]),
+    (Eligibility(filters=(ColumnFilter(column="rating", min_value=2.5, max_value=3),)), ["B", "E", "G"]),
+    (Eligibility(filters=("rating:>=3", "department=Engineering")), ["A"]),  # the short form, both must pass
+    (Eligibility(filters=("rating:<=10",)), ["A", "B", "E", "G"]),  # C's blank rating never passes
+    (Eligibility(filters=("site=Leeds",)), []),  # a column people.csv does not have: nobody passes
+    (Eligibility(level_min=2, filters=("department=Sales|Finance",)), ["C", "E"]),
 ])
 def test_filters(rule: Eligibility, expected: list[str]) -> None:
     assert ids(eligible(STAFF, rule, as_of=AS_OF)) == expected
@@ -145,3 +151,35 @@ def test_adding_a_filter_never_grows_the_eligible_set(rows, rule, extra, day) ->
     strict = eligible(frame, stricter, as_of=day)
     assert not (strict & ~loose).any()
     assert not (loose & ~employed(frame, as_of=day)).any()
+
+
+@pytest.mark.parametrize("bad", [
+    {"column": "rating"}, {"column": "rating", "values": ["3"], "min_value": 1},
+    {"column": "rating", "min_value": 4, "max_value": 3}, "rating", "rating:>=3%", "rating:=3",
+])
+def test_a_filter_takes_values_or_a_range(bad) -> None:
+    with pytest.raises(ValueError, match="rating"):
+        ColumnFilter.model_validate(bad)
+
+
+@pytest.mark.parametrize("text", ["department=Sales|Marketing", "rating:>=2.5,<=4", "level:<=3"])
+def test_a_filter_reads_back_its_short_form(text: str) -> None:
+    assert ColumnFilter.model_validate(text).text() == text
+
+
+@pytest.mark.parametrize("text", ["department:<=30%", "level:>=2", "department=Sales:>=5,<=8", "site:>=12.5%"])
+def test_a_quota_reads_back_its_short_form(text: str) -> None:
+    assert Quota.model_validate(text).text() == text
+
+
+@pytest.mark.parametrize("bad", ["department", "department:>=2.5", "department:>=60%,<=40%", "department:<=130%",
+                                 {"column": "department"}])
+def test_a_quota_needs_sensible_bounds(bad) -> None:
+    with pytest.raises(ValueError, match="department|share"):
+        Quota.model_validate(bad)
+
+
+def test_a_design_without_the_new_fields_still_loads() -> None:
+    design = ProgramDesign.model_validate({"align": {"mentee_eligibility": {"min_tenure_months": 12}},
+                                           "launch": {"rollout": "pilot"}})
+    assert design.align.mentee_eligibility.filters == () and design.launch.selection.method == "everyone"

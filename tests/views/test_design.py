@@ -51,6 +51,24 @@ def test_a_refused_value_is_explained_next_to_the_field(home: Path) -> None:
     assert page.session.design.experience.meeting_minutes == 45
 
 
+def test_filters_and_quotas_are_edited_in_their_short_form(home: Path) -> None:
+    page = page_for(("align", "launch"))
+    filters = card(page, "align.mentee_eligibility").editor.editors["filters"].widget
+    filters.value = "location=London|Berlin; level:>=2"
+    rule = page.session.design.align.mentee_eligibility
+    assert [f.text() for f in rule.filters] == ["location=London|Berlin", "level:>=2"]
+    selection = card(page, "launch.selection")
+    assert ("Lottery", "lottery") in selection.editor.editors["method"].widget.options
+    selection.editor.editors["quotas"].widget.value = "department:<=30%; department=Sales:>=5"
+    assert [q.text() for q in page.session.design.launch.selection.quotas] == ["department:<=30%",
+                                                                              "department=Sales:>=5"]
+    selection.editor.editors["quotas"].widget.value = "department:=3"
+    assert "the bound '=3' is not" in selection.error.value.replace("&#x27;", "'")
+    assert len(page.session.design.launch.selection.quotas) == 2
+    selection.refresh()
+    assert selection.editor.editors["quotas"].widget.value == "department:<=30%; department=Sales:>=5"
+
+
 def test_decisions_that_do_not_apply_are_hidden(home: Path) -> None:
     page = page_for(("experience",), "02_experience")
     group_size = card(page, "experience.group_size")

@@ -23,7 +23,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from workbench.design.model import Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign
+from workbench.design.model import Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign, Selection
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -587,6 +587,23 @@ _LAUNCH = (
         ("launch.rollout", "experience.mentor_capacity", "data:enrolment"), unit="mentees",
     ),
     Decision(
+        "launch.selection", "launch", "Choosing the class",
+        "When more people apply than the program can take, how is the class chosen?",
+        "Say how the class is chosen before applications open. Quotas or spread targets (departments, levels, "
+        "sites) keep a limited class accessible rather than elite; choosing by matchability favours applicants "
+        "the mentors can serve well, a lottery gives every applicant the same chance.",
+        _options(
+            ("everyone", "Everyone eligible", "Every eligible applicant takes part: when mentors can take them all."),
+            ("matchability", "Best matchable class", "The class of the given size that meets the quotas and can be "
+                                                     "matched best with the mentors' capacity."),
+            ("lottery", "Lottery", "A seeded random draw within the quotas: seen as fair, blind to fit."),
+        ),
+        (PRACTICE_ELIGIBILITY, USERS_MENTOR_SCARCITY, USERS_FIRST_COME,
+         _assumption("No source compares choosing by fit with a lottery.")),
+        ("align.mentee_eligibility", "launch.pilot_size", "experience.mentor_capacity", "data:enrolment",
+         "data:people.department", "data:people.level"),
+    ),
+    Decision(
         "launch.start_date", "launch", "Start date",
         "When do the first matches start?",
         "Leave time to recruit mentors and train everyone first, and avoid busy seasons.",
@@ -854,6 +871,8 @@ def describe_value(design: ProgramDesign, id: str) -> str:
         return "; ".join(f"{c.title} ({labels.get(c.kind, c.kind).lower()} of {', '.join(c.columns)}"
                          + (f", scale {_number(c.scale)}" if c.scale is not None else "")
                          + f", weight {_number(c.weight)})" for c in value)
+    if isinstance(value, Selection):
+        return _selection_text(value, labels)
     if isinstance(value, tuple) and all(isinstance(v, Objective) for v in value):
         return "; ".join(_objective_text(o, labels) for o in value)
     if isinstance(value, tuple):
@@ -899,7 +918,34 @@ def _eligibility_text(rule: Eligibility) -> str:
         parts.append(f"at least {_with_unit(rule.min_tenure_months, 'months', '')} in the organisation")
     if rule.performance_column is not None:
         parts.append(f"{rule.performance_column} at least {_number(rule.performance_min)}")
+    for column_filter in rule.filters:
+        parts.append(_bounds_text(column_filter.column, column_filter.values, column_filter.min_value,
+                                  column_filter.max_value))
     return "; ".join(parts) if parts else "everyone employed (no filter)"
+
+
+def _bounds_text(column: str, values: tuple[str, ...], low: float | None, high: float | None) -> str:
+    if values:
+        return f"{column} {' or '.join(values)}"
+    if low is not None and high is not None:
+        return f"{column} {_number(low)}-{_number(high)}"
+    return f"{column} at least {_number(low)}" if low is not None else f"{column} at most {_number(high)}"
+
+
+def _selection_text(selection: Selection, labels: dict[str, str]) -> str:
+    text = labels.get(selection.method, selection.method)
+    if selection.method == "everyone":
+        return text
+    if selection.class_size is not None:
+        text += f", {_with_unit(selection.class_size, 'mentees', '')}"
+    for quota in selection.quotas:
+        group = f"{quota.column} {quota.value}" if quota.value is not None else f"each {quota.column}"
+        bounds = [f"at least {quota.min_count}" if quota.min_count is not None else "",
+                  f"at most {quota.max_count}" if quota.max_count is not None else "",
+                  f"at least {_with_unit(quota.min_share, 'share', '')}" if quota.min_share is not None else "",
+                  f"at most {_with_unit(quota.max_share, 'share', '')}" if quota.max_share is not None else ""]
+        text += f"; {group}: {', '.join(b for b in bounds if b)}"
+    return text
 
 
 def _constraints_text(constraints: Constraints) -> str:

@@ -59,6 +59,7 @@ from workbench.design.eligibility import (
     data_as_of,
     eligible,
     employed,
+    filter_columns,
     number_column,
     text_column,
 )
@@ -570,6 +571,18 @@ def _sensitive_without_opt_in(ctx: _Context) -> list[Finding]:
             "Record the opt-in once privacy review and participants' consent are in place, or remove the sensitive "
             "attributes and set the affinity weight to 0.",
             ("experience.sensitive_opt_in", "experience.sensitive_attributes", "experience.criteria")))
+    allowed = set(attributes) if exp.sensitive_opt_in else set()
+    chosen = filter_columns(ctx.design) + [q.column for q in ctx.design.launch.selection.quotas]
+    refused = [c for c in dict.fromkeys(chosen) if c in ctx.sensitive and c not in allowed]
+    if refused:
+        findings.append(Finding(
+            "sensitive_without_opt_in", "error", "Sensitive column chosen without opt-in",
+            f"Eligibility filters or selection quotas use {_listing(refused)}, which the workspace marks sensitive, "
+            "without the design's opt-in for it.",
+            "Record the opt-in and name the column in the sensitive attributes once privacy review and consent are "
+            "in place, or remove the filter or quota.",
+            ("experience.sensitive_opt_in", "experience.sensitive_attributes", "align.mentee_eligibility",
+             "launch.selection")))
     unmarked = [a for a in attributes if a not in ctx.sensitive]
     if unmarked:
         marked = _listing(list(ctx.sensitive)) if ctx.sensitive else "none"

@@ -12,10 +12,12 @@ counted in months of :data:`DAYS_PER_MONTH` days. A cell that cannot be read
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 import pandas as pd
 
-from workbench.design.model import Eligibility
+from workbench.design.model import ColumnFilter, Eligibility, ProgramDesign
+from workbench.errors import WorkbenchError
 
 #: Days in an average month, for tenure in months.
 DAYS_PER_MONTH = 30.44
@@ -79,7 +81,8 @@ def eligible(people: pd.DataFrame, rule: Eligibility, *, as_of: datetime.date) -
     and, when ``rule.performance_column`` is a column of ``people``, a numeric
     value there of at least ``rule.performance_min`` (a blank rating fails).
     A performance column the table does not have excludes nobody; the
-    consistency checks report it instead.
+    consistency checks report it instead. Every filter of ``rule.filters``
+    must pass too (:func:`passes_filter`).
     """
     mask = employed(people, as_of=as_of)
     if rule.departments:
@@ -94,4 +97,47 @@ def eligible(people: pd.DataFrame, rule: Eligibility, *, as_of: datetime.date) -
         mask &= tenure_months(people, as_of=as_of) >= rule.min_tenure_months
     if rule.performance_column is not None and rule.performance_column in people.columns:
         mask &= number_column(people, rule.performance_column) >= rule.performance_min
+    for column_filter in rule.filters:
+        mask &= passes_filter(people, column_filter)
     return mask.fillna(False).astype(bool).rename("eligible")
+
+
+def passes_filter(people: pd.DataFrame, rule: ColumnFilter) -> pd.Series:
+    """Who passes one column filter: text one of ``rule.values``, or a number within ``min_value``-``max_value``.
+
+    A column the table does not have, a blank or an unreadable cell never passes.
+    """
+    if rule.values:
+        return text_column(people, rule.column).isin({v.strip() for v in rule.values})
+    value = number_column(people, rule.column)
+    mask = value.notna()
+    if rule.min_value is not None:
+        mask &= value >= rule.min_value
+    if rule.max_value is not None:
+        mask &= value <= rule.max_value
+    return mask
+
+
+def filter_columns(design: ProgramDesign) -> list[str]:
+    """The people columns the design's mentee and mentor eligibility filters read, in order, once each."""
+    align = design.align
+    return list(dict.fromkeys(f.column for rule in (align.mentee_eligibility, align.mentor_eligibility)
+                              for f in rule.filters))
+
+
+def refuse_sensitive(design: ProgramDesign, columns: Iterable[str], *, sensitive: Iterable[str], use: str) -> None:
+    """Raise a :class:`WorkbenchError` when one of ``columns`` is sensitive and the design has not opted in to it.
+
+    A sensitive column may be used only when ``experience.sensitive_opt_in``
+    is set and ``experience.sensitive_attributes`` names it. ``use`` says
+    what would use it ("eligibility filters", "selection quotas").
+    """
+    exp = design.experience
+    allowed = set(exp.sensitive_attributes) if exp.sensitive_opt_in else set()
+    refused = [c for c in dict.fromkeys(columns) if c in set(sensitive) and c not in allowed]
+    if refused:
+        raise WorkbenchError(
+            f"Program {design.name!r}: the {use} use the sensitive column{'s' if len(refused) > 1 else ''} "
+            f"{', '.join(repr(c) for c in refused)} without the design's opt-in. Record the opt-in "
+            "(experience.sensitive_opt_in) and name the column in experience.sensitive_attributes once privacy "
+            "review and consent are in place, or remove it.")

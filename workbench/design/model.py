@@ -13,6 +13,7 @@ which says what each option means and what evidence backs it.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -67,6 +68,84 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+_BOUND = re.compile(r"^(>=|<=)\s*(-?\d+(?:\.\d+)?)\s*(%?)$")
+
+
+def _bounds(text: str, whole: str, *, shares: bool) -> dict:
+    """``>=N``, ``<=N`` (and, with ``shares``, ``>=P%``, ``<=P%``) separated by commas, as field values."""
+    fields: dict = {}
+    for bound in text.split(","):
+        found = _BOUND.match(bound.strip())
+        if found is None or (found.group(3) and not shares):
+            kinds = ">=N, <=N, >=P% or <=P%" if shares else ">=N or <=N"
+            raise ValueError(f"{whole!r}: the bound {bound.strip()!r} is not {kinds}")
+        side = "min" if found.group(1) == ">=" else "max"
+        number = float(found.group(2))
+        if not shares:
+            fields[f"{side}_value"] = number
+        elif found.group(3):
+            fields[f"{side}_share"] = number / 100
+        elif number.is_integer():
+            fields[f"{side}_count"] = int(number)
+        else:
+            raise ValueError(f"{whole!r}: a count of mentees is a whole number, not {found.group(2)}")
+    return fields
+
+
+def _number_text(value: float) -> str:
+    return f"{value:g}"
+
+
+class ColumnFilter(_Model):
+    """One eligibility filter over any ``people.csv`` column.
+
+    With ``values``, a person passes when the column's text (stripped) is one
+    of them; with ``min_value`` and/or ``max_value``, when the column reads as
+    a number within them (inclusive). A blank or unreadable cell never passes.
+    A sensitive column (the workspace's ``sensitive`` list) may be filtered on
+    only when the design opts in and names it in
+    ``experience.sensitive_attributes`` (e.g. a women's leadership cohort).
+    """
+
+    column: Annotated[Name, Field(min_length=1)]
+    values: tuple[Name, ...] = Field((), description="the column's text is one of these")
+    min_value: float | None = Field(None, description="lowest number, inclusive")
+    max_value: float | None = Field(None, description="highest number, inclusive")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # short form, in design.yaml and the page: "department=Sales|Marketing", "performance:>=3,<=5"
+        if not isinstance(data, str):
+            return data
+        column, colon, bounds = data.partition(":")
+        if colon:
+            return {"column": column.strip(), **_bounds(bounds, data, shares=False)}
+        column, equals, values = data.partition("=")
+        if not equals:
+            raise ValueError(f"{data!r}: write COLUMN=VALUE|VALUE or COLUMN:>=N,<=N")
+        return {"column": column.strip(), "values": tuple(v.strip() for v in values.split("|") if v.strip())}
+
+    def text(self) -> str:
+        """The short form the model also reads: ``department=Sales|Marketing``, ``performance:>=3,<=5``."""
+        if self.values:
+            return f"{self.column}={'|'.join(self.values)}"
+        bounds = [f"{op}{_number_text(v)}" for op, v in ((">=", self.min_value), ("<=", self.max_value))
+                  if v is not None]
+        return f"{self.column}:{','.join(bounds)}"
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "ColumnFilter":
+        numeric = self.min_value is not None or self.max_value is not None
+        if bool(self.values) == numeric:
+            raise ValueError(f"the filter on {self.column!r} needs either values or a min_value/max_value, "
+                             "not both or neither")
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValueError(f"the filter on {self.column!r} has min_value ({self.min_value:g}) above max_value "
+                             f"({self.max_value:g})")
+        return self
+
+
 class Eligibility(_Model):
     """Who may take part, as filters over ``people.csv`` (an empty list or ``None`` means no filter)."""
 
@@ -76,6 +155,7 @@ class Eligibility(_Model):
     min_tenure_months: int | None = Field(None, ge=0, le=600, description="months since hire_date")
     performance_column: Name | None = Field(None, description="a numeric column of people.csv, if present")
     performance_min: float | None = Field(None, description="lowest value of that column")
+    filters: tuple[ColumnFilter, ...] = Field((), description="filters over any people.csv column, all must pass")
 
     @model_validator(mode="after")
     def _ordered(self) -> "Eligibility":
@@ -238,6 +318,67 @@ class Experience(_Model):
         return self
 
 
+class Quota(_Model):
+    """A quota or spread target of the selection over one ``people.csv`` column (level, department, site ...).
+
+    ``value`` names one group (``department = Sales``); ``None`` applies the
+    bounds to every value of the column among the applicants (a spread target:
+    "no department more than 30% of the class", "at least one per level").
+    Counts are mentees; shares are of the class size (0-1), a minimum share
+    rounded up to whole mentees and a maximum share rounded down.
+    """
+
+    column: Annotated[Name, Field(min_length=1)]
+    value: Name | None = Field(None, description="the group; None = every value of the column")
+    min_count: int | None = Field(None, ge=0, description="at least this many mentees")
+    max_count: int | None = Field(None, ge=0, description="at most this many mentees")
+    min_share: float | None = Field(None, ge=0, le=1, description="at least this share of the class")
+    max_share: float | None = Field(None, ge=0, le=1, description="at most this share of the class")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # short form, in design.yaml and the page: "department:<=30%", "level:>=2", "department=Sales:>=5,<=8"
+        if not isinstance(data, str):
+            return data
+        group, colon, bounds = data.rpartition(":")
+        column, equals, value = group.partition("=")
+        if not colon or not column.strip() or not bounds.strip():
+            raise ValueError(f"{data!r}: write COLUMN[=VALUE]:BOUND[,BOUND], e.g. 'department:<=30%' or "
+                             "'department=Sales:>=5'")
+        return {"column": column.strip(), "value": value.strip() if equals else None,
+                **_bounds(bounds, data, shares=True)}
+
+    def text(self) -> str:
+        """The short form the model also reads: ``department:<=30%``, ``department=Sales:>=5,<=8``."""
+        bounds = [f"{op}{v}" for op, v in ((">=", self.min_count), ("<=", self.max_count)) if v is not None]
+        bounds += [f"{op}{_number_text(round(v * 100, 6))}%" for op, v in ((">=", self.min_share),
+                                                                            ("<=", self.max_share)) if v is not None]
+        group = self.column if self.value is None else f"{self.column}={self.value}"
+        return f"{group}:{','.join(bounds)}"
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "Quota":
+        if all(b is None for b in (self.min_count, self.max_count, self.min_share, self.max_share)):
+            raise ValueError(f"the quota on {self.column!r} sets no bound")
+        for low, high, name in ((self.min_count, self.max_count, "count"), (self.min_share, self.max_share, "share")):
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"the quota on {self.column!r} has min_{name} ({low:g}) above max_{name} ({high:g})")
+        return self
+
+
+SelectionMethod = Literal["everyone", "matchability", "lottery"]
+
+
+class Selection(_Model):
+    """How the class is chosen from the cohort's eligible mentee applicants (:mod:`workbench.matching.selection`)."""
+
+    method: SelectionMethod = "everyone"
+    class_size: int | None = Field(None, ge=1, description="mentees to choose; None = every eligible applicant")
+    quotas: tuple[Quota, ...] = ()
+    seed: int = Field(0, ge=0, description="seed of the lottery")
+
+
 class Launch(_Model):
     """Launch: roll-out, sequence, communications, orientation, match release and the unmatched."""
 
@@ -251,6 +392,7 @@ class Launch(_Model):
     match_release: MatchRelease = "all_at_once"
     draft_review: bool = True
     unmatched: Unmatched = "waitlist"
+    selection: Selection = Selection()
 
 
 class Evaluate(_Model):

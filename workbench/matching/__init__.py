@@ -1,7 +1,7 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
-program structures (:mod:`.structures`), explained results (:mod:`.results`) and several programs sharing
-one pool of mentors (:mod:`.programs`).
+program structures (:mod:`.structures`), explained results (:mod:`.results`), several programs sharing
+one pool of mentors (:mod:`.programs`) and choosing a class from the applicants (:mod:`.selection`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -29,11 +29,14 @@ _EXPORTS = {
     "Overrides": "workbench.matching.scores",
     "PairScorer": "workbench.matching.scores",
     "register_criterion": "workbench.matching.scores",
+    "CohortSelection": "workbench.matching.selection",
+    "select_cohort": "workbench.matching.selection",
 }
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch", "candidates",
-           "compare_methods", "comparison_table", "default_method", "fairness_attributes", "match", "match_programs",
-           "register_criterion", "save_matching", "save_programs_matching", "saved_matching", "sensitivity"]
+__all__ = ["METHODS", "STRUCTURES", "CohortSelection", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch",
+           "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes", "match",
+           "match_programs", "register_criterion", "save_matching", "save_programs_matching", "saved_matching",
+           "select_cohort", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

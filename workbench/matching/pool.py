@@ -24,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.organisation import current_cohort
-from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
+from workbench.data.contracts import TABLES
+from workbench.design.eligibility import (data_as_of, eligible, filter_columns, number_column, refuse_sensitive,
+                                          text_column)
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 
@@ -74,8 +76,11 @@ def build_pool(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, coh
     """The mentees and mentors of ``cohort`` (default: the current one) under ``design``.
 
     ``tables`` needs ``people`` and ``enrolment`` (text DataFrames as read
-    from CSV). A named cohort that has no enrolment rows is an error.
+    from CSV). A named cohort that has no enrolment rows is an error, and so
+    is an eligibility filter on a sensitive column the design has not opted in to.
     """
+    refuse_sensitive(design, filter_columns(design), sensitive=TABLES["people"].sensitive_columns,
+                     use="eligibility filters")
     people, enrolment = tables.get("people"), tables.get("enrolment")
     if people is None or enrolment is None:
         missing = " and ".join(n for n, t in (("people", people), ("enrolment", enrolment)) if t is None)

@@ -126,6 +126,9 @@ MECHANISMS: dict[str, Mechanism] = {m.decision: m for m in (
                            "of a what-if scenario."),
     _out("launch.pilot_size", "The model simulates the people enrolled; to see a pilot's size, set the "
                               "participants of a what-if scenario."),
+    _out("launch.selection", "Chooses which applicants are enrolled; the model simulates the people enrolled, so "
+                             "it reaches outcomes only through the cohort you then match. How the class was chosen "
+                             "(by matchability or lottery) has no effect size of its own in the evidence."),
     _out("launch.start_date", "Timing only; the model counts months from the start."),
     _out("launch.recruit_mentors_first", "Changes how many mentors join before matching opens; the model takes the "
                                          "mentors enrolled as given (the evidence gives no effect size)."),

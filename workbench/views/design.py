@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.design.catalogue import DECISIONS, Decision, decisions_for
 from workbench.design.checks import Finding, check_design
-from workbench.design.model import Objective, ProgramDesign
+from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
 from workbench.privacy import published_mode
 from workbench.simulate.mechanisms import MECHANISMS
@@ -276,6 +276,12 @@ def editor_for(decision: Decision, annotation: object, on_change: Callable[[obje
         return ValueEditor(widget, on_change)
     if annotation is datetime.date:
         return ValueEditor(w.DatePicker(), on_change)
+    if origin is tuple and args and args[0] in (ColumnFilter, Quota):  # short forms, separated by semicolons
+        return ValueEditor(w.Text(placeholder="e.g. " + ("site=Leeds|York; performance:>=3" if args[0] is ColumnFilter
+                                                         else "department:<=30%; level:>=2"),
+                                  layout=w.Layout(width="420px")), on_change,
+                           lambda text: tuple(i.strip() for i in text.split(";") if i.strip()),
+                           lambda items: "; ".join(args[0].model_validate(i).text() for i in items or ()))
     if origin is tuple:  # free text items
         return ValueEditor(w.Text(placeholder="comma-separated", layout=w.Layout(width="420px")), on_change,
                            lambda text: tuple(i.strip() for i in text.split(",") if i.strip()),
@@ -352,6 +358,8 @@ GROUP_LABELS = {
     "performance_column": "Performance column", "performance_min": "Lowest performance value",
     "budget": "Budget", "currency": "Currency (ISO code)", "coordinator_hours_per_month": "Coordinator hours a month",
     "expected_mentors": "Mentors expected to volunteer",
+    "filters": "Other filters (any people column)", "method": "How the class is chosen",
+    "class_size": "Class size (mentees)", "quotas": "Quotas or spread targets", "seed": "Lottery seed",
 }
 
 
@@ -398,8 +406,10 @@ class DecisionCard(w.VBox):
             fields = annotation.model_fields
             editors = {}
             for name, info in fields.items():
+                labelled = typing.get_origin(info.annotation) is typing.Literal  # the decision's options label it
                 sub = Decision(id=f"{self.decision.id}.{name}", step=self.decision.step, title=name, question="",
-                               guidance="", options=(), evidence=(), depends_on=())
+                               guidance="", options=self.decision.options if labelled else (), evidence=(),
+                               depends_on=())
                 editors[name] = editor_for(sub, info.annotation, lambda _v: None, choices)
             labels = {name: GROUP_LABELS.get(name, name.replace("_", " ").capitalize()) for name in fields}
             return GroupEditor(editors, labels, self._on_edit)

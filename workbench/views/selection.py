@@ -1,0 +1,158 @@
+"""Choosing the class on the Launch page: a class of N from the applicants, by matchability or by lottery.
+
+The settings start from the saved design's ``launch.selection`` (the class
+size falls back to the pilot size) and change only what this section shows;
+the decision itself is recorded under *Choosing the class* above. **Choose
+the class** runs :func:`workbench.matching.selection.select_cohort` with the
+chosen method and, beside it, the other method on the same size and quotas,
+so the best matchable class and a lottery can be compared. Nothing is saved:
+the class and the comparison with the pool are offered as downloads.
+
+People are named through :class:`workbench.privacy.PersonLabels` (pseudonyms
+in the published app); the comparison with the pool hides groups of fewer
+than five applicants.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.design.catalogue import decision
+from workbench.design.model import Quota
+from workbench.design.store import load_design
+from workbench.matching.pool import build_pool
+from workbench.matching.selection import CohortSelection, quota_from_text, select_cohort
+from workbench.privacy import MIN_GROUP, PersonLabels
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PageContext, page_tables
+from workbench.views.tables import csv_download_link, html_table
+
+#: Rows of the class shown in the page (all of them are in the download).
+TABLE_ROWS = 100
+
+
+def _caption(text: str) -> str:
+    return f"<p class='wb-caption'>{html.escape(text)}</p>"
+
+
+def _comparison_shown(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The comparison as the page shows it: shares as percentages, hidden groups said to be hidden."""
+    shown = pd.DataFrame({column: table[column]})
+    for name, label in (("applicants", "applicants"), ("selected", "in the class")):
+        shown[label] = [("hidden" if h else f"{int(v):,}") for v, h in zip(table[name], table["hidden"])]
+    for name, label in (("pool_share", "share of applicants"), ("class_share", "share of the class")):
+        shown[label] = ["" if h else f"{v:.0%}" for v, h in zip(table[name], table["hidden"])]
+    shown["difference"] = ["" if h else f"{v * 100:+.0f} points" for v, h in zip(table["difference"], table["hidden"])]
+    return shown
+
+
+class SelectionView(w.VBox):
+    """Class size, method, quotas and seed; the class chosen, its matchability, the comparison with the pool."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        workspace = context.workspace
+        self.tables = page_tables(workspace, "Choosing the class")
+        self.design = load_design(workspace)
+        self.sensitive = workspace.settings.sensitive
+        self.people = PersonLabels.for_page(self.tables["people"])
+        self.result: CohortSelection | None = None
+        self.alternative: CohortSelection | None = None
+        applicants = build_pool(self.tables, self.design).n_mentees
+        chosen = self.design.launch.selection
+        self.labels = labels = {o.value: o.label for o in decision("launch.selection").options}
+        style = {"description_width": "initial"}
+        size = chosen.class_size or min(self.design.launch.pilot_size or applicants, applicants)
+        self.size = w.BoundedIntText(value=max(size, 1), min=1, max=max(applicants, 1), description="Class size",
+                                     style=style, layout=w.Layout(width="180px"))
+        method = chosen.method if chosen.method != "everyone" else "matchability"
+        self.method = w.Dropdown(description="Choose by", style=style, layout=w.Layout(width="300px"), value=method,
+                                 options=[(labels[m], m) for m in ("matchability", "lottery")])
+        self.quotas = w.Text(value="; ".join(q.text() for q in chosen.quotas), description="Quotas", style=style,
+                             placeholder="e.g. department:<=30%; level:>=2; department=Sales:>=5",
+                             layout=w.Layout(width="560px"))
+        self.seed = w.BoundedIntText(value=chosen.seed, min=0, max=2**31 - 1, description="Lottery seed",
+                                     style=style, layout=w.Layout(width="180px"))
+        self.choose_button = w.Button(description="Choose the class", button_style="primary", icon="users",
+                                      layout=w.Layout(width="auto"))
+        self.choose_button.on_click(self._on_choose)
+        self.notice = Notice()
+        self.summary = w.HTML()
+        self.methods = w.HTML()
+        self.attribute = w.Dropdown(description="Compare by", style=style, layout=w.Layout(width="300px"))
+        self.attribute.observe(self._on_attribute, names="value")
+        self.comparison = w.HTML()
+        self.class_table = w.HTML()
+        self.download = w.HTML()
+        row = dict(layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        self.results = w.VBox([
+            self.summary, self.methods,
+            w.HTML("<h4>The class against the applicant pool</h4>"), self.attribute, self.comparison,
+            w.HTML(_caption(f"Groups of fewer than {MIN_GROUP} applicants are hidden, and enough others that they cannot be "
+                     "worked out from the totals.")),
+            w.HTML("<h4>The class</h4>"), self.class_table, self.download,
+        ])
+        self.results.layout.display = "none"
+        intro = (f"The current cohort has {applicants:,} eligible mentee applicant{'s' if applicants != 1 else ''}. "
+                 "Choose a class of them: the best matchable class finds, exactly, the class that meets the quotas "
+                 "and that the mentors can take at once with the best pair scores (mentor capacity, the design's "
+                 "hard rules and criteria); the lottery draws a seeded random order and admits applicants in turn "
+                 "while the quotas can still be met. Quotas: COLUMN:<=30% or COLUMN:>=2 for every value of a "
+                 "column, COLUMN=VALUE:>=5 for one group; separate them with semicolons. Sensitive columns need the "
+                 "design's opt-in. Nothing here is saved; record the choice under Choosing the class above. The "
+                 "outcome model does not quantify how the choice of method changes outcomes.")
+        super().__init__([
+            w.HTML("<h3>Choose the class</h3>"), w.HTML(_caption(intro)),
+            w.HBox([self.size, self.method, self.seed], **row), w.HBox([self.quotas, self.choose_button], **row),
+            self.notice, self.results,
+        ])
+        self.add_class("wb-selection")
+
+    def _quotas(self) -> tuple[Quota, ...]:
+        return tuple(quota_from_text(part.strip()) for part in self.quotas.value.split(";") if part.strip())
+
+    @guarded("choose the class", button="choose_button")
+    def _on_choose(self, _button: object = None) -> None:
+        quotas = self._quotas()
+        other = "lottery" if self.method.value == "matchability" else "matchability"
+        runs = {m: select_cohort(self.tables, self.design, size=self.size.value, method=m, quotas=quotas,
+                                 seed=self.seed.value, sensitive=self.sensitive)
+                for m in (self.method.value, other)}
+        self.result, self.alternative = runs[self.method.value], runs[other]
+        self._render()
+
+    def _render(self) -> None:
+        result = self.result
+        self.summary.value = "".join(f"<p>{html.escape(line)}</p>" for line in result.summary_lines())
+        rows = []
+        for run in (result, self.alternative):
+            s = run.summary
+            rows.append({"method": self.labels[s["method"]], "class": s["class_size"], "matchable at once": s["matched"],
+                         "mean pair score": "" if s["mean_score"] is None else f"{s['mean_score']:.2f}"})
+        self.methods.value = (html_table(pd.DataFrame(rows))
+                              + _caption("Both methods on the same class size and quotas. Matchable at once: "
+                                         "mentees of the class the mentors can take together; pair scores run "
+                                         "from 0 (no fit) to 1 (perfect)."))
+        current = self.attribute.value
+        self.attribute.unobserve(self._on_attribute, names="value")
+        self.attribute.options = list(result.attributes)
+        self.attribute.value = current if current in result.attributes else next(iter(result.attributes), None)
+        self.attribute.observe(self._on_attribute, names="value")
+        self._on_attribute()
+        table = self.people.table(result.table())
+        self.class_table.value = html_table(table, limit=TABLE_ROWS)
+        self.download.value = (
+            csv_download_link(table, "class.csv", "Download the class (CSV)") + " "
+            + csv_download_link(result.report(), "class_vs_pool.csv", "Download the comparison with the pool (CSV)"))
+        self.results.layout.display = None
+
+    def _on_attribute(self, _change: object = None) -> None:
+        column = self.attribute.value
+        if self.result is None or not column:
+            self.comparison.value = ""
+            return
+        self.comparison.value = html_table(_comparison_shown(self.result.comparison(column), column))
+

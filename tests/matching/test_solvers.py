@@ -498,3 +498,17 @@ def test_threads_do_not_change_the_result(monkeypatch) -> None:
             solve_optimal, solve_max_coverage, solve_stable, lambda s, c: solve_optimal(s, c, k=2))]
     for a, b in zip(found[1], found[2]):
         np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 6), st.sampled_from([40, 700, 3000]), st.sampled_from([2, 5, 1000]), st.floats(0, 0.9),
+       st.integers(0, 30), st.integers(0, 2**32 - 1))
+def test_kth_best_is_the_partition_value(rows, m, levels, forbidden, k, seed) -> None:
+    # a guess from a sample of columns, then a sort of the few above it: the same as a full partition, with
+    # many equal scores, forbidden pairs and rows with fewer than k allowed mentors
+    rng = np.random.default_rng(seed)
+    block = (rng.integers(0, levels, (rows, m)) / (levels - 1)).astype(np.float32)
+    block[rng.random((rows, m)) < forbidden] = -np.inf
+    block[0, rng.random(m) < 0.99] = -np.inf
+    expected = np.partition(block, m - k - 1, axis=1)[:, m - k - 1] if k < m else np.full(rows, -np.inf)
+    np.testing.assert_array_equal(solvers._kth_best(block, k), expected)

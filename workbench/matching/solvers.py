@@ -410,8 +410,14 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
     """
     m = scores.n_mentors
     if len(rows) * m <= HELD_CELLS:
-        return _held_candidates(np.concatenate([np.zeros((0, m), np.float32)] + list(_each_block(
-            scores, rows, lambda _, __, block: block))), open_, k)
+        full = np.empty((len(rows), m), dtype=np.float32)
+
+        def hold(start: int, chunk: np.ndarray, block: np.ndarray) -> None:
+            full[start:start + len(chunk)] = block
+
+        for _ in _each_block(scores, rows, hold):
+            pass
+        return _held_candidates(full, open_, k)
     depth = min(max(KNOWN_PER_MENTEE, k), m)
     coarse, floor = _column_floors(scores, rows, open_, KNOWN_PER_MENTOR)
 
@@ -444,9 +450,12 @@ def _held_candidates(full: np.ndarray, open_: np.ndarray, k: int):
     """:func:`_candidates` for scores held in memory (``full``, rows x mentors): every pair is kept (as the
     matrix itself, :class:`_HeldPairs`), so nothing is left to bound."""
     n, m = full.shape
-    full = np.where(open_[None, :], full, np.float32(-np.inf))
-    (ri, rj, rs), _ = _row_best(full, 0, k)
-    (cj, ci, cs), _ = _row_best(np.ascontiguousarray(full.T), 0, k)
+    if not open_.all():
+        full = np.where(open_[None, :], full, np.float32(-np.inf))
+    with ThreadPoolExecutor(THREADS) as pool:  # each row's best and each mentor's, side by side
+        columns = pool.submit(lambda: _row_best(np.ascontiguousarray(full.T), 0, k)[0])
+        (ri, rj, rs), _ = _row_best(full, 0, k)
+        cj, ci, cs = columns.result()
     none = np.full(max(n, m), -np.inf, dtype=np.float32)
     return _unique_pairs(np.r_[ri, ci], np.r_[rj, cj], np.r_[rs, cs], m), _HeldPairs(full), none[:n], none[:m]
 

@@ -96,7 +96,7 @@ KNOWN_PER_MENTOR = 512
 SAMPLE_ROWS = 4096
 #: A row's k best scores are first looked for above a guess set on every SAMPLE_STEP-th mentor.
 SAMPLE_STEP = 16
-#: Problems up to this many pairs are scored once and every pair kept (about 20 bytes an allowed pair).
+#: Problems up to this many pairs are scored once and every pair kept: the float32 matrix itself (4 bytes a pair).
 HELD_CELLS = 1 << 24
 #: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
 NEAR = 0.02

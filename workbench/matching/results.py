@@ -426,7 +426,8 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
         if peer:
             other = "left over: their " + counts + " allowed peers were all placed with others"
         elif method == "mentee_choice":
-            other = np.full(len(lonely), "the mentors on their shortlist were taken before they signed up", dtype=object)
+            other = np.full(len(lonely), "the mentors on their shortlist were taken before they signed up",
+                            dtype=object)
         else:
             other = "capacity exhausted: all " + counts + " allowed mentors were full"
         if not peer:

@@ -294,6 +294,31 @@ def test_block_and_criteria_add_up_the_same_and_types_match_direct_evaluation(ca
         scores_module.TYPE_CELLS = kept
 
 
+@settings(max_examples=60, deadline=None)
+@given(organisations(), st.data(), st.sampled_from([1 << 24, 0]))
+def test_allowed_counts_add_up_the_allowed_blocks(case, data, type_cells) -> None:
+    pool, tables, d = case
+    n, m = pool.n_mentees, pool.n_mentors
+    ids_e, ids_m = pool.mentees["person_id"].tolist(), pool.mentors["person_id"].tolist()
+    pairs = [(a, b) for a in ids_e for b in ids_m if a != b]
+    chosen = data.draw(st.lists(st.sampled_from(pairs), unique=True, max_size=6)) if pairs else []
+    cut = data.draw(st.integers(0, len(chosen)))
+    rows = np.array(data.draw(st.lists(st.integers(0, n - 1), unique=True)), dtype=np.int64)
+    mentors = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    kept = scores_module.TYPE_CELLS
+    scores_module.TYPE_CELLS = type_cells  # 0: the rules are evaluated pair by pair (no type table)
+    try:
+        s = PairScorer(pool, tables, d, overrides=Overrides(forbid=frozenset(chosen[:cut]),
+                                                              pin=frozenset(chosen[cut:])))
+        per_mentee, per_mentor = s.allowed_counts(rows, mentors)
+        allowed = s.allowed(rows)
+    finally:
+        scores_module.TYPE_CELLS = kept
+    np.testing.assert_array_equal(per_mentee, (allowed & mentors[None, :]).sum(axis=1))
+    np.testing.assert_array_equal(per_mentor, allowed.sum(axis=0))
+    np.testing.assert_array_equal(s.allowed_counts(rows)[0], allowed.sum(axis=1))
+
+
 def test_skill_need_is_exact_whole_numbers() -> None:
     s = scorer(design({"skills": 1.0}))
     ctx = s.context

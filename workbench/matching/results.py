@@ -366,21 +366,13 @@ def _rule_text(prep: _Prepared, rows: np.ndarray) -> list[str]:
 
 
 def _allowed_counts(prep: _Prepared, rows: np.ndarray, capacity: np.ndarray, peer: bool):
-    """Per mentee in ``rows``: allowed partners, and allowed mentors with capacity; a block of rows at a time."""
+    """Per mentee in ``rows``: allowed partners, and allowed mentors with capacity."""
     scorer, n = prep.scorer, prep.pool.n_mentees
-    has_room = np.asarray(capacity) > 0
-    both_ways = scorer.allowed(np.arange(n)) if peer else None  # peers: square and small
-    allowed_n = np.zeros(len(rows), dtype=np.int64)
-    open_n = np.zeros(len(rows), dtype=np.int64)
-    for start in range(0, len(rows), BLOCK_ROWS):
-        chunk = rows[start:start + BLOCK_ROWS]
-        allowed = scorer.allowed(chunk)
-        if peer:
-            allowed &= both_ways[:, chunk].T
-        allowed_n[start:start + len(chunk)] = allowed.sum(axis=1)
-        open_n[start:start + len(chunk)] = allowed_n[start:start + len(chunk)] if peer else \
-            (allowed & has_room[None, :]).sum(axis=1)
-    return allowed_n, open_n
+    if not peer:
+        return scorer.allowed_counts(rows)[0], scorer.allowed_counts(rows, np.asarray(capacity) > 0)[0]
+    both_ways = scorer.allowed(np.arange(n))  # peers: square and small
+    allowed_n = (both_ways[rows] & both_ways[:, rows].T).sum(axis=1)
+    return allowed_n, allowed_n
 
 
 def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str) -> pd.DataFrame:
@@ -393,42 +385,41 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
     linked_m[links.mentor] = True
     if peer:
         linked_e |= linked_m
-    rows = []
+    parts = []
     lonely = np.flatnonzero(~linked_e)
     if len(lonely):
-        n_allowed_of, open_allowed = _allowed_counts(prep, lonely, capacity, peer)
-        no_rule = np.flatnonzero(n_allowed_of == 0)
-        texts = dict(zip(no_rule, _rule_text(prep, lonely[no_rule]))) if len(no_rule) and not peer else {}
-        for k, i in enumerate(lonely):
-            n_allowed = int(n_allowed_of[k])
-            if pool.n_mentors == 0:
-                reason = f"there are no {partner}s in the pool"
-            elif n_allowed == 0:
-                reason = f"no allowed {partner}" + (f" ({texts[k]})" if k in texts else " under the rules")
-            elif not peer and open_allowed[k] == 0:
-                reason = f"all {n_allowed} allowed mentors offered no capacity"
-            elif peer:
-                reason = (f"left over: their {n_allowed} allowed peers were all placed with others")
-            elif method == "mentee_choice":
-                reason = "the mentors on their shortlist were taken before they signed up"
-            else:
-                reason = f"capacity exhausted: all {n_allowed} allowed mentors were full"
-            rows.append((pool.mentees["person_id"].iloc[i], "peer" if peer else "mentee", reason))
+        n_allowed, open_allowed = _allowed_counts(prep, lonely, capacity, peer)
+        no_rule = np.flatnonzero(n_allowed == 0)
+        rule = np.full(len(lonely), f"no allowed {partner} under the rules", dtype=object)
+        if len(no_rule) and not peer:
+            rule[no_rule] = [f"no allowed {partner} ({text})" for text in _rule_text(prep, lonely[no_rule])]
+        counts = n_allowed.astype(str).astype(object)
+        if peer:
+            other = "left over: their " + counts + " allowed peers were all placed with others"
+        elif method == "mentee_choice":
+            other = np.full(len(lonely), "the mentors on their shortlist were taken before they signed up",
+                            dtype=object)
+        else:
+            other = "capacity exhausted: all " + counts + " allowed mentors were full"
+        if not peer:
+            other = np.where(open_allowed == 0, "all " + counts + " allowed mentors offered no capacity", other)
+        reason = np.where(n_allowed == 0, rule, other)
+        if pool.n_mentors == 0:
+            reason[:] = f"there are no {partner}s in the pool"
+        parts.append(pd.DataFrame({"person_id": pool.mentees["person_id"].to_numpy(dtype=object)[lonely],
+                                   "role": "peer" if peer else "mentee", "reason": reason}))
     if not peer:
         idle = np.flatnonzero(~linked_m)
         if len(idle):
-            reach = np.zeros(pool.n_mentors, dtype=np.int64)
-            for start in range(0, pool.n_mentees, BLOCK_ROWS):
-                reach += scorer.allowed(np.arange(start, min(start + BLOCK_ROWS, pool.n_mentees))).sum(axis=0)
-            for j in idle:
-                if capacity[j] <= 0:
-                    reason = "offered no capacity"
-                elif reach[j] == 0:
-                    reason = "no mentee is allowed with them under the rules"
-                else:
-                    reason = f"not needed: the {int(reach[j])} mentees allowed with them were matched elsewhere"
-                rows.append((pool.mentors["person_id"].iloc[j], "mentor", reason))
-    return pd.DataFrame(rows, columns=["person_id", "role", "reason"])
+            reach = scorer.allowed_counts(np.arange(pool.n_mentees))[1][idle]
+            reason = np.where(reach == 0, "no mentee is allowed with them under the rules",
+                              "not needed: the " + reach.astype(str).astype(object)
+                              + " mentees allowed with them were matched elsewhere")
+            reason = np.where(np.asarray(capacity)[idle] <= 0, "offered no capacity", reason)
+            parts.append(pd.DataFrame({"person_id": pool.mentors["person_id"].to_numpy(dtype=object)[idle],
+                                       "role": "mentor", "reason": reason}))
+    columns = ["person_id", "role", "reason"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def _coverage(prep: _Prepared, links: structures.Links) -> float | None:

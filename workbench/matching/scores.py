@@ -990,6 +990,49 @@ class PairScorer:
         self._set_pairs(result, e, plan.pins[:2], True)
         return result
 
+    def allowed_counts(self, mentees: np.ndarray, mentors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """How many pairs :meth:`allowed` allows: per mentee of ``mentees`` (distinct indices), the allowed
+        mentors among ``mentors`` (a bool mask; all when ``None``); per mentor, the allowed mentees among
+        ``mentees``.
+
+        Counted from the type tables (type x type counts, then the few person-rule, forbidden and pinned
+        pairs corrected one by one) when the rules fit one table, else a block of rows at a time.
+        """
+        e = np.asarray(mentees, dtype=np.int64).reshape(-1)
+        columns = np.ones(self.n_mentors, dtype=bool) if mentors is None else np.asarray(mentors, dtype=bool)
+        plan = self._plan()
+        if plan.direct_rules or len(plan.tables) > 1:
+            per_mentee, per_mentor = np.zeros(len(e), dtype=np.int64), np.zeros(self.n_mentors, dtype=np.int64)
+            for start in range(0, len(e), BLOCK_ROWS):
+                block = self.allowed(e[start:start + BLOCK_ROWS])
+                per_mentee[start:start + BLOCK_ROWS] = np.count_nonzero(block & columns[None, :], axis=1)
+                per_mentor += np.count_nonzero(block, axis=0)
+            return per_mentee, per_mentor
+        if plan.tables:
+            table = plan.tables[0]
+            type_e, type_m, allowed = table.mentee, table.mentor, table.allowed.astype(np.int64)
+        else:
+            type_e, type_m = np.zeros(self.n_mentees, np.int64), np.zeros(self.n_mentors, np.int64)
+            allowed = np.ones((1, 1), dtype=np.int64)
+        per_mentee = (allowed @ np.bincount(type_m[columns], minlength=allowed.shape[1]))[type_e[e]]
+        per_mentor = (np.bincount(type_e[e], minlength=allowed.shape[0]) @ allowed)[type_m]
+        # the pairs set one by one: allowed when pinned, else as the table says unless a person rule or an
+        # administrator excludes them
+        key = np.unique(np.r_[plan.excluded[0] * self.n_mentors + plan.excluded[1],
+                              plan.pins[0] * self.n_mentors + plan.pins[1]]).astype(np.int64)
+        pe, pm = key // max(self.n_mentors, 1), key % max(self.n_mentors, 1)
+        position = np.full(self.n_mentees, -1, dtype=np.int64)
+        position[e] = np.arange(len(e))
+        inside = position[pe] >= 0
+        pe, pm = pe[inside], pm[inside]
+        base = allowed[type_e[pe], type_m[pm]].astype(bool)
+        final = is_pair(plan.pins[:2], pe, pm, self.n_mentors) | (base & ~is_pair(plan.excluded, pe, pm,
+                                                                                   self.n_mentors))
+        change = final.astype(np.int64) - base
+        np.add.at(per_mentee, position[pe], np.where(columns[pm], change, 0))
+        np.add.at(per_mentor, pm, change)
+        return per_mentee, per_mentor
+
     @staticmethod
     def _set_pairs(block: np.ndarray, e: np.ndarray, pairs, value) -> None:
         rows, at = rows_of(pairs[0], e)

@@ -97,7 +97,9 @@ KNOWN_PER_MENTEE = 64
 #: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
 KNOWN_PER_MENTOR = 512
 SAMPLE_ROWS = 4096
-#: Problems up to this many pairs are scored once and every pair kept (about 20 bytes an allowed pair).
+#: A row's k best scores are first looked for above a guess set on every SAMPLE_STEP-th mentor.
+SAMPLE_STEP = 16
+#: Problems up to this many pairs are scored once and every pair kept: the float32 matrix itself (4 bytes a pair).
 HELD_CELLS = 1 << 24
 #: Kept pairs within this much (score) of a positive reduced gain join the graph along with the violating ones.
 NEAR = 0.02
@@ -284,16 +286,51 @@ def _tie_key(i: np.ndarray, j: np.ndarray, s: np.ndarray) -> np.ndarray:
     return s.astype(np.float64) + (mixed % np.uint64(1 << 32)).astype(np.float64) * (1e-9 / 2 ** 32)
 
 
+def _kth_best(block: np.ndarray, k: int) -> np.ndarray:
+    """Each row's ``k + 1``-th best score (from 0: the one at ``k``, counting equal scores apart); -inf when
+    the row has at most ``k`` columns.
+
+    The same values as ``np.partition`` gives, a fraction of its cost on wide blocks: a guess from a sample of
+    every :data:`SAMPLE_STEP`-th column (a few times ``k + 1`` expected above it), then only the scores at or
+    above the guess are sorted; rows where the guess falls short (too few or too many above it, or a negative
+    guess) take the full partition.
+    """
+    n, m = block.shape
+    if k >= m:
+        return np.full(n, -np.inf, dtype=block.dtype)
+    floor = np.empty(n, dtype=block.dtype)
+    full = np.ones(n, dtype=bool)
+    sample = block[:, ::SAMPLE_STEP]
+    rank = 3 * (k + 1) // SAMPLE_STEP + 2  # from the top of the sample
+    if m >= 4 * SAMPLE_STEP * (k + 1) and rank < sample.shape[1]:
+        guess = np.partition(sample, sample.shape[1] - 1 - rank, axis=1)[:, sample.shape[1] - 1 - rank]
+        above = block >= guess[:, None]
+        count = np.count_nonzero(above, axis=1)
+        fast = (guess >= 0) & (count > k) & (count <= 32 * (k + 1))
+        if fast.any():
+            rows = np.flatnonzero(fast)
+            r, c = _where(above if len(rows) == n else above[rows])
+            # by row, then score descending: the bits of a float32 >= 0 order like it
+            bits = (block[rows[r], c] + np.float32(0)).astype(np.float32).view(np.uint32)
+            key = np.sort((r.astype(np.uint64) << np.uint64(32)) | (~bits).astype(np.uint64))
+            at = np.searchsorted(key, np.arange(len(rows), dtype=np.uint64) << np.uint64(32)) + k
+            floor[rows] = (~(key[at] & np.uint64(0xFFFFFFFF)).astype(np.uint32)).view(np.float32)
+            full[rows] = False
+    if full.any():
+        rows = np.flatnonzero(full)
+        floor[rows] = np.partition(block[rows], m - k - 1, axis=1)[:, m - k - 1]
+    return floor
+
+
 def _row_best(block: np.ndarray, start: int, k: int):
     """Each row's ``k`` best finite scores (equal ones in :func:`_tie_key` order) and the best of the rest.
 
     Returns ``(row, column, score)`` sorted by row, then best first (rows
     offset by ``start``), and per row the best score not returned (-inf if
-    none). Finds the ``k + 1``-th best value (``np.partition``, one kth: its
-    fast path), then sorts the few at or above it.
+    none). Finds the ``k + 1``-th best value (:func:`_kth_best`), then sorts
+    the few at or above it.
     """
-    m = block.shape[1]
-    floor = np.partition(block, m - k - 1, axis=1)[:, m - k - 1] if k < m else np.full(len(block), -np.inf)
+    floor = _kth_best(block, k)
     r, c = _where(block >= np.maximum(floor, np.finfo(np.float32).min)[:, None])
     s = block[r, c]
     order = np.lexsort((-_tie_key(start + r, c, s), r))
@@ -317,13 +354,13 @@ def _column_floors(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, dep
     floor = np.full(m, -np.inf)
     if rank <= size:
         at = np.arange(size) * n // size
-        best = np.zeros((0, m))
+        best = np.zeros((m, 0))  # per mentor (a row each: partitions along contiguous rows), its best keys
         for start, block in _each_block(scores, rows[at], lambda start, _, block: (start, block)):
             key = _tie_key(at[start:start + len(block), None], np.arange(m)[None, :], block)
-            best = np.concatenate([best, np.where(np.isfinite(block), key, -np.inf)])
-            if len(best) > rank:
-                best = np.partition(best, len(best) - rank, axis=0)[len(best) - rank:]
-        floor = np.where(open_, best.min(axis=0), -np.inf)
+            best = np.concatenate([best, np.where(np.isfinite(block), key, -np.inf).T], axis=1)
+            if best.shape[1] > rank:
+                best = np.partition(best, best.shape[1] - rank, axis=1)[:, best.shape[1] - rank:]
+        floor = np.where(open_, best.min(axis=1), -np.inf)
     coarse = floor.astype(np.float32)
     coarse = np.where(coarse > floor, np.nextafter(coarse, np.float32(-np.inf)), coarse)
     return np.maximum(coarse, np.finfo(np.float32).min), floor
@@ -382,8 +419,14 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
     """
     m = scores.n_mentors
     if len(rows) * m <= HELD_CELLS:
-        return _held_candidates(np.concatenate([np.zeros((0, m), np.float32)] + list(_each_block(
-            scores, rows, lambda _, __, block: block))), open_, k)
+        full = np.empty((len(rows), m), dtype=np.float32)
+
+        def hold(start: int, chunk: np.ndarray, block: np.ndarray) -> None:
+            full[start:start + len(chunk)] = block
+
+        for _ in _each_block(scores, rows, hold):
+            pass
+        return _held_candidates(full, open_, k)
     depth = min(max(KNOWN_PER_MENTEE, k), m)
     coarse, floor = _column_floors(scores, rows, open_, KNOWN_PER_MENTOR)
 
@@ -408,21 +451,104 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
     row_bound = np.concatenate([f[2] for f in found]).astype(np.float32)
     known, graph, mentor_known = ([np.concatenate(x) for x in zip(*[f[part] for f in found])] for part in (0, 1, 3))
     graph = _unique_pairs(*(np.r_[a, b] for a, b in zip(graph, columns.result())), m)
-    known = [np.r_[a, b] for a, b in zip(known, mentor_known)]
+    known = _KeptPairs(*(np.r_[a, b] for a, b in zip(known, mentor_known)))
     return graph, known, row_bound, np.where(np.isfinite(floor), coarse, np.float32(-np.inf))
 
 
 def _held_candidates(full: np.ndarray, open_: np.ndarray, k: int):
-    """:func:`_candidates` for scores held in memory (``full``, rows x mentors): every pair is kept, so
-    nothing is left to bound."""
+    """:func:`_candidates` for scores held in memory (``full``, rows x mentors): every pair is kept (as the
+    matrix itself, :class:`_HeldPairs`), so nothing is left to bound."""
     n, m = full.shape
-    full = np.where(open_[None, :], full, np.float32(-np.inf))
-    (ri, rj, rs), _ = _row_best(full, 0, k)
-    (cj, ci, cs), _ = _row_best(np.ascontiguousarray(full.T), 0, k)
-    r, c = _where(np.isfinite(full))
+    if not open_.all():
+        full = np.where(open_[None, :], full, np.float32(-np.inf))
+    with ThreadPoolExecutor(THREADS) as pool:  # each row's best and each mentor's, side by side
+        columns = pool.submit(lambda: _row_best(np.ascontiguousarray(full.T), 0, k)[0])
+        (ri, rj, rs), _ = _row_best(full, 0, k)
+        cj, ci, cs = columns.result()
     none = np.full(max(n, m), -np.inf, dtype=np.float32)
-    return (_unique_pairs(np.r_[ri, ci], np.r_[rj, cj], np.r_[rs, cs], m),
-            (r.astype(np.int32), c.astype(np.int32), full[r, c]), none[:n], none[:m])
+    return _unique_pairs(np.r_[ri, ci], np.r_[rj, cj], np.r_[rs, cs], m), _HeldPairs(full), none[:n], none[:m]
+
+
+class _KeptPairs:
+    """Pairs whose exact scores the exact methods keep, as lists ``(i, j, score)`` (a pair may repeat)."""
+
+    def __init__(self, i: np.ndarray, j: np.ndarray, s: np.ndarray) -> None:
+        self.i, self.j, self.s = i, j, s
+        self.units, self.scale = None, None  # gain - base in units of tol, once a check says the unit
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.i, self.j, self.s
+
+    def extend(self, i: np.ndarray, j: np.ndarray, s: np.ndarray) -> None:
+        self.i, self.j, self.s = np.r_[self.i, i.astype(np.int32)], np.r_[self.j, j.astype(np.int32)], np.r_[self.s, s]
+        if self.units is not None:
+            self.units = np.r_[self.units, np.rint(s.astype(np.float64) * self.scale).astype(np.int32)]
+
+    def _units(self, values: Callable[[], np.ndarray], scale: float) -> np.ndarray:
+        if self.scale != scale:
+            self.units, self.scale = np.rint(values().astype(np.float64) * scale).astype(np.int32), scale
+        return self.units
+
+    def check(self, u: np.ndarray, v: np.ndarray, base: int, scale: float, slack: int, chunk: int = 1 << 22):
+        """Reduced gains ``base + round(score * scale) - u - v`` (integers), a chunk at a time: the largest, the
+        pairs above ``-slack`` ``(i, j, score)``, how many are positive."""
+        units = self._units(lambda: self.s, scale)
+        worst, near, violating = _NONE, [], 0
+        for start in range(0, len(self.i), chunk):
+            part = slice(start, start + chunk)
+            red = units[part].astype(np.int64)
+            red += base
+            red -= u[self.i[part]]
+            red -= v[self.j[part]]
+            worst = max(worst, int(red.max(initial=_NONE)))
+            near.append(start + np.flatnonzero(red > -slack))
+            violating += int(np.count_nonzero(red > 0))
+        near = np.concatenate(near or [np.zeros(0, np.int64)])
+        return worst, (self.i[near], self.j[near], self.s[near]), violating
+
+
+class _HeldPairs(_KeptPairs):
+    """Every allowed pair of a score matrix held in memory, checked row block by row block (no pair lists)."""
+
+    def __init__(self, full: np.ndarray) -> None:
+        self.full = full
+        self.count = int(np.count_nonzero(np.isfinite(full)))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r, c = _where(np.isfinite(self.full))
+        return r.astype(np.int32), c.astype(np.int32), self.full[r, c]
+
+    def extend(self, i: np.ndarray, j: np.ndarray, s: np.ndarray) -> None:
+        if len(i):
+            raise RuntimeError("every pair of held scores is kept already")
+
+    def check(self, u: np.ndarray, v: np.ndarray, base: int, scale: float, slack: int, chunk: int = 1 << 20):
+        # in float64, exactly: every term is a whole number below 2**53, and forbidden pairs stay -inf
+        n, m = self.full.shape
+        uf, vf = u.astype(np.float64), v.astype(np.float64)
+        worst, near, violating = -np.inf, [], 0
+        step = max(1, chunk // max(m, 1))
+        for start in range(0, n, step):
+            red = self.full[start:start + step].astype(np.float64)
+            red *= scale
+            np.rint(red, out=red)
+            red += base
+            red -= uf[start:start + step, None]
+            red -= vf[None, :]
+            worst = max(worst, float(red.max(initial=-np.inf)))
+            r, c = _where(red > -slack)
+            near.append((start + r, c))
+            violating += int(np.count_nonzero(red > 0))
+        r = np.concatenate([x for x, _ in near] or [np.zeros(0, np.int64)])
+        c = np.concatenate([y for _, y in near] or [np.zeros(0, np.int64)])
+        worst = int(worst) if np.isfinite(worst) else _NONE
+        return worst, (r.astype(np.int32), c.astype(np.int32), self.full[r, c]), violating
 
 
 def _unique_pairs(i: np.ndarray, j: np.ndarray, s: np.ndarray, m: int):
@@ -526,10 +652,9 @@ def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k:
     if n == 0 or not open_.any():
         return result, score, proof
     kk = min(k, m)
-    (ci, cj, cs), (ki, kj, ks), row_bound, column_bound = _candidates(scores, rows, open_, kk)
-    proof["candidate_pairs"], proof["known_pairs"] = len(ci), len(ki)
+    (ci, cj, cs), known, row_bound, column_bound = _candidates(scores, rows, open_, kk)
+    proof["candidate_pairs"], proof["known_pairs"] = len(ci), len(known)
     row_gain, column_gain = _bound_gain(row_bound, base, scale), _bound_gain(column_bound, base, scale)
-    known_units = np.rint(ks.astype(np.float64) * scale).astype(np.int32)  # gain - base, in units of tol
     scanned = np.zeros(n, dtype=bool)
     while True:
         proof["rounds"] += 1
@@ -545,16 +670,15 @@ def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k:
         # dual feasibility, pair by pair: exact on the graph and the kept pairs, by the bounds elsewhere, by a
         # scan of the rows where the bounds fall short
         graph_red = gains - u[ci] - v[cj]
-        worst, near, violating = _check(ki, kj, known_units, u, v, base, int(NEAR * scale))
+        worst, near, violating = known.check(u, v, base, scale, int(NEAR * scale))
         worst = max(worst, int(graph_red.max(initial=_NONE)))
         if worst <= 0:
             scan = np.flatnonzero(_unbounded(u, v, row_gain, column_gain))
             scanned[scan] = True
-            (si, sj, ss), scan_worst = _scan(scores, rows, scan, open_, u, v, base, scale, kk)
+            near, scan_worst = _scan(scores, rows, scan, open_, u, v, base, scale, kk)
             worst = max(worst, scan_worst)
-            near, violating = np.arange(len(ki), len(ki) + len(si)), len(si)
-            ki, kj, ks = np.r_[ki, si.astype(np.int32)], np.r_[kj, sj.astype(np.int32)], np.r_[ks, ss]
-            known_units = np.r_[known_units, np.rint(ss.astype(np.float64) * scale).astype(np.int32)]
+            violating = len(near[0])
+            known.extend(*near)
         proof["max_reduced_gain"] = float(max(worst, 0) * tol)
         proof["rows_scanned"] = int(scanned.sum())
         if worst <= 0:
@@ -568,11 +692,11 @@ def _exact(scores: ScoreSource, rows: np.ndarray, cap: np.ndarray, base: int, k:
             ci, cj, cs = ci[keep], cj[keep], cs[keep]
         # the graph grows by every kept pair that violates the duals or nearly does
         graph = ci.astype(np.int64) * m + cj
-        key = ki[near].astype(np.int64) * m + kj[near]
-        new = near[~_member(key, graph)]
-        key, first = np.unique(ki[new].astype(np.int64) * m + kj[new], return_index=True)
+        key = near[0].astype(np.int64) * m + near[1]
+        new = np.flatnonzero(~_member(key, graph))
+        key, first = np.unique(key[new], return_index=True)
         proof["pairs_added"] += len(key)
-        ci, cj, cs = (np.r_[a, b[new[first]]] for a, b in zip((ci, cj, cs), (ki, kj, ks)))
+        ci, cj, cs = (np.r_[a, b[new[first]].astype(a.dtype)] for a, b in zip((ci, cj, cs), near))
         order = np.argsort(np.r_[graph, key], kind="stable")  # keep the graph sorted for _member
         ci, cj, cs = ci[order], cj[order], cs[order]
 
@@ -584,23 +708,6 @@ def _release_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def _check(ki: np.ndarray, kj: np.ndarray, units: np.ndarray, u: np.ndarray, v: np.ndarray, base: int,
-           slack: int, chunk: int = 1 << 22) -> tuple[int, np.ndarray, int]:
-    """Reduced gains ``base + units - u - v`` of the kept pairs, a chunk at a time: the largest, the pairs
-    above ``-slack``, how many are positive."""
-    worst, near, violating = _NONE, [], 0
-    for start in range(0, len(ki), chunk):
-        part = slice(start, start + chunk)
-        red = units[part].astype(np.int64)
-        red += base
-        red -= u[ki[part]]
-        red -= v[kj[part]]
-        worst = max(worst, int(red.max(initial=_NONE)))
-        near.append(start + np.flatnonzero(red > -slack))
-        violating += int(np.count_nonzero(red > 0))
-    return worst, np.concatenate(near or [np.zeros(0, np.int64)]), violating
 
 
 def _solve_exact(scores, capacity, *, method: str, lexicographic: bool, k: int, pinned, tol: float) -> Assignment:

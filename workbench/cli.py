@@ -121,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--cohort", default=None, help="cohort to match (default: the latest in enrolment.csv)")
     matcher.add_argument("--save", action="store_true",
                          help="also save the matching into the workspace (results/matching.csv, undoable)")
+    matcher.add_argument("--balance-by", default=None, metavar="COLUMN",
+                         help="method balanced: the people.csv column whose groups' match rates are kept even "
+                              "(default: the design's experience.balance.attribute)")
+    matcher.add_argument("--gap", type=float, default=None, metavar="SHARE",
+                         help="method balanced: largest difference between groups' match rates, 0-1 (0.1 = 10 "
+                              "points; default: the design's experience.balance.gap)")
+    matcher.add_argument("--skill", default=None, metavar="SKILL_ID",
+                         help="structure functional: the skill mentors teach (default: the design's "
+                              "experience.functional_skill, else its first focus skill)")
     simulator = commands.add_parser(
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
@@ -373,6 +382,24 @@ def _gaps(args: argparse.Namespace) -> None:
           f"{summary['assessed']:,} of {summary['required']:,} person-skill requirements assessed ({share}).")
 
 
+def _matching_design(design, args: argparse.Namespace):
+    """The design with ``--balance-by``, ``--gap`` and ``--skill`` applied (checked as design.yaml is)."""
+    from pydantic import ValidationError
+
+    from workbench.design.model import Experience
+
+    exp = design.experience.model_dump()
+    exp["balance"] = {**exp["balance"], **{k: v for k, v in (("attribute", args.balance_by), ("gap", args.gap))
+                                           if v is not None}}
+    if args.skill is not None:
+        exp["functional_skill"] = args.skill
+    try:
+        return design.model_copy(update={"experience": Experience.model_validate(exp)})
+    except ValidationError as error:
+        raise WorkbenchError("These matching settings are not valid: " + "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in error.errors()) + ".") from None
+
+
 def _match(args: argparse.Namespace) -> None:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
@@ -386,12 +413,19 @@ def _match(args: argparse.Namespace) -> None:
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
-    result = match(tables, load_design(workspace), method=args.method, structure=args.structure, seed=args.seed,
+    design = _matching_design(load_design(workspace), args)
+    result = match(tables, design, method=args.method, structure=args.structure, seed=args.seed,
                    cohort=args.cohort)
     atomic_write_text(args.out, result.csv())
     print(f"Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and {len(result.unmatched):,} "
           f"unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")
     print("\n".join(result.summary_lines()))
+    if result.settings["method"] == "balanced" and result.summary["structure"] != "peer":
+        rates = result.fairness(design.experience.balance.attribute)
+        print(f"Match rate per {design.experience.balance.attribute} (groups under five people hidden):")
+        for row in rates.itertuples(index=False):
+            print(f"  {row[0]}: " + ("hidden (a small group, or one that would give a small group away)"
+                                     if row.hidden else f"{row.matched} of {row.people} ({row.match_rate:.0%})"))
     if args.save:
         saved = save_matching(workspace, result)
         print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")

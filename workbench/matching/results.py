@@ -61,7 +61,7 @@ __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_method
 
 #: Design objective -> method.
 OBJECTIVE_METHOD = {"best_average": "optimal", "most_matched": "max_coverage", "fairest": "fair",
-                    "rounds": "optimal"}
+                    "balanced_groups": "balanced", "rounds": "optimal"}
 #: Words for the rule ids of :mod:`.rules` in reasons.
 RULE_WORDS = {
     "self": "cannot mentor themself", "seniority_window": "seniority window", "line_manager": "line manager",
@@ -150,7 +150,9 @@ class MatchResult:
             lines.append(f"Mentor capacity used: {s['capacity_use']:.0%} of {s['capacity']} places.")
         if s.get("blocking_pairs") is not None:
             lines.append(f"Blocking pairs (would both rather swap): {s['blocking_pairs']}.")
-        if s.get("optimal") is True:
+        if s.get("optimal") is True and s["method"] == "balanced":
+            lines.append("Proven optimal: no matching within the gap has a higher total.")
+        elif s.get("optimal") is True:
             lines.append("Proven optimal: no pair outside the candidate graph could improve it.")
         lines += list(self.messages)
         return lines
@@ -345,6 +347,49 @@ def _build_stated_lists(prep: _Prepared) -> tuple[np.ndarray, np.ndarray] | None
     return lists[0], lists[1]
 
 
+def _balance_groups(prep: _Prepared) -> tuple[np.ndarray, float]:
+    """Each mentee's group of ``experience.balance.attribute`` and the gap.
+
+    Groups under five people are held to the gap together, as one group (so a
+    matching cannot meet the gap by matching only people of small groups);
+    when even together they are under five, they are not held to it (-1).
+    """
+    balance = prep.design.experience.balance
+    allowed = fairness_attributes(prep.pool, prep.design)
+    if balance.attribute not in allowed:
+        raise WorkbenchError(f"Even match rates across groups: experience.balance.attribute is {balance.attribute!r}, "
+                             f"which is not a grouping column of people.csv this pool can be balanced on; choose one "
+                             f"of: {', '.join(allowed) or 'none'}.")
+    codes, _ = pd.factorize(text_column(prep.pool.mentees, balance.attribute).replace("", "(blank)"), sort=True)
+    sizes = np.bincount(codes, minlength=1)
+    small = sizes[codes] < MIN_GROUP
+    other = len(sizes) if small.sum() >= MIN_GROUP else -1
+    return np.where(small, other, codes).astype(np.int64), balance.gap
+
+
+def _balance_note(prep: _Prepared, proof: dict) -> str:
+    """What the balanced method achieved and what it cost against the best total fit, in plain words."""
+    balance = prep.design.experience.balance
+    rounds = proof.get("rounds", [proof])
+    limit = f"{balance.gap * 100:g}"
+    largest = max((r.get("largest_gap", 0.0) for r in rounds), default=0.0) * 100
+    word = balance.attribute.replace("_", " ")
+    if not all(r.get("gap_met", True) for r in rounds):
+        return (f"Match rates across {word} cannot be held within {limit} percentage points: the pinned pairs alone "
+                f"put groups further apart. This is the best-total matching instead; its largest gap is "
+                f"{largest:.0f} points.")
+    lost = sum(r.get("unbalanced_matched", 0) - r.get("balanced_matched", 0) for r in rounds)
+    score = sum(r.get("unbalanced_total", 0.0) - r.get("balanced_total", 0.0) for r in rounds)
+    groups = max((r.get("groups", 0) for r in rounds), default=0)
+    cost = ("it cost nothing against the best total fit" if lost <= 0 and score < 5e-5 else
+            f"against the best total fit it matches {lost:,} fewer mentee{'s' if lost != 1 else ''} and loses "
+            f"{score:.2f} of total score")
+    each = " in every round" if len(rounds) > 1 else ""
+    return (f"Match rates across {word} are within {limit} percentage points of each other{each} (largest gap "
+            f"{largest:.0f} points over {groups} groups; groups under five people are held to the gap together, as "
+            f"one group, and not shown): {cost}.")
+
+
 def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size: int, top_k: int):
     scorer, exp = prep.scorer, prep.design.experience
     capacity = prep.pool.mentors["capacity"].to_numpy(dtype=np.int64)
@@ -352,6 +397,8 @@ def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size:
     kw = dict(seed=seed, pinned=pinned, top_k=top_k)
     if method == "stable":
         kw["preferences"] = _stated_lists(prep)
+    if method == "balanced":
+        kw["balance"] = _balance_groups(prep)
     if prep.structure == "peer":
         if len(pinned):
             raise WorkbenchError("Pinning pairs is not available for peer circles.")
@@ -618,6 +665,8 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
             note += (" The mentors' capacity was used up before every round could match: raise capacity or enrol "
                      "more mentors for a real mosaic.")
         messages.append(note)
+    if method == "balanced" and prep.structure != "peer":
+        messages.append(_balance_note(prep, links.proof))
     if method == "stable" and summary["blocking_pairs"]:
         why = ("pinned pairs stop the stable method from removing them" if prep.overrides.pin else
                "this matching is not stable under the preferences shown: please report it with the workspace")

@@ -42,6 +42,9 @@ The methods
   the optimum is exact for those integers.
 * :func:`solve_fair` maximises the worst matched score among maximum-cardinality
   matchings, then the total score.
+* :func:`solve_balanced` maximises what :func:`solve_optimal` maximises while
+  the match rates of given groups of mentees stay within a gap of each other:
+  an exact integer program (OR-Tools CP-SAT) over every allowed pair.
 * :func:`solve_greedy` takes the highest-scoring pairs first (ties: lower
   mentee, then lower mentor index).
 * :func:`solve_stable` is mentee-proposing deferred acceptance with capacities:
@@ -74,6 +77,7 @@ __all__ = [
     "DenseScores",
     "ScoreSource",
     "blocking_pairs",
+    "solve_balanced",
     "solve_fair",
     "solve_greedy",
     "solve_max_coverage",
@@ -102,6 +106,8 @@ NEAR = 0.02
 #: (score) from a positive reduced gain, and not in the matching, leave the graph (they stay checked).
 PRUNE_SHARE = 0.05
 PRUNE = 0.02
+#: Most allowed pairs :func:`solve_balanced` takes (one yes/no variable each in an exact integer program).
+BALANCED_PAIRS = 400_000
 _NONE = -(2 ** 62)  # an integer gain below any real one
 
 
@@ -703,6 +709,129 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
     proof.update(threshold=threshold, max_matched=best + int(scores.n_mentees - n), flow_checks=checks,
                  pinned=int(scores.n_mentees - n))
     return _result(scores, mentor_of, "fair", proof, score)
+
+
+# ----------------------------------------------------------------------------- balanced group match rates
+
+
+def _allowed_pairs(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray):
+    """Every allowed pair of mentee ``rows`` (positions in ``rows``) with a mentor of ``open_`` capacity: i, j, score."""
+    pi, pj, ps = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)], [np.zeros(0, np.float32)]
+    for start, chunk in _blocks(rows, scores.n_mentors):
+        block = scores.block(chunk)
+        r, c = _where(np.isfinite(block) & open_[None, :])
+        pi.append((start + r).astype(np.int32))
+        pj.append(c.astype(np.int32))
+        ps.append(block[r, c])
+    return np.concatenate(pi), np.concatenate(pj), np.concatenate(ps)
+
+
+def group_gap(matched: np.ndarray, sizes: np.ndarray) -> float:
+    """Largest difference between two groups' match rates ``matched / sizes`` (0-1; 0 for fewer than two groups)."""
+    rates = np.asarray(matched, dtype=np.float64) / np.maximum(np.asarray(sizes, dtype=np.float64), 1)
+    return float(rates.max() - rates.min()) if len(rates) > 1 else 0.0
+
+
+def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray, *, gap: float,
+                   sizes: np.ndarray | None = None, already: np.ndarray | None = None, tol: float = 1e-6,
+                   time_limit: float = 300.0) -> Assignment:
+    """Maximise matched mentees + total score (as :func:`solve_optimal`) with group match rates within ``gap``.
+
+    ``groups``: per mentee its group ``0 .. G-1``, or -1 for a mentee whose
+    group is not held to the gap (it is matched on score alone). A group's
+    match rate is ``(already + matched) / sizes`` (``sizes``: people per group,
+    default counted from ``groups``; ``already``: its people matched outside
+    this problem, e.g. pinned, default 0); every two groups' rates differ by
+    at most ``gap`` (0-1; 0.1 = 10 percentage points), tested exactly in whole
+    numbers. First :func:`solve_optimal`: when its matching meets the gap it is
+    the answer. Otherwise an integer program over every allowed pair (OR-Tools
+    CP-SAT, one worker, so the same input gives the same result; gains
+    ``round((1 + score) / tol)``), proven optimal unless ``time_limit``
+    seconds run out. Matching nobody meets any gap, so the limit can fail only
+    through ``already``: then ``proof["gap_met"]`` is False and the matching is
+    :func:`solve_optimal`'s. ``proof`` also holds ``largest_gap`` (0-1),
+    ``unbalanced_matched`` and ``unbalanced_total`` (the optimal matching's
+    head count and total score, what balancing is measured against).
+    Raises :class:`workbench.errors.WorkbenchError` above :data:`BALANCED_PAIRS` allowed pairs.
+    """
+    from ortools.sat.python import cp_model
+
+    from workbench.errors import WorkbenchError
+
+    if not 0 <= gap <= 1:
+        raise ValueError("gap must be between 0 and 1")
+    cap = _capacity(scores, capacity)
+    groups = np.asarray(groups, dtype=np.int64)
+    if groups.shape != (scores.n_mentees,):
+        raise ValueError(f"groups must have one entry per mentee ({scores.n_mentees})")
+    n_groups = int(max(groups.max(initial=-1) + 1, 0 if sizes is None else len(sizes)))
+    sizes = np.bincount(groups[groups >= 0], minlength=n_groups) if sizes is None else np.asarray(sizes, np.int64)
+    already = np.zeros(n_groups, np.int64) if already is None else np.asarray(already, np.int64)
+    held = np.flatnonzero(sizes > 0)
+
+    def counts(mentor_of: np.ndarray) -> np.ndarray:
+        hit = groups[(mentor_of >= 0) & (groups >= 0)]
+        return already + np.bincount(hit, minlength=n_groups)
+
+    best = solve_optimal(scores, cap, tol=tol)
+    proof = {"unbalanced_matched": best.n_matched, "unbalanced_total": total_score(best), "gap": float(gap),
+             "groups": int(len(held))}
+    if group_gap(counts(best.mentor_of)[held], sizes[held]) <= gap + 1e-12:
+        proof.update(best.proof, gap_met=True, balanced_matched=proof["unbalanced_matched"],
+                     balanced_total=proof["unbalanced_total"], largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
+                     algorithm="min-cost flow (its optimum already meets the gap)")
+        return _result(scores, best.mentor_of, "balanced", proof, best.score)
+    rows = np.arange(scores.n_mentees)
+    pi, pj, ps = _allowed_pairs(scores, rows, cap > 0)
+    if len(pi) > BALANCED_PAIRS:
+        raise WorkbenchError(f"Even match rates across groups is solved exactly over every allowed pair, up to "
+                             f"{BALANCED_PAIRS:,}; this pool has {len(pi):,}. Match a smaller cohort, add hard "
+                             "rules, or use another method and check the match rates under Is it fair?")
+    unit = int(round(1.0 / tol))
+    gain = unit + np.rint(ps.astype(np.float64) / tol).astype(np.int64)
+    model = cp_model.CpModel()
+    x = [model.new_bool_var("") for _ in range(len(pi))]
+    order = np.argsort(pi, kind="stable")
+    for part in np.split(order, np.flatnonzero(np.diff(pi[order])) + 1) if len(pi) else []:
+        model.add_at_most_one(x[k] for k in part)
+    order = np.argsort(pj, kind="stable")
+    for part in np.split(order, np.flatnonzero(np.diff(pj[order])) + 1) if len(pj) else []:
+        if len(part) > cap[pj[part[0]]]:
+            model.add(sum(x[k] for k in part) <= int(cap[pj[part[0]]]))
+    of_group = groups[pi]
+    matched = {}
+    for g in held:
+        members = np.flatnonzero(of_group == g)
+        matched[g] = model.new_int_var(0, int(sizes[g]), f"m{g}")
+        model.add(matched[g] == int(already[g]) + sum(x[k] for k in members))
+    for g in held:
+        for h in held:
+            if g != h:  # (already + matched) / size within gap, in whole numbers: m_g n_h - m_h n_g <= gap n_g n_h
+                model.add(matched[g] * int(sizes[h]) - matched[h] * int(sizes[g])
+                          <= int(np.floor(gap * sizes[g] * sizes[h] + 1e-9)))
+    model.maximize(sum(int(v) * x[k] for k, v in enumerate(gain)))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = float(time_limit)
+    status = solver.solve(model)
+    if status == cp_model.UNKNOWN:
+        raise WorkbenchError(f"Even match rates across groups found no answer in {time_limit:g} s on "
+                             f"{len(pi):,} allowed pairs: match a smaller cohort or use another method.")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        proof.update(best.proof, gap_met=False, largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
+                     algorithm="min-cost flow (no matching meets the gap)")
+        return _result(scores, best.mentor_of, "balanced", proof, best.score)
+    chosen = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    mentor_of = np.full(scores.n_mentees, -1, dtype=np.int64)
+    mentor_of[pi[chosen]] = pj[chosen]
+    score = np.full(scores.n_mentees, np.nan, dtype=np.float32)
+    score[pi[chosen]] = ps[chosen]
+    proof.update(balanced_matched=int(chosen.sum()), balanced_total=float(ps[chosen].astype(np.float64).sum()),
+                 optimal=status == cp_model.OPTIMAL, objective=int(solver.objective_value),
+                 bound=int(solver.best_objective_bound), allowed_pairs=int(len(pi)), gap_met=True,
+                 largest_gap=group_gap(counts(mentor_of)[held], sizes[held]),
+                 algorithm="integer program (OR-Tools CP-SAT)")
+    return _result(scores, mentor_of, "balanced", proof, score)
 
 
 # ----------------------------------------------------------------------------- deferred acceptance

@@ -51,6 +51,7 @@ from workbench.matching.names import METHODS, STRUCTURES
 from workbench.matching.solvers import (
     Assignment,
     ScoreSource,
+    solve_balanced,
     solve_fair,
     solve_greedy,
     solve_max_coverage,
@@ -114,13 +115,16 @@ class Subset:
 
 
 def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, top_k: int = 3,
-          pinned: np.ndarray | None = None, preferences: tuple[np.ndarray, np.ndarray] | None = None) -> Assignment:
+          pinned: np.ndarray | None = None, preferences: tuple[np.ndarray, np.ndarray] | None = None,
+          balance: tuple[np.ndarray, float] | None = None) -> Assignment:
     """Run ``method`` on ``scores``; ``pinned`` ``[k, 2]`` (mentee, mentor) pairs are fixed first.
 
     Pinned mentees leave the problem and their mentors' capacity drops by one
     each, so every method keeps them as they are. ``preferences`` (mentee
     lists, mentor lists, as :func:`solvers.solve_stable` takes them) replace
-    the scores' order for the stable method.
+    the scores' order for the stable method. ``balance`` (each mentee's group,
+    -1 for none; the gap) is what the balanced method holds even (pinned
+    mentees count as matched in their group's rate).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
@@ -136,6 +140,7 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
         "optimal": lambda: solve_optimal(source, cap),
         "max_coverage": lambda: solve_max_coverage(source, cap),
         "fair": lambda: solve_fair(source, cap),
+        "balanced": lambda: _balanced(source, cap, balance, mentor_of),
         "stable": lambda: solve_stable(source, cap, **_lists(preferences, rows)),
         "greedy": lambda: solve_greedy(source, cap),
         "random": lambda: solve_random(source, cap, seed=seed),
@@ -151,6 +156,19 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
     if pinned is not None and len(pinned):
         proof["pinned"] = len(pinned)
     return Assignment(mentor_of=mentor_of, score=score, method=method, proof=proof)
+
+
+def _balanced(source: Subset, cap: np.ndarray, balance, mentor_of: np.ndarray) -> Assignment:
+    """The balanced method on the free mentees of ``source``; pinned mentees (``mentor_of >= 0``) count as matched."""
+    if balance is None:
+        raise ValueError("the balanced method needs each mentee's group and a gap")
+    groups, gap = balance
+    groups = np.asarray(groups, dtype=np.int64)
+    n_groups = int(groups.max(initial=-1)) + 1
+    sizes = np.bincount(groups[groups >= 0], minlength=n_groups)
+    pinned = groups[(mentor_of >= 0) & (groups >= 0)]
+    return solve_balanced(source, cap, groups[source.rows], gap=gap, sizes=sizes,
+                          already=np.bincount(pinned, minlength=n_groups))
 
 
 def _lists(preferences, rows: np.ndarray) -> dict:

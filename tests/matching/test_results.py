@@ -73,6 +73,9 @@ def test_one_on_one_optimal_on_the_demo(demo):
 @pytest.mark.parametrize("structure", ["one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional"])
 def test_every_structure_gives_consistent_results(demo, structure):
     tables, design = demo
+    if structure == "functional":
+        design = design.model_copy(update={"experience": design.experience.model_copy(
+            update={"functional_skill": "programming"})})
     result = match(tables, design, structure=structure)
     check_result(result)
     if structure == "group":

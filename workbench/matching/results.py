@@ -45,7 +45,7 @@ from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
-from workbench.matching import structures
+from workbench.matching import functional, structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
 from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays, stated_choices,
@@ -67,11 +67,11 @@ RULE_WORDS = {
     "self": "cannot mentor themself", "seniority_window": "seniority window", "line_manager": "line manager",
     "not_in_management_chain": "management chain", "different_department": "must be a different department",
     "same_department": "must be the same department", "mentor_more_senior": "mentor must be more senior",
-    "same_timezone_band": "time-zone band",
+    "same_timezone_band": "time-zone band", "teaches_functional_skill": "cannot teach the functional skill",
 }
 #: Attributes never offered for fairness breakdowns (identifiers, contact details, dates, free text).
 _NOT_GROUPS = {"person_id", "manager_id", "name", "email", "hire_date", "exit_date", "wants", "offers", "capacity",
-               "languages", "timezone", "onet_soc_code"}
+               "languages", "timezone", "onet_soc_code", functional.TARGET, functional.LEVEL}
 _SENSITIVE = set(TABLES["people"].sensitive_columns)
 #: Largest pool (mentees x mentors) for which stated preference lists and blocking pairs are computed:
 #: both hold dense mentees x mentors arrays (about 30 bytes a pair at the peak).
@@ -248,6 +248,8 @@ def _prepare(tables, design, *, structure, weights, hard_rules, overrides, cohor
             update={"seniority_gap_min": -1, "seniority_gap_max": 1, "hard_rules": rules_kept})})
     elif structure == "reverse":
         pool = reverse_pool(pool, design.align.focus_skills)
+    elif structure == "functional":
+        pool = functional.functional_pool(pool, tables, design, functional.functional_skill(design, tables))
     overrides = overrides or Overrides()
     scorer = PairScorer(pool, tables, score_design, extra_weights=extra, overrides=overrides)
     return _Prepared(tables, score_design, pool, scorer, structure, extra, overrides,
@@ -655,6 +657,17 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "proof": links.proof,
     }
     messages = list(prep.messages)
+    if prep.structure == "functional":
+        skill = functional.functional_skill(prep.design, prep.tables)
+        counts, reasons = functional.functional_summary(pool, skill)
+        summary.update(counts)
+        ids = dict(zip(pool.mentees["person_id"].iloc[list(reasons)], reasons.values()))
+        mentees = unmatched["role"] == "mentee"
+        unmatched.loc[mentees, "reason"] = [ids.get(p, r) for p, r in zip(unmatched.loc[mentees, "person_id"],
+                                                                           unmatched.loc[mentees, "reason"])]
+        messages.append(f"Functional mentoring on {skill}: {counts['needing_skill']:,} of {n_e:,} mentees need it; "
+                        f"{counts['without_teacher']:,} of them have no mentor in the pool able to teach it at their "
+                        f"level; {n_e - counts['needing_skill']:,} do not need it and are not matched.")
     if prep.structure == "mosaic" and len(links.mentee):
         wanted = prep.design.experience.mentors_per_mentee
         per_round = np.bincount(links.round, minlength=wanted)

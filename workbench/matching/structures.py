@@ -5,8 +5,11 @@ per mentee-mentor (or peer-peer) link, with the group or circle it belongs to
 and the round it is made in. The bipartite structures run one of the
 :data:`METHODS` on a score source (:mod:`workbench.matching.solvers`):
 
-``one_on_one`` (and ``functional``, matched the same way)
+``one_on_one`` (and ``functional``)
     each mentee gets at most one mentor, mentors take up to their capacity.
+    Functional mentoring is one-on-one on a pool where a hard rule allows only
+    mentees who need the design's functional skill with mentors who can teach
+    it (:mod:`workbench.matching.functional`).
 ``group``
     each mentor leads one group of up to ``group_size`` mentees (the design's
     ``experience.group_size``). The method fills the groups; then mentees are

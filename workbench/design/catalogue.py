@@ -23,7 +23,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from workbench.design.model import Constraints, Eligibility, Objective, ProgramDesign
+from workbench.design.model import Balance, Constraints, Eligibility, Objective, ProgramDesign
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -844,6 +844,9 @@ def describe_value(design: ProgramDesign, id: str) -> str:
         return _eligibility_text(value)
     if isinstance(value, Constraints):
         return _constraints_text(value) or NOT_DECIDED
+    if isinstance(value, Balance):
+        return (f"groups of {value.attribute.replace('_', ' ')}, match rates at most {value.gap * 100:g} percentage "
+                "points apart")
     if isinstance(value, tuple) and all(isinstance(v, Objective) for v in value):
         return "; ".join(_objective_text(o, labels) for o in value)
     if isinstance(value, tuple):

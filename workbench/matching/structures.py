@@ -162,10 +162,11 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
 
 
 def _balanced(source: Subset, cap: np.ndarray, balance, mentor_of: np.ndarray) -> Assignment:
-    """The balanced method on the free mentees of ``source``; pinned mentees (``mentor_of >= 0``) count as matched."""
-    if balance is None:
-        raise ValueError("the balanced method needs each mentee's group and a gap")
-    groups, gap = balance
+    """The balanced method on the free mentees of ``source``; pinned mentees (``mentor_of >= 0``) count as matched.
+
+    Without ``balance`` no mentee is in a group, and the method is the optimal one.
+    """
+    groups, gap = balance if balance is not None else (np.full(len(mentor_of), -1), 1.0)
     groups = np.asarray(groups, dtype=np.int64)
     n_groups = int(groups.max(initial=-1)) + 1
     sizes = np.bincount(groups[groups >= 0], minlength=n_groups)

@@ -130,6 +130,20 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--skill", default=None, metavar="SKILL_ID",
                          help="structure functional: the skill mentors teach (default: the design's "
                               "experience.functional_skill, else its first focus skill)")
+    rematcher = commands.add_parser(
+        "rematch", help="suggest new partners for pairs of the saved matching that went quiet or closed",
+        description="Read the workspace's saved matching (results/matching.csv) against meetings.csv: pairs with "
+                    "no meeting within the design's support.inactivity_days of the data's day are quiet, pairs "
+                    "whose mentee or mentor left are closed. Working pairs stay as they are (their mentors' places "
+                    "stay taken); the mentees of quiet and closed pairs get a new mentor, never their previous one. "
+                    "Prints the summary and, with --out, writes one row per pair (status, reason, suggestion), "
+                    "safe to open in a spreadsheet. Nothing in the workspace changes.")
+    rematcher.add_argument("workspace", type=Path, help="workspace folder")
+    rematcher.add_argument("--out", type=Path, default=None, metavar="CSV", help="file to write")
+    rematcher.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="the day to judge on (default: the data's day)")
+    rematcher.add_argument("--method", choices=METHODS, default=None,
+                           help="matching method for the suggestions (default: the design's)")
     simulator = commands.add_parser(
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
@@ -398,6 +412,49 @@ def _matching_design(design, args: argparse.Namespace):
     except ValidationError as error:
         raise WorkbenchError("These matching settings are not valid: " + "; ".join(
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in error.errors()) + ".") from None
+
+
+def _date(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _rematch(args: argparse.Namespace) -> None:
+    import datetime
+
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.matching import saved_matching
+    from workbench.matching.rematch import rematch
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    workspace = open_workspace(args.workspace)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
+    saved = saved_matching(workspace)
+    if saved is None:
+        raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
+                             "first (workbench match ... --save, or Save on the Matching page).")
+    table, record = saved
+    settings = (record or {}).get("settings") or {}
+    try:
+        matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
+    except ValueError:
+        matched_on = None
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    found = rematch(tables, load_design(workspace), table, matched_on=matched_on, as_of=args.as_of,
+                    method=args.method, cohort=settings.get("cohort") or None)
+    if args.out is not None:
+        atomic_write_text(args.out, found.csv())
+        print(f"Wrote {len(found.pairs):,} pair{'s' if len(found.pairs) != 1 else ''} to {args.out}.")
+    print("\n".join(found.summary_lines()))
 
 
 def _match(args: argparse.Namespace) -> None:
@@ -762,6 +819,8 @@ def main(argv: list[str] | None = None) -> int:
             _gaps(args)
         elif args.command == "match":
             _match(args)
+        elif args.command == "rematch":
+            _rematch(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

@@ -1,6 +1,7 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
-program structures (:mod:`.structures`) and explained results (:mod:`.results`).
+program structures (:mod:`.structures`, functional mentoring in :mod:`.functional`), explained results
+(:mod:`.results`) and re-matching a live cohort's quiet pairs (:mod:`.rematch`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -22,6 +23,8 @@ _EXPORTS = {
     "save_matching": "workbench.matching.results",
     "saved_matching": "workbench.matching.results",
     "sensitivity": "workbench.matching.results",
+    "Rematch": "workbench.matching.rematch",
+    "rematch": "workbench.matching.rematch",
     "Overrides": "workbench.matching.scores",
     "PairScorer": "workbench.matching.scores",
     "register_criterion": "workbench.matching.scores",
@@ -29,7 +32,7 @@ _EXPORTS = {
 
 __all__ = ["METHODS", "STRUCTURES", "MatchResult", "Overrides", "PairScorer", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "register_criterion", "save_matching", "saved_matching",
-           "sensitivity"]
+           "sensitivity", "Rematch", "rematch"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

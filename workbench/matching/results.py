@@ -372,7 +372,7 @@ def _balance_groups(prep: _Prepared) -> tuple[np.ndarray, float]:
 def _balance_note(prep: _Prepared, proof: dict) -> str:
     """What the balanced method achieved and what it cost against the best total fit, in plain words."""
     balance = prep.design.experience.balance
-    rounds = proof.get("rounds", [proof])
+    rounds = proof["rounds"] if isinstance(proof.get("rounds"), list) else [proof]  # mosaic, flash: one per round
     limit = f"{balance.gap * 100:g}"
     largest = max((r.get("largest_gap", 0.0) for r in rounds), default=0.0) * 100
     word = balance.attribute.replace("_", " ")

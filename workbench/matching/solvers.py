@@ -649,6 +649,18 @@ class _AtLeast:
         return np.where(b >= self.threshold, b, np.float32(-np.inf)).astype(np.float32)
 
 
+def _allowed_pairs(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray):
+    """Every allowed pair of mentee ``rows`` (positions in ``rows``) with a mentor of ``open_`` capacity: i, j, score."""
+    pi, pj, ps = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)], [np.zeros(0, np.float32)]
+    for start, chunk in _blocks(rows, scores.n_mentors):
+        block = scores.block(chunk)
+        r, c = _where(np.isfinite(block) & open_[None, :])
+        pi.append((start + r).astype(np.int32))
+        pj.append(c.astype(np.int32))
+        ps.append(block[r, c])
+    return np.concatenate(pi), np.concatenate(pj), np.concatenate(ps)
+
+
 def _max_matched(n: int, m: int, pi: np.ndarray, pj: np.ndarray, cap: np.ndarray) -> int:
     if len(pi) == 0:
         return 0
@@ -678,17 +690,7 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
     """
     cap = _capacity(scores, capacity)
     _, rows, remaining, _ = _pin(scores, cap, pinned)
-    pi, pj, ps = [], [], []
-    for start, chunk in _blocks(rows, scores.n_mentors):
-        block = scores.block(chunk)
-        r, c = _where(np.isfinite(block) & (remaining > 0)[None, :])
-        pi.append((start + r).astype(np.int32))
-        pj.append(c.astype(np.int32))
-        ps.append(block[r, c])
-    if pi:
-        pi, pj, ps = np.concatenate(pi), np.concatenate(pj), np.concatenate(ps)
-    else:
-        pi, pj, ps = np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32)
+    pi, pj, ps = _allowed_pairs(scores, rows, remaining > 0)
     n, m = len(rows), scores.n_mentors
     best = _max_matched(n, m, pi, pj, remaining)
     values = np.unique(ps)
@@ -714,27 +716,35 @@ def solve_fair(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
 # ----------------------------------------------------------------------------- balanced group match rates
 
 
-def _allowed_pairs(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray):
-    """Every allowed pair of mentee ``rows`` (positions in ``rows``) with a mentor of ``open_`` capacity: i, j, score."""
-    pi, pj, ps = [np.zeros(0, np.int32)], [np.zeros(0, np.int32)], [np.zeros(0, np.float32)]
-    for start, chunk in _blocks(rows, scores.n_mentors):
-        block = scores.block(chunk)
-        r, c = _where(np.isfinite(block) & open_[None, :])
-        pi.append((start + r).astype(np.int32))
-        pj.append(c.astype(np.int32))
-        ps.append(block[r, c])
-    return np.concatenate(pi), np.concatenate(pj), np.concatenate(ps)
-
-
 def group_gap(matched: np.ndarray, sizes: np.ndarray) -> float:
     """Largest difference between two groups' match rates ``matched / sizes`` (0-1; 0 for fewer than two groups)."""
     rates = np.asarray(matched, dtype=np.float64) / np.maximum(np.asarray(sizes, dtype=np.float64), 1)
     return float(rates.max() - rates.min()) if len(rates) > 1 else 0.0
 
 
+def _trimmed(best: Assignment, groups: np.ndarray, matched: np.ndarray, sizes: np.ndarray, held: np.ndarray,
+             gap: float) -> np.ndarray | None:
+    """``best``'s mentors with the worst pairs of groups above the lowest rate + ``gap`` dropped (None: cannot)."""
+    rates = matched[held] / sizes[held]
+    if not len(held) or rates.min() + gap < 0:
+        return None
+    mentor_of = best.mentor_of.copy()
+    low = rates.min()
+    for g in held:
+        room = int(np.floor((low + gap) * sizes[g] + 1e-9))
+        extra = int(matched[g]) - room
+        if extra > 0:
+            mine = np.flatnonzero((groups == g) & (mentor_of >= 0))
+            worst = mine[np.argsort(best.score[mine], kind="stable")[:extra]]
+            if len(worst) < extra:
+                return None  # pinned people alone exceed it
+            mentor_of[worst] = -1
+    return mentor_of
+
+
 def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray, *, gap: float,
                    sizes: np.ndarray | None = None, already: np.ndarray | None = None, tol: float = 1e-6,
-                   time_limit: float = 300.0) -> Assignment:
+                   work_limit: float = 60.0) -> Assignment:
     """Maximise matched mentees + total score (as :func:`solve_optimal`) with group match rates within ``gap``.
 
     ``groups``: per mentee its group ``0 .. G-1``, or -1 for a mentee whose
@@ -745,9 +755,12 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
     at most ``gap`` (0-1; 0.1 = 10 percentage points), tested exactly in whole
     numbers. First :func:`solve_optimal`: when its matching meets the gap it is
     the answer. Otherwise an integer program over every allowed pair (OR-Tools
-    CP-SAT, one worker, so the same input gives the same result; gains
-    ``round((1 + score) / tol)``), proven optimal unless ``time_limit``
-    seconds run out. Matching nobody meets any gap, so the limit can fail only
+    CP-SAT, one worker, started from the optimal matching with each group's
+    worst pairs dropped until the gap holds; gains ``round((1 + score) /
+    tol)``), proven optimal unless ``work_limit`` runs out (CP-SAT's
+    deterministic time, about seconds: the same input gives the same result on
+    any machine); then ``proof["optimal"]`` is False and ``proof["bound"]``
+    says how much better a matching could be. Matching nobody meets any gap, so the limit can fail only
     through ``already``: then ``proof["gap_met"]`` is False and the matching is
     :func:`solve_optimal`'s. ``proof`` also holds ``largest_gap`` (0-1),
     ``unbalanced_matched`` and ``unbalanced_total`` (the optimal matching's
@@ -810,12 +823,16 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
                 model.add(matched[g] * int(sizes[h]) - matched[h] * int(sizes[g])
                           <= int(np.floor(gap * sizes[g] * sizes[h] + 1e-9)))
     model.maximize(sum(int(v) * x[k] for k, v in enumerate(gain)))
+    start = _trimmed(best, groups, counts(best.mentor_of), sizes, held, gap)
+    if start is not None:
+        for k, v in enumerate(start[pi] == pj):
+            model.add_hint(x[k], bool(v))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = float(time_limit)
+    solver.parameters.max_deterministic_time = float(work_limit)
     status = solver.solve(model)
     if status == cp_model.UNKNOWN:
-        raise WorkbenchError(f"Even match rates across groups found no answer in {time_limit:g} s on "
+        raise WorkbenchError(f"Even match rates across groups found no answer within its work limit on "
                              f"{len(pi):,} allowed pairs: match a smaller cohort or use another method.")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         proof.update(best.proof, gap_met=False, largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),

@@ -558,12 +558,3 @@ def test_balanced_gives_up_score_to_even_the_groups() -> None:
     # ungrouped mentees (-1) are free: the gap binds groups 0 and 1 only
     free = solve_balanced(DenseScores(scores), np.array([2]), np.array([-1, -1, 0, 1]), gap=0.0)
     assert sorted(np.flatnonzero(free.mentor_of >= 0)) == [0, 1]
-
-
-def test_balanced_refuses_a_pool_too_big_to_solve_exactly(monkeypatch) -> None:
-    from workbench.errors import WorkbenchError
-
-    monkeypatch.setattr(solvers, "BALANCED_PAIRS", 3)
-    scores = np.array([[0.9], [0.9], [0.1], [0.1]], dtype=np.float32)
-    with pytest.raises(WorkbenchError, match="up to 3; this pool has 4"):
-        solve_balanced(DenseScores(scores), np.array([2]), np.array([0, 0, 1, 1]), gap=0.0)

@@ -44,7 +44,7 @@ The methods
   matchings, then the total score.
 * :func:`solve_balanced` maximises what :func:`solve_optimal` maximises while
   the match rates of given groups of mentees stay within a gap of each other:
-  an exact integer program (OR-Tools CP-SAT) over every allowed pair.
+  exact, by min-cost flows with bounds on each group's matched mentees.
 * :func:`solve_greedy` takes the highest-scoring pairs first (ties: lower
   mentee, then lower mentor index).
 * :func:`solve_stable` is mentee-proposing deferred acceptance with capacities:
@@ -106,8 +106,6 @@ NEAR = 0.02
 #: (score) from a positive reduced gain, and not in the matching, leave the graph (they stay checked).
 PRUNE_SHARE = 0.05
 PRUNE = 0.02
-#: Most allowed pairs :func:`solve_balanced` takes (one yes/no variable each in an exact integer program).
-BALANCED_PAIRS = 400_000
 _NONE = -(2 ** 62)  # an integer gain below any real one
 
 
@@ -722,29 +720,38 @@ def group_gap(matched: np.ndarray, sizes: np.ndarray) -> float:
     return float(rates.max() - rates.min()) if len(rates) > 1 else 0.0
 
 
-def _trimmed(best: Assignment, groups: np.ndarray, matched: np.ndarray, sizes: np.ndarray, held: np.ndarray,
-             gap: float) -> np.ndarray | None:
-    """``best``'s mentors with the worst pairs of groups above the lowest rate + ``gap`` dropped (None: cannot)."""
-    rates = matched[held] / sizes[held]
-    if not len(held) or rates.min() + gap < 0:
+def _window_flow(n: int, m: int, pi: np.ndarray, pj: np.ndarray, gains: np.ndarray, cap: np.ndarray,
+                 groups: np.ndarray, low: np.ndarray, high: np.ndarray):
+    """Max-gain b-matching with each group's matched mentees between ``low`` and ``high`` (min-cost flow).
+
+    Mentee ``i`` sends one unit to a mentor (gain) or, unmatched, through its
+    group's node (or straight to the sink without a group); a group's node
+    passes between ``size - high`` and ``size - low`` units (a lower bound, as
+    supplies). ``(objective, arcs used)``, or ``None`` when no flow fits.
+    """
+    n_groups = len(low)
+    free = np.bincount(groups[groups >= 0], minlength=n_groups)
+    least, most = np.maximum(free - high, 0), free - np.maximum(low, 0)
+    if (most < least).any():
         return None
-    mentor_of = best.mentor_of.copy()
-    low = rates.min()
-    for g in held:
-        room = int(np.floor((low + gap) * sizes[g] + 1e-9))
-        extra = int(matched[g]) - room
-        if extra > 0:
-            mine = np.flatnonzero((groups == g) & (mentor_of >= 0))
-            worst = mine[np.argsort(best.score[mine], kind="stable")[:extra]]
-            if len(worst) < extra:
-                return None  # pinned people alone exceed it
-            mentor_of[worst] = -1
-    return mentor_of
+    node, sink = n + m, n + m + n_groups
+    bypass = np.where(groups >= 0, node + groups, sink)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.r_[pi, np.arange(n), n + np.arange(m), node + np.arange(n_groups)],
+        np.r_[n + pj, bypass, np.full(m + n_groups, sink)],
+        np.r_[np.ones(len(pi) + n, dtype=np.int64), cap, most - least],
+        np.r_[-gains, np.zeros(n + m + n_groups, dtype=np.int64)])
+    flow.set_nodes_supplies(np.arange(sink + 1), np.r_[np.ones(n, dtype=np.int64), np.zeros(m, dtype=np.int64),
+                                                        -least, [least.sum() - n]])
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    return -int(flow.optimal_cost()), flow.flows(np.arange(len(pi))) > 0
 
 
 def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray, *, gap: float,
-                   sizes: np.ndarray | None = None, already: np.ndarray | None = None, tol: float = 1e-6,
-                   work_limit: float = 60.0) -> Assignment:
+                   sizes: np.ndarray | None = None, already: np.ndarray | None = None,
+                   tol: float = 1e-6) -> Assignment:
     """Maximise matched mentees + total score (as :func:`solve_optimal`) with group match rates within ``gap``.
 
     ``groups``: per mentee its group ``0 .. G-1``, or -1 for a mentee whose
@@ -753,24 +760,23 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
     default counted from ``groups``; ``already``: its people matched outside
     this problem, e.g. pinned, default 0); every two groups' rates differ by
     at most ``gap`` (0-1; 0.1 = 10 percentage points), tested exactly in whole
-    numbers. First :func:`solve_optimal`: when its matching meets the gap it is
-    the answer. Otherwise an integer program over every allowed pair (OR-Tools
-    CP-SAT, one worker, started from the optimal matching with each group's
-    worst pairs dropped until the gap holds; gains ``round((1 + score) /
-    tol)``), proven optimal unless ``work_limit`` runs out (CP-SAT's
-    deterministic time, about seconds: the same input gives the same result on
-    any machine); then ``proof["optimal"]`` is False and ``proof["bound"]``
-    says how much better a matching could be. Matching nobody meets any gap, so the limit can fail only
-    through ``already``: then ``proof["gap_met"]`` is False and the matching is
-    :func:`solve_optimal`'s. ``proof`` also holds ``largest_gap`` (0-1),
-    ``unbalanced_matched`` and ``unbalanced_total`` (the optimal matching's
-    head count and total score, what balancing is measured against).
-    Raises :class:`workbench.errors.WorkbenchError` above :data:`BALANCED_PAIRS` allowed pairs.
+    numbers.
+
+    Exact, by min-cost flows (gains ``round((1 + score) / tol)``). First
+    :func:`solve_optimal`: when its matching meets the gap it is the answer.
+    Otherwise: the lowest group rate ``r`` of the best matching is one of the
+    rates a group can have, and given ``r`` every group's head count lies in a
+    window ``[r, r + gap]``, a min-cost flow with bounds on each group's
+    matched mentees (:func:`_window_flow`). A branch and bound over ``r``
+    solves it: a range of ``r`` is bounded by one flow on the union of its
+    windows and dropped when that cannot beat the best found, so every ``r``
+    is covered; ``proof["flows"]`` counts the flows. Holds every allowed pair
+    (about 9 bytes each). Matching nobody meets any gap, so the limit can
+    fail only through ``already``: then ``proof["gap_met"]`` is False and the
+    matching is :func:`solve_optimal`'s. ``proof`` also holds ``largest_gap``
+    (0-1), ``unbalanced_matched`` and ``unbalanced_total`` (the optimal
+    matching's head count and total score, what balancing is measured against).
     """
-    from ortools.sat.python import cp_model
-
-    from workbench.errors import WorkbenchError
-
     if not 0 <= gap <= 1:
         raise ValueError("gap must be between 0 and 1")
     cap = _capacity(scores, capacity)
@@ -791,65 +797,51 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
              "groups": int(len(held))}
     if group_gap(counts(best.mentor_of)[held], sizes[held]) <= gap + 1e-12:
         proof.update(best.proof, gap_met=True, balanced_matched=proof["unbalanced_matched"],
-                     balanced_total=proof["unbalanced_total"], largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
+                     balanced_total=proof["unbalanced_total"],
+                     largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
                      algorithm="min-cost flow (its optimum already meets the gap)")
         return _result(scores, best.mentor_of, "balanced", proof, best.score)
-    rows = np.arange(scores.n_mentees)
-    pi, pj, ps = _allowed_pairs(scores, rows, cap > 0)
-    if len(pi) > BALANCED_PAIRS:
-        raise WorkbenchError(f"Even match rates across groups is solved exactly over every allowed pair, up to "
-                             f"{BALANCED_PAIRS:,}; this pool has {len(pi):,}. Match a smaller cohort, add hard "
-                             "rules, or use another method and check the match rates under Is it fair?")
-    unit = int(round(1.0 / tol))
-    gain = unit + np.rint(ps.astype(np.float64) / tol).astype(np.int64)
-    model = cp_model.CpModel()
-    x = [model.new_bool_var("") for _ in range(len(pi))]
-    order = np.argsort(pi, kind="stable")
-    for part in np.split(order, np.flatnonzero(np.diff(pi[order])) + 1) if len(pi) else []:
-        model.add_at_most_one(x[k] for k in part)
-    order = np.argsort(pj, kind="stable")
-    for part in np.split(order, np.flatnonzero(np.diff(pj[order])) + 1) if len(pj) else []:
-        if len(part) > cap[pj[part[0]]]:
-            model.add(sum(x[k] for k in part) <= int(cap[pj[part[0]]]))
-    of_group = groups[pi]
-    matched = {}
-    for g in held:
-        members = np.flatnonzero(of_group == g)
-        matched[g] = model.new_int_var(0, int(sizes[g]), f"m{g}")
-        model.add(matched[g] == int(already[g]) + sum(x[k] for k in members))
-    for g in held:
-        for h in held:
-            if g != h:  # (already + matched) / size within gap, in whole numbers: m_g n_h - m_h n_g <= gap n_g n_h
-                model.add(matched[g] * int(sizes[h]) - matched[h] * int(sizes[g])
-                          <= int(np.floor(gap * sizes[g] * sizes[h] + 1e-9)))
-    model.maximize(sum(int(v) * x[k] for k, v in enumerate(gain)))
-    start = _trimmed(best, groups, counts(best.mentor_of), sizes, held, gap)
-    if start is not None:
-        for k, v in enumerate(start[pi] == pj):
-            model.add_hint(x[k], bool(v))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_deterministic_time = float(work_limit)
-    status = solver.solve(model)
-    if status == cp_model.UNKNOWN:
-        raise WorkbenchError(f"Even match rates across groups found no answer within its work limit on "
-                             f"{len(pi):,} allowed pairs: match a smaller cohort or use another method.")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    n, m = scores.n_mentees, scores.n_mentors
+    pi, pj, ps = _allowed_pairs(scores, np.arange(n), cap > 0)
+    gains = int(round(1.0 / tol)) + np.rint(ps.astype(np.float64) / tol).astype(np.int64)
+    free = np.bincount(groups[groups >= 0], minlength=n_groups)
+    held_groups = np.where(np.isin(groups, held), groups, -1)
+    # every rate a held group can have; the best matching's lowest rate is one of them
+    rates = np.unique(np.concatenate([(already[g] + np.arange(free[g] + 1)) / sizes[g] for g in held]))
+
+    def solve_range(a: int, b: int):
+        low = np.full(n_groups, -n, dtype=np.int64)  # groups not held: any number
+        high = np.full(n_groups, n, dtype=np.int64)
+        low[held] = np.ceil(rates[a] * sizes[held] - 1e-9).astype(np.int64) - already[held]
+        high[held] = np.floor((rates[b] + gap) * sizes[held] + 1e-9).astype(np.int64) - already[held]
+        return _window_flow(n, m, pi, pj, gains, cap, held_groups, low, high)
+
+    found, flows, ranges = None, 0, [(0, len(rates) - 1)]
+    while ranges:
+        a, b = ranges.pop()
+        bound = solve_range(a, b)
+        flows += 1
+        if bound is None or (found is not None and bound[0] <= found[0]):
+            continue
+        if a == b:
+            found = bound
+        else:
+            middle = (a + b) // 2
+            ranges += [(middle + 1, b), (a, middle)]  # the lower rates first
+    if found is None:
         proof.update(best.proof, gap_met=False, largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
-                     algorithm="min-cost flow (no matching meets the gap)")
+                     algorithm="min-cost flow (no matching meets the gap)", flows=flows)
         return _result(scores, best.mentor_of, "balanced", proof, best.score)
-    chosen = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-    mentor_of = np.full(scores.n_mentees, -1, dtype=np.int64)
+    chosen = found[1]
+    mentor_of = np.full(n, -1, dtype=np.int64)
     mentor_of[pi[chosen]] = pj[chosen]
-    score = np.full(scores.n_mentees, np.nan, dtype=np.float32)
+    score = np.full(n, np.nan, dtype=np.float32)
     score[pi[chosen]] = ps[chosen]
     proof.update(balanced_matched=int(chosen.sum()), balanced_total=float(ps[chosen].astype(np.float64).sum()),
-                 optimal=status == cp_model.OPTIMAL, objective=int(solver.objective_value),
-                 bound=int(solver.best_objective_bound), allowed_pairs=int(len(pi)), gap_met=True,
+                 optimal=True, objective=int(found[0]), allowed_pairs=int(len(pi)), flows=flows, gap_met=True,
                  largest_gap=group_gap(counts(mentor_of)[held], sizes[held]),
-                 algorithm="integer program (OR-Tools CP-SAT)")
+                 algorithm="min-cost flows, branch and bound over the lowest group rate")
     return _result(scores, mentor_of, "balanced", proof, score)
-
 
 # ----------------------------------------------------------------------------- deferred acceptance
 

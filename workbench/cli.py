@@ -429,7 +429,7 @@ def _rematch(args: argparse.Namespace) -> None:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import saved_matching
-    from workbench.matching.rematch import rematch
+    from workbench.matching.rematching import rematch
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)

@@ -1,7 +1,7 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
 program structures (:mod:`.structures`, functional mentoring in :mod:`.functional`), explained results
-(:mod:`.results`) and re-matching a live cohort's quiet pairs (:mod:`.rematch`).
+(:mod:`.results`) and re-matching a live cohort's quiet pairs (:mod:`.rematching`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -23,8 +23,8 @@ _EXPORTS = {
     "save_matching": "workbench.matching.results",
     "saved_matching": "workbench.matching.results",
     "sensitivity": "workbench.matching.results",
-    "Rematch": "workbench.matching.rematch",
-    "rematch": "workbench.matching.rematch",
+    "Rematch": "workbench.matching.rematching",
+    "rematch": "workbench.matching.rematching",
     "Overrides": "workbench.matching.scores",
     "PairScorer": "workbench.matching.scores",
     "register_criterion": "workbench.matching.scores",

@@ -827,7 +827,7 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
             found = bound
         else:
             middle = (a + b) // 2
-            ranges += [(middle + 1, b), (a, middle)]  # the lower rates first
+            ranges += [(a, middle), (middle + 1, b)]  # the higher rates first: the best is usually near them
     if found is None:
         proof.update(best.proof, gap_met=False, largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
                      algorithm="min-cost flow (no matching meets the gap)", flows=flows)

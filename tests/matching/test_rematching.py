@@ -14,7 +14,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.matching.pool import build_pool
-from workbench.matching.rematch import rematch
+from workbench.matching.rematching import rematch
 from workbench.workspace import find_workspace
 
 DAY = datetime.date(2026, 6, 28)  # the demo people data's day

@@ -830,7 +830,8 @@ def solve_balanced(scores: ScoreSource, capacity: np.ndarray, groups: np.ndarray
             ranges += [(a, middle), (middle + 1, b)]  # the higher rates first: the best is usually near them
     if found is None:
         proof.update(best.proof, gap_met=False, largest_gap=group_gap(counts(best.mentor_of)[held], sizes[held]),
-                     algorithm="min-cost flow (no matching meets the gap)", flows=flows)
+                     algorithm="min-cost flow (no matching meets the gap)", flows=flows,
+                     optimal=None)  # the best total fit, not the best within a gap nothing meets
         return _result(scores, best.mentor_of, "balanced", proof, best.score)
     chosen = found[1]
     mentor_of = np.full(n, -1, dtype=np.int64)

@@ -133,3 +133,61 @@ def test_the_demo_matches_on_its_sign_up_survey(demo: Path, tmp_path: Path) -> N
     assert shared.between(0, 1).all() and style.between(0, 1).all() and shared.mean() > 1 / 3
     assert pairs["reason"].str.contains(r"Shared values: (?:none in common|\d in common \()").all()
     assert pairs["reason"].str.contains(r"Working style: \d+% alike over 5 items").all()
+
+
+def test_balanced_prints_each_groups_rate_and_bad_settings_exit_2(demo: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "balanced.csv"
+    assert main(["match", str(demo), "--out", str(out), "--method", "balanced", "--balance-by", "department",
+                 "--gap", "0.1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Match rate per department (groups under five people hidden):" in printed
+    assert "percentage points of each other" in printed
+    assert main(["match", str(demo), "--out", str(out), "--method", "balanced", "--balance-by", "email"]) == 2
+    assert "experience.balance.attribute is 'email'" in capsys.readouterr().err
+    assert main(["match", str(demo), "--out", str(out), "--method", "balanced", "--gap", "2"]) == 2
+    assert "balance.gap" in capsys.readouterr().err
+
+
+def save_live_matching(demo: Path) -> pd.DataFrame:
+    """The demo's live pairs (those in meetings.csv) saved as the workspace's matching."""
+    pairs = read(demo / "meetings.csv")[["mentee_id", "mentor_id"]].drop_duplicates()
+    (demo / "results").mkdir(exist_ok=True)
+    pairs.to_csv(demo / "results" / "matching.csv", index=False)
+    (demo / "results" / "matching.yaml").write_text("settings:\n  cohort: '2025'\n  matched_at: '2025-06-01'\n")
+    return pairs
+
+
+def test_rematch_writes_statuses_and_suggestions(demo: Path, tmp_path: Path, capsys) -> None:
+    pairs = save_live_matching(demo)
+    out = tmp_path / "rematch.csv"
+    assert main(["rematch", str(demo), "--out", str(out)]) == 0
+    table = read(out)
+    assert len(table) == len(pairs) and set(table["status"]) == {"working", "quiet", "closed"}
+    broken = table[table["status"] != "working"]
+    assert (broken["suggested_mentor_id"] != broken["mentor_id"]).all() and broken["suggestion"].ne("").all()
+    assert table.loc[table["status"] == "working", "suggested_mentor_id"].eq("").all()
+    printed = capsys.readouterr().out
+    assert f"{len(pairs)} pairs" in printed and "every working pair is kept" in printed
+
+
+def test_rematch_bad_input_exits_2_and_changes_nothing(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rematch.csv"
+    done = subprocess.run([sys.executable, "-m", "workbench", "rematch", str(demo), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "no saved matching" in done.stderr and "Traceback" not in done.stderr
+    pairs = save_live_matching(demo)
+    pairs.iloc[[0]].assign(mentee_id="P99999").pipe(lambda f: pd.concat([pairs, f])).to_csv(
+        demo / "results" / "matching.csv", index=False)
+    before = {p: p.read_bytes() for p in demo.rglob("*") if p.is_file()}
+    done = subprocess.run([sys.executable, "-m", "workbench", "rematch", str(demo), "--out", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"results/matching.csv row {len(pairs) + 2}, column mentee_id: 'P99999' is not in people.csv" in done.stderr
+    (demo / "meetings.csv").unlink()
+    pairs.to_csv(demo / "results" / "matching.csv", index=False)
+    done = subprocess.run([sys.executable, "-m", "workbench", "rematch", str(demo)], capture_output=True, text=True)
+    assert done.returncode == 2 and "needs meetings.csv" in done.stderr
+    assert not out.exists()
+    assert {p: p.read_bytes() for p in demo.rglob("*") if p.is_file() and p.name != "meetings.csv"
+            and p.name != "matching.csv"} == {p: b for p, b in before.items() if p.name not in ("meetings.csv",
+                                                                                              "matching.csv")}

@@ -157,6 +157,29 @@ def build_parser() -> argparse.ArgumentParser:
     selector.add_argument("--cohort", default=None, help="cohort to choose from (default: the latest)")
     selector.add_argument("--report", type=Path, default=None, metavar="CSV",
                           help="also write the class compared with the pool")
+    matcher.add_argument("--balance-by", default=None, metavar="COLUMN",
+                         help="method balanced: the people.csv column whose groups' match rates are kept even "
+                              "(default: the design's experience.balance.attribute)")
+    matcher.add_argument("--gap", type=float, default=None, metavar="SHARE",
+                         help="method balanced: largest difference between groups' match rates, 0-1 (0.1 = 10 "
+                              "points; default: the design's experience.balance.gap)")
+    matcher.add_argument("--skill", default=None, metavar="SKILL_ID",
+                         help="structure functional: the skill mentors teach (default: the design's "
+                              "experience.functional_skill, else its first focus skill)")
+    rematcher = commands.add_parser(
+        "rematch", help="suggest new partners for pairs of the saved matching that went quiet or closed",
+        description="Read the workspace's saved matching (results/matching.csv) against meetings.csv: pairs with "
+                    "no meeting within the design's support.inactivity_days of the data's day are quiet, pairs "
+                    "whose mentee or mentor left are closed. Working pairs stay as they are (their mentors' places "
+                    "stay taken); the mentees of quiet and closed pairs get a new mentor, never their previous one. "
+                    "Prints the summary and, with --out, writes one row per pair (status, reason, suggestion), "
+                    "safe to open in a spreadsheet. Nothing in the workspace changes.")
+    rematcher.add_argument("workspace", type=Path, help="workspace folder")
+    rematcher.add_argument("--out", type=Path, default=None, metavar="CSV", help="file to write")
+    rematcher.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                           help="the day to judge on (default: the data's day)")
+    rematcher.add_argument("--method", choices=METHODS, default=None,
+                           help="matching method for the suggestions (default: the design's)")
     simulator = commands.add_parser(
         "simulate", help="simulate the design or a saved scenario and write the result as JSON",
         description="Match the workspace's cohort under the design (or a saved scenario of it: --scenario) and "
@@ -409,6 +432,67 @@ def _gaps(args: argparse.Namespace) -> None:
           f"{summary['assessed']:,} of {summary['required']:,} person-skill requirements assessed ({share}).")
 
 
+def _matching_design(design, args: argparse.Namespace):
+    """The design with ``--balance-by``, ``--gap`` and ``--skill`` applied (checked as design.yaml is)."""
+    from pydantic import ValidationError
+
+    from workbench.design.model import Experience
+
+    exp = design.experience.model_dump()
+    exp["balance"] = {**exp["balance"], **{k: v for k, v in (("attribute", args.balance_by), ("gap", args.gap))
+                                           if v is not None}}
+    if args.skill is not None:
+        exp["functional_skill"] = args.skill
+    try:
+        return design.model_copy(update={"experience": Experience.model_validate(exp)})
+    except ValidationError as error:
+        raise WorkbenchError("These matching settings are not valid: " + "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in error.errors()) + ".") from None
+
+
+def _date(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _rematch(args: argparse.Namespace) -> None:
+    import datetime
+
+    from workbench.data.importing import read_workspace_tables
+    from workbench.design.store import load_design
+    from workbench.matching import saved_matching
+    from workbench.matching.rematching import rematch
+    from workbench.workspace import atomic_write_text, open_workspace
+
+    workspace = open_workspace(args.workspace)
+    if args.out is not None and not args.out.parent.is_dir():
+        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
+    saved = saved_matching(workspace)
+    if saved is None:
+        raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
+                             "first (workbench match ... --save, or Save on the Matching page).")
+    table, record = saved
+    settings = (record or {}).get("settings") or {}
+    try:
+        matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
+    except ValueError:
+        matched_on = None
+    tables, unreadable = read_workspace_tables(workspace)
+    if unreadable:
+        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
+            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    found = rematch(tables, load_design(workspace), table, matched_on=matched_on, as_of=args.as_of,
+                    method=args.method, cohort=settings.get("cohort") or None)
+    if args.out is not None:
+        atomic_write_text(args.out, found.csv())
+        print(f"Wrote {len(found.pairs):,} pair{'s' if len(found.pairs) != 1 else ''} to {args.out}.")
+    print("\n".join(found.summary_lines()))
+
+
 def _match(args: argparse.Namespace) -> int:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
@@ -427,7 +511,7 @@ def _match(args: argparse.Namespace) -> int:
     if args.all or args.priority is not None or args.program is not None:
         return _match_programs(args, workspace, tables)
     tables = scoped_tables(workspace, tables)  # the first program's enrolment
-    design = load_design(workspace)
+    design = _matching_design(load_design(workspace), args)
     # the scorer checks the design's own criteria too, but only this knows the workspace's sensitive columns
     problems = design_criterion_problems(design, [t for n, t in tables.items() if n in ("people", "enrolment")],
                                          sensitive=workspace.settings.sensitive)
@@ -442,6 +526,12 @@ def _match(args: argparse.Namespace) -> int:
         print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
               "workspace.", file=sys.stderr)
         return 1
+    if result.settings["method"] == "balanced" and result.summary["structure"] != "peer":
+        rates = result.fairness(design.experience.balance.attribute)
+        print(f"Match rate per {design.experience.balance.attribute} (groups under five people hidden):")
+        for row in rates.itertuples(index=False):
+            print(f"  {row[0]}: " + ("hidden (a small group, or one that would give a small group away)"
+                                     if row.hidden else f"{row.matched} of {row.people} ({row.match_rate:.0%})"))
     if args.save:
         saved = save_matching(workspace, result)
         print(f"Saved the matching into {saved.path} (revision {saved.settings.revision}; undo restores the last).")
@@ -902,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
             _programs(args)
         elif args.command == "select":
             _select(args)
+        elif args.command == "rematch":
+            _rematch(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

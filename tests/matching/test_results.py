@@ -73,6 +73,9 @@ def test_one_on_one_optimal_on_the_demo(demo):
 @pytest.mark.parametrize("structure", ["one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional"])
 def test_every_structure_gives_consistent_results(demo, structure):
     tables, design = demo
+    if structure == "functional":
+        design = design.model_copy(update={"experience": design.experience.model_copy(
+            update={"functional_skill": "programming"})})
     result = match(tables, design, structure=structure)
     check_result(result)
     if structure == "group":
@@ -405,3 +408,26 @@ def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo,
     capacity = list(prep.pool.mentors["capacity"])
     expected = {mentees[i]: mentors[j] for i, j in _resident_optimal(lists, mentor_rank, capacity).items()}
     assert dict(zip(result.pairs["mentee_id"], result.pairs["mentor_id"])) == expected
+
+
+@pytest.mark.parametrize("structure", ["one_on_one", "flash"])
+def test_balanced_holds_each_groups_match_rate_within_the_gap(demo, structure):
+    tables, design = demo
+    tight = design.model_copy(update={"experience": design.experience.model_copy(
+        update={"balance": design.experience.balance.model_copy(update={"gap": 0.05})})})
+    best = match(tables, tight, method="optimal", structure=structure, rounds=2)
+    result = match(tables, tight, method="balanced", structure=structure, rounds=2)
+    check_result(result)
+    note = next(m for m in result.messages if m.startswith("Match rates across department"))
+    assert "within 5 percentage points" in note
+    if structure == "one_on_one":  # one round: the department groups' rates, small groups together
+        people = result.people.assign(department=result.people["department"].astype(str))
+        sizes = people.groupby("department").size()
+        small = sizes.index[sizes < 5]
+        grouped = people.assign(group=np.where(people["department"].isin(small), "(small)", people["department"]))
+        rates = grouped.groupby("group")["matched"].mean()
+        assert rates.max() - rates.min() <= 0.05 + 1e-9
+        assert result.summary["total_score"] + result.summary["matched_mentees"] <= \
+            best.summary["total_score"] + best.summary["matched_mentees"] + 1e-6
+    else:
+        assert "in every round" in note

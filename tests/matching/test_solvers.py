@@ -15,6 +15,8 @@ from workbench.matching.solvers import (
     Assignment,
     DenseScores,
     blocking_pairs,
+    group_gap,
+    solve_balanced,
     solve_fair,
     solve_greedy,
     solve_max_coverage,
@@ -94,6 +96,7 @@ ALL = [
     lambda s, c: solve_optimal(s, c, k=1),
     lambda s, c: solve_max_coverage(s, c, k=2),
     lambda s, c: solve_fair(s, c, k=1),
+    lambda s, c: solve_balanced(s, c, np.arange(s.n_mentees) % 2, gap=0.25),
     solve_greedy,
     lambda s, c: solve_random(s, c, seed=3),
     solve_stable,
@@ -625,3 +628,60 @@ def test_held_scores_are_checked_like_kept_pair_lists(n, m, seed, base) -> None:
         a, b = held.check(u, v, base, 1e6, slack, chunk=3 * m), kept.check(u, v, base, 1e6, slack)
         assert a[0] == b[0] and a[2] == b[2]
         assert sorted(zip(*(x.tolist() for x in a[1]))) == sorted(zip(*(x.tolist() for x in b[1])))
+
+
+def brute_balanced(scores: np.ndarray, capacity: np.ndarray, groups: np.ndarray, gap: float,
+                   sizes: np.ndarray, already: np.ndarray) -> float | None:
+    """Best ``matched + total score`` over every matching whose group rates are within ``gap``; None if none is."""
+    held = sizes > 0
+    best = None
+    for combo in all_matchings(scores, capacity):
+        matched = already + np.bincount(groups[combo >= 0], minlength=len(already))
+        if group_gap(matched[held], sizes[held]) <= gap + 1e-12:
+            value = gain(as_assignment(combo, scores))
+            best = value if best is None else max(best, value)
+    return best
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_mentees=6, max_mentors=3), st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.1, 0.34, 0.5]),
+       st.booleans())
+def test_balanced_is_the_best_matching_within_the_gap(inst, seed, gap, pinned) -> None:
+    scores, capacity = inst
+    rng = np.random.default_rng(seed)
+    n_groups = int(rng.integers(1, 4))
+    groups = rng.integers(0, n_groups, len(scores))
+    already = rng.integers(0, 2, n_groups) if pinned else np.zeros(n_groups, np.int64)
+    sizes = np.bincount(groups, minlength=n_groups) + already  # pinned people are in their group too
+    a = solve_balanced(DenseScores(scores), capacity, groups, gap=gap, sizes=sizes, already=already)
+    feasible(a, scores, capacity)
+    best = brute_balanced(scores, capacity, groups, gap, sizes, already)
+    matched = already + np.bincount(groups[a.mentor_of >= 0], minlength=n_groups)
+    held = sizes > 0
+    if best is None:  # no matching meets the gap: the best total fit, said so
+        assert a.proof["gap_met"] is False
+        assert gain(a) == pytest.approx(brute_gain(scores, capacity), abs=1e-5 * (len(scores) + 1))
+    else:
+        assert a.proof["gap_met"] is True
+        assert group_gap(matched[held], sizes[held]) <= gap + 1e-12
+        assert a.proof["largest_gap"] == pytest.approx(group_gap(matched[held], sizes[held]))
+        assert gain(a) == pytest.approx(best, abs=1e-5 * (len(scores) + 1))
+        # what balancing cost is measured against the best total fit, which it never beats
+        assert a.proof["balanced_matched"] + a.proof["balanced_total"] == pytest.approx(gain(a), abs=1e-4)
+        assert a.proof["unbalanced_matched"] + a.proof["unbalanced_total"] >= gain(a) - 1e-4
+
+
+def test_balanced_gives_up_score_to_even_the_groups() -> None:
+    # one mentor, two places; group 0 fits far better, so the best total matches only group 0
+    scores = np.array([[0.9], [0.9], [0.1], [0.1]], dtype=np.float32)
+    groups = np.array([0, 0, 1, 1])
+    best = solve_optimal(DenseScores(scores), np.array([2]))
+    assert sorted(np.flatnonzero(best.mentor_of >= 0)) == [0, 1]
+    even = solve_balanced(DenseScores(scores), np.array([2]), groups, gap=0.0)
+    assert (even.mentor_of >= 0).tolist().count(True) == 2
+    assert np.bincount(groups[even.mentor_of >= 0], minlength=2).tolist() == [1, 1]
+    assert even.proof["optimal"] is True and even.proof["unbalanced_total"] == pytest.approx(1.8)
+    assert even.proof["balanced_total"] == pytest.approx(1.0)
+    # ungrouped mentees (-1) are free: the gap binds groups 0 and 1 only
+    free = solve_balanced(DenseScores(scores), np.array([2]), np.array([-1, -1, 0, 1]), gap=0.0)
+    assert sorted(np.flatnonzero(free.mentor_of >= 0)) == [0, 1]

@@ -174,3 +174,15 @@ def test_pins_hold_in_every_method():
 def test_peer_circle_size_out_of_range():
     with pytest.raises(ValueError, match="2 to 6"):
         structures.peer(DenseScores(np.zeros((3, 3), dtype=np.float32)), circle_size=7)
+
+
+def test_balanced_counts_pinned_mentees_in_their_groups_rate():
+    # mentee 1 fits best, but mentee 0 (group 0) is pinned: an even split needs one of group 1
+    scores = DenseScores(np.array([[0.5], [0.9], [0.2], [0.1]], dtype=np.float32))
+    groups = np.array([0, 0, 1, 1])
+    free = structures.one_on_one(scores, np.array([2]), "optimal", seed=0, pinned=np.array([[0, 0]]))
+    assert sorted(free.mentee.tolist()) == [0, 1]
+    even = structures.one_on_one(scores, np.array([2]), "balanced", seed=0, pinned=np.array([[0, 0]]),
+                                 balance=(groups, 0.0))
+    assert sorted(even.mentee.tolist()) == [0, 2]
+    assert even.proof["gap_met"] is True and even.proof["largest_gap"] == 0.0

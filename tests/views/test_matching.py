@@ -11,7 +11,7 @@ import pytest
 
 from workbench.design import load_design
 from workbench.errors import WorkbenchError
-from workbench.matching import default_method, saved_matching
+from workbench.matching import METHODS, default_method, saved_matching
 from workbench.views.feedback import Notice
 from workbench.views.matching import MatchingView
 from workbench.views.shell import open_page, show_page
@@ -135,9 +135,9 @@ def test_compare_methods_shows_every_method_side_by_side(matched: MatchingView) 
     assert view.compare_notice.value == ""
     for label in ("Best total fit", "Most people matched", "Best weakest pair", "Random (baseline)"):
         assert label in view.comparison.value
-    assert rows_in(view.comparison.value) == 7
+    assert rows_in(view.comparison.value) == len(METHODS)
     facet = view.distribution.chart.to_dict()
-    assert len(facet["facet"]["row"]["sort"]) == 7
+    assert len(facet["facet"]["row"]["sort"]) == len(METHODS)
     assert "highest mean score" in view.distribution_caption.value
     # Matching again shows that matching alone.
     view.match_button.click()
@@ -326,3 +326,44 @@ def test_a_stable_matching_with_blocking_pairs_is_flagged_in_the_page(view: Matc
     assert view.result.unstable
     assert "blocking pairs: NOT STABLE" in view.summary.value and "wb-tile wb-bad" in view.summary.value
     assert "ERROR, not stable" in view.summary.value
+
+
+def test_balanced_and_functional_show_their_settings_and_use_them(matched: MatchingView) -> None:
+    view = matched
+    assert view.balance_by.layout.display == "none" and view.functional_skill.layout.display == "none"
+    view.method.value = "balanced"
+    assert view.balance_by.layout.display is None and view.balance_gap.value == 10
+    assert "within the gap" in view.method_help.value
+    view.balance_by.value, view.balance_gap.value = "department", 5
+    view.match_button.click()
+    assert view.notice.value == "" and view.result.settings["method"] == "balanced"
+    assert "within 5 percentage points" in view.messages.value
+    rates = view.result.fairness("department")
+    shown = rates[~rates["hidden"]]["match_rate"].astype(float)
+    assert shown.max() - shown.min() <= 0.05 + 1e-9
+    view.method.value = "optimal"
+    view.structure.value = "functional"
+    assert view.functional_skill.layout.display is None and view.functional_skill.value == "__none__"
+    view.match_button.click()
+    assert "needs the skill mentors teach" in view.notice.value
+    view.functional_skill.value = "programming"
+    view.match_button.click()
+    assert view.notice.value == "" and view.result.summary["functional_skill"] == "programming"
+    assert "Functional mentoring on programming" in view.messages.value
+
+
+def test_rematch_lists_quiet_and_closed_pairs_with_suggestions(view: MatchingView) -> None:
+    view.rematch_button.click()
+    assert "No matching is saved" in view.rematch_notice.value
+    pairs = view.tables["meetings"][["mentee_id", "mentor_id"]].drop_duplicates()
+    text = pairs.to_csv(index=False)
+    view.context.workspace = save_files(view.context.workspace, {
+        "results/matching.csv": text, "results/matching.yaml": "settings:\n  cohort: '2025'\n"}, message="live")
+    view.rematch_button.click()
+    assert view.rematch_notice.value == ""
+    assert "quiet" in view.rematch_text.value and "every working pair is kept" in view.rematch_text.value
+    assert rows_in(view.rematch_table.value) == (pairs.shape[0] - int(re.search(
+        r"(\d+) working", view.rematch_text.value).group(1)))
+    assert "suggested mentor" in view.rematch_table.value and "Download every pair" in view.rematch_download.value
+    csv = base64.b64decode(re.search(r"base64,([^\"]+)", view.rematch_download.value).group(1)).decode()
+    assert csv.splitlines()[0].startswith("mentee_id,mentor_id,status")

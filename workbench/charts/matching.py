@@ -62,6 +62,7 @@ METHOD_LABELS = {
     "optimal": "Best total fit",
     "max_coverage": "Most people matched",
     "fair": "Best weakest pair",
+    "balanced": "Even match rates across groups",
     "stable": "Stable (no pair would swap)",
     "mentee_choice": "Mentees choose in turn",
     "greedy": "Best pairs first (greedy)",

@@ -23,7 +23,7 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from workbench.design.model import Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign, Selection
+from workbench.design.model import Balance, Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign, Selection
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -501,9 +501,27 @@ _EXPERIENCE = (
             ("most_matched", "Most people matched", "Coverage first, then quality."),
             ("fairest", "Best weakest pair", "Raise the quality of the weakest match (it does not balance groups' "
                                              "match rates)."),
+            ("balanced_groups", "Even match rates across groups", "The best total fit while every group (e.g. each "
+                                                                  "department) is matched at a similar rate."),
             ("rounds", "Several rounds", "Match in rounds; the unmatched go again."),
         ),
         (RAGINS_2000, USERS_MENTOR_SCARCITY), ("experience.criteria", "experience.mentor_capacity"),
+    ),
+    Decision(
+        "experience.balance", "experience", "Groups to balance",
+        "With even match rates across groups: groups of which attribute, and how far apart may their match rates be?",
+        "Pick the grouping people would judge fairness by (department, site, level; a sensitive attribute only with "
+        "the organisation's agreement). A tight gap can cost matches: the matching reports what it cost.",
+        (), (USERS_FIRST_COME, USERS_PRIVACY, _assumption("The default gap of 10 percentage points is not backed by a "
+                                                          "source.")),
+        ("experience.matching_objective", "experience.sensitive_attributes", "data:people"),
+    ),
+    Decision(
+        "experience.functional_skill", "experience", "Functional skill",
+        "In functional mentoring, which skill do mentors teach?",
+        "Name one skill from the skill catalogue; mentees who need it are matched with mentors proficient enough to "
+        "teach it. Left empty, the first focus skill is used.",
+        (), (PRACTICE_STRUCTURES, USERS_SKILL_LINK), ("experience.structure", "align.focus_skills", "data:proficiency"),
     ),
     Decision(
         "experience.goal_setting", "experience", "Goal setting",
@@ -873,6 +891,9 @@ def describe_value(design: ProgramDesign, id: str) -> str:
                          + f", weight {_number(c.weight)})" for c in value)
     if isinstance(value, Selection):
         return _selection_text(value, labels)
+    if isinstance(value, Balance):
+        return (f"groups of {value.attribute.replace('_', ' ')}, match rates at most {value.gap * 100:g} percentage "
+                "points apart")
     if isinstance(value, tuple) and all(isinstance(v, Objective) for v in value):
         return "; ".join(_objective_text(o, labels) for o in value)
     if isinstance(value, tuple):

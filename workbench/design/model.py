@@ -29,7 +29,7 @@ Cadence = Literal["weekly", "fortnightly", "monthly"]
 Enrolment = Literal["open", "application", "nomination"]
 MatchingMethod = Literal["admin", "mentee_choice", "suggested", "algorithmic", "blended"]
 Approval = Literal["none", "one_sided", "two_sided"]
-MatchingObjective = Literal["best_average", "most_matched", "fairest", "rounds"]
+MatchingObjective = Literal["best_average", "most_matched", "fairest", "balanced_groups", "rounds"]
 Criterion = Literal["skills", "seniority", "department", "location", "timezone", "languages", "preferences",
                     "affinity"]
 #: How a design-declared criterion compares a mentee's and a mentor's values (see :class:`DesignCriterion`).
@@ -264,6 +264,14 @@ class DesignCriterion(_Model):
         return self.label.strip() or self.name.replace("_", " ")
 
 
+class Balance(_Model):
+    """Even match rates across groups (``matching_objective`` ``balanced_groups``, method ``balanced``)."""
+
+    attribute: Name = Field("department", description="people.csv column whose groups' match rates are balanced")
+    gap: float = Field(0.1, ge=0, le=1, description="largest difference between two groups' match rates (share, "
+                                                    "0.1 = 10 percentage points)")
+
+
 class Experience(_Model):
     """eXperience: structure, rhythm, matching, meetings, training and confidentiality."""
 
@@ -290,6 +298,9 @@ class Experience(_Model):
     seniority_gap_max: int = Field(3, ge=0, le=10, description="mentor levels above the mentee, at most")
     hard_rules: tuple[HardRule, ...] = ("not_in_management_chain",)
     matching_objective: MatchingObjective = "best_average"
+    balance: Balance = Balance()
+    functional_skill: Name | None = Field(None, description="skill (skills.csv skill_id) functional mentoring is on; "
+                                                            "None = the first of align.focus_skills")
     goal_setting: bool = True
     agreement: bool = True
     meeting_format: MeetingFormat = "hybrid"

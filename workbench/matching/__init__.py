@@ -1,7 +1,8 @@
 """Matching mentees to mentors: who takes part (:mod:`.pool`), which pairs the hard rules allow
 (:mod:`.rules`), how well each allowed pair fits (:mod:`.scores`), the solvers (:mod:`.solvers`), the
-program structures (:mod:`.structures`), explained results (:mod:`.results`), several programs sharing
-one pool of mentors (:mod:`.programs`) and choosing a class from the applicants (:mod:`.selection`).
+program structures (:mod:`.structures`, functional mentoring in :mod:`.functional`), explained results
+(:mod:`.results`), several programs sharing one pool of mentors (:mod:`.programs`), choosing a class from
+the applicants (:mod:`.selection`) and re-matching a live cohort's quiet pairs (:mod:`.rematching`).
 
 The names below are imported on first use (PEP 562): ``METHODS`` and ``STRUCTURES``
 (:mod:`.names`) come without pandas, NumPy, NetworkX or the solvers.
@@ -26,6 +27,8 @@ _EXPORTS = {
     "save_matching": "workbench.matching.results",
     "saved_matching": "workbench.matching.results",
     "sensitivity": "workbench.matching.results",
+    "Rematch": "workbench.matching.rematching",
+    "rematch": "workbench.matching.rematching",
     "Overrides": "workbench.matching.scores",
     "PairScorer": "workbench.matching.scores",
     "register_criterion": "workbench.matching.scores",
@@ -34,9 +37,9 @@ _EXPORTS = {
 }
 
 __all__ = ["METHODS", "STRUCTURES", "CohortSelection", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch",
-           "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes", "match",
-           "match_programs", "register_criterion", "save_matching", "save_programs_matching", "saved_matching",
-           "select_cohort", "sensitivity"]
+           "Rematch", "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes",
+           "match", "match_programs", "register_criterion", "rematch", "save_matching", "save_programs_matching",
+           "saved_matching", "select_cohort", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -7,7 +7,7 @@ before anything is matched; :mod:`workbench.matching.structures` and
 """
 
 #: Methods that run on every bipartite structure (``solvers.solve_<method>``).
-METHODS = ("optimal", "max_coverage", "fair", "stable", "mentee_choice", "greedy", "random")
+METHODS = ("optimal", "max_coverage", "fair", "balanced", "stable", "mentee_choice", "greedy", "random")
 #: Structures :func:`workbench.matching.match` knows.
 STRUCTURES = ("one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional")
 #: How a class is chosen from the applicants (:mod:`workbench.matching.selection`; ``launch.selection.method``).

@@ -45,7 +45,7 @@ from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
-from workbench.matching import structures
+from workbench.matching import functional, structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
 from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
@@ -61,17 +61,17 @@ __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_method
 
 #: Design objective -> method.
 OBJECTIVE_METHOD = {"best_average": "optimal", "most_matched": "max_coverage", "fairest": "fair",
-                    "rounds": "optimal"}
+                    "balanced_groups": "balanced", "rounds": "optimal"}
 #: Words for the rule ids of :mod:`.rules` in reasons.
 RULE_WORDS = {
     "self": "cannot mentor themself", "seniority_window": "seniority window", "line_manager": "line manager",
     "not_in_management_chain": "management chain", "different_department": "must be a different department",
     "same_department": "must be the same department", "mentor_more_senior": "mentor must be more senior",
-    "same_timezone_band": "time-zone band",
+    "same_timezone_band": "time-zone band", "teaches_functional_skill": "cannot teach the functional skill",
 }
 #: Attributes never offered for fairness breakdowns (identifiers, contact details, dates, free text).
 _NOT_GROUPS = {"person_id", "manager_id", "name", "email", "hire_date", "exit_date", "wants", "offers", "capacity",
-               "languages", "timezone", "onet_soc_code"}
+               "languages", "timezone", "onet_soc_code", functional.TARGET, functional.LEVEL}
 _SENSITIVE = set(TABLES["people"].sensitive_columns)
 #: Largest pool (mentees x mentors) whose blocking pairs are counted for methods other than stable (the count is
 #: one more pass over every pair's score).
@@ -159,7 +159,9 @@ class MatchResult:
                          "swap); a stable matching has none.")
         elif s.get("blocking_pairs") is not None:
             lines.append(f"Blocking pairs (would both rather swap): {s['blocking_pairs']}.")
-        if s.get("optimal") is True:
+        if s.get("optimal") is True and s["method"] == "balanced":
+            lines.append("Proven optimal: no matching within the gap has a higher total.")
+        elif s.get("optimal") is True:
             lines.append("Proven optimal: no pair outside the candidate graph could improve it.")
         lines += list(self.messages)
         return lines
@@ -252,6 +254,8 @@ def _prepare(tables, design, *, structure, weights, hard_rules, overrides, cohor
             update={"seniority_gap_min": -1, "seniority_gap_max": 1, "hard_rules": rules_kept})})
     elif structure == "reverse":
         pool = reverse_pool(pool, design.align.focus_skills)
+    elif structure == "functional":
+        pool = functional.functional_pool(pool, tables, design, functional.functional_skill(design, tables))
     overrides = overrides or Overrides()
     scorer = PairScorer(pool, tables, score_design, extra_weights=extra, overrides=overrides)
     return _Prepared(tables, score_design, pool, scorer, structure, extra, overrides,
@@ -316,6 +320,49 @@ def _stated(prep: _Prepared) -> Stated | None:
     return prep.cache["stated"]
 
 
+def _balance_groups(prep: _Prepared) -> tuple[np.ndarray, float]:
+    """Each mentee's group of ``experience.balance.attribute`` and the gap.
+
+    Groups under five people are held to the gap together, as one group (so a
+    matching cannot meet the gap by matching only people of small groups);
+    when even together they are under five, they are not held to it (-1).
+    """
+    balance = prep.design.experience.balance
+    allowed = fairness_attributes(prep.pool, prep.design)
+    if balance.attribute not in allowed:
+        raise WorkbenchError(f"Even match rates across groups: experience.balance.attribute is {balance.attribute!r}, "
+                             f"which is not a grouping column of people.csv this pool can be balanced on; choose one "
+                             f"of: {', '.join(allowed) or 'none'}.")
+    codes, _ = pd.factorize(text_column(prep.pool.mentees, balance.attribute).replace("", "(blank)"), sort=True)
+    sizes = np.bincount(codes, minlength=1)
+    small = sizes[codes] < MIN_GROUP
+    other = len(sizes) if small.sum() >= MIN_GROUP else -1
+    return np.where(small, other, codes).astype(np.int64), balance.gap
+
+
+def _balance_note(prep: _Prepared, proof: dict) -> str:
+    """What the balanced method achieved and what it cost against the best total fit, in plain words."""
+    balance = prep.design.experience.balance
+    rounds = proof["rounds"] if isinstance(proof.get("rounds"), list) else [proof]  # mosaic, flash: one per round
+    limit = f"{balance.gap * 100:g}"
+    largest = max((r.get("largest_gap", 0.0) for r in rounds), default=0.0) * 100
+    word = balance.attribute.replace("_", " ")
+    if not all(r.get("gap_met", True) for r in rounds):
+        return (f"Match rates across {word} cannot be held within {limit} percentage points: the pinned pairs alone "
+                f"put groups further apart. This is the best-total matching instead; its largest gap is "
+                f"{largest:.0f} points.")
+    lost = sum(r.get("unbalanced_matched", 0) - r.get("balanced_matched", 0) for r in rounds)
+    score = sum(r.get("unbalanced_total", 0.0) - r.get("balanced_total", 0.0) for r in rounds)
+    groups = max((r.get("groups", 0) for r in rounds), default=0)
+    cost = ("it cost nothing against the best total fit" if lost <= 0 and score < 5e-5 else
+            f"against the best total fit it matches {lost:,} fewer mentee{'s' if lost != 1 else ''} and loses "
+            f"{score:.2f} of total score")
+    each = " in every round" if len(rounds) > 1 else ""
+    return (f"Match rates across {word} are within {limit} percentage points of each other{each} (largest gap "
+            f"{largest:.0f} points over {groups} groups; groups under five people are held to the gap together, as "
+            f"one group, and not shown): {cost}.")
+
+
 def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size: int, top_k: int):
     scorer, exp = prep.scorer, prep.design.experience
     capacity = prep.pool.mentors["capacity"].to_numpy(dtype=np.int64)
@@ -323,6 +370,8 @@ def _links(prep: _Prepared, method: str, *, seed: int, rounds: int, circle_size:
     kw = dict(seed=seed, pinned=pinned, top_k=top_k)
     if method == "stable":
         kw["stated"] = _stated(prep)
+    if method == "balanced":
+        kw["balance"] = _balance_groups(prep)
     if prep.structure == "peer":
         if len(pinned):
             raise WorkbenchError("Pinning pairs is not available for peer circles.")
@@ -521,6 +570,17 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "proof": links.proof,
     }
     messages = list(prep.messages)
+    if prep.structure == "functional":
+        skill = functional.functional_skill(prep.design, prep.tables)
+        counts, reasons = functional.functional_summary(pool, skill)
+        summary.update(counts)
+        ids = dict(zip(pool.mentees["person_id"].iloc[list(reasons)], reasons.values()))
+        mentees = unmatched["role"] == "mentee"
+        unmatched.loc[mentees, "reason"] = [ids.get(p, r) for p, r in zip(unmatched.loc[mentees, "person_id"],
+                                                                           unmatched.loc[mentees, "reason"])]
+        messages.append(f"Functional mentoring on {skill}: {counts['needing_skill']:,} of {n_e:,} mentees need it; "
+                        f"{counts['without_teacher']:,} of them have no mentor in the pool able to teach it at their "
+                        f"level; {n_e - counts['needing_skill']:,} do not need it and are not matched.")
     if prep.structure == "mosaic" and len(links.mentee):
         wanted = prep.design.experience.mentors_per_mentee
         per_round = np.bincount(links.round, minlength=wanted)
@@ -531,6 +591,8 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
             note += (" The mentors' capacity was used up before every round could match: raise capacity or enrol "
                      "more mentors for a real mosaic.")
         messages.append(note)
+    if method == "balanced" and prep.structure != "peer":
+        messages.append(_balance_note(prep, links.proof))
     if method == "stable" and summary["blocking_pairs"]:
         why = ("pinned pairs stop the stable method from removing them" if prep.overrides.pin else
                "this matching is not stable under the preferences shown: please report it with the workspace")

@@ -23,6 +23,11 @@ as stranded has no allowed mentor here either:
     UTC offsets (at noon on the pool's day) at most
     :data:`workbench.organisation.TIMEZONE_BAND_HOURS` apart; an unknown
     time zone does not exclude.
+``teaches_functional_skill``
+    (functional mentoring, on a pool from
+    :func:`workbench.matching.functional.functional_pool`) the mentee needs
+    the design's functional skill and the mentor's level in it reaches the
+    mentee's target.
 
 A rule is one of two kinds (:class:`Rule`). A *type rule* (the seniority
 window, the department rules, ``mentor_more_senior``, the time-zone band)
@@ -78,9 +83,18 @@ def facts(pool: Pool) -> SimpleNamespace:
         mentee_department=department_code[:n].astype(np.int32),
         mentor_department=department_code[n:].astype(np.int32),
         mentee_offset=offsets[:n], mentor_offset=offsets[n:],
+        mentee_functional=_levels(pool.mentees, "functional_target"),
+        mentor_functional=_levels(pool.mentors, "functional_level"),
     )
     pool._cache["facts"] = result
     return result
+
+
+def _levels(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Whole levels of ``column`` (0 where it is absent or blank)."""
+    if column not in frame.columns:
+        return np.zeros(len(frame), dtype=np.int64)
+    return pd.to_numeric(frame[column], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +103,7 @@ class Rule:
 
     A type rule has ``pair(e, m)``: bool, True where allowed, for mentee and
     mentor index arrays that broadcast against each other; it reads only the
-    facts named in ``keys`` (``"level"``, ``"department"``, ``"offset"``: the
+    facts named in ``keys`` (``"level"``, ``"department"``, ``"offset"``, ``"functional"``: the
     ``mentee_<key>`` and ``mentor_<key>`` arrays of :func:`facts`). A person
     rule has ``excluded``: the forbidden ``(mentee, mentor)`` pairs, sorted by
     mentee, then mentor.
@@ -220,6 +234,9 @@ def hard_rules(pool: Pool, design: ProgramDesign) -> list[Rule]:
         elif rule == "same_timezone_band":
             found.append(Rule(rule, m, lambda e, j: ~(np.abs(f.mentee_offset[e] - f.mentor_offset[j])
                                                       > TIMEZONE_BAND_HOURS), ("offset",)))
+    if exp.structure == "functional" and "functional_target" in pool.mentees.columns:
+        found.append(Rule("teaches_functional_skill", m, lambda e, j: (f.mentee_functional[e] > 0)
+                          & (f.mentor_functional[j] >= f.mentee_functional[e]), ("functional",)))
     return found
 
 

@@ -717,11 +717,11 @@ def _dense(columns: Iterable[np.ndarray], n: int) -> np.ndarray:
 
 
 def _key_codes(ctx: ScoringContext, key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Codes per mentee and per mentor of one fact (``level``, ``department``, ``offset``, ``location``,
-    ``languages``, ``affinity``, ``declared:<name>`` for a design's own criterion): people with equal codes have
-    equal values of it."""
+    """Codes per mentee and per mentor of one fact (``level``, ``department``, ``offset``, ``functional``,
+    ``location``, ``languages``, ``affinity``, ``declared:<name>`` for a design's own criterion): people with equal
+    codes have equal values of it."""
     f, n, total = ctx.facts, ctx.pool.n_mentees, ctx.pool.n_mentees + ctx.pool.n_mentors
-    if key in ("level", "department", "offset"):
+    if key in ("level", "department", "offset", "functional"):
         code = _dense([np.concatenate([getattr(f, f"mentee_{key}"), getattr(f, f"mentor_{key}")])], total)
     elif key == "location":
         code = _dense([np.concatenate(_location_codes(ctx))], total)

@@ -5,8 +5,11 @@ per mentee-mentor (or peer-peer) link, with the group or circle it belongs to
 and the round it is made in. The bipartite structures run one of the
 :data:`METHODS` on a score source (:mod:`workbench.matching.solvers`):
 
-``one_on_one`` (and ``functional``, matched the same way)
+``one_on_one`` (and ``functional``)
     each mentee gets at most one mentor, mentors take up to their capacity.
+    Functional mentoring is one-on-one on a pool where a hard rule allows only
+    mentees who need the design's functional skill with mentors who can teach
+    it (:mod:`workbench.matching.functional`).
 ``group``
     each mentor leads one group of up to ``group_size`` mentees (the design's
     ``experience.group_size``). The method fills the groups; then mentees are
@@ -52,6 +55,7 @@ from workbench.matching.solvers import (
     Assignment,
     ScoreSource,
     Stated,
+    solve_balanced,
     solve_fair,
     solve_greedy,
     solve_max_coverage,
@@ -124,13 +128,16 @@ class Subset:
 
 
 def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, top_k: int = 3,
-          pinned: np.ndarray | None = None, stated: Stated | None = None) -> Assignment:
+          pinned: np.ndarray | None = None, stated: Stated | None = None,
+          balance: tuple[np.ndarray, float] | None = None) -> Assignment:
     """Run ``method`` on ``scores``; ``pinned`` ``[k, 2]`` (mentee, mentor) pairs are fixed first.
 
     Pinned mentees leave the problem and their mentors' capacity drops by one
     each, so every method keeps them as they are. ``stated`` choices
     (:class:`solvers.Stated`) come first in the stable method's preference
-    order, before the scores' order.
+    order, before the scores' order. ``balance`` (each mentee's group,
+    -1 for none; the gap) is what the balanced method holds even (pinned
+    mentees count as matched in their group's rate).
     """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
@@ -146,6 +153,7 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
         "optimal": lambda: solve_optimal(source, cap),
         "max_coverage": lambda: solve_max_coverage(source, cap),
         "fair": lambda: solve_fair(source, cap),
+        "balanced": lambda: _balanced(source, cap, balance, mentor_of),
         "stable": lambda: solve_stable(source, cap, stated=None if stated is None else stated.subset(rows, scores.n_mentees)),
         "greedy": lambda: solve_greedy(source, cap),
         "random": lambda: solve_random(source, cap, seed=seed),
@@ -161,6 +169,20 @@ def solve(scores: ScoreSource, capacity: np.ndarray, method: str, *, seed: int, 
     if pinned is not None and len(pinned):
         proof["pinned"] = len(pinned)
     return Assignment(mentor_of=mentor_of, score=score, method=method, proof=proof)
+
+
+def _balanced(source: Subset, cap: np.ndarray, balance, mentor_of: np.ndarray) -> Assignment:
+    """The balanced method on the free mentees of ``source``; pinned mentees (``mentor_of >= 0``) count as matched.
+
+    Without ``balance`` no mentee is in a group, and the method is the optimal one.
+    """
+    groups, gap = balance if balance is not None else (np.full(len(mentor_of), -1), 1.0)
+    groups = np.asarray(groups, dtype=np.int64)
+    n_groups = int(groups.max(initial=-1)) + 1
+    sizes = np.bincount(groups[groups >= 0], minlength=n_groups)
+    pinned = groups[(mentor_of >= 0) & (groups >= 0)]
+    return solve_balanced(source, cap, groups[source.rows], gap=gap, sizes=sizes,
+                          already=np.bincount(pinned, minlength=n_groups))
 
 
 def _matched_links(assignment: Assignment, rnd: int = 0) -> Links:

@@ -107,6 +107,8 @@ MECHANISMS: dict[str, Mechanism] = {m.decision: m for m in (
     _in("experience.seniority_gap_max", _MATCHED),
     _in("experience.hard_rules", _MATCHED),
     _in("experience.matching_objective", _MATCHED),
+    _in("experience.balance", _MATCHED),
+    _in("experience.functional_skill", _MATCHED),
     _in("experience.goal_setting", "Pairs that set goals at the start have better relationships.",
         "quality_goals"),
     _in("experience.agreement", "A written agreement prevents a share of early closures.", "closure_agreement"),

@@ -347,6 +347,8 @@ class FindingsPanel(w.VBox):
 SHOWN_WHEN: dict[str, Callable[[ProgramDesign], bool]] = {
     "experience.group_size": lambda d: d.experience.structure == "group",
     "experience.mentors_per_mentee": lambda d: d.experience.structure == "mosaic",
+    "experience.balance": lambda d: d.experience.matching_objective == "balanced_groups",
+    "experience.functional_skill": lambda d: d.experience.structure == "functional",
     "experience.sensitive_attributes": lambda d: d.experience.sensitive_opt_in or bool(d.experience.sensitive_attributes),
     "launch.pilot_size": lambda d: d.launch.rollout == "pilot",
     "launch.mentor_join_threshold": lambda d: d.launch.recruit_mentors_first,

@@ -17,6 +17,7 @@ tried, compared and adjusted, never stored.
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import typing
@@ -52,6 +53,7 @@ from workbench.matching import (
     match,
     save_matching,
     saved_matching,
+    rematch,
     sensitivity,
 )
 from workbench.matching.pool import build_pool
@@ -70,6 +72,8 @@ METHOD_HELP = {
     "max_coverage": "Matches as many mentees as possible first, then makes the pairs as good as it can.",
     "fair": "Lifts the weakest pair as high as possible (among matchings of the most people), then the total. It "
             "does not balance match rates between groups: check those under Is it fair?",
+    "balanced": "The best total fit while every group's match rate stays within the gap of the others (groups of "
+                "the attribute chosen; groups under five people count together); says what that costs.",
     "stable": "No mentee and mentor would both rather be together than with their partners; uses stated "
               "preferences.",
     "mentee_choice": "Mentees pick from a short list of their best mentors, first come first served: how "
@@ -153,6 +157,18 @@ class MatchingView(w.VBox):
                                   continuous_update=False)
         self.circle_size = w.IntSlider(value=2, min=2, max=6, description="Peers per circle", style=style,
                                        continuous_update=False)
+        self.balance_by = w.Dropdown(description="Even match rates across", style=style,
+                                     layout=w.Layout(width="330px"),
+                                     options=[(ATTRIBUTE_LABELS.get(a, a.replace("_", " ")), a)
+                                              for a in fairness_attributes(pool, self.design)])
+        self.balance_gap = w.IntSlider(min=0, max=50, description="Largest gap (points)", style=style,
+                                       continuous_update=False)
+        skills = tables.get("skills")
+        names = (dict(zip(skills["skill_id"].astype(str), skills.get("name", skills["skill_id"]).astype(str)))
+                 if skills is not None and "skill_id" in skills.columns else {})
+        self.functional_skill = w.Dropdown(description="Skill taught", style=style, layout=w.Layout(width="360px"),
+                                           options=[("(choose a skill)", NO_CHOICE)]
+                                           + [(name, sid) for sid, name in sorted(names.items(), key=lambda x: x[1])])
         criteria = _labels("experience.criteria")
         shown = [c for c in typing.get_args(Criterion) if c != "affinity" or exp.sensitive_opt_in]
         self.weights = {c: w.FloatSlider(min=0, max=10, step=0.5, description=criteria.get(c, c),
@@ -233,7 +249,8 @@ class MatchingView(w.VBox):
         self.sensitivity_notice = Notice()
 
         for control in (self.structure, self.method, self.seed, self.group_size, self.mentors_per_mentee,
-                        self.rounds, self.circle_size, *self.weights.values(), *self.rules.values()):
+                        self.rounds, self.circle_size, self.balance_by, self.balance_gap, self.functional_skill,
+                        *self.weights.values(), *self.rules.values()):
             control.observe(self._on_setting, names="value")
 
         def row(*children: w.Widget) -> w.HBox:
@@ -248,7 +265,8 @@ class MatchingView(w.VBox):
 
         sliders = list(self.weights.values())
         half = (len(sliders) + 1) // 2
-        self.structure_settings = w.HBox([self.group_size, self.mentors_per_mentee, self.rounds, self.circle_size])
+        self.structure_settings = w.HBox([self.group_size, self.mentors_per_mentee, self.rounds, self.circle_size,
+                                          self.functional_skill, self.balance_by, self.balance_gap])
         settings = w.VBox([
             w.HTML("<h3>Settings</h3>"),
             w.HTML(self._pool_facts(pool)),
@@ -293,11 +311,31 @@ class MatchingView(w.VBox):
         self.results.layout.display = "none"
         # several programs on one pool: match them all together (figures about programs only)
         self.programs_panel = ProgramsPanel(context) if len(program_ids(workspace)) > 1 else None
+
+        # re-matching the saved matching once the cohort runs
+        self.rematch_button = w.Button(description="Check the saved matching against the meetings", icon="refresh",
+                                       layout=w.Layout(width="auto"))
+        self.rematch_button.on_click(self._on_rematch)
+        self.rematch_notice = Notice()
+        self.rematch_text = w.HTML()
+        self.rematch_table = w.HTML()
+        self.rematch_download = w.HTML()
+        quiet = self.design.support.inactivity_days
+        self.rematching = w.VBox([
+            w.HTML(f"<h3>Re-match a running cohort</h3><p>Once pairs meet, some go quiet or end. This reads the "
+                   f"saved matching against meetings.csv: a pair with no meeting for more than {quiet} days (the "
+                   "design's inactivity rule) is quiet, a pair whose mentee or mentor left is closed. Their "
+                   "mentees are offered a new mentor, never the previous one; every working pair stays as it is "
+                   "and keeps its mentor's place.</p>"),
+            row(self.rematch_button), self.rematch_notice, self.rematch_text, self.rematch_table,
+            self.rematch_download,
+        ])
+        self.rematching.add_class("wb-rematch")
         for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
                              (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
                              (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
             widget.add_class(name)
-        super().__init__([settings, self.placeholder, self.results,
+        super().__init__([settings, self.placeholder, self.results, self.rematching,
                           *([self.programs_panel] if self.programs_panel is not None else [])])
         self.add_class("wb-matching")
         self._show_settings(self.design)
@@ -336,6 +374,12 @@ class MatchingView(w.VBox):
             self.mentors_per_mentee.value = exp.mentors_per_mentee
             self.rounds.value = 3
             self.circle_size.value = 2
+            if exp.balance.attribute in [v for _, v in self.balance_by.options]:
+                self.balance_by.value = exp.balance.attribute
+            self.balance_gap.value = round(exp.balance.gap * 100)
+            skill = exp.functional_skill or next(iter(design.align.focus_skills), None)
+            self.functional_skill.value = skill if skill in [v for _, v in self.functional_skill.options] \
+                else NO_CHOICE
             for name, slider in self.weights.items():
                 slider.value = float(exp.criteria.get(name, 0.0))
             for name, box in self.rules.items():
@@ -349,7 +393,10 @@ class MatchingView(w.VBox):
         peer = structure == "peer"
         self.method.layout.display = "none" if peer else None
         for control, wanted in ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
-                                (self.rounds, structure == "flash"), (self.circle_size, peer)):
+                                (self.rounds, structure == "flash"), (self.circle_size, peer),
+                                (self.functional_skill, structure == "functional"),
+                                (self.balance_by, method == "balanced" and not peer),
+                                (self.balance_gap, method == "balanced" and not peer)):
             control.layout.display = None if wanted else "none"
         self.seed.layout.display = None if method in SEEDED and not peer else "none"
         self.method_help.value = (
@@ -374,9 +421,13 @@ class MatchingView(w.VBox):
         """The matching settings the controls show, as keyword arguments of :func:`workbench.matching.match`."""
         exp = self.design.experience
         design = self.design
-        if (self.group_size.value, self.mentors_per_mentee.value) != (exp.group_size, exp.mentors_per_mentee):
-            experience = Experience.model_validate({**exp.model_dump(), "group_size": self.group_size.value,
-                                                    "mentors_per_mentee": self.mentors_per_mentee.value})
+        chosen = {"group_size": self.group_size.value, "mentors_per_mentee": self.mentors_per_mentee.value,
+                  "balance": {"attribute": self.balance_by.value or exp.balance.attribute,
+                              "gap": self.balance_gap.value / 100},
+                  "functional_skill": None if self.functional_skill.value == NO_CHOICE else self.functional_skill.value}
+        if any(getattr(exp, k) != v for k, v in chosen.items() if k != "balance") or \
+                exp.balance.model_dump() != chosen["balance"]:
+            experience = Experience.model_validate({**exp.model_dump(), **chosen})
             design = design.model_copy(update={"experience": experience})
         weights = {name: float(slider.value) for name, slider in self.weights.items()}
         if "affinity" in exp.criteria and "affinity" not in weights:
@@ -757,6 +808,37 @@ class MatchingView(w.VBox):
             f"<span class='wb-saved'>Saved in the workspace: {html.escape(structure)} matching by "
             f"{html.escape(method.lower())}, {pairs:,} pair{'s' if pairs != 1 else ''}"
             + (f", matched on {html.escape(str(when))}" if when else "") + ".</span>")
+
+    @guarded("re-match the quiet and closed pairs", notice="rematch_notice", button="rematch_button")
+    def _on_rematch(self, _button: w.Button) -> None:
+        saved = saved_matching(self.context.workspace)
+        if saved is None:
+            raise WorkbenchError("No matching is saved in this workspace: match, then Save this matching. "
+                                 "Re-matching checks the saved pairs against meetings.csv.")
+        table, record = saved
+        settings = (record or {}).get("settings") or {}
+        try:
+            matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
+        except ValueError:
+            matched_on = None
+        found = rematch(self.tables, self.design, table, matched_on=matched_on,
+                        cohort=settings.get("cohort") or None)
+        self.rematch_text.value = "".join(_caption(self.people.text(line)) for line in found.summary_lines())
+        broken = found.pairs[found.pairs["status"] != "working"]
+        shown = pd.DataFrame({
+            "mentee": [self._who(p) for p in broken["mentee_id"]],
+            "mentor": [self._who(p) for p in broken["mentor_id"]], "status": broken["status"].to_numpy(),
+            "why": [self.people.text(r) for r in broken["reason"]],
+            "suggested mentor": [self._who(p) if p else "" for p in broken["suggested_mentor_id"]],
+            "score": broken["suggested_score"].round(2).to_numpy(),
+            "why this mentor": [self.people.text(_without_score(r)) for r in broken["suggestion"]]})
+        self.rematch_table.value = (html_table(shown, limit=TABLE_ROWS) if len(shown) else
+                                    "<p class='wb-muted'>Every pair is working: nothing to re-match.</p>")
+        name = f"rematch-{self.context.workspace.slug}.csv"
+        self.rematch_download.value = (
+            csv_download_link(self.people.table(found.pairs), name, "Download every pair with its status (CSV)")
+            if self.people.published else
+            download_link(found.csv(), name, "text/csv", "Download every pair with its status (CSV)"))
 
     @guarded("save the matching", notice="save_notice", button="save_button")
     def _on_save(self, _button: w.Button) -> None:

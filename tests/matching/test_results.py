@@ -431,3 +431,21 @@ def test_balanced_holds_each_groups_match_rate_within_the_gap(demo, structure):
             best.summary["total_score"] + best.summary["matched_mentees"] + 1e-6
     else:
         assert "in every round" in note
+
+
+def test_balanced_functional_mentoring_holds_only_the_mentees_who_need_the_skill(demo):
+    """Mentees who do not need the functional skill have no allowed mentor: they are not held in the gap, so the
+    balanced method matches as the optimal one does when those who need it are few; reasons say what happened."""
+    tables, design = demo
+    skill = next(s for s in tables["skills"]["skill_id"]
+                 if match(tables, design.model_copy(update={"experience": design.experience.model_copy(
+                     update={"functional_skill": s})}), structure="functional").summary["matched_mentees"] >= 2)
+    exp = design.experience.model_copy(update={"functional_skill": skill})
+    functional = design.model_copy(update={"experience": exp})
+    best = match(tables, functional, structure="functional", method="optimal")
+    balanced = match(tables, functional, structure="functional", method="balanced")
+    assert balanced.summary["matched_mentees"] > 0
+    assert not any(m.startswith("The rules and overrides allow no pair") for m in balanced.messages)
+    assert balanced.summary["matched_mentees"] <= best.summary["matched_mentees"]
+    left = balanced.unmatched.query("role == 'mentee'")["reason"]
+    assert not left.str.startswith("capacity exhausted").any() or balanced.summary["capacity_use"] == 1

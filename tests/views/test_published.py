@@ -234,7 +234,7 @@ def test_the_published_app_shows_only_the_workspace_it_was_started_with(publishe
         (other / "workspace.yaml").read_text(encoding="utf-8").replace("Demo organisation", "Other client"),
         encoding="utf-8")
     monkeypatch.setenv("WORKBENCH_WORKSPACE", "demo")
-    monkeypatch.setattr("voila.utils.get_query_string", lambda: "workspace=other-client")
+    monkeypatch.setenv("QUERY_STRING", "workspace=other-client")
     context, _ = open_page("00_start")
     assert context.workspace.slug == "demo"
     view = StartView(context)

@@ -73,3 +73,13 @@ def test_bad_quotas_show_a_message_naming_the_program_and_column(view: Selection
     view.quotas.value = "department:=3"
     view.choose_button.click()
     assert "the bound" in view.notice.value and not view.choose_button.disabled
+
+
+def test_a_refused_class_hides_the_class_chosen_before(view: SelectionView) -> None:
+    view.size.value = 5
+    view.choose_button.click()
+    assert view.result is not None and view.results.layout.display is None
+    view.quotas.value = "department:>=1"
+    view.choose_button.click()
+    assert "add up to" in view.notice.value
+    assert view.result is None and view.results.layout.display == "none"

@@ -1,7 +1,9 @@
+import threading
 from pathlib import Path
 
 import pytest
 
+from workbench.workspace import find_workspace
 from workbench.views.shell import PAGES, STEPS, PageContext, open_page, page, page_link
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -71,3 +73,24 @@ def test_a_page_the_workspace_cannot_support_explains_why(home: Path) -> None:
     (context.workspace.path / "design.yaml").write_text("experience:\n  cadence: yearly\n", encoding="utf-8")
     shown = show_page(DesignPage, context, steps=("experience",))
     assert isinstance(shown, Notice) and "experience.cadence" in shown.value
+
+
+def test_a_page_waits_for_the_browsers_request_once(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With kernels started ahead of time Voila hands the request over once: a second wait would never end."""
+    import workbench.views.shell as shell
+    from workbench.programs import add_program
+
+    add_program(find_workspace("demo"), "peer")
+    waits = []
+
+    def wait_for_request(url=None):
+        if waits:
+            raise AssertionError("waited for the browser's request twice: the page would hang")
+        waits.append(url)
+        monkeypatch.setenv("QUERY_STRING", "workspace=demo&program=peer")
+
+    monkeypatch.setattr("voila.utils.wait_for_request", wait_for_request)
+    monkeypatch.setattr(shell, "_REQUEST_SEEN", threading.Event())
+    context, header = open_page("04_matching")
+    assert len(waits) == 1 and context.workspace.program_id == "peer"
+    assert "peer" in header.nav.value

@@ -326,6 +326,9 @@ def _balance_groups(prep: _Prepared) -> tuple[np.ndarray, float]:
     Groups under five people are held to the gap together, as one group (so a
     matching cannot meet the gap by matching only people of small groups);
     when even together they are under five, they are not held to it (-1).
+    In functional mentoring only the mentees who need the skill count: the
+    others have no allowed mentor, and holding them in their group's rate
+    would keep every group at 0.
     """
     balance = prep.design.experience.balance
     allowed = fairness_attributes(prep.pool, prep.design)
@@ -334,8 +337,11 @@ def _balance_groups(prep: _Prepared) -> tuple[np.ndarray, float]:
                              f"which is not a grouping column of people.csv this pool can be balanced on; choose one "
                              f"of: {', '.join(allowed) or 'none'}.")
     codes, _ = pd.factorize(text_column(prep.pool.mentees, balance.attribute).replace("", "(blank)"), sort=True)
-    sizes = np.bincount(codes, minlength=1)
-    small = sizes[codes] < MIN_GROUP
+    if prep.structure == "functional":
+        counts, _ = prep.scorer.allowed_counts(np.arange(prep.pool.n_mentees))
+        codes = np.where(counts > 0, codes, -1)
+    sizes = np.bincount(codes[codes >= 0], minlength=1)
+    small = (codes >= 0) & (sizes[np.maximum(codes, 0)] < MIN_GROUP)
     other = len(sizes) if small.sum() >= MIN_GROUP else -1
     return np.where(small, other, codes).astype(np.int64), balance.gap
 
@@ -450,6 +456,11 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
                             dtype=object)
         else:
             other = "capacity exhausted: all " + counts + " allowed mentors were full"
+        if method == "balanced" and not peer:  # the gap may leave a mentee out while an allowed mentor has room
+            room = np.asarray(capacity) - np.bincount(links.mentor, minlength=pool.n_mentors) > 0
+            with_room = scorer.allowed_counts(lonely, room)[0]
+            other = np.where(with_room > 0, "left unmatched to keep every group's match rate within the gap ("
+                             + with_room.astype(str).astype(object) + " allowed mentors had room)", other)
         if not peer:
             other = np.where(open_allowed == 0, "all " + counts + " allowed mentors offered no capacity", other)
         reason = np.where(n_allowed == 0, rule, other)
@@ -606,6 +617,9 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         messages.insert(0, "No eligible mentor is enrolled in this cohort: every mentee is unmatched.")
     elif prep.structure != "peer" and cap_total == 0:
         messages.insert(0, "Every mentor's capacity is 0: nobody can be matched.")
+    elif matched == 0 and method == "balanced" and prep.scorer.allowed_counts(np.arange(n_e))[0].any():
+        messages.insert(0, "No matching keeps every group's match rate within the gap except matching nobody: "
+                           "widen the gap or choose another method.")
     elif matched == 0:
         messages.insert(0, "The rules and overrides allow no pair at all: every mentee is unmatched "
                            "(see the reasons).")

@@ -335,7 +335,8 @@ class MatchingView(w.VBox):
                              (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
                              (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
             widget.add_class(name)
-        super().__init__([settings, self.placeholder, self.results, self.rematching,
+        live = [] if self.people.published else [self.rematching]  # a running cohort's pairs: the workshop's only
+        super().__init__([settings, self.placeholder, self.results, *live,
                           *([self.programs_panel] if self.programs_panel is not None else [])])
         self.add_class("wb-matching")
         self._show_settings(self.design)

@@ -116,6 +116,8 @@ class SelectionView(w.VBox):
 
     @guarded("choose the class", button="choose_button")
     def _on_choose(self, _button: object = None) -> None:
+        self.results.layout.display = "none"  # an earlier class must not stand under a refusal of this one
+        self.result = self.alternative = None
         quotas = self._quotas()
         other = "lottery" if self.method.value == "matchability" else "matchability"
         runs = {m: select_cohort(self.tables, self.design, size=self.size.value, method=m, quotas=quotas,

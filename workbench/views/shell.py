@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
@@ -95,6 +96,20 @@ def workspace_link(notebook: str, workspace: Workspace) -> str:
     return page_link(notebook, workspace.slug, workspace.program)
 
 
+_REQUEST_SEEN = threading.Event()
+
+
+def _query() -> dict[str, list[str]]:
+    """The page address's query, parsed. Under Voila with kernels started ahead of time, the first call waits for
+    the browser's request; Voila then puts it in the environment, and asking it again would wait forever."""
+    from voila.utils import ENV_VARIABLE, wait_for_request
+
+    if not _REQUEST_SEEN.is_set():
+        wait_for_request()
+        _REQUEST_SEEN.set()
+    return parse_qs(os.getenv(ENV_VARIABLE.QUERY_STRING) or "")
+
+
 def requested_workspace() -> str | None:
     """The ``workspace`` named in the page's address, if any.
 
@@ -103,10 +118,7 @@ def requested_workspace() -> str | None:
     The published app shows only the workspace it was started with, whatever
     the address says (its home may hold other clients' workspaces).
     """
-    from voila.utils import get_query_string
-
-    query = get_query_string() or ""
-    named = parse_qs(query).get("workspace", [None])[0]
+    named = _query().get("workspace", [None])[0]
     if published_mode():
         return os.environ.get("WORKBENCH_WORKSPACE") or None
     return named or os.environ.get("WORKBENCH_WORKSPACE") or None
@@ -114,9 +126,7 @@ def requested_workspace() -> str | None:
 
 def requested_program() -> str | None:
     """The ``program`` named in the page's address (a program id of the workspace), if any."""
-    from voila.utils import get_query_string
-
-    return parse_qs(get_query_string() or "").get("program", [None])[0] or None
+    return _query().get("program", [None])[0] or None
 
 
 class PageContext(traitlets.HasTraits):

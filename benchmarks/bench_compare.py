@@ -367,6 +367,7 @@ class Row:
     result: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     wrong: bool = False  # a check failed: a stable matching DIFFERENT, an exact one not the optimum
+    cells: list[str] = field(default_factory=list)  # its line of the printed table
 
 
 def timed(work) -> tuple[object, float, float]:
@@ -418,6 +419,24 @@ def run_adapter(python: Path, package: Package, pool: Path, folder: Path) -> tup
     if done.returncode != 0 or not out.exists():
         return "failed", last_line(done.stderr) or f"exit {done.returncode}", wall, {}
     return "ok", "", wall, json.loads(out.read_text())
+
+
+def run_package(python: Path, package: Package, pool: Path, folder: Path, variant: str, size: tuple[int, int],
+                cells_of_row) -> "Row":
+    """One adapter run as a :class:`Row`, its table cells (``cells_of_row(row)`` when it finished with a valid
+    assignment, else the status) in ``row.cells``; prints how it went."""
+    status, note, wall, result = run_adapter(python, package, pool, folder)
+    row = Row(variant, size, package, status, note, wall, result)
+    cells = [variant, fmt_size(size), package.label]
+    if status == "ok":
+        try:
+            cells += cells_of_row(row)
+        except ValueError as error:
+            row.status, row.note = "failed", f"invalid assignment: {error}"
+    row.cells = cells if row.status == "ok" else cells[:3] + [f"{row.status.upper()}: {row.note}"]
+    memory = f", peak {result['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in result else ""
+    print(f"  {package.label}: {row.status} in {wall:.1f} s wall{memory} {row.note}".rstrip(), flush=True)
+    return row
 
 
 def check_assignment(mentor_of: np.ndarray, scores: np.ndarray, capacity: np.ndarray) -> Assignment:
@@ -587,22 +606,11 @@ def run_score_pools(kinds: list[str], sizes: dict, pythons: dict[str, Path], no_
                 folder = Path(tmp)
                 pool = write_pool(folder, scores, capacity)
                 for package in runnable:
-                    status, note, wall, result = run_adapter(pythons[package.label], package, pool, folder)
-                    row = Row(variant, size, package, status, note, wall, result)
+                    row = run_package(pythons[package.label], package, pool, folder, variant, size,
+                                      lambda row: cells_of(row, ours, scores, capacity))
                     rows.append(row)
-                    cells = [variant, fmt_size(size), package.label]
-                    if status == "ok":
-                        try:
-                            cells += cells_of(row, ours, scores, capacity)
-                        except ValueError as error:
-                            row.status, row.note = "failed", f"invalid assignment: {error}"
-                    if row.status != "ok":
-                        cells = cells[:3] + [f"{row.status.upper()}: {row.note}"]
                     ramp.finished(row)
-                    table.append(cells)
-                    memory = f", peak {result['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in result else ""
-                    print(f"  {package.label}: {row.status} in {wall:.1f} s wall{memory} {row.note}".rstrip(),
-                          flush=True)
+                    table.append(row.cells)
 
     print("\nseconds (wall clock): solve = the package's solving call, total = also building its inputs; ours = "
           "solve_optimal (mentor-match) or solve_stable (matching) on the same instance; x ours = their solve (tot: "
@@ -669,22 +677,11 @@ def run_stated_pools(kinds: list[str], sizes: dict, pythons: dict[str, Path], no
                 folder = Path(tmp)
                 header = write_stated_pool(folder, pool)
                 for package in runnable:
-                    status, note, wall, res = run_adapter(pythons[package.label], package, header, folder)
-                    row = Row(variant, size, package, status, note, wall, res)
+                    row = run_package(pythons[package.label], package, header, folder, variant, size,
+                                      lambda row: stated_cells(row, pool, ours))
                     rows.append(row)
-                    cells = [variant, fmt_size(size), package.label]
-                    if status == "ok":
-                        try:
-                            cells += stated_cells(row, pool, ours)
-                        except ValueError as error:
-                            row.status, row.note = "failed", f"invalid assignment: {error}"
-                    if row.status != "ok":
-                        cells = cells[:3] + [f"{row.status.upper()}: {row.note}"]
                     ramp.finished(row)
-                    table.append(cells)
-                    memory = f", peak {res['peak_rss_mb']:,.0f} MB" if "peak_rss_mb" in res else ""
-                    print(f"  {package.label}: {row.status} in {wall:.1f} s wall{memory} {row.note}".rstrip(),
-                          flush=True)
+                    table.append(row.cells)
 
     print("\nstated pools: every mentee ranks every mentor and every mentor every mentee (stated), or each person "
           f"{PARTIAL_LIST[0]}-{PARTIAL_LIST[1]} of the other side, the rest by score (partial); ours = match(tables, "

@@ -460,12 +460,10 @@ def _date(text: str):
 
 
 def _rematch(args: argparse.Namespace) -> None:
-    import datetime
-
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import saved_matching
-    from workbench.matching.rematching import rematch
+    from workbench.matching.rematching import rematch_saved
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -475,18 +473,11 @@ def _rematch(args: argparse.Namespace) -> None:
     if saved is None:
         raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
                              "first (workbench match ... --save, or Save on the Matching page).")
-    table, record = saved
-    settings = (record or {}).get("settings") or {}
-    try:
-        matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
-    except ValueError:
-        matched_on = None
     tables, unreadable = read_workspace_tables(workspace)
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
-    found = rematch(tables, load_design(workspace), table, matched_on=matched_on, as_of=args.as_of,
-                    method=args.method, cohort=settings.get("cohort") or None)
+    found = rematch_saved(tables, load_design(workspace), saved, as_of=args.as_of, method=args.method)
     if args.out is not None:
         atomic_write_text(args.out, found.csv())
         print(f"Wrote {len(found.pairs):,} pair{'s' if len(found.pairs) != 1 else ''} to {args.out}.")
@@ -497,9 +488,11 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.data.importing import read_workspace_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
+    from workbench.matching.programs import check_mentors
     from workbench.matching.scores import design_criterion_problems
-    from workbench.programs import scoped_tables
-    from workbench.workspace import atomic_write_text, open_workspace
+    from workbench.organisation import current_cohort
+    from workbench.programs import program_ids, scoped_tables
+    from workbench.workspace import atomic_write_text, open_workspace, program_scope
 
     workspace = open_workspace(args.workspace)
     if not args.out.parent.is_dir():
@@ -508,19 +501,29 @@ def _match(args: argparse.Namespace) -> int:
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
             f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
-    if args.all or args.priority is not None or args.program is not None:
+    if args.all or args.priority is not None:
         return _match_programs(args, workspace, tables)
-    tables = scoped_tables(workspace, tables)  # the first program's enrolment
+    cohort = args.cohort
+    if args.program is not None:  # one program on its own enrolment and design
+        if args.program not in program_ids(workspace):
+            raise WorkbenchError(f"{workspace.path} has no program {args.program!r}; its programs are: "
+                                 f"{', '.join(program_ids(workspace))}.")
+        workspace = program_scope(workspace, args.program)
+    tables = scoped_tables(workspace, tables)  # the program's enrolment (the first program's by default)
     design = _matching_design(load_design(workspace), args)
+    if args.program is not None:
+        cohort = cohort or current_cohort(tables["enrolment"])[0]
+        check_mentors(workspace.program_id, design, tables, cohort)
     # the scorer checks the design's own criteria too, but only this knows the workspace's sensitive columns
     problems = design_criterion_problems(design, [t for n, t in tables.items() if n in ("people", "enrolment")],
                                          sensitive=workspace.settings.sensitive)
     if problems:
         raise WorkbenchError("\n".join(problems) + "\nNothing was written.")
-    result = match(tables, design, method=args.method, structure=args.structure, seed=args.seed, cohort=args.cohort)
+    result = match(tables, design, method=args.method, structure=args.structure, seed=args.seed, cohort=cohort)
     atomic_write_text(args.out, result.csv())
-    print(f"Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and {len(result.unmatched):,} "
-          f"unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")
+    program = f"Program {workspace.program_id} ({design.name}): " if args.program is not None else ""
+    print(f"{program}Wrote {len(result.pairs):,} pair{'s' if len(result.pairs) != 1 else ''} and "
+          f"{len(result.unmatched):,} unmatched {'person' if len(result.unmatched) == 1 else 'people'} to {args.out}.")
     print("\n".join(result.summary_lines()))
     if result.unstable:
         print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
@@ -539,14 +542,12 @@ def _match(args: argparse.Namespace) -> int:
 
 
 def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
-    """``match --program ID`` (one program on its own enrolment) or ``--all [--priority A,B]``."""
+    """``match --all [--priority A,B]``: every program of the workspace on the shared mentors."""
     import pandas as pd
 
     from workbench.exports import safe_csv_text
-    from workbench.matching import match, save_matching
-    from workbench.matching.programs import check_mentors, match_programs, save_programs_matching
-    from workbench.organisation import current_cohort
-    from workbench.programs import load_programs, program_tables
+    from workbench.matching.programs import match_programs, save_programs_matching
+    from workbench.programs import load_programs
     from workbench.workspace import atomic_write_text
 
     programs = load_programs(workspace)
@@ -554,28 +555,6 @@ def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
         raise WorkbenchError("--priority orders the programs of --all; add --all.")
     if args.all and args.program is not None:
         raise WorkbenchError("Give either --program ID or --all, not both.")
-    if args.program is not None:
-        if args.program not in programs:
-            raise WorkbenchError(f"{workspace.path} has no program {args.program!r}; its programs are: "
-                                 f"{', '.join(programs)}.")
-        program = programs[args.program]
-        own = program_tables(tables, program.id, list(programs))
-        cohort = args.cohort or current_cohort(tables["enrolment"])[0]
-        check_mentors(program.id, program.design, own, cohort)
-        result = match(own, program.design, method=args.method, structure=args.structure, seed=args.seed,
-                       cohort=cohort)
-        atomic_write_text(args.out, result.csv())
-        print(f"Program {program.id} ({program.design.name}): wrote {len(result.pairs):,} pairs and "
-              f"{len(result.unmatched):,} unmatched to {args.out}.")
-        print("\n".join(result.summary_lines()))
-        if result.unstable:
-            print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
-                  "workspace.", file=sys.stderr)
-            return 1
-        if args.save:
-            saved = save_matching(program.workspace, result)
-            print(f"Saved the matching into {saved.files} (revision {saved.settings.revision}).")
-        return 0
     if args.method is not None or args.structure is not None:
         raise WorkbenchError("--method and --structure apply to one program: with --all each program uses its own "
                              "design (the joint solve maximises matched mentees + total score).")

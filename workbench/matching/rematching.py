@@ -265,3 +265,17 @@ def rematch(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, matching:
                "suggested": int(sum(bool(found[a][0]) for a in wanted)),
                "method": suggestions.settings["method"] if suggestions is not None else None}
     return Rematch(pairs=table, summary=summary, messages=tuple(messages), suggestions=suggestions)
+
+
+def rematch_saved(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, saved: tuple[pd.DataFrame, dict | None],
+                  *, as_of: datetime.date | None = None, method: str | None = None) -> Rematch:
+    """:func:`rematch` of a saved matching, as :func:`workbench.matching.saved_matching` gives it (its table and
+    record): the day it was made and its cohort come from the record's settings."""
+    table, record = saved
+    settings = (record or {}).get("settings") or {}
+    try:
+        matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
+    except ValueError:
+        matched_on = None
+    return rematch(tables, design, table, matched_on=matched_on, as_of=as_of, method=method,
+                   cohort=settings.get("cohort") or None)

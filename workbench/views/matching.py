@@ -17,7 +17,6 @@ tried, compared and adjusted, never stored.
 
 from __future__ import annotations
 
-import datetime
 import html
 import re
 import typing
@@ -53,9 +52,9 @@ from workbench.matching import (
     match,
     save_matching,
     saved_matching,
-    rematch,
     sensitivity,
 )
+from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
 from workbench.privacy import PersonLabels, published_mode
@@ -816,14 +815,7 @@ class MatchingView(w.VBox):
         if saved is None:
             raise WorkbenchError("No matching is saved in this workspace: match, then Save this matching. "
                                  "Re-matching checks the saved pairs against meetings.csv.")
-        table, record = saved
-        settings = (record or {}).get("settings") or {}
-        try:
-            matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
-        except ValueError:
-            matched_on = None
-        found = rematch(self.tables, self.design, table, matched_on=matched_on,
-                        cohort=settings.get("cohort") or None)
+        found = rematch_saved(self.tables, self.design, saved)
         self.rematch_text.value = "".join(_caption(self.people.text(line)) for line in found.summary_lines())
         broken = found.pairs[found.pairs["status"] != "working"]
         shown = pd.DataFrame({

@@ -21,7 +21,7 @@ The methods
   mentees as possible first, then maximises the total score.
 * Both exact methods solve a min-cost flow (OR-Tools ``SimpleMinCostFlow``) on
   a sparse candidate graph: the ``k`` best mentors of each mentee and the
-  ``k`` best mentees of each mentor (equal scores in a scattered but fixed
+  ``k`` best mentees of each mentor (:data:`MENTOR_DEPTH` on large problems; equal scores in a scattered but fixed
   order), with mentor capacity on the mentor-to-sink arc and a zero-gain
   bypass arc per mentee. Then they *prove* optimality on the full problem:
   node potentials of the optimal flow give LP duals ``u`` (mentee) and ``v``
@@ -96,6 +96,12 @@ THREADS = max(1, min(2, os.cpu_count() or 1))
 STABLE_PREFIX = 32
 #: Entries of a free mentee's list the stable method looks at in one step for a mentor that would not refuse.
 STABLE_WINDOW = 64
+#: Above HELD_CELLS pairs, the candidate graph holds each open mentor's best mentees to this depth (``k`` when
+#: larger). Places are scarce where mentees outnumber them: every mentee's ``k`` best then fall on the same
+#: popular mentors, and the mentees who end up with the others are found only deep in those mentors' lists; a
+#: shallow graph costs rounds of the proof loop, each a full min-cost flow (100,000 x 30,000: two rounds
+#: instead of three). Smaller problems, whose every pair is kept, solve fastest with ``k``.
+MENTOR_DEPTH = 128
 #: Pairs whose exact score the exact methods keep besides the candidate graph: each mentee's best ...
 KNOWN_PER_MENTEE = 64
 #: ... and about this many best mentees per mentor, above a floor set on SAMPLE_ROWS mentees.
@@ -370,50 +376,28 @@ def _column_floors(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, dep
     return np.maximum(coarse, np.finfo(np.float32).min), floor
 
 
-class _ColumnBest:
-    """Per mentor, the ``k`` pairs with the highest tie keys offered so far (:func:`_tie_key`).
+def _column_best(i: np.ndarray, j: np.ndarray, s: np.ndarray, depth: int, m: int) -> tuple[np.ndarray, ...]:
+    """Of the pairs ``(i, j, s)``, each mentor ``j``'s ``depth`` with the highest tie keys (:func:`_tie_key`; keys
+    closer than about 1e-11 in a fixed order), mentors split between :data:`THREADS` threads."""
 
-    Offers come block by block, in row order; ``floor[j]`` is the key a new pair
-    of mentor ``j`` must beat once ``k`` are held.
-    """
+    def best(part: np.ndarray) -> np.ndarray:
+        # by mentor, best first, in one sort: keys lie in [0, 1 + 1e-9], so 4 * j - key orders by j, then by key
+        order = part[np.argsort(4.0 * j[part] - _tie_key(i[part], j[part], s[part]), kind="stable")]
+        sorted_j = j[order]
+        return order[np.arange(len(order)) - np.searchsorted(sorted_j, sorted_j) < depth]
 
-    def __init__(self, k: int, m: int) -> None:
-        self.k, self.m = k, m
-        self.floor = np.full(m, -np.inf)
-        self.held: list[np.ndarray] = [np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.float32),
-                                       np.zeros(0)]
-        self.pending: list[tuple] = []
-        self.size = 0
-
-    def offer(self, i: np.ndarray, j: np.ndarray, s: np.ndarray, key: np.ndarray) -> None:
-        beat = key > self.floor[j]
-        self.pending.append((i[beat], j[beat], s[beat], key[beat]))
-        self.size += int(beat.sum())
-        if self.size > self.k * self.m:
-            self._merge()
-
-    def _merge(self) -> None:
-        i, j, s, key = (np.concatenate(x) for x in zip(self.held, *self.pending))
-        order = np.lexsort((-key, j))
-        i, j, s, key = i[order], j[order], s[order], key[order]
-        first = np.searchsorted(j, np.arange(self.m))
-        keep = np.arange(len(j)) - first[j] < self.k
-        self.held = [i[keep], j[keep], s[keep], key[keep]]
-        full = np.flatnonzero(np.bincount(j[keep], minlength=self.m) == self.k)
-        self.floor[full] = key[first[full] + self.k - 1]
-        self.pending, self.size = [], 0
-
-    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, mentors, scores) held."""
-        self._merge()
-        return self.held[0], self.held[1], self.held[2]
+    edges = np.linspace(0, m, THREADS + 1).astype(np.int64)
+    with ThreadPoolExecutor(THREADS) as pool:
+        keep = np.concatenate(list(pool.map(best, [np.flatnonzero((j >= a) & (j < b))
+                                                   for a, b in zip(edges[:-1], edges[1:])])))
+    return i[keep], j[keep], s[keep]
 
 
 def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int):
     """One pass over all pairs: the candidate graph and the pairs whose scores are kept.
 
-    The graph: each row's ``k`` best open mentors and each open mentor's ``k``
-    best rows (equal scores in a scattered but fixed order, :func:`_tie_key`).
+    The graph: each row's ``k`` best open mentors and each open mentor's
+    ``max(k, MENTOR_DEPTH)`` best rows (equal scores in a scattered but fixed order, :func:`_tie_key`).
     Kept (``known``): each row's :data:`KNOWN_PER_MENTEE` best and, per
     mentor, every row above a floor that about :data:`KNOWN_PER_MENTOR` rows
     beat. Every pair not kept scores at most ``row_bound[i]`` and at most
@@ -445,16 +429,14 @@ def _candidates(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, k: int
         beat = key > floor[c]
         best = (best[0].astype(np.int32), best[1].astype(np.int32), best[2])
         return best, tuple(x[top] for x in best), bound, ((start + r[beat]).astype(np.int32),
-                                                          c[beat].astype(np.int32), s[beat], key[beat])
+                                                          c[beat].astype(np.int32), s[beat])
 
-    columns = _ColumnBest(k, m)
-    found = []
-    for mentee_best, mentee_top, bound, mentor_best in _each_block(scores, rows, work):
-        columns.offer(*mentor_best)
-        found.append((mentee_best, mentee_top, bound, mentor_best[:3]))
+    found = list(_each_block(scores, rows, work))
     row_bound = np.concatenate([f[2] for f in found]).astype(np.float32)
     known, graph, mentor_known = ([np.concatenate(x) for x in zip(*[f[part] for f in found])] for part in (0, 1, 3))
-    graph = _unique_pairs(*(np.r_[a, b] for a, b in zip(graph, columns.result())), m)
+    # each mentor's best pairs are among those above its floor, all in mentor_known
+    graph = _unique_pairs(*(np.r_[a, b] for a, b in zip(graph, _column_best(*mentor_known, max(k, MENTOR_DEPTH), m))),
+                          m)
     known = _KeptPairs(*(np.r_[a, b] for a, b in zip(known, mentor_known)))
     return graph, known, row_bound, np.where(np.isfinite(floor), coarse, np.float32(-np.inf))
 
@@ -734,7 +716,7 @@ def solve_optimal(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
     """Maximise matched mentees + total score (gain ``1 + score`` per pair), proven optimal on all pairs.
 
     A mentee is unmatched only when no allowed mentor has capacity left. ``k``
-    is the candidate list length per mentee (and per mentor); the proof adds
+    is the candidate list length per mentee (and per mentor, at least :data:`MENTOR_DEPTH` on large problems); the proof adds
     any pair it misses. ``proof`` holds ``objective`` and ``dual_bound`` (equal:
     the certificate, in units of ``unit``), ``max_reduced_gain`` (0 when
     proven), ``rounds`` (flows solved), ``top_k_objective`` (the first graph's

@@ -684,7 +684,7 @@ MAX_RUNS = 1_000_000
 
 
 def _simulation_tables(args: argparse.Namespace):
-    """The checked run settings' workspace and every table it has (for the program's own, :func:`_simulation_inputs`)."""
+    """The workspace of checked run settings and every table it has (one program's: :func:`_simulation_inputs`)."""
     from workbench.data.importing import read_workspace_tables
     from workbench.workspace import open_workspace
 
@@ -777,9 +777,9 @@ def _simulate(args: argparse.Namespace) -> None:
     atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
     c = result.cohort
     program = f"Program {workspace.program_id} ({design.name}): " if args.program is not None else ""
-    print(f"{program}Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, {c['mentors']:,} "
-          f"mentors, {c['unmatched_mentees']:,} mentees unmatched; {result.runs:,} runs, seed {args.seed}, "
-          f"{result.horizon_months}-month horizon.")
+    print(f"{program}Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, "
+          f"{c['mentors']:,} mentors, {c['unmatched_mentees']:,} mentees unmatched; {result.runs:,} runs, "
+          f"seed {args.seed}, {result.horizon_months}-month horizon.")
     print("\n".join(_kpi_lines(result)))
     if budget is not None:
         print(f"Budget {budget['budget']:,.0f} {budget['currency']}: expected cost {budget['expected_cost']:,.0f}, "

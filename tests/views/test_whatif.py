@@ -20,6 +20,8 @@ from workbench.whatif import Scenario, list_scenarios, save_scenario
 from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison
 from workbench.workspace import create_workspace, open_workspace, save_files
 
+from .test_programs import tiers  # noqa: F401 - a fixture: the demo with a peer tier, opened as ?program=peer
+
 
 @pytest.fixture
 def view(home: Path) -> WhatIfView:
@@ -413,22 +415,6 @@ def test_find_better_designs_says_which_constraint_binds(view: WhatIfView) -> No
     view.search_budget.value = "lots"
     view.search_button.click()
     assert "Budget: &#x27;lots&#x27; is not a number" in view.search_notice.value
-
-
-@pytest.fixture
-def tiers(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo with a second program, ``peer`` (mentors 0-1 level above, 3 mentor hours a month)."""
-    from workbench.design.store import load_design
-    from workbench.programs import add_program
-    from workbench.views import shell
-    from workbench.workspace import find_workspace
-
-    demo = find_workspace("demo", home)
-    first = load_design(demo)
-    add_program(demo, "peer", first.model_copy(update={"name": "Peer tier", "experience": first.experience.model_copy(
-        update={"seniority_gap_min": 0, "seniority_gap_max": 1})}))
-    monkeypatch.setattr(shell, "requested_program", lambda: "peer")
-    return demo.path
 
 
 def test_all_programs_are_forecast_together_in_their_own_section(tiers: Path) -> None:

@@ -8,10 +8,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.design.model import Eligibility
+from workbench.simulate import KPIS, Cohort, SimulationResult
 from workbench.whatif import run_scenario
-from workbench.whatif.programs import ALL_PROGRAMS, mentor_hours, simulate_programs
+from workbench.whatif.programs import ALL_PROGRAMS, combine_programs, mentor_hours, simulate_programs
 
 RUNS = 300
 
@@ -36,7 +39,8 @@ def test_the_total_adds_the_programs_run_by_run(forecast):
     assert list(results) == ["main", "peer"] and total.runs == RUNS
     for kpi in ("exits", "cost", "benefit"):
         for side in (0, 1) if total.runs_kpis[kpi][1] is not None else (0,):
-            np.testing.assert_allclose(total.runs_kpis[kpi][side], sum(r.runs_kpis[kpi][side] for r in results.values()))
+            added = sum(r.runs_kpis[kpi][side] for r in results.values())
+            np.testing.assert_allclose(total.runs_kpis[kpi][side], added)
     n = {p: r.cohort["participants"] for p, r in results.items()}
     assert total.cohort["participants"] == sum(n.values())
     # retention pooled by participants is what the summed exits give
@@ -119,3 +123,35 @@ def test_cancelling_stops_between_programs_and_gives_no_total(tiers):
                               cancel=lambda: len(steps) >= 2)
     assert found.cancelled and found.total is None and list(found.results) == ["main"]
     assert [s[:2] for s in steps] == [(1, 3), (2, 3)]
+
+
+def synthetic(rng: np.random.Generator, n: int, runs: int) -> tuple[SimulationResult, Cohort]:
+    """A program's result with random run-level KPIs of ``n`` participants (no engine involved)."""
+    runs_kpis = {}
+    for kpi, (_, unit, with_comparison, _) in KPIS.items():
+        scale = 1000.0 if unit == "currency" else 1.0
+        draw = lambda: rng.integers(0, n + 1, runs).astype(float) if kpi == "exits" else rng.uniform(0, scale, runs)
+        runs_kpis[kpi] = (draw(), draw() if with_comparison else None)
+    survival = pd.DataFrame({"month": [1, 2], "participants": rng.uniform(0.8, 1, 2),
+                             "comparison": rng.uniform(0.8, 1, 2)})
+    mentees = pd.DataFrame({"gap_levels": rng.integers(0, 4, n).astype(float)})
+    result = SimulationResult(name="x", runs=runs, seed={}, horizon_months=2, parameters={}, settings={},
+                              cohort={"participants": n}, runs_kpis=runs_kpis, groups={}, survival=survival)
+    return result, Cohort(mentees=mentees, mentors=1, group_size=1.0, structure="one_on_one", unmatched=0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=5), st.integers(2, 30), st.integers(0, 2**32 - 1))
+def test_the_total_is_the_same_in_any_order_and_its_rates_lie_between_the_programs(sizes, runs, seed):
+    rng = np.random.default_rng(seed)
+    made = {f"p{i}": synthetic(rng, n, runs) for i, n in enumerate(sizes)}
+    results, cohorts = {p: r for p, (r, _) in made.items()}, {p: c for p, (_, c) in made.items()}
+    total = combine_programs(results, cohorts)
+    backwards = combine_programs(dict(reversed(results.items())), cohorts)
+    for kpi in KPIS:
+        np.testing.assert_allclose(total.runs_kpis[kpi][0], backwards.runs_kpis[kpi][0])
+    for kpi in ("retention", "promotion", "meetings", "early_closure", "quality"):
+        values = np.stack([r.runs_kpis[kpi][0] for r in results.values()])
+        assert np.all(values.min(axis=0) - 1e-12 <= total.runs_kpis[kpi][0])
+        assert np.all(total.runs_kpis[kpi][0] <= values.max(axis=0) + 1e-12)
+    assert total.cohort["participants"] == sum(sizes)

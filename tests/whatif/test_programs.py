@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.design.model import Eligibility
+from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, Cohort, SimulationResult
 from workbench.whatif import run_scenario
 from workbench.whatif.programs import ALL_PROGRAMS, combine_programs, mentor_hours, simulate_programs
@@ -114,6 +115,22 @@ def test_a_program_nobody_is_matched_in_is_listed_with_why(tiers):
     table = found.table().set_index("program")
     assert table.loc["peer", "participants"] == 0 and np.isnan(table.loc["peer", "exits_avoided"])
     assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(table.loc["main", "exits_avoided"])
+
+
+def test_budgets_add_up_and_different_currencies_are_refused(tiers):
+    tables, designs = tiers
+    budget = lambda d, amount, currency="EUR": d.model_copy(update={"align": d.align.model_copy(update={
+        "constraints": d.align.constraints.model_copy(update={"budget": amount, "currency": currency})})})
+    found = simulate_programs(tables, {"main": budget(designs["main"], 30000.0), "peer": budget(designs["peer"],
+                                                                                                 20000.0)},
+                              runs=RUNS, seed=3)
+    table = found.table().set_index("program")
+    assert table.loc[ALL_PROGRAMS, "budget"] == 50000.0
+    cost = found.total.runs_kpis["cost"][0]
+    assert table.loc[ALL_PROGRAMS, "p_within_budget"] == pytest.approx((cost <= 50000.0).mean())
+    with pytest.raises(WorkbenchError, match=r"different currencies \(main: EUR, peer: USD\)"):
+        simulate_programs(tables, {"main": budget(designs["main"], 1.0), "peer": budget(designs["peer"], 1.0, "USD")},
+                          runs=RUNS)
 
 
 def test_cancelling_stops_between_programs_and_gives_no_total(tiers):

@@ -236,11 +236,12 @@ def _nobody(result: MatchResult) -> str:
 
 
 def _budgets(designs: Mapping[str, ProgramDesign], simulated: Sequence[str]) -> dict:
-    """The total budget when every simulated program has one in the same currency (else none)."""
+    """The total budget when every simulated program has one (else none), in their currency."""
     limits = [designs[p].align.constraints for p in simulated]
-    if not limits or any(c.budget is None for c in limits) or len({c.currency for c in limits}) > 1:
-        return {"budget": None, "currency": limits[0].currency if limits else ""}
-    return {"budget": float(sum(c.budget for c in limits)), "currency": limits[0].currency}
+    currency = next((c.currency for c in limits if c.currency), "")
+    if not limits or any(c.budget is None for c in limits):
+        return {"budget": None, "currency": currency}
+    return {"budget": float(sum(c.budget for c in limits)), "currency": currency}
 
 
 def simulate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, ProgramDesign], *,
@@ -252,7 +253,8 @@ def simulate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
     """Match the programs ``designs`` (id -> design) together and simulate each, then all of them.
 
     ``mode``, ``order``, ``programs`` and ``cohort`` as for :func:`workbench.matching.match_programs` (its
-    errors too: an unknown order, a program without eligible mentors). ``runs`` Monte Carlo runs per program,
+    errors too: an unknown order, a program without eligible mentors); programs whose designs name different
+    currencies are refused (their costs cannot be added). ``runs`` Monte Carlo runs per program,
     ``seed`` as for :func:`workbench.whatif.run_scenarios`; ``horizon_months`` (1-60) defaults to the longest
     program's length, at least 12. ``progress(done, total, message)`` after each step; ``cancel`` is checked
     between programs (the forecast then says ``cancelled`` and has no total). Same inputs, same result.
@@ -263,6 +265,11 @@ def simulate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
         [12, *(d.experience.duration_months for d in designs.values())])
     if not 1 <= horizon <= 60:
         raise WorkbenchError(f"The horizon must be 1 to 60 months, not {horizon}.")
+    currencies = {p: d.align.constraints.currency for p, d in designs.items() if d.align.constraints.currency}
+    if len(set(currencies.values())) > 1:
+        raise WorkbenchError("The programs state their costs in different currencies ("
+                             + ", ".join(f"{p}: {c}" for p, c in currencies.items()) + "), so their costs cannot be "
+                             "added up: set the same align.constraints.currency in every program's design.")
     total_steps = 1 + len(designs)
     found = match_programs(tables, designs, mode=mode, order=order, programs=programs, seed=seed, cohort=cohort)
     if progress is not None:

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from workbench.cli import main
+from workbench.design.model import Eligibility
+from workbench.design.store import load_design
+from workbench.programs import add_program
 from workbench.simulate import KPIS, PARAMETERS
 from workbench.whatif import Scenario, save_scenario, schema_problems
 from workbench.workspace import DEMO_SOURCE, open_workspace
@@ -121,3 +124,70 @@ def test_workers_do_not_change_the_figures(demo: Path, tmp_path: Path) -> None:
         assert main(["compare", str(demo), "--scenarios", "Capacity one,design", "--runs", "100", "--workers",
                      workers, "--out", str(out)]) == 0
     assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.fixture
+def tiers(demo: Path) -> Path:
+    """The demo with a second program, ``peer`` (mentors 0-1 level above), with its own scenario."""
+    workspace = open_workspace(demo)
+    first = load_design(workspace)
+    peer = add_program(workspace, "peer", first.model_copy(update={"name": "Peer tier", "experience": (
+        first.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 1}))}))
+    save_scenario(peer, Scenario("Peer weekly", overrides={"cadence": "weekly"}))
+    return demo
+
+
+def test_simulate_one_program_or_all_of_them(tiers: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "all.json"
+    assert main(["simulate", str(tiers), "--all", "--runs", "200", "--seed", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "2 programs of" in printed and "(jointly)" in printed and "All programs" in printed
+    assert "Not modelled" in printed
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["programs"]) == {"main", "peer"} and data["mode"] == "joint"
+    assert all(schema_problems(r) == [] for r in data["programs"].values())
+    total = data["all_programs"]
+    assert total["cohort"]["participants"] == sum(r["cohort"]["participants"] for r in data["programs"].values())
+    assert total["kpis"]["cost"]["participants"]["mean"] == pytest.approx(
+        sum(r["kpis"]["cost"]["participants"]["mean"] for r in data["programs"].values()))
+    # priority order: the first program is served first
+    assert main(["simulate", str(tiers), "--all", "--priority", "peer,main", "--runs", "200", "--out", str(out)]) == 0
+    assert "in priority order peer > main" in capsys.readouterr().out
+    assert json.loads(out.read_text(encoding="utf-8"))["order"] == ["peer", "main"]
+    # one program: its own enrolment, design and scenarios
+    one = tmp_path / "peer.json"
+    assert main(["simulate", str(tiers), "--program", "peer", "--scenario", "Peer weekly", "--runs", "200",
+                 "--out", str(one)]) == 0
+    assert "Program peer (Peer tier): Scenario 'Peer weekly'" in capsys.readouterr().out
+    assert json.loads(one.read_text(encoding="utf-8"))["settings"]["cadence"] == "weekly"
+    assert main(["compare", str(tiers), "--program", "peer", "--scenarios", "design,Peer weekly", "--runs",
+                 "100"]) == 0
+    assert "Peer weekly" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["simulate", "--all", "--program", "peer"], "Give either --program ID or --all, not both."),
+    (["simulate", "--priority", "main,peer"], "--priority orders the programs of --all; add --all."),
+    (["simulate", "--program", "nobody"], "has no program 'nobody'; its programs are: main, peer."),
+    (["simulate", "--all", "--priority", "peer"], "must name every program once: missing main"),
+    (["simulate", "--all", "--scenario", "Weekly"], "--scenario applies to one program"),
+    (["compare", "--program", "nobody", "--scenarios", "design,Weekly"], "has no program 'nobody'"),
+])
+def test_bad_program_input_exits_2_with_one_line(tiers: Path, tmp_path: Path, capsys, args, message) -> None:
+    out = tmp_path / "r.json"
+    assert main([args[0], str(tiers), *args[1:], "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_a_program_without_eligible_mentors_exits_2_and_writes_nothing(demo: Path, tmp_path: Path, capsys) -> None:
+    workspace = open_workspace(demo)
+    design = load_design(workspace)
+    add_program(workspace, "senior", design.model_copy(update={"name": "Senior tier", "align": design.align.model_copy(
+        update={"mentor_eligibility": Eligibility(level_min=40)})}))
+    for argv in (["--all"], ["--program", "senior"], ["--all", "--priority", "senior,main"]):
+        out = tmp_path / "r.json"
+        assert main(["simulate", str(demo), *argv, "--runs", "100", "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "Program 'senior' (Senior tier) has no eligible mentor" in err and not out.exists()

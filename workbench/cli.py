@@ -195,6 +195,15 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--horizon", type=int, default=None, metavar="MONTHS",
                            help="months to follow outcomes, 1-60 (default: 12 or the program's length if longer)")
     simulator.add_argument("--out", type=Path, required=True, metavar="JSON", help="file to write")
+    simulator.add_argument("--program", default=None, metavar="ID",
+                           help="simulate this program of the workspace: its design, scenarios and enrolment "
+                                "(see `workbench programs`; default: the first)")
+    simulator.add_argument("--all", action="store_true",
+                           help="simulate every program of the workspace, matched together on the shared mentors "
+                                "(jointly), each under its own design, and their total")
+    simulator.add_argument("--priority", default=None, metavar="A,B,...", const="", nargs="?",
+                           help="with --all: match the programs one after another in this order (default: as "
+                                "listed) instead of jointly")
 
     comparer = commands.add_parser(
         "compare", help="simulate two to six scenarios side by side",
@@ -212,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="local worker processes (default 1: run here); results do not depend on it")
     comparer.add_argument("--out", type=Path, default=None, metavar="JSON",
                           help="also write every scenario's result and the comparison as JSON")
+    comparer.add_argument("--program", default=None, metavar="ID",
+                          help="compare scenarios of this program of the workspace (its design, scenarios and "
+                               "enrolment; default: the first)")
     optimiser = commands.add_parser(
         "optimise", help="search the whole design for the designs on the frontier of cost against objectives",
         description="Search the design jointly (structure, cohort size, mentor capacity, duration, cadence, "
@@ -491,8 +503,7 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.matching.programs import check_mentors
     from workbench.matching.scores import design_criterion_problems
     from workbench.organisation import current_cohort
-    from workbench.programs import program_ids, scoped_tables
-    from workbench.workspace import atomic_write_text, open_workspace, program_scope
+    from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
     if not args.out.parent.is_dir():
@@ -504,12 +515,7 @@ def _match(args: argparse.Namespace) -> int:
     if args.all or args.priority is not None:
         return _match_programs(args, workspace, tables)
     cohort = args.cohort
-    if args.program is not None:  # one program on its own enrolment and design
-        if args.program not in program_ids(workspace):
-            raise WorkbenchError(f"{workspace.path} has no program {args.program!r}; its programs are: "
-                                 f"{', '.join(program_ids(workspace))}.")
-        workspace = program_scope(workspace, args.program)
-    tables = scoped_tables(workspace, tables)  # the program's enrolment (the first program's by default)
+    workspace, tables = _one_program(workspace, tables, args.program)
     design = _matching_design(load_design(workspace), args)
     if args.program is not None:
         cohort = cohort or current_cohort(tables["enrolment"])[0]
@@ -541,6 +547,29 @@ def _match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_program(workspace, tables, program: str | None):
+    """The workspace scoped to ``program`` (the first when ``None``) and ``tables`` with that program's enrolment."""
+    from workbench.programs import program_ids, scoped_tables
+    from workbench.workspace import program_scope
+
+    if program is not None:
+        if program not in program_ids(workspace):
+            raise WorkbenchError(f"{workspace.path} has no program {program!r}; its programs are: "
+                                 f"{', '.join(program_ids(workspace))}.")
+        workspace = program_scope(workspace, program)
+    return workspace, scoped_tables(workspace, tables)
+
+
+def _programs_mode(args: argparse.Namespace) -> tuple[str, list[str] | None]:
+    """``--all [--priority A,B]``: the mode and order of matching every program (refused with ``--program``)."""
+    if args.priority is not None and not args.all:
+        raise WorkbenchError("--priority orders the programs of --all; add --all.")
+    if args.all and args.program is not None:
+        raise WorkbenchError("Give either --program ID or --all, not both.")
+    order = [p.strip() for p in args.priority.split(",") if p.strip()] if args.priority else None
+    return ("joint" if args.priority is None else "priority"), order
+
+
 def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
     """``match --all [--priority A,B]``: every program of the workspace on the shared mentors."""
     import pandas as pd
@@ -551,17 +580,12 @@ def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
     from workbench.workspace import atomic_write_text
 
     programs = load_programs(workspace)
-    if args.priority is not None and not args.all:
-        raise WorkbenchError("--priority orders the programs of --all; add --all.")
-    if args.all and args.program is not None:
-        raise WorkbenchError("Give either --program ID or --all, not both.")
+    mode, order = _programs_mode(args)
     if args.method is not None or args.structure is not None:
         raise WorkbenchError("--method and --structure apply to one program: with --all each program uses its own "
                              "design (the joint solve maximises matched mentees + total score).")
-    order = [p.strip() for p in args.priority.split(",") if p.strip()] if args.priority else None
-    found = match_programs(tables, {p: prog.design for p, prog in programs.items()},
-                           mode="joint" if args.priority is None else "priority", order=order, seed=args.seed,
-                           cohort=args.cohort)
+    found = match_programs(tables, {p: prog.design for p, prog in programs.items()}, mode=mode, order=order,
+                           seed=args.seed, cohort=args.cohort)
     frames = [r.table().assign(program=p) for p, r in found.results.items()]
     table = pd.concat(frames, ignore_index=True)
     numbers = table.select_dtypes("float").columns
@@ -659,9 +683,9 @@ class _ProgressBar:
 MAX_RUNS = 1_000_000
 
 
-def _simulation_inputs(args: argparse.Namespace):
+def _simulation_tables(args: argparse.Namespace):
+    """The workspace of checked run settings and every table it has (one program's: :func:`_simulation_inputs`)."""
     from workbench.data.importing import read_workspace_tables
-    from workbench.design.store import load_design
     from workbench.workspace import open_workspace
 
     if not 2 <= args.runs <= MAX_RUNS:
@@ -682,9 +706,22 @@ def _simulation_inputs(args: argparse.Namespace):
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "
                              "and the cohort's enrolment. Import them first.")
-    from workbench.programs import scoped_tables
+    return workspace, tables
 
-    return workspace, scoped_tables(workspace, tables), load_design(workspace)  # the first program's enrolment
+
+def _simulation_inputs(args: argparse.Namespace):
+    """The workspace scoped to ``--program`` (the first by default), its tables and its design."""
+    from workbench.design.store import load_design
+    from workbench.matching.programs import check_mentors
+    from workbench.organisation import current_cohort
+
+    workspace, tables = _simulation_tables(args)
+    program = getattr(args, "program", None)
+    workspace, tables = _one_program(workspace, tables, program)
+    design = load_design(workspace)
+    if program is not None:
+        check_mentors(program, design, tables, current_cohort(tables["enrolment"])[0])
+    return workspace, tables, design
 
 
 def _kpi_lines(result) -> list[str]:
@@ -723,6 +760,8 @@ def _simulate(args: argparse.Namespace) -> None:
     from workbench.whatif import budget_check, load_scenario, run_scenarios
     from workbench.workspace import atomic_write_text
 
+    if args.all or args.priority is not None:
+        return _simulate_programs(args)
     workspace, tables, design = _simulation_inputs(args)
     scenario = load_scenario(workspace, args.scenario)
     bar = _ProgressBar()
@@ -737,13 +776,58 @@ def _simulate(args: argparse.Namespace) -> None:
         document["budget"] = budget
     atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
     c = result.cohort
-    print(f"Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, {c['mentors']:,} "
-          f"mentors, {c['unmatched_mentees']:,} mentees unmatched; {result.runs:,} runs, seed {args.seed}, "
-          f"{result.horizon_months}-month horizon.")
+    program = f"Program {workspace.program_id} ({design.name}): " if args.program is not None else ""
+    print(f"{program}Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, "
+          f"{c['mentors']:,} mentors, {c['unmatched_mentees']:,} mentees unmatched; {result.runs:,} runs, "
+          f"seed {args.seed}, {result.horizon_months}-month horizon.")
     print("\n".join(_kpi_lines(result)))
     if budget is not None:
         print(f"Budget {budget['budget']:,.0f} {budget['currency']}: expected cost {budget['expected_cost']:,.0f}, "
               f"within budget in {budget['p_within']:.0%} of runs.")
+    print(f"Wrote {args.out}.")
+
+
+def _simulate_programs(args: argparse.Namespace) -> None:
+    """``simulate --all [--priority A,B]``: every program matched together, each simulated, and the total."""
+    import json
+
+    import numpy as np
+
+    from workbench.programs import load_programs
+    from workbench.whatif import FORECAST_MEANS, simulate_programs
+    from workbench.workspace import atomic_write_text
+
+    mode, order = _programs_mode(args)
+    if args.scenario != "design":
+        raise WorkbenchError("--scenario applies to one program: with --all each program is simulated under its own "
+                             "design (use --program ID --scenario NAME for a scenario of one program).")
+    workspace, tables = _simulation_tables(args)
+    programs = load_programs(workspace)
+    bar = _ProgressBar()
+    try:
+        found = simulate_programs(tables, {p: prog.design for p, prog in programs.items()}, mode=mode, order=order,
+                                  runs=args.runs, seed=args.seed, horizon_months=args.horizon, progress=bar)
+    finally:
+        bar.close()
+    atomic_write_text(args.out, json.dumps(found.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n")
+    how = "jointly" if found.mode == "joint" else f"in priority order {' > '.join(found.order)}"
+    print(f"{len(found.order)} programs of {workspace.path} matched together on the shared mentors ({how}); "
+          f"{found.runs:,} runs each, seed {found.seed}, {found.horizon_months}-month horizon.")
+    table = found.table()
+    shown = lambda x, fmt: "–" if np.isnan(x) else format(x, fmt)
+    header = f"  {'program':<14}{'participants':>13}  {'exits avoided [95% interval]':<30}{'cost':>12}  " \
+             f"{'ROI [95% interval]':<24}{'P(within budget)':>16}"
+    print(header)
+    for row in table.itertuples(index=False):
+        exits = "–" if np.isnan(row.exits_avoided) else \
+            f"{row.exits_avoided:.2f} [{row.exits_avoided_low:.2f}, {row.exits_avoided_high:.2f}]"
+        roi = "–" if np.isnan(row.roi) else f"{row.roi:+.2f} [{row.roi_low:+.2f}, {row.roi_high:+.2f}]"
+        print(f"  {row.program:<14}{row.participants:>13,}  {exits:<30}{shown(row.cost, ',.0f'):>12}  {roi:<24}"
+              f"{shown(row.p_within_budget, '.0%'):>16}")
+    for row in table.itertuples(index=False):
+        if row.note:
+            print(f"  {row.program}: {row.note}.")
+    print(FORECAST_MEANS)
     print(f"Wrote {args.out}.")
 
 

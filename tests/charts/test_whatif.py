@@ -15,6 +15,8 @@ from workbench.charts import (
     effects_chart,
     frontier_caption,
     frontier_chart,
+    programs_caption,
+    programs_chart,
     survival_caption,
     survival_chart,
     tornado_caption,
@@ -24,7 +26,9 @@ from workbench.charts.whatif import COMPARISON_KPIS, KPI_GROUPS, NO_DATA, format
 from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
 from workbench.simulate import KPIS
-from workbench.whatif import BASELINE, Scenario, comparison_table, frontier, run_scenarios, tornado
+from workbench.design.model import Eligibility
+from workbench.whatif import (ALL_PROGRAMS, BASELINE, Scenario, comparison_table, frontier, run_scenarios,
+                              simulate_programs, tornado)
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 
@@ -188,10 +192,27 @@ def test_frontier_chart_marks_the_efficient_scenarios(results) -> None:
     renders(frontier_chart(table))
 
 
+def test_programs_chart_shows_each_simulated_program_and_the_total(demo) -> None:
+    tables, design = demo
+    nobody = design.model_copy(update={"align": design.align.model_copy(
+        update={"mentee_eligibility": Eligibility(level_min=50)})})
+    table = simulate_programs(tables, {"main": design, "empty": nobody}, runs=200, seed=1).table()
+    spec = programs_chart(table).to_dict()
+    rows = [r for r in all_rows(spec) if "program" in r]
+    assert [r["program"] for r in rows] == ["main", ALL_PROGRAMS]
+    assert [r["kind"] for r in rows] == ["program", "total"]
+    assert all(r["exits_avoided_low"] <= r["exits_avoided"] <= r["exits_avoided_high"] for r in rows)
+    assert {"rule", "point"} <= set(marks(spec))
+    caption = programs_caption(table)
+    main = table.set_index("program").loc["main"]
+    assert f"main: {main['exits_avoided']:,.2f}" in caption and "Not simulated (nobody matched): empty." in caption
+    renders(programs_chart(table))
+
+
 @pytest.mark.parametrize("build", [
     lambda: effects_chart(pd.DataFrame()), lambda: distribution_chart(pd.DataFrame(), "retention"),
     lambda: survival_chart(pd.DataFrame()), lambda: tornado_chart(pd.DataFrame()),
-    lambda: frontier_chart(pd.DataFrame())])
+    lambda: frontier_chart(pd.DataFrame()), lambda: programs_chart(pd.DataFrame())])
 def test_empty_inputs_say_so(build) -> None:
     assert NO_DATA in str(build().to_dict())
 

@@ -122,3 +122,17 @@ def test_too_few_mentor_hours_mean_fewer_meetings_and_the_result_says_so():
     mechanisms = result.settings["mechanisms"]
     assert 0.5 < mechanisms["meetings_mentors_have_time_for"] < 1
     assert mechanisms["contact_hours_per_month"] < 52 / 12 * 45 / 60
+
+
+def test_a_mentors_meetings_in_other_programs_take_from_this_ones_time():
+    people = cohort(100)
+    design = ProgramDesign()
+    design = design.model_copy(update={"support": design.support.model_copy(update={"mentor_hours_per_month": 3.0})})
+    alone = simulate(people, design, runs=300, seed=1)
+    assert alone.settings["mechanisms"]["meetings_mentors_have_time_for"] == 1.0  # within the hours given
+    shared = simulate(dataclasses.replace(people, mentor_hours_elsewhere=4.0), design, runs=300, seed=1)
+    mechanisms = shared.settings["mechanisms"]
+    assert mechanisms["mentor_hours_per_month_other_programs"] == 4.0
+    assert mechanisms["meetings_mentors_have_time_for"] < 1.0
+    assert shared.runs_kpis["meetings"][0].mean() < alone.runs_kpis["meetings"][0].mean()
+    assert "mentor_hours_per_month_other_programs" not in alone.settings["mechanisms"]

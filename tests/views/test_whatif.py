@@ -20,6 +20,8 @@ from workbench.whatif import Scenario, list_scenarios, save_scenario
 from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison
 from workbench.workspace import create_workspace, open_workspace, save_files
 
+from .test_programs import tiers  # noqa: F401 - a fixture: the demo with a peer tier, opened as ?program=peer
+
 
 @pytest.fixture
 def view(home: Path) -> WhatIfView:
@@ -413,3 +415,38 @@ def test_find_better_designs_says_which_constraint_binds(view: WhatIfView) -> No
     view.search_budget.value = "lots"
     view.search_button.click()
     assert "Budget: &#x27;lots&#x27; is not a number" in view.search_notice.value
+
+
+def test_all_programs_are_forecast_together_in_their_own_section(tiers: Path) -> None:
+    context, _ = open_page("05_what_if")
+    view = WhatIfView(context, background=False)
+    view.runs.value = 200
+    assert view.programs_box.layout.display != "none" and "All programs" in view.programs_box.children[0].value
+    assert "Not modelled" in view.programs_box.children[0].value
+    note = view.children[0].value
+    assert "simulates the program peer alone" in note and "The All programs section below" in note
+    view.programs_button.click()
+    assert view.programs_notice.value == "", view.programs_notice.value
+    found = view.programs_forecast
+    assert list(found.results) == ["main", "peer"] and found.runs == 200
+    shown = view.programs_table.value
+    assert "All programs" in shown and "Exits avoided [95% interval]" in shown and "(jointly)" in shown
+    total = found.table().set_index("program").loc["All programs"]
+    assert f"{total['exits_avoided']:,.2f} [" in shown
+    assert "P(within budget)" not in shown  # the demo's designs set no budget
+    chart = view.programs_chart.chart.to_dict()
+    assert {"main", "peer", "All programs"} <= {r.get("program") for rows in chart["datasets"].values() for r in rows}
+    assert "All programs:" in view.programs_caption.value
+    # priority order; a bad order is refused in the section's own notice
+    view.programs_how.mode.value = "priority"
+    view.programs_how.order.value = "peer, main"
+    view.programs_button.click()
+    assert "priority order peer &gt; main" in view.programs_table.value
+    view.programs_how.order.value = "peer"
+    view.programs_button.click()
+    assert "must name every program" in view.programs_notice.value and not view.busy
+
+
+def test_a_workspace_of_one_program_has_no_all_programs_section(view: WhatIfView) -> None:
+    assert view.programs_box.layout.display == "none" and view.programs_button is None
+    assert view.programs_button not in view._job_buttons

@@ -15,6 +15,8 @@ reader, computed from the same rows the chart draws.
   to the ends of its range (:func:`~workbench.whatif.tornado`).
 * :func:`frontier_chart`: cost against impact, the efficient scenarios joined
   (:func:`~workbench.whatif.frontier`).
+* :func:`programs_chart`: exits avoided per program and for all programs
+  together, with 95% intervals (:meth:`~workbench.whatif.ProgramsForecast.table`).
 
 Common rules: shares are shown in percent (effects against the comparison
 group in percentage points); scenarios keep the order they first appear in and
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.simulate import KPIS
+from workbench.whatif.programs import ALL_PROGRAMS
 from workbench.charts.common import (
     MAX_ROWS,
     NO_DATA,
@@ -58,6 +61,8 @@ __all__ = [
     "frontier_caption",
     "frontier_chart",
     "kpi_scale",
+    "programs_caption",
+    "programs_chart",
     "scenario_colours",
     "survival_caption",
     "survival_chart",
@@ -551,3 +556,68 @@ def frontier_caption(table: pd.DataFrame, *, currency: str = "") -> str:
             text += (f"Going from {cheap['scenario']} to {dear['scenario']} costs {extra_cost:,.0f} {money} more and "
                      f"{gain}. ")
     return text + "Costs are the model's estimate of staff time, training, coordination and tools."
+
+
+# ---------------------------------------------------------------------------
+# every program of a workspace
+
+
+def _program_rows(table: pd.DataFrame) -> pd.DataFrame:
+    _require(table, ("program", "exits_avoided", "exits_avoided_low", "exits_avoided_high"), "programs_chart")
+    rows = table[pd.to_numeric(table["exits_avoided"], errors="coerce").notna()].copy()
+    rows["program"] = rows["program"].astype(str)
+    rows["kind"] = np.where(rows["program"] == ALL_PROGRAMS, "total", "program")
+    return rows
+
+
+def programs_chart(table: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+    """Exits avoided by the horizon per program and for all programs together: dot the mean, bar its 95% interval.
+
+    ``table`` is :meth:`~workbench.whatif.ProgramsForecast.table` (one row per
+    program, the all-programs row last); programs nobody was matched in are
+    left out. Right of the dashed line, the program avoids exits.
+    """
+    title = "Exits avoided, per program and in all"
+    if _is_empty(table):
+        return _no_data_chart(title)
+    rows = _program_rows(table)
+    if rows.empty:
+        return _no_data_chart(title)
+    _check_size(len(rows), "programs_chart")
+    order = list(rows["program"])
+    y = alt.Y("program:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=["program", "total"], range=[_PALETTE[1], _PALETTE[0]]),
+                       legend=None)
+    tooltip = [alt.Tooltip("program:N", title="Program"),
+               alt.Tooltip("exits_avoided:Q", title="Exits avoided (people)", format=",.2f"),
+               alt.Tooltip("exits_avoided_low:Q", title="95% interval from", format=",.2f"),
+               alt.Tooltip("exits_avoided_high:Q", title="to", format=",.2f")]
+    base = alt.Chart(rows)
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(color="#555555", strokeDash=[4, 3]).encode(x="zero:Q")
+    interval = base.mark_rule(strokeWidth=3, opacity=0.55).encode(
+        x=alt.X("exits_avoided_low:Q", title="Exits avoided by the horizon (people)"), x2="exits_avoided_high:Q",
+        y=y, color=colour, tooltip=tooltip)
+    dots = base.mark_point(filled=True, size=90, opacity=1).encode(x="exits_avoided:Q", y=y, color=colour,
+                                                                    tooltip=tooltip)
+    return alt.layer(zero, interval, dots).properties(
+        width=WIDTH, height=max(60, 28 * len(rows)),
+        title=_title(title, ["Dot: the mean over simulated runs; bar: its 95% interval. Dashed line: no exits "
+                             "avoided against a simulated comparison group.",
+                             "All programs adds the programs' exits avoided run by run."]))
+
+
+def programs_caption(table: pd.DataFrame) -> str:
+    """Plain-language caption for :func:`programs_chart` (same argument)."""
+    if _is_empty(table):
+        return "Run the forecast of every program to see the exits each avoids."
+    rows = _program_rows(table)
+    if rows.empty:
+        return "Nobody is matched in any program, so no program is simulated."
+    parts = [f"{r.program}: {r.exits_avoided:,.2f} (95% interval {r.exits_avoided_low:,.2f} to "
+             f"{r.exits_avoided_high:,.2f})" for r in rows.itertuples()]
+    left_out = [str(p) for p, x in zip(table["program"], pd.to_numeric(table["exits_avoided"], errors="coerce"))
+                if pd.isna(x)]
+    text = "Exits avoided by the horizon against a simulated comparison group: " + "; ".join(parts) + "."
+    if left_out:
+        text += f" Not simulated (nobody matched): {', '.join(left_out)}."
+    return text

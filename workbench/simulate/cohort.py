@@ -35,6 +35,11 @@ class Cohort:
     ``coverage`` (0-1), ``gap_levels`` (levels, >= 0), ``exit_hazard`` (exits
     per person-year). ``mentors``: number of distinct mentors (0 for peers).
     ``group_size``: mentees per mentor on average (1 for one-on-one).
+    ``mentor_hours_elsewhere``: hours of meetings per month the participants'
+    mentors are scheduled in the workspace's other programs, averaged over the
+    program's pairs (0 for a program simulated alone;
+    :func:`workbench.whatif.programs.simulate_programs` sets it), so the
+    outcome model counts a shared mentor's time once.
     """
 
     mentees: pd.DataFrame
@@ -42,6 +47,7 @@ class Cohort:
     group_size: float
     structure: str
     unmatched: int
+    mentor_hours_elsewhere: float = 0.0
 
     @property
     def size(self) -> int:

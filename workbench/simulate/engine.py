@@ -31,7 +31,9 @@ For each run and each participant (one matched mentee of :mod:`.cohort`):
    the mentors have time for: when a mentor's scheduled hours per month
    (cadence x meeting length x mentees met one by one) exceed the design's
    ``mentor_hours_per_month``, the hours beyond it take place at
-   ``unfunded_meeting_share``. Meetings stop when the mentee leaves.
+   ``unfunded_meeting_share``; a mentor's meetings in the workspace's other
+   programs (``Cohort.mentor_hours_elsewhere``) add to their scheduled hours.
+   Meetings stop when the mentee leaves.
 4. **Exits**: the participant's own baseline hazard (:mod:`.baseline`, per
    person-year, so ``/12`` per month) times ``1 - turnover_reduction x e(t)``,
    where the effect ``e(t)`` is the relationship's quality, ramping up over
@@ -187,7 +189,9 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
     scheduled = CADENCE_PER_MONTH[exp.cadence]
     hours = exp.meeting_minutes / 60
     mentor_hours = scheduled_mentor_hours(design, cohort.group_size, cohort.structure)
-    time_share = mentor_time_share(mentor_hours, design.support.mentor_hours_per_month, p["unfunded_meeting_share"])
+    # a mentor in several programs gives this design's hours to all of them: their other meetings count too
+    time_share = mentor_time_share(mentor_hours + cohort.mentor_hours_elsewhere,
+                                   design.support.mentor_hours_per_month, p["unfunded_meeting_share"])
     contact = scheduled * time_share * hours
     # coordinator time: check-ins and detection of pairs gone quiet
     needed = p["coordinator_hours"] * pairs
@@ -211,6 +215,8 @@ def prepare(cohort: Cohort, design: ProgramDesign, parameters: dict | None = Non
                   "quality_terms": {"contact": contact_term, "training": p["quality_training"] * training,
                                     "participant_input": p["quality_input"] if has_input else 0.0,
                                     "goals_and_guides": practice_term, "structure": structure_term}}
+    if cohort.mentor_hours_elsewhere:
+        mechanisms["mentor_hours_per_month_other_programs"] = cohort.mentor_hours_elsewhere
     return Inputs(
         score=m["score"].to_numpy(dtype=np.float64), coverage=m["coverage"].to_numpy(dtype=np.float64),
         gap=m["gap_levels"].to_numpy(dtype=np.float64), exit_hazard=m["exit_hazard"].to_numpy(dtype=np.float64) / 12,

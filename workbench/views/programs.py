@@ -7,17 +7,21 @@ places; this panel matches all of them with
 :func:`workbench.matching.match_programs`, jointly (one exact solve) or in a
 priority order, and shows per program who is matched and how the mentors'
 places were shared. It shows figures about programs only (no person), so it
-is the same in the published app, where only **Save** is missing.
+is the same in the published app, where only **Save** is missing. Its parts
+(:class:`ProgramsOrder`, :func:`every_program`) serve the What-if page's All
+programs forecast too.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import ipywidgets as w
 import pandas as pd
 
 from workbench.data.importing import read_workspace_tables
+from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import ProgramsMatch, match_programs, save_programs_matching
 from workbench.privacy import published_mode
@@ -39,9 +43,9 @@ ALL_MEANS = (
 
 #: What a page that takes one program at a time says about all of them.
 ONE_AT_A_TIME = {
-    "What-if": ("simulates the program {program} alone: its design and the people its enrolment puts in it. "
-                "All programs together is not modelled: the outcome model does not know that mentors share their "
-                "time between programs, so open each program from the header and compare them side by side."),
+    "What-if": ("simulates the program {program} alone: its design and the people its enrolment puts in it, as "
+                "if its mentors did not give time to the other programs. The All programs section below forecasts "
+                "every program together, with the mentors' places and time shared between them."),
     "Evaluate": ("evaluates the participants of the program {program}: its enrolled mentees (the enrolment's program "
                  "column, blank = every program), its design and its saved matching. An evaluation of all programs "
                  "pooled is not offered: their designs, cadences and objectives differ, so evaluate each program "
@@ -59,6 +63,38 @@ def scope_note(workspace: Workspace, page: str) -> w.HTML:
     return w.HTML(f"<p class='wb-scope-note' role='note'>{html.escape(text)}</p>")
 
 
+def every_program(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], dict[str, ProgramDesign]]:
+    """The workspace's tables (every program's enrolment) and each program's design, by id in priority order."""
+    tables, problems = read_workspace_tables(workspace)
+    if not problems.ok:
+        raise WorkbenchError("Some tables of the workspace cannot be read: see the data health on the Start page.")
+    return tables, {p: program.design for p, program in load_programs(workspace).items()}
+
+
+class ProgramsOrder(w.HBox):
+    """How every program is matched together: jointly, or in a priority order typed as program ids."""
+
+    def __init__(self, programs: Sequence[str], verb: str = "Match") -> None:
+        style = {"description_width": "initial"}
+        self.mode = w.ToggleButtons(options=[("Jointly", "joint"), ("In priority order", "priority")],
+                                    value="joint", description=verb, style=style)
+        self.order = w.Text(value=", ".join(programs), description="Priority order", style=style,
+                            layout=w.Layout(width="420px"),
+                            placeholder="program ids, first served first, separated by commas")
+        self.mode.observe(self._on_mode, names="value")
+        self._on_mode()
+        super().__init__([self.mode, self.order], layout=w.Layout(flex_flow="row wrap", align_items="center"))
+
+    def _on_mode(self, _change: object = None) -> None:
+        self.order.layout.display = "" if self.mode.value == "priority" else "none"
+
+    def chosen(self) -> tuple[str, list[str] | None]:
+        """The mode and, in priority order, the ids typed (``None`` when jointly)."""
+        if self.mode.value != "priority":
+            return self.mode.value, None
+        return self.mode.value, [p.strip() for p in self.order.value.split(",") if p.strip()]
+
+
 class ProgramsPanel(w.VBox):
     """Match every program of the workspace together: mode, order, the outcome per program, save."""
 
@@ -66,12 +102,8 @@ class ProgramsPanel(w.VBox):
         self.context = context
         self.programs = load_programs(context.workspace)
         self.found: ProgramsMatch | None = None
-        style = {"description_width": "initial"}
-        self.mode = w.ToggleButtons(options=[("Jointly", "joint"), ("In priority order", "priority")],
-                                    value="joint", description="Match", style=style)
-        self.order = w.Text(value=", ".join(self.programs), description="Priority order", style=style,
-                            layout=w.Layout(width="420px"),
-                            placeholder="program ids, first served first, separated by commas")
+        self.how = ProgramsOrder(list(self.programs))
+        self.mode, self.order = self.how.mode, self.how.order
         self.match_button = w.Button(description="Match all programs", icon="sitemap", button_style="primary",
                                      layout=w.Layout(width="auto"))
         self.match_button.on_click(self._on_match)
@@ -84,33 +116,23 @@ class ProgramsPanel(w.VBox):
             self.save_button.disabled = True
         self.notice = Notice()
         self.outcome = w.HTML()
-        self.mode.observe(self._on_mode, names="value")
-        self._on_mode()
         listed = ", ".join(f"{p} ({html.escape(program.design.name)})" for p, program in self.programs.items())
         super().__init__([
             w.HTML(f"<h3>All programs</h3><p>This workspace has {len(self.programs)} programs: {listed}. The "
                    f"settings above match the program <b>{html.escape(context.workspace.program_id)}</b> alone, "
                    "as if every mentor gave it all their places.</p>"
                    f"<p class='wb-caption'>{html.escape(ALL_MEANS)}</p>"),
-            w.HBox([self.mode, self.order], layout=w.Layout(flex_flow="row wrap", align_items="center")),
+            self.how,
             w.HBox([c for c in (self.match_button, self.save_button) if c is not None]),
             self.notice, self.outcome,
         ])
         self.add_class("wb-programs-panel")
 
-    def _on_mode(self, _change: object = None) -> None:
-        self.order.layout.display = "" if self.mode.value == "priority" else "none"
-
     @guarded("match every program", button="match_button")
     def _on_match(self, _button: w.Button) -> None:
-        tables, problems = read_workspace_tables(self.context.workspace)
-        if not problems.ok:
-            raise WorkbenchError("Some tables of the workspace cannot be read: see the data health on the Start "
-                                 "page.")
-        order = [p.strip() for p in self.order.value.split(",") if p.strip()] if self.mode.value == "priority" \
-            else None
-        self.found = match_programs(tables, {p: program.design for p, program in self.programs.items()},
-                                    mode=self.mode.value, order=order)
+        tables, designs = every_program(self.context.workspace)
+        mode, order = self.how.chosen()
+        self.found = match_programs(tables, designs, mode=mode, order=order)
         self.outcome.value = outcome_html(self.found)
         if self.save_button is not None:
             self.save_button.disabled = False

@@ -20,6 +20,12 @@ scenarios. The thread only moves the progress bar; results are drawn back on
 the kernel's event loop (chart widgets are not updated from another thread).
 Tests pass ``background=False`` to run everything in the calling thread.
 
+A workspace with several programs gets an **All programs** section: every
+program matched together on the shared mentors and simulated under its own
+design (:func:`workbench.whatif.simulate_programs`), a table per program and
+the total, and the exits each avoids; figures about programs only, so the
+published app shows it too.
+
 In the published app nothing is saved: there is no Save scenario, Delete
 scenario or Save results to the brief. The scenario being edited can be
 compared without saving it instead (ticked under Compare as "The settings
@@ -52,6 +58,8 @@ from workbench.charts.whatif import (
     frontier_caption,
     frontier_chart,
     kpi_scale,
+    programs_caption,
+    programs_chart,
     survival_caption,
     survival_chart,
     tornado_caption,
@@ -70,7 +78,9 @@ from workbench.whatif import (
     OBJECTIVE_KPI,
     SETTINGS,
     Answer,
+    FORECAST_MEANS,
     Optimisation,
+    ProgramsForecast,
     Scenario,
     ScenarioRuns,
     apply_scenario,
@@ -88,6 +98,7 @@ from workbench.whatif import (
     save_scenario,
     saved_comparison,
     setting_value,
+    simulate_programs,
     sweep,
     tornado,
     what_would_it_take,
@@ -96,7 +107,8 @@ from workbench.whatif.analysis import result_row, value_text
 from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.views.programs import scope_note
+from workbench.programs import program_ids
+from workbench.views.programs import ProgramsOrder, every_program, scope_note
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import html_table
 from workbench.workspace import open_workspace, program_scope
@@ -366,11 +378,13 @@ class WhatIfView(w.VBox):
         self._build_tornado()
         self._build_what_it_takes()
         self._build_search()
+        self._build_programs()
         assumptions = self._assumptions_box()
         self._job_buttons = [self.run_button, self.sweep_button, self.tornado_button, self.take_button,
-                             self.search_button]
-        super().__init__([scope_note(workspace, "What-if"), self.editor, self.compare_box, self.placeholder, self.results_box, self.tornado_box,
-                          self.take_box, self.search_box, assumptions])
+                             self.search_button, *([self.programs_button] if self.programs_button else [])]
+        super().__init__([scope_note(workspace, "What-if"), self.editor, self.compare_box, self.placeholder,
+                          self.results_box, self.tornado_box, self.take_box, self.search_box, self.programs_box,
+                          assumptions])
         self.add_class("wb-whatif")
         self._refresh_scenarios(select=NEW)
         self._render_saved_status()
@@ -771,6 +785,80 @@ class WhatIfView(w.VBox):
                 buttons.append(save)
         self.search_results.children = [w.HTML(html_table(shown, limit=len(shown)) + _caption(caption)),
                                         self._row(*buttons)]
+
+    def _build_programs(self) -> None:
+        """The All programs forecast, when the workspace has more than one program (else an empty box)."""
+        ids = program_ids(self.context.workspace)
+        self.programs_button = None
+        self.programs_forecast: ProgramsForecast | None = None
+        self.programs_box = w.VBox()
+        if len(ids) < 2:
+            self.programs_box.layout.display = "none"
+            return
+        self.programs_how = ProgramsOrder(ids, verb="Match them")
+        self.programs_button = w.Button(description="Forecast all programs", icon="sitemap", button_style="primary",
+                                        layout=w.Layout(width="auto"))
+        self.programs_button.on_click(self._on_programs)
+        self.programs_progress = JobPanel()
+        self.programs_progress.cancel_button.on_click(self._on_cancel)
+        self.programs_notice = Notice()
+        self.programs_table = w.HTML()
+        self.programs_chart = chart_widget(programs_chart(pd.DataFrame()))
+        self.programs_caption = w.HTML()
+        self.programs_box.children = [
+            w.HTML(f"<h3>All programs</h3><p>This workspace has {len(ids)} programs ({html.escape(', '.join(ids))}). "
+                   "The sections above take the program "
+                   f"<b>{html.escape(self.context.workspace.program_id)}</b> alone; this forecast takes every "
+                   "program with its saved design, the runs and seed chosen under Compare.</p>"
+                   + _caption(FORECAST_MEANS)),
+            self._row(self.programs_how, self.programs_button),
+            self.programs_progress, self.programs_notice, self.programs_table, self.programs_chart,
+            self.programs_caption]
+        self.programs_box.add_class("wb-all-programs")
+
+    @guarded("forecast every program", notice="programs_notice")
+    def _on_programs(self, _button: w.Button) -> None:
+        tables, designs = every_program(self.context.workspace)
+        mode, order = self.programs_how.chosen()
+        runs, seed = int(self.runs.value), int(self.seed.value)
+
+        def work(progress, cancel) -> ProgramsForecast:
+            return simulate_programs(tables, designs, mode=mode, order=order, runs=runs, seed=seed,
+                                     progress=progress, cancel=cancel)
+
+        def done(found: ProgramsForecast, seconds: float) -> None:
+            if found.cancelled:
+                self.programs_notice.show("Cancelled: nothing new to show.", "warning")
+                return
+            self.programs_forecast = found
+            self._show_programs(found, seconds)
+
+        self._launch("forecast every program", self.programs_progress, "programs_notice",
+                     f"Matching {len(designs)} programs together and simulating each ...", work, done)
+
+    def _show_programs(self, found: ProgramsForecast, seconds: float) -> None:
+        table = found.table()
+        interval = lambda mean, low, high, fmt: "–" if pd.isna(mean) else \
+            f"{format(mean, fmt)} [{format(low, fmt)}, {format(high, fmt)}]"
+        shown = pd.DataFrame({
+            "Program": table["program"], "Design": table["name"], "Mentees": table["mentees"].map("{:,}".format),
+            "Participants": table["participants"].map("{:,}".format),
+            "Exits avoided [95% interval]": [interval(*r, ",.2f") for r in zip(
+                table["exits_avoided"], table["exits_avoided_low"], table["exits_avoided_high"])],
+            f"Cost ({self.currency or 'currency'})": table["cost"].map(lambda x: "–" if pd.isna(x) else f"{x:,.0f}"),
+            "ROI [95% interval]": [interval(*r, "+.2f") for r in zip(table["roi"], table["roi_low"],
+                                                                      table["roi_high"])]})
+        if table["budget"].notna().any():
+            shown["P(within budget)"] = table["p_within_budget"].map(lambda x: "–" if pd.isna(x) else f"{x:.0%}")
+        shown["Note"] = table["note"]
+        how = "jointly" if found.mode == "joint" else f"in priority order {' > '.join(found.order)}"
+        self.programs_table.value = (
+            f"<p class='wb-summary-text'>{len(found.order)} programs matched together ({html.escape(how)}), "
+            f"{found.runs:,} simulated runs each (seed {found.seed}, {seconds:.1f} s), followed for "
+            f"{found.horizon_months} months. <b>Model forecasts, not measurements.</b></p>"
+            + html_table(shown, limit=len(shown)))
+        self.programs_chart.chart = programs_chart(table)
+        self.programs_caption.value = _caption(programs_caption(table))
 
     def _candidate_scenario(self, row: dict) -> Scenario:
         base = f"Optimiser #{int(row['candidate'])}"

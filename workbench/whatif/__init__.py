@@ -21,6 +21,10 @@
   against the probability of reaching each objective, within the budget,
   mentor hours and mentor pool, with Optuna's NSGA-II through the same
   executors.
+* :mod:`.programs`: :func:`simulate_programs` forecasts every program of a
+  workspace together: matched on their shared mentors, each simulated under
+  its own design with the mentors' hours in the other programs counted, and
+  combined run by run into an all-programs result.
 * :mod:`.saved`: the comparison saved for the design brief
   (``results/whatif.json``): :func:`comparison_record`, :func:`save_comparison`,
   :func:`saved_comparison`.
@@ -92,16 +96,64 @@ from workbench.whatif.scenarios import (
     scenario_names,
     setting_value,
 )
+from workbench.whatif.programs import (
+    ALL_PROGRAMS,
+    FORECAST_MEANS,
+    ProgramsForecast,
+    combine_programs,
+    simulate_programs,
+)
 from workbench.whatif.saved import comparison_record, save_comparison, saved_comparison
 from workbench.whatif.optimise import Dimension, Optimisation, optimise, search_space
 from workbench.whatif.schema import RESULT_SCHEMA, schema_problems
 
-__all__ = ["BASELINE", "MAX_COMPARED", "OBJECTIVE_KPI", "RESULT_SCHEMA", "SETTINGS", "Answer", "Dimension",
-           "Optimisation", "Scenario",
-           "ScenarioRuns", "Setting", "Target", "apply_scenario", "budget_check", "budget_table",
-           "comparison_display",
-           "comparison_record", "comparison_table", "delete_scenario", "frontier", "grid_scenarios", "list_scenarios",
-           "load_scenario", "local_executor", "matching_key", "objective_target", "optimise", "resize_cohort", "run_scenario",
-           "run_scenarios", "save_comparison", "save_scenario", "saved_comparison", "scenario_names", "scenario_seed",
-           "schema_problems", "search_space", "setting_value", "simulate_scenario", "stable_hash", "sweep", "tornado",
-           "what_would_it_take"]
+__all__ = [
+    "ALL_PROGRAMS",
+    "BASELINE",
+    "FORECAST_MEANS",
+    "MAX_COMPARED",
+    "OBJECTIVE_KPI",
+    "RESULT_SCHEMA",
+    "SETTINGS",
+    "Answer",
+    "Dimension",
+    "Optimisation",
+    "ProgramsForecast",
+    "Scenario",
+    "ScenarioRuns",
+    "Setting",
+    "Target",
+    "apply_scenario",
+    "budget_check",
+    "budget_table",
+    "comparison_display",
+    "combine_programs",
+    "comparison_record",
+    "comparison_table",
+    "delete_scenario",
+    "frontier",
+    "grid_scenarios",
+    "list_scenarios",
+    "load_scenario",
+    "local_executor",
+    "matching_key",
+    "objective_target",
+    "optimise",
+    "resize_cohort",
+    "run_scenario",
+    "run_scenarios",
+    "save_comparison",
+    "save_scenario",
+    "saved_comparison",
+    "scenario_names",
+    "scenario_seed",
+    "schema_problems",
+    "search_space",
+    "setting_value",
+    "simulate_programs",
+    "simulate_scenario",
+    "stable_hash",
+    "sweep",
+    "tornado",
+    "what_would_it_take",
+]

@@ -90,8 +90,7 @@ def resize_cohort(cohort: Cohort, size: int, seed: int) -> Cohort:
     mentees["person_id"] = [pid if k == 0 else f"{pid}#{k + 1}" for pid, k in zip(mentees["person_id"], copy)]
     scale = size / n
     mentors = 0 if cohort.mentors == 0 else max(1, round(cohort.mentors * scale))
-    return Cohort(mentees=mentees, mentors=mentors, group_size=cohort.group_size, structure=cohort.structure,
-                  unmatched=round(cohort.unmatched * scale))
+    return dataclasses.replace(cohort, mentees=mentees, mentors=mentors, unmatched=round(cohort.unmatched * scale))
 
 
 def _settings_used(design: ProgramDesign, scenario: Scenario, cohort_size: int | None) -> dict:

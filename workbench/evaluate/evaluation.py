@@ -197,17 +197,19 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     """:func:`evaluate` on a workspace: its tables, its ``design.yaml``, and its saved matching when that
     matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
     A workspace scoped to a program (:func:`workbench.workspace.program_scope`) evaluates that program:
-    its enrolment rows, its design, its saved matching.
+    its enrolment rows, its design, its saved matching; its default cohort is the latest with data that
+    the program holds (:func:`~workbench.evaluate.cohort.program_cohorts`).
 
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
     ``enrolment.csv`` is missing, or the design cannot be read.
     """
     from workbench.design.store import load_design
-    from workbench.evaluate.cohort import default_cohort
+    from workbench.evaluate.cohort import default_cohort, program_cohorts
     from workbench.programs import scoped_tables
 
-    tables = scoped_tables(workspace, workspace_tables(workspace))  # the enrolment of the workspace's program
+    everyone = workspace_tables(workspace)
+    tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
     design = load_design(workspace)
-    name = cohort if cohort is not None else default_cohort(tables)
+    name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
     return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
                     **options)

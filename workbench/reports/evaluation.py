@@ -420,6 +420,30 @@ def programs_table_rows(table: pd.DataFrame, currency: str | None) -> tuple[tupl
     return headers, rows
 
 
+def totals_facts(document: dict) -> list[tuple[str, str]]:
+    """Who took part and the money totals of an all-programs evaluation (``ProgramsEvaluation.to_json()``) as
+    ``(label, text)`` rows, for the report and the Evaluate page (counts of 1-4 people are not shown)."""
+    counts, t = document["pooled"]["counts"], document["totals"]
+    several = counts["in_several"]
+    people = [("People", f"{counts['participants']} took part in a program (each counted once; "
+                         + ("fewer than five" if several is None else str(several)) + " in more than one); "
+                         f"{counts['comparison']} colleagues eligible for a program took part in none")]
+    if t["cost"] is None:
+        return people + [("Money", t["reason"])]
+    cur = t["currency"]
+    return people + [
+        ("Cost of all programs", f"{t['cost']:,.0f} {cur}, the sum of the programs' costs"),
+        ("Avoided exits", f"{_num(t['avoided_exits']['estimate'], 1, signed=True)} (95% interval "
+                          f"{_num(t['avoided_exits']['low'], 1, signed=True)} to "
+                          f"{_num(t['avoided_exits']['high'], 1, signed=True)}), the programs' bootstrap draws added"),
+        ("Net benefit", f"{t['net_benefit']['estimate']:,.0f} {cur} ({t['net_benefit']['low']:,.0f} to "
+                        f"{t['net_benefit']['high']:,.0f})"),
+        ("ROI of all programs", f"{_num(t['roi']['estimate'], signed=True)} (95% interval "
+                                f"{_num(t['roi']['low'], signed=True)} to {_num(t['roi']['high'], signed=True)}), "
+                                f"above zero in {_pct(t['roi']['p_positive'], 0)} of resamples"),
+    ]
+
+
 def programs_section(found: ProgramsEvaluation) -> str:
     """The all-programs section: the per-program table with the total row, the totals, the hazard ratios per
     program and pooled, and the pooled retention comparison."""
@@ -431,31 +455,10 @@ def programs_section(found: ProgramsEvaluation) -> str:
              "figures as its own report below), then together.</p>",
              _html_table(headers, rows, numeric=(2, 3, 4, 6), nowrap=(5, 7, 8))]
     if found.results:
-        t = totals
-        if t["cost"] is not None:
-            cur = t["currency"]
-            parts.append(_html_facts([
-                ("Cost of all programs", f"{t['cost']:,.0f} {cur}, the sum of the programs' costs"),
-                ("Avoided exits", f"{_num(t['avoided_exits']['estimate'], 1, signed=True)} (95% interval "
-                                  f"{_num(t['avoided_exits']['low'], 1, signed=True)} to "
-                                  f"{_num(t['avoided_exits']['high'], 1, signed=True)}), the programs' bootstrap "
-                                  "draws added"),
-                ("Net benefit", f"{t['net_benefit']['estimate']:,.0f} {cur} ({t['net_benefit']['low']:,.0f} to "
-                                f"{t['net_benefit']['high']:,.0f})"),
-                ("ROI of all programs", f"{_num(t['roi']['estimate'], signed=True)} (95% interval "
-                                        f"{_num(t['roi']['low'], signed=True)} to {_num(t['roi']['high'], signed=True)}"
-                                        f"), above zero in {_pct(t['roi']['p_positive'], 0)} of resamples"),
-            ]))
-        else:
-            parts.append(f'<p class="none">{_e(t["reason"])}</p>')
+        parts.append(_html_facts(totals_facts(doc)))
         parts.append(_chart_figure(programs_chart(table), "all-programs-hazard", programs_caption(table)))
-        counts = doc["pooled"]["counts"]
-        several = counts["in_several"]
-        parts.append("<h3>Retention pooled over all programs</h3>" + _html_facts([
-            ("People", f"{counts['participants']} took part in a program (each once; "
-                       + ("fewer than five" if several is None else str(several)) + " in more than one), "
-                       f"{counts['comparison']} colleagues took part in none"),
-        ]) + _outcome_section(doc["pooled"]["retention"], "all-programs-km"))
+        parts.append("<h3>Retention pooled over all programs</h3>"
+                     + _outcome_section(doc["pooled"]["retention"], "all-programs-km"))
     parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>")
     return "".join(parts)
 

@@ -39,7 +39,8 @@ from workbench.charts.common import (
 
 __all__ = [
     "NO_DATA", "calibration_caption", "calibration_chart", "km_caption", "km_chart", "meetings_caption",
-    "meetings_chart", "programs_caption", "programs_chart", "roi_caption", "roi_chart", "scorecard_caption", "scorecard_chart", "survey_change_caption",
+    "meetings_chart", "programs_caption", "programs_chart", "roi_caption", "roi_chart", "scorecard_caption",
+    "scorecard_chart", "survey_change_caption",
     "survey_change_chart",
 ]
 
@@ -551,7 +552,8 @@ def programs_caption(table: pd.DataFrame, *, all_programs: str = "all programs")
         return "No program has a hazard ratio of leaving: a group without exits, or too few people."
     parts = [f"{r.label}: {r.estimate:.2f} (95% interval {r.low:.2f} to {r.high:.2f})" for r in rows.itertuples()]
     clear = [r.label for r in rows.itertuples() if r.high < 1 or r.low > 1]
-    verdict = (f"Only {_and(clear)} {'has an interval that excludes' if len(clear) == 1 else 'have intervals that exclude'} 1."
+    has = "has an interval that excludes" if len(clear) == 1 else "have intervals that exclude"
+    verdict = (f"Only {_and(clear)} {has} 1."
                if clear else "Every interval includes 1: no program shows a clear difference in leaving.")
     left = len(table[(table["program"] != all_programs)]) - int((rows["kind"] == "program").sum())
     missing = f" {left} program{'s have' if left != 1 else ' has'} no hazard ratio." if left else ""

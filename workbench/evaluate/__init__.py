@@ -24,6 +24,7 @@ from workbench.evaluate.cohort import (
     cohorts_with_data,
     default_cohort,
     evaluation_cohort,
+    program_cohorts,
 )
 from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate, evaluate_workspace
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
@@ -58,11 +59,10 @@ from workbench.evaluate.turnover import TURNOVER_COLUMNS, TurnoverEvaluation, ev
 __all__ = [
     "ALL_PROGRAMS", "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
     "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "HazardRatio",
-    "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation", "behaviour",
-    "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval", "cohorts_with_data",
-    "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_programs", "evaluate_programs_workspace",
-    "evaluate_turnover", "evaluate_workspace",
-    "evaluation_cohort",
-    "holm", "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cost", "read_turnover",
-    "response_rates", "score_distribution", "scorecard",
+    "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation",
+    "behaviour", "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval",
+    "cohorts_with_data", "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_programs",
+    "evaluate_programs_workspace", "evaluate_turnover", "evaluate_workspace", "evaluation_cohort", "holm",
+    "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cohorts", "program_cost",
+    "read_turnover", "response_rates", "score_distribution", "scorecard",
 ]

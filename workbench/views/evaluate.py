@@ -15,6 +15,12 @@ can be saved as a what-if scenario for the next cohort (revision-checked).
 **Download the report** gives the self-contained HTML page of
 :func:`workbench.reports.evaluation.evaluation_html`, and the JSON every figure.
 
+With several programs the page evaluates the program of the header, and an
+**All programs** section (:class:`AllProgramsPanel`) evaluates every program on
+the chosen cohort (:func:`workbench.evaluate.evaluate_programs_workspace`): the
+table per program with the total row, the totals, the hazard ratio per program
+and pooled, and what pooling means. It shows figures about programs only.
+
 Privacy: groups of fewer than five people are never shown (the domain marks
 them, this page leaves them out and says how many), no person id or name
 appears, and free-text survey answers are never read. In the published app

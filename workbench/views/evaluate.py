@@ -985,7 +985,7 @@ class AllProgramsPanel(w.VBox):
                    f"<b>{html.escape(view.context.workspace.program_id)}</b>. Evaluate every program on the cohort "
                    "chosen above to set them side by side, with the totals that add up and retention pooled over "
                    "all of them (each person counted once).</p>"),
-            self.run_button, self.notice, self.table, self.chart, self.caption, self.caveats])
+            w.HBox([self.run_button]), self.notice, self.table, self.chart, self.caption, self.caveats])
         self.add_class("wb-all-programs")
 
     @guarded("evaluate every program", button="run_button")

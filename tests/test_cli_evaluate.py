@@ -17,6 +17,7 @@ import pytest
 from workbench.cli import main
 from workbench.evaluate import JSON_SCHEMA, TURNOVER_JSON_SCHEMA
 from workbench.workspace import DEMO_SOURCE
+from tests.evaluate import split_programs
 
 EXTERNAL = [
     re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I),
@@ -94,6 +95,42 @@ def test_a_workspace_without_program_data_says_so(demo: Path, capsys) -> None:
     (demo / "survey.csv").unlink()
     assert main(["evaluate", str(demo)]) == 2
     assert "No cohort has program data" in capsys.readouterr().err
+
+
+def test_evaluate_all_writes_every_program_and_the_totals(demo: Path, tmp_path: Path, capsys) -> None:
+    split_programs(demo)
+    out, document, alone = tmp_path / "all.html", tmp_path / "all.json", tmp_path / "peer.json"
+    assert main(["evaluate", str(demo), "--all", "--out", str(out), "--json", str(document), *QUICK]) == 0
+    printed = capsys.readouterr().out
+    assert "main (" in printed and "peer (Peer tier)" in printed and "people (each once)" in printed
+    data = json.loads(document.read_text(encoding="utf-8"))
+    assert data["kind"] == "programs_evaluation" and data["totals"]["cost"] > 0
+    assert [row["program"] for row in data["table"]] == ["main", "peer", "all programs"]
+    for program in ("main", "peer"):
+        jsonschema.validate(data["programs"][program]["evaluation"], JSON_SCHEMA)
+    assert main(["evaluate", str(demo), "--program", "peer", "--json", str(alone), *QUICK]) == 0
+    assert "(program peer)" in capsys.readouterr().out
+    assert json.loads(alone.read_text(encoding="utf-8")) == data["programs"]["peer"]["evaluation"]
+    text = out.read_text(encoding="utf-8")
+    sections = re.findall(r'<section id="([^"]+)"', text)
+    assert sections[0] == "all-programs" and "main-summary" in sections and "peer-roi" in sections
+    assert "Retention pooled over all programs" in text and "<svg" in text
+    assert not [p.pattern for p in EXTERNAL if p.search(text)]
+    people = pd.read_csv(demo / "people.csv", dtype=str, keep_default_na=False)
+    assert not any(pid in text for pid in people["person_id"].iloc[::25])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--program", "senior"], "has no program 'senior'; its programs are: main, peer."),
+    (["--all", "--program", "peer"], "Give either --program ID or --all, not both."),
+])
+def test_a_bad_program_choice_exits_2_and_writes_nothing(demo: Path, tmp_path: Path, capsys, args, message) -> None:
+    split_programs(demo)
+    out, document = tmp_path / "r.html", tmp_path / "r.json"
+    assert main(["evaluate", str(demo), *args, "--out", str(out), "--json", str(document), *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and not document.exists()
 
 
 def turnover_file(folder: Path, n: int = 400) -> tuple[Path, Path]:

@@ -252,8 +252,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "department, level and tenure (Kaplan-Meier, log-rank, Cox hazard ratio), ROI with a bootstrap "
                     "interval, the objectives' scorecard, and the outcome model's forecast against what happened. "
                     "Prints the headline figures; --out writes a self-contained HTML report, --json every figure "
-                    "(schema in the README's Evaluate section). The same seed gives the same bytes.")
+                    "(schema in the README's Evaluate section). The same seed gives the same bytes. With several "
+                    "programs: --program ID evaluates that one (default: the first); --all evaluates each, totals "
+                    "cost, avoided exits and ROI, and pools retention over all of them (each person once).")
     evaluator.add_argument("workspace", type=Path, help="workspace folder")
+    evaluator.add_argument("--program", default=None, metavar="ID",
+                           help="evaluate this program of the workspace (see `workbench programs`; default: the first)")
+    evaluator.add_argument("--all", action="store_true",
+                           help="evaluate every program: each on its own, the totals, and retention pooled")
     evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML, offline)")
     evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
     evaluator.add_argument("--cohort", default=None,
@@ -927,9 +933,10 @@ def _output_paths(*paths: Path | None) -> None:
 def _evaluate(args: argparse.Namespace) -> None:
     import datetime
 
-    from workbench.evaluate import evaluate_workspace
-    from workbench.reports.evaluation import evaluation_html, write_report
-    from workbench.workspace import atomic_write_text, open_workspace
+    from workbench.evaluate import evaluate_programs_workspace, evaluate_workspace
+    from workbench.programs import program_ids
+    from workbench.reports.evaluation import evaluation_html, programs_evaluation_html, write_report
+    from workbench.workspace import atomic_write_text, open_workspace, program_scope
 
     if args.runs < 0 or args.runs == 1:
         raise WorkbenchError(f"--runs must be 0 (no forecast) or at least 2, not {args.runs}.")
@@ -941,15 +948,29 @@ def _evaluate(args: argparse.Namespace) -> None:
             start = datetime.date.fromisoformat(args.start)
         except ValueError:
             raise WorkbenchError(f"--start must be a date as YYYY-MM-DD, not {args.start!r}.") from None
+    if args.all and args.program is not None:
+        raise WorkbenchError("Give either --program ID or --all, not both.")
     _output_paths(args.out, args.json)
     workspace = open_workspace(args.workspace)
-    result = evaluate_workspace(workspace, cohort=args.cohort, start=start, horizon_months=args.horizon,
-                                participants=args.participants, seed=args.seed, resamples=args.resamples,
-                                calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
-    print(f"Evaluation of {workspace.path}, seed {args.seed}:")
+    options = dict(cohort=args.cohort, start=start, horizon_months=args.horizon, participants=args.participants,
+                   seed=args.seed, resamples=args.resamples, calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
+    if args.all:
+        result = evaluate_programs_workspace(workspace, **options)
+        print(f"Evaluation of every program of {workspace.path}, seed {args.seed}:")
+        html = programs_evaluation_html(result, workspace_name=workspace.name) if args.out is not None else None
+    else:
+        if args.program is not None:
+            if args.program not in program_ids(workspace):
+                raise WorkbenchError(f"{workspace.path} has no program {args.program!r}; its programs are: "
+                                     f"{', '.join(program_ids(workspace))}.")
+            workspace = program_scope(workspace, args.program)
+        result = evaluate_workspace(workspace, **options)
+        program = f" (program {workspace.program_id})" if args.program is not None else ""
+        print(f"Evaluation of {workspace.path}{program}, seed {args.seed}:")
+        html = evaluation_html(result, workspace_name=workspace.name) if args.out is not None else None
     print("\n".join(f"  {line}" for line in result.summary_lines()))
     if args.out is not None:
-        write_report(evaluation_html(result, workspace_name=workspace.name), args.out)
+        write_report(html, args.out)
         print(f"Wrote the report to {args.out}.")
     if args.json is not None:
         atomic_write_text(args.json, result.json_text())

@@ -17,6 +17,8 @@ from workbench.charts.evaluate import (
     km_chart,
     meetings_caption,
     meetings_chart,
+    programs_caption,
+    programs_chart,
     roi_caption,
     roi_chart,
     scorecard_caption,
@@ -179,3 +181,22 @@ def test_calibration_chart_marks_what_fell_outside_the_forecast(result) -> None:
     renders(chart)
     caption = calibration_caption(forecast, result.calibration.fitted)
     assert "Suggested starting values" in caption and "turnover reduction" in caption
+
+
+def test_programs_chart_draws_each_hazard_ratio_and_the_pooled_one() -> None:
+    table = pd.DataFrame({
+        "program": ["main", "peer", "reverse", "all programs"], "participants": [17, 18, None, 34],
+        "hazard_ratio": [1.15, 0.4, np.nan, 0.72], "hazard_low": [0.25, 0.2, np.nan, 0.21],
+        "hazard_high": [5.2, 0.8, np.nan, 2.44]})
+    chart = programs_chart(table)
+    spec = chart.to_dict()
+    assert marks(spec) == ["rule", "point", "rule"]
+    rows = [r for r in all_rows(spec) if "estimate" in r]
+    assert [(r["label"], r["kind"]) for r in rows] == [("main", "program"), ("peer", "program"),
+                                                       ("All programs (pooled)", "pooled")]
+    renders(chart)
+    caption = programs_caption(table)
+    assert "Only peer has an interval that excludes 1." in caption and "1 program has no hazard ratio" in caption
+    assert "All programs (pooled): 0.72 (95% interval 0.21 to 2.44)" in caption and "chose to take part" in caption
+    assert programs_caption(table.iloc[[2]]).startswith("No program has a hazard ratio")
+    assert programs_caption(pd.DataFrame()) == NO_DATA + "."

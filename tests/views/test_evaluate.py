@@ -24,6 +24,7 @@ from workbench.views import evaluate as evaluate_view
 from workbench.views.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateView
 from workbench.whatif import list_scenarios
 from workbench.workspace import create_workspace, open_workspace, save_files
+from tests.evaluate import PAST_COHORT, split_programs
 
 QUICK = {"background": False, "resamples": 200, "runs": 50}
 
@@ -310,3 +311,28 @@ def test_in_the_background_results_are_drawn_on_the_event_loop(workspace: Path) 
     assert threads == [threading.main_thread()]
     assert "wb-notice-success" in view.notice.value and "Download the report" in view.downloads.value
     assert not view.run_button.disabled and view.working.layout.display == "none"
+
+
+def test_with_several_programs_the_page_evaluates_all_of_them(workspace: Path) -> None:
+    split_programs(workspace)
+    view = page()
+    assert view.cohorts == [PAST_COHORT]
+    note = view.children[0].value
+    assert "All programs section" in note and "not offered" not in note
+    panel = view.all_programs
+    assert panel in view.children and panel.chart.layout.display == "none"
+    panel.run_button.click()
+    assert "Evaluated 2 of 2 programs on cohort 2025" in panel.notice.value, panel.notice.value
+    table = html.unescape(panel.table.value)
+    assert "main: " in table and "peer: Peer tier" in table and "All programs (each person once)" in table
+    assert "not pooled" in table and "Cost of all programs" in table
+    assert panel.chart.layout.display is None and "All programs (pooled)" in panel.caption.value
+    assert "counted once" in panel.caveats.value
+    people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)
+    shown = panel.table.value + panel.caption.value + panel.caveats.value + json.dumps(panel.chart.chart.to_dict())
+    assert not any(pid in shown for pid in people["person_id"])
+
+
+def test_with_one_program_there_is_no_all_programs_section(workspace: Path) -> None:
+    view = page()
+    assert view.all_programs is None and view.children[0].value == ""

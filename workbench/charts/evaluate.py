@@ -10,7 +10,8 @@ non-technical reader, computed from the same rows the chart draws:
 * :func:`meetings_chart`: meetings held per pair against the design's cadence;
 * :func:`roi_chart`: the bootstrap distribution of the ROI;
 * :func:`scorecard_chart`: each objective's observed value, interval, baseline and target;
-* :func:`calibration_chart`: what the outcome model forecast against what happened.
+* :func:`calibration_chart`: what the outcome model forecast against what happened;
+* :func:`programs_chart`: the hazard ratio of leaving per program and pooled over all programs.
 
 Privacy: rows marked ``hidden`` (groups under five people) are never drawn, and
 a curve of fewer than five people is dropped whatever the input holds.
@@ -38,7 +39,8 @@ from workbench.charts.common import (
 
 __all__ = [
     "NO_DATA", "calibration_caption", "calibration_chart", "km_caption", "km_chart", "meetings_caption",
-    "meetings_chart", "roi_caption", "roi_chart", "scorecard_caption", "scorecard_chart", "survey_change_caption",
+    "meetings_chart", "programs_caption", "programs_chart", "roi_caption", "roi_chart", "scorecard_caption",
+    "scorecard_chart", "survey_change_caption",
     "survey_change_chart",
 ]
 
@@ -489,3 +491,71 @@ def calibration_caption(forecast: pd.DataFrame, fitted: pd.DataFrame | None = No
                 f"{r.parameter.replace('_', ' ')} {r.fitted:.2f} (was {r.used:.2f}{', clipped' if r.clipped else ''})"
                 for r in shown.itertuples()) + ".")
     return " ".join(parts)
+
+
+POOLED_LABEL = "All programs (pooled)"
+
+
+def _programs_rows(table: pd.DataFrame, all_programs: str) -> pd.DataFrame:
+    rows = table[table["hazard_ratio"].notna()]
+    return pd.DataFrame({
+        "label": np.where(rows["program"] == all_programs, POOLED_LABEL, rows["program"].astype(str)),
+        "kind": np.where(rows["program"] == all_programs, "pooled", "program"),
+        "estimate": rows["hazard_ratio"].astype(float), "low": rows["hazard_low"].astype(float),
+        "high": rows["hazard_high"].astype(float), "participants": rows["participants"]})
+
+
+def programs_chart(table: pd.DataFrame, *, all_programs: str = "all programs") -> alt.LayerChart | alt.Chart:
+    """The hazard ratio of leaving (participants against their comparison group) per program, with its 95%
+    interval, and pooled over all programs, on a log scale with 1 (no difference) marked.
+
+    ``table`` is :meth:`workbench.evaluate.ProgramsEvaluation.table` (``program``,
+    ``participants``, ``hazard_ratio``, ``hazard_low``, ``hazard_high``); the row
+    ``all_programs`` is the pooled one. Programs without a hazard ratio are left out.
+    """
+    title = "Leaving per program, against each comparison group"
+    if _is_empty(table):
+        return _no_data_chart(title)
+    _require(table, ("program", "participants", "hazard_ratio", "hazard_low", "hazard_high"), "programs_chart")
+    rows = _programs_rows(table, all_programs)
+    if rows.empty:
+        return _no_data_chart(title)
+    order = list(rows["label"])
+    scale = alt.Scale(type="log", domain=[min(0.1, float(rows["low"].min())), max(10.0, float(rows["high"].max()))])
+    y = alt.Y("label:N", title=None, sort=order)
+    colour = alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["program", "pooled"],
+                                                               range=["#1f77b4", "#212121"]))
+    base = alt.Chart(rows)
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", scale=scale, title="Hazard ratio of leaving "
+                                                        "(below 1: participants left less)"), x2="high:Q", y=y,
+                                                color=colour)
+    points = base.mark_point(filled=True, size=70).encode(
+        x="estimate:Q", y=y, color=colour, shape=alt.Shape("kind:N", legend=None, scale=alt.Scale(
+            domain=["program", "pooled"], range=["circle", "diamond"])),
+        tooltip=[alt.Tooltip("label:N", title="Program"), alt.Tooltip("participants:Q", title="Participants"),
+                 alt.Tooltip("estimate:Q", title="Hazard ratio", format=".2f"),
+                 alt.Tooltip("low:Q", title="95% from", format=".2f"),
+                 alt.Tooltip("high:Q", title="95% to", format=".2f")])
+    one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#555555", strokeDash=[4, 3]).encode(x="x:Q")
+    subtitle = ["Cox hazard ratio with its 95% interval; dashed: no difference. The pooled row counts each "
+                "person once.", "Each program is compared with eligible colleagues who did not take part in it."]
+    return alt.layer(bars, points, one).properties(width=WIDTH, height=36 * len(rows) + 30,
+                                                   title=_title(title, subtitle))
+
+
+def programs_caption(table: pd.DataFrame, *, all_programs: str = "all programs") -> str:
+    """Caption for :func:`programs_chart` from the same table."""
+    if _is_empty(table):
+        return NO_DATA + "."
+    rows = _programs_rows(table, all_programs)
+    if rows.empty:
+        return "No program has a hazard ratio of leaving: a group without exits, or too few people."
+    parts = [f"{r.label}: {r.estimate:.2f} (95% interval {r.low:.2f} to {r.high:.2f})" for r in rows.itertuples()]
+    clear = [r.label for r in rows.itertuples() if r.high < 1 or r.low > 1]
+    has = "has an interval that excludes" if len(clear) == 1 else "have intervals that exclude"
+    verdict = (f"Only {_and(clear)} {has} 1."
+               if clear else "Every interval includes 1: no program shows a clear difference in leaving.")
+    left = len(table[(table["program"] != all_programs)]) - int((rows["kind"] == "program").sum())
+    missing = f" {left} program{'s have' if left != 1 else ' has'} no hazard ratio." if left else ""
+    return "Hazard ratio of leaving, participants against the comparison group: " + "; ".join(parts) + ". " \
+        + verdict + missing + " " + SELF_SELECTION_NOTE

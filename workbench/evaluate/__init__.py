@@ -8,8 +8,10 @@ with Kaplan-Meier curves, a log-rank test and a Cox hazard ratio
 (:mod:`.cohort`, :mod:`.survival`, :mod:`.outcomes`), ROI with a bootstrap
 interval (:mod:`.roi`), the objectives' scorecard (:mod:`.scorecard`) and the
 outcome model's calibration (:mod:`.calibration`). :func:`evaluate_turnover`
-does the retention part for a plain turnover file (:mod:`.turnover`). Every
-figure goes to JSON under :data:`JSON_SCHEMA`.
+does the retention part for a plain turnover file (:mod:`.turnover`).
+:func:`evaluate_programs` (:func:`evaluate_programs_workspace`) evaluates every
+program of a workspace, totals what adds up and pools retention over all of
+them (:mod:`.programs`). Every figure goes to JSON under :data:`JSON_SCHEMA`.
 """
 
 from workbench.evaluate.behaviour import Behaviour, behaviour
@@ -22,9 +24,16 @@ from workbench.evaluate.cohort import (
     cohorts_with_data,
     default_cohort,
     evaluation_cohort,
+    program_cohorts,
 )
 from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate, evaluate_workspace
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
+from workbench.evaluate.programs import (
+    ALL_PROGRAMS,
+    ProgramsEvaluation,
+    evaluate_programs,
+    evaluate_programs_workspace,
+)
 from workbench.evaluate.result import JSON_SCHEMA, TURNOVER_JSON_SCHEMA, EvaluationResult
 from workbench.evaluate.roi import ROIEstimate, program_cost
 from workbench.evaluate.scorecard import scorecard
@@ -48,12 +57,12 @@ from workbench.evaluate.survival import (
 from workbench.evaluate.turnover import TURNOVER_COLUMNS, TurnoverEvaluation, evaluate_turnover, read_turnover
 
 __all__ = [
-    "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
+    "ALL_PROGRAMS", "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
     "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "HazardRatio",
-    "LogRank", "OutcomeComparison", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation", "behaviour",
-    "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval", "cohorts_with_data",
-    "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_turnover", "evaluate_workspace",
-    "evaluation_cohort",
-    "holm", "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cost", "read_turnover",
-    "response_rates", "score_distribution", "scorecard",
+    "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation",
+    "behaviour", "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval",
+    "cohorts_with_data", "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_programs",
+    "evaluate_programs_workspace", "evaluate_turnover", "evaluate_workspace", "evaluation_cohort", "holm",
+    "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cohorts", "program_cost",
+    "read_turnover", "response_rates", "score_distribution", "scorecard",
 ]

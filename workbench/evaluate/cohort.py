@@ -97,9 +97,23 @@ def cohorts_with_data(tables: Mapping[str, pd.DataFrame]) -> list[str]:
     return [c for c in cohort_order(enrolment) if c in found]
 
 
-def default_cohort(tables: Mapping[str, pd.DataFrame]) -> str:
-    """The cohort :func:`evaluation_cohort` evaluates when none is named (see the module docstring)."""
-    found = cohorts_with_data(tables)
+def program_cohorts(tables: Mapping[str, pd.DataFrame], scoped: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The cohorts with data (:func:`cohorts_with_data`, oldest first) that a program's enrolment holds.
+
+    ``tables`` hold every program's enrolment, ``scoped`` the program's
+    (:func:`workbench.programs.program_tables`): whether a mentee is enrolled in
+    another cohort is read from every program, so a mentee of another program's
+    earlier cohort does not make a later cohort look as if it had run.
+    """
+    enrolment = scoped.get("enrolment")
+    held = set(text_column(enrolment, "cohort")) if enrolment is not None and len(enrolment) else set()
+    return [c for c in cohorts_with_data(tables) if c in held]
+
+
+def default_cohort(tables: Mapping[str, pd.DataFrame], cohorts: list[str] | None = None) -> str:
+    """The cohort :func:`evaluation_cohort` evaluates when none is named (see the module docstring): the last of
+    ``cohorts`` (default :func:`cohorts_with_data` of ``tables``)."""
+    found = cohorts_with_data(tables) if cohorts is None else cohorts
     if not found:
         raise WorkbenchError("No cohort has program data yet: evaluation needs meetings.csv or survey.csv answers "
                              "from the mentees of a cohort in enrolment.csv.")

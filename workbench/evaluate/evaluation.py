@@ -159,18 +159,13 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                             caveats=caveats, notes=tuple(notes))
 
 
-def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> EvaluationResult:
-    """:func:`evaluate` on a workspace: its tables, its ``design.yaml``, and its saved matching when that
-    matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
+def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
+    """The workspace's tables as an evaluation reads them (every program's enrolment, not scoped).
 
-    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
-    ``enrolment.csv`` is missing, or the design cannot be read.
+    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or ``people.csv`` or
+    ``enrolment.csv`` is missing.
     """
     from workbench.data.importing import read_workspace_tables
-    from workbench.design.store import load_design
-    from workbench.evaluate.cohort import default_cohort
-    from workbench.matching import saved_matching
-    from workbench.programs import scoped_tables
 
     tables, unreadable = read_workspace_tables(workspace)
     if unreadable:
@@ -180,11 +175,41 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     if missing:
         raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "
                              "needs the people and the cohort's enrolment. Import them first.")
-    tables = scoped_tables(workspace, tables)  # the enrolment of the workspace's program
-    design = load_design(workspace)
-    name = cohort if cohort is not None else default_cohort(tables)
+    return tables
+
+
+def saved_matching_of(workspace: Workspace) -> tuple[pd.DataFrame, str] | None:
+    """The saved matching of ``workspace``'s program and the cohort it matched (``None`` when none is saved)."""
+    from workbench.matching import saved_matching
+
     saved = saved_matching(workspace)
-    matching = None
-    if saved is not None and str(((saved[1] or {}).get("settings") or {}).get("cohort", "")) == str(name):
-        matching = saved[0]
-    return evaluate(tables, design, cohort=name, matching=matching, **options)
+    if saved is None:
+        return None
+    return saved[0], str(((saved[1] or {}).get("settings") or {}).get("cohort", ""))
+
+
+def matching_for(saved: tuple[pd.DataFrame, str] | None, cohort: str) -> pd.DataFrame | None:
+    """The saved matching (from :func:`saved_matching_of`) when it is of ``cohort``, else ``None``."""
+    return saved[0] if saved is not None and saved[1] == str(cohort) else None
+
+
+def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> EvaluationResult:
+    """:func:`evaluate` on a workspace: its tables, its ``design.yaml``, and its saved matching when that
+    matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
+    A workspace scoped to a program (:func:`workbench.workspace.program_scope`) evaluates that program:
+    its enrolment rows, its design, its saved matching; its default cohort is the latest with data that
+    the program holds (:func:`~workbench.evaluate.cohort.program_cohorts`).
+
+    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
+    ``enrolment.csv`` is missing, or the design cannot be read.
+    """
+    from workbench.design.store import load_design
+    from workbench.evaluate.cohort import default_cohort, program_cohorts
+    from workbench.programs import scoped_tables
+
+    everyone = workspace_tables(workspace)
+    tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
+    design = load_design(workspace)
+    name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
+    return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
+                    **options)

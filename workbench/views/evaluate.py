@@ -15,6 +15,12 @@ can be saved as a what-if scenario for the next cohort (revision-checked).
 **Download the report** gives the self-contained HTML page of
 :func:`workbench.reports.evaluation.evaluation_html`, and the JSON every figure.
 
+With several programs the page evaluates the program of the header, and an
+**All programs** section (:class:`AllProgramsPanel`) evaluates every program on
+the chosen cohort (:func:`workbench.evaluate.evaluate_programs_workspace`): the
+table per program with the total row, the totals, the hazard ratio per program
+and pooled, and what pooling means. It shows figures about programs only.
+
 Privacy: groups of fewer than five people are never shown (the domain marks
 them, this page leaves them out and says how many), no person id or name
 appears, and free-text survey answers are never read. In the published app
@@ -45,6 +51,8 @@ from workbench.charts.evaluate import (
     km_chart,
     meetings_caption,
     meetings_chart,
+    programs_caption,
+    programs_chart,
     roi_caption,
     roi_chart,
     scorecard_caption,
@@ -54,14 +62,17 @@ from workbench.charts.evaluate import (
 )
 from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_data, evaluate_workspace
-from workbench.evaluate.cohort import cohort_order
+from workbench.evaluate.cohort import cohort_order, program_cohorts
+from workbench.evaluate.evaluation import workspace_tables
+from workbench.evaluate.programs import ProgramsEvaluation, evaluate_programs_workspace
 from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS, LEARNING_CAVEATS
 from workbench.privacy import MIN_GROUP, published_mode
-from workbench.reports.evaluation import evaluation_html, objectives_text
+from workbench.reports.evaluation import evaluation_html, objectives_text, programs_table_rows, totals_facts
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
+from workbench.programs import program_ids
 from workbench.views.programs import scope_note
 from workbench.views.shell import PageContext, page_tables, workspace_link
 from workbench.views.tables import download_link, html_table
@@ -228,7 +239,9 @@ class EvaluateView(w.VBox):
         workspace = context.workspace
         tables = page_tables(workspace, "Evaluate",
                              " (the people of the organisation and who enrolled in which cohort)")
-        self.cohorts = cohorts_with_data(tables)
+        several = len(program_ids(workspace)) > 1
+        # with several programs, whether a mentee was enrolled before is read from every program's enrolment
+        self.cohorts = program_cohorts(workspace_tables(workspace), tables) if several else cohorts_with_data(tables)
         enrolled = cohort_order(tables["enrolment"]) if "cohort" in tables["enrolment"] else []
         if not self.cohorts:
             has = [f for f in ("meetings", "survey") if f in tables]
@@ -248,7 +261,9 @@ class EvaluateView(w.VBox):
 
         self._build_controls()
         self._build_results()
-        super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box])
+        self.all_programs = AllProgramsPanel(self) if several else None
+        super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box,
+                          *([self.all_programs] if several else [])])
         self.add_class("wb-evaluate")
 
     # ------------------------------------------------------------------ building
@@ -944,3 +959,54 @@ class EvaluateView(w.VBox):
                         "Cohen's d_z; free-text answers are never read"),
             ("Privacy", f"groups of fewer than {MIN_GROUP} people are never shown; no names or ids appear"),
         ])
+
+
+class AllProgramsPanel(w.VBox):
+    """Every program of the workspace evaluated on the cohort chosen above: the per-program table with the total
+    row, the totals, the hazard ratio per program and pooled, and what pooling means. Figures about programs
+    only (no person), so it is the same in the published app."""
+
+    def __init__(self, view: EvaluateView) -> None:
+        self.view = view
+        self.found: ProgramsEvaluation | None = None
+        self.run_button = w.Button(description="Evaluate all programs", icon="sitemap", layout=w.Layout(width="auto"),
+                                   tooltip="Evaluate every program on the cohort chosen above, then total them")
+        self.run_button.on_click(self._on_run)
+        self.notice = Notice()
+        self.table = w.HTML()
+        self.chart = chart_widget(programs_chart(pd.DataFrame()))
+        self.chart.layout.display = "none"
+        self.caption = w.HTML()
+        self.caveats = w.HTML()
+        ids = program_ids(view.context.workspace)
+        super().__init__([
+            w.HTML(f"<h3>All programs</h3><p>This workspace has {len(ids)} programs ({html.escape(', '.join(ids))})."
+                   " The figures above are those of the program "
+                   f"<b>{html.escape(view.context.workspace.program_id)}</b>. Evaluate every program on the cohort "
+                   "chosen above to set them side by side, with the totals that add up and retention pooled over "
+                   "all of them (each person counted once).</p>"),
+            w.HBox([self.run_button]), self.notice, self.table, self.chart, self.caption, self.caveats])
+        self.add_class("wb-all-programs")
+
+    @guarded("evaluate every program", button="run_button")
+    def _on_run(self, _button: w.Button | None = None) -> None:
+        view = self.view
+        workspace = program_scope(open_workspace(view.context.workspace.path), None)
+        started = time.monotonic()
+        self.found = found = evaluate_programs_workspace(
+            workspace, cohort=view.cohort.value, participants=view.participants.value, seed=view.seed,
+            resamples=view.resamples, calibrate_forecast=False)
+        document = found.to_json()
+        table = found.table()
+        headers, rows = programs_table_rows(table, document["totals"].get("currency"))
+        self.table.value = _table(pd.DataFrame(rows, columns=list(headers)), nowrap=True) + (
+            _facts(totals_facts(document)) if found.results else "")
+        shown = bool(found.results)
+        self.chart.layout.display = None if shown else "none"
+        if shown:
+            self.chart.chart = programs_chart(table)
+        self.caption.value = _caption(programs_caption(table)) if shown else ""
+        self.caveats.value = _caveats(document["caveats"])
+        self.notice.show(f"Evaluated {len(found.results)} of {len(found.names)} programs on cohort "
+                         f"{view.cohort.value} ({time.monotonic() - started:.1f} s).",
+                         "success" if found.results else "warning")

@@ -47,9 +47,10 @@ ONE_AT_A_TIME = {
                 "if its mentors did not give time to the other programs. The All programs section below forecasts "
                 "every program together, with the mentors' places and time shared between them."),
     "Evaluate": ("evaluates the participants of the program {program}: its enrolled mentees (the enrolment's program "
-                 "column, blank = every program), its design and its saved matching. An evaluation of all programs "
-                 "pooled is not offered: their designs, cadences and objectives differ, so evaluate each program "
-                 "from the header."),
+                 "column, blank = every program), its design and its saved matching. The All programs section at the "
+                 "bottom evaluates each program on its own, totals what adds up (cost, avoided exits, ROI) and "
+                 "pools retention over all of them, each person counted once; their designs and cadences differ, "
+                 "so meetings against the cadence are not pooled."),
 }
 
 

@@ -1,0 +1,330 @@
+"""Evaluating every program of a workspace: each on its own, the totals that add up, and retention pooled.
+
+:func:`evaluate_programs` runs :func:`~workbench.evaluate.evaluate` once per
+program: its design, its enrolment rows (:func:`workbench.programs.program_tables`)
+and its saved matching when that is of the evaluated cohort, all with the same
+seed, so each program's figures are exactly those of evaluating it alone. A
+program that cannot be evaluated (no cohort with data, fewer than five
+participants, ...) is listed with the reason instead.
+
+**Totals** are given only for what adds up. Cost is the sum of the programs'
+costs. Avoided exits, benefit, net benefit (benefit - cost) and the ROI of the
+total ((total benefit - total cost) / total cost) come from the programs'
+bootstrap draws added draw by draw; each program's draws are first shuffled
+with a seeded permutation, because every program's bootstrap starts from the
+same seed and its draws would otherwise move together. Money totals need every
+program in the same currency. Meetings against the cadence are not totalled:
+the designs' cadences differ, so a pooled share of a cadence means nothing.
+
+**Retention pooled** over all programs (:func:`pooled_retention`): everyone who
+took part in any program counted once (a person in two programs once, in the
+first program's time frame), against the eligible non-participants of every
+program's comparison pool who took part in no program, matched again on
+department, level and tenure band (:func:`~workbench.evaluate.cohort.coarsened_match`)
+and compared with the same Kaplan-Meier, log-rank, Cox and bootstrap machinery
+as one program (:func:`~workbench.evaluate.outcomes.outcome_comparison`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.design.eligibility import text_column
+from workbench.design.model import ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.evaluate.cohort import SELF_SELECTION, coarsened_match, default_cohort
+from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for
+from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
+from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json, plain, records
+from workbench.privacy import MIN_GROUP
+from workbench.programs import program_tables
+from workbench.workspace import Workspace
+
+#: The label of the all-programs row of :meth:`ProgramsEvaluation.table`.
+ALL_PROGRAMS = "all programs"
+
+POOLING = (
+    "Retention pooled over all programs: everyone who took part in any program, counted once (a person in two "
+    "programs once), against colleagues eligible for at least one program who took part in none, matched again on "
+    "department, level and tenure band. Each person is followed from their program's start (the first program's, "
+    "for a person in several).",
+    "The programs' designs, cadences and objectives differ: the pooled figures describe taking part in any of "
+    "them, not one program, and meetings against the cadence are not pooled.",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ProgramsEvaluation:
+    """Every program's evaluation, the totals that add up and retention pooled (see the module docstring).
+
+    ``results``: program id -> :class:`~workbench.evaluate.EvaluationResult`;
+    ``missing``: program id -> why it could not be evaluated; ``names``: program
+    id -> design name, every program in priority order. ``totals``: money in
+    ``totals["currency"]`` (``None`` figures when the currencies differ, with
+    ``totals["reason"]``), avoided exits in people. ``pooled`` is ``None`` with
+    ``pooled_reason`` when no program could be evaluated.
+    """
+
+    names: dict[str, str]
+    results: dict[str, EvaluationResult] = field(repr=False)
+    missing: dict[str, str]
+    totals: dict
+    pooled: OutcomeComparison | None = field(repr=False)
+    pooled_reason: str
+    pooled_counts: dict
+    seed: int
+    resamples: int
+    caveats: tuple[str, ...] = ()
+
+    def table(self) -> pd.DataFrame:
+        """One row per program and a last row :data:`ALL_PROGRAMS`, figures about programs only.
+
+        ``program``, ``design``, ``cohort``, ``participants``, ``pairs`` (that met),
+        ``meetings``, ``share_of_cadence`` (0-1; blank in the total row),
+        ``hazard_ratio``, ``hazard_low``, ``hazard_high`` (of leaving, 95%; the
+        total row's is the pooled one), ``cost``, ``avoided_exits``,
+        ``avoided_low``, ``avoided_high``, ``roi``, ``roi_low``, ``roi_high``,
+        ``reason`` (why a program has no figures). The total row's participants
+        count each person once.
+        """
+        rows = []
+        for program, name in self.names.items():
+            row = {"program": program, "design": name, "reason": self.missing.get(program, "")}
+            result = self.results.get(program)
+            if result is not None:
+                b, hr = result.behaviour.summary, result.retention.survival.hazard_ratio
+                roi = result.roi
+                row.update(cohort=result.cohort.name, participants=len(result.cohort.participants),
+                           pairs=b["pairs"], meetings=b["meetings"], share_of_cadence=b["share_of_cadence"],
+                           **_hazard(hr), cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
+                           avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
+                           roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
+            rows.append(row)
+        if self.results:
+            t = self.totals
+            rows.append({"program": ALL_PROGRAMS, "design": "", "reason": self.pooled_reason,
+                         "cohort": ", ".join(sorted({r.cohort.name for r in self.results.values()})),
+                         "participants": self.pooled_counts["participants"], "pairs": t["pairs"],
+                         "meetings": t["meetings"],
+                         **_hazard(None if self.pooled is None else self.pooled.survival.hazard_ratio),
+                         "cost": t["cost"], "avoided_exits": t["avoided_exits"]["estimate"],
+                         "avoided_low": t["avoided_exits"]["low"], "avoided_high": t["avoided_exits"]["high"],
+                         "roi": t["roi"]["estimate"], "roi_low": t["roi"]["low"], "roi_high": t["roi"]["high"]})
+        columns = ["program", "design", "cohort", "participants", "pairs", "meetings", "share_of_cadence",
+                   "hazard_ratio", "hazard_low", "hazard_high", "cost", "avoided_exits", "avoided_low",
+                   "avoided_high", "roi", "roi_low", "roi_high", "reason"]
+        return pd.DataFrame(rows).reindex(columns=columns)
+
+    def to_json(self) -> dict:
+        """Every program's :meth:`EvaluationResult.to_json` (or why it is missing), the table, the totals and
+        the pooled retention, as plain JSON data; no ids."""
+        return plain({
+            "schema_version": JSON_SCHEMA_VERSION, "kind": "programs_evaluation",
+            "settings": {"seed": self.seed, "resamples": self.resamples},
+            "programs": {p: ({"evaluated": True, "evaluation": self.results[p].to_json()} if p in self.results
+                             else {"evaluated": False, "reason": self.missing[p]}) for p in self.names},
+            "table": records(self.table()), "totals": self.totals,
+            "pooled": {"counts": self.pooled_counts,
+                       "retention": outcome_json(self.pooled) if self.pooled is not None
+                       else {"measured": False, "reason": self.pooled_reason}},
+            "caveats": list(self.caveats),
+        })
+
+    def json_text(self) -> str:
+        """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
+        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+    def summary_lines(self) -> list[str]:
+        """The per-program figures and the totals in plain lines (for a terminal); no ids."""
+        lines = []
+        for row in self.table().itertuples():
+            if row.program != ALL_PROGRAMS and row.program in self.missing:
+                lines.append(f"{row.program} ({row.design}): not evaluated. {row.reason}")
+                continue
+            label = f"{row.program} ({row.design}), cohort {row.cohort}" if row.program != ALL_PROGRAMS \
+                else f"All programs (cohort {row.cohort})"
+            cadence = "" if pd.isna(row.share_of_cadence) else f", {row.share_of_cadence:.0%} of its cadence"
+            hazard = "no hazard ratio" if pd.isna(row.hazard_ratio) else \
+                f"hazard ratio of leaving {row.hazard_ratio:.2f} [95% {row.hazard_low:.2f}, {row.hazard_high:.2f}]"
+            money = "" if pd.isna(row.cost) else \
+                (f"; cost {row.cost:,.0f} {self.totals['currency'] or ''}".rstrip()
+                 + f", avoided exits {row.avoided_exits:+.1f} [95% {row.avoided_low:+.1f}, {row.avoided_high:+.1f}]"
+                 + f", ROI {row.roi:+.2f} [95% {row.roi_low:+.2f}, {row.roi_high:+.2f}]")
+            people = "people (each once)" if row.program == ALL_PROGRAMS else "participants"
+            lines.append(f"{label}: {row.participants} {people}, {row.pairs} pairs met, {row.meetings} meetings"
+                         f"{cadence}; {hazard}{money}.")
+        if self.results and self.totals["reason"]:
+            lines.append(self.totals["reason"])
+        lines.append("Participants chose to take part: the comparisons show an association, not proof of cause.")
+        return lines
+
+
+def _hazard(ratio) -> dict:
+    if ratio is None:
+        return {"hazard_ratio": np.nan, "hazard_low": np.nan, "hazard_high": np.nan}
+    return {"hazard_ratio": ratio.estimate, "hazard_low": ratio.low, "hazard_high": ratio.high}
+
+
+def _interval(point: float, draws: np.ndarray) -> dict:
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return {"estimate": float(point), "low": float(low), "high": float(high)}
+
+
+def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> dict:
+    """The totals of several programs' evaluations (see the module docstring): ``cost`` (sum), ``avoided_exits``,
+    ``benefit``, ``net_benefit`` and ``roi`` (``{"estimate", "low", "high"}``, 95% percentile intervals of the
+    draws added draw by draw, ROI also ``p_positive``), ``pairs`` and ``meetings`` (sums), ``currency``,
+    ``reason`` (why money is not totalled, else ``""``). Money in the programs' currency; exits in people.
+    """
+    parts = list(results.values())
+    pairs = int(sum(r.behaviour.summary["pairs"] for r in parts))
+    meetings = int(sum(r.behaviour.summary["meetings"] for r in parts))
+    blank = {"estimate": None, "low": None, "high": None}
+    currencies = sorted({r.roi.currency for r in parts})
+    if len(currencies) != 1:
+        return {"pairs": pairs, "meetings": meetings, "currency": None, "cost": None, "avoided_exits": blank,
+                "benefit": blank, "net_benefit": blank, "roi": blank | {"p_positive": None}, "programs": len(parts),
+                "reason": "No money totals: the programs' designs use different currencies "
+                          f"({', '.join(currencies)})."}
+    sizes = {len(r.retention.draws[0]) for r in parts}
+    if len(sizes) != 1:
+        raise WorkbenchError("The programs were evaluated with different numbers of bootstrap resamples: evaluate "
+                             "them together to total them.")
+    permute = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    cost = float(sum(r.roi.cost for r in parts))
+    avoided_point = benefit_point = 0.0
+    avoided = benefit = np.zeros(sizes.pop())
+    for index, r in enumerate(parts):
+        keep_p, keep_c = r.retention.draws  # shares still employed
+        draws = r.roi.participants * (keep_p - keep_c)  # = participants x (comparison's exits - participants')
+        if index:  # the first program's draws as they are; every other's reordered (same seed, same order)
+            draws = draws[permute.permutation(len(draws))]
+        avoided = avoided + draws
+        benefit = benefit + draws * r.roi.replacement_cost
+        avoided_point += r.roi.avoided_exits["estimate"]
+        benefit_point += r.roi.benefit["estimate"]
+    safe = max(cost, 1e-9)
+    roi = (benefit - cost) / safe
+    return {"pairs": pairs, "meetings": meetings, "currency": currencies[0], "cost": cost,
+            "avoided_exits": _interval(avoided_point, avoided), "benefit": _interval(benefit_point, benefit),
+            "net_benefit": _interval(benefit_point - cost, benefit - cost),
+            "roi": _interval((benefit_point - cost) / safe, roi) | {"p_positive": float((roi > 0).mean())},
+            "programs": len(parts), "reason": ""}
+
+
+def pooled_retention(results: Mapping[str, EvaluationResult], took_part: set[str], *, resamples: int,
+                     seed: int) -> tuple[OutcomeComparison, dict]:
+    """Retention of everyone who took part in any program against those who took part in none (see the module
+    docstring), and counts: ``participants`` (people, each once), ``comparison`` (pool), ``in_several``
+    (participants of more than one program; ``None`` when 1-4, too few to show), ``horizon_months``.
+
+    ``took_part``: the ids of everyone enrolled in or mentoring in any evaluated program's cohort, kept out of
+    the comparison group. The horizon is the shortest of the programs' horizons.
+    """
+    frames = [r.cohort.people.assign(_program=p) for p, r in results.items()]
+    people = pd.concat(frames, ignore_index=True)
+    is_p = people["group"] == "participants"
+    participants = people[is_p]
+    counts = participants["person_id"].value_counts()
+    in_several = int((counts > 1).sum())
+    participants = participants.drop_duplicates("person_id")  # programs in priority order: the first one's row
+    comparison = people[~is_p & ~people["person_id"].isin(took_part | set(participants["person_id"]))]
+    comparison = comparison.drop_duplicates("person_id")
+    pool = pd.concat([participants, comparison], ignore_index=True).drop(columns=["stratum", "matched", "weight"])
+    matched = coarsened_match(pool, ("department", "level", "tenure_band"))
+    horizon = min(r.horizon_months for r in results.values())
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(4)[3])
+    comparison_rule = ("eligible colleagues employed at their program's start who took part in no program, "
+                       "coarsened exact matching on department, level and tenure band, weighted to the "
+                       "participants' mix")
+    pooled = outcome_comparison(matched[matched["matched"]].drop(columns="_program"), "retention",
+                                horizon_months=horizon, resamples=resamples, rng=rng, comparison=comparison_rule)
+    return pooled, {"participants": int(len(participants)), "comparison": int(len(comparison)),
+                    "matched_participants": int(matched.loc[matched["group"] == "participants", "matched"].sum()),
+                    "matched_comparison": int(matched.loc[matched["group"] == "comparison", "matched"].sum()),
+                    "in_several": in_several if in_several == 0 or in_several >= MIN_GROUP else None,
+                    "horizon_months": horizon}
+
+
+def _took_part(tables: Mapping[str, pd.DataFrame], result: EvaluationResult) -> set[str]:
+    """Everyone enrolled in ``result``'s cohort (its program's rows of ``tables``) or mentoring its mentees."""
+    enrolment = tables["enrolment"]
+    here = text_column(enrolment, "cohort") == result.cohort.name
+    return set(text_column(enrolment, "person_id")[here]) | set(result.cohort.meetings["mentor_id"])
+
+
+def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, ProgramDesign], *,
+                      matchings: Mapping[str, tuple[pd.DataFrame, str] | None] | None = None,
+                      cohort: str | None = None, seed: int = 0, resamples: int = RESAMPLES,
+                      progress: Callable[[int, int, str], None] | None = None,
+                      **options) -> ProgramsEvaluation:
+    """Evaluate every program of ``designs`` (id -> design, in priority order) on ``tables`` (the workspace's
+    tables as read, every program's enrolment) and total them (see the module docstring).
+
+    ``matchings``: program id -> its saved matching and the cohort it matched
+    (:func:`~workbench.evaluate.evaluation.saved_matching_of`). ``cohort``: the
+    cohort evaluated in every program (default: the latest with data,
+    :func:`~workbench.evaluate.cohort.default_cohort`, over every program's
+    enrolment); a program without enough participants in it is listed in
+    ``missing`` with the reason.
+    ``options`` are :func:`~workbench.evaluate.evaluate`'s other keywords.
+    ``progress(done, total, program)`` is called before each program and at
+    the end. The same inputs and seed give the same figures.
+    """
+    programs: Sequence[str] = list(designs)
+    program_tables(tables, programs[0], programs)  # an unknown program in the enrolment: an error naming the row
+    name = default_cohort(tables) if cohort is None else str(cohort).strip()
+    results, missing, took_part = {}, {}, set()
+    for index, program in enumerate(programs):
+        if progress is not None:
+            progress(index, len(programs), program)
+        scoped = program_tables(tables, program, programs)
+        try:
+            result = evaluate(scoped, designs[program], cohort=name, seed=seed, resamples=resamples,
+                              matching=matching_for((matchings or {}).get(program), name), **options)
+        except WorkbenchError as exc:
+            missing[program] = str(exc)
+            continue
+        results[program] = result
+        took_part |= _took_part(scoped, result)
+    if progress is not None:
+        progress(len(programs), len(programs), "done")
+    pooled, reason, counts = None, "", {}
+    if results:
+        pooled, counts = pooled_retention(results, took_part, resamples=resamples, seed=seed)
+        totals = combined_totals(results, seed=seed)
+    else:
+        reason = "No program could be evaluated, so there is nothing to pool."
+        totals = {}
+    starts = {r.cohort.start for r in results.values()}
+    caveats = (SELF_SELECTION, *POOLING)
+    if len(starts) > 1:
+        caveats += ("The programs' cohorts started on different days: pooled times are months from each person's "
+                    "own program start.",)
+    if counts.get("in_several", 0) != 0:
+        caveats += ("Some participants are in more than one program, and meetings.csv does not say which program a "
+                    "meeting belongs to: their meetings (and cost) are in each of their programs' figures, so the "
+                    "summed cost and avoided exits count them more than once; the pooled retention counts each "
+                    "person once.",)
+    caveats += ("Groups of fewer than five people are never shown.",)
+    return ProgramsEvaluation(names={p: designs[p].name for p in programs}, results=results, missing=missing,
+                              totals=totals, pooled=pooled, pooled_reason=reason, pooled_counts=counts, seed=seed,
+                              resamples=resamples, caveats=caveats)
+
+
+def evaluate_programs_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> ProgramsEvaluation:
+    """:func:`evaluate_programs` on every program of a workspace: their designs, the workspace's tables and
+    each program's saved matching. ``options`` as :func:`evaluate_programs`."""
+    from workbench.evaluate.evaluation import saved_matching_of, workspace_tables
+    from workbench.programs import load_programs
+
+    tables = workspace_tables(workspace)
+    programs = load_programs(workspace)
+    return evaluate_programs(tables, {p: prog.design for p, prog in programs.items()},
+                             matchings={p: saved_matching_of(prog.workspace) for p, prog in programs.items()},
+                             cohort=cohort, **options)

@@ -54,6 +54,7 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
+from workbench.matching.names import structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
@@ -330,6 +331,8 @@ class MatchingView(w.VBox):
             self.rematch_download,
         ])
         self.rematching.add_class("wb-rematch")
+        for table in (self.pairs_table, self.unmatched_table, self.candidates_table, self.rematch_table):
+            table.add_class("wb-reasons")  # their last column is a sentence: the stylesheet gives it room
         for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
                              (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
                              (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
@@ -392,12 +395,15 @@ class MatchingView(w.VBox):
         structure, method = self.structure.value, self.method.value
         peer = structure == "peer"
         self.method.layout.display = "none" if peer else None
-        for control, wanted in ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
-                                (self.rounds, structure == "flash"), (self.circle_size, peer),
-                                (self.functional_skill, structure == "functional"),
-                                (self.balance_by, method == "balanced" and not peer),
-                                (self.balance_gap, method == "balanced" and not peer)):
+        shown = ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
+                 (self.rounds, structure == "flash"), (self.circle_size, peer),
+                 (self.functional_skill, structure == "functional"),
+                 (self.balance_by, method == "balanced" and not peer),
+                 (self.balance_gap, method == "balanced" and not peer))
+        for control, wanted in shown:
             control.layout.display = None if wanted else "none"
+        # an empty box still takes a place in the wrapping row (and a line of its own when it wraps)
+        self.structure_settings.layout.display = None if any(wanted for _, wanted in shown) else "none"
         self.seed.layout.display = None if method in SEEDED and not peer else "none"
         self.method_help.value = (
             "<p class='wb-muted'>Peer circles: everyone is paired (or put in circles) with the peers who fit best; "
@@ -800,7 +806,7 @@ class MatchingView(w.VBox):
             return
         table, record = saved
         summary, settings = record.get("summary", {}) or {}, record.get("settings", {}) or {}
-        structure = str(summary.get("structure", "")).replace("_", "-")
+        structure = structure_label(str(summary.get("structure", ""))).lower()
         method = method_label(str(summary.get("method", "")))
         when = settings.get("matched_at", "")
         pairs = int((table.get("unmatched_role", pd.Series(dtype=str)) == "").sum()) if len(table) else 0

@@ -237,13 +237,15 @@ def test_the_matching_settings_and_tables_take_only_the_room_they_need(browser_p
     box = "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, r.width]; }"
     # The balanced method's own settings wrap under the picker with no empty band between.
     method.select_option(label="Even match rates across groups")
-    balance = page.locator(".wb-settings .widget-dropdown", has_text="Even match rates across")
+    balance = page.locator(".wb-settings .widget-dropdown",
+                           has=page.locator("label.widget-label", has_text="Even match rates across"))
     balance.wait_for()
     assert balance.evaluate(box)[0] - method.evaluate(box)[1] < 16
     # Hidden, they leave nothing: the row of pickers is one line high.
     method.select_option(index=0)
     page.wait_for_function("() => getComputedStyle([...document.querySelectorAll('.wb-settings .widget-dropdown')]"
-                           ".find(d => d.textContent.includes('Even match rates across'))).display === 'none'")
+                           ".find(d => d.querySelector('label').textContent.includes('Even match rates across')))"
+                           ".display === 'none'")
     row = page.locator(".wb-settings .wb-row").first
     assert row.evaluate(box)[1] - row.evaluate(box)[0] < 2 * method.evaluate(box)[1] - 2 * method.evaluate(box)[0]
     # A table of figures is as wide as its figures; only tables ending in a reason give that column room.

@@ -64,7 +64,7 @@ from workbench.views.feedback import Notice, guarded
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsPanel
 from workbench.views.shell import PageContext, page_tables
-from workbench.views.tables import csv_download_link, download_link, html_table
+from workbench.views.tables import csv_download_link, download_link, header_words, html_table
 
 #: What each method does, in a line for the page.
 METHOD_HELP = {
@@ -86,8 +86,6 @@ SEEDED = ("random", "mentee_choice")
 #: Pairs and unmatched people shown in the page (all of them are in the CSV).
 TABLE_ROWS = 100
 NO_CHOICE = "__none__"
-#: Names of people columns in the fairness breakdown, where the column name alone is unclear.
-ATTRIBUTE_LABELS = {"onet_soc_code": "occupation (O*NET code)", "job_title": "job title", "age_band": "age band"}
 
 
 def _labels(decision_id: str) -> dict[str, str]:
@@ -159,7 +157,7 @@ class MatchingView(w.VBox):
                                        continuous_update=False)
         self.balance_by = w.Dropdown(description="Even match rates across", style=style,
                                      layout=w.Layout(width="330px"),
-                                     options=[(ATTRIBUTE_LABELS.get(a, a.replace("_", " ")), a)
+                                     options=[(header_words(a), a)
                                               for a in fairness_attributes(pool, self.design)])
         self.balance_gap = w.IntSlider(min=0, max=50, description="Largest gap (points)", style=style,
                                        continuous_update=False)
@@ -620,7 +618,7 @@ class MatchingView(w.VBox):
                 continue
             table = result.fairness(attribute)
             if (~table["hidden"].astype(bool)).any():
-                options.append((ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ")), attribute))
+                options.append((header_words(attribute), attribute))
         previous = self.attribute.value
         self.attribute.options = options or [("No grouping with enough people", NO_CHOICE)]
         values = [v for _, v in self.attribute.options]
@@ -643,7 +641,7 @@ class MatchingView(w.VBox):
             return
         table = self.result.fairness(attribute)
         overall = self.result.summary["match_rate"]
-        label = ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
+        label = header_words(attribute)
         self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
         self.fairness_caption.value = _caption(fairness_caption(table, attribute, overall=overall, label=label))
 

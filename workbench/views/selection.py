@@ -29,7 +29,7 @@ from workbench.matching.selection import CohortSelection, quota_from_text, selec
 from workbench.privacy import MIN_GROUP, PersonLabels
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext, page_tables
-from workbench.views.tables import csv_download_link, html_table
+from workbench.views.tables import csv_download_link, header_words, html_table
 
 #: Rows of the class shown in the page (all of them are in the download).
 TABLE_ROWS = 100
@@ -144,7 +144,7 @@ class SelectionView(w.VBox):
                                          "from 0 (no fit) to 1 (perfect)."))
         current = self.attribute.value
         self.attribute.unobserve(self._on_attribute, names="value")
-        self.attribute.options = list(result.attributes)
+        self.attribute.options = [(header_words(a), a) for a in result.attributes]
         self.attribute.value = current if current in result.attributes else next(iter(result.attributes), None)
         self.attribute.observe(self._on_attribute, names="value")
         self._on_attribute()

@@ -10,14 +10,15 @@ import pandas as pd
 from workbench.exports import safe_csv_text
 
 
-#: Headers in words for columns that pages show as the domain names them (others: underscores read as spaces).
+#: Words for columns that pages show as the domain names them, where the name alone is unclear (others:
+#: underscores read as spaces).
 HEADER_WORDS = {"person_id": "person", "best_score": "best pair score (0-1)", "allowed_mentors": "mentors allowed",
-                "draw": "lottery draw"}
+                "draw": "lottery draw", "onet_soc_code": "occupation (O*NET code)"}
 
 
 def header_words(column: object) -> str:
-    """The header a reader sees for ``column``: ``"best_score"`` -> "best pair score (0-1)", ``"job_title"`` ->
-    "job title"."""
+    """The words a reader sees for ``column`` (a table's header, a people column in a picker):
+    ``"best_score"`` -> "best pair score (0-1)", ``"job_title"`` -> "job title"."""
     return HEADER_WORDS.get(str(column), str(column).replace("_", " "))
 
 

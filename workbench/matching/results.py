@@ -156,7 +156,8 @@ class MatchResult:
         if s.get("skills_covered") is not None:
             lines.append(f"Needed skills covered: {s['skills_covered']:.0%}.")
         if s.get("capacity_use") is not None:
-            lines.append(f"Mentor capacity used: {s['capacity_use']:.0%} of {s['capacity']} places.")
+            used = round(s["capacity_use"] * s["capacity"])  # the words of the page's tile and of all programs
+            lines.append(f"Mentor places used: {used:,} of {s['capacity']:,} ({s['capacity_use']:.0%}).")
         if self.unstable:
             lines.append(f"ERROR, not stable: {s['blocking_pairs']:,} blocking pairs (pairs who would both rather "
                          "swap); a stable matching has none.")

@@ -154,7 +154,7 @@ class SelectionView(w.VBox):
             self.download.value = report
         else:
             table = result.table()
-            self.class_table.value = html_table(table, limit=TABLE_ROWS)
+            self.class_table.value = html_table(table.round({"best_score": 2}), limit=TABLE_ROWS)  # as pair scores
             self.download.value = csv_download_link(table, "class.csv", "Download the class (CSV)") + " " + report
         self.results.layout.display = None
 

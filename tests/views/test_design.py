@@ -124,7 +124,7 @@ def test_a_save_from_a_stale_page_is_refused_and_undo_goes_back(home: Path) -> N
 
 def test_session_refuses_bad_values_with_the_field_name(home: Path) -> None:
     session = DesignSession(find_workspace("demo"))
-    with pytest.raises(ValueError, match="duration_months"):
+    with pytest.raises(ValueError, match="^Duration months: "):
         session.set(("experience", "duration_months"), 0)
     with pytest.raises(WorkspaceError, match="nothing to undo"):
         session.undo()
@@ -182,6 +182,9 @@ def test_criteria_of_the_design_are_added_on_the_experience_page(home: Path) -> 
     assert isinstance(editor, CriteriaEditor)
     assert "location" in editor.widget.children[-1].value  # the data's columns, as a hint
     editor.add_button.click()
+    # a new row has no column yet: said in the card's words, not as the model's path and type
+    assert "Custom criteria, row 1, columns: give at least one" in card(page, "experience.custom_criteria").error.value
+    assert "custom_criteria" not in card(page, "experience.custom_criteria").error.value
     (name, label, _), (kind, columns, scale), weight = (c.children if hasattr(c, "children") else c
                                                            for c in editor.rows.children[0].children)
     name.value = "tenure_close"

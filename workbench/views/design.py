@@ -65,8 +65,20 @@ def _get(design: ProgramDesign, path: Path) -> object:
     return value
 
 
-def _errors_text(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+def _errors_text(exc: ValidationError, path: Path = ()) -> str:
+    """The model's refusal in words, for the card of ``path``: the field and the place within it ("custom
+    criteria, row 1, columns"), then the reason without pydantic's "Value error," and its types."""
+    parts = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        within = loc[len(path) - 1:] if path and loc[:len(path)] == list(path) else loc
+        where = ", ".join(f"row {p + 1}" if isinstance(p, int) else str(p).replace("_", " ") for p in within)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "too_short" and error.get("ctx", {}).get("min_length") == 1:
+            message = "give at least one"
+        text = f"{where}: {message}" if where else message
+        parts.append(text[:1].upper() + text[1:])
+    return "; ".join(parts)
 
 
 class DesignSession(traitlets.HasTraits):
@@ -95,7 +107,7 @@ class DesignSession(traitlets.HasTraits):
         try:
             design = _replace(self.design, path, value)
         except ValidationError as exc:
-            raise ValueError(_errors_text(exc)) from None
+            raise ValueError(_errors_text(exc, path)) from None
         if design != self.design:
             self.design = design
             self.dirty = True

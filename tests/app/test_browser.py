@@ -138,7 +138,7 @@ def test_a_design_is_built_saved_reopened_and_exported(browser_page, app_server:
     page.locator(".wb-decision-align-business_problem select").select_option(label=attrition)
     page.locator(".wb-decision-align-sponsor input").fill("Chief People Officer")
     page.get_by_role("button", name="Add objective").click()
-    statement = page.locator(".wb-decision-align-objectives input[placeholder='SMART statement']")
+    statement = page.locator(".wb-decision-align-objectives").get_by_label("Statement", exact=True)
     statement.fill("Cut regretted exits of junior engineers from 18% to 14% in 12 months")
     page.locator(".wb-unsaved").wait_for()
     page.get_by_role("button", name="Save design").click()

@@ -559,9 +559,10 @@ class RowsEditor(Editor):
 
     def _number(self, index: int, key: str, label: str, kind: type = float, placeholder: str = "") -> w.Text:
         """A number of row ``index`` that may be left blank, with its visible ``label``."""
+        placeholder = placeholder or "not set"
+        width = 40 + 8 * len(label) + 7 * max(len(placeholder), 7)  # the label and the hint in full
         return self._field(index, w.Text(value=_number_text(self._value[index].get(key)), description=label,
-                                         placeholder=placeholder or "not set", style=LABELLED,
-                                         layout=w.Layout(width="auto")),
+                                         placeholder=placeholder, style=LABELLED, layout=w.Layout(width=f"{width}px")),
                            key, lambda text: parse_number(text, kind))
 
     def _remove_button(self, index: int) -> w.Button:
@@ -623,10 +624,10 @@ class ObjectivesEditor(RowsEditor):
             w.HBox([field(w.Text(value=objective.get("kpi", ""), description="KPI", style=LABELLED,
                                  placeholder="KPI and unit", layout=w.Layout(width="260px")), "kpi"),
                     field(w.Dropdown(options=list(self.KINDS), value=objective.get("kind", "other"),
-                                     description="Kind", style=LABELLED, layout=w.Layout(width="auto")), "kind"),
+                                     description="Kind", style=LABELLED, layout=w.Layout(width="200px")), "kind"),
                     field(w.Dropdown(options=goal_options, value=objective.get("goal_id")
                                      if objective.get("goal_id") in {v for _, v in goal_options} else None,
-                                     description="Goal", style=LABELLED, layout=w.Layout(width="auto")),
+                                     description="Goal", style=LABELLED, layout=w.Layout(width="260px")),
                           "goal_id")]),
             w.HBox([self._number(index, "baseline", "Baseline"), self._number(index, "target", "Target"),
                     self._number(index, "horizon_months", "Horizon", int, "months")]),
@@ -666,7 +667,7 @@ class CriteriaEditor(RowsEditor):
                                  placeholder="optional", layout=w.Layout(width="300px")), "label"),
                     self._remove_button(index)]),
             w.HBox([field(w.Dropdown(options=self.kinds, value=criterion["kind"], description="Kind", style=LABELLED,
-                                     layout=w.Layout(width="auto")), "kind"),
+                                     layout=w.Layout(width="240px")), "kind"),
                     field(w.Text(value=", ".join(criterion.get("columns", ())), description="Columns",
                                  style=LABELLED, placeholder="comma-separated", layout=w.Layout(width="300px")),
                           "columns", lambda text: tuple(c.strip() for c in text.split(",") if c.strip())),

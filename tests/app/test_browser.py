@@ -138,7 +138,7 @@ def test_a_design_is_built_saved_reopened_and_exported(browser_page, app_server:
     page.locator(".wb-decision-align-business_problem select").select_option(label=attrition)
     page.locator(".wb-decision-align-sponsor input").fill("Chief People Officer")
     page.get_by_role("button", name="Add objective").click()
-    statement = page.locator(".wb-decision-align-objectives input[placeholder='SMART statement']")
+    statement = page.locator(".wb-decision-align-objectives").get_by_label("Statement", exact=True)
     statement.fill("Cut regretted exits of junior engineers from 18% to 14% in 12 months")
     page.locator(".wb-unsaved").wait_for()
     page.get_by_role("button", name="Save design").click()
@@ -227,6 +227,35 @@ def test_the_matching_page_matches_explains_and_forbids_a_pair(browser_page, app
     assert "1 forbidden pair" in page.locator(".wb-summary").inner_text()
     assert page.locator(".wb-notice-error").count() == 0
     assert "Traceback" not in page.content()
+
+
+def test_the_matching_settings_and_tables_take_only_the_room_they_need(browser_page, app_server: AppServer) -> None:
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/04_matching.ipynb?workspace=demo")
+    method = page.locator(".wb-settings select").nth(1)
+    method.wait_for()
+    box = "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, r.width]; }"
+    # The balanced method's own settings wrap under the picker with no empty band between.
+    method.select_option(label="Even match rates across groups")
+    balance = page.locator(".wb-settings .widget-dropdown",
+                           has=page.locator("label.widget-label", has_text="Even match rates across"))
+    balance.wait_for()
+    assert balance.evaluate(box)[0] - method.evaluate(box)[1] < 16
+    # Hidden, they leave nothing: the row of pickers is one line high.
+    method.select_option(index=0)
+    page.wait_for_function("() => getComputedStyle([...document.querySelectorAll('.wb-settings .widget-dropdown')]"
+                           ".find(d => d.querySelector('label').textContent.includes('Even match rates across')))"
+                           ".display === 'none'")
+    row = page.locator(".wb-settings .wb-row").first
+    assert row.evaluate(box)[1] - row.evaluate(box)[0] < 2 * method.evaluate(box)[1] - 2 * method.evaluate(box)[0]
+    # A table of figures is as wide as its figures; only tables ending in a reason give that column room.
+    page.get_by_role("button", name=re.compile(r"\bMatch$")).click()
+    page.locator(".wb-pairs table.wb-table").wait_for()
+    page.get_by_role("button", name="Compare all methods").click()
+    last = page.locator(".wb-matching table.wb-table", has_text="blocking pairs").locator("th").last
+    last.wait_for()
+    assert last.evaluate(box)[2] < 200
+    assert page.locator(".wb-pairs table.wb-table th").last.evaluate(box)[2] >= 280
 
 
 def test_the_what_if_page_compares_an_alternative_with_the_design(browser_page, app_server: AppServer) -> None:

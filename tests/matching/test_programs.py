@@ -178,3 +178,20 @@ def test_programs_of_other_structures_keep_their_own_places(demo):
     with pytest.raises(WorkbenchError, match="joint solve models one-on-one"):
         match_programs(tables, {**designs, "peer": group.model_copy(update={"experience": group.experience.model_copy(
             update={"structure": "mosaic"})})}, mode="joint")
+
+
+def test_the_outcome_words_the_mentor_places_one_way(demo):
+    tables, designs = demo
+    found = match_programs(tables, designs, mode="joint")
+    lines = found.lines()
+    for row in found.summary.itertuples():
+        line = next(text for text in lines if text.strip().startswith(f"{row.program} ("))
+        assert "one-on-one, best total fit): " in line and f", {row.places_used:,} mentor place" in line
+    offered, used = int(found.capacity["offered"].sum()), int(found.capacity["used"].sum())
+    places = next(text for text in lines if text.startswith("Mentor places used:"))
+    assert places.startswith(f"Mentor places used: {used:,} of the {offered:,} the mentors offer across the programs")
+    # one program alone is offered fewer places (its cap per mentor): the total says why it differs
+    cap = designs["senior"].experience.mentor_capacity
+    assert (found.capacity["offered"] > cap).any() and f"A program takes at most {cap:,} mentees per mentor" in places
+    alone = match(program_tables(tables, "senior", tuple(designs)), designs["senior"])
+    assert alone.summary["capacity"] < offered

@@ -23,6 +23,7 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
+from workbench.matching.names import method_label
 from workbench.matching.rules import allowed_block
 from workbench.workspace import StaleWorkspaceError, find_workspace, undo
 
@@ -449,3 +450,16 @@ def test_balanced_functional_mentoring_holds_only_the_mentees_who_need_the_skill
     assert balanced.summary["matched_mentees"] <= best.summary["matched_mentees"]
     left = balanced.unmatched.query("role == 'mentee'")["reason"]
     assert not left.str.startswith("capacity exhausted").any() or balanced.summary["capacity_use"] == 1
+
+
+def test_the_summary_names_the_structure_and_method_as_the_method_picker_does(demo) -> None:
+    tables, design = demo
+    for method in ("max_coverage", "mentee_choice", "balanced"):
+        result = match(tables, design, method=method, seed=0)
+        lines, s = result.summary_lines(), result.summary
+        assert lines[0].startswith(f"One-on-one matching by {method_label(method).lower()}: ")
+        assert method not in lines[0] and method.replace("_", " ") not in lines[0]
+        # places in the words the page's tile and the all-programs panel use
+        assert f"Mentor places used: {s['links']:,} of {s['capacity']:,} ({s['capacity_use']:.0%})." in lines
+    peer = match(tables, design, structure="peer").summary_lines()[0]
+    assert peer.startswith("Peer circles: ") and "peer matching" not in peer.lower()

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from ipywidgets import HTML
+from ipywidgets import HTML, Label, ValueWidget
 
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS
@@ -89,9 +89,8 @@ def test_objectives_can_be_added_and_edited(home: Path) -> None:
     kpi.value = "annual exit rate of level 1-2 (%)"
     kind.value = "retention"
     goal.value = "retain_junior_engineers"
-    row.children[2].children[1].value = "18"
-    row.children[2].children[3].value = "14"
-    row.children[2].children[5].value = "12"
+    baseline, target, horizon = row.children[2].children
+    baseline.value, target.value, horizon.value = "18", "14", "12"
     [objective] = page.session.design.align.objectives
     assert (objective.id, objective.kind, objective.baseline, objective.target, objective.horizon_months) == (
         "O1", "retention", 18.0, 14.0, 12)
@@ -125,7 +124,7 @@ def test_a_save_from_a_stale_page_is_refused_and_undo_goes_back(home: Path) -> N
 
 def test_session_refuses_bad_values_with_the_field_name(home: Path) -> None:
     session = DesignSession(find_workspace("demo"))
-    with pytest.raises(ValueError, match="duration_months"):
+    with pytest.raises(ValueError, match="^Duration months: "):
         session.set(("experience", "duration_months"), 0)
     with pytest.raises(WorkspaceError, match="nothing to undo"):
         session.undo()
@@ -183,7 +182,10 @@ def test_criteria_of_the_design_are_added_on_the_experience_page(home: Path) -> 
     assert isinstance(editor, CriteriaEditor)
     assert "location" in editor.widget.children[-1].value  # the data's columns, as a hint
     editor.add_button.click()
-    (name, label, _), (kind, columns, _, scale), weight = (c.children if hasattr(c, "children") else c
+    # a new row has no column yet: said in the card's words, not as the model's path and type
+    assert "Custom criteria, row 1, columns: give at least one" in card(page, "experience.custom_criteria").error.value
+    assert "custom_criteria" not in card(page, "experience.custom_criteria").error.value
+    (name, label, _), (kind, columns, scale), weight = (c.children if hasattr(c, "children") else c
                                                            for c in editor.rows.children[0].children)
     name.value = "tenure_close"
     kind.value = "distance"
@@ -201,3 +203,22 @@ def test_criteria_of_the_design_are_added_on_the_experience_page(home: Path) -> 
     assert "neither the enrolment nor people.csv has" in page.findings.cards.value
     editor.rows.children[0].children[0].children[2].click()  # Remove
     assert page.session.design.experience.custom_criteria == ()
+
+
+@pytest.mark.parametrize("notebook, decision_id", [("02_experience", "experience.custom_criteria"),
+                                                   ("01_align", "align.objectives")])
+def test_every_field_of_a_row_editor_has_a_visible_label(home: Path, notebook: str, decision_id: str) -> None:
+    page = page_for((decision_id.split(".")[0],), notebook)
+    editor = card(page, decision_id).editor
+    editor.add_button.click()
+
+    def fields(widget):
+        for child in getattr(widget, "children", ()):
+            yield from fields(child)
+        if isinstance(widget, ValueWidget) and not isinstance(widget, (HTML, Label)):
+            yield widget
+
+    found = list(fields(editor.rows))
+    assert len(found) >= 6
+    # a placeholder disappears as soon as someone types: each field is named by its description (a <label>)
+    assert all(f.description.strip() for f in found), [f.placeholder for f in found if not f.description.strip()]

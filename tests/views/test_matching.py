@@ -349,7 +349,7 @@ def test_balanced_and_functional_show_their_settings_and_use_them(matched: Match
     view.functional_skill.value = "programming"
     view.match_button.click()
     assert view.notice.value == "" and view.result.summary["functional_skill"] == "programming"
-    assert "Functional mentoring on programming" in view.messages.value
+    assert "Functional mentoring on Programming:" in view.messages.value  # its name, not its id
 
 
 def test_rematch_lists_quiet_and_closed_pairs_with_suggestions(view: MatchingView) -> None:

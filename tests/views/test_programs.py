@@ -87,3 +87,13 @@ def test_what_if_and_evaluate_say_they_take_one_program(tiers: Path) -> None:
     alone = find_workspace("demo", tiers.parent)
     remove_program(alone, "peer")
     assert scope_note(open_workspace(tiers), "What-if").value == ""
+
+
+def test_the_all_programs_table_uses_the_words_of_its_sentences(tiers: Path) -> None:
+    context, _ = open_page("04_matching")
+    panel = MatchingView(context).programs_panel
+    panel.match_button.click()
+    outcome = panel.outcome.value
+    assert "<th>mentor places used</th>" in outcome and "Mentor places used: " in outcome
+    assert outcome.count("<td>One-on-one</td>") == 2 and outcome.count("<td>Best total fit</td>") == 2
+    assert "one-on-one</td>" not in outcome and ">optimal<" not in outcome

@@ -25,6 +25,7 @@ from workbench.views.design import DesignPage
 from workbench.views.evaluate import EvaluateView
 from workbench.views.gaps import GapsView
 from workbench.views.matching import MatchingView
+from workbench.views.selection import SelectionView
 from workbench.views.shell import PAGES, PUBLISHED_NOTE, open_page
 from workbench.views.start import StartView
 from workbench.views.whatif import BASELINE_NAME, EDITED, WhatIfView
@@ -240,3 +241,16 @@ def test_the_published_app_shows_only_the_workspace_it_was_started_with(publishe
     view = StartView(context)
     assert [slug for _, slug in view.choice.options] == ["demo"] and view.choice.disabled
     shutil.rmtree(other)  # the fixture checks the home is as it was
+
+
+def test_choosing_the_class_compares_groups_but_lists_nobody(published: Path) -> None:
+    context, _ = open_page("06_launch_and_support")
+    view = SelectionView(context)
+    view.size.value = 20
+    view.choose_button.click()
+    assert view.notice.value == "" and view.results.layout.display is None
+    assert "<table" in view.comparison.value and "hidden" in view.comparison.value
+    # one row per chosen person with their department would give the hidden groups away, pseudonyms or not
+    assert "<table" not in view.class_table.value and "workshop only" in view.class_table.value
+    assert 'download="class.csv"' not in view.download.value and 'download="class_vs_pool.csv"' in view.download.value
+    check(view)

@@ -40,9 +40,12 @@ def test_choosing_shows_the_class_the_comparison_and_downloads(view: SelectionVi
     assert len(view.result.selected) == 20 and "best matchable class" in view.summary.value
     assert "Lottery" in view.methods.value and "Best matchable class" in view.methods.value
     assert view.attribute.options and view.attribute.value == "department"
+    assert ("job title", "job_title") in view.attribute.options  # the column in words, as on the Matching page
     compared = view.result.comparison("department")
     assert view.comparison.value.count("hidden") >= int(compared["hidden"].sum())
     assert view.class_table.value.count("<tr>") - 1 == 20
+    assert "<th>best pair score (0-1)</th>" in view.class_table.value and "_" not in re.sub(
+        r"<td>.*?</td>", "", view.class_table.value)  # headers in words; ids stay in the cells (and the CSV)
     chosen, report = downloads(view)
     chosen = pd.read_csv(pd.io.common.StringIO(chosen), dtype=str)
     assert len(chosen) == 20 and chosen["department"].value_counts().max() <= 6

@@ -26,6 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.matching.names import METHOD_LABELS, method_label
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -57,18 +58,6 @@ __all__ = [
 
 BINS = 20
 
-#: Plain names of the matching methods (``workbench.matching.METHODS``).
-METHOD_LABELS = {
-    "optimal": "Best total fit",
-    "max_coverage": "Most people matched",
-    "fair": "Best weakest pair",
-    "balanced": "Even match rates across groups",
-    "stable": "Stable (no pair would swap)",
-    "mentee_choice": "Mentees choose in turn",
-    "greedy": "Best pairs first (greedy)",
-    "random": "Random (baseline)",
-    "peer": "Peer matching",
-}
 #: Plain names of the criteria (``design.experience.criteria``).
 CRITERION_LABELS = {
     "skills": "Skills", "seniority": "Seniority", "department": "Department", "location": "Location",
@@ -86,11 +75,6 @@ _CRITERION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e
 
 # ---------------------------------------------------------------------------
 # shared helpers
-
-
-def method_label(method: str) -> str:
-    """The plain name of ``method`` (its id with spaces when unknown)."""
-    return METHOD_LABELS.get(method, str(method).replace("_", " "))
 
 
 def criterion_label(name: str) -> str:

@@ -18,6 +18,7 @@ from workbench.gaps.analysis import (
     person_gaps,
     prioritised_gaps,
     readiness,
+    skill_names,
 )
 from workbench.gaps.supply import (
     DEFAULT_MENTOR_CAPACITY,
@@ -53,4 +54,5 @@ __all__ = [
     "person_gaps",
     "prioritised_gaps",
     "readiness",
+    "skill_names",
 ]

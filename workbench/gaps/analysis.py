@@ -225,6 +225,22 @@ def _proficiency_by_skill(proficiency: pd.DataFrame | None, staff: _Staff, skill
     return person[order], level[order].astype(np.int64), bounds
 
 
+def skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """``skill_id`` -> the skill's name from ``skills.csv`` (the first row of an id; blank names left out).
+
+    Empty when there is no skills table or it has no ``name`` column; callers
+    fall back to the id: ``skill_names(tables).get(skill, skill)``.
+    """
+    skills = tables.get("skills")
+    if skills is None or "skill_id" not in skills.columns or "name" not in skills.columns:
+        return {}
+    names: dict[str, str] = {}
+    for skill_id, name in zip(text_column(skills, "skill_id"), text_column(skills, "name")):
+        if name:
+            names.setdefault(skill_id, name)
+    return names
+
+
 def person_gaps(tables: Mapping[str, pd.DataFrame], *, as_of: datetime.date | None = None) -> pd.DataFrame:
     """One row per currently employed person and skill a requirement asks of them.
 

@@ -53,7 +53,7 @@ import pandas as pd
 from workbench.organisation import current_cohort
 from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
 from workbench.design.model import ProgramDesign
-from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole
+from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole, skill_names
 
 #: Columns of :func:`supply_demand`.
 SUPPLY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "demand", "supply", "potential", "balance", "status",
@@ -316,16 +316,6 @@ class _Setting:
         return self._levels[margin].copy()
 
 
-def _skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    skills = tables.get("skills")
-    if skills is None:
-        return {}
-    names: dict[str, str] = {}
-    for skill_id, name in zip(text_column(skills, "skill_id"), text_column(skills, "name")):
-        names.setdefault(skill_id, name)
-    return names
-
-
 def _places_per_skill(setting: _Setting, levels: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per skill of the selection: places enrolled mentors offer, how many mentors those are, and the places
     potential mentors would add (the rules of the module docstring).
@@ -369,7 +359,7 @@ def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
     levels = setting.mentor_levels(mentor_margin)
     supply, count, spare = _places_per_skill(setting, levels)
     demand = _demand_per_skill(setting)
-    names = _skill_names(setting.tables)
+    names = skill_names(setting.tables)
     balance = supply - demand
     status = np.where(demand == 0, "no demand", np.where(balance < 0, "shortage",
                                                          np.where(balance > 0, "surplus", "balanced")))

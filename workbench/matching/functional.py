@@ -69,8 +69,10 @@ def functional_pool(pool: Pool, tables: Mapping[str, pd.DataFrame], design: Prog
                 people=pool.people, as_of=pool.as_of)
 
 
-def functional_summary(pool: Pool, skill: str) -> tuple[dict, dict[int, str]]:
+def functional_summary(pool: Pool, skill: str, name: str | None = None) -> tuple[dict, dict[int, str]]:
     """Head counts of a functional pool and reasons for mentees it cannot match whatever the other rules say.
+
+    ``name``: the skill's name for the reasons (``skills.csv``; default the id).
 
     ``summary``: ``functional_skill``, ``needing_skill`` (mentees who need
     it), ``without_teacher`` (of those, mentees no mentor of the pool can teach
@@ -81,9 +83,10 @@ def functional_summary(pool: Pool, skill: str) -> tuple[dict, dict[int, str]]:
     best = level.max(initial=0)
     needing = target > 0
     stranded = needing & (target > best)
-    reasons = {int(i): f"does not need {skill} (functional mentoring teaches only {skill})"
+    name = name or skill
+    reasons = {int(i): f"does not need {name} (functional mentoring teaches only {name})"
                for i in np.flatnonzero(~needing)}
-    reasons.update({int(i): f"no mentor in the pool can teach {skill} at level {int(target[i])}"
+    reasons.update({int(i): f"no mentor in the pool can teach {name} at level {int(target[i])}"
                     for i in np.flatnonzero(stranded)})
     return ({"functional_skill": skill, "needing_skill": int(needing.sum()), "without_teacher": int(stranded.sum())},
             reasons)

@@ -3,7 +3,9 @@
 The command line offers them as choices (``workbench match --method/--structure``,
 ``workbench select --method``)
 before anything is matched; :mod:`workbench.matching.structures` and
-:mod:`workbench.matching.results` use the same tuples. This module imports nothing.
+:mod:`workbench.matching.results` use the same tuples; the method picker of the Matching
+page, the summaries and the charts use the same words (:data:`METHOD_LABELS`). This module imports
+nothing at load time.
 """
 
 #: Methods that run on every bipartite structure (``solvers.solve_<method>``).
@@ -12,3 +14,29 @@ METHODS = ("optimal", "max_coverage", "fair", "balanced", "stable", "mentee_choi
 STRUCTURES = ("one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional")
 #: How a class is chosen from the applicants (:mod:`workbench.matching.selection`; ``launch.selection.method``).
 SELECTION_METHODS = ("everyone", "matchability", "lottery")
+#: Plain names of the methods, as the Matching page's method picker shows them (``peer``: how peer circles are
+#: formed, they have no method to choose).
+METHOD_LABELS = {
+    "optimal": "Best total fit",
+    "max_coverage": "Most people matched",
+    "fair": "Best weakest pair",
+    "balanced": "Even match rates across groups",
+    "stable": "Stable (no pair would swap)",
+    "mentee_choice": "Mentees choose in turn",
+    "greedy": "Best pairs first (greedy)",
+    "random": "Random (baseline)",
+    "peer": "Peer matching",
+}
+
+
+def method_label(method: str) -> str:
+    """The plain name of ``method`` (its id with spaces when unknown): ``"max_coverage"`` -> "Most people matched"."""
+    return METHOD_LABELS.get(method, str(method).replace("_", " "))
+
+
+def structure_label(structure: str) -> str:
+    """The plain name of ``structure`` as the design's catalogue gives it: ``"one_on_one"`` -> "One-on-one"."""
+    from workbench.design.catalogue import decision  # the catalogue is only needed for words
+
+    labels = {o.value: o.label for o in decision("experience.structure").options}
+    return labels.get(structure, str(structure).replace("_", " "))

@@ -50,6 +50,7 @@ from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import results as _results
+from workbench.matching.names import method_label, structure_label
 from workbench.matching.pool import build_pool
 from workbench.matching.results import MatchResult, match, matching_files
 from workbench.matching.solvers import _potentials
@@ -116,18 +117,37 @@ class ProgramsMatch:
         out = [f"{len(self.order)} programs {how}."]
         for row in self.summary.itertuples(index=False):
             score = f", mean score {row.mean_score:.2f}" if pd.notna(row.mean_score) else ""
-            shares = f", {row.places_used:,} shared places used" if row.shares_places else ", own places"
-            out.append(f"  {row.program} ({row.name}; {row.structure.replace('_', '-')}, "
-                       f"{row.method.replace('_', ' ')}): {row.matched_mentees:,} of {row.mentees:,} matched "
+            shares = (f", {row.places_used:,} mentor place{'s' if row.places_used != 1 else ''} used"
+                      if row.shares_places else ", matched on its own (no shared mentor places)")
+            out.append(f"  {row.program} ({row.name}; {structure_label(row.structure).lower()}, "
+                       f"{method_label(row.method).lower()}): {row.matched_mentees:,} of {row.mentees:,} matched "
                        f"({row.match_rate:.0%}){score}{shares}.")
         if len(self.capacity):
-            offered, used = int(self.capacity["offered"].sum()), int(self.capacity["used"].sum())
-            full = int((self.capacity["left"] == 0).sum())
-            out.append(f"Shared mentor places: {used:,} of {offered:,} used; {full:,} of {len(self.capacity):,} "
-                       "mentors have no place left; no mentor has more mentees in all than they offered.")
+            out.append(self.places_line())
         if self.proof.get("optimal"):
             out.append("Proven optimal over every pair of every sharing program (objective = dual bound).")
         return out + list(self.messages)
+
+    def places_line(self) -> str:
+        """The mentors' places across the programs that share them, in one sentence.
+
+        A mentor's places are the capacity on their enrolment row, their
+        total across programs; each program takes at most its own
+        ``experience.mentor_capacity`` of them per mentor, so one program
+        matched alone can have fewer places than this total (said when so).
+        """
+        offered, used = int(self.capacity["offered"].sum()), int(self.capacity["used"].sum())
+        full = int((self.capacity["left"] == 0).sum())
+        line = (f"Mentor places used: {used:,} of the {offered:,} the mentors offer across the programs; {full:,} of "
+                f"{len(self.capacity):,} mentors have none left; no mentor has more mentees in all than they offered.")
+        caps = {p: self.results[p].design.experience.mentor_capacity
+                for p, shares in zip(self.summary["program"], self.summary["shares_places"]) if shares}
+        if caps and (self.capacity["offered"] > max(caps.values())).any():
+            each = (f"{next(iter(caps.values())):,} mentees per mentor" if len(set(caps.values())) == 1 else
+                    "mentees per mentor up to its cap (" + ", ".join(f"{p} {c:,}" for p, c in caps.items()) + ")")
+            line += (f" A program takes at most {each}, so one program matched alone can have fewer than these "
+                     f"{offered:,} places.")
+        return line
 
 
 def match_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, ProgramDesign], *,

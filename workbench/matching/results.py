@@ -44,6 +44,7 @@ from workbench.data.contracts import TABLES
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.gaps.analysis import skill_names
 from workbench.exports import safe_csv_text
 from workbench.matching import functional, structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
@@ -51,6 +52,7 @@ from workbench.matching.rules import rules
 from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
                                       stated_positions, stated_unknown)
 from workbench.matching.solvers import Assignment, Stated, blocking_pairs
+from workbench.matching.names import method_label, structure_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
@@ -144,16 +146,18 @@ class MatchResult:
     def summary_lines(self) -> list[str]:
         """The summary in a few plain lines (for a terminal or a caption)."""
         s = self.summary
-        lines = [f"{s['structure'].replace('_', '-')} matching by {s['method'].replace('_', ' ')}: "
-                 f"{s['matched_mentees']} of {s['mentees']} {s['mentee_word']} matched ({s['match_rate']:.0%}), "
-                 f"{s['links']} {'links' if s['structure'] == 'peer' else 'pairs'}."]
+        how = (structure_label(s["structure"]) if s["structure"] == "peer"  # peer circles have no method
+               else f"{structure_label(s['structure'])} matching by {method_label(s['method']).lower()}")
+        lines = [f"{how}: {s['matched_mentees']} of {s['mentees']} {s['mentee_word']} matched "
+                 f"({s['match_rate']:.0%}), {s['links']} {'links' if s['structure'] == 'peer' else 'pairs'}."]
         if s["links"]:
             lines.append(f"Score: mean {s['mean_score']:.2f}, median {s['median_score']:.2f}, "
                          f"worst {s['worst_score']:.2f} (0 = no fit, 1 = perfect).")
         if s.get("skills_covered") is not None:
             lines.append(f"Needed skills covered: {s['skills_covered']:.0%}.")
         if s.get("capacity_use") is not None:
-            lines.append(f"Mentor capacity used: {s['capacity_use']:.0%} of {s['capacity']} places.")
+            used = round(s["capacity_use"] * s["capacity"])  # the words of the page's tile and of all programs
+            lines.append(f"Mentor places used: {used:,} of {s['capacity']:,} ({s['capacity_use']:.0%}).")
         if self.unstable:
             lines.append(f"ERROR, not stable: {s['blocking_pairs']:,} blocking pairs (pairs who would both rather "
                          "swap); a stable matching has none.")
@@ -583,13 +587,14 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     messages = list(prep.messages)
     if prep.structure == "functional":
         skill = functional.functional_skill(prep.design, prep.tables)
-        counts, reasons = functional.functional_summary(pool, skill)
+        name = skill_names(prep.tables).get(skill, skill)
+        counts, reasons = functional.functional_summary(pool, skill, name)
         summary.update(counts)
         ids = dict(zip(pool.mentees["person_id"].iloc[list(reasons)], reasons.values()))
         mentees = unmatched["role"] == "mentee"
         unmatched.loc[mentees, "reason"] = [ids.get(p, r) for p, r in zip(unmatched.loc[mentees, "person_id"],
                                                                            unmatched.loc[mentees, "reason"])]
-        messages.append(f"Functional mentoring on {skill}: {counts['needing_skill']:,} of {n_e:,} mentees need it; "
+        messages.append(f"Functional mentoring on {name}: {counts['needing_skill']:,} of {n_e:,} mentees need it; "
                         f"{counts['without_teacher']:,} of them have no mentor in the pool able to teach it at their "
                         f"level; {n_e - counts['needing_skill']:,} do not need it and are not matched.")
     if prep.structure == "mosaic" and len(links.mentee):

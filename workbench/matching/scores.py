@@ -69,7 +69,7 @@ from workbench.design.eligibility import data_as_of, number_column, text_column
 from workbench.data.contracts import TABLES
 from workbench.design.model import DesignCriterion, ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.gaps.analysis import person_gaps
+from workbench.gaps.analysis import person_gaps, skill_names
 from workbench.matching.pool import Pool
 from workbench.matching.rules import Rule, facts, hard_rules, is_pair, rows_of, spans
 
@@ -1119,9 +1119,7 @@ class PairScorer:
 
     def _words(self) -> dict:
         """Text the explanations quote: mentor locations, both sides' languages, skill names."""
-        skills = self.context.tables.get("skills")
-        names = {} if skills is None or "name" not in skills.columns else dict(
-            zip(text_column(skills, "skill_id"), text_column(skills, "name")))
+        names = skill_names(self.context.tables)
         return {"location": text_column(self.pool.mentors, "location").to_numpy(),
                 "mentee_languages": text_column(self.pool.mentees, "languages").to_numpy(),
                 "mentor_languages": text_column(self.pool.mentors, "languages").to_numpy(),

@@ -65,8 +65,20 @@ def _get(design: ProgramDesign, path: Path) -> object:
     return value
 
 
-def _errors_text(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+def _errors_text(exc: ValidationError, path: Path = ()) -> str:
+    """The model's refusal in words, for the card of ``path``: the field and the place within it ("custom
+    criteria, row 1, columns"), then the reason without pydantic's "Value error," and its types."""
+    parts = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        within = loc[len(path) - 1:] if path and loc[:len(path)] == list(path) else loc
+        where = ", ".join(f"row {p + 1}" if isinstance(p, int) else str(p).replace("_", " ") for p in within)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "too_short" and error.get("ctx", {}).get("min_length") == 1:
+            message = "give at least one"
+        text = f"{where}: {message}" if where else message
+        parts.append(text[:1].upper() + text[1:])
+    return "; ".join(parts)
 
 
 class DesignSession(traitlets.HasTraits):
@@ -95,7 +107,7 @@ class DesignSession(traitlets.HasTraits):
         try:
             design = _replace(self.design, path, value)
         except ValidationError as exc:
-            raise ValueError(_errors_text(exc)) from None
+            raise ValueError(_errors_text(exc, path)) from None
         if design != self.design:
             self.design = design
             self.dirty = True
@@ -513,6 +525,10 @@ class MetricsEditor(Editor):
         self.widget.children = list(self.fields.values()) or [w.HTML("<i>Add objectives on the Align page first.</i>")]
 
 
+#: Style of a row editor's fields: the label as wide as its words.
+LABELLED = {"description_width": "initial"}
+
+
 class RowsEditor(Editor):
     """A list of small records (dicts), one bordered row of widgets each, with Add and Remove."""
 
@@ -541,10 +557,12 @@ class RowsEditor(Editor):
         widget.observe(update, names="value")
         return widget
 
-    def _number(self, index: int, key: str, kind: type = float, placeholder: str = "") -> w.Text:
-        """A number of row ``index`` that may be left blank."""
-        return self._field(index, w.Text(value=_number_text(self._value[index].get(key)),
-                                         placeholder=placeholder or "not set", layout=w.Layout(width="110px")),
+    def _number(self, index: int, key: str, label: str, kind: type = float, placeholder: str = "") -> w.Text:
+        """A number of row ``index`` that may be left blank, with its visible ``label``."""
+        placeholder = placeholder or "not set"
+        width = 40 + 8 * len(label) + 7 * max(len(placeholder), 7)  # the label and the hint in full
+        return self._field(index, w.Text(value=_number_text(self._value[index].get(key)), description=label,
+                                         placeholder=placeholder, style=LABELLED, layout=w.Layout(width=f"{width}px")),
                            key, lambda text: parse_number(text, kind))
 
     def _remove_button(self, index: int) -> w.Button:
@@ -600,18 +618,19 @@ class ObjectivesEditor(RowsEditor):
         goal_options = [("No goal", None), *[(label, value) for label, value in self.goals]]
         return [
             w.HBox([w.HTML(f"<b>{html.escape(objective['id'])}</b>"),
-                    field(w.Text(value=objective.get("statement", ""), placeholder="SMART statement",
-                                 layout=w.Layout(width="520px")), "statement"), self._remove_button(index)]),
-            w.HBox([field(w.Text(value=objective.get("kpi", ""), placeholder="KPI and unit",
-                                 layout=w.Layout(width="260px")), "kpi"),
+                    field(w.Text(value=objective.get("statement", ""), description="Statement", style=LABELLED,
+                                 placeholder="specific, measurable, time-bound", layout=w.Layout(width="520px")),
+                          "statement"), self._remove_button(index)]),
+            w.HBox([field(w.Text(value=objective.get("kpi", ""), description="KPI", style=LABELLED,
+                                 placeholder="KPI and unit", layout=w.Layout(width="260px")), "kpi"),
                     field(w.Dropdown(options=list(self.KINDS), value=objective.get("kind", "other"),
-                                     layout=w.Layout(width="160px")), "kind"),
+                                     description="Kind", style=LABELLED, layout=w.Layout(width="200px")), "kind"),
                     field(w.Dropdown(options=goal_options, value=objective.get("goal_id")
                                      if objective.get("goal_id") in {v for _, v in goal_options} else None,
-                                     layout=w.Layout(width="220px")), "goal_id")]),
-            w.HBox([w.Label("Baseline"), self._number(index, "baseline"), w.Label("Target"),
-                    self._number(index, "target"), w.Label("Horizon"),
-                    self._number(index, "horizon_months", int, "months")]),
+                                     description="Goal", style=LABELLED, layout=w.Layout(width="260px")),
+                          "goal_id")]),
+            w.HBox([self._number(index, "baseline", "Baseline"), self._number(index, "target", "Target"),
+                    self._number(index, "horizon_months", "Horizon", int, "months")]),
         ]
 
 
@@ -642,18 +661,20 @@ class CriteriaEditor(RowsEditor):
     def _row(self, index: int, criterion: dict) -> list[w.Widget]:
         field = functools.partial(self._field, index)
         return [
-            w.HBox([field(w.Text(value=criterion["name"], description="Name", layout=w.Layout(width="260px")),
-                          "name"),
-                    field(w.Text(value=criterion.get("label", ""), placeholder="words shown (optional)",
-                                 layout=w.Layout(width="240px")), "label"), self._remove_button(index)]),
-            w.HBox([field(w.Dropdown(options=self.kinds, value=criterion["kind"], layout=w.Layout(width="220px")),
-                          "kind"),
-                    field(w.Text(value=", ".join(criterion.get("columns", ())), placeholder="column(s), "
-                                 "comma-separated", layout=w.Layout(width="260px")), "columns",
-                          lambda text: tuple(c.strip() for c in text.split(",") if c.strip())),
-                    w.Label("Scale"), self._number(index, "scale", float, "distance / similarity")]),
+            w.HBox([field(w.Text(value=criterion["name"], description="Name", style=LABELLED,
+                                 layout=w.Layout(width="260px")), "name"),
+                    field(w.Text(value=criterion.get("label", ""), description="Words shown", style=LABELLED,
+                                 placeholder="optional", layout=w.Layout(width="300px")), "label"),
+                    self._remove_button(index)]),
+            w.HBox([field(w.Dropdown(options=self.kinds, value=criterion["kind"], description="Kind", style=LABELLED,
+                                     layout=w.Layout(width="240px")), "kind"),
+                    field(w.Text(value=", ".join(criterion.get("columns", ())), description="Columns",
+                                 style=LABELLED, placeholder="comma-separated", layout=w.Layout(width="300px")),
+                          "columns", lambda text: tuple(c.strip() for c in text.split(",") if c.strip())),
+                    self._number(index, "scale", "Scale", float, "distance / similarity")]),
             field(w.FloatSlider(value=float(criterion.get("weight", 1.0)), min=0, max=10, step=0.5,
-                                description="Weight", continuous_update=False, layout=w.Layout(width="480px")),
+                                description="Weight", style=LABELLED, continuous_update=False,
+                                layout=w.Layout(width="480px")),
                   "weight"),
         ]
 

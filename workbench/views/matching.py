@@ -54,6 +54,7 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
+from workbench.matching.names import structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
@@ -63,7 +64,7 @@ from workbench.views.feedback import Notice, guarded
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsPanel
 from workbench.views.shell import PageContext, page_tables
-from workbench.views.tables import csv_download_link, download_link, html_table
+from workbench.views.tables import csv_download_link, download_link, header_words, html_table
 
 #: What each method does, in a line for the page.
 METHOD_HELP = {
@@ -85,8 +86,6 @@ SEEDED = ("random", "mentee_choice")
 #: Pairs and unmatched people shown in the page (all of them are in the CSV).
 TABLE_ROWS = 100
 NO_CHOICE = "__none__"
-#: Names of people columns in the fairness breakdown, where the column name alone is unclear.
-ATTRIBUTE_LABELS = {"onet_soc_code": "occupation (O*NET code)", "job_title": "job title", "age_band": "age band"}
 
 
 def _labels(decision_id: str) -> dict[str, str]:
@@ -158,7 +157,7 @@ class MatchingView(w.VBox):
                                        continuous_update=False)
         self.balance_by = w.Dropdown(description="Even match rates across", style=style,
                                      layout=w.Layout(width="330px"),
-                                     options=[(ATTRIBUTE_LABELS.get(a, a.replace("_", " ")), a)
+                                     options=[(header_words(a), a)
                                               for a in fairness_attributes(pool, self.design)])
         self.balance_gap = w.IntSlider(min=0, max=50, description="Largest gap (points)", style=style,
                                        continuous_update=False)
@@ -330,6 +329,8 @@ class MatchingView(w.VBox):
             self.rematch_download,
         ])
         self.rematching.add_class("wb-rematch")
+        for table in (self.pairs_table, self.unmatched_table, self.candidates_table, self.rematch_table):
+            table.add_class("wb-reasons")  # their last column is a sentence: the stylesheet gives it room
         for widget, name in ((self.mentee, "wb-mentee"), (self.partner, "wb-partner"), (self.summary, "wb-summary"),
                              (self.pairs_table, "wb-pairs"), (self.candidates_table, "wb-candidates"),
                              (self.attribute, "wb-attribute"), (self.structure, "wb-structure")):
@@ -392,12 +393,15 @@ class MatchingView(w.VBox):
         structure, method = self.structure.value, self.method.value
         peer = structure == "peer"
         self.method.layout.display = "none" if peer else None
-        for control, wanted in ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
-                                (self.rounds, structure == "flash"), (self.circle_size, peer),
-                                (self.functional_skill, structure == "functional"),
-                                (self.balance_by, method == "balanced" and not peer),
-                                (self.balance_gap, method == "balanced" and not peer)):
+        shown = ((self.group_size, structure == "group"), (self.mentors_per_mentee, structure == "mosaic"),
+                 (self.rounds, structure == "flash"), (self.circle_size, peer),
+                 (self.functional_skill, structure == "functional"),
+                 (self.balance_by, method == "balanced" and not peer),
+                 (self.balance_gap, method == "balanced" and not peer))
+        for control, wanted in shown:
             control.layout.display = None if wanted else "none"
+        # an empty box still takes a place in the wrapping row (and a line of its own when it wraps)
+        self.structure_settings.layout.display = None if any(wanted for _, wanted in shown) else "none"
         self.seed.layout.display = None if method in SEEDED and not peer else "none"
         self.method_help.value = (
             "<p class='wb-muted'>Peer circles: everyone is paired (or put in circles) with the peers who fit best; "
@@ -614,7 +618,7 @@ class MatchingView(w.VBox):
                 continue
             table = result.fairness(attribute)
             if (~table["hidden"].astype(bool)).any():
-                options.append((ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " ")), attribute))
+                options.append((header_words(attribute), attribute))
         previous = self.attribute.value
         self.attribute.options = options or [("No grouping with enough people", NO_CHOICE)]
         values = [v for _, v in self.attribute.options]
@@ -637,7 +641,7 @@ class MatchingView(w.VBox):
             return
         table = self.result.fairness(attribute)
         overall = self.result.summary["match_rate"]
-        label = ATTRIBUTE_LABELS.get(attribute, attribute.replace("_", " "))
+        label = header_words(attribute)
         self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
         self.fairness_caption.value = _caption(fairness_caption(table, attribute, overall=overall, label=label))
 
@@ -800,7 +804,7 @@ class MatchingView(w.VBox):
             return
         table, record = saved
         summary, settings = record.get("summary", {}) or {}, record.get("settings", {}) or {}
-        structure = str(summary.get("structure", "")).replace("_", "-")
+        structure = structure_label(str(summary.get("structure", ""))).lower()
         method = method_label(str(summary.get("method", "")))
         when = settings.get("matched_at", "")
         pairs = int((table.get("unmatched_role", pd.Series(dtype=str)) == "").sum()) if len(table) else 0

@@ -24,6 +24,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import ProgramsMatch, match_programs, save_programs_matching
+from workbench.matching.names import method_label, structure_label
 from workbench.privacy import published_mode
 from workbench.programs import load_programs, program_ids
 from workbench.workspace import Workspace
@@ -149,15 +150,18 @@ class ProgramsPanel(w.VBox):
 
 def outcome_html(found: ProgramsMatch) -> str:
     """The outcome per program and the shared places, as the panel shows it (figures about programs only)."""
+    summary = found.summary
     table = pd.DataFrame({
-        "program": found.summary["program"], "design": found.summary["name"],
-        "structure": found.summary["structure"].str.replace("_", "-"),
-        "method": found.summary["method"].str.replace("_", " "),
-        "shares places": found.summary["shares_places"].map({True: "yes", False: "no (own places)"}),
-        "mentees": found.summary["mentees"].astype(int), "matched": found.summary["matched_mentees"].astype(int),
-        "match rate": found.summary["match_rate"].map("{:.0%}".format),
-        "mean score": found.summary["mean_score"].map(lambda x: "–" if pd.isna(x) else f"{x:.2f}"),
-        "places used": found.summary["places_used"].astype(int)})
+        "program": summary["program"], "design": summary["name"],
+        "structure": summary["structure"].map(structure_label),
+        "method": summary["method"].map(method_label),
+        "shares mentor places": summary["shares_places"].map({True: "yes", False: "no, matched on its own"}),
+        "mentees": summary["mentees"].astype(int), "matched": summary["matched_mentees"].astype(int),
+        "match rate": summary["match_rate"].map("{:.0%}".format),
+        "mean score": summary["mean_score"].map(lambda x: "–" if pd.isna(x) else f"{x:.2f}"),
+        "mentor places used": pd.array([int(n) if shares else pd.NA
+                                        for n, shares in zip(summary["places_used"], summary["shares_places"])],
+                                       dtype="Int64")})
     lines = found.lines()
     return (f"<p><b>{html.escape(lines[0])}</b></p>" + html_table(table)
             + "".join(f"<p>{html.escape(line)}</p>" for line in lines[1 + len(found.summary):]))

@@ -8,9 +8,10 @@ chosen method and, beside it, the other method on the same size and quotas,
 so the best matchable class and a lottery can be compared. Nothing is saved:
 the class and the comparison with the pool are offered as downloads.
 
-People are named through :class:`workbench.privacy.PersonLabels` (pseudonyms
-in the published app); the comparison with the pool hides groups of fewer
-than five applicants.
+The comparison with the pool hides groups of fewer than five applicants
+(:func:`workbench.privacy.hide_small_groups`). The class itself, one row per
+person, is shown and offered for download in the workshop only: in the
+published app it would give the hidden groups away, pseudonyms or not.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from workbench.matching.selection import CohortSelection, quota_from_text, selec
 from workbench.privacy import MIN_GROUP, PersonLabels
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext, page_tables
-from workbench.views.tables import csv_download_link, html_table
+from workbench.views.tables import csv_download_link, header_words, html_table
 
 #: Rows of the class shown in the page (all of them are in the download).
 TABLE_ROWS = 100
+#: Said instead of the class list in the published app.
+PUBLISHED_CLASS = ("The list of the people chosen is shown in the workshop only: one row per person with their "
+                   "department, level and location would give away the groups hidden above.")
 
 
 def _caption(text: str) -> str:
@@ -140,15 +144,18 @@ class SelectionView(w.VBox):
                                          "from 0 (no fit) to 1 (perfect)."))
         current = self.attribute.value
         self.attribute.unobserve(self._on_attribute, names="value")
-        self.attribute.options = list(result.attributes)
+        self.attribute.options = [(header_words(a), a) for a in result.attributes]
         self.attribute.value = current if current in result.attributes else next(iter(result.attributes), None)
         self.attribute.observe(self._on_attribute, names="value")
         self._on_attribute()
-        table = self.people.table(result.table())
-        self.class_table.value = html_table(table, limit=TABLE_ROWS)
-        self.download.value = (
-            csv_download_link(table, "class.csv", "Download the class (CSV)") + " "
-            + csv_download_link(result.report(), "class_vs_pool.csv", "Download the comparison with the pool (CSV)"))
+        report = csv_download_link(result.report(), "class_vs_pool.csv", "Download the comparison with the pool (CSV)")
+        if self.people.published:  # one row per person with their groups would give the hidden groups away
+            self.class_table.value = _caption(PUBLISHED_CLASS)
+            self.download.value = report
+        else:
+            table = result.table()
+            self.class_table.value = html_table(table.round({"best_score": 2}), limit=TABLE_ROWS)  # as pair scores
+            self.download.value = csv_download_link(table, "class.csv", "Download the class (CSV)") + " " + report
         self.results.layout.display = None
 
     def _on_attribute(self, _change: object = None) -> None:

@@ -10,10 +10,23 @@ import pandas as pd
 from workbench.exports import safe_csv_text
 
 
+#: Words for columns that pages show as the domain names them, where the name alone is unclear (others:
+#: underscores read as spaces).
+HEADER_WORDS = {"person_id": "person", "best_score": "best pair score (0-1)", "allowed_mentors": "mentors allowed",
+                "draw": "lottery draw", "onet_soc_code": "occupation (O*NET code)"}
+
+
+def header_words(column: object) -> str:
+    """The words a reader sees for ``column`` (a table's header, a people column in a picker):
+    ``"best_score"`` -> "best pair score (0-1)", ``"job_title"`` -> "job title"."""
+    return HEADER_WORDS.get(str(column), str(column).replace("_", " "))
+
+
 def html_table(frame: pd.DataFrame, *, limit: int = 50, css_class: str = "wb-table") -> str:
-    """``frame`` as an HTML table of at most ``limit`` rows, every cell escaped."""
+    """``frame`` as an HTML table of at most ``limit`` rows, every cell escaped, headers in words
+    (:func:`header_words`)."""
     shown = frame.head(limit)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    head = "".join(f"<th>{html.escape(header_words(c))}</th>" for c in shown.columns)
     numeric = [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns]
     body = []
     for row in shown.itertuples(index=False):

@@ -122,7 +122,7 @@ class ProgramsPanel(w.VBox):
         super().__init__([
             w.HTML(f"<h3>All programs</h3><p>This workspace has {len(self.programs)} programs: {listed}. The "
                    f"settings above match the program <b>{html.escape(context.workspace.program_id)}</b> alone, "
-                   "as if every mentor gave it all their places.</p>"
+                   "as if no other program used its mentors' places.</p>"
                    f"<p class='wb-caption'>{html.escape(ALL_MEANS)}</p>"),
             self.how,
             w.HBox([c for c in (self.match_button, self.save_button) if c is not None]),

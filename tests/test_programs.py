@@ -117,3 +117,32 @@ def test_a_tier_without_eligible_mentors_exits_2_and_changes_nothing(demo: Path,
         assert "Program 'senior'" in err and "no eligible mentor" in err and "Traceback" not in err
         assert not out.exists()
     assert snapshot(demo) == before
+
+
+def test_unknown_program_ids_in_the_enrolment_are_problems_of_validate_and_refused_on_import(
+        demo: Path, tmp_path: Path, capsys) -> None:
+    from workbench.data.importing import import_table, validate_workspace
+
+    workspace = open_workspace(demo)
+    add_program(workspace, "peer")
+    enrolment = workspace.read_table("enrolment")
+    enrolment["program"] = ""
+    enrolment.loc[2, "program"] = "main;senior"
+    enrolment.loc[6, "program"] = "nosuch"
+    source = tmp_path / "enrolment.csv"
+    enrolment.to_csv(source, index=False)
+    before = snapshot(demo)
+    found = import_table(source, "enrolment", open_workspace(demo))
+    assert not found.problems.ok and snapshot(demo) == before  # refused, nothing changed
+    rows = found.problems.frame[["row", "column", "value"]].astype(str).values.tolist()
+    assert rows == [["4", "program", "senior"], ["8", "program", "nosuch"]]
+    assert "not a program of this workspace (main, peer)" in found.problems.frame["problem"].iloc[0]
+
+    # written behind the app's back: validate names every row (exit 2), and adding the program clears one of them
+    enrolment.to_csv(demo / "enrolment.csv", index=False)
+    assert main(["validate", str(demo)]) == 2
+    said = capsys.readouterr()
+    assert "senior" in said.out + said.err and "nosuch" in said.out + said.err
+    add_program(open_workspace(demo), "senior")
+    left = validate_workspace(open_workspace(demo)).frame
+    assert left[["row", "value"]].astype(str).values.tolist() == [["8", "nosuch"]]

@@ -26,9 +26,10 @@ import pandas as pd
 
 from workbench.design.eligibility import text_column
 from workbench.design.model import ProgramDesign
+from workbench.data.contracts import program_problems
 from workbench.design.store import DESIGN_FILE, load_design, save_design
 from workbench.errors import WorkbenchError
-from workbench.workspace import (FIRST_PROGRAM, PROGRAMS_DIR, RESULT_FOLDERS, Workspace, check_program_id,
+from workbench.workspace import (FIRST_PROGRAM, RESULT_FOLDERS, Workspace, check_program_id, program_ids,
                                  program_scope, save_files)
 
 __all__ = ["FIRST_PROGRAM", "PROGRAM_COLUMN", "Program", "add_program", "enrolled_in", "load_programs",
@@ -45,13 +46,6 @@ class Program:
     id: str
     design: ProgramDesign
     workspace: Workspace
-
-
-def program_ids(workspace: Workspace) -> list[str]:
-    """The workspace's program ids in default priority order: :data:`FIRST_PROGRAM`, then the others by id."""
-    folder = workspace.path / PROGRAMS_DIR
-    others = sorted(p.name for p in folder.iterdir() if (p / DESIGN_FILE).is_file()) if folder.is_dir() else []
-    return [FIRST_PROGRAM, *(p for p in others if p != FIRST_PROGRAM)]
 
 
 def load_programs(workspace: Workspace) -> dict[str, Program]:
@@ -106,14 +100,13 @@ def enrolled_in(enrolment: pd.DataFrame, programs: Sequence[str]) -> dict[str, n
     n = len(enrolment)
     if PROGRAM_COLUMN not in enrolment.columns:
         return {p: np.ones(n, dtype=bool) for p in programs}
-    cells = text_column(enrolment, PROGRAM_COLUMN)
-    named = cells.str.split(";").map(lambda parts: {x.strip() for x in parts if x.strip()})
-    known = set(programs)
-    for row, ids in enumerate(named):
-        unknown = sorted(ids - known)
-        if unknown:
-            raise WorkbenchError(f"enrolment.csv row {row + 2}, column {PROGRAM_COLUMN}: {unknown[0]!r} is not a "
-                                 f"program of this workspace ({', '.join(programs)}).")
+    problems = program_problems(enrolment, programs)
+    if not problems.ok:
+        first = problems.frame.iloc[0]
+        raise WorkbenchError(f"{first['file']} row {first['row']}, column {first['column']}: {first['problem']}"
+                             + (f" ({len(problems) - 1} more such rows)" if len(problems) > 1 else "") + ".")
+    named = text_column(enrolment, PROGRAM_COLUMN).str.split(";").map(
+        lambda parts: {x.strip() for x in parts if x.strip()})
     blank = named.map(len).to_numpy() == 0
     return {p: blank | named.map(lambda ids, p=p: p in ids).to_numpy(dtype=bool) for p in programs}
 

@@ -64,6 +64,8 @@ HISTORY_DIR = ".history"
 RESULT_FOLDERS = ("results", "scenarios")
 #: Folder of the further programs (``programs/<id>/``); the first program's files are at the top.
 PROGRAMS_DIR = "programs"
+#: The file of a program's design, at the top for the first program and in ``programs/<id>/`` for the others.
+DESIGN_FILE = "design.yaml"
 #: The id of the first program (the workspace's own ``design.yaml``).
 FIRST_PROGRAM = "main"
 _PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -587,3 +589,11 @@ def _locked(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def program_ids(workspace: Workspace) -> list[str]:
+    """The workspace's program ids in default priority order: :data:`FIRST_PROGRAM`, then the others by id
+    (each folder of ``programs/`` holding a ``design.yaml``)."""
+    folder = workspace.path / PROGRAMS_DIR
+    others = sorted(p.name for p in folder.iterdir() if (p / DESIGN_FILE).is_file()) if folder.is_dir() else []
+    return [FIRST_PROGRAM, *(p for p in others if p != FIRST_PROGRAM)]

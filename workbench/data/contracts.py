@@ -42,6 +42,7 @@ __all__ = [
     "ROW_INDEX_NAME",
     "TABLES",
     "WAVES",
+    "program_problems",
     "ColumnSpec",
     "KeySpec",
     "Problems",
@@ -605,6 +606,19 @@ def split_list(s: pd.Series) -> pd.Series:
         return pd.Series([], dtype=str)
     items = s.str.split(LIST_SEPARATOR, regex=False).explode().astype(str).str.strip()
     return items[items.ne("")]
+
+
+def program_problems(enrolment: pd.DataFrame, programs: Sequence[str], *, file: str = "enrolment.csv") -> Problems:
+    """Rows of ``enrolment`` whose ``program`` column names an id that is not one of ``programs`` (the
+    workspace's, :func:`workbench.workspace.program_ids`): one problem per row and id, with its value.
+    Nothing when the table has no such column."""
+    if "program" not in enrolment.columns:
+        return Problems()
+    items = split_list(enrolment["program"].reset_index(drop=True))
+    bad = items[~items.isin(list(programs))]
+    known = ", ".join(programs)
+    return Problems(_problems(file, bad.index.to_numpy() + 2, "program", bad.astype(str).tolist(),
+                              [f"{v!r} is not a program of this workspace ({known})" for v in bad]))
 
 
 def _in_bounds(values: pd.Series, lo, hi, exclusive: bool) -> pd.Series:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.contracts import TABLES, Problems, validate_tables
+from workbench.data.contracts import TABLES, Problems, program_problems, validate_tables
 from workbench.data.reading import DEFAULT_MAX_BYTES, prepare_import
 from workbench.errors import WorkspaceError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import Workspace, save_table
+from workbench.workspace import Workspace, program_ids, save_table
 
 
 @dataclass(frozen=True)
@@ -147,14 +147,16 @@ def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tup
     """
     version = workspace_version(workspace)
     tables, unreadable = read_workspace_tables(workspace)
-    key = None if version is None or not unreadable.ok else (version, require_all)
+    key = None if version is None or not unreadable.ok else (version, require_all, tuple(program_ids(workspace)))
     if key is not None:
         with _lock:
             found = _validations.get(key)
         if found is not None:
             return tables, found
     problems = Problems.concat([unreadable, validate_tables(tables, scale=workspace.settings.scale,
-                                                            require_all=require_all)])
+                                                            require_all=require_all),
+                                *([program_problems(tables["enrolment"], program_ids(workspace))]
+                                  if "enrolment" in tables else [])])
     if key is not None and workspace_version(workspace) == version:
         _remember(_validations, key, problems, _CACHE_VALIDATIONS)
     return tables, problems
@@ -185,6 +187,8 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
     existing, _ = read_workspace_tables(into)
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
                                      sheet=sheet, max_bytes=max_bytes)
+    if problems.ok and table == "enrolment":
+        problems = program_problems(frame, program_ids(into), file=Path(source).name)
     if problems.ok:
         problems = _problems_caused_elsewhere(into, version, existing, table, frame)
     if not problems.ok:

@@ -8,9 +8,7 @@ from pydantic import ValidationError
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import Workspace, save_files
-
-DESIGN_FILE = "design.yaml"
+from workbench.workspace import DESIGN_FILE, Workspace, save_files
 
 
 class DesignError(WorkbenchError):

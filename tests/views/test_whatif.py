@@ -425,13 +425,17 @@ def test_all_programs_are_forecast_together_in_their_own_section(tiers: Path) ->
     assert "Not modelled" in view.programs_box.children[0].value
     note = view.children[0].value
     assert "simulates the program peer alone" in note and "The All programs section below" in note
+    assert view.programs_chart.layout.display == "none"  # no empty chart before a forecast
     view.programs_button.click()
+    assert view.programs_chart.layout.display != "none"
     assert view.programs_notice.value == "", view.programs_notice.value
     found = view.programs_forecast
     assert list(found.results) == ["main", "peer"] and found.runs == 200
     shown = view.programs_table.value
     assert "All programs" in shown and "Exits avoided [95% interval]" in shown and "(jointly)" in shown
     total = found.table().set_index("program").loc["All programs"]
+    assert total["mentees"] == len(set(found.match.results["main"].pool.mentees["person_id"])
+                                   | set(found.match.results["peer"].pool.mentees["person_id"]))  # each once
     assert f"{total['exits_avoided']:,.2f} [" in shown
     assert "P(within budget)" not in shown  # the demo's designs set no budget
     chart = view.programs_chart.chart.to_dict()

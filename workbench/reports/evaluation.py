@@ -403,12 +403,14 @@ def programs_table_rows(table: pd.DataFrame, currency: str | None) -> tuple[tupl
                "Hazard ratio of leaving (95%)", f"Cost{money}", "Avoided exits (95%)", "ROI (95%)")
     rows = []
     for r in table.to_dict("records"):
-        name = "All programs (each person once)" if r["program"] == ALL_PROGRAMS else f"{r['program']}: {r['design']}"
-        if r["program"] != ALL_PROGRAMS and r["reason"]:
+        total = r["program"] == ALL_PROGRAMS  # participants each counted once; pairs, meetings and money summed
+        name = "All programs" if total else f"{r['program']}: {r['design']}"
+        if not total and r["reason"]:
             rows.append((name, f"not evaluated: {r['reason']}", *[""] * 7))
             continue
         rows.append((
-            name, str(r["cohort"]), f"{r['participants']:.0f}", f"{r['pairs']:.0f}",
+            name, str(r["cohort"]), f"{r['participants']:.0f}" + (" (each person once)" if total else ""),
+            f"{r['pairs']:.0f}" + (" (summed)" if total else ""),
             _pct(r["share_of_cadence"], 0) if pd.notna(r["share_of_cadence"]) else "not pooled",
             f"{_num(r['hazard_ratio'])} ({_num(r['hazard_low'])} to {_num(r['hazard_high'])})"
             if pd.notna(r["hazard_ratio"]) else "-",

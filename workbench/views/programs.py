@@ -154,7 +154,9 @@ def outcome_html(found: ProgramsMatch) -> str:
     table = pd.DataFrame({
         "program": summary["program"], "design": summary["name"],
         "structure": summary["structure"].map(structure_label),
-        "method": summary["method"].map(method_label),
+        # jointly, the programs that share places are solved together and their own methods do not apply
+        "method": [("one joint solve" if found.mode == "joint" and shares else method_label(m))
+                   for m, shares in zip(summary["method"], summary["shares_places"])],
         "shares mentor places": summary["shares_places"].map({True: "yes", False: "no, matched on its own"}),
         "mentees": summary["mentees"].astype(int), "matched": summary["matched_mentees"].astype(int),
         "match rate": summary["match_rate"].map("{:.0%}".format),

@@ -804,6 +804,7 @@ class WhatIfView(w.VBox):
         self.programs_notice = Notice()
         self.programs_table = w.HTML()
         self.programs_chart = chart_widget(programs_chart(pd.DataFrame()))
+        self.programs_chart.layout.display = "none"  # until there is a forecast to draw
         self.programs_caption = w.HTML()
         self.programs_box.children = [
             w.HTML(f"<h3>All programs</h3><p>This workspace has {len(ids)} programs ({html.escape(', '.join(ids))}). "
@@ -858,6 +859,7 @@ class WhatIfView(w.VBox):
             f"{found.horizon_months} months. <b>Model forecasts, not measurements.</b></p>"
             + html_table(shown, limit=len(shown)))
         self.programs_chart.chart = programs_chart(table)
+        self.programs_chart.layout.display = ""
         self.programs_caption.value = _caption(programs_caption(table))
 
     def _candidate_scenario(self, row: dict) -> Scenario:

@@ -173,7 +173,8 @@ class ProgramsForecast:
     designs: dict[str, str] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
-        """One row per program, then the all-programs row: ``program``, ``name``, ``mentees`` (in the pool),
+        """One row per program, then the all-programs row: ``program``, ``name``, ``mentees`` (in the pool; in
+        the all-programs row, each person once),
         ``participants``, ``exits_avoided`` with ``exits_avoided_low``/``_high`` (95% interval, people),
         ``cost`` (expected, currency), ``roi`` with ``roi_low``/``roi_high`` (ratio), ``budget`` and
         ``p_within_budget`` (0-1, blank without a budget), ``note`` (why a program was not simulated)."""
@@ -185,7 +186,8 @@ class ProgramsForecast:
                    "note": self.skipped.get(p, "")}
             rows.append(row)
         if self.total is not None:
-            rows.append({"program": ALL_PROGRAMS, "name": "", "mentees": int(summary["mentees"].sum()),
+            pools = [set(r.pool.mentees["person_id"]) for r in self.match.results.values()]
+            rows.append({"program": ALL_PROGRAMS, "name": "", "mentees": len(set().union(*pools)),
                          **_figures(self.total), "note": _overlap_note(self.overlap)})
         return pd.DataFrame(rows)
 

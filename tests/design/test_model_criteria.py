@@ -38,9 +38,9 @@ def test_every_kind_survives_save_and_load(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("criterion", "message"), [
-    ({"name": "mine", "kind": "distance", "columns": ["years"]}, "a distance criterion needs a scale"),
-    ({"name": "mine", "kind": "same", "columns": ["site"], "scale": 2}, "a same criterion takes no scale"),
-    ({"name": "mine", "kind": "same", "columns": ["a", "b"]}, "a same criterion reads one column, not 2"),
+    ({"name": "mine", "kind": "distance", "columns": ["years"]}, "the kind Numeric distance needs a scale"),
+    ({"name": "mine", "kind": "same", "columns": ["site"], "scale": 2}, "the kind Same value takes no scale"),
+    ({"name": "mine", "kind": "same", "columns": ["a", "b"]}, "the kind Same value reads one column, not 2"),
     ({"name": "mine", "kind": "similarity", "columns": ["a", "a"], "scale": 4}, "names a column twice"),
     ({"name": "mine", "kind": "similarity", "columns": [], "scale": 4}, "at least 1 item"),
     ({"name": "skills", "kind": "same", "columns": ["site"]}, "criterion name 'skills' is taken"),

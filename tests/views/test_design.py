@@ -47,7 +47,7 @@ def test_editing_a_decision_changes_the_design_and_reruns_the_findings(home: Pat
 def test_a_refused_value_is_explained_next_to_the_field(home: Path) -> None:
     page = page_for(("experience",), "02_experience")
     card(page, "experience.meeting_minutes").editor.widget.value = 5
-    assert "greater than or equal to 10" in card(page, "experience.meeting_minutes").error.value
+    assert "Meeting minutes: must be at least 10" in card(page, "experience.meeting_minutes").error.value
     assert page.session.design.experience.meeting_minutes == 45
 
 
@@ -187,10 +187,14 @@ def test_criteria_of_the_design_are_added_on_the_experience_page(home: Path) -> 
     assert "custom_criteria" not in card(page, "experience.custom_criteria").error.value
     (name, label, _), (kind, columns, scale), weight = (c.children if hasattr(c, "children") else c
                                                            for c in editor.rows.children[0].children)
-    name.value = "tenure_close"
+    name.value = "Bad name!"
     kind.value = "distance"
     columns.value = "level"
-    assert "needs a scale" in card(page, "experience.custom_criteria").error.value
+    assert "name: use lower-case letters, digits and _" in card(page, "experience.custom_criteria").error.value
+    name.value = "tenure_close"
+    assert "the kind Numeric distance needs a scale" in card(page, "experience.custom_criteria").error.value
+    scale.value = "-5"
+    assert "scale: must be above 0" in card(page, "experience.custom_criteria").error.value
     assert page.session.design.experience.custom_criteria == ()
     scale.value = "2"
     weight.value = 2.5

@@ -23,7 +23,8 @@ import datetime
 import difflib
 from dataclasses import dataclass
 
-from workbench.design.model import Balance, Constraints, DesignCriterion, Eligibility, Objective, ProgramDesign, Selection
+from workbench.design.model import (CRITERION_KIND_LABELS, Balance, Constraints, DesignCriterion, Eligibility,
+                                   Objective, ProgramDesign, Selection)
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -432,15 +433,14 @@ _EXPERIENCE = (
         "one particular survey or column adds is not measured, so weigh it against the criteria that serve the "
         "objectives. A sensitive column needs the opt-in below.",
         _options(
-            ("same", "Same value", "1 when mentee and mentor have the same value (e.g. the same site or function)."),
-            ("different", "Different value", "1 when their values differ (e.g. another business unit)."),
-            ("shared_items", "Shared items of a list", "The share of the shorter ;-separated list the other also "
-                                                       "lists (e.g. values, interests)."),
-            ("distance", "Numeric distance", "1 - difference / scale, at least 0 (e.g. years of experience, "
-                                             "scale 10)."),
-            ("similarity", "Similar survey answers", "1 - mean absolute difference of the answers / the answer "
-                                                     "scale's width, over items both answered (e.g. working-style "
-                                                     "items on a 1-5 scale: scale 4)."),
+            *((kind, CRITERION_KIND_LABELS[kind], help) for kind, help in (
+                ("same", "1 when mentee and mentor have the same value (e.g. the same site or function)."),
+                ("different", "1 when their values differ (e.g. another business unit)."),
+                ("shared_items", "The share of the shorter ;-separated list the other also lists (e.g. values, "
+                                 "interests)."),
+                ("distance", "1 - difference / scale, at least 0 (e.g. years of experience, scale 10)."),
+                ("similarity", "1 - mean absolute difference of the answers / the answer scale's width, over items "
+                               "both answered (e.g. working-style items on a 1-5 scale: scale 4)."))),
         ),
         (EBY_SIMILARITY, _assumption("The five formulas are the workbench's; no source validates one survey's "
                                      "similarity score as a predictor of relationship quality.")),

@@ -34,6 +34,9 @@ Criterion = Literal["skills", "seniority", "department", "location", "timezone",
                     "affinity"]
 #: How a design-declared criterion compares a mentee's and a mentor's values (see :class:`DesignCriterion`).
 CriterionKind = Literal["same", "different", "shared_items", "distance", "similarity"]
+#: Each kind of declared criterion in words, as pages and messages name it.
+CRITERION_KIND_LABELS = {"same": "Same value", "different": "Different value", "shared_items": "Shared items of a list",
+                         "distance": "Numeric distance", "similarity": "Similar survey answers"}
 #: Names a design-declared criterion cannot take: the built-in criteria and the columns of a matching's pairs.
 RESERVED_CRITERION_NAMES = frozenset(get_args(Criterion)) | {"mentee_id", "mentor_id", "group", "round", "score",
                                                              "reason", "allowed"}
@@ -247,15 +250,15 @@ class DesignCriterion(_Model):
         if self.name in RESERVED_CRITERION_NAMES:
             raise ValueError(f"criterion name {self.name!r} is taken (a built-in criterion or a column of the pairs)")
         if self.kind != "similarity" and len(self.columns) != 1:
-            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion reads one column, not "
-                             f"{len(self.columns)}")
+            raise ValueError(f"criterion {self.name!r}: the kind {CRITERION_KIND_LABELS[self.kind]} reads one "
+                             f"column, not {len(self.columns)}")
         if len(set(self.columns)) != len(self.columns):
             raise ValueError(f"criterion {self.name!r} names a column twice")
         numeric = self.kind in ("distance", "similarity")
         if numeric and self.scale is None:
-            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion needs a scale")
+            raise ValueError(f"criterion {self.name!r}: the kind {CRITERION_KIND_LABELS[self.kind]} needs a scale")
         if not numeric and self.scale is not None:
-            raise ValueError(f"criterion {self.name!r}: a {self.kind} criterion takes no scale")
+            raise ValueError(f"criterion {self.name!r}: the kind {CRITERION_KIND_LABELS[self.kind]} takes no scale")
         return self
 
     @property

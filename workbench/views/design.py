@@ -73,12 +73,31 @@ def _errors_text(exc: ValidationError, path: Path = ()) -> str:
         loc = list(error["loc"])
         within = loc[len(path) - 1:] if path and loc[:len(path)] == list(path) else loc
         where = ", ".join(f"row {p + 1}" if isinstance(p, int) else str(p).replace("_", " ") for p in within)
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "too_short" and error.get("ctx", {}).get("min_length") == 1:
-            message = "give at least one"
+        message = _reason(error)
         text = f"{where}: {message}" if where else message
         parts.append(text[:1].upper() + text[1:])
     return "; ".join(parts)
+
+
+#: pydantic's refusals in the words a page uses, by error type (``ctx`` fills the braces).
+_PATTERNS = {r"^[a-z][a-z0-9_]*$": "use lower-case letters, digits and _, starting with a letter",
+             r"^[A-Za-z0-9_.-]+$": "use letters, digits, _, . and - only"}
+_REASONS = {"float_parsing": "{input!r} is not a number", "int_parsing": "{input!r} is not a whole number",
+            "greater_than": "must be above {gt}", "greater_than_equal": "must be at least {ge}",
+            "less_than": "must be below {lt}", "less_than_equal": "must be at most {le}",
+            "string_too_long": "at most {max_length} characters"}
+
+
+def _reason(error: dict) -> str:
+    """One pydantic error's reason in words (its own message, without "Value error,", for the others)."""
+    kind, ctx = error["type"], {**error.get("ctx", {}), "input": error.get("input")}
+    if kind in ("too_short", "string_too_short") and ctx.get("min_length") == 1:
+        return "give at least one" if kind == "too_short" else "give a value"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return _PATTERNS[ctx["pattern"]]
+    if kind in _REASONS:
+        return _REASONS[kind].format(**ctx)
+    return error["msg"].removeprefix("Value error, ")
 
 
 class DesignSession(traitlets.HasTraits):

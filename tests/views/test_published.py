@@ -254,3 +254,17 @@ def test_choosing_the_class_compares_groups_but_lists_nobody(published: Path) ->
     assert "<table" not in view.class_table.value and "workshop only" in view.class_table.value
     assert 'download="class.csv"' not in view.download.value and 'download="class_vs_pool.csv"' in view.download.value
     check(view)
+
+
+def test_the_program_selector_does_not_offer_saving_in_the_published_app(home: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.programs import add_program
+    from workbench.workspace import open_workspace
+
+    add_program(open_workspace(ensure_demo_workspace(home)), "peer")
+    _, header = open_page("04_matching")
+    assert "this page shows and saves the chosen program" in header.nav.value  # the workshop saves
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    monkeypatch.setenv(KEY_VARIABLE, KEY)
+    _, header = open_page("04_matching")
+    assert "this page shows the chosen program" in header.nav.value and "saves" not in header.nav.value

@@ -197,8 +197,8 @@ class PageHeader(w.VBox):
             current = ' aria-current="true"' if p == workspace.program_id else ""
             links.append(f'<a href="{href}"{current}>{name}</a>')
         return ("<nav class='wb-programs' aria-label='Programs'>Program: " + " · ".join(links)
-                + " <span class='wb-muted'>(this page shows and saves the chosen program; they share the people "
-                  "and the mentors' places)</span></nav>")
+                + f" <span class='wb-muted'>(this page shows {'' if published_mode() else 'and saves '}the chosen "
+                  "program; they share the people and the mentors' places)</span></nav>")
 
 
 def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:

@@ -135,7 +135,7 @@ def _column_letter(i: int) -> str:
 
 
 def read_table_file(path: str | Path, *, sheet: str | int | None = None,
-                    max_bytes: int = DEFAULT_MAX_BYTES) -> RawTable:
+                    max_bytes: int | None = None) -> RawTable:
     """Read a ``.csv``, ``.tsv``, ``.txt`` or ``.xlsx`` file into a :class:`RawTable`.
 
     Text files: the encoding is detected (UTF-8 with or without BOM, UTF-16
@@ -146,13 +146,14 @@ def read_table_file(path: str | Path, *, sheet: str | int | None = None,
     are skipped.
 
     Raises :class:`DataFileError` (and nothing else for bad input) when the
-    file is missing, larger than ``max_bytes``, empty, only a header, not
+    file is missing, larger than ``max_bytes`` (default :data:`DEFAULT_MAX_BYTES`), empty, only a header, not
     text, not really a workbook, malformed (unclosed quote, a row with more
     values than the header), or has blank or duplicate header names for
     columns with data.
     """
     path = Path(path)
     name = path.name or str(path)
+    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     try:
         if not path.exists():
             raise DataFileError(name, f"file not found ({path})")
@@ -753,7 +754,7 @@ def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path
                    scale: tuple[int, int] = (0, 5),
                    existing: TypingMapping[str, pd.DataFrame] | None = None,
                    sheet: str | int | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[pd.DataFrame, Problems]:
+                   max_bytes: int | None = None) -> tuple[pd.DataFrame, Problems]:
     """Read, map and validate one file bound for ``table``; write nothing.
 
     The file is read with :func:`read_table_file`, mapped with the mapping

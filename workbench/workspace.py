@@ -426,7 +426,8 @@ class Version:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty."""
+    """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty, cells as they are
+    (never escaped for spreadsheets: that is :func:`workbench.exports.safe_csv_text`, for downloads)."""
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g", na_rep="")
 
 
@@ -440,9 +441,14 @@ def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expecte
 
     Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
     :class:`TableTooLargeError` when the file would be larger than :meth:`Workspace.read_table` reads
-    (:data:`workbench.data.reading.DEFAULT_MAX_BYTES`), so no save leaves a table that cannot be read back."""
+    (:data:`workbench.data.reading.DEFAULT_MAX_BYTES`) or would hold a cell longer than it reads
+    (:data:`~workbench.data.reading.MAX_CELL_CHARS`), so no save leaves a table that cannot be read back."""
     from workbench.data import reading
 
+    try:
+        reading.check_cell_lengths(frame.set_axis(range(2, len(frame) + 2)), 1, f"{table}.csv")
+    except reading.DataFileError as err:
+        raise TableTooLargeError(f"Stored as {table}.csv, {err.message}.") from None
     text = csv_text(frame)
     size = len(text.encode("utf-8"))
     if size > reading.DEFAULT_MAX_BYTES:

@@ -214,6 +214,21 @@ def test_an_import_that_would_be_stored_too_large_to_read_back_is_refused(
     assert snapshot(small_workspace) == before
 
 
+def test_an_import_whose_mapping_makes_a_cell_too_long_to_read_back_is_refused(small_workspace: Path,
+                                                                                 tmp_path: Path) -> None:
+    ws = open_workspace(small_workspace)
+    ws.read_table("skills").drop(columns="category").to_csv(tmp_path / "skills.csv", index=False)
+    (tmp_path / "mapping.yaml").write_text("defaults:\n  category: " + "x" * (reading.MAX_CELL_CHARS + 1) + "\n")
+    before = snapshot(small_workspace)
+    result = import_table(tmp_path / "skills.csv", "skills", ws, tmp_path / "mapping.yaml")
+    assert not result.ok
+    problem = result.problems.frame.iloc[0]
+    assert problem["file"] == "skills.csv"
+    assert problem["problem"].startswith("Stored as skills.csv, row 2, column 'category': the value 'xxx")
+    assert f"more than the {reading.MAX_CELL_CHARS:,} a cell may hold" in problem["problem"]
+    assert snapshot(small_workspace) == before
+
+
 def test_an_unknown_table_is_a_problem_not_a_crash(small_workspace: Path, tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("a\n1\n")
     result = import_table(tmp_path / "x.csv", "salaries", open_workspace(small_workspace))

@@ -43,10 +43,13 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DELIMITERS",
     "MAPPING_KEYS",
+    "MAX_CELL_CHARS",
+    "MAX_WORKBOOK_BYTES",
     "DataFileError",
     "Mapping",
     "RawTable",
     "apply_mapping",
+    "check_cell_lengths",
     "load_mapping",
     "prepare_import",
     "read_table_file",
@@ -367,17 +370,21 @@ def _build_table(cells: pd.DataFrame, first_row: int, name: str) -> pd.DataFrame
     data.index = pd.Index(data.index.to_numpy(dtype=np.int64) + first_row, name=ROW_INDEX_NAME)
     nonblank = data.ne("").any(axis=1) if len(data.columns) else pd.Series(False, index=data.index)
     data = data[nonblank]
-    _check_cell_lengths(data, first_row, name)
+    check_cell_lengths(data, first_row, name)
     if data.empty:
         raise NoDataRowsError(name, labels)
     return data.astype(str)
 
 
-def _check_cell_lengths(data: pd.DataFrame, header_row: int, name: str) -> None:
-    """Refuse a cell (header included) longer than :data:`MAX_CELL_CHARS`, naming the first one's row and column."""
-    found = [(header_row, column, column) for column in data.columns if len(column) > MAX_CELL_CHARS]
+def check_cell_lengths(data: pd.DataFrame, header_row: int, name: str) -> None:
+    """Raise :class:`DataFileError` for a cell (header included) longer than :data:`MAX_CELL_CHARS`, naming
+    the first one's row and column: the header is on spreadsheet row ``header_row``, ``data``'s index holds
+    the rows of its lines. Only text columns can be that long."""
+    found = [(header_row, column, column) for column in map(str, data.columns) if len(column) > MAX_CELL_CHARS]
     for column in data.columns:
-        long = data[column].str.len().to_numpy() > MAX_CELL_CHARS
+        if not (pd.api.types.is_object_dtype(data[column]) or pd.api.types.is_string_dtype(data[column])):
+            continue
+        long = data[column].str.len().to_numpy(dtype=float, na_value=0) > MAX_CELL_CHARS
         if long.any():
             at = int(np.argmax(long))
             found.append((int(data.index[at]), column, data[column].iloc[at]))

@@ -14,7 +14,6 @@ Usage: ``python benchmarks/bench_cli.py [ROUNDS]`` (default 9).
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import statistics
@@ -22,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from measure import load
 
 ROUNDS = 9
 TARGET_SECONDS = 0.5
@@ -35,10 +36,6 @@ def workbench_command() -> list[str]:
         return [str(script)]
     found = shutil.which("workbench")
     return [found] if found else [sys.executable, "-m", "workbench"]
-
-
-def load() -> str:
-    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
 
 
 def verdict(ok: bool) -> str:

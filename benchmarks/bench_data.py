@@ -11,6 +11,11 @@ measured in the same run. For 50,000 people it also prints peak memory: the peak
 RSS of a fresh process reading the tables with pandas against one running
 ``validate_workspace``, and the tracemalloc peaks of the baseline read,
 ``validate_workspace`` and ``validate_tables``.
+
+It then times reading the people table of 50,000 people (one run each) as CSV and as
+an .xlsx workbook, with the workbench's reader, and prints the load average beside:
+a workbook is read cell by cell (openpyxl, read-only), so it is the slow way in.
+``python bench_data.py workbook`` prints that part alone.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from measure import traced_peak
+from measure import load, traced_peak
 from workbench.data.contracts import TABLES, validate_tables
 from workbench.data.importing import read_workspace_tables, validate_workspace
+from workbench.data.reading import read_table_file
 from workbench.data.sample import generate_organisation, write_tables
 from workbench.workspace import WorkspaceSettings, open_workspace, write_settings
 
@@ -129,7 +135,32 @@ def memory(folder: Path) -> list[str]:
     return lines
 
 
+def workbook(people: int = max(SIZES)) -> list[str]:
+    """Seconds to read the people table as CSV and as .xlsx, as printable lines."""
+    import openpyxl
+
+    frame = generate_organisation(n_people=people, seed=SEED)["people"]
+    with tempfile.TemporaryDirectory(prefix="bench-workbook-") as tmp:
+        csv_path, xlsx_path = Path(tmp) / "people.csv", Path(tmp) / "people.xlsx"
+        write_tables({"people": frame}, Path(tmp))
+        book = openpyxl.Workbook(write_only=True)
+        sheet = book.create_sheet("people")
+        sheet.append(list(frame.columns))
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            sheet.append(list(row))
+        book.save(xlsx_path)
+        lines = [f"Reading people.csv of {people:,} people ({len(frame):,} rows, {frame.shape[1]} columns), one run:"]
+        for label, path in (("CSV", csv_path), (".xlsx", xlsx_path)):
+            seconds, raw = timed(lambda: read_table_file(path))
+            assert len(raw.frame) == len(frame)
+            lines.append(f"  {label:<8}{path.stat().st_size / 2**20:>8.1f} MB{seconds:>10.2f} s   ({load()})")
+    return lines
+
+
 def main() -> int:
+    if sys.argv[1:] == ["workbook"]:
+        print("\n".join(workbook()))
+        return 0
     started = time.perf_counter()
     results: dict[int, dict[str, float]] = {}
     rows: dict[int, int] = {}
@@ -161,6 +192,7 @@ def main() -> int:
     for line in mem_lines:
         print(line)
     print(f"  {'RSS, this benchmark process (all steps)':<40}{peak:>10.0f}")
+    print("\n".join(workbook()))
     print(f"Total {time.perf_counter() - started:.1f} s")
     return 0
 

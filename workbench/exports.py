@@ -5,6 +5,10 @@ is run as a formula by Excel and LibreOffice ("CSV injection"); names and
 values from HR exports are not to be trusted that far. Such cells are written
 with a leading apostrophe, which spreadsheets show as text. Plain numbers
 (``-3``, ``+1.5``) are left alone.
+
+Only for files meant for spreadsheets (downloads, ``--out`` files): a file the
+workspace reads back (its tables, ``results/matching.csv``) is written with
+:func:`workbench.workspace.csv_text`, so an id such as ``=1+1`` stays ``=1+1``.
 """
 
 from __future__ import annotations

@@ -428,16 +428,36 @@ class Version:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty."""
+    """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty, cells as they are
+    (never escaped for spreadsheets: that is :func:`workbench.exports.safe_csv_text`, for downloads)."""
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g", na_rep="")
+
+
+class TableTooLargeError(WorkspaceError):
+    """A table would be stored larger than a workspace table is read (it could not be read back)."""
 
 
 def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expected_revision: int | None = None,
                message: str | None = None) -> Workspace:
     """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved.
 
-    Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to."""
-    saved = save_files(replace(workspace, program=None), {f"{table}.csv": csv_text(frame)},
+    Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
+    :class:`TableTooLargeError` when the file would be larger than :meth:`Workspace.read_table` reads
+    (:data:`workbench.data.reading.DEFAULT_MAX_BYTES`) or would hold a cell longer than it reads
+    (:data:`~workbench.data.reading.MAX_CELL_CHARS`), so no save leaves a table that cannot be read back."""
+    from workbench.data import reading
+
+    try:
+        reading.check_cell_lengths(frame.set_axis(range(2, len(frame) + 2)), 1, f"{table}.csv")
+    except reading.DataFileError as err:
+        raise TableTooLargeError(f"Stored as {table}.csv, {err.message}.") from None
+    text = csv_text(frame)
+    size = len(text.encode("utf-8"))
+    if size > reading.DEFAULT_MAX_BYTES:
+        raise TableTooLargeError(f"Stored as {table}.csv (UTF-8) it would be {size / 2**20:.1f} MB, larger than "
+                                 f"the limit of {reading.DEFAULT_MAX_BYTES / 2**20:.1f} MB a workspace table is "
+                                 "read with: split it, or leave out columns the workbench does not use.")
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text},
                        message=message or f"save {table}.csv", expected_revision=expected_revision)
     return replace(saved, program=workspace.program)
 

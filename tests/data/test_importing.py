@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench.data import reading
 from workbench.data.contracts import TABLES
 from workbench.data.importing import import_table, validate_workspace
 from workbench.data.sample import generate_organisation, write_tables
@@ -18,6 +19,7 @@ from workbench.workspace import (
     StaleWorkspaceError,
     WorkspaceSettings,
     create_workspace,
+    csv_text,
     history,
     open_workspace,
     write_new_workspace,
@@ -191,6 +193,39 @@ def test_an_import_from_a_stale_page_is_refused(small_workspace: Path, tmp_path:
     before = snapshot(small_workspace)
     with pytest.raises(StaleWorkspaceError):
         import_table(tmp_path / "goals.csv", "goals", page)
+    assert snapshot(small_workspace) == before
+
+
+def test_an_import_that_would_be_stored_too_large_to_read_back_is_refused(
+        small_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ws = open_workspace(small_workspace)
+    skills = ws.read_table("skills")
+    source = tmp_path / "compétences.csv"
+    skills.assign(name="Éléments d'éducation à l'égalité").to_csv(source, index=False, encoding="latin-1")
+    stored = len(csv_text(skills.assign(name="Éléments d'éducation à l'égalité")).encode("utf-8"))
+    assert source.stat().st_size < stored  # accents take two bytes in UTF-8, one in Latin-1
+    monkeypatch.setattr(reading, "DEFAULT_MAX_BYTES", source.stat().st_size + 10)
+    before = snapshot(small_workspace)
+    result = import_table(source, "skills", ws)
+    assert not result.ok
+    problem = result.problems.frame.iloc[0]
+    assert problem["file"] == "compétences.csv"
+    assert "skills.csv (UTF-8)" in problem["problem"] and "larger than the limit" in problem["problem"]
+    assert snapshot(small_workspace) == before
+
+
+def test_an_import_whose_mapping_makes_a_cell_too_long_to_read_back_is_refused(small_workspace: Path,
+                                                                                 tmp_path: Path) -> None:
+    ws = open_workspace(small_workspace)
+    ws.read_table("skills").drop(columns="category").to_csv(tmp_path / "skills.csv", index=False)
+    (tmp_path / "mapping.yaml").write_text("defaults:\n  category: " + "x" * (reading.MAX_CELL_CHARS + 1) + "\n")
+    before = snapshot(small_workspace)
+    result = import_table(tmp_path / "skills.csv", "skills", ws, tmp_path / "mapping.yaml")
+    assert not result.ok
+    problem = result.problems.frame.iloc[0]
+    assert problem["file"] == "skills.csv"
+    assert problem["problem"].startswith("Stored as skills.csv, row 2, column 'category': the value 'xxx")
+    assert f"more than the {reading.MAX_CELL_CHARS:,} a cell may hold" in problem["problem"]
     assert snapshot(small_workspace) == before
 
 

@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.data.contracts import PROBLEM_COLUMNS, ROW_INDEX_NAME, Problems, validate_table
+from workbench.data import reading
 from workbench.data.reading import (
+    MAX_CELL_CHARS,
     DataFileError,
     Mapping,
     RawTable,
@@ -154,6 +156,20 @@ def test_xlsx_errors(tmp_path):
         read_table_file(ole)
 
 
+def test_a_workbook_that_unpacks_past_the_limit_is_refused(tmp_path, monkeypatch):
+    book = openpyxl.Workbook()
+    book.active.append(["person_id", "name"])
+    for i in range(2000):
+        book.active.append([f"P{i}", f"Person {i}"])
+    path = tmp_path / "staff.xlsx"
+    book.save(path)
+    assert len(read_table_file(path).frame) == 2000
+    monkeypatch.setattr(reading, "MAX_WORKBOOK_BYTES", path.stat().st_size)  # the file is compressed
+    with pytest.raises(DataFileError, match=r"staff.xlsx: unpacks to .* MB of sheets, larger than the limit of "
+                                            r".* MB for a workbook; save the sheet as CSV"):
+        read_table_file(path)
+
+
 # --- reading text files -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("suffix, delimiter", [(".csv", ","), (".csv", ";"), (".tsv", "\t"),
@@ -225,6 +241,20 @@ def test_size_limit_missing_file_and_bad_suffix(tmp_path):
         read_table_file(write(tmp_path / "x.json", "{}"))
     with pytest.raises(DataFileError, match="is not a file"):
         read_table_file(tmp_path)
+
+
+@pytest.mark.parametrize("length", [MAX_CELL_CHARS + 1, 5_000_000])
+def test_a_cell_longer_than_a_spreadsheet_holds_is_refused_naming_it(tmp_path, length):
+    value = ("R&D " * (length // 4 + 1))[:length - 1] + "x"
+    path = write(tmp_path / "people.csv", f"person_id,department\nP1,Sales\nP2,{value}\n")
+    with pytest.raises(DataFileError, match=rf"people.csv: row 3, column 'department': the value 'R&D R&D .*' is "
+                                            rf"{length:,} characters long, more than the {MAX_CELL_CHARS:,}"):
+        read_table_file(path)
+    path = write(tmp_path / "people.csv", "person_id," + "d" * length + "\nP1,Sales\n")
+    with pytest.raises(DataFileError, match=rf"row 1, column 'd{{40}}': the value 'd{{40}}\.\.\.' is {length:,}"):
+        read_table_file(path)
+    assert read_table_file(write(tmp_path / "ok.csv", "a\n" + "x" * MAX_CELL_CHARS + "\n")).frame["a"].str.len()[2] \
+        == MAX_CELL_CHARS
 
 
 # --- mapping files ----------------------------------------------------------------------------

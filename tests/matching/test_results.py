@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.data.importing import read_workspace_tables
+from workbench.data.importing import import_table, read_workspace_tables
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate import evaluate_workspace
 from workbench.matching import (
     METHODS,
     Overrides,
@@ -25,7 +26,7 @@ from workbench.matching import (
 )
 from workbench.matching.names import method_label
 from workbench.matching.rules import allowed_block
-from workbench.workspace import StaleWorkspaceError, find_workspace, undo
+from workbench.workspace import StaleWorkspaceError, find_workspace, open_workspace, undo
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +260,34 @@ def test_save_matching_is_undoable_and_revision_checked(home):
     with pytest.raises(StaleWorkspaceError):
         save_matching(workspace, result)  # the old copy is stale now
     assert saved_matching(undo(saved)) is None
+
+
+def test_ids_that_look_like_formulas_read_back_as_imported_matched_and_saved(home, tmp_path):
+    workspace = find_workspace("demo", home)
+    people = pd.read_csv(workspace.path / "people.csv", dtype=str, keep_default_na=False)
+    enrolment = pd.read_csv(workspace.path / "enrolment.csv", dtype=str, keep_default_na=False)
+    ids = ["=1+1", "+44 20", "-x", "@me"]  # cells a spreadsheet would run as formulas
+    copied = enrolment[(enrolment["cohort"] == "2025") & (enrolment["role"] == "mentee")].head(len(ids))
+    newcomers = people.set_index("person_id").loc[copied["person_id"]].reset_index().assign(person_id=ids,
+                                                                                             manager_id="")
+    pd.concat([people, newcomers]).to_csv(tmp_path / "people.csv", index=False)
+    pd.concat([enrolment, copied.assign(person_id=ids)]).to_csv(tmp_path / "enrolment.csv", index=False)
+    for table in ("people", "enrolment"):
+        imported = import_table(tmp_path / f"{table}.csv", table, workspace)
+        assert imported.ok, imported.problems.frame
+        workspace = imported.workspace
+    assert set(ids) <= set(read_workspace_tables(workspace)[0]["people"]["person_id"])
+
+    tables, _ = read_workspace_tables(workspace)
+    result = match(tables, load_design(workspace), cohort="2025")
+    saved, _ = saved_matching(save_matching(workspace, result))
+    assert sorted(saved["mentee_id"]) == sorted(result.table()["mentee_id"])
+    assert set(ids) <= set(saved["mentee_id"]) | set(saved["mentor_id"])
+    assert "'=1+1" in result.csv()  # the download stays safe to open in a spreadsheet
+    matched = set(result.pairs["mentee_id"])
+    assert matched & set(ids)
+    evaluation = evaluate_workspace(open_workspace(workspace.path), runs=20, resamples=200)
+    assert len(evaluation.cohort.participants) == len(matched)
 
 
 def test_a_researcher_criterion_counts_with_its_weight(demo):

@@ -253,3 +253,13 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
     assert not any(pid in text for pid in result.pairs["mentee_id"])  # figures only, never who
     markdown = write_brief(ws, tmp_path / "brief.md", generated=DAY).read_text(encoding="utf-8")
     assert "Mentees matched" in markdown
+
+
+def test_chart_svg_cuts_every_label_whatever_the_chart_allows() -> None:
+    long = "Customer operations " * 500  # 10,000 characters
+    spec = {"data": {"values": [{"a": long, "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
+            "encoding": {"y": {"field": "a", "type": "nominal", "axis": {"labelLimit": 0}},  # 0: no pixel limit
+                         "x": {"field": "b", "type": "quantitative"}}}
+    labels = re.findall(r">([^<]*)</text>", chart_svg(spec))
+    assert any(label.startswith(long[:40]) and label.endswith("\u2026") for label in labels)
+    assert max(map(len, labels)) < 80

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench.charts.common import no_data_chart
-from workbench.charts.embed import DRAW_JS, chart_spec, runtime_file_name
+from workbench.charts.embed import DRAW_JS, bounded_labels, chart_spec, runtime_file_name
 from workbench.views import charts
 from workbench.views.charts import RUNTIME_ANSWER, RUNTIME_REQUEST, ChartData, ChartWidget, chart_widget, widget_esm
 
@@ -51,7 +51,7 @@ def test_the_synced_state_is_the_spec_and_nothing_else_of_the_chart() -> None:
     assert set(state) - ANYWIDGET_STATE == {"_data"} and state["_data"] == f"IPY_MODEL_{widget.data.model_id}"
     data = widget.data.get_state()
     assert set(data) - MODEL_STATE == {"spec"} and data["_view_name"] is None
-    assert data["spec"] == widget.spec == chart_spec(chart) == chart.to_dict()
+    assert data["spec"] == widget.spec == chart_spec(chart) == bounded_labels(chart.to_dict())
     assert json.loads(json.dumps(data["spec"])) == data["spec"]  # plain JSON, data inlined
     assert widget.chart is chart
 

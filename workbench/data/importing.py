@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.contracts import TABLES, Problems, program_problems, validate_tables
-from workbench.data.reading import DEFAULT_MAX_BYTES, prepare_import
+from workbench.data.reading import prepare_import
 from workbench.errors import WorkspaceError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import Workspace, program_ids, save_table
+from workbench.workspace import TableTooLargeError, Workspace, program_ids, save_table
 
 
 @dataclass(frozen=True)
@@ -168,14 +168,17 @@ def validate_workspace(workspace: Workspace) -> Problems:
 
 
 def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | None = None, *,
-                 sheet: str | int | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportResult:
+                 sheet: str | int | None = None, max_bytes: int | None = None) -> ImportResult:
     """Import the file ``source`` as table ``table`` (e.g. ``"people"``) into the workspace ``into``.
 
     ``mapping`` is an optional YAML mapping file (see ``datasets/README.md``).
     The table replaces the workspace's current one only if the file, the
     mapping, the contract and the cross-table checks all pass, and no other
     table would gain a problem (e.g. proficiency rows for people no longer in
-    ``people.csv``). The save is revision-checked like any other. In the published app
+    ``people.csv``), and the table as stored can be read back: a file that would be stored larger than
+    the workspace reads (:data:`~workbench.data.reading.DEFAULT_MAX_BYTES`; a Latin-1 file grows when
+    stored as UTF-8) is refused. ``max_bytes`` limits the file read (default that same limit).
+    The save is revision-checked like any other. In the published app
     nothing is imported: :class:`workbench.privacy.ReadOnlyError` before the file is read.
     """
     refuse_when_published()
@@ -193,7 +196,12 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
         problems = _problems_caused_elsewhere(into, version, existing, table, frame)
     if not problems.ok:
         return ImportResult(table, Path(source).name, len(frame), problems, into)
-    saved = save_table(into, table, frame.reset_index(drop=True), message=f"import {Path(source).name} as {table}")
+    try:
+        saved = save_table(into, table, frame.reset_index(drop=True),
+                           message=f"import {Path(source).name} as {table}")
+    except TableTooLargeError as err:
+        problems = Problems.single(Path(source).name, f"{err} Nothing was imported.")
+        return ImportResult(table, Path(source).name, len(frame), problems, into)
     return ImportResult(table, Path(source).name, len(frame), problems, saved)
 
 

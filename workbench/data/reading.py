@@ -22,6 +22,7 @@ import io
 import numbers
 import re
 import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping as TypingMapping
@@ -42,10 +43,13 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DELIMITERS",
     "MAPPING_KEYS",
+    "MAX_CELL_CHARS",
+    "MAX_WORKBOOK_BYTES",
     "DataFileError",
     "Mapping",
     "RawTable",
     "apply_mapping",
+    "check_cell_lengths",
     "load_mapping",
     "prepare_import",
     "read_table_file",
@@ -53,6 +57,14 @@ __all__ = [
 
 #: Largest data file read by default (bytes).
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Longest value a cell may hold (characters): Excel's own limit. A longer one is refused naming its row and
+#: column (one department name of 5 million characters took a chart past 15 minutes and 4 GB).
+MAX_CELL_CHARS = 32_767
+#: Largest workbook read once unpacked (bytes of sheet and shared-text XML): an .xlsx is compressed, so a
+#: small file can unpack to far more than :data:`DEFAULT_MAX_BYTES`, and a workbook is read cell by cell
+#: (openpyxl, read-only): 60,000 rows of 8 columns (26 MB unpacked) took 42 s, a 15.6 MB file of 300,000 rows
+#: 185 s and 883 MB. The same table as CSV reads in seconds.
+MAX_WORKBOOK_BYTES = 100 * 1024 * 1024
 #: Delimiters considered when sniffing a text file, in order of preference.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Keys allowed at the top level of a mapping file.
@@ -135,7 +147,7 @@ def _column_letter(i: int) -> str:
 
 
 def read_table_file(path: str | Path, *, sheet: str | int | None = None,
-                    max_bytes: int = DEFAULT_MAX_BYTES) -> RawTable:
+                    max_bytes: int | None = None) -> RawTable:
     """Read a ``.csv``, ``.tsv``, ``.txt`` or ``.xlsx`` file into a :class:`RawTable`.
 
     Text files: the encoding is detected (UTF-8 with or without BOM, UTF-16
@@ -146,13 +158,14 @@ def read_table_file(path: str | Path, *, sheet: str | int | None = None,
     are skipped.
 
     Raises :class:`DataFileError` (and nothing else for bad input) when the
-    file is missing, larger than ``max_bytes``, empty, only a header, not
+    file is missing, larger than ``max_bytes`` (default :data:`DEFAULT_MAX_BYTES`), empty, only a header, not
     text, not really a workbook, malformed (unclosed quote, a row with more
     values than the header), or has blank or duplicate header names for
     columns with data.
     """
     path = Path(path)
     name = path.name or str(path)
+    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     try:
         if not path.exists():
             raise DataFileError(name, f"file not found ({path})")
@@ -357,9 +370,29 @@ def _build_table(cells: pd.DataFrame, first_row: int, name: str) -> pd.DataFrame
     data.index = pd.Index(data.index.to_numpy(dtype=np.int64) + first_row, name=ROW_INDEX_NAME)
     nonblank = data.ne("").any(axis=1) if len(data.columns) else pd.Series(False, index=data.index)
     data = data[nonblank]
+    check_cell_lengths(data, first_row, name)
     if data.empty:
         raise NoDataRowsError(name, labels)
     return data.astype(str)
+
+
+def check_cell_lengths(data: pd.DataFrame, header_row: int, name: str) -> None:
+    """Raise :class:`DataFileError` for a cell (header included) longer than :data:`MAX_CELL_CHARS`, naming
+    the first one's row and column: the header is on spreadsheet row ``header_row``, ``data``'s index holds
+    the rows of its lines. Only text columns can be that long."""
+    found = [(header_row, column, column) for column in map(str, data.columns) if len(column) > MAX_CELL_CHARS]
+    for column in data.columns:
+        if not (pd.api.types.is_object_dtype(data[column]) or pd.api.types.is_string_dtype(data[column])):
+            continue
+        long = data[column].str.len().to_numpy(dtype=float, na_value=0) > MAX_CELL_CHARS
+        if long.any():
+            at = int(np.argmax(long))
+            found.append((int(data.index[at]), column, data[column].iloc[at]))
+    if found:
+        row, column, value = min(found, key=lambda cell: cell[0])
+        raise DataFileError(name, f"row {row}, column '{column[:40]}': the value '{value[:40]}...' is "
+                                  f"{len(value):,} characters long, more than the {MAX_CELL_CHARS:,} a cell may hold")
+
 
 
 def _cell_text(value) -> str:
@@ -406,6 +439,16 @@ def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
                                   "save it as an unprotected .xlsx or as CSV")
     if not magic.startswith(b"PK\x03\x04"):
         raise DataFileError(name, "is not a valid .xlsx workbook")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist()
+                           if part.filename.startswith("xl/worksheets/") or part.filename == "xl/sharedStrings.xml")
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unpacked = 0  # not a readable archive: the workbook reader below says so
+    if unpacked > MAX_WORKBOOK_BYTES:
+        raise DataFileError(name, f"unpacks to {_megabytes(unpacked)} of sheets, larger than the limit of "
+                                  f"{_megabytes(MAX_WORKBOOK_BYTES)} for a workbook; save the sheet as CSV "
+                                  f"(read up to {_megabytes(DEFAULT_MAX_BYTES)}) or split it")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -753,7 +796,7 @@ def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path
                    scale: tuple[int, int] = (0, 5),
                    existing: TypingMapping[str, pd.DataFrame] | None = None,
                    sheet: str | int | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[pd.DataFrame, Problems]:
+                   max_bytes: int | None = None) -> tuple[pd.DataFrame, Problems]:
     """Read, map and validate one file bound for ``table``; write nothing.
 
     The file is read with :func:`read_table_file`, mapped with the mapping

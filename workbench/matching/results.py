@@ -56,7 +56,7 @@ from workbench.matching.names import method_label, structure_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
-from workbench.workspace import Workspace, save_files
+from workbench.workspace import Workspace, csv_text, save_files
 
 __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
@@ -130,12 +130,17 @@ class MatchResult:
         table["round"] = table["round"].astype("Int64")
         return table
 
-    def csv(self) -> str:
-        """:meth:`table` as CSV text safe to open in a spreadsheet (scores to 4 decimals)."""
+    def rounded_table(self) -> pd.DataFrame:
+        """:meth:`table` with scores to 4 decimals: what the export and the saved matching hold."""
         table = self.table()
         numbers = ["score", *self.criteria]
         table[numbers] = table[numbers].round(4)
-        return safe_csv_text(table)
+        return table
+
+    def csv(self) -> str:
+        """:meth:`rounded_table` as CSV text safe to open in a spreadsheet (formula-like cells quoted with
+        ``'``): for downloads and ``--out`` files, never the workspace's own file (:func:`matching_files`)."""
+        return safe_csv_text(self.rounded_table())
 
     @property
     def unstable(self) -> bool:
@@ -886,10 +891,13 @@ def save_matching(workspace: Workspace, result: MatchResult, *, expected_revisio
 
 
 def matching_files(result: MatchResult) -> dict[str, str]:
-    """The files a saved matching is made of (name in the program's folder -> text): the table and a record."""
+    """The files a saved matching is made of (name in the program's folder -> text): the table and a record.
+
+    The table is stored as written (:func:`workbench.workspace.csv_text`): an id such as ``=1+1`` reads
+    back as ``=1+1``, where the spreadsheet-safe export would write ``'=1+1``."""
     summary = {k: v for k, v in result.summary.items() if k != "proof"}
     record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
-    return {SAVED_TABLE: result.csv(), SAVED_SUMMARY: yaml.safe_dump(_plain(record), sort_keys=False,
+    return {SAVED_TABLE: csv_text(result.rounded_table()), SAVED_SUMMARY: yaml.safe_dump(_plain(record), sort_keys=False,
                                                                       allow_unicode=True)}
 
 

@@ -322,20 +322,23 @@ _EXTERNAL_URL = re.compile(r"url\((?!\s*['\"]?#)[^)]*\)")
 def chart_svg(chart: object, *, prefix: str = "chart") -> str:
     """A chart as inline SVG with no external references.
 
-    ``chart`` is anything with ``to_json()`` returning a Vega-Lite spec (an
-    Altair chart), a spec as a ``dict`` or as JSON text. It is rendered with
+    ``chart`` is an Altair chart, a Vega-Lite spec as a ``dict`` or as JSON
+    text; its labels are cut as every drawn chart's are
+    (:func:`workbench.charts.embed.bounded_labels`). It is rendered with
     vl-convert without network access; ids inside the SVG get ``prefix`` so
     several charts can share one page, and any link to outside the SVG is
     removed so the page never loads anything.
     """
     import vl_convert
 
+    from workbench.charts.embed import bounded_labels, chart_spec
+
     if isinstance(chart, Mapping):
-        spec = json.dumps(chart)
+        spec = bounded_labels(dict(chart))
     elif isinstance(chart, str):
-        spec = chart
+        spec = bounded_labels(json.loads(chart))
     else:
-        spec = chart.to_json()
+        spec = chart_spec(chart)
     svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
     svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
     ids = set(_ID_ATTRIBUTE.findall(svg))

@@ -448,12 +448,9 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     parts.append(figures.figure(gap_heatmap(by_cell, skills), gap_heatmap_caption(by_cell, skills)))
 
     # Skills required of, or assessed for, fewer than five people are left out of the ranking.
-    per_skill = aggregate(gaps, "skill_id")
-    small = set(per_skill.loc[(per_skill["people"] < MIN_GROUP)
-                              | ((per_skill["assessed"] > 0) & (per_skill["assessed"] < MIN_GROUP)), "skill_id"])
     ranked = prioritised_gaps(gaps, skills)
-    ranked = ranked[~ranked["skill_id"].isin(small)].reset_index(drop=True)
-    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    small = set(ranked.loc[ranked["hidden"], "skill_id"])
+    ranked = ranked[~ranked["hidden"]].reset_index(drop=True)
     parts.append("<h2>The most pressing gaps</h2>")
     parts.append(figures.figure(prioritised_gaps_chart(ranked), prioritised_gaps_caption(ranked)))
     rows = [(str(r.rank), r.name or r.skill_id, r.reason) for r in ranked.head(10).itertuples()]

@@ -37,7 +37,7 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
     share = "-" if known["share"] is None else f"{known['share']:.0%}"
     intro = (f"{known['assessed']:,} of {known['required']:,} required skill levels are assessed ({share}); "
              "unknown levels are left out, never counted as a gap. Program focus skills: " + focus + ".")
-    rows = [(str(r.rank), r.name, r.reason) for r in ranked.itertuples()]
+    rows = [("" if r.hidden else str(r.rank), r.name, r.reason) for r in ranked.itertuples()]
     shortages = supply[supply["status"] == "shortage"]
     short_text = supply_demand_caption(supply)
     if format == "md":

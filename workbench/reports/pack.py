@@ -80,6 +80,7 @@ from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
+from workbench.organisation import headcounts
 from workbench.privacy import MIN_GROUP, hide_small_groups
 from workbench.reports.brief import (
     _CSS,
@@ -803,23 +804,17 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
 
 
 def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
-    """The organisation's current headcount by department and level, cells of fewer than five people left out."""
-    exit_date = people.get("exit_date", pd.Series("", index=people.index)).fillna("").astype(str).str.strip()
-    current = people[exit_date == ""]
-    level = pd.to_numeric(current.get("level", pd.Series(np.nan, index=current.index)), errors="coerce")
-    current = current[level.notna() & current["department"].fillna("").astype(str).str.strip().ne("")] \
-        if "department" in current.columns else current.iloc[0:0]
-    if not len(current):
+    """The organisation's current headcount by department and level, groups of fewer than five hidden."""
+    counts = headcounts(people)
+    if not len(counts):
         return ""
-    cell = current["department"].astype(str) + "\x00" + level[current.index].astype(int).astype(str)
-    sizes = cell.map(cell.value_counts())
-    shown = current[sizes >= MIN_GROUP]
-    left_out = len(current) - len(shown)
     caption = "The people currently employed, by department and level (1 = most junior)."
-    if left_out:
-        caption += (f" {left_out:,} of the {len(current):,} are in a department and level group of fewer than "
-                    f"{MIN_GROUP} people and are not drawn, to protect them.")
-    return figures.figure(headcount_chart(shown[["department", "level"]]), caption)
+    hidden = int(counts["hidden"].sum())
+    if hidden:
+        caption += (f" {hidden:,} department and level group{'s are' if hidden != 1 else ' is'} not drawn: groups "
+                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from a "
+                    "department's total, to protect them.")
+    return figures.figure(headcount_chart(people), caption)
 
 
 def _index_page(workspace: Workspace, pages: Sequence[_Page], tables: Mapping[str, pd.DataFrame],

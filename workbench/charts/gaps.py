@@ -28,6 +28,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.gaps.analysis import hide_small_cells
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -85,7 +86,7 @@ _TARGET = "#212121"
 
 
 def _hidden_label(min_group: int) -> str:
-    return f"hidden: fewer than {min_group} people (or assessed)"
+    return f"hidden: fewer than {min_group} people (or assessed), or it would reveal one"
 
 
 def _skill_labels(skill_ids: pd.Series, skills: pd.DataFrame | None, names: pd.Series | None = None) -> pd.Series:
@@ -175,8 +176,8 @@ def _heatmap_cells(by_department_skill: pd.DataFrame, skills: pd.DataFrame | Non
     frame["skill"] = _skill_labels(frame["skill_id"], skills)
 
     # A share over fewer than min_group assessed people says too much about each of them.
-    assessed = frame["assessed"].fillna(0)
-    hidden = (frame["people"].fillna(0) < min_group) | ((assessed > 0) & (assessed < min_group))
+    # A hidden cell must not be a skill's total (shown in the ranking) minus the cells shown: hide more per skill.
+    hidden = hide_small_cells(frame, ["department", "skill_id"], within=["skill_id"], min_group=min_group)["hidden"]
     # Column order: skills by the total weighted gap of the cells that are shown. Counting hidden
     # cells would let a column's position give away a small group's gap.
     totals = (frame["total_weighted_gap"].where(~hidden).groupby(frame["skill"], sort=False).sum(min_count=1)
@@ -245,7 +246,7 @@ def _heatmap_chart(shown: tuple[pd.DataFrame, list[str], list[str], int] | None,
     hidden = _hidden_label(min_group)
     subtitle = ["Colour: share of assessed people below the target level.",
                 f"Grey: no one assessed. White with \u201c<{min_group}\u201d: fewer than {min_group} people, "
-                "hidden for privacy."]
+                "or a cell that would reveal one, hidden for privacy."]
     if _blank_cells(cells):
         subtitle.append("Blank: the skill is not required in that department.")
     if n_skills > len(skill_order):
@@ -334,7 +335,7 @@ def _heatmap_caption(shown: tuple[pd.DataFrame, list[str], list[str], int] | Non
         parts.append(f"{_count(n_grey, 'grey cell')}: no one assessed yet, so the gap is unknown (not zero).")
     if n_hidden:
         parts.append(f"{_count(n_hidden, 'white cell')} marked \u201c<{min_group}\u201d: fewer than {min_group} "
-                     "people, hidden for privacy.")
+                     "people, or a cell that would reveal one, hidden for privacy.")
     if _blank_cells(cells):
         parts.append("Blank cells: the skill is not required in that department.")
     if n_skills > len(skill_order):

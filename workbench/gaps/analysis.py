@@ -501,6 +501,27 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(result)
 
 
+def hide_small_cells(aggregated: pd.DataFrame, keys: Sequence[str], *, within: Sequence[str] = (),
+                     min_group: int = MIN_GROUP, complementary: bool = True) -> pd.DataFrame:
+    """:func:`aggregate` rows (``people`` and ``assessed`` at least) as they may be shown: the small-group rule of
+    :func:`workbench.privacy.hide_small_groups` applied to the people a group's figures describe.
+
+    A group's shares and gaps describe its assessed people when some are
+    assessed, else its people: that count (the smaller of ``people`` and
+    ``assessed`` rows, or ``people`` when none is assessed) must reach ``min_group``. ``keys``,
+    ``within``, ``complementary`` and the ``hidden`` column are those of
+    :func:`~workbench.privacy.hide_small_groups`. Group by skill and shown per
+    department, say: ``within=["skill_id"]``, since a skill's total is shown
+    in the priority ranking.
+    """
+    assessed = pd.to_numeric(aggregated["assessed"], errors="coerce").fillna(0)
+    people = pd.to_numeric(aggregated["people"], errors="coerce").fillna(0)
+    counted = aggregated.assign(_counted=np.where(assessed > 0, np.minimum(people, assessed), people))
+    shown = hide_small_groups(counted, keys, count="_counted", min_group=min_group, within=within,
+                              complementary=complementary)
+    return shown.drop(columns="_counted")
+
+
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
     """Codes (int64) of a column and its sorted distinct values (missing values last, kept as a group)."""
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
@@ -614,7 +635,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
 
     Privacy: a skill required of fewer than ``min_group`` people, or assessed
     for fewer than ``min_group`` (but some), is ``hidden``
-    (:func:`workbench.privacy.hide_small_groups`, the heat map's rule): its
+    (:func:`hide_small_cells`, the heat map's rule): its
     figures and rank are blank (NaN, ``<NA>``), its reason says why, and it
     comes after every shown skill.
     """
@@ -633,9 +654,8 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         depth = np.where(assessed > 0, np.where(with_gap > 0, short_sum / np.maximum(with_gap, 1), 0.0), np.nan)
         breadth = np.where(assessed > 0, with_gap / np.maximum(assessed, 1), np.nan)
         criticality = weight_sum / np.maximum(required, 1)
-    counted = np.where((assessed > 0) & (assessed < min_group), assessed, required)
-    hidden = hide_small_groups(pd.DataFrame({"people": counted}), [], min_group=min_group,
-                               complementary=False)["hidden"].to_numpy(dtype=bool)
+    hidden = hide_small_cells(pd.DataFrame({"people": required, "assessed": assessed}), [], min_group=min_group,
+                              complementary=False)["hidden"].to_numpy(dtype=bool)
     depth[hidden] = breadth[hidden] = criticality[hidden] = np.nan
     score = depth * breadth * criticality
 

@@ -423,7 +423,8 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import aggregate, coverage, person_gaps, prioritised_gaps, readiness, supply_demand
+    from workbench.gaps import (aggregate, coverage, hide_small_cells, person_gaps, prioritised_gaps, readiness,
+                                supply_demand)
 
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
@@ -496,9 +497,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     # The download: the heat map's figures, with its rule for small groups (people or assessed under five).
     table = by_cell.copy()
     table.insert(2, "skill", [names.get(s, s) for s in table["skill_id"]])
-    assessed = pd.to_numeric(table["assessed"], errors="coerce").fillna(0)
-    table["_count"] = np.where((assessed > 0) & (assessed < MIN_GROUP), assessed, table["people"])
-    table = hide_small_groups(table, ["department", "skill_id", "skill"], count="_count").drop(columns="_count")
+    table = hide_small_cells(table, ["department", "skill_id", "skill"], within=["skill_id"])
     for column in ("coverage", "gap_share", "mean_gap", "total_weighted_gap"):
         table[column] = pd.to_numeric(table[column], errors="coerce").round(4).astype(object).where(
             table[column].notna(), None)

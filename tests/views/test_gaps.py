@@ -100,3 +100,12 @@ def test_a_department_of_few_people_is_hidden_in_the_priorities_as_in_the_heat_m
     assert 0 < len(enough) < len(per_skill)
     assert "of 1 assessed person" not in view.priority_table.value
     assert "fewer than 5 people: hidden" in view.priority_table.value
+
+
+def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(view: GapsView) -> None:
+    supply = view._selection.supply_demand()
+    few = supply[supply["demand"].between(1, 4)]
+    assert len(few)  # the demo has such skills
+    drawn = next(iter(view.supply_chart.chart.to_dict()["datasets"].values()), [])
+    assert {row["skill"] for row in drawn}.isdisjoint(set(few["name"]))
+    assert "fewer than 5 mentees" in view.supply_caption.value

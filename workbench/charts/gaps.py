@@ -55,6 +55,7 @@ __all__ = [
     "prioritised_gaps_caption",
     "supply_demand_and_caption",
     "supply_demand_chart",
+    "small_demand_note",
     "supply_demand_caption",
 ]
 
@@ -591,6 +592,15 @@ def _supply_chart(shown: tuple[pd.DataFrame, int, pd.DataFrame] | None) -> alt.L
     bullets = alt.LayerChart(layer=[bars(_SERIES[1], 16), bars(_SERIES[2], 16), bars(_SERIES[0], 6)])
     return _layered(data, [bullets, labels], title=_title(title, subtitle), width=WIDTH, height=alt.Step(26),
                     independent_colours=True)
+
+
+def small_demand_note(left_out: int, *, min_group: int = MIN_GROUP) -> str:
+    """What to say beside the supply chart about the skills :func:`workbench.gaps.hide_small_demand` left out
+    (``""`` when none)."""
+    if not left_out:
+        return ""
+    return (f"{_count(left_out, 'skill')} needed by fewer than {min_group} mentees {'are' if left_out != 1 else 'is'} "
+            "left out to protect them.")
 
 
 def supply_demand_caption(supply: pd.DataFrame, *, top: int = 15) -> str:

@@ -62,6 +62,7 @@ from workbench.charts.gaps import (
     gap_heatmap_caption,
     prioritised_gaps_caption,
     prioritised_gaps_chart,
+    small_demand_note,
     supply_demand_caption,
     supply_demand_chart,
 )
@@ -423,8 +424,8 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import (aggregate, coverage, hide_small_cells, person_gaps, prioritised_gaps, readiness,
-                                supply_demand)
+    from workbench.gaps import (aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
+                                prioritised_gaps, readiness, supply_demand)
 
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
@@ -480,9 +481,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
                      + _html_table(("Goal", "People in scope", "Every level assessed", "Ready"), rows,
                                    numeric=(1, 2, 3)))
 
-    supply = supply_demand(gaps, tables, design=design)
-    few = (supply["demand"] > 0) & (supply["demand"] < MIN_GROUP)
-    shown = supply[~few].reset_index(drop=True)
+    shown, few = hide_small_demand(supply_demand(gaps, tables, design=design))
     parts.append("<h2>Can the mentors supply what mentees need?</h2>")
     parts.append(figures.figure(supply_demand_chart(shown), supply_demand_caption(shown)))
     shortages = shown[shown["status"] == "shortage"]
@@ -490,9 +489,8 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
         parts.append(_html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
                                  [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                   for r in shortages.itertuples()], numeric=(1, 2, 3)))
-    if few.any():
-        parts.append(f'<p class="small">{int(few.sum())} skill{"s" if few.sum() != 1 else ""} needed by fewer than '
-                     f"{MIN_GROUP} mentees {'are' if few.sum() != 1 else 'is'} left out to protect them.</p>")
+    if few:
+        parts.append(f'<p class="small">{small_demand_note(few)}</p>')
 
     # The download: the heat map's figures, with its rule for small groups (people or assessed under five).
     table = by_cell.copy()

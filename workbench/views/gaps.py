@@ -16,6 +16,7 @@ from workbench.charts.gaps import (
     gap_heatmap_and_caption,
     gap_profile_and_caption,
     prioritised_gaps_and_caption,
+    small_demand_note,
     supply_demand_and_caption,
 )
 from workbench.data.importing import read_workspace_table
@@ -28,6 +29,7 @@ from workbench.gaps import (
     coverage,
     filter_gaps,
     gap_profile,
+    hide_small_demand,
     person_gaps,
     prioritised_gaps,
     readiness,
@@ -197,10 +199,10 @@ class GapsView(w.VBox):
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))
         self._selection = self._supply_selection(gaps)
-        supply = self._selection.supply_demand()
+        supply, left_out = hide_small_demand(self._selection.supply_demand())
         chart, caption = supply_demand_and_caption(supply)
         self._show("supply_chart", chart)
-        self.supply_caption.value = _caption(caption)
+        self.supply_caption.value = _caption(" ".join(filter(None, (caption, small_demand_note(left_out)))))
         shortages = supply[supply["status"] == "shortage"]
         # a real value: a Dropdown whose value is None shows nothing at all
         self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", "")]

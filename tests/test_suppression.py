@@ -7,6 +7,8 @@ cheap to compute; the demo workspace (departments of 1-60 people per level) serv
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,12 +20,14 @@ from workbench.charts import gap_heatmap
 from workbench.data.importing import read_workspace_tables
 from workbench.design.eligibility import text_column
 from workbench.design.store import load_design
+from workbench.evaluate import evaluate
 from workbench.evaluate.outcomes import balance_table
 from workbench.gaps import aggregate, hide_small_cells, person_gaps, prioritised_gaps
 from workbench.matching import match
 from workbench.matching.results import fairness_attributes
 from workbench.matching.selection import select_cohort
 from workbench.organisation import headcounts
+from workbench.simulate import build_cohort, simulate
 from workbench.workspace import find_workspace
 
 sizes = st.lists(st.integers(1, 12), min_size=1, max_size=6)
@@ -113,3 +117,24 @@ def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> 
         table = selection.comparison(column)
         groups = text_column(selection.applicants, column).replace("", "(blank)").value_counts()
         assert_suppressed(_hidden_or(table, column, "applicants"), groups.to_dict(), what=f"selection by {column}")
+
+
+def test_the_demo_simulation_and_evaluation_hide_small_groups_and_their_complements(demo) -> None:
+    tables, design = demo
+    result = simulate(build_cohort(tables, design), design, runs=100, seed=1)
+    for attribute, raw in result.groups.items():
+        true = dict(zip(raw[attribute], raw["participants"]))
+        assert_suppressed(_hidden_or(result.by_group(attribute), attribute, "participants"), true,
+                          what=f"simulation by {attribute}")
+    evaluation = evaluate(tables, design, runs=100)
+    matched = evaluation.cohort.matched
+    document = json.loads(evaluation.json_text())
+    assert any(r["hidden"] for r in document["retention"]["by_group"])  # the demo has small groups here
+    for name in ("retention", "promotion"):
+        rows = document.get(name, {}).get("by_group", [])
+        for variable in {r["variable"] for r in rows}:
+            sizes = matched.groupby([variable, "group"]).size().unstack(fill_value=0)
+            smaller = {(f"{v:g}" if isinstance(v, float) else str(v)): int(sizes.loc[v].min()) for v in sizes.index}
+            shown = {r["value"]: None if r["participants"] is None else min(r["participants"], r["comparison"])
+                     for r in rows if r["variable"] == variable}
+            assert_suppressed(shown, smaller, what=f"evaluation JSON {name} by {variable}")

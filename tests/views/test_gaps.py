@@ -109,3 +109,9 @@ def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(vi
     drawn = next(iter(view.supply_chart.chart.to_dict()["datasets"].values()), [])
     assert {row["skill"] for row in drawn}.isdisjoint(set(few["name"]))
     assert "fewer than 5 mentees" in view.supply_caption.value
+
+
+def test_a_selection_of_fewer_than_five_people_is_not_summarised(view: GapsView) -> None:
+    view.levels.value = (7, 7)  # the demo's chief executive alone
+    assert view._selected()["person_id"].nunique() < 5
+    assert "fewer than 5 people" in view.summary.value and "are assessed" not in view.summary.value

@@ -35,7 +35,7 @@ from workbench.gaps import (
     readiness,
 )
 from workbench.errors import WorkbenchError
-from workbench.privacy import PersonLabels, hide_small_groups, published_mode
+from workbench.privacy import MIN_GROUP, PersonLabels, hide_small_groups, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -182,7 +182,9 @@ class GapsView(w.VBox):
         self.summary.value = (
             f"<p class='wb-facts'>{people:,} people in this selection need {known['required']:,} skill levels; "
             f"{known['assessed']:,} are assessed ({share}). Unknown levels are left out of every figure, never "
-            "counted as a gap or as no gap.</p>")
+            "counted as a gap or as no gap.</p>" if people == 0 or people >= MIN_GROUP else
+            f"<p class='wb-facts'>This selection has fewer than {MIN_GROUP} people: its figures are hidden to "
+            "protect them. Widen the filters.</p>")
         by_cell = aggregate(gaps, ["department", "skill_id"])
         chart, caption = gap_heatmap_and_caption(by_cell, self.skills)
         self._show("heatmap", chart)

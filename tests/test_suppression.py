@@ -28,7 +28,7 @@ from workbench.matching.results import fairness_attributes
 from workbench.matching.selection import select_cohort
 from workbench.organisation import headcounts
 from workbench.simulate import build_cohort, simulate
-from workbench.workspace import find_workspace
+from workbench.workspace import DEMO_SOURCE, open_workspace
 
 sizes = st.lists(st.integers(1, 12), min_size=1, max_size=6)
 
@@ -76,11 +76,9 @@ def test_gap_heat_map_per_skill(cells: list[tuple[int, int]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
-    tables, problems = read_workspace_tables(workspace)
-    assert problems.ok
-    return tables, load_design(workspace)
+def demo():
+    workspace = open_workspace(DEMO_SOURCE)  # read only
+    return read_workspace_tables(workspace)[0], load_design(workspace)
 
 
 def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> None:

@@ -35,3 +35,8 @@ def test_headcount_hides_groups_of_fewer_than_five_and_one_more_so_none_can_be_w
     people = _people(("Sales", "1", 9), ("Sales", "2", 6), ("Sales", "3", 2), ("Finance", "1", 5))
     rows = _rows(headcount_chart(people))
     assert sorted((r["department"], r["level"], r["people"]) for r in rows) == [("Finance", 1, 5), ("Sales", 1, 9)]
+
+
+def test_headcount_without_a_level_column_draws_nobody_instead_of_failing() -> None:
+    people = pd.DataFrame({"person_id": [f"P{i}" for i in range(6)], "department": ["Ops"] * 6})
+    assert _rows(headcount_chart(people)) == []

@@ -434,11 +434,11 @@ def _gaps(args: argparse.Namespace) -> None:
               if workspace.table_path(name).is_file()}
     gaps = person_gaps(tables)
     if args.by:
-        from workbench.privacy import hide_small_groups
+        from workbench.gaps import hide_small_cells
 
         grouped = aggregate(gaps, args.by).round(6)
         # a person has several skills and goals: only the other groupings split a total shown elsewhere
-        frame = hide_small_groups(grouped, [args.by], complementary=args.by not in ("skill_id", "goal"))
+        frame = hide_small_cells(grouped, [args.by], complementary=args.by not in ("skill_id", "goal"))
     else:
         frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
                                                             weighted_gap=gaps["weighted_gap"].round(6))

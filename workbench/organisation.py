@@ -1,8 +1,8 @@
 """Facts about an organisation's tables that several analyses share.
 
-The current cohort of an enrolment, management chains and time-zone offsets:
-the consistency checks, the skill-gap supply and the matching all read them
-the same way from here.
+The current cohort of an enrolment, management chains, time-zone offsets and
+the headcount by department and level: the consistency checks, the skill-gap
+supply, the matching and the overview charts all read them the same way from here.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.design.eligibility import text_column
+from workbench.privacy import MIN_GROUP, hide_small_groups
 
 #: Partners within this many hours of UTC offset share a time-zone band.
 TIMEZONE_BAND_HOURS = 3.0
@@ -65,3 +66,24 @@ def utc_offsets(zones: pd.Series, day: datetime.date) -> np.ndarray:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             hours[zone] = np.nan
     return zones.map(hours).to_numpy(dtype=float)
+
+
+def headcounts(people: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """People currently employed per department and level, groups of fewer than ``min_group`` hidden.
+
+    ``people`` has the ``people.csv`` columns ``department``, ``level`` (1 =
+    most junior) and ``exit_date`` (blank or missing while employed); people
+    who have left, or whose department is blank or level unreadable, are not
+    counted (nor is anyone when a column is missing). Columns: ``department``,
+    ``level`` (int), ``people`` (a head count, ``None`` when hidden),
+    ``hidden`` and ``hidden_small`` (:func:`workbench.privacy.hide_small_groups`,
+    within each department, so a department's total, shown elsewhere, minus
+    its groups shown never gives a hidden group away). Sorted by department
+    and level.
+    """
+    department = text_column(people, "department")
+    level = pd.to_numeric(text_column(people, "level"), errors="coerce")
+    current = (text_column(people, "exit_date") == "") & (department != "") & (level == level.round())
+    counts = (pd.DataFrame({"department": department[current], "level": level[current].astype(int)})
+              .groupby(["department", "level"], as_index=False).size().rename(columns={"size": "people"}))
+    return hide_small_groups(counts, ["department", "level"], min_group=min_group, within=["department"])

@@ -15,6 +15,7 @@ from workbench.charts import (
     supply_demand_caption,
     supply_demand_chart,
 )
+from tests.suppression import assert_suppressed
 from workbench.charts.gaps import NO_DATA
 
 SKILLS = pd.DataFrame({
@@ -42,6 +43,8 @@ def by_department_skill() -> pd.DataFrame:
         cell("Sales", "S3", 8, 8, 0.0, 0.0, 0.0),
         # 3 people: must be hidden, although its gap is the largest of all.
         cell("Legal", "S2", 3, 3, 0.6667, 2.35, 91.25),
+        # The smallest other Negotiation cell: hidden too, or Negotiation's total minus the cells shown is Legal.
+        cell("Support", "S2", 5, 5, 0.2, 1.0, 1.0),
     ])
 
 
@@ -75,7 +78,7 @@ def y_sort(spec: dict) -> list[str]:
 def test_heatmap_sends_no_numbers_for_groups_below_the_minimum_size() -> None:
     spec = gap_heatmap(by_department_skill(), SKILLS).to_dict()
     (legal,) = [r for r in rows(spec) if r["department"] == "Legal"]
-    assert legal["status"] == "hidden: fewer than 5 people (or assessed)"
+    assert legal["status"] == "hidden: fewer than 5 people (or assessed), or it would reveal one"
     assert {k: v for k, v in legal.items() if k not in {"department", "skill", "status"}} == dict.fromkeys(
         ["people", "assessed", "coverage", "gap_share", "mean_gap"])
     text = json.dumps(spec)
@@ -87,14 +90,17 @@ def test_heatmap_hides_a_large_group_with_few_people_assessed() -> None:
                       ignore_index=True)
     spec = gap_heatmap(frame, SKILLS).to_dict()
     (finance,) = [r for r in rows(spec) if r["department"] == "Finance"]
-    assert finance["status"] == "hidden: fewer than 5 people (or assessed)"
+    assert finance["status"] == "hidden: fewer than 5 people (or assessed), or it would reveal one"
     assert "3.25" not in json.dumps(spec)
 
 
 def test_heatmap_hides_by_the_given_minimum_group() -> None:
     spec = gap_heatmap(by_department_skill(), SKILLS, min_group=10).to_dict()
-    hidden = {r["department"] for r in rows(spec) if r["status"].startswith("hidden")}
-    assert hidden == {"Legal", "Sales"}
+    hidden = {(r["department"], r["skill"]) for r in rows(spec) if r["status"].startswith("hidden")}
+    # Sales (8) is under ten everywhere; Engineering's Programming and Writing cells hide with it, the smallest
+    # other cells of those skills, so neither skill's total gives Sales away.
+    assert {d for d, _ in hidden} == {"Engineering", "Legal", "Sales", "Support"}
+    assert ("Engineering", "Negotiation") not in hidden
     assert all(r["gap_share"] is None for r in rows(spec) if r["department"] == "Sales")
 
 
@@ -117,7 +123,7 @@ def test_heatmap_orders_skills_by_total_weighted_gap_and_keeps_the_top_ones() ->
     spec = gap_heatmap(by_department_skill(), SKILLS).to_dict()
     # Only shown cells count: the hidden Legal cell does not pull Negotiation forward.
     assert x_sort(spec) == ["Programming", "Negotiation", "Writing"]
-    assert y_sort(spec) == ["Engineering", "Sales", "Legal"]
+    assert y_sort(spec) == ["Engineering", "Sales", "Legal", "Support"]
     trimmed = gap_heatmap(by_department_skill(), SKILLS, max_skills=2).to_dict()
     assert x_sort(trimmed) == ["Programming", "Negotiation"]
     assert {r["skill"] for r in rows(trimmed)} == {"Programming", "Negotiation"}
@@ -144,7 +150,8 @@ def test_heatmap_caption_names_the_largest_visible_gap() -> None:
     assert "Programming, 42% of assessed people" in caption and "1.6 levels" in caption
     assert "Legal" not in caption and "67%" not in caption and "2.4" not in caption
     assert "1 grey cell: no one assessed yet" in caption
-    assert "1 white cell marked \u201c<5\u201d: fewer than 5 people, hidden for privacy" in caption
+    assert ("2 white cells marked \u201c<5\u201d: fewer than 5 people, or a cell that would reveal one, hidden "
+            "for privacy") in caption
     assert "Blank cells: the skill is not required" in caption  # Legal has no Programming or Writing row
 
 
@@ -338,3 +345,12 @@ def test_vega_can_draw_each_chart(name: str) -> None:
             "url" not in layer.get("data", {}) for layer in layers(spec))
         svg = vl_convert.vegalite_to_svg(chart.to_json())
         assert svg.startswith("<svg") and "<text" in svg
+
+
+def test_heatmap_hides_a_second_cell_so_a_skill_total_gives_no_cell_away() -> None:
+    # Negotiation's total (the priority ranking shows "k of n assessed fall short") minus the Engineering and
+    # Sales cells shown was the Legal cell of 3 people: the smallest other cell hides with it.
+    frame = by_department_skill().query("department != 'Support'")
+    drawn = [r for r in rows(gap_heatmap(frame, SKILLS).to_dict()) if r["skill"] == "Negotiation"]
+    true = {r.department: r.people for r in frame[frame["skill_id"] == "S2"].itertuples()}
+    assert_suppressed({r["department"]: r["people"] for r in drawn}, true, what="heat map, Negotiation")

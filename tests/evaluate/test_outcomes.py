@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.evaluate import coarsened_match, outcome_comparison
+from tests.suppression import assert_suppressed
 from workbench.evaluate.outcomes import bootstrap_shares, weighted_share
 
 
@@ -56,3 +57,25 @@ def test_outcome_comparison_reads_retention_at_the_horizon() -> None:
     assert set(balance["variable"]) == {"department", "level", "tenure_band"}
     shown = balance[~balance["hidden"]]
     assert shown["comparison_weighted"].to_numpy(float) == pytest.approx(shown["participants"].to_numpy(float))
+
+
+def test_a_small_department_cannot_be_worked_out_from_the_overall_figures() -> None:
+    # Sales has 2 participants (both stay): hiding Sales alone left it as the overall minus the groups shown.
+    rng = np.random.default_rng(3)
+    departments = ["Sales"] * 2 + ["Engineering"] * 30 + ["Support"] * 28
+    comparison = ["Sales"] * 40 + ["Engineering"] * 150 + ["Support"] * 150
+    frame = pd.DataFrame({"group": ["participants"] * 60 + ["comparison"] * 340,
+                          "department": departments + comparison, "level": 1.0, "tenure_band": "1-3 years",
+                          "tenure_months": rng.uniform(12, 36, 400), "left": rng.random(400) < 0.2})
+    frame.loc[:1, "left"] = False
+    frame["months"] = np.where(frame["left"], 6.0, 12.0)
+    result = outcome_comparison(frame.assign(weight=1.0), "retention", horizon_months=12, resamples=100,
+                                rng=np.random.default_rng(4))
+    table = result.by_group["department"].set_index("value")
+    for group in ("participants", "comparison"):
+        true = frame[frame["group"] == group].groupby("department").size()
+        assert_suppressed(table[group].to_dict(), true.to_dict(), what=f"by department, {group}")
+    balance = result.balance[result.balance["variable"] == "department"].set_index("value")
+    people = {"Sales": 2, "Engineering": 30, "Support": 28}
+    assert_suppressed({v: None if balance.loc[v, "hidden"] else people[v] for v in balance.index}, people,
+                      what="balance by department")

@@ -256,9 +256,9 @@ def test_prioritised_gaps_scores_ranks_and_reasons(gaps: pd.DataFrame, tables: d
         "depth": [2.0, 2.0, 2.0],
         "breadth": [1 / 2, 1 / 3, 1 / 4],
         "criticality": [11 / 3, 9 / 4, 3.0],
-        "people_with_gap": np.array([1, 1, 1], dtype=np.int64),
+        "people_with_gap": pd.array([1, 1, 1], dtype="Int64"),
         "score": [2 * (1 / 2) * (11 / 3), 1.5, 1.5],
-        "rank": np.array([1, 2, 3], dtype=np.int64),
+        "rank": pd.array([1, 2, 3], dtype="Int64"),
         "reason": pd.array([
             "1 of 2 assessed people (50%) falls short, by 2.0 levels on average; 1 of 3 not assessed; "
             "mean weight 3.67 (importance x goal priority, up to 4.00); required for goals G1, G2",
@@ -267,12 +267,14 @@ def test_prioritised_gaps_scores_ranks_and_reasons(gaps: pd.DataFrame, tables: d
             "1 of 4 assessed people (25%) falls short, by 2.0 levels on average; "
             "mean weight 3.00 (importance x goal priority); required for goal G2",
         ], dtype="str"),
+        "hidden": [False, False, False],
     })
-    result = prioritised_gaps(gaps, tables["skills"])
+    # Every skill of this small organisation is required of fewer than five people: shown only with min_group=1.
+    result = prioritised_gaps(gaps, tables["skills"], min_group=1)
     assert tuple(result.columns) == PRIORITY_COLUMNS
     pd.testing.assert_frame_equal(result, expected)
-    pd.testing.assert_frame_equal(prioritised_gaps(gaps, tables["skills"], top=1), expected.iloc[:1])
-    without_skills = prioritised_gaps(gaps)
+    pd.testing.assert_frame_equal(prioritised_gaps(gaps, tables["skills"], top=1, min_group=1), expected.iloc[:1])
+    without_skills = prioritised_gaps(gaps, min_group=1)
     assert without_skills["name"].tolist() == ["", "", ""] and without_skills["category"].tolist() == ["", "", ""]
 
 
@@ -280,7 +282,7 @@ def test_prioritised_gaps_when_nobody_is_assessed_or_short(gaps: pd.DataFrame) -
     rows = gaps[gaps["skill_id"] != "talk"].copy()
     rows.loc[rows["skill_id"] == "code", ["current", "gap", "weighted_gap"]] = pd.NA
     rows.loc[rows["skill_id"] == "lead", ["gap", "weighted_gap"]] = 0.0
-    result = prioritised_gaps(rows)
+    result = prioritised_gaps(rows, min_group=1)
     assert result["skill_id"].tolist() == ["lead", "code"]  # score 0 ranks above an unknown score
     assert result["score"].tolist()[0] == 0.0 and math.isnan(result["score"].tolist()[1])
     assert result["depth"].tolist()[0] == 0.0 and math.isnan(result["breadth"].tolist()[1])
@@ -290,6 +292,19 @@ def test_prioritised_gaps_when_nobody_is_assessed_or_short(gaps: pd.DataFrame) -
         "no level is known for the 4 people who need it; mean weight 2.25 (importance x goal priority, "
         "up to 6.00); required for goal G1",
     ]
+
+
+def test_prioritised_gaps_hide_skills_of_few_people_as_the_heat_map_does(gaps: pd.DataFrame,
+                                                                         tables: dict[str, pd.DataFrame]) -> None:
+    # code: 4 people need it, 3 assessed; lead: 4 and 4; talk: 3 and 2. With min_group 4 only lead is shown.
+    result = prioritised_gaps(gaps, tables["skills"], min_group=4)
+    assert result["skill_id"].tolist() == ["lead", "code", "talk"]
+    assert result["hidden"].tolist() == [False, True, True]
+    hidden = result[result["hidden"]]
+    assert hidden["rank"].isna().all() and hidden["score"].isna().all() and hidden["people_with_gap"].isna().all()
+    assert hidden["depth"].isna().all() and hidden["breadth"].isna().all() and hidden["criticality"].isna().all()
+    assert set(hidden["reason"]) == {"required of or assessed for fewer than 4 people: hidden to protect them"}
+    assert result["rank"].tolist()[0] == 1 and result["reason"].tolist()[0].startswith("1 of 4 assessed people")
 
 
 def test_gap_profile(gaps: pd.DataFrame) -> None:

@@ -65,7 +65,7 @@ def test_hidden_groups_are_counted_not_shown(result) -> None:
     assert hidden
     for row in hidden:
         assert f"department: {row['value']}" not in text
-    assert "with fewer than five people in either group are not shown" in text
+    assert "groups with fewer than five people in either group, and enough others" in text
 
 
 def test_the_objectives_tile_says_when_nothing_was_measured(unmeasured) -> None:

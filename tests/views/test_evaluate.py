@@ -154,7 +154,7 @@ def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -
     details = view.outcome_details.children[0].value
     for value in hidden["value"]:
         assert f"Department: {value}<" not in details
-    assert "with fewer than 5 people are not shown" in details
+    assert "are not shown: fewer than 5 people, or they would give a smaller group away" in details
 
 
 def test_changing_the_choice_asks_for_a_refresh_and_the_stricter_rule_runs(evaluated: EvaluateView) -> None:

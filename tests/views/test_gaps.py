@@ -4,6 +4,7 @@ import pytest
 
 from workbench.design import load_design
 from workbench.errors import WorkbenchError
+from workbench.gaps import aggregate
 from workbench.views.gaps import GapsView
 from workbench.views.shell import open_page
 from workbench.workspace import create_workspace, find_workspace
@@ -84,3 +85,33 @@ def test_the_invitations_follow_the_filters_and_the_chosen_skill(view: GapsView)
     assert "No skill is short of mentors" in view.invitations.value
     view.department.value = ALL
     assert view.scarce.value == skills[0] and "<table" in view.invitations.value
+
+
+
+def test_a_department_of_few_people_is_hidden_in_the_priorities_as_in_the_heat_map(view: GapsView) -> None:
+    # The demo's Executive department has five people; most of its skills are required of only one of them
+    # (Coordination: "1 of 1 assessed person (100%) falls short" was shown beside a heat map that hid it).
+    view.department.value = "Executive"
+    per_skill = aggregate(view._selected(), "skill_id")
+    enough = per_skill[(per_skill["people"] >= 5) & ~per_skill["assessed"].between(1, 4)]
+    names = dict(zip(view.skills["skill_id"], view.skills["name"]))
+    priorities = next(iter(view.priority_chart.chart.to_dict()["datasets"].values()), [])
+    assert {row["skill"] for row in priorities} == {names[s] for s in enough["skill_id"]}
+    assert 0 < len(enough) < len(per_skill)
+    assert "of 1 assessed person" not in view.priority_table.value
+    assert "fewer than 5 people: hidden" in view.priority_table.value
+
+
+def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(view: GapsView) -> None:
+    supply = view._selection.supply_demand()
+    few = supply[supply["demand"].between(1, 4)]
+    assert len(few)  # the demo has such skills
+    drawn = next(iter(view.supply_chart.chart.to_dict()["datasets"].values()), [])
+    assert {row["skill"] for row in drawn}.isdisjoint(set(few["name"]))
+    assert "fewer than 5 mentees" in view.supply_caption.value
+
+
+def test_a_selection_of_fewer_than_five_people_is_not_summarised(view: GapsView) -> None:
+    view.levels.value = (7, 7)  # the demo's chief executive alone
+    assert view._selected()["person_id"].nunique() < 5
+    assert "fewer than 5 people" in view.summary.value and "are assessed" not in view.summary.value

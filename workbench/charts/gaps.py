@@ -28,6 +28,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.gaps.analysis import hide_small_cells
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -54,6 +55,7 @@ __all__ = [
     "prioritised_gaps_caption",
     "supply_demand_and_caption",
     "supply_demand_chart",
+    "small_demand_note",
     "supply_demand_caption",
 ]
 
@@ -85,7 +87,7 @@ _TARGET = "#212121"
 
 
 def _hidden_label(min_group: int) -> str:
-    return f"hidden: fewer than {min_group} people (or assessed)"
+    return f"hidden: fewer than {min_group} people (or assessed), or it would reveal one"
 
 
 def _skill_labels(skill_ids: pd.Series, skills: pd.DataFrame | None, names: pd.Series | None = None) -> pd.Series:
@@ -175,8 +177,8 @@ def _heatmap_cells(by_department_skill: pd.DataFrame, skills: pd.DataFrame | Non
     frame["skill"] = _skill_labels(frame["skill_id"], skills)
 
     # A share over fewer than min_group assessed people says too much about each of them.
-    assessed = frame["assessed"].fillna(0)
-    hidden = (frame["people"].fillna(0) < min_group) | ((assessed > 0) & (assessed < min_group))
+    # A hidden cell must not be a skill's total (shown in the ranking) minus the cells shown: hide more per skill.
+    hidden = hide_small_cells(frame, ["department", "skill_id"], within=["skill_id"], min_group=min_group)["hidden"]
     # Column order: skills by the total weighted gap of the cells that are shown. Counting hidden
     # cells would let a column's position give away a small group's gap.
     totals = (frame["total_weighted_gap"].where(~hidden).groupby(frame["skill"], sort=False).sum(min_count=1)
@@ -245,7 +247,7 @@ def _heatmap_chart(shown: tuple[pd.DataFrame, list[str], list[str], int] | None,
     hidden = _hidden_label(min_group)
     subtitle = ["Colour: share of assessed people below the target level.",
                 f"Grey: no one assessed. White with \u201c<{min_group}\u201d: fewer than {min_group} people, "
-                "hidden for privacy."]
+                "or a cell that would reveal one, hidden for privacy."]
     if _blank_cells(cells):
         subtitle.append("Blank: the skill is not required in that department.")
     if n_skills > len(skill_order):
@@ -334,7 +336,7 @@ def _heatmap_caption(shown: tuple[pd.DataFrame, list[str], list[str], int] | Non
         parts.append(f"{_count(n_grey, 'grey cell')}: no one assessed yet, so the gap is unknown (not zero).")
     if n_hidden:
         parts.append(f"{_count(n_hidden, 'white cell')} marked \u201c<{min_group}\u201d: fewer than {min_group} "
-                     "people, hidden for privacy.")
+                     "people, or a cell that would reveal one, hidden for privacy.")
     if _blank_cells(cells):
         parts.append("Blank cells: the skill is not required in that department.")
     if n_skills > len(skill_order):
@@ -590,6 +592,15 @@ def _supply_chart(shown: tuple[pd.DataFrame, int, pd.DataFrame] | None) -> alt.L
     bullets = alt.LayerChart(layer=[bars(_SERIES[1], 16), bars(_SERIES[2], 16), bars(_SERIES[0], 6)])
     return _layered(data, [bullets, labels], title=_title(title, subtitle), width=WIDTH, height=alt.Step(26),
                     independent_colours=True)
+
+
+def small_demand_note(left_out: int, *, min_group: int = MIN_GROUP) -> str:
+    """What to say beside the supply chart about the skills :func:`workbench.gaps.hide_small_demand` left out
+    (``""`` when none)."""
+    if not left_out:
+        return ""
+    return (f"{_count(left_out, 'skill')} needed by fewer than {min_group} mentees {'are' if left_out != 1 else 'is'} "
+            "left out to protect them.")
 
 
 def supply_demand_caption(supply: pd.DataFrame, *, top: int = 15) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from workbench.organisation import headcounts
+
 
 def headcount_chart(people: pd.DataFrame) -> alt.Chart:
     """Current headcount per department, stacked by level (1 = most junior).
@@ -12,18 +14,12 @@ def headcount_chart(people: pd.DataFrame) -> alt.Chart:
     ``people`` has the ``people.csv`` columns ``department``, ``level`` and
     ``exit_date`` (blank or missing while the person is still employed).
     People who have left are not counted. The data is aggregated before
-    charting, so the chart stays small whatever the size of the organisation.
+    charting (:func:`workbench.organisation.headcounts`), so the chart stays
+    small whatever the size of the organisation; groups of fewer than five
+    people, and enough others that none can be worked out, are not drawn.
     """
-    exit_date = people.get("exit_date", pd.Series("", index=people.index))
-    current = people[exit_date.fillna("").astype(str).str.strip() == ""]
-    counts = (
-        current.assign(level=pd.to_numeric(current["level"], errors="coerce"))
-        .dropna(subset=["level"])
-        .astype({"level": int})
-        .groupby(["department", "level"], as_index=False)
-        .size()
-        .rename(columns={"size": "people"})
-    )
+    counts = headcounts(people)
+    counts = counts.loc[~counts["hidden"], ["department", "level", "people"]].astype({"people": int})
     return (
         alt.Chart(counts, title="Current headcount by department and level")
         .mark_bar()

@@ -28,7 +28,7 @@ import pandas as pd
 
 from workbench.evaluate.cohort import SELF_SELECTION
 from workbench.evaluate.survival import SurvivalComparison, compare_survival
-from workbench.privacy import MIN_GROUP
+from workbench.privacy import MIN_GROUP, hide_small_groups
 
 BALANCE_KEYS = ("department", "level", "tenure_band")
 
@@ -88,6 +88,15 @@ def _interval(point: float, draws: np.ndarray) -> dict:
     return {"share": float(point), "low": float(low), "high": float(high)}
 
 
+def _hide(rows: list[dict], columns: list[str], min_group: int) -> pd.DataFrame:
+    """``rows`` (with ``_count``: the smaller group's head count) with small groups and their complements hidden
+    per ``variable`` (:func:`workbench.privacy.hide_small_groups`): the totals shown beside them (participants,
+    comparison people, shares adding to 1) then give no hidden group away."""
+    frame = pd.DataFrame(rows, columns=[*columns[:-1], "_count"])
+    shown = hide_small_groups(frame, ["variable", "value"], count="_count", min_group=min_group, within=["variable"])
+    return shown[columns]
+
+
 def _by_group(matched: pd.DataFrame, hit: np.ndarray, key: str, keep: bool, min_group: int) -> pd.DataFrame:
     rows = []
     frame = matched.assign(_hit=np.asarray(hit, dtype=float))
@@ -97,18 +106,17 @@ def _by_group(matched: pd.DataFrame, hit: np.ndarray, key: str, keep: bool, min_
         share_c = weighted_share(c, c["_hit"]) if len(c) else np.nan
         if keep:
             share_p, share_c = 1 - share_p, 1 - share_c
-        small = min(len(p), len(c)) < min_group
-        figures = {"participants": len(p), "comparison": len(c), "participants_share": share_p,
-                   "comparison_share": share_c, "difference": share_p - share_c}
         rows.append({"variable": key, "value": f"{value:g}" if isinstance(value, float) else str(value),
-                     **{k: None if small else v for k, v in figures.items()}, "hidden": small})
-    return pd.DataFrame(rows, columns=["variable", "value", "participants", "comparison", "participants_share",
-                                       "comparison_share", "difference", "hidden"], dtype=object)
+                     "participants": len(p), "comparison": len(c), "participants_share": share_p,
+                     "comparison_share": share_c, "difference": share_p - share_c, "_count": min(len(p), len(c))})
+    return _hide(rows, ["variable", "value", "participants", "comparison", "participants_share",
+                        "comparison_share", "difference", "hidden"], min_group)
 
 
 def balance_table(matched: pd.DataFrame, *, keys=BALANCE_KEYS, min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Each group's mix: ``variable``, ``value``, ``participants`` (share), ``comparison`` (unweighted share),
-    ``comparison_weighted``, ``hidden`` (a value held by fewer than ``min_group`` people in either group)."""
+    ``comparison_weighted``, ``hidden`` (a value held by fewer than ``min_group`` people in either group, and
+    enough others of its variable that none can be worked out from the shares adding to 1)."""
     rows = []
     p = matched[matched["group"] == "participants"]
     c = matched[matched["group"] == "comparison"]
@@ -117,14 +125,11 @@ def balance_table(matched: pd.DataFrame, *, keys=BALANCE_KEYS, min_group: int = 
         for value in values:
             in_p, in_c = p[key] == value, c[key] == value
             shown = value if not isinstance(value, float) else f"{value:g}"
-            small = min(int(in_p.sum()), int(in_c.sum())) < min_group
-            rows.append({"variable": key, "value": str(shown),
-                         "participants": None if small else float(in_p.mean()),
-                         "comparison": None if small else float(in_c.mean()),
-                         "comparison_weighted": None if small else weighted_share(c, in_c.to_numpy()),
-                         "hidden": small})
-    return pd.DataFrame(rows, columns=["variable", "value", "participants", "comparison", "comparison_weighted",
-                                       "hidden"])
+            rows.append({"variable": key, "value": str(shown), "participants": float(in_p.mean()),
+                         "comparison": float(in_c.mean()), "comparison_weighted": weighted_share(c, in_c.to_numpy()),
+                         "_count": min(int(in_p.sum()), int(in_c.sum()))})
+    return _hide(rows, ["variable", "value", "participants", "comparison", "comparison_weighted", "hidden"],
+                 min_group)
 
 
 OUTCOMES = {

@@ -49,6 +49,7 @@ import pandas as pd
 
 from workbench.design.eligibility import data_as_of, employed, text_column
 from workbench.errors import WorkbenchError
+from workbench.privacy import MIN_GROUP, hide_small_groups
 
 #: Columns of :func:`person_gaps`, in order.
 GAP_COLUMNS: tuple[str, ...] = ("person_id", "skill_id", "department", "job_title", "level", "current", "target",
@@ -63,7 +64,7 @@ READINESS_COLUMNS: tuple[str, ...] = ("goal_id", "name", "people", "fully_assess
                                       "unknown")
 #: Columns of :func:`prioritised_gaps`.
 PRIORITY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "category", "depth", "breadth", "criticality",
-                                     "people_with_gap", "score", "rank", "reason")
+                                     "people_with_gap", "score", "rank", "reason", "hidden")
 
 # Above this many (group x person) cells, distinct people per group are counted by hashing, not a bitmap.
 _BITMAP_CELLS = 50_000_000
@@ -500,6 +501,27 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(result)
 
 
+def hide_small_cells(aggregated: pd.DataFrame, keys: Sequence[str], *, within: Sequence[str] = (),
+                     min_group: int = MIN_GROUP, complementary: bool = True) -> pd.DataFrame:
+    """:func:`aggregate` rows (``people`` and ``assessed`` at least) as they may be shown: the small-group rule of
+    :func:`workbench.privacy.hide_small_groups` applied to the people a group's figures describe.
+
+    A group's shares and gaps describe its assessed people when some are
+    assessed, else its people: that count (the smaller of ``people`` and
+    ``assessed`` rows, or ``people`` when none is assessed) must reach ``min_group``. ``keys``,
+    ``within``, ``complementary`` and the ``hidden`` column are those of
+    :func:`~workbench.privacy.hide_small_groups`. Group by skill and shown per
+    department, say: ``within=["skill_id"]``, since a skill's total is shown
+    in the priority ranking.
+    """
+    assessed = pd.to_numeric(aggregated["assessed"], errors="coerce").fillna(0)
+    people = pd.to_numeric(aggregated["people"], errors="coerce").fillna(0)
+    counted = aggregated.assign(_counted=np.where(assessed > 0, np.minimum(people, assessed), people))
+    shown = hide_small_groups(counted, keys, count="_counted", min_group=min_group, within=within,
+                              complementary=complementary)
+    return shown.drop(columns="_counted")
+
+
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
     """Codes (int64) of a column and its sorted distinct values (missing values last, kept as a group)."""
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
@@ -596,8 +618,8 @@ def _reason(required: int, assessed: int, with_gap: int, depth: float, breadth: 
     return "; ".join(parts)
 
 
-def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, top: int | None = None
-                     ) -> pd.DataFrame:
+def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, top: int | None = None,
+                     min_group: int = MIN_GROUP) -> pd.DataFrame:
     """Skills ranked by how much their gaps matter: ``score = depth x breadth x criticality``.
 
     One row per skill of ``gaps``: ``skill_id``; ``name`` and ``category`` from
@@ -610,6 +632,12 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
     highest score); ``reason`` (the three factors in plain English).
     Sorted by score (highest first, unknown scores last), ties by ``skill_id``;
     ``top`` keeps the first ``top`` rows.
+
+    Privacy: a skill required of fewer than ``min_group`` people, or assessed
+    for fewer than ``min_group`` (but some), is ``hidden``
+    (:func:`hide_small_cells`, the heat map's rule): its
+    figures and rank are blank (NaN, ``<NA>``), its reason says why, and it
+    comes after every shown skill.
     """
     codes, skill_ids = pd.factorize(_objects(gaps["skill_id"]), sort=True)
     n = len(skill_ids)
@@ -626,6 +654,9 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         depth = np.where(assessed > 0, np.where(with_gap > 0, short_sum / np.maximum(with_gap, 1), 0.0), np.nan)
         breadth = np.where(assessed > 0, with_gap / np.maximum(assessed, 1), np.nan)
         criticality = weight_sum / np.maximum(required, 1)
+    hidden = hide_small_cells(pd.DataFrame({"people": required, "assessed": assessed}), [], min_group=min_group,
+                              complementary=False)["hidden"].to_numpy(dtype=bool)
+    depth[hidden] = breadth[hidden] = criticality[hidden] = np.nan
     score = depth * breadth * criticality
 
     goal_codes, sets = _goal_sets(gaps["goals"])
@@ -635,7 +666,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         for pair in pairs:
             skill_goals[int(pair) // max(len(sets), 1)].update(sets[int(pair) % max(len(sets), 1)])
 
-    order = np.lexsort((np.arange(n), -np.nan_to_num(score, nan=0.0), np.isnan(score)))
+    order = np.lexsort((np.arange(n), -np.nan_to_num(score, nan=0.0), np.isnan(score), hidden))
     name = category = [""] * n
     if skills is not None:
         ids = _column(skills, "skill_id")
@@ -644,8 +675,11 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         categories = dict(zip(ids[first], _column(skills, "category")[first]))
         name = [names.get(s, "") for s in skill_ids]
         category = [categories.get(s, "") for s in skill_ids]
-    reasons = [_reason(int(required[i]), int(assessed[i]), int(with_gap[i]), depth[i], breadth[i],
-                       criticality[i], top_weight[i], sorted(skill_goals[i])) for i in range(n)]
+    reasons = [f"required of or assessed for fewer than {min_group} people: hidden to protect them" if hidden[i]
+               else _reason(int(required[i]), int(assessed[i]), int(with_gap[i]), depth[i], breadth[i],
+                            criticality[i], top_weight[i], sorted(skill_goals[i])) for i in range(n)]
+    ranks = np.zeros(n, dtype=np.int64)
+    ranks[~hidden[order]] = np.arange(1, int((~hidden).sum()) + 1)
     frame = pd.DataFrame({
         "skill_id": _str_array(np.asarray(skill_ids, dtype=object)[order]),
         "name": _str_array(np.asarray(name, dtype=object)[order]),
@@ -653,10 +687,11 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         "depth": depth[order],
         "breadth": breadth[order],
         "criticality": criticality[order],
-        "people_with_gap": with_gap[order],
+        "people_with_gap": _ints(with_gap[order], hidden[order]),
         "score": score[order],
-        "rank": np.arange(1, n + 1, dtype=np.int64),
+        "rank": _ints(ranks, hidden[order]),
         "reason": _str_array(np.asarray(reasons, dtype=object)[order]),
+        "hidden": hidden[order],
     })
     return frame.head(top).reset_index(drop=True) if top is not None else frame
 

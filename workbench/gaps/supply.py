@@ -54,6 +54,7 @@ from workbench.organisation import current_cohort
 from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole, skill_names
+from workbench.privacy import MIN_GROUP, hide_small_groups
 
 #: Columns of :func:`supply_demand`.
 SUPPLY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "demand", "supply", "potential", "balance", "status",
@@ -376,6 +377,17 @@ def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
     order = frame["status"].map({s: i for i, s in enumerate(STATUSES)})
     frame = frame.assign(_order=order.to_numpy()).sort_values(["_order", "balance", "skill_id"], kind="stable")
     return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def hide_small_demand(supply: pd.DataFrame, *, min_group: int = MIN_GROUP) -> tuple[pd.DataFrame, int]:
+    """:func:`supply_demand` rows as they may be shown, and how many were left out: skills needed by some but
+    fewer than ``min_group`` mentees (:func:`workbench.privacy.hide_small_groups`; skills overlap, so no
+    complementary suppression). Their demand would point at the mentees who lack the skill."""
+    needed = (pd.to_numeric(supply["demand"], errors="coerce").fillna(0) > 0).to_numpy()
+    hidden = np.zeros(len(supply), dtype=bool)
+    hidden[needed] = hide_small_groups(supply.loc[needed, ["demand"]], [], count="demand", min_group=min_group,
+                                       complementary=False)["hidden"].to_numpy(dtype=bool)
+    return supply[~hidden].reset_index(drop=True), int(hidden.sum())
 
 
 class MentorSupply:

@@ -146,8 +146,9 @@ def _outcome_tables(block: dict) -> str:
             [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
               _pct(r["participants_share"]), _pct(r["comparison_share"]), _points(r["difference"], kpi))
              for r in by_group], numeric=(1, 2, 3, 4, 5))
-            + (f'<p class="small">{hidden} group{"s" if hidden != 1 else ""} with fewer than five people in either '
-               "group are not shown.</p>" if hidden else ""))
+            + (f'<p class="small">{hidden} group{"s are" if hidden != 1 else " is"} not shown: groups with fewer '
+               "than five people in either group, and enough others that none can be worked out from the "
+               "totals.</p>" if hidden else ""))
     balance = block.get("balance", [])
     if balance:
         shown = [r for r in balance if not r["hidden"]]

@@ -62,6 +62,7 @@ from workbench.charts.gaps import (
     gap_heatmap_caption,
     prioritised_gaps_caption,
     prioritised_gaps_chart,
+    small_demand_note,
     supply_demand_caption,
     supply_demand_chart,
 )
@@ -80,6 +81,7 @@ from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
+from workbench.organisation import headcounts
 from workbench.privacy import MIN_GROUP, hide_small_groups
 from workbench.reports.brief import (
     _CSS,
@@ -422,7 +424,8 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import aggregate, coverage, person_gaps, prioritised_gaps, readiness, supply_demand
+    from workbench.gaps import (aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
+                                prioritised_gaps, readiness, supply_demand)
 
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
@@ -448,12 +451,9 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     parts.append(figures.figure(gap_heatmap(by_cell, skills), gap_heatmap_caption(by_cell, skills)))
 
     # Skills required of, or assessed for, fewer than five people are left out of the ranking.
-    per_skill = aggregate(gaps, "skill_id")
-    small = set(per_skill.loc[(per_skill["people"] < MIN_GROUP)
-                              | ((per_skill["assessed"] > 0) & (per_skill["assessed"] < MIN_GROUP)), "skill_id"])
     ranked = prioritised_gaps(gaps, skills)
-    ranked = ranked[~ranked["skill_id"].isin(small)].reset_index(drop=True)
-    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    small = set(ranked.loc[ranked["hidden"], "skill_id"])
+    ranked = ranked[~ranked["hidden"]].reset_index(drop=True)
     parts.append("<h2>The most pressing gaps</h2>")
     parts.append(figures.figure(prioritised_gaps_chart(ranked), prioritised_gaps_caption(ranked)))
     rows = [(str(r.rank), r.name or r.skill_id, r.reason) for r in ranked.head(10).itertuples()]
@@ -481,9 +481,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
                      + _html_table(("Goal", "People in scope", "Every level assessed", "Ready"), rows,
                                    numeric=(1, 2, 3)))
 
-    supply = supply_demand(gaps, tables, design=design)
-    few = (supply["demand"] > 0) & (supply["demand"] < MIN_GROUP)
-    shown = supply[~few].reset_index(drop=True)
+    shown, few = hide_small_demand(supply_demand(gaps, tables, design=design))
     parts.append("<h2>Can the mentors supply what mentees need?</h2>")
     parts.append(figures.figure(supply_demand_chart(shown), supply_demand_caption(shown)))
     shortages = shown[shown["status"] == "shortage"]
@@ -491,16 +489,13 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
         parts.append(_html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
                                  [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                   for r in shortages.itertuples()], numeric=(1, 2, 3)))
-    if few.any():
-        parts.append(f'<p class="small">{int(few.sum())} skill{"s" if few.sum() != 1 else ""} needed by fewer than '
-                     f"{MIN_GROUP} mentees {'are' if few.sum() != 1 else 'is'} left out to protect them.</p>")
+    if few:
+        parts.append(f'<p class="small">{small_demand_note(few)}</p>')
 
     # The download: the heat map's figures, with its rule for small groups (people or assessed under five).
     table = by_cell.copy()
     table.insert(2, "skill", [names.get(s, s) for s in table["skill_id"]])
-    assessed = pd.to_numeric(table["assessed"], errors="coerce").fillna(0)
-    table["_count"] = np.where((assessed > 0) & (assessed < MIN_GROUP), assessed, table["people"])
-    table = hide_small_groups(table, ["department", "skill_id", "skill"], count="_count").drop(columns="_count")
+    table = hide_small_cells(table, ["department", "skill_id", "skill"], within=["skill_id"])
     for column in ("coverage", "gap_share", "mean_gap", "total_weighted_gap"):
         table[column] = pd.to_numeric(table[column], errors="coerce").round(4).astype(object).where(
             table[column].notna(), None)
@@ -806,23 +801,17 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
 
 
 def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
-    """The organisation's current headcount by department and level, cells of fewer than five people left out."""
-    exit_date = people.get("exit_date", pd.Series("", index=people.index)).fillna("").astype(str).str.strip()
-    current = people[exit_date == ""]
-    level = pd.to_numeric(current.get("level", pd.Series(np.nan, index=current.index)), errors="coerce")
-    current = current[level.notna() & current["department"].fillna("").astype(str).str.strip().ne("")] \
-        if "department" in current.columns else current.iloc[0:0]
-    if not len(current):
+    """The organisation's current headcount by department and level, groups of fewer than five hidden."""
+    counts = headcounts(people)
+    if not len(counts):
         return ""
-    cell = current["department"].astype(str) + "\x00" + level[current.index].astype(int).astype(str)
-    sizes = cell.map(cell.value_counts())
-    shown = current[sizes >= MIN_GROUP]
-    left_out = len(current) - len(shown)
     caption = "The people currently employed, by department and level (1 = most junior)."
-    if left_out:
-        caption += (f" {left_out:,} of the {len(current):,} are in a department and level group of fewer than "
-                    f"{MIN_GROUP} people and are not drawn, to protect them.")
-    return figures.figure(headcount_chart(shown[["department", "level"]]), caption)
+    hidden = int(counts["hidden"].sum())
+    if hidden:
+        caption += (f" {hidden:,} department and level group{'s are' if hidden != 1 else ' is'} not drawn: groups "
+                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from a "
+                    "department's total, to protect them.")
+    return figures.figure(headcount_chart(people), caption)
 
 
 def _index_page(workspace: Workspace, pages: Sequence[_Page], tables: Mapping[str, pd.DataFrame],

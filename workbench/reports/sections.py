@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workbench.charts.gaps import gap_heatmap, gap_heatmap_caption, supply_demand_caption, supply_demand_chart
+from workbench.charts.gaps import (gap_heatmap, gap_heatmap_caption, small_demand_note, supply_demand_caption,
+                                  supply_demand_chart)
 from workbench.charts.whatif import effects_chart, format_effect
 from workbench.design.model import ProgramDesign
-from workbench.gaps import aggregate, coverage, person_gaps, prioritised_gaps, supply_demand
+from workbench.gaps import aggregate, coverage, hide_small_demand, person_gaps, prioritised_gaps, supply_demand
 from workbench.matching import saved_matching
 from workbench.reports.brief import _e, _html_table, _md, _md_table, chart_svg
 from workbench.whatif import comparison_display, saved_comparison
@@ -31,15 +32,15 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
     gaps = person_gaps(tables)
     known = coverage(gaps)
     ranked = prioritised_gaps(gaps, skills, top=10)
-    supply = supply_demand(gaps, tables, design=design)
+    supply, left_out = hide_small_demand(supply_demand(gaps, tables, design=design))
     names = dict(zip(skills["skill_id"], skills["name"]))
     focus = ", ".join(names.get(s, s) for s in design.align.focus_skills) or "none chosen yet"
     share = "-" if known["share"] is None else f"{known['share']:.0%}"
     intro = (f"{known['assessed']:,} of {known['required']:,} required skill levels are assessed ({share}); "
              "unknown levels are left out, never counted as a gap. Program focus skills: " + focus + ".")
-    rows = [(str(r.rank), r.name, r.reason) for r in ranked.itertuples()]
+    rows = [("" if r.hidden else str(r.rank), r.name, r.reason) for r in ranked.itertuples()]
     shortages = supply[supply["status"] == "shortage"]
-    short_text = supply_demand_caption(supply)
+    short_text = " ".join(filter(None, (supply_demand_caption(supply), small_demand_note(left_out))))
     if format == "md":
         lines = [_md(intro), "", *_md_table(("Rank", "Skill", "Why"), rows), "",
                  _md(short_text.replace("the chart compares", "this compares"))]

@@ -168,8 +168,8 @@ def _table(frame: pd.DataFrame, *, nowrap: bool = False) -> str:
 def _hidden_note(count: int, what: str = "group") -> str:
     if not count:
         return ""
-    return _muted(f"{count} {what}{'s' if count != 1 else ''} with fewer than {MIN_GROUP} people "
-                  f"{'are' if count != 1 else 'is'} not shown.")
+    return _muted(f"{count} {what}{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} not shown: fewer than "
+                  f"{MIN_GROUP} people, or {'they' if count != 1 else 'it'} would give a smaller group away.")
 
 
 def _heading(title: str, lead: str) -> w.HTML:

@@ -16,6 +16,7 @@ from workbench.charts.gaps import (
     gap_heatmap_and_caption,
     gap_profile_and_caption,
     prioritised_gaps_and_caption,
+    small_demand_note,
     supply_demand_and_caption,
 )
 from workbench.data.importing import read_workspace_table
@@ -28,12 +29,13 @@ from workbench.gaps import (
     coverage,
     filter_gaps,
     gap_profile,
+    hide_small_demand,
     person_gaps,
     prioritised_gaps,
     readiness,
 )
 from workbench.errors import WorkbenchError
-from workbench.privacy import PersonLabels, hide_small_groups, published_mode
+from workbench.privacy import MIN_GROUP, PersonLabels, hide_small_groups, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -180,7 +182,9 @@ class GapsView(w.VBox):
         self.summary.value = (
             f"<p class='wb-facts'>{people:,} people in this selection need {known['required']:,} skill levels; "
             f"{known['assessed']:,} are assessed ({share}). Unknown levels are left out of every figure, never "
-            "counted as a gap or as no gap.</p>")
+            "counted as a gap or as no gap.</p>" if people == 0 or people >= MIN_GROUP else
+            f"<p class='wb-facts'>This selection has fewer than {MIN_GROUP} people: its figures are hidden to "
+            "protect them. Widen the filters.</p>")
         by_cell = aggregate(gaps, ["department", "skill_id"])
         chart, caption = gap_heatmap_and_caption(by_cell, self.skills)
         self._show("heatmap", chart)
@@ -197,10 +201,10 @@ class GapsView(w.VBox):
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))
         self._selection = self._supply_selection(gaps)
-        supply = self._selection.supply_demand()
+        supply, left_out = hide_small_demand(self._selection.supply_demand())
         chart, caption = supply_demand_and_caption(supply)
         self._show("supply_chart", chart)
-        self.supply_caption.value = _caption(caption)
+        self.supply_caption.value = _caption(" ".join(filter(None, (caption, small_demand_note(left_out)))))
         shortages = supply[supply["status"] == "shortage"]
         # a real value: a Dropdown whose value is None shows nothing at all
         self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", "")]

@@ -1,0 +1,138 @@
+"""One suppression rule everywhere: every breakdown the package produces, on data built to have small groups.
+
+For each: no group under five shown, and no hidden group worked out from the breakdown's total minus the
+groups shown (:func:`tests.suppression.assert_suppressed`). Group sizes are generated where the breakdown is
+cheap to compute; the demo workspace (departments of 1-60 people per level) serves the rest.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.suppression import assert_suppressed
+from workbench.charts import gap_heatmap
+from workbench.data.importing import read_workspace_tables
+from workbench.design.eligibility import text_column
+from workbench.design.store import load_design
+from workbench.evaluate import evaluate
+from workbench.evaluate.outcomes import balance_table
+from workbench.gaps import aggregate, hide_small_cells, person_gaps, prioritised_gaps
+from workbench.matching import match
+from workbench.matching.results import fairness_attributes
+from workbench.matching.selection import select_cohort
+from workbench.organisation import headcounts
+from workbench.simulate import build_cohort, simulate
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+sizes = st.lists(st.integers(1, 12), min_size=1, max_size=6)
+
+
+def _hidden_or(frame: pd.DataFrame, key: str, count: str) -> dict:
+    return {row[key]: None if row["hidden"] else row[count] for row in frame.to_dict("records")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(["Sales", "Legal", "Ops"]), sizes, min_size=1))
+def test_headcounts_per_department_and_level(groups: dict[str, list[int]]) -> None:
+    people = pd.DataFrame([{"department": d, "level": str(level + 1), "exit_date": ""}
+                           for d, counts in groups.items() for level, n in enumerate(counts) for _ in range(n)])
+    counts = headcounts(people)
+    for department, counted in groups.items():
+        part = counts[counts["department"] == department]
+        assert_suppressed(_hidden_or(part, "level", "people"), {i + 1: n for i, n in enumerate(counted)},
+                          what=f"headcount of {department}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(sizes, sizes)
+def test_evaluation_balance_per_department(participants: list[int], comparison: list[int]) -> None:
+    k = min(len(participants), len(comparison))
+    rows = [("participants", f"D{i}") for i in range(k) for _ in range(participants[i])]
+    rows += [("comparison", f"D{i}") for i in range(k) for _ in range(comparison[i])]
+    matched = pd.DataFrame(rows, columns=["group", "department"]).assign(weight=1.0)
+    table = balance_table(matched, keys=("department",))
+    smaller = {f"D{i}": min(participants[i], comparison[i]) for i in range(k)}
+    assert_suppressed({r["value"]: None if r["hidden"] else smaller[r["value"]] for r in table.to_dict("records")},
+                      smaller, what="balance by department")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(0, 12)), min_size=1, max_size=5))
+def test_gap_heat_map_per_skill(cells: list[tuple[int, int]]) -> None:
+    frame = pd.DataFrame([{"department": f"D{i}", "skill_id": "S1", "people": people, "required": people,
+                           "assessed": min(assessed, people), "coverage": min(assessed, people) / people,
+                           "with_gap": 0, "gap_share": 0.5 if assessed else np.nan, "mean_gap": 1.0,
+                           "total_weighted_gap": 1.0} for i, (people, assessed) in enumerate(cells)])
+    counted = {r.department: r.people if r.assessed == 0 else r.assessed for r in frame.itertuples()}
+    rows = next(iter(gap_heatmap(frame).to_dict()["datasets"].values()))
+    shown = {r["department"]: None if r["status"].startswith("hidden") else counted[r["department"]] for r in rows}
+    assert_suppressed(shown, counted, what="heat map")
+
+
+@pytest.fixture(scope="module")
+def demo():
+    workspace = open_workspace(DEMO_SOURCE)  # read only
+    return read_workspace_tables(workspace)[0], load_design(workspace)
+
+
+def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> None:
+    tables, design = demo
+    people = tables["people"]
+    current = people[text_column(people, "exit_date") == ""]
+
+    counts = headcounts(people)
+    true = current.groupby(["department", "level"]).size()
+    assert (true < 5).sum() >= 10  # the demo has small groups to hide
+    for department, part in counts.groupby("department"):
+        assert_suppressed(_hidden_or(part, "level", "people"),
+                          {int(lv): n for (d, lv), n in true.items() if d == department}, what="headcount")
+
+    gaps = person_gaps(tables)
+    by_department = aggregate(gaps, "department")
+    assert_suppressed(_hidden_or(hide_small_cells(by_department, ["department"]), "department", "people"),
+                      dict(zip(by_department["department"], by_department["people"])), what="gaps by department")
+    ranked = prioritised_gaps(gaps, tables["skills"])
+    per_skill = aggregate(gaps, "skill_id").set_index("skill_id")
+    for row in ranked.itertuples():
+        if not row.hidden:
+            assert per_skill.loc[row.skill_id, "people"] >= 5
+            assert per_skill.loc[row.skill_id, "assessed"] in (0,) or per_skill.loc[row.skill_id, "assessed"] >= 5
+
+    result = match(tables, design)
+    for attribute in fairness_attributes(result.pool, design):
+        table = result.fairness(attribute)
+        groups = text_column(result.people, attribute).replace("", "(blank)").value_counts()
+        assert_suppressed(_hidden_or(table, attribute, "people"), groups.to_dict(), what=f"fairness by {attribute}")
+
+    selection = select_cohort(tables, design, size=20, method="lottery", seed=1)
+    for column in selection.attributes:
+        table = selection.comparison(column)
+        groups = text_column(selection.applicants, column).replace("", "(blank)").value_counts()
+        assert_suppressed(_hidden_or(table, column, "applicants"), groups.to_dict(), what=f"selection by {column}")
+
+
+def test_the_demo_simulation_and_evaluation_hide_small_groups_and_their_complements(demo) -> None:
+    tables, design = demo
+    result = simulate(build_cohort(tables, design), design, runs=100, seed=1)
+    for attribute, raw in result.groups.items():
+        true = dict(zip(raw[attribute], raw["participants"]))
+        assert_suppressed(_hidden_or(result.by_group(attribute), attribute, "participants"), true,
+                          what=f"simulation by {attribute}")
+    evaluation = evaluate(tables, design, runs=100)
+    matched = evaluation.cohort.matched
+    document = json.loads(evaluation.json_text())
+    assert any(r["hidden"] for r in document["retention"]["by_group"])  # the demo has small groups here
+    for name in ("retention", "promotion"):
+        rows = document.get(name, {}).get("by_group", [])
+        for variable in {r["variable"] for r in rows}:
+            sizes = matched.groupby([variable, "group"]).size().unstack(fill_value=0)
+            smaller = {(f"{v:g}" if isinstance(v, float) else str(v)): int(sizes.loc[v].min()) for v in sizes.index}
+            shown = {r["value"]: None if r["participants"] is None else min(r["participants"], r["comparison"])
+                     for r in rows if r["variable"] == variable}
+            assert_suppressed(shown, smaller, what=f"evaluation JSON {name} by {variable}")

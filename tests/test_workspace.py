@@ -74,6 +74,13 @@ def test_unknown_workspace_names_the_problem(home: Path) -> None:
     [
         ("name: ''\n", "name"),
         ("name: X\nscale: {min: 5, max: 1}\n", "scale"),
+        ("name: X\nscale: {min: false, max: true}\n", "scale"),
+        ("name: X\nscale: [0, 5]\n", "scale"),
+        ("name: 7\n", "name"),
+        ("name: X\nrevision: true\n", "revision"),
+        ("name: X\nrevision: '3'\n", "revision"),
+        ("name: X\nschema_version: 1.0\n", "schema_version"),
+        ("name: X\nsensitive: [1, 2]\n", "sensitive"),
         ("name: X\nsensitive: gender\n", "sensitive"),
         ("name: X\nrevision: -1\n", "revision"),
         ("name: X\nschema_version: 99\n", "schema version 99"),
@@ -156,6 +163,20 @@ def test_a_save_from_a_stale_revision_is_refused_and_changes_nothing(home: Path)
     with pytest.raises(StaleWorkspaceError, match="changed elsewhere"):
         save_files(second_tab, {"notes.txt": "second"}, message="second tab")
     assert files_of(first_tab.path) == before
+
+
+@pytest.mark.parametrize("in_the_way", ["people.csv", "results"])
+def test_a_save_whose_file_or_folder_is_in_the_way_changes_nothing(home: Path, in_the_way: str) -> None:
+    ws = create_workspace("In the way")
+    if in_the_way == "results":
+        (ws.path / "results").write_text("a file where the folder of results goes")
+    else:
+        (ws.path / in_the_way).mkdir()
+    name = "people.csv" if in_the_way == "people.csv" else "results/matching.csv"
+    with pytest.raises(WorkspaceError, match=f"Cannot save {name} .*{in_the_way} is a (folder|file)") as info:
+        save_files(ws, {name: "person_id\nP1\n"}, message="save")
+    assert str(home) not in str(info.value)
+    assert history(ws) == [] and open_workspace(ws.path).settings.revision == ws.settings.revision
 
 
 def test_undo_walks_back_through_saves_and_removes_created_files(home: Path) -> None:

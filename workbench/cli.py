@@ -317,9 +317,9 @@ GAP_CSV_COLUMNS = ("person_id", "skill_id", "current", "target", "gap", "weighte
 SHOWN_PROBLEMS = 50
 
 
-def _report_problems(problems, heading: str, out: Path | None) -> None:
+def _report_problems(problems, heading: str, out: Path | None, kind: str = "problem") -> None:
     frame = problems.frame
-    print(f"{heading}: {len(frame):,} problem{'s' if len(frame) != 1 else ''}", file=sys.stderr)
+    print(f"{heading}: {len(frame):,} {kind}{'s' if len(frame) != 1 else ''}", file=sys.stderr)
     shown = frame.head(SHOWN_PROBLEMS).astype(object).where(frame.head(SHOWN_PROBLEMS).notna(), "")
     print(shown.to_string(index=False, max_colwidth=80), file=sys.stderr)
     if len(frame) > SHOWN_PROBLEMS:
@@ -334,7 +334,8 @@ def _report_problems(problems, heading: str, out: Path | None) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.data.importing import validate_workspace
+    from workbench.data.contracts import date_warnings
+    from workbench.data.importing import read_workspace_tables, validate_workspace
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -342,9 +343,13 @@ def _validate(args: argparse.Namespace) -> int:
     if problems.ok:
         counts = ", ".join(f"{table} {rows:,}" for table, rows in workspace.row_counts().items())
         print(f"{workspace.path}: valid ({counts})")
-        return 0
-    _report_problems(problems, f"{workspace.path} is not valid", args.problems)
-    return 2
+    else:
+        _report_problems(problems, f"{workspace.path} is not valid", args.problems)
+    warnings = date_warnings(read_workspace_tables(workspace)[0])
+    if not warnings.ok:
+        _report_problems(warnings, f"{workspace.path}: values to check (they do not make it invalid)", None,
+                         kind="warning")
+    return 0 if problems.ok else 2
 
 
 def _import(args: argparse.Namespace) -> int:

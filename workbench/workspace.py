@@ -129,8 +129,8 @@ class WorkspaceSettings:
             raise WorkspaceError(f"{source}: field 'schema_version' must be a whole number >= 1, found {version!r}.")
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
-                f"{source}: schema version {version} is newer than this workbench understands ({SCHEMA_VERSION}); "
-                "update the workbench to open it."
+                f"{source}: field 'schema_version' is {version}, newer than this workbench understands "
+                f"({SCHEMA_VERSION}); update the workbench to open it."
             )
         revision = data.pop("revision", 0)
         if not _whole(revision) or revision < 0:

@@ -12,9 +12,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import with_a_wrong_value
 from workbench.data.contracts import PROBLEM_COLUMNS, ROW_INDEX_NAME, Problems, validate_table
 from workbench.data.reading import (
     DataFileError,
@@ -467,3 +469,20 @@ def test_nul_bytes_that_are_no_unicode_text_name_the_encodings_tried(tmp_path):
         read_table_file(path)
     assert str(info.value).startswith("people.csv: ")
     assert all(codec in str(info.value) for codec in ("UTF-16-LE", "UTF-16-BE", "UTF-32-LE", "UTF-32-BE"))
+
+
+MAPPING = {"table": "people", "columns": {"ID": "person_id"}, "values": {"level": {"Senior": "5"}},
+           "dates": {"hire_date": "%d/%m/%Y"}, "defaults": {"location": "Paris"}, "strict_values": True}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=with_a_wrong_value(MAPPING))
+def test_any_wrong_type_in_a_mapping_file_is_named_with_its_key(tmp_path, case):
+    document, path, value = case
+    (tmp_path / "mapping.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    try:
+        load_mapping(tmp_path / "mapping.yaml")
+    except DataFileError as exc:
+        named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
+        assert str(exc).startswith("mapping.yaml: ") and any(n in str(exc) or repr(n) in str(exc) for n in named), \
+            (path, exc)

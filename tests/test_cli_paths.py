@@ -40,7 +40,8 @@ def _bad_paths(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     (tmp_path / "folder").mkdir()
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     paths = {"a folder": (tmp_path / "folder", "it is a folder"),
-             "a missing folder": (tmp_path / "missing" / "out.csv", f"the folder {tmp_path / 'missing'} does not exist"),
+             "a missing folder": (tmp_path / "missing" / "out.csv",
+                                  f"the folder {tmp_path / 'missing'} does not exist"),
              "a file as folder": (tmp_path / "a-file" / "out.csv", f"{tmp_path / 'a-file'} is a file, not a folder")}
     if UNWRITABLE.parent.is_dir():
         paths["an unwritable place"] = (UNWRITABLE, "does not let files be created")

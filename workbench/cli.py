@@ -1119,7 +1119,7 @@ CLOSED_PIPE = 141
 
 
 def _closed_pipe() -> int:
-    """Point stdout at the null device, so that Python's flush at exit does not fail again; return :data:`CLOSED_PIPE`."""
+    """Point stdout at the null device (Python's flush at exit must not fail again); return :data:`CLOSED_PIPE`."""
     import os
 
     devnull = os.open(os.devnull, os.O_WRONLY)

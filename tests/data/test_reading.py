@@ -484,5 +484,5 @@ def test_any_wrong_type_in_a_mapping_file_is_named_with_its_key(tmp_path, case):
         load_mapping(tmp_path / "mapping.yaml")
     except DataFileError as exc:
         named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
-        assert str(exc).startswith("mapping.yaml: ") and any(n in str(exc) or repr(n) in str(exc) for n in named), \
-            (path, exc)
+        assert str(exc).startswith("mapping.yaml: "), exc
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

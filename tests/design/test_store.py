@@ -143,4 +143,5 @@ def test_any_wrong_type_in_a_design_file_is_named_with_its_field(case) -> None:
     except DesignError as exc:
         # the field's place (align.constraints...) and its name: a rule across two fields names both
         assert str(exc).startswith("design.yaml") and ".".join(map(str, path[:-1])) in str(exc)
-        assert str(path[-1]) in str(exc) or isinstance(value, dict) and any(k in str(exc) or repr(k) in str(exc) for k in value)
+        named = [str(path[-1])] + (list(value) if isinstance(value, dict) else [])
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

@@ -127,5 +127,5 @@ def test_any_wrong_type_in_a_scenario_file_is_named_with_its_key(case) -> None:
         scenario_from_yaml(yaml.safe_dump(document), source="scenarios/weekly.yaml")
     except WorkbenchError as exc:
         named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
-        assert str(exc).startswith("scenarios/weekly.yaml: ") and any(n in str(exc) or repr(n) in str(exc) for n in named), \
-            (path, exc)
+        assert str(exc).startswith("scenarios/weekly.yaml: "), exc
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

@@ -92,3 +92,21 @@ def test_matching_names_come_without_the_solvers() -> None:
 
     assert structures.METHODS is results.METHODS is names.METHODS and "optimal" in names.METHODS
     assert structures.STRUCTURES is results.STRUCTURES is names.STRUCTURES and "one_on_one" in names.STRUCTURES
+
+
+def test_validate_warns_of_implausible_dates_and_stays_valid(tmp_path: Path) -> None:
+    import shutil
+
+    from workbench.workspace import DEMO_SOURCE
+
+    shutil.copytree(DEMO_SOURCE, tmp_path / "org")
+    people = tmp_path / "org" / "people.csv"
+    lines = people.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("hire_date")] = "0001-01-01"
+    people.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", encoding="utf-8")
+    result = run("validate", str(tmp_path / "org"))
+    assert result.returncode == 0, result.stderr
+    assert "valid" in result.stdout and "1 warning" in result.stderr
+    assert "people.csv   2 hire_date 0001-01-01 before 1900" in result.stderr

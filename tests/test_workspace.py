@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
 
+from tests import with_a_wrong_value
 from workbench.errors import WorkspaceError
 from workbench.workspace import (
     DEMO_SOURCE,
@@ -74,9 +76,16 @@ def test_unknown_workspace_names_the_problem(home: Path) -> None:
     [
         ("name: ''\n", "name"),
         ("name: X\nscale: {min: 5, max: 1}\n", "scale"),
+        ("name: X\nscale: {min: false, max: true}\n", "scale"),
+        ("name: X\nscale: [0, 5]\n", "scale"),
+        ("name: 7\n", "name"),
+        ("name: X\nrevision: true\n", "revision"),
+        ("name: X\nrevision: '3'\n", "revision"),
+        ("name: X\nschema_version: 1.0\n", "schema_version"),
+        ("name: X\nsensitive: [1, 2]\n", "sensitive"),
         ("name: X\nsensitive: gender\n", "sensitive"),
         ("name: X\nrevision: -1\n", "revision"),
-        ("name: X\nschema_version: 99\n", "schema version 99"),
+        ("name: X\nschema_version: 99\n", "field 'schema_version' is 99"),
         ("- just\n- a list\n", "mapping"),
         ("name: [unclosed\n", "YAML"),
     ],
@@ -156,6 +165,20 @@ def test_a_save_from_a_stale_revision_is_refused_and_changes_nothing(home: Path)
     with pytest.raises(StaleWorkspaceError, match="changed elsewhere"):
         save_files(second_tab, {"notes.txt": "second"}, message="second tab")
     assert files_of(first_tab.path) == before
+
+
+@pytest.mark.parametrize("in_the_way", ["people.csv", "results"])
+def test_a_save_whose_file_or_folder_is_in_the_way_changes_nothing(home: Path, in_the_way: str) -> None:
+    ws = create_workspace("In the way")
+    if in_the_way == "results":
+        (ws.path / "results").write_text("a file where the folder of results goes")
+    else:
+        (ws.path / in_the_way).mkdir()
+    name = "people.csv" if in_the_way == "people.csv" else "results/matching.csv"
+    with pytest.raises(WorkspaceError, match=f"Cannot save {name} .*{in_the_way} is a (folder|file)") as info:
+        save_files(ws, {name: "person_id\nP1\n"}, message="save")
+    assert str(home) not in str(info.value)
+    assert history(ws) == [] and open_workspace(ws.path).settings.revision == ws.settings.revision
 
 
 def test_undo_walks_back_through_saves_and_removes_created_files(home: Path) -> None:
@@ -343,3 +366,18 @@ def test_the_published_app_does_not_migrate_an_old_workspace(tmp_path: Path, mon
     with pytest.raises(WorkspaceError, match="published app is read-only"):
         open_workspace(tmp_path)
     assert disk(tmp_path) == before
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=with_a_wrong_value(yaml.safe_load((DEMO_SOURCE / WORKSPACE_FILE).read_text(encoding="utf-8"))))
+def test_any_wrong_type_in_the_settings_is_named_or_harmless(tmp_path: Path, case) -> None:
+    document, path, value = case
+    (tmp_path / WORKSPACE_FILE).write_text(yaml.safe_dump(document), encoding="utf-8")
+    try:
+        settings_ = open_workspace(tmp_path).settings
+    except WorkspaceError as exc:
+        assert str(tmp_path / WORKSPACE_FILE) in str(exc) and f"'{path[0]}'" in str(exc)
+    else:  # accepted: then as the types say
+        assert isinstance(settings_.name, str) and settings_.name
+        assert all(type(x) is int for x in settings_.scale) and settings_.scale[0] < settings_.scale[1]
+        assert all(isinstance(s, str) for s in settings_.sensitive) and type(settings_.revision) is int

@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "TABLES": "workbench.data.contracts",
     "Problems": "workbench.data.contracts",
+    "date_warnings": "workbench.data.contracts",
     "validate_table": "workbench.data.contracts",
     "validate_tables": "workbench.data.contracts",
     "DataHealth": "workbench.data.health",
@@ -67,6 +68,7 @@ __all__ = [
     "__version__",
     "create_workspace",
     "data_health",
+    "date_warnings",
     "find_workspace",
     "generate_organisation",
     "history",

@@ -317,9 +317,9 @@ GAP_CSV_COLUMNS = ("person_id", "skill_id", "current", "target", "gap", "weighte
 SHOWN_PROBLEMS = 50
 
 
-def _report_problems(problems, heading: str, out: Path | None) -> None:
+def _report_problems(problems, heading: str, out: Path | None, kind: str = "problem") -> None:
     frame = problems.frame
-    print(f"{heading}: {len(frame):,} problem{'s' if len(frame) != 1 else ''}", file=sys.stderr)
+    print(f"{heading}: {len(frame):,} {kind}{'s' if len(frame) != 1 else ''}", file=sys.stderr)
     shown = frame.head(SHOWN_PROBLEMS).astype(object).where(frame.head(SHOWN_PROBLEMS).notna(), "")
     print(shown.to_string(index=False, max_colwidth=80), file=sys.stderr)
     if len(frame) > SHOWN_PROBLEMS:
@@ -334,7 +334,8 @@ def _report_problems(problems, heading: str, out: Path | None) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.data.importing import validate_workspace
+    from workbench.data.contracts import date_warnings
+    from workbench.data.importing import read_workspace_tables, validate_workspace
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -342,9 +343,13 @@ def _validate(args: argparse.Namespace) -> int:
     if problems.ok:
         counts = ", ".join(f"{table} {rows:,}" for table, rows in workspace.row_counts().items())
         print(f"{workspace.path}: valid ({counts})")
-        return 0
-    _report_problems(problems, f"{workspace.path} is not valid", args.problems)
-    return 2
+    else:
+        _report_problems(problems, f"{workspace.path} is not valid", args.problems)
+    warnings = date_warnings(read_workspace_tables(workspace)[0])
+    if not warnings.ok:
+        _report_problems(warnings, f"{workspace.path}: values to check (they do not make it invalid)", None,
+                         kind="warning")
+    return 0 if problems.ok else 2
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -428,8 +433,6 @@ def _gaps(args: argparse.Namespace) -> None:
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: skill gaps need the people and "
                              "their requirements. Import them first (workbench import ... --table people).")
-    if not args.out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
     tables = {name: workspace.read_table(name) for name in ("people", "requirements", "proficiency", "goals")
               if workspace.table_path(name).is_file()}
     gaps = person_gaps(tables)
@@ -485,8 +488,6 @@ def _rematch(args: argparse.Namespace) -> None:
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
-    if args.out is not None and not args.out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
     saved = saved_matching(workspace)
     if saved is None:
         raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
@@ -512,8 +513,6 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
-    if not args.out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write {args.out}: the folder {args.out.parent} does not exist.")
     tables, unreadable = read_workspace_tables(workspace)
     if unreadable:
         raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
@@ -643,7 +642,6 @@ def _select(args: argparse.Namespace) -> None:
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
-    _output_paths(args.out, args.report)
     if args.size is not None and args.size < 1:
         raise WorkbenchError(f"--size must be at least 1, not {args.size}.")
     if args.seed is not None and args.seed < 0:
@@ -700,9 +698,6 @@ def _simulation_tables(args: argparse.Namespace):
         raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
     if args.horizon is not None and not 1 <= args.horizon <= 60:
         raise WorkbenchError(f"--horizon must be 1 to 60 months, not {args.horizon}.")
-    out = getattr(args, "out", None)
-    if out is not None and not out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write {out}: the folder {out.parent} does not exist.")
     workspace = open_workspace(args.workspace)
     tables, unreadable = read_workspace_tables(workspace)
     if unreadable:
@@ -924,10 +919,20 @@ def _optimise(args: argparse.Namespace) -> None:
     print(f"Wrote {args.out}.")
 
 
+#: Options naming a file a command writes, checked by :func:`_output_paths` before the command starts.
+OUTPUT_OPTIONS = ("out", "json", "report", "problems")
+#: Commands whose ``out`` is a folder (they check it themselves).
+FOLDER_OUTPUTS = ("sample", "publish")
+
+
 def _output_paths(*paths: Path | None) -> None:
-    for path in paths:
-        if path is not None and not path.parent.is_dir():
-            raise WorkbenchError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    """Refuse an output file that cannot be written (a folder, a missing folder, an unwritable place)."""
+    if any(path is not None for path in paths):
+        from workbench.workspace import check_output_path
+
+        for path in paths:
+            if path is not None:
+                check_output_path(path)
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -950,7 +955,6 @@ def _evaluate(args: argparse.Namespace) -> None:
             raise WorkbenchError(f"--start must be a date as YYYY-MM-DD, not {args.start!r}.") from None
     if args.all and args.program is not None:
         raise WorkbenchError("Give either --program ID or --all, not both.")
-    _output_paths(args.out, args.json)
     workspace = open_workspace(args.workspace)
     options = dict(cohort=args.cohort, start=start, horizon_months=args.horizon, participants=args.participants,
                    seed=args.seed, resamples=args.resamples, calibrate_forecast=args.runs > 0, runs=max(args.runs, 2))
@@ -982,7 +986,6 @@ def _evaluate_file(args: argparse.Namespace) -> None:
     from workbench.reports.evaluation import turnover_html, write_report
     from workbench.workspace import atomic_write_text
 
-    _output_paths(args.out, args.json)
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
     frame = read_turnover(args.source, args.mapping, sheet=sheet)
     result = evaluate_turnover(frame, file=args.source.name)
@@ -1046,13 +1049,26 @@ def _publish(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the process exit code (0 ok, 2 bad input, 1 a result that fails its own check)."""
+    """Run the command line; return the process exit code (0 ok, 2 bad input, 1 a result that fails its own check,
+    :data:`CLOSED_PIPE` when the reader of the output went away, as in ``workbench ... | head -1``)."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught (--help too)
+    except BrokenPipeError:  # stop quietly, as Unix tools do
+        return _closed_pipe()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
     try:
+        if args.command not in FOLDER_OUTPUTS:
+            _output_paths(*(getattr(args, name, None) for name in OUTPUT_OPTIONS))
         if args.command == "app":
             return _app(args)
         elif args.command == "sample":
@@ -1096,6 +1112,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nworkbench: stopped.", file=sys.stderr)
     return 0
+
+
+#: Exit code after the reader of the output went away: 128 + SIGPIPE, what a shell reports for Unix tools.
+CLOSED_PIPE = 141
+
+
+def _closed_pipe() -> int:
+    """Point stdout at the null device (Python's flush at exit must not fail again); return :data:`CLOSED_PIPE`."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return CLOSED_PIPE
 
 
 if __name__ == "__main__":

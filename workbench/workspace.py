@@ -45,7 +45,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.errors import WorkspaceError
+from workbench.errors import WorkbenchError, WorkspaceError
 from workbench.privacy import published_mode, refuse_when_published
 
 
@@ -120,25 +120,30 @@ class WorkspaceSettings:
         if not isinstance(name, str) or not name.strip():
             raise WorkspaceError(f"{source}: field 'name' must be a non-empty text, found {name!r}.")
         scale = data.pop("scale", {"min": 0, "max": 5})
-        if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
+        if not (isinstance(scale, dict) and _whole(scale.get("min")) and _whole(scale.get("max"))
                 and scale["min"] < scale["max"]):
             raise WorkspaceError(f"{source}: field 'scale' must have whole numbers min < max, found {scale!r}.")
         sensitive = data.pop("sensitive", list(DEFAULT_SENSITIVE))
         if not (isinstance(sensitive, list) and all(isinstance(s, str) for s in sensitive)):
             raise WorkspaceError(f"{source}: field 'sensitive' must be a list of column names, found {sensitive!r}.")
         version = data.pop("schema_version", SCHEMA_VERSION)
-        if not isinstance(version, int) or version < 1:
+        if not _whole(version) or version < 1:
             raise WorkspaceError(f"{source}: field 'schema_version' must be a whole number >= 1, found {version!r}.")
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
-                f"{source}: schema version {version} is newer than this workbench understands ({SCHEMA_VERSION}); "
-                "update the workbench to open it."
+                f"{source}: field 'schema_version' is {version}, newer than this workbench understands "
+                f"({SCHEMA_VERSION}); update the workbench to open it."
             )
         revision = data.pop("revision", 0)
-        if not isinstance(revision, int) or revision < 0:
+        if not _whole(revision) or revision < 0:
             raise WorkspaceError(f"{source}: field 'revision' must be a whole number >= 0, found {revision!r}.")
         return cls(name=name.strip(), scale=(scale["min"], scale["max"]), sensitive=tuple(sensitive),
                    schema_version=version, revision=revision, extra=data)
+
+
+def _whole(value: object) -> bool:
+    """Whether ``value`` is a whole number as YAML gives one (``true`` and ``false`` are not)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -284,14 +289,22 @@ def list_workspaces(home: Path | None = None) -> list[Workspace]:
 
 
 def find_workspace(slug: str | None, home: Path | None = None) -> Workspace:
-    """The workspace in folder ``slug`` under ``home``; the demo when ``slug`` is empty."""
+    """The workspace in folder ``slug`` under ``home``; the demo when ``slug`` is empty.
+
+    Its messages name the folder by ``slug`` alone: the app shows them to viewers, who never see server paths."""
     home = Path(home) if home is not None else workspaces_home()
     slug = (slug or DEMO_NAME).strip()
     if not _NAME.match(slug) or slug in {".", ".."}:
         raise WorkspaceError(f"{slug!r} is not a workspace name.")
     if slug == DEMO_NAME:
         ensure_demo_workspace(home)
-    return open_workspace(home / slug)
+    folder = home / slug
+    if not (folder / WORKSPACE_FILE).is_file():
+        raise WorkspaceError(f"{slug!r} is not a workspace: it has no {WORKSPACE_FILE}.")
+    try:
+        return open_workspace(folder)
+    except WorkspaceError as exc:  # pages show it: name the workspace's folder, never where the server keeps it
+        raise WorkspaceError(str(exc).replace(str(folder), slug)) from None
 
 
 def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = False) -> Workspace:
@@ -382,6 +395,50 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def check_output_path(path: str | os.PathLike) -> Path:
+    """``path`` when :func:`atomic_write_text` can write a file there; else a :class:`WorkbenchError`.
+
+    Called before any work starts, so a long analysis never ends in a failed
+    write. The message names the path and what is wrong with it: a folder, not
+    a regular file (a device, a pipe), a missing folder, or a folder the system
+    does not let files be created in (tried with a temporary file, removed at once).
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise WorkbenchError(f"Cannot write {path}: it is a folder; name a file (in it or elsewhere).")
+        if path.exists() and not path.is_file():
+            raise WorkbenchError(f"Cannot write {path}: it is not a regular file.")
+    except OSError as exc:  # a name too long, a folder on the way that cannot be read, ...
+        raise WorkbenchError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    check_writable_folder(path.parent, f"Cannot write {path}")
+    return path
+
+
+def check_writable_folder(folder: str | os.PathLike, what: str, *, create: bool = False) -> Path:
+    """``folder`` when files can be created in it (made first with ``create``); else a :class:`WorkbenchError`
+    starting with ``what`` and naming the folder and what is wrong with it."""
+    folder = Path(folder)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise WorkbenchError(f"{what}: {folder} is a file, not a folder.")
+        if not folder.is_dir():
+            if not create:
+                raise WorkbenchError(f"{what}: the folder {folder} does not exist.")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise WorkbenchError(f"{what}: the folder {folder} cannot be created ({exc.strerror or exc}).") \
+                    from None
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise WorkbenchError(f"{what}: the system does not let files be created in {folder} "
+                             f"({exc.strerror or exc}).") from None
+    return folder
+
+
 def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables) -> Workspace:
     """Create the workspace folder ``target`` in one step, or not at all.
 
@@ -393,7 +450,7 @@ def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables)
     target = Path(target)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise WorkspaceError(f"{target} already exists and is not empty: choose a new folder.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_writable_folder(target.parent, f"Cannot create {target}", create=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         write_tables(staging)
@@ -487,6 +544,7 @@ def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, mess
                 f"{current.settings.revision}, this copy at {expected}), for example in another browser tab. "
                 "Nothing was saved: reload to see the latest version, then make the change again."
             )
+        _check_targets(current, contents)
         _snapshot(current, contents, message)
         _write(current.path, contents)
         write_settings(current.path, replace(current.settings, revision=expected + 1))
@@ -560,6 +618,22 @@ def _check_file_name(name: str) -> None:
             or name == WORKSPACE_FILE or not plain:
         raise WorkspaceError(f"{name!r} cannot be saved in a workspace: give a plain file name, optionally in "
                              f"one of the folders {', '.join(RESULT_FOLDERS)}.")
+
+
+def _check_targets(workspace: Workspace, contents: Mapping[str, str | None]) -> None:
+    """Refuse a save, before anything is written, when one of its files is a folder there or its folder a file.
+
+    The message names the file by its name in the workspace (pages show it: never the server's path)."""
+    for name in contents:
+        target = workspace.path / name
+        folders = [f for f in Path(name).parents if f != Path(".")]
+        wrong = next((f"{f.as_posix()} is a file, not a folder" for f in reversed(folders)
+                      if (workspace.path / f).exists() and not (workspace.path / f).is_dir()), None)
+        if wrong is None and (target.exists() or target.is_symlink()) and not target.is_file():
+            wrong = f"{name} is a folder (or another thing that is not a file)"
+        if wrong:
+            raise WorkspaceError(f"Cannot save {name} in the workspace {workspace.name!r}: {wrong} there; move it "
+                                 "away and save again. Nothing was saved.")
 
 
 def _write(folder: Path, contents: Mapping[str, str | None]) -> None:

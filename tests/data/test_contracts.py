@@ -14,6 +14,7 @@ from workbench.data.contracts import (
     TABLES,
     Problems,
     coerce_table,
+    date_warnings,
     table_schema,
     validate_against,
     validate_table,
@@ -552,3 +553,28 @@ def test_a_repeated_survey_answer_and_a_repeated_requirement_are_duplicates():
     # the same skill in a different scope is not a duplicate
     other_scope = tables["requirements"].iloc[[0]].assign(level_min="7", level_max="7")
     assert validate_table("requirements", pd.concat([tables["requirements"], other_scope], ignore_index=True)).ok
+
+
+@pytest.mark.parametrize("column, value, contains", [
+    ("hire_date", "0001-01-01", "before 1900"),
+    ("exit_date", "9999-12-31", "years ahead: a placeholder? Leave it blank"),
+    ("hire_date", "2099-01-01", "years ahead"),
+    ("hire_date", "2027-03-01", "a hire after today (2026-12-07)"),
+])
+def test_implausible_dates_are_warnings_naming_file_row_column_value(column, value, contains):
+    import datetime as dt
+
+    tables = valid_tables()
+    tables["people"].loc[1, column] = value  # row 3 of people.csv
+    if column == "exit_date":
+        tables["people"].loc[1, "hire_date"] = "2015-01-01"
+    assert validate_tables(tables).ok  # warnings, not errors: the contract allows these dates
+    warnings = date_warnings(tables, today=dt.date(2026, 12, 7))
+    assert_one(warnings, "people.csv", 3, column, value, contains)
+    assert len(warnings) == 1
+
+
+def test_plausible_dates_give_no_warning():
+    import datetime as dt
+
+    assert date_warnings(valid_tables(), today=dt.date(2026, 12, 7)).ok

@@ -12,9 +12,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import with_a_wrong_value
 from workbench.data.contracts import PROBLEM_COLUMNS, ROW_INDEX_NAME, Problems, validate_table
 from workbench.data import reading
 from workbench.data.reading import (
@@ -470,3 +472,47 @@ def test_written_tables_read_back_unchanged(case):
     assert raw.rows.tolist() == list(range(2, len(rows) + 2))
     assert list(Problems().frame.columns) == list(PROBLEM_COLUMNS)
     assert np.all(raw.frame.index.to_numpy() >= 2)
+
+
+UNICODE_ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(encoding=st.sampled_from(UNICODE_ENCODINGS), delimiter=st.sampled_from([",", ";", "\t", "|"]),
+       names=st.lists(st.text(alphabet="abcXYZ019 éüçñßÆ-_.'Ζωή李小龍🙂", min_size=1, max_size=8)
+                      .map(str.strip).filter(bool), min_size=1, max_size=5))
+def test_utf16_and_utf32_with_or_without_a_byte_order_mark_read_as_written(tmp_path_factory, encoding, delimiter,
+                                                                          names):
+    # without a mark the encoding is told by where the NUL bytes of the ASCII header and delimiters fall
+    path = tmp_path_factory.mktemp("unicode") / "people.csv"
+    lines = [f"person_id{delimiter}name", *(f"P{i}{delimiter}{name}" for i, name in enumerate(names))]
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    raw = read_table_file(path)
+    assert raw.delimiter == delimiter and raw.encoding.startswith(encoding)
+    assert raw.frame["name"].tolist() == names
+
+
+def test_nul_bytes_that_are_no_unicode_text_name_the_encodings_tried(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes("person_id,name\nP1,Zoë\n".encode("utf-16-le")[:-1])  # cut in the middle of a character
+    with pytest.raises(DataFileError) as info:
+        read_table_file(path)
+    assert str(info.value).startswith("people.csv: ")
+    assert all(codec in str(info.value) for codec in ("UTF-16-LE", "UTF-16-BE", "UTF-32-LE", "UTF-32-BE"))
+
+
+MAPPING = {"table": "people", "columns": {"ID": "person_id"}, "values": {"level": {"Senior": "5"}},
+           "dates": {"hire_date": "%d/%m/%Y"}, "defaults": {"location": "Paris"}, "strict_values": True}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=with_a_wrong_value(MAPPING))
+def test_any_wrong_type_in_a_mapping_file_is_named_with_its_key(tmp_path, case):
+    document, path, value = case
+    (tmp_path / "mapping.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    try:
+        load_mapping(tmp_path / "mapping.yaml")
+    except DataFileError as exc:
+        named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
+        assert str(exc).startswith("mapping.yaml: "), exc
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from tests import with_a_wrong_value
 from workbench.design import DesignError, ProgramDesign, design_from_yaml, design_to_yaml, load_design, save_design
 from workbench.workspace import create_workspace, history, open_workspace, undo
 
@@ -131,3 +132,16 @@ def test_yaml_is_plain_and_readable() -> None:
     assert list(data) == ["schema_version", "name", "align", "experience", "launch", "evaluate", "support",
                           "rationale"]
     assert data["experience"]["structure"] == "one_on_one"
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=with_a_wrong_value(ProgramDesign(name="Pilot").model_dump(mode="json")))
+def test_any_wrong_type_in_a_design_file_is_named_with_its_field(case) -> None:
+    document, path, value = case
+    try:
+        design_from_yaml(yaml.safe_dump(document), source="design.yaml")
+    except DesignError as exc:
+        # the field's place (align.constraints...) and its name: a rule across two fields names both
+        assert str(exc).startswith("design.yaml") and ".".join(map(str, path[:-1])) in str(exc)
+        named = [str(path[-1])] + (list(value) if isinstance(value, dict) else [])
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

@@ -47,6 +47,17 @@ def test_an_unknown_workspace_falls_back_to_the_demo_with_a_message(home: Path,
     context, header = open_page("00_start")
     assert context.workspace.slug == "demo"
     assert "gone" in header.notice.value and "Showing the Demo organisation workspace instead" in header.notice.value
+    assert str(home) not in header.notice.value  # the viewer never sees the server's folders
+
+
+def test_a_broken_workspace_is_named_without_the_server_path(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (home / "broken").mkdir()
+    (home / "broken" / "workspace.yaml").write_text("name: X\nscale: {min: false, max: true}\n", encoding="utf-8")
+    monkeypatch.setenv("QUERY_STRING", "workspace=broken")
+    context, header = open_page("00_start")
+    assert context.workspace.slug == "demo"
+    assert "broken/workspace.yaml" in header.notice.value and "scale" in header.notice.value
+    assert str(home) not in header.notice.value
 
 
 def test_header_updates_when_the_workspace_changes(home: Path) -> None:

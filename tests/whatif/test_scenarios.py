@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
+from hypothesis import given, settings
 
+from tests import with_a_wrong_value
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.whatif import (BASELINE, SETTINGS, Scenario, apply_scenario, delete_scenario, list_scenarios,
@@ -112,3 +115,17 @@ def test_a_hand_written_file_is_found_by_the_name_inside(workspace):
     saved = save_scenario(workspace, Scenario("Capacity one", overrides={"mentor_capacity": 2}))
     assert sorted(p.name for p in folder.iterdir()) == ["cap.yaml"]  # it keeps its file
     assert load_scenario(saved, "Capacity one").overrides == {"mentor_capacity": 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=with_a_wrong_value(Scenario("Weekly", overrides={"cadence": "weekly", "budget": 40000, "mentor_capacity": 2,
+                                                              "weights": {"skills": 2.0}},
+                                        parameters={"turnover_reduction": 0.5}, runs=500, seed=4).to_dict()))
+def test_any_wrong_type_in_a_scenario_file_is_named_with_its_key(case) -> None:
+    document, path, value = case
+    try:
+        scenario_from_yaml(yaml.safe_dump(document), source="scenarios/weekly.yaml")
+    except WorkbenchError as exc:
+        named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
+        assert str(exc).startswith("scenarios/weekly.yaml: "), exc
+        assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)

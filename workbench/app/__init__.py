@@ -83,7 +83,7 @@ def serve(port: int = 8866, home: Path | None = None, workspace: str | None = No
     ``ip`` other than loopback needs that password. ``host_names`` are the
     names (besides loopback) the server answers to, e.g. the name stakeholders type.
     """
-    from workbench.workspace import workspaces_home
+    from workbench.workspace import check_writable_folder, workspaces_home
 
     login = load_login()
     if publish and login is None:
@@ -93,6 +93,8 @@ def serve(port: int = 8866, home: Path | None = None, workspace: str | None = No
         raise WorkbenchError(f"Serving on {ip} would let other machines in without a login: add --publish "
                              "(read-only, behind the password set with workbench app --set-password).")
     home = Path(home) if home is not None else workspaces_home()
+    if not (publish and home.is_dir()):  # published, nothing is saved: a read-only folder will do
+        check_writable_folder(home, "Cannot keep workspaces in the --home folder", create=True)
     ensure_demo_workspace(home)
     opened = find_workspace(workspace, home)
     _check_port_free(port, ip)

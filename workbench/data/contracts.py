@@ -24,6 +24,7 @@ Conventions of the contract:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ __all__ = [
     "Reference",
     "TableSpec",
     "coerce_table",
+    "date_warnings",
     "split_list",
     "table_schema",
     "validate_against",
@@ -594,6 +596,48 @@ def _parse_date(s: pd.Series) -> pd.Series:
     ok = s.str.fullmatch(_DATE_RE).fillna(False).astype(bool)
     dates = pd.to_datetime(s.where(ok), format="%Y-%m-%d", errors="coerce")
     return dates.where(dates.dt.year >= 1)
+
+
+#: Dates before this are taken for slips or placeholders (``0001-01-01``): a warning, not an error.
+EARLIEST_PLAUSIBLE_DATE = dt.date(1900, 1, 1)
+#: Years after today past which a date is taken for a placeholder (``9999-12-31``): a warning.
+PLAUSIBLE_YEARS_AHEAD = 10
+
+
+def date_warnings(tables: Mapping[str, pd.DataFrame], *, today: dt.date | None = None) -> Problems:
+    """Dates that meet their contract but are unlikely to be true, as a :class:`Problems` table of warnings.
+
+    A date before :data:`EARLIEST_PLAUSIBLE_DATE` or more than :data:`PLAUSIBLE_YEARS_AHEAD` years
+    after ``today`` (default: today) in any date column, and a ``hire_date`` after ``today``, each
+    named by file, row, column and value. ``tables`` maps table names to tables as read (text, the
+    index holding spreadsheet rows, as :func:`validate_table` takes them); unparseable dates are
+    left to the contract. Warnings do not make a table invalid.
+    """
+    today = today or dt.date.today()
+    earliest = pd.Timestamp(EARLIEST_PLAUSIBLE_DATE)
+    latest = pd.Timestamp(today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD, day=min(today.day, 28)))
+    frames = []
+    for name, df in tables.items():
+        if name not in TABLES:
+            continue
+        spec = TABLES[name]
+        rows = _row_numbers(df, None)
+        for col in spec.columns:
+            if col.kind != "date" or col.name not in df.columns:
+                continue
+            text = _as_text(df[col.name])
+            dates = _parse_date(text)
+            reasons = pd.Series(np.where(dates < earliest, f"before {EARLIEST_PLAUSIBLE_DATE.year}: a slip or a "
+                                         "placeholder?", ""), dtype=object)
+            reasons[dates > latest] = (f"more than {PLAUSIBLE_YEARS_AHEAD} years ahead: a placeholder?"
+                                       + (" Leave it blank for people still employed." if col.name == "exit_date"
+                                          else ""))
+            if col.name == "hire_date":
+                reasons[(dates > pd.Timestamp(today)) & ~(dates > latest)] = f"a hire after today ({today.isoformat()})"
+            flagged = reasons.ne("").to_numpy()
+            if flagged.any():
+                frames.append(_problems(spec.file, rows[flagged], col.name, text[flagged], reasons[flagged]))
+    return Problems.concat(frames)
 
 
 def split_list(s: pd.Series) -> pd.Series:

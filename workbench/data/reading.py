@@ -151,7 +151,8 @@ def read_table_file(path: str | Path, *, sheet: str | int | None = None,
     """Read a ``.csv``, ``.tsv``, ``.txt`` or ``.xlsx`` file into a :class:`RawTable`.
 
     Text files: the encoding is detected (UTF-8 with or without BOM, UTF-16
-    with BOM, else Windows-1252, else Latin-1) and the delimiter sniffed among
+    and UTF-32 with a BOM or without one, told by where the NUL bytes fall,
+    else Windows-1252, else Latin-1) and the delimiter sniffed among
     ``, ; TAB |``.  Workbooks: the first sheet unless ``sheet`` (a name or a
     0-based position) says otherwise; dates become ``YYYY-MM-DD`` and whole
     numbers lose their ``.0``.  Leading blank lines or rows before the header
@@ -218,9 +219,9 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
                 raise DataFileError(name, f"starts with a {codec} byte-order mark but is not "
                                           f"valid {codec} text") from None
             break
+    if text is None and b"\x00" in data:
+        text, encoding = _decode_bomless_unicode(data, name)
     if text is None:
-        if b"\x00" in data:
-            raise DataFileError(name, "contains binary data (NUL bytes), not a text table")
         for codec in ("utf-8", "cp1252", "latin-1"):
             try:
                 text, encoding = data.decode(codec), codec
@@ -235,6 +236,38 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     if sample and len(_CONTROL_RE.findall(sample)) > 0.01 * len(sample):
         raise DataFileError(name, "contains binary data (control characters), not a text table")
     return text, encoding
+
+
+#: Encodings tried, in order, on a file with NUL bytes and no byte-order mark.
+_BOMLESS_UNICODE = ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be")
+
+
+def _decode_bomless_unicode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode UTF-16 or UTF-32 text without a byte-order mark, told apart by where its NUL bytes fall.
+
+    Read in the wrong one of these encodings, a table's line breaks and
+    delimiters (ASCII) turn into NULs, other characters or invalid text; so the
+    one encoding that decodes with no NUL character and has a line break or a
+    delimiter is taken. None or several: :class:`DataFileError` naming the
+    encodings tried.
+    """
+    fits = []
+    for codec in _BOMLESS_UNICODE:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and any(mark in text for mark in ("\n", *DELIMITERS)):
+            fits.append((text, codec))
+    if len(fits) == 1:
+        return fits[0]
+    tried = ", ".join(c.upper() for c in _BOMLESS_UNICODE)
+    if fits:
+        raise DataFileError(name, f"has NUL bytes and reads as text in several encodings "
+                                  f"({', '.join(c.upper() for _, c in fits)}): save it as UTF-8 "
+                                  "(or with a byte-order mark)")
+    raise DataFileError(name, f"has NUL bytes and is not text in any encoding that has them ({tried}, without "
+                              "a byte-order mark): binary data, not a text table; save the table as CSV (UTF-8)")
 
 
 def _sniff_delimiter(text: str, default: str) -> str:

@@ -30,7 +30,7 @@ from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.simulate.mechanisms import MECHANISMS
-from workbench.workspace import Workspace, atomic_write_text
+from workbench.workspace import Workspace, atomic_write_text, check_output_path
 
 FORMATS = ("html", "md")
 
@@ -679,10 +679,7 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     """
     out = Path(out)
     format = brief_format(out, format)
-    if not out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write the brief to {out}: the folder {out.parent} does not exist.")
-    if out.is_dir():
-        raise WorkbenchError(f"Cannot write the brief to {out}: it is a folder.")
+    check_output_path(out)
     design = load_design(workspace)
     if findings is None:
         findings = check_workspace(workspace, design)

@@ -43,7 +43,7 @@ from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.scorecard import STATUSES
 from workbench.evaluate.turnover import TurnoverEvaluation
 from workbench.reports.brief import _CSS, _e, _html_facts, _html_table, chart_svg
-from workbench.workspace import atomic_write_text
+from workbench.workspace import atomic_write_text, check_output_path
 
 _EXTRA_CSS = """
 .caveats { background: var(--warning-bg); border-left: 4px solid var(--warning); border-radius: 8px;
@@ -506,9 +506,6 @@ def write_report(text: str, out: Path) -> Path:
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise WorkbenchError(f"The report is HTML: name the file .html, not {out.name!r}.")
-    if not out.parent.is_dir():
-        raise WorkbenchError(f"Cannot write the report to {out}: the folder {out.parent} does not exist.")
-    if out.is_dir():
-        raise WorkbenchError(f"Cannot write the report to {out}: it is a folder.")
+    check_output_path(out)
     atomic_write_text(out, text)
     return out

@@ -32,6 +32,7 @@ Scenarios are saved as YAML files ``scenarios/<slug>.yaml`` in the workspace
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ def _check_setting(name: str, value: Any) -> Any:
                 for k, v in value.items()}
     if name in ("budget", "coordinator_hours_per_month") and value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise WorkbenchError(f"Setting {name!r} must be a number, not {value!r}.")
     if s.kind == "int":
         if float(value) != int(value):

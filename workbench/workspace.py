@@ -118,7 +118,8 @@ class WorkspaceSettings:
         if not isinstance(name, str) or not name.strip():
             raise WorkspaceError(f"{source}: field 'name' must be a non-empty text, found {name!r}.")
         scale = data.pop("scale", {"min": 0, "max": 5})
-        if not (isinstance(scale, dict) and isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int)
+        whole = lambda value: isinstance(value, int) and not isinstance(value, bool)  # YAML's true is an int too
+        if not (isinstance(scale, dict) and whole(scale.get("min")) and whole(scale.get("max"))
                 and scale["min"] < scale["max"]):
             raise WorkspaceError(f"{source}: field 'scale' must have whole numbers min < max, found {scale!r}.")
         sensitive = data.pop("sensitive", list(DEFAULT_SENSITIVE))

@@ -57,7 +57,7 @@ def test_structure_and_save(demo: Path, tmp_path: Path, capsys) -> None:
 def test_bad_input_exits_2_without_a_traceback(demo: Path, tmp_path: Path) -> None:
     enrolment = demo / "enrolment.csv"
     frame = read(enrolment)
-    frame.assign(role="mentee").to_csv(enrolment, index=False)
+    frame.assign(role="mentee", capacity="").to_csv(enrolment, index=False)  # only mentors give a capacity
     out = tmp_path / "m.csv"
     done = subprocess.run([sys.executable, "-m", "workbench", "match", str(demo), "--out", str(out)],
                           capture_output=True, text=True)

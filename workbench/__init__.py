@@ -4,8 +4,8 @@ Every number the app shows is one function call away::
 
     import workbench
     ws = workbench.find_workspace("demo")
-    people = ws.read_table("people")
     problems = workbench.validate_workspace(ws)
+    people = workbench.checked_tables(ws, ["people"])["people"]  # InvalidDataError when it fails its contract
 
 The names below are imported on first use (PEP 562), so that ``import
 workbench`` (and the ``workbench`` command's ``--help``) loads no pandas.
@@ -25,6 +25,7 @@ _EXPORTS = {
     "DataHealth": "workbench.data.health",
     "data_health": "workbench.data.health",
     "ImportResult": "workbench.data.importing",
+    "checked_tables": "workbench.data.importing",
     "import_table": "workbench.data.importing",
     "validate_workspace": "workbench.data.importing",
     "DataFileError": "workbench.data.reading",
@@ -33,6 +34,7 @@ _EXPORTS = {
     "read_table_file": "workbench.data.reading",
     "generate_organisation": "workbench.data.sample",
     "write_tables": "workbench.data.sample",
+    "InvalidDataError": "workbench.errors",
     "WorkbenchError": "workbench.errors",
     "WorkspaceError": "workbench.errors",
     "safe_csv_text": "workbench.exports",
@@ -58,6 +60,7 @@ __all__ = [
     "DataFileError",
     "DataHealth",
     "ImportResult",
+    "InvalidDataError",
     "Mapping",
     "Problems",
     "StaleWorkspaceError",
@@ -66,6 +69,7 @@ __all__ = [
     "WorkspaceSettings",
     "WorkbenchError",
     "__version__",
+    "checked_tables",
     "create_workspace",
     "data_health",
     "date_warnings",

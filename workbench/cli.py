@@ -320,11 +320,8 @@ SHOWN_PROBLEMS = 50
 def _report_problems(problems, heading: str, out: Path | None, kind: str = "problem") -> None:
     frame = problems.frame
     print(f"{heading}: {len(frame):,} {kind}{'s' if len(frame) != 1 else ''}", file=sys.stderr)
-    shown = frame.head(SHOWN_PROBLEMS).astype(object).where(frame.head(SHOWN_PROBLEMS).notna(), "")
-    print(shown.to_string(index=False, max_colwidth=80), file=sys.stderr)
-    if len(frame) > SHOWN_PROBLEMS:
-        print(f"... and {len(frame) - SHOWN_PROBLEMS:,} more"
-              + ("" if out else " (use --problems FILE.csv to get them all)"), file=sys.stderr)
+    print(problems.text(SHOWN_PROBLEMS) + ("" if out or len(frame) <= SHOWN_PROBLEMS
+                                           else " (use --problems FILE.csv to get them all)"), file=sys.stderr)
     if out is not None:
         from workbench.exports import safe_csv_text
         from workbench.workspace import atomic_write_text
@@ -424,6 +421,7 @@ def _design_check(args: argparse.Namespace) -> int:
 
 
 def _gaps(args: argparse.Namespace) -> None:
+    from workbench.data.importing import checked_tables
     from workbench.exports import safe_csv_text
     from workbench.gaps import aggregate, coverage, person_gaps
     from workbench.workspace import atomic_write_text, open_workspace
@@ -433,8 +431,7 @@ def _gaps(args: argparse.Namespace) -> None:
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: skill gaps need the people and "
                              "their requirements. Import them first (workbench import ... --table people).")
-    tables = {name: workspace.read_table(name) for name in ("people", "requirements", "proficiency", "goals")
-              if workspace.table_path(name).is_file()}
+    tables = checked_tables(workspace, ("people", "requirements", "proficiency", "goals"))
     gaps = person_gaps(tables)
     if args.by:
         from workbench.gaps import hide_small_cells
@@ -481,7 +478,7 @@ def _date(text: str):
 
 
 def _rematch(args: argparse.Namespace) -> None:
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
     from workbench.matching import saved_matching
     from workbench.matching.rematching import rematch_saved
@@ -492,10 +489,7 @@ def _rematch(args: argparse.Namespace) -> None:
     if saved is None:
         raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
                              "first (workbench match ... --save, or Save on the Matching page).")
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    tables = checked_tables(workspace)
     found = rematch_saved(tables, load_design(workspace), saved, as_of=args.as_of, method=args.method)
     if args.out is not None:
         atomic_write_text(args.out, found.csv())
@@ -504,7 +498,7 @@ def _rematch(args: argparse.Namespace) -> None:
 
 
 def _match(args: argparse.Namespace) -> int:
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
     from workbench.matching.programs import check_mentors
@@ -513,10 +507,7 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    tables = checked_tables(workspace)
     if args.all or args.priority is not None:
         return _match_programs(args, workspace, tables)
     cohort = args.cohort
@@ -606,6 +597,7 @@ def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
 
 
 def _programs(args: argparse.Namespace) -> None:
+    from workbench.data.importing import checked_tables
     from workbench.design.eligibility import text_column
     from workbench.programs import add_program, enrolled_in, load_programs, program_ids, remove_program
     from workbench.workspace import open_workspace
@@ -620,7 +612,7 @@ def _programs(args: argparse.Namespace) -> None:
         print(f"Removed the program {args.remove!r} (undo restores it).")
     workspace = open_workspace(args.workspace)
     programs = load_programs(workspace)
-    enrolment = workspace.read_table("enrolment") if "enrolment" in workspace.tables() else None
+    enrolment = checked_tables(workspace, ["enrolment"]).get("enrolment")
     counts = enrolled_in(enrolment, program_ids(workspace)) if enrolment is not None else {}
     roles = text_column(enrolment, "role") if enrolment is not None else None
     print(f"{len(programs)} program{'s' if len(programs) != 1 else ''} in {workspace.path} (default priority order):")
@@ -636,7 +628,7 @@ def _programs(args: argparse.Namespace) -> None:
 
 
 def _select(args: argparse.Namespace) -> None:
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
     from workbench.matching.selection import quota_from_text, select_cohort
     from workbench.workspace import atomic_write_text, open_workspace
@@ -647,10 +639,7 @@ def _select(args: argparse.Namespace) -> None:
     if args.seed is not None and args.seed < 0:
         raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
     quotas = None if args.quota is None else [quota_from_text(q) for q in args.quota]
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    tables = checked_tables(workspace)
     result = select_cohort(tables, load_design(workspace), size=args.size, method=args.method, quotas=quotas,
                            seed=args.seed, cohort=args.cohort, sensitive=workspace.settings.sensitive)
     atomic_write_text(args.out, result.csv())
@@ -689,7 +678,7 @@ MAX_RUNS = 1_000_000
 
 def _simulation_tables(args: argparse.Namespace):
     """The workspace of checked run settings and every table it has (one program's: :func:`_simulation_inputs`)."""
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
     from workbench.workspace import open_workspace
 
     if not 2 <= args.runs <= MAX_RUNS:
@@ -699,10 +688,7 @@ def _simulation_tables(args: argparse.Namespace):
     if args.horizon is not None and not 1 <= args.horizon <= 60:
         raise WorkbenchError(f"--horizon must be 1 to 60 months, not {args.horizon}.")
     workspace = open_workspace(args.workspace)
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    tables = checked_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "

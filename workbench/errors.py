@@ -15,3 +15,16 @@ class WorkbenchError(Exception):
 
 class WorkspaceError(WorkbenchError):
     """A workspace cannot be found, created, read or saved."""
+
+
+class InvalidDataError(WorkspaceError):
+    """Tables an analysis reads fail their contracts, so nothing was computed on them.
+
+    ``problems`` is the :class:`workbench.data.contracts.Problems` table of every error in
+    those tables (file, row, column, value, problem), as ``workbench validate`` reports them;
+    the message names the first few.
+    """
+
+    def __init__(self, message: str, problems: object) -> None:
+        super().__init__(message)
+        self.problems = problems

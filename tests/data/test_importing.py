@@ -359,3 +359,32 @@ def test_the_tables_are_validated_once_per_version(small_workspace: Path, reads:
     assert data_health(ws) is first and first.problems.ok
     assert validated == [True, False]
     assert sorted(set(reads)) == sorted(reads)  # each table read once
+
+
+def test_analyses_read_tables_validated_once_per_version_and_again_when_a_file_changes(
+        small_workspace: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from workbench.data import importing
+    from workbench.errors import InvalidDataError
+
+    validated = []
+    validate = importing.validate_tables
+    monkeypatch.setattr(importing, "validate_tables",
+                        lambda *args, **kwargs: validated.append(1) or validate(*args, **kwargs))
+    ws = open_workspace(small_workspace)
+    assert set(importing.checked_tables(ws, ["people", "skills"])) == {"people", "skills"}
+    importing.checked_tables(ws, ["people", "skills"])
+    assert len(validated) == 1  # the second call looks at the files' versions only
+    path = small_workspace / "skills.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    path.write_text(text + lines[1], encoding="utf-8")  # the first skill twice, in place
+    stat = os.stat(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - 10**9))  # a time of its own, in the past
+    with pytest.raises(InvalidDataError) as refused:
+        importing.checked_tables(ws, ["people", "skills"])
+    assert set(refused.value.problems.frame["file"]) == {"skills.csv"}
+    assert "skills.csv" in str(refused.value) and lines[1].split(",")[0] in str(refused.value)
+    assert "people" in importing.checked_tables(ws, ["people"])  # the other tables still serve
+    assert len(validated) == 2

@@ -471,6 +471,7 @@ def test_a_workspace_with_only_people(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     folder.mkdir()
     write_settings(folder, WorkspaceSettings(name="Small"))
-    people_frame(("A", "Eng", 1, "", "Europe/London")).to_csv(folder / "people.csv", index=False)
+    people = people_frame(("A", "Eng", 1, "", "Europe/London")).assign(job_title="Engineer", location="London")
+    people.to_csv(folder / "people.csv", index=False)  # every column its contract requires
     found = check_workspace(open_workspace(folder), ProgramDesign())
     assert {f.check for f in found} == {"mentor_capacity", "objective_kpi"}

@@ -66,3 +66,24 @@ def test_a_new_run_clears_the_previous_message() -> None:
     panel.user_error()
     panel.ok(1)
     assert panel.notice.value == ""
+
+
+def test_data_that_fails_its_contracts_shows_its_problems_in_the_page() -> None:
+    import pandas as pd
+
+    from workbench.data.contracts import Problems
+    from workbench.errors import InvalidDataError
+
+    problems = Problems(pd.DataFrame({"file": ["enrolment.csv"], "row": [7], "column": ["capacity"],
+                                      "value": ["<b>-2</b>"], "problem": ["capacity '-2' must be 0 or more"]}))
+
+    class Page(Panel):
+        @guarded("match", button="button")
+        def refused(self) -> None:
+            raise InvalidDataError("refused", problems)
+
+    panel = Page()
+    assert panel.refused() is None
+    assert "1 problem in enrolment.csv" in panel.notice.value and 'role="alert"' in panel.notice.value
+    assert "<td>capacity</td><td>&lt;b&gt;-2&lt;/b&gt;</td>" in panel.notice.value
+    assert "import it again on the Start page" in panel.notice.value and panel.button.disabled is False

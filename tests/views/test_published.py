@@ -137,6 +137,17 @@ def test_start_page_offers_no_create_import_or_undo_and_counts_problems(broken_m
     assert [label for label, _ in view.choice.options] == ["Demo organisation"]
 
 
+def test_a_page_on_data_with_problems_counts_them_without_showing_anyones_value(broken_manager: None,
+                                                                                published: Path) -> None:
+    from workbench.views.shell import show_page
+
+    context, _ = open_page("04_matching")
+    shown = show_page(MatchingView, context)
+    check(shown)
+    assert "Counted per file and column" in shown.value and "manager_id" in shown.value
+    assert "P99999" not in "".join(texts(shown)) and "download" not in shown.value
+
+
 @pytest.mark.parametrize("notebook, steps", [("01_align", ("align",)), ("02_experience", ("experience",)),
                                              ("06_launch_and_support", ("launch", "evaluate", "support"))])
 def test_design_pages_explore_without_save_or_undo(published: Path, notebook: str, steps: tuple[str, ...]) -> None:

@@ -105,3 +105,53 @@ def test_a_page_waits_for_the_browsers_request_once(home: Path, monkeypatch: pyt
     context, header = open_page("04_matching")
     assert len(waits) == 1 and context.workspace.program_id == "peer"
     assert "peer" in header.nav.value
+
+
+def broken_copy(name: str):
+    """A copy of the demo whose people.csv names one person twice."""
+    import pandas as pd
+
+    from workbench.workspace import create_workspace
+
+    workspace = create_workspace(name, copy_demo=True)
+    path = workspace.table_path("people")
+    people = pd.read_csv(path, dtype=str, keep_default_na=False)
+    pd.concat([people, people.iloc[[4]]], ignore_index=True).to_csv(path, index=False)
+    return workspace, people.loc[4, "person_id"], len(people) + 2
+
+
+@pytest.mark.parametrize("notebook, view, args", [
+    ("01_align", "DesignPage", (("align",),)), ("03_skill_gaps", "GapsView", ()), ("04_matching", "MatchingView", ()),
+    ("05_what_if", "WhatIfView", ()), ("06_launch_and_support", "SelectionView", ()), ("07_evaluate", "EvaluateView", ()),
+])
+def test_a_page_on_data_that_fails_its_contracts_shows_the_problems_and_the_way_to_fix_them(
+        home: Path, notebook: str, view: str, args: tuple) -> None:
+    import workbench.views as views
+    from workbench.views.feedback import Notice
+    from workbench.views.shell import show_page
+
+    context, _ = open_page(notebook)
+    context.workspace, person, row = broken_copy("Broken")
+    shown = show_page(getattr(views, view), context, *args)
+    assert isinstance(shown, Notice)
+    assert "nothing is computed on a table that fails its checks" in shown.value
+    assert f"<td>people.csv</td><td class='num'>{row}</td><td>person_id</td><td>{person}</td>" in shown.value
+    assert "import it again on <a href='00_start.ipynb?workspace=broken'>the Start page</a>" in shown.value
+
+
+def test_the_start_page_opens_on_people_without_a_level_and_says_so(home: Path) -> None:
+    import pandas as pd
+
+    from workbench.views.shell import show_page
+    from workbench.views.start import StartView
+    from workbench.workspace import create_workspace
+
+    context, _ = open_page("00_start")
+    workspace = create_workspace("No level", copy_demo=True)
+    path = workspace.table_path("people")
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="level").to_csv(path, index=False)
+    context.workspace = workspace
+    shown = show_page(StartView, context)
+    assert isinstance(shown, StartView)
+    assert "required column &#x27;level&#x27; is missing" in shown.data.problems.value
+    assert shown.data.chart_box.children == ()  # the headcount needs the levels

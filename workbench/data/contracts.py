@@ -406,6 +406,13 @@ class Problems:
     def _repr_html_(self) -> str:
         return self.frame._repr_html_()  # type: ignore[no-any-return]
 
+    def text(self, limit: int = 50) -> str:
+        """The first ``limit`` problems as a plain-text table (file, row, column, value, problem), as
+        ``workbench validate`` prints them, with a last line counting the rest."""
+        shown = self.frame.head(limit)
+        text = shown.astype(object).where(shown.notna(), "").to_string(index=False, max_colwidth=80)
+        return text + (f"\n... and {len(self) - limit:,} more" if len(self) > limit else "")
+
     def to_records(self) -> list[dict]:
         """Return the problems as a list of plain dicts (row is ``None`` when blank)."""
         records = self.frame.astype(object).where(self.frame.notna(), None)

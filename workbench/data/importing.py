@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from workbench.data.contracts import TABLES, Problems, program_problems, validate_tables
 from workbench.data.reading import prepare_import
-from workbench.errors import WorkspaceError
+from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
 from workbench.workspace import TableTooLargeError, Workspace, program_ids, save_table
 
@@ -160,6 +161,34 @@ def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tup
     if key is not None and workspace_version(workspace) == version:
         _remember(_validations, key, problems, _CACHE_VALIDATIONS)
     return tables, problems
+
+
+#: Problems named in the message of :class:`InvalidDataError` (all of them are on the error's ``problems``).
+SHOWN_PROBLEMS = 10
+
+
+def checked_tables(workspace: Workspace, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The workspace's tables ``names`` (default: every contract table) that are present, each as text,
+    once they pass their contracts; what every analysis reads instead of the raw files.
+
+    The tables are validated as ``workbench validate`` does (contracts and cross-table checks,
+    :func:`workspace_problems`: once per version of the files in this process, so a second call
+    costs a look at the files' sizes and times). Raises :class:`~workbench.errors.InvalidDataError`
+    naming every problem (file, row, column, value) located in one of ``names``' files, so nothing
+    is computed on a table with errors; a table absent from the workspace is left to the caller.
+    """
+    wanted = list(TABLES) if names is None else list(names)
+    tables, problems = workspace_problems(workspace, require_all=False)
+    files = {TABLES[name].file for name in wanted}
+    found = Problems(problems.frame[problems.frame["file"].isin(files)])
+    if not found.ok:
+        named = sorted(set(found.frame["file"]))
+        raise InvalidDataError(
+            f"The workspace {workspace.name!r} has {len(found):,} problem{'s' if len(found) != 1 else ''} in "
+            f"{', '.join(named)}, so nothing was computed:\n{found.text(SHOWN_PROBLEMS)}\n"
+            "Correct the file and import it again (workbench import, or the Start page, which lists every "
+            "problem, as does workbench validate).", found)
+    return {name: tables[name] for name in wanted if name in tables}
 
 
 def validate_workspace(workspace: Workspace) -> Problems:

@@ -120,9 +120,12 @@ def check_design(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
 
 
 def check_workspace(workspace: Workspace, design: ProgramDesign) -> list[Finding]:
-    """:func:`check_design` over the tables the workspace has, with its sensitive columns."""
-    present = set(workspace.tables())
-    tables = {name: workspace.read_table(name) for name in CHECKED_TABLES if name in present}
+    """:func:`check_design` over the tables the workspace has, with its sensitive columns.
+
+    Raises :class:`~workbench.errors.InvalidDataError` when one of them fails its contract."""
+    from workbench.data.importing import checked_tables
+
+    tables = checked_tables(workspace, CHECKED_TABLES)
     return check_design(design, tables, sensitive=workspace.settings.sensitive)
 
 

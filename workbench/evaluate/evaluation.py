@@ -162,15 +162,12 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
 def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
     """The workspace's tables as an evaluation reads them (every program's enrolment, not scoped).
 
-    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or ``people.csv`` or
-    ``enrolment.csv`` is missing.
+    Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or fails its contract
+    (:class:`~workbench.errors.InvalidDataError`), or ``people.csv`` or ``enrolment.csv`` is missing.
     """
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
 
-    tables, unreadable = read_workspace_tables(workspace)
-    if unreadable:
-        raise WorkbenchError("Some tables cannot be read:\n" + "\n".join(
-            f"  {p.file}: {p.problem}" for p in unreadable.frame.itertuples()))
+    tables = checked_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
         raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from workbench.charts import headcount_chart
+from workbench.data.importing import checked_tables
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
 from workbench.design.checks import Finding, check_workspace
 from workbench.design.model import Objective, ProgramDesign
@@ -282,7 +283,7 @@ def _organisation(workspace: Workspace) -> tuple[str, list[tuple[str, int]]]:
     counts = sorted(workspace.row_counts().items())
     if not workspace.table_path("people").is_file():
         return "", counts
-    people = workspace.read_table("people")
+    people = checked_tables(workspace, ["people"])["people"]
     if "exit_date" in people.columns:
         people = people[people["exit_date"].fillna("").astype(str).str.strip() == ""]
     parts = [f"{len(people):,} people currently employed"]
@@ -658,7 +659,7 @@ def default_charts(workspace: Workspace) -> list[object]:
     """The charts every brief shows when the data allows: the organisation's headcount."""
     if not workspace.table_path("people").is_file():
         return []
-    return [headcount_chart(workspace.read_table("people"))]
+    return [headcount_chart(checked_tables(workspace, ["people"])["people"])]
 
 
 def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,

@@ -958,9 +958,10 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     :class:`~workbench.errors.WorkbenchError` when ``out``'s parent folder does
     not exist or is a file, ``out`` is a file, a non-empty folder that is not a
     pack (unless ``force``), or cannot be created or written (``/proc/pack``);
-    the message names the path, and nothing is changed then.
+    the message names the path, and nothing is changed then; and
+    :class:`~workbench.errors.InvalidDataError` when a table fails its contract.
     """
-    from workbench.data.importing import read_workspace_tables
+    from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
     from workbench.evaluate import RESAMPLES, RUNS
 
@@ -968,12 +969,12 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     day = generated if generated is not None else datetime.date.today()
     note = progress or (lambda message: None)
     _check_target(out, force)
+    tables = checked_tables(workspace)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     except OSError as exc:
         raise _cannot_create(out, exc) from None
     try:
-        tables, _ = read_workspace_tables(workspace)
         design: ProgramDesign | None = None
         design_problem = None
         try:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from workbench.charts.gaps import (gap_heatmap, gap_heatmap_caption, small_demand_note, supply_demand_caption,
                                   supply_demand_chart)
 from workbench.charts.whatif import effects_chart, format_effect
+from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
 from workbench.gaps import aggregate, coverage, hide_small_demand, person_gaps, prioritised_gaps, supply_demand
 from workbench.matching import saved_matching
@@ -27,7 +28,7 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
     """
     if not all(workspace.table_path(t).is_file() for t in GAP_TABLES):
         return None
-    tables = {name: workspace.read_table(name) for name in workspace.tables()}
+    tables = checked_tables(workspace)
     skills = tables["skills"]
     gaps = person_gaps(tables)
     known = coverage(gaps)

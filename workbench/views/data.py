@@ -18,13 +18,13 @@ import pandas as pd
 from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
-from workbench.data.importing import import_table, read_workspace_table
+from workbench.data.importing import checked_tables, import_table
 from workbench.data.reading import DataFileError, read_table_file
 from workbench.privacy import published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
-from workbench.views.tables import csv_download_link, html_table
+from workbench.views.tables import csv_download_link, html_table, problems_html
 from workbench.workspace import history, undo
 
 TABLE_HELP = {
@@ -112,19 +112,11 @@ class DataPanel(w.VBox):
                                          else "optional, absent" if TABLES[name].optional_table else "missing")}
                              for name in TABLES])
         self.tables.value = html_table(rows)
-        if health.problems.ok:
-            self.problems.value = ""
-        elif self.published:
-            counts = (health.problems.frame.groupby(["file", "column"], sort=True).size()
-                      .rename("problems").reset_index())
-            self.problems.value = ("<h4>Validation problems</h4><p>Counted per file and column; the published app "
-                                   "does not list the rows.</p>" + html_table(counts, limit=30))
-        else:
-            self.problems.value = ("<h4>Validation problems</h4>" + html_table(health.problems.frame, limit=30)
-                                   + csv_download_link(health.problems.frame, "problems.csv",
-                                                       "Download all problems (CSV)"))
-        if "people" in health.rows:
-            chart = headcount_chart(read_workspace_table(workspace, "people"))  # read by data_health already
+        self.problems.value = "" if health.problems.ok else problems_html(health.problems.frame,
+                                                                            published=self.published)
+        people_ok = "people" in health.rows and not health.problems.frame["file"].eq(TABLES["people"].file).any()
+        if people_ok:  # a people.csv with problems is listed above, not drawn
+            chart = headcount_chart(checked_tables(workspace, ["people"])["people"])  # read by data_health already
             if self.chart is None:
                 self.chart = chart_widget(chart)
             else:

@@ -23,6 +23,7 @@ import pandas as pd
 import traitlets
 from pydantic import BaseModel, ValidationError
 
+from workbench.data.importing import checked_tables
 from workbench.design.catalogue import DECISIONS, Decision, decisions_for
 from workbench.design.checks import Finding, check_design
 from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
@@ -115,8 +116,7 @@ class DesignSession(traitlets.HasTraits):
 
     def _load_tables(self) -> None:
         # the enrolment of this program: the checks count its mentees and mentors
-        self.tables = scoped_tables(self.workspace, {name: self.workspace.read_table(name)
-                                                     for name in self.workspace.tables()})
+        self.tables = scoped_tables(self.workspace, checked_tables(self.workspace))
 
     def _check(self) -> None:
         self.findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)

@@ -19,7 +19,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from workbench.errors import WorkbenchError
+from workbench.errors import InvalidDataError, WorkbenchError
+from workbench.privacy import published_mode
+from workbench.views.tables import problems_html
 
 log = logging.getLogger("workbench.app")
 
@@ -57,6 +59,21 @@ class Notice(w.HTML):
             f'white-space:pre-wrap">{html.escape(message)}</div>'
         )
 
+    def show_problems(self, error: InvalidDataError, start_link: str | None = None) -> None:
+        """Show the problems that stopped a computation (:func:`workbench.data.importing.checked_tables`):
+        how many and where, the table of them, and how to fix them (``start_link``: the Start page's address)."""
+        frame = error.problems.frame
+        count = f"{len(frame):,} problem{'s' if len(frame) != 1 else ''}"
+        self.show(f"The workspace's data has {count} in {', '.join(sorted(set(frame['file'])))}: nothing is "
+                  "computed on a table that fails its checks.", "error")
+        if published_mode():
+            fix = "The workspace's owner can correct the file and import it again."
+        else:
+            start = (f"<a href='{html.escape(start_link)}'>the Start page</a>" if start_link else "the Start page")
+            fix = (f"To fix: correct the file (or the HR export it came from) and import it again on {start}, which "
+                   "lists every problem; a mapping file can rename columns and translate values.")
+        self.value += problems_html(frame, published=published_mode()) + f"<p class='wb-fix'>{fix}</p>"
+
     def clear(self) -> None:
         """Hide the message."""
         self.value = ""
@@ -82,6 +99,9 @@ def guarded(action: str, *, notice: str = "notice", button: str | None = None) -
             box.clear()
             try:
                 return method(self, *args, **kwargs)
+            except InvalidDataError as exc:
+                log.info("%s: %s", action, exc)
+                box.show_problems(exc)
             except WorkbenchError as exc:
                 log.info("%s: %s", action, exc)
                 box.show(str(exc), "error")

@@ -19,7 +19,7 @@ from workbench.charts.gaps import (
     small_demand_note,
     supply_demand_and_caption,
 )
-from workbench.data.importing import read_workspace_table
+from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.gaps import (
@@ -64,8 +64,7 @@ class GapsView(w.VBox):
         if missing:
             raise WorkbenchError(f"The skill-gap analysis needs {', '.join(m + '.csv' for m in missing)} in the "
                                  f"workspace {workspace.name!r}: import them on the Start page.")
-        self.tables = {name: read_workspace_table(workspace, name) for name in PAGE_TABLES
-                       if workspace.table_path(name).is_file()}
+        self.tables = checked_tables(workspace, PAGE_TABLES)
         self.skills = self.tables["skills"]
         self.people = PersonLabels.for_page(self.tables["people"])
         self.design = load_design(workspace)

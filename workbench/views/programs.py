@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import ipywidgets as w
 import pandas as pd
 
-from workbench.data.importing import read_workspace_tables
+from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import ProgramsMatch, match_programs, save_programs_matching
@@ -67,10 +67,7 @@ def scope_note(workspace: Workspace, page: str) -> w.HTML:
 
 def every_program(workspace: Workspace) -> tuple[dict[str, pd.DataFrame], dict[str, ProgramDesign]]:
     """The workspace's tables (every program's enrolment) and each program's design, by id in priority order."""
-    tables, problems = read_workspace_tables(workspace)
-    if not problems.ok:
-        raise WorkbenchError("Some tables of the workspace cannot be read: see the data health on the Start page.")
-    return tables, {p: program.design for p, program in load_programs(workspace).items()}
+    return checked_tables(workspace), {p: program.design for p, program in load_programs(workspace).items()}
 
 
 class ProgramsOrder(w.HBox):

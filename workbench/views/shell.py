@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as w
 import traitlets
 
-from workbench.data.importing import read_workspace_tables
-from workbench.errors import WorkbenchError
+from workbench.data.importing import checked_tables
+from workbench.errors import InvalidDataError, WorkbenchError
 from workbench.privacy import published_mode
 from workbench.programs import program_ids, scoped_tables
 from workbench.views.feedback import Notice, log
@@ -202,9 +202,15 @@ class PageHeader(w.VBox):
 
 
 def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:
-    """The page's view, or, when the workspace's data or design cannot support it, a message saying why."""
+    """The page's view, or, when the workspace's data or design cannot support it, a message saying why
+    (data that fails its contracts: the problems and how to fix them)."""
     try:
         return view(context, *args, **kwargs)
+    except InvalidDataError as exc:
+        log.info("%s: %s", context.notebook, exc)
+        notice = Notice()
+        notice.show_problems(exc, workspace_link("00_start", context.workspace))
+        return notice
     except WorkbenchError as exc:
         log.info("%s: %s", context.notebook, exc)
         notice = Notice()
@@ -221,12 +227,9 @@ def open_page(notebook: str) -> tuple[PageContext, PageHeader]:
 def page_tables(workspace: Workspace, page: str, why: str = "") -> dict:
     """The workspace's tables for a page that needs people.csv and enrolment.csv; a clear error otherwise.
 
-    The enrolment is the page's program's (:func:`workbench.programs.scoped_tables`)."""
-    tables, problems = read_workspace_tables(workspace)
-    if not problems.ok:
-        files = ", ".join(sorted(set(problems.frame["file"])))
-        raise WorkbenchError(f"Some tables of the workspace {workspace.name!r} cannot be read ({files}): "
-                             "see the data health on the Start page.")
+    The enrolment is the page's program's (:func:`workbench.programs.scoped_tables`); tables that fail their
+    contracts raise :class:`~workbench.errors.InvalidDataError` (:func:`workbench.data.importing.checked_tables`)."""
+    tables = checked_tables(workspace)
     missing = [t for t in ("people", "enrolment") if t not in tables]
     if missing:
         raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "

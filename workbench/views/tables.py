@@ -49,3 +49,14 @@ def download_link(text: str, file_name: str, media_type: str, label: str) -> str
 def csv_download_link(frame: pd.DataFrame, file_name: str, label: str) -> str:
     """A link that downloads ``frame`` as a spreadsheet-safe CSV."""
     return download_link(safe_csv_text(frame), file_name, "text/csv", label)
+
+
+def problems_html(problems: pd.DataFrame, *, published: bool, limit: int = 30) -> str:
+    """Validation problems (file, row, column, value, problem) as a page shows them: listed with a CSV
+    download, or in the published app counted per file and column (a listed problem shows a person's value)."""
+    if published:
+        counts = problems.groupby(["file", "column"], sort=True).size().rename("problems").reset_index()
+        return ("<h4>Validation problems</h4><p>Counted per file and column; the published app does not list the "
+                "rows.</p>" + html_table(counts, limit=limit))
+    return ("<h4>Validation problems</h4>" + html_table(problems, limit=limit)
+            + csv_download_link(problems, "problems.csv", "Download all problems (CSV)"))

@@ -1,0 +1,111 @@
+"""Every analysis command refuses a workspace whose tables fail their contracts, naming the problems as
+``workbench validate`` does (exit 2, no traceback, nothing written)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.cli import main
+from workbench.data.importing import validate_workspace
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+
+def read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def cell(frame: pd.DataFrame, row: int, column: str, value: str) -> pd.DataFrame:
+    changed = frame.copy()
+    changed.loc[row, column] = value
+    return changed
+
+
+#: Damage done to one table of the demo: the table and the change.
+DAMAGES = {
+    "duplicate_person": ("people", lambda f: pd.concat([f, f.iloc[[4]]], ignore_index=True)),
+    "manager_cycle": ("people", lambda f: cell(cell(f, 0, "manager_id", f.person_id[1]),
+                                               1, "manager_id", f.person_id[0])),
+    "unknown_enrolled_person": ("enrolment", lambda f: cell(f, 1, "person_id", "NOBODY")),
+    "negative_capacity": ("enrolment", lambda f: cell(f, f.index[f.role == "mentor"][0], "capacity", "-2")),
+    "bad_date": ("people", lambda f: cell(f, 3, "hire_date", "2020-13-45")),
+    "nan_goal": ("goals", lambda f: cell(f, 0, "baseline", "NaN")),
+    "no_level": ("people", lambda f: f.drop(columns="level")),
+}
+
+
+def damaged_demo(folder: Path, damage: str) -> Path:
+    """A copy of the demo in ``folder`` with one of the :data:`DAMAGES`."""
+    shutil.copytree(DEMO_SOURCE, folder)
+    table, change = DAMAGES[damage]
+    path = folder / f"{table}.csv"
+    change(read(path)).to_csv(path, index=False)
+    return folder
+
+
+#: Each command, and the tables it reads when not all of them.
+COMMANDS = {
+    "match": (["match", "{ws}", "--out", "{out}"], None),
+    "gaps": (["gaps", "{ws}", "--out", "{out}"], {"people", "requirements", "proficiency", "goals"}),
+    "brief": (["brief", "{ws}", "--out", "{out}.html"], None),
+    "design check": (["design", "check", "{ws}"], {"people", "enrolment", "goals", "skills"}),
+    "simulate": (["simulate", "{ws}", "--out", "{out}", "--runs", "20"], None),
+    "evaluate": (["evaluate", "{ws}", "--runs", "0", "--resamples", "100", "--json", "{out}"], None),
+}
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as settled at once, so the commands of one test share one validation."""
+    from workbench.data import importing
+
+    monkeypatch.setattr(importing, "_SETTLE_NS", 0)
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_every_analysis_refuses_tables_that_fail_their_contracts(damage: str, tmp_path: Path, settled: None,
+                                                                 capsys) -> None:
+    ws = damaged_demo(tmp_path / "ws", damage)
+    problems = validate_workspace(open_workspace(ws)).frame
+    assert len(problems)
+    before = {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()}
+    damaged = {f.removesuffix(".csv") for f in problems["file"]}
+    for command, (template, reads) in COMMANDS.items():
+        if reads is not None and not damaged & reads:
+            continue  # a table the command does not read: test_only_the_tables_read_are_refused
+        out = tmp_path / "out"
+        assert main([part.format(ws=ws, out=out) for part in template]) == 2, command
+        printed = capsys.readouterr()
+        assert "Traceback" not in printed.err and "nothing was computed" in printed.err, command
+        lines = printed.err.splitlines()
+        for p in problems.astype(object).where(problems.notna(), "").itertuples():
+            # each problem validate finds is named in one line: file, row, column and value
+            assert any(all(str(part) in line for part in (p.file, p.row, p.column, p.value, p.problem))
+                       for line in lines), (command, p)
+        assert not any(tmp_path.glob("out*")), command
+    assert {p: p.read_bytes() for p in ws.rglob("*") if p.is_file()} == before
+
+
+def test_only_the_tables_read_are_refused(tmp_path: Path, settled: None, capsys) -> None:
+    """Skill gaps read no enrolment: a problem there stops matching, not the gaps."""
+    ws = damaged_demo(tmp_path / "ws", "negative_capacity")
+    assert main(["gaps", str(ws), "--out", str(tmp_path / "gaps.csv")]) == 0
+    assert len(read(tmp_path / "gaps.csv"))
+    assert main(["match", str(ws), "--out", str(tmp_path / "pairs.csv")]) == 2
+    assert "enrolment.csv" in capsys.readouterr().err and not (tmp_path / "pairs.csv").exists()
+
+
+def test_a_boolean_proficiency_scale_is_a_message_not_a_traceback(tmp_path: Path, capsys) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, ws)
+    settings = ws / "workspace.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert "min: 0" in text and "max: 5" in text
+    settings.write_text(text.replace("min: 0", "min: false").replace("max: 5", "max: true"), encoding="utf-8")
+    for args in (["validate", str(ws)],
+                 ["import", str(DEMO_SOURCE / "skills.csv"), "--into", str(ws), "--table", "skills"]):
+        assert main(args) == 2
+        assert "field 'scale' must have whole numbers min < max" in capsys.readouterr().err

@@ -124,5 +124,6 @@ def test_an_unknown_program_in_the_enrolment_names_the_row(tiers, tmp_path) -> N
     enrolment = pd.read_csv(folder / "enrolment.csv", dtype=str, keep_default_na=False)
     enrolment.loc[3, "program"] = "senior"
     enrolment.to_csv(folder / "enrolment.csv", index=False)
-    with pytest.raises(WorkbenchError, match="row 5, column program: 'senior'"):
+    # refused before anything is computed, as validate names it: file, row, column, value
+    with pytest.raises(WorkbenchError, match=r"enrolment\.csv\s+5\s+program\s+senior\s+'senior' is not a program"):
         evaluate_programs_workspace(open_workspace(folder), **QUICK)

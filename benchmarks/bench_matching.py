@@ -59,7 +59,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from measure import median_seconds, traced_peak
+from measure import load, median_seconds, traced_peak
 from workbench.design.model import ProgramDesign
 from workbench.matching import match, match_programs
 from workbench.matching.pool import build_pool
@@ -244,14 +244,14 @@ def run_match(case: str) -> int:
         cpu = (time.process_time() - cpu) / REPEAT
         result = match(tables, DESIGN, method="optimal")
         label = f"match(), tables to explained result, median of {REPEAT}"
-        print(f"  {label:<52}{seconds:>8.3f} s  (cpu {cpu:.3f} s)  target < {target:g} s: "
+        print(f"  {label:<52}{seconds:>8.3f} s  (cpu {cpu:.3f} s, {load()})  target < {target:g} s: "
               f"{verdict(seconds < target)}")
         peak = traced_peak(lambda: match(tables, DESIGN, method="optimal"))
         print(f"  {'peak traced memory of match()':<52}{peak:>8.0f} MB")
         runs = [steps(tables) for _ in range(REPEAT)]
         total = statistics.median(sum(run.values()) for run in runs)
         label = f"the steps alone, median of {REPEAT}"
-        print(f"  {label:<52}{total:>8.3f} s  target < {target:g} s: {verdict(total < target)}")
+        print(f"  {label:<52}{total:>8.3f} s  ({load()})  target < {target:g} s: {verdict(total < target)}")
         for name in runs[0]:
             print(f"    {name:<50}{statistics.median(run[name] for run in runs):>8.3f} s")
     else:
@@ -261,7 +261,7 @@ def run_match(case: str) -> int:
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
         peak = rss_gb()
-        print(f"  {'match(), tables to explained result':<52}{seconds:>8.1f} s  (cpu {cpu:.1f} s)  target < "
+        print(f"  {'match(), tables to explained result':<52}{seconds:>8.1f} s  (cpu {cpu:.1f} s, {load()})  target < "
               f"{target:g} s: {verdict(seconds < target)}")
         print(f"  {'peak resident memory of the process':<52}{peak:>8.2f} GB  target < {BIG_PEAK_GB:g} GB: "
               f"{verdict(peak < BIG_PEAK_GB)}")
@@ -288,16 +288,11 @@ def run_stable() -> int:
     peak = traced_peak(lambda: solve_stable(scorer, capacity))
     found = solve_stable(scorer, capacity)
     label = f"solve_stable, median of {REPEAT}"
-    print(f"  {label:<52}{seconds:>8.3f} s  (cpu {cpu:.3f} s)  target < {TARGETS['stable']:g} s: "
+    print(f"  {label:<52}{seconds:>8.3f} s  (cpu {cpu:.3f} s, {load()})  target < {TARGETS['stable']:g} s: "
           f"{verdict(seconds < TARGETS['stable'])}")
     print(f"  {'peak traced memory of solve_stable':<52}{peak:>8.0f} MB")
     print(f"  matched {found.n_matched:,} of {pool.n_mentees:,} mentees", flush=True)
     return 0
-
-
-def load() -> str:
-    """The 1-minute load average, for the line beside a time."""
-    return f"load {os.getloadavg()[0]:.2f}"
 
 
 def run_stated() -> int:

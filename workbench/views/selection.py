@@ -106,7 +106,9 @@ class SelectionView(w.VBox):
                  "hard rules and criteria); the lottery draws a seeded random order and admits applicants in turn "
                  "while the quotas can still be met. Quotas: COLUMN:<=30% or COLUMN:>=2 for every value of a "
                  "column, COLUMN=VALUE:>=5 for one group; separate them with semicolons. Sensitive columns need the "
-                 "design's opt-in. Nothing here is saved; record the choice under Choosing the class above. The "
+                 "design's opt-in. Nothing here is saved; record the choice under Choosing the class above. Matching "
+                 "takes the cohort in enrolment.csv as it is: once the class is admitted, leave out of the enrolment "
+                 "the applicants who were not (people may still decline, so the class is not applied for you). The "
                  "outcome model does not quantify how the choice of method changes outcomes.")
         super().__init__([
             w.HTML("<h3>Choose the class</h3>"), w.HTML(_caption(intro)),

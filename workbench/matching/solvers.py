@@ -716,8 +716,8 @@ def solve_optimal(scores: ScoreSource, capacity: np.ndarray, *, k: int = 20,
     """Maximise matched mentees + total score (gain ``1 + score`` per pair), proven optimal on all pairs.
 
     A mentee is unmatched only when no allowed mentor has capacity left. ``k``
-    is the candidate list length per mentee (and per mentor, at least :data:`MENTOR_DEPTH` on large problems); the proof adds
-    any pair it misses. ``proof`` holds ``objective`` and ``dual_bound`` (equal:
+    is the candidate list length per mentee (and per mentor, at least
+    :data:`MENTOR_DEPTH` on large problems); the proof adds any pair it misses. ``proof`` holds ``objective`` and ``dual_bound`` (equal:
     the certificate, in units of ``unit``), ``max_reduced_gain`` (0 when
     proven), ``rounds`` (flows solved), ``top_k_objective`` (the first graph's
     optimum), ``candidate_pairs`` (its size), ``pairs_added``, ``known_pairs``

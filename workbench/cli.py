@@ -137,6 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     programs.add_argument("workspace", type=Path, help="workspace folder")
     programs.add_argument("--add", default=None, metavar="ID", help="add a program (a copy of the first one's design)")
     programs.add_argument("--remove", default=None, metavar="ID", help="remove a program and its saved results")
+    undoer = commands.add_parser(
+        "undo", help="undo the latest save of a workspace, or of one of its artefacts",
+        description="Put files back as they were before a save. Each artefact of a workspace (the design, the "
+                    "saved matching, each scenario, the saved what-if comparison, each data table) keeps its own "
+                    "history of its last 10 saves, so undoing one leaves the others as they are. Without ARTEFACT "
+                    "the workspace's latest save is undone, whatever it changed. Undo again to go further back.")
+    undoer.add_argument("workspace", type=Path, help="workspace folder")
+    undoer.add_argument("artefact", nargs="?", default=None,
+                        help="design, matching, whatif, scenarios/<file name>, or a table (people or people.csv); "
+                             "with --program, that program's")
+    undoer.add_argument("--program", default=None, metavar="ID", help="the program whose artefact (default: the first)")
+    undoer.add_argument("--list", action="store_true", help="list what can be undone, newest first; change nothing")
     selector = commands.add_parser(
         "select", help="choose a class of mentees from the cohort's applicants and write it to a CSV file",
         description="Choose a class from the current cohort's (or --cohort's) eligible mentee applicants under "
@@ -627,6 +639,43 @@ def _programs(args: argparse.Namespace) -> None:
               f"mentees per mentor){enrolled}")
 
 
+def _undo(args: argparse.Namespace) -> None:
+    from workbench.data.contracts import TABLES
+    from workbench.workspace import artefact_label, history, open_workspace, program_ids, program_scope, undo
+
+    workspace = open_workspace(args.workspace)
+    if args.program is not None and args.program not in program_ids(workspace):
+        raise WorkbenchError(f"{args.workspace}: there is no program {args.program!r}; the programs are "
+                             f"{', '.join(program_ids(workspace))}.")
+    workspace = program_scope(workspace, args.program)
+    versions = history(workspace)
+    if args.list:
+        print(f"{len(versions)} save{'s' if len(versions) != 1 else ''} of {workspace.path} can be undone"
+              + (", newest first (artefact: what the save did):" if versions else "."))
+        for v in versions:
+            print(f"  {v.saved_at}  {v.artefact}: {v.message}")
+        return
+    key = None
+    if args.artefact is not None:
+        name = args.artefact.strip()
+        key = workspace.artefact(f"{name}.csv" if name in TABLES else name)
+        if not any(v.artefact == key for v in versions):
+            undoable = sorted({v.artefact for v in versions})
+            raise WorkbenchError(f"{args.workspace}: there is nothing to undo for {artefact_label(key)}; "
+                                 + (f"what can be undone: {', '.join(undoable)}." if undoable
+                                    else "no save of this workspace can be undone."))
+        chosen = [v for v in versions if v.artefact == key][:1]
+    else:
+        chosen = [v for v in versions if v.seq == versions[0].seq] if versions else []
+    undone = undo(workspace, key)
+    for v in chosen:
+        after = (f"{v.label} is back as it was before it" if any(v.files.values())
+                 else f"{v.label} is gone again (there was none before it)")
+        print(f"Undone: {v.message} (saved {v.saved_at}); {after}.")
+    print(f"{undone.path} is at revision {undone.settings.revision}; `workbench undo --list` shows what else can be "
+          "undone.")
+
+
 def _select(args: argparse.Namespace) -> None:
     from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
@@ -1076,6 +1125,8 @@ def _main(argv: list[str] | None) -> int:
             return _match(args)
         elif args.command == "programs":
             _programs(args)
+        elif args.command == "undo":
+            _undo(args)
         elif args.command == "select":
             _select(args)
         elif args.command == "rematch":

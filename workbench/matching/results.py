@@ -56,7 +56,7 @@ from workbench.matching.names import method_label, structure_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
-from workbench.workspace import Workspace, csv_text, save_files
+from workbench.workspace import Workspace, csv_text, reading, save_files
 
 __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
@@ -877,17 +877,16 @@ SAVED_TABLE = "results/matching.csv"
 SAVED_SUMMARY = "results/matching.yaml"
 
 
-def save_matching(workspace: Workspace, result: MatchResult, *, expected_revision: int | None = None) -> Workspace:
+def save_matching(workspace: Workspace, result: MatchResult) -> Workspace:
     """Save ``result`` into the workspace (``results/matching.csv`` and ``.yaml``), in one undoable save.
 
-    Refused with :class:`workbench.workspace.StaleWorkspaceError` when the
-    workspace changed since ``expected_revision`` (default: since it was opened), and in the
-    published app (:func:`workbench.privacy.refuse_when_published`).
+    Refused with :class:`workbench.workspace.StaleWorkspaceError` when a matching was saved elsewhere
+    since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
     return save_files(workspace, matching_files(result),
                       message=f"save the {result.summary['structure'].replace('_', '-')} matching "
-                              f"({result.summary['method'].replace('_', ' ')})", expected_revision=expected_revision)
+                              f"({result.summary['method'].replace('_', ' ')})")
 
 
 def matching_files(result: MatchResult) -> dict[str, str]:
@@ -904,10 +903,11 @@ def matching_files(result: MatchResult) -> dict[str, str]:
 def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
     """The matching saved in the workspace, ``(table, record)``; ``None`` when none is saved."""
     table, summary = workspace.files / SAVED_TABLE, workspace.files / SAVED_SUMMARY
-    if not table.is_file() or not summary.is_file():
-        return None
-    return (pd.read_csv(table, dtype=str, keep_default_na=False),
-            yaml.safe_load(summary.read_text(encoding="utf-8")))
+    with reading(workspace):  # both files from the same save
+        if not table.is_file() or not summary.is_file():
+            return None
+        return (pd.read_csv(table, dtype=str, keep_default_na=False),
+                yaml.safe_load(summary.read_text(encoding="utf-8")))
 
 
 def _plain(value):

@@ -21,6 +21,7 @@ from workbench.data.health import data_health
 from workbench.data.importing import checked_tables, import_table
 from workbench.data.reading import DataFileError, read_table_file
 from workbench.privacy import published_mode
+from workbench.errors import WorkbenchError
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -75,7 +76,8 @@ class DataPanel(w.VBox):
         self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping file (optional)",
                                     layout=w.Layout(width="auto"))
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
-        self.undo_button = w.Button(description="Undo last save", icon="undo")
+        self.undo_button = w.Button(description="Undo last import", icon="undo", layout=w.Layout(width="auto"),
+                                    tooltip="Puts back the table the latest import replaced; other pages' saves stay")
         self.import_button.on_click(self._on_import)
         self.undo_button.on_click(self._on_undo)
         return [
@@ -149,11 +151,14 @@ class DataPanel(w.VBox):
         self.source.value = ()
         self.mapping.value = ()
 
-    @guarded("undo the last save", button="undo_button")
+    @guarded("undo the last import", button="undo_button")
     def _on_undo(self, _button: w.Button) -> None:
-        latest = history(self.context.workspace)
-        self.context.workspace = undo(self.context.workspace)
-        self.notice.show(f"Undone: {latest[0].message}." if latest else "Undone.", "success")
+        tables = [v for v in history(self.context.workspace) if v.artefact.endswith(".csv")]
+        if not tables:
+            raise WorkbenchError("There is no import to undo: no table of this workspace was saved here.")
+        self.context.workspace = undo(self.context.workspace, tables[0].artefact)
+        self.notice.show(f"Undone: {tables[0].message} ({tables[0].saved_at.replace('T', ' ')[:16]} UTC); "
+                         f"{tables[0].label} is back as it was before.", "success")
 
 
 def _column_hint(source: Path, result) -> str:

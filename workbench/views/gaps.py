@@ -40,6 +40,7 @@ from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
+from workbench.workspace import reread
 
 ALL = "__all__"
 #: Profiles kept drawn (the top person of the selections seen last, or people picked).
@@ -254,11 +255,12 @@ class GapsView(w.VBox):
 
     @guarded("save the focus skills", button="save_button")
     def _on_save(self, _button: w.Button) -> None:
-        design = load_design(self.context.workspace)
-        data = design.model_dump(mode="python")
+        # the focus skills onto the design as saved now (edits of other decisions elsewhere stay)
+        latest = reread(self.context.workspace)
+        data = load_design(latest).model_dump(mode="python")
         data["align"]["focus_skills"] = tuple(self.focus.value)
         updated = ProgramDesign.model_validate(data)
-        self.context.workspace = save_design(self.context.workspace, updated, message="save the focus skills")
+        self.context.workspace = save_design(latest, updated, message="save the focus skills")
         self.design = updated
         self.notice.show(f"Saved {len(self.focus.value)} focus skills in the design.", "success")
 

@@ -209,3 +209,13 @@ def test_a_schema_1_history_is_split_per_artefact_and_can_still_be_undone(tmp_pa
     ws = undo(ws)
     assert not (ws.path / "results/matching.csv").exists()
     assert (undo(ws).path / "people.csv").read_text() == "person_id\nP1\n"
+
+
+def test_a_revision_set_back_by_hand_does_not_write_over_history(home: Path) -> None:
+    ws = a_workspace(home)
+    entries = {v.folder.name: (v.folder / "version.yaml").read_bytes() for v in history(ws)}
+    text = (ws.path / "workspace.yaml").read_text()
+    (ws.path / "workspace.yaml").write_text(text.replace(f"revision: {ws.settings.revision}\n", "revision: 0\n", 1))
+    saved = save_files(open_workspace(ws.path), {"people.csv": "person_id\nP5\n"}, message="after the hand edit")
+    kept = {v.folder.name: (v.folder / "version.yaml").read_bytes() for v in history(saved)}
+    assert {k: kept[k] for k in entries} == entries and len(kept) == len(entries) + 1

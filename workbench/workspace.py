@@ -623,7 +623,8 @@ def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, mess
         current = _open_locked(workspace.path)
         _refuse_stale(current, workspace, artefacts, "Nothing was saved")
         _check_targets(current, contents)
-        seq = current.settings.revision
+        # an entry is never written over: after the latest one even if workspace.yaml's revision was set back by hand
+        seq = max(current.settings.revision, max((v.seq + 1 for v in _versions(current.path)), default=0))
         entries = {}
         for i, artefact in enumerate(artefacts):
             names = [name for name in contents if artefact_of(name) == artefact]

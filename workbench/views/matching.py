@@ -198,7 +198,7 @@ class MatchingView(w.VBox):
             self.save_button.on_click(self._on_save)
         self.saved_status = w.HTML()
         self.save_notice = Notice()
-        self.save_over = SaveOver(self.save_notice)
+        self.save_over = None if self.save_button is None else SaveOver(self.save_notice)
         self.distribution = chart_widget(score_distribution_chart(pd.DataFrame()))
         self.distribution_caption = w.HTML()
         self.coverage = chart_widget(coverage_chart(pd.DataFrame()))
@@ -493,7 +493,8 @@ class MatchingView(w.VBox):
                                if self.people.published
                                else download_link(result.csv(), name, "text/csv", "Download the matching (CSV)"))
         self.save_notice.clear()
-        self.save_over.withdraw()
+        if self.save_over is not None:
+            self.save_over.withdraw()
         peer = result.summary["structure"] == "peer"
         self.compare_button.disabled = peer
         self.comparison.value = ("<p class='wb-muted'>Peer circles are formed one way only: there are no methods to "

@@ -492,7 +492,7 @@ class WhatIfView(w.VBox):
                                       tooltip="Read the design and the saved scenarios again from the workspace")
         self.edit_hint = w.HTML()
         self.notice = Notice()
-        self.save_over = SaveOver(self.notice)
+        self.save_over = None if self.published else SaveOver(self.notice)
         self.reset_button.on_click(self._on_reset)
         self.reload_button.on_click(self._on_reload)
         self.design_text = w.HTML(self._design_summary())

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.suppression import assert_suppressed
+from tests.suppression import assert_no_hidden_group_fixed, assert_suppressed
 from workbench.charts import gap_heatmap
 from workbench.data.importing import read_workspace_tables
 from workbench.design.eligibility import text_column
@@ -37,16 +37,26 @@ def _hidden_or(frame: pd.DataFrame, key: str, count: str) -> dict:
     return {row[key]: None if row["hidden"] else row[count] for row in frame.to_dict("records")}
 
 
+HEADCOUNT_MARGINS = [["department"], []]  # a department's total and everyone employed
+
+
+def _assert_headcounts(counts: pd.DataFrame, true: pd.Series, what: str) -> None:
+    """``counts`` (:func:`headcounts`) against ``true`` (people per department and level): per department, and
+    against every total at once."""
+    real = [int(true[(d, lv)]) for d, lv in zip(counts["department"], counts["level"])]
+    assert_no_hidden_group_fixed(counts, real, counts["hidden"], HEADCOUNT_MARGINS, what=what)
+    for department, part in counts.assign(true=real).groupby("department"):
+        assert_suppressed(_hidden_or(part, "level", "people"), dict(zip(part["level"], part["true"])),
+                          what=f"{what} of {department}")
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.sampled_from(["Sales", "Legal", "Ops"]), sizes, min_size=1))
+@given(st.dictionaries(st.sampled_from(["Sales", "Legal", "Ops", "Exec"]), sizes, min_size=1))
 def test_headcounts_per_department_and_level(groups: dict[str, list[int]]) -> None:
     people = pd.DataFrame([{"department": d, "level": str(level + 1), "exit_date": ""}
                            for d, counts in groups.items() for level, n in enumerate(counts) for _ in range(n)])
-    counts = headcounts(people)
-    for department, counted in groups.items():
-        part = counts[counts["department"] == department]
-        assert_suppressed(_hidden_or(part, "level", "people"), {i + 1: n for i, n in enumerate(counted)},
-                          what=f"headcount of {department}")
+    _assert_headcounts(headcounts(people), people.assign(level=people["level"].astype(int))
+                       .groupby(["department", "level"]).size(), "headcount")
 
 
 @settings(max_examples=40, deadline=None)
@@ -86,12 +96,9 @@ def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> 
     people = tables["people"]
     current = people[text_column(people, "exit_date") == ""]
 
-    counts = headcounts(people)
-    true = current.groupby(["department", "level"]).size()
+    true = current.assign(level=current["level"].astype(int)).groupby(["department", "level"]).size()
     assert (true < 5).sum() >= 10  # the demo has small groups to hide
-    for department, part in counts.groupby("department"):
-        assert_suppressed(_hidden_or(part, "level", "people"),
-                          {int(lv): n for (d, lv), n in true.items() if d == department}, what="headcount")
+    _assert_headcounts(headcounts(people), true, "demo headcount")
 
     gaps = person_gaps(tables)
     by_department = aggregate(gaps, "department")

@@ -809,8 +809,8 @@ def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
     hidden = int(counts["hidden"].sum())
     if hidden:
         caption += (f" {hidden:,} department and level group{'s are' if hidden != 1 else ' is'} not drawn: groups "
-                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from a "
-                    "department's total, to protect them.")
+                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from the "
+                    "totals of a department or the organisation, to protect them.")
     return figures.figure(headcount_chart(people), caption)
 
 

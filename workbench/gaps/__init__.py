@@ -7,6 +7,7 @@ Pure functions over the workspace tables (text frames as read from CSV); see
 
 from workbench.gaps.analysis import (
     AGGREGATE_COLUMNS,
+    GAP_CELL_MARGINS,
     GAP_COLUMNS,
     GROUPINGS,
     PRIORITY_COLUMNS,
@@ -46,6 +47,7 @@ __all__ = [
     "supply_demand",
     "top_mentees",
     "AGGREGATE_COLUMNS",
+    "GAP_CELL_MARGINS",
     "GAP_COLUMNS",
     "GROUPINGS",
     "PRIORITY_COLUMNS",

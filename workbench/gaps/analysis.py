@@ -58,13 +58,17 @@ GAP_COLUMNS: tuple[str, ...] = ("person_id", "skill_id", "department", "job_titl
 GROUPINGS: tuple[str, ...] = ("department", "job_title", "level", "goal", "skill_id")
 #: Columns :func:`aggregate` adds after the group columns.
 AGGREGATE_COLUMNS: tuple[str, ...] = ("people", "required", "assessed", "coverage", "with_gap", "gap_share",
-                                      "mean_gap", "total_weighted_gap")
+                                      "mean_gap", "total_weighted_gap", "assessed_people")
 #: Columns of :func:`readiness` (``name`` only when goals are given).
 READINESS_COLUMNS: tuple[str, ...] = ("goal_id", "name", "people", "fully_assessed", "ready", "ready_share",
                                       "unknown")
 #: Columns of :func:`prioritised_gaps`.
 PRIORITY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "category", "depth", "breadth", "criticality",
                                      "people_with_gap", "score", "rank", "reason", "hidden")
+
+#: The totals shown beside the department x skill cells of :func:`aggregate` (the heat map): a skill's (the
+#: priority ranking), a department's (the selection summary) and everyone's (:func:`hide_small_cells`).
+GAP_CELL_MARGINS: tuple[tuple[str, ...], ...] = (("skill_id",), ("department",), ())
 
 # Above this many (group x person) cells, distinct people per group are counted by hashing, not a bitmap.
 _BITMAP_CELLS = 50_000_000
@@ -443,8 +447,9 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     with a known level); ``coverage`` (assessed / required, 0-1); ``with_gap``
     (assessed rows with a gap above 0); ``gap_share`` (with_gap / assessed, NaN
     when none is assessed); ``mean_gap`` (levels, mean over assessed rows, NaN
-    when none); ``total_weighted_gap`` (levels x weight, over assessed rows).
-    Groups are sorted by the ``by`` values (unknown levels last).
+    when none); ``total_weighted_gap`` (levels x weight, over assessed rows);
+    ``assessed_people`` (distinct persons with an assessed row: a group of
+    several skills has more rows than people). Groups are sorted by the ``by`` values (unknown levels last).
     """
     names = [by] if isinstance(by, str) else list(by)
     bad = [name for name in names if name not in GROUPINGS]
@@ -497,28 +502,36 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
             "gap_share": np.where(assessed > 0, with_gap / np.maximum(assessed, 1), np.nan),
             "mean_gap": np.where(assessed > 0, gap_sum / np.maximum(assessed, 1), np.nan),
             "total_weighted_gap": weighted_sum + 0.0,
+            "assessed_people": _distinct_people(group[known], person.astype(np.int64)[known], n_groups,
+                                                len(person_ids)),
         })
     return pd.DataFrame(result)
 
 
 def hide_small_cells(aggregated: pd.DataFrame, keys: Sequence[str], *, within: Sequence[str] = (),
-                     min_group: int = MIN_GROUP, complementary: bool = True) -> pd.DataFrame:
+                     margins: Sequence[Sequence[str]] | None = None, min_group: int = MIN_GROUP,
+                     complementary: bool = True) -> pd.DataFrame:
     """:func:`aggregate` rows (``people`` and ``assessed`` at least) as they may be shown: the small-group rule of
     :func:`workbench.privacy.hide_small_groups` applied to the people a group's figures describe.
 
     A group's shares and gaps describe its assessed people when some are
-    assessed, else its people: that count (the smaller of ``people`` and
-    ``assessed`` rows, or ``people`` when none is assessed) must reach ``min_group``. ``keys``,
-    ``within``, ``complementary`` and the ``hidden`` column are those of
-    :func:`~workbench.privacy.hide_small_groups`. Group by skill and shown per
-    department, say: ``within=["skill_id"]``, since a skill's total is shown
-    in the priority ranking.
+    assessed, else its people: that count of distinct persons
+    (``assessed_people``, or, without that column, the smaller of ``people``
+    and ``assessed`` rows, which is the same for one skill; ``people`` when
+    none is assessed) must reach ``min_group``. ``keys``, ``within``,
+    ``margins``, ``complementary`` and the ``hidden`` column are those of
+    :func:`~workbench.privacy.hide_small_groups`. Department x skill cells,
+    say, pass :data:`GAP_CELL_MARGINS`: a skill's total is shown in the
+    priority ranking, a department's when the page selects it, and the
+    whole organisation's in every summary.
     """
     assessed = pd.to_numeric(aggregated["assessed"], errors="coerce").fillna(0)
     people = pd.to_numeric(aggregated["people"], errors="coerce").fillna(0)
-    counted = aggregated.assign(_counted=np.where(assessed > 0, np.minimum(people, assessed), people))
+    persons = (pd.to_numeric(aggregated["assessed_people"], errors="coerce").fillna(0)
+               if "assessed_people" in aggregated.columns else np.minimum(people, assessed))
+    counted = aggregated.assign(_counted=np.where(assessed > 0, persons, people))
     shown = hide_small_groups(counted, keys, count="_counted", min_group=min_group, within=within,
-                              complementary=complementary)
+                              margins=margins, complementary=complementary)
     return shown.drop(columns="_counted")
 
 

@@ -424,8 +424,8 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import (aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
-                                prioritised_gaps, readiness, supply_demand)
+    from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand,
+                                person_gaps, prioritised_gaps, readiness, supply_demand)
 
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
@@ -495,7 +495,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     # The download: the heat map's figures, with its rule for small groups (people or assessed under five).
     table = by_cell.copy()
     table.insert(2, "skill", [names.get(s, s) for s in table["skill_id"]])
-    table = hide_small_cells(table, ["department", "skill_id", "skill"], within=["skill_id"])
+    table = hide_small_cells(table, ["department", "skill_id", "skill"], margins=GAP_CELL_MARGINS)
     for column in ("coverage", "gap_share", "mean_gap", "total_weighted_gap"):
         table[column] = pd.to_numeric(table[column], errors="coerce").round(4).astype(object).where(
             table[column].notna(), None)

@@ -68,3 +68,25 @@ def assert_no_hidden_group_fixed(frame: pd.DataFrame, true: Sequence[int], hidde
         assert not fixed, (
             f"{what}: hidden group {frame.iloc[column].to_dict()} ({int(true[column])} people) follows from the "
             "totals shown")
+
+
+def assert_no_small_piece_fixed(figures: Sequence[frozenset], sizes: Mapping[object, int], *, what: str = "",
+                                min_group: int = MIN_GROUP) -> None:
+    """``sizes`` maps each *piece* (the finest groups a page's filters can select) to its head count; each of
+    ``figures`` is the set of pieces one figure the page shows adds up (a cell under some filter, a total).
+
+    Checks that no piece of fewer than ``min_group`` people (but some) follows from the figures shown, however
+    they are added and subtracted: its unit vector is not in the span of the figures' rows.
+    """
+    pieces = sorted(sizes, key=str)
+    column = {piece: k for k, piece in enumerate(pieces)}
+    rows = np.zeros((len(set(figures)), len(pieces)))
+    for r, figure in enumerate(set(figures)):
+        rows[r, [column[p] for p in figure]] = 1.0
+    rank = np.linalg.matrix_rank(rows) if len(rows) else 0
+    for piece in pieces:
+        if 0 < sizes[piece] < min_group:
+            unit = np.zeros(len(pieces))
+            unit[column[piece]] = 1.0
+            fixed = np.linalg.matrix_rank(np.vstack([rows, unit])) == rank
+            assert not fixed, f"{what}: {piece} of {sizes[piece]} people follows from the figures shown"

@@ -22,6 +22,7 @@ from workbench.gaps import (
     filter_gaps,
     gap_profile,
     hide_small_cells,
+    hide_split_groups,
     person_gaps,
     prioritised_gaps,
     readiness,
@@ -304,7 +305,7 @@ def test_prioritised_gaps_hide_skills_of_few_people_as_the_heat_map_does(gaps: p
     hidden = result[result["hidden"]]
     assert hidden["rank"].isna().all() and hidden["score"].isna().all() and hidden["people_with_gap"].isna().all()
     assert hidden["depth"].isna().all() and hidden["breadth"].isna().all() and hidden["criticality"].isna().all()
-    assert set(hidden["reason"]) == {"required of or assessed for fewer than 4 people: hidden to protect them"}
+    assert set(hidden["reason"]) == {"hidden: fewer than 4 people (or assessed), or it would reveal one"}
     assert result["rank"].tolist()[0] == 1 and result["reason"].tolist()[0].startswith("1 of 4 assessed people")
 
 
@@ -415,3 +416,17 @@ def test_a_group_of_many_skills_counts_its_assessed_people_not_their_rows() -> N
     assert by_department[["people", "assessed", "assessed_people"]].values.tolist() == [[10, 12, 2]]
     shown = hide_small_cells(by_department, ["department"])
     assert shown["hidden"].tolist() == [True] and shown["gap_share"].tolist() == [None]
+
+
+def test_a_group_is_hidden_under_level_and_goal_filters_when_a_filter_could_cut_a_small_piece_out() -> None:
+    def rows(level: int, n: int, goals: str, start: int) -> list[tuple]:
+        return [(f"P{start + p}", "code", "Ops", "Clerk", level, 1, 3, 2.0, 2.0, 1.0, goals) for p in range(n)]
+
+    ten_and_six = rows(2, 10, "G1", 0) + rows(3, 6, "G1", 10)
+    assert not hide_split_groups(gaps_frame(*ten_and_six), ["department"])["hidden"].any()
+    # one more person at level 4: levels 2-4 minus levels 2-3 would be that person
+    assert hide_split_groups(gaps_frame(*ten_and_six, *rows(4, 1, "G1", 16)), ["department"])["hidden"].all()
+    # three of the level-2 people also serve G2, a piece of three the goal filter can select (one skill: its goals)
+    mixed = rows(2, 7, "G1", 0) + rows(2, 3, "G1;G2", 7) + rows(3, 6, "G1", 10)
+    assert hide_split_groups(gaps_frame(*mixed), ["skill_id"])["hidden"].tolist() == [True]
+    assert hide_split_groups(gaps_frame(*mixed))["hidden"].tolist() == [True]

@@ -409,6 +409,50 @@ def filter_gaps(gaps: pd.DataFrame, *, goal: str | None = None, departments: Seq
     return gaps.loc[keep].reset_index(drop=True)
 
 
+def hide_split_groups(gaps: pd.DataFrame, by: Sequence[str] = (), *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Which groups of ``by`` (columns of :func:`person_gaps` rows; ``()`` for all of ``gaps`` as one group) a
+    level or goal filter (:func:`filter_gaps`) could cut a group of fewer than ``min_group`` people out of.
+
+    A figure of a group under those filters adds up *pieces*: the people of
+    one department and level whose rows serve one set of goals (for a group
+    of one skill, the goals of that skill's row; otherwise the goals of all
+    of the person's rows together). Every range of levels and every goal
+    selects whole pieces, so comparing the figures of two selections (levels
+    1-7 against 1-6, all goals against one) can tell a piece's size and
+    never less. The rule: a group's figures are shown under a level or goal
+    filter only when each of its pieces holds none or at least ``min_group``
+    people (distinct people; its assessed people when some are assessed, as
+    :func:`hide_small_cells` counts). Pass the rows the page would show
+    without the level and goal filters (its department's, say).
+
+    One row per group (one row for ``by=()``): the ``by`` columns and
+    ``hidden`` (bool).
+    """
+    by = list(by)
+    person = _objects(gaps["person_id"])
+    if "skill_id" in by:
+        goals = _objects(gaps["goals"])
+    else:  # a person's pieces: the goals of all their rows
+        codes, sets = _goal_sets(gaps["goals"])
+        served = pd.Series([";".join(s) for s in sets], dtype=object).take(codes) if len(codes) else pd.Series(
+            [], dtype=object)
+        union = served.groupby(person).agg(lambda g: ";".join(sorted({x for v in g for x in v.split(";") if x})))
+        goals = union.reindex(person).to_numpy(dtype=object)
+    known = gaps["current"].notna().to_numpy(dtype=bool)
+    rows = pd.DataFrame({**{c: _objects(gaps[c]) for c in by}, "_department": _objects(gaps["department"]),
+                         "_level": gaps["level"].astype(object).to_numpy(), "_goals": goals, "_person": person,
+                         "_assessed": np.where(known, person, None)})
+    keys = [*by, "_department", "_level", "_goals"]
+    pieces = rows.groupby(keys, dropna=False, sort=False).agg(people=("_person", "nunique"),
+                                                               assessed=("_assessed", "nunique"))
+    counted = pieces["assessed"].where(pieces["assessed"] > 0, pieces["people"])
+    small = (counted > 0) & (counted < min_group)
+    if not by:
+        return pd.DataFrame({"hidden": [bool(small.any())]})
+    return small.groupby(level=list(range(len(by))), sort=True).any().rename("hidden").reset_index().rename(
+        columns={f"level_{k}": c for k, c in enumerate(by)})
+
+
 def coverage(gaps: pd.DataFrame) -> dict:
     """Assessment coverage: ``{"required": rows, "assessed": rows with a known level, "share": assessed /
     required (a fraction, ``None`` when nothing is required)}``."""
@@ -632,7 +676,7 @@ def _reason(required: int, assessed: int, with_gap: int, depth: float, breadth: 
 
 
 def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, top: int | None = None,
-                     min_group: int = MIN_GROUP) -> pd.DataFrame:
+                     min_group: int = MIN_GROUP, hide: Sequence[str] = ()) -> pd.DataFrame:
     """Skills ranked by how much their gaps matter: ``score = depth x breadth x criticality``.
 
     One row per skill of ``gaps``: ``skill_id``; ``name`` and ``category`` from
@@ -648,9 +692,11 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
 
     Privacy: a skill required of fewer than ``min_group`` people, or assessed
     for fewer than ``min_group`` (but some), is ``hidden``
-    (:func:`hide_small_cells`, the heat map's rule): its
-    figures and rank are blank (NaN, ``<NA>``), its reason says why, and it
-    comes after every shown skill.
+    (:func:`hide_small_cells`, the heat map's rule), and so is every skill
+    in ``hide`` (a filtered page's: say the skills whose cell the unfiltered
+    heat map hides for the department selected): its figures and rank are
+    blank (NaN, ``<NA>``), its reason says why, and it comes after every
+    shown skill.
     """
     codes, skill_ids = pd.factorize(_objects(gaps["skill_id"]), sort=True)
     n = len(skill_ids)
@@ -669,6 +715,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         criticality = weight_sum / np.maximum(required, 1)
     hidden = hide_small_cells(pd.DataFrame({"people": required, "assessed": assessed}), [], min_group=min_group,
                               complementary=False)["hidden"].to_numpy(dtype=bool)
+    hidden = hidden | np.isin(np.asarray(skill_ids, dtype=object), list(hide))
     depth[hidden] = breadth[hidden] = criticality[hidden] = np.nan
     score = depth * breadth * criticality
 
@@ -688,7 +735,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         categories = dict(zip(ids[first], _column(skills, "category")[first]))
         name = [names.get(s, "") for s in skill_ids]
         category = [categories.get(s, "") for s in skill_ids]
-    reasons = [f"required of or assessed for fewer than {min_group} people: hidden to protect them" if hidden[i]
+    reasons = [f"hidden: fewer than {min_group} people (or assessed), or it would reveal one" if hidden[i]
                else _reason(int(required[i]), int(assessed[i]), int(with_gap[i]), depth[i], breadth[i],
                             criticality[i], top_weight[i], sorted(skill_goals[i])) for i in range(n)]
     ranks = np.zeros(n, dtype=np.int64)

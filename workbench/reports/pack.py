@@ -540,6 +540,7 @@ def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sen
 def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                    figures: _Figures) -> _Page:
     from workbench.matching import saved_matching
+    from workbench.matching.results import match_rates
 
     saved = saved_matching(workspace)
     if saved is None:
@@ -597,14 +598,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
                          f"{_e(word)} who have a partner, beside everyone's ({overall:.0%}). Groups of fewer than "
                          f"{MIN_GROUP} people are hidden.</p>")
         for attribute in attributes:
-            values = people["person_id"].map(roster[attribute]).fillna("").astype(str).str.strip()
-            frame = people.assign(group=values.replace("", "(blank)"))
-            grouped = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
-                                                            mean_score=("score", "mean")).reset_index()
-            grouped["match_rate"] = grouped["matched"] / grouped["people"]
-            grouped = grouped.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate",
-                                                                    "mean_score"]]
-            fairness = hide_small_groups(grouped, [attribute])
+            fairness = match_rates(people, people["person_id"].map(roster[attribute]), attribute)
             label = attribute.replace("_", " ")
             parts.append(figures.figure(fairness_chart(fairness, attribute, overall=overall, label=label),
                                         fairness_caption(fairness, attribute, overall=overall, label=label)))

@@ -244,7 +244,8 @@ class GapsView(w.VBox):
         people = gaps["person_id"].nunique()
         share = "no required skills" if known["share"] is None else f"{known['share']:.0%}"
         if 0 < people < MIN_GROUP:
-            hidden_because = f"This selection has fewer than {MIN_GROUP} people: its figures are hidden to protect them."
+            hidden_because = (f"This selection has fewer than {MIN_GROUP} people: its figures are hidden to protect "
+                              "them.")
         elif split and people and hide_split_groups(whole)["hidden"].iloc[0]:
             hidden_because = (f"Some departments and levels in this selection have fewer than {MIN_GROUP} people: "
                               "under a level or goal filter the selection's totals are hidden, since comparing them "

@@ -539,8 +539,7 @@ def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sen
 
 def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                    figures: _Figures) -> _Page:
-    from workbench.matching import saved_matching
-    from workbench.matching.results import match_rates
+    from workbench.matching import match_rates, saved_matching
 
     saved = saved_matching(workspace)
     if saved is None:

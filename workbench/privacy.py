@@ -198,10 +198,10 @@ def _unfix(hidden: np.ndarray, people: np.ndarray, known: list[np.ndarray], min_
     for p, rows in enumerate(known):
         for row in rows[hidden[rows]]:
             equations[p, column[row]] = 1.0
-    # A blanked group is fixed when no change of the unknowns that keeps every sum moves it.
-    _, singular, vt = np.linalg.svd(equations, full_matrices=True)
-    rank = int((singular > 1e-9).sum())
-    fixed = np.linalg.norm(vt[rank:], axis=0) < 1e-9 if rank < len(blanked) else np.ones(len(blanked), bool)
+    # A blanked group is fixed when the sums pin it down: its unit vector lies in the equations' row space.
+    _, singular, vt = np.linalg.svd(equations, full_matrices=False)
+    basis = vt[singular > 1e-9 * max(singular.max(initial=0.0), 1.0)]
+    fixed = (basis ** 2).sum(axis=0) > 1 - 1e-9
     for row in blanked[fixed & (people[blanked] < min_group)]:
         beside = np.unique(np.concatenate([rows for rows in known if row in rows]))
         beside = beside[~hidden[beside]]

@@ -449,8 +449,8 @@ def _gaps(args: argparse.Namespace) -> None:
         from workbench.gaps import hide_small_cells
 
         grouped = aggregate(gaps, args.by).round(6)
-        # a person has several skills and goals: only the other groupings split a total shown elsewhere
-        frame = hide_small_cells(grouped, [args.by], complementary=args.by not in ("skill_id", "goal"))
+        # a row serves several goals, so goals add up to no total; skills' rows add up to the requirements printed
+        frame = hide_small_cells(grouped, [args.by], complementary=args.by != "goal")
     else:
         frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
                                                             weighted_gap=gaps["weighted_gap"].round(6))

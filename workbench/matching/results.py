@@ -87,6 +87,22 @@ def default_method(design: ProgramDesign) -> str:
     return OBJECTIVE_METHOD[design.experience.matching_objective]
 
 
+def match_rates(people: pd.DataFrame, values: pd.Series, attribute: str) -> pd.DataFrame:
+    """Match rates per group: ``people`` has one row per person on the mentee side (``matched`` bool,
+    ``score`` 0-1 or NaN), ``values`` each one's group (text, aligned; blank is the group ``(blank)``).
+
+    Columns ``attribute`` (the group), ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``, and
+    ``hidden`` / ``hidden_small``: groups under five blanked, and enough others that none is everyone's total
+    minus the groups shown (:func:`workbench.privacy.hide_small_groups`). The Matching page, ``workbench match``
+    and the stakeholder pack all break match rates down here.
+    """
+    frame = people.assign(group=values.fillna("").astype(str).str.strip().replace("", "(blank)"))
+    table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
+                                                  mean_score=("score", "mean")).reset_index()
+    table["match_rate"] = table["matched"] / table["people"]
+    table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate", "mean_score"]]
+    return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
+
 @dataclass(frozen=True, eq=False)
 class MatchResult:
     """One matching of one pool: pairs, unmatched people, summary, proof; see the module docstring."""
@@ -111,13 +127,7 @@ class MatchResult:
         if attribute not in allowed:
             raise WorkbenchError(f"Match rates cannot be broken down by {attribute!r}; choose one of: "
                                  f"{', '.join(allowed) or 'none'}.")
-        frame = self.people.assign(group=text_column(self.people, attribute).replace("", "(blank)"))
-        table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
-                                                      mean_score=("score", "mean")).reset_index()
-        table["match_rate"] = table["matched"] / table["people"]
-        table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate",
-                                                            "mean_score"]]
-        return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
+        return match_rates(self.people, text_column(self.people, attribute), attribute)
 
     def table(self) -> pd.DataFrame:
         """The export: the pairs, then one row per unmatched person (empty partner, a reason)."""

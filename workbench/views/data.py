@@ -155,7 +155,8 @@ class DataPanel(w.VBox):
     def _on_undo(self, _button: w.Button) -> None:
         tables = [v for v in history(self.context.workspace) if v.artefact.endswith(".csv")]
         if not tables:
-            raise WorkbenchError("There is no import to undo: no table of this workspace was saved here.")
+            raise WorkbenchError("There is no import to undo in this workspace (undo keeps each table's last ten "
+                                 "saves).")
         self.context.workspace = undo(self.context.workspace, tables[0].artefact)
         self.notice.show(f"Undone: {tables[0].message} ({tables[0].saved_at.replace('T', ' ')[:16]} UTC); "
                          f"{tables[0].label} is back as it was before.", "success")

@@ -851,6 +851,7 @@ class MatchingView(w.VBox):
         try:
             self.context.workspace = save_matching(workspace, result)
         except StaleWorkspaceError as refused:
+            self._render_saved()  # what is saved now, from the other tab
             raise self.save_over.offer(refused, lambda: self._save(reread(self.context.workspace), result)) from None
         self._render_saved()
         self.save_notice.show("Saved the matching in the workspace (results/matching.csv and results/matching.yaml).",

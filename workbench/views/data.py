@@ -18,7 +18,7 @@ import pandas as pd
 from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
-from workbench.data.importing import checked_tables, import_table
+from workbench.data.importing import checked_tables, import_table, workspace_warnings
 from workbench.data.reading import DataFileError, read_table_file
 from workbench.privacy import published_mode
 from workbench.views.charts import chart_widget
@@ -114,6 +114,7 @@ class DataPanel(w.VBox):
         self.tables.value = html_table(rows)
         self.problems.value = "" if health.problems.ok else problems_html(health.problems.frame,
                                                                             published=self.published)
+        self.context.warnings = workspace_warnings(workspace)  # every table's, shown in the page's header
         people_ok = "people" in health.rows and not health.problems.frame["file"].eq(TABLES["people"].file).any()
         if people_ok:  # a people.csv with problems is listed above, not drawn
             chart = headcount_chart(checked_tables(workspace, ["people"])["people"])  # read by data_health already

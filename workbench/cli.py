@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--table", required=True, help="workspace table to replace (people, skills, ...)")
     importer.add_argument("--mapping", type=Path, default=None, help="YAML mapping file (see datasets/README.md)")
     importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
-    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
 
@@ -285,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and Cox figures; --out writes an HTML report, --json every figure.")
     file_evaluator.add_argument("source", type=Path, help="the turnover file (CSV, TSV or Excel)")
     file_evaluator.add_argument("--mapping", type=Path, default=None, help="YAML mapping file")
-    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     file_evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML)")
     file_evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
 

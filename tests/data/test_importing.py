@@ -135,6 +135,27 @@ def test_a_bad_import_prints_the_problem_table_and_changes_nothing(small_workspa
     assert snapshot(small_workspace) == before
 
 
+def test_a_sheet_of_a_workbook_is_chosen_by_name(small_workspace: Path, small_org, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["The skills, exported on Monday"])
+    skills = book.create_sheet("Skills 2026")
+    for row in [list(small_org["skills"].columns), *small_org["skills"].astype(object).values.tolist()]:
+        skills.append(row)
+    source = tmp_path / "export.xlsx"
+    book.save(source)
+    before = snapshot(small_workspace)
+    done = cli("import", str(source), "--table", "skills", "--sheet", "Skills 2025", "--into", str(small_workspace))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "has no sheet 'Skills 2025' (sheets: Read me, Skills 2026)" in done.stderr
+    assert snapshot(small_workspace) == before
+    done = cli("import", str(source), "--table", "skills", "--sheet", "Skills 2026", "--into", str(small_workspace))
+    assert done.returncode == 0, done.stderr
+    assert f"Imported {len(small_org['skills']):,} rows from export.xlsx" in done.stdout
+
+
 def test_validate_command(small_workspace: Path) -> None:
     done = cli("validate", str(small_workspace))
     assert done.returncode == 0, done.stderr

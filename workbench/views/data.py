@@ -19,7 +19,7 @@ from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
 from workbench.data.importing import checked_tables, import_table, workspace_warnings
-from workbench.data.reading import DataFileError, read_table_file
+from workbench.data.reading import DataFileError, read_table_file, workbook_sheets
 from workbench.privacy import published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
@@ -74,6 +74,10 @@ class DataPanel(w.VBox):
                                    layout=w.Layout(width="auto"))
         self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping file (optional)",
                                     layout=w.Layout(width="auto"))
+        # shown when the uploaded workbook has several sheets (their names are text in the list, never markup)
+        self.sheet = w.Dropdown(options=[], description="Sheet", style={"description_width": "initial"},
+                                layout=w.Layout(width="auto", display="none"))
+        self.source.observe(self._on_source, names="value")
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
         self.undo_button = w.Button(description="Undo last save", icon="undo")
         self.import_button.on_click(self._on_import)
@@ -85,7 +89,7 @@ class DataPanel(w.VBox):
                    "names. Nothing is saved unless the whole file is valid, and every save can be undone.</p>"),
             _mapping_help(),
             self.table,
-            w.HBox([self.source, self.mapping, self.import_button, self.undo_button]),
+            w.HBox([self.source, self.sheet, self.mapping, self.import_button, self.undo_button]),
             self.notice,
             self.import_problems,
         ]
@@ -126,22 +130,44 @@ class DataPanel(w.VBox):
         else:
             self.chart_box.children = []
 
+    def _on_source(self, _change: object = None) -> None:
+        """A workbook of several sheets: list them to pick from, the first holding a value chosen."""
+        self.sheet.options, self.sheet.layout.display = [], "none"
+        upload = self.source.value[0] if self.source.value else None
+        if upload is not None and str(upload.get("name") or "").lower().endswith((".xlsx", ".xlsm")):
+            self._list_sheets(upload)
+
+    @guarded("read the workbook's sheets")
+    def _list_sheets(self, upload: dict) -> None:
+        with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
+            try:
+                names, first = workbook_sheets(_save_upload(upload, Path(folder)))
+            except DataFileError as err:
+                self.notice.show(str(err), "error")
+                return
+        if len(names) > 1:
+            self.sheet.options = [(name, name) for name in names]
+            self.sheet.value = first or names[0]
+            self.sheet.layout.display = None
+
     @guarded("import the file", button="import_button")
     def _on_import(self, _button: w.Button) -> None:
         self.import_problems.value = ""
         if not self.source.value:
             self.notice.show("Choose a data file to import first.", "warning")
             return
+        sheet = self.sheet.value if self.sheet.options else None
         with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
             source = _save_upload(self.source.value[0], Path(folder))
             mapping = _save_upload(self.mapping.value[0], Path(folder) / "mapping") if self.mapping.value else None
-            result = import_table(source, self.table.value, self.context.workspace, mapping)
-            hint = _column_hint(source, result)
+            result = import_table(source, self.table.value, self.context.workspace, mapping, sheet=sheet)
+            hint = _column_hint(source, result, sheet)
+        source_name = result.source + (f" (sheet {sheet})" if sheet is not None else "")
         if result.ok:
             self.context.workspace = result.workspace
-            self.notice.show(f"Imported {result.rows:,} rows from {result.source} as {result.table}.csv.", "success")
+            self.notice.show(f"Imported {result.rows:,} rows from {source_name} as {result.table}.csv.", "success")
         else:
-            self.notice.show(f"{result.source} was not imported and nothing was changed: "
+            self.notice.show(f"{source_name} was not imported and nothing was changed: "
                              f"{len(result.problems):,} problem{'s' if len(result.problems) != 1 else ''}, listed "
                              f"below.{hint}", "error")
             self.import_problems.value = (html_table(result.problems.frame, limit=100)
@@ -157,12 +183,13 @@ class DataPanel(w.VBox):
         self.notice.show(f"Undone: {latest[0].message}." if latest else "Undone.", "success")
 
 
-def _column_hint(source: Path, result) -> str:
-    """When contract columns are missing, name the file's own columns so a mapping can be written."""
+def _column_hint(source: Path, result, sheet: str | None = None) -> str:
+    """When contract columns are missing, name the file's (or its ``sheet``'s) own columns so a mapping can be
+    written."""
     if result.ok or not result.problems.frame["problem"].str.startswith("required column").any():
         return ""
     try:
-        columns = read_table_file(source).columns
+        columns = read_table_file(source, sheet=sheet).columns
     except DataFileError:
         return ""
     return (f"\nThe columns in {result.source} are: {', '.join(columns)}. A mapping file can rename them "

@@ -186,6 +186,20 @@ def test_a_page_shows_the_warnings_of_its_data_once_above_its_results(home: Path
     assert header.warnings.value.count(line) == 1 and "wb-notice-warning" in header.warnings.value
 
 
+@pytest.mark.parametrize("notebook, view, args", [
+    ("00_start", "StartView", ()), ("01_align", "DesignPage", (("align",),)), ("03_skill_gaps", "GapsView", ()),
+    ("04_matching", "MatchingView", ()), ("05_what_if", "WhatIfView", ()), ("07_evaluate", "EvaluateView", ()),
+])
+def test_every_page_shows_the_warnings_of_its_data(home: Path, notebook: str, view: str, args: tuple) -> None:
+    import workbench.views as views
+    from workbench.views.shell import show_page
+
+    context, header = open_page(notebook)
+    context.workspace, row = copy_with_a_placeholder_date("Placeholder")
+    assert isinstance(show_page(getattr(views, view), context, *args), getattr(views, view))
+    assert f"people.csv row {row}, column exit_date: 9999-12-31 is more than 10 years ahead" in header.warnings.value
+
+
 def test_the_published_page_counts_warnings_without_values(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from workbench.privacy import KEY_VARIABLE, PUBLISHED_VARIABLE
     from workbench.views.gaps import GapsView

@@ -192,7 +192,7 @@ class PageHeader(w.VBox):
 
     def _show_warnings(self, _change: object = None) -> None:
         """The warnings of the data the page read, once for the page, in an amber notice above its results (in
-        the published app counted per file and column: a listed warning shows a person's value)."""
+        the published app counted per file, column and problem: a listed warning shows a person's value)."""
         warnings = self.context.warnings
         if warnings is None or warnings.ok:
             self.warnings.clear()
@@ -200,10 +200,12 @@ class PageHeader(w.VBox):
         if published_mode():
             lines = [f"{row.file}, column {row.column}: {row.values:,} value{'s are' if row.values != 1 else ' is'} "
                      f"{row.problem}" for row in warning_summary(warnings).itertuples(index=False)]
+            fix = "the workspace's owner can correct them"
         else:
             lines = warning_lines(warnings, SHOWN_WARNINGS)
-        self.warnings.show(f"Values to check in the data (they do not stop the figures below; correct them and "
-                           f"import the file again if they are slips):\n" + "\n".join(lines), "warning")
+            fix = "if they are slips, correct the file and import it again on the Start page"
+        self.warnings.show(f"Values to check in the data (they do not stop the figures below; {fix}):\n"
+                           + "\n".join(lines), "warning")
 
     def _programs(self, workspace: Workspace) -> str:
         """The program selector: one link per program of the workspace, when it has more than one."""
@@ -232,7 +234,7 @@ def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object
     try:
         with noting_warnings():
             shown = view(context, *args, **kwargs)
-            add_warnings(context, noted_warnings())
+            _add_warnings(context, noted_warnings())
         return shown
     except InvalidDataError as exc:
         log.info("%s: %s", context.notebook, exc)
@@ -246,7 +248,7 @@ def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object
         return notice
 
 
-def add_warnings(context: PageContext, warnings: Problems) -> None:
+def _add_warnings(context: PageContext, warnings: Problems) -> None:
     """Add ``warnings`` to the page's (each once)."""
     joined = Problems.concat([context.warnings or Problems(), warnings])
     context.warnings = Problems(joined.frame.drop_duplicates())

@@ -167,3 +167,18 @@ def test_json_output_lists_the_warnings(tmp_path: Path, settled: None, capsys) -
     assert [(w["file"], w["column"], w["values"]) for w in document["warnings"]] == [("people.csv", "exit_date", 1)]
     assert "9999-12-31" not in out.read_text(encoding="utf-8")
     assert "warning: people.csv row 2, column exit_date: 9999-12-31" in capsys.readouterr().err
+
+
+def test_every_analysis_names_the_warnings_of_what_it_read_and_exits_as_before(tmp_path: Path, settled: None,
+                                                                            capsys) -> None:
+    clean, ws = tmp_path / "clean", tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, clean)
+    shutil.copytree(DEMO_SOURCE, ws)
+    read(ws / "people.csv").pipe(cell, 0, "exit_date", "9999-12-31").to_csv(ws / "people.csv", index=False)
+    line = "warning: people.csv row 2, column exit_date: 9999-12-31 is more than 10 years ahead"
+    for command, (template, _) in COMMANDS.items():
+        codes = [main([part.format(ws=folder, out=tmp_path / f"out-{folder.name}") for part in template])
+                 for folder in (clean, ws)]
+        assert codes[0] == codes[1], command
+        printed = capsys.readouterr().err
+        assert printed.count(line) == 1 and "Traceback" not in printed, command

@@ -149,7 +149,7 @@ def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(panel: D
     content = workbook({"<i>Cover": [], "Goals (old)": [["goal_id"], ["G1"]], "Goals 2026": rows})
     panel.table.value = "goals"
     panel.source.value = upload("goals.xlsx", content)
-    assert panel.sheet.layout.display is None
+    assert panel.sheet_box.children == (panel.sheet,)
     assert panel.sheet.label == "Goals (old)" and [label for label, _ in panel.sheet.options] == [
         "<i>Cover", "Goals (old)", "Goals 2026"]  # text in a list: nothing there is markup
     assert panel.sheet.value == "Goals (old)"  # the first sheet holding a value
@@ -157,7 +157,7 @@ def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(panel: D
     panel.import_button.click()
     assert "Imported 4 rows from goals.xlsx (sheet Goals 2026) as goals.csv" in panel.notice.value
     assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}
-    assert panel.sheet.options == () and panel.sheet.layout.display == "none"  # the upload was cleared
+    assert panel.sheet.options == () and panel.sheet_box.children == ()  # the upload was cleared
 
 
 def test_the_picked_sheets_name_is_escaped_in_messages(panel: DataPanel) -> None:
@@ -172,6 +172,6 @@ def test_the_picked_sheets_name_is_escaped_in_messages(panel: DataPanel) -> None
 
 def test_a_workbook_of_one_sheet_needs_no_picker_and_a_broken_one_is_named(panel: DataPanel) -> None:
     panel.source.value = upload("goals.xlsx", workbook({"Goals": [["goal_id"], ["G1"]]}))
-    assert panel.sheet.layout.display == "none" and panel.sheet.options == ()
+    assert panel.sheet_box.children == () and panel.sheet.options == ()
     panel.source.value = upload("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50)
     assert "broken.xlsx: cannot be read as an .xlsx workbook" in panel.notice.value

@@ -74,9 +74,11 @@ class DataPanel(w.VBox):
                                    layout=w.Layout(width="auto"))
         self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping file (optional)",
                                     layout=w.Layout(width="auto"))
-        # shown when the uploaded workbook has several sheets (their names are text in the list, never markup)
+        # in the page (sheet_box) only when the uploaded workbook has several sheets; their names are text in
+        # the list, never markup
         self.sheet = w.Dropdown(options=[], description="Sheet", style={"description_width": "initial"},
-                                layout=w.Layout(width="auto", display="none"))
+                                layout=w.Layout(width="auto"))
+        self.sheet_box = w.HBox([])
         self.source.observe(self._on_source, names="value")
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
         self.undo_button = w.Button(description="Undo last save", icon="undo")
@@ -89,7 +91,7 @@ class DataPanel(w.VBox):
                    "names. Nothing is saved unless the whole file is valid, and every save can be undone.</p>"),
             _mapping_help(),
             self.table,
-            w.HBox([self.source, self.sheet, self.mapping, self.import_button, self.undo_button]),
+            w.HBox([self.source, self.sheet_box, self.mapping, self.import_button, self.undo_button]),
             self.notice,
             self.import_problems,
         ]
@@ -132,7 +134,7 @@ class DataPanel(w.VBox):
 
     def _on_source(self, _change: object = None) -> None:
         """A workbook of several sheets: list them to pick from, the first holding a value chosen."""
-        self.sheet.options, self.sheet.layout.display = [], "none"
+        self.sheet.options, self.sheet_box.children = [], []
         upload = self.source.value[0] if self.source.value else None
         if upload is not None and str(upload.get("name") or "").lower().endswith((".xlsx", ".xlsm")):
             self._list_sheets(upload)
@@ -148,7 +150,7 @@ class DataPanel(w.VBox):
         if len(names) > 1:
             self.sheet.options = [(name, name) for name in names]
             self.sheet.value = first or names[0]
-            self.sheet.layout.display = None
+            self.sheet_box.children = [self.sheet]
 
     @guarded("import the file", button="import_button")
     def _on_import(self, _button: w.Button) -> None:

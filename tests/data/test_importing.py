@@ -409,3 +409,24 @@ def test_analyses_read_tables_validated_once_per_version_and_again_when_a_file_c
     assert "skills.csv" in str(refused.value) and lines[1].split(",")[0] in str(refused.value)
     assert "people" in importing.checked_tables(ws, ["people"])  # the other tables still serve
     assert len(validated) == 2
+
+
+def test_warnings_are_found_once_per_version_and_follow_a_new_one(small_workspace: Path, reads: list[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.data import contracts, importing
+    from workbench.workspace import save_table
+
+    found = []
+    monkeypatch.setattr(importing, "date_warnings", lambda tables, **kw: found.append(1) or
+                        contracts.date_warnings(tables, **kw))
+    ws = open_workspace(small_workspace)
+    assert importing.workspace_warnings(ws).ok and importing.workspace_warnings(ws).ok
+    assert len(found) == 1
+    people = ws.read_table("people")
+    people.loc[people.index[0], "exit_date"] = "9999-12-31"
+    ws = save_table(ws, "people", people)
+    tables, warnings = importing.checked_tables_and_warnings(ws, ["people", "skills"])
+    assert set(tables) == {"people", "skills"} and len(found) == 2
+    assert warnings.frame[["file", "row", "column", "value"]].values.tolist() == [
+        ["people.csv", 2, "exit_date", "9999-12-31"]]
+    assert importing.checked_tables_and_warnings(ws, ["skills"])[1].ok  # only the tables returned

@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--table", required=True, help="workspace table to replace (people, skills, ...)")
     importer.add_argument("--mapping", type=Path, default=None, help="YAML mapping file (see datasets/README.md)")
     importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
-    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
 
@@ -297,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and Cox figures; --out writes an HTML report, --json every figure.")
     file_evaluator.add_argument("source", type=Path, help="the turnover file (CSV, TSV or Excel)")
     file_evaluator.add_argument("--mapping", type=Path, default=None, help="YAML mapping file")
-    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     file_evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML)")
     file_evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
 
@@ -343,8 +343,7 @@ def _report_problems(problems, heading: str, out: Path | None, kind: str = "prob
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.data.contracts import date_warnings
-    from workbench.data.importing import read_workspace_tables, validate_workspace
+    from workbench.data.importing import validate_workspace, workspace_warnings
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -354,7 +353,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{workspace.path}: valid ({counts})")
     else:
         _report_problems(problems, f"{workspace.path} is not valid", args.problems)
-    warnings = date_warnings(read_workspace_tables(workspace)[0])
+    warnings = workspace_warnings(workspace)
     if not warnings.ok:
         _report_problems(warnings, f"{workspace.path}: values to check (they do not make it invalid)", None,
                          kind="warning")
@@ -791,8 +790,6 @@ def _kpi_lines(result) -> list[str]:
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    import json
-
     from workbench.whatif import budget_check, load_scenario, run_scenarios
     from workbench.workspace import atomic_write_text
 
@@ -810,7 +807,7 @@ def _simulate(args: argparse.Namespace) -> None:
     budget = budget_check(result)
     if budget is not None:
         document["budget"] = budget
-    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(document))
     c = result.cohort
     program = f"Program {workspace.program_id} ({design.name}): " if args.program is not None else ""
     print(f"{program}Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, "
@@ -825,8 +822,6 @@ def _simulate(args: argparse.Namespace) -> None:
 
 def _simulate_programs(args: argparse.Namespace) -> None:
     """``simulate --all [--priority A,B]``: every program matched together, each simulated, and the total."""
-    import json
-
     import numpy as np
 
     from workbench.programs import load_programs
@@ -845,7 +840,7 @@ def _simulate_programs(args: argparse.Namespace) -> None:
                                   runs=args.runs, seed=args.seed, horizon_months=args.horizon, progress=bar)
     finally:
         bar.close()
-    atomic_write_text(args.out, json.dumps(found.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(found.to_json()))
     how = "jointly" if found.mode == "joint" else f"in priority order {' > '.join(found.order)}"
     print(f"{len(found.order)} programs of {workspace.path} matched together on the shared mentors ({how}); "
           f"{found.runs:,} runs each, seed {found.seed}, {found.horizon_months}-month horizon.")
@@ -908,13 +903,11 @@ def _compare(args: argparse.Namespace) -> None:
         document = {"schema_version": 1, "runs": args.runs, "seed": args.seed, "baseline": results[0].name,
                     "scenarios": [r.to_json() for r in results],
                     "comparison": json.loads(table.to_json(orient="records", double_precision=10))}
-        atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+        atomic_write_text(args.out, _json_text(document))
         print(f"Wrote {args.out}.")
 
 
 def _optimise(args: argparse.Namespace) -> None:
-    import json
-
     from workbench.whatif import local_executor, optimise
     from workbench.whatif.optimise import describe_change
     from workbench.workspace import atomic_write_text
@@ -950,8 +943,37 @@ def _optimise(args: argparse.Namespace) -> None:
         print(f"  #{int(row['candidate'])}: cost {row['cost']:,.0f} {currency}, {goals_text}, "
               f"{int(row['participants'])} participants. Changes: {changes}.")
     document = {"schema_version": 1, **found.to_dict()}
-    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(document))
     print(f"Wrote {args.out}.")
+
+
+#: Commands that read a workspace's tables: the warnings of the tables they read follow their results.
+ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "rematch", "simulate", "compare",
+                     "optimise", "evaluate", "publish")
+#: Warnings printed after a command's results (all of them are in its JSON output).
+SHOWN_WARNINGS = 10
+
+
+def _json_text(document: dict) -> str:
+    """A command's JSON output: ``document`` with the ``warnings`` of the data it read, counted by file, column and
+    problem (:func:`workbench.data.contracts.warning_summary`), sorted keys, so the same result gives the same
+    bytes."""
+    import json
+
+    from workbench.data.contracts import warning_summary
+    from workbench.data.importing import noted_warnings
+
+    document = {**document, "warnings": warning_summary(noted_warnings()).to_dict("records")}
+    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def _print_warnings() -> None:
+    """The warnings of the tables the command read, one a line on stderr (they do not change the exit code)."""
+    from workbench.data.contracts import warning_lines
+    from workbench.data.importing import noted_warnings
+
+    for line in warning_lines(noted_warnings(), SHOWN_WARNINGS):
+        print(f"warning: {line}", file=sys.stderr)
 
 
 #: Options naming a file a command writes, checked by :func:`_output_paths` before the command starts.
@@ -1012,7 +1034,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         write_report(html, args.out)
         print(f"Wrote the report to {args.out}.")
     if args.json is not None:
-        atomic_write_text(args.json, result.json_text())
+        atomic_write_text(args.json, _json_text(result.to_json()))
         print(f"Wrote every figure to {args.json}.")
 
 
@@ -1101,6 +1123,17 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command in ANALYSIS_COMMANDS:
+        from workbench.data.importing import noting_warnings
+
+        with noting_warnings():
+            code = _run(args)
+            _print_warnings()
+        return code
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command not in FOLDER_OUTPUTS:
             _output_paths(*(getattr(args, name, None) for name in OUTPUT_OPTIONS))

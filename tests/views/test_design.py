@@ -105,7 +105,7 @@ def test_saving_writes_design_yaml_and_another_page_reads_it(home: Path) -> None
     assert load_design(find_workspace("demo")).align.business_problem == "attrition"
     other = page_for(("launch", "evaluate", "support"), "06_launch_and_support")
     assert other.session.design.rationale["align.business_problem"] == "Junior attrition costs the most."
-    assert "Saved (revision 1)" in other.status.value
+    assert "Saved (design revision 1)" in other.status.value
 
 
 def test_a_save_from_a_stale_page_is_refused_with_its_edits_kept_and_re_applied(home: Path) -> None:

@@ -333,7 +333,8 @@ def _heatmap_caption(shown: tuple[pd.DataFrame, list[str], list[str], int] | Non
             ascending=False, kind="stable").index[0]
         top = (with_gap[with_gap["department"] == department]
                .sort_values(["total_weighted_gap", "gap_share"], ascending=False, kind="stable").iloc[0])
-        how_far = f", by {_levels(top['mean_gap'])} on average" if pd.notna(top["mean_gap"]) else ""
+        how_far = (f" ({_levels(top['mean_gap'])} below it on average across everyone assessed, those at or above "
+                   "it counting 0)" if pd.notna(top["mean_gap"]) else "")
         parts.append(f"{department} has the largest skill gaps: in {top['skill']}, {_percent(top['gap_share'])} "
                      f"of assessed people fall below the target level{how_far}.")
     n_grey = int((cells["status"] == NOT_ASSESSED).sum())

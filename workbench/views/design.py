@@ -849,8 +849,8 @@ class DesignPage(w.VBox):
                                  "</span>" if self.session.dirty else "<span class='wb-saved'>The saved design</span>")
             return
         self.status.value = ("<span class='wb-unsaved'>Unsaved changes</span>" if self.session.dirty
-                             else f"<span class='wb-saved'>Saved (revision {self.session.workspace.settings.revision})"
-                                  "</span>")
+                             else "<span class='wb-saved'>Saved (design revision "
+                                  f"{self.session.workspace.revision_of(self.session.workspace.artefact('design'))})</span>")
 
     def _refresh_cards(self) -> None:
         for card in self.cards:

@@ -118,6 +118,7 @@ class GapsView(w.VBox):
         self.scarce.observe(self._on_scarce, names="value")
         self._supply: MentorSupply | None = None
         self._selection: SupplySelection | None = None
+        self._supply_hidden = 0  # needed skills whose supply the selection hides
         self._rendering = False
         self.person = w.Combobox(placeholder="Type a pseudonym" if self.people.published
                                  else "Type a person id or name", description="Person",
@@ -298,6 +299,7 @@ class GapsView(w.VBox):
             pieces = hide_split_groups(self._supply_selection(whole).demand_rows, ["skill_id"])
             hide |= set(pieces.loc[pieces["hidden"], "skill_id"])
         supply, left_out = hide_small_demand(self._selection.supply_demand(), hide=sorted(hide))
+        self._supply_hidden = left_out
         chart, caption = supply_demand_and_caption(supply)
         self._show("supply_chart", chart)
         self.supply_caption.value = _caption(" ".join(filter(None, (caption, small_demand_note(left_out)))))
@@ -324,7 +326,13 @@ class GapsView(w.VBox):
 
     def _render_invitations(self) -> None:
         if not self.scarce.value:
-            self.invitations.value = "<p>No skill is short of mentors in this selection.</p>"
+            hidden = self._supply_hidden
+            self.invitations.value = (
+                "<p>No skill is short of mentors in this selection.</p>" if not hidden else
+                f"<p>No skill shown is short of mentors; the supply of {hidden} more "
+                f"skill{'' if hidden == 1 else 's'} is hidden (fewer than five mentees in this selection need "
+                f"{'it' if hidden == 1 else 'them'}, or another selection would give them away), so widen the "
+                "filters to see it.</p>")
             return
         if self._selection is None or self._selection.design is not self.design:
             self._selection = self._supply_selection(self._selected())

@@ -71,7 +71,8 @@ class StartView(w.VBox):
         self.new_name.value = ""
         self.context.workspace = created
         self._fill_choices()
-        self.notice.show(f"Created the workspace {created.name!r} in {created.path}.", "success")
+        self.notice.show(f"Created the workspace {created.name!r} (folder {created.slug!r} among the workspaces).",
+                         "success")
 
     def _render(self, _change: object = None) -> None:
         self.steps.value = _steps_html(self.context.workspace.slug)

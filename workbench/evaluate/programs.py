@@ -101,9 +101,11 @@ class ProgramsEvaluation:
                 roi = result.roi
                 row.update(cohort=result.cohort.name, participants=len(result.cohort.participants),
                            pairs=b["pairs"], meetings=b["meetings"], share_of_cadence=b["share_of_cadence"],
-                           **_hazard(hr), cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
-                           avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
-                           roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
+                           **_hazard(hr))
+                if roi is not None:  # None: fewer than five matched (HIDDEN_SHARES)
+                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
+                               avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
+                               roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
             rows.append(row)
         if self.results:
             t = self.totals
@@ -186,6 +188,12 @@ def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> di
     pairs = int(sum(r.behaviour.summary["pairs"] for r in parts))
     meetings = int(sum(r.behaviour.summary["meetings"] for r in parts))
     blank = {"estimate": None, "low": None, "high": None}
+    hidden = [p for p, r in results.items() if r.roi is None]
+    if hidden:  # its avoided exits would be the total minus the others'
+        return {"pairs": pairs, "meetings": meetings, "currency": None, "cost": None, "avoided_exits": blank,
+                "benefit": blank, "net_benefit": blank, "roi": blank | {"p_positive": None}, "programs": len(parts),
+                "reason": f"No money totals: {', '.join(hidden)} show{'s' if len(hidden) == 1 else ''} no return on "
+                          f"investment (fewer than {MIN_GROUP} participants, or comparison people, matched)."}
     currencies = sorted({r.roi.currency for r in parts})
     if len(currencies) != 1:
         return {"pairs": pairs, "meetings": meetings, "currency": None, "cost": None, "avoided_exits": blank,

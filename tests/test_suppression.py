@@ -18,6 +18,7 @@ import json
 import re
 import shutil
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,7 +33,7 @@ from workbench.charts import gap_heatmap
 from workbench.data.importing import read_workspace_tables
 from workbench.design.eligibility import text_column
 from workbench.design.store import load_design
-from workbench.evaluate import evaluate, evaluate_programs_workspace
+from workbench.evaluate import JSON_SCHEMA, evaluate, evaluate_programs_workspace
 from workbench.evaluate.behaviour import STATUSES
 from workbench.evaluate.outcomes import balance_table
 from workbench.gaps import GAP_CELL_MARGINS, GROUPINGS, aggregate, hide_small_cells, person_gaps, prioritised_gaps
@@ -250,6 +251,7 @@ def test_the_evaluate_all_json_hides_every_small_group(few_matched) -> None:
     for program, result in truth.results.items():
         evaluation = document["programs"][program]["evaluation"]
         what = f"evaluate --all JSON, {program}"
+        jsonschema.validate(evaluation, JSON_SCHEMA)  # hidden figures are null or left out, as documented
         people = matched[program]
         small = bool(people.min() < 5)
         # (1) shares at the horizon and the survival groups of fewer than five matched people

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.suppression import assert_no_small_piece_fixed
 from workbench.design.model import ProgramDesign
 from workbench.evaluate import behaviour
+from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES, Behaviour, status_totals
 
 START, END = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-07-01")  # 181 days
 
@@ -62,3 +66,33 @@ def test_weekly_cadence_expects_twice_the_meetings_and_a_running_program_is_cut_
     assert result.pairs["expected"].iloc[0] == pytest.approx(59 / 7)
     assert not result.summary["program_finished"]
     assert result.pairs["status"].iloc[0] == "active"  # 26 days since the last meeting: within the rule
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.sampled_from(STATUSES)), min_size=0, max_size=40))
+def test_the_histogram_and_the_status_totals_give_no_group_of_fewer_than_five_pairs(pairs: list) -> None:
+    frame = pd.DataFrame(pairs, columns=["meetings", "status"])
+    result = Behaviour(summary={}, pairs=frame, mentees=pd.DataFrame())
+    rows = result.distribution()
+    if len(frame) < 5:
+        assert rows.empty and set(status_totals(frame).values()) <= {None, 0}
+        return
+    ranges = sorted(set(zip(rows["meetings"], rows["meetings_to"])))
+    assert all(b < c for (_, b), (c, _) in zip(ranges, ranges[1:]))
+    bars = {r: int(frame["meetings"].between(*r).sum()) for r in ranges}
+    assert sum(bars.values()) == len(frame) and min(bars.values()) >= 5  # every pair in a bar of five or more
+    assert rows.groupby(["meetings", "meetings_to"])["pairs"].sum().to_dict() == bars
+    sizes = {(r, s): int((frame["meetings"].between(*r) & frame["status"].eq(s)).sum()) for r in ranges
+             for s in STATUSES}
+    sizes = {piece: n for piece, n in sizes.items() if n}
+    figures = [frozenset(sizes)] + [frozenset(p for p in sizes if p[0] == r) for r in ranges]
+    for row in rows.itertuples():
+        if row.status != HIDDEN_STATUS:
+            piece = ((row.meetings, row.meetings_to), row.status)
+            assert row.pairs == sizes[piece] >= 5
+            figures.append(frozenset([piece]))
+    for status, total in status_totals(frame).items():
+        if total is not None:
+            assert total == int(frame["status"].eq(status).sum())
+            figures.append(frozenset(p for p in sizes if p[1] == status))
+    assert_no_small_piece_fixed(figures, sizes, what="meetings histogram")

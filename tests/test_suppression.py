@@ -8,7 +8,9 @@ demo workspace (departments of 1-60 people per level) serves the rest. Walked he
 brief, pack), the heat map (Skill gaps page, brief, pack), gaps by department and the priority ranking,
 ``workbench gaps --by`` for every grouping, match rates per attribute (Matching page, ``workbench match``,
 pack), the selection comparison, the simulation's retention by group (What-if page, ``workbench simulate``
-JSON), the evaluation's by-group rows and balance (Evaluate page, report, JSON). The Skill gaps page's
+JSON), the evaluation's by-group rows and balance (Evaluate page, report, JSON), and ``workbench evaluate --all``'s
+JSON and report on a program with three matched participants: shares at the horizon, survival groups, ROI,
+matched counts, the meetings histogram against the statuses' totals, notes. The Skill gaps page's
 filters, compared with one another, are walked in ``tests/views/test_gaps.py``.
 """
 

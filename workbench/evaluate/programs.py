@@ -158,7 +158,8 @@ class ProgramsEvaluation:
                  + f", avoided exits {row.avoided_exits:+.1f} [95% {row.avoided_low:+.1f}, {row.avoided_high:+.1f}]"
                  + f", ROI {row.roi:+.2f} [95% {row.roi_low:+.2f}, {row.roi_high:+.2f}]")
             people = "people (each once)" if row.program == ALL_PROGRAMS else "participants"
-            counted = f"hidden: {FEW_IN_SEVERAL}" if pd.isna(row.participants) else f"{row.participants} {people}"
+            counted = f"hidden: {FEW_IN_SEVERAL}" if pd.isna(row.participants) else \
+                f"{int(row.participants)} {people}"
             lines.append(f"{label}: {counted}, {row.pairs} pairs met, {row.meetings} meetings"
                          f"{cadence}; {hazard}{money}.")
         if self.results and self.totals["reason"]:

@@ -103,6 +103,7 @@ def test_evaluate_all_writes_every_program_and_the_totals(demo: Path, tmp_path: 
     assert main(["evaluate", str(demo), "--all", "--out", str(out), "--json", str(document), *QUICK]) == 0
     printed = capsys.readouterr().out
     assert "main (" in printed and "peer (Peer tier)" in printed
+    assert re.search(r"cohort 2025: \d+ participants", printed)  # counted in whole people, not "17.0"
     # a mentee of both programs: the people counted once would be the programs' participants minus that one
     assert "All programs" in printed and "hidden: fewer than 5 people are in more than one program" in printed
     data = json.loads(document.read_text(encoding="utf-8"))

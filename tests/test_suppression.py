@@ -8,28 +8,35 @@ demo workspace (departments of 1-60 people per level) serves the rest. Walked he
 brief, pack), the heat map (Skill gaps page, brief, pack), gaps by department and the priority ranking,
 ``workbench gaps --by`` for every grouping, match rates per attribute (Matching page, ``workbench match``,
 pack), the selection comparison, the simulation's retention by group (What-if page, ``workbench simulate``
-JSON), the evaluation's by-group rows and balance (Evaluate page, report, JSON). The Skill gaps page's
+JSON), the evaluation's by-group rows and balance (Evaluate page, report, JSON), and ``workbench evaluate --all``'s
+JSON and report on a program with three matched participants: shares at the horizon, survival groups, ROI,
+matched counts, the meetings histogram against the statuses' totals, notes. The Skill gaps page's
 filters, compared with one another, are walked in ``tests/views/test_gaps.py``.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.suppression import assert_no_hidden_group_fixed, assert_suppressed
+from tests.evaluate import split_programs
+from tests.suppression import assert_no_hidden_group_fixed, assert_no_small_piece_fixed, assert_suppressed
 from workbench.charts import headcount_chart
 from workbench.cli import main
 from workbench.charts import gap_heatmap
 from workbench.data.importing import read_workspace_tables
 from workbench.design.eligibility import text_column
 from workbench.design.store import load_design
-from workbench.evaluate import evaluate
+from workbench.evaluate import JSON_SCHEMA, evaluate, evaluate_programs_workspace
+from workbench.evaluate.behaviour import STATUSES
 from workbench.evaluate.outcomes import balance_table
 from workbench.gaps import GAP_CELL_MARGINS, GROUPINGS, aggregate, hide_small_cells, person_gaps, prioritised_gaps
 from workbench.matching import match
@@ -212,3 +219,106 @@ def test_the_simulate_command_json_hides_small_groups_and_their_complements(demo
         true = dict(zip(raw[attribute][attribute], raw[attribute]["participants"]))
         shown = {r[attribute]: r["participants"] for r in rows}
         assert_suppressed(shown, true, what=f"workbench simulate JSON by {attribute}")
+
+
+@pytest.fixture(scope="module")
+def few_matched(tmp_path_factory):
+    """The demo as two programs (:func:`tests.evaluate.split_programs`) whose ``peer`` program keeps fewer than
+    five participants with comparable colleagues: its other mentees get departments of their own. ``workbench
+    evaluate --all --json`` on it, and the programs' evaluations in this process (for the true counts)."""
+    folder = tmp_path_factory.mktemp("few-matched") / "demo"
+    shutil.copytree(DEMO_SOURCE, folder)
+    split_programs(folder)
+    enrolment = pd.read_csv(folder / "enrolment.csv", dtype=str, keep_default_na=False)
+    alone = enrolment.loc[enrolment["program"] == "peer", "person_id"].tolist()[3:]
+    people = pd.read_csv(folder / "people.csv", dtype=str, keep_default_na=False)
+    moved = people["person_id"].isin(alone)
+    people.loc[moved, "department"] = [f"Unit {k}" for k in range(int(moved.sum()))]
+    people.to_csv(folder / "people.csv", index=False)
+    out = folder.parent / "all.json"
+    assert main(["evaluate", str(folder), "--all", "--json", str(out), "--out", str(folder.parent / "all.html"),
+                 "--runs", "20", "--resamples", "200"]) == 0
+    truth = evaluate_programs_workspace(open_workspace(folder), runs=20, resamples=200)
+    return json.loads(out.read_text(encoding="utf-8")), truth, folder.parent / "all.html"
+
+
+def _meeting_ranges(rows: list[dict]) -> list[tuple[int, int]]:
+    return sorted({(r["meetings"], r["meetings_to"]) for r in rows})
+
+
+def test_the_evaluate_all_json_hides_every_small_group(few_matched) -> None:
+    document, truth, _ = few_matched
+    matched = {p: r.cohort.matched.groupby("group").size() for p, r in truth.results.items()}
+    assert 0 < matched["peer"]["participants"] < 5  # the case this test is for
+    for program, result in truth.results.items():
+        evaluation = document["programs"][program]["evaluation"]
+        what = f"evaluate --all JSON, {program}"
+        jsonschema.validate(evaluation, JSON_SCHEMA)  # hidden figures are null or left out, as documented
+        people = matched[program]
+        small = bool(people.min() < 5)
+        # (1) shares at the horizon and the survival groups of fewer than five matched people
+        for name in ("retention", "promotion"):
+            block = evaluation[name]
+            if not block.get("measured"):
+                continue
+            assert ("at_horizon" in block) is not small, f"{what}: {name} at the horizon"
+            for group in block["groups"]:  # matched participants and comparison people: no total adds them up
+                assert group["people"] == (people[group["group"]] if people[group["group"]] >= 5 else None), what
+                assert (group["events"] is None) is (group["people"] is None), f"{what}: {name} events"
+            for variable in {r["variable"] for r in block["by_group"]}:
+                sizes = result.cohort.matched.groupby([variable, "group"]).size().unstack(fill_value=0)
+                smaller = {(f"{v:g}" if isinstance(v, float) else str(v)): int(sizes.loc[v].min())
+                           for v in sizes.index}
+                shown = {r["value"]: None if r["participants"] is None else min(r["participants"], r["comparison"])
+                         for r in block["by_group"] if r["variable"] == variable}
+                assert_suppressed(shown, smaller, what=f"{what}: {name} by {variable}")
+        assert (evaluation["roi"] is None) is small, f"{what}: ROI"
+        cohort = evaluation["cohort"]
+        for key, group in (("matched_participants", "participants"), ("comparison_matched", "comparison")):
+            assert cohort[key] == (people[group] if people[group] >= 5 else None), f"{what}: {key}"
+        rest = [text for text in evaluation["caveats"] if text.startswith("Figures rest on")]
+        assert not re.search(r"(?<![\d.,])[1-4] (participants|comparison)", " ".join(rest)), f"{what}: {rest}"
+        # (2) the meetings histogram: ranges of five pairs or more; no status of fewer than five pairs in a range
+        # follows from what the chart and the summary show (bars, statuses drawn, the statuses' totals)
+        pairs = result.behaviour.pairs
+        rows = evaluation["behaviour"]["distribution"]
+        ranges = _meeting_ranges(rows)
+        assert all(b < c for (_, b), (c, _) in zip(ranges, ranges[1:])), f"{what}: overlapping ranges {ranges}"
+        per_range = {(a, b): int(pairs["meetings"].between(a, b).sum()) for a, b in ranges}
+        assert sum(per_range.values()) == len(pairs) and min(per_range.values()) >= 5, f"{what}: {per_range}"
+        sizes = {(r, s): int((pairs["meetings"].between(*r) & pairs["status"].eq(s)).sum())
+                 for r in ranges for s in STATUSES}
+        sizes = {piece: n for piece, n in sizes.items() if n}
+        figures = [frozenset(sizes)] + [frozenset(p for p in sizes if p[0] == r) for r in ranges]
+        for r in rows:
+            if r["status"] in STATUSES:
+                piece = ((r["meetings"], r["meetings_to"]), r["status"])
+                assert r["pairs"] == sizes[piece] >= 5, f"{what}: {piece} drawn with {r['pairs']} pairs"
+                figures.append(frozenset([piece]))
+        summary = evaluation["behaviour"]
+        totals = {s: summary[k] for s, k in (("closed early", "closed_early"), ("ended by an exit", "ended_by_exit"))}
+        for status, shown in totals.items():
+            if shown is not None:
+                assert shown == int(pairs["status"].eq(status).sum()), f"{what}: {status}"
+                figures.append(frozenset(p for p in sizes if p[1] == status))
+        assert_no_small_piece_fixed(figures, sizes, what=f"{what}: meetings histogram and summary")
+        # (3) no note or count names 1-4 participants
+        for text in evaluation["notes"] + evaluation["caveats"]:
+            assert not re.search(r"(?<![\d.,])[1-4] participants?\b", text), f"{what}: {text}"
+        assert all(v is None or v == 0 or v >= 5 for k, v in evaluation["cohort"]["excluded"].items()
+                   if k.startswith("participants_")), f"{what}: {evaluation['cohort']['excluded']}"
+    counts = document["pooled"]["counts"]  # every participant once: the programs' sizes do not add up to it
+    assert counts["matched_participants"] >= 5 and counts["matched_comparison"] >= 5
+    assert_suppressed({g["group"]: g["people"] for g in document["pooled"]["retention"]["groups"]},
+                      {"participants": counts["matched_participants"], "comparison": counts["matched_comparison"]},
+                      what="evaluate --all JSON, pooled groups")
+    assert document["totals"]["roi"]["estimate"] is None  # peer's avoided exits would be the total minus main's
+
+
+def test_the_evaluate_all_report_says_what_it_hides(few_matched) -> None:
+    _, _, report = few_matched
+    text = report.read_text(encoding="utf-8")
+    assert "Still employed after" in text and "is not shown: fewer than five people in one of the groups" in text
+    assert "not shown: fewer than five people" in text  # the survival groups' people and events
+    assert "Fewer than 5 participants have nobody comparable" in text
+    assert not re.search(r"Participants \([1-4]\)", text)

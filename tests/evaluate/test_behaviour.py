@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.suppression import assert_no_small_piece_fixed
 from workbench.design.model import ProgramDesign
 from workbench.evaluate import behaviour
+from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES, Behaviour, status_totals
 
 START, END = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-07-01")  # 181 days
 
@@ -42,15 +46,16 @@ def test_pairs_against_the_cadence_and_the_health_rule() -> None:
     assert pairs["gone_quiet"].tolist() == [False, True, True, False]
     assert pairs["expected"].tolist() == pytest.approx([181 / 14, 181 / 14, 181 / 14, 45 / 14])
     s = result.summary
-    assert (s["pairs"], s["meetings"], s["closed_early"], s["gone_quiet"], s["ended_by_exit"]) == (4, 21, 1, 2, 1)
+    assert (s["pairs"], s["meetings"], s["gone_quiet"]) == (4, 21, 2)
+    # one pair closed early, one ended by an exit: statuses of fewer than five pairs, hidden with their complement
+    assert (s["closed_early"], s["closed_early_share"], s["ended_by_exit"]) == (None, None, None)
     assert s["share_of_cadence"] == pytest.approx(21 / (3 * 181 / 14 + 45 / 14))
     assert s["participants_without_meetings"] == 1 and s["program_finished"]
     assert s["hours"] == pytest.approx((13 * 60 + 90 + 150 + 60) / 60)
     # per mentee: B closed early, E never met (and stayed), A and C still meeting, D left
     assert result.mentees["closed_early"].tolist() == [False, True, False, False, True]
     assert s["mentees_closed_early_share"] == pytest.approx(2 / 5)
-    dist = result.distribution()
-    assert dist["pairs"].sum() == 4 and set(dist["status"]) == {"active", "closed early", "ended by an exit"}
+    assert result.distribution().empty  # four pairs: no bar of fewer than five
 
 
 def test_weekly_cadence_expects_twice_the_meetings_and_a_running_program_is_cut_at_the_data() -> None:
@@ -61,3 +66,33 @@ def test_weekly_cadence_expects_twice_the_meetings_and_a_running_program_is_cut_
     assert result.pairs["expected"].iloc[0] == pytest.approx(59 / 7)
     assert not result.summary["program_finished"]
     assert result.pairs["status"].iloc[0] == "active"  # 26 days since the last meeting: within the rule
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 15), st.sampled_from(STATUSES)), min_size=0, max_size=40))
+def test_the_histogram_and_the_status_totals_give_no_group_of_fewer_than_five_pairs(pairs: list) -> None:
+    frame = pd.DataFrame(pairs, columns=["meetings", "status"])
+    result = Behaviour(summary={}, pairs=frame, mentees=pd.DataFrame())
+    rows = result.distribution()
+    if len(frame) < 5:
+        assert rows.empty and set(status_totals(frame).values()) <= {None, 0}
+        return
+    ranges = sorted(set(zip(rows["meetings"], rows["meetings_to"])))
+    assert all(b < c for (_, b), (c, _) in zip(ranges, ranges[1:]))
+    bars = {r: int(frame["meetings"].between(*r).sum()) for r in ranges}
+    assert sum(bars.values()) == len(frame) and min(bars.values()) >= 5  # every pair in a bar of five or more
+    assert rows.groupby(["meetings", "meetings_to"])["pairs"].sum().to_dict() == bars
+    sizes = {(r, s): int((frame["meetings"].between(*r) & frame["status"].eq(s)).sum()) for r in ranges
+             for s in STATUSES}
+    sizes = {piece: n for piece, n in sizes.items() if n}
+    figures = [frozenset(sizes)] + [frozenset(p for p in sizes if p[0] == r) for r in ranges]
+    for row in rows.itertuples():
+        if row.status != HIDDEN_STATUS:
+            piece = ((row.meetings, row.meetings_to), row.status)
+            assert row.pairs == sizes[piece] >= 5
+            figures.append(frozenset([piece]))
+    for status, total in status_totals(frame).items():
+        if total is not None:
+            assert total == int(frame["status"].eq(status).sum())
+            figures.append(frozenset(p for p in sizes if p[1] == status))
+    assert_no_small_piece_fixed(figures, sizes, what="meetings histogram")

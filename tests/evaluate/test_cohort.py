@@ -136,3 +136,12 @@ def test_a_mentor_who_met_mentees_without_enrolling_is_not_in_the_comparison_poo
                                                             "date": ["2025-09-01"], "minutes": ["30"]})])
     cohort = evaluation_cohort({**tables, "meetings": meetings}, ProgramDesign())
     assert outsider not in set(cohort.comparison["person_id"]) and cohort.mentors == 14
+
+
+def test_one_to_four_participants_without_a_comparable_colleague_are_not_counted(tables) -> None:
+    cohort = evaluation_cohort(tables, ProgramDesign())
+    unmatched = int((~cohort.participants["matched"]).sum())
+    assert 0 < unmatched < 5  # the demo's past cohort: two participants in strata of their own
+    assert any(n.startswith("Fewer than 5 participants have nobody comparable") for n in cohort.notes)
+    assert not any(f"{unmatched} participant" in n for n in cohort.notes)
+    assert cohort.summary()["excluded"]["participants_without_comparison"] is None

@@ -79,3 +79,14 @@ def test_a_small_department_cannot_be_worked_out_from_the_overall_figures() -> N
     people = {"Sales": 2, "Engineering": 30, "Support": 28}
     assert_suppressed({v: None if balance.loc[v, "hidden"] else people[v] for v in balance.index}, people,
                       what="balance by department")
+
+
+def test_fewer_than_five_matched_participants_get_no_shares_and_no_counts() -> None:
+    sample = matched_sample(n_p=60, n_c=400)
+    few = pd.concat([sample[sample["group"] == "participants"].head(3), sample[sample["group"] == "comparison"]])
+    result = outcome_comparison(few, "retention", horizon_months=12, resamples=200, rng=np.random.default_rng(0))
+    assert result.at_horizon is None and len(result.draws[0]) == 0
+    groups = result.survival.groups.set_index("group")
+    assert groups.loc["participants", "people"] is None and groups.loc["participants", "events"] is None
+    assert groups.loc["comparison", "people"] == (few["group"] == "comparison").sum()
+    assert result.by_group["department"]["hidden"].all()  # 1-3 participants in each department

@@ -502,3 +502,22 @@ def test_the_pack_draws_its_charts_from_disk_without_any_request_outside(browser
     assert page.url.endswith("/matching.html")
     assert errors == []
     assert [u for u in requests if not u.startswith("file://")] == []
+
+
+def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(tmp_path: Path) -> None:
+    """All but three participants of the demo's past cohort get departments of their own: three are matched."""
+    folder = _copy_demo(tmp_path, "few")
+    enrolment = pd.read_csv(folder / "enrolment.csv", dtype=str, keep_default_na=False)
+    mentees = enrolment.loc[(enrolment["cohort"] == "2025") & enrolment["role"].isin(["mentee", "both"]),
+                            "person_id"].tolist()
+    people = pd.read_csv(folder / "people.csv", dtype=str, keep_default_na=False)
+    moved = people["person_id"].isin(mentees[3:])
+    people.loc[moved, "department"] = [f"Unit {k}" for k in range(int(moved.sum()))]
+    people.to_csv(folder / "people.csv", index=False)
+    result = write_pack(open_workspace(folder), tmp_path / "pack", generated=DAY, resamples=200, runs=0)
+    text = (result.path / "evaluation.html").read_text(encoding="utf-8")
+    assert "Still employed after" in text and "is not shown: fewer than five people in one of the groups" in text
+    assert "fewer than 5 with comparable non-participants" in text and "not shown: fewer than five people" in text
+    assert not re.search(r"Participants \([1-4]\)", text) and "ROI (" not in text
+    bars = [row for _, spec in _specs(text) for row in _rows(spec) if {"meetings_to", "pairs"} <= set(row)]
+    assert bars and all(row["pairs"] >= MIN_GROUP for row in bars)

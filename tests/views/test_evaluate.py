@@ -335,3 +335,27 @@ def test_with_several_programs_the_page_evaluates_all_of_them(workspace: Path) -
 def test_with_one_program_there_is_no_all_programs_section(workspace: Path) -> None:
     view = page()
     assert view.all_programs is None and view.children[0].value == ""
+
+
+def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(workspace: Path) -> None:
+    """All but three participants get departments of their own: three are matched, too few for shares, an ROI or
+    counts of people and exits; the demo's meetings hold bars and statuses of fewer than five pairs."""
+    enrolment = pd.read_csv(workspace / "enrolment.csv", dtype=str, keep_default_na=False)
+    mentees = enrolment.loc[(enrolment["cohort"] == PAST_COHORT) & enrolment["role"].isin(["mentee", "both"]),
+                            "person_id"].tolist()
+    people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)
+    moved = people["person_id"].isin(mentees[3:])
+    people.loc[moved, "department"] = [f"Unit {k}" for k in range(int(moved.sum()))]
+    people.to_csv(workspace / "people.csv", index=False)
+    view = page()
+    view.run_button.click()
+    assert "wb-notice-success" in view.notice.value, view.notice.value
+    assert 0 < view.result.cohort.matched["group"].eq("participants").sum() < 5
+    text = widget_text(view)
+    assert "Still employed after" in text and "is not shown: fewer than 5 people in one of the groups compared" in text
+    assert "fewer than 5 people: not shown" in text and not re.search(r"Participants \([1-4]\)", text)
+    assert "fewer than 5 of them have comparable colleagues" in text
+    assert "return on each unit spent" not in text
+    drawn = next(iter(view.meetings_chart.chart.to_dict()["datasets"].values()))
+    assert drawn and min(r["pairs"] for r in drawn) >= 5
+    assert "each bar stands for 5 pairs or more" in text

@@ -26,6 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -50,6 +51,7 @@ SELF_SELECTION_NOTE = ("People chose to take part, so part of any difference may
 GROUP_LABELS = {"participants": "Participants", "comparison": "Comparison group"}
 GROUP_COLOURS = {"Participants": "#1f77b4", "Comparison group": "#8c8c8c"}
 STATUS_COLOURS = {"active": "#1f77b4", "closed early": "#ff7f0e", "ended by an exit": "#9e9e9e",
+                  HIDDEN_STATUS: "#d9d9d9",
                   "met": "#2ca02c", "not met": "#d62728", "unclear": "#ff7f0e", "not measured": "#9e9e9e"}
 WAVE_LABELS = {"mid": "midpoint", "post": "end", "followup": "follow-up"}
 OUTCOME_WORDS = {"retention": ("Still employed", "stayed", "leave"),
@@ -276,18 +278,21 @@ def survey_change_caption(change: pd.DataFrame, *, wave: str = "post",
 def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | None = None) -> alt.LayerChart | alt.Chart:
     """Pairs by number of meetings held, coloured by status, with the cadence's expectation as a rule.
 
-    ``distribution`` is ``result.behaviour.distribution()`` (``meetings``,
+    ``distribution`` is ``result.behaviour.distribution()`` (``meetings`` to
+    ``meetings_to``: a range of meeting counts holding five pairs or more,
     ``status``, ``pairs``); ``expected_per_pair`` is the summary's
     ``expected_per_pair``.
     """
     title = "Did pairs meet as often as planned?"
     if _is_empty(distribution):
         return _no_data_chart(title)
-    _require(distribution, ("meetings", "status", "pairs"), "meetings_chart")
+    _require(distribution, ("meetings", "meetings_to", "status", "pairs"), "meetings_chart")
     rows = distribution.copy()
-    statuses = [s for s in ("active", "closed early", "ended by an exit") if s in set(rows["status"])]
-    # a number line, one bar per meeting count, so that counts no pair had leave a gap
-    rows["end"] = rows["meetings"] + 1
+    statuses = [s for s in (*STATUSES, HIDDEN_STATUS) if s in set(rows["status"])]
+    # a number line, one bar per range of meeting counts (each five pairs or more), so that counts no pair had
+    # between ranges leave a gap
+    rows["end"] = rows["meetings_to"] + 1
+    rows["held"] = [f"{a}" if a == b else f"{a}-{b}" for a, b in zip(rows["meetings"], rows["meetings_to"])]
     bars = alt.Chart(rows).mark_bar(stroke="#ffffff", strokeWidth=0.5).encode(
         x=alt.X("meetings:Q", title="Meetings held by the pair", axis=alt.Axis(tickMinStep=1, format=",d")),
         x2="end:Q",
@@ -295,9 +300,11 @@ def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | Non
         color=alt.Color("status:N", title=None, sort=statuses,
                         scale=alt.Scale(domain=statuses, range=[STATUS_COLOURS[s] for s in statuses]),
                         legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("meetings:O", title="Meetings"), alt.Tooltip("status:N", title="Status"),
+        tooltip=[alt.Tooltip("held:N", title="Meetings"), alt.Tooltip("status:N", title="Status"),
                  alt.Tooltip("pairs:Q", title="Pairs")])
-    subtitle = ["Closed early: no meeting for longer than the design's health rule before the program ended."]
+    subtitle = ["Closed early: no meeting for longer than the design's health rule before the program ended.",
+                f"Meeting counts are grouped so that each bar stands for {MIN_GROUP} pairs or more; '{HIDDEN_STATUS}' "
+                f"marks statuses of fewer than {MIN_GROUP} pairs, or that would give such a few away."]
     chart = bars
     if expected_per_pair is not None and np.isfinite(expected_per_pair):
         subtitle.insert(0, f"The design's cadence expects about {expected_per_pair:.0f} meetings per pair "
@@ -309,6 +316,17 @@ def meetings_chart(distribution: pd.DataFrame, *, expected_per_pair: float | Non
     return chart.properties(width=WIDTH, height=220, title=_title(title, subtitle))
 
 
+def shown_count(count: int | None, hidden: str = f"fewer than {MIN_GROUP}") -> str:
+    """A head count of an evaluation's JSON as text; ``None`` (hidden: a group under five) as ``hidden``."""
+    return hidden if count is None else f"{count:,}"
+
+
+def pairs_count(count: int | None) -> str:
+    """A number of pairs from ``result.behaviour.summary`` as text: hidden ones (``None``: under five, or hidden
+    beside them) as "a number not shown"."""
+    return shown_count(count, "a number not shown")
+
+
 def meetings_caption(summary: Mapping) -> str:
     """Caption for :func:`meetings_chart` from ``result.behaviour.summary``."""
     if not summary or not summary.get("pairs"):
@@ -318,8 +336,10 @@ def meetings_caption(summary: Mapping) -> str:
              f"against about {s['expected_per_pair']:.1f} the {s['cadence']} cadence expects "
              f"({_pct(s['share_of_cadence'])} of plan)."]
     parts.append(f"{s['gone_quiet']} pair{'s' if s['gone_quiet'] != 1 else ''} went more than "
-                 f"{s['inactivity_days']} days without meeting at some point; {s['closed_early']} closed early and "
-                 f"{s['ended_by_exit']} ended because someone left.")
+                 f"{s['inactivity_days']} days without meeting at some point; {pairs_count(s['closed_early'])} closed "
+                 f"early and {pairs_count(s['ended_by_exit'])} ended because someone left.")
+    parts.append(f"Each bar stands for {MIN_GROUP} pairs or more (meeting counts are grouped until it does); "
+                 f"statuses of fewer than {MIN_GROUP} pairs are not shown, nor others that would give them away.")
     if not s.get("program_finished", True):
         parts.append("The program has not ended yet, so these counts will move.")
     parts.append("Meetings not logged count as not held.")

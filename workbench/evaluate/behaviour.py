@@ -15,6 +15,10 @@ meetings. Using the design's health rule (``support.inactivity_days``):
   data records no closures);
 * a pair **ended by an exit** when the mentee or the mentor left during the program.
 
+Small groups: the distribution of pairs by meetings held merges meeting counts into
+ranges of five pairs or more and hides small statuses within a range
+(:func:`status_pieces`); a status with a hidden piece has its total hidden too.
+
 Per mentee (for calibration): a participant closed early when none of their pairs
 was still meeting by that rule, including participants who never met.
 """
@@ -28,6 +32,13 @@ import pandas as pd
 
 from workbench.design.eligibility import DAYS_PER_MONTH
 from workbench.design.model import ProgramDesign
+from workbench.privacy import MIN_GROUP, hide_small_groups
+
+#: The statuses of a pair, in the order the distribution and the summary hide them.
+STATUSES = ("active", "closed early", "ended by an exit")
+#: The status of a distribution's piece whose pairs are hidden (the pieces of a range under five pairs, and
+#: enough others that none can be worked out): their sum, which the range's total minus the shown pieces gives.
+HIDDEN_STATUS = "status not shown"
 
 #: Days between scheduled meetings for each cadence.
 CADENCE_DAYS = {"weekly": 7.0, "fortnightly": 14.0, "monthly": DAYS_PER_MONTH}
@@ -48,12 +59,63 @@ class Behaviour:
     pairs: pd.DataFrame = field(repr=False)
     mentees: pd.DataFrame = field(repr=False)
 
-    def distribution(self) -> pd.DataFrame:
-        """Pairs per number of meetings held and status: ``meetings``, ``status``, ``pairs``."""
-        if self.pairs.empty:
-            return pd.DataFrame({"meetings": pd.Series([], dtype=int), "status": pd.Series([], dtype=object),
-                                 "pairs": pd.Series([], dtype=int)})
-        return self.pairs.groupby(["meetings", "status"]).size().rename("pairs").reset_index()
+    def distribution(self, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+        """Pairs per range of meetings held and status: ``meetings`` (the range's fewest meetings), ``meetings_to``
+        (its most), ``status``, ``pairs``; empty with fewer than ``min_group`` pairs (:func:`status_pieces`: a
+        range's hidden statuses are one row of :data:`HIDDEN_STATUS` with their sum)."""
+        columns = {"meetings": int, "meetings_to": int, "status": object, "pairs": int}
+        pieces = status_pieces(self.pairs, min_group=min_group)
+        if pieces.empty:
+            return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in columns.items()})
+        shown = pieces.assign(status=pieces["status"].where(~pieces["hidden"], HIDDEN_STATUS))
+        out = shown.groupby(["meetings", "meetings_to", "status"], sort=False)["pairs"].sum().reset_index()
+        order = {s: k for k, s in enumerate((*STATUSES, HIDDEN_STATUS))}
+        out = out.sort_values(["meetings", "status"], key=lambda c: c.map(order) if c.name == "status" else c)
+        return out[list(columns)].astype(columns).reset_index(drop=True)
+
+
+def status_pieces(pairs: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """The pairs (a :attr:`Behaviour.pairs` table) per range of meetings held and status, as the distribution shows
+    them: ``meetings``, ``meetings_to`` (the range), ``status``, ``pairs``, ``hidden``; empty under ``min_group``
+    pairs.
+
+    Ranges: meeting counts from the fewest up are merged until each range holds ``min_group`` pairs or more (a last
+    range short of that joins the one before), so no bar stands for fewer. Within a range, statuses of fewer than
+    ``min_group`` pairs are hidden, and enough others that the range's total minus those shown gives none away
+    (:func:`workbench.privacy.hide_small_groups`). A status with a hidden piece has its total hidden too
+    (:func:`status_totals`), so no piece can be worked out across ranges either.
+    """
+    if len(pairs) < min_group:
+        return pd.DataFrame(columns=["meetings", "meetings_to", "status", "pairs", "hidden"])
+    ranges, size = [[]], 0
+    for meetings, count in pairs["meetings"].value_counts().sort_index().items():
+        if size >= min_group:
+            ranges.append([])
+            size = 0
+        ranges[-1].append(int(meetings))
+        size += int(count)
+    if size < min_group and len(ranges) > 1:
+        short = ranges.pop()
+        ranges[-1] += short
+    first = {m: r[0] for r in ranges for m in r}
+    pieces = pairs.assign(meetings=pairs["meetings"].map(first)).groupby(["meetings", "status"]).size().rename(
+        "pairs").reset_index()
+    pieces = pieces.sort_values(["meetings", "status"], key=lambda c: c.map(STATUSES.index) if c.name == "status"
+                                else c).reset_index(drop=True)
+    pieces.insert(1, "meetings_to", pieces["meetings"].map({r[0]: r[-1] for r in ranges}))
+    hidden = hide_small_groups(pieces, ["meetings", "meetings_to", "status"], count="pairs", min_group=min_group,
+                               within=["meetings"])["hidden"]
+    return pieces.assign(hidden=hidden.to_numpy(dtype=bool))
+
+
+def status_totals(pairs: pd.DataFrame, *, min_group: int = MIN_GROUP) -> dict[str, int | None]:
+    """Pairs per status (``pairs``: a :attr:`Behaviour.pairs` table), ``None`` for a status with a piece the
+    distribution hides (:func:`status_pieces`; so every status under ``min_group`` pairs, and, as a range hides
+    two statuses or more, never one alone); a status no pair has counts 0."""
+    pieces = status_pieces(pairs, min_group=min_group)
+    hidden = set(pieces.loc[pieces["hidden"], "status"]) if len(pieces) else set(pairs["status"])
+    counts = pairs["status"].value_counts()
+    return {s: None if s in hidden else int(counts.get(s, 0)) for s in STATUSES}
 
 
 def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Series, design: ProgramDesign, *,
@@ -100,6 +162,7 @@ def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Ser
                             "closed_early": closed.astype(bool), "never_met": never_met})
 
     n = len(pairs)
+    totals = status_totals(pairs)
     held, expected = float(pairs["meetings"].sum()), float(pairs["expected"].sum())
     summary = {
         "cadence": design.experience.cadence, "cadence_days": cadence, "inactivity_days": quiet,
@@ -113,9 +176,9 @@ def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Ser
         "hours": float(pairs["minutes"].sum() / 60),
         "gone_quiet": int(pairs["gone_quiet"].sum()), "gone_quiet_share": float(pairs["gone_quiet"].mean()) if n
         else None,
-        "closed_early": int(pairs["closed_early"].sum()),
-        "closed_early_share": float(pairs["closed_early"].mean()) if n else None,
-        "ended_by_exit": int(pairs["ended_by_exit"].sum()),
+        "closed_early": totals["closed early"],
+        "closed_early_share": totals["closed early"] / n if n and totals["closed early"] is not None else None,
+        "ended_by_exit": totals["ended by an exit"],
         "mentees_closed_early_share": float(mentees["closed_early"].mean()) if len(mentees) else None,
         "program_finished": bool(program_end <= as_of),
     }

@@ -158,7 +158,7 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
     r = kpis.loc["retention"]
     add("retention_participants", f"Participants still employed after {horizon} months", "share 0-1",
         r["participants_mean"], r["participants_p05"], r["participants_p95"], observed_retention)
-    if abs(retention.horizon_months - horizon) < 1e-9:
+    if at is not None and abs(retention.horizon_months - horizon) < 1e-9:  # None: shares of under five
         add("retention_comparison", f"Comparison group still employed after {horizon} months (weighted)",
             "share 0-1", r["comparison_mean"], r["comparison_p05"], r["comparison_p95"],
             at["comparison"]["share"])

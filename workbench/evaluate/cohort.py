@@ -59,6 +59,12 @@ SELF_SELECTION = ("Participants chose (or were chosen) to take part: matching on
                   "shows an association, not proof that the program caused it.")
 
 
+def people_count(count: int, noun: str) -> str:
+    """``count`` people (``noun`` in the plural) as a note may name them: "12 participants", but "Fewer than 5
+    participants" for 1-4 (a group under five is never counted)."""
+    return f"Fewer than {MIN_GROUP} {noun}" if 0 < count < MIN_GROUP else f"{count} {noun}"
+
+
 def cohort_order(enrolment: pd.DataFrame) -> list[str]:
     """The enrolment's cohort names, oldest first (as numbers when all are numbers, else as text)."""
     names = sorted(set(text_column(enrolment, "cohort")))
@@ -195,14 +201,21 @@ class EvaluationCohort:
             "name": self.name, "start": self.start.isoformat(), "start_source": self.start_source,
             "as_of": self.as_of.isoformat(), "program_end": self.program_end.isoformat(),
             "duration_months": self.duration_months, "follow_up_months": round(self.follow_up_months, 4),
-            "participants": int(len(p)), "matched_participants": int(p["matched"].sum()),
-            "comparison_pool": int(len(c)), "comparison_matched": int(c["matched"].sum()),
+            "participants": int(len(p)), "matched_participants": _shown(int(p["matched"].sum())),
+            "comparison_pool": int(len(c)), "comparison_matched": _shown(int(c["matched"].sum())),
             "mentors": int(self.mentors), "pairs": int(self.meetings[["mentee_id", "mentor_id"]].drop_duplicates()
                                                       .shape[0]) if len(self.meetings) else 0,
             "meetings": int(len(self.meetings)),
             "participant_rule": self.participant_rule, "comparison_rule": self.comparison_rule,
-            "excluded": {k: int(v) for k, v in self.excluded.items()},
+            "excluded": {k: None if k.startswith("participants_") and 0 < v < MIN_GROUP else int(v)
+                         for k, v in self.excluded.items()},  # 1-4 participants: a group under five
         }
+
+
+def _shown(count: int) -> int | None:
+    """A matched group's head count as a summary shows it: ``None`` under :data:`MIN_GROUP` (the figures of so few
+    are hidden too, :func:`workbench.evaluate.outcomes.outcome_comparison`)."""
+    return count if count >= MIN_GROUP else None
 
 
 def _cohort_meetings(meetings: pd.DataFrame | None, mentees: set[str]) -> pd.DataFrame:
@@ -307,8 +320,8 @@ def evaluation_cohort(tables: Mapping[str, pd.DataFrame], design: ProgramDesign,
     is_participant = frame["person_id"].isin(chosen)
     gone = int((is_participant & ~at_start).sum())
     if gone:
-        notes.append(f"{gone} participant{'s were' if gone != 1 else ' was'} not employed on the start day and "
-                     "are left out.")
+        notes.append(f"{people_count(gone, 'participants')} were not employed on the "
+                     "start day and are left out.")
     rules = design.align.mentee_eligibility
     pool_ok = eligible(people.assign(person_id=ids)[~ids.duplicated().to_numpy()].reset_index(drop=True), rules,
                        as_of=begin).to_numpy()
@@ -341,8 +354,9 @@ def evaluation_cohort(tables: Mapping[str, pd.DataFrame], design: ProgramDesign,
     p = frame[frame["group"] == "participants"]
     unmatched = int((~p["matched"]).sum())
     if unmatched:
-        notes.append(f"{unmatched} participant{'s have' if unmatched != 1 else ' has'} nobody comparable (same "
-                     "department, level and tenure band) in the comparison pool and are left out of the comparisons.")
+        notes.append(f"{people_count(unmatched, 'participants')} have nobody "
+                     "comparable (same department, level and tenure band) in the comparison pool and are left out of "
+                     "the comparisons.")
     mentors = set(meetings["mentor_id"]) if len(meetings) else set(here.loc[here["role"].isin(MENTOR_ROLES),
                                                                               "person_id"])
     excluded = {"participants_not_employed_at_start": gone, "participants_without_comparison": unmatched,

@@ -13,19 +13,24 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.behaviour import behaviour
 from workbench.evaluate.calibration import MAX_HORIZON, calibrate
-from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort
+from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort, \
+    people_count
 from workbench.evaluate.outcomes import outcome_comparison
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.roi import program_cost, roi_estimate
 from workbench.evaluate.scorecard import scorecard
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
+from workbench.privacy import MIN_GROUP
 from workbench.workspace import Workspace
 
 #: Bootstrap resamples by default.
 RESAMPLES = 2000
 #: Forecast runs by default.
 RUNS = 1000
+#: The note of an evaluation whose matched groups are too small for shares at the horizon (and so for an ROI).
+HIDDEN_SHARES = (f"Shares at the horizon and the return on investment are not shown: fewer than {MIN_GROUP} "
+                 "participants, or comparison people, are in the matched strata.")
 #: The parts :func:`evaluate` reports to its ``progress`` callback, in order.
 STEPS = ("choosing the cohort and its comparison group", "reading the surveys", "counting meetings",
          "comparing retention", "comparing promotion", "the return on investment and the scorecard",
@@ -116,11 +121,14 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     months_run = min(group.duration_months, follow_up)
     cost, breakdown, hourly, salary, source = program_cost(group.meetings, design, participants=len(p),
                                                            mentors=group.mentors, pairs=pairs, months=months_run)
-    at = retention.at_horizon
-    draws = (1 - retention.draws[0], 1 - retention.draws[1])
-    roi = roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
-                       participants=at["participants_people"], cost=cost, breakdown=breakdown, salary=salary,
-                       salary_source=source, hourly=hourly, design=design)
+    at, roi = retention.at_horizon, None
+    if at is None:
+        notes.append(HIDDEN_SHARES)
+    else:
+        draws = (1 - retention.draws[0], 1 - retention.draws[1])
+        roi = roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
+                           participants=at["participants_people"], cost=cost, breakdown=breakdown, salary=salary,
+                           salary_source=source, hourly=hourly, design=design)
 
     def rates_of(event: str) -> dict:
         comp = matched[matched["group"] == "comparison"]
@@ -143,8 +151,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         SELF_SELECTION,
         "The comparison group is matched on department, level and tenure band only; anything else that differs "
         "between those who join and those who do not stays in the comparison.",
-        f"Figures rest on {len(p)} participants and {int(matched['group'].eq('comparison').sum())} comparison "
-        "people: intervals are wide for small cohorts, and an interval that includes no effect is not evidence of "
+        f"Figures rest on {len(p)} participants and "
+        f"{people_count(int(matched['group'].eq('comparison').sum()), 'comparison people').lower()}: intervals are "
+        "wide for small cohorts, and an interval that includes no effect is not evidence of "
         "no effect.",
         "Groups of fewer than five people are never shown.",
     )

@@ -40,14 +40,16 @@ class OutcomeComparison:
     ``at_horizon``: ``participants``, ``comparison`` and ``difference``, each
     ``{"share", "low", "high"}`` (0-1; for retention the share still employed),
     plus ``p_better`` (share of bootstrap resamples in which participants do
-    better). ``draws`` holds the bootstrap shares ``(participants, comparison)``.
+    better). ``draws`` holds the bootstrap shares ``(participants, comparison)``. When either group has
+    fewer than five matched people, ``at_horizon`` is ``None`` and ``draws`` are empty: the shares would
+    describe those few people (the survival's ``groups`` hide their counts too).
     """
 
     outcome: str
     label: str
     survival: SurvivalComparison
     horizon_months: float
-    at_horizon: dict
+    at_horizon: dict | None
     by_group: dict[str, pd.DataFrame] = field(repr=False)
     balance: pd.DataFrame = field(repr=False)
     comparison: str = ""
@@ -151,15 +153,17 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
                                 min_group=min_group)
     hit = (matched[event].astype(bool) & (matched[time] <= horizon_months)).to_numpy()
     p = matched["group"] == "participants"
-    share_p = float(hit[p.to_numpy()].mean())
-    share_c = weighted_share(matched[~p], hit[~p.to_numpy()])
-    draw_p, draw_c = bootstrap_shares(matched, hit, resamples=resamples, rng=rng)
-    if keep:  # retention: the share still employed
-        share_p, share_c, draw_p, draw_c = 1 - share_p, 1 - share_c, 1 - draw_p, 1 - draw_c
-    diff = draw_p - draw_c
-    at_horizon = {"participants": _interval(share_p, draw_p), "comparison": _interval(share_c, draw_c),
-                  "difference": _interval(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
-                  "participants_people": int(p.sum()), "comparison_people": int((~p).sum())}
+    at_horizon, draw_p, draw_c = None, np.zeros(0), np.zeros(0)
+    if min(int(p.sum()), int((~p).sum())) >= min_group:  # else the shares describe fewer than five people
+        share_p = float(hit[p.to_numpy()].mean())
+        share_c = weighted_share(matched[~p], hit[~p.to_numpy()])
+        draw_p, draw_c = bootstrap_shares(matched, hit, resamples=resamples, rng=rng)
+        if keep:  # retention: the share still employed
+            share_p, share_c, draw_p, draw_c = 1 - share_p, 1 - share_c, 1 - draw_p, 1 - draw_c
+        diff = draw_p - draw_c
+        at_horizon = {"participants": _interval(share_p, draw_p), "comparison": _interval(share_c, draw_c),
+                      "difference": _interval(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
+                      "participants_people": int(p.sum()), "comparison_people": int((~p).sum())}
     by_group = {key: _by_group(matched, hit, key, keep, min_group) for key in ("department", "level")}
     word = "leaving" if outcome == "retention" else "promotion"
     caveats = (
@@ -169,7 +173,9 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         f"weight the comparison group to the participants' mix.",
         "Levels are today's, not those at the start: a promotion during the program moves a person's level.",
     )
-    for name, share in (("participants", share_p), ("the comparison group", share_c)):
+    shares = () if at_horizon is None else ((name, at_horizon[key]["share"]) for name, key in (
+        ("participants", "participants"), ("the comparison group", "comparison")))
+    for name, share in shares:
         if share in (0.0, 1.0):
             caveats += (f"Nobody or everybody in {name} had the outcome by the horizon: a bootstrap cannot show the "
                         "uncertainty of such a count, so the intervals of the shares are too narrow.",)

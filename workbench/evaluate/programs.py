@@ -101,9 +101,11 @@ class ProgramsEvaluation:
                 roi = result.roi
                 row.update(cohort=result.cohort.name, participants=len(result.cohort.participants),
                            pairs=b["pairs"], meetings=b["meetings"], share_of_cadence=b["share_of_cadence"],
-                           **_hazard(hr), cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
-                           avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
-                           roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
+                           **_hazard(hr))
+                if roi is not None:  # None: fewer than five matched (HIDDEN_SHARES)
+                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
+                               avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
+                               roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
             rows.append(row)
         if self.results:
             t = self.totals
@@ -156,7 +158,8 @@ class ProgramsEvaluation:
                  + f", avoided exits {row.avoided_exits:+.1f} [95% {row.avoided_low:+.1f}, {row.avoided_high:+.1f}]"
                  + f", ROI {row.roi:+.2f} [95% {row.roi_low:+.2f}, {row.roi_high:+.2f}]")
             people = "people (each once)" if row.program == ALL_PROGRAMS else "participants"
-            counted = f"hidden: {FEW_IN_SEVERAL}" if pd.isna(row.participants) else f"{row.participants} {people}"
+            counted = f"hidden: {FEW_IN_SEVERAL}" if pd.isna(row.participants) else \
+                f"{int(row.participants)} {people}"
             lines.append(f"{label}: {counted}, {row.pairs} pairs met, {row.meetings} meetings"
                          f"{cadence}; {hazard}{money}.")
         if self.results and self.totals["reason"]:
@@ -186,6 +189,12 @@ def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> di
     pairs = int(sum(r.behaviour.summary["pairs"] for r in parts))
     meetings = int(sum(r.behaviour.summary["meetings"] for r in parts))
     blank = {"estimate": None, "low": None, "high": None}
+    hidden = [p for p, r in results.items() if r.roi is None]
+    if hidden:  # its avoided exits would be the total minus the others'
+        return {"pairs": pairs, "meetings": meetings, "currency": None, "cost": None, "avoided_exits": blank,
+                "benefit": blank, "net_benefit": blank, "roi": blank | {"p_positive": None}, "programs": len(parts),
+                "reason": f"No money totals: {', '.join(hidden)} show{'s' if len(hidden) == 1 else ''} no return on "
+                          f"investment (fewer than {MIN_GROUP} participants, or comparison people, matched)."}
     currencies = sorted({r.roi.currency for r in parts})
     if len(currencies) != 1:
         return {"pairs": pairs, "meetings": meetings, "currency": None, "cost": None, "avoided_exits": blank,

@@ -112,7 +112,8 @@ _HAZARD = _obj("Hazard ratio of participants against the comparison group from a
                    "strata": _texts("columns whose values each have their own baseline hazard"),
                    "people": _int("people fitted"), "events": _int("events fitted")}, null=True)
 _GROUPS = _rows("People and events per group compared", {
-    "group": _str("participants or comparison"), "people": _int("people"), "events": _int("events")})
+    "group": _str("participants or comparison"), "people": _int("people; null under five", null=True),
+    "events": _int("events; null when the group has under five people", null=True)})
 _BY_GROUP = _rows("The shares at the horizon per department and per level; groups under five people in either "
                   "group are hidden (every figure null)", {
                       "variable": _str("department or level"), "value": _str("the department or level"),
@@ -130,7 +131,8 @@ _BALANCE = _rows("Mix of each group by department, level and tenure band, to jud
                      "comparison_weighted": _num("share of the comparison group with the matching weights",
                                                  null=True),
                      "hidden": _bool("true when hidden")})
-_AT_HORIZON = _obj("Shares at the horizon with 95% bootstrap intervals", {
+_AT_HORIZON = _obj("Shares at the horizon with 95% bootstrap intervals; left out when either group has fewer than "
+                   "five matched people", {
     "participants": _interval("participants (matched)"),
     "comparison": _interval("comparison group weighted to the participants' mix"),
     "difference": _interval("participants minus comparison"),
@@ -209,13 +211,19 @@ _BEHAVIOUR = _obj("Meetings against the design (Kirkpatrick level 3)", {
     "gone_quiet": _int("pairs that once went longer than inactivity_days without meeting"),
     "gone_quiet_share": _num("share of pairs", null=True),
     "closed_early": _int("pairs whose last meeting was over inactivity_days before the end of their active time, "
-                         "with no exit"),
-    "closed_early_share": _num("share of pairs", null=True),
-    "ended_by_exit": _int("pairs ended by the mentee's or mentor's exit"),
+                         "with no exit; null when hidden: the statuses' totals are a breakdown of the pairs, fewer "
+                         "than five pairs (and enough others that none can be worked out) hidden", null=True),
+    "closed_early_share": _num("share of pairs; null when closed_early is", null=True),
+    "ended_by_exit": _int("pairs ended by the mentee's or mentor's exit; null when hidden (as closed_early)",
+                          null=True),
     "mentees_closed_early_share": _num("share of participants with no relationship still meeting", null=True),
-    "distribution": _rows("pairs per number of meetings held and status", {
-        "meetings": _int("meetings held"), "status": _str("active, closed early or ended by an exit"),
-        "pairs": _int("pairs")}),
+    "distribution": _rows("pairs per range of meetings held and status: counts merged into ranges of five pairs or "
+                          "more; a range's statuses of fewer than five pairs (and enough others that none can be "
+                          "worked out) are one row 'status not shown'; empty under five pairs", {
+                              "meetings": _int("fewest meetings held in the range"),
+                              "meetings_to": _int("most meetings held in the range"),
+                              "status": _str("active, closed early, ended by an exit or status not shown"),
+                              "pairs": _int("pairs")}),
     "caveats": _texts("limits of the measures")})
 
 _ROI = _obj("Return on investment: avoided exits x replacement cost - program cost, with a bootstrap", {
@@ -281,13 +289,13 @@ _COHORT = _obj("The evaluated cohort (counts only, never ids)", {
     "duration_months": _int("the design's program length"),
     "follow_up_months": _num("months from the start to the end of the data"),
     "horizon_months": _int("months at which shares are read"), "participants": _int("participants"),
-    "matched_participants": _int("participants with a comparable person in the pool"),
+    "matched_participants": _int("participants with a comparable person in the pool; null under five", null=True),
     "comparison_pool": _int("eligible non-participants employed at the start"),
-    "comparison_matched": _int("of whom in matched strata"), "mentors": _int("mentors who met mentees"),
+    "comparison_matched": _int("of whom in matched strata; null under five", null=True), "mentors": _int("mentors who met mentees"),
     "pairs": _int("pairs that met"), "meetings": _int("meetings in the program window"),
     "participant_rule": _str("who counts as a participant"), "comparison_rule": _str("how the comparison is built"),
-    "excluded": {"type": "object", "additionalProperties": {"type": "integer"},
-                 "description": "people or rows left out, by reason"}})
+    "excluded": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
+                 "description": "people or rows left out, by reason; null for 1-4 participants"}})
 
 #: The JSON Schema of :meth:`EvaluationResult.to_json` (``workbench evaluate --json``).
 JSON_SCHEMA: dict = {
@@ -333,7 +341,8 @@ TURNOVER_JSON_SCHEMA: dict = {
         "kind": {"const": "turnover_evaluation", "description": "what the document holds"},
         "source": _obj("the file evaluated", {
             "file": _str("file name", null=True), "rows": _int("rows used"),
-            "participants": _int("rows marked as participants"), "comparison": _int("rows not marked"),
+            "participants": _int("rows marked as participants; null under five", null=True),
+            "comparison": _int("rows not marked; null under five", null=True),
             "covariates": _texts("columns the hazard ratio adjusts for"),
             "time_unit": _str("unit of time"), "left_out": _int("rows left out (blank cells)")}),
         "retention": _outcome("Staying, participants against everyone else in the file"),
@@ -357,8 +366,10 @@ def outcome_json(result: OutcomeComparison) -> dict:
     """An outcome block of :data:`JSON_SCHEMA`."""
     block = survival_json(result.outcome, result.survival, comparison=result.comparison, caveats=result.caveats)
     by_group = pd.concat(list(result.by_group.values()), ignore_index=True)
-    block.update(label=result.label, horizon_months=result.horizon_months, at_horizon=plain(result.at_horizon),
-                 by_group=records(by_group), balance=records(result.balance))
+    block.update(label=result.label, horizon_months=result.horizon_months, by_group=records(by_group),
+                 balance=records(result.balance))
+    if result.at_horizon is not None:  # else the shares would describe fewer than five people
+        block["at_horizon"] = plain(result.at_horizon)
     return block
 
 
@@ -445,13 +456,15 @@ class EvaluationResult:
         c = self.cohort.summary()
         lines = [f"Cohort {c['name']}: started {c['start']} ({c['start_source']}), data to {c['as_of']} "
                  f"({c['follow_up_months']:.1f} months); {c['participants']} participants "
-                 f"({c['matched_participants']} matched), {c['comparison_matched']} comparison people of "
+                 f"({c['matched_participants'] or 'fewer than five'} matched), "
+                 f"{c['comparison_matched'] or 'fewer than five'} comparison people of "
                  f"{c['comparison_pool']} eligible."]
         at = self.retention.at_horizon
-        lines.append(f"Still employed after {self.horizon_months} months: participants "
-                     f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
-                     f"difference {at['difference']['share'] * 100:+.1f} points "
-                     f"[95% {at['difference']['low'] * 100:+.1f}, {at['difference']['high'] * 100:+.1f}].")
+        if at is not None:
+            lines.append(f"Still employed after {self.horizon_months} months: participants "
+                         f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
+                         f"difference {at['difference']['share'] * 100:+.1f} points "
+                         f"[95% {at['difference']['low'] * 100:+.1f}, {at['difference']['high'] * 100:+.1f}].")
         s = self.retention.survival
         if s.hazard_ratio is not None:
             hr = s.hazard_ratio
@@ -462,7 +475,8 @@ class EvaluationResult:
         b = self.behaviour.summary
         if b["pairs"]:
             lines.append(f"Meetings: {b['meetings']} in {b['pairs']} pairs, {b['share_of_cadence']:.0%} of the "
-                         f"{b['cadence']} cadence; {b['closed_early']} pairs closed early.")
+                         f"{b['cadence']} cadence" + (f"; {b['closed_early']} pairs closed early." if
+                                                       b["closed_early"] is not None else "."))
         if self.roi is not None:
             r = self.roi.roi
             lines.append(f"ROI: {r['estimate']:+.2f} [95% {r['low']:+.2f}, {r['high']:+.2f}], above zero in "

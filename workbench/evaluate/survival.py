@@ -62,7 +62,7 @@ class SurvivalComparison:
 
     ``km``: ``group``, ``time``, ``survival``, ``low``, ``high``, ``at_risk``,
     ``events`` (one row per distinct time, starting at time 0). ``groups``:
-    ``group``, ``people``, ``events``. ``logrank`` or ``hazard_ratio`` are ``None``
+    ``group``, ``people``, ``events`` (``None`` for a group under five people). ``logrank`` or ``hazard_ratio`` are ``None``
     when they cannot be computed (``notes`` say why). Groups under five people
     are left out of ``km``.
     """
@@ -198,8 +198,8 @@ def compare_survival(frame: pd.DataFrame, *, time: str, event: str, group: str, 
     """Kaplan-Meier curves of groups ``first`` and ``second`` of column ``group``, their log-rank test, and
     the hazard ratio of ``first`` against ``second`` from :func:`cox_hazard_ratio` (covariates as there).
 
-    A group under ``min_group`` people gets no curve and no test (privacy: a curve
-    of so few people shows each one's exit).
+    A group under ``min_group`` people gets no curve and no test, and its ``people`` and ``events`` in
+    ``groups`` are ``None`` (privacy: a curve or count of so few people shows each one's exit).
     """
     notes: list[str] = []
     rows, curves = [], []
@@ -210,8 +210,9 @@ def compare_survival(frame: pd.DataFrame, *, time: str, event: str, group: str, 
         rows.append({"group": name, "people": int(len(part)), "events": int(part[event].astype(bool).sum())})
         if len(part) >= min_group:
             curves.append(kaplan_meier(part[time], part[event].astype(bool)).assign(group=name))
-    groups = pd.DataFrame(rows)
     small = [r["group"] for r in rows if r["people"] < min_group]
+    groups = pd.DataFrame(rows).astype({"people": object, "events": object})
+    groups.loc[groups["group"].isin(small), ["people", "events"]] = None
     km = pd.concat(curves, ignore_index=True)[["group", "time", "survival", "low", "high", "at_risk", "events"]] \
         if curves else pd.DataFrame(columns=["group", "time", "survival", "low", "high", "at_risk", "events"])
     if small:

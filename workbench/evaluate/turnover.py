@@ -39,6 +39,7 @@ from workbench.data.reading import DataFileError, apply_mapping, load_mapping, r
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION
 from workbench.evaluate.result import JSON_SCHEMA_VERSION, plain, survival_json
+from workbench.privacy import MIN_GROUP
 from workbench.evaluate.survival import SurvivalComparison, compare_survival
 from workbench.privacy import MIN_GROUP
 
@@ -111,11 +112,11 @@ class TurnoverEvaluation:
 
     def to_json(self) -> dict:
         """Every figure under :data:`workbench.evaluate.TURNOVER_JSON_SCHEMA`."""
-        groups = self.survival.groups.set_index("group")["people"]
+        groups = self.survival.groups.set_index("group")["people"]  # None for a group under five
         return plain({
             "schema_version": JSON_SCHEMA_VERSION, "kind": "turnover_evaluation",
-            "source": {"file": self.file, "rows": self.rows, "participants": int(groups.get("participants", 0)),
-                       "comparison": int(groups.get("comparison", 0)), "covariates": list(self.covariates),
+            "source": {"file": self.file, "rows": self.rows, "participants": groups.get("participants", 0),
+                       "comparison": groups.get("comparison", 0), "covariates": list(self.covariates),
                        "time_unit": "months", "left_out": self.left_out},
             "retention": survival_json("retention", self.survival, comparison="everyone in the file not marked as a "
                                        "participant", caveats=self.caveats),
@@ -126,8 +127,8 @@ class TurnoverEvaluation:
         s = self.survival
         groups = s.groups.set_index("group")
         lines = [f"{self.rows:,} rows" + (f" ({self.left_out} left out for blank cells)" if self.left_out else "")
-                 + ": " + "; ".join(f"{g} {int(r.people):,} people, {int(r.events):,} left" for g, r in
-                                    groups.iterrows()) + "."]
+                 + ": " + "; ".join(f"{g} {int(r.people):,} people, {int(r.events):,} left" if r.people is not None
+                                    else f"{g} fewer than {MIN_GROUP} people" for g, r in groups.iterrows()) + "."]
         if s.hazard_ratio is not None:
             hr = s.hazard_ratio
             adjusted = ", ".join(self.covariates) or "nothing"

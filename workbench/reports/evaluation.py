@@ -27,12 +27,14 @@ from workbench.charts.evaluate import (
     km_chart,
     meetings_caption,
     meetings_chart,
+    pairs_count,
     programs_caption,
     programs_chart,
     roi_caption,
     roi_chart,
     scorecard_caption,
     scorecard_chart,
+    shown_count,
     survey_change_caption,
     survey_change_chart,
 )
@@ -138,6 +140,9 @@ def _outcome_tables(block: dict) -> str:
                                    css_class="compact")
                      + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
                        "resamples.</p>")
+    elif "horizon_months" in block:  # an evaluation's block: its shares describe fewer than five people
+        parts.append(f'<p class="small">{_e(block["label"])} after {block["horizon_months"]:g} months is not '
+                     "shown: fewer than five people in one of the groups compared.</p>")
     by_group = [r for r in block.get("by_group", []) if not r["hidden"]]
     hidden = sum(r["hidden"] for r in block.get("by_group", []))
     if by_group:
@@ -187,8 +192,8 @@ def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months sinc
     if hr:
         rows.append(("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval {_num(hr['low'])} to "
                                            f"{_num(hr['high'])}), p = {_p(hr['p_value'])}; {_adjustments(hr)}"))
-    rows += [(f"People and events: {g['group']}", f"{g['people']} people, {g['events']} events")
-             for g in block["groups"]]
+    rows += [(f"People and events: {g['group']}", f"{g['people']} people, {g['events']} events"
+              if g["people"] is not None else "not shown: fewer than five people") for g in block["groups"]]
     parts.append(_html_facts(rows))
     parts.append(_outcome_tables(block))
     if block["notes"]:
@@ -236,9 +241,11 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     summary = [_headline(doc), _html_facts([
         ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
                    f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']}, {c['participant_rule']}; {c['matched_participants']} with "
+        ("Participants", f"{c['participants']}, {c['participant_rule']}; "
+                         f"{shown_count(c['matched_participants'])} with "
                          "comparable non-participants"),
-        ("Comparison group", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
+        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
+                             f"{c['comparison_rule']}"),
         ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
                     f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
                     f"{c['meetings']} meetings"),
@@ -297,7 +304,8 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
                                     "expects over each pair's time together"),
             ("Health rule", f"no meeting for {b['inactivity_days']} days: {b['gone_quiet']} pairs went quiet at "
-                            f"some point, {b['closed_early']} closed early, {b['ended_by_exit']} ended by an exit"),
+                            f"some point, {pairs_count(b['closed_early'])} closed early, "
+                            f"{pairs_count(b['ended_by_exit'])} ended by an exit"),
             ("Participants who never met", str(b["participants_without_meetings"])),
         ]))
         behaviour.append('<div class="caveats after-facts"><strong>Read with care</strong>'

@@ -50,10 +50,12 @@ from workbench.charts.evaluate import (
     km_chart,
     meetings_caption,
     meetings_chart,
+    pairs_count,
     roi_caption,
     roi_chart,
     scorecard_caption,
     scorecard_chart,
+    shown_count,
     survey_change_caption,
     survey_change_chart,
 )
@@ -677,9 +679,11 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     parts = [_headline(doc), _html_facts([
         ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
                    f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']}, {c['participant_rule']}; {c['matched_participants']} with "
+        ("Participants", f"{c['participants']}, {c['participant_rule']}; "
+                         f"{shown_count(c['matched_participants'])} with "
                          "comparable non-participants"),
-        ("Comparison group", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
+        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
+                             f"{c['comparison_rule']}"),
         ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
                     f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
                     f"{c['meetings']} meetings"),
@@ -722,7 +726,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
                                     "expects over each pair's time together"),
             ("Pairs gone quiet", f"no meeting for {b['inactivity_days']} days: {b['gone_quiet']} pairs at some "
-                                 f"point, {b['closed_early']} closed early, {b['ended_by_exit']} ended by an exit"),
+                                 f"point, {pairs_count(b['closed_early'])} closed early, "
+                                 f"{pairs_count(b['ended_by_exit'])} ended by an exit"),
         ]))
     else:
         parts.append('<p class="none">No meetings were logged for this cohort.</p>')
@@ -781,7 +786,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         parts.append("<h2>The forecast against what happened</h2>")
         parts.append(figures.figure(calibration_chart(result.calibration.forecast),
                                     calibration_caption(result.calibration.forecast, result.calibration.fitted)))
-    summary = (f"Cohort {c['name']}, {c['participants']} participants against {c['comparison_matched']} comparable "
+    summary = (f"Cohort {c['name']}, {c['participants']} participants against "
+               f"{shown_count(c['comparison_matched'])} comparable "
                "colleagues.")
     at = doc["retention"].get("at_horizon")
     if at:

@@ -57,6 +57,7 @@ from workbench.charts.evaluate import (
     roi_chart,
     scorecard_caption,
     scorecard_chart,
+    shown_count,
     survey_change_caption,
     survey_change_chart,
 )
@@ -593,9 +594,9 @@ class EvaluateView(w.VBox):
             ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']}, "
                        f"{c['follow_up_months']:.1f} months of follow-up; shares are read after "
                        f"{c['horizon_months']} months"),
-            ("Participants", f"{c['participants']}, {c['participant_rule']}; {c['matched_participants']} of them "
+            ("Participants", f"{c['participants']}, {c['participant_rule']}; {shown_count(c['matched_participants'])} of them "
                              "have comparable colleagues"),
-            ("Compared with", f"{c['comparison_matched']} of {c['comparison_pool']} {c['comparison_rule']}"),
+            ("Compared with", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} {c['comparison_rule']}"),
             ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']} meetings, "
                         f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
                         f"{c['meetings']} meetings logged"),
@@ -729,7 +730,8 @@ class EvaluateView(w.VBox):
             ("Gone quiet", f"{_pct(b['gone_quiet_share'])} of pairs went more than {b['inactivity_days']} days "
                            "without meeting at some point (the design's health rule)"),
             ("Closed early", f"{_pct(b['closed_early_share'])} of pairs stopped meeting before the program "
-                             "ended"),
+                             "ended" if b["closed_early_share"] is not None else f"not shown: fewer than {MIN_GROUP} "
+                             "pairs, or it would give a smaller group away"),
             ("Participants who never met", f"{b['participants_without_meetings']}"),
         ]) + _caveats(BEHAVIOUR_CAVEATS)
 
@@ -753,7 +755,8 @@ class EvaluateView(w.VBox):
             facts.append(("Log-rank test of the curves", f"chi-square {_num(block['logrank']['statistic'])}, "
                                                          f"p = {_p(block['logrank']['p_value'])}"))
         facts += [(f"{GROUP_LABELS.get(g['group'], g['group'])}", f"{g['people']} people, {g['events']} "
-                   f"{'exits' if block['outcome'] == 'retention' else 'promotions'}") for g in block["groups"]]
+                   f"{'exits' if block['outcome'] == 'retention' else 'promotions'}" if g["people"] is not None
+                   else f"fewer than {MIN_GROUP} people: not shown") for g in block["groups"]]
         at = block.get("at_horizon")
         table = ""
         if at:
@@ -768,6 +771,9 @@ class EvaluateView(w.VBox):
                      + _table(pd.DataFrame(rows))
                      + _muted(f"Participants did better in {_pct(at['p_better'])} of bootstrap resamples. "
                               f"Compared with: {block['comparison']}."))
+        else:
+            table = _muted(f"{block['label']} after {_num(block['horizon_months'], 0)} months is not shown: fewer "
+                           f"than {MIN_GROUP} people in one of the groups compared.")
         notes = _caveats(block["notes"], "Notes") if block["notes"] else ""
         tables.value = _facts(facts) + table + notes + _caveats(block["caveats"])
 

@@ -6,7 +6,7 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.design.model import ProgramDesign
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, shown
 from workbench.privacy import refuse_when_published
 from workbench.workspace import DESIGN_FILE, Workspace, save_files
 
@@ -49,8 +49,8 @@ def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "(top level)"
             found = error.get("input")
-            shown = "" if error["type"] == "missing" or isinstance(found, dict) else f" (found {found!r})"
-            lines.append(f"  {field}: {_plain(error)}{shown}")
+            quoted = "" if error["type"] == "missing" or isinstance(found, dict) else f" (found {shown(found)})"
+            lines.append(f"  {field}: {_plain(error)}{quoted}")
         raise DesignError(f"{source} has {len(lines)} problem{'s' if len(lines) > 1 else ''}:\n"
                           + "\n".join(lines)) from None
 

@@ -216,3 +216,43 @@ def damaged_yaml(draw, clean: str) -> tuple[bytes, str]:
     data = clean.encode()
     at = draw(st.integers(0, len(data)))
     return data[:at], f"cut after {at} bytes"
+
+
+@st.composite
+def damaged_workbook(draw, clean: str) -> tuple[bytes, str]:
+    """A clean CSV text as an .xlsx export, damaged: one to three damages to its rows, cells typed as a
+    spreadsheet types them (numbers, dates, booleans, formulas such as ``=1+1``), the table below blank rows
+    or after an empty first sheet. The bytes and a description."""
+    import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    rows = read_rows(clean)
+    described = []
+    for _ in range(draw(st.integers(1, 3))):
+        rows, what = draw(_damage_rows(rows))
+        described.append(what)
+    book = Workbook()
+    sheet = book.active
+    if draw(st.booleans()):
+        sheet.title = "Notes"
+        sheet = book.create_sheet("Export")
+        described.append("an empty first sheet")
+    skip = draw(st.integers(0, 2))
+    typed = draw(st.booleans())
+    for r, row in enumerate(rows, start=1 + skip):
+        for c, value in enumerate(row, start=1):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32_767]
+            if typed and r > 1 + skip:  # as a spreadsheet keeps them: numbers, dates, formulas
+                try:
+                    value = float(value) if "." in value or "e" in value.lower() else int(value)
+                except ValueError:
+                    try:
+                        value = datetime.date.fromisoformat(value)
+                    except ValueError:
+                        pass
+            sheet.cell(row=r, column=c, value=value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), "; ".join(described) + f" (xlsx, {skip} blank rows above, typed cells: {typed})"

@@ -64,6 +64,7 @@ def _damage_rows(draw, rows: list[list[str]]) -> tuple[list[list[str]], str]:
     if kind == "cell" and n > 1:
         row = draw(st.integers(1, n - 1))
         value = _cell_value(draw, rows, column)
+        rows[row] += [""] * (column + 1 - len(rows[row]))  # a row made blank or short by an earlier damage
         rows[row][column] = value
         return rows, f"row {row + 1}, column {name!r} = {value[:60]!r}"
     if kind == "duplicate row" and n > 1:

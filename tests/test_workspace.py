@@ -89,6 +89,7 @@ def test_unknown_workspace_names_the_problem(home: Path) -> None:
         ("name: X\nschema_version: 99\n", "field 'schema_version' is 99"),
         ("- just\n- a list\n", "mapping"),
         ("name: [unclosed\n", "YAML"),
+        ("name: " + "[" * 5000 + "]" * 5000 + "\n", "not readable as YAML"),  # a RecursionError before
     ],
 )
 def test_malformed_settings_name_the_file_and_field(tmp_path: Path, content: str, field: str) -> None:

@@ -249,7 +249,7 @@ def _read_settings(path: Path) -> object:
         raise WorkspaceError(f"{path} is not a workspace: it has no {WORKSPACE_FILE}.")
     try:
         return yaml.safe_load(settings_file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
         raise WorkspaceError(f"{settings_file}: not readable as YAML ({exc.__class__.__name__}).") from exc
 
 

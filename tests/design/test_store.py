@@ -110,6 +110,7 @@ def test_save_and_load_through_the_workspace(home: Path) -> None:
     ("schema_version: 7\n", ["schema_version"]),
     ("- a list\n", ["expected a mapping"]),
     ("align: [unclosed\n", ["not valid YAML at line 2"]),
+    ("align: " + "[" * 5000 + "]" * 5000 + "\n", ["not valid YAML", "nested too deeply"]),  # a RecursionError before
 ])
 def test_malformed_design_files_name_the_field(text: str, fields: list[str]) -> None:
     with pytest.raises(DesignError) as info:

@@ -34,6 +34,8 @@ def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
     """Parse and validate a design; :class:`DesignError` names every wrong field (``align.objectives.0.kpi``)."""
     try:
         data = yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise DesignError(f"{source}: not valid YAML (nested too deeply to be a design).") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

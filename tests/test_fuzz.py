@@ -40,6 +40,8 @@ from workbench.workspace import DEMO_SOURCE
 COUNTS: Counter = Counter()
 #: Seconds spent in each command (its first word) over the module.
 SECONDS: Counter = Counter()
+#: The slowest run: seconds and its arguments.
+SLOWEST: list = [0.0, []]
 
 FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -86,6 +88,7 @@ def run(args: list[str]) -> Run:
         COUNTS["tracebacks"] += 1
         return Run(args, None, out.getvalue(), err.getvalue(), traceback.format_exc())
     SECONDS[args[0]] += time.perf_counter() - started
+    SLOWEST[:] = max(SLOWEST, [time.perf_counter() - started, args])
     COUNTS["runs"] += 1
     COUNTS[{0: "exit 0", 2: "exit 2"}.get(code, "other exits")] += 1
     return Run(args, code, out.getvalue(), err.getvalue())
@@ -187,7 +190,8 @@ def base(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     line = (f"fuzz: {COUNTS['cases']} cases generated, {COUNTS['runs']} runs: {COUNTS['exit 0']} exit 0, "
             f"{COUNTS['exit 2']} exit 2, {COUNTS['tracebacks']} tracebacks, {COUNTS['other exits']} other exits, "
             f"{COUNTS['changed']} changed workspaces; {time.monotonic() - started:.0f} s ("
-            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in SECONDS.most_common()) + ")")
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in SECONDS.most_common())
+            + f"; slowest run {SLOWEST[0]:.1f} s: {' '.join(SLOWEST[1][:2])})")
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():  # shown with or without -s
             reporter.write_line("\n" + line)

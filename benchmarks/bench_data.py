@@ -13,8 +13,8 @@ RSS of a fresh process reading the tables with pandas against one running
 ``validate_workspace`` and ``validate_tables``.
 
 It then times reading the people table of 50,000 people (one run each) as CSV and as
-an .xlsx workbook, with the workbench's reader, and prints the load average beside:
-a workbook is read cell by cell (openpyxl, read-only), so it is the slow way in.
+an .xlsx workbook, with the workbench's reader, and prints the load average beside
+(bench_workbook.py compares the workbook readers at 300,000 rows).
 ``python bench_data.py workbook`` prints that part alone.
 """
 

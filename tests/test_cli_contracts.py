@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from workbench.cli import main
 from workbench.data.importing import validate_workspace
+from workbench.whatif.schema import schema_problems
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 
@@ -109,3 +112,73 @@ def test_a_boolean_proficiency_scale_is_a_message_not_a_traceback(tmp_path: Path
                  ["import", str(DEMO_SOURCE / "skills.csv"), "--into", str(ws), "--table", "skills"]):
         assert main(args) == 2
         assert "field 'scale' must have whole numbers min < max" in capsys.readouterr().err
+
+
+#: Dates that meet the contract but are unlikely to be true: each workspace has one, and the warning it gives.
+IMPLAUSIBLE_DATES = {
+    "hire_in_2099": ("hire_date", "2099-01-01", "is more than 10 years ahead: a placeholder?"),
+    "hire_next_year": ("hire_date", (dt.date.today() + dt.timedelta(days=366)).isoformat(), "is a hire after today"),
+    "exit_9999": ("exit_date", "9999-12-31", "is more than 10 years ahead: a placeholder?"),
+}
+
+
+@pytest.mark.parametrize("case", IMPLAUSIBLE_DATES)
+@pytest.mark.parametrize("command", ["match", "gaps"])
+def test_an_analysis_on_implausible_dates_runs_and_warns(case: str, command: str, tmp_path: Path, settled: None,
+                                                         capsys) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, ws)
+    column, value, warning = IMPLAUSIBLE_DATES[case]
+    people = read(ws / "people.csv")
+    row = people.index[people["exit_date"].eq("")][10]  # still employed: any hire date comes before the exit
+    people.pipe(cell, row, column, value).to_csv(ws / "people.csv", index=False)
+    out = tmp_path / "out.csv"
+    assert main([command, str(ws), "--out", str(out)]) == 0
+    assert len(read(out))
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert len(lines) == 1
+    assert lines[0].startswith(f"warning: people.csv row {row + 2}, column {column}: {value} {warning}")
+
+
+def test_warnings_follow_only_the_tables_read_and_are_capped(tmp_path: Path, settled: None, capsys) -> None:
+    """Skill gaps read no meetings: a placeholder date there is named by match (which reads them), not by gaps."""
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, ws)
+    meetings = read(ws / "meetings.csv")
+    meetings.loc[:14, "date"] = "0001-01-01"
+    meetings.to_csv(ws / "meetings.csv", index=False)
+    assert main(["gaps", str(ws), "--out", str(tmp_path / "gaps.csv")]) == 0
+    assert "warning:" not in capsys.readouterr().err
+    assert main(["match", str(ws), "--out", str(tmp_path / "pairs.csv")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
+    assert lines[0] == "warning: meetings.csv row 2, column date: 0001-01-01 is before 1900: a slip or a placeholder?"
+    assert len(lines) == 11 and lines[-1] == "warning: ... and 5 more"
+
+
+def test_json_output_lists_the_warnings(tmp_path: Path, settled: None, capsys) -> None:
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, ws)
+    read(ws / "people.csv").pipe(cell, 0, "exit_date", "9999-12-31").to_csv(ws / "people.csv", index=False)
+    out = tmp_path / "r.json"
+    assert main(["simulate", str(ws), "--out", str(out), "--runs", "20"]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert schema_problems(document) == []
+    # counted, without rows or values: the JSON is shared beyond the terminal
+    assert [(w["file"], w["column"], w["values"]) for w in document["warnings"]] == [("people.csv", "exit_date", 1)]
+    assert "9999-12-31" not in out.read_text(encoding="utf-8")
+    assert "warning: people.csv row 2, column exit_date: 9999-12-31" in capsys.readouterr().err
+
+
+def test_every_analysis_names_the_warnings_of_what_it_read_and_exits_as_before(tmp_path: Path, settled: None,
+                                                                            capsys) -> None:
+    clean, ws = tmp_path / "clean", tmp_path / "ws"
+    shutil.copytree(DEMO_SOURCE, clean)
+    shutil.copytree(DEMO_SOURCE, ws)
+    read(ws / "people.csv").pipe(cell, 0, "exit_date", "9999-12-31").to_csv(ws / "people.csv", index=False)
+    line = "warning: people.csv row 2, column exit_date: 9999-12-31 is more than 10 years ahead"
+    for command, (template, _) in COMMANDS.items():
+        codes = [main([part.format(ws=folder, out=tmp_path / f"out-{folder.name}") for part in template])
+                 for folder in (clean, ws)]
+        assert codes[0] == codes[1], command
+        printed = capsys.readouterr().err
+        assert printed.count(line) == 1 and "Traceback" not in printed, command

@@ -85,6 +85,7 @@ def test_compare_prints_a_table_and_writes_json(demo: Path, tmp_path: Path, caps
                  "--out", str(single)]) == 0
     weekly = json.loads(single.read_text(encoding="utf-8"))
     weekly.pop("budget")
+    assert weekly.pop("warnings") == data["warnings"] == []  # the command's, once per document
     assert weekly == data["scenarios"][1]
 
 

@@ -1,7 +1,9 @@
 import pandas as pd
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.suppression import assert_no_hidden_group_fixed, assert_suppressed
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
 
@@ -43,12 +45,42 @@ def test_complementary_suppression_works_within_each_breakdown() -> None:
     assert shown["hidden"].tolist() == [True, True, False, False, False]
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 5).flatmap(lambda n: st.lists(st.lists(st.integers(1, 14), min_size=n, max_size=n),
+                                                    min_size=2, max_size=6)),
+       st.sampled_from([[["department"], ["level"], []], [["department"], []]]))
+def test_a_two_way_table_with_its_margins_shown_gives_no_hidden_group_away(rows: list[list[int]],
+                                                                         margins: list[list[str]]) -> None:
+    # Every department and level has two groups or more: a margin of one group would show that group itself.
+    frame = pd.DataFrame([{"department": f"d{i}", "level": j, "people": n} for i, row in enumerate(rows)
+                          for j, n in enumerate(row)])
+    shown = hide_small_groups(frame, ["department", "level"], margins=margins)
+    assert_no_hidden_group_fixed(frame, frame["people"], shown["hidden"], margins, what="department x level")
+    for margin in margins[:-1]:
+        for _, part in shown.assign(true=frame["people"]).groupby(margin):
+            assert_suppressed(dict(zip(part.index, part["people"])), dict(zip(part.index, part["true"])))
+
+
+def test_a_group_fixed_by_rows_minus_columns_is_protected_by_one_more() -> None:
+    # Every group under five is hidden and every row and column has two or more hidden that count five or more,
+    # yet d0's and d1's totals minus l0's and l1's leave exactly the group (d1, l2): one more must go
+    small = {("d0", 0): 1, ("d0", 1): 4, ("d1", 0): 4, ("d1", 1): 1, ("d1", 2): 2, ("d2", 2): 1, ("d2", 3): 4,
+             ("d3", 2): 4, ("d3", 3): 1}
+    frame = pd.DataFrame([{"department": f"d{i}", "level": j, "people": small.get((f"d{i}", j), 20)}
+                          for i in range(4) for j in range(4)])
+    margins = [["department"], ["level"], []]
+    per_line = frame["people"] < MIN_GROUP
+    with pytest.raises(AssertionError, match="follows from the totals"):
+        assert_no_hidden_group_fixed(frame, frame["people"], per_line, margins)
+    shown = hide_small_groups(frame, ["department", "level"], margins=margins)
+    assert_no_hidden_group_fixed(frame, frame["people"], shown["hidden"], margins)
+    assert shown["hidden"].sum() == per_line.sum() + 1
+
 # ---------------------------------------------------------------------------
 # Published mode
 
 import re  # noqa: E402
-
-import pytest  # noqa: E402
 
 from workbench.errors import WorkbenchError  # noqa: E402
 from workbench.privacy import (  # noqa: E402

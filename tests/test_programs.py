@@ -58,10 +58,14 @@ def test_several_designs_round_trip_with_their_own_files_and_undo(demo: Path) ->
     assert [s.name for s in list_scenarios(senior_ws)] == ["Weekly"]
     assert list_scenarios(program_scope(senior_ws, None)) == []
     assert (demo / "programs" / "senior" / "scenarios").is_dir() and not (demo / "scenarios").exists()
-    # a stale page cannot save over another program's save
-    stale = programs["peer"].workspace
-    with pytest.raises(StaleWorkspaceError):
-        save_design(stale, first)
+    # other programs' saves do not make a page's copy of the peer design stale ...
+    peer_page = programs["peer"].workspace
+    moved_on = save_design(peer_page, first.model_copy(update={"name": "Peer tier"}))
+    # ... but a second save from that same old copy is refused, and undo takes back the peer design alone
+    with pytest.raises(StaleWorkspaceError, match="the design of the program 'peer' .now at revision 2, this copy at 1"):
+        save_design(peer_page, first)
+    assert load_design(undo(moved_on, "design")).name == load_programs(open_workspace(demo))["main"].design.name \
+        + " (peer)"
     # undo takes back the latest save, whichever program made it
     latest = undo(open_workspace(demo))
     assert not (demo / "programs" / "senior" / "scenarios" / "weekly.yaml").exists()

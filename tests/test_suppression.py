@@ -1,8 +1,15 @@
 """One suppression rule everywhere: every breakdown the package produces, on data built to have small groups.
 
 For each: no group under five shown, and no hidden group worked out from the breakdown's total minus the
-groups shown (:func:`tests.suppression.assert_suppressed`). Group sizes are generated where the breakdown is
-cheap to compute; the demo workspace (departments of 1-60 people per level) serves the rest.
+groups shown (:func:`tests.suppression.assert_suppressed`), nor from all the totals shown beside it at once
+(:func:`tests.suppression.assert_no_hidden_group_fixed`: a department's and everyone's head count; a skill's,
+a department's and everyone's gaps). Group sizes are generated where the breakdown is cheap to compute; the
+demo workspace (departments of 1-60 people per level) serves the rest. Walked here: the headcount (Start page,
+brief, pack), the heat map (Skill gaps page, brief, pack), gaps by department and the priority ranking,
+``workbench gaps --by`` for every grouping, match rates per attribute (Matching page, ``workbench match``,
+pack), the selection comparison, the simulation's retention by group (What-if page, ``workbench simulate``
+JSON), the evaluation's by-group rows and balance (Evaluate page, report, JSON). The Skill gaps page's
+filters, compared with one another, are walked in ``tests/views/test_gaps.py``.
 """
 
 from __future__ import annotations
@@ -15,14 +22,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.suppression import assert_suppressed
+from tests.suppression import assert_no_hidden_group_fixed, assert_suppressed
+from workbench.charts import headcount_chart
+from workbench.cli import main
 from workbench.charts import gap_heatmap
 from workbench.data.importing import read_workspace_tables
 from workbench.design.eligibility import text_column
 from workbench.design.store import load_design
 from workbench.evaluate import evaluate
 from workbench.evaluate.outcomes import balance_table
-from workbench.gaps import aggregate, hide_small_cells, person_gaps, prioritised_gaps
+from workbench.gaps import GAP_CELL_MARGINS, GROUPINGS, aggregate, hide_small_cells, person_gaps, prioritised_gaps
 from workbench.matching import match
 from workbench.matching.results import fairness_attributes
 from workbench.matching.selection import select_cohort
@@ -37,16 +46,26 @@ def _hidden_or(frame: pd.DataFrame, key: str, count: str) -> dict:
     return {row[key]: None if row["hidden"] else row[count] for row in frame.to_dict("records")}
 
 
+HEADCOUNT_MARGINS = [["department"], []]  # a department's total and everyone employed
+
+
+def _assert_headcounts(counts: pd.DataFrame, true: pd.Series, what: str) -> None:
+    """``counts`` (:func:`headcounts`) against ``true`` (people per department and level): per department, and
+    against every total at once."""
+    real = [int(true[(d, lv)]) for d, lv in zip(counts["department"], counts["level"])]
+    assert_no_hidden_group_fixed(counts, real, counts["hidden"], HEADCOUNT_MARGINS, what=what)
+    for department, part in counts.assign(true=real).groupby("department"):
+        assert_suppressed(_hidden_or(part, "level", "people"), dict(zip(part["level"], part["true"])),
+                          what=f"{what} of {department}")
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.dictionaries(st.sampled_from(["Sales", "Legal", "Ops"]), sizes, min_size=1))
+@given(st.dictionaries(st.sampled_from(["Sales", "Legal", "Ops", "Exec"]), sizes, min_size=1))
 def test_headcounts_per_department_and_level(groups: dict[str, list[int]]) -> None:
     people = pd.DataFrame([{"department": d, "level": str(level + 1), "exit_date": ""}
                            for d, counts in groups.items() for level, n in enumerate(counts) for _ in range(n)])
-    counts = headcounts(people)
-    for department, counted in groups.items():
-        part = counts[counts["department"] == department]
-        assert_suppressed(_hidden_or(part, "level", "people"), {i + 1: n for i, n in enumerate(counted)},
-                          what=f"headcount of {department}")
+    _assert_headcounts(headcounts(people), people.assign(level=people["level"].astype(int))
+                       .groupby(["department", "level"]).size(), "headcount")
 
 
 @settings(max_examples=40, deadline=None)
@@ -62,17 +81,23 @@ def test_evaluation_balance_per_department(participants: list[int], comparison: 
                       smaller, what="balance by department")
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 12), st.integers(0, 12)), min_size=1, max_size=5))
-def test_gap_heat_map_per_skill(cells: list[tuple[int, int]]) -> None:
-    frame = pd.DataFrame([{"department": f"D{i}", "skill_id": "S1", "people": people, "required": people,
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 4).flatmap(lambda n: st.lists(st.lists(st.tuples(st.integers(1, 12), st.integers(0, 12)),
+                                                             min_size=n, max_size=n), min_size=2, max_size=4)))
+def test_gap_heat_map_per_department_and_skill(grid: list[list[tuple[int, int]]]) -> None:
+    frame = pd.DataFrame([{"department": f"D{i}", "skill_id": f"S{j}", "people": people, "required": people,
                            "assessed": min(assessed, people), "coverage": min(assessed, people) / people,
                            "with_gap": 0, "gap_share": 0.5 if assessed else np.nan, "mean_gap": 1.0,
-                           "total_weighted_gap": 1.0} for i, (people, assessed) in enumerate(cells)])
-    counted = {r.department: r.people if r.assessed == 0 else r.assessed for r in frame.itertuples()}
+                           "total_weighted_gap": 1.0, "assessed_people": min(assessed, people)}
+                          for i, row in enumerate(grid) for j, (people, assessed) in enumerate(row)])
+    counted = _counted(frame)
     rows = next(iter(gap_heatmap(frame).to_dict()["datasets"].values()))
-    shown = {r["department"]: None if r["status"].startswith("hidden") else counted[r["department"]] for r in rows}
-    assert_suppressed(shown, counted, what="heat map")
+    hidden = {(r["department"], r["skill"]) for r in rows if r["status"].startswith("hidden")}
+    flags = [(d, s) in hidden for d, s in zip(frame["department"], frame["skill_id"])]
+    assert_no_hidden_group_fixed(frame, counted, flags, GAP_CELL_MARGINS, what="heat map")
+    for skill, part in frame.assign(counted=counted, hidden=flags).groupby("skill_id"):
+        assert_suppressed({d: None if h else c for d, c, h in zip(part["department"], part["counted"], part["hidden"])},
+                          dict(zip(part["department"], part["counted"])), what=f"heat map, {skill}")
 
 
 @pytest.fixture(scope="module")
@@ -86,12 +111,9 @@ def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> 
     people = tables["people"]
     current = people[text_column(people, "exit_date") == ""]
 
-    counts = headcounts(people)
-    true = current.groupby(["department", "level"]).size()
+    true = current.assign(level=current["level"].astype(int)).groupby(["department", "level"]).size()
     assert (true < 5).sum() >= 10  # the demo has small groups to hide
-    for department, part in counts.groupby("department"):
-        assert_suppressed(_hidden_or(part, "level", "people"),
-                          {int(lv): n for (d, lv), n in true.items() if d == department}, what="headcount")
+    _assert_headcounts(headcounts(people), true, "demo headcount")
 
     gaps = person_gaps(tables)
     by_department = aggregate(gaps, "department")
@@ -136,3 +158,57 @@ def test_the_demo_simulation_and_evaluation_hide_small_groups_and_their_compleme
             shown = {r["value"]: None if r["participants"] is None else min(r["participants"], r["comparison"])
                      for r in rows if r["variable"] == variable}
             assert_suppressed(shown, smaller, what=f"evaluation JSON {name} by {variable}")
+
+
+def _counted(aggregated: pd.DataFrame) -> list[int]:
+    """The people a gap figure describes: its assessed people when some are assessed, else its people."""
+    return [int(a if r else p) for p, r, a in zip(aggregated["people"], aggregated["assessed"],
+                                                   aggregated["assessed_people"])]
+
+
+def test_the_demo_charts_and_the_gaps_command_hide_small_groups_against_every_total_shown(demo, tmp_path) -> None:
+    tables, _ = demo
+    people = tables["people"]
+    current = people[text_column(people, "exit_date") == ""]
+    true = current.assign(level=current["level"].astype(int)).groupby(["department", "level"]).size()
+    drawn = next(iter(headcount_chart(people).to_dict()["datasets"].values()))
+    counts = headcounts(people)
+    assert {(r["department"], r["level"], r["people"]) for r in drawn} == {
+        (r.department, r.level, int(r.people)) for r in counts.itertuples() if not r.hidden}
+    _assert_headcounts(counts, true, "headcount chart")
+
+    gaps = person_gaps(tables)
+    cells = aggregate(gaps, ["department", "skill_id"])
+    rows = next(iter(gap_heatmap(cells, max_skills=1000).to_dict()["datasets"].values()))
+    hidden = {(r["department"], r["skill"]) for r in rows if r["status"].startswith("hidden")}
+    skill = dict(zip(cells["skill_id"], cells["skill_id"]))  # no skills table: columns named by id
+    flags = [(d, skill[s]) in hidden for d, s in zip(cells["department"], cells["skill_id"])]
+    assert any(flags)
+    assert_no_hidden_group_fixed(cells, _counted(cells), flags, GAP_CELL_MARGINS, what="heat map")
+
+    workspace = open_workspace(DEMO_SOURCE)
+    for by in GROUPINGS:
+        out = tmp_path / f"gaps-{by}.csv"
+        assert main(["gaps", str(workspace.path), "--out", str(out), "--by", by]) == 0
+        written = pd.read_csv(out, dtype=str, keep_default_na=False)
+        grouped = aggregate(gaps, by)
+        true = dict(zip(grouped[by].astype(str), _counted(grouped)))
+        shown = {g: None if h == "True" else true[g] for g, h in zip(written[by], written["hidden"])}
+        if by == "goal":  # a row serves several goals: the goals add up to no total
+            assert all(v is None for g, v in shown.items() if true[g] < 5)
+        else:
+            assert_suppressed(shown, true, what=f"workbench gaps --by {by}")
+
+
+def test_the_simulate_command_json_hides_small_groups_and_their_complements(demo, tmp_path) -> None:
+    tables, design = demo
+    out = tmp_path / "simulation.json"
+    assert main(["simulate", str(open_workspace(DEMO_SOURCE).path), "--runs", "20", "--out", str(out)]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    cohort = build_cohort(tables, design)
+    raw = simulate(cohort, design, runs=2, seed=0).groups  # group sizes do not depend on the runs
+    assert document["retention_by_group"]
+    for attribute, rows in document["retention_by_group"].items():
+        true = dict(zip(raw[attribute][attribute], raw[attribute]["participants"]))
+        shown = {r[attribute]: r["participants"] for r in rows}
+        assert_suppressed(shown, true, what=f"workbench simulate JSON by {attribute}")

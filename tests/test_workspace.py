@@ -100,7 +100,7 @@ def test_malformed_settings_name_the_file_and_field(tmp_path: Path, content: str
     assert field in str(info.value)
 
 
-@pytest.mark.parametrize("key", ["name", "scale", "sensitive", "revision", "schema_version"])
+@pytest.mark.parametrize("key", ["name", "scale", "sensitive", "revision", "revisions", "schema_version"])
 def test_a_yaml_bomb_in_the_settings_is_named_in_a_short_message(tmp_path: Path, key: str) -> None:
     # 9**6 items once written out: the message quoted them all (1.1 MB; nine levels took minutes and gigabytes)
     text = billion_laughs(6, key=key) + ("" if key == "name" else "name: X\n")

@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--table", required=True, help="workspace table to replace (people, skills, ...)")
     importer.add_argument("--mapping", type=Path, default=None, help="YAML mapping file (see datasets/README.md)")
     importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
-    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
 
@@ -137,6 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     programs.add_argument("workspace", type=Path, help="workspace folder")
     programs.add_argument("--add", default=None, metavar="ID", help="add a program (a copy of the first one's design)")
     programs.add_argument("--remove", default=None, metavar="ID", help="remove a program and its saved results")
+    undoer = commands.add_parser(
+        "undo", help="undo the latest save of a workspace, or of one of its artefacts",
+        description="Put files back as they were before a save. Each artefact of a workspace (the design, the "
+                    "saved matching, each scenario, the saved what-if comparison, each data table) keeps its own "
+                    "history of its last 10 saves, so undoing one leaves the others as they are. Without ARTEFACT "
+                    "the workspace's latest save is undone, whatever it changed. Undo again to go further back.")
+    undoer.add_argument("workspace", type=Path, help="workspace folder")
+    undoer.add_argument("artefact", nargs="?", default=None,
+                        help="design, matching, whatif, scenarios/<file name>, or a table (people or people.csv); "
+                             "with --program, that program's")
+    undoer.add_argument("--program", default=None, metavar="ID", help="the program whose artefact (default: the first)")
+    undoer.add_argument("--list", action="store_true", help="list what can be undone, newest first; change nothing")
     selector = commands.add_parser(
         "select", help="choose a class of mentees from the cohort's applicants and write it to a CSV file",
         description="Choose a class from the current cohort's (or --cohort's) eligible mentee applicants under "
@@ -285,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and Cox figures; --out writes an HTML report, --json every figure.")
     file_evaluator.add_argument("source", type=Path, help="the turnover file (CSV, TSV or Excel)")
     file_evaluator.add_argument("--mapping", type=Path, default=None, help="YAML mapping file")
-    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first)")
+    file_evaluator.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     file_evaluator.add_argument("--out", type=Path, default=None, metavar="HTML", help="write the report (HTML)")
     file_evaluator.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every figure as JSON")
 
@@ -331,8 +343,7 @@ def _report_problems(problems, heading: str, out: Path | None, kind: str = "prob
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from workbench.data.contracts import date_warnings
-    from workbench.data.importing import read_workspace_tables, validate_workspace
+    from workbench.data.importing import validate_workspace, workspace_warnings
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)
@@ -342,7 +353,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{workspace.path}: valid ({counts})")
     else:
         _report_problems(problems, f"{workspace.path} is not valid", args.problems)
-    warnings = date_warnings(read_workspace_tables(workspace)[0])
+    warnings = workspace_warnings(workspace)
     if not warnings.ok:
         _report_problems(warnings, f"{workspace.path}: values to check (they do not make it invalid)", None,
                          kind="warning")
@@ -437,8 +448,8 @@ def _gaps(args: argparse.Namespace) -> None:
         from workbench.gaps import hide_small_cells
 
         grouped = aggregate(gaps, args.by).round(6)
-        # a person has several skills and goals: only the other groupings split a total shown elsewhere
-        frame = hide_small_cells(grouped, [args.by], complementary=args.by not in ("skill_id", "goal"))
+        # a row serves several goals, so goals add up to no total; skills' rows add up to the requirements printed
+        frame = hide_small_cells(grouped, [args.by], complementary=args.by != "goal")
     else:
         frame = gaps.loc[:, list(GAP_CSV_COLUMNS)].assign(gap=gaps["gap"].astype("Int64"),
                                                             weighted_gap=gaps["weighted_gap"].round(6))
@@ -627,6 +638,43 @@ def _programs(args: argparse.Namespace) -> None:
               f"mentees per mentor){enrolled}")
 
 
+def _undo(args: argparse.Namespace) -> None:
+    from workbench.data.contracts import TABLES
+    from workbench.workspace import artefact_label, history, open_workspace, program_ids, program_scope, undo
+
+    workspace = open_workspace(args.workspace)
+    if args.program is not None and args.program not in program_ids(workspace):
+        raise WorkbenchError(f"{args.workspace}: there is no program {args.program!r}; the programs are "
+                             f"{', '.join(program_ids(workspace))}.")
+    workspace = program_scope(workspace, args.program)
+    versions = history(workspace)
+    if args.list:
+        print(f"{len(versions)} save{'s' if len(versions) != 1 else ''} of {workspace.path} can be undone"
+              + (", newest first (artefact: what the save did):" if versions else "."))
+        for v in versions:
+            print(f"  {v.saved_at}  {v.artefact}: {v.message}")
+        return
+    key = None
+    if args.artefact is not None:
+        name = args.artefact.strip()
+        key = workspace.artefact(f"{name}.csv" if name in TABLES else name)
+        if not any(v.artefact == key for v in versions):
+            undoable = sorted({v.artefact for v in versions})
+            raise WorkbenchError(f"{args.workspace}: there is nothing to undo for {artefact_label(key)}; "
+                                 + (f"what can be undone: {', '.join(undoable)}." if undoable
+                                    else "no save of this workspace can be undone."))
+        chosen = [v for v in versions if v.artefact == key][:1]
+    else:
+        chosen = [v for v in versions if v.seq == versions[0].seq] if versions else []
+    undone = undo(workspace, key)
+    for v in chosen:
+        after = (f"{v.label} is back as it was before it" if any(v.files.values())
+                 else f"{v.label} is gone again (there was none before it)")
+        print(f"Undone: {v.message} (saved {v.saved_at}); {after}.")
+    print(f"{undone.path} is at revision {undone.settings.revision}; `workbench undo --list` shows what else can be "
+          "undone.")
+
+
 def _select(args: argparse.Namespace) -> None:
     from workbench.data.importing import checked_tables
     from workbench.design.store import load_design
@@ -742,8 +790,6 @@ def _kpi_lines(result) -> list[str]:
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    import json
-
     from workbench.whatif import budget_check, load_scenario, run_scenarios
     from workbench.workspace import atomic_write_text
 
@@ -761,7 +807,7 @@ def _simulate(args: argparse.Namespace) -> None:
     budget = budget_check(result)
     if budget is not None:
         document["budget"] = budget
-    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(document))
     c = result.cohort
     program = f"Program {workspace.program_id} ({design.name}): " if args.program is not None else ""
     print(f"{program}Scenario {result.name!r} of {workspace.path}: {c['participants']:,} participants, "
@@ -776,8 +822,6 @@ def _simulate(args: argparse.Namespace) -> None:
 
 def _simulate_programs(args: argparse.Namespace) -> None:
     """``simulate --all [--priority A,B]``: every program matched together, each simulated, and the total."""
-    import json
-
     import numpy as np
 
     from workbench.programs import load_programs
@@ -796,7 +840,7 @@ def _simulate_programs(args: argparse.Namespace) -> None:
                                   runs=args.runs, seed=args.seed, horizon_months=args.horizon, progress=bar)
     finally:
         bar.close()
-    atomic_write_text(args.out, json.dumps(found.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(found.to_json()))
     how = "jointly" if found.mode == "joint" else f"in priority order {' > '.join(found.order)}"
     print(f"{len(found.order)} programs of {workspace.path} matched together on the shared mentors ({how}); "
           f"{found.runs:,} runs each, seed {found.seed}, {found.horizon_months}-month horizon.")
@@ -859,13 +903,11 @@ def _compare(args: argparse.Namespace) -> None:
         document = {"schema_version": 1, "runs": args.runs, "seed": args.seed, "baseline": results[0].name,
                     "scenarios": [r.to_json() for r in results],
                     "comparison": json.loads(table.to_json(orient="records", double_precision=10))}
-        atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+        atomic_write_text(args.out, _json_text(document))
         print(f"Wrote {args.out}.")
 
 
 def _optimise(args: argparse.Namespace) -> None:
-    import json
-
     from workbench.whatif import local_executor, optimise
     from workbench.whatif.optimise import describe_change
     from workbench.workspace import atomic_write_text
@@ -901,8 +943,37 @@ def _optimise(args: argparse.Namespace) -> None:
         print(f"  #{int(row['candidate'])}: cost {row['cost']:,.0f} {currency}, {goals_text}, "
               f"{int(row['participants'])} participants. Changes: {changes}.")
     document = {"schema_version": 1, **found.to_dict()}
-    atomic_write_text(args.out, json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    atomic_write_text(args.out, _json_text(document))
     print(f"Wrote {args.out}.")
+
+
+#: Commands that read a workspace's tables: the warnings of the tables they read follow their results.
+ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "rematch", "simulate", "compare",
+                     "optimise", "evaluate", "publish")
+#: Warnings printed after a command's results (all of them are in its JSON output).
+SHOWN_WARNINGS = 10
+
+
+def _json_text(document: dict) -> str:
+    """A command's JSON output: ``document`` with the ``warnings`` of the data it read, counted by file, column and
+    problem (:func:`workbench.data.contracts.warning_summary`), sorted keys, so the same result gives the same
+    bytes."""
+    import json
+
+    from workbench.data.contracts import warning_summary
+    from workbench.data.importing import noted_warnings
+
+    document = {**document, "warnings": warning_summary(noted_warnings()).to_dict("records")}
+    return json.dumps(document, indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def _print_warnings() -> None:
+    """The warnings of the tables the command read, one a line on stderr (they do not change the exit code)."""
+    from workbench.data.contracts import warning_lines
+    from workbench.data.importing import noted_warnings
+
+    for line in warning_lines(noted_warnings(), SHOWN_WARNINGS):
+        print(f"warning: {line}", file=sys.stderr)
 
 
 #: Options naming a file a command writes, checked by :func:`_output_paths` before the command starts.
@@ -963,7 +1034,7 @@ def _evaluate(args: argparse.Namespace) -> None:
         write_report(html, args.out)
         print(f"Wrote the report to {args.out}.")
     if args.json is not None:
-        atomic_write_text(args.json, result.json_text())
+        atomic_write_text(args.json, _json_text(result.to_json()))
         print(f"Wrote every figure to {args.json}.")
 
 
@@ -1052,6 +1123,17 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command in ANALYSIS_COMMANDS:
+        from workbench.data.importing import noting_warnings
+
+        with noting_warnings():
+            code = _run(args)
+            _print_warnings()
+        return code
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command not in FOLDER_OUTPUTS:
             _output_paths(*(getattr(args, name, None) for name in OUTPUT_OPTIONS))
@@ -1076,6 +1158,8 @@ def _main(argv: list[str] | None) -> int:
             return _match(args)
         elif args.command == "programs":
             _programs(args)
+        elif args.command == "undo":
+            _undo(args)
         elif args.command == "select":
             _select(args)
         elif args.command == "rematch":

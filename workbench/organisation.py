@@ -76,14 +76,15 @@ def headcounts(people: pd.DataFrame, *, min_group: int = MIN_GROUP) -> pd.DataFr
     who have left, or whose department is blank or level unreadable, are not
     counted (nor is anyone when a column is missing). Columns: ``department``,
     ``level`` (int), ``people`` (a head count, ``None`` when hidden),
-    ``hidden`` and ``hidden_small`` (:func:`workbench.privacy.hide_small_groups`,
-    within each department, so a department's total, shown elsewhere, minus
-    its groups shown never gives a hidden group away). Sorted by department
-    and level.
+    ``hidden`` and ``hidden_small`` (:func:`workbench.privacy.hide_small_groups`
+    with two margins: a department's total and the number of people employed,
+    which pages show, minus the groups shown never give a hidden group away;
+    no page shows a level's head count). Sorted by department and level.
     """
     department = text_column(people, "department")
     level = pd.to_numeric(text_column(people, "level"), errors="coerce")
     current = (text_column(people, "exit_date") == "") & (department != "") & (level == level.round())
     counts = (pd.DataFrame({"department": department[current], "level": level[current].astype(int)})
               .groupby(["department", "level"], as_index=False).size().rename(columns={"size": "people"}))
-    return hide_small_groups(counts, ["department", "level"], min_group=min_group, within=["department"])
+    return hide_small_groups(counts, ["department", "level"], min_group=min_group,
+                             margins=[["department"], []])

@@ -115,43 +115,100 @@ def refuse_when_published() -> None:
 
 def hide_small_groups(frame: pd.DataFrame, keys: Sequence[str], *, count: str = "people",
                       min_group: int = MIN_GROUP, within: Sequence[str] = (),
+                      margins: Sequence[Sequence[str]] | None = None,
                       complementary: bool = True) -> pd.DataFrame:
     """A copy of ``frame`` with every figure of groups under ``min_group`` people blanked, and of enough others
-    that a blanked group cannot be worked out from the total.
+    that a blanked group cannot be worked out from the totals shown beside them.
 
     ``keys`` are the columns naming the group (kept); ``count`` is the column
-    with the group's head count. The rows sharing the ``within`` columns (the
-    whole frame by default) are one breakdown, whose total is shown
-    elsewhere (say, 31 of 44 mentees matched): once a group is blanked, the
-    total minus the groups shown would give it away, so further groups,
-    smallest first, are blanked too until the blanked ones are at least two
-    and together count at least ``min_group`` people (complementary
-    suppression). ``complementary=False`` leaves that out, for figures that
-    do not add up to a total shown (means, medians). ``hidden`` (bool) says
-    which rows were blanked and, with complementary suppression,
-    ``hidden_small`` which of them for being under ``min_group`` themselves.
+    with the group's head count. A *margin* is a list of columns: the rows
+    sharing its values add up to a total that is shown elsewhere (``[]`` is
+    the grand total; ``["department"]`` each department's total). ``within``
+    is the one-margin shorthand (``margins=[within]``, the default); a
+    two-way table whose row and column totals are both shown, say department
+    x level with the departments' and the levels' head counts, passes both
+    (``margins=[["department"], ["level"], []]``). Once a group is blanked,
+    a total minus the groups shown would give it away, so further groups,
+    smallest first, are blanked too until, in every margin's part that has a
+    blanked group, the blanked ones are at least two and together count at
+    least ``min_group`` people (complementary suppression, as statistical
+    offices do). With several margins, a group under ``min_group`` could
+    still be the one unknown of some sum of totals (a row total minus a
+    column total, and so on): such a group is found by linear algebra (its
+    size is fixed by the totals and the groups shown) and one more group
+    beside it is blanked, until none is fixed. A margin's totals are a
+    breakdown themselves, shown (where a page shows them) under this same
+    rule against the grand total: the totals it hides are not counted as
+    known. Bounds are not audited: a blanked group is known to lie between 0
+    and its part's blanked total.
+
+    ``complementary=False`` leaves all that out, for figures that add up to
+    no total shown (means, medians). ``hidden`` (bool) says which rows were
+    blanked and, with complementary suppression, ``hidden_small`` which of
+    them for being under ``min_group`` themselves.
     """
-    people = pd.to_numeric(frame[count], errors="coerce").fillna(0)
+    people = pd.to_numeric(frame[count], errors="coerce").fillna(0).to_numpy(dtype=float)
     small = people < min_group
     hidden = small.copy()
-    parts = [] if not complementary else (frame.groupby(list(within), sort=False).indices.values() if within
-                                          else [np.arange(len(frame))])
-    for rows in parts:
-        labels = frame.index[rows]
-        if not hidden[labels].any():
-            continue
-        for label in people[labels][~hidden[labels]].sort_values(kind="stable").index:
-            if hidden[labels].sum() >= 2 and people[labels][hidden[labels]].sum() >= min_group:
-                break
-            hidden[label] = True
+    if complementary and hidden.any():
+        margins = [list(within)] if margins is None else [list(m) for m in margins]
+        parts, known = [], []
+        for margin in margins:
+            rows = [np.asarray(r) for r in frame.groupby(margin, sort=False).indices.values()] if margin else [
+                np.arange(len(frame))]
+            parts += rows
+            if len(margins) > 1:
+                totals = pd.DataFrame({"people": [people[r].sum() for r in rows]})
+                known += [r for r, h in zip(rows, hide_small_groups(totals, [], min_group=min_group)["hidden"])
+                          if not h]
+        while _complete_parts(hidden, people, parts, min_group) or (len(margins) > 1
+                                                                    and _unfix(hidden, people, known, min_group)):
+            pass
     shown = frame.copy()
     figures = [c for c in shown.columns if c not in set(keys)]
     for column in figures:
         shown[column] = shown[column].astype(object).where(~hidden, None)
-    shown["hidden"] = hidden.to_numpy()
+    shown["hidden"] = hidden
     if complementary:
-        shown["hidden_small"] = small.to_numpy()
+        shown["hidden_small"] = small
     return shown
+
+
+def _complete_parts(hidden: np.ndarray, people: np.ndarray, parts: list[np.ndarray], min_group: int) -> bool:
+    """Blank groups (in place), smallest first, until every part with a blanked group has two or more that
+    together count ``min_group`` people or more (or has all blanked); True when any was blanked."""
+    changed = False
+    for rows in parts:
+        while hidden[rows].any() and not hidden[rows].all() and not (
+                hidden[rows].sum() >= 2 and people[rows][hidden[rows]].sum() >= min_group):
+            open_rows = rows[~hidden[rows]]
+            hidden[open_rows[np.argsort(people[open_rows], kind="stable")[0]]] = True
+            changed = True
+    return changed
+
+
+def _unfix(hidden: np.ndarray, people: np.ndarray, known: list[np.ndarray], min_group: int) -> bool:
+    """Blank (in place) the smallest shown group sharing a part with a blanked group under ``min_group`` whose
+    size the ``known`` parts' totals fix; True when one was blanked."""
+    blanked = np.flatnonzero(hidden)
+    # One equation per part whose total is shown: the sum of its blanked groups (its total minus the groups
+    # shown) is known.
+    equations = np.zeros((max(len(known), 1), len(blanked)))
+    column = {row: k for k, row in enumerate(blanked)}
+    for p, rows in enumerate(known):
+        for row in rows[hidden[rows]]:
+            equations[p, column[row]] = 1.0
+    # A blanked group is fixed when the sums pin it down: its unit vector lies in the equations' row space.
+    _, singular, vt = np.linalg.svd(equations, full_matrices=False)
+    basis = vt[singular > 1e-9 * max(singular.max(initial=0.0), 1.0)]
+    fixed = (basis ** 2).sum(axis=0) > 1 - 1e-9
+    for row in blanked[fixed & (people[blanked] < min_group)]:
+        beside = np.unique(np.concatenate([rows for rows in known if row in rows]))
+        beside = beside[~hidden[beside]]
+        if len(beside):
+            hidden[beside[np.argsort(people[beside], kind="stable")[0]]] = True
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------

@@ -10,12 +10,15 @@ Workspaces live under a *home* folder: ``$WORKBENCH_HOME`` when set, else
 ``datasets/demo`` is copied into the home as ``demo`` the first time it is
 needed, so the committed copy is never edited by the app.
 
-Saving is safe for people working at once (two browser tabs, a notebook and
-the app): every file is replaced atomically (temporary file, then rename), a
-save names the revision it started from and is refused when the folder has
-moved on since, and the previous versions of the files a save changes are kept
-in ``.history/`` so the last few saves can be undone. A workspace written by an
-older workbench is migrated forward when opened, after a backup.
+Saving is per artefact (:func:`artefact_of`: the design, a saved matching, a
+scenario, the what-if comparison, a data table) and safe for people working at
+once (two browser tabs, a notebook and the app): each artefact has its own
+revision, and a save is refused only when the artefact it changes was saved
+elsewhere since the copy it started from was read. A save writes its files, the
+previous versions (kept in ``.history/``, the last :data:`KEEP_VERSIONS` per
+artefact, for undo) and the revisions as one step that a crash leaves wholly
+undone or wholly done (:func:`_commit`). A workspace written by an older
+workbench is migrated forward when opened, after a backup.
 
 A workspace may hold several programs on one pool of people (peer, senior and
 reverse tiers, say). The first is the workspace's own ``design.yaml`` with its
@@ -50,14 +53,14 @@ from workbench.privacy import published_mode, refuse_when_published
 
 
 class StaleWorkspaceError(WorkspaceError):
-    """A save started from a revision that is no longer the latest."""
+    """A save started from a copy of an artefact that is no longer the latest; ``artefacts`` names them."""
+
+    def __init__(self, message: str, *, artefacts: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.artefacts = artefacts
 
 
-# Forward migrations: MIGRATIONS[v](folder, settings) upgrades a workspace from schema
-# version v to v + 1, rewriting files in ``folder`` if needed, and returns the settings.
-MIGRATIONS: dict[int, Callable[[Path, dict], dict]] = {}
-
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 WORKSPACE_FILE = "workspace.yaml"
 HISTORY_DIR = ".history"
 #: Sub-folders a save may write into (matchings, scenarios and other results).
@@ -88,7 +91,10 @@ class WorkspaceSettings:
     ``scale`` is the proficiency scale as ``(lowest, highest)`` whole levels
     (default 0-5); ``sensitive`` names the columns of ``people.csv`` that hold
     sensitive attributes and are only used where a design opts in; ``revision``
-    counts saves and guards against saving from a stale copy.
+    counts every save of the workspace; ``revisions`` counts the saves of each
+    artefact (:func:`artefact_of`: the design, a saved matching, a scenario, a
+    table ...), and a save is refused when the artefact it changes has moved on
+    since the copy it started from.
     """
 
     name: str
@@ -96,6 +102,7 @@ class WorkspaceSettings:
     sensitive: tuple[str, ...] = DEFAULT_SENSITIVE
     schema_version: int = SCHEMA_VERSION
     revision: int = 0
+    revisions: Mapping[str, int] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -106,6 +113,7 @@ class WorkspaceSettings:
             "sensitive": list(self.sensitive),
             "schema_version": self.schema_version,
             "revision": self.revision,
+            "revisions": dict(sorted(self.revisions.items())),
         }
         data.update(self.extra)
         return data
@@ -139,8 +147,13 @@ class WorkspaceSettings:
         revision = data.pop("revision", 0)
         if not _whole(revision) or revision < 0:
             raise WorkspaceError(f"{source}: field 'revision' must be a whole number >= 0, found {shown(revision)}.")
+        revisions = data.pop("revisions", {})
+        if not (isinstance(revisions, dict) and all(isinstance(k, str) and _whole(v) and v >= 0
+                                                    for k, v in revisions.items())):
+            raise WorkspaceError(f"{source}: field 'revisions' must map artefact names to whole numbers >= 0, "
+                                 f"found {shown(revisions)}.")
         return cls(name=name.strip(), scale=(scale["min"], scale["max"]), sensitive=tuple(sensitive),
-                   schema_version=version, revision=revision, extra=data)
+                   schema_version=version, revision=revision, revisions=revisions, extra=data)
 
 
 def _whole(value: object) -> bool:
@@ -174,6 +187,17 @@ class Workspace:
     def name(self) -> str:
         """The workspace's display name."""
         return self.settings.name
+
+    def revision_of(self, artefact: str) -> int:
+        """How many saves artefact ``artefact`` (a key from :func:`artefact_of`) had when this copy was read."""
+        return self.settings.revisions.get(artefact, 0)
+
+    def artefact(self, name: str) -> str:
+        """The key of artefact ``name`` as this handle means it: ``"design"``, ``"matching"``, ``"whatif"`` and
+        ``"scenarios/<file stem>"`` are this handle's program's; a table (``"people.csv"``) is the workspace's."""
+        if self.program is None or name.endswith(".csv") or name.startswith(f"{PROGRAMS_DIR}/"):
+            return name
+        return f"{PROGRAMS_DIR}/{self.program}/{name}"
 
     @property
     def slug(self) -> str:
@@ -224,22 +248,31 @@ def workspaces_home() -> Path:
 def open_workspace(path: str | os.PathLike) -> Workspace:
     """Open the workspace folder at ``path``; raise :class:`WorkspaceError` if it is not one.
 
-    A workspace saved under an older schema version is migrated forward first
-    (its files are backed up in ``.history/`` before anything changes).
+    A save a crash interrupted is finished first when it got as far as its commit
+    point, and its leftovers removed when it did not (so the files are wholly as
+    before or wholly as after it), with any temporary file a save left. A
+    workspace saved under an older schema version is then migrated forward (its
+    files are backed up in ``.history/`` before anything changes).
     """
     path = Path(path)
     data = _read_settings(path)
     version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else SCHEMA_VERSION
-    if isinstance(version, int) and 1 <= version < SCHEMA_VERSION:
-        if published_mode():
-            raise WorkspaceError(f"{path.name} was saved by an older workbench (schema version {version}) and this "
-                                 "published app is read-only, so it cannot upgrade it: open it once in the "
-                                 "workshop app first.")
+    old = isinstance(version, int) and 1 <= version < SCHEMA_VERSION
+    if (old or _leftovers(path)) and not published_mode():
         with _locked(path):
+            _recover(path)
             data = _read_settings(path)
-            if data.get("schema_version", SCHEMA_VERSION) < SCHEMA_VERSION:
+            if old and data.get("schema_version", SCHEMA_VERSION) < SCHEMA_VERSION:
                 _migrate(path, data)
-            data = _read_settings(path)
+                data = _read_settings(path)
+    elif old:
+        raise WorkspaceError(f"{path.name} was saved by an older workbench (schema version {version}) and this "
+                             "published app is read-only, so it cannot upgrade it: open it once in the "
+                             "workshop app first.")
+    return _settled(path, data)
+
+
+def _settled(path: Path, data: object) -> Workspace:
     return Workspace(path=path, settings=WorkspaceSettings.from_dict(data, source=path / WORKSPACE_FILE))
 
 
@@ -270,6 +303,43 @@ def _migrate(path: Path, data: dict) -> None:
         data["schema_version"] = step + 1
     data["revision"] = int(data.get("revision", 0)) + 1
     atomic_write_text(path / WORKSPACE_FILE, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def _history_per_artefact(folder: Path, settings: dict) -> dict:
+    """Schema 1 -> 2: one revision for the whole workspace becomes one per artefact.
+
+    Schema 1 kept one history entry per save (``.history/r<revision>``) and one revision; schema 2
+    keeps entries per artefact (``.history/v<seq>.<n>``) and counts each artefact's saves. Each old
+    entry is split by artefact, oldest first, and each artefact's revision is the number of its
+    entries, so every kept version can still be undone.
+    """
+    counts: dict[str, int] = {}
+    for old in sorted((folder / HISTORY_DIR).glob("r[0-9]*")):
+        meta = yaml.safe_load((old / "version.yaml").read_text(encoding="utf-8"))
+        by_artefact: dict[str, dict[str, bool]] = {}
+        for name, existed in meta["files"].items():
+            by_artefact.setdefault(artefact_of(name), {})[name] = bool(existed)
+        for n, (artefact, files) in enumerate(sorted(by_artefact.items())):
+            entry = folder / HISTORY_DIR / f"v{int(meta['revision']):08d}.{n}"
+            if not entry.exists():  # a migration cut short earlier made it already
+                staging = Path(tempfile.mkdtemp(prefix=".migrate-", dir=folder / HISTORY_DIR))
+                for name, existed in files.items():
+                    if existed:
+                        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy2(old / name, staging / name)
+                record = {"artefact": artefact, "revision": counts.get(artefact, 0), "seq": int(meta["revision"]),
+                          "message": meta["message"], "saved_at": str(meta["saved_at"]), "files": files}
+                (staging / "version.yaml").write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+                staging.rename(entry)
+            counts[artefact] = counts.get(artefact, 0) + 1
+        shutil.rmtree(old)
+    settings["revisions"] = {**counts, **(settings.get("revisions") or {})}
+    return settings
+
+
+# Forward migrations: MIGRATIONS[v](folder, settings) upgrades a workspace from schema
+# version v to v + 1, rewriting files in ``folder`` if needed, and returns the settings.
+MIGRATIONS: dict[int, Callable[[Path, dict], dict]] = {1: _history_per_artefact}
 
 
 def list_workspaces(home: Path | None = None) -> list[Workspace]:
@@ -374,7 +444,11 @@ def ensure_demo_workspace(home: Path | None = None) -> Path:
 def write_settings(folder: Path, settings: WorkspaceSettings) -> None:
     """Write ``workspace.yaml`` atomically (temporary file, then rename)."""
     refuse_when_published()
-    atomic_write_text(folder / WORKSPACE_FILE, yaml.safe_dump(settings.to_dict(), sort_keys=False, allow_unicode=True))
+    atomic_write_text(folder / WORKSPACE_FILE, _settings_text(settings))
+
+
+def _settings_text(settings: WorkspaceSettings) -> str:
+    return yaml.safe_dump(settings.to_dict(), sort_keys=False, allow_unicode=True)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -472,18 +546,27 @@ def write_new_workspace(target: Path, settings: WorkspaceSettings, write_tables)
 
 @dataclass(frozen=True)
 class Version:
-    """An earlier version kept in ``.history/``: the files as they were before a save.
+    """An earlier version of one artefact kept in ``.history/``: its files as they were before a save.
 
-    ``revision`` is the workspace revision those files belong to; ``files`` maps
-    each file the save changed to whether it existed before (``False``: the save
-    created it, so undoing removes it).
+    ``artefact`` is the artefact's key (:func:`artefact_of`) and ``label`` its name for people;
+    ``revision`` is the artefact's revision those files belong to and ``seq`` the
+    workspace revision the save started from (the saves of several artefacts at once share it);
+    ``files`` maps each file the save changed to whether it existed before
+    (``False``: the save created it, so undoing removes it).
     """
 
+    artefact: str
     revision: int
+    seq: int
     saved_at: str
     message: str
     files: dict[str, bool]
     folder: Path
+
+    @property
+    def label(self) -> str:
+        """The artefact as a sentence names it: "the design", "people.csv", "the saved matching of the program 'x'"."""
+        return artefact_label(self.artefact)
 
 
 def csv_text(frame: pd.DataFrame) -> str:
@@ -496,8 +579,7 @@ class TableTooLargeError(WorkspaceError):
     """A table would be stored larger than a workspace table is read (it could not be read back)."""
 
 
-def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expected_revision: int | None = None,
-               message: str | None = None) -> Workspace:
+def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message: str | None = None) -> Workspace:
     """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved.
 
     Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
@@ -516,81 +598,152 @@ def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, expecte
         raise TableTooLargeError(f"Stored as {table}.csv (UTF-8) it would be {size / 2**20:.1f} MB, larger than "
                                  f"the limit of {reading.DEFAULT_MAX_BYTES / 2**20:.1f} MB a workspace table is "
                                  "read with: split it, or leave out columns the workbench does not use.")
-    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text},
-                       message=message or f"save {table}.csv", expected_revision=expected_revision)
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text}, message=message or f"save {table}.csv")
     return replace(saved, program=workspace.program)
 
 
-def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str,
-               expected_revision: int | None = None) -> Workspace:
+def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str) -> Workspace:
     """Replace files of the workspace in one save, keeping the old ones for undo.
 
-    ``contents`` maps file names in the workspace folder to their new text
-    (``None`` removes the file). The save is refused with
-    :class:`StaleWorkspaceError` unless the folder is still at
-    ``expected_revision`` (default: the revision ``workspace`` was opened at),
-    so a page or notebook never overwrites a change it has not seen. Refused
-    in the published app.
+    ``contents`` maps file names in the workspace folder (in the program's folder for a handle
+    scoped to a program) to their new text (``None`` removes the file). The files belong to one
+    artefact or several (:func:`artefact_of`); the save is refused with
+    :class:`StaleWorkspaceError` when one of them was saved elsewhere since ``workspace`` was
+    read, so a page or notebook never overwrites a change it has not seen, while saves of
+    other artefacts (a matching saved in another tab while this one edits the design) do not
+    stand in its way. The files, their history entries and the revisions are written as one
+    step (:func:`_commit`): a crash at any instant leaves them wholly old or wholly new.
+    Refused in the published app.
     """
     refuse_when_published()
-    expected = workspace.settings.revision if expected_revision is None else expected_revision
     for name in contents:
         _check_file_name(name)
     if workspace.program is not None:
         contents = {f"{PROGRAMS_DIR}/{workspace.program}/{name}": text for name, text in contents.items()}
+    artefacts = sorted({artefact_of(name) for name in contents})
     with _locked(workspace.path):
-        current = open_workspace(workspace.path)
-        if current.settings.revision != expected:
-            raise StaleWorkspaceError(
-                f"The workspace {current.name!r} was changed elsewhere since it was opened (it is at revision "
-                f"{current.settings.revision}, this copy at {expected}), for example in another browser tab. "
-                "Nothing was saved: reload to see the latest version, then make the change again."
-            )
+        current = _open_locked(workspace.path)
+        _refuse_stale(current, workspace, artefacts, "Nothing was saved")
         _check_targets(current, contents)
-        _snapshot(current, contents, message)
-        _write(current.path, contents)
-        write_settings(current.path, replace(current.settings, revision=expected + 1))
-        _prune_history(current.path)
-    return replace(open_workspace(workspace.path), program=workspace.program)
+        # an entry is never written over: after the latest one even if workspace.yaml's revision was set back by hand
+        seq = max(current.settings.revision, max((v.seq + 1 for v in _versions(current.path)), default=0))
+        entries = {}
+        for i, artefact in enumerate(artefacts):
+            names = [name for name in contents if artefact_of(name) == artefact]
+            entries[f"v{seq:08d}.{i}"] = {
+                "artefact": artefact, "revision": current.revision_of(artefact), "seq": seq, "message": message,
+                "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "files": {name: (current.path / name).is_file() for name in names}}
+        _commit(current, {name: None if text is None else text.encode("utf-8") for name, text in contents.items()},
+                artefacts, entries=entries)
+    return reread(workspace)
 
 
-def history(workspace: Workspace) -> list[Version]:
-    """The versions that can be restored, newest first (at most :data:`KEEP_VERSIONS`)."""
+def history(workspace: Workspace, artefact: str | None = None) -> list[Version]:
+    """The versions that can be restored, newest first: every artefact's, or artefact ``artefact``'s
+    (a key or a name :meth:`Workspace.artefact` resolves); at most :data:`KEEP_VERSIONS` per artefact."""
+    versions = _versions(workspace.path)
+    if artefact is None:
+        return versions
+    key = workspace.artefact(artefact)
+    return [v for v in versions if v.artefact == key]
+
+
+def _versions(root: Path) -> list[Version]:
     versions = []
-    for folder in sorted((workspace.path / HISTORY_DIR).glob("r*"), reverse=True):
+    for folder in sorted((root / HISTORY_DIR).glob("v*.*"), key=_entry_order, reverse=True):
         try:
             meta = yaml.safe_load((folder / "version.yaml").read_text(encoding="utf-8"))
-            versions.append(Version(revision=int(meta["revision"]), saved_at=str(meta["saved_at"]),
-                                    message=str(meta["message"]), files=dict(meta["files"]), folder=folder))
-        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError):
+            versions.append(Version(artefact=str(meta["artefact"]), revision=int(meta["revision"]),
+                                    seq=int(meta["seq"]), saved_at=str(meta["saved_at"]),
+                                    message=str(meta["message"]),
+                                    files={str(k): bool(v) for k, v in meta["files"].items()}, folder=folder))
+        except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError):
             continue
     return versions
 
 
-def undo(workspace: Workspace, *, expected_revision: int | None = None) -> Workspace:
-    """Put back the files as they were before the latest save; undo again to go further back.
+def undo(workspace: Workspace, artefact: str | None = None) -> Workspace:
+    """Put back artefact ``artefact`` as it was before its latest save; undo again to go further back.
 
-    The undo is itself a save (the revision goes up), so it is refused like any
-    save when the workspace changed elsewhere, and in the published app.
+    ``artefact`` is a key or a name :meth:`Workspace.artefact` resolves (``"design"`` is the handle's
+    program's design); ``None`` undoes the workspace's latest save, whichever artefacts it changed.
+    The undo is itself a save (the revisions go up, in one step like every save), so it is refused
+    like a save when what it would undo changed since ``workspace`` was read, and in the published app.
+    :func:`history` beforehand says what the undo will put back.
     """
     refuse_when_published()
-    expected = workspace.settings.revision if expected_revision is None else expected_revision
     with _locked(workspace.path):
-        current = open_workspace(workspace.path)
-        if current.settings.revision != expected:
-            raise StaleWorkspaceError(
-                f"The workspace {current.name!r} was changed elsewhere since it was opened; nothing was undone. "
-                "Reload to see the latest version."
-            )
+        current = _open_locked(workspace.path)
         versions = history(current)
-        if not versions:
-            raise WorkspaceError(f"There is nothing to undo in the workspace {current.name!r}.")
-        latest = versions[0]
-        contents = {name: (latest.folder / name).read_text(encoding="utf-8") if existed else None
-                    for name, existed in latest.files.items()}
-        _write(current.path, contents)
-        write_settings(current.path, replace(current.settings, revision=expected + 1))
-        shutil.rmtree(latest.folder)
+        if artefact is None:
+            if current.settings.revision != workspace.settings.revision:
+                raise StaleWorkspaceError(
+                    f"The workspace {current.name!r} was changed elsewhere since it was read; nothing was undone. "
+                    "Reload to see the latest version.", artefacts=())
+            chosen = [v for v in versions if v.seq == versions[0].seq] if versions else []
+            where = f"the workspace {current.name!r}"
+        else:
+            key = workspace.artefact(artefact)
+            _refuse_stale(current, workspace, [key], "Nothing was undone")
+            chosen = [v for v in versions if v.artefact == key][:1]
+            where = f"{artefact_label(key)} of the workspace {current.name!r}"
+        if not chosen:
+            raise WorkspaceError(f"There is nothing to undo in {where}.")
+        contents = {}
+        for version in chosen:
+            contents.update({name: (version.folder / name).read_bytes() if existed else None
+                             for name, existed in version.files.items()})
+        _commit(current, contents, sorted({v.artefact for v in chosen}), consume=[v.folder.name for v in chosen])
+    return reread(workspace)
+
+
+def artefact_of(name: str) -> str:
+    """The artefact file ``name`` (a path in the workspace folder, ``/``-separated) belongs to.
+
+    Files saved together and read together form one artefact, with one revision and one history:
+    ``design.yaml`` is ``"design"``; ``results/matching.csv`` and ``results/matching.yaml`` are
+    ``"matching"`` (``results/<stem>.*`` is ``"<stem>"``); ``scenarios/<stem>.yaml`` is
+    ``"scenarios/<stem>"``; a data table is its file name (``"people.csv"``). A further
+    program's files are ``"programs/<id>/"`` followed by the same.
+    """
+    parts = name.split("/")
+    if len(parts) > 2 and parts[0] == PROGRAMS_DIR:
+        return f"{PROGRAMS_DIR}/{parts[1]}/{artefact_of('/'.join(parts[2:]))}"
+    folder, _, plain = name.rpartition("/")
+    stem = plain.split(".", 1)[0]
+    if folder == "results":
+        return stem
+    if folder == "scenarios":
+        return f"scenarios/{stem}"
+    return "design" if plain == DESIGN_FILE else plain
+
+
+_LABELS = {"design": "the design", "matching": "the saved matching", "whatif": "the saved what-if comparison"}
+
+
+def artefact_label(artefact: str) -> str:
+    """Artefact key ``artefact`` as a sentence names it ("the design", "people.csv", "the scenario file 'x'")."""
+    parts = artefact.split("/")
+    if len(parts) > 2 and parts[0] == PROGRAMS_DIR:
+        return f"{artefact_label('/'.join(parts[2:]))} of the program {parts[1]!r}"
+    if parts[0] == "scenarios" and len(parts) == 2:
+        return f"the scenario file {parts[1]!r}"
+    return _LABELS.get(artefact, artefact)
+
+
+def _refuse_stale(current: Workspace, copy: Workspace, artefacts: list[str], outcome: str) -> None:
+    stale = [a for a in artefacts if current.revision_of(a) != copy.revision_of(a)]
+    if stale:
+        what = ", ".join(f"{artefact_label(a)} (now at revision {current.revision_of(a)}, this copy at "
+                         f"{copy.revision_of(a)})" for a in stale)
+        raise StaleWorkspaceError(f"In the workspace {current.name!r}, {what} was changed elsewhere since this copy "
+                                  f"was read, for example in another browser tab. {outcome}: reload to see the "
+                                  "latest version.", artefacts=tuple(stale))
+
+
+def reread(workspace: Workspace) -> Workspace:
+    """``workspace`` read again from its folder, scoped to the same program: a copy that has seen every save."""
     return replace(open_workspace(workspace.path), program=workspace.program)
 
 
@@ -638,37 +791,138 @@ def _check_targets(workspace: Workspace, contents: Mapping[str, str | None]) -> 
                                  "away and save again. Nothing was saved.")
 
 
-def _write(folder: Path, contents: Mapping[str, str | None]) -> None:
-    for name, text in contents.items():
-        if text is None:
-            (folder / name).unlink(missing_ok=True)
+# A save in steps (:func:`_commit`): everything new is first written into a transaction folder
+# ``.pending/tx-*``; the plan written last into it (renamed into place) is the commit point; applying
+# the plan moves the files into place. :func:`_recover` finishes a committed transaction a crash
+# interrupted and removes one that did not commit, so a crash leaves a save wholly undone or wholly done.
+PENDING_DIR = ".pending"
+_PLAN = "plan.yaml"
+
+
+def _commit(current: Workspace, contents: Mapping[str, bytes | None], artefacts: list[str], *,
+            entries: Mapping[str, dict] | None = None, consume: list[str] = ()) -> None:
+    """Write ``contents`` (name -> bytes, ``None`` removes), the history ``entries`` (folder name -> record of the
+    files as they are now) and the settings with the revisions of ``artefacts`` and of the workspace one up, as
+    one step; remove the history entries ``consume`` (an undo uses them up). Called with the lock held."""
+    root = current.path
+    (root / PENDING_DIR).mkdir(exist_ok=True)
+    tx = Path(tempfile.mkdtemp(prefix="tx-", dir=root / PENDING_DIR))
+    for name, data in contents.items():
+        if data is not None:
+            _write_bytes(tx / "new" / name, data)
+    for entry, meta in (entries or {}).items():
+        for name, existed in meta["files"].items():
+            if existed:
+                _write_bytes(tx / "history" / entry / name, (root / name).read_bytes())
+        _write_bytes(tx / "history" / entry / "version.yaml", yaml.safe_dump(meta, sort_keys=False).encode("utf-8"))
+    revisions = {**current.settings.revisions, **{a: current.revision_of(a) + 1 for a in artefacts}}
+    settings = replace(current.settings, revision=current.settings.revision + 1, revisions=revisions)
+    _write_bytes(tx / "new" / WORKSPACE_FILE, _settings_text(settings).encode("utf-8"))
+    plan = {"write": [n for n, d in contents.items() if d is not None] + [WORKSPACE_FILE],
+            "remove": [n for n, d in contents.items() if d is None],
+            "history": list(entries or {}), "consume": list(consume)}
+    _write_bytes(tx / f".{_PLAN}.tmp", yaml.safe_dump(plan, sort_keys=False).encode("utf-8"))
+    os.replace(tx / f".{_PLAN}.tmp", tx / _PLAN)  # the commit point
+    _fsync_folder(tx)
+    _apply(root, tx)
+    _prune_history(root)
+
+
+def _apply(root: Path, tx: Path) -> None:
+    """Carry out the committed plan in ``tx``; every step can be repeated, so a crash mid-way is finished by
+    running it again. ``workspace.yaml`` (the revisions) goes last among the files."""
+    plan = yaml.safe_load((tx / _PLAN).read_text(encoding="utf-8"))
+    for entry in plan["history"]:
+        if (tx / "history" / entry).is_dir():
+            (root / HISTORY_DIR).mkdir(exist_ok=True)
+            os.rename(tx / "history" / entry, root / HISTORY_DIR / entry)  # a new name: never over an entry
+    for name in plan["write"]:
+        if (tx / "new" / name).exists():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tx / "new" / name, root / name)
+    for name in plan["remove"]:
+        (root / name).unlink(missing_ok=True)
+    for entry in plan["consume"]:
+        shutil.rmtree(root / HISTORY_DIR / entry, ignore_errors=True)
+    _fsync_folder(root)
+    shutil.rmtree(tx)
+    with contextlib.suppress(OSError):
+        (root / PENDING_DIR).rmdir()  # unless another transaction is in it
+
+
+def _recover(root: Path) -> None:
+    """Finish or drop the transactions a crash left, and remove temporary files saves left (lock held)."""
+    for tx in sorted((root / PENDING_DIR).glob("tx-*")):
+        if (tx / _PLAN).is_file():
+            _apply(root, tx)
         else:
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(folder / name, text)
+            shutil.rmtree(tx, ignore_errors=True)
+    for leftover in _leftover_paths(root):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        (root / PENDING_DIR).rmdir()  # when empty
 
 
-def _snapshot(workspace: Workspace, contents: Mapping[str, str | None], message: str) -> None:
-    history_dir = workspace.path / HISTORY_DIR
-    history_dir.mkdir(exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".snapshot-", dir=history_dir))
-    files = {}
-    for name in contents:
-        source = workspace.path / name
-        files[name] = source.is_file()
-        if files[name]:
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, staging / name)
-    meta = {"revision": workspace.settings.revision, "message": message, "files": files,
-            "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
-    (staging / "version.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
-    target = history_dir / f"r{workspace.settings.revision:08d}"
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
+def _leftovers(root: Path) -> bool:
+    """Whether a crash left something for :func:`_recover` (checked on every open, so cheaply)."""
+    return next(iter(_leftover_paths(root)), None) is not None or (root / PENDING_DIR).exists()
 
 
-def _prune_history(folder: Path) -> None:
-    for old in sorted((folder / HISTORY_DIR).glob("r*"), reverse=True)[KEEP_VERSIONS:]:
-        shutil.rmtree(old, ignore_errors=True)
+def _leftover_paths(root: Path) -> Iterator[Path]:
+    folders = [root, *(root / f for f in RESULT_FOLDERS)]
+    if (root / PROGRAMS_DIR).is_dir():
+        for program in (root / PROGRAMS_DIR).iterdir():
+            folders += [program, *(program / f for f in RESULT_FOLDERS)]
+    for folder in folders:
+        yield from folder.glob(".*.tmp")  # atomic_write_text's, from a write a crash cut short
+    yield from (root / HISTORY_DIR).glob(".snapshot-*")  # staging of the saves of workbench 0.x
+    yield from root.glob(".backup-*")  # staging of a migration's backup
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """A new file ``path`` holding ``data``, on disk when this returns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable (where the system allows it)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _entry_order(folder: Path) -> tuple[int, int]:
+    seq, _, n = folder.name[1:].partition(".")
+    return (int(seq), int(n)) if seq.isdigit() and n.isdigit() else (-1, -1)
+
+
+def _prune_history(root: Path) -> None:
+    """Keep the newest :data:`KEEP_VERSIONS` entries of each artefact."""
+    seen: dict[str, int] = {}
+    for version in _versions(root):
+        seen[version.artefact] = seen.get(version.artefact, 0) + 1
+        if seen[version.artefact] > KEEP_VERSIONS:
+            shutil.rmtree(version.folder, ignore_errors=True)
+
+
+def _open_locked(path: Path) -> Workspace:
+    """The workspace as it is on disk, with a crash's leftovers dealt with first (the lock is held)."""
+    _recover(path)
+    return _settled(path, _read_settings(path))
 
 
 @contextlib.contextmanager
@@ -681,6 +935,25 @@ def _locked(folder: Path) -> Iterator[None]:
         return
     with open(folder / LOCK_FILE, "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def reading(workspace: Workspace) -> Iterator[None]:
+    """Hold off saves while several files of one artefact are read, so they come from the same save
+    (a save moves its files into place one by one, in a few milliseconds)."""
+    try:
+        import fcntl
+
+        handle = open(workspace.path / LOCK_FILE, "rb")
+    except (ImportError, OSError):  # no lock file yet (never saved) or no locks on this system
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
         try:
             yield
         finally:

@@ -335,3 +335,48 @@ def test_the_evaluate_page_runs_on_the_demo_and_draws_curves_and_a_scorecard(bro
     assert page.get_by_role("button", name="Refresh").is_enabled()
     assert page.locator(".wb-notice-error").count() == 0
     assert "Traceback" not in page.content()
+
+
+def test_two_tabs_save_the_design_and_a_matching_at_once_and_a_stale_tab_keeps_its_edits(
+        browser_page, app_server: AppServer, tmp_path) -> None:
+    from workbench.design import load_design
+    from workbench.matching import saved_matching
+    from workbench.workspace import create_workspace, open_workspace
+
+    create_workspace("Two tabs", app_server.home, copy_demo=True)
+    align, matching, stale = browser_page, browser_page.context.new_page(), browser_page.context.new_page()
+    for tab, notebook in ((align, "01_align"), (matching, "04_matching"), (stale, "01_align")):
+        tab.set_default_timeout(60_000)
+        tab.goto(f"{app_server.url}voila/render/{notebook}.ipynb?workspace=two-tabs")
+        tab.wait_for_selector("nav.wb-nav")
+    matching.get_by_role("button", name=re.compile(r"\bMatch$")).click()
+    matching.locator(".wb-summary .wb-tiles").wait_for()
+    align.locator(".wb-decision-align-sponsor input").fill("Chief Financial Officer")
+    align.locator(".wb-unsaved").wait_for()
+    # both saves at once, each in its own tab (and its own kernel)
+    align.get_by_role("button", name="Save design").click()
+    matching.get_by_role("button", name="Save this matching").click()
+    align.locator(".wb-design .wb-notice-success").wait_for()
+    matching.locator(".wb-notice-success", has_text="Saved the matching").wait_for()
+    workspace = open_workspace(app_server.home / "two-tabs")
+    assert load_design(workspace).align.sponsor == "Chief Financial Officer"
+    assert saved_matching(workspace) is not None
+
+    # the third tab read the design before the first tab saved it: its save is refused, its edits stay
+    stale.locator(".wb-decision-align-sponsor input").fill("Chief Executive Officer")
+    stale.locator(".wb-unsaved").wait_for()
+    stale.get_by_role("button", name="Save design").click()
+    refused = stale.locator(".wb-design .wb-notice-error")
+    refused.wait_for()
+    assert "changed elsewhere" in refused.inner_text() and "Your changes are still on this page" in refused.inner_text()
+    assert stale.locator(".wb-decision-align-sponsor input").input_value() == "Chief Executive Officer"
+    assert load_design(open_workspace(workspace.path)).align.sponsor == "Chief Financial Officer"
+    stale.screenshot(path=str(tmp_path / "stale-tab-refused.png"), full_page=False)
+    stale.get_by_role("button", name="Reload and re-apply my changes").click()
+    stale.locator(".wb-design .wb-notice-info", has_text="with your changes made again").wait_for()
+    assert stale.locator(".wb-decision-align-sponsor input").input_value() == "Chief Executive Officer"
+    stale.get_by_role("button", name="Save design").click()
+    stale.locator(".wb-design .wb-notice-success").wait_for()
+    assert load_design(open_workspace(workspace.path)).align.sponsor == "Chief Executive Officer"
+    assert saved_matching(open_workspace(workspace.path)) is not None  # the matching saved in between is still there
+    assert all("Traceback" not in tab.content() for tab in (align, matching, stale))

@@ -135,6 +135,27 @@ def test_a_bad_import_prints_the_problem_table_and_changes_nothing(small_workspa
     assert snapshot(small_workspace) == before
 
 
+def test_a_sheet_of_a_workbook_is_chosen_by_name(small_workspace: Path, small_org, tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["The skills, exported on Monday"])
+    skills = book.create_sheet("Skills 2026")
+    for row in [list(small_org["skills"].columns), *small_org["skills"].astype(object).values.tolist()]:
+        skills.append(row)
+    source = tmp_path / "export.xlsx"
+    book.save(source)
+    before = snapshot(small_workspace)
+    done = cli("import", str(source), "--table", "skills", "--sheet", "Skills 2025", "--into", str(small_workspace))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "has no sheet 'Skills 2025' (sheets: Read me, Skills 2026)" in done.stderr
+    assert snapshot(small_workspace) == before
+    done = cli("import", str(source), "--table", "skills", "--sheet", "Skills 2026", "--into", str(small_workspace))
+    assert done.returncode == 0, done.stderr
+    assert f"Imported {len(small_org['skills']):,} rows from export.xlsx" in done.stdout
+
+
 def test_validate_command(small_workspace: Path) -> None:
     done = cli("validate", str(small_workspace))
     assert done.returncode == 0, done.stderr
@@ -388,3 +409,24 @@ def test_analyses_read_tables_validated_once_per_version_and_again_when_a_file_c
     assert "skills.csv" in str(refused.value) and lines[1].split(",")[0] in str(refused.value)
     assert "people" in importing.checked_tables(ws, ["people"])  # the other tables still serve
     assert len(validated) == 2
+
+
+def test_warnings_are_found_once_per_version_and_follow_a_new_one(small_workspace: Path, reads: list[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.data import contracts, importing
+    from workbench.workspace import save_table
+
+    found = []
+    monkeypatch.setattr(importing, "date_warnings", lambda tables, **kw: found.append(1) or
+                        contracts.date_warnings(tables, **kw))
+    ws = open_workspace(small_workspace)
+    assert importing.workspace_warnings(ws).ok and importing.workspace_warnings(ws).ok
+    assert len(found) == 1
+    people = ws.read_table("people")
+    people.loc[people.index[0], "exit_date"] = "9999-12-31"
+    ws = save_table(ws, "people", people)
+    tables, warnings = importing.checked_tables_and_warnings(ws, ["people", "skills"])
+    assert set(tables) == {"people", "skills"} and len(found) == 2
+    assert warnings.frame[["file", "row", "column", "value"]].values.tolist() == [
+        ["people.csv", 2, "exit_date", "9999-12-31"]]
+    assert importing.checked_tables_and_warnings(ws, ["skills"])[1].ok  # only the tables returned

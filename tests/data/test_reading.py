@@ -28,6 +28,7 @@ from workbench.data.reading import (
     load_mapping,
     prepare_import,
     read_table_file,
+    workbook_sheets,
 )
 
 
@@ -134,6 +135,46 @@ def test_xlsx_export(tmp_path):
     assert read_table_file(path, sheet=1).frame.equals(raw.frame)
     with pytest.raises(DataFileError, match="staff.xlsx: has a header row but no data rows"):
         read_table_file(path)  # the first sheet, "Notes", holds one line only
+
+
+def test_the_sheets_of_a_workbook_and_the_first_holding_a_value(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Cover <b>& notes<b>"  # empty: the people's text is a name, never markup
+    staff = book.create_sheet("Staff")
+    staff.append(["person_id", "hire_date", "level"])
+    staff.append(["P1", dt.datetime(2020, 1, 15), 3])
+    book.create_sheet("Later").append(["other", "table"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    assert workbook_sheets(path) == (["Cover <b>& notes<b>", "Staff", "Later"], "Staff")
+    raw = read_table_file(path)  # not the empty first sheet
+    assert raw.sheet == "Staff" and raw.frame.loc[2].tolist() == ["P1", "2020-01-15", "3"]
+    with pytest.raises(DataFileError, match="sheet 'Cover <b>& notes<b>' is empty"):
+        read_table_file(path, sheet=0)
+    empty = openpyxl.Workbook()
+    empty.save(tmp_path / "empty.xlsx")
+    assert workbook_sheets(tmp_path / "empty.xlsx") == (["Sheet"], None)
+    with pytest.raises(DataFileError, match=r"empty.xlsx: has no values in any sheet \(Sheet\)"):
+        read_table_file(tmp_path / "empty.xlsx")
+
+
+def test_a_workbook_reads_as_the_csv_it_would_export(tmp_path):
+    """Cells of every type give the text a CSV of the same table holds (what the contracts read)."""
+    rows = [["person_id", "hire_date", "start", "level", "score", "mentor", "note", "meeting"],
+            ["P1", dt.date(2020, 1, 15), dt.datetime(2021, 3, 1, 10, 30), 3, 2.5, True, " a, b ", dt.time(9, 5)],
+            ["P2", dt.datetime(1999, 12, 31), dt.datetime(2021, 3, 1), 4.0, 1e-3, False, "Zoë", None],
+            ["P3", None, None, -2, 123456789012, None, "+41 22 (text)", dt.time(0, 0)]]
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "t.xlsx")
+    frame = read_table_file(tmp_path / "t.xlsx").frame
+    assert frame.values.tolist() == [
+        ["P1", "2020-01-15", "2021-03-01 10:30:00", "3", "2.5", "TRUE", "a, b", "09:05:00"],
+        ["P2", "1999-12-31", "2021-03-01", "4", "0.001", "FALSE", "Zoë", ""],
+        ["P3", "", "", "-2", "123456789012", "", "+41 22 (text)", "00:00:00"]]
+    pd.DataFrame(frame).to_csv(tmp_path / "t.csv", index=False)
+    assert read_table_file(tmp_path / "t.csv").frame.equals(frame)
 
 
 def test_xlsx_errors(tmp_path):

@@ -21,6 +21,8 @@ from workbench.gaps import (
     coverage,
     filter_gaps,
     gap_profile,
+    hide_small_cells,
+    hide_split_groups,
     person_gaps,
     prioritised_gaps,
     readiness,
@@ -167,7 +169,7 @@ def aggregate_frame(keys: dict[str, pd.api.extensions.ExtensionArray], *rows: tu
     columns = list(zip(*rows))
     data: dict[str, object] = dict(keys)
     for name, values in zip(AGGREGATE_COLUMNS, columns):
-        kind = np.int64 if name in {"people", "required", "assessed", "with_gap"} else float
+        kind = np.int64 if name in {"people", "required", "assessed", "with_gap", "assessed_people"} else float
         data[name] = np.array(values, dtype=kind)
     return pd.DataFrame(data)
 
@@ -176,8 +178,8 @@ def test_aggregate_by_department(gaps: pd.DataFrame) -> None:
     # Engineering: P1, P2, P3, P7 with 8 rows, P3 code unknown; gaps P1 code (2, weighted 12) and P3 lead (2, 6).
     expected = aggregate_frame(
         {"department": pd.array(["Engineering", "Sales"], dtype="str")},
-        (4, 8, 7, 7 / 8, 2, 2 / 7, 4 / 7, 18.0),
-        (2, 3, 2, 2 / 3, 1, 1 / 2, 1.0, 8.0),
+        (4, 8, 7, 7 / 8, 2, 2 / 7, 4 / 7, 18.0, 4),
+        (2, 3, 2, 2 / 3, 1, 1 / 2, 1.0, 8.0, 1),  # P4's only row is not assessed
     )
     pd.testing.assert_frame_equal(aggregate(gaps, "department"), expected)
 
@@ -186,8 +188,8 @@ def test_aggregate_by_goal_counts_a_row_under_each_of_its_goals(gaps: pd.DataFra
     # G1: P1 code, P4 talk (unknown), P5 talk. G2: P2 lead, P3 lead, P3 talk, P5 lead, P5 talk, P7 lead.
     expected = aggregate_frame(
         {"goal": pd.array(["G1", "G2"], dtype="str")},
-        (3, 3, 2, 2 / 3, 2, 1.0, 2.0, 20.0),
-        (4, 6, 6, 1.0, 2, 1 / 3, 4 / 6, 14.0),
+        (3, 3, 2, 2 / 3, 2, 1.0, 2.0, 20.0, 2),
+        (4, 6, 6, 1.0, 2, 1 / 3, 4 / 6, 14.0, 4),
     )
     pd.testing.assert_frame_equal(aggregate(gaps, "goal"), expected)
 
@@ -195,18 +197,18 @@ def test_aggregate_by_goal_counts_a_row_under_each_of_its_goals(gaps: pd.DataFra
 def test_aggregate_by_level_and_skill(gaps: pd.DataFrame) -> None:
     expected = aggregate_frame(
         {"level": pd.array([1, 2, 3, 4, 5], dtype="Int64")},
-        (1, 1, 1, 1.0, 1, 1.0, 2.0, 12.0),
-        (1, 1, 0, 0.0, 0, math.nan, math.nan, 0.0),
-        (1, 2, 2, 1.0, 0, 0.0, 0.0, 0.0),
-        (2, 5, 4, 4 / 5, 2, 0.5, 1.0, 14.0),
-        (1, 2, 2, 1.0, 0, 0.0, 0.0, 0.0),
+        (1, 1, 1, 1.0, 1, 1.0, 2.0, 12.0, 1),
+        (1, 1, 0, 0.0, 0, math.nan, math.nan, 0.0, 0),
+        (1, 2, 2, 1.0, 0, 0.0, 0.0, 0.0, 1),
+        (2, 5, 4, 4 / 5, 2, 0.5, 1.0, 14.0, 2),
+        (1, 2, 2, 1.0, 0, 0.0, 0.0, 0.0, 1),
     )
     pd.testing.assert_frame_equal(aggregate(gaps, "level"), expected)
     expected = aggregate_frame(
         {"skill_id": pd.array(["code", "lead", "talk"], dtype="str")},
-        (4, 4, 3, 3 / 4, 1, 1 / 3, 2 / 3, 12.0),
-        (4, 4, 4, 1.0, 1, 1 / 4, 2 / 4, 6.0),
-        (3, 3, 2, 2 / 3, 1, 1 / 2, 1.0, 8.0),
+        (4, 4, 3, 3 / 4, 1, 1 / 3, 2 / 3, 12.0, 3),
+        (4, 4, 4, 1.0, 1, 1 / 4, 2 / 4, 6.0, 4),
+        (3, 3, 2, 2 / 3, 1, 1 / 2, 1.0, 8.0, 2),
     )
     pd.testing.assert_frame_equal(aggregate(gaps, "skill_id"), expected)
 
@@ -215,10 +217,10 @@ def test_aggregate_by_two_columns(gaps: pd.DataFrame) -> None:
     expected = aggregate_frame(
         {"department": pd.array(["Engineering", "Engineering", "Sales", "Sales"], dtype="str"),
          "goal": pd.array(["G1", "G2", "G1", "G2"], dtype="str")},
-        (1, 1, 1, 1.0, 1, 1.0, 2.0, 12.0),
-        (3, 4, 4, 1.0, 1, 1 / 4, 2 / 4, 6.0),
-        (2, 2, 1, 1 / 2, 1, 1.0, 2.0, 8.0),
-        (1, 2, 2, 1.0, 1, 1 / 2, 1.0, 8.0),
+        (1, 1, 1, 1.0, 1, 1.0, 2.0, 12.0, 1),
+        (3, 4, 4, 1.0, 1, 1 / 4, 2 / 4, 6.0, 3),
+        (2, 2, 1, 1 / 2, 1, 1.0, 2.0, 8.0, 1),
+        (1, 2, 2, 1.0, 1, 1 / 2, 1.0, 8.0, 1),
     )
     pd.testing.assert_frame_equal(aggregate(gaps, ["department", "goal"]), expected)
 
@@ -303,7 +305,7 @@ def test_prioritised_gaps_hide_skills_of_few_people_as_the_heat_map_does(gaps: p
     hidden = result[result["hidden"]]
     assert hidden["rank"].isna().all() and hidden["score"].isna().all() and hidden["people_with_gap"].isna().all()
     assert hidden["depth"].isna().all() and hidden["breadth"].isna().all() and hidden["criticality"].isna().all()
-    assert set(hidden["reason"]) == {"required of or assessed for fewer than 4 people: hidden to protect them"}
+    assert set(hidden["reason"]) == {"hidden: fewer than 4 people (or assessed), or it would reveal one"}
     assert result["rank"].tolist()[0] == 1 and result["reason"].tolist()[0].startswith("1 of 4 assessed people")
 
 
@@ -404,3 +406,27 @@ def test_adding_a_requirement_never_lowers_a_target(people, requirements, profic
                         validate="one_to_one")
     assert both["target_after"].notna().all()
     assert (both["target_after"] >= both["target"]).all() and (both["weight_after"] >= both["weight"]).all()
+
+
+def test_a_group_of_many_skills_counts_its_assessed_people_not_their_rows() -> None:
+    # Ten people in Ops need six skills each; only two of them are assessed: twelve assessed rows, two people.
+    rows = [(f"P{p}", f"S{k}", "Ops", "Clerk", 2, 1 if p < 2 else NA, 3, 2.0 if p < 2 else NA,
+             2.0 if p < 2 else NA, 1.0, "") for p in range(10) for k in range(6)]
+    by_department = aggregate(gaps_frame(*rows), "department")
+    assert by_department[["people", "assessed", "assessed_people"]].values.tolist() == [[10, 12, 2]]
+    shown = hide_small_cells(by_department, ["department"])
+    assert shown["hidden"].tolist() == [True] and shown["gap_share"].tolist() == [None]
+
+
+def test_a_group_is_hidden_under_level_and_goal_filters_when_a_filter_could_cut_a_small_piece_out() -> None:
+    def rows(level: int, n: int, goals: str, start: int) -> list[tuple]:
+        return [(f"P{start + p}", "code", "Ops", "Clerk", level, 1, 3, 2.0, 2.0, 1.0, goals) for p in range(n)]
+
+    ten_and_six = rows(2, 10, "G1", 0) + rows(3, 6, "G1", 10)
+    assert not hide_split_groups(gaps_frame(*ten_and_six), ["department"])["hidden"].any()
+    # one more person at level 4: levels 2-4 minus levels 2-3 would be that person
+    assert hide_split_groups(gaps_frame(*ten_and_six, *rows(4, 1, "G1", 16)), ["department"])["hidden"].all()
+    # three of the level-2 people also serve G2, a piece of three the goal filter can select (one skill: its goals)
+    mixed = rows(2, 7, "G1", 0) + rows(2, 3, "G1;G2", 7) + rows(3, 6, "G1", 10)
+    assert hide_split_groups(gaps_frame(*mixed), ["skill_id"])["hidden"].tolist() == [True]
+    assert hide_split_groups(gaps_frame(*mixed))["hidden"].tolist() == [True]

@@ -263,3 +263,18 @@ def test_chart_svg_cuts_every_label_whatever_the_chart_allows() -> None:
     labels = re.findall(r">([^<]*)</text>", chart_svg(spec))
     assert any(label.startswith(long[:40]) and label.endswith("\u2026") for label in labels)
     assert max(map(len, labels)) < 80
+
+
+def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, findings) -> None:
+    people = workspace.read_table("people")
+    rows = people.index[people["exit_date"].eq("")][:2]
+    people.loc[rows, "exit_date"] = "9999-12-31"
+    people.to_csv(workspace.table_path("people"), index=False)
+    assert "Data warnings" not in brief_markdown(open_workspace(DEMO_SOURCE), design, findings, generated=DAY)
+    page = render(workspace, design, findings)
+    assert "<h3>Data warnings</h3>" in page
+    assert ("<tr><td>people.csv</td><td>exit_date</td><td class=\"num\">2</td><td>more than 10 years ahead: a "
+            "placeholder? Leave it blank for people still employed.</td></tr>") in page
+    markdown = brief_markdown(workspace, design, findings, generated=DAY)
+    assert "### Data warnings" in markdown and "| people.csv | exit_date | 2 | more than 10 years ahead" in markdown
+    assert "9999-12-31" not in page + markdown  # counted, not listed: the brief is shared

@@ -42,7 +42,7 @@ def test_a_valid_upload_is_imported_and_can_be_undone(panel: DataPanel) -> None:
     assert "Undone: import goals export.csv as goals" in panel.notice.value
     assert demo.table_path("goals").read_bytes() == original
     panel.undo_button.click()
-    assert "nothing to undo" in panel.notice.value
+    assert "There is no import to undo" in panel.notice.value
 
 
 def test_a_bad_upload_shows_the_problem_table_and_saves_nothing(panel: DataPanel) -> None:
@@ -124,3 +124,54 @@ def test_another_workspace_updates_the_chart_in_place_and_coming_back_reads_noth
     panel.context.workspace = demo
     assert read == [] and panel.chart is chart
     assert "No validation problems." in panel.summary.value
+
+
+def workbook(sheets: dict[str, list[list]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(panel: DataPanel) -> None:
+    demo = panel.context.workspace
+    goals = demo.read_table("goals").assign(priority="2")
+    rows = [list(goals.columns), *goals.values.tolist()]
+    content = workbook({"<i>Cover": [], "Goals (old)": [["goal_id"], ["G1"]], "Goals 2026": rows})
+    panel.table.value = "goals"
+    panel.source.value = upload("goals.xlsx", content)
+    assert panel.sheet_box.children == (panel.sheet,)
+    assert panel.sheet.label == "Goals (old)" and [label for label, _ in panel.sheet.options] == [
+        "<i>Cover", "Goals (old)", "Goals 2026"]  # text in a list: nothing there is markup
+    assert panel.sheet.value == "Goals (old)"  # the first sheet holding a value
+    panel.sheet.value = "Goals 2026"
+    panel.import_button.click()
+    assert "Imported 4 rows from goals.xlsx (sheet Goals 2026) as goals.csv" in panel.notice.value
+    assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}
+    assert panel.sheet.options == () and panel.sheet_box.children == ()  # the upload was cleared
+
+
+def test_the_picked_sheets_name_is_escaped_in_messages(panel: DataPanel) -> None:
+    panel.table.value = "goals"
+    panel.source.value = upload("goals.xlsx", workbook({"Notes": [["x"]], "<b>Goals": [["goal_id"], ["G1"]]}))
+    panel.sheet.value = "<b>Goals"
+    panel.import_button.click()
+    assert "was not imported" in panel.notice.value
+    assert "<b>Goals" not in panel.notice.value + panel.import_problems.value
+    assert "&lt;b&gt;Goals" in panel.notice.value + panel.import_problems.value
+
+
+def test_a_workbook_of_one_sheet_needs_no_picker_and_a_broken_one_is_named(panel: DataPanel) -> None:
+    panel.source.value = upload("goals.xlsx", workbook({"Goals": [["goal_id"], ["G1"]]}))
+    assert panel.sheet_box.children == () and panel.sheet.options == ()
+    panel.source.value = upload("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50)
+    assert "broken.xlsx: cannot be read as an .xlsx workbook" in panel.notice.value

@@ -15,7 +15,7 @@ from workbench.views.design import (
     parse_number,
 )
 from workbench.views.shell import open_page
-from workbench.workspace import find_workspace
+from workbench.workspace import find_workspace, save_files
 
 
 def page_for(steps: tuple[str, ...], notebook: str = "01_align") -> DesignPage:
@@ -108,18 +108,43 @@ def test_saving_writes_design_yaml_and_another_page_reads_it(home: Path) -> None
     assert "Saved (revision 1)" in other.status.value
 
 
-def test_a_save_from_a_stale_page_is_refused_and_undo_goes_back(home: Path) -> None:
+def test_a_save_from_a_stale_page_is_refused_with_its_edits_kept_and_re_applied(home: Path) -> None:
     first, second = page_for(("align",)), page_for(("align",))
     card(first, "align.sponsor").editor.widget.value = "CFO"
     first.save_button.click()
     card(second, "align.sponsor").editor.widget.value = "CEO"
+    card(second, "align.business_problem").editor.widget.value = "leadership_pipeline"
     second.save_button.click()
-    assert "changed elsewhere" in second.notice.value
+    assert "changed elsewhere" in second.notice.value and "Your changes are still on this page" in second.notice.value
     assert load_design(find_workspace("demo")).align.sponsor == "CFO"
-    first.undo_button.click()
-    assert "Undone: save the design" in first.notice.value
-    assert first.session.design.align.sponsor == ""
-    assert card(first, "align.sponsor").editor.widget.value == ""
+    assert second.session.dirty and second.session.design.align.sponsor == "CEO"  # the edits are kept
+    assert second.reapply_button.layout.display is None
+    # another page saves the design again meanwhile: a decision this page did not touch
+    card(first, "align.owner").editor.widget.value = "HR business partner"
+    first.save_button.click()
+    second.reapply_button.click()
+    design = second.session.design
+    assert (design.align.sponsor, design.align.business_problem) == ("CEO", "leadership_pipeline")
+    assert design.align.owner == "HR business partner"  # the other save's change is kept
+    assert "Changed elsewhere too, now with your value: Sponsor." in second.notice.value
+    assert card(second, "align.sponsor").editor.widget.value == "CEO"
+    second.save_button.click()
+    assert "Design saved" in second.notice.value
+    saved = load_design(find_workspace("demo"))
+    assert (saved.align.sponsor, saved.align.owner) == ("CEO", "HR business partner")
+
+
+def test_undo_takes_back_this_pages_design_not_another_pages_save(home: Path) -> None:
+    page = page_for(("align",))
+    card(page, "align.sponsor").editor.widget.value = "CFO"
+    page.save_button.click()
+    workspace = find_workspace("demo")
+    save_files(workspace, {"results/matching.csv": "mentee_id,mentor_id\n", "results/matching.yaml": "x: 1\n"},
+               message="save the matching")  # the Matching page, in another tab, saves after
+    page.undo_button.click()
+    assert "Undone: save the design" in page.notice.value
+    assert page.session.design.align.sponsor == "" and card(page, "align.sponsor").editor.widget.value == ""
+    assert (workspace.path / "results" / "matching.csv").is_file()
 
 
 def test_session_refuses_bad_values_with_the_field_name(home: Path) -> None:

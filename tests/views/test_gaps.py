@@ -90,16 +90,24 @@ def test_the_invitations_follow_the_filters_and_the_chosen_skill(view: GapsView)
 
 def test_a_department_of_few_people_is_hidden_in_the_priorities_as_in_the_heat_map(view: GapsView) -> None:
     # The demo's Executive department has five people; most of its skills are required of only one of them
-    # (Coordination: "1 of 1 assessed person (100%) falls short" was shown beside a heat map that hid it).
+    # (Coordination: "1 of 1 assessed person (100%) falls short" was shown beside a heat map that hid it). Its
+    # priorities show exactly the skills whose Executive cell the whole organisation's heat map shows: another
+    # would be that skill's total minus the other departments' cells.
+    from workbench.views.gaps import ALL
+
+    view.department.value = ALL
+    whole = next(iter(view.heatmap.chart.to_dict()["datasets"].values()))
+    shown = {r["skill"] for r in whole if r["department"] == "Executive" and not r["status"].startswith("hidden")}
     view.department.value = "Executive"
     per_skill = aggregate(view._selected(), "skill_id")
-    enough = per_skill[(per_skill["people"] >= 5) & ~per_skill["assessed"].between(1, 4)]
     names = dict(zip(view.skills["skill_id"], view.skills["name"]))
     priorities = next(iter(view.priority_chart.chart.to_dict()["datasets"].values()), [])
-    assert {row["skill"] for row in priorities} == {names[s] for s in enough["skill_id"]}
-    assert 0 < len(enough) < len(per_skill)
+    assert {row["skill"] for row in priorities} == shown
+    assert 0 < len(shown) < len(per_skill) and shown <= {names[s] for s in per_skill["skill_id"]}
+    cells = next(iter(view.heatmap.chart.to_dict()["datasets"].values()))
+    assert {r["skill"] for r in cells if not r["status"].startswith("hidden")} == shown
     assert "of 1 assessed person" not in view.priority_table.value
-    assert "fewer than 5 people: hidden" in view.priority_table.value
+    assert "hidden: fewer than 5 people" in view.priority_table.value
 
 
 def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(view: GapsView) -> None:
@@ -115,3 +123,49 @@ def test_a_selection_of_fewer_than_five_people_is_not_summarised(view: GapsView)
     view.levels.value = (7, 7)  # the demo's chief executive alone
     assert view._selected()["person_id"].nunique() < 5
     assert "fewer than 5 people" in view.summary.value and "are assessed" not in view.summary.value
+
+
+def test_no_selection_or_comparison_of_selections_gives_a_small_group_away(view: GapsView) -> None:
+    """The filters walked: all departments and three (a small one among them), the whole range of levels and
+    three narrower, every goal and one. Every heat-map cell and every skill of the ranking shown adds up pieces
+    (department x level x goals of the row x skill); every summary adds up pieces of people (department x level
+    x the goals of all their rows). No piece under five follows from all the figures shown."""
+    import itertools
+
+    from tests.suppression import assert_no_small_piece_fixed
+    from workbench.views.gaps import ALL
+
+    rows = view._whole(())
+    union = rows.groupby("person_id")["goals"].agg(lambda g: ";".join(sorted({x for v in g for x in v.split(";")
+                                                                               if x})))
+    rows = rows.assign(person_goals=rows["person_id"].map(union), known=rows["current"].notna())
+    cell_key = ["department", "level", "goals", "skill_id"]
+    person_key = ["department", "level", "person_goals"]
+    cell_people = rows.groupby(cell_key)["person_id"].nunique().to_dict()
+    cell_assessed = rows[rows["known"]].groupby(cell_key)["person_id"].nunique().to_dict()
+    person_people = rows.groupby(person_key)["person_id"].nunique().to_dict()
+    low, high = view.levels.value
+    goal = view.goal.options[1][1]
+    figures, summaries = [], []
+    for department, levels, chosen in itertools.product([ALL, "Executive", "Finance", "Sales"],
+                                                        [(low, high), (low, high - 1), (low + 1, high),
+                                                         (low, high - 2)], [ALL, goal]):
+        view.department.value, view.levels.value, view.goal.value = department, levels, chosen
+        selected = view._selected().assign(person_goals=lambda f: f["person_id"].map(union))
+        pieces = {k: frozenset(map(tuple, part[cell_key].drop_duplicates().to_numpy()))
+                  for k, part in selected.groupby(["department", "skill_id"])}
+        by_skill = {s: frozenset(map(tuple, part[cell_key].drop_duplicates().to_numpy()))
+                    for s, part in selected.groupby("skill_id")}
+        names = dict(zip(view.skills["name"], view.skills["skill_id"]))
+        cells = next(iter(view.heatmap.chart.to_dict()["datasets"].values()), [])
+        figures += [pieces[(r["department"], names.get(r["skill"], r["skill"]))] for r in cells
+                    if "status" in r and not r["status"].startswith("hidden")]
+        ranked = next(iter(view.priority_chart.chart.to_dict()["datasets"].values()), [])
+        figures += [by_skill[names.get(r["skill"], r["skill"])] for r in ranked if "skill" in r]
+        if "people in this selection" in view.summary.value:
+            summaries.append(frozenset(map(tuple, selected[person_key].drop_duplicates().to_numpy())))
+    assert figures and summaries
+    assert_no_small_piece_fixed(figures, cell_people, what="heat map and ranking, people")
+    assert_no_small_piece_fixed(figures, {p: cell_assessed.get(p, 0) for p in cell_people},
+                                what="heat map and ranking, assessed people")
+    assert_no_small_piece_fixed(summaries, person_people, what="summaries")

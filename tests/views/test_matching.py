@@ -224,16 +224,26 @@ def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingV
     assert len(table[table["unmatched_role"] == ""]) == len(view.result.pairs)
     assert saved_matching(workspace) is not None
     assert f"{len(view.result.pairs)} pairs" in view.saved_status.value
-    # Someone else saves in the meantime: this page's save is refused and nothing is overwritten.
-    other = open_workspace(workspace.path)
-    save_files(other, {"results/note.txt": "someone else"}, message="another tab")
-    before = (workspace.path / "results" / "matching.csv").read_text(encoding="utf-8")
+    # A save of something else elsewhere does not stand in the way ...
+    save_files(open_workspace(workspace.path), {"results/note.txt": "someone else"}, message="another tab")
     view.weights["skills"].value = 0
     view.match_button.click()
     view.save_button.click()
+    assert "Saved the matching" in view.save_notice.value
+    # ... a matching saved elsewhere meanwhile does: refused, nothing overwritten, this page's kept to save over it
+    other = open_workspace(workspace.path)
+    save_files(other, {"results/matching.csv": "mentee_id,mentor_id\n", "results/matching.yaml": "other: 1\n"},
+               message="another tab")
+    view.weights["skills"].value = 1
+    view.match_button.click()
+    view.save_button.click()
     assert "changed elsewhere" in view.save_notice.value and "wb-notice-error" in view.save_notice.value
-    assert (workspace.path / "results" / "matching.csv").read_text(encoding="utf-8") == before
+    assert "Save mine over it" in view.save_notice.value and view.save_over.layout.display is None
+    assert (workspace.path / "results" / "matching.csv").read_text(encoding="utf-8") == "mentee_id,mentor_id\n"
     assert not view.save_button.disabled
+    view.save_over.click()
+    assert "Saved the matching" in view.save_notice.value and view.save_over.layout.display == "none"
+    assert len(saved_matching(open_workspace(workspace.path))[0]) > 1
 
 
 def test_a_saved_matching_is_shown_when_the_page_opens(home: Path) -> None:

@@ -155,3 +155,60 @@ def test_the_start_page_opens_on_people_without_a_level_and_says_so(home: Path) 
     assert isinstance(shown, StartView)
     assert "required column &#x27;level&#x27; is missing" in shown.data.problems.value
     assert shown.data.chart_box.children == ()  # the headcount needs the levels
+
+
+def copy_with_a_placeholder_date(name: str):
+    """A copy of the demo where the first person still employed left on 9999-12-31; and that row."""
+    import pandas as pd
+
+    from workbench.workspace import create_workspace
+
+    workspace = create_workspace(name, copy_demo=True)
+    path = workspace.table_path("people")
+    people = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = people.index[people["exit_date"].eq("")][0]
+    people.loc[row, "exit_date"] = "9999-12-31"
+    people.to_csv(path, index=False)
+    return workspace, row + 2
+
+
+def test_a_page_shows_the_warnings_of_its_data_once_above_its_results(home: Path) -> None:
+    import workbench.views as views
+    from workbench.views.shell import show_page
+
+    context, header = open_page("06_launch_and_support")
+    context.workspace, row = copy_with_a_placeholder_date("Placeholder")
+    assert header.warnings.value == ""
+    design = show_page(views.DesignPage, context, ("launch", "evaluate", "support"))
+    selection = show_page(views.SelectionView, context)  # the Launch page has two views: one notice
+    assert isinstance(design, views.DesignPage) and isinstance(selection, views.SelectionView)
+    line = f"people.csv row {row}, column exit_date: 9999-12-31 is more than 10 years ahead: a placeholder?"
+    assert header.warnings.value.count(line) == 1 and "wb-notice-warning" in header.warnings.value
+
+
+@pytest.mark.parametrize("notebook, view, args", [
+    ("00_start", "StartView", ()), ("01_align", "DesignPage", (("align",),)), ("03_skill_gaps", "GapsView", ()),
+    ("04_matching", "MatchingView", ()), ("05_what_if", "WhatIfView", ()), ("07_evaluate", "EvaluateView", ()),
+])
+def test_every_page_shows_the_warnings_of_its_data(home: Path, notebook: str, view: str, args: tuple) -> None:
+    import workbench.views as views
+    from workbench.views.shell import show_page
+
+    context, header = open_page(notebook)
+    context.workspace, row = copy_with_a_placeholder_date("Placeholder")
+    assert isinstance(show_page(getattr(views, view), context, *args), getattr(views, view))
+    assert f"people.csv row {row}, column exit_date: 9999-12-31 is more than 10 years ahead" in header.warnings.value
+
+
+def test_the_published_page_counts_warnings_without_values(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.privacy import KEY_VARIABLE, PUBLISHED_VARIABLE
+    from workbench.views.gaps import GapsView
+    from workbench.views.shell import show_page
+
+    context, header = open_page("03_skill_gaps")
+    context.workspace, _ = copy_with_a_placeholder_date("Published placeholder")
+    monkeypatch.setenv(PUBLISHED_VARIABLE, "1")
+    monkeypatch.setenv(KEY_VARIABLE, "00112233445566778899aabbccddeeff")
+    show_page(GapsView, context)
+    assert "people.csv, column exit_date: 1 value is more than 10 years ahead" in header.warnings.value
+    assert "9999-12-31" not in header.warnings.value

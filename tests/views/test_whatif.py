@@ -16,7 +16,7 @@ from workbench.simulate.mechanisms import LEVERS
 from workbench.views.feedback import Notice
 from workbench.views.shell import PAGES, open_page, show_page
 from workbench.views.whatif import DEFAULT_RUNS, MAX_COMPARED, NEW, WhatIfView
-from workbench.whatif import Scenario, list_scenarios, save_scenario
+from workbench.whatif import Scenario, list_scenarios, load_scenario, save_scenario
 from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison
 from workbench.workspace import create_workspace, open_workspace, save_files
 
@@ -144,20 +144,25 @@ def test_bad_values_are_refused_with_a_message(view: WhatIfView) -> None:
     assert "Traceback" not in view.notice.value
 
 
-def test_a_stale_workspace_is_refused_and_reload_recovers(view: WhatIfView) -> None:
+def test_a_stale_scenario_is_refused_and_can_be_saved_over_or_reloaded(view: WhatIfView) -> None:
     other = open_workspace(view.context.workspace.path)
     save_scenario(other, Scenario("From another tab", overrides={"cadence": "monthly"}))
     view.fields["duration_months"].widget.value = 6
+    view.save_button.click()  # another scenario saved elsewhere does not stand in the way
+    assert "Saved the scenario 'Alternative 1'" in html.unescape(view.notice.value)
+    save_scenario(open_workspace(view.context.workspace.path),
+                  Scenario("Alternative 1", overrides={"cadence": "weekly"}))  # the same one, elsewhere
+    view.fields["duration_months"].widget.value = 12
     view.save_button.click()
-    assert "was changed elsewhere since it was opened" in view.notice.value and "Nothing was saved" in view.notice.value
-    assert "wb-notice-error" in view.notice.value
+    notice = html.unescape(view.notice.value)
+    assert "the scenario file 'alternative-1' (now at revision 2, this copy at 1) was changed elsewhere" in notice
+    assert "Nothing was saved" in notice and "wb-notice-error" in notice and "Save mine over it" in notice
+    assert load_scenario(open_workspace(view.context.workspace.path), "Alternative 1").overrides == {"cadence": "weekly"}
+    view.save_over.click()
+    assert "Saved the scenario 'Alternative 1'" in html.unescape(view.notice.value)
+    assert load_scenario(view.context.workspace, "Alternative 1").overrides["duration_months"] == 12
     view.reload_button.click()
     assert "From another tab" in view._boxes and "Read the saved scenarios again" in view.notice.value
-    view.picker.value = NEW
-    view.fields["duration_months"].widget.value = 6
-    view.save_button.click()
-    assert "Saved the scenario" in view.notice.value
-    assert {s.name for s in list_scenarios(view.context.workspace)} == {"From another tab", "Alternative 1"}
 
 
 def test_running_a_comparison_shows_the_table_charts_and_captions(compared: WhatIfView) -> None:
@@ -352,10 +357,15 @@ def test_results_are_saved_for_the_brief(compared: WhatIfView) -> None:
     assert "The brief shows the comparison saved on" in view.brief_status.value
     text = (view.context.workspace.path / SAVED_COMPARISON).read_text(encoding="utf-8")
     assert json.loads(text) == record and "person_id" not in text
-    # saved from a stale copy: refused with the workspace's message
+    # another page's save of something else does not stand in the way; a comparison saved elsewhere does
     save_files(open_workspace(view.context.workspace.path), {"results/other.txt": "x"}, message="elsewhere")
     view.brief_button.click()
-    assert "changed elsewhere" in view.brief_notice.value
+    assert "Saved the comparison" in view.brief_notice.value
+    save_files(open_workspace(view.context.workspace.path), {SAVED_COMPARISON: "{}"}, message="elsewhere")
+    view.brief_button.click()
+    assert "changed elsewhere" in view.brief_notice.value and view.brief_over.layout.display is None
+    view.brief_over.click()
+    assert saved_comparison(view.context.workspace) == record
 
 
 def test_a_workspace_without_enrolment_explains_why(home: Path) -> None:

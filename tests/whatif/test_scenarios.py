@@ -12,7 +12,7 @@ from workbench.errors import WorkbenchError
 from workbench.whatif import (BASELINE, SETTINGS, Scenario, apply_scenario, delete_scenario, list_scenarios,
                               load_scenario, save_scenario, scenario_names, setting_value)
 from workbench.whatif.scenarios import scenario_from_yaml, scenario_to_yaml
-from workbench.workspace import StaleWorkspaceError, history, undo
+from workbench.workspace import StaleWorkspaceError, history, open_workspace, undo
 
 
 def test_settings_apply_to_the_design_fields_they_name():
@@ -94,8 +94,12 @@ def test_save_list_load_delete_with_undo_and_revision_checks(workspace):
     assert scenario_names(saved) == ["design", "Short & sharp", "Weekly"]
     assert load_scenario(saved, "short-sharp").name == "Short & sharp" and load_scenario(saved, "design") is BASELINE
     assert [s.name for s in list_scenarios(saved)] == ["Short & sharp", "Weekly"]
-    with pytest.raises(StaleWorkspaceError):
-        save_scenario(workspace, Scenario("Late", overrides={"duration_months": 4}))  # opened before the saves
+    # a copy read before Weekly was saved cannot save over it; another scenario it can
+    with pytest.raises(StaleWorkspaceError, match="the scenario file 'weekly' .now at revision 1, this copy at 0"):
+        save_scenario(workspace, Scenario("Weekly", overrides={"duration_months": 4}))
+    assert [s.name for s in list_scenarios(save_scenario(workspace, Scenario("Late", overrides={"duration_months": 4})))] \
+        == ["Late", "Short & sharp", "Weekly"]
+    saved = delete_scenario(open_workspace(saved.path), "Late")
     with pytest.raises(WorkbenchError, match="already saved as scenarios/weekly.yaml"):
         save_scenario(saved, Scenario("WEEKLY!", overrides={"cadence": "monthly"}))
     with pytest.raises(WorkbenchError, match="has no scenario called 'Nope'; scenarios: design, Short & sharp"):

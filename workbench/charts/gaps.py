@@ -28,7 +28,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from workbench.gaps.analysis import hide_small_cells
+from workbench.gaps.analysis import GAP_CELL_MARGINS, hide_small_cells
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -176,9 +176,13 @@ def _heatmap_cells(by_department_skill: pd.DataFrame, skills: pd.DataFrame | Non
         frame[column] = _numbers(frame[column])
     frame["skill"] = _skill_labels(frame["skill_id"], skills)
 
-    # A share over fewer than min_group assessed people says too much about each of them.
-    # A hidden cell must not be a skill's total (shown in the ranking) minus the cells shown: hide more per skill.
-    hidden = hide_small_cells(frame, ["department", "skill_id"], within=["skill_id"], min_group=min_group)["hidden"]
+    # A share over fewer than min_group assessed people says too much about each of them. A hidden cell must
+    # not be a skill's, a department's or everyone's total minus the cells shown: hide more. Cells the caller
+    # marked hidden (a page's filter: the unfiltered map hid them) stay hidden.
+    hidden = hide_small_cells(frame, ["department", "skill_id"], margins=GAP_CELL_MARGINS,
+                              min_group=min_group)["hidden"]
+    if "hidden" in by_department_skill.columns:
+        hidden = hidden | frame["hidden"].fillna(True).astype(bool)
     # Column order: skills by the total weighted gap of the cells that are shown. Counting hidden
     # cells would let a column's position give away a small group's gap.
     totals = (frame["total_weighted_gap"].where(~hidden).groupby(frame["skill"], sort=False).sum(min_count=1)
@@ -214,7 +218,9 @@ def gap_heatmap(by_department_skill: pd.DataFrame, skills: pd.DataFrame | None =
     """Share of assessed people below target, per department (rows) and skill (columns).
 
     ``by_department_skill`` is ``workbench.gaps.aggregate(gaps, by=["department",
-    "skill_id"])``; ``skills`` (``skill_id``, ``name``) supplies column names.
+    "skill_id"])``, with an optional ``hidden`` column of cells to hide anyway
+    (a filtered page's: those the unfiltered map hides); ``skills``
+    (``skill_id``, ``name``) supplies column names.
     Colour is ``gap_share`` on a fixed 0-100% scale, so colours compare across
     filters. Cells of fewer than ``min_group`` people are drawn white, marked
     "<5", with no numbers (privacy); cells with no one assessed are grey,

@@ -52,6 +52,9 @@ __all__ = [
     "coerce_table",
     "date_warnings",
     "split_list",
+    "warning_lines",
+    "warning_summary",
+    "WARNINGS_JSON_SCHEMA",
     "table_schema",
     "validate_against",
     "validate_table",
@@ -645,6 +648,38 @@ def date_warnings(tables: Mapping[str, pd.DataFrame], *, today: dt.date | None =
             if flagged.any():
                 frames.append(_problems(spec.file, rows[flagged], col.name, text[flagged], reasons[flagged]))
     return Problems.concat(frames)
+
+
+def warning_lines(warnings: Problems, limit: int = 10) -> list[str]:
+    """The first ``limit`` of ``warnings`` (:func:`date_warnings`) as sentences, one a line, with a last line
+    counting the rest: ``people.csv row 12, column hire_date: 2099-01-01 is a hire after today (2026-12-07)``."""
+    lines = []
+    for row in warnings.frame.head(limit).itertuples(index=False):
+        where = row.file + "".join(f"{sep}{part}" for sep, part in ((" ", "" if pd.isna(row.row) else f"row {row.row}"),
+                                                                    (", ", row.column and f"column {row.column}"))
+                                   if part)
+        lines.append(f"{where}: {row.value} is {row.problem}" if row.value else f"{where}: {row.problem}")
+    if len(warnings) > limit:
+        lines.append(f"... and {len(warnings) - limit:,} more")
+    return lines
+
+
+def warning_summary(warnings: Problems) -> pd.DataFrame:
+    """How many values each warning concerns, by ``file``, ``column`` and ``problem`` (count in ``values``): the
+    warnings without rows or values, for what is shared (JSON output, the published app)."""
+    frame = warnings.frame
+    return frame.groupby(["file", "column", "problem"], sort=True).size().rename("values").reset_index()
+
+
+#: JSON Schema of :func:`warning_summary` as records: the ``warnings`` of the commands' JSON output.
+WARNINGS_JSON_SCHEMA: dict = {
+    "type": "array",
+    "description": "values in the tables read that meet their contracts but are unlikely to be true (implausible "
+                   "dates, hires after today), counted by file, column and problem; they did not stop the figures",
+    "items": {"type": "object", "required": ["file", "column", "problem", "values"], "additionalProperties": False,
+              "properties": {"file": {"type": "string"}, "column": {"type": "string"},
+                             "problem": {"type": "string"}, "values": {"type": "integer", "minimum": 1}}},
+}
 
 
 def split_list(s: pd.Series) -> pd.Series:

@@ -10,17 +10,20 @@ and value.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.contracts import TABLES, Problems, program_problems, validate_tables
+from workbench.data.contracts import TABLES, Problems, date_warnings, program_problems, validate_tables
 from workbench.data.reading import prepare_import
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
@@ -163,6 +166,46 @@ def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tup
     return tables, problems
 
 
+def workspace_warnings(workspace: Workspace) -> Problems:
+    """Values in the workspace's tables that meet their contracts but are unlikely to be true (implausible dates,
+    hires after today: :func:`~workbench.data.contracts.date_warnings`), by file, row, column and value.
+
+    Computed once per version of the tables and day in this process; warnings never stop an analysis.
+    """
+    version, today = workspace_version(workspace), dt.date.today()
+    key = None if version is None else ("warnings", version, today)
+    if key is not None:
+        with _lock:
+            found = _validations.get(key)
+        if found is not None:
+            return found
+    warnings = date_warnings(read_workspace_tables(workspace)[0], today=today)
+    if key is not None and workspace_version(workspace) == version:
+        _remember(_validations, key, warnings, _CACHE_VALIDATIONS)
+    return warnings
+
+
+# The warnings of the tables handed out within a :func:`noting_warnings` block, by workspace folder and file.
+_noted: ContextVar[dict[tuple[str, str], Problems] | None] = ContextVar("workbench_noted_warnings", default=None)
+
+
+@contextmanager
+def noting_warnings() -> Iterator[None]:
+    """Within the block, note the warnings of every table :func:`checked_tables` hands out (each file once),
+    for :func:`noted_warnings`: how a command or a page shows the warnings of the data its results rest on
+    without passing them through every function between. Blocks nest; the inner one notes its own."""
+    token = _noted.set({})
+    try:
+        yield
+    finally:
+        _noted.reset(token)
+
+
+def noted_warnings() -> Problems:
+    """The warnings of the tables read so far in the current :func:`noting_warnings` block (none outside one)."""
+    return Problems.concat((_noted.get() or {}).values())
+
+
 #: Problems named in the message of :class:`InvalidDataError` (all of them are on the error's ``problems``).
 SHOWN_PROBLEMS = 10
 
@@ -176,7 +219,14 @@ def checked_tables(workspace: Workspace, names: Iterable[str] | None = None) -> 
     costs a look at the files' sizes and times). Raises :class:`~workbench.errors.InvalidDataError`
     naming every problem (file, row, column, value) located in one of ``names``' files, so nothing
     is computed on a table with errors; a table absent from the workspace is left to the caller.
+    Their warnings (:func:`workspace_warnings`) are noted for the enclosing :func:`noting_warnings` block.
     """
+    return checked_tables_and_warnings(workspace, names)[0]
+
+
+def checked_tables_and_warnings(workspace: Workspace, names: Iterable[str] | None = None
+                                ) -> tuple[dict[str, pd.DataFrame], Problems]:
+    """:func:`checked_tables` and the warnings of the tables returned (:func:`workspace_warnings`)."""
     wanted = list(TABLES) if names is None else list(names)
     tables, problems = workspace_problems(workspace, require_all=False)
     files = {TABLES[name].file for name in wanted}
@@ -188,7 +238,13 @@ def checked_tables(workspace: Workspace, names: Iterable[str] | None = None) -> 
             f"{', '.join(named)}, so nothing was computed:\n{found.text(SHOWN_PROBLEMS)}\n"
             "Correct the file and import it again (workbench import, or the Start page, which lists every "
             "problem, as does workbench validate).", found)
-    return {name: tables[name] for name in wanted if name in tables}
+    returned = {name: tables[name] for name in wanted if name in tables}
+    warnings = workspace_warnings(workspace).frame
+    noted = _noted.get()
+    if noted is not None:
+        noted.update({(str(workspace.path), TABLES[name].file):
+                      Problems(warnings[warnings["file"] == TABLES[name].file]) for name in returned})
+    return returned, Problems(warnings[warnings["file"].isin({TABLES[name].file for name in returned})])
 
 
 def validate_workspace(workspace: Workspace) -> Problems:

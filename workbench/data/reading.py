@@ -53,6 +53,7 @@ __all__ = [
     "load_mapping",
     "prepare_import",
     "read_table_file",
+    "workbook_sheets",
 ]
 
 #: Largest data file read by default (bytes).
@@ -61,10 +62,12 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: column (one department name of 5 million characters took a chart past 15 minutes and 4 GB).
 MAX_CELL_CHARS = 32_767
 #: Largest workbook read once unpacked (bytes of sheet and shared-text XML): an .xlsx is compressed, so a
-#: small file can unpack to far more than :data:`DEFAULT_MAX_BYTES`, and a workbook is read cell by cell
-#: (openpyxl, read-only): 60,000 rows of 8 columns (26 MB unpacked) took 42 s, a 15.6 MB file of 300,000 rows
-#: 185 s and 883 MB. The same table as CSV reads in seconds.
-MAX_WORKBOOK_BYTES = 100 * 1024 * 1024
+#: small file can unpack to far more than it shows. Read with calamine (benchmarks/bench_workbook.py, load
+#: average 4.4 on 2 CPUs), 300,000 rows of 8 columns (11.2 MB, 110 MB unpacked) read in 8.8 s and import in
+#: 15 s at a peak of 377 MB (openpyxl, the reader before: 135 s, 367 MB); 540,000 rows (198 MB unpacked) read
+#: in 11 s and import in 23 s at 613 MB. A CSV within :data:`DEFAULT_MAX_BYTES` holds six times as many such
+#: rows (3.7 million), so a workbook may unpack to as much.
+MAX_WORKBOOK_BYTES = DEFAULT_MAX_BYTES
 #: Delimiters considered when sniffing a text file, in order of preference.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Keys allowed at the top level of a mapping file.
@@ -153,10 +156,11 @@ def read_table_file(path: str | Path, *, sheet: str | int | None = None,
     Text files: the encoding is detected (UTF-8 with or without BOM, UTF-16
     and UTF-32 with a BOM or without one, told by where the NUL bytes fall,
     else Windows-1252, else Latin-1) and the delimiter sniffed among
-    ``, ; TAB |``.  Workbooks: the first sheet unless ``sheet`` (a name or a
-    0-based position) says otherwise; dates become ``YYYY-MM-DD`` and whole
-    numbers lose their ``.0``.  Leading blank lines or rows before the header
-    are skipped.
+    ``, ; TAB |``.  Workbooks (read with calamine): the first sheet holding a
+    value unless ``sheet`` (a name or a 0-based position among the worksheets,
+    :func:`workbook_sheets`) says otherwise; dates become ``YYYY-MM-DD`` and
+    whole numbers lose their ``.0``, as in the CSV the workbook would export.
+    Leading blank lines or rows before the header are skipped.
 
     Raises :class:`DataFileError` (and nothing else for bad input) when the
     file is missing, larger than ``max_bytes`` (default :data:`DEFAULT_MAX_BYTES`), empty, only a header, not
@@ -461,7 +465,11 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
+def _open_workbook(path: Path, name: str):
+    """The workbook at ``path`` (a :class:`python_calamine.CalamineWorkbook`) once it is known to be an .xlsx
+    that unpacks to at most :data:`MAX_WORKBOOK_BYTES`; :class:`DataFileError` otherwise."""
+    from python_calamine import CalamineWorkbook
+
     try:
         with path.open("rb") as handle:
             magic = handle.read(8)
@@ -481,33 +489,83 @@ def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
     if unpacked > MAX_WORKBOOK_BYTES:
         raise DataFileError(name, f"unpacks to {_megabytes(unpacked)} of sheets, larger than the limit of "
                                   f"{_megabytes(MAX_WORKBOOK_BYTES)} for a workbook; save the sheet as CSV "
-                                  f"(read up to {_megabytes(DEFAULT_MAX_BYTES)}) or split it")
+                                  "(a fraction of that size) or split it")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with pd.ExcelFile(path, engine="openpyxl") as book:
-                names = [str(s) for s in book.sheet_names]
-                if not names:
-                    raise DataFileError(name, "has no sheets")
-                if sheet is None:
-                    chosen = names[0]
-                elif isinstance(sheet, int) and not isinstance(sheet, bool):
-                    if not 0 <= sheet < len(names):
-                        raise DataFileError(name, f"has no sheet number {sheet} (sheets: {', '.join(names)})")
-                    chosen = names[sheet]
-                elif str(sheet) in names:
-                    chosen = str(sheet)
-                else:
-                    raise DataFileError(name, f"has no sheet '{sheet}' (sheets: {', '.join(names)})")
-                raw = book.parse(chosen, header=None, dtype=object, keep_default_na=False,
-                                 na_filter=False)
-    except DataFileError:
-        raise
-    except Exception as err:  # openpyxl / zipfile / pandas: any failure means "not readable"
-        raise DataFileError(name, f"cannot be read as an .xlsx workbook: {_short(str(err) or type(err).__name__)}") from None
-    if raw.empty:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine: zip, XML or format errors all mean "not readable"
+        raise _unreadable(name, err) from None
+
+
+def _unreadable(name: str, err: Exception) -> DataFileError:
+    return DataFileError(name, f"cannot be read as an .xlsx workbook: {_short(str(err) or type(err).__name__)}")
+
+
+def _worksheet_names(book) -> list[str]:
+    from python_calamine import SheetTypeEnum
+
+    return [str(sheet.name) for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+
+
+def _sheet_cells(book, sheet: str, name: str) -> list[list]:
+    """Every cell of ``sheet`` from cell A1 on (rows and columns before the first value kept, blank), as Python
+    values (text, float, bool, date, datetime, time; ``''`` when blank)."""
+    try:
+        return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as err:
+        raise _unreadable(name, err) from None
+
+
+def workbook_sheets(path: str | Path) -> tuple[list[str], str | None]:
+    """The worksheets of the .xlsx workbook at ``path``, in order, and the first that holds a value (``None``
+    when none does): the sheet :func:`read_table_file` reads when none is chosen.
+
+    Raises :class:`DataFileError` as :func:`read_table_file` does for a file that is not a readable workbook.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    book = _open_workbook(path, name)
+    try:
+        names = _worksheet_names(book)
+        return names, _first_with_values(book, names, name)[0]
+    finally:
+        book.close()
+
+
+def _first_with_values(book, names: list[str], name: str) -> tuple[str | None, list[list]]:
+    """The first of the sheets ``names`` that holds a value, and its cells (``None`` and none when none does)."""
+    for sheet in names:
+        cells = _sheet_cells(book, sheet, name)
+        if any(cell != "" for row in cells for cell in row):
+            return sheet, cells
+    return None, []
+
+
+def _read_excel(path: Path, name: str, sheet: str | int | None) -> RawTable:
+    book = _open_workbook(path, name)
+    try:
+        names = _worksheet_names(book)
+        if not names:
+            raise DataFileError(name, "has no sheets")
+        chosen, cells = _first_with_values(book, names, name) if sheet is None else (None, None)
+        if sheet is None:
+            if chosen is None:
+                raise DataFileError(name, f"has no values in any sheet ({', '.join(names)})")
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise DataFileError(name, f"has no sheet number {sheet} (sheets: {', '.join(names)})")
+            chosen = names[sheet]
+        elif str(sheet) in names:
+            chosen = str(sheet)
+        else:
+            raise DataFileError(name, f"has no sheet '{sheet}' (sheets: {', '.join(names)})")
+        if cells is None:
+            cells = _sheet_cells(book, chosen, name)
+    finally:
+        book.close()
+    width = max((len(row) for row in cells), default=0)
+    if not width:
         raise DataFileError(name, f"sheet '{chosen}' is empty")
-    text = raw.map(_cell_text)
+    text = pd.DataFrame(cells, dtype=object).map(_cell_text)
     nonblank = np.flatnonzero(text.ne("").any(axis=1).to_numpy())
     if len(nonblank) == 0:
         raise DataFileError(name, f"sheet '{chosen}' is empty")

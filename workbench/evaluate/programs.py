@@ -156,7 +156,8 @@ class ProgramsEvaluation:
                  + f", avoided exits {row.avoided_exits:+.1f} [95% {row.avoided_low:+.1f}, {row.avoided_high:+.1f}]"
                  + f", ROI {row.roi:+.2f} [95% {row.roi_low:+.2f}, {row.roi_high:+.2f}]")
             people = "people (each once)" if row.program == ALL_PROGRAMS else "participants"
-            lines.append(f"{label}: {row.participants} {people}, {row.pairs} pairs met, {row.meetings} meetings"
+            counted = f"hidden: {FEW_IN_SEVERAL}" if pd.isna(row.participants) else f"{row.participants} {people}"
+            lines.append(f"{label}: {counted}, {row.pairs} pairs met, {row.meetings} meetings"
                          f"{cadence}; {hazard}{money}.")
         if self.results and self.totals["reason"]:
             lines.append(self.totals["reason"])
@@ -217,11 +218,17 @@ def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> di
             "programs": len(parts), "reason": ""}
 
 
+#: Why an all-programs evaluation does not count its people once each (:func:`pooled_retention`).
+FEW_IN_SEVERAL = f"fewer than {MIN_GROUP} people are in more than one program"
+
+
 def pooled_retention(results: Mapping[str, EvaluationResult], took_part: set[str], *, resamples: int,
                      seed: int) -> tuple[OutcomeComparison, dict]:
     """Retention of everyone who took part in any program against those who took part in none (see the module
     docstring), and counts: ``participants`` (people, each once), ``comparison`` (pool), ``in_several``
-    (participants of more than one program; ``None`` when 1-4, too few to show), ``horizon_months``.
+    (participants of more than one program), ``horizon_months``. When 1-4 people are in several programs,
+    ``in_several`` and ``participants`` are both ``None``: the programs' participants, shown per program,
+    minus the people counted once would give those few away.
 
     ``took_part``: the ids of everyone enrolled in or mentoring in any evaluated program's cohort, kept out of
     the comparison group. The horizon is the shortest of the programs' horizons.
@@ -244,10 +251,11 @@ def pooled_retention(results: Mapping[str, EvaluationResult], took_part: set[str
                        "participants' mix")
     pooled = outcome_comparison(matched[matched["matched"]].drop(columns="_program"), "retention",
                                 horizon_months=horizon, resamples=resamples, rng=rng, comparison=comparison_rule)
-    return pooled, {"participants": int(len(participants)), "comparison": int(len(comparison)),
+    few = 0 < in_several < MIN_GROUP
+    return pooled, {"participants": None if few else int(len(participants)), "comparison": int(len(comparison)),
                     "matched_participants": int(matched.loc[matched["group"] == "participants", "matched"].sum()),
                     "matched_comparison": int(matched.loc[matched["group"] == "comparison", "matched"].sum()),
-                    "in_several": in_several if in_several == 0 or in_several >= MIN_GROUP else None,
+                    "in_several": None if few else in_several,
                     "horizon_months": horizon}
 
 

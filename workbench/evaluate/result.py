@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.contracts import WARNINGS_JSON_SCHEMA
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.calibration import Calibration
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
@@ -316,6 +317,8 @@ JSON_SCHEMA: dict = {
         "promotion": _outcome("Kirkpatrick level 4: promotion (needs a promotion_date column in people.csv)"),
         "roi": _ROI, "scorecard": _SCORECARD, "calibration": _CALIBRATION,
         "caveats": _texts("caveats of the whole evaluation"), "notes": _texts("what was left out and why"),
+        "warnings": {**WARNINGS_JSON_SCHEMA, "description": "written by `workbench evaluate --json`: "
+                                                           + WARNINGS_JSON_SCHEMA["description"]},
     },
 }
 

@@ -7,6 +7,7 @@ Pure functions over the workspace tables (text frames as read from CSV); see
 
 from workbench.gaps.analysis import (
     AGGREGATE_COLUMNS,
+    GAP_CELL_MARGINS,
     GAP_COLUMNS,
     GROUPINGS,
     PRIORITY_COLUMNS,
@@ -16,6 +17,7 @@ from workbench.gaps.analysis import (
     filter_gaps,
     gap_profile,
     hide_small_cells,
+    hide_split_groups,
     person_gaps,
     prioritised_gaps,
     readiness,
@@ -46,6 +48,7 @@ __all__ = [
     "supply_demand",
     "top_mentees",
     "AGGREGATE_COLUMNS",
+    "GAP_CELL_MARGINS",
     "GAP_COLUMNS",
     "GROUPINGS",
     "PRIORITY_COLUMNS",
@@ -55,6 +58,7 @@ __all__ = [
     "filter_gaps",
     "gap_profile",
     "hide_small_cells",
+    "hide_split_groups",
     "person_gaps",
     "prioritised_gaps",
     "readiness",

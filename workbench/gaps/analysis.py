@@ -58,13 +58,17 @@ GAP_COLUMNS: tuple[str, ...] = ("person_id", "skill_id", "department", "job_titl
 GROUPINGS: tuple[str, ...] = ("department", "job_title", "level", "goal", "skill_id")
 #: Columns :func:`aggregate` adds after the group columns.
 AGGREGATE_COLUMNS: tuple[str, ...] = ("people", "required", "assessed", "coverage", "with_gap", "gap_share",
-                                      "mean_gap", "total_weighted_gap")
+                                      "mean_gap", "total_weighted_gap", "assessed_people")
 #: Columns of :func:`readiness` (``name`` only when goals are given).
 READINESS_COLUMNS: tuple[str, ...] = ("goal_id", "name", "people", "fully_assessed", "ready", "ready_share",
                                       "unknown")
 #: Columns of :func:`prioritised_gaps`.
 PRIORITY_COLUMNS: tuple[str, ...] = ("skill_id", "name", "category", "depth", "breadth", "criticality",
                                      "people_with_gap", "score", "rank", "reason", "hidden")
+
+#: The totals shown beside the department x skill cells of :func:`aggregate` (the heat map): a skill's (the
+#: priority ranking), a department's (the selection summary) and everyone's (:func:`hide_small_cells`).
+GAP_CELL_MARGINS: tuple[tuple[str, ...], ...] = (("skill_id",), ("department",), ())
 
 # Above this many (group x person) cells, distinct people per group are counted by hashing, not a bitmap.
 _BITMAP_CELLS = 50_000_000
@@ -405,6 +409,50 @@ def filter_gaps(gaps: pd.DataFrame, *, goal: str | None = None, departments: Seq
     return gaps.loc[keep].reset_index(drop=True)
 
 
+def hide_split_groups(gaps: pd.DataFrame, by: Sequence[str] = (), *, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Which groups of ``by`` (columns of :func:`person_gaps` rows; ``()`` for all of ``gaps`` as one group) a
+    level or goal filter (:func:`filter_gaps`) could cut a group of fewer than ``min_group`` people out of.
+
+    A figure of a group under those filters adds up *pieces*: the people of
+    one department and level whose rows serve one set of goals (for a group
+    of one skill, the goals of that skill's row; otherwise the goals of all
+    of the person's rows together). Every range of levels and every goal
+    selects whole pieces, so comparing the figures of two selections (levels
+    1-7 against 1-6, all goals against one) can tell a piece's size and
+    never less. The rule: a group's figures are shown under a level or goal
+    filter only when each of its pieces holds none or at least ``min_group``
+    people (distinct people; its assessed people when some are assessed, as
+    :func:`hide_small_cells` counts). Pass the rows the page would show
+    without the level and goal filters (its department's, say).
+
+    One row per group (one row for ``by=()``): the ``by`` columns and
+    ``hidden`` (bool).
+    """
+    by = list(by)
+    person = _objects(gaps["person_id"])
+    if "skill_id" in by:
+        goals = _objects(gaps["goals"])
+    else:  # a person's pieces: the goals of all their rows
+        codes, sets = _goal_sets(gaps["goals"])
+        served = pd.Series([";".join(s) for s in sets], dtype=object).take(codes) if len(codes) else pd.Series(
+            [], dtype=object)
+        union = served.groupby(person).agg(lambda g: ";".join(sorted({x for v in g for x in v.split(";") if x})))
+        goals = union.reindex(person).to_numpy(dtype=object)
+    known = gaps["current"].notna().to_numpy(dtype=bool)
+    rows = pd.DataFrame({**{c: _objects(gaps[c]) for c in by}, "_department": _objects(gaps["department"]),
+                         "_level": gaps["level"].astype(object).to_numpy(), "_goals": goals, "_person": person,
+                         "_assessed": np.where(known, person, None)})
+    keys = [*by, "_department", "_level", "_goals"]
+    pieces = rows.groupby(keys, dropna=False, sort=False).agg(people=("_person", "nunique"),
+                                                               assessed=("_assessed", "nunique"))
+    counted = pieces["assessed"].where(pieces["assessed"] > 0, pieces["people"])
+    small = (counted > 0) & (counted < min_group)
+    if not by:
+        return pd.DataFrame({"hidden": [bool(small.any())]})
+    return small.groupby(level=list(range(len(by))), sort=True).any().rename("hidden").reset_index().rename(
+        columns={f"level_{k}": c for k, c in enumerate(by)})
+
+
 def coverage(gaps: pd.DataFrame) -> dict:
     """Assessment coverage: ``{"required": rows, "assessed": rows with a known level, "share": assessed /
     required (a fraction, ``None`` when nothing is required)}``."""
@@ -443,8 +491,9 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
     with a known level); ``coverage`` (assessed / required, 0-1); ``with_gap``
     (assessed rows with a gap above 0); ``gap_share`` (with_gap / assessed, NaN
     when none is assessed); ``mean_gap`` (levels, mean over assessed rows, NaN
-    when none); ``total_weighted_gap`` (levels x weight, over assessed rows).
-    Groups are sorted by the ``by`` values (unknown levels last).
+    when none); ``total_weighted_gap`` (levels x weight, over assessed rows);
+    ``assessed_people`` (distinct persons with an assessed row: a group of
+    several skills has more rows than people). Groups are sorted by the ``by`` values (unknown levels last).
     """
     names = [by] if isinstance(by, str) else list(by)
     bad = [name for name in names if name not in GROUPINGS]
@@ -497,28 +546,36 @@ def aggregate(gaps: pd.DataFrame, by: str | Sequence[str]) -> pd.DataFrame:
             "gap_share": np.where(assessed > 0, with_gap / np.maximum(assessed, 1), np.nan),
             "mean_gap": np.where(assessed > 0, gap_sum / np.maximum(assessed, 1), np.nan),
             "total_weighted_gap": weighted_sum + 0.0,
+            "assessed_people": _distinct_people(group[known], person.astype(np.int64)[known], n_groups,
+                                                len(person_ids)),
         })
     return pd.DataFrame(result)
 
 
 def hide_small_cells(aggregated: pd.DataFrame, keys: Sequence[str], *, within: Sequence[str] = (),
-                     min_group: int = MIN_GROUP, complementary: bool = True) -> pd.DataFrame:
+                     margins: Sequence[Sequence[str]] | None = None, min_group: int = MIN_GROUP,
+                     complementary: bool = True) -> pd.DataFrame:
     """:func:`aggregate` rows (``people`` and ``assessed`` at least) as they may be shown: the small-group rule of
     :func:`workbench.privacy.hide_small_groups` applied to the people a group's figures describe.
 
     A group's shares and gaps describe its assessed people when some are
-    assessed, else its people: that count (the smaller of ``people`` and
-    ``assessed`` rows, or ``people`` when none is assessed) must reach ``min_group``. ``keys``,
-    ``within``, ``complementary`` and the ``hidden`` column are those of
-    :func:`~workbench.privacy.hide_small_groups`. Group by skill and shown per
-    department, say: ``within=["skill_id"]``, since a skill's total is shown
-    in the priority ranking.
+    assessed, else its people: that count of distinct persons
+    (``assessed_people``, or, without that column, the smaller of ``people``
+    and ``assessed`` rows, which is the same for one skill; ``people`` when
+    none is assessed) must reach ``min_group``. ``keys``, ``within``,
+    ``margins``, ``complementary`` and the ``hidden`` column are those of
+    :func:`~workbench.privacy.hide_small_groups`. Department x skill cells,
+    say, pass :data:`GAP_CELL_MARGINS`: a skill's total is shown in the
+    priority ranking, a department's when the page selects it, and the
+    whole organisation's in every summary.
     """
     assessed = pd.to_numeric(aggregated["assessed"], errors="coerce").fillna(0)
     people = pd.to_numeric(aggregated["people"], errors="coerce").fillna(0)
-    counted = aggregated.assign(_counted=np.where(assessed > 0, np.minimum(people, assessed), people))
+    persons = (pd.to_numeric(aggregated["assessed_people"], errors="coerce").fillna(0)
+               if "assessed_people" in aggregated.columns else np.minimum(people, assessed))
+    counted = aggregated.assign(_counted=np.where(assessed > 0, persons, people))
     shown = hide_small_groups(counted, keys, count="_counted", min_group=min_group, within=within,
-                              complementary=complementary)
+                              margins=margins, complementary=complementary)
     return shown.drop(columns="_counted")
 
 
@@ -619,7 +676,7 @@ def _reason(required: int, assessed: int, with_gap: int, depth: float, breadth: 
 
 
 def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, top: int | None = None,
-                     min_group: int = MIN_GROUP) -> pd.DataFrame:
+                     min_group: int = MIN_GROUP, hide: Sequence[str] = ()) -> pd.DataFrame:
     """Skills ranked by how much their gaps matter: ``score = depth x breadth x criticality``.
 
     One row per skill of ``gaps``: ``skill_id``; ``name`` and ``category`` from
@@ -635,9 +692,11 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
 
     Privacy: a skill required of fewer than ``min_group`` people, or assessed
     for fewer than ``min_group`` (but some), is ``hidden``
-    (:func:`hide_small_cells`, the heat map's rule): its
-    figures and rank are blank (NaN, ``<NA>``), its reason says why, and it
-    comes after every shown skill.
+    (:func:`hide_small_cells`, the heat map's rule), and so is every skill
+    in ``hide`` (a filtered page's: say the skills whose cell the unfiltered
+    heat map hides for the department selected): its figures and rank are
+    blank (NaN, ``<NA>``), its reason says why, and it comes after every
+    shown skill.
     """
     codes, skill_ids = pd.factorize(_objects(gaps["skill_id"]), sort=True)
     n = len(skill_ids)
@@ -656,6 +715,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         criticality = weight_sum / np.maximum(required, 1)
     hidden = hide_small_cells(pd.DataFrame({"people": required, "assessed": assessed}), [], min_group=min_group,
                               complementary=False)["hidden"].to_numpy(dtype=bool)
+    hidden = hidden | np.isin(np.asarray(skill_ids, dtype=object), list(hide))
     depth[hidden] = breadth[hidden] = criticality[hidden] = np.nan
     score = depth * breadth * criticality
 
@@ -675,7 +735,7 @@ def prioritised_gaps(gaps: pd.DataFrame, skills: pd.DataFrame | None = None, *, 
         categories = dict(zip(ids[first], _column(skills, "category")[first]))
         name = [names.get(s, "") for s in skill_ids]
         category = [categories.get(s, "") for s in skill_ids]
-    reasons = [f"required of or assessed for fewer than {min_group} people: hidden to protect them" if hidden[i]
+    reasons = [f"hidden: fewer than {min_group} people (or assessed), or it would reveal one" if hidden[i]
                else _reason(int(required[i]), int(assessed[i]), int(with_gap[i]), depth[i], breadth[i],
                             criticality[i], top_weight[i], sorted(skill_goals[i])) for i in range(n)]
     ranks = np.zeros(n, dtype=np.int64)

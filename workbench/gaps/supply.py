@@ -44,7 +44,7 @@ The rules
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -281,7 +281,7 @@ class _Setting:
         gaps = self.gaps
         short = gaps["gap"].fillna(0).to_numpy(dtype=float) > 0
         mentee = gaps["person_id"].isin(self.mentees).to_numpy(dtype=bool)
-        return gaps.loc[self.program & short & mentee, ["person_id", "skill_id", "current", "target"]]
+        return gaps.loc[self.program & short & mentee]
 
     @cached_property
     def skills(self) -> list[str]:
@@ -381,14 +381,17 @@ def _supply_demand(setting: _Setting, mentor_margin: int) -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def hide_small_demand(supply: pd.DataFrame, *, min_group: int = MIN_GROUP) -> tuple[pd.DataFrame, int]:
+def hide_small_demand(supply: pd.DataFrame, *, min_group: int = MIN_GROUP,
+                      hide: Sequence[str] = ()) -> tuple[pd.DataFrame, int]:
     """:func:`supply_demand` rows as they may be shown, and how many were left out: skills needed by some but
     fewer than ``min_group`` mentees (:func:`workbench.privacy.hide_small_groups`; skills overlap, so no
-    complementary suppression). Their demand would point at the mentees who lack the skill."""
+    complementary suppression), and the needed skills in ``hide`` (a filtered page's: those whose demand
+    another selection's would give away). Their demand would point at the mentees who lack the skill."""
     needed = (pd.to_numeric(supply["demand"], errors="coerce").fillna(0) > 0).to_numpy()
     hidden = np.zeros(len(supply), dtype=bool)
     hidden[needed] = hide_small_groups(supply.loc[needed, ["demand"]], [], count="demand", min_group=min_group,
                                        complementary=False)["hidden"].to_numpy(dtype=bool)
+    hidden |= needed & supply["skill_id"].isin(list(hide)).to_numpy(dtype=bool)
     return supply[~hidden].reset_index(drop=True), int(hidden.sum())
 
 
@@ -434,6 +437,11 @@ class SupplySelection:
         if mentor_margin not in self._tables:
             self._tables[mentor_margin] = _supply_demand(self._setting, mentor_margin)
         return self._tables[mentor_margin].copy()
+
+    @property
+    def demand_rows(self) -> pd.DataFrame:
+        """The rows of the selection's gaps that make up the demand: mentees' gaps above 0 in the program."""
+        return self._setting.demand_rows
 
     def mentor_invitations(self, skill_id: str, *, n: int = 10) -> pd.DataFrame:
         """:func:`mentor_invitations` of the selection."""

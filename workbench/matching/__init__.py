@@ -21,6 +21,7 @@ _EXPORTS = {
     "default_method": "workbench.matching.results",
     "fairness_attributes": "workbench.matching.results",
     "match": "workbench.matching.results",
+    "match_rates": "workbench.matching.results",
     "ProgramsMatch": "workbench.matching.programs",
     "match_programs": "workbench.matching.programs",
     "save_programs_matching": "workbench.matching.programs",
@@ -38,8 +39,8 @@ _EXPORTS = {
 
 __all__ = ["METHODS", "STRUCTURES", "CohortSelection", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch",
            "Rematch", "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes",
-           "match", "match_programs", "register_criterion", "rematch", "save_matching", "save_programs_matching",
-           "saved_matching", "select_cohort", "sensitivity"]
+           "match", "match_programs", "match_rates", "register_criterion", "rematch", "save_matching",
+           "save_programs_matching", "saved_matching", "select_cohort", "sensitivity"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -225,18 +225,17 @@ def match_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, Pro
                          summary=_summary(results, designs, shared, used), messages=tuple(messages), proof=proof)
 
 
-def save_programs_matching(workspace: Workspace, found: ProgramsMatch, *,
-                           expected_revision: int | None = None) -> Workspace:
+def save_programs_matching(workspace: Workspace, found: ProgramsMatch) -> Workspace:
     """Save every program's matching into its own folder (``results/matching.csv`` and ``.yaml``) in one
-    undoable, revision-checked save; each record names the mode and order it was matched in."""
+    undoable, revision-checked save (one step: all of them or none); each record names the mode and order it
+    was matched in."""
     contents = {}
     for p, result in found.results.items():
         prefix = "" if p == FIRST_PROGRAM else f"{PROGRAMS_DIR}/{p}/"
         contents.update({prefix + name: text for name, text in matching_files(result).items()})
     how = "jointly" if found.mode == "joint" else "in priority order"
     return save_files(program_scope(workspace, None), contents,
-                      message=f"save the matchings of {', '.join(found.order)} ({how})",
-                      expected_revision=expected_revision)
+                      message=f"save the matchings of {', '.join(found.order)} ({how})")
 
 
 # --------------------------------------------------------------------------

@@ -56,7 +56,7 @@ from workbench.matching.names import method_label, structure_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
-from workbench.workspace import Workspace, csv_text, save_files
+from workbench.workspace import Workspace, csv_text, reading, save_files
 
 __all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
            "default_method", "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
@@ -87,6 +87,22 @@ def default_method(design: ProgramDesign) -> str:
     return OBJECTIVE_METHOD[design.experience.matching_objective]
 
 
+def match_rates(people: pd.DataFrame, values: pd.Series, attribute: str) -> pd.DataFrame:
+    """Match rates per group: ``people`` has one row per person on the mentee side (``matched`` bool,
+    ``score`` 0-1 or NaN), ``values`` each one's group (text, aligned; blank is the group ``(blank)``).
+
+    Columns ``attribute`` (the group), ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``, and
+    ``hidden`` / ``hidden_small``: groups under five blanked, and enough others that none is everyone's total
+    minus the groups shown (:func:`workbench.privacy.hide_small_groups`). The Matching page, ``workbench match``
+    and the stakeholder pack all break match rates down here.
+    """
+    frame = people.assign(group=values.fillna("").astype(str).str.strip().replace("", "(blank)"))
+    table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
+                                                  mean_score=("score", "mean")).reset_index()
+    table["match_rate"] = table["matched"] / table["people"]
+    table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate", "mean_score"]]
+    return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
+
 @dataclass(frozen=True, eq=False)
 class MatchResult:
     """One matching of one pool: pairs, unmatched people, summary, proof; see the module docstring."""
@@ -111,13 +127,7 @@ class MatchResult:
         if attribute not in allowed:
             raise WorkbenchError(f"Match rates cannot be broken down by {attribute!r}; choose one of: "
                                  f"{', '.join(allowed) or 'none'}.")
-        frame = self.people.assign(group=text_column(self.people, attribute).replace("", "(blank)"))
-        table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
-                                                      mean_score=("score", "mean")).reset_index()
-        table["match_rate"] = table["matched"] / table["people"]
-        table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate",
-                                                            "mean_score"]]
-        return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
+        return match_rates(self.people, text_column(self.people, attribute), attribute)
 
     def table(self) -> pd.DataFrame:
         """The export: the pairs, then one row per unmatched person (empty partner, a reason)."""
@@ -877,17 +887,16 @@ SAVED_TABLE = "results/matching.csv"
 SAVED_SUMMARY = "results/matching.yaml"
 
 
-def save_matching(workspace: Workspace, result: MatchResult, *, expected_revision: int | None = None) -> Workspace:
+def save_matching(workspace: Workspace, result: MatchResult) -> Workspace:
     """Save ``result`` into the workspace (``results/matching.csv`` and ``.yaml``), in one undoable save.
 
-    Refused with :class:`workbench.workspace.StaleWorkspaceError` when the
-    workspace changed since ``expected_revision`` (default: since it was opened), and in the
-    published app (:func:`workbench.privacy.refuse_when_published`).
+    Refused with :class:`workbench.workspace.StaleWorkspaceError` when a matching was saved elsewhere
+    since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
     return save_files(workspace, matching_files(result),
                       message=f"save the {result.summary['structure'].replace('_', '-')} matching "
-                              f"({result.summary['method'].replace('_', ' ')})", expected_revision=expected_revision)
+                              f"({result.summary['method'].replace('_', ' ')})")
 
 
 def matching_files(result: MatchResult) -> dict[str, str]:
@@ -904,10 +913,11 @@ def matching_files(result: MatchResult) -> dict[str, str]:
 def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
     """The matching saved in the workspace, ``(table, record)``; ``None`` when none is saved."""
     table, summary = workspace.files / SAVED_TABLE, workspace.files / SAVED_SUMMARY
-    if not table.is_file() or not summary.is_file():
-        return None
-    return (pd.read_csv(table, dtype=str, keep_default_na=False),
-            yaml.safe_load(summary.read_text(encoding="utf-8")))
+    with reading(workspace):  # both files from the same save
+        if not table.is_file() or not summary.is_file():
+            return None
+        return (pd.read_csv(table, dtype=str, keep_default_na=False),
+                yaml.safe_load(summary.read_text(encoding="utf-8")))
 
 
 def _plain(value):

@@ -38,7 +38,7 @@ from workbench.charts.evaluate import (
 )
 from workbench.charts.whatif import format_effect
 from workbench.errors import WorkbenchError
-from workbench.evaluate.programs import ALL_PROGRAMS, ProgramsEvaluation
+from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.scorecard import STATUSES
 from workbench.evaluate.turnover import TurnoverEvaluation
@@ -410,7 +410,8 @@ def programs_table_rows(table: pd.DataFrame, currency: str | None) -> tuple[tupl
             rows.append((name, f"not evaluated: {r['reason']}", *[""] * 7))
             continue
         rows.append((
-            name, str(r["cohort"]), f"{r['participants']:.0f}" + (" (each person once)" if total else ""),
+            name, str(r["cohort"]), (f"{r['participants']:.0f}" + (" (each person once)" if total else "")
+                                     if pd.notna(r["participants"]) else f"hidden: {FEW_IN_SEVERAL}"),
             f"{r['pairs']:.0f}" + (" (summed)" if total else ""),
             _pct(r["share_of_cadence"], 0) if pd.notna(r["share_of_cadence"]) else "not pooled",
             f"{_num(r['hazard_ratio'])} ({_num(r['hazard_low'])} to {_num(r['hazard_high'])})"
@@ -428,9 +429,10 @@ def totals_facts(document: dict) -> list[tuple[str, str]]:
     ``(label, text)`` rows, for the report and the Evaluate page (counts of 1-4 people are not shown)."""
     counts, t = document["pooled"]["counts"], document["totals"]
     several = counts["in_several"]
-    people = [("People", f"{counts['participants']} took part in a program (each counted once; "
-                         + ("fewer than five" if several is None else str(several)) + " in more than one); "
-                         f"{counts['comparison']} colleagues eligible for a program took part in none")]
+    took_part = (f"{FEW_IN_SEVERAL}, so how many people took part in any is not shown (each program's "
+                 "participants minus it would give them away)" if several is None else
+                 f"{counts['participants']} took part in a program (each counted once; {several} in more than one)")
+    people = [("People", f"{took_part}; {counts['comparison']} colleagues eligible for a program took part in none")]
     if t["cost"] is None:
         return people + [("Money", t["reason"])]
     cur = t["currency"]

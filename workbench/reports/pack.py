@@ -424,8 +424,8 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import (aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
-                                prioritised_gaps, readiness, supply_demand)
+    from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand,
+                                person_gaps, prioritised_gaps, readiness, supply_demand)
 
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
@@ -495,7 +495,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     # The download: the heat map's figures, with its rule for small groups (people or assessed under five).
     table = by_cell.copy()
     table.insert(2, "skill", [names.get(s, s) for s in table["skill_id"]])
-    table = hide_small_cells(table, ["department", "skill_id", "skill"], within=["skill_id"])
+    table = hide_small_cells(table, ["department", "skill_id", "skill"], margins=GAP_CELL_MARGINS)
     for column in ("coverage", "gap_share", "mean_gap", "total_weighted_gap"):
         table[column] = pd.to_numeric(table[column], errors="coerce").round(4).astype(object).where(
             table[column].notna(), None)
@@ -539,7 +539,7 @@ def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sen
 
 def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                    figures: _Figures) -> _Page:
-    from workbench.matching import saved_matching
+    from workbench.matching import match_rates, saved_matching
 
     saved = saved_matching(workspace)
     if saved is None:
@@ -597,14 +597,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
                          f"{_e(word)} who have a partner, beside everyone's ({overall:.0%}). Groups of fewer than "
                          f"{MIN_GROUP} people are hidden.</p>")
         for attribute in attributes:
-            values = people["person_id"].map(roster[attribute]).fillna("").astype(str).str.strip()
-            frame = people.assign(group=values.replace("", "(blank)"))
-            grouped = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
-                                                            mean_score=("score", "mean")).reset_index()
-            grouped["match_rate"] = grouped["matched"] / grouped["people"]
-            grouped = grouped.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate",
-                                                                    "mean_score"]]
-            fairness = hide_small_groups(grouped, [attribute])
+            fairness = match_rates(people, people["person_id"].map(roster[attribute]), attribute)
             label = attribute.replace("_", " ")
             parts.append(figures.figure(fairness_chart(fairness, attribute, overall=overall, label=label),
                                         fairness_caption(fairness, attribute, overall=overall, label=label)))
@@ -809,8 +802,8 @@ def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
     hidden = int(counts["hidden"].sum())
     if hidden:
         caption += (f" {hidden:,} department and level group{'s are' if hidden != 1 else ' is'} not drawn: groups "
-                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from a "
-                    "department's total, to protect them.")
+                    f"of fewer than {MIN_GROUP} people, and enough others that none can be worked out from the "
+                    "totals of a department or the organisation, to protect them.")
     return figures.figure(headcount_chart(people), caption)
 
 

@@ -18,9 +18,10 @@ import pandas as pd
 from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES
 from workbench.data.health import data_health
-from workbench.data.importing import checked_tables, import_table
-from workbench.data.reading import DataFileError, read_table_file
+from workbench.data.importing import checked_tables, import_table, workspace_warnings
+from workbench.data.reading import DataFileError, read_table_file, workbook_sheets
 from workbench.privacy import published_mode
+from workbench.errors import WorkbenchError
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -74,8 +75,15 @@ class DataPanel(w.VBox):
                                    layout=w.Layout(width="auto"))
         self.mapping = w.FileUpload(accept=".yaml,.yml", multiple=False, description="Mapping file (optional)",
                                     layout=w.Layout(width="auto"))
+        # in the page (sheet_box) only when the uploaded workbook has several sheets; their names are text in
+        # the list, never markup
+        self.sheet = w.Dropdown(options=[], description="Sheet", style={"description_width": "initial"},
+                                layout=w.Layout(width="auto"))
+        self.sheet_box = w.HBox([])
+        self.source.observe(self._on_source, names="value")
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
-        self.undo_button = w.Button(description="Undo last save", icon="undo")
+        self.undo_button = w.Button(description="Undo last import", icon="undo", layout=w.Layout(width="auto"),
+                                    tooltip="Puts back the table the latest import replaced; other pages' saves stay")
         self.import_button.on_click(self._on_import)
         self.undo_button.on_click(self._on_undo)
         return [
@@ -85,7 +93,7 @@ class DataPanel(w.VBox):
                    "names. Nothing is saved unless the whole file is valid, and every save can be undone.</p>"),
             _mapping_help(),
             self.table,
-            w.HBox([self.source, self.mapping, self.import_button, self.undo_button]),
+            w.HBox([self.source, self.sheet_box, self.mapping, self.import_button, self.undo_button]),
             self.notice,
             self.import_problems,
         ]
@@ -114,6 +122,7 @@ class DataPanel(w.VBox):
         self.tables.value = html_table(rows)
         self.problems.value = "" if health.problems.ok else problems_html(health.problems.frame,
                                                                             published=self.published)
+        self.context.warnings = workspace_warnings(workspace)  # every table's, shown in the page's header
         people_ok = "people" in health.rows and not health.problems.frame["file"].eq(TABLES["people"].file).any()
         if people_ok:  # a people.csv with problems is listed above, not drawn
             chart = headcount_chart(checked_tables(workspace, ["people"])["people"])  # read by data_health already
@@ -125,22 +134,44 @@ class DataPanel(w.VBox):
         else:
             self.chart_box.children = []
 
+    def _on_source(self, _change: object = None) -> None:
+        """A workbook of several sheets: list them to pick from, the first holding a value chosen."""
+        self.sheet.options, self.sheet_box.children = [], []
+        upload = self.source.value[0] if self.source.value else None
+        if upload is not None and str(upload.get("name") or "").lower().endswith((".xlsx", ".xlsm")):
+            self._list_sheets(upload)
+
+    @guarded("read the workbook's sheets")
+    def _list_sheets(self, upload: dict) -> None:
+        with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
+            try:
+                names, first = workbook_sheets(_save_upload(upload, Path(folder)))
+            except DataFileError as err:
+                self.notice.show(str(err), "error")
+                return
+        if len(names) > 1:
+            self.sheet.options = [(name, name) for name in names]
+            self.sheet.value = first or names[0]
+            self.sheet_box.children = [self.sheet]
+
     @guarded("import the file", button="import_button")
     def _on_import(self, _button: w.Button) -> None:
         self.import_problems.value = ""
         if not self.source.value:
             self.notice.show("Choose a data file to import first.", "warning")
             return
+        sheet = self.sheet.value if self.sheet.options else None
         with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
             source = _save_upload(self.source.value[0], Path(folder))
             mapping = _save_upload(self.mapping.value[0], Path(folder) / "mapping") if self.mapping.value else None
-            result = import_table(source, self.table.value, self.context.workspace, mapping)
-            hint = _column_hint(source, result)
+            result = import_table(source, self.table.value, self.context.workspace, mapping, sheet=sheet)
+            hint = _column_hint(source, result, sheet)
+        source_name = result.source + (f" (sheet {sheet})" if sheet is not None else "")
         if result.ok:
             self.context.workspace = result.workspace
-            self.notice.show(f"Imported {result.rows:,} rows from {result.source} as {result.table}.csv.", "success")
+            self.notice.show(f"Imported {result.rows:,} rows from {source_name} as {result.table}.csv.", "success")
         else:
-            self.notice.show(f"{result.source} was not imported and nothing was changed: "
+            self.notice.show(f"{source_name} was not imported and nothing was changed: "
                              f"{len(result.problems):,} problem{'s' if len(result.problems) != 1 else ''}, listed "
                              f"below.{hint}", "error")
             self.import_problems.value = (html_table(result.problems.frame, limit=100)
@@ -149,19 +180,24 @@ class DataPanel(w.VBox):
         self.source.value = ()
         self.mapping.value = ()
 
-    @guarded("undo the last save", button="undo_button")
+    @guarded("undo the last import", button="undo_button")
     def _on_undo(self, _button: w.Button) -> None:
-        latest = history(self.context.workspace)
-        self.context.workspace = undo(self.context.workspace)
-        self.notice.show(f"Undone: {latest[0].message}." if latest else "Undone.", "success")
+        tables = [v for v in history(self.context.workspace) if v.artefact.endswith(".csv")]
+        if not tables:
+            raise WorkbenchError("There is no import to undo in this workspace (undo keeps each table's last ten "
+                                 "saves).")
+        self.context.workspace = undo(self.context.workspace, tables[0].artefact)
+        self.notice.show(f"Undone: {tables[0].message} ({tables[0].saved_at.replace('T', ' ')[:16]} UTC); "
+                         f"{tables[0].label} is back as it was before.", "success")
 
 
-def _column_hint(source: Path, result) -> str:
-    """When contract columns are missing, name the file's own columns so a mapping can be written."""
+def _column_hint(source: Path, result, sheet: str | None = None) -> str:
+    """When contract columns are missing, name the file's (or its ``sheet``'s) own columns so a mapping can be
+    written."""
     if result.ok or not result.problems.frame["problem"].str.startswith("required column").any():
         return ""
     try:
-        columns = read_table_file(source).columns
+        columns = read_table_file(source, sheet=sheet).columns
     except DataFileError:
         return ""
     return (f"\nThe columns in {result.source} are: {', '.join(columns)}. A mapping file can rename them "

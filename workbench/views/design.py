@@ -28,13 +28,14 @@ from workbench.design.catalogue import DECISIONS, Decision, decisions_for
 from workbench.design.checks import Finding, check_design
 from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
+from workbench.errors import WorkbenchError
 from workbench.privacy import published_mode
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import download_link
 from workbench.programs import scoped_tables
-from workbench.workspace import Workspace, history, open_workspace, program_scope, undo
+from workbench.workspace import StaleWorkspaceError, Workspace, history, reread, undo
 
 Path = tuple[str, ...]
 
@@ -57,6 +58,18 @@ def _replace(design: ProgramDesign, path: Path, value: object) -> ProgramDesign:
         cursor = cursor[key]
     cursor[path[-1]] = value
     return ProgramDesign.model_validate(data)
+
+
+def _changes(before: dict, after: dict, path: Path = ()) -> dict[Path, object]:
+    """The leaves of ``after`` (a design as plain data) that differ from ``before``, by path (lists are leaves)."""
+    changed = {}
+    for key, value in after.items():
+        old = before.get(key) if isinstance(before, dict) else None
+        if isinstance(value, dict) and isinstance(old, dict):
+            changed.update(_changes(old, value, (*path, key)))
+        elif value != old:
+            changed[(*path, key)] = value
+    return changed
 
 
 def _get(design: ProgramDesign, path: Path) -> object:
@@ -111,6 +124,7 @@ class DesignSession(traitlets.HasTraits):
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__(workspace=workspace, design=load_design(workspace))
+        self.base = self.design  # the design as last read or saved: what this page's edits started from
         self._load_tables()
         self._check()
 
@@ -142,24 +156,49 @@ class DesignSession(traitlets.HasTraits):
         self.set(("rationale",), rationale)
 
     def save(self) -> None:
-        """Save to ``design.yaml`` (refused if the workspace changed since this page opened it)."""
+        """Save to ``design.yaml``. Refused with :class:`~workbench.workspace.StaleWorkspaceError` when the
+        design was saved elsewhere since this page read it; the edits stay here (see :meth:`reapply`)."""
         self.workspace = save_design(self.workspace, self.design)
+        self.base = self.design
         self.dirty = False
 
     def undo(self) -> str:
-        """Undo the workspace's latest save and reload the design; returns what was undone."""
-        latest = history(self.workspace)
-        self.workspace = undo(self.workspace)
+        """Undo the latest save of this program's design (other pages' saves stay) and reload it;
+        returns what was undone, in words."""
+        latest = history(self.workspace, "design")
+        self.workspace = undo(self.workspace, "design")
         self.reload()
-        return latest[0].message if latest else "the last save"
+        return f"{latest[0].message} ({latest[0].saved_at.replace('T', ' ')[:16]} UTC)" if latest else "the last save"
 
     def reload(self) -> None:
         """Read the design and data again from the workspace (discarding unsaved changes)."""
-        self.workspace = program_scope(open_workspace(self.workspace.path), self.workspace.program)
+        self.workspace = reread(self.workspace)
         self._load_tables()
-        self.design = load_design(self.workspace)
+        self.design = self.base = load_design(self.workspace)
         self.dirty = False
         self._check()
+
+    def reapply(self) -> list[Path]:
+        """Read the latest saved design and make this page's unsaved edits again on top of it.
+
+        An edit is a decision whose value differs from the design this page read; the decisions
+        changed elsewhere and not here keep the other save's value. Returns the decisions changed
+        both here and elsewhere, which now hold this page's value (to say so). Not saved: the
+        page shows the result for a look before Save.
+        """
+        base = self.base.model_dump(mode="python")
+        edits = _changes(base, self.design.model_dump(mode="python"))
+        self.reload()
+        theirs = _changes(base, self.design.model_dump(mode="python"))
+        design = self.design
+        for path, value in edits.items():
+            design = _replace(design, path, value)
+        both = [path for path in edits if path in theirs and theirs[path] != edits[path]]
+        if design != self.design:
+            self.design = design
+            self.dirty = True
+            self._check()
+        return both
 
 
 # ---------------------------------------------------------------------------------------------
@@ -773,18 +812,23 @@ class DesignPage(w.VBox):
             sections.append(w.VBox([w.HTML(f"<h2>{html.escape(STEP_TITLES[step])}</h2>"), *cards]))
         self.findings = FindingsPanel(self.session, {d.id: d.title for d in DECISIONS})
         self.published = published_mode()
-        self.save_button = self.undo_button = None
+        self.save_button = self.undo_button = self.reapply_button = None
         if not self.published:
             self.save_button = w.Button(description="Save design", button_style="primary", icon="save")
-            self.undo_button = w.Button(description="Undo last save", icon="undo")
+            self.undo_button = w.Button(description="Undo last design save", icon="undo", layout=w.Layout(width="auto"),
+                                        tooltip="Puts back this program's design as it was before its latest save; "
+                                                "other pages' saves stay")
             self.save_button.on_click(self._on_save)
             self.undo_button.on_click(self._on_undo)
+            self.reapply_button = w.Button(description="Reload and re-apply my changes", icon="code-fork",
+                                           layout=w.Layout(display="none", width="auto"))
+            self.reapply_button.on_click(self._on_reapply)
         self.reload_button = w.Button(description="Discard changes", icon="refresh")
         self.status = w.HTML()
         self.notice = Notice()
         self.reload_button.on_click(self._on_reload)
         self.session.observe(self._on_dirty, names="dirty")
-        writes = [] if self.published else [self.save_button, self.undo_button]
+        writes = [] if self.published else [self.save_button, self.undo_button, self.reapply_button]
         bar = w.HBox([*writes, self.reload_button, self.status])
         bar.add_class("wb-savebar")
         form = w.VBox(sections, layout=w.Layout(flex="1 1 auto", min_width="0"))
@@ -814,10 +858,29 @@ class DesignPage(w.VBox):
 
     @guarded("save the design", button="save_button")
     def _on_save(self, _button: w.Button) -> None:
-        self.session.save()
+        try:
+            self.session.save()
+        except StaleWorkspaceError as exc:
+            self.reapply_button.layout.display = None
+            raise WorkbenchError(f"{exc} Your changes are still on this page: press '{self.reapply_button.description}'"
+                                 " to take the latest saved design and make them again on top of it (then Save), "
+                                 f"or '{self.reload_button.description}' to drop them.") from None
+        self.reapply_button.layout.display = "none"
         self.context.workspace = self.session.workspace
         self._on_dirty()
         self.notice.show("Design saved. Other pages show it when opened or reloaded.", "success")
+
+    @guarded("re-apply the changes", button="reapply_button")
+    def _on_reapply(self, _button: w.Button) -> None:
+        titles = {tuple(d.id.split(".")): d.title for d in DECISIONS}
+        both = [titles.get(path[:2], " > ".join(str(p).replace("_", " ") for p in path))
+                for path in self.session.reapply()]
+        self.reapply_button.layout.display = "none"
+        self._refresh_cards()
+        self._on_dirty()
+        also = (f" Changed elsewhere too, now with your value: {'; '.join(dict.fromkeys(both))}." if both else "")
+        self.notice.show("Showing the latest saved design with your changes made again on top of it; nothing is "
+                         f"saved until you press Save.{also}", "info")
 
     @guarded("undo the last save", button="undo_button")
     def _on_undo(self, _button: w.Button) -> None:
@@ -829,6 +892,8 @@ class DesignPage(w.VBox):
 
     @guarded("reload the design", button="reload_button")
     def _on_reload(self, _button: w.Button) -> None:
+        if self.reapply_button is not None:
+            self.reapply_button.layout.display = "none"
         self.session.reload()
         self._refresh_cards()
         self._on_dirty()

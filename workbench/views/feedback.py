@@ -121,3 +121,36 @@ def guarded(action: str, *, notice: str = "notice", button: str | None = None) -
         return run
 
     return decorate
+
+
+class SaveOver(w.Button):
+    """Offered when a save was refused because the same thing was saved elsewhere meanwhile (another tab, a
+    notebook): saves this page's version over that one. Hidden until :meth:`offer`; shows in ``notice``."""
+
+    def __init__(self, notice: Notice) -> None:
+        super().__init__(description="Save mine over it", icon="save", button_style="warning",
+                         tooltip="Replace the version saved elsewhere with this page's",
+                         layout=w.Layout(display="none", width="auto"))
+        self.notice = notice
+        self._save: Callable[[], None] | None = None
+        self.on_click(self._on_click)
+
+    def offer(self, refused: WorkbenchError, save: Callable[[], None]) -> WorkbenchError:
+        """Show the button, to run ``save()`` (a save from the latest copy, saying what it did) when pressed;
+        returns the error to raise, the refusal's message with what the page still holds and can do."""
+        self._save = save
+        self.layout.display = None
+        return WorkbenchError(f"{refused} This page's version is still here: press '{self.description}' to save it "
+                              "over the other one, or reload the page to see that one first.")
+
+    def withdraw(self) -> None:
+        """Hide the offer (the page's version changed or was saved)."""
+        self._save = None
+        self.layout.display = "none"
+
+    @guarded("save over the other version")
+    def _on_click(self, _button: w.Button) -> None:
+        save = self._save
+        self.withdraw()
+        if save is not None:
+            save()

@@ -3,6 +3,25 @@
 People are named through :class:`workbench.privacy.PersonLabels`: under
 pseudonyms in the published app, where the focus skills are shown but cannot
 be saved (there is no Save button).
+
+Small groups under the filters: a selection's figures must not give a group of
+fewer than five away, alone or compared with another selection's (all
+departments against one, levels 1-7 against 1-6). The page applies two rules:
+
+* Department (levels and goals left whole): every figure is the unfiltered
+  page's, hidden as the unfiltered page hides it. The heat map's cells and the
+  ranking's skills of a department are its cells in the whole map
+  (:data:`workbench.gaps.GAP_CELL_MARGINS`); a department's summary, readiness
+  per goal and mentee demand per skill are hidden when the breakdown of all
+  departments hides them (:func:`workbench.privacy.hide_small_groups`, so all
+  departments minus the ones shown gives nothing away either).
+* Level or goal: a figure is shown only when every department x level x goals
+  piece it adds up holds none or at least five people
+  (:func:`workbench.gaps.hide_split_groups`), since any two ranges or goals
+  can be subtracted. Most figures of small departments are then hidden, and
+  the page says so.
+
+A selection of fewer than five people shows nothing but the message.
 """
 
 from __future__ import annotations
@@ -23,13 +42,16 @@ from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.gaps import (
+    GAP_CELL_MARGINS,
     MentorSupply,
     SupplySelection,
     aggregate,
     coverage,
     filter_gaps,
     gap_profile,
+    hide_small_cells,
     hide_small_demand,
+    hide_split_groups,
     person_gaps,
     prioritised_gaps,
     readiness,
@@ -40,6 +62,7 @@ from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
+from workbench.workspace import reread
 
 ALL = "__all__"
 #: Profiles kept drawn (the top person of the selections seen last, or people picked).
@@ -80,6 +103,7 @@ class GapsView(w.VBox):
                                               *[(d, d) for d in sorted(people["department"].unique())]],
                                      description="Department", style={"description_width": "initial"})
         low, high = (int(levels.min()), int(levels.max())) if len(levels) else (1, 1)
+        self._whole_levels = (low, high)
         self.levels = w.IntRangeSlider(value=(low, high), min=low, max=max(high, low + 1), description="Levels",
                                        continuous_update=False, style={"description_width": "initial"})
         for control in (self.goal, self.department, self.levels):
@@ -121,6 +145,7 @@ class GapsView(w.VBox):
                           self.notice]
 
         self.heatmap = self.priority_chart = self.supply_chart = self.profile_chart = None
+        self._unfiltered_hiding()
         self.focus.value = tuple(self.design.align.focus_skills) or tuple(
             prioritised_gaps(self.all_gaps, self.skills, top=5)["skill_id"])
         self._render()  # the charts are created with their first figures
@@ -146,8 +171,47 @@ class GapsView(w.VBox):
     def _selected(self) -> pd.DataFrame:
         low, high = self.levels.value
         return filter_gaps(self.all_gaps, goal=None if self.goal.value == ALL else self.goal.value,
-                           departments=() if self.department.value == ALL else (self.department.value,),
+                           departments=self._departments(), level_min=low, level_max=high)
+
+    def _departments(self) -> tuple[str, ...]:
+        return () if self.department.value == ALL else (self.department.value,)
+
+    def _whole(self, departments: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """The rows of ``departments`` (the selected one's by default; every department's when empty) with the
+        levels and goals left whole."""
+        low, high = self._whole_levels
+        return filter_gaps(self.all_gaps, departments=self._departments() if departments is None else departments,
                            level_min=low, level_max=high)
+
+    def _split(self) -> bool:
+        """Whether a level or goal filter is on (the second rule of the module docstring)."""
+        return self.goal.value != ALL or tuple(self.levels.value) != self._whole_levels
+
+    def _unfiltered_hiding(self) -> None:
+        """What the page hides with no filter on, per department: heat-map cells, the departments' summaries,
+        readiness per goal and mentee demand per skill (the first rule of the module docstring)."""
+        whole = self._whole(())
+        cells = hide_small_cells(aggregate(whole, ["department", "skill_id"]), ["department", "skill_id"],
+                                 margins=GAP_CELL_MARGINS)
+        self._hidden_cells = set(zip(cells.loc[cells["hidden"], "department"], cells.loc[cells["hidden"], "skill_id"]))
+        people = whole.groupby("department")["person_id"].nunique().rename("people").reset_index()
+        shown = hide_small_groups(people, ["department"])
+        self._hidden_departments = set(shown.loc[shown["hidden"], "department"])
+        goals = self.tables.get("goals")
+        ready = pd.concat([readiness(part, goals).assign(department=d) for d, part in whole.groupby("department")]
+                          or [pd.DataFrame(columns=["department", "goal_id", "people"])], ignore_index=True)
+        ready = hide_small_groups(ready[["department", "goal_id", "people"]], ["department", "goal_id"],
+                                  within=["goal_id"])
+        self._hidden_ready = set(zip(ready.loc[ready["hidden"], "department"], ready.loc[ready["hidden"], "goal_id"]))
+        demand = self._supply_selection(whole).demand_rows
+        demand = demand.groupby(["department", "skill_id"])["person_id"].nunique().rename("people").reset_index()
+        demand = hide_small_groups(demand, ["department", "skill_id"], within=["skill_id"])
+        self._hidden_demand = set(zip(demand.loc[demand["hidden"], "department"],
+                                      demand.loc[demand["hidden"], "skill_id"]))
+
+    def _hidden_here(self, hidden: set[tuple[str, str]]) -> set[str]:
+        """The second members of ``hidden`` pairs in the selected department (none with all departments)."""
+        return {item for department, item in hidden if (department,) == self._departments()}
 
     @guarded("update the analysis")
     def _on_filter(self, _change: object) -> None:
@@ -175,32 +239,65 @@ class GapsView(w.VBox):
 
     def _render_selection(self) -> None:
         gaps = self._selected()
+        split = self._split()
+        whole = self._whole() if split else None
         known = coverage(gaps)
         people = gaps["person_id"].nunique()
         share = "no required skills" if known["share"] is None else f"{known['share']:.0%}"
+        if 0 < people < MIN_GROUP:
+            hidden_because = (f"This selection has fewer than {MIN_GROUP} people: its figures are hidden to protect "
+                              "them.")
+        elif split and people and hide_split_groups(whole)["hidden"].iloc[0]:
+            hidden_because = (f"Some departments and levels in this selection have fewer than {MIN_GROUP} people: "
+                              "under a level or goal filter the selection's totals are hidden, since comparing them "
+                              "with another selection's would give those people away.")
+        elif not split and set(self._departments()) & self._hidden_departments:
+            hidden_because = (f"hidden: fewer than {MIN_GROUP} people, or it would reveal a smaller department "
+                              "(all departments minus the others shown).")
+        else:
+            hidden_because = ""
         self.summary.value = (
             f"<p class='wb-facts'>{people:,} people in this selection need {known['required']:,} skill levels; "
             f"{known['assessed']:,} are assessed ({share}). Unknown levels are left out of every figure, never "
-            "counted as a gap or as no gap.</p>" if people == 0 or people >= MIN_GROUP else
-            f"<p class='wb-facts'>This selection has fewer than {MIN_GROUP} people: its figures are hidden to "
-            "protect them. Widen the filters.</p>")
+            "counted as a gap or as no gap.</p>" if not hidden_because else
+            f"<p class='wb-facts'>{html.escape(hidden_because)} Widen the filters.</p>")
         by_cell = aggregate(gaps, ["department", "skill_id"])
-        chart, caption = gap_heatmap_and_caption(by_cell, self.skills)
+        cells = list(zip(by_cell["department"], by_cell["skill_id"]))
+        hidden_cells = [cell in self._hidden_cells for cell in cells]
+        if split:
+            pieces = hide_split_groups(whole, ["department", "skill_id"])
+            cut = set(zip(pieces.loc[pieces["hidden"], "department"], pieces.loc[pieces["hidden"], "skill_id"]))
+            hidden_cells = [h or cell in cut for h, cell in zip(hidden_cells, cells)]
+        chart, caption = gap_heatmap_and_caption(by_cell.assign(hidden=hidden_cells), self.skills)
         self._show("heatmap", chart)
         self.heatmap_caption.value = _caption(caption)
-        ranked = prioritised_gaps(gaps, self.skills)
+        hide = self._hidden_here(self._hidden_cells)
+        if split:
+            pieces = hide_split_groups(whole, ["skill_id"])
+            hide |= set(pieces.loc[pieces["hidden"], "skill_id"])
+        ranked = prioritised_gaps(gaps, self.skills, hide=sorted(hide))
         chart, caption = prioritised_gaps_and_caption(ranked)
         self._show("priority_chart", chart)
         self.priority_caption.value = _caption(caption)
         self.priority_table.value = html_table(ranked[["rank", "name", "reason"]], limit=10)
         ready = readiness(gaps, self.tables.get("goals")).assign(
             ready_share=lambda f: f["ready_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
-        ready = hide_small_groups(ready, ["goal_id", "name"]).drop(columns="hidden")
-        self.readiness_table.value = html_table(ready.rename(columns={
+        ready = hide_small_groups(ready, ["goal_id", "name"])
+        # per goal: a department's as the breakdown of all departments hides it; under a level or goal filter
+        # every goal's figures add up the pieces of the summary
+        ready["hidden"] |= ready["goal_id"].isin(self._hidden_here(self._hidden_ready)) | (bool(hidden_because)
+                                                                                           and split)
+        for column in ("people", "fully_assessed", "ready", "ready_share", "unknown"):
+            ready[column] = ready[column].astype(object).where(~ready["hidden"], None)
+        self.readiness_table.value = html_table(ready.drop(columns=["hidden", "hidden_small"]).rename(columns={
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))
         self._selection = self._supply_selection(gaps)
-        supply, left_out = hide_small_demand(self._selection.supply_demand())
+        hide = self._hidden_here(self._hidden_demand)
+        if split:
+            pieces = hide_split_groups(self._supply_selection(whole).demand_rows, ["skill_id"])
+            hide |= set(pieces.loc[pieces["hidden"], "skill_id"])
+        supply, left_out = hide_small_demand(self._selection.supply_demand(), hide=sorted(hide))
         chart, caption = supply_demand_and_caption(supply)
         self._show("supply_chart", chart)
         self.supply_caption.value = _caption(" ".join(filter(None, (caption, small_demand_note(left_out)))))
@@ -254,11 +351,12 @@ class GapsView(w.VBox):
 
     @guarded("save the focus skills", button="save_button")
     def _on_save(self, _button: w.Button) -> None:
-        design = load_design(self.context.workspace)
-        data = design.model_dump(mode="python")
+        # the focus skills onto the design as saved now (edits of other decisions elsewhere stay)
+        latest = reread(self.context.workspace)
+        data = load_design(latest).model_dump(mode="python")
         data["align"]["focus_skills"] = tuple(self.focus.value)
         updated = ProgramDesign.model_validate(data)
-        self.context.workspace = save_design(self.context.workspace, updated, message="save the focus skills")
+        self.context.workspace = save_design(latest, updated, message="save the focus skills")
         self.design = updated
         self.notice.show(f"Saved {len(self.focus.value)} focus skills in the design.", "success")
 

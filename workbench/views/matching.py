@@ -60,11 +60,12 @@ from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
-from workbench.views.feedback import Notice, guarded
+from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsPanel
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import csv_download_link, download_link, header_words, html_table
+from workbench.workspace import StaleWorkspaceError, Workspace, reread
 
 #: What each method does, in a line for the page.
 METHOD_HELP = {
@@ -197,6 +198,7 @@ class MatchingView(w.VBox):
             self.save_button.on_click(self._on_save)
         self.saved_status = w.HTML()
         self.save_notice = Notice()
+        self.save_over = None if self.save_button is None else SaveOver(self.save_notice)
         self.distribution = chart_widget(score_distribution_chart(pd.DataFrame()))
         self.distribution_caption = w.HTML()
         self.coverage = chart_widget(coverage_chart(pd.DataFrame()))
@@ -284,7 +286,7 @@ class MatchingView(w.VBox):
         self.results = w.VBox([
             self.messages,
             w.HTML("<h3>Result</h3>"), self.summary,
-            row(*[c for c in (self.download, self.save_button, self.saved_status) if c is not None]),
+            row(*[c for c in (self.download, self.save_button, self.save_over, self.saved_status) if c is not None]),
             self.save_notice,
             w.HTML("<h3>Compare methods</h3><p>Every method on the same people, criteria and rules; the charts "
                    "below then show them all.</p>"),
@@ -491,6 +493,8 @@ class MatchingView(w.VBox):
                                if self.people.published
                                else download_link(result.csv(), name, "text/csv", "Download the matching (CSV)"))
         self.save_notice.clear()
+        if self.save_over is not None:
+            self.save_over.withdraw()
         peer = result.summary["structure"] == "peer"
         self.compare_button.disabled = peer
         self.comparison.value = ("<p class='wb-muted'>Peer circles are formed one way only: there are no methods to "
@@ -841,7 +845,14 @@ class MatchingView(w.VBox):
     def _on_save(self, _button: w.Button) -> None:
         if self.result is None:
             raise WorkbenchError("Press Match first: there is no matching to save.")
-        self.context.workspace = save_matching(self.context.workspace, self.result)
+        self._save(self.context.workspace, self.result)
+
+    def _save(self, workspace: Workspace, result: MatchResult) -> None:
+        try:
+            self.context.workspace = save_matching(workspace, result)
+        except StaleWorkspaceError as refused:
+            self._render_saved()  # what is saved now, from the other tab
+            raise self.save_over.offer(refused, lambda: self._save(reread(self.context.workspace), result)) from None
         self._render_saved()
         self.save_notice.show("Saved the matching in the workspace (results/matching.csv and results/matching.yaml).",
                               "success")

@@ -18,7 +18,8 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as w
 import traitlets
 
-from workbench.data.importing import checked_tables
+from workbench.data.contracts import Problems, warning_lines, warning_summary
+from workbench.data.importing import checked_tables, noted_warnings, noting_warnings
 from workbench.errors import InvalidDataError, WorkbenchError
 from workbench.privacy import published_mode
 from workbench.programs import program_ids, scoped_tables
@@ -134,6 +135,8 @@ class PageContext(traitlets.HasTraits):
 
     notebook = traitlets.Unicode()
     workspace = traitlets.Instance(Workspace)
+    #: Values in the tables the page read that meet their contracts but are unlikely to be true (the header shows them).
+    warnings = traitlets.Instance(Problems, allow_none=True)
 
     @classmethod
     def from_request(cls, notebook: str) -> tuple["PageContext", str | None]:
@@ -164,9 +167,11 @@ class PageHeader(w.VBox):
                                 f"<p class='wb-published' role='note' style='background:#e8f0fe;color:#174ea6;"
                                 f"padding:6px 12px;border-radius:4px'>{html.escape(PUBLISHED_NOTE)}</p>"
                                 if published_mode() else "")
-        super().__init__([self.nav, self.published, self.notice])
+        self.warnings = Notice()
+        super().__init__([self.nav, self.published, self.notice, self.warnings])
         self.add_class("wb-header")
         context.observe(self._render, names="workspace")
+        context.observe(self._show_warnings, names="warnings")
         self._render()
         if message:
             self.notice.show(message, "warning")
@@ -185,6 +190,23 @@ class PageHeader(w.VBox):
             + self._programs(workspace)
         )
 
+    def _show_warnings(self, _change: object = None) -> None:
+        """The warnings of the data the page read, once for the page, in an amber notice above its results (in
+        the published app counted per file, column and problem: a listed warning shows a person's value)."""
+        warnings = self.context.warnings
+        if warnings is None or warnings.ok:
+            self.warnings.clear()
+            return
+        if published_mode():
+            lines = [f"{row.file}, column {row.column}: {row.values:,} value{'s are' if row.values != 1 else ' is'} "
+                     f"{row.problem}" for row in warning_summary(warnings).itertuples(index=False)]
+            fix = "the workspace's owner can correct them"
+        else:
+            lines = warning_lines(warnings, SHOWN_WARNINGS)
+            fix = "if they are slips, correct the file and import it again on the Start page"
+        self.warnings.show(f"Values to check in the data (they do not stop the figures below; {fix}):\n"
+                           + "\n".join(lines), "warning")
+
     def _programs(self, workspace: Workspace) -> str:
         """The program selector: one link per program of the workspace, when it has more than one."""
         ids = program_ids(workspace)
@@ -201,11 +223,19 @@ class PageHeader(w.VBox):
                   "program; they share the people and the mentors' places)</span></nav>")
 
 
+#: Warnings a page lists (the rest are counted).
+SHOWN_WARNINGS = 10
+
+
 def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:
     """The page's view, or, when the workspace's data or design cannot support it, a message saying why
-    (data that fails its contracts: the problems and how to fix them)."""
+    (data that fails its contracts: the problems and how to fix them). The warnings of the tables the view
+    read join the page's (``context.warnings``, shown once in its header)."""
     try:
-        return view(context, *args, **kwargs)
+        with noting_warnings():
+            shown = view(context, *args, **kwargs)
+            _add_warnings(context, noted_warnings())
+        return shown
     except InvalidDataError as exc:
         log.info("%s: %s", context.notebook, exc)
         notice = Notice()
@@ -216,6 +246,12 @@ def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object
         notice = Notice()
         notice.show(str(exc), "error")
         return notice
+
+
+def _add_warnings(context: PageContext, warnings: Problems) -> None:
+    """Add ``warnings`` to the page's (each once)."""
+    joined = Problems.concat([context.warnings or Problems(), warnings])
+    context.warnings = Problems(joined.frame.drop_duplicates())
 
 
 def open_page(notebook: str) -> tuple[PageContext, PageHeader]:

@@ -106,12 +106,12 @@ from workbench.whatif import (
 from workbench.whatif.analysis import result_row, value_text
 from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
-from workbench.views.feedback import Notice, guarded
+from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsOrder, every_program, scope_note
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import html_table
-from workbench.workspace import open_workspace, program_scope
+from workbench.workspace import StaleWorkspaceError, Workspace, reread
 
 NEW = "__new__"
 #: The scenario being edited, compared without saving it (published app).
@@ -492,6 +492,7 @@ class WhatIfView(w.VBox):
                                       tooltip="Read the design and the saved scenarios again from the workspace")
         self.edit_hint = w.HTML()
         self.notice = Notice()
+        self.save_over = None if self.published else SaveOver(self.notice)
         self.reset_button.on_click(self._on_reset)
         self.reload_button.on_click(self._on_reload)
         self.design_text = w.HTML(self._design_summary())
@@ -499,7 +500,8 @@ class WhatIfView(w.VBox):
             w.HTML("<h3>1. Scenarios</h3>"), self.design_text,
             self._row(self.picker, self.name, self.description),
             self.sections, self.changes,
-            self._row(*[b for b in (self.save_button, self.delete_button) if b is not None], self.reset_button,
+            self._row(*[b for b in (self.save_button, self.save_over, self.delete_button) if b is not None],
+                      self.reset_button,
                       self.reload_button, self.edit_hint),
             self.notice,
         ])
@@ -611,8 +613,9 @@ class WhatIfView(w.VBox):
             self.brief_button.on_click(self._on_save_results)
         self.brief_status = w.HTML()
         self.brief_notice = Notice()
+        self.brief_over = SaveOver(self.brief_notice)
         brief = [] if self.published else [w.HTML("<h4>For the design brief</h4>"),
-                                           self._row(self.brief_button, self.brief_status), self.brief_notice]
+                                           self._row(self.brief_button, self.brief_over, self.brief_status), self.brief_notice]
         self.results_box = w.VBox([
             w.HTML("<h3>3. Results</h3>"), self.summary,
             w.HTML("<h4>Key figures</h4>"), self.kpi_table, self.budget_text,
@@ -1083,8 +1086,14 @@ class WhatIfView(w.VBox):
         if not scenario.overrides and not scenario.parameters:
             raise WorkbenchError("This scenario changes nothing: change a setting or an assumption first, or "
                                  "compare the design itself (it is always the baseline).")
+        self._save(self.context.workspace, scenario)
+
+    def _save(self, workspace: Workspace, scenario: Scenario) -> None:
         replaced = any(s.name == scenario.name for s in self.saved)
-        self.context.workspace = save_scenario(self.context.workspace, scenario)
+        try:
+            self.context.workspace = save_scenario(workspace, scenario)
+        except StaleWorkspaceError as refused:
+            raise self.save_over.offer(refused, lambda: self._save(reread(self.context.workspace), scenario)) from None
         ticked = self._ticked()
         if scenario.name not in ticked and len(ticked) < MAX_COMPARED:
             ticked.append(scenario.name)
@@ -1118,8 +1127,7 @@ class WhatIfView(w.VBox):
 
     @guarded("reload the workspace", button="reload_button")
     def _on_reload(self, _button: w.Button) -> None:
-        self.context.workspace = program_scope(open_workspace(self.context.workspace.path),
-                                               self.context.workspace.program)
+        self.context.workspace = reread(self.context.workspace)
         design = load_design(self.context.workspace)
         if design != self.design:
             raise WorkbenchError("The design was changed on another page since this page opened it: reload the "
@@ -1640,7 +1648,14 @@ class WhatIfView(w.VBox):
         tornado_table = self.tornado_table
         record = comparison_record(self.results, scenarios=self.compared, tornado=tornado_table,
                                    saved_on=datetime.date.today())
-        self.context.workspace = save_comparison(self.context.workspace, record)
+        self._save_results(self.context.workspace, record)
+
+    def _save_results(self, workspace: Workspace, record: dict) -> None:
+        try:
+            self.context.workspace = save_comparison(workspace, record)
+        except StaleWorkspaceError as refused:
+            raise self.brief_over.offer(refused, lambda: self._save_results(reread(self.context.workspace), record)) \
+                from None
         self._render_saved_status()
         self.brief_notice.show(f"Saved the comparison in the workspace ({SAVED_COMPARISON}). The design brief, "
                                "prepared on the Align, eXperience and Launch & Support pages, now has a What-if "

@@ -97,18 +97,16 @@ def comparison_record(results: Sequence[SimulationResult], *, scenarios: Sequenc
     return _plain(record)
 
 
-def save_comparison(workspace: Workspace, record: dict, *, expected_revision: int | None = None) -> Workspace:
+def save_comparison(workspace: Workspace, record: dict) -> Workspace:
     """Save ``record`` (:func:`comparison_record`) as ``results/whatif.json``; returns the workspace as saved.
 
-    Refused with :class:`~workbench.workspace.StaleWorkspaceError` when the
-    workspace changed since ``expected_revision`` (default: since it was opened), and in the
-    published app (:func:`workbench.privacy.refuse_when_published`).
+    Refused with :class:`~workbench.workspace.StaleWorkspaceError` when a comparison was saved elsewhere
+    since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
     text = json.dumps(_plain(record), indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
     names = ", ".join(s["name"] for s in record.get("scenarios", []))
-    return save_files(workspace, {SAVED_COMPARISON: text}, message=f"save the what-if comparison ({names})",
-                      expected_revision=expected_revision)
+    return save_files(workspace, {SAVED_COMPARISON: text}, message=f"save the what-if comparison ({names})")
 
 
 def saved_comparison(workspace: Workspace) -> dict | None:

@@ -417,8 +417,7 @@ def load_scenario(workspace: Workspace, name: str) -> Scenario:
     return found[1]
 
 
-def save_scenario(workspace: Workspace, scenario: Scenario, *, expected_revision: int | None = None,
-                  replace: bool = True) -> Workspace:
+def save_scenario(workspace: Workspace, scenario: Scenario, *, replace: bool = True) -> Workspace:
     """Save ``scenario`` in ``scenarios/`` (one undoable, revision-checked save); returns the workspace as saved.
 
     A new scenario goes to ``scenarios/<slug>.yaml``; one saved before keeps
@@ -436,11 +435,10 @@ def save_scenario(workspace: Workspace, scenario: Scenario, *, expected_revision
                                  f"differs in more than punctuation or case.")
         if not replace:
             raise WorkbenchError(f"A scenario called {scenario.name!r} already exists.")
-    return save_files(workspace, {path: scenario_to_yaml(scenario)}, message=f"save the scenario {scenario.name!r}",
-                      expected_revision=expected_revision)
+    return save_files(workspace, {path: scenario_to_yaml(scenario)}, message=f"save the scenario {scenario.name!r}")
 
 
-def delete_scenario(workspace: Workspace, name: str, *, expected_revision: int | None = None) -> Workspace:
+def delete_scenario(workspace: Workspace, name: str) -> Workspace:
     """Remove the saved scenario ``name`` (undoable)."""
     if name.strip() == BASELINE_NAME:
         raise WorkbenchError(f"{BASELINE_NAME!r} is the design itself and cannot be deleted.")
@@ -448,5 +446,4 @@ def delete_scenario(workspace: Workspace, name: str, *, expected_revision: int |
     if found is None:
         load_scenario(workspace, name)  # raises, listing the scenarios there are
     path, scenario = found
-    return save_files(workspace, {path: None}, message=f"delete the scenario {scenario.name!r}",
-                      expected_revision=expected_revision)
+    return save_files(workspace, {path: None}, message=f"delete the scenario {scenario.name!r}")

@@ -8,6 +8,7 @@ runs (``low``/``high``) and the spread of single runs (``p05``/``p95``).
 
 from __future__ import annotations
 
+from workbench.data.contracts import WARNINGS_JSON_SCHEMA
 from workbench.simulate import KPIS, PARAMETERS
 from workbench.simulate.result import JSON_SCHEMA_VERSION
 
@@ -105,6 +106,8 @@ RESULT_SCHEMA: dict = {
             "properties": {"budget": _NUMBER, "currency": {"type": "string"}, "expected_cost": _NUMBER,
                            "p_within": {"type": "number", "minimum": 0, "maximum": 1}},
         },
+        "warnings": {**WARNINGS_JSON_SCHEMA, "description": "written by `workbench simulate`: "
+                                                           + WARNINGS_JSON_SCHEMA["description"]},
     },
 }
 

@@ -5,6 +5,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from tests import with_a_wrong_value
+from tests.strategies import billion_laughs
 from workbench.errors import WorkspaceError
 from workbench.workspace import (
     DEMO_SOURCE,
@@ -88,6 +89,7 @@ def test_unknown_workspace_names_the_problem(home: Path) -> None:
         ("name: X\nschema_version: 99\n", "field 'schema_version' is 99"),
         ("- just\n- a list\n", "mapping"),
         ("name: [unclosed\n", "YAML"),
+        ("name: " + "[" * 5000 + "]" * 5000 + "\n", "not readable as YAML"),  # a RecursionError before
     ],
 )
 def test_malformed_settings_name_the_file_and_field(tmp_path: Path, content: str, field: str) -> None:
@@ -96,6 +98,16 @@ def test_malformed_settings_name_the_file_and_field(tmp_path: Path, content: str
         open_workspace(tmp_path)
     assert str(tmp_path / WORKSPACE_FILE) in str(info.value)
     assert field in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["name", "scale", "sensitive", "revision", "revisions", "schema_version"])
+def test_a_yaml_bomb_in_the_settings_is_named_in_a_short_message(tmp_path: Path, key: str) -> None:
+    # 9**6 items once written out: the message quoted them all (1.1 MB; nine levels took minutes and gigabytes)
+    text = billion_laughs(6, key=key) + ("" if key == "name" else "name: X\n")
+    (tmp_path / WORKSPACE_FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(WorkspaceError) as info:
+        open_workspace(tmp_path)
+    assert f"field '{key}'" in str(info.value) and len(str(info.value)) < 2_000
 
 
 def test_settings_round_trip_keeps_unknown_fields(tmp_path: Path) -> None:

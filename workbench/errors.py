@@ -8,6 +8,23 @@ prints it without a traceback; any other exception is a bug and is logged.
 
 from __future__ import annotations
 
+import reprlib
+
+#: How :func:`shown` abbreviates: a few items of each list or mapping, a few levels deep, long texts cut.
+_SHOWN = reprlib.Repr()
+for _limit, _value in dict(maxlevel=2, maxlist=4, maxtuple=4, maxdict=4, maxset=4, maxfrozenset=4, maxstring=60,
+                           maxother=60, maxlong=40).items():
+    setattr(_SHOWN, _limit, _value)  # keyword arguments only from Python 3.12
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to a few items, levels and characters, for quoting a user's value in a message.
+
+    A YAML file can hold a value that is huge once written out (a "billion laughs" of aliases): its
+    full repr would take minutes and gigabytes; this one stays short, whatever the value.
+    """
+    return _SHOWN.repr(value)
+
 
 class WorkbenchError(Exception):
     """A problem with the user's input or settings, described for the user."""

@@ -48,7 +48,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from workbench.errors import WorkbenchError, WorkspaceError
+from workbench.errors import WorkbenchError, WorkspaceError, shown
 from workbench.privacy import published_mode, refuse_when_published
 
 
@@ -126,17 +126,19 @@ class WorkspaceSettings:
         data = dict(data)
         name = data.pop("name", None)
         if not isinstance(name, str) or not name.strip():
-            raise WorkspaceError(f"{source}: field 'name' must be a non-empty text, found {name!r}.")
+            raise WorkspaceError(f"{source}: field 'name' must be a non-empty text, found {shown(name)}.")
         scale = data.pop("scale", {"min": 0, "max": 5})
         if not (isinstance(scale, dict) and _whole(scale.get("min")) and _whole(scale.get("max"))
                 and scale["min"] < scale["max"]):
-            raise WorkspaceError(f"{source}: field 'scale' must have whole numbers min < max, found {scale!r}.")
+            raise WorkspaceError(f"{source}: field 'scale' must have whole numbers min < max, found {shown(scale)}.")
         sensitive = data.pop("sensitive", list(DEFAULT_SENSITIVE))
         if not (isinstance(sensitive, list) and all(isinstance(s, str) for s in sensitive)):
-            raise WorkspaceError(f"{source}: field 'sensitive' must be a list of column names, found {sensitive!r}.")
+            raise WorkspaceError(f"{source}: field 'sensitive' must be a list of column names, "
+                                 f"found {shown(sensitive)}.")
         version = data.pop("schema_version", SCHEMA_VERSION)
         if not _whole(version) or version < 1:
-            raise WorkspaceError(f"{source}: field 'schema_version' must be a whole number >= 1, found {version!r}.")
+            raise WorkspaceError(f"{source}: field 'schema_version' must be a whole number >= 1, "
+                                 f"found {shown(version)}.")
         if version > SCHEMA_VERSION:
             raise WorkspaceError(
                 f"{source}: field 'schema_version' is {version}, newer than this workbench understands "
@@ -144,12 +146,12 @@ class WorkspaceSettings:
             )
         revision = data.pop("revision", 0)
         if not _whole(revision) or revision < 0:
-            raise WorkspaceError(f"{source}: field 'revision' must be a whole number >= 0, found {revision!r}.")
+            raise WorkspaceError(f"{source}: field 'revision' must be a whole number >= 0, found {shown(revision)}.")
         revisions = data.pop("revisions", {})
         if not (isinstance(revisions, dict) and all(isinstance(k, str) and _whole(v) and v >= 0
                                                     for k, v in revisions.items())):
             raise WorkspaceError(f"{source}: field 'revisions' must map artefact names to whole numbers >= 0, "
-                                 f"found {revisions!r}.")
+                                 f"found {shown(revisions)}.")
         return cls(name=name.strip(), scale=(scale["min"], scale["max"]), sensitive=tuple(sensitive),
                    schema_version=version, revision=revision, revisions=revisions, extra=data)
 
@@ -280,7 +282,7 @@ def _read_settings(path: Path) -> object:
         raise WorkspaceError(f"{path} is not a workspace: it has no {WORKSPACE_FILE}.")
     try:
         return yaml.safe_load(settings_file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deeply
         raise WorkspaceError(f"{settings_file}: not readable as YAML ({exc.__class__.__name__}).") from exc
 
 

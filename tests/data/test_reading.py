@@ -325,6 +325,7 @@ def test_load_mapping_reads_text_faithfully(tmp_path):
     ("strict_values: maybe\n", "key 'strict_values' must be true or false"),
     ("columns:\n  a: x\n  a: y\n", "duplicate key 'a'"),
     ("columns: {a: b\n", "is not valid YAML"),
+    ("columns: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),  # a RecursionError before
     ("- a\n- b\n", "must be a YAML mapping"),
     ("", "is empty"),
 ])

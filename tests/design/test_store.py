@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from tests import with_a_wrong_value
+from tests.strategies import billion_laughs
 from workbench.design import DesignError, ProgramDesign, design_from_yaml, design_to_yaml, load_design, save_design
 from workbench.workspace import create_workspace, history, open_workspace, undo
 
@@ -109,6 +110,7 @@ def test_save_and_load_through_the_workspace(home: Path) -> None:
     ("schema_version: 7\n", ["schema_version"]),
     ("- a list\n", ["expected a mapping"]),
     ("align: [unclosed\n", ["not valid YAML at line 2"]),
+    ("align: " + "[" * 5000 + "]" * 5000 + "\n", ["not valid YAML", "nested too deeply"]),  # a RecursionError before
 ])
 def test_malformed_design_files_name_the_field(text: str, fields: list[str]) -> None:
     with pytest.raises(DesignError) as info:
@@ -117,6 +119,14 @@ def test_malformed_design_files_name_the_field(text: str, fields: list[str]) -> 
     assert message.startswith("design.yaml")
     for part in fields:
         assert part in message
+
+
+@pytest.mark.parametrize("key", ["name", "rationale", "unknown"])
+def test_a_yaml_bomb_is_named_in_a_short_message(key: str) -> None:
+    # 9**6 items once written out: the message quoted them all (1.1 MB; nine levels took minutes and gigabytes)
+    with pytest.raises(DesignError) as info:
+        design_from_yaml(billion_laughs(6, key=key))
+    assert str(info.value).startswith("design.yaml") and key in str(info.value) and len(str(info.value)) < 2_000
 
 
 def test_a_malformed_file_in_a_workspace_is_reported_not_replaced(home: Path) -> None:

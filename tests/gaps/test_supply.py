@@ -206,3 +206,16 @@ def test_a_selection_answer_is_the_callers_own(gaps: pd.DataFrame, tables: dict[
     table = chosen.supply_demand()
     table["demand"] = 99
     assert (chosen.supply_demand()["demand"] != 99).all()
+
+
+
+def test_without_any_known_level_only_offers_count(tables: dict[str, pd.DataFrame]) -> None:
+    # proficiency.csv with only its header (found by tests/test_fuzz.py; an IndexError before): nobody has a gap
+    # to show, P3's offers (talk and code, one place) count at their word, nobody else reaches a level
+    tables = {**tables, "proficiency": tables["proficiency"].iloc[:0]}
+    expected = supply_frame(
+        ("lead", "Leadership", 0, 0, 0, 0, "no demand", 0),
+        ("code", "Coding", 0, 1, 0, 1, "no demand", 1),
+        ("talk", "Speaking", 0, 1, 0, 1, "no demand", 1),
+    )
+    pd.testing.assert_frame_equal(supply_demand(person_gaps(tables, as_of=AS_OF), tables, as_of=AS_OF), expected)

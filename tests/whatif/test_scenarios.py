@@ -81,6 +81,8 @@ def test_yaml_round_trip_and_errors_name_the_file():
         scenario_from_yaml("name: X\noverrides: {speed: 3}\n", source="scenarios/x.yaml")
     with pytest.raises(WorkbenchError, match="not valid YAML"):
         scenario_from_yaml("name: [", source="scenarios/x.yaml")
+    with pytest.raises(WorkbenchError, match="scenarios/x.yaml: not valid YAML"):  # a RecursionError before
+        scenario_from_yaml("name: " + "[" * 5000 + "]" * 5000, source="scenarios/x.yaml")
 
 
 def test_save_list_load_delete_with_undo_and_revision_checks(workspace):

@@ -695,6 +695,8 @@ def load_mapping(path: str | Path) -> Mapping:
         raise DataFileError(name, "is not UTF-8 text; save the mapping file as UTF-8") from None
     try:
         data = yaml.load(text, Loader=_MappingLoader)  # noqa: S506 - BaseLoader builds no objects
+    except RecursionError:
+        raise DataFileError(name, "is not valid YAML: nested too deeply to be a mapping file") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" on line {mark.line + 1}" if mark is not None else ""

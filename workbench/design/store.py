@@ -6,7 +6,7 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.design.model import ProgramDesign
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, shown
 from workbench.privacy import refuse_when_published
 from workbench.workspace import DESIGN_FILE, Workspace, save_files
 
@@ -34,6 +34,8 @@ def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
     """Parse and validate a design; :class:`DesignError` names every wrong field (``align.objectives.0.kpi``)."""
     try:
         data = yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise DesignError(f"{source}: not valid YAML (nested too deeply to be a design).") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -49,8 +51,8 @@ def design_from_yaml(text: str, *, source: str = DESIGN_FILE) -> ProgramDesign:
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "(top level)"
             found = error.get("input")
-            shown = "" if error["type"] == "missing" or isinstance(found, dict) else f" (found {found!r})"
-            lines.append(f"  {field}: {_plain(error)}{shown}")
+            quoted = "" if error["type"] == "missing" or isinstance(found, dict) else f" (found {shown(found)})"
+            lines.append(f"  {field}: {_plain(error)}{quoted}")
         raise DesignError(f"{source} has {len(lines)} problem{'s' if len(lines) > 1 else ''}:\n"
                           + "\n".join(lines)) from None
 

@@ -333,7 +333,9 @@ def _places_per_skill(setting: _Setting, levels: pd.Series) -> tuple[np.ndarray,
     level_skill = skills.get_indexer(pairs.level_skill)
     enough = pairs.level >= needed[level_skill]
     offer_skill = skills.get_indexer(pairs.offer_skill)
-    offered = (offer_skill >= 0) & np.where(pairs.offer_level >= 0, enough[np.maximum(pairs.offer_level, 0)], True)
+    known = pairs.offer_level >= 0  # an offer whose level is unknown counts at its word
+    offered = offer_skill >= 0
+    offered[known] &= enough[pairs.offer_level[known]]
     free = enough & (pairs.level_free_capacity >= 0)
     potential = enough & pairs.level_candidate
     supply = (np.bincount(offer_skill[offered], weights=pairs.offer_capacity[offered], minlength=n)

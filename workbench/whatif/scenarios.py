@@ -354,7 +354,7 @@ def scenario_from_yaml(text: str, *, source: str = "scenario") -> Scenario:
     """Parse and check a saved scenario; errors name the file and the field."""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # RecursionError: nested too deeply
         raise WorkbenchError(f"{source}: not valid YAML.") from None
     if not isinstance(data, dict):
         raise WorkbenchError(f"{source}: expected a mapping with name, overrides and parameters.")

@@ -262,6 +262,24 @@ def test_save_matching_is_undoable_and_revision_checked(home):
     assert saved_matching(undo(saved)) is None
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("matching.yaml", "a: [unclosed\n"), ("matching.yaml", "- a list\n"), ("matching.yaml", "\xff\xfe"),
+    ("matching.csv", "who,whom\nP1,P2\n"), ("matching.csv", ""),
+])
+def test_a_damaged_saved_matching_is_named_by_every_reader(home, capsys, name, text):
+    from workbench.cli import main
+
+    workspace = find_workspace("demo", home)
+    tables, _ = read_workspace_tables(workspace)
+    saved = save_matching(workspace, match(tables, load_design(workspace)))
+    (saved.path / "results" / name).write_bytes(text.encode("latin-1"))
+    with pytest.raises(WorkbenchError, match="The saved matching of the workspace 'Demo organisation'"):
+        saved_matching(saved)
+    assert main(["brief", str(saved.path), "--out", str(home / "brief.html")]) == 2
+    err = capsys.readouterr().err
+    assert "saved matching" in err and "Traceback" not in err and not (home / "brief.html").exists()
+
+
 def test_ids_that_look_like_formulas_read_back_as_imported_matched_and_saved(home, tmp_path):
     workspace = find_workspace("demo", home)
     people = pd.read_csv(workspace.path / "people.csv", dtype=str, keep_default_na=False)

@@ -916,8 +916,18 @@ def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
     with reading(workspace):  # both files from the same save
         if not table.is_file() or not summary.is_file():
             return None
-        return (pd.read_csv(table, dtype=str, keep_default_na=False),
-                yaml.safe_load(summary.read_text(encoding="utf-8")))
+        try:
+            pairs = pd.read_csv(table, dtype=str, keep_default_na=False)
+            record = yaml.safe_load(summary.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
+            raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} cannot be read "
+                                 f"({exc.__class__.__name__} in {SAVED_TABLE} or {SAVED_SUMMARY}): match and save "
+                                 "again on the Matching page, or undo the last save of the matching.") from None
+    if not isinstance(record, dict) or not {"mentee_id", "mentor_id"} <= set(pairs.columns):
+        raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} is not one the workbench wrote "
+                             f"({SAVED_SUMMARY} must be a mapping and {SAVED_TABLE} have columns mentee_id and "
+                             "mentor_id): match and save again on the Matching page.")
+    return pairs, record
 
 
 def _plain(value):

@@ -802,7 +802,11 @@ class MatchingView(w.VBox):
     # ------------------------------------------------------------------ save
 
     def _render_saved(self) -> None:
-        saved = saved_matching(self.context.workspace)
+        try:
+            saved = saved_matching(self.context.workspace)
+        except WorkbenchError as exc:  # a damaged file: say so here; matching and saving again replaces it
+            self.saved_status.value = f"<span class='wb-unsaved'>{html.escape(str(exc))}</span>"
+            return
         if saved is None:
             self.saved_status.value = "<span class='wb-muted'>No matching is saved in this workspace yet.</span>"
             return

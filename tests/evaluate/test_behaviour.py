@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from tests.suppression import assert_no_small_piece_fixed
 from workbench.design.model import ProgramDesign
 from workbench.evaluate import behaviour
-from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES, Behaviour, status_totals
+from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES, Behaviour, count_of, status_totals
 
 START, END = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-07-01")  # 181 days
 
@@ -46,15 +46,16 @@ def test_pairs_against_the_cadence_and_the_health_rule() -> None:
     assert pairs["gone_quiet"].tolist() == [False, True, True, False]
     assert pairs["expected"].tolist() == pytest.approx([181 / 14, 181 / 14, 181 / 14, 45 / 14])
     s = result.summary
-    assert (s["pairs"], s["meetings"], s["gone_quiet"]) == (4, 21, 2)
+    # two of four pairs went quiet: a group under five beside its total, so not shown (nor its share)
+    assert (s["pairs"], s["meetings"], s["gone_quiet"], s["gone_quiet_share"]) == (4, 21, None, None)
     # one pair closed early, one ended by an exit: statuses of fewer than five pairs, hidden with their complement
     assert (s["closed_early"], s["closed_early_share"], s["ended_by_exit"]) == (None, None, None)
     assert s["share_of_cadence"] == pytest.approx(21 / (3 * 181 / 14 + 45 / 14))
-    assert s["participants_without_meetings"] == 1 and s["program_finished"]
+    assert s["participants_without_meetings"] is None and s["program_finished"]  # one of five: not shown
     assert s["hours"] == pytest.approx((13 * 60 + 90 + 150 + 60) / 60)
     # per mentee: B closed early, E never met (and stayed), A and C still meeting, D left
     assert result.mentees["closed_early"].tolist() == [False, True, False, False, True]
-    assert s["mentees_closed_early_share"] == pytest.approx(2 / 5)
+    assert s["mentees_closed_early_share"] is None  # 2 of 5 participants: the share would give the 2 away
     assert result.distribution().empty  # four pairs: no bar of fewer than five
 
 
@@ -96,3 +97,10 @@ def test_the_histogram_and_the_status_totals_give_no_group_of_fewer_than_five_pa
             assert total == int(frame["status"].eq(status).sum())
             figures.append(frozenset(p for p in sizes if p[1] == status))
     assert_no_small_piece_fixed(figures, sizes, what="meetings histogram")
+
+
+
+@pytest.mark.parametrize(("k", "n", "shown"), [(0, 30, 0), (3, 30, None), (27, 30, None), (5, 30, 5), (25, 30, 25),
+                                               (30, 30, 30), (2, 2, None), (1, 3, None)])
+def test_a_count_beside_its_total_is_shown_only_when_neither_side_is_a_small_group(k, n, shown):
+    assert count_of(k, n) == shown

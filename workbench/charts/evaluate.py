@@ -335,7 +335,7 @@ def meetings_caption(summary: Mapping) -> str:
     parts = [f"{s['pairs']:,} pairs held {s['meetings']:,} meetings, {s['meetings_per_pair']:.1f} each on average "
              f"against about {s['expected_per_pair']:.1f} the {s['cadence']} cadence expects "
              f"({_pct(s['share_of_cadence'])} of plan)."]
-    parts.append(f"{s['gone_quiet']} pair{'s' if s['gone_quiet'] != 1 else ''} went more than "
+    parts.append(f"{pairs_count(s['gone_quiet'])} pair{'s' if s['gone_quiet'] != 1 else ''} went more than "
                  f"{s['inactivity_days']} days without meeting at some point; {pairs_count(s['closed_early'])} closed "
                  f"early and {pairs_count(s['ended_by_exit'])} ended because someone left.")
     parts.append(f"Each bar stands for {MIN_GROUP} pairs or more (meeting counts are grouped until it does); "

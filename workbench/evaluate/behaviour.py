@@ -118,6 +118,15 @@ def status_totals(pairs: pd.DataFrame, *, min_group: int = MIN_GROUP) -> dict[st
     return {s: None if s in hidden else int(counts.get(s, 0)) for s in STATUSES}
 
 
+def count_of(k: int, n: int, *, min_group: int = MIN_GROUP) -> int | None:
+    """``k`` of ``n`` (pairs that went quiet, participants who never met) as it may be shown: ``None`` when the
+    ``k`` or the ``n - k`` beside it is a group :func:`~workbench.privacy.hide_small_groups` hides (``n`` is
+    shown, so either gives the other away); an empty group (0) is no one and is shown."""
+    groups = pd.DataFrame({"group": ["in", "out"], "people": [k, n - k]})
+    groups = hide_small_groups(groups[groups["people"] > 0], ["group"], min_group=min_group)
+    return None if groups["hidden"].any() else k
+
+
 def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Series, design: ProgramDesign, *,
               start: pd.Timestamp, program_end: pd.Timestamp, as_of: pd.Timestamp) -> Behaviour:
     """Meetings per pair against the cadence, gone quiet, closed early (see the module docstring).
@@ -167,19 +176,20 @@ def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Ser
     summary = {
         "cadence": design.experience.cadence, "cadence_days": cadence, "inactivity_days": quiet,
         "program_months": design.experience.duration_months, "pairs": n, "meetings": int(held),
-        "participants": int(len(ids)), "participants_without_meetings": int(never_met.sum()),
+        "participants": int(len(ids)), "participants_without_meetings": count_of(int(never_met.sum()), len(ids)),
         "meetings_per_pair": held / n if n else None,
         "expected_per_pair": expected / n if n else None,
         "share_of_cadence": held / expected if expected > 0 else None,
         "median_meetings_per_pair": float(pairs["meetings"].median()) if n else None,
         "mean_minutes": float(pairs["minutes"].sum() / held) if held else None,
         "hours": float(pairs["minutes"].sum() / 60),
-        "gone_quiet": int(pairs["gone_quiet"].sum()), "gone_quiet_share": float(pairs["gone_quiet"].mean()) if n
-        else None,
+        "gone_quiet": count_of(int(pairs["gone_quiet"].sum()), n),
         "closed_early": totals["closed early"],
         "closed_early_share": totals["closed early"] / n if n and totals["closed early"] is not None else None,
         "ended_by_exit": totals["ended by an exit"],
-        "mentees_closed_early_share": float(mentees["closed_early"].mean()) if len(mentees) else None,
+        "mentees_closed_early_share": (None if count_of(int(mentees["closed_early"].sum()), len(mentees)) is None
+                                       else float(mentees["closed_early"].mean())) if len(mentees) else None,
         "program_finished": bool(program_end <= as_of),
     }
+    summary["gone_quiet_share"] = summary["gone_quiet"] / n if n and summary["gone_quiet"] is not None else None
     return Behaviour(summary=summary, pairs=pairs.drop(columns="mentee_id"), mentees=mentees)

@@ -44,6 +44,7 @@ from workbench.design.model import ProgramDesign
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.cohort import EvaluationCohort
 from workbench.evaluate.outcomes import OutcomeComparison
+from workbench.privacy import MIN_GROUP
 from workbench.simulate import PARAMETERS, Cohort, attrition_baseline, simulate
 from workbench.simulate.baseline import hazard_of, program_starts
 
@@ -177,7 +178,9 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
     closed_share = behaviour.summary["mentees_closed_early_share"] if logged else None
     add("early_closure", "Participants whose relationship closed early", "share 0-1", c["participants_mean"],
         c["participants_p05"], c["participants_p95"], closed_share if finished else None,
-        no_log if not logged else "" if finished else "The program has not ended yet.")
+        no_log if not logged else "The program has not ended yet." if not finished else "" if closed_share is not None
+        else f"Not shown: fewer than {MIN_GROUP} participants' relationships closed early, or fewer than {MIN_GROUP} "
+             "did not.")
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
     fitted = []

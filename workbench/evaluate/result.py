@@ -202,13 +202,16 @@ _BEHAVIOUR = _obj("Meetings against the design (Kirkpatrick level 3)", {
     "program_months": _int("the design's program length"),
     "program_finished": _bool("the program's end is before the end of the data"),
     "pairs": _int("mentee-mentor pairs that met"), "meetings": _int("meetings held"),
-    "participants": _int("participants"), "participants_without_meetings": _int("participants who never met"),
+    "participants": _int("participants"),
+    "participants_without_meetings": _int("participants who never met; null when it or the participants who met "
+                                          "are 1-4 (a group under five)", null=True),
     "meetings_per_pair": _num("mean meetings held per pair", null=True),
     "expected_per_pair": _num("mean meetings the cadence expects over each pair's active time", null=True),
     "share_of_cadence": _num("meetings held / expected", null=True),
     "median_meetings_per_pair": _num("median meetings per pair", null=True),
     "mean_minutes": _num("mean minutes per meeting", null=True), "hours": _num("meeting hours (mentees' side)"),
-    "gone_quiet": _int("pairs that once went longer than inactivity_days without meeting"),
+    "gone_quiet": _int("pairs that once went longer than inactivity_days without meeting; null when it or the "
+                       "pairs that did not are 1-4 (a group under five)", null=True),
     "gone_quiet_share": _num("share of pairs", null=True),
     "closed_early": _int("pairs whose last meeting was over inactivity_days before the end of their active time, "
                          "with no exit; null when hidden: the statuses' totals are a breakdown of the pairs, fewer "

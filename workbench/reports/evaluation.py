@@ -39,6 +39,7 @@ from workbench.charts.evaluate import (
     survey_change_chart,
 )
 from workbench.charts.whatif import format_effect
+from workbench.privacy import MIN_GROUP
 from workbench.errors import WorkbenchError
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
@@ -303,10 +304,11 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                          f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
                                     "expects over each pair's time together"),
-            ("Health rule", f"no meeting for {b['inactivity_days']} days: {b['gone_quiet']} pairs went quiet at "
-                            f"some point, {pairs_count(b['closed_early'])} closed early, "
+            ("Health rule", f"no meeting for {b['inactivity_days']} days: {pairs_count(b['gone_quiet'])} pairs "
+                            f"went quiet at some point, {pairs_count(b['closed_early'])} closed early, "
                             f"{pairs_count(b['ended_by_exit'])} ended by an exit"),
-            ("Participants who never met", str(b["participants_without_meetings"])),
+            ("Participants who never met", shown_count(b["participants_without_meetings"],
+                                                       f"not shown (1 to {MIN_GROUP - 1}, or all but that few)")),
         ]))
         behaviour.append('<div class="caveats after-facts"><strong>Read with care</strong>'
                          + _list(b["caveats"]) + "</div>")

@@ -725,8 +725,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                          f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
                                     "expects over each pair's time together"),
-            ("Pairs gone quiet", f"no meeting for {b['inactivity_days']} days: {b['gone_quiet']} pairs at some "
-                                 f"point, {pairs_count(b['closed_early'])} closed early, "
+            ("Pairs gone quiet", f"no meeting for {b['inactivity_days']} days: {pairs_count(b['gone_quiet'])} "
+                                 f"pairs at some point, {pairs_count(b['closed_early'])} closed early, "
                                  f"{pairs_count(b['ended_by_exit'])} ended by an exit"),
         ]))
     else:

@@ -155,6 +155,11 @@ class DesignSession(traitlets.HasTraits):
             rationale.pop(decision_id, None)
         self.set(("rationale",), rationale)
 
+    @property
+    def design_revision(self) -> int:
+        """How many saves this program's design had when this page last read or saved it."""
+        return self.workspace.revision_of(self.workspace.artefact("design"))
+
     def save(self) -> None:
         """Save to ``design.yaml``. Refused with :class:`~workbench.workspace.StaleWorkspaceError` when the
         design was saved elsewhere since this page read it; the edits stay here (see :meth:`reapply`)."""
@@ -850,7 +855,7 @@ class DesignPage(w.VBox):
             return
         self.status.value = ("<span class='wb-unsaved'>Unsaved changes</span>" if self.session.dirty
                              else "<span class='wb-saved'>Saved (design revision "
-                                  f"{self.session.workspace.revision_of(self.session.workspace.artefact('design'))})</span>")
+                                  f"{self.session.design_revision})</span>")
 
     def _refresh_cards(self) -> None:
         for card in self.cards:

@@ -728,11 +728,13 @@ class EvaluateView(w.VBox):
             ("Meetings", f"{b['meetings']:,} in {b['pairs']:,} pairs; median {_num(b['median_meetings_per_pair'], 1)}"
                          f" per pair, {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Gone quiet", f"{_pct(b['gone_quiet_share'])} of pairs went more than {b['inactivity_days']} days "
-                           "without meeting at some point (the design's health rule)"),
+                           "without meeting at some point (the design's health rule)" if b["gone_quiet"] is not None
+             else f"not shown: fewer than {MIN_GROUP} pairs went quiet, or fewer than {MIN_GROUP} did not"),
             ("Closed early", f"{_pct(b['closed_early_share'])} of pairs stopped meeting before the program "
                              "ended" if b["closed_early_share"] is not None else f"not shown: fewer than {MIN_GROUP} "
                              "pairs, or it would give a smaller group away"),
-            ("Participants who never met", f"{b['participants_without_meetings']}"),
+            ("Participants who never met", shown_count(b["participants_without_meetings"],
+                                                       f"not shown (1 to {MIN_GROUP - 1}, or all but that few)")),
         ]) + _caveats(BEHAVIOUR_CAVEATS)
 
     # ------------------------------------------------------------------ level 4

@@ -219,3 +219,24 @@ def test_a_revision_set_back_by_hand_does_not_write_over_history(home: Path) -> 
     saved = save_files(open_workspace(ws.path), {"people.csv": "person_id\nP5\n"}, message="after the hand edit")
     kept = {v.folder.name: (v.folder / "version.yaml").read_bytes() for v in history(saved)}
     assert {k: kept[k] for k in entries} == entries and len(kept) == len(entries) + 1
+
+
+def test_a_crash_while_old_versions_are_pruned_leaves_every_kept_version_whole(home: Path) -> None:
+    from workbench.workspace import KEEP_VERSIONS
+
+    ws = a_workspace(home)
+    for i in range(KEEP_VERSIONS):
+        ws = save_files(ws, {"people.csv": f"person_id\nP{i}\n"}, message=f"import {i}")
+    template = ws.path
+    for k in itertools.count(1):
+        trial = home / f"pruned-{k}"
+        shutil.copytree(template, trial)
+        handle = open_workspace(trial)
+        finished = run_until(k, lambda: save_files(handle, {"people.csv": "person_id\nP99\n"}, message="last"))
+        opened = open_workspace(trial)
+        assert leftovers(trial) == []
+        for version in history(opened):  # every version listed can be put back
+            assert all((version.folder / name).is_file() for name, existed in version.files.items() if existed)
+        shutil.rmtree(trial)
+        if finished:
+            break

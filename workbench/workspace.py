@@ -879,6 +879,7 @@ def _leftover_paths(root: Path) -> Iterator[Path]:
     for folder in folders:
         yield from folder.glob(".*.tmp")  # atomic_write_text's, from a write a crash cut short
     yield from (root / HISTORY_DIR).glob(".snapshot-*")  # staging of the saves of workbench 0.x
+    yield from (root / HISTORY_DIR).glob(".prune-*")  # an old version a crash cut short while deleting it
     yield from root.glob(".backup-*")  # staging of a migration's backup
 
 
@@ -915,8 +916,10 @@ def _prune_history(root: Path) -> None:
     seen: dict[str, int] = {}
     for version in _versions(root):
         seen[version.artefact] = seen.get(version.artefact, 0) + 1
-        if seen[version.artefact] > KEEP_VERSIONS:
-            shutil.rmtree(version.folder, ignore_errors=True)
+        if seen[version.artefact] > KEEP_VERSIONS:  # out of the history in one rename, then deleted
+            doomed = version.folder.with_name(f".prune-{version.folder.name}")
+            os.rename(version.folder, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _open_locked(path: Path) -> Workspace:

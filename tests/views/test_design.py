@@ -251,3 +251,25 @@ def test_every_field_of_a_row_editor_has_a_visible_label(home: Path, notebook: s
     assert len(found) >= 6
     # a placeholder disappears as soon as someone types: each field is named by its description (a <label>)
     assert all(f.description.strip() for f in found), [f.placeholder for f in found if not f.description.strip()]
+
+
+def test_an_edit_the_latest_design_refuses_is_not_lost(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pydantic
+
+    import workbench.views.design as module
+
+    class Refuses(pydantic.BaseModel):
+        number: int
+
+    def refusing_replace(design, path, value):  # as the model refuses an edit that no longer fits the design
+        return Refuses.model_validate({"number": "many"})
+
+    first, second = page_for(("align",)), page_for(("align",))
+    card(first, "align.sponsor").editor.widget.value = "CFO"
+    first.save_button.click()
+    card(second, "align.sponsor").editor.widget.value = "CEO"
+    second.save_button.click()  # refused: stale
+    monkeypatch.setattr(module, "_replace", refusing_replace)
+    second.reapply_button.click()
+    assert "cannot be made on the latest design" in second.notice.value
+    assert second.session.design.align.sponsor == "CEO" and second.session.dirty  # the edits are still here

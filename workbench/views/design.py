@@ -193,17 +193,23 @@ class DesignSession(traitlets.HasTraits):
         """
         base = self.base.model_dump(mode="python")
         edits = _changes(base, self.design.model_dump(mode="python"))
-        self.reload()
-        theirs = _changes(base, self.design.model_dump(mode="python"))
-        design = self.design
+        latest_workspace = reread(self.workspace)
+        latest = load_design(latest_workspace)
+        theirs = _changes(base, latest.model_dump(mode="python"))
+        design = latest
         for path, value in edits.items():
-            design = _replace(design, path, value)
-        both = [path for path in edits if path in theirs and theirs[path] != edits[path]]
-        if design != self.design:
-            self.design = design
-            self.dirty = True
-            self._check()
-        return both
+            try:
+                design = _replace(design, path, value)
+            except ValidationError as exc:  # nothing changed yet: the page keeps its edits
+                raise WorkbenchError(f"Your change to {' > '.join(map(str, path)).replace('_', ' ')} cannot be made "
+                                     f"on the latest design ({_errors_text(exc)}); nothing was changed here: note "
+                                     "your changes, press 'Discard changes' and make them again.") from None
+        self.workspace, self.base = latest_workspace, latest  # what the next save is checked against
+        self._load_tables()
+        self.design = design
+        self.dirty = design != latest
+        self._check()
+        return [path for path in edits if path in theirs and theirs[path] != edits[path]]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -950,8 +950,6 @@ def _optimise(args: argparse.Namespace) -> None:
 #: Commands that read a workspace's tables: the warnings of the tables they read follow their results.
 ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "rematch", "simulate", "compare",
                      "optimise", "evaluate", "publish")
-#: Warnings printed after a command's results (all of them are in its JSON output).
-SHOWN_WARNINGS = 10
 
 
 def _json_text(document: dict) -> str:
@@ -972,7 +970,7 @@ def _print_warnings() -> None:
     from workbench.data.contracts import warning_lines
     from workbench.data.importing import noted_warnings
 
-    for line in warning_lines(noted_warnings(), SHOWN_WARNINGS):
+    for line in warning_lines(noted_warnings()):
         print(f"warning: {line}", file=sys.stderr)
 
 

@@ -650,7 +650,11 @@ def date_warnings(tables: Mapping[str, pd.DataFrame], *, today: dt.date | None =
     return Problems.concat(frames)
 
 
-def warning_lines(warnings: Problems, limit: int = 10) -> list[str]:
+#: Warnings listed one a line after a command's results and in a page's header (the rest are counted).
+SHOWN_WARNINGS = 10
+
+
+def warning_lines(warnings: Problems, limit: int = SHOWN_WARNINGS) -> list[str]:
     """The first ``limit`` of ``warnings`` (:func:`date_warnings`) as sentences, one a line, with a last line
     counting the rest: ``people.csv row 12, column hire_date: 2099-01-01 is a hire after today (2026-12-07)``."""
     lines = []

@@ -290,6 +290,8 @@ class GapsView(w.VBox):
                                                                                            and split)
         for column in ("people", "fully_assessed", "ready", "ready_share", "unknown"):
             ready[column] = ready[column].astype(object).where(~ready["hidden"], None)
+        ready["people"] = ready["people"].where(~ready["hidden"], f"hidden: fewer than {MIN_GROUP} people, or "
+                                                                  "they would give a smaller group away")
         self.readiness_table.value = html_table(ready.drop(columns=["hidden", "hidden_small"]).rename(columns={
             "goal_id": "goal", "people": "people in scope", "fully_assessed": "all skills assessed",
             "ready": "ready", "ready_share": "ready (share)", "unknown": "with unknown skills"}))

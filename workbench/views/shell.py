@@ -202,7 +202,7 @@ class PageHeader(w.VBox):
                      f"{row.problem}" for row in warning_summary(warnings).itertuples(index=False)]
             fix = "the workspace's owner can correct them"
         else:
-            lines = warning_lines(warnings, SHOWN_WARNINGS)
+            lines = warning_lines(warnings)
             fix = "if they are slips, correct the file and import it again on the Start page"
         self.warnings.show(f"Values to check in the data (they do not stop the figures below; {fix}):\n"
                            + "\n".join(lines), "warning")
@@ -221,10 +221,6 @@ class PageHeader(w.VBox):
         return ("<nav class='wb-programs' aria-label='Programs'>Program: " + " · ".join(links)
                 + f" <span class='wb-muted'>(this page shows {'' if published_mode() else 'and saves '}the chosen "
                   "program; they share the people and the mentors' places)</span></nav>")
-
-
-#: Warnings a page lists (the rest are counted).
-SHOWN_WARNINGS = 10
 
 
 def show_page(view: Callable[..., w.Widget], context: PageContext, *args: object, **kwargs: object) -> w.Widget:

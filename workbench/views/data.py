@@ -76,7 +76,7 @@ class DataPanel(w.VBox):
     def _import_controls(self) -> list[w.Widget]:
         self.table = w.Dropdown(options=[(f"{name}.csv: {TABLE_HELP[name]}", name) for name in TABLES],
                                 description="Table", style={"description_width": "initial"},
-                                layout=w.Layout(width="520px"))
+                                layout=w.Layout(width="600px"))
         self.templates = w.HTML()
         self.source = w.FileUpload(accept=".csv,.tsv,.txt,.xlsx", multiple=False, description="Data file",
                                    layout=w.Layout(width="auto"))

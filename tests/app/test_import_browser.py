@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.data.contracts import TABLES
 from workbench.views.data import TABLE_HELP
 
 from ..conftest import AppServer
@@ -35,7 +36,7 @@ def test_an_hris_export_is_mapped_by_hand_in_the_page_and_imported(browser_page,
     page.get_by_role("button", name="Create workspace").click()
     page.locator(".wb-notice-success").wait_for()
     page.locator(".wb-data select").first.select_option(label=f"people.csv: {TABLE_HELP['people']}")
-    page.locator(".wb-templates a", has_text="Excel").wait_for()
+    assert page.locator(".wb-templates a", has_text="Excel").count() == len(TABLES)
 
     export = hris_export()
     good = tmp_path / "HRIS export.csv"
@@ -51,8 +52,10 @@ def test_an_hris_export_is_mapped_by_hand_in_the_page_and_imported(browser_page,
     assert "usual name for person_id" in person.inner_text()
     assert "Still missing: exit_date" in page.locator(".wb-mapping-state").inner_text()
     fill_in_what_the_export_lacks(page)
+    page.locator(".wb-templates").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path.parent / "import-file.png"))  # the app scrolls inside the page
     page.locator(".wb-mapping-state").scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path.parent / "import-screen.png"))  # the app scrolls inside the page
+    page.screenshot(path=str(tmp_path.parent / "import-mapping.png"))
 
     page.get_by_role("button", name=re.compile(r"^\W*Import$")).click()
     success = page.locator(".wb-data .wb-notice-success")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import Problems
+from workbench.data.contracts import TABLES, Problems
 from workbench.data.reading import load_mapping, read_table_file
 from workbench.data.templates import template_csv, template_frame
 from workbench.views.data import ABSENT, CONSTANT, DataPanel, _notes_html, date_format
@@ -300,14 +300,13 @@ def test_file_headers_and_cells_are_escaped_and_dropdowns_hold_them_as_text(pane
     assert ("<b>Skill</b>", ("column", "<b>Skill</b>")) in panel.rows["skill_id"].source.options
 
 
-def test_the_chosen_tables_templates_are_offered_and_read_back(panel: DataPanel, tmp_path: Path) -> None:
-    panel.table.value = "enrolment"
+def test_every_tables_template_is_offered_and_reads_back(panel: DataPanel, tmp_path: Path) -> None:
     links = dict(re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"',
                             panel.templates.value))
-    assert set(links) == {"enrolment-template.csv", "enrolment-template.xlsx"}
+    assert set(links) == {f"{table}-template.{kind}" for table in TABLES for kind in ("csv", "xlsx")}
     (tmp_path / "filled.xlsx").write_bytes(base64.b64decode(links["enrolment-template.xlsx"]))
     assert read_table_file(tmp_path / "filled.xlsx").frame.reset_index(drop=True).equals(template_frame("enrolment"))
-    assert base64.b64decode(links["enrolment-template.csv"]).decode("utf-8") == template_csv("enrolment")
+    assert base64.b64decode(links["people-template.csv"]).decode("utf-8") == template_csv("people")
 
 
 def test_notes_of_an_import_are_listed_escaped() -> None:

@@ -110,15 +110,15 @@ class DataPanel(w.VBox):
         self.import_button.on_click(self._on_import)
         self.undo_button.on_click(self._on_undo)
         self._show_templates()
-        table_row = w.HBox([self.table, self.templates])
-        table_row.add_class("wb-row")
+        self.context.observe(self._show_templates, names="workspace")  # the About sheets name its scale
         return [
             w.HTML("<h3>Bring in data</h3><p>Import an export from your HR system, or a filled-in template, as one "
                    "of the workspace's tables. CSV, TSV and Excel files work; the encoding and delimiter are "
                    "detected. Pick the table, then the file: its first rows appear with a suggested match for "
                    "every column, which you can change. Nothing is saved unless the whole file is valid, and "
                    "every save can be undone.</p>"),
-            table_row,
+            self.table,
+            self.templates,
             w.HBox([self.source, self.sheet_box]),
             self.preview,
             self.columns_box,
@@ -134,18 +134,11 @@ class DataPanel(w.VBox):
             _mapping_help(),
         ]
 
-    def _show_templates(self) -> None:
-        table = self.table.value
-        scale = self.context.workspace.settings.scale
-        self.templates.value = (
-            f"<span class='wb-templates'>Template for {html.escape(TABLES[table].file)}: "
-            + download_link(template_csv(table), f"{table}-template.csv", "text/csv", "CSV")
-            + " | " + download_link(template_xlsx(table, scale), f"{table}-template.xlsx", XLSX_TYPE,
-                                    "Excel (with a sheet about each column)") + "</span>")
+    def _show_templates(self, _change: object = None) -> None:
+        self.templates.value = template_links(tuple(self.context.workspace.settings.scale))
 
-    @guarded("show the table's template and mapping")
+    @guarded("suggest a mapping for the table")
     def _on_table(self, _change: object = None) -> None:
-        self._show_templates()
         if self.raw is not None:
             self._suggest()
 
@@ -440,6 +433,18 @@ def _mapping_help() -> w.Accordion:
         f"<pre class='wb-code'>{html.escape(MAPPING_EXAMPLE)}</pre>")
     accordion = w.Accordion(children=[help_text], titles=("How to write a mapping file",), selected_index=None)
     return accordion
+
+
+@functools.lru_cache(maxsize=4)
+def template_links(scale: tuple[int, int]) -> str:
+    """Download links for every table's template, as CSV and as Excel (whose About sheet gives the allowed
+    levels on the proficiency ``scale``)."""
+    links = [f"{html.escape(TABLES[table].file)} ("
+             + download_link(template_csv(table), f"{table}-template.csv", "text/csv", "CSV") + " | "
+             + download_link(template_xlsx(table, scale), f"{table}-template.xlsx", XLSX_TYPE, "Excel") + ")"
+             for table in TABLES]
+    return ("<p class='wb-templates'>Templates to fill in, with example rows (the Excel ones have a sheet about "
+            "each column): " + " · ".join(links) + "</p>")
 
 
 def _notes_html(notes: object) -> str:

@@ -235,6 +235,7 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     panel.rows["department"].source.value = ("column", "Dept")
     panel.rows["location"].source.value = ("column", "Location")
     # a required column the export does not have gets a blank constant (blank = still employed)
+    assert "A constant left empty will do for exit_date (blank = still employed)." in panel.missing.value
     exit_date = panel.rows["exit_date"]
     assert exit_date.constant.layout.display == "none" and "blank = still employed" in exit_date.constant.placeholder
     exit_date.source.value = CONSTANT
@@ -276,6 +277,8 @@ def test_a_constant_fills_a_column_the_file_lacks_and_a_file_with_duplicate_ids_
     assert f"<td class='num'>7</td><td>person_id</td><td>{export.iloc[4, 0]}</td>" in problems  # row 7 = row 6
     assert demo.table_path("people").read_bytes() == before
     assert panel.source.value and panel.rows["location"].constant.value == "Lisbon"  # kept, to correct and retry
+    panel.rows["name"].source.value = ABSENT  # correcting the mapping keeps the message about the last try
+    assert "dupes.csv was not imported" in panel.notice.value and panel.mapping_notice.value == ""
 
 
 def test_a_mapping_file_replaces_the_suggestion(panel: DataPanel) -> None:
@@ -298,6 +301,9 @@ def test_file_headers_and_cells_are_escaped_and_dropdowns_hold_them_as_text(pane
     assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in panel.preview.value
     assert "<b>Skill" not in page
     assert ("<b>Skill</b>", ("column", "<b>Skill</b>")) in panel.rows["skill_id"].source.options
+    panel.table.value = "goals"  # the same file, suggested for another table
+    assert list(panel.rows) == list(TABLES["goals"].column_names)
+    assert panel.rows["name"].source.value == ("column", "name") and panel.suggestion.table == "goals"
 
 
 def test_every_tables_template_is_offered_and_reads_back(panel: DataPanel, tmp_path: Path) -> None:

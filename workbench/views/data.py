@@ -91,6 +91,7 @@ class DataPanel(w.VBox):
         self.columns_box = w.VBox([])
         self.columns_box.add_class("wb-mapping")
         self.missing = w.HTML()
+        self.mapping_notice = Notice()
         self.mapping_note = w.HTML()
         self.suggestion_button = w.Button(description="Use the suggested mapping instead", icon="undo",
                                           layout=w.Layout(width="auto", display="none"))
@@ -123,6 +124,7 @@ class DataPanel(w.VBox):
             self.preview,
             self.columns_box,
             self.missing,
+            self.mapping_notice,
             w.HBox([self.import_button, self.undo_button]),
             self.notice,
             self.import_notes,
@@ -228,7 +230,7 @@ class DataPanel(w.VBox):
             *(row.box for row in self.rows.values())]
         self._show_mapping_state()
 
-    @guarded("change the mapping")
+    @guarded("change the mapping", notice="mapping_notice")  # the import's message stays while the mapping is fixed
     def _on_column(self, column: str, _change: object = None) -> None:
         if self._quiet or self.suggestion is None:
             return
@@ -289,9 +291,12 @@ class DataPanel(w.VBox):
         missing = self.suggestion.missing
         unused = self.suggestion.unused
         table = self.suggestion.table
+        spec = TABLES[table]
+        blank = [f"{c} (blank = {spec.column(c).blank})" for c in missing if spec.column(c).blank_ok]
         lines = [f"<b class='wb-warning-text'>Still missing: {html.escape(', '.join(missing))}</b>: choose the "
-                 "file's column or a constant for each, or the import is refused." if missing
-                 else "Every required column has a source."]
+                 "file's column or a constant for each, or the import is refused."
+                 + (f" A constant left empty will do for {html.escape(', '.join(blank))}." if blank else "")
+                 if missing else "Every required column has a source."]
         if unused:
             lines.append(f"Kept as extra columns: {html.escape(', '.join(unused))}.")
         link = download_link(mapping_yaml(self.shown_mapping()), f"{table}-mapping.yaml", "application/yaml",
@@ -507,7 +512,8 @@ class ColumnRow:
     def __init__(self, spec: ColumnSpec, headers: list[str], date_style: str = "") -> None:
         self.column = spec.name
         kind = "required" if spec.required else "optional"
-        label = w.HTML(f"<b>{html.escape(spec.name)}</b> <span class='wb-{kind}'>{kind}</span>"
+        mark = "required, blanks allowed" if spec.required and spec.blank_ok else kind
+        label = w.HTML(f"<b>{html.escape(spec.name)}</b> <span class='wb-{kind}'>{mark}</span>"
                        f"<br><span class='wb-muted'>{html.escape(spec.description)}</span>",
                        layout=w.Layout(width="300px"))
         self.source = w.Dropdown(options=[*((header, ("column", header)) for header in headers),

@@ -9,6 +9,7 @@ import pytest
 
 from workbench.data.contracts import TABLES, Problems
 from workbench.data.reading import load_mapping, read_table_file
+from workbench.data.suggest import suggest_mapping
 from workbench.data.templates import template_csv, template_frame
 from workbench.views.data import ABSENT, CONSTANT, DataPanel, _notes_html, date_format
 from workbench.views.shell import open_page
@@ -279,6 +280,29 @@ def test_a_constant_fills_a_column_the_file_lacks_and_a_file_with_duplicate_ids_
     assert panel.source.value and panel.rows["location"].constant.value == "Lisbon"  # kept, to correct and retry
     panel.rows["name"].source.value = ABSENT  # correcting the mapping keeps the message about the last try
     assert "dupes.csv was not imported" in panel.notice.value and panel.mapping_notice.value == ""
+
+
+def test_a_suggested_date_format_is_shown_kept_while_other_columns_change_and_reset_with_its_source(
+        panel: DataPanel, monkeypatch) -> None:
+    from workbench.views import data
+
+    def suggest_day_first(raw, table, **kwargs):
+        found = suggest_mapping(raw, table, **kwargs)
+        return replace(found, mapping=replace(found.mapping, dates={"hire_date": "%d/%m/%Y"}))
+
+    monkeypatch.setattr(data, "suggest_mapping", suggest_day_first)
+    panel.table.value = "people"
+    panel.source.value = upload("export.csv", hris_export(10).to_csv(index=False).encode("utf-8"))
+    dates = panel.rows["hire_date"].dates
+    assert dates.value == "%d/%m/%Y" and dates.label == "as suggested (%d/%m/%Y)"
+    assert panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
+    dates.value = ""  # automatic
+    panel.rows["name"].source.value = ABSENT
+    assert dates.value == "" and panel.shown_mapping().dates == {}
+    panel.rows["hire_date"].source.value = ABSENT
+    assert dates.layout.display == "none" and panel.shown_mapping().dates == {}
+    panel.rows["hire_date"].source.value = ("column", "Hire Date")
+    assert dates.value == "%d/%m/%Y" and panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
 
 
 def test_a_mapping_file_replaces_the_suggestion(panel: DataPanel) -> None:

@@ -217,7 +217,7 @@ class DataPanel(w.VBox):
         headers = self.raw.columns
         self.rows = {}
         for spec in TABLES[self.table.value].columns:
-            row = ColumnRow(spec, headers, self.suggestion.mapping.dates.get(spec.name, ""))
+            row = ColumnRow(spec, headers)
             row.source.observe(functools.partial(self._on_column, spec.name), names="value")
             row.constant.observe(functools.partial(self._on_constant, spec.name), names="value")
             if row.dates is not None:
@@ -285,7 +285,8 @@ class DataPanel(w.VBox):
         self._quiet = True
         try:
             for choice in self.suggestion.choices:
-                self.rows[choice.column].show(choice, self.suggestion.mapping.values.get(choice.column, {}))
+                self.rows[choice.column].show(choice, self.suggestion.mapping.values.get(choice.column, {}),
+                                              self.suggestion.mapping.dates.get(choice.column, ""))
         finally:
             self._quiet = False
         missing = self.suggestion.missing
@@ -509,7 +510,7 @@ class ColumnRow:
     file's columns, a constant, or nothing), the constant, how its dates are written (date columns only),
     and why the suggestion chose as it did, with a confidence cue."""
 
-    def __init__(self, spec: ColumnSpec, headers: list[str], date_style: str = "") -> None:
+    def __init__(self, spec: ColumnSpec, headers: list[str]) -> None:
         self.column = spec.name
         kind = "required" if spec.required else "optional"
         mark = "required, blanks allowed" if spec.required and spec.blank_ok else kind
@@ -521,18 +522,24 @@ class ColumnRow:
                                  value=ABSENT, layout=w.Layout(width="230px"))
         self.constant = w.Text(placeholder=f"blank = {spec.blank or 'unknown'}" if spec.blank_ok
                                else "the value for every row", layout=w.Layout(width="170px", display="none"))
-        self.dates = None
-        if spec.kind == "date":
-            styles = list(DATE_STYLES)
-            if date_style and date_style not in {value for _, value in styles}:
-                styles.append((f"as suggested ({date_style})", date_style))
-            self.dates = w.Dropdown(options=styles, value=date_style, layout=w.Layout(width="190px"))
+        self.dates = (w.Dropdown(options=DATE_STYLES, value="", layout=w.Layout(width="190px"))
+                      if spec.kind == "date" else None)
+        self._shown_source: object = ABSENT  # the source shown last (ABSENT before the first), to tell a change
         self.reason = w.HTML(layout=w.Layout(flex="1 1 240px"))
         self.box = w.HBox([label, self.source, self.constant, *([self.dates] if self.dates else []), self.reason])
         self.box.add_class("wb-mapping-row")
 
-    def show(self, choice: ColumnChoice, values: dict[str, str]) -> None:
-        """Show ``choice`` (and the ``values`` the mapping translates in this column)."""
+    def show(self, choice: ColumnChoice, values: dict[str, str], date_style: str = "") -> None:
+        """Show ``choice`` (and the ``values`` the mapping translates in this column). A date column whose
+        source changed shows the suggestion's ``date_style`` for it (a style or a ``strptime`` format; ``""``:
+        automatic); otherwise the style chosen stays."""
+        if self.dates is not None and (choice.source != self._shown_source or self._shown_source is ABSENT):
+            styles = list(DATE_STYLES)
+            if date_style and date_style not in {value for _, value in styles}:
+                styles.append((f"as suggested ({date_style})", date_style))
+            self.dates.options = styles
+            self.dates.value = date_style
+        self._shown_source = choice.source
         if choice.source is not None:
             self.source.value = ("column", choice.source)
         elif choice.default is not None:

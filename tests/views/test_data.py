@@ -232,7 +232,8 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     panel.rows["location"].source.value = ("column", "Dept")
     assert panel.rows["department"].source.value == ABSENT
     assert "Still missing: department" in panel.missing.value
-    assert "chosen by hand" in panel.rows["location"].reason.value
+    assert "your choice" in panel.rows["location"].reason.value
+    assert "your choice" not in panel.rows["person_id"].reason.value
     panel.rows["department"].source.value = ("column", "Dept")
     panel.rows["location"].source.value = ("column", "Location")
     # a required column the export does not have gets a blank constant (blank = still employed)

@@ -102,6 +102,7 @@ class DataPanel(w.VBox):
         self.raw: RawTable | None = None
         self.suggestion: Suggestion | None = None
         self.rows: dict[str, ColumnRow] = {}
+        self.by_hand: set[str] = set()  # contract columns whose source was chosen on the page
         self._quiet = False  # set while the page itself changes the widgets below, so their callbacks keep still
         self.table.observe(self._on_table, names="value")
         self.source.observe(self._on_source, names="value")
@@ -166,7 +167,7 @@ class DataPanel(w.VBox):
         self._read_upload()
 
     def _forget_file(self) -> None:
-        self.raw, self.suggestion, self.rows = None, None, {}
+        self.raw, self.suggestion, self.rows, self.by_hand = None, None, {}, set()
         self.preview.value, self.missing.value = "", ""
         self.columns_box.children = []
 
@@ -214,6 +215,7 @@ class DataPanel(w.VBox):
     def _suggest(self) -> None:
         """Propose a mapping of the file read onto the chosen table and lay out one row per contract column."""
         self.suggestion = suggest_mapping(self.raw, self.table.value)
+        self.by_hand = set()
         headers = self.raw.columns
         self.rows = {}
         for spec in TABLES[self.table.value].columns:
@@ -236,6 +238,7 @@ class DataPanel(w.VBox):
             return
         row = self.rows[column]
         chosen = row.source.value
+        self.by_hand.add(column)
         if chosen == CONSTANT:
             self.suggestion = mapping_with(self.suggestion, column, default=row.constant.value)
         elif chosen == ABSENT:
@@ -286,7 +289,8 @@ class DataPanel(w.VBox):
         try:
             for choice in self.suggestion.choices:
                 self.rows[choice.column].show(choice, self.suggestion.mapping.values.get(choice.column, {}),
-                                              self.suggestion.mapping.dates.get(choice.column, ""))
+                                              self.suggestion.mapping.dates.get(choice.column, ""),
+                                              by_hand=choice.column in self.by_hand)
         finally:
             self._quiet = False
         missing = self.suggestion.missing
@@ -529,10 +533,12 @@ class ColumnRow:
         self.box = w.HBox([label, self.source, self.constant, *([self.dates] if self.dates else []), self.reason])
         self.box.add_class("wb-mapping-row")
 
-    def show(self, choice: ColumnChoice, values: dict[str, str], date_style: str = "") -> None:
-        """Show ``choice`` (and the ``values`` the mapping translates in this column). A date column whose
-        source changed shows the suggestion's ``date_style`` for it (a style or a ``strptime`` format; ``""``:
-        automatic); otherwise the style chosen stays."""
+    def show(self, choice: ColumnChoice, values: dict[str, str], date_style: str = "", *,
+             by_hand: bool = False) -> None:
+        """Show ``choice`` (and the ``values`` the mapping translates in this column; ``by_hand``: the person
+        chose it, so no confidence is shown). A date column whose source changed shows the suggestion's
+        ``date_style`` for it (a style or a ``strptime`` format; ``""``: automatic); otherwise the style chosen
+        stays."""
         if self.dates is not None and (choice.source != self._shown_source or self._shown_source is ABSENT):
             styles = list(DATE_STYLES)
             if date_style and date_style not in {value for _, value in styles}:
@@ -555,6 +561,8 @@ class ColumnRow:
             cue = "<span class='wb-conf wb-conf-missing'>missing</span>"
         elif choice.source is None:
             cue = ""
+        elif by_hand:
+            cue = "<span class='wb-conf wb-conf-hand'>your choice</span>"
         elif choice.confidence >= 0.9:
             cue = "<span class='wb-conf wb-conf-high' title='confidence {:.0%}'>sure</span>"
         elif choice.confidence >= 0.6:

@@ -236,11 +236,13 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     assert "your choice" not in panel.rows["person_id"].reason.value
     panel.rows["department"].source.value = ("column", "Dept")
     panel.rows["location"].source.value = ("column", "Location")
-    # a required column the export does not have gets a blank constant (blank = still employed)
-    assert "A constant left empty will do for exit_date (blank = still employed)." in panel.missing.value
+    # a required column the export does not have, left out, is missing; a blank constant will do for it
     exit_date = panel.rows["exit_date"]
+    exit_date.source.value = ABSENT
+    assert "A constant left empty will do for exit_date (blank = still employed)." in panel.missing.value
     assert exit_date.constant.layout.display == "none" and "blank = still employed" in exit_date.constant.placeholder
     exit_date.source.value = CONSTANT
+    exit_date.constant.value = ""
     assert exit_date.constant.layout.display is None
     assert "Every required column has a source" in panel.missing.value
     panel.rows["hire_date"].dates.value = "day-first"

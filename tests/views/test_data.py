@@ -297,7 +297,7 @@ def test_a_suggested_date_format_is_shown_kept_while_other_columns_change_and_re
     panel.table.value = "people"
     panel.source.value = upload("export.csv", hris_export(10).to_csv(index=False).encode("utf-8"))
     dates = panel.rows["hire_date"].dates
-    assert dates.value == "%d/%m/%Y" and dates.label == "as suggested (%d/%m/%Y)"
+    assert dates.value == "%d/%m/%Y" and dates.label == "as in the file (dd/mm/yyyy)"
     assert panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
     dates.value = ""  # automatic
     panel.rows["name"].source.value = ABSENT

@@ -509,6 +509,15 @@ def date_format(style: str, values: pd.Series) -> str:
     return max(formats, key=read)  # max keeps the first of equals
 
 
+def _format_words(fmt: str) -> str:
+    """A ``strptime`` format as people write dates (``"%d/%m/%Y"`` -> ``"dd/mm/yyyy"``)."""
+    return re.sub(r"%[dmYybBHMS]", lambda code: _FORMAT_WORDS[code.group()], fmt)
+
+
+_FORMAT_WORDS = {"%d": "dd", "%m": "mm", "%Y": "yyyy", "%y": "yy", "%b": "Mon", "%B": "Month", "%H": "hh",
+                 "%M": "mm", "%S": "ss"}
+
+
 class ColumnRow:
     """One contract column on the import screen: what it means, where its values come from (a dropdown of the
     file's columns, a constant, or nothing), the constant, how its dates are written (date columns only),
@@ -542,7 +551,7 @@ class ColumnRow:
         if self.dates is not None and (choice.source != self._shown_source or self._shown_source is ABSENT):
             styles = list(DATE_STYLES)
             if date_style and date_style not in {value for _, value in styles}:
-                styles.append((f"as suggested ({date_style})", date_style))
+                styles.append((f"as in the file ({_format_words(date_style)})", date_style))
             self.dates.options = styles
             self.dates.value = date_style
         self._shown_source = choice.source

@@ -316,6 +316,9 @@ def test_a_mapping_file_replaces_the_suggestion(panel: DataPanel) -> None:
     mapping = "columns:\n  Weight: priority\n  Measure: kpi\nvalues:\n  priority: {'3': '9'}\n"
     panel.mapping.value = upload("goals-map.yaml", mapping.encode("utf-8"))
     assert panel.columns_box.layout.display == "none" and "goals-map.yaml" in panel.mapping_note.value
+    panel.suggestion_button.click()
+    assert panel.mapping.value == () and panel.columns_box.layout.display is None and panel.mapping_note.value == ""
+    panel.mapping.value = upload("goals-map.yaml", mapping.encode("utf-8"))
     panel.import_button.click()
     assert "Imported 4 rows" in panel.notice.value
     assert "9" in set(open_workspace(panel.context.workspace.path).read_table("goals")["priority"])

@@ -66,7 +66,6 @@ class DataPanel(w.VBox):
         children = [w.HTML("<h3>Data health</h3>"), self.summary, overview, self.problems]
         if self.published:
             self.table = self.source = self.mapping = self.import_button = self.undo_button = None
-            self.suggestion = self.raw = None
         else:
             children += self._import_controls()
         super().__init__(children)
@@ -93,7 +92,7 @@ class DataPanel(w.VBox):
         self.missing = w.HTML()
         self.mapping_notice = Notice()
         self.mapping_note = w.HTML()
-        self.suggestion_button = w.Button(description="Use the suggested mapping instead", icon="undo",
+        self.suggestion_button = w.Button(description="Use a suggestion instead", icon="undo",
                                           layout=w.Layout(width="auto", display="none"))
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
         self.undo_button = w.Button(description="Undo last import", icon="undo", layout=w.Layout(width="auto"),
@@ -117,11 +116,13 @@ class DataPanel(w.VBox):
             w.HTML("<h3>Bring in data</h3><p>Import an export from your HR system, or a filled-in template, as one "
                    "of the workspace's tables. CSV, TSV and Excel files work; the encoding and delimiter are "
                    "detected. Pick the table, then the file: its first rows appear with a suggested match for "
-                   "every column, which you can change. Nothing is saved unless the whole file is valid, and "
-                   "every save can be undone.</p>"),
+                   "every column, which you can change. A mapping file (YAML) for the export, such as one "
+                   "downloaded here last time, replaces the suggestion. Nothing is saved unless the whole file is "
+                   "valid, and every save can be undone.</p>"),
             self.table,
             self.templates,
-            w.HBox([self.source, self.sheet_box]),
+            w.HBox([self.source, self.sheet_box, self.mapping, self.suggestion_button]),
+            self.mapping_note,
             self.preview,
             self.columns_box,
             self.missing,
@@ -130,10 +131,6 @@ class DataPanel(w.VBox):
             self.notice,
             self.import_notes,
             self.import_problems,
-            w.HTML("<h4>Or use a mapping file</h4><p class='wb-muted'>If you already have a mapping file (YAML) for "
-                   "this export, for example one downloaded here last time, it replaces the suggestion.</p>"),
-            w.HBox([self.mapping, self.suggestion_button]),
-            self.mapping_note,
             _mapping_help(),
         ]
 
@@ -280,7 +277,7 @@ class DataPanel(w.VBox):
         self.suggestion_button.layout.display = None if by_file else "none"
         self.mapping_note.value = (
             f"<p class='wb-muted'>The mapping file {html.escape(str(self.mapping.value[0].get('name') or ''))} is "
-            "used for the import instead of the suggestion above.</p>" if by_file else "")
+            "used for the import instead of a suggestion.</p>" if by_file else "")
         self.columns_box.layout.display = "none" if by_file else None
         if self.suggestion is None or by_file:
             self.missing.value = ""

@@ -671,6 +671,19 @@ def mapping_with(suggestion: Suggestion, column: str, *, source: str | None = No
     return _suggestion(suggestion.table, choices, headers, suggestion.mapping.strict_values, suggestion.options)
 
 
+class _MappingDumper(yaml.SafeDumper):
+    """YAML writer of mapping files: text holding a Unicode line break (NEL, LS, PS) is written double-quoted,
+    with the break escaped (PyYAML writes it raw in a single-quoted scalar, which reads back as a space)."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(c in text for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_MappingDumper.add_representer(str, _text)
+
+
 def mapping_yaml(mapping: Mapping) -> str:
     """``mapping`` as the YAML text of a mapping file (:func:`~workbench.data.reading.load_mapping` reads it
     back to an equal mapping; every value is quoted text, so ``01`` and ``Yes`` keep their spelling)."""
@@ -678,4 +691,4 @@ def mapping_yaml(mapping: Mapping) -> str:
             "defaults": mapping.defaults, "strict_values": "true" if mapping.strict_values else "false",
             "lists": mapping.lists, "lookup": mapping.lookup}
     data = {k: v for k, v in data.items() if k in MAPPING_KEYS and v not in (None, {}, "false")}
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_style=None)
+    return yaml.dump(data, Dumper=_MappingDumper, sort_keys=False, allow_unicode=True)

@@ -71,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
     importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
     importer.add_argument("--suggest-mapping", type=Path, default=None, metavar="OUT.yaml",
-                          help="write a proposed mapping for the file (from its headers and values) to OUT.yaml, "
-                               "to check and pass as --mapping; nothing is imported")
+                          help="write a proposed mapping for the file (from its headers and values, starting from "
+                               "--mapping or the mapping saved with the workspace) to OUT.yaml, to check and pass "
+                               "as --mapping; nothing is imported")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
 
@@ -402,7 +403,7 @@ def _import(args: argparse.Namespace) -> int:
 def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | None) -> int:
     from workbench.data.contracts import TABLES
     from workbench.data.importing import read_workspace_tables, saved_mapping
-    from workbench.data.reading import DataFileError, read_table_file
+    from workbench.data.reading import DataFileError, load_mapping, read_table_file
     from workbench.data.suggest import mapping_yaml, suggest_mapping
     from workbench.workspace import atomic_write_text
 
@@ -410,10 +411,11 @@ def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | Non
         raise WorkbenchError(f"'{args.table}' is not a known table; known tables are {', '.join(TABLES)}.")
     try:
         raw = read_table_file(args.source, sheet=sheet)
+        previous = load_mapping(args.mapping) if args.mapping is not None else saved_mapping(workspace, args.table)
     except DataFileError as err:
         raise WorkbenchError(str(err)) from None
     existing, _ = read_workspace_tables(workspace)
-    suggestion = suggest_mapping(raw, args.table, previous=saved_mapping(workspace, args.table), existing=existing)
+    suggestion = suggest_mapping(raw, args.table, previous=previous, existing=existing)
     atomic_write_text(args.suggest_mapping, mapping_yaml(suggestion.mapping))
     print(f"Proposed mapping of {raw.file} onto {args.table}.csv (confidence 0-1):")
     for choice in suggestion.choices:
@@ -696,7 +698,8 @@ def _programs(args: argparse.Namespace) -> None:
 
 def _undo(args: argparse.Namespace) -> None:
     from workbench.data.contracts import TABLES
-    from workbench.workspace import artefact_label, history, open_workspace, program_ids, program_scope, undo
+    from workbench.workspace import (artefact_label, history, imported_with, open_workspace, program_ids, program_scope,
+                                     undo)
 
     workspace = open_workspace(args.workspace)
     if args.program is not None and args.program not in program_ids(workspace):
@@ -720,6 +723,7 @@ def _undo(args: argparse.Namespace) -> None:
                                  + (f"what can be undone: {', '.join(undoable)}." if undoable
                                     else "no save of this workspace can be undone."))
         chosen = [v for v in versions if v.artefact == key][:1]
+        chosen += imported_with(versions, chosen)
     else:
         chosen = [v for v in versions if v.seq == versions[0].seq] if versions else []
     undone = undo(workspace, key)

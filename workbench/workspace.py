@@ -693,7 +693,7 @@ def undo(workspace: Workspace, artefact: str | None = None) -> Workspace:
             key = workspace.artefact(artefact)
             _refuse_stale(current, workspace, [key], "Nothing was undone")
             chosen = [v for v in versions if v.artefact == key][:1]
-            chosen += _imported_with(versions, chosen)
+            chosen += imported_with(versions, chosen)
             where = f"{artefact_label(key)} of the workspace {current.name!r}"
         if not chosen:
             raise WorkspaceError(f"There is nothing to undo in {where}.")
@@ -705,7 +705,7 @@ def undo(workspace: Workspace, artefact: str | None = None) -> Workspace:
     return reread(workspace)
 
 
-def _imported_with(versions: list[Version], chosen: list[Version]) -> list[Version]:
+def imported_with(versions: list[Version], chosen: list[Version]) -> list[Version]:
     """The mapping saved by the same import as the table of ``chosen`` (undone with it), when that save is still
     the mapping's latest."""
     if len(chosen) != 1 or not chosen[0].artefact.endswith(".csv"):

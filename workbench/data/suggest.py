@@ -23,6 +23,7 @@ import difflib
 import re
 from collections.abc import Mapping as TypingMapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 import yaml
@@ -31,13 +32,15 @@ from workbench.data.contracts import LIST_SEPARATOR, TABLES, ColumnSpec
 from workbench.data.headers import SYNONYMS, header_key, question_word
 from workbench.data.reading import MAPPING_KEYS, Mapping, RawTable, person_key
 
-__all__ = ["ColumnChoice", "Suggestion", "mapping_with", "mapping_yaml", "suggest_mapping"]
+__all__ = ["ColumnChoice", "Suggestion", "mapping_with", "mapping_yaml", "role_of", "suggest_mapping"]
 
 _FUZZY_CUTOFF = 0.8
 #: Weakest evidence that makes a suggestion (0-1); weaker pairs are not proposed.
 MIN_CONFIDENCE = 0.3
 #: Distinct values of a column looked at (the most frequent first): enough to recognise a shape.
 _SAMPLE_VALUES = 2000
+#: Most different answers a multi-choice question is taken to have (more: free text, not a list of skills).
+_MAX_CHOICES = 300
 #: Contract columns holding a person id of people.csv.
 _PERSON_COLUMNS = ("person_id", "manager_id", "mentee_id", "mentor_id", "ranks_person_id")
 
@@ -138,20 +141,22 @@ class _Evidence:
 @dataclass(frozen=True)
 class _Column:
     """A file column's values: the distinct non-blank ones (most frequent first, at most :data:`_SAMPLE_VALUES`),
-    how many cells are filled, and whether every filled cell is different."""
+    how many cells are filled, whether every filled cell is different, and the set of all its values."""
 
     header: str
     distinct: tuple[str, ...]
     filled: int
     rows: int
     unique: bool
+    every: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @classmethod
     def of(cls, header: str, s: pd.Series) -> "_Column":
-        s = s.astype(str).str.strip()
-        filled = s[s.ne("")]
+        filled = s[s.ne("")]  # a RawTable's cells are stripped text already
         counts = filled.value_counts(sort=True)
-        return cls(header, tuple(counts.index[:_SAMPLE_VALUES]), len(filled), len(s), len(counts) == len(filled))
+        values = counts.index.to_numpy(dtype=object).tolist()
+        return cls(header, tuple(values[:_SAMPLE_VALUES]), len(filled), len(s), len(counts) == len(filled),
+                   frozenset(values))
 
     @property
     def fill(self) -> float:
@@ -160,6 +165,18 @@ class _Column:
 
     def example(self, n: int = 2) -> str:
         return ", ".join(f"'{v[:40]}'" for v in self.distinct[:n])
+
+    @cached_property
+    def dates(self) -> tuple[str, str] | None:
+        """The date format of the values and a note on it (:func:`_dates`), worked out once."""
+        return _dates(self)
+
+    @cached_property
+    def items(self) -> tuple[str | None, tuple[str, ...]]:
+        """The separator of the values as multi-choice answers (or ``None``) and the distinct items."""
+        sep = _separator(self)
+        return sep, tuple(sorted({p.strip() for v in self.distinct for p in (v.split(sep) if sep else [v])
+                                  if p.strip()}))
 
 
 #: Date formats tried on a column, the unambiguous and most usual first; ISO dates need no format.
@@ -173,7 +190,7 @@ _SWAPPED = {"%d/%m/%Y": "%m/%d/%Y", "%d/%m/%y": "%m/%d/%y", "%d/%m/%Y %H:%M:%S":
 _DATE_SHAPE = re.compile(r"^[0-9]{1,4}[-/. ][0-9A-Za-z]{1,9}[-/., ]+[0-9]{2,4}( [0-9:]+( ?[AaPp][Mm])?)?$")
 
 
-def format_label(fmt: str) -> str:
+def _format_label(fmt: str) -> str:
     """A ``strptime`` format as people write it (``"%d/%m/%Y"`` -> ``"dd/mm/yyyy"``)."""
     for code, label in (("%d", "dd"), ("%m", "mm"), ("%Y", "yyyy"), ("%y", "yy"), ("%b", "Mon"), ("%B", "Month"),
                         ("%H", "hh"), ("%M", "mm"), ("%S", "ss")):
@@ -200,11 +217,11 @@ def _dates(col: _Column) -> tuple[str, str] | None:
     if best is None:
         return None
     fmt, share = best
-    note = f"its values are dates ({format_label(fmt)})"
+    note = f"its values are dates ({_format_label(fmt)})"
     if fmt in _SWAPPED:
         swapped = pd.to_datetime(sample, format=_SWAPPED[fmt], errors="coerce")
         if swapped.notna().all():
-            note += f"; every one also reads as {format_label(_SWAPPED[fmt])}, so check which it is"
+            note += f"; every one also reads as {_format_label(_SWAPPED[fmt])}, so check which it is"
     if share < 1.0:
         note += f"; {round((1 - share) * len(values))} value(s) are not in that form and will be reported"
     return fmt, note
@@ -342,10 +359,16 @@ class _Skills:
         for sid, name in zip(skills["skill_id"].astype(str), skills.get("name", skills["skill_id"]).astype(str)):
             self.by_key.setdefault(header_key(sid), sid)
             self.by_key.setdefault(header_key(name), sid)
+        self.found: dict[str, tuple[str, bool] | None] = {}
         self.names = dict(zip(skills["skill_id"].astype(str), skills.get("name", skills["skill_id"]).astype(str)))
 
     def find(self, item: str) -> tuple[str, bool] | None:
         """The skill id ``item`` names and whether it was a close match rather than the name itself."""
+        if item not in self.found:
+            self.found[item] = self._find(item)
+        return self.found[item]
+
+    def _find(self, item: str) -> tuple[str, bool] | None:
         key = header_key(item)
         if key in self.by_key:
             return self.by_key[key], False
@@ -361,9 +384,8 @@ class _Skills:
 def _skill_lists(col: _Column, skills: _Skills | None) -> _Evidence | None:
     """Multi-choice answers naming skills (``"Public speaking, Negotiation"``): the separator and a map of each
     answer onto a skill id of skills.csv."""
-    sep = _separator(col)
-    items = sorted({p.strip() for v in col.distinct for p in (v.split(sep) if sep else [v]) if p.strip()})
-    if not items:
+    sep, items = col.items
+    if not items or len(items) > _MAX_CHOICES:
         return None
     if skills is None:
         if sep is None:
@@ -403,7 +425,7 @@ class _Context:
                       if enrolment is not None and {"person_id", "role"} <= set(enrolment) else {})
         self.id_columns = [h for h, c in columns.items() if c.unique and c.fill == 1.0 and c.distinct
                            and all(_ID_SHAPE.match(v) and not _EMAIL.match(v) for v in c.distinct)
-                           and any(ch.isdigit() for ch in c.distinct[0]) and _dates(c) is None]
+                           and any(ch.isdigit() for ch in c.distinct[0]) and c.dates is None]
 
 
 def _person_evidence(col: _Column, column: str, ctx: _Context) -> _Evidence | None:
@@ -412,7 +434,7 @@ def _person_evidence(col: _Column, column: str, ctx: _Context) -> _Evidence | No
         return None
     if ctx.table == "people" and column == "manager_id":
         for other in ctx.id_columns:
-            known, n = _share(col.distinct, set(ctx.columns[other].distinct))
+            known, n = _share(col.distinct, ctx.columns[other].every)
             if other != col.header and known == n and not col.unique:
                 return _Evidence(0.65, f"its values repeat and are all ids found in '{other}': each person's manager")
         return None
@@ -460,10 +482,9 @@ def _evidence(col: _Column, spec: ColumnSpec, ctx: _Context) -> _Evidence | None
         return None
     name = spec.name
     if spec.kind == "date":
-        dates = _dates(col)
-        if dates is None:
+        if col.dates is None:
             return None
-        fmt, note = dates
+        fmt, note = col.dates
         score = 0.5
         if name == "exit_date" and col.fill < 0.5:
             score, note = 0.55, note + ", mostly blank as leaving dates are"
@@ -557,9 +578,8 @@ def _previous_choice(previous: Mapping, source: str, spec: ColumnSpec,
 def _cohort_from_dates(columns: dict[str, _Column]) -> tuple[str, str] | None:
     """The year of the latest answer of a form's timestamp column, and the column: a cohort to start from."""
     for header, col in columns.items():
-        dates = _dates(col)
-        if dates is not None:
-            years = pd.to_datetime(pd.Series(col.distinct), format=dates[0], errors="coerce").dt.year.dropna()
+        if col.dates is not None:
+            years = pd.to_datetime(pd.Series(col.distinct), format=col.dates[0], errors="coerce").dt.year.dropna()
             if len(years):
                 return str(int(years.max())), header
     return None

@@ -391,6 +391,9 @@ def _import(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"Imported {result.rows:,} rows from {result.source} as {args.table}.csv in {workspace.path} "
               f"(revision {result.workspace.settings.revision}).")
+        if mapping is not None and mapping is not saved:
+            print(f"The mapping is saved with the workspace as {MAPPINGS_DIR}/{args.table}.yaml, for the next "
+                  "export of the same system.")
         return 0
     _report_problems(result.problems, f"{args.source} was not imported, nothing was changed", args.problems)
     if mapping is None and result.problems.frame["problem"].str.startswith("required column").any():

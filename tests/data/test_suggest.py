@@ -226,6 +226,12 @@ def test_the_command_line_suggests_a_mapping_that_then_imports(home: Path, hris:
     assert "required columns location, hire_date" in printed
     assert load_mapping(out).columns["Employee ID"] == "person_id"
 
+    assert main(["undo", str(workspace.path), "people"]) == 0  # the import that reused the mapping saved
+    assert saved_mapping(open_workspace(workspace.path), "people") is not None
+    assert main(["undo", str(workspace.path), "people"]) == 0  # the import that saved it
+    assert "the mapping people.csv was imported with is gone again" in capsys.readouterr().out
+    assert saved_mapping(open_workspace(workspace.path), "people") is None
+
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 _names = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
@@ -246,3 +252,23 @@ def test_a_mapping_written_as_yaml_reads_back_the_same(tmp_path_factory, columns
     path = tmp_path_factory.mktemp("yaml") / "m.yaml"
     path.write_text(mapping_yaml(mapping), encoding="utf-8")
     assert load_mapping(path) == mapping
+
+
+def test_a_microsoft_forms_workbook_becomes_enrolment(tmp_path: Path, demo) -> None:
+    import openpyxl
+
+    answers = pd.read_csv(EXAMPLES / "signup-form-microsoft.csv", dtype=str, keep_default_na=False)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Form1"
+    sheet.append(list(answers.columns))
+    for row in answers.itertuples(index=False):
+        started = pd.to_datetime(row[1], format="%m/%d/%y %H:%M:%S").to_pydatetime()
+        sheet.append([int(row[0]), started, started, *row[3:8], int(row[8]) if row[8] else None, row[9]])
+    book.save(tmp_path / "Mentoring sign-up(1-12).xlsx")
+    raw = read_table_file(tmp_path / "Mentoring sign-up(1-12).xlsx")
+    suggestion = suggest_mapping(raw, "enrolment", existing=demo)
+    assert suggestion.mapping.defaults["cohort"] == "2026" and "Start time" in suggestion.unused
+    frame, problems = apply_mapping(raw, suggestion.mapping, "enrolment", existing=demo)
+    assert problems.ok and validate_against("enrolment", frame, demo).ok
+    assert frame["capacity"].tolist() == answers["Maximum number of mentees"].tolist()

@@ -275,11 +275,11 @@ def _levels(col: _Column) -> _Evidence | None:
     known = [v for v, r in rungs.items() if r is not None]
     if len(known) >= 2 and len(known) >= 0.8 * len(rungs):
         order = sorted({rungs[v] for v in known})
-        vmap = {v: str(order.index(rungs[v]) + 1) for v in known}
+        vmap = {v: str(order.index(rungs[v]) + 1) for v in sorted(known, key=lambda v: (rungs[v], v))}
         ladder = " < ".join(sorted(known, key=lambda v: (rungs[v], v)))
         others = [v for v in rungs if rungs[v] is None]
         reason = (f"its values look like a career ladder ({ladder}): proposed as levels "
-                  + ", ".join(f"{v}={n}" for v, n in sorted(vmap.items(), key=lambda p: int(p[1])))
+                  + ", ".join(f"{v}={n}" for v, n in vmap.items())
                   + "; check the order and the numbers against the organisation's grades"
                   + (f" and map {', '.join(repr(o) for o in others[:5])} by hand" if others else ""))
         return _Evidence(0.45, reason, values=vmap)

@@ -89,6 +89,32 @@ def test_values_find_columns_whose_headers_say_nothing(tmp_path: Path, demo) -> 
     assert chosen["email"].source == "Contact" and "e-mail" in chosen["email"].reason
 
 
+def test_dates_that_read_both_ways_are_flagged_for_checking(tmp_path: Path) -> None:
+    export = pd.DataFrame({"Employee ID": ["E1", "E2", "E3"], "Start Date": ["03/04/2021", "05/06/2020", ""],
+                           "Joined": ["2021-04-03", "2020-06-05", "2019-01-31"]})
+    choices = {c.column: c for c in suggest_mapping(read_table_file(_write(tmp_path, "d.csv", export)),
+                                                    "people").choices}
+    assert choices["hire_date"].source == "Start Date" and choices["hire_date"].date_format == "%d/%m/%Y"
+    assert "also reads as mm/dd/yyyy, so check" in choices["hire_date"].reason
+    assert choices["hire_date"].confidence <= 0.6
+    assert choices["exit_date"].source is None  # a date in every row is no column of leaving dates
+    export["Start Date"] = ["13/04/2021", "05/06/2020", ""]
+    choices = {c.column: c for c in suggest_mapping(read_table_file(_write(tmp_path, "d.csv", export)),
+                                                    "people").choices}
+    assert "check" not in choices["hire_date"].reason and choices["hire_date"].confidence > 0.9
+
+
+def test_a_form_without_e_mails_finds_people_by_name(tmp_path: Path, demo) -> None:
+    answers = pd.DataFrame({"Your name": ["Pablo Jimenez", "Rao, Vivek", "Rachel  Young"],
+                            "Do you want to be a mentor or a mentee?": ["Mentor", "Mentee", "Mentee"]})
+    raw = read_table_file(_write(tmp_path, "names.csv", answers))
+    suggestion = suggest_mapping(raw, "enrolment", existing=demo)
+    person = next(c for c in suggestion.choices if c.column == "person_id")
+    assert (person.source, person.lookup) == ("Your name", "name") and "names of people" in person.reason
+    frame, problems = apply_mapping(raw, suggestion.mapping, "enrolment", existing=demo)
+    assert problems.ok and frame["person_id"].tolist() == ["P00001", "P00002", "P00003"]
+
+
 @pytest.mark.parametrize(("grades", "levels"), [
     (["L3", "L1", "L2"], {"L1": "1", "L2": "2", "L3": "3"}),
     (["Grade 5", "Grade 7"], {"Grade 5": "5", "Grade 7": "7"}),

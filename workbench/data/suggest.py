@@ -128,7 +128,8 @@ def _score(header: str, column: str) -> tuple[float, str]:
 
 @dataclass(frozen=True)
 class _Evidence:
-    """What a column's values say about one contract column: how strongly alone (0-1), why, and the transform."""
+    """What a column's values say about one contract column: how strongly alone (0-1), why, the transform, and the
+    most confidence the choice may have whatever the header says (below 1 when the transform needs checking)."""
 
     score: float
     reason: str
@@ -136,6 +137,7 @@ class _Evidence:
     date_format: str | None = None
     separator: str | None = None
     lookup: str | None = None
+    cap: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class _Column:
         return ", ".join(f"'{v[:40]}'" for v in self.distinct[:n])
 
     @cached_property
-    def dates(self) -> tuple[str, str] | None:
+    def dates(self) -> tuple[str, str, bool] | None:
         """The date format of the values and a note on it (:func:`_dates`), worked out once."""
         return _dates(self)
 
@@ -198,8 +200,9 @@ def _format_label(fmt: str) -> str:
     return fmt
 
 
-def _dates(col: _Column) -> tuple[str, str] | None:
-    """The date format all (or 95% of) the column's values are in and a note on it, or ``None``."""
+def _dates(col: _Column) -> tuple[str, str, bool] | None:
+    """The date format all (or 95% of) the column's values are in, a note on it and whether it needs checking
+    (day and month could be either way round, or some values are not dates), or ``None``."""
     values = [v for v in col.distinct if _DATE_SHAPE.match(v)]
     if not values or len(values) < 0.95 * len(col.distinct):
         return None
@@ -217,14 +220,14 @@ def _dates(col: _Column) -> tuple[str, str] | None:
     if best is None:
         return None
     fmt, share = best
-    note = f"its values are dates ({_format_label(fmt)})"
+    note, doubt = f"its values are dates ({_format_label(fmt)})", share < 1.0
     if fmt in _SWAPPED:
         swapped = pd.to_datetime(sample, format=_SWAPPED[fmt], errors="coerce")
         if swapped.notna().all():
-            note += f"; every one also reads as {_format_label(_SWAPPED[fmt])}, so check which it is"
+            note, doubt = note + f"; every one also reads as {_format_label(_SWAPPED[fmt])}, so check which it is", True
     if share < 1.0:
         note += f"; {round((1 - share) * len(values))} value(s) are not in that form and will be reported"
-    return fmt, note
+    return fmt, note, doubt
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -282,7 +285,7 @@ def _levels(col: _Column) -> _Evidence | None:
                   + ", ".join(f"{v}={n}" for v, n in vmap.items())
                   + "; check the order and the numbers against the organisation's grades"
                   + (f" and map {', '.join(repr(o) for o in others[:5])} by hand" if others else ""))
-        return _Evidence(0.45, reason, values=vmap)
+        return _Evidence(0.45, reason, values=vmap, cap=0.6)
     return None
 
 
@@ -404,7 +407,8 @@ def _skill_lists(col: _Column, skills: _Skills | None) -> _Evidence | None:
                  if close else "")
               + (f"; {', '.join(repr(o) for o in others[:4])} name no skill: map them by hand or they will be "
                  "reported" if others else ""))
-    return _Evidence(0.5 if sep else 0.35, reason, values=vmap, separator=sep or LIST_SEPARATOR)
+    return _Evidence(0.5 if sep else 0.35, reason, values=vmap, separator=sep or LIST_SEPARATOR,
+                     cap=0.7 if close or others else 1.0)
 
 
 class _Context:
@@ -484,13 +488,13 @@ def _evidence(col: _Column, spec: ColumnSpec, ctx: _Context) -> _Evidence | None
     if spec.kind == "date":
         if col.dates is None:
             return None
-        fmt, note = col.dates
+        fmt, note, doubt = col.dates
         score = 0.5
-        if name == "exit_date" and col.fill < 0.5:
-            score, note = 0.55, note + ", mostly blank as leaving dates are"
-        elif name == "hire_date" and col.fill >= 0.9:
-            score = 0.55
-        return _Evidence(score, note, date_format=None if fmt == "%Y-%m-%d" else fmt)
+        if name == "exit_date":  # most people have not left: a column of leaving dates is mostly blank
+            score, note = (0.55, note + ", mostly blank as leaving dates are") if col.fill < 0.5 else (0.2, note)
+        elif name == "hire_date":  # everyone was hired
+            score = 0.55 if col.fill >= 0.9 else 0.2
+        return _Evidence(score, note, date_format=None if fmt == "%Y-%m-%d" else fmt, cap=0.6 if doubt else 1.0)
     if name in _PERSON_COLUMNS:
         return _person_evidence(col, name, ctx)
     if name == "email":
@@ -549,6 +553,8 @@ def _pair(col: _Column, spec: ColumnSpec, ctx: _Context) -> ColumnChoice | None:
         score, reason = evidence.score, evidence.reason
     elif score > 0 and (problem := _contradiction(col, spec, evidence, ctx)):
         score, reason = round(score * 0.6, 2), f"{reason}, but {problem}"
+    if evidence is not None:
+        score = min(score, evidence.cap)
     if score < MIN_CONFIDENCE:
         return None
     reason = reason[0].upper() + reason[1:]

@@ -298,3 +298,39 @@ def test_a_microsoft_forms_workbook_becomes_enrolment(tmp_path: Path, demo) -> N
     frame, problems = apply_mapping(raw, suggestion.mapping, "enrolment", existing=demo)
     assert problems.ok and validate_against("enrolment", frame, demo).ok
     assert frame["capacity"].tolist() == answers["Maximum number of mentees"].tolist()
+
+
+_HEADERS = ["Employee ID", "person_id", "level", "Grade", "Dept", "department", "Hire Date", "hire_date", "Email",
+            "Manager", "role", "Role", "wants", "Interests", "Notes", "x"]
+_CELLS = ["", "P00001", "P00002", "E1", "L3", "Senior", "01/02/2020", "2020-02-01", "a@b.org", "Mentee", "Both",
+          "Public speaking, Negotiation", "2", "Up to 3 mentees", "x"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(table=st.sampled_from(["people", "enrolment", "meetings"]),
+       headers=st.lists(st.sampled_from(_HEADERS), min_size=1, max_size=7, unique=True),
+       cells=st.lists(st.lists(st.sampled_from(_CELLS), min_size=7, max_size=7), min_size=1, max_size=6),
+       hand=st.data())
+def test_a_suggested_mapping_always_applies(tmp_path_factory, table, headers, cells, hand, demo) -> None:
+    """Whatever the file and the choices made by hand, the mapping renames without collisions and every column
+    it names exists: the problems left are the data's."""
+    frame = pd.DataFrame([row[:len(headers)] for row in cells], columns=headers)
+    if frame.replace("", pd.NA).isna().all().all():
+        frame.iloc[0, 0] = "x"
+    path = tmp_path_factory.mktemp("suggest") / "file.csv"
+    frame.to_csv(path, index=False)
+    raw = read_table_file(path)
+    suggestion = suggest_mapping(raw, table, existing=demo)
+    column = hand.draw(st.sampled_from([c.column for c in suggestion.choices]), label="column")
+    suggestion = mapping_with(suggestion, column, source=hand.draw(st.sampled_from([None, *raw.columns]),
+                                                                    label="source"))
+    assert load_mapping_text(tmp_path_factory, mapping_yaml(suggestion.mapping)) == replace(suggestion.mapping,
+                                                                                            file="m.yaml")
+    _, problems = apply_mapping(raw, suggestion.mapping, table, existing=demo)
+    assert not problems.frame["problem"].str.contains("renames|has no such column").any(), problems.frame
+
+
+def load_mapping_text(tmp_path_factory, text: str) -> Mapping:
+    path = tmp_path_factory.mktemp("yaml") / "m.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_mapping(path)

@@ -458,7 +458,7 @@ def _person_evidence(col: _Column, column: str, ctx: _Context) -> _Evidence | No
                 reason += f", enrolled as {column[:-3]}s"
                 score = 0.65
             return _Evidence(score, reason)
-    if column != "person_id" or ctx.table == "people":
+    if ctx.table == "people":
         return None
     for by, shape in (("email", _EMAIL), ("name", None)):
         if shape is not None and not all(shape.match(v) for v in col.distinct):
@@ -469,14 +469,14 @@ def _person_evidence(col: _Column, column: str, ctx: _Context) -> _Evidence | No
         known = ctx.people_by.get(by)
         if known is None:
             if by == "email":
-                return _Evidence(0.45, "its values are e-mail addresses: person_id is found from them in people.csv "
+                return _Evidence(0.45, f"its values are e-mail addresses: {column} is found from them in people.csv "
                                        "(import people first)", lookup=by)
             continue
         found, n = _share((person_key(v, by) for v in col.distinct), known)
         if found >= 0.5 * n:
             return _Evidence(0.7 if by == "email" else 0.5,
                              f"{found} of its {n} values are {'e-mail addresses' if by == 'email' else 'names'} of "
-                             "people in people.csv: person_id is found from them", lookup=by)
+                             f"people in people.csv: {column} is found from them", lookup=by)
     return None
 
 

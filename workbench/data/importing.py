@@ -24,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.contracts import TABLES, Problems, date_warnings, program_problems, validate_tables
-from workbench.data.reading import prepare_import
+from workbench.data.reading import DataFileError, Mapping, load_mapping, prepare_import
+from workbench.data.suggest import mapping_yaml
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import TableTooLargeError, Workspace, program_ids, save_table
+from workbench.workspace import MAPPINGS_DIR, TableTooLargeError, Workspace, program_ids, save_table
 
 
 @dataclass(frozen=True)
@@ -252,11 +253,14 @@ def validate_workspace(workspace: Workspace) -> Problems:
     return workspace_problems(workspace, require_all=True)[1]
 
 
-def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | None = None, *,
+def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | Mapping | None = None, *,
                  sheet: str | int | None = None, max_bytes: int | None = None) -> ImportResult:
     """Import the file ``source`` as table ``table`` (e.g. ``"people"``) into the workspace ``into``.
 
-    ``mapping`` is an optional YAML mapping file (see ``datasets/README.md``).
+    ``mapping`` is an optional YAML mapping file (see ``datasets/README.md``) or a
+    :class:`~workbench.data.reading.Mapping` (a suggestion's, :mod:`workbench.data.suggest`); it is saved with
+    the table, in the same save, as ``mappings/<table>.yaml`` (:func:`saved_mapping` reads it back) for the
+    next export of the same system.
     The table replaces the workspace's current one only if the file, the
     mapping, the contract and the cross-table checks all pass, and no other
     table would gain a problem (e.g. proficiency rows for people no longer in
@@ -271,6 +275,11 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
         problems = Problems.single(Path(source).name, f"'{table}' is not a known table; known tables are "
                                                       f"{', '.join(TABLES)}")
         return ImportResult(table, Path(source).name, 0, problems, into)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        try:
+            mapping = load_mapping(mapping)
+        except DataFileError as err:
+            return ImportResult(table, Path(source).name, 0, Problems.single(err.file, err.message), into)
     version = workspace_version(into)
     existing, _ = read_workspace_tables(into)
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
@@ -283,11 +292,34 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
         return ImportResult(table, Path(source).name, len(frame), problems, into)
     try:
         saved = save_table(into, table, frame.reset_index(drop=True),
-                           message=f"import {Path(source).name} as {table}")
+                           message=f"import {Path(source).name} as {table}",
+                           also=_mapping_file(into, table, mapping))
     except TableTooLargeError as err:
         problems = Problems.single(Path(source).name, f"{err} Nothing was imported.")
         return ImportResult(table, Path(source).name, len(frame), problems, into)
     return ImportResult(table, Path(source).name, len(frame), problems, saved)
+
+
+def _mapping_file(workspace: Workspace, table: str, mapping: Mapping | None) -> dict[str, str]:
+    """The mapping file to save with an import of ``table``: none when there is no mapping or it is saved already."""
+    if mapping is None:
+        return {}
+    name, text = f"{MAPPINGS_DIR}/{table}.yaml", mapping_yaml(mapping)
+    path = workspace.path / name
+    return {} if path.is_file() and path.read_text(encoding="utf-8") == text else {name: text}
+
+
+def saved_mapping(workspace: Workspace, table: str) -> Mapping | None:
+    """The mapping table ``table`` was last imported with (``mappings/<table>.yaml``), or ``None`` when it was
+    imported without one. :class:`WorkspaceError` naming the file when it cannot be read (edited by hand)."""
+    path = workspace.path / MAPPINGS_DIR / f"{table}.yaml"
+    if not path.is_file():
+        return None
+    try:
+        return load_mapping(path)
+    except DataFileError as err:
+        raise WorkspaceError(f"The workspace {workspace.name!r} has a mapping {MAPPINGS_DIR}/{err.file} that "
+                             f"cannot be used: {err.message}.") from None
 
 
 def _problems_caused_elsewhere(workspace: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame],

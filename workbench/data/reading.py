@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import numbers
 import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -46,11 +47,13 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_WORKBOOK_BYTES",
     "DataFileError",
+    "LOOKUP_COLUMNS",
     "Mapping",
     "RawTable",
     "apply_mapping",
     "check_cell_lengths",
     "load_mapping",
+    "person_key",
     "prepare_import",
     "read_table_file",
     "workbook_sheets",
@@ -71,7 +74,9 @@ MAX_WORKBOOK_BYTES = DEFAULT_MAX_BYTES
 #: Delimiters considered when sniffing a text file, in order of preference.
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 #: Keys allowed at the top level of a mapping file.
-MAPPING_KEYS: tuple[str, ...] = ("table", "columns", "values", "dates", "defaults", "strict_values")
+MAPPING_KEYS: tuple[str, ...] = ("table", "columns", "values", "dates", "defaults", "strict_values", "lists", "lookup")
+#: Columns of ``people.csv`` a mapping's ``lookup`` may find a person by.
+LOOKUP_COLUMNS: tuple[str, ...] = ("email", "name")
 
 _TEXT_SUFFIXES = {".csv": ",", ".tsv": "\t", ".txt": ","}
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -589,7 +594,13 @@ class Mapping:
     ``defaults`` gives a constant for a contract column the source lacks.
     With ``strict_values`` a value absent from a column's ``values`` map is
     a problem rather than being kept as it is.  ``file`` names the mapping
-    file in messages.
+    file in messages.  ``lists`` gives, per contract column, the separator
+    its source cells use between the items of a multi-choice answer
+    (``", "`` in a Google Forms export): each item is translated with
+    ``values`` and the items joined with ``;``.  ``lookup`` gives, per
+    contract column, the column of ``people.csv`` (:data:`LOOKUP_COLUMNS`)
+    the source holds, so each cell becomes the ``person_id`` of the one
+    person it names (a sign-up form knows people by e-mail, not by id).
     """
 
     file: str = "mapping"
@@ -599,6 +610,8 @@ class Mapping:
     dates: dict[str, str] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
     strict_values: bool = False
+    lists: dict[str, str] = field(default_factory=dict)
+    lookup: dict[str, str] = field(default_factory=dict)
 
 
 class _MappingLoader(yaml.BaseLoader):
@@ -673,7 +686,9 @@ def load_mapping(path: str | Path) -> Mapping:
     Allowed keys: ``table`` (a table name), ``columns`` (source column ->
     contract column), ``values`` (contract column -> {source value ->
     value}), ``dates`` (contract column -> strptime format), ``defaults``
-    (contract column -> constant) and ``strict_values`` (true/false).  All
+    (contract column -> constant), ``strict_values`` (true/false),
+    ``lists`` (contract column -> separator of the items in a source cell)
+    and ``lookup`` (contract column -> ``email`` or ``name``).  All
     scalars are read as text, so ``Yes``/``No`` and ``01`` keep their
     spelling.  Raises :class:`DataFileError` naming the mapping file and the
     offending key for unreadable YAML, unknown keys, wrong types, an unknown
@@ -739,8 +754,23 @@ def load_mapping(path: str | Path) -> Mapping:
         _check_date_format(fmt, f"dates.{column}", name)
     defaults = _text_map(data.get("defaults"), "defaults", name)
     strict = _parse_bool(data.get("strict_values", "false"), "strict_values", name)
+    lists, lookup = _list_and_lookup_keys(data, name)
     return Mapping(file=name, table=table, columns=columns, values=values, dates=dates,
-                   defaults=defaults, strict_values=strict)
+                   defaults=defaults, strict_values=strict, lists=lists, lookup=lookup)
+
+
+def _list_and_lookup_keys(data: dict, name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The ``lists`` and ``lookup`` keys of mapping file ``name``, checked."""
+    lists = _text_map(data.get("lists"), "lists", name)
+    for column, separator in lists.items():
+        if separator == "":
+            raise DataFileError(name, f"key 'lists.{column}' needs a separator such as ',' or ';'")
+    lookup = _text_map(data.get("lookup"), "lookup", name)
+    for column, by in lookup.items():
+        if by not in LOOKUP_COLUMNS:
+            raise DataFileError(name, f"key 'lookup.{column}': people are found by "
+                                      f"{' or '.join(LOOKUP_COLUMNS)}, not by '{by}'")
+    return lists, lookup
 
 
 def _text_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -780,7 +810,8 @@ def _table_problem(file: str, column: str, message: str) -> pd.DataFrame:
 
 
 def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: str, *,
-                  file: str | None = None) -> tuple[pd.DataFrame, Problems]:
+                  file: str | None = None,
+                  existing: TypingMapping[str, pd.DataFrame] | None = None) -> tuple[pd.DataFrame, Problems]:
     """Apply ``mapping`` to a raw table bound for contract ``table``.
 
     In order: rename columns; translate values (unmapped values are kept,
@@ -792,7 +823,11 @@ def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: 
     colliding rename is skipped).  Rows keep their source row numbers in
     the index, so problems point at the source file.  Returns the mapped
     text frame and the problems; nothing is validated against the contract
-    here.  ``mapping=None`` only tidies the frame.
+    here.  ``mapping=None`` only tidies the frame.  ``lookup`` columns are
+    found in ``existing["people"]`` (the workspace's tables, as text) and
+    ``lists`` columns are split, translated item by item and joined with
+    ``;`` (:func:`_lookup_people`, :func:`_translate_lists`), both before the
+    other values are translated.
     """
     _spec(table)
     if isinstance(raw, RawTable):
@@ -830,8 +865,12 @@ def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: 
                 del rename[src]
                 refused = True
     frame = frame.rename(columns=rename)
+    found += _lookup_people(frame, mapping, file, existing)
+    found += _translate_lists(frame, mapping, file)
 
     for column, vmap in mapping.values.items():
+        if column in mapping.lists:
+            continue  # translated item by item
         if column not in frame.columns:
             if column not in mapping.defaults:
                 found.append(_table_problem(file, column, f"{mfile} maps values of column "
@@ -880,12 +919,91 @@ def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: 
     return frame, Problems.concat(found)
 
 
+def person_key(value: str, by: str) -> str:
+    """``value`` as a lookup by ``by`` (:data:`LOOKUP_COLUMNS`) compares it: e-mails in lower case; names also
+    without accents, with single spaces and "Last, First" turned round (``"Núñez,  Ana"`` -> ``"ana nunez"``)."""
+    text = " ".join(str(value).split()).casefold()
+    if by != "name":
+        return text
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        text = f"{first} {last}".strip()
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _lookup_people(frame: pd.DataFrame, mapping: Mapping, file: str,
+                   existing: TypingMapping[str, pd.DataFrame] | None) -> list[pd.DataFrame]:
+    """Replace, in place, each ``lookup`` column's e-mails or names by the ``person_id`` of the one person of
+    ``existing["people"]`` they name; problems for values that name nobody or several people (kept as they are)."""
+    found: list[pd.DataFrame] = []
+    people = (existing or {}).get("people")
+    sources = {dst: src for src, dst in mapping.columns.items()}
+    for column, by in mapping.lookup.items():
+        if column not in frame.columns:
+            found.append(_table_problem(file, column, f"{mapping.file} looks up column '{column}' in people.csv, "
+                                                      f"but {file} has no such column"))
+            continue
+        if people is None or by not in people.columns or "person_id" not in people.columns:
+            found.append(_table_problem(file, column, f"{mapping.file} finds {column} by {by} in people.csv, but the "
+                                                      f"workspace has no people.csv with a {by} column: import "
+                                                      "people first"))
+            continue
+        ids = people.groupby(people[by].astype(str).map(lambda v: person_key(v, by)))["person_id"].agg(list)
+        ids = ids.drop(index="", errors="ignore")
+        s = frame[column]
+        keys = s.map(lambda v: person_key(v, by))
+        matches = keys.map(ids)
+        one = matches.map(lambda m: isinstance(m, list) and len(m) == 1)
+        frame[column] = s.where(~one, matches[one].str[0]).astype(str)
+        shown = f"'{sources.get(column, column)}'"
+        nobody = (~one & s.ne("") & matches.isna()).to_numpy()
+        if nobody.any():
+            vals = s[nobody]
+            found.append(_problem_rows(file, frame.index[nobody], column, vals,
+                                       f"{shown} value '" + vals.str.slice(0, 60).reset_index(drop=True) +
+                                       f"' is not the {by} of anyone in people.csv, so {column} is unknown"))
+        several = (~one & matches.notna()).to_numpy()
+        if several.any():
+            vals, who = s[several], matches[several].map(lambda m: ", ".join(m[:5]) + (", ..." if len(m) > 5 else ""))
+            found.append(_problem_rows(file, frame.index[several], column, vals,
+                                       f"{shown} value '" + vals.str.slice(0, 60).reset_index(drop=True) +
+                                       f"' is the {by} of several people in people.csv (" +
+                                       who.reset_index(drop=True) + f"): give {column} itself for this row"))
+    return found
+
+
+def _translate_lists(frame: pd.DataFrame, mapping: Mapping, file: str) -> list[pd.DataFrame]:
+    """Split, in place, each ``lists`` column's cells on its separator, translate every item with the column's
+    ``values`` (an item translated to ``''`` is dropped) and join the items with ``;``; with ``strict_values``,
+    items the map does not know are problems."""
+    found: list[pd.DataFrame] = []
+    for column, separator in mapping.lists.items():
+        if column not in frame.columns:
+            if column not in mapping.defaults:
+                found.append(_table_problem(file, column, f"{mapping.file} splits the items of column '{column}', "
+                                                          f"but {file} has no such column"))
+            continue
+        vmap = mapping.values.get(column, {})
+        s = frame[column]
+        items = s.str.split(separator, regex=False).map(lambda parts: [p.strip() for p in parts if p.strip()])
+        frame[column] = items.map(lambda parts: ";".join(t for t in (vmap.get(p, p) for p in parts) if t))
+        if mapping.strict_values:
+            unknown = items.map(lambda parts: [p for p in parts if p not in vmap])
+            bad = unknown.map(bool).to_numpy()
+            if bad.any():
+                vals = unknown[bad].map("; ".join)
+                found.append(_problem_rows(file, frame.index[bad], column, vals,
+                                           f"{column} has answers that are not among the values {mapping.file} "
+                                           "maps: '" + vals.str.slice(0, 60).reset_index(drop=True) + "'"))
+    return found
+
+
 # --------------------------------------------------------------------------
 # End to end
 # --------------------------------------------------------------------------
 
 
-def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path | None = None, *,
+def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path | Mapping | None = None, *,
                    scale: tuple[int, int] = (0, 5),
                    existing: TypingMapping[str, pd.DataFrame] | None = None,
                    sheet: str | int | None = None,
@@ -893,7 +1011,7 @@ def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path
     """Read, map and validate one file bound for ``table``; write nothing.
 
     The file is read with :func:`read_table_file`, mapped with the mapping
-    file if given, validated against the contract and against the
+    (a YAML file or a :class:`Mapping`) if given, validated against the contract and against the
     ``existing`` workspace tables it refers to (e.g. proficiency against
     people and skills; see :func:`~workbench.data.contracts.validate_against`).
     Returns the mapped table (text, index = source row numbers) and every
@@ -907,10 +1025,11 @@ def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path
     empty.index = pd.Index([], dtype=np.int64, name=ROW_INDEX_NAME)
     try:
         raw = read_table_file(source_path, sheet=sheet, max_bytes=max_bytes)
-        mapping = load_mapping(mapping_path) if mapping_path is not None else None
+        mapping = (mapping_path if isinstance(mapping_path, Mapping) or mapping_path is None
+                   else load_mapping(mapping_path))
     except DataFileError as err:
         return empty, Problems.single(err.file, err.message)
-    frame, mapped = apply_mapping(raw, mapping, table)
+    frame, mapped = apply_mapping(raw, mapping, table, existing=existing)
     checked = validate_against(table, frame, existing, scale=scale, file=raw.file)
     if len(mapped) and len(checked):
         reported = set(zip(mapped.frame["row"].dropna().astype(int), mapped.frame["column"]))

@@ -260,6 +260,12 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
         first["Dept"], first["Full Name"], f"{year}-{month}-{day}", ""]
     assert panel.rows == {} and panel.columns_box.children == () and panel.preview.value == ""  # cleared
     assert "people.csv" in panel.tables.value and "present" in panel.tables.value
+    assert "saved with the workspace (mappings/people.yaml)" in panel.notice.value
+    # the next export from the same system is mapped as this one was
+    panel.source.value = upload("HRIS export (March).csv", export.to_csv(index=False).encode("utf-8"))
+    assert "&#x27;Employee ID&#x27; was mapped to person_id last time" in panel.rows["person_id"].reason.value
+    assert panel.rows["exit_date"].source.value == CONSTANT and panel.rows["hire_date"].dates.value == "%d/%m/%Y"
+    assert panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
 
 
 def test_a_constant_fills_a_column_the_file_lacks_and_a_file_with_duplicate_ids_saves_nothing(
@@ -360,3 +366,13 @@ def test_notes_of_an_import_are_listed_escaped() -> None:
 ])
 def test_a_date_style_becomes_the_format_that_reads_the_column(style: str, values: list[str], expected: str) -> None:
     assert date_format(style, pd.Series(values)) == expected
+
+
+def test_a_saved_mapping_that_cannot_be_read_is_named_and_the_suggestion_starts_afresh(panel: DataPanel) -> None:
+    folder = panel.context.workspace.path / "mappings"
+    folder.mkdir(exist_ok=True)
+    (folder / "people.yaml").write_text("columns: [not, a, mapping]\n", encoding="utf-8")
+    panel.table.value = "people"
+    panel.source.value = upload("export.csv", hris_export(10).to_csv(index=False).encode("utf-8"))
+    assert "mappings/people.yaml that cannot be used" in panel.mapping_notice.value
+    assert panel.rows["person_id"].source.value == ("column", "Employee ID")

@@ -21,17 +21,18 @@ import pandas as pd
 from workbench.charts import headcount_chart
 from workbench.data.contracts import TABLES, ColumnSpec
 from workbench.data.health import data_health
-from workbench.data.importing import checked_tables, import_table, workspace_warnings
+from workbench.data.importing import (checked_tables, import_table, read_workspace_tables, saved_mapping,
+                                      workspace_warnings)
 from workbench.data.reading import DataFileError, Mapping, RawTable, read_table_file, workbook_sheets
 from workbench.data.suggest import ColumnChoice, Suggestion, mapping_with, mapping_yaml, suggest_mapping
 from workbench.data.templates import template_csv, template_xlsx
 from workbench.privacy import published_mode
-from workbench.errors import WorkbenchError
+from workbench.errors import WorkbenchError, WorkspaceError
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, download_link, html_table, problems_html
-from workbench.workspace import history, undo
+from workbench.workspace import MAPPINGS_DIR, history, undo
 
 TABLE_HELP = {
     "people": "everyone in the organisation, with department, level, manager and dates",
@@ -211,7 +212,15 @@ class DataPanel(w.VBox):
 
     def _suggest(self) -> None:
         """Propose a mapping of the file read onto the chosen table and lay out one row per contract column."""
-        self.suggestion = suggest_mapping(self.raw, self.table.value)
+        workspace, table = self.context.workspace, self.table.value
+        self.mapping_notice.clear()
+        try:
+            previous = saved_mapping(workspace, table)
+        except WorkspaceError as err:  # a saved mapping edited by hand: suggested afresh, and said so
+            previous = None
+            self.mapping_notice.show(f"{err} The suggestion below starts afresh.", "warning")
+        existing, _ = read_workspace_tables(workspace)
+        self.suggestion = suggest_mapping(self.raw, table, previous=previous, existing=existing)
         self.by_hand = set()
         headers = self.raw.columns
         self.rows = {}
@@ -229,10 +238,12 @@ class DataPanel(w.VBox):
             *(row.box for row in self.rows.values())]
         self._show_mapping_state()
 
-    @guarded("change the mapping", notice="mapping_notice")  # the import's message stays while the mapping is fixed
     def _on_column(self, column: str, _change: object = None) -> None:
-        if self._quiet or self.suggestion is None:
-            return
+        if not self._quiet and self.suggestion is not None:  # not the page showing a suggestion
+            self._change_column(column)
+
+    @guarded("change the mapping", notice="mapping_notice")  # the import's message stays while the mapping is fixed
+    def _change_column(self, column: str) -> None:
         row = self.rows[column]
         chosen = row.source.value
         self.by_hand.add(column)
@@ -304,7 +315,8 @@ class DataPanel(w.VBox):
         link = download_link(mapping_yaml(self.shown_mapping()), f"{table}-mapping.yaml", "application/yaml",
                              "Download this mapping (YAML)")
         self.missing.value = ("<div class='wb-mapping-state'>" + " ".join(f"<p>{line}</p>" for line in lines)
-                              + f"<p>{link} to use it again for the next export from the same system.</p></div>")
+                              + f"<p>{link}: the import also saves it with the workspace, to be suggested again "
+                                "for the next export from the same system.</p></div>")
 
     def _on_use_suggestion(self, _button: w.Button) -> None:
         self.mapping.value = ()
@@ -361,19 +373,18 @@ class DataPanel(w.VBox):
         sheet = self._chosen_sheet()
         with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
             source = _save_upload(self.source.value[0], Path(folder))
-            mapping = None
-            if by_file:
-                mapping = _save_upload(self.mapping.value[0], Path(folder) / "mapping")
-            elif shown is not None:  # named as the page's download is, so a message about it reads the same
-                mapping = Path(folder) / "mapping" / f"{self.table.value}-mapping.yaml"
-                mapping.parent.mkdir()
-                mapping.write_text(mapping_yaml(shown), encoding="utf-8")
+            mapping = (_save_upload(self.mapping.value[0], Path(folder) / "mapping") if by_file
+                       # named as the page's download is, so a message about it reads the same
+                       else None if shown is None else replace(shown, file=f"{self.table.value}-mapping.yaml"))
             result = import_table(source, self.table.value, self.context.workspace, mapping, sheet=sheet)
             hint = "" if shown is not None else _column_hint(source, result, sheet)
         source_name = result.source + (f" (sheet {sheet})" if sheet is not None else "")
         if result.ok:
             self.context.workspace = result.workspace
-            self.notice.show(f"Imported {result.rows:,} rows from {source_name} as {result.table}.csv.", "success")
+            kept = (f" Its mapping is saved with the workspace ({MAPPINGS_DIR}/{result.table}.yaml) and suggested "
+                    "again for the next export from the same system." if mapping is not None else "")
+            self.notice.show(f"Imported {result.rows:,} rows from {source_name} as {result.table}.csv.{kept}",
+                             "success")
             self.import_notes.value = _notes_html(getattr(result, "notes", ()))
             self.source.value = ()
             self.mapping.value = ()

@@ -370,6 +370,8 @@ def _import(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"Imported {result.rows:,} rows from {result.source} as {args.table}.csv in {workspace.path} "
               f"(revision {result.workspace.settings.revision}).")
+        for note in result.notes:
+            print(note)
         return 0
     _report_problems(result.problems, f"{args.source} was not imported, nothing was changed", args.problems)
     return 2

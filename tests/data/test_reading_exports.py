@@ -242,6 +242,7 @@ DATE_STYLES = {  # style -> (how a date is written, the years it can hold)
     "d Month yyyy": (lambda d: f"{d.day} {d:%B} {d.year}", (1000, 9999)),
     "Mon d, yyyy": (lambda d: f"{d:%b} {d.day}, {d.year}", (1000, 9999)),
     "yyyymmdd": (lambda d: f"{d:%Y%m%d}", (1800, 2199)),
+    "Excel day number": (lambda d: str((d - dt.date(1899, 12, 30)).days), (1928, 2118)),
 }
 
 

@@ -1263,6 +1263,17 @@ def _or_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
+def _rewritten(s: pd.Series, read: dict[str, str], bad: dict[str, str], column: str, file: str
+               ) -> tuple[pd.Series, list]:
+    """Column ``s`` with the values ``read`` rewritten, and a problem for each cell holding a value of ``bad``
+    (value -> message)."""
+    out = s.map(read).fillna(s).astype(str) if read else s
+    if not bad:
+        return out, []
+    rows = s.isin(list(bad)).to_numpy()
+    return out, [_problem_rows(file, s.index[rows], column, s[rows], s[rows].map(bad))]
+
+
 def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tuple[pd.Series, list, str]:
     """The dates of column ``s`` (text, index = spreadsheet rows) as ``YYYY-MM-DD``, problems, and a note.
 
@@ -1310,11 +1321,7 @@ def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tupl
             date, style = reading[pick]
             read[value] = date.isoformat()
             styles[style] = styles.get(style, 0) + 1
-    out = s.map(read).fillna(s).astype(str) if read else s
-    problems = []
-    if bad:
-        rows = s.isin(list(bad)).to_numpy()
-        problems.append(_problem_rows(file, s.index[rows], column, s[rows], s[rows].map(bad)))
+    out, problems = _rewritten(s, read, bad, column, file)
     if not read:
         return out, problems, ""
     written = sorted(styles, key=lambda style: -styles[style])
@@ -1412,11 +1419,7 @@ def _read_numbers(s: pd.Series, column: str, kind: str, decimal: str | None, fil
             point = "." in reading[pick]
             commas |= pick == "," and point
             thousands |= len(re.sub(r"[0-9+-]", "", value)) > point
-    out = s.map(read).fillna(s).astype(str) if read else s
-    problems = []
-    if bad:
-        rows = s.isin(list(bad)).to_numpy()
-        problems.append(_problem_rows(file, s.index[rows], column, s[rows], s[rows].map(bad)))
+    out, problems = _rewritten(s, read, bad, column, file)
     if not read:
         return out, problems, ""
     example = next(iter(read))

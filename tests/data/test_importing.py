@@ -147,7 +147,7 @@ def test_an_excel_export_under_title_rows_imports_and_the_notes_say_how_it_was_r
     assert result.ok, result.problems.frame.to_string()
     assert result.notes[:3] == (
         "Sheet 'Employees' was read: its header names 8 of the people columns (person_id, department, job_title, "
-        "level, location, manager_id, ...), more than any other sheet's.",
+        "level, location, manager_id, ...), the most of the workbook's 2 sheets.",
         "The header is on row 4; rows 1-3 (a title: 'Acme Corp - Headcount report') were skipped.",
         "Row 8 ('Total') looks like a total and was left out.")
     people = open_workspace(ws.path).read_table("people")

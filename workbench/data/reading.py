@@ -794,7 +794,8 @@ def _choose_sheet(book, names: list[str], name: str, expect: _Expected) -> tuple
     if count:
         columns = ", ".join(named[:6]) + (", ..." if len(named) > 6 else "")
         return sheet, read, (f"Sheet '{sheet}' was read: its header names {count} of the "
-                             f"{expect.table or 'mapped'} columns ({columns}), more than any other sheet's.")
+                             f"{expect.table or 'mapped'} columns ({columns}), the most of the workbook's "
+                             f"{len(names)} sheets.")
     return sheet, read, (f"Sheet '{sheet}' was read, the first of the workbook's {len(names)} sheets holding a "
                          "value.")
 

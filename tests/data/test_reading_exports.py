@@ -171,8 +171,8 @@ def test_the_issues_mixed_date_column_is_read():
     assert problems.ok
     assert mapped["date"].tolist() == ["2008-10-27", "2015-09-12", "2021-03-01", "2008-10-27"]
     assert notes == ["date: dates written mm/dd/yyyy, mm/dd/yy and dd Mon yyyy were read (two-digit years as "
-                     "1930-2029); 1 that could be read more than one way (such as '09/12/15' on row 3) were "
-                     "read month-first, as '10/27/2008' on row 2 shows."]
+                     "1930-2029); 1 date that could be read more than one way (such as '09/12/15' on row 3) "
+                     "was read month-first, as '10/27/2008' on row 2 shows."]
 
 
 def test_day_first_and_month_first_are_decided_per_column():
@@ -195,9 +195,13 @@ def test_dates_that_read_several_ways_are_problems_row_by_row():
     assert "could be 5 June 2007 or 6 May 2007" in problems.frame["problem"].tolist()[2]
     # kept as written (31 February is no date in any style: the contract check reports it)
     assert mapped["date"].tolist() == ["03/04/05", "2024-01-02", "03/04/05", "05.06.2007", "31/02/2020"]
-    mapped, problems = apply_mapping(frame, Mapping(dates={"date": "day-first"}), "meetings")
+    notes: list[str] = []
+    mapped, problems = apply_mapping(frame, Mapping(dates={"date": "day-first"}), "meetings", notes=notes)
     assert mapped["date"].tolist()[:4] == ["2005-04-03", "2024-01-02", "2005-04-03", "2007-06-05"]
     assert problems.ok
+    assert notes == ["date: dates written dd/mm/yy and dd.mm.yyyy were read (two-digit years as 1930-2029); 3 dates "
+                     "that could be read more than one way (such as '03/04/05' on row 2) were read day-first, as the "
+                     "mapping says."]
 
 
 def test_an_order_in_the_mapping_refuses_dates_that_cannot_be_read_in_it():
@@ -276,8 +280,8 @@ def test_thousands_separators_and_decimal_commas_are_read_per_column():
     assert mapped["priority"].tolist() == ["1234", "1000", "7"]
     assert mapped["horizon_months"].tolist() == ["12", "6", "1000"]
     assert notes[1] == ("target: numbers written with thousands separators and a decimal comma were read as plain "
-                        "numbers (such as '12,5' on row 2 as 12.5); 1 that could be read two ways (such as "
-                        "'1.250') were read with ',' as the decimal mark, as '12,5' on row 2 shows.")
+                        "numbers (such as '12,5' on row 2 as 12.5); 1 number that could be read two ways (such as "
+                        "'1.250') was read with ',' as the decimal mark, as '12,5' on row 2 shows.")
 
 
 def test_numbers_that_read_two_ways_are_problems_unless_the_mapping_gives_the_decimal_mark(tmp_path):
@@ -362,8 +366,8 @@ def test_an_export_with_every_quirk_imports_with_its_notes(tmp_path):
     assert people["exit_date"].tolist() == ["", "", "2023-12-31"]
     assert notes[:2] == ["The header is on row 4; rows 1-3 (a title: 'Acme Corp - Headcount report') were skipped.",
                          "Row 8 ('Grand total') looks like a total and was left out."]
-    assert notes[2].startswith("hire_date: dates written dd/mm/yyyy were read; 1 that could be read more than one "
-                               "way (such as '03/04/2015' on row 6) were read day-first, as '27/10/2008' on row 5")
+    assert notes[2].startswith("hire_date: dates written dd/mm/yyyy were read; 1 date that could be read more than "
+                               "one way (such as '03/04/2015' on row 6) was read day-first, as '27/10/2008' on row 5")
     assert notes[3] == "exit_date: dates written dd/mm/yyyy were read."
 
 

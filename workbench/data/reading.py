@@ -1304,13 +1304,11 @@ def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tupl
             continue
         if "fixed" in reading:
             pick = "fixed"
-        elif wanted:
-            pick = wanted if wanted in reading else None
-        elif len(reading) == 1:
+        elif len(reading) == 1 and not wanted:
             pick = next(iter(reading))
         else:
             pick = settled if settled in reading else None
-            decided += [value] if pick else []
+            decided += [value] if pick and len(reading) > 1 else []
         if pick is None and wanted:
             only = _or_list([f"{_long_date(d)} ({_ORDER_NAMES[k]})" for k, (d, _) in reading.items()])
             bad[value] = f"{column} '{value}' is not a {order} date, the order the mapping gives; it reads as {only}"
@@ -1331,12 +1329,18 @@ def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tupl
         note += " (two-digit years as 1930-2029)"
     if decided:
         why = "as the mapping says" if wanted else f"as '{shown[settled]}' on row {_first_row(s, shown[settled])} shows"
-        note += (f"; {len(decided):,} that could be read more than one way (such as '{decided[0]}' on row "
-                 f"{_first_row(s, decided[0])}) were read {_ORDER_NAMES[settled]}, {why}")
+        cells = int(s.isin(decided).sum())
+        note += (f"; {_count(cells, 'date')} that could be read more than one way (such as '{decided[0]}' on "
+                 f"row {_first_row(s, decided[0])}) {'was' if cells == 1 else 'were'} read "
+                 f"{_ORDER_NAMES[settled]}, {why}")
     if len(shown) == 2 and not wanted:
         note += (f"; the column mixes day-first ('{shown['dmy']}', row {_first_row(s, shown['dmy'])}) and month-first "
                  f"('{shown['mdy']}', row {_first_row(s, shown['mdy'])}) dates, each read the only way it can be")
     return out, problems, note + "."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def _and_list(items: list[str]) -> str:
@@ -1429,8 +1433,10 @@ def _read_numbers(s: pd.Series, column: str, kind: str, decimal: str | None, fil
     note = (f"{column}: numbers written with {how} were read as plain numbers (such as '{example}' on row "
             f"{_first_row(s, example)} as {read[example]})")
     if decided and not decimal:
-        note += (f"; {len(decided):,} that could be read two ways (such as '{decided[0]}') were read with "
-                 f"'{settled}' as the decimal mark, as '{shown[settled]}' on row {_first_row(s, shown[settled])} shows")
+        cells = int(s.isin(decided).sum())
+        note += (f"; {_count(cells, 'number')} that could be read two ways (such as '{decided[0]}') "
+                 f"{'was' if cells == 1 else 'were'} read with '{settled}' as the decimal mark, as "
+                 f"'{shown[settled]}' on row {_first_row(s, shown[settled])} shows")
     return out, problems, note + "."
 
 

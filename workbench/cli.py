@@ -391,6 +391,8 @@ def _import(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"Imported {result.rows:,} rows from {result.source} as {args.table}.csv in {workspace.path} "
               f"(revision {result.workspace.settings.revision}).")
+        for note in result.notes:
+            print(note)
         if mapping is not None and mapping is not saved:
             print(f"The mapping is saved with the workspace as {MAPPINGS_DIR}/{args.table}.yaml, for the next "
                   "export of the same system.")

@@ -33,13 +33,18 @@ from workbench.workspace import MAPPINGS_DIR, TableTooLargeError, Workspace, pro
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: ``ok`` with the saved ``workspace``, or the ``problems`` and nothing saved."""
+    """What an import did: ``ok`` with the saved ``workspace``, or the ``problems`` and nothing saved.
+
+    ``notes`` say in plain sentences how the file was read (the header under title rows, the sheet chosen,
+    total rows left out, the date style and decimal mark of each column), for the user to check.
+    """
 
     table: str
     source: str
     rows: int
     problems: Problems
     workspace: Workspace
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -282,22 +287,24 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
             return ImportResult(table, Path(source).name, 0, Problems.single(err.file, err.message), into)
     version = workspace_version(into)
     existing, _ = read_workspace_tables(into)
+    noted: list[str] = []
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
-                                     sheet=sheet, max_bytes=max_bytes)
+                                     sheet=sheet, max_bytes=max_bytes, notes=noted)
+    notes = tuple(noted)
     if problems.ok and table == "enrolment":
         problems = program_problems(frame, program_ids(into), file=Path(source).name)
     if problems.ok:
         problems = _problems_caused_elsewhere(into, version, existing, table, frame)
     if not problems.ok:
-        return ImportResult(table, Path(source).name, len(frame), problems, into)
+        return ImportResult(table, Path(source).name, len(frame), problems, into, notes)
     try:
         saved = save_table(into, table, frame.reset_index(drop=True),
                            message=f"import {Path(source).name} as {table}",
                            also=_mapping_file(into, table, mapping))
     except TableTooLargeError as err:
         problems = Problems.single(Path(source).name, f"{err} Nothing was imported.")
-        return ImportResult(table, Path(source).name, len(frame), problems, into)
-    return ImportResult(table, Path(source).name, len(frame), problems, saved)
+        return ImportResult(table, Path(source).name, len(frame), problems, into, notes)
+    return ImportResult(table, Path(source).name, len(frame), problems, saved, notes)
 
 
 def _mapping_file(workspace: Workspace, table: str, mapping: Mapping | None) -> dict[str, str]:

@@ -715,6 +715,7 @@ def mapping_yaml(mapping: Mapping) -> str:
     back to an equal mapping; every value is quoted text, so ``01`` and ``Yes`` keep their spelling)."""
     data = {"table": mapping.table, "columns": mapping.columns, "values": mapping.values, "dates": mapping.dates,
             "defaults": mapping.defaults, "strict_values": "true" if mapping.strict_values else "false",
-            "lists": mapping.lists, "lookup": mapping.lookup}
+            "lists": mapping.lists, "lookup": mapping.lookup,
+            "header_row": None if mapping.header_row is None else str(mapping.header_row), "decimal": mapping.decimal}
     data = {k: v for k, v in data.items() if k in MAPPING_KEYS and v not in (None, {}, "false")}
     return yaml.dump(data, Dumper=_MappingDumper, sort_keys=False, allow_unicode=True)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import TABLES, Problems
+from workbench.data.contracts import TABLES
 from workbench.data.reading import load_mapping, read_table_file
 from workbench.data.suggest import suggest_mapping
 from workbench.data.templates import template_csv, template_frame
-from workbench.views.data import ABSENT, CONSTANT, DataPanel, _notes_html, date_format
+from workbench.views.data import ABSENT, CONSTANT, DataPanel, _notes_html
 from workbench.views.shell import open_page
 from workbench.workspace import create_workspace, find_workspace, open_workspace
 
@@ -246,7 +246,7 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     assert exit_date.constant.layout.display is None
     assert "Every required column has a source" in panel.missing.value
     panel.rows["hire_date"].dates.value = "day-first"
-    assert panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
+    assert panel.shown_mapping().dates == {"hire_date": "day-first"}
     link = re.search(r'download="people-mapping.yaml" href="data:application/yaml;charset=utf-8;base64,([^"]+)"',
                      panel.missing.value)
     (home / "downloaded.yaml").write_bytes(base64.b64decode(link.group(1)))
@@ -264,8 +264,8 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     # the next export from the same system is mapped as this one was
     panel.source.value = upload("HRIS export (March).csv", export.to_csv(index=False).encode("utf-8"))
     assert "&#x27;Employee ID&#x27; was mapped to person_id last time" in panel.rows["person_id"].reason.value
-    assert panel.rows["exit_date"].source.value == CONSTANT and panel.rows["hire_date"].dates.value == "%d/%m/%Y"
-    assert panel.shown_mapping().dates == {"hire_date": "%d/%m/%Y"}
+    assert panel.rows["exit_date"].source.value == CONSTANT and panel.rows["hire_date"].dates.value == "day-first"
+    assert panel.shown_mapping().dates == {"hire_date": "day-first"}
 
 
 def test_a_constant_fills_a_column_the_file_lacks_and_a_file_with_duplicate_ids_saves_nothing(
@@ -353,19 +353,7 @@ def test_every_tables_template_is_offered_and_reads_back(panel: DataPanel, tmp_p
 
 def test_notes_of_an_import_are_listed_escaped() -> None:
     assert _notes_html(()) == ""
-    assert "<li>3 total rows &lt;ignored&gt;</li>" in _notes_html(["3 total rows <ignored>"])
-    assert "<td>total row</td>" in _notes_html(Problems.single("x.csv", "total row"))
-
-
-@pytest.mark.parametrize(("style", "values", "expected"), [
-    ("day-first", ["31/01/2027", "1/2/2027"], "%d/%m/%Y"),
-    ("day-first", ["31.01.27", ""], "%d.%m.%y"),
-    ("month-first", ["01-31-2027"], "%m-%d-%Y"),
-    ("year-first", ["2027/01/31"], "%Y/%m/%d"),
-    ("%d %m %Y", ["31 01 2027"], "%d %m %Y"),
-])
-def test_a_date_style_becomes_the_format_that_reads_the_column(style: str, values: list[str], expected: str) -> None:
-    assert date_format(style, pd.Series(values)) == expected
+    assert "<li>3 total rows &lt;ignored&gt;</li>" in _notes_html(("3 total rows <ignored>",))
 
 
 def test_a_saved_mapping_that_cannot_be_read_is_named_and_the_suggestion_starts_afresh(panel: DataPanel) -> None:
@@ -375,4 +363,15 @@ def test_a_saved_mapping_that_cannot_be_read_is_named_and_the_suggestion_starts_
     panel.table.value = "people"
     panel.source.value = upload("export.csv", hris_export(10).to_csv(index=False).encode("utf-8"))
     assert "mappings/people.yaml that cannot be used" in panel.mapping_notice.value
+    assert panel.rows["person_id"].source.value == ("column", "Employee ID")
+
+
+def test_an_export_under_report_title_rows_is_previewed_from_its_header_with_a_note(panel: DataPanel) -> None:
+    export = hris_export(12)
+    text = "Headcount report <Q1>\nRun 2027-03-31 by HRIS\n\n" + export.to_csv(index=False)
+    panel.table.value = "people"
+    panel.source.value = upload("report.csv", text.encode("utf-8"))
+    assert "report.csv: 12 rows, 8 columns" in panel.preview.value
+    assert "How the file was read" in panel.preview.value and "row 4" in panel.preview.value
+    assert "<Q1>" not in panel.preview.value
     assert panel.rows["person_id"].source.value == ("column", "Employee ID")

@@ -7,7 +7,6 @@ column rather than listed, since a listed problem shows a person's value.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 import re
@@ -23,7 +22,7 @@ from workbench.data.contracts import TABLES, ColumnSpec
 from workbench.data.health import data_health
 from workbench.data.importing import (checked_tables, import_table, read_workspace_tables, saved_mapping,
                                       workspace_warnings)
-from workbench.data.reading import DataFileError, Mapping, RawTable, read_table_file, workbook_sheets
+from workbench.data.reading import DATE_ORDERS, DataFileError, Mapping, RawTable, read_table_file, workbook_sheets
 from workbench.data.suggest import ColumnChoice, Suggestion, mapping_with, mapping_yaml, suggest_mapping
 from workbench.data.templates import template_csv, template_xlsx
 from workbench.privacy import published_mode
@@ -207,7 +206,8 @@ class DataPanel(w.VBox):
         self.preview.value = (
             f"<h4>{html.escape(self.raw.file + where)}: {rows:,} row{'s' if rows != 1 else ''}, {columns:,} "
             f"column{'s' if columns != 1 else ''}</h4><div class='wb-preview'>"
-            + html_table(self.raw.frame.reset_index(), limit=PREVIEW_ROWS) + "</div>")
+            + html_table(self.raw.frame.reset_index(), limit=PREVIEW_ROWS) + "</div>"
+            + _notes_html(self.raw.notes, "How the file was read"))
         self._suggest()
 
     def _suggest(self) -> None:
@@ -269,16 +269,10 @@ class DataPanel(w.VBox):
         if self.suggestion is None:
             return None
         mapping = self.suggestion.mapping
-        dates = {c: f for c, f in mapping.dates.items() if c in mapping.columns.values()}
-        for row in self.rows.values():
-            if row.dates is None:
-                continue
-            source = next((s for s, c in mapping.columns.items() if c == row.column), None)
-            style = row.dates.value
-            if source is None or not style:
-                dates.pop(row.column, None)
-            else:
-                dates[row.column] = date_format(style, self.raw.frame[source])
+        sourced = set(mapping.columns.values())
+        dates = {c: f for c, f in mapping.dates.items() if c in sourced and c not in self.rows}
+        dates |= {c: row.dates.value for c, row in self.rows.items()
+                  if row.dates is not None and row.dates.value and c in sourced}
         return replace(mapping, dates=dates)
 
     def _show_mapping_state(self, _change: object = None) -> None:
@@ -385,7 +379,7 @@ class DataPanel(w.VBox):
                     "again for the next export from the same system." if mapping is not None else "")
             self.notice.show(f"Imported {result.rows:,} rows from {source_name} as {result.table}.csv.{kept}",
                              "success")
-            self.import_notes.value = _notes_html(getattr(result, "notes", ()))
+            self.import_notes.value = _notes_html(result.notes)
             self.source.value = ()
             self.mapping.value = ()
         else:  # the file and the mapping stay, to be corrected and imported again
@@ -465,57 +459,22 @@ def template_links(scale: tuple[int, int]) -> str:
             "each column): " + " · ".join(links) + "</p>")
 
 
-def _notes_html(notes: object) -> str:
-    """What an import noted while reading (rows skipped, styles detected): a table of them, or a list of
-    sentences; empty when there are none."""
-    frame = getattr(notes, "frame", None)
-    if frame is not None:
-        return "" if frame.empty else "<h4>Notes on the import</h4>" + html_table(frame, limit=100)
-    items = [str(note) for note in notes or ()]
-    return ("<h4>Notes on the import</h4><ul class='wb-facts'>"
-            + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>") if items else ""
+def _notes_html(notes: tuple[str, ...], title: str = "Notes on the import") -> str:
+    """What was noted while reading a file (title rows skipped, date styles, total rows left out) as a list
+    under ``title``; empty when there are none."""
+    return (f"<h4>{html.escape(title)}</h4><ul class='wb-facts'>"
+            + "".join(f"<li>{html.escape(note)}</li>" for note in notes) + "</ul>") if notes else ""
 
 
 #: The options of a column's source, beside the file's own columns (whose values are ``("column", header)``).
 CONSTANT, ABSENT = ("constant",), ("absent",)
-#: How the dates of a date column are written, as the date style dropdown offers it.
-DATE_STYLES = (("dates: automatic", ""), ("day first (31/01/2027)", "day-first"),
-               ("month first (01/31/2027)", "month-first"), ("year first (2027-01-31)", "year-first"))
+#: How the dates of a date column are written, as the date style dropdown offers it (a mapping's ``dates``:
+#: nothing for automatic, else one of :data:`~workbench.data.reading.DATE_ORDERS`).
+DATE_STYLES = (("dates: automatic", ""), *zip(("day first (31/01/2027)", "month first (01/31/2027)",
+                                              "year first (2027-01-31)"), DATE_ORDERS))
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Rows of an uploaded file shown before it is imported.
 PREVIEW_ROWS = 8
-
-_STYLE_FORMATS = {
-    "day-first": ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d-%m-%y", "%d.%m.%Y", "%d.%m.%y", "%d %b %Y", "%d-%b-%Y",
-                  "%d %B %Y"),
-    "month-first": ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m-%d-%y", "%m.%d.%Y", "%b %d %Y", "%B %d %Y",
-                    "%b %d, %Y", "%B %d, %Y"),
-    "year-first": ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%y/%m/%d"),
-}
-
-
-def date_format(style: str, values: pd.Series) -> str:
-    """The ``strptime`` format a mapping gives for dates written in ``style`` ("day-first", "month-first" or
-    "year-first"; any other text is taken as a format already): of the usual spellings of that style, the one
-    that reads most of ``values`` (the column's first 500 non-blank cells), the first on a tie.
-    ``date_format("day-first", pd.Series(["31.01.2027"]))`` -> ``"%d.%m.%Y"``."""
-    formats = _STYLE_FORMATS.get(style)
-    if formats is None:
-        return style
-    sample = [v for v in values.astype(str).str.strip() if v][:500]
-
-    def read(fmt: str) -> int:
-        count = 0
-        for value in sample:
-            try:
-                dt.datetime.strptime(value, fmt)
-            except ValueError:
-                continue
-            count += 1
-        return count
-
-    return max(formats, key=read)  # max keeps the first of equals
-
 
 def _format_words(fmt: str) -> str:
     """A ``strptime`` format as people write dates (``"%d/%m/%Y"`` -> ``"dd/mm/yyyy"``)."""

@@ -234,9 +234,10 @@ def local_executor(workers: int = DEFAULT_WORKERS) -> cf.ProcessPoolExecutor:
     Workers import :mod:`workbench`, never the caller's main module: a plain
     script (no ``if __name__ == "__main__":`` guard), a notebook or a Voila
     page may use them alike, and their tasks are workbench's own functions (a
-    function defined in a script cannot be sent to them). Keep one open across
-    calls to pay the start-up (about a second) once; close it with
-    ``shutdown()`` or a ``with`` block.
+    function defined in a script cannot be sent to them). Each worker starts by
+    importing pandas and the workbench (a few seconds on a busy laptop): keep
+    one open across calls to pay that once; close it with ``shutdown()`` or a
+    ``with`` block.
     """
     if workers < 1:
         raise WorkbenchError(f"Workers must be at least 1, not {workers}.")

@@ -164,8 +164,9 @@ class ResearchWorkspace:
         result.finished())`` (each KPI's effect with its 95% interval and P(better than the baseline)).
         ``runs``, ``seed`` and ``horizon_months`` as for :meth:`simulate`; each scenario has its own
         random stream, so its figures do not depend on the others. ``workers``: local processes
-        (default 1: run here; starting workers costs a few seconds, worth it for long runs); the
-        results do not depend on it.
+        (default 1: run here); the results do not depend on it. Each worker first imports pandas and
+        the workbench (seconds), longer than the demo's comparisons take here: workers pay off for
+        large cohorts and many scenarios.
         """
         if workers < 1:
             raise WorkbenchError(f"Workers must be at least 1, not {workers}.")

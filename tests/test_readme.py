@@ -35,7 +35,7 @@ def test_the_researchers_example_runs_as_a_plain_script(tmp_path: Path) -> None:
     assert out.count("<workspace ") == 1  # print(ws) at the top ran once: no worker re-ran the script
     assert re.search(r"^hire_date\s+datetime64", out, flags=re.M) and re.search(r"^level\s+Int64", out, flags=re.M)
     assert set(out.splitlines()) & set(STRUCTURES)  # print(ws.design.experience.structure)
-    assert re.search(r"of \d+ mentees matched \(\d+%\)", out)
+    assert re.search(r": \d+ of \d+ [\w ]+ matched", out)  # matching.summary_lines(), whatever the structure
     assert "participants_mean" in out and out.count("Participants still employed at the horizon") == 2
     assert re.search(r"^0 +Participants still employed.*\bP\(better\) \d+%$", out, flags=re.M)  # design, Weekly
     assert re.search(r"^Cohort \S+: started", out, flags=re.M)

@@ -63,7 +63,9 @@ def open(workspace: str | os.PathLike) -> ResearchWorkspace:  # noqa: A001 - wor
 class ResearchWorkspace:
     """A workspace's tables and design as read when it was opened (:func:`open`), and the analyses on them.
 
-    ``tables``: each table present, typed by its contract (read-only mapping; see :attr:`tables`).
+    ``tables``: each table present (a read-only mapping), typed by its contract
+    (:func:`workbench.data.contracts.coerce_table`): whole numbers ``Int64``, numbers ``float64``,
+    dates ``datetime64``, lists tuples of ids, text ``str`` with blanks missing.
     ``text_tables``: the same tables as stored, as text: what workbench's functions take
     (``workbench.whatif.sweep(ws.text_tables, ws.design, ...)``). ``design``: the program design;
     the default design when the workspace has no ``design.yaml`` yet (``design_saved`` is then false).

@@ -98,7 +98,9 @@ class ColumnSpec:
     ``choices``) or ``list`` (``;``-separated identifiers).  ``required``
     says the column must exist; ``blank_ok`` says its cells may be blank.
     Bounds are inclusive unless ``min_exclusive``; ``on_scale`` columns take
-    their bounds from the workspace's proficiency scale.
+    their bounds from the workspace's proficiency scale.  ``description``
+    says what the column holds, in words for a consultant; ``blank`` what a
+    blank cell means where blanks are allowed (``""``: unknown).
     """
 
     name: str
@@ -112,6 +114,7 @@ class ColumnSpec:
     choices: tuple[str, ...] = ()
     sensitive: bool = False
     description: str = ""
+    blank: str = ""
 
     def __post_init__(self) -> None:
         """Reject unknown column kinds."""
@@ -205,37 +208,43 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "people",
         (
-            _c("person_id", "id"),
-            _c("department", "text"),
-            _c("job_title", "text"),
-            _c("level", "int", minimum=1, description="job level, 1 = most junior"),
-            _c("location", "text"),
-            _c("manager_id", "id", blank_ok=True, description="blank = no manager"),
-            _c("hire_date", "date"),
-            _c("exit_date", "date", blank_ok=True, description="blank = still employed"),
-            _opt("name", "text"),
-            _opt("email", "text"),
-            _opt("timezone", "text"),
-            _opt("languages", "list"),
-            _opt("gender", "text", sensitive=True),
-            _opt("ethnicity", "text", sensitive=True),
-            _opt("age_band", "text", sensitive=True),
+            _c("person_id", "id", description="the person's id in the HR system (employee number)"),
+            _c("department", "text", description="the department or business unit they work in"),
+            _c("job_title", "text", description="their job title"),
+            _c("level", "int", minimum=1, description="job level or grade as a number, 1 = most junior"),
+            _c("location", "text", description="the site or city they work at"),
+            _c("manager_id", "id", blank_ok=True, description="their line manager's person_id",
+               blank="no manager (the top of the organisation)"),
+            _c("hire_date", "date", description="the day they joined"),
+            _c("exit_date", "date", blank_ok=True, description="the day they left", blank="still employed"),
+            _opt("name", "text", description="full name, shown to the program's team"),
+            _opt("email", "text", description="work email address"),
+            _opt("timezone", "text", description="time zone, e.g. Europe/London"),
+            _opt("languages", "list", description="languages they can mentor in"),
+            _opt("gender", "text", sensitive=True,
+                 description="gender; used only where the design opts in to sensitive attributes"),
+            _opt("ethnicity", "text", sensitive=True,
+                 description="ethnicity; used only where the design opts in to sensitive attributes"),
+            _opt("age_band", "text", sensitive=True,
+                 description="age band such as 35-44; used only where the design opts in to sensitive attributes"),
         ),
         keys=(KeySpec(("person_id",), "person_id"),),
         description="Everyone in the organisation.",
     ),
     TableSpec(
         "skills",
-        (_c("skill_id", "id"), _c("name", "text"), _c("category", "text")),
+        (_c("skill_id", "id", description="a short id for the skill, e.g. negotiation"),
+         _c("name", "text", description="the skill's name as people read it"),
+         _c("category", "text", description="the group the skill belongs to, e.g. Technical")),
         keys=(KeySpec(("skill_id",), "skill_id"),),
         description="The skill catalogue.",
     ),
     TableSpec(
         "proficiency",
         (
-            _c("person_id", "id"),
-            _c("skill_id", "id"),
-            _c("level", "int", on_scale=True, description="on the workspace's scale"),
+            _c("person_id", "id", description="the person assessed (a person_id of people.csv)"),
+            _c("skill_id", "id", description="the skill assessed (a skill_id of skills.csv)"),
+            _c("level", "int", on_scale=True, description="their level in the skill, on the workspace's scale"),
         ),
         keys=(KeySpec(("person_id", "skill_id"), "skill_id"),),
         description="Known skill levels; a missing row means unknown, not zero.",
@@ -243,13 +252,14 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "goals",
         (
-            _c("goal_id", "id"),
-            _c("name", "text"),
-            _c("priority", "number", minimum=0, min_exclusive=True),
-            _c("kpi", "text"),
-            _c("baseline", "number", blank_ok=True),
-            _c("target", "number"),
-            _c("horizon_months", "int", minimum=1),
+            _c("goal_id", "id", description="a short id for the goal"),
+            _c("name", "text", description="the goal in words"),
+            _c("priority", "number", minimum=0, min_exclusive=True,
+               description="how much the goal weighs against the others (any positive number)"),
+            _c("kpi", "text", description="the measure that shows progress, with its unit"),
+            _c("baseline", "number", blank_ok=True, description="the KPI's value today", blank="not measured yet"),
+            _c("target", "number", description="the KPI's value the program aims for"),
+            _c("horizon_months", "int", minimum=1, description="months until the target should be reached"),
         ),
         keys=(KeySpec(("goal_id",), "goal_id"),),
         description="Business goals the programme serves.",
@@ -257,14 +267,17 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "requirements",
         (
-            _c("skill_id", "id"),
-            _c("target_level", "int", on_scale=True),
-            _c("importance", "number", minimum=0, min_exclusive=True),
-            _opt("goal_id", "id"),
-            _opt("department", "text"),
-            _opt("job_title", "text"),
-            _opt("level_min", "int", minimum=1),
-            _opt("level_max", "int", minimum=1),
+            _c("skill_id", "id", description="the skill required (a skill_id of skills.csv)"),
+            _c("target_level", "int", on_scale=True, description="the level needed, on the workspace's scale"),
+            _c("importance", "number", minimum=0, min_exclusive=True,
+               description="how much this requirement weighs (any positive number)"),
+            _opt("goal_id", "id", description="the goal it serves (a goal_id of goals.csv)", blank="no goal"),
+            _opt("department", "text", description="only people in this department", blank="every department"),
+            _opt("job_title", "text", description="only people with this job title", blank="every job title"),
+            _opt("level_min", "int", minimum=1, description="only people at this level or above",
+                 blank="from the lowest level"),
+            _opt("level_max", "int", minimum=1, description="only people at this level or below",
+                 blank="up to the highest level"),
         ),
         keys=(KeySpec(("skill_id", "goal_id", "department", "job_title", "level_min", "level_max"), "skill_id",
                       optional=("goal_id", "department", "job_title", "level_min", "level_max")),),
@@ -273,20 +286,26 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "enrolment",
         (
-            _c("person_id", "id"),
-            _c("role", "enum", choices=ROLES),
-            _c("capacity", "int", blank_ok=True, minimum=0, description="mentors only"),
-            _c("wants", "list", blank_ok=True),
-            _c("offers", "list", blank_ok=True, description="blank = derive from proficiency"),
-            _opt("cohort", "text"),
-            _opt("program", "list", description="program ids (workbench.programs); blank = every program"),
+            _c("person_id", "id", description="who signed up (a person_id of people.csv)"),
+            _c("role", "enum", choices=ROLES, description="the part they take"),
+            _c("capacity", "int", blank_ok=True, minimum=0, description="how many mentees a mentor takes",
+               blank="no mentees (a mentee leaves it blank)"),
+            _c("wants", "list", blank_ok=True, description="skills a mentee wants to develop (skill_ids)",
+               blank="only the skill gaps found from proficiency"),
+            _c("offers", "list", blank_ok=True, description="skills a mentor offers (skill_ids)",
+               blank="any skill their proficiency shows"),
+            _opt("cohort", "text", description="the intake they belong to, e.g. 2027"),
+            _opt("program", "list", description="the programs they signed up for (program ids)",
+                 blank="every program"),
         ),
         keys=(KeySpec(("person_id", "cohort"), "person_id", optional=("cohort",)),),
         description="Who takes part, as mentee, mentor or both.",
     ),
     TableSpec(
         "preferences",
-        (_c("person_id", "id"), _c("ranks_person_id", "id"), _c("rank", "int", minimum=1)),
+        (_c("person_id", "id", description="the person choosing (a person_id of people.csv)"),
+         _c("ranks_person_id", "id", description="the partner they would like (a person_id of people.csv)"),
+         _c("rank", "int", minimum=1, description="their order of choice, 1 = first choice")),
         optional_table=True,
         keys=(
             KeySpec(("person_id", "ranks_person_id"), "ranks_person_id"),
@@ -297,11 +316,11 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "survey",
         (
-            _c("person_id", "id"),
-            _c("wave", "enum", choices=WAVES),
-            _c("construct", "text"),
-            _c("score", "number"),
-            _c("date", "date"),
+            _c("person_id", "id", description="who answered (a person_id of people.csv)"),
+            _c("wave", "enum", choices=WAVES, description="when they answered, relative to the program"),
+            _c("construct", "text", description="what the score measures, e.g. career_clarity"),
+            _c("score", "number", description="their score"),
+            _c("date", "date", description="the day they answered"),
         ),
         optional_table=True,
         keys=(KeySpec(("person_id", "wave", "construct"), "construct"),),
@@ -310,10 +329,10 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
     TableSpec(
         "meetings",
         (
-            _c("mentee_id", "id"),
-            _c("mentor_id", "id"),
-            _c("date", "date"),
-            _c("minutes", "number", minimum=0),
+            _c("mentee_id", "id", description="the mentee (a person_id of people.csv)"),
+            _c("mentor_id", "id", description="the mentor (a person_id of people.csv)"),
+            _c("date", "date", description="the day they met"),
+            _c("minutes", "number", minimum=0, description="how long they met, in minutes"),
         ),
         optional_table=True,
         description="Mentoring meetings that took place.",

@@ -39,11 +39,14 @@ def html_table(frame: pd.DataFrame, *, limit: int = 50, css_class: str = "wb-tab
     return f"<table class='{css_class}'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
-def download_link(text: str, file_name: str, media_type: str, label: str) -> str:
-    """A link that downloads ``text`` as ``file_name``, embedded in the page (no server round trip)."""
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+def download_link(content: str | bytes, file_name: str, media_type: str, label: str) -> str:
+    """A link that downloads ``content`` (text, sent as UTF-8, or the bytes of a binary file such as a
+    workbook) as ``file_name``, embedded in the page (no server round trip)."""
+    binary = isinstance(content, bytes)
+    payload = base64.b64encode(content if binary else content.encode("utf-8")).decode("ascii")
+    charset = "" if binary else ";charset=utf-8"
     return (f'<a class="wb-download" download="{html.escape(file_name)}" '
-            f'href="data:{media_type};charset=utf-8;base64,{payload}">{html.escape(label)}</a>')
+            f'href="data:{media_type}{charset};base64,{payload}">{html.escape(label)}</a>')
 
 
 def csv_download_link(frame: pd.DataFrame, file_name: str, label: str) -> str:

@@ -154,18 +154,19 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_workbook_of_several_sheets_is_imported_from_the_sheet_picked(panel: DataPanel) -> None:
+def test_a_workbook_of_several_sheets_offers_the_one_naming_the_tables_columns(panel: DataPanel) -> None:
     demo = panel.context.workspace
     goals = demo.read_table("goals").assign(priority="2")
     rows = [list(goals.columns), *goals.values.tolist()]
     content = workbook({"<i>Cover": [], "Goals (old)": [["goal_id"], ["G1"]], "Goals 2026": rows})
-    panel.table.value = "goals"
+    panel.table.value = "meetings"
     panel.source.value = upload("goals.xlsx", content)
     assert panel.sheet_box.children == (panel.sheet,)
-    assert panel.sheet.label == "Goals (old)" and [label for label, _ in panel.sheet.options] == [
+    assert [label for label, _ in panel.sheet.options] == [
         "<i>Cover", "Goals (old)", "Goals 2026"]  # text in a list: nothing there is markup
-    assert panel.sheet.value == "Goals (old)"  # the first sheet holding a value
-    panel.sheet.value = "Goals 2026"
+    assert panel.sheet.value == "Goals (old)"  # no sheet names a meetings column: the first holding a value
+    panel.table.value = "goals"  # the file is read again for goals: the sheet naming all its columns
+    assert panel.sheet.value == "Goals 2026" and "Goals 2026" in panel.preview.value
     panel.import_button.click()
     assert "Imported 4 rows from goals.xlsx (sheet Goals 2026) as goals.csv" in panel.notice.value
     assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}

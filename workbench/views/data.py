@@ -137,10 +137,11 @@ class DataPanel(w.VBox):
     def _show_templates(self, _change: object = None) -> None:
         self.templates.value = template_links(tuple(self.context.workspace.settings.scale))
 
-    @guarded("suggest a mapping for the table")
     def _on_table(self, _change: object = None) -> None:
-        if self.raw is not None:
-            self._suggest()
+        """Another table: the file is read again for it (the sheet and header naming its columns) and the
+        mapping suggested afresh."""
+        if self.source.value:
+            self._on_source()
 
     def _on_source(self, _change: object = None) -> None:
         """A new file: list its sheets when it is a workbook of several, then show its first rows and the
@@ -177,7 +178,7 @@ class DataPanel(w.VBox):
         """Offer the sheets of a workbook of several; ``False`` when it cannot be read (the notice says why)."""
         with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
             try:
-                names, first = workbook_sheets(_save_upload(upload, Path(folder)))
+                names, first = workbook_sheets(_save_upload(upload, Path(folder)), table=self.table.value)
             except DataFileError as err:
                 self.notice.show(str(err), "error")
                 return False
@@ -197,7 +198,7 @@ class DataPanel(w.VBox):
         with tempfile.TemporaryDirectory(prefix="workbench-upload-") as folder:
             try:
                 self.raw = read_table_file(_save_upload(self.source.value[0], Path(folder)),
-                                           sheet=self._chosen_sheet())
+                                           sheet=self._chosen_sheet(), table=self.table.value)
             except DataFileError as err:
                 self.notice.show(str(err), "error")
                 return

@@ -6,6 +6,7 @@ import base64
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from workbench.data.contracts import TABLES
@@ -14,7 +15,7 @@ from workbench.privacy import KEY_VARIABLE, PUBLISHED_VARIABLE, ReadOnlyError
 from workbench.views.editor import TableEditor
 from workbench.views.shell import open_page
 from workbench.views.start import StartView
-from workbench.workspace import create_workspace, ensure_demo_workspace, find_workspace, open_workspace
+from workbench.workspace import DEMO_SOURCE, create_workspace, ensure_demo_workspace, find_workspace, open_workspace
 
 
 @pytest.fixture
@@ -173,3 +174,17 @@ def test_a_table_too_long_for_the_page_is_not_shown_and_cannot_be_emptied(start:
     assert editor.context.workspace.table_path("enrolment").read_bytes() == before
     editor.table.value = "goals"
     assert len(editor.grid.rows) == 4 and editor.notice.value == ""
+
+
+def test_an_unreadable_table_is_explained_and_can_be_typed_in_its_place(start: StartView) -> None:
+    editor = start.editor
+    goals = editor.context.workspace.table_path("goals")
+    goals.write_text("goal_id,name\nretain,Retain,extra,cells\n", encoding="utf-8")
+    editor.table.value = "goals"
+    assert "goals.csv could not be read (below)" in editor.notice.value and "goals.csv" in editor.problems.value
+    assert editor.grid.rows == [] and [c["name"] for c in editor.grid.columns] == list(TABLES["goals"].column_names)
+    typed = (DEMO_SOURCE / "goals.csv").read_text(encoding="utf-8")  # the goals requirements.csv refers to
+    editor.grid.rows = pd.read_csv(DEMO_SOURCE / "goals.csv", dtype=str, keep_default_na=False).to_dict("records")
+    editor.save_button.click()
+    assert "Saved 4 rows as goals.csv" in editor.notice.value
+    assert goals.read_text(encoding="utf-8") == typed

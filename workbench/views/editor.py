@@ -166,26 +166,26 @@ class TableEditor(w.VBox):
         self.problems.value = ""
         self.save_over.withdraw()
         self.loaded, self.loaded_rows, self.refusal = workspace, [], None
-        self.grid.show(_columns(table, None, {}, workspace.settings.scale), [])
         tables, unreadable = read_workspace_tables(workspace)
-        if not workspace.table_path(table).is_file():
-            stored = None
-        elif table not in tables:  # the file could not be read: say why; what is typed in replaces it
+        stored = tables.get(table)
+        if stored is None and workspace.table_path(table).is_file():  # what is typed in replaces it
             self.problems.value = html_table(unreadable.frame)
-            raise WorkbenchError(f"{file} could not be read (below): import it again, or type the table here "
-                                 "and save it in its place.")
-        elif len(tables[table]) > MAX_ROWS:
-            self.refusal = (f"{file} has {len(tables[table]):,} rows, more than the page edits ({MAX_ROWS:,}): "
+            failure = WorkbenchError(f"{file} could not be read (below): import it again, or type the table here "
+                                     "and save it in its place.")
+        elif stored is not None and len(stored) > MAX_ROWS:
+            self.refusal = (f"{file} has {len(stored):,} rows, more than the page edits ({MAX_ROWS:,}): "
                             "change it in a spreadsheet and import it again.")
-            raise WorkbenchError(self.refusal)
+            stored, failure = None, WorkbenchError(self.refusal)
         else:
-            stored = tables[table]
+            failure = None
         columns = _columns(table, stored, tables, workspace.settings.scale)
         names = [column["name"] for column in columns]
         rows = [] if stored is None else stored.reindex(columns=names, fill_value="").to_dict("records")
         self.grid.show(columns, rows)
         self.loaded_rows = [dict(row) for row in rows]
         self.help.value = _help_html(table, tables, program_ids(workspace))
+        if failure is not None:
+            raise failure
 
     def _show(self, problems: Problems) -> None:
         """List ``problems`` below the grid and mark the grid's cells they name."""

@@ -17,6 +17,8 @@ from workbench.views.shell import open_page
 from workbench.views.start import StartView
 from workbench.workspace import DEMO_SOURCE, create_workspace, ensure_demo_workspace, find_workspace, open_workspace
 
+from .test_data import upload
+
 
 @pytest.fixture
 def start(home: Path) -> StartView:
@@ -188,3 +190,21 @@ def test_an_unreadable_table_is_explained_and_can_be_typed_in_its_place(start: S
     editor.save_button.click()
     assert "Saved 4 rows as goals.csv" in editor.notice.value
     assert goals.read_text(encoding="utf-8") == typed
+
+
+def test_an_import_on_the_page_while_editing_keeps_the_edits_and_the_save_asks_first(start: StartView) -> None:
+    editor = start.editor
+    editor.table.value = "goals"
+    edit(editor, 0, "kpi", "exits per year")
+    goals = read_workspace_table(editor.context.workspace, "goals").assign(priority="2")
+    start.data.table.value = "goals"
+    start.data.source.value = upload("goals.csv", goals.to_csv(index=False).encode("utf-8"))
+    start.data.import_button.click()
+    assert "Imported 4 rows" in start.data.notice.value
+    assert "goals.csv was replaced on this page (an import or an undo) while you edited it" in editor.notice.value
+    assert editor.grid.rows[0]["kpi"] == "exits per year"
+    editor.save_button.click()
+    assert "changed elsewhere" in editor.notice.value
+    assert set(read_workspace_table(editor.context.workspace, "goals")["priority"]) == {"2"}
+    editor.reload_button.click()
+    assert editor.grid.rows[0]["priority"] == "2" and not editor.unsaved

@@ -43,7 +43,7 @@ from workbench.data import reading
 if step.startswith("openpyxl"):  # the reader before: every cell through pandas and openpyxl, then as text
     import pandas as pd
 
-    def read_excel(path, name, sheet):
+    def read_excel(path, name, sheet, expect=None):
         raw = pd.read_excel(path, engine="openpyxl", header=None, dtype=object, keep_default_na=False,
                             na_filter=False)
         return reading.RawTable(reading._build_table(raw.map(reading._cell_text), 1, name), name, path)

@@ -32,6 +32,7 @@ WRITERS = [
     ["brief", "{demo}", "--out", "{path}"],
     ["validate", "{demo}", "--problems", "{path}"],
     ["import", "{csv}", "--table", "people", "--into", "{demo}", "--problems", "{path}"],
+    ["import", "{csv}", "--table", "people", "--into", "{demo}", "--suggest-mapping", "{path}"],
 ]
 
 

@@ -62,12 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="import a CSV, TSV or Excel export into a workspace table",
         description="Read an export (CSV/TSV/XLSX; encoding and delimiter detected), rename and translate its "
                     "columns with a YAML mapping file, validate it, and save it as a workspace table. Nothing is "
-                    "written unless the whole import is valid.")
+                    "written unless the whole import is valid. The mapping is saved with the workspace and used "
+                    "again, without --mapping, for a file that has all its columns. --suggest-mapping writes a "
+                    "proposed mapping instead of importing.")
     importer.add_argument("source", type=Path, help="the file to import")
     importer.add_argument("--table", required=True, help="workspace table to replace (people, skills, ...)")
     importer.add_argument("--mapping", type=Path, default=None, help="YAML mapping file (see datasets/README.md)")
     importer.add_argument("--into", type=Path, required=True, metavar="WORKSPACE", help="workspace folder")
     importer.add_argument("--sheet", default=None, help="Excel sheet name (default: the first holding a value)")
+    importer.add_argument("--suggest-mapping", type=Path, default=None, metavar="OUT.yaml",
+                          help="write a proposed mapping for the file (from its headers and values, starting from "
+                               "--mapping or the mapping saved with the workspace) to OUT.yaml, to check and pass "
+                               "as --mapping; nothing is imported")
     importer.add_argument("--problems", type=Path, default=None, metavar="CSV",
                           help="also write every problem to this CSV file (safe to open in a spreadsheet)")
 
@@ -361,18 +367,75 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from workbench.data.importing import import_table
-    from workbench.workspace import open_workspace
+    from workbench.data.contracts import TABLES
+    from workbench.data.importing import import_table, saved_mapping
+    from workbench.data.reading import DataFileError, read_table_file
+    from workbench.workspace import MAPPINGS_DIR, open_workspace
 
     workspace = open_workspace(args.into)
     sheet = int(args.sheet) if args.sheet is not None and args.sheet.isdigit() else args.sheet
-    result = import_table(args.source, args.table, workspace, args.mapping, sheet=sheet)
+    if args.suggest_mapping is not None:
+        return _suggest_mapping(args, workspace, sheet)
+    mapping = args.mapping
+    saved = saved_mapping(workspace, args.table) if mapping is None and args.table in TABLES else None
+    if saved is not None:
+        try:
+            headers = read_table_file(args.source, sheet=sheet).columns
+        except DataFileError:
+            headers = []  # the import says why the file cannot be read
+        if headers and all(source in headers for source in saved.columns):
+            mapping = saved
+            print(f"Using the mapping {args.table}.csv was last imported with ({MAPPINGS_DIR}/{args.table}.yaml): "
+                  "the file has all its columns.")
+    result = import_table(args.source, args.table, workspace, mapping, sheet=sheet)
     if result.ok:
         print(f"Imported {result.rows:,} rows from {result.source} as {args.table}.csv in {workspace.path} "
               f"(revision {result.workspace.settings.revision}).")
+        for note in result.notes:
+            print(note)
+        if mapping is not None and mapping is not saved:
+            print(f"The mapping is saved with the workspace as {MAPPINGS_DIR}/{args.table}.yaml, for the next "
+                  "export of the same system.")
         return 0
     _report_problems(result.problems, f"{args.source} was not imported, nothing was changed", args.problems)
+    if mapping is None and result.problems.frame["problem"].str.startswith("required column").any():
+        print(f"The file's columns are not named as {args.table}.csv's: run the same command with "
+              "--suggest-mapping MAPPING.yaml to get a proposed mapping, check it, then import with "
+              "--mapping MAPPING.yaml.", file=sys.stderr)
     return 2
+
+
+def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | None) -> int:
+    from workbench.data.contracts import TABLES
+    from workbench.data.importing import read_workspace_tables, saved_mapping
+    from workbench.data.reading import DataFileError, load_mapping, read_table_file
+    from workbench.data.suggest import mapping_yaml, suggest_mapping
+    from workbench.workspace import atomic_write_text
+
+    if args.table not in TABLES:
+        raise WorkbenchError(f"'{args.table}' is not a known table; known tables are {', '.join(TABLES)}.")
+    try:
+        raw = read_table_file(args.source, sheet=sheet)
+        previous = load_mapping(args.mapping) if args.mapping is not None else saved_mapping(workspace, args.table)
+    except DataFileError as err:
+        raise WorkbenchError(str(err)) from None
+    existing, _ = read_workspace_tables(workspace)
+    suggestion = suggest_mapping(raw, args.table, previous=previous, existing=existing)
+    atomic_write_text(args.suggest_mapping, mapping_yaml(suggestion.mapping))
+    print(f"Proposed mapping of {raw.file} onto {args.table}.csv (confidence 0-1):")
+    for choice in suggestion.choices:
+        where = (f"'{choice.source}'" if choice.source is not None else
+                 f"the constant '{choice.default}'" if choice.default is not None else "nothing")
+        print(f"  {choice.column} <- {where} ({choice.confidence:.2f}): {choice.reason}")
+    if suggestion.unused:
+        print(f"Kept as extra columns: {', '.join(repr(h) for h in suggestion.unused)}.")
+    if suggestion.missing:
+        print(f"No column found for the required column{'s' if len(suggestion.missing) != 1 else ''} "
+              f"{', '.join(suggestion.missing)}: name the file's column under 'columns' or give a constant under "
+              "'defaults' before importing.")
+    print(f"Wrote {args.suggest_mapping}: check it, then import with --mapping {args.suggest_mapping}. "
+          "Nothing was imported.")
+    return 0
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -640,7 +703,8 @@ def _programs(args: argparse.Namespace) -> None:
 
 def _undo(args: argparse.Namespace) -> None:
     from workbench.data.contracts import TABLES
-    from workbench.workspace import artefact_label, history, open_workspace, program_ids, program_scope, undo
+    from workbench.workspace import (artefact_label, history, imported_with, open_workspace, program_ids, program_scope,
+                                     undo)
 
     workspace = open_workspace(args.workspace)
     if args.program is not None and args.program not in program_ids(workspace):
@@ -664,6 +728,7 @@ def _undo(args: argparse.Namespace) -> None:
                                  + (f"what can be undone: {', '.join(undoable)}." if undoable
                                     else "no save of this workspace can be undone."))
         chosen = [v for v in versions if v.artefact == key][:1]
+        chosen += imported_with(versions, chosen)
     else:
         chosen = [v for v in versions if v.seq == versions[0].seq] if versions else []
     undone = undo(workspace, key)
@@ -975,7 +1040,7 @@ def _print_warnings() -> None:
 
 
 #: Options naming a file a command writes, checked by :func:`_output_paths` before the command starts.
-OUTPUT_OPTIONS = ("out", "json", "report", "problems")
+OUTPUT_OPTIONS = ("out", "json", "report", "problems", "suggest_mapping")
 #: Commands whose ``out`` is a folder (they check it themselves).
 FOLDER_OUTPUTS = ("sample", "publish")
 

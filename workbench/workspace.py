@@ -63,8 +63,10 @@ class StaleWorkspaceError(WorkspaceError):
 SCHEMA_VERSION = 2
 WORKSPACE_FILE = "workspace.yaml"
 HISTORY_DIR = ".history"
-#: Sub-folders a save may write into (matchings, scenarios and other results).
-RESULT_FOLDERS = ("results", "scenarios")
+#: Folder of the mappings last used to import each table (``mappings/<table>.yaml``), reused for its next export.
+MAPPINGS_DIR = "mappings"
+#: Sub-folders a save may write into (matchings, scenarios and other results; the import mappings).
+RESULT_FOLDERS = ("results", "scenarios", MAPPINGS_DIR)
 #: Folder of the further programs (``programs/<id>/``); the first program's files are at the top.
 PROGRAMS_DIR = "programs"
 #: The file of a program's design, at the top for the first program and in ``programs/<id>/`` for the others.
@@ -194,8 +196,9 @@ class Workspace:
 
     def artefact(self, name: str) -> str:
         """The key of artefact ``name`` as this handle means it: ``"design"``, ``"matching"``, ``"whatif"`` and
-        ``"scenarios/<file stem>"`` are this handle's program's; a table (``"people.csv"``) is the workspace's."""
-        if self.program is None or name.endswith(".csv") or name.startswith(f"{PROGRAMS_DIR}/"):
+        ``"scenarios/<file stem>"`` are this handle's program's; a table (``"people.csv"``) and the mapping it was
+        imported with (``"mappings/people"``) are the workspace's."""
+        if self.program is None or name.endswith(".csv") or name.startswith((f"{PROGRAMS_DIR}/", f"{MAPPINGS_DIR}/")):
             return name
         return f"{PROGRAMS_DIR}/{self.program}/{name}"
 
@@ -579,8 +582,10 @@ class TableTooLargeError(WorkspaceError):
     """A table would be stored larger than a workspace table is read (it could not be read back)."""
 
 
-def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message: str | None = None) -> Workspace:
-    """Save ``frame`` as ``<table>.csv``; see :func:`save_files`. Returns the workspace as saved.
+def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message: str | None = None,
+               also: Mapping[str, str | None] | None = None) -> Workspace:
+    """Save ``frame`` as ``<table>.csv``, and the files ``also`` (name -> text, e.g. the mapping it was imported
+    with) in the same save; see :func:`save_files`. Returns the workspace as saved.
 
     Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
     :class:`TableTooLargeError` when the file would be larger than :meth:`Workspace.read_table` reads
@@ -598,7 +603,8 @@ def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message
         raise TableTooLargeError(f"Stored as {table}.csv (UTF-8) it would be {size / 2**20:.1f} MB, larger than "
                                  f"the limit of {reading.DEFAULT_MAX_BYTES / 2**20:.1f} MB a workspace table is "
                                  "read with: split it, or leave out columns the workbench does not use.")
-    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text}, message=message or f"save {table}.csv")
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text, **(also or {})},
+                       message=message or f"save {table}.csv")
     return replace(saved, program=workspace.program)
 
 
@@ -687,6 +693,7 @@ def undo(workspace: Workspace, artefact: str | None = None) -> Workspace:
             key = workspace.artefact(artefact)
             _refuse_stale(current, workspace, [key], "Nothing was undone")
             chosen = [v for v in versions if v.artefact == key][:1]
+            chosen += imported_with(versions, chosen)
             where = f"{artefact_label(key)} of the workspace {current.name!r}"
         if not chosen:
             raise WorkspaceError(f"There is nothing to undo in {where}.")
@@ -698,13 +705,24 @@ def undo(workspace: Workspace, artefact: str | None = None) -> Workspace:
     return reread(workspace)
 
 
+def imported_with(versions: list[Version], chosen: list[Version]) -> list[Version]:
+    """The mapping saved by the same import as the table of ``chosen`` (undone with it), when that save is still
+    the mapping's latest."""
+    if len(chosen) != 1 or not chosen[0].artefact.endswith(".csv"):
+        return []
+    key = f"{MAPPINGS_DIR}/{chosen[0].artefact[:-len('.csv')]}"
+    latest = next((v for v in versions if v.artefact == key), None)
+    return [latest] if latest is not None and latest.seq == chosen[0].seq else []
+
+
 def artefact_of(name: str) -> str:
     """The artefact file ``name`` (a path in the workspace folder, ``/``-separated) belongs to.
 
     Files saved together and read together form one artefact, with one revision and one history:
     ``design.yaml`` is ``"design"``; ``results/matching.csv`` and ``results/matching.yaml`` are
     ``"matching"`` (``results/<stem>.*`` is ``"<stem>"``); ``scenarios/<stem>.yaml`` is
-    ``"scenarios/<stem>"``; a data table is its file name (``"people.csv"``). A further
+    ``"scenarios/<stem>"``; ``mappings/<table>.yaml`` is ``"mappings/<table>"``; a data table is its file name
+    (``"people.csv"``). A further
     program's files are ``"programs/<id>/"`` followed by the same.
     """
     parts = name.split("/")
@@ -714,8 +732,8 @@ def artefact_of(name: str) -> str:
     stem = plain.split(".", 1)[0]
     if folder == "results":
         return stem
-    if folder == "scenarios":
-        return f"scenarios/{stem}"
+    if folder in ("scenarios", MAPPINGS_DIR):
+        return f"{folder}/{stem}"
     return "design" if plain == DESIGN_FILE else plain
 
 
@@ -729,6 +747,8 @@ def artefact_label(artefact: str) -> str:
         return f"{artefact_label('/'.join(parts[2:]))} of the program {parts[1]!r}"
     if parts[0] == "scenarios" and len(parts) == 2:
         return f"the scenario file {parts[1]!r}"
+    if parts[0] == MAPPINGS_DIR and len(parts) == 2:
+        return f"the mapping {parts[1]}.csv was imported with"
     return _LABELS.get(artefact, artefact)
 
 

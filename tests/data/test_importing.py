@@ -120,6 +120,46 @@ def test_a_real_world_export_imports_from_the_command_line(home: Path, tmp_path:
                                                                            ["E002", "mentee", ""]]
 
 
+def test_an_excel_export_under_title_rows_imports_and_the_notes_say_how_it_was_read(home: Path,
+                                                                                      tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Headcount: 3"])
+    sheet = book.create_sheet("Employees")
+    sheet["A1"] = "Acme Corp - Headcount report"
+    sheet["A2"] = "Generated 30/11/2026"
+    sheet.append([])
+    sheet.append(["Employee ID", "Dept", "Job Title", "Grade", "Location", "Manager", "Hire Date", "Leaving Date"])
+    sheet.append(["E001", "Finance", "Head of Finance", 5, "Zürich", None, "27/10/2008", None])
+    sheet.append(["E002", "Finance", "Analyst", 1, "Paris", "E001", "03/04/2015", None])
+    sheet.append(["E003", "Sales", "Analyst", 3, "Madrid", "E001", "15/01/2020", "31/12/2023"])
+    sheet.append(["Total", None, None, 9, None, None, None, None])
+    book.save(tmp_path / "headcount.xlsx")
+    (tmp_path / "people.yaml").write_text(
+        "columns:\n  Employee ID: person_id\n  Dept: department\n  Job Title: job_title\n  Grade: level\n"
+        "  Location: location\n  Manager: manager_id\n  Hire Date: hire_date\n  Leaving Date: exit_date\n",
+        encoding="utf-8")
+    ws = create_workspace("Client")
+
+    result = import_table(tmp_path / "headcount.xlsx", "people", ws, tmp_path / "people.yaml")
+    assert result.ok, result.problems.frame.to_string()
+    assert result.notes[:3] == (
+        "Sheet 'Employees' was read: its header names 8 of the people columns (person_id, department, job_title, "
+        "level, location, manager_id, ...), the most of the workbook's 2 sheets.",
+        "The header is on row 4; rows 1-3 (a title: 'Acme Corp - Headcount report') were skipped.",
+        "Row 8 ('Total') looks like a total and was left out.")
+    people = open_workspace(ws.path).read_table("people")
+    assert people["hire_date"].tolist() == ["2008-10-27", "2015-04-03", "2020-01-15"]
+
+    done = cli("import", str(tmp_path / "headcount.xlsx"), "--table", "people", "--mapping",
+               str(tmp_path / "people.yaml"), "--into", str(ws.path))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Imported 3 rows from headcount.xlsx") and lines[1:] == list(result.notes)
+
+
 def test_a_bad_import_prints_the_problem_table_and_changes_nothing(small_workspace: Path, tmp_path: Path) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("person_id,skill_id,level\nP99999,programming,3\nP00001,nonsense,9\n", encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SYNONYMS", "header_key"]
+__all__ = ["QUESTION_WORDS", "SYNONYMS", "header_key", "question_word"]
 
 #: Headers HR systems (Workday, SAP SuccessFactors, BambooHR, HiBob, Personio, ...) and sign-up forms
 #: use for each contract column, compared after :func:`header_key`. A table's own column name always
@@ -61,6 +61,25 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mentor_id": ("mentor", "mentor employee id"),
     "minutes": ("duration", "duration minutes", "length", "mins"),
 }
+
+#: Words that, inside a sign-up form's question used as a header ("Which skills would you like to develop?"),
+#: say which contract column the answers hold; matched at the start of a word of :func:`header_key`.
+QUESTION_WORDS: dict[str, tuple[str, ...]] = {
+    "wants": ("develop", "learn", "improve", "grow", "interested in", "interests", "get better at", "work on",
+              "like help with", "want help", "need help"),
+    "offers": ("offer", "help others", "could help", "can help", "share", "teach", "expertise", "strengths",
+               "experienced in", "good at", "mentor others in"),
+    "capacity": ("how many", "capacity", "number of mentees", "mentees could", "mentees can", "max"),
+    "role": ("mentor or", "or mentee", "or a mentee", "participate as", "join as", "sign up as", "take part as",
+             "your role", "like to be a", "would you like to be"),
+    "cohort": ("cohort", "intake"),
+}
+
+
+def question_word(header: str, column: str) -> str | None:
+    """The first of :data:`QUESTION_WORDS` for ``column`` found in ``header``, or ``None``."""
+    key = f" {header_key(header)}"
+    return next((w for w in QUESTION_WORDS.get(column, ()) if f" {w}" in key), None)
 
 
 def header_key(header: str) -> str:

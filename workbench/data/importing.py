@@ -25,21 +25,27 @@ import pandas as pd
 
 from workbench.data.contracts import (ROW_INDEX_NAME, TABLES, Problems, date_warnings, program_problems,
                                       validate_against, validate_tables)
-from workbench.data.reading import prepare_import
+from workbench.data.reading import DataFileError, Mapping, load_mapping, prepare_import
+from workbench.data.suggest import mapping_yaml
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import TableTooLargeError, Workspace, program_ids, save_table
+from workbench.workspace import MAPPINGS_DIR, TableTooLargeError, Workspace, program_ids, save_table
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import did: ``ok`` with the saved ``workspace``, or the ``problems`` and nothing saved."""
+    """What an import did: ``ok`` with the saved ``workspace``, or the ``problems`` and nothing saved.
+
+    ``notes`` say in plain sentences how the file was read (the header under title rows, the sheet chosen,
+    total rows left out, the date style and decimal mark of each column), for the user to check.
+    """
 
     table: str
     source: str
     rows: int
     problems: Problems
     workspace: Workspace
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -253,11 +259,14 @@ def validate_workspace(workspace: Workspace) -> Problems:
     return workspace_problems(workspace, require_all=True)[1]
 
 
-def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | None = None, *,
+def import_table(source: str | Path, table: str, into: Workspace, mapping: str | Path | Mapping | None = None, *,
                  sheet: str | int | None = None, max_bytes: int | None = None) -> ImportResult:
     """Import the file ``source`` as table ``table`` (e.g. ``"people"``) into the workspace ``into``.
 
-    ``mapping`` is an optional YAML mapping file (see ``datasets/README.md``).
+    ``mapping`` is an optional YAML mapping file (see ``datasets/README.md``) or a
+    :class:`~workbench.data.reading.Mapping` (a suggestion's, :mod:`workbench.data.suggest`); it is saved with
+    the table, in the same save, as ``mappings/<table>.yaml`` (:func:`saved_mapping` reads it back) for the
+    next export of the same system.
     The table replaces the workspace's current one only if the file, the
     mapping, the contract and the cross-table checks all pass, and no other
     table would gain a problem (e.g. proficiency rows for people no longer in
@@ -272,13 +281,20 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
         problems = Problems.single(Path(source).name, f"'{table}' is not a known table; known tables are "
                                                       f"{', '.join(TABLES)}")
         return ImportResult(table, Path(source).name, 0, problems, into)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        try:
+            mapping = load_mapping(mapping)
+        except DataFileError as err:
+            return ImportResult(table, Path(source).name, 0, Problems.single(err.file, err.message), into)
     version = workspace_version(into)
     existing, _ = read_workspace_tables(into)
+    noted: list[str] = []
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
-                                     sheet=sheet, max_bytes=max_bytes)
+                                     sheet=sheet, max_bytes=max_bytes, notes=noted)
     return _save_when_valid(into, version, existing, table, frame, problems, source=Path(source).name,
                             message=f"import {Path(source).name} as {table}",
-                            change=f"after importing {TABLES[table].file}")
+                            change=f"after importing {TABLES[table].file}", notes=tuple(noted),
+                            also=_mapping_file(into, table, mapping))
 
 
 #: The tables the Start page's editor edits in the page (small ones; the others come from HR exports).
@@ -354,17 +370,41 @@ def _problems_of(into: Workspace, version: tuple | None, existing: dict[str, pd.
 
 
 def _save_when_valid(into: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame], table: str,
-                     frame: pd.DataFrame, found: Problems | None, *, source: str, message: str,
-                     change: str) -> ImportResult:
-    """Save ``frame`` as table ``table`` when :func:`_problems_of` finds nothing wrong; else the problems."""
+                     frame: pd.DataFrame, found: Problems | None, *, source: str, message: str, change: str,
+                     notes: tuple[str, ...] = (), also: dict[str, str] | None = None) -> ImportResult:
+    """Save ``frame`` as table ``table`` (and the files ``also`` in the same save) when :func:`_problems_of`
+    finds nothing wrong; else the problems. ``notes`` go to the result."""
     problems = _problems_of(into, version, existing, table, frame, source, change, found)
     if problems.ok:
         try:
             return ImportResult(table, source, len(frame), problems,
-                                save_table(into, table, frame.reset_index(drop=True), message=message))
+                                save_table(into, table, frame.reset_index(drop=True), message=message, also=also),
+                                notes)
         except TableTooLargeError as err:
             problems = Problems.single(source, f"{err} Nothing was saved.")
-    return ImportResult(table, source, len(frame), problems, into)
+    return ImportResult(table, source, len(frame), problems, into, notes)
+
+
+def _mapping_file(workspace: Workspace, table: str, mapping: Mapping | None) -> dict[str, str]:
+    """The mapping file to save with an import of ``table``: none when there is no mapping or it is saved already."""
+    if mapping is None:
+        return {}
+    name, text = f"{MAPPINGS_DIR}/{table}.yaml", mapping_yaml(mapping)
+    path = workspace.path / name
+    return {} if path.is_file() and path.read_text(encoding="utf-8") == text else {name: text}
+
+
+def saved_mapping(workspace: Workspace, table: str) -> Mapping | None:
+    """The mapping table ``table`` was last imported with (``mappings/<table>.yaml``), or ``None`` when it was
+    imported without one. :class:`WorkspaceError` naming the file when it cannot be read (edited by hand)."""
+    path = workspace.path / MAPPINGS_DIR / f"{table}.yaml"
+    if not path.is_file():
+        return None
+    try:
+        return load_mapping(path)
+    except DataFileError as err:
+        raise WorkspaceError(f"The workspace {workspace.name!r} has a mapping {MAPPINGS_DIR}/{err.file} that "
+                             f"cannot be used: {err.message}.") from None
 
 
 def _problems_caused_elsewhere(workspace: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame],

@@ -3,9 +3,10 @@
 Every number the app shows is one function call away::
 
     import workbench
-    ws = workbench.find_workspace("demo")
-    problems = workbench.validate_workspace(ws)
-    people = workbench.checked_tables(ws, ["people"])["people"]  # InvalidDataError when it fails its contract
+    ws = workbench.open("datasets/demo")    # InvalidDataError when a table fails its contract
+    ws.tables["people"]                      # typed: numbers as numbers, dates as datetime64
+    ws.match(), ws.simulate(), ws.compare(["design", "Weekly"]), ws.evaluate()
+    problems = workbench.validate_workspace(ws.workspace)   # every problem, without raising
 
 The names below are imported on first use (PEP 562), so that ``import
 workbench`` (and the ``workbench`` command's ``--help``) loads no pandas.
@@ -41,6 +42,8 @@ _EXPORTS = {
     "suggest_mapping": "workbench.data.suggest",
     "generate_organisation": "workbench.data.sample",
     "write_tables": "workbench.data.sample",
+    "ResearchWorkspace": "workbench.research",
+    "open": "workbench.research",
     "InvalidDataError": "workbench.errors",
     "WorkbenchError": "workbench.errors",
     "WorkspaceError": "workbench.errors",
@@ -63,6 +66,7 @@ _EXPORTS = {
     "workspaces_home": "workbench.workspace",
 }
 
+# ``open`` is left out: ``from workbench import *`` must not hide the built-in open (``workbench.open`` works).
 __all__ = [
     "TABLES",
     "DataFileError",
@@ -71,6 +75,7 @@ __all__ = [
     "InvalidDataError",
     "Mapping",
     "Problems",
+    "ResearchWorkspace",
     "StaleWorkspaceError",
     "Suggestion",
     "Workspace",

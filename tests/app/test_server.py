@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from workbench.app.access import host_allowed, host_name, origin_allowed
-from workbench.app.server import UNCONNECTED_SECONDS
+from workbench.app.server import UNCONNECTED_SECONDS, pooled
+from workbench.views.shell import PAGES
 
 from ..conftest import REPO, AppServer
 
@@ -90,9 +91,26 @@ def test_a_foreign_host_or_origin_gets_403_on_every_route_and_websocket(app_serv
 
 
 def test_only_the_routes_the_pages_need(app_server: AppServer) -> None:
+    examples = [f"/voila/render/examples/{p.name}" for p in (REPO / "notebooks" / "examples").glob("*.ipynb")]
+    assert examples
     for path in ("/api/contents", "/api/kernels", "/api/sessions", "/terminals", "/lab", "/tree", "/voila/tree",
-                 "/voila/api/contents", "/voila/files/00_start.ipynb", "/api/kernelspecs"):
+                 "/voila/api/contents", "/voila/files/00_start.ipynb", "/api/kernelspecs", *examples):
         assert request(app_server, "GET", path).status in (403, 404), path
+
+
+def test_kernels_are_started_ahead_for_the_pages_only() -> None:
+    class Voila:  # the part of Voila's pre-heating kernel manager the pool's filter builds on
+        root_dir = str(REPO / "notebooks")
+
+        def __init__(self, **kwargs) -> None:
+            pass
+
+        def _notebook_filter(self, nb_path: Path) -> bool:
+            return ".ipynb_checkpoints" not in str(nb_path)
+
+    pool = pooled(Voila)()
+    found = [p for p in Path(pool.root_dir).rglob("*.ipynb") if pool._notebook_filter(p)]
+    assert sorted(p.stem for p in found) == sorted(page.notebook for page in PAGES)
 
 
 def test_the_chart_runtime_is_served_once_and_cached(app_server: AppServer) -> None:

@@ -157,7 +157,7 @@ def test_an_excel_export_under_title_rows_imports_and_the_notes_say_how_it_was_r
                str(tmp_path / "people.yaml"), "--into", str(ws.path))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("Imported 3 rows from headcount.xlsx") and lines[1:] == list(result.notes)
+    assert lines[0].startswith("Imported 3 rows from headcount.xlsx") and lines[1:1 + len(result.notes)] == list(result.notes)
 
 
 def test_a_bad_import_prints_the_problem_table_and_changes_nothing(small_workspace: Path, tmp_path: Path) -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,6 +45,39 @@ def test_local_processes_give_the_serial_results(demo):
         parallel = run_scenarios(tables, design, SCENARIOS, runs=150, seed=2, executor=pool)
     assert [r.name for r in parallel] == [s.name for s in SCENARIOS]  # the order given
     assert texts(parallel) == serial
+
+
+PLAIN_SCRIPT = """
+print("the script's top level ran", flush=True)
+from workbench.data.importing import checked_tables
+from workbench.design.store import load_design
+from workbench.whatif import BASELINE, Scenario, local_executor, run_scenarios
+from workbench.workspace import open_workspace
+
+workspace = open_workspace("datasets/demo")
+with local_executor(2) as pool:
+    batch = run_scenarios(checked_tables(workspace), load_design(workspace),
+                          [BASELINE, Scenario("Weekly", overrides={"cadence": "weekly"})], runs=50, executor=pool)
+print("finished", *[r.name for r in batch.finished()])
+"""
+
+
+def test_workers_never_run_the_callers_script_again(tmp_path):
+    # a plain script (no __main__ guard): spawned workers used to re-run it, and fail to bootstrap
+    script = tmp_path / "plain.py"
+    script.write_text(textwrap.dedent(PLAIN_SCRIPT), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("the script's top level ran") == 1
+    assert "finished design Weekly" in done.stdout
+    assert "bootstrapping phase" not in done.stderr
+
+
+def test_only_workbench_workers_start_without_the_main_module():
+    main_keys = {"init_main_from_name", "init_main_from_path"}
+    assert main_keys & set(run_module._preparation_data("Process-1"))  # pytest's main module, still passed on
+    assert not main_keys & set(run_module._preparation_data(run_module._WorkbenchWorker.__name__ + "-1"))
 
 
 def test_each_scenario_has_its_own_stream_unless_it_shares_one(demo):

@@ -12,7 +12,8 @@ What it changes in Voila 0.5, and why:
   served at once (a polite "busy" page beyond that). Pre-started kernels start
   one at a time, Start page first, and never while a page is being built.
 - **Only the routes the pages use**: no file listing, no notebook files, no
-  contents API.
+  contents API; only the notebooks at the top of the folder are pages (not
+  ``notebooks/examples/``).
 - **Quiet**: one line with the address once the server listens; warnings a
   user cannot act on are dropped.
 """
@@ -147,6 +148,8 @@ class PageHandler(TornadoVoilaHandler):
                         "machine can hold. Close a page you no longer use, or try again in a minute.</p>")
 
     async def get(self, path: str | None = None) -> None:
+        if path is not None and not is_page(path):
+            raise HTTPError(404)
         kernels = self.kernel_manager
         kernels.pages_building += 1
         # Building a page is CPU-bound: as many at once as the machine has cores, the rest wait their
@@ -340,6 +343,10 @@ def pooled(base: type) -> type:
                         ids.add(task.result()["kernel_id"])
             return ids
 
+        def _notebook_filter(self, nb_path: Path) -> bool:
+            # kernels are started ahead for the pages only, never for the researchers' examples
+            return is_page(Path(nb_path).relative_to(self.root_dir).as_posix()) and super()._notebook_filter(nb_path)
+
         def get_pool_size(self, notebook_name: str) -> int:
             # Only kernels already started count: a page is never queued behind the pool's start-up.
             return sum(1 for task in self._pools.get(notebook_name, ())
@@ -375,6 +382,12 @@ def pooled(base: type) -> type:
                 previous = now
 
     return PagePool
+
+
+def is_page(notebook_path: str) -> bool:
+    """Whether ``notebook_path`` (relative to the folder served) is a page of the app: a notebook at the top of
+    ``notebooks/``. The notebooks in its subfolders (the researchers' examples) are neither served nor started."""
+    return notebook_path.endswith(".ipynb") and "/" not in notebook_path.strip("/")
 
 
 def _page_rank(notebook_path: str) -> int:

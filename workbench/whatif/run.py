@@ -29,7 +29,8 @@ import concurrent.futures as cf
 import dataclasses
 import hashlib
 import json
-import multiprocessing
+import multiprocessing.context
+import multiprocessing.spawn
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -197,15 +198,51 @@ class _Serial(cf.Executor):
         return future
 
 
+class _WorkbenchWorker(multiprocessing.context.SpawnProcess):
+    """A spawned worker process that starts without the caller's main module (:func:`_preparation_data`)."""
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkbenchWorker
+
+
+_WORKER_NAME = _WorkbenchWorker.__name__ + "-"  # a process is named after its class: "_WorkbenchWorker-3"
+_stdlib_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _preparation_data(name: str) -> dict:
+    """What a new process is told about this one; for a worker, without the main module.
+
+    Spawned processes normally re-run the caller's ``__main__`` (as
+    ``__mp_main__``) so that functions defined there can be unpickled: a plain
+    script without an ``if __name__ == "__main__":`` guard then runs again in
+    every worker, which starts workers of its own and fails ("An attempt has
+    been made to start a new process before the current process has finished
+    its bootstrapping phase"). Workers only run workbench's own functions, so,
+    as loky's do, they start without it.
+    """
+    data = _stdlib_preparation_data(name)
+    if name.startswith(_WORKER_NAME):
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+    return data
+
+
 def local_executor(workers: int = DEFAULT_WORKERS) -> cf.ProcessPoolExecutor:
     """Local worker processes (started fresh, ``spawn``: safe beside threads, the same on every platform).
 
-    Keep one open across calls to pay the start-up (about a second) once;
-    close it with ``shutdown()`` or a ``with`` block.
+    Workers import :mod:`workbench`, never the caller's main module: a plain
+    script (no ``if __name__ == "__main__":`` guard), a notebook or a Voila
+    page may use them alike, and their tasks are workbench's own functions (a
+    function defined in a script cannot be sent to them). Each worker starts by
+    importing pandas and the workbench (a few seconds on a busy laptop): keep
+    one open across calls to pay that once; close it with ``shutdown()`` or a
+    ``with`` block.
     """
     if workers < 1:
         raise WorkbenchError(f"Workers must be at least 1, not {workers}.")
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    multiprocessing.spawn.get_preparation_data = _preparation_data  # what each start method asks; others' unchanged
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=_WorkerContext())
 
 
 def _run_tasks(executor: cf.Executor, tasks: list[tuple], window: int, cancel, on_done) -> bool:

@@ -15,6 +15,7 @@ from workbench.data.contracts import (
     Problems,
     coerce_table,
     date_warnings,
+    program_problems,
     table_schema,
     validate_against,
     validate_table,
@@ -578,3 +579,12 @@ def test_plausible_dates_give_no_warning():
     import datetime as dt
 
     assert date_warnings(valid_tables(), today=dt.date(2026, 12, 7)).ok
+
+
+def test_programs_not_in_the_workspace_are_named_on_the_rows_an_index_named_row_gives():
+    enrolment = pd.DataFrame({"person_id": ["P1", "P2", "P3"], "role": ["mentee"] * 3,
+                              "program": ["main", "", "main;evening"]})
+    assert program_problems(enrolment, ["main"]).frame["row"].tolist() == [4]  # position + 2
+    from_file = enrolment.set_axis(pd.Index([7, 8, 10], name=ROW_INDEX_NAME))  # rows of a file with title rows
+    found = program_problems(from_file, ["main"]).frame
+    assert list(zip(found["row"], found["column"], found["value"])) == [(10, "program", "evening")]

@@ -40,3 +40,13 @@ def test_a_bad_name_is_explained_in_the_page(home: Path) -> None:
     assert view.create_button.disabled is False
     assert view.context.workspace.slug == "demo"
     assert sorted(p.name for p in home.iterdir()) == ["demo"]
+
+
+def test_creating_a_workspace_while_another_than_the_first_is_open_switches_to_the_new_one(home: Path) -> None:
+    view = make_view()
+    view.new_name.value = "Client A"
+    view.create_button.click()
+    assert view.choice.options[0] == ("Demo organisation", "demo") and view.choice.value == "client-a"
+    view.new_name.value = "Client B"
+    view.create_button.click()  # the list of workspaces changes under a choice that is not its first
+    assert view.context.workspace.slug == "client-b" and view.choice.value == "client-b"

@@ -720,13 +720,15 @@ def split_list(s: pd.Series) -> pd.Series:
 def program_problems(enrolment: pd.DataFrame, programs: Sequence[str], *, file: str = "enrolment.csv") -> Problems:
     """Rows of ``enrolment`` whose ``program`` column names an id that is not one of ``programs`` (the
     workspace's, :func:`workbench.workspace.program_ids`): one problem per row and id, with its value.
-    Nothing when the table has no such column."""
+    Nothing when the table has no such column. Rows are numbered as :func:`validate_table` numbers them (an
+    index named ``"row"`` holds them, else position + 2)."""
     if "program" not in enrolment.columns:
         return Problems()
     items = split_list(enrolment["program"].reset_index(drop=True))
     bad = items[~items.isin(list(programs))]
     known = ", ".join(programs)
-    return Problems(_problems(file, bad.index.to_numpy() + 2, "program", bad.astype(str).tolist(),
+    rows = _row_numbers(enrolment, None)[bad.index.to_numpy()]
+    return Problems(_problems(file, rows, "program", bad.astype(str).tolist(),
                               [f"{v!r} is not a program of this workspace ({known})" for v in bad]))
 
 

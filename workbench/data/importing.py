@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.contracts import TABLES, Problems, date_warnings, program_problems, validate_tables
+from workbench.data.contracts import (ROW_INDEX_NAME, TABLES, Problems, date_warnings, program_problems,
+                                      validate_against, validate_tables)
 from workbench.data.reading import DataFileError, Mapping, load_mapping, prepare_import
 from workbench.data.suggest import mapping_yaml
 from workbench.errors import InvalidDataError, WorkspaceError
@@ -290,21 +291,98 @@ def import_table(source: str | Path, table: str, into: Workspace, mapping: str |
     noted: list[str] = []
     frame, problems = prepare_import(source, table, mapping, scale=into.settings.scale, existing=existing,
                                      sheet=sheet, max_bytes=max_bytes, notes=noted)
-    notes = tuple(noted)
-    if problems.ok and table == "enrolment":
-        problems = program_problems(frame, program_ids(into), file=Path(source).name)
+    return _save_when_valid(into, version, existing, table, frame, problems, source=Path(source).name,
+                            message=f"import {Path(source).name} as {table}",
+                            change=f"after importing {TABLES[table].file}", notes=tuple(noted),
+                            also=_mapping_file(into, table, mapping))
+
+
+#: The tables the Start page's editor edits in the page (small ones; the others come from HR exports).
+EDITABLE_TABLES: tuple[str, ...] = ("skills", "goals", "requirements", "enrolment")
+
+
+def edited_table_problems(workspace: Workspace, table: str, frame: pd.DataFrame) -> Problems:
+    """Every problem that stops :func:`save_edited_table` from saving ``frame`` as table ``table``; saves nothing.
+
+    The checks are an import's (:func:`import_table`): the table's contract, its references to the workspace's
+    other tables, the programs ``enrolment.program`` names, and, when the table passes those, the problems it
+    would cause in the other tables (e.g. a skill removed that proficiency.csv still uses). Rows are numbered
+    as :func:`save_edited_table` says.
+    """
+    version, existing, frame = _edited(workspace, table, frame)
+    return _problems_of(workspace, version, existing, table, frame, TABLES[table].file, _edit_change(table))
+
+
+def save_edited_table(workspace: Workspace, table: str, frame: pd.DataFrame) -> ImportResult:
+    """Save ``frame`` as table ``table`` (one of :data:`EDITABLE_TABLES`), as edited in the page, when it passes
+    every check an import passes (:func:`edited_table_problems`).
+
+    ``frame`` holds text cells (blank: ``""`` or missing; saved without surrounding spaces). Its rows are numbered as in a spreadsheet of the
+    saved file (header = row 1, first data row = row 2), unless its index, named ``"row"``, holds the numbers.
+    Rows blank in every cell are left out; an optional contract column blank in every row is not added to a
+    table that did not have it. Problems (file ``<table>.csv``, row, column, value) mean nothing was saved.
+    The save is one undoable save named "edit <table>.csv in the table editor". ``workspace`` is the copy the
+    table was read from: when the table was saved elsewhere since (another tab), the save is refused with
+    :class:`~workbench.workspace.StaleWorkspaceError`. Refused in the published app.
+    """
+    refuse_when_published()
+    version, existing, frame = _edited(workspace, table, frame)
+    return _save_when_valid(workspace, version, existing, table, frame, None, source=TABLES[table].file,
+                            message=f"edit {TABLES[table].file} in the table editor", change=_edit_change(table))
+
+
+def _edit_change(table: str) -> str:
+    return f"after the edit of {TABLES[table].file}"
+
+
+def _edited(workspace: Workspace, table: str, frame: pd.DataFrame
+            ) -> tuple[tuple | None, dict[str, pd.DataFrame], pd.DataFrame]:
+    """The workspace's version and tables, and the edited table as it would be saved (text, index = rows)."""
+    if table not in EDITABLE_TABLES:
+        raise ValueError(f"{table!r} is not edited in the page; the tables edited there are "
+                         f"{', '.join(EDITABLE_TABLES)}")
+    version = workspace_version(workspace)
+    existing, _ = read_workspace_tables(workspace)
+    if frame.index.name != ROW_INDEX_NAME:
+        frame = frame.set_axis(pd.RangeIndex(2, len(frame) + 2, name=ROW_INDEX_NAME))
+    text = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda column: column.str.strip())
+    text = text[text.ne("").any(axis=1)]
+    stored = existing[table].columns if table in existing else ()
+    unused = [c for c in TABLES[table].optional_columns
+              if c in text.columns and c not in stored and text[c].eq("").all()]
+    return version, existing, text.drop(columns=unused)
+
+
+def _problems_of(into: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame], table: str,
+                 frame: pd.DataFrame, file: str, change: str, found: Problems | None = None) -> Problems:
+    """Every problem in ``frame``, the new table ``table`` (file ``file``, rows numbered by its index ``"row"``):
+    ``found`` (an import's reading and mapping problems and its contract's), else its contract's and references';
+    the programs it names that the workspace lacks; and, when there are none, the problems it would cause in the
+    other tables, saying they would come ``change`` ("after importing people.csv")."""
+    if found is None:
+        found = validate_against(table, frame, existing, scale=into.settings.scale, file=file)
+    if table == "enrolment":
+        found = Problems.concat([found, program_problems(frame, program_ids(into), file=file)])
+        found = Problems(found.frame.sort_values("row", na_position="first", kind="stable"))
+    if found.ok:
+        found = _problems_caused_elsewhere(into, version, existing, table, frame, change)
+    return found
+
+
+def _save_when_valid(into: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame], table: str,
+                     frame: pd.DataFrame, found: Problems | None, *, source: str, message: str, change: str,
+                     notes: tuple[str, ...] = (), also: dict[str, str] | None = None) -> ImportResult:
+    """Save ``frame`` as table ``table`` (and the files ``also`` in the same save) when :func:`_problems_of`
+    finds nothing wrong; else the problems. ``notes`` go to the result."""
+    problems = _problems_of(into, version, existing, table, frame, source, change, found)
     if problems.ok:
-        problems = _problems_caused_elsewhere(into, version, existing, table, frame)
-    if not problems.ok:
-        return ImportResult(table, Path(source).name, len(frame), problems, into, notes)
-    try:
-        saved = save_table(into, table, frame.reset_index(drop=True),
-                           message=f"import {Path(source).name} as {table}",
-                           also=_mapping_file(into, table, mapping))
-    except TableTooLargeError as err:
-        problems = Problems.single(Path(source).name, f"{err} Nothing was imported.")
-        return ImportResult(table, Path(source).name, len(frame), problems, into, notes)
-    return ImportResult(table, Path(source).name, len(frame), problems, saved, notes)
+        try:
+            return ImportResult(table, source, len(frame), problems,
+                                save_table(into, table, frame.reset_index(drop=True), message=message, also=also),
+                                notes)
+        except TableTooLargeError as err:
+            problems = Problems.single(source, f"{err} Nothing was saved.")
+    return ImportResult(table, source, len(frame), problems, into, notes)
 
 
 def _mapping_file(workspace: Workspace, table: str, mapping: Mapping | None) -> dict[str, str]:
@@ -330,8 +408,9 @@ def saved_mapping(workspace: Workspace, table: str) -> Mapping | None:
 
 
 def _problems_caused_elsewhere(workspace: Workspace, version: tuple | None, existing: dict[str, pd.DataFrame],
-                               table: str, frame: pd.DataFrame) -> Problems:
-    """Problems the new table would create in the other tables (e.g. people removed but still assessed).
+                               table: str, frame: pd.DataFrame, change: str) -> Problems:
+    """Problems the new table would create in the other tables (e.g. people removed but still assessed), each
+    saying it would come ``change`` (e.g. "after importing people.csv").
 
     ``existing`` are the workspace's tables as read at ``version`` (:func:`workspace_version`): while
     the workspace is still at that version, their problems are those the page has already found.
@@ -350,5 +429,5 @@ def _problems_caused_elsewhere(workspace: Workspace, version: tuple | None, exis
     new = after[[row not in seen for row in after.astype(str).itertuples(index=False, name=None)]]
     if new.empty:
         return Problems()
-    new = new.assign(problem=new["problem"] + f" (after importing {TABLES[table].file})")
+    new = new.assign(problem=new["problem"] + f" ({change})")
     return Problems(new)

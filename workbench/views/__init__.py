@@ -25,10 +25,11 @@ _EXPORTS = {
     "show_page": "workbench.views.shell",
     "SelectionView": "workbench.views.selection",
     "StartView": "workbench.views.start",
+    "TableEditor": "workbench.views.editor",
     "WhatIfView": "workbench.views.whatif",
 }
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "EvaluateView", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "SelectionView", "StartView", "WhatIfView", "guarded", "open_page", "show_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "EvaluateView", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "SelectionView", "StartView", "TableEditor", "WhatIfView", "guarded", "open_page", "show_page"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from workbench.privacy import published_mode
 from workbench.views.data import DataPanel
+from workbench.views.editor import TableEditor
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PAGES, STEPS, PageContext, page_link
 from workbench.workspace import create_workspace, find_workspace, list_workspaces
@@ -17,7 +18,7 @@ class StartView(w.VBox):
     """Pick or create a workspace, see the AXLES steps and the health of the workspace's data.
 
     In the published app the workspace it was started with is the only one
-    shown, and the create row is not there at all.
+    shown, and the create row and the table editor are not there at all.
     """
 
     def __init__(self, context: PageContext) -> None:
@@ -32,6 +33,7 @@ class StartView(w.VBox):
                               w.Button(description="Create workspace", button_style="primary", icon="plus"))
         self.notice = Notice()
         self.data = DataPanel(context)
+        self.editor = None if published else TableEditor(context)
 
         self._fill_choices()
         self.choice.observe(self._on_choice, names="value")
@@ -49,6 +51,7 @@ class StartView(w.VBox):
             *([] if published else [w.HBox([self.new_name, self.copy_demo, self.create_button])]),
             self.notice,
             self.data,
+            *([] if self.editor is None else [self.editor]),
         ])
         self.add_class("wb-start")
         self._render()
@@ -56,13 +59,18 @@ class StartView(w.VBox):
     def _fill_choices(self) -> None:
         # The published app serves the one workspace it was started with.
         workspaces = [self.context.workspace] if published_mode() else list_workspaces()
-        self.choice.options = [(ws.name, ws.slug) for ws in workspaces]
-        self.choice.value = self.context.workspace.slug
+        # new options first select the first one: that is no choice of the user's (it would open that workspace)
+        self._filling = True
+        try:
+            self.choice.options = [(ws.name, ws.slug) for ws in workspaces]
+            self.choice.value = self.context.workspace.slug
+        finally:
+            self._filling = False
         self.choice.disabled = published_mode()
 
     @guarded("open the workspace")
     def _on_choice(self, change: dict) -> None:
-        if change["new"] and change["new"] != self.context.workspace.slug:
+        if not self._filling and change["new"] and change["new"] != self.context.workspace.slug:
             self.context.workspace = find_workspace(change["new"])
 
     @guarded("create the workspace", button="create_button")

@@ -334,7 +334,7 @@ def test_any_number_written_with_separators_reads_back_to_itself(values, style):
 # --- total rows at the end ----------------------------------------------------------------------------
 
 def test_trailing_total_rows_are_left_out_with_a_note(tmp_path):
-    text = HEADER + ROWS + "Total,,,14,,,,\nCount,,,3,,,,\n"
+    text = HEADER + ROWS + "Total,,,14,,,,\nCount,3 employees,,,,,,\n"
     raw = read_table_file(write(tmp_path / "t.csv", text))
     assert raw.rows.tolist() == [2, 3, 4]
     assert raw.notes == ("Rows 5-6 ('Total', 'Count') look like totals and were left out.",)

@@ -19,6 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI must run the browser tests; elsewhere they skip when no Chromium is installed.
 BROWSER_REQUIRED = bool(os.environ.get("CI") or os.environ.get("WORKBENCH_REQUIRE_BROWSER"))
+#: ``shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)`` copies the demo's tables and settings only, without
+#: its design, saved matching, scenarios and saved comparison: for tests written against a new design.
+WITHOUT_STORY = shutil.ignore_patterns("design.yaml", "results", "scenarios")
 
 
 @pytest.fixture

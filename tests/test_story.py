@@ -72,7 +72,7 @@ def test_the_story_of_another_seed_loads_matches_compares_and_evaluates(other_se
     assert record["settings"]["cohort"] == max(enrolment["cohort"])
     assert record["settings"]["method"] == "optimal"  # the design's: blended matching for the best average
     mentees = set(enrolment.loc[enrolment["cohort"] == record["settings"]["cohort"], "person_id"])
-    matched = pairs[pairs["mentor_id"] != ""]
+    matched = pairs[(pairs["mentee_id"] != "") & (pairs["mentor_id"] != "")]
     assert len(matched) > 0 and set(matched["mentee_id"]) <= mentees
     assert [s.name for s in list_scenarios(workspace)] == sorted(s["name"] for s in DEMO_SCENARIOS)
     comparison = saved_comparison(workspace)
@@ -124,3 +124,12 @@ def test_a_folder_that_is_not_empty_is_refused_and_left_as_it_was(tmp_path: Path
         write_organisation(tmp_path / "taken", n_people=40, seed=1)
     assert files_of(tmp_path / "taken") == {"notes.txt": b"mine"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_a_cohort_nobody_can_be_matched_in_gets_a_design_and_scenarios_but_no_comparison(tmp_path: Path) -> None:
+    workspace = write_organisation(tmp_path / "tiny", n_people=20, seed=2)
+    assert load_design(workspace).align.objectives
+    assert len(list_scenarios(workspace)) == len(DEMO_SCENARIOS)
+    pairs, _ = saved_matching(workspace)
+    assert ((pairs["mentee_id"] == "") | (pairs["mentor_id"] == "")).all()  # as the page would save it: no pair
+    assert saved_comparison(workspace) is None

@@ -33,8 +33,9 @@ import pandas as pd
 from workbench.design.eligibility import data_as_of, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.design.store import design_to_yaml
+from workbench.errors import WorkbenchError
 from workbench.organisation import current_cohort
-from workbench.workspace import DESIGN_FILE, Workspace, atomic_write_text
+from workbench.workspace import DESIGN_FILE, Workspace
 
 #: Runs per scenario of the saved comparison and its sensitivity analysis (the What-if page's default).
 STORY_RUNS = 1000
@@ -70,8 +71,13 @@ def _percent(value: float | None) -> str:
     return "an unknown share" if value is None else f"{value:g}%"
 
 
-def _next_monday(day: datetime.date) -> datetime.date:
-    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
+def _start_after(day: datetime.date) -> datetime.date:
+    """The first Monday of September after ``day``: after the summer, with the new budget year."""
+    def first_monday(year: int) -> datetime.date:
+        september = datetime.date(year, 9, 1)
+        return september + datetime.timedelta(days=(7 - september.weekday()) % 7)
+
+    return first_monday(day.year) if first_monday(day.year) > day else first_monday(day.year + 1)
 
 
 def _survey_mean(survey: pd.DataFrame | None, construct: str, wave: str) -> float | None:
@@ -108,18 +114,19 @@ def demo_design(tables: Mapping[str, pd.DataFrame], *, name: str = "Demo organis
     roles = text_column(rows, "role")
     mentees = int(roles.isin(["mentee", "both"]).sum())
     mentors = int(roles.isin(["mentor", "both"]).sum())
-    past = enrolment[text_column(enrolment, "cohort") != cohort]
-    past_name = max(text_column(past, "cohort"), default="") if len(past) else ""
-    pilot = int(text_column(past, "role").isin(["mentee", "both"]).sum()) if len(past) else mentees
+    earlier = text_column(enrolment, "cohort")[text_column(enrolment, "cohort") != cohort]
+    past_name = max(earlier, default="")  # the pilot: the latest cohort before the current one
+    past = enrolment[text_column(enrolment, "cohort") == past_name]
+    pilot = int(text_column(past, "role").isin(["mentee", "both"]).sum()) if past_name else mentees
     attrition, data_skills = _goal(goals, "retain_junior_engineers"), _goal(goals, "ai_data_skills")
     clarity = _survey_mean(survey, "career_clarity", "pre") or 4.2
     clarity_target = round(clarity + 0.5, 1)
-    start = _next_monday(datetime.date(as_of.year, 9, 1))
+    start = _start_after(as_of)
     exit_kpi = attrition.get("kpi") or "annual exit rate of Engineering staff at levels 1-2 (%)"
     skill_kpi = data_skills.get("kpi") or "share of staff at or above target proficiency in data skills (%)"
     served = ("retain_junior_engineers", "leadership_pipeline", "ai_data_skills")
     focus = _focus_skills(tables, served)
-    focus_names = ", ".join(name or skill for skill, name in zip(focus["skill_id"], focus["name"]))
+    focus_names = ", ".join(label or skill for skill, label in zip(focus["skill_id"], focus["name"]))
     cohort_words = f"the {cohort} cohort" if cohort else "the current cohort"
     past_words = f"the {past_name} pilot" if past_name else "the pilot"
 
@@ -327,8 +334,11 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     scenarios of :data:`DEMO_SCENARIOS`; and their comparison with the design,
     ``runs`` simulated cohorts each (:func:`workbench.whatif.run_scenarios`,
     seed ``seed``), with the sensitivity of its retention effect. The matching
-    and the comparison are dated on the day the data describes. Raises :class:`~workbench.errors.WorkbenchError`
-    when the tables fail their contracts or cannot be matched.
+    and the comparison are dated on the day the data describes. A cohort the
+    design cannot match (in a very small organisation) has no matching, and
+    one with nobody matched no comparison: the pages would refuse them too.
+    Raises :class:`~workbench.errors.WorkbenchError` when the tables fail their
+    contracts.
     """
     from workbench.data.importing import checked_tables
     from workbench.matching import match
@@ -342,20 +352,24 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     design = demo_design(tables, name=f"{workspace.name} mentoring program")  # as a new design is called
     files = {DESIGN_FILE: design_to_yaml(design)}
     day = data_as_of(tables["people"])
-    matching = match(tables, design, seed=seed)
-    matching = dataclasses.replace(matching, settings={**matching.settings, "matched_at": day.isoformat()})
-    files.update(matching_files(matching))
     scenarios = [Scenario(**fields) for fields in DEMO_SCENARIOS]
     files.update({f"{SCENARIO_FOLDER}/{s.slug}.yaml": scenario_to_yaml(s) for s in scenarios})
-    compared = [BASELINE, *scenarios]
-    cohorts: dict = {}
-    batch = run_scenarios(tables, design, compared, runs=runs, seed=seed, executor=False, cohorts=cohorts)
+    try:
+        matching = match(tables, design, seed=seed)
+    except WorkbenchError:  # nobody to match
+        return files
+    matching = dataclasses.replace(matching, settings={**matching.settings, "matched_at": day.isoformat()})
+    files.update(matching_files(matching))
+    compared, cohorts = [BASELINE, *scenarios], {}
+    try:
+        batch = run_scenarios(tables, design, compared, runs=runs, seed=seed, executor=False, cohorts=cohorts)
+    except WorkbenchError:  # nobody matched, so nobody to simulate
+        return files
     swings = tornado(tables, design, "retention", scenario=BASELINE, runs=runs, seed=seed, executor=False,
                      cohorts=cohorts)
     swings.attrs["scenario"] = BASELINE.name
-    record = comparison_record(batch.finished(), scenarios=compared, tornado=swings,
-                               saved_on=day)
-    files.update(comparison_files(record))
+    files.update(comparison_files(comparison_record(batch.finished(), scenarios=compared, tornado=swings,
+                                                    saved_on=day)))
     return files
 
 

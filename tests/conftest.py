@@ -34,6 +34,15 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture
+def demo_data_only(home: Path) -> Path:
+    """The demo organisation in ``home`` with its tables only, where the pages find it: for tests that start
+    from a new design and nothing saved (the demo as it ships has a design, a matching and a comparison)."""
+    from workbench.workspace import DEMO_NAME, DEMO_SOURCE
+
+    return Path(shutil.copytree(DEMO_SOURCE, home / DEMO_NAME, ignore=WITHOUT_STORY))
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
@@ -90,6 +99,9 @@ class AppServer:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One live app for the Voila and browser tiers, on a fresh folder of workspaces."""
     root = tmp_path_factory.mktemp("app")
+    from workbench.workspace import DEMO_NAME, DEMO_SOURCE
+
+    shutil.copytree(DEMO_SOURCE, root / "home" / DEMO_NAME, ignore=WITHOUT_STORY)  # the tests start from a new design
     server = AppServer(root / "home", root / "server.log")
     try:
         server.wait_ready()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, describe_value
@@ -14,6 +16,14 @@ from workbench.views.matching import MatchingView
 from workbench.views.shell import open_page
 from workbench.views.whatif import WhatIfView
 from workbench.whatif import list_scenarios
+from workbench.workspace import DEMO_SOURCE
+
+
+@pytest.fixture(autouse=True)
+def story(home: Path, demo_data_only: Path) -> None:
+    """The demo as it ships, in place of the tables-only copy the other page tests use."""
+    shutil.rmtree(demo_data_only)
+    shutil.copytree(DEMO_SOURCE, demo_data_only)
 
 
 def test_the_design_pages_show_every_decision_taken_with_its_reason(home: Path) -> None:

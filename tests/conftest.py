@@ -34,13 +34,22 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def demo_data_only(home: Path) -> Path:
-    """The demo organisation in ``home`` with its tables only, where the pages find it: for tests that start
-    from a new design and nothing saved (the demo as it ships has a design, a matching and a comparison)."""
+def demo_home(home: Path) -> Path:
+    """``home`` with the demo organisation's tables only where the pages and ``find_workspace("demo")`` find it:
+    for tests written against a new design and nothing saved (the demo as it ships has a design, a matching and
+    a comparison)."""
     from workbench.workspace import DEMO_NAME, DEMO_SOURCE
 
-    return Path(shutil.copytree(DEMO_SOURCE, home / DEMO_NAME, ignore=WITHOUT_STORY))
+    shutil.copytree(DEMO_SOURCE, home / DEMO_NAME, ignore=WITHOUT_STORY)
+    return home
+
+
+@pytest.fixture
+def demo_data_only(home: Path) -> Path:
+    """The demo's folder in ``home``, tables only (:func:`demo_home`)."""
+    from workbench.workspace import DEMO_NAME
+
+    return demo_home(home) / DEMO_NAME
 
 
 def free_port() -> int:

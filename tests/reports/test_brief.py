@@ -225,7 +225,7 @@ def test_the_brief_includes_the_skill_gaps_when_the_data_allows(tmp_path) -> Non
     from workbench.reports.sections import default_sections
     from workbench.workspace import open_workspace
 
-    shutil.copytree(Path(__file__).resolve().parents[2] / "datasets" / "demo", tmp_path / "ws")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "datasets" / "demo", tmp_path / "ws", ignore=WITHOUT_STORY)
     ws = open_workspace(tmp_path / "ws")
     out = write_brief(ws, tmp_path / "brief.html", generated=DAY)
     text = out.read_text(encoding="utf-8")

@@ -19,6 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # CI must run the browser tests; elsewhere they skip when no Chromium is installed.
 BROWSER_REQUIRED = bool(os.environ.get("CI") or os.environ.get("WORKBENCH_REQUIRE_BROWSER"))
+#: ``shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)`` copies the demo's tables and settings only, without
+#: its design, saved matching, scenarios and saved comparison: for tests written against a new design.
+WITHOUT_STORY = shutil.ignore_patterns("design.yaml", "results", "scenarios")
 
 
 @pytest.fixture
@@ -29,6 +32,24 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WORKBENCH_HOME", str(folder))
     monkeypatch.delenv("WORKBENCH_WORKSPACE", raising=False)
     return folder
+
+
+def demo_home(home: Path) -> Path:
+    """``home`` with the demo organisation's tables only where the pages and ``find_workspace("demo")`` find it:
+    for tests written against a new design and nothing saved (the demo as it ships has a design, a matching and
+    a comparison)."""
+    from workbench.workspace import DEMO_NAME, DEMO_SOURCE
+
+    shutil.copytree(DEMO_SOURCE, home / DEMO_NAME, ignore=WITHOUT_STORY)
+    return home
+
+
+@pytest.fixture
+def demo_data_only(home: Path) -> Path:
+    """The demo's folder in ``home``, tables only (:func:`demo_home`)."""
+    from workbench.workspace import DEMO_NAME
+
+    return demo_home(home) / DEMO_NAME
 
 
 def free_port() -> int:
@@ -87,6 +108,9 @@ class AppServer:
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """One live app for the Voila and browser tiers, on a fresh folder of workspaces."""
     root = tmp_path_factory.mktemp("app")
+    from workbench.workspace import DEMO_NAME, DEMO_SOURCE
+
+    shutil.copytree(DEMO_SOURCE, root / "home" / DEMO_NAME, ignore=WITHOUT_STORY)  # the tests start from a new design
     server = AppServer(root / "home", root / "server.log")
     try:
         server.wait_ready()

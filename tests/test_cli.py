@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import workbench
+from tests.conftest import WITHOUT_STORY
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -99,7 +100,7 @@ def test_validate_warns_of_implausible_dates_and_stays_valid(tmp_path: Path) -> 
 
     from workbench.workspace import DEMO_SOURCE
 
-    shutil.copytree(DEMO_SOURCE, tmp_path / "org")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "org", ignore=WITHOUT_STORY)
     people = tmp_path / "org" / "people.csv"
     lines = people.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")

@@ -15,6 +15,7 @@ from workbench.cli import main
 from workbench.data.importing import validate_workspace
 from workbench.whatif.schema import schema_problems
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -42,7 +43,7 @@ DAMAGES = {
 
 def damaged_demo(folder: Path, damage: str) -> Path:
     """A copy of the demo in ``folder`` with one of the :data:`DAMAGES`."""
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     table, change = DAMAGES[damage]
     path = folder / f"{table}.csv"
     change(read(path)).to_csv(path, index=False)
@@ -103,7 +104,7 @@ def test_only_the_tables_read_are_refused(tmp_path: Path, settled: None, capsys)
 
 def test_a_boolean_proficiency_scale_is_a_message_not_a_traceback(tmp_path: Path, capsys) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, ws)
+    shutil.copytree(DEMO_SOURCE, ws, ignore=WITHOUT_STORY)
     settings = ws / "workspace.yaml"
     text = settings.read_text(encoding="utf-8")
     assert "min: 0" in text and "max: 5" in text
@@ -127,7 +128,7 @@ IMPLAUSIBLE_DATES = {
 def test_an_analysis_on_implausible_dates_runs_and_warns(case: str, command: str, tmp_path: Path, settled: None,
                                                          capsys) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, ws)
+    shutil.copytree(DEMO_SOURCE, ws, ignore=WITHOUT_STORY)
     column, value, warning = IMPLAUSIBLE_DATES[case]
     people = read(ws / "people.csv")
     row = people.index[people["exit_date"].eq("")][10]  # still employed: any hire date comes before the exit
@@ -143,7 +144,7 @@ def test_an_analysis_on_implausible_dates_runs_and_warns(case: str, command: str
 def test_warnings_follow_only_the_tables_read_and_are_capped(tmp_path: Path, settled: None, capsys) -> None:
     """Skill gaps read no meetings: a placeholder date there is named by match (which reads them), not by gaps."""
     ws = tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, ws)
+    shutil.copytree(DEMO_SOURCE, ws, ignore=WITHOUT_STORY)
     meetings = read(ws / "meetings.csv")
     meetings.loc[:14, "date"] = "0001-01-01"
     meetings.to_csv(ws / "meetings.csv", index=False)
@@ -157,7 +158,7 @@ def test_warnings_follow_only_the_tables_read_and_are_capped(tmp_path: Path, set
 
 def test_json_output_lists_the_warnings(tmp_path: Path, settled: None, capsys) -> None:
     ws = tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, ws)
+    shutil.copytree(DEMO_SOURCE, ws, ignore=WITHOUT_STORY)
     read(ws / "people.csv").pipe(cell, 0, "exit_date", "9999-12-31").to_csv(ws / "people.csv", index=False)
     out = tmp_path / "r.json"
     assert main(["simulate", str(ws), "--out", str(out), "--runs", "20"]) == 0
@@ -172,8 +173,8 @@ def test_json_output_lists_the_warnings(tmp_path: Path, settled: None, capsys) -
 def test_every_analysis_names_the_warnings_of_what_it_read_and_exits_as_before(tmp_path: Path, settled: None,
                                                                             capsys) -> None:
     clean, ws = tmp_path / "clean", tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, clean)
-    shutil.copytree(DEMO_SOURCE, ws)
+    shutil.copytree(DEMO_SOURCE, clean, ignore=WITHOUT_STORY)
+    shutil.copytree(DEMO_SOURCE, ws, ignore=WITHOUT_STORY)
     read(ws / "people.csv").pipe(cell, 0, "exit_date", "9999-12-31").to_csv(ws / "people.csv", index=False)
     line = "warning: people.csv row 2, column exit_date: 9999-12-31 is more than 10 years ahead"
     for command, (template, _) in COMMANDS.items():

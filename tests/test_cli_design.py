@@ -11,6 +11,7 @@ import pytest
 from workbench.design.model import Experience, ProgramDesign
 from workbench.design.store import save_design
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

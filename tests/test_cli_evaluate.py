@@ -18,6 +18,7 @@ from workbench.cli import main
 from workbench.evaluate import JSON_SCHEMA, TURNOVER_JSON_SCHEMA
 from workbench.workspace import DEMO_SOURCE
 from tests.evaluate import split_programs
+from tests.conftest import WITHOUT_STORY
 
 EXTERNAL = [
     re.compile(r"""\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I),
@@ -31,7 +32,7 @@ QUICK = ["--runs", "20", "--resamples", "200"]
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

@@ -14,13 +14,14 @@ from workbench import gaps as gaps_api
 from workbench.cli import GAP_GROUPINGS, main
 from workbench.gaps import aggregate, person_gaps
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

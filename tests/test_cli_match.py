@@ -13,11 +13,12 @@ import pytest
 from workbench.cli import main
 from workbench.matching import saved_matching
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

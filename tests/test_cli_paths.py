@@ -13,6 +13,7 @@ import pytest
 
 from workbench.cli import CLOSED_PIPE, main
 from workbench.workspace import DEMO_SOURCE
+from tests.conftest import WITHOUT_STORY
 
 REPO = Path(__file__).resolve().parents[1]
 UNWRITABLE = Path("/proc/workbench-test")  # the system refuses new files there, even to root
@@ -112,7 +113,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(buffered: bool, tmp_pa
 
 def test_importing_where_the_table_is_a_folder_says_so_and_keeps_no_history(tmp_path: Path, capsys) -> None:
     workspace = tmp_path / "org"
-    shutil.copytree(DEMO_SOURCE, workspace)
+    shutil.copytree(DEMO_SOURCE, workspace, ignore=WITHOUT_STORY)
     (workspace / "people.csv").rename(tmp_path / "people.csv")
     (workspace / "people.csv").mkdir()
     assert main(["import", str(tmp_path / "people.csv"), "--table", "people", "--into", str(workspace)]) == 2

@@ -13,10 +13,12 @@ from workbench.cli import build_parser, main
 from workbench.reports import pack as pack_module
 from workbench.workspace import ensure_demo_workspace
 
+from tests.conftest import demo_home
+
 
 @pytest.fixture
 def demo(home: Path) -> Path:
-    return ensure_demo_workspace(home)
+    return ensure_demo_workspace(demo_home(home))  # the demo's tables with a new design and nothing saved
 
 
 def _one_line_error(captured) -> str:

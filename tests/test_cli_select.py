@@ -10,11 +10,12 @@ import pytest
 
 from workbench.cli import main
 from workbench.workspace import DEMO_SOURCE
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

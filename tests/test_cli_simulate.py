@@ -17,11 +17,12 @@ from workbench.programs import add_program
 from workbench.simulate import KPIS, PARAMETERS
 from workbench.whatif import Scenario, save_scenario, schema_problems
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     workspace = open_workspace(tmp_path / "demo")
     workspace = save_scenario(workspace, Scenario("Weekly", overrides={"cadence": "weekly", "budget": 40000}))
     save_scenario(workspace, Scenario("Capacity one", overrides={"mentor_capacity": 1},

@@ -10,12 +10,13 @@ import pytest
 from workbench.cli import main
 from workbench.programs import add_program
 from workbench.workspace import DEMO_SOURCE, open_workspace, program_scope, save_files
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     folder = tmp_path / "ws"
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     return folder
 
 

@@ -35,6 +35,7 @@ from workbench.cli import main
 from workbench.data.contracts import TABLES
 from workbench.errors import WorkbenchError
 from workbench.workspace import DEMO_SOURCE
+from tests.conftest import WITHOUT_STORY
 
 #: Outcomes of every run of the module: cases, runs, exit 0, exit 2, tracebacks, other exits.
 COUNTS: Counter = Counter()
@@ -178,7 +179,7 @@ def base(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     settled = pytest.MonkeyPatch()
     settled.setattr(importing, "_SETTLE_NS", 0)
     folder = tmp_path_factory.mktemp("fuzz") / "base"
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     workspace = save_design(open_workspace(folder), load_design(open_workspace(folder)))
     add_program(workspace, "peer")
     shutil.rmtree(folder / ".history")

@@ -17,11 +17,12 @@ from workbench.matching import saved_matching
 from workbench.programs import add_program, enrolled_in, load_programs, program_ids, program_tables, remove_program
 from workbench.whatif.scenarios import Scenario, list_scenarios, save_scenario
 from workbench.workspace import DEMO_SOURCE, StaleWorkspaceError, open_workspace, program_scope, undo
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return tmp_path / "demo"
 
 

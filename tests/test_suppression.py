@@ -45,6 +45,7 @@ from workbench.matching.selection import select_cohort
 from workbench.organisation import headcounts
 from workbench.simulate import build_cohort, simulate
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 sizes = st.lists(st.integers(1, 12), min_size=1, max_size=6)
 
@@ -227,7 +228,7 @@ def few_matched(tmp_path_factory):
     five participants with comparable colleagues: its other mentees get departments of their own. ``workbench
     evaluate --all --json`` on it, and the programs' evaluations in this process (for the true counts)."""
     folder = tmp_path_factory.mktemp("few-matched") / "demo"
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     split_programs(folder)
     enrolment = pd.read_csv(folder / "enrolment.csv", dtype=str, keep_default_na=False)
     alone = enrolment.loc[enrolment["program"] == "peer", "person_id"].tolist()[3:]

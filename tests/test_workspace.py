@@ -48,6 +48,10 @@ def test_create_from_demo_copies_its_tables_under_the_new_name(home: Path) -> No
     created = create_workspace("Copy", copy_demo=True)
     assert created.tables() == sorted(p.stem for p in DEMO_SOURCE.glob("*.csv"))
     assert created.name == "Copy"
+    # the data only: the demo's design, scenarios and saved results stay with the demo
+    assert (DEMO_SOURCE / "design.yaml").is_file() and (DEMO_SOURCE / "results").is_dir()
+    assert sorted(p.name for p in created.path.iterdir() if not p.name.startswith(".")) == sorted(
+        [f"{t}.csv" for t in created.tables()] + ["workspace.yaml"])
 
 
 @pytest.mark.parametrize("name", ["", "   ", "../escape", "a/b", ".hidden", "x" * 65])

@@ -42,13 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser(
         "sample", help="generate a demo organisation as a new workspace",
         description="Generate a fictitious organisation (people, skills from real O*NET profiles, goals, "
-                    "enrolment, a past cohort with surveys and meetings) as a new workspace folder. "
+                    "enrolment, a past cohort with surveys and meetings) as a new workspace folder, with a "
+                    "design, a saved matching of the current cohort and a saved what-if comparison. "
                     "The same seed gives byte-identical files.")
     sample.add_argument("out", type=Path, help="folder to create (must not exist or be empty)")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     sample.add_argument("--people", type=int, default=800,
                         help="people in the three-year history, leavers included (default 800)")
     sample.add_argument("--name", default="Demo organisation", help="workspace name (default 'Demo organisation')")
+    sample.add_argument("--no-story", dest="story", action="store_false",
+                        help="tables only: no design, saved matching or what-if comparison")
 
     validate = commands.add_parser(
         "validate", help="check a workspace's tables against the data contracts",
@@ -439,14 +442,11 @@ def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | Non
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from workbench.data.sample import MIN_PEOPLE, generate_organisation, write_tables
-    from workbench.workspace import WorkspaceSettings, write_new_workspace
+    from workbench.data.sample import MIN_PEOPLE, write_organisation
 
     if args.people < MIN_PEOPLE:
         raise WorkbenchError(f"--people must be at least {MIN_PEOPLE}, not {args.people}.")
-    tables = generate_organisation(n_people=args.people, seed=args.seed)
-    settings = WorkspaceSettings(name=args.name, extra={"generated": {"seed": args.seed, "people": args.people}})
-    workspace = write_new_workspace(args.out, settings, lambda folder: write_tables(tables, folder))
+    workspace = write_organisation(args.out, n_people=args.people, seed=args.seed, name=args.name, story=args.story)
     counts = ", ".join(f"{table} {rows:,}" for table, rows in workspace.row_counts().items())
     print(f"Wrote {workspace.path}: {counts}")
 

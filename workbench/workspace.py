@@ -385,8 +385,9 @@ def find_workspace(slug: str | None, home: Path | None = None) -> Workspace:
 def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = False) -> Workspace:
     """Create a new workspace folder called ``name`` under ``home``.
 
-    With ``copy_demo=True`` it starts with the demo organisation's data; otherwise
-    it starts empty, ready for an import. The name may use letters, digits,
+    With ``copy_demo=True`` it starts with the demo organisation's data (its tables,
+    not its design, scenarios or saved results); otherwise it starts empty, ready
+    for an import. The name may use letters, digits,
     spaces, ``-``, ``_`` and ``.`` (at most 64 characters) and must be new.
     """
     refuse_when_published()
@@ -405,7 +406,8 @@ def create_workspace(name: str, home: Path | None = None, *, copy_demo: bool = F
     staging = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=home))
     try:
         if copy_demo:
-            shutil.copytree(DEMO_SOURCE, staging, dirs_exist_ok=True)
+            shutil.copytree(DEMO_SOURCE, staging, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(DESIGN_FILE, PROGRAMS_DIR, *RESULT_FOLDERS))
             settings = replace(open_workspace(staging).settings, name=name, revision=0)
         else:
             settings = WorkspaceSettings(name=name)

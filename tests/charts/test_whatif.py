@@ -30,12 +30,13 @@ from workbench.design.model import Eligibility
 from workbench.whatif import (ALL_PROGRAMS, BASELINE, Scenario, comparison_table, frontier, run_scenarios,
                               simulate_programs, tornado)
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("whatif-charts") / "demo"
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     workspace = open_workspace(folder)
     tables, _ = read_workspace_tables(workspace)
     return tables, load_design(workspace)

@@ -163,6 +163,14 @@ def test_describe_value_of_a_default_design() -> None:
         assert text and "None" not in text and "=" not in text and "((" not in text, (item.id, text)
 
 
+def test_no_sensitive_attributes_without_the_opt_in_is_a_decision_with_it_an_open_one() -> None:
+    assert describe_value(ProgramDesign(), "experience.sensitive_attributes") == "none: no opt-in to sensitive data"
+    opted_in = ProgramDesign(experience=Experience(sensitive_opt_in=True))
+    assert describe_value(opted_in, "experience.sensitive_attributes") == "not decided"
+    chosen = ProgramDesign(experience=Experience(sensitive_opt_in=True, sensitive_attributes=("gender",)))
+    assert describe_value(chosen, "experience.sensitive_attributes") == "gender"
+
+
 def test_describe_value_of_a_filled_in_design() -> None:
     design = ProgramDesign(
         align=Align(

@@ -15,6 +15,7 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate import JSON_SCHEMA, evaluate
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 TRUE_HAZARD_RATIO = generation_parameters()["past_cohort"]["exit_hazard_ratio"]
 TRUE_SURVEY_EFFECT = generation_parameters()["survey"]["program_effect"]
@@ -184,7 +185,7 @@ def test_evaluate_workspace_uses_a_saved_matching_of_the_cohort_only(tmp_path) -
 
     from workbench.evaluate import evaluate_workspace
 
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     workspace = open_workspace(tmp_path / "demo")
     enrolment = pd.read_csv(tmp_path / "demo" / "enrolment.csv", dtype=str, keep_default_na=False)
     mentees = sorted(enrolment.loc[(enrolment["cohort"] == "2025") & (enrolment["role"] != "mentor"), "person_id"])

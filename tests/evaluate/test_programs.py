@@ -15,6 +15,7 @@ from workbench.reports.evaluation import totals_facts
 from workbench.errors import WorkbenchError
 from workbench.workspace import DEMO_SOURCE, open_workspace, program_scope
 from tests.evaluate import PAST_COHORT, split_programs
+from tests.conftest import WITHOUT_STORY
 
 QUICK = {"resamples": 200, "calibrate_forecast": False}
 START = datetime.date(2025, 7, 3)  # the past cohort's first meeting: one time zero for both halves
@@ -23,7 +24,7 @@ START = datetime.date(2025, 7, 3)  # the past cohort's first meeting: one time z
 @pytest.fixture(scope="module")
 def tiers(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("tiers") / "demo"
-    shutil.copytree(DEMO_SOURCE, folder)
+    shutil.copytree(DEMO_SOURCE, folder, ignore=WITHOUT_STORY)
     return split_programs(folder, empty="reverse")
 
 
@@ -83,9 +84,9 @@ def test_pooled_retention_counts_each_person_once(tiers, found) -> None:
 
 
 def test_pooling_a_cohort_split_in_two_gives_the_whole_cohorts_retention(tmp_path) -> None:
-    whole = evaluate_workspace(open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "whole")), start=START,
-                               **QUICK)
-    split = split_programs(shutil.copytree(DEMO_SOURCE, tmp_path / "split"))
+    whole = evaluate_workspace(open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "whole", ignore=WITHOUT_STORY)),
+                               start=START, **QUICK)
+    split = split_programs(shutil.copytree(DEMO_SOURCE, tmp_path / "split", ignore=WITHOUT_STORY))
     found = evaluate_programs_workspace(open_workspace(split), start=START, **QUICK)
     pooled, alone = found.pooled.survival, whole.retention.survival
     pd.testing.assert_frame_equal(pooled.groups, alone.groups)
@@ -96,7 +97,7 @@ def test_pooling_a_cohort_split_in_two_gives_the_whole_cohorts_retention(tmp_pat
 
 
 def test_a_one_program_workspace_totals_its_single_evaluation(tmp_path) -> None:
-    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "demo"))
+    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY))
     found = evaluate_programs_workspace(workspace, seed=5, **QUICK)
     alone = evaluate_workspace(workspace, seed=5, **QUICK)
     assert found.results["main"].json_text() == alone.json_text()

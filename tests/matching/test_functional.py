@@ -20,6 +20,7 @@ from workbench.matching.pool import Pool
 from workbench.matching.rules import allowed_block
 from workbench.matching.scores import PROFICIENT_LEVEL, PairScorer
 from workbench.workspace import find_workspace
+from tests.conftest import demo_home
 
 
 @st.composite
@@ -85,7 +86,7 @@ def test_only_mentees_who_need_the_skill_with_mentors_who_can_teach_it(case) -> 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, problems = read_workspace_tables(workspace)
     assert problems.ok
     return tables, load_design(workspace)

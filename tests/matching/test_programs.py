@@ -20,6 +20,7 @@ from workbench.matching.rules import allowed_block
 from workbench.matching.solvers import DenseScores
 from workbench.programs import program_tables
 from workbench.workspace import find_workspace
+from tests.conftest import demo_home
 
 
 @st.composite
@@ -84,7 +85,7 @@ def test_the_joint_solve_is_optimal_and_keeps_every_capacity(game, depth):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, problems = read_workspace_tables(workspace)
     assert problems.ok
     design = load_design(workspace)

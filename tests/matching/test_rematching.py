@@ -16,13 +16,14 @@ from workbench.errors import WorkbenchError
 from workbench.matching.pool import build_pool
 from workbench.matching.rematching import rematch
 from workbench.workspace import find_workspace
+from tests.conftest import demo_home
 
 DAY = datetime.date(2026, 6, 28)  # the demo people data's day
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, problems = read_workspace_tables(workspace)
     assert problems.ok
     pairs = tables["meetings"][["mentee_id", "mentor_id"]].drop_duplicates().reset_index(drop=True)

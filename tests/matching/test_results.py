@@ -27,11 +27,12 @@ from workbench.matching import (
 from workbench.matching.names import method_label
 from workbench.matching.rules import allowed_block
 from workbench.workspace import StaleWorkspaceError, find_workspace, open_workspace, undo
+from tests.conftest import demo_home
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, problems = read_workspace_tables(workspace)
     assert problems.ok
     return tables, load_design(workspace)
@@ -250,7 +251,7 @@ def test_settings_out_of_range_are_named(demo):
 
 
 def test_save_matching_is_undoable_and_revision_checked(home):
-    workspace = find_workspace("demo", home)
+    workspace = find_workspace("demo", demo_home(home))
     tables, _ = read_workspace_tables(workspace)
     result = match(tables, load_design(workspace))
     saved = save_matching(workspace, result)
@@ -269,7 +270,7 @@ def test_save_matching_is_undoable_and_revision_checked(home):
 def test_a_damaged_saved_matching_is_named_by_every_reader(home, capsys, name, text):
     from workbench.cli import main
 
-    workspace = find_workspace("demo", home)
+    workspace = find_workspace("demo", demo_home(home))
     tables, _ = read_workspace_tables(workspace)
     saved = save_matching(workspace, match(tables, load_design(workspace)))
     (saved.path / "results" / name).write_bytes(text.encode("latin-1"))
@@ -281,7 +282,7 @@ def test_a_damaged_saved_matching_is_named_by_every_reader(home, capsys, name, t
 
 
 def test_ids_that_look_like_formulas_read_back_as_imported_matched_and_saved(home, tmp_path):
-    workspace = find_workspace("demo", home)
+    workspace = find_workspace("demo", demo_home(home))
     people = pd.read_csv(workspace.path / "people.csv", dtype=str, keep_default_na=False)
     enrolment = pd.read_csv(workspace.path / "enrolment.csv", dtype=str, keep_default_na=False)
     ids = ["=1+1", "+44 20", "-x", "@me"]  # cells a spreadsheet would run as formulas

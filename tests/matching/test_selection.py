@@ -26,11 +26,12 @@ from workbench.matching.selection import (
 )
 from workbench.privacy import MIN_GROUP
 from workbench.workspace import find_workspace
+from tests.conftest import demo_home
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, problems = read_workspace_tables(workspace)
     assert problems.ok
     return tables, load_design(workspace)

@@ -15,6 +15,7 @@ from workbench.design.store import DesignError, save_design
 from workbench.errors import WorkbenchError
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import DEMO_SOURCE, WorkspaceSettings, open_workspace, write_settings
+from tests.conftest import WITHOUT_STORY
 
 DAY = datetime.date(2025, 3, 14)
 XSS = "<script>alert(1)</script>"
@@ -30,7 +31,7 @@ EXTERNAL = [
 
 @pytest.fixture
 def workspace(tmp_path: Path):
-    shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    shutil.copytree(DEMO_SOURCE, tmp_path / "demo", ignore=WITHOUT_STORY)
     return open_workspace(tmp_path / "demo")
 
 
@@ -224,7 +225,7 @@ def test_the_brief_includes_the_skill_gaps_when_the_data_allows(tmp_path) -> Non
     from workbench.reports.sections import default_sections
     from workbench.workspace import open_workspace
 
-    shutil.copytree(Path(__file__).resolve().parents[2] / "datasets" / "demo", tmp_path / "ws")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "datasets" / "demo", tmp_path / "ws", ignore=WITHOUT_STORY)
     ws = open_workspace(tmp_path / "ws")
     out = write_brief(ws, tmp_path / "brief.html", generated=DAY)
     text = out.read_text(encoding="utf-8")
@@ -242,7 +243,7 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
     from workbench.matching import match, save_matching
     from workbench.reports.sections import matching_section
 
-    ws = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    ws = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws", ignore=WITHOUT_STORY))
     assert matching_section(ws) is None
     tables, _ = read_workspace_tables(ws)
     result = match(tables, load_design(ws), method="fair")

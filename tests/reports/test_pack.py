@@ -27,6 +27,8 @@ from workbench.reports.pack import GAPS_CSV, MANIFEST, PAGES, WITHHELD, write_pa
 from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, save_comparison, tornado
 from workbench.workspace import ensure_demo_workspace, open_workspace
 
+from tests.conftest import demo_home
+
 DAY = datetime.date(2025, 3, 14)
 XSS = "<script>alert(1)</script>"
 PAGE_FILES = [file for _, file, _ in PAGES]
@@ -44,9 +46,9 @@ OUTSIDE = [
 
 
 def _copy_demo(root: Path, name: str) -> Path:
-    """A copy of the demo workspace made the way the app makes it (``ensure_demo_workspace``)."""
+    """A copy of the demo's tables with a new design, opened the way the app opens it (``ensure_demo_workspace``)."""
     home = root / f"home-{name}"
-    source = ensure_demo_workspace(home)
+    source = ensure_demo_workspace(demo_home(home))
     return Path(shutil.move(str(source), str(root / name)))
 
 

@@ -14,13 +14,14 @@ from workbench.reports.brief import write_brief
 from workbench.reports.sections import default_sections, whatif_section
 from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, save_comparison, tornado
 from workbench.workspace import DEMO_SOURCE, open_workspace
+from tests.conftest import WITHOUT_STORY
 
 DAY = datetime.date(2025, 3, 14)
 
 
 @pytest.fixture
 def saved(tmp_path: Path):
-    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws", ignore=WITHOUT_STORY))
     tables, _ = read_workspace_tables(workspace)
     design = load_design(workspace)
     scenarios = [BASELINE, Scenario("A year <b>", overrides={"duration_months": 12, "budget": 40000},
@@ -34,7 +35,7 @@ def saved(tmp_path: Path):
 
 
 def test_no_section_until_a_comparison_is_saved(tmp_path: Path) -> None:
-    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws", ignore=WITHOUT_STORY))
     assert whatif_section(workspace) is None
     assert "What-if" not in [title for title, _ in default_sections(workspace, load_design(workspace))]
 
@@ -73,7 +74,7 @@ def test_the_brief_gets_the_section_in_html_and_markdown(saved, tmp_path: Path) 
 
 
 def test_no_budget_column_when_no_scenario_has_a_budget(tmp_path: Path) -> None:
-    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws"))
+    workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws", ignore=WITHOUT_STORY))
     tables, _ = read_workspace_tables(workspace)
     batch = run_scenarios(tables, load_design(workspace), [BASELINE], runs=50, executor=False)
     workspace = save_comparison(workspace, comparison_record(batch.finished()))

@@ -17,6 +17,7 @@ from workbench.errors import WorkbenchError
 from workbench.simulate import KPIS, PARAMETERS, Cohort, build_cohort, simulate
 from workbench.simulate.parameters import resolve
 from workbench.workspace import find_workspace
+from tests.conftest import demo_home
 
 NO_EFFECT = {"turnover_reduction": 0.0, "promotion_uplift": 0.0, "skill_per_meeting": 0.0}
 
@@ -33,7 +34,7 @@ def cohort(n: int = 200, score: float = 0.6, hazard: float = 0.2, structure: str
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    workspace = find_workspace("demo", tmp_path_factory.mktemp("home"))
+    workspace = find_workspace("demo", demo_home(tmp_path_factory.mktemp("home")))
     tables, _ = read_workspace_tables(workspace)
     return tables, load_design(workspace)
 

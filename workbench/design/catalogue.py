@@ -871,6 +871,8 @@ def describe_value(design: ProgramDesign, id: str) -> str:
     found = _BY_ID.get(id)
     labels = {o.value: o.label for o in found.options} if found else {}
     currency = design.align.constraints.currency
+    if id == "experience.sensitive_attributes" and not value and not design.experience.sensitive_opt_in:
+        return "none: no opt-in to sensitive data"  # decided by the opt-in, not left open
     if value is None or value == "" or value == () or value == {}:
         return NOT_DECIDED
     if isinstance(value, bool):

@@ -104,9 +104,14 @@ def save_comparison(workspace: Workspace, record: dict) -> Workspace:
     since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
-    text = json.dumps(_plain(record), indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False) + "\n"
     names = ", ".join(s["name"] for s in record.get("scenarios", []))
-    return save_files(workspace, {SAVED_COMPARISON: text}, message=f"save the what-if comparison ({names})")
+    return save_files(workspace, comparison_files(record), message=f"save the what-if comparison ({names})")
+
+
+def comparison_files(record: dict) -> dict[str, str]:
+    """The file a saved comparison is (name in the program's folder -> text): ``record`` as sorted JSON."""
+    return {SAVED_COMPARISON: json.dumps(_plain(record), indent=2, sort_keys=True, allow_nan=False,
+                                         ensure_ascii=False) + "\n"}
 
 
 def saved_comparison(workspace: Workspace) -> dict | None:

@@ -50,7 +50,7 @@ def test_a_valid_upload_is_imported_and_can_be_undone(panel: DataPanel) -> None:
     assert "Undone: import goals export.csv as goals" in panel.notice.value
     assert demo.table_path("goals").read_bytes() == original
     panel.undo_button.click()
-    assert "There is no import to undo" in panel.notice.value
+    assert "There is no import or table edit to undo" in panel.notice.value
 
 
 def test_a_bad_upload_shows_the_problem_table_and_saves_nothing(panel: DataPanel) -> None:

@@ -44,7 +44,8 @@ def test_the_grid_shows_the_contracts_columns_in_order_then_the_tables_own(start
     editor.table.value = "enrolment"
     columns = {c["name"]: c for c in editor.grid.columns}
     assert columns["role"]["choices"] == ["mentee", "mentor", "both"]
-    assert columns["wants"]["hint"] == "Skill ids of skills.csv separated by ';'; may be blank."
+    assert columns["wants"]["hint"] == ("Skill ids of skills.csv separated by ';'; may be blank; skills a mentee wants to "
+                                       "develop (skill_ids).")
     assert ["P00001", "Pablo Jimenez"] in columns["person_id"]["options"]  # ids offered with the person's name
     assert "programming" in editor.help.value and "this workspace's programs: main" in editor.help.value
     assert len(editor.grid.rows) == 105 and not editor.unsaved

@@ -501,8 +501,9 @@ _HEADER_SAMPLE = 50
 _MAX_TOTAL_ROWS = 5
 #: A cell that is a value, not a name: a number (with separators, a sign or a percent, or a count such as "59
 #: employees") or a date.
-_VALUE_RE = re.compile(r"[-+(]?[0-9][0-9.,' \u00a0\u202f%)]*(?:\s*(?:employees?|people|persons?|staff|headcount|fte|rows?"
-                       r"|records?|entries|items?))?|[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}\b.*", re.IGNORECASE)
+_VALUE_RE = re.compile(r"[-+(]?[0-9][0-9.,' \u00a0\u202f%)]*"
+                       r"(?:\s*(?:employees?|people|persons?|staff|headcount|fte|rows?|records?|entries|items?))?"
+                       r"|[0-9]{1,4}[./-][0-9]{1,2}[./-][0-9]{1,4}\b.*", re.IGNORECASE)
 #: The label of a total row, in English, German, French and Italian exports.
 _TOTAL_RE = re.compile(r"(?:grand\s+)?(?:totals?|sum|count|gesamt|gesamtsumme|summe|total\s+g[ée]n[ée]ral|totale)"
                        r"\s*:?\s*(?:\(.*\))?", re.IGNORECASE)

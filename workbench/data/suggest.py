@@ -224,9 +224,10 @@ def _dates(col: _Column) -> tuple[str, str, bool] | None:
     if fmt in _SWAPPED:
         swapped = pd.to_datetime(sample, format=_SWAPPED[fmt], errors="coerce")
         if swapped.notna().all():
-            note, doubt = note + f"; every one also reads as {_format_label(_SWAPPED[fmt])}, so check which it is", True
+            note, doubt = (note + f"; every one also reads as {_format_label(_SWAPPED[fmt])}: choose the column's date "
+                           "style, or each such date is listed when importing"), True
     if share < 1.0:
-        note += f"; {round((1 - share) * len(values))} value(s) are not in that form and will be reported"
+        note += f"; {round((1 - share) * len(values))} value(s) are written another way, read row by row"
     return fmt, note, doubt
 
 
@@ -494,7 +495,10 @@ def _evidence(col: _Column, spec: ColumnSpec, ctx: _Context) -> _Evidence | None
             score, note = (0.55, note + ", mostly blank as leaving dates are") if col.fill < 0.5 else (0.2, note)
         elif name == "hire_date":  # everyone was hired
             score = 0.55 if col.fill >= 0.9 else 0.2
-        return _Evidence(score, note, date_format=None if fmt == "%Y-%m-%d" else fmt, cap=0.6 if doubt else 1.0)
+        # in doubt, no format: the reading finds the column's style, reads mixed styles row by row and lists each
+        # date that reads two ways (03/04/05) unless the column's other dates or a style chosen by hand decide
+        return _Evidence(score, note, date_format=None if fmt == "%Y-%m-%d" or doubt else fmt,
+                         cap=0.6 if doubt else 1.0)
     if name in _PERSON_COLUMNS:
         return _person_evidence(col, name, ctx)
     if name == "email":

@@ -95,8 +95,9 @@ class DataPanel(w.VBox):
         self.suggestion_button = w.Button(description="Use a suggestion instead", icon="undo",
                                           layout=w.Layout(width="auto", display="none"))
         self.import_button = w.Button(description="Import", button_style="primary", icon="upload")
-        self.undo_button = w.Button(description="Undo last import", icon="undo", layout=w.Layout(width="auto"),
-                                    tooltip="Puts back the table the latest import replaced; other pages' saves stay")
+        self.undo_button = w.Button(description="Undo last table change", icon="undo", layout=w.Layout(width="auto"),
+                                    tooltip="Puts back the table the latest import or table edit replaced; other "
+                                            "pages' saves stay")
         self.import_notes = w.HTML()
         self.raw: RawTable | None = None
         self.suggestion: Suggestion | None = None
@@ -391,12 +392,12 @@ class DataPanel(w.VBox):
                                           + csv_download_link(result.problems.frame, "import-problems.csv",
                                                               "Download all problems (CSV)"))
 
-    @guarded("undo the last import", button="undo_button")
+    @guarded("undo the last table change", button="undo_button")
     def _on_undo(self, _button: w.Button) -> None:
         tables = [v for v in history(self.context.workspace) if v.artefact.endswith(".csv")]
         if not tables:
-            raise WorkbenchError("There is no import to undo in this workspace (undo keeps each table's last ten "
-                                 "saves).")
+            raise WorkbenchError("There is no import or table edit to undo in this workspace (undo keeps each table's "
+                                 "last ten saves).")
         self.context.workspace = undo(self.context.workspace, tables[0].artefact)
         self.notice.show(f"Undone: {tables[0].message} ({tables[0].saved_at.replace('T', ' ')[:16]} UTC); "
                          f"{tables[0].label} is back as it was before.", "success")

@@ -71,8 +71,9 @@ async function render({ model, el }) {
   const listId = (i) => uid + "-list-" + i;
 
   function commit() {
-    data.set({ rows: copy(rows), marks: copy(marks) });
-    data.save_changes();
+    // A custom message, not a state sync: a sync waits while the kernel is busy and would reach it after a
+    // click on Save made just after typing; messages reach it in the order they are sent.
+    data.send({ event: "edit", rows: copy(rows), marks: copy(marks) });
   }
 
   function drawLists() {
@@ -292,9 +293,23 @@ class GridData(ipywidgets.Widget):
     """
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
-    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
-    marks = traitlets.List(traitlets.Dict()).tag(sync=True)
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True, echo_update=False)
+    marks = traitlets.List(traitlets.Dict()).tag(sync=True, echo_update=False)
     page_size = traitlets.Int(PAGE_SIZE, min=1).tag(sync=True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.on_msg(self._on_edit)
+
+    def _on_edit(self, _model: object, content: object, _buffers: object) -> None:
+        """The page's rows and marks after an edit, sent as a message in the order of the clicks after it."""
+        if isinstance(content, dict) and content.get("event") == "edit":
+            self.set_state({"rows": content.get("rows") or [], "marks": content.get("marks") or []})
+
+    def send_rows(self) -> None:
+        """Send the rows, marks and columns to the page even when they equal what the page last sent (its
+        own copy of what the kernel sent before may be older)."""
+        self.send_state(["columns", "rows", "marks"])
 
 
 class DataGrid(anywidget.AnyWidget):
@@ -328,6 +343,7 @@ class DataGrid(anywidget.AnyWidget):
     @rows.setter
     def rows(self, rows: list[dict]) -> None:
         self._data.rows = [dict(row) for row in rows]
+        self._data.send_rows()
 
     @property
     def marks(self) -> list[dict]:
@@ -337,6 +353,7 @@ class DataGrid(anywidget.AnyWidget):
     @marks.setter
     def marks(self, marks: list[dict]) -> None:
         self._data.marks = list(marks)
+        self._data.send_state(["marks"])  # even when equal to what the page last sent
 
     def show(self, columns: list[dict], rows: list[dict]) -> None:
         """Show another table: its ``columns`` and ``rows``, no marks, from its first page."""
@@ -344,6 +361,7 @@ class DataGrid(anywidget.AnyWidget):
             self._data.marks = []
             self._data.rows = [dict(row) for row in rows]
             self._data.columns = list(columns)
+        self._data.send_rows()
 
     def close(self) -> None:
         self._data.close()

@@ -1101,6 +1101,14 @@ def _table_problem(file: str, column: str, message: str) -> pd.DataFrame:
     return Problems.single(file, message, column=column).frame
 
 
+def _missing_column(mapping: Mapping, column: str, file: str, does: str) -> list[pd.DataFrame]:
+    """The problem of ``mapping``, which ``does`` something to (e.g. "maps values of") ``column`` that ``file``
+    lacks; none when the mapping's ``defaults`` add the column."""
+    if column in mapping.defaults:
+        return []
+    return [_table_problem(file, column, f"{mapping.file} {does} column '{column}', but {file} has no such column")]
+
+
 def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: str, *,
                   file: str | None = None,
                   existing: TypingMapping[str, pd.DataFrame] | None = None,
@@ -1172,9 +1180,7 @@ def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: 
         if column in mapping.lists:
             continue  # translated item by item
         if column not in frame.columns:
-            if column not in mapping.defaults:
-                found.append(_table_problem(file, column, f"{mfile} maps values of column "
-                                                          f"'{column}', but {file} has no such column"))
+            found += _missing_column(mapping, column, file, "maps values of")
             continue
         s = frame[column]
         mapped = s.map(vmap)
@@ -1192,9 +1198,7 @@ def apply_mapping(raw: RawTable | pd.DataFrame, mapping: Mapping | None, table: 
 
     for column, fmt in mapping.dates.items():
         if column not in frame.columns:
-            if column not in mapping.defaults:
-                found.append(_table_problem(file, column, f"{mfile} gives a date format for column "
-                                                          f"'{column}', but {file} has no such column"))
+            found += _missing_column(mapping, column, file, "gives a date format for")
             continue
         if fmt in DATE_ORDERS:  # an order, not a format: read with the other dates below
             continue
@@ -1570,9 +1574,7 @@ def _translate_lists(frame: pd.DataFrame, mapping: Mapping, file: str) -> list[p
     found: list[pd.DataFrame] = []
     for column, separator in mapping.lists.items():
         if column not in frame.columns:
-            if column not in mapping.defaults:
-                found.append(_table_problem(file, column, f"{mapping.file} splits the items of column '{column}', "
-                                                          f"but {file} has no such column"))
+            found += _missing_column(mapping, column, file, "splits the items of")
             continue
         vmap = mapping.values.get(column, {})
         s = frame[column]

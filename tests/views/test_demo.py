@@ -41,10 +41,38 @@ def test_the_design_pages_show_every_decision_taken_with_its_reason(home: Path) 
     assert [d.id for d in DECISIONS if describe_value(design, d.id) == NOT_DECIDED] == []
 
 
-def test_the_matching_page_knows_the_saved_matching_of_the_current_cohort(home: Path) -> None:
+def test_the_matching_page_opens_on_the_saved_matching_of_the_current_cohort(home: Path) -> None:
     context, _ = open_page("04_matching")
     view = MatchingView(context)
     assert "Saved in the workspace: one-on-one matching by best total fit" in view.saved_status.value
+    assert view.result is not None and view.results.layout.display is None
+    assert "Showing the matching saved in the workspace (saved on 2026-06-28)" in view.hint.value
+    saved = pd.read_csv(context.workspace.files / "results" / "matching.csv", dtype=str, keep_default_na=False)
+    linked = saved[saved["unmatched_role"] == ""]
+    assert set(zip(linked["mentee_id"], linked["mentor_id"])) == set(zip(view.result.pairs["mentee_id"],
+                                                                         view.result.pairs["mentor_id"]))
+    assert view.result.summary["matched_mentees"] == 39 and "39 of 40 mentees matched" in view.summary.value
+
+
+def test_the_matching_page_says_when_todays_tables_give_other_pairs_than_the_saved_ones(home: Path) -> None:
+    context, _ = open_page("04_matching")
+    saved = context.workspace.files / "results" / "matching.csv"
+    table = pd.read_csv(saved, dtype=str, keep_default_na=False)
+    first, second = table.index[:2]
+    table.loc[[first, second], "mentor_id"] = table.loc[[second, first], "mentor_id"].to_numpy()
+    table.to_csv(saved, index=False)
+    view = MatchingView(context)
+    assert view.result is not None
+    assert "today's tables give other pairs: 2 of its 39 pairs differ" in view.hint.value
+
+
+def test_the_matching_page_starts_from_the_design_when_the_saved_matching_is_of_another_cohort(home: Path) -> None:
+    context, _ = open_page("04_matching")
+    record = context.workspace.files / "results" / "matching.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("cohort: '2026'", "cohort: '2024'"),
+                      encoding="utf-8")
+    view = MatchingView(context)
+    assert view.result is None and view.results.layout.display == "none" and view.hint.value == ""
 
 
 def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comparison(home: Path) -> None:
@@ -59,8 +87,8 @@ def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comp
 
 def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives(home: Path) -> None:
     context, _ = open_page("07_evaluate")
-    view = EvaluateView(context, background=False, resamples=200, runs=20)
-    view.run_button.click()
+    view = EvaluateView(context, background=False, resamples=200, runs=20)  # evaluated as it opens
+    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
     assert "wb-notice-success" in view.notice.value, view.notice.value
     card = view.result.scorecard
     assert list(card["objective"]) == [o.id for o in load_design(context.workspace).align.objectives]

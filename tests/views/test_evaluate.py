@@ -17,6 +17,7 @@ import pytest
 
 from workbench.design.model import Align, Objective, ProgramDesign
 from workbench.design.store import save_design
+from workbench.errors import WorkbenchError
 from workbench.evaluate import JSON_SCHEMA
 from workbench.views.feedback import Notice
 from workbench.views.shell import PAGES, open_page, show_page
@@ -26,7 +27,7 @@ from workbench.whatif import Scenario, list_scenarios, save_scenario
 from workbench.workspace import create_workspace, open_workspace, save_files
 from tests.evaluate import PAST_COHORT, split_programs
 
-QUICK = {"background": False, "resamples": 200, "runs": 50}
+QUICK = {"background": False, "resamples": 200, "runs": 50, "evaluate_on_open": False}
 
 
 def page(**options) -> EvaluateView:
@@ -82,6 +83,28 @@ def test_the_page_offers_the_cohorts_that_ran_and_waits_for_run(workspace: Path)
     assert view.run_button.description == RUN_LABEL and not view.run_button.disabled
     assert view.results_box.layout.display == "none" and RUN_LABEL in view.placeholder.value
     assert EvaluateView.__init__.__kwdefaults__["background"] is True
+
+
+def test_opening_the_page_evaluates_the_latest_cohort_in_the_background(workspace: Path) -> None:
+    view = page(background=True, evaluate_on_open=True)
+    assert view.busy and view.run_button.disabled and view.cohort.disabled
+    assert "Evaluating cohort 2025" in view.placeholder.value
+    view.wait(60)
+    assert "wb-notice-success" in view.notice.value, view.notice.value
+    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
+    assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
+    assert view.run_button.description == REFRESH_LABEL
+
+
+def test_an_evaluation_that_fails_on_opening_says_why_and_offers_run_again(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args, **_kwargs):
+        raise WorkbenchError("The survey's waves overlap.")
+
+    monkeypatch.setattr(evaluate_view, "evaluate_workspace", refuse)
+    view = page(evaluate_on_open=True)
+    assert "wb-notice-error" in view.notice.value and "waves overlap" in view.notice.value, view.notice.value
+    assert view.result is None and RUN_LABEL in view.placeholder.value and not view.run_button.disabled
 
 
 def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: EvaluateView) -> None:

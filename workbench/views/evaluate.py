@@ -1,8 +1,9 @@
 """The Evaluate page: how a cohort that ran did, on Kirkpatrick's levels and ROI, against a fair comparison group.
 
-Pick one of the cohorts with program data (meetings or survey answers) and who
-counts as a participant, then **Run the evaluation**
-(:func:`workbench.evaluate.evaluate_workspace`). The page shows, top to bottom:
+The latest cohort with program data (meetings or survey answers) is evaluated
+as the page opens (:func:`workbench.evaluate.evaluate_workspace`); pick another
+cohort or who counts as a participant and press **Refresh**. The page shows,
+top to bottom:
 the headline figures with the caveats (self-selection first); reaction and
 learning (response rates per wave, paired pre/post change per construct with
 95% intervals, Holm-corrected p-values and effect sizes, and the change
@@ -90,6 +91,7 @@ WAVE_LABELS = {"pre": "Before the program (pre)", "mid": "Midpoint", "post": "En
 GROUP_LABELS = {"participants": "Participants", "comparison": "Comparison group"}
 STATUS_WORDS = {"met": "met", "not met": "not met", "unclear": "unclear", "not measured": "not measured"}
 RUN_LABEL, REFRESH_LABEL = "Run the evaluation", "Refresh"
+PRESS_RUN = f"<p class='wb-muted'>Press <b>{RUN_LABEL}</b> to see how the cohort did.</p>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,7 +235,8 @@ class EvaluateView(w.VBox):
     """Cohort and participants, Run/Refresh, then every level of the evaluation, downloads and calibration."""
 
     def __init__(self, context: PageContext, *, background: bool = True, resamples: int = RESAMPLES,
-                 runs: int = RUNS, seed: int = 0) -> None:
+                 runs: int = RUNS, seed: int = 0, evaluate_on_open: bool = True) -> None:
+        """``evaluate_on_open``: evaluate the latest cohort at once (in the background when ``background``)."""
         self.context = context
         self.background = background
         self.resamples, self.runs, self.seed = resamples, runs, seed
@@ -266,6 +269,8 @@ class EvaluateView(w.VBox):
         super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box,
                           *([self.all_programs] if several else [])])
         self.add_class("wb-evaluate")
+        if evaluate_on_open:
+            self._on_run()
 
     # ------------------------------------------------------------------ building
 
@@ -292,9 +297,10 @@ class EvaluateView(w.VBox):
             waiting = (f" {'Cohort' if len(self.waiting) == 1 else 'Cohorts'} {names} "
                        f"{'has' if len(self.waiting) == 1 else 'have'} no meetings or survey answers yet, so "
                        f"{'it is' if len(self.waiting) == 1 else 'they are'} not offered.")
-        intro = ("Choose a cohort that has run and who counts as a participant, then press "
-                 f"<b>{RUN_LABEL}</b>. The cohorts offered are those with meetings or survey answers from their "
-                 f"mentees.{html.escape(waiting)} It takes a few seconds; nothing in the workspace changes.")
+        intro = ("The latest cohort that has run is evaluated as the page opens. To see another, or to count "
+                 f"participants differently, choose them and press <b>{RUN_LABEL}</b> (<b>{REFRESH_LABEL}</b> "
+                 "once figures are shown). The cohorts offered are those with meetings or survey answers from "
+                 f"their mentees.{html.escape(waiting)} It takes a few seconds; nothing in the workspace changes.")
         self.controls = w.VBox([
             w.HTML(f"<h3>Which cohort?</h3><p>{intro}</p>"),
             self._row(self.cohort, self.participants),
@@ -312,7 +318,7 @@ class EvaluateView(w.VBox):
 
     def _build_results(self) -> None:
         empty = pd.DataFrame()
-        self.placeholder = w.HTML(f"<p class='wb-muted'>Press <b>{RUN_LABEL}</b> to see how the cohort did.</p>")
+        self.placeholder = w.HTML(PRESS_RUN)
         # summary
         self.summary = w.HTML()
         self.summary.add_class("wb-evaluation-summary")
@@ -454,6 +460,9 @@ class EvaluateView(w.VBox):
         self.cohort.disabled = self.participants.disabled = True
         self.stale.value = ""
         self.working.start(f"Working: evaluating cohort {cohort} ...")
+        if self.result is None:
+            self.placeholder.value = (f"<p class='wb-muted'>Evaluating cohort {html.escape(str(cohort))}: the "
+                                      "figures appear here when it finishes.</p>")
         started = time.monotonic()
         total = len(STEPS) + 1  # the evaluation's parts, then the downloadable report
 
@@ -465,6 +474,8 @@ class EvaluateView(w.VBox):
 
         def idle() -> None:
             self.working.stop()
+            if self.result is None:
+                self.placeholder.value = PRESS_RUN
             self.busy = False
             self.run_button.disabled = False
             self.cohort.disabled = self.participants.disabled = False

@@ -17,12 +17,14 @@ tried, compared and adjusted, never stored.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import typing
 
 import ipywidgets as w
 import pandas as pd
+from traitlets import TraitError
 
 from workbench.charts.matching import (
     candidate_caption,
@@ -58,6 +60,7 @@ from workbench.matching.names import structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates
+from workbench.organisation import current_cohort
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
@@ -104,6 +107,14 @@ def _percent(value: float | None) -> str:
 def _without_score(reason: str) -> str:
     """A pair's reason without its closing "; score 0.78" (the table has a score column)."""
     return re.sub(r"; score [-\d.inf]+$", "", str(reason))
+
+
+def _pairs(table: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (mentee, mentor) links of a matching table, its unmatched rows left out."""
+    if table.empty:
+        return set()
+    linked = table[table.get("unmatched_role", pd.Series("", index=table.index)).fillna("").astype(str) == ""]
+    return set(zip(linked["mentee_id"].astype(str), linked["mentor_id"].astype(str)))
 
 
 def _tile(value: str, label: str, note: str = "", *, bad: bool = False) -> str:
@@ -343,6 +354,7 @@ class MatchingView(w.VBox):
         self.add_class("wb-matching")
         self._show_settings(self.design)
         self._render_saved()
+        self._show_saved()
 
     # ------------------------------------------------------------------ settings
 
@@ -820,6 +832,69 @@ class MatchingView(w.VBox):
             f"<span class='wb-saved'>Saved in the workspace: {html.escape(structure)} matching by "
             f"{html.escape(method.lower())}, {pairs:,} pair{'s' if pairs != 1 else ''}"
             + (f", matched on {html.escape(str(when))}" if when else "") + ".</span>")
+
+    def _show_saved(self) -> None:
+        """On opening: the saved matching of the current cohort, matched again from its settings and shown.
+
+        The saved record keeps the settings (structure, method, seed, weights, rules, pins and forbids),
+        so the same settings on the same tables give the same pairs. When today's tables give other pairs
+        (the enrolment or the people changed since), the page says how many saved pairs differ.
+        """
+        try:
+            saved = saved_matching(self.context.workspace)
+        except WorkbenchError:
+            return  # said beside the Save button by _render_saved
+        if saved is None:
+            return
+        table, record = saved
+        settings = record.get("settings") or {}
+        cohort = str(settings.get("cohort", ""))
+        if not isinstance(settings, dict) or cohort != current_cohort(self.tables["enrolment"])[0]:
+            return  # a past cohort's matching: the page starts from the design
+        self._quiet = True
+        try:
+            controls = {"structure": self.structure, "method": self.method, "seed": self.seed,
+                        "group_size": self.group_size, "mentors_per_mentee": self.mentors_per_mentee,
+                        "rounds": self.rounds, "circle_size": self.circle_size}
+            for key, control in controls.items():
+                if key in settings:
+                    with contextlib.suppress(TraitError, TypeError, ValueError):  # a value the control cannot take: the design's stays
+                        control.value = settings[key]
+            weights = settings.get("weights") or {}
+            for name, slider in self.weights.items():
+                with contextlib.suppress(TraitError, TypeError, ValueError):
+                    slider.value = float(weights.get(name, 0.0))
+            rules = set(settings.get("hard_rules") or ())
+            for name, box in self.rules.items():
+                box.value = name in rules
+        finally:
+            self._quiet = False
+        self._show_relevant()
+        pins, forbids = (
+            {(str(pair[0]), str(pair[1])) for pair in settings.get(key) or ()
+             if isinstance(pair, (list, tuple)) and len(pair) == 2} for key in ("pinned", "forbidden"))
+        try:
+            result = self._solve(pins, forbids)
+        except WorkbenchError as exc:
+            self._show_settings(self.design)
+            self.notice.show(f"The saved matching could not be matched again on today's tables ({exc}). The "
+                             "settings are the design's: press Match.", "warning")
+            return
+        saved_pairs = _pairs(table)
+        now = _pairs(result.pairs)
+        when = settings.get("matched_at", "")
+        on = f" (saved on {html.escape(str(when))})" if when else ""
+        if saved_pairs == now:
+            self.hint.value = (f"<span class='wb-saved'>Showing the matching saved in the workspace{on}, "
+                               "matched again from its settings. Change a setting and press Match to try "
+                               "another.</span>")
+        else:
+            differ = len(saved_pairs - now)
+            self.hint.value = (
+                f"<span class='wb-unsaved'>The saved matching's settings{on} are in the controls, but today's "
+                f"tables give other pairs: {differ:,} of its {len(saved_pairs):,} pairs differ (the enrolment "
+                "or the people changed since it was saved). Shown: today's pairs. The saved pairs are in "
+                "results/matching.csv; save this matching to replace them.</span>")
 
     @guarded("re-match the quiet and closed pairs", notice="rematch_notice", button="rematch_button")
     def _on_rematch(self, _button: w.Button) -> None:

@@ -96,3 +96,15 @@ def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives
     assert set(measured["objective"]) == {"retention", "career_clarity"}
     assert pd.to_numeric(measured["observed"]).notna().all()
     assert "career_clarity" in view.scorecard_table.value
+
+
+def test_the_what_if_page_shows_the_saved_comparisons_key_figures_until_one_runs(home: Path) -> None:
+    context, _ = open_page("05_what_if")
+    view = WhatIfView(context, background=False)
+    shown = view.placeholder.value
+    assert "the comparison saved for the brief" in shown and "Saved on 2026-" in shown
+    assert "1,000 simulated runs each (seed 0)" in shown and "Matched participants simulated" in shown
+    assert "The design (baseline)" in shown
+    for scenario in list_scenarios(context.workspace):
+        assert scenario.name in shown
+    assert "expected cost" in shown  # the demo sets a budget

@@ -104,7 +104,7 @@ from workbench.whatif import (
     what_would_it_take,
 )
 from workbench.whatif.analysis import result_row, value_text
-from workbench.whatif.saved import SAVED_COMPARISON
+from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.programs import program_ids
@@ -121,6 +121,7 @@ BASELINE_NAME = BASELINE.name
 #: Runs per scenario offered; 1,000 keeps a comparison to a second or two for a cohort of a few hundred.
 RUN_CHOICES = (200, 500, 1_000, 2_000, 5_000, 10_000)
 DEFAULT_RUNS = 1_000
+PRESS_RUN = "<p class='wb-muted'>Press <b>Run the comparison</b> to see the forecasts.</p>"
 #: Designs the optimiser may try, the default, and how many of the frontier are shown side by side.
 SEARCH_SIZES = (50, 100, 200, 500)
 DEFAULT_SEARCH = 100
@@ -563,7 +564,7 @@ class WhatIfView(w.VBox):
 
     def _build_results(self) -> None:
         style = {"description_width": "initial"}
-        self.placeholder = w.HTML("<p class='wb-muted'>Press <b>Run the comparison</b> to see the forecasts.</p>")
+        self.placeholder = w.HTML(PRESS_RUN)
         self.summary = w.HTML()
         self.kpi_table = w.HTML()
         self.kpi_table.add_class("wb-kpi-table")
@@ -1334,34 +1335,39 @@ class WhatIfView(w.VBox):
         return "The design" if name == BASELINE_NAME else name
 
     def _render_kpi_table(self) -> None:
-        display = comparison_display(self.table)
+        self.kpi_table.value = self._kpi_table_html(self.table, [r.cohort.get("participants", 0) for r in self.results])
+        self.budget_text.value = self._budget_html([(r.name, budget_check(r)) for r in self.results])
+
+    def _kpi_table_html(self, table: pd.DataFrame, participants: list[int]) -> str:
+        """The key figures of a comparison table (:func:`comparison_table`), one column per scenario."""
+        display = comparison_display(table)
         names = list(display.columns[1:])
         display.columns = ["Figure"] + [f"{self._name(n)} (baseline)" if i == 0 else self._name(n)
                                         for i, n in enumerate(names)]
-        size = pd.DataFrame([["Matched participants simulated"] + [f"{r.cohort.get('participants', 0):,}"
-                                                                    for r in self.results]],
+        size = pd.DataFrame([["Matched participants simulated"] + [f"{int(n):,}" for n in participants]],
                             columns=display.columns)
         units = []
-        for kpi in self.table["kpi"].drop_duplicates():
+        for kpi in table["kpi"].drop_duplicates():
             _, unit_text, _ = kpi_scale(kpi, self.currency)
             units.append({"percentage points": "pts", "%": "%", "x cost": "ratio"}.get(unit_text, unit_text))
         display["Figure"] = [label.replace(" (vs comparison)", ": difference from the comparison group") + f" ({unit})"
                              for label, unit in zip(display["Figure"], units)]
         shown = pd.concat([size, display], ignore_index=True)
-        self.kpi_table.value = html_table(shown, limit=len(shown)) + _caption(
+        return html_table(shown, limit=len(shown)) + _caption(
             "Each cell: the mean over runs with its 95% interval in brackets. 'pts' are percentage points: +2.5 pts "
             "means 2.5 more participants in 100 than in the comparison group. P(better) is the share of runs in "
             "which the scenario does better than the baseline (fewer exits, lower cost and fewer early closures "
             "count as better); around 50% means no real difference.")
-        budgets = [(self._name(r.name), budget_check(r)) for r in self.results]
-        budgets = [(n, b) for n, b in budgets if b is not None]
+
+    def _budget_html(self, budgets: list[tuple[str, dict | None]]) -> str:
+        """Each scenario's expected cost against the budget (``budget_check`` per scenario name)."""
+        budgets = [(self._name(n), b) for n, b in budgets if b is not None]
         if budgets:
-            self.budget_text.value = "<p>" + html.escape(" ".join(
+            return "<p>" + html.escape(" ".join(
                 f"{n}: expected cost {b['expected_cost']:,.0f} {b['currency']} against a budget of "
                 f"{b['budget']:,.0f}; within the budget in {b['p_within']:.0%} of runs." for n, b in budgets)) + "</p>"
-        else:
-            self.budget_text.value = _caption("No budget is set in the design: set one on the Align page or in a "
-                                              "scenario (Money) to see the chance of staying within it.")
+        return _caption("No budget is set in the design: set one on the Align page or in a scenario (Money) to see "
+                        "the chance of staying within it.")
 
     def _named_table(self) -> pd.DataFrame:
         table = self.table.copy()
@@ -1633,13 +1639,36 @@ class WhatIfView(w.VBox):
             record = saved_comparison(self.context.workspace)
         except WorkbenchError as exc:
             self.brief_status.value = _muted(str(exc))
+            self.placeholder.value = PRESS_RUN
             return
         if record is None:
             self.brief_status.value = _muted("No comparison is saved for the brief yet.")
+            self.placeholder.value = PRESS_RUN
             return
         names = ", ".join(self._name(s["name"]) for s in record["scenarios"])
         self.brief_status.value = (f"<span class='wb-saved'>The brief shows the comparison saved on "
                                    f"{html.escape(str(record.get('saved_on', '')))}: {html.escape(names)}.</span>")
+        self.placeholder.value = self._saved_html(record)
+
+    def _saved_html(self, record: dict) -> str:
+        """Until a comparison runs: the saved comparison's key figures, as the brief shows them."""
+        scenarios = record["scenarios"]
+        first = scenarios[0]
+        runs, seed = first.get("runs"), first.get("seed")
+        how = f", {int(runs):,} simulated runs each (seed {seed})" if isinstance(runs, int) else ""
+        try:
+            table = saved_comparison_table(record)
+            figures = self._kpi_table_html(table, [s.get("cohort", {}).get("participants", 0) for s in scenarios])
+        except (KeyError, TypeError, ValueError):  # a record from another version: its figures are not shown
+            return PRESS_RUN
+        budgets = self._budget_html([(s["name"], s.get("budget")) for s in scenarios])
+        return (f"<div class='wb-saved-comparison'><h3>3. Results: the comparison saved for the brief</h3>"
+                f"<p class='wb-summary-text'>Saved on {html.escape(str(record.get('saved_on', '')))}: "
+                f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}{how}; the baseline is "
+                f"<b>{html.escape(self._name(first['name']))}</b>, followed for "
+                f"{html.escape(str(first.get('horizon_months', '')))} months. These are <b>model forecasts, not "
+                "measurements</b>. Press <b>Run the comparison</b> to run it again with its charts, or tick other "
+                "scenarios.</p>" + figures + budgets + "</div>")
 
     @guarded("save the results for the brief", notice="brief_notice", button="brief_button")
     def _on_save_results(self, _button: w.Button) -> None:

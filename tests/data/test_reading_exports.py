@@ -188,17 +188,20 @@ def test_dates_that_read_several_ways_are_problems_row_by_row():
     mapped, problems = apply_mapping(frame, None, "meetings", file="meetings.csv")
     assert problem_cells(problems) == [["meetings.csv", 2, "date", "03/04/05"], ["meetings.csv", 4, "date",
                                                                                  "03/04/05"],
-                                       ["meetings.csv", 5, "date", "05.06.2007"]]
+                                       ["meetings.csv", 5, "date", "05.06.2007"],
+                                       ["meetings.csv", 6, "date", "31/02/2020"]]
     assert problems.frame["problem"].tolist()[0] == (
         "date '03/04/05' could be 3 April 2005, 4 March 2005 or 5 April 2003; give the column's date style in the "
         "mapping (dates: date: day-first, month-first or year-first)")
     assert "could be 5 June 2007 or 6 May 2007" in problems.frame["problem"].tolist()[2]
-    # kept as written (31 February is no date in any style: the contract check reports it)
+    assert problems.frame["problem"].tolist()[3] == (
+        "date '31/02/2020' is not a real calendar date, read day-first, month-first or year-first")
+    # kept as written
     assert mapped["date"].tolist() == ["03/04/05", "2024-01-02", "03/04/05", "05.06.2007", "31/02/2020"]
     notes: list[str] = []
     mapped, problems = apply_mapping(frame, Mapping(dates={"date": "day-first"}), "meetings", notes=notes)
     assert mapped["date"].tolist()[:4] == ["2005-04-03", "2024-01-02", "2005-04-03", "2007-06-05"]
-    assert problems.ok
+    assert problem_cells(problems) == [["meetings.csv", 6, "date", "31/02/2020"]]  # no day-first 31 February
     assert notes == ["date: dates written dd/mm/yy and dd.mm.yyyy were read (two-digit years as 1930-2029); 3 dates "
                      "that could be read more than one way (such as '03/04/05' on row 2) were read day-first, as the "
                      "mapping says."]

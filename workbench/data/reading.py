@@ -1330,8 +1330,9 @@ def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tupl
     A value that reads one way only is read so; a value that reads several ways (``03/04/05``) is read in
     ``order`` (one of :data:`DATE_ORDERS`, from the mapping), else in the order the column's values that
     read one way only show (``27/10/2008``: day-first) when they all show the same, else it is a problem
-    giving its readings. With ``order`` a value that cannot be read in it is a problem. Values that are no
-    date in any style are kept (the contract check reports them).
+    giving its readings. With ``order`` a value that cannot be read in it is a problem, and so is one written
+    as a date that is no calendar day in any order (``31/02/2009``). Other values that are no date are kept
+    (the contract check reports them).
     """
     todo = [v for v in pd.unique(s.to_numpy()) if v and not _ISO_DATE.fullmatch(v)]
     if not todo:
@@ -1350,6 +1351,9 @@ def _read_dates(s: pd.Series, column: str, order: str | None, file: str) -> tupl
     decided: list[str] = []
     for value, reading in readings.items():
         if not reading:
+            if _NUMERIC_DATE.fullmatch(value):  # written as a date, but no such day in any order
+                bad[value] = (f"{column} '{value}' is not a real calendar date, read day-first, month-first or "
+                              "year-first")
             continue
         if "fixed" in reading:
             pick = "fixed"

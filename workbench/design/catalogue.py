@@ -24,7 +24,7 @@ import difflib
 from dataclasses import dataclass
 
 from workbench.design.model import (CRITERION_KIND_LABELS, Balance, Constraints, DesignCriterion, Eligibility,
-                                   Objective, ProgramDesign, Selection)
+                                   Objective, PilotDesign, ProgramDesign, Selection)
 
 STEPS: tuple[str, ...] = ("align", "experience", "launch", "evaluate", "support")
 
@@ -686,6 +686,27 @@ _LAUNCH = (
         ),
         (PRACTICE_RELEASE, USERS_MENTOR_SCARCITY, USERS_HARD_RULES), ("experience.hard_rules", "data:enrolment"),
     ),
+    Decision(
+        "launch.pilot", "launch", "Pilot design",
+        "How will the launch let you tell whether the program worked?",
+        "Decide before launch, and freeze the plan. With open enrolment the evaluation can only compare "
+        "volunteers with colleagues who did not apply, an association. When there are more applicants than "
+        "places, a randomised waitlist (a seeded draw of who starts now and who joins the next cohort) gives a "
+        "fair comparison; a staggered roll-out starts departments or sites in a randomised order.",
+        _options(
+            ("open", "Open enrolment", "Everyone eligible who applies takes part; the evaluation shows an "
+                                       "association."),
+            ("waitlist", "Randomised waitlist", "More applicants than places: a seeded draw offers the places, the "
+                                                "others join the next cohort."),
+            ("stepped_wedge", "Staggered roll-out", "Departments or sites start in a randomised order, a few "
+                                                    "months apart (a stepped wedge)."),
+        ),
+        (ATTRIBUTION_FLAW, _assumption("Our sources do not evaluate randomised waitlists or staggered roll-outs of "
+                                       "mentoring; randomising who starts first is the general way to separate a "
+                                       "program's effect from who volunteers.")),
+        ("launch.rollout", "launch.pilot_size", "launch.selection", "evaluate.attribution", "data:enrolment",
+         "data:people.department"),
+    ),
 )
 
 # --------------------------------------------------------------------------
@@ -893,6 +914,8 @@ def describe_value(design: ProgramDesign, id: str) -> str:
                          + f", weight {_number(c.weight)})" for c in value)
     if isinstance(value, Selection):
         return _selection_text(value, labels)
+    if isinstance(value, PilotDesign):
+        return _pilot_text(value, labels)
     if isinstance(value, Balance):
         return (f"groups of {value.attribute.replace('_', ' ')}, match rates at most {value.gap * 100:g} percentage "
                 "points apart")
@@ -953,6 +976,17 @@ def _bounds_text(column: str, values: tuple[str, ...], low: float | None, high: 
     if low is not None and high is not None:
         return f"{column} {_number(low)}-{_number(high)}"
     return f"{column} at least {_number(low)}" if low is not None else f"{column} at most {_number(high)}"
+
+
+def _pilot_text(pilot: PilotDesign, labels: dict[str, str]) -> str:
+    text = labels.get(pilot.design, pilot.design)
+    if pilot.design == "waitlist":
+        places = "the pilot size" if pilot.places is None else _with_unit(pilot.places, "places", "")
+        return f"{text}: {places}, seed {pilot.seed}"
+    if pilot.design == "stepped_wedge":
+        return (f"{text}: by {pilot.cluster_column.replace('_', ' ')}, {pilot.steps} steps "
+                f"{_with_unit(pilot.months_per_step, 'months', '')} apart, seed {pilot.seed}")
+    return text
 
 
 def _selection_text(selection: Selection, labels: dict[str, str]) -> str:

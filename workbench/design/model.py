@@ -382,6 +382,8 @@ class Quota(_Model):
 
 
 SelectionMethod = Literal["everyone", "matchability", "lottery"]
+#: How the launch lets an evaluation tell the program's effect apart from who takes part (:class:`PilotDesign`).
+PilotKind = Literal["open", "waitlist", "stepped_wedge"]
 
 
 class Selection(_Model):
@@ -391,6 +393,27 @@ class Selection(_Model):
     class_size: int | None = Field(None, ge=1, description="mentees to choose; None = every eligible applicant")
     quotas: tuple[Quota, ...] = ()
     seed: int = Field(0, ge=0, description="seed of the lottery")
+
+
+class PilotDesign(_Model):
+    """The pilot design, which decides how Evaluate can tell whether the program worked
+    (:mod:`workbench.evaluate.trial`).
+
+    ``open``: every eligible applicant may take part; Evaluate compares them with matched
+    non-participants (an association). ``waitlist``: the cohort's eligible mentee applicants are
+    randomised (``seed``) to ``places`` places in this cohort, the rest to the next one; Evaluate
+    compares everyone offered a place with everyone waitlisted (intention to treat).
+    ``stepped_wedge``: the clusters (the values of the ``people.csv`` column ``cluster_column``,
+    e.g. department or site) are randomised (``seed``) to ``steps`` start steps,
+    ``months_per_step`` months apart; Evaluate compares started with waiting clusters, period by period.
+    """
+
+    design: PilotKind = "open"
+    places: int | None = Field(None, ge=1, description="waitlist: places in this cohort; None = the pilot size")
+    cluster_column: Name = Field("department", description="stepped wedge: the people.csv column of the clusters")
+    steps: int = Field(3, ge=2, le=24, description="stepped wedge: start steps")
+    months_per_step: int = Field(3, ge=1, le=24, description="stepped wedge: months between two steps")
+    seed: int = Field(0, ge=0, description="seed of the randomisation")
 
 
 class Launch(_Model):
@@ -407,6 +430,7 @@ class Launch(_Model):
     draft_review: bool = True
     unmatched: Unmatched = "waitlist"
     selection: Selection = Selection()
+    pilot: PilotDesign = PilotDesign()
 
 
 class Evaluate(_Model):

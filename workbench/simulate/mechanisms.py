@@ -144,6 +144,9 @@ MECHANISMS: dict[str, Mechanism] = {m.decision: m for m in (
     _out("launch.draft_review", _NO_EVIDENCE + ": a reviewed draft is simulated like the matching made."),
     _out("launch.unmatched", "The model simulates the mentees who are matched; what happens to the unmatched is "
                              "not simulated (they are counted as unmatched)."),
+    _out("launch.pilot", "Decides how the evaluation can tell the program's effect (a randomised waitlist or a "
+                         "staggered roll-out against open enrolment); it does not change what the program does, so "
+                         "the outcome model does not use it."),
     # Evaluate
     _out("evaluate.levels", _MEASURE),
     _out("evaluate.metrics", _MEASURE),

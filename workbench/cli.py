@@ -187,6 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--skill", default=None, metavar="SKILL_ID",
                          help="structure functional: the skill mentors teach (default: the design's "
                               "experience.functional_skill, else its first focus skill)")
+    launcher = commands.add_parser(
+        "launch", help="randomise the pilot design's allocation and freeze the evaluation plan",
+        description="Under the design's launch.pilot: a randomised waitlist draws (seeded) which of the current "
+                    "cohort's (or --cohort's) eligible mentee applicants get the places now and who waits for the "
+                    "next cohort; a staggered roll-out draws the order in which the clusters (departments, sites) "
+                    "start. Prints the allocation and, with --out, writes it (safe to open in a spreadsheet). With "
+                    "--freeze, saves the evaluation plan (pilot design, allocation, objectives, horizon, analysis) "
+                    "in the workspace (undo with `workbench undo WORKSPACE plan`); Evaluate then analyses the "
+                    "design that was run and reports any deviation from the plan.")
+    launcher.add_argument("workspace", type=Path, help="workspace folder")
+    launcher.add_argument("--program", default=None, metavar="ID", help="the program (default: the first)")
+    launcher.add_argument("--cohort", default=None, help="cohort to allocate (default: the latest)")
+    launcher.add_argument("--out", type=Path, default=None, metavar="CSV", help="file to write the allocation to")
+    launcher.add_argument("--freeze", action="store_true", help="save the evaluation plan in the workspace")
     rematcher = commands.add_parser(
         "rematch", help="suggest new partners for pairs of the saved matching that went quiet or closed",
         description="Read the workspace's saved matching (results/matching.csv) against meetings.csv: pairs with "
@@ -764,6 +778,37 @@ def _select(args: argparse.Namespace) -> None:
     print("\n".join(result.summary_lines()))
 
 
+def _launch(args: argparse.Namespace) -> None:
+    from workbench.data.importing import checked_tables
+    from workbench.design.store import load_design
+    from workbench.evaluate.plan import freeze_plan, plan_for
+    from workbench.exports import safe_csv_text
+    from workbench.programs import scoped_tables
+    from workbench.workspace import atomic_write_text, open_workspace, program_ids, program_scope
+
+    workspace = open_workspace(args.workspace)
+    if args.program is not None and args.program not in program_ids(workspace):
+        raise WorkbenchError(f"{args.workspace}: there is no program {args.program!r}; the programs are "
+                             f"{', '.join(program_ids(workspace))}.")
+    workspace = program_scope(workspace, args.program)
+    plan = plan_for(scoped_tables(workspace, checked_tables(workspace)), load_design(workspace), cohort=args.cohort)
+    summary = plan.summary()
+    print(f"Cohort {plan.cohort}, pilot design {plan.pilot.design.replace('_', ' ')} (seed {plan.pilot.seed}): "
+          f"{plan.analysis}; outcomes read after {plan.horizon_months} months.")
+    if plan.pilot.design == "waitlist":
+        print(f"{summary['offered']} applicants offered a place now, {summary['waitlisted']} waitlisted for the next "
+              "cohort.")
+    elif plan.pilot.design == "stepped_wedge":
+        for row in plan.allocation.itertuples():
+            print(f"  step {row.step} (month {row.starts_month}): {row.cluster}")
+    if args.out is not None and len(plan.allocation.columns) > 1:
+        atomic_write_text(args.out, safe_csv_text(plan.allocation))
+        print(f"Wrote the allocation to {args.out}.")
+    if args.freeze:
+        saved = freeze_plan(workspace, plan)
+        print(f"Froze the evaluation plan in {saved.path} (undo with `workbench undo {args.workspace} plan`).")
+
+
 class _ProgressBar:
     """A progress bar on stderr, drawn only when stderr is a terminal."""
 
@@ -1013,7 +1058,7 @@ def _optimise(args: argparse.Namespace) -> None:
 
 
 #: Commands that read a workspace's tables: the warnings of the tables they read follow their results.
-ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "rematch", "simulate", "compare",
+ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "launch", "rematch", "simulate", "compare",
                      "optimise", "evaluate", "publish")
 
 
@@ -1227,6 +1272,8 @@ def _run(args: argparse.Namespace) -> int:
             _select(args)
         elif args.command == "rematch":
             _rematch(args)
+        elif args.command == "launch":
+            _launch(args)
         elif args.command == "simulate":
             _simulate(args)
         elif args.command == "compare":

@@ -739,7 +739,8 @@ def artefact_of(name: str) -> str:
     return "design" if plain == DESIGN_FILE else plain
 
 
-_LABELS = {"design": "the design", "matching": "the saved matching", "whatif": "the saved what-if comparison"}
+_LABELS = {"design": "the design", "matching": "the saved matching", "whatif": "the saved what-if comparison",
+           "plan": "the frozen evaluation plan"}
 
 
 def artefact_label(artefact: str) -> str:

@@ -39,7 +39,7 @@ from workbench.charts.common import (
 )
 
 __all__ = [
-    "NO_DATA", "calibration_caption", "calibration_chart", "km_caption", "km_chart", "meetings_caption",
+    "NO_DATA", "calibration_caption", "calibration_chart", "design_note", "km_caption", "km_chart", "meetings_caption",
     "meetings_chart", "programs_caption", "programs_chart", "roi_caption", "roi_chart", "scorecard_caption",
     "scorecard_chart", "survey_change_caption",
     "survey_change_chart",
@@ -47,6 +47,21 @@ __all__ = [
 
 SELF_SELECTION_NOTE = ("People chose to take part, so part of any difference may be who they are rather than "
                        "what the program did.")
+
+#: What a caption says instead of :data:`SELF_SELECTION_NOTE` when a pilot design decided who took part.
+DESIGN_NOTES = {
+    "waitlist": "Applicants were randomised to a place now or the waitlist, so the two groups differ only by chance.",
+    "stepped_wedge": "Participants against matched colleagues outside the program: an association; the stepped-wedge "
+                     "model compares the clusters as they were randomised to start.",
+}
+
+
+def design_note(document: Mapping) -> str:
+    """The note on who took part for an evaluation's JSON ``document``: the pilot design's when it followed a
+    frozen plan (``trial``), else :data:`SELF_SELECTION_NOTE`."""
+    trial = document.get("trial")
+    return DESIGN_NOTES.get(trial["design"], SELF_SELECTION_NOTE) if trial else SELF_SELECTION_NOTE
+
 
 GROUP_LABELS = {"participants": "Participants", "comparison": "Comparison group"}
 GROUP_COLOURS = {"Participants": "#1f77b4", "Comparison group": "#8c8c8c"}
@@ -161,8 +176,10 @@ def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: fl
 
 
 def km_caption(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: float | None = None,
-               logrank: Mapping | None = None, hazard_ratio: Mapping | None = None) -> str:
-    """Caption for :func:`km_chart`: the shares at the horizon, the test, the hazard ratio, the caveat.
+               logrank: Mapping | None = None, hazard_ratio: Mapping | None = None,
+               note: str = SELF_SELECTION_NOTE) -> str:
+    """Caption for :func:`km_chart`: the shares at the horizon, the test, the hazard ratio, the caveat
+    (``note``: :func:`design_note`).
 
     ``logrank`` and ``hazard_ratio`` are the JSON blocks (``statistic``,
     ``p_value``; ``estimate``, ``low``, ``high``), or ``None``.
@@ -192,7 +209,7 @@ def km_caption(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: 
     if logrank:
         parts.append(f"Log-rank test of the curves: chi-square {logrank['statistic']:.2f}, p = "
                      f"{logrank['p_value']:.3g}.")
-    parts.append(SELF_SELECTION_NOTE)
+    parts.append(note)
     return " ".join(parts)
 
 
@@ -247,8 +264,9 @@ def survey_change_chart(change: pd.DataFrame, *, wave: str = "post") -> alt.Laye
 
 
 def survey_change_caption(change: pd.DataFrame, *, wave: str = "post",
-                          against: pd.DataFrame | None = None) -> str:
-    """Caption for :func:`survey_change_chart`; ``against`` is ``result.against_comparison`` when available."""
+                          against: pd.DataFrame | None = None, note: str = SELF_SELECTION_NOTE) -> str:
+    """Caption for :func:`survey_change_chart`; ``against`` is ``result.against_comparison`` when available,
+    ``note`` the caveat on who took part (:func:`design_note`)."""
     if _is_empty(change):
         return NO_DATA + "."
     rows = _change_rows(change, wave)
@@ -266,8 +284,7 @@ def survey_change_caption(change: pd.DataFrame, *, wave: str = "post",
                          "for participants with an interval above zero.")
     else:
         parts.append("Without a comparison group's change, part of any rise may be what happened to everyone.")
-    parts.append("Only people who answered both surveys count; free-text answers are never shown. "
-                 + SELF_SELECTION_NOTE)
+    parts.append("Only people who answered both surveys count; free-text answers are never shown. " + note)
     return " ".join(parts)
 
 
@@ -378,8 +395,8 @@ def roi_chart(distribution: pd.DataFrame, *, estimate: float | None = None) -> a
     return alt.layer(bars, *marks).properties(width=WIDTH, height=200, title=_title(title, subtitle))
 
 
-def roi_caption(roi: Mapping | None) -> str:
-    """Caption for :func:`roi_chart` from the JSON ``roi`` block (or ``None``)."""
+def roi_caption(roi: Mapping | None, *, note: str = SELF_SELECTION_NOTE) -> str:
+    """Caption for :func:`roi_chart` from the JSON ``roi`` block (or ``None``); ``note``: :func:`design_note`."""
     if not roi:
         return NO_DATA + "."
     r = roi["roi"]
@@ -388,7 +405,7 @@ def roi_caption(roi: Mapping | None) -> str:
             f"{roi['participants']} participants (95% interval {avoided['low']:.1f} to {avoided['high']:.1f}). At "
             f"{roi['replacement_cost']:,.0f} {roi['currency']} per replacement and a cost of {roi['cost']:,.0f} "
             f"{roi['currency']}, the ROI is {r['estimate']:+.2f} (95% interval {r['low']:+.2f} to {r['high']:+.2f}); "
-            f"it is above zero in {_pct(r['p_positive'])} of resamples. " + SELF_SELECTION_NOTE)
+            f"it is above zero in {_pct(r['p_positive'])} of resamples. " + note)
 
 
 # ---------------------------------------------------------------------------
@@ -444,15 +461,14 @@ def scorecard_chart(card: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     return alt.vconcat(*panels, spacing=14, title=_title(title, subtitle))
 
 
-def scorecard_caption(card: pd.DataFrame) -> str:
-    """Caption for :func:`scorecard_chart`."""
+def scorecard_caption(card: pd.DataFrame, *, note: str = SELF_SELECTION_NOTE) -> str:
+    """Caption for :func:`scorecard_chart`; ``note``: :func:`design_note`."""
     if _is_empty(card):
         return "The design has no objectives yet (Align): there is nothing to score."
     counts = card["status"].value_counts()
     parts = [f"{counts.get(s, 0)} {s}" for s in ("met", "not met", "unclear", "not measured") if counts.get(s, 0)]
     return (f"Of {len(card)} objective{'s' if len(card) != 1 else ''}: {', '.join(parts)}. Met or not met means "
-            "the whole 95% interval is on one side of the target; unclear means it straddles it. "
-            + SELF_SELECTION_NOTE)
+            "the whole 95% interval is on one side of the target; unclear means it straddles it. " + note)
 
 
 # ---------------------------------------------------------------------------

@@ -16,9 +16,11 @@ from workbench.evaluate.calibration import MAX_HORIZON, calibrate
 from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort, \
     people_count
 from workbench.evaluate.outcomes import outcome_comparison
+from workbench.evaluate.plan import FrozenPlan, analyse
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.roi import program_cost, roi_estimate
 from workbench.evaluate.scorecard import scorecard
+from workbench.evaluate.trial import design_caveats, design_outcome, randomised_cohort
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
 from workbench.privacy import MIN_GROUP
@@ -42,7 +44,8 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
              horizon_months: int | None = None, participants: ParticipantRule = "enrolled",
              matching: pd.DataFrame | None = None, seed: int = 0, resamples: int = RESAMPLES,
              calibrate_forecast: bool = True, runs: int = RUNS,
-             progress: Callable[[int, int, str], None] | None = None) -> EvaluationResult:
+             progress: Callable[[int, int, str], None] | None = None,
+             plan: FrozenPlan | None = None) -> EvaluationResult:
     """Evaluate a cohort of the program in ``tables`` (text frames as read from a workspace) against ``design``.
 
     Kirkpatrick's levels with Phillips' ROI: survey response rates and paired
@@ -57,7 +60,13 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     bootstrap (``resamples``) and the forecast (``runs``): the same inputs give
     the same result. ``progress(done, total, step)``, when given, is called as
     each part of :data:`STEPS` starts (``done`` parts finished of ``total``)
-    and once at the end with ``done == total``.
+    and once at the end with ``done == total``. ``plan``, the evaluation plan
+    frozen at this cohort's launch (:mod:`.plan`), makes the evaluation analyse
+    the pilot design that was run: a randomised waitlist compares applicants
+    offered a place with waitlisted ones (``participants`` and ``matching`` do not
+    apply), a staggered roll-out adds the stepped-wedge model; either reports the
+    deviations from the plan (``result.trial``) and its caveats replace the
+    self-selection caveat.
 
     >>> result = evaluate(tables, design)                      # doctest: +SKIP
     >>> result.retention.survival.hazard_ratio.estimate        # doctest: +SKIP
@@ -73,8 +82,13 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
             progress(done, total, STEPS[done] if done < total else "done")
 
     step(0)
-    group = evaluation_cohort(tables, design, cohort=cohort, start=start, as_of=as_of, participants=participants,
-                              matching=matching)
+    kind = plan.pilot.design if plan is not None else "open"
+    if kind == "waitlist":  # everyone by the arm they were drawn to
+        participants, matching = "enrolled", None
+    group = everyone = evaluation_cohort(tables, design, cohort=cohort, start=start, as_of=as_of,
+                                         participants=participants, matching=matching)
+    if kind == "waitlist":
+        group = randomised_cohort(everyone, plan.allocation)
     follow_up = group.follow_up_months
     if follow_up < 1:
         raise WorkbenchError(f"Cohort {group.name!r} started {follow_up:.1f} months before the end of the data: "
@@ -106,13 +120,15 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
 
     step(3)
     matched = group.matched
-    retention = outcome_comparison(matched, "retention", horizon_months=horizon, resamples=resamples,
-                                   rng=streams[0], comparison=group.comparison_rule)
+    retention = design_outcome(outcome_comparison(matched, "retention", horizon_months=horizon,
+                                                  resamples=resamples, rng=streams[0],
+                                                  comparison=group.comparison_rule), kind)
     step(4)
     promotion, reason = None, ""
     if group.promotions_measured:
-        promotion = outcome_comparison(matched, "promotion", horizon_months=horizon, resamples=resamples,
-                                       rng=streams[1], comparison=group.comparison_rule)
+        promotion = design_outcome(outcome_comparison(matched, "promotion", horizon_months=horizon,
+                                                      resamples=resamples, rng=streams[1],
+                                                      comparison=group.comparison_rule), kind)
     else:
         reason = "people.csv has no promotion_date column (the date of each person's latest promotion)."
 
@@ -126,9 +142,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         notes.append(HIDDEN_SHARES)
     else:
         draws = (1 - retention.draws[0], 1 - retention.draws[1])
-        roi = roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
-                           participants=at["participants_people"], cost=cost, breakdown=breakdown, salary=salary,
-                           salary_source=source, hourly=hourly, design=design)
+        roi = design_outcome(roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
+                                          participants=at["participants_people"], cost=cost, breakdown=breakdown,
+                                          salary=salary, salary_source=source, hourly=hourly, design=design), kind)
 
     def rates_of(event: str) -> dict:
         comp = matched[matched["group"] == "comparison"]
@@ -147,10 +163,19 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         calibration = calibrate(group, dict(tables), design, retention=retention, promotion=promotion,
                                 behaviour=acts, horizon_months=min(horizon, MAX_HORIZON), matching=matching,
                                 runs=runs, seed=seed)
+    trial = None
+    if plan is not None:
+        planned = min(plan.horizon_months, int(np.floor(follow_up)))
+        if planned < plan.horizon_months:
+            notes.append(f"The frozen plan reads its outcomes after {plan.horizon_months} months; the data so far "
+                         f"covers {follow_up:.1f}, so the design's analysis reads them after {planned}.")
+        trial = analyse(plan, design, tables, everyone, group, answers, horizon_months=planned,
+                        rng=np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2]))
     caveats = (
-        SELF_SELECTION,
-        "The comparison group is matched on department, level and tenure band only; anything else that differs "
-        "between those who join and those who do not stays in the comparison.",
+        *(design_caveats(kind) or (
+            SELF_SELECTION,
+            "The comparison group is matched on department, level and tenure band only; anything else that "
+            "differs between those who join and those who do not stays in the comparison.")),
         f"Figures rest on {len(p)} participants and "
         f"{people_count(int(matched['group'].eq('comparison').sum()), 'comparison people').lower()}: intervals are "
         "wide for small cohorts, and an interval that includes no effect is not evidence of "
@@ -165,7 +190,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                             resamples=resamples, response_rates=rates, change=change, against_comparison=against,
                             distribution=distribution, behaviour=acts, retention=retention, promotion=promotion,
                             promotion_reason=reason, roi=roi, scorecard=card, calibration=calibration,
-                            caveats=caveats, notes=tuple(notes))
+                            caveats=caveats, notes=tuple(notes), trial=trial)
 
 
 def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
@@ -204,18 +229,21 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
     A workspace scoped to a program (:func:`workbench.workspace.program_scope`) evaluates that program:
     its enrolment rows, its design, its saved matching; its default cohort is the latest with data that
-    the program holds (:func:`~workbench.evaluate.cohort.program_cohorts`).
+    the program holds (:func:`~workbench.evaluate.cohort.program_cohorts`). An evaluation plan frozen for
+    the evaluated cohort (:func:`~workbench.evaluate.plan.load_plan`) is followed.
 
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
     ``enrolment.csv`` is missing, or the design cannot be read.
     """
     from workbench.design.store import load_design
     from workbench.evaluate.cohort import default_cohort, program_cohorts
+    from workbench.evaluate.plan import load_plan
     from workbench.programs import scoped_tables
 
     everyone = workspace_tables(workspace)
     tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
+    plan = load_plan(workspace)
     return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
-                    **options)
+                    plan=plan if plan is not None and plan.cohort == str(name) else None, **options)

@@ -21,6 +21,7 @@ from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.calibration import Calibration
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
 from workbench.evaluate.outcomes import OutcomeComparison
+from workbench.evaluate.plan import TrialAnalysis
 from workbench.evaluate.roi import ROIEstimate
 from workbench.evaluate.survival import SurvivalComparison
 
@@ -328,6 +329,11 @@ JSON_SCHEMA: dict = {
         "promotion": _outcome("Kirkpatrick level 4: promotion (needs a promotion_date column in people.csv)"),
         "roi": _ROI, "scorecard": _SCORECARD, "calibration": _CALIBRATION,
         "caveats": _texts("caveats of the whole evaluation"), "notes": _texts("what was left out and why"),
+        "trial": {"type": "object", "description": "the pilot design's analysis against the evaluation plan frozen "
+                                                   "at launch (present only when a plan was frozen): design, plan, "
+                                                   "itt (offered minus waitlisted, randomisation-based 95% "
+                                                   "intervals), wedge (stepped-wedge odds ratio), order, deviations, "
+                                                   "caveats"},
         "warnings": {**WARNINGS_JSON_SCHEMA, "description": "written by `workbench evaluate --json`: "
                                                            + WARNINGS_JSON_SCHEMA["description"]},
     },
@@ -420,6 +426,14 @@ class EvaluationResult:
     calibration: Calibration | None = field(repr=False)
     caveats: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    trial: TrialAnalysis | None = field(default=None, repr=False)
+
+    @property
+    def learning_caveats(self) -> tuple[str, ...]:
+        """The survey figures' caveats; a pilot design's replace the self-selection caveat."""
+        if self.trial is None:
+            return LEARNING_CAVEATS
+        return tuple(c for c in LEARNING_CAVEATS if c != SELF_SELECTION)
 
     def to_json(self) -> dict:
         """Every figure as plain JSON data under :data:`JSON_SCHEMA`."""
@@ -448,10 +462,11 @@ class EvaluationResult:
                          "runs": self.calibration.runs if self.calibration is not None else 0},
             "reaction": {"response_rates": records(self.response_rates)},
             "learning": {"change": records(self.change), "against_comparison": records(self.against_comparison),
-                         "distribution": records(self.distribution), "caveats": list(LEARNING_CAVEATS)},
+                         "distribution": records(self.distribution), "caveats": list(self.learning_caveats)},
             "behaviour": behaviour, "retention": outcome_json(self.retention), "promotion": promotion,
             "roi": roi, "scorecard": records(self.scorecard), "calibration": calibration,
             "caveats": list(self.caveats), "notes": list(self.notes),
+            **({"trial": self.trial.to_json()} if self.trial is not None else {}),
         })
 
     def summary_lines(self) -> list[str]:
@@ -493,7 +508,10 @@ class EvaluationResult:
             lines.append(f"Forecast: {int(measured['within'].astype(bool).sum())} of {len(measured)} observed figures "
                          "within the outcome model's range; fitted: " + ", ".join(
                              f"{k} {v:.2f}" for k, v in self.calibration.parameters.items()) + ".")
-        lines.append("Participants chose to take part: the comparison shows an association, not proof of cause.")
+        if self.trial is None:
+            lines.append("Participants chose to take part: the comparison shows an association, not proof of cause.")
+        else:
+            lines += self.trial.lines() + [f"Deviation from the frozen plan: {d}" for d in self.trial.deviations]
         return lines
 
     def json_text(self) -> str:

@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.charts.evaluate import (
+    SELF_SELECTION_NOTE,
     calibration_caption,
     calibration_chart,
+    design_note,
     km_caption,
     km_chart,
     meetings_caption,
@@ -174,14 +176,14 @@ def _adjustments(hr: dict) -> str:
 
 
 def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months since the cohort started",
-                     comparison: str | None = None) -> str:
+                     comparison: str | None = None, note: str = SELF_SELECTION_NOTE) -> str:
     if not block.get("measured"):
         return f'<p class="none">{_e(block.get("reason", "Not measured."))}</p>'
     km = pd.DataFrame(block["km"])
     outcome = block["outcome"]
     horizon = block.get("horizon_months")
     caption = km_caption(km, outcome=outcome, horizon_months=horizon, logrank=block["logrank"],
-                         hazard_ratio=block["hazard_ratio"])
+                         hazard_ratio=block["hazard_ratio"], note=note)
     parts = [f"<p>{_e('Compared with: ' + block['comparison'] + '.')}</p>",
              _chart_figure(km_chart(km, outcome=outcome, horizon_months=horizon, time_title=time_title,
                               **({"comparison": comparison} if comparison else {})), prefix, caption)]
@@ -229,12 +231,58 @@ def _headline(document: dict) -> str:
                                               for v, t in cells) + "</div>"
 
 
+PILOT_NAMES = {"waitlist": "Randomised waitlist", "stepped_wedge": "Staggered roll-out (stepped wedge)",
+               "open": "Open enrolment"}
+
+
+def trial_html(trial: Mapping) -> str:
+    """The pilot design's analysis against its frozen plan (``trial`` of the evaluation's JSON) as HTML: the plan,
+    the design's estimate, the deviations and the design's caveats (the report's and the Evaluate page's)."""
+    plan = trial["plan"]
+    facts = [("Pilot design", f"{PILOT_NAMES.get(trial['design'], trial['design'])}, seed {plan['seed']}; plan "
+                              f"frozen on {plan['frozen_on']} for cohort {plan['cohort']}"),
+             ("Analysis", plan["analysis"]),
+             ("Outcomes", f"the objectives {', '.join(plan['objectives']) or '(none set)'}, read after "
+                          f"{plan['horizon_months']} months")]
+    if plan["offered"] is not None:
+        facts.append(("Allocation", f"{plan['offered']} applicants offered a place, {plan['waitlisted']} waitlisted"))
+    parts = [_html_facts(facts)]
+    if trial["itt"]:
+        def shown(row: Mapping, value: float, signed: bool = False) -> str:
+            share = "share" in row["outcome"]
+            return _points(value) if share and signed else _pct(value) if share else _num(value, signed=signed)
+
+        parts.append("<h3>Offered minus waitlisted (intention to treat)</h3>" + _html_table(
+            ("Outcome", "Offered", "Waitlisted", "Difference (95% interval)", "p"),
+            [(r["outcome"], shown(r, r["offered"]), shown(r, r["waitlisted"]),
+              f"{shown(r, r['difference'], True)} ({shown(r, r['low'], True)} to {shown(r, r['high'], True)})",
+              _p(r["p_value"])) for r in trial["itt"]], numeric=(1, 2, 4), nowrap=(3,)))
+        parts.append(f'<p class="small">Randomisation-based intervals: the effects a test over '
+                     f'{trial["itt"][0]["permutations"]:,} random re-draws of the arms does not reject at 5%.</p>')
+    if trial["wedge"] is not None:
+        wedge = trial["wedge"]
+        estimate = (f"{_num(wedge['odds_ratio'])} ({_num(wedge['low'])} to {_num(wedge['high'])}), p "
+                    f"{_p(wedge['p_value'])}" if wedge["odds_ratio"] is not None
+                    else f"not estimated: {wedge['reason']}")
+        parts.append("<h3>Stepped wedge</h3>" + _html_facts([
+            ("Odds of leaving in a period, started against waiting clusters", estimate),
+            ("Data", f"{wedge['person_periods']:,} person-periods, {wedge['exits']} exits, {wedge['clusters']} "
+                     f"clusters, {wedge['periods']} periods")]))
+        parts.append(_html_table(("Cluster", "Step", "Starts (months after the cohort start)"),
+                                 [(r["cluster"], str(r["step"]), str(r["starts_month"])) for r in trial["order"]],
+                                 numeric=(1, 2), css_class="compact"))
+    parts.append("<h3>Deviations from the frozen plan</h3>"
+                 + (_list(trial["deviations"]) if trial["deviations"] else '<p class="none">None found.</p>'))
+    return "".join(parts)
+
+
 def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str, list[tuple[str, str, str]]]:
     """The evaluation report's title and its sections ``(anchor, heading, HTML)``; ``key`` starts every anchor and
     chart id, so several evaluations can share one page."""
     doc = result.to_json()
     c = doc["cohort"]
     title = f"{doc['design']['name']}: cohort {c['name']}"
+    note = design_note(doc)
 
     def _figure(chart, prefix: str, caption: str) -> str:  # chart ids start with the key
         return _chart_figure(chart, key + prefix, caption)
@@ -266,7 +314,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         for wave in waves[:2]:
             learning.append(_figure(survey_change_chart(result.change, wave=wave), f"survey-{wave}",
                                     survey_change_caption(result.change, wave=wave,
-                                                          against=result.against_comparison)))
+                                                          against=result.against_comparison, note=note)))
         shown = [r for r in doc["learning"]["change"] if not r["hidden"]]
         if shown:
             learning.append("<h3>Paired change from the pre survey</h3>" + _html_table(
@@ -317,14 +365,14 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
 
     results = ['<p class="lead">Kirkpatrick level 4: did participants stay (and move up) more than comparable '
                "colleagues who did not take part?</p>", "<h3>Retention</h3>",
-               _outcome_section(doc["retention"], key + "km-retention"), "<h3>Promotion</h3>",
-               _outcome_section(doc["promotion"], key + "km-promotion")]
+               _outcome_section(doc["retention"], key + "km-retention", note=note), "<h3>Promotion</h3>",
+               _outcome_section(doc["promotion"], key + "km-promotion", note=note)]
 
     roi = doc["roi"]
     roi_parts = []
     if roi:
         roi_parts.append(_figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]), "roi",
-                                 roi_caption(roi)))
+                                 roi_caption(roi, note=note)))
         parts = roi["cost_breakdown"]
         roi_parts.append(_html_table(("Item", f"Amount ({roi['currency']})"), [
             ("Meetings", f"{parts['meetings']:,.0f}"), ("Training", f"{parts['training']:,.0f}"),
@@ -340,7 +388,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         roi_parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(roi["caveats"]) + "</div>")
 
     card = doc["scorecard"]
-    scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard", scorecard_caption(result.scorecard))]
+    scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard", scorecard_caption(result.scorecard, note=note))]
     if card:
         scorecard.append(_html_table(
             ("Objective", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
@@ -382,7 +430,9 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                     "d_z with a noncentral-t interval; free text never read"),
         ("Privacy", "groups under five people are hidden; no ids or names appear"),
     ])
-    sections = [("summary", "Summary", "".join(summary)), ("learning", "Reaction and learning", "".join(learning)),
+    sections = [("summary", "Summary", "".join(summary)),
+                *([("design", "Pilot design", trial_html(doc["trial"]))] if doc.get("trial") else []),
+                ("learning", "Reaction and learning", "".join(learning)),
                 ("behaviour", "Behaviour", "".join(behaviour)), ("results", "Results", "".join(results)),
                 ("roi", "Return on investment", "".join(roi_parts) or '<p class="none">Not computed.</p>'),
                 ("scorecard", "Objectives", "".join(scorecard)), ("calibration", "Calibration", "".join(calibration)),

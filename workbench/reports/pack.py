@@ -46,6 +46,7 @@ from workbench.charts.embed import DRAW_JS, chart_spec, vega_runtime
 from workbench.charts.evaluate import (
     calibration_caption,
     calibration_chart,
+    design_note,
     km_caption,
     km_chart,
     meetings_caption,
@@ -708,7 +709,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         for wave in waves[:2]:
             parts.append(figures.figure(survey_change_chart(result.change, wave=wave),
                                         survey_change_caption(result.change, wave=wave,
-                                                              against=result.against_comparison)))
+                                                              against=result.against_comparison,
+                                                              note=design_note(doc))))
         parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(doc["learning"]["caveats"])
                      + "</div>")
     else:
@@ -742,7 +744,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             continue
         km = pd.DataFrame(block["km"])
         caption = km_caption(km, outcome=block["outcome"], horizon_months=block.get("horizon_months"),
-                             logrank=block["logrank"], hazard_ratio=block["hazard_ratio"])
+                             logrank=block["logrank"], hazard_ratio=block["hazard_ratio"], note=design_note(doc))
         parts.append(f"<p>{_e('Compared with: ' + block['comparison'] + '.')}</p>")
         parts.append(figures.figure(km_chart(km, outcome=block["outcome"], horizon_months=block.get("horizon_months")),
                                     caption))
@@ -758,7 +760,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     parts.append("<h2>Return on investment</h2>")
     if roi:
         parts.append(figures.figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]),
-                                    roi_caption(roi)))
+                                    roi_caption(roi, note=design_note(doc))))
         costs = roi["cost_breakdown"]
         parts.append(_html_table(("Item", f"Amount ({roi['currency']})"), [
             ("Meetings", f"{costs['meetings']:,.0f}"), ("Training", f"{costs['training']:,.0f}"),
@@ -773,7 +775,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
 
     parts.append("<h2>Objectives</h2>")
     # Nothing measured (or no objectives): no chart, the caption says why, as on the app's Evaluate page.
-    parts.append(figures.figure(scorecard_chart(result.scorecard), scorecard_caption(result.scorecard)))
+    parts.append(figures.figure(scorecard_chart(result.scorecard),
+                                scorecard_caption(result.scorecard, note=design_note(doc))))
     if doc["scorecard"]:
         parts.append(_html_table(
             ("Objective", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),

@@ -48,6 +48,7 @@ import pandas as pd
 from workbench.charts.evaluate import (
     calibration_caption,
     calibration_chart,
+    design_note,
     km_caption,
     km_chart,
     meetings_caption,
@@ -68,9 +69,10 @@ from workbench.evaluate.cohort import cohort_order, program_cohorts
 from workbench.evaluate.evaluation import workspace_tables
 from workbench.evaluate.programs import ProgramsEvaluation, evaluate_programs_workspace
 from workbench.evaluate.evaluation import STEPS
-from workbench.evaluate.result import BEHAVIOUR_CAVEATS, LEARNING_CAVEATS
+from workbench.evaluate.result import BEHAVIOUR_CAVEATS
 from workbench.privacy import MIN_GROUP, published_mode
-from workbench.reports.evaluation import evaluation_html, objectives_text, programs_table_rows, totals_facts
+from workbench.reports.evaluation import evaluation_html, objectives_text, programs_table_rows, totals_facts, \
+    trial_html
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
@@ -421,9 +423,15 @@ class EvaluateView(w.VBox):
             self.calibration_chart, self.calibration_caption, self.fitted_table,
             *([] if self.scenario_button is None else [self.scenario_box])])
         calibration_box.add_class("wb-calibration")
+        # the pilot design, when a plan was frozen at launch
+        self.trial = w.HTML()
+        self.trial_box = w.VBox([
+            _heading("Pilot design", "The design that decided who took part, frozen with the evaluation plan at "
+                                     "launch: its estimate, and what ran differently from the plan."), self.trial])
+        self.trial_box.add_class("wb-trial")
         # how
         self.method = w.HTML()
-        self.results_box = w.VBox([summary_box, learning_box, behaviour_box, results_box, roi_box, scorecard_box,
+        self.results_box = w.VBox([summary_box, self.trial_box, learning_box, behaviour_box, results_box, roi_box, scorecard_box,
                                    calibration_box, self.method])
         self.results_box.add_class("wb-results")
         self.results_box.layout.display = "none"
@@ -553,6 +561,7 @@ class EvaluateView(w.VBox):
         self.run_button.description, self.run_button.icon = REFRESH_LABEL, "refresh"
         self.downloads.value = _muted("Preparing the downloadable report ...")
         self._render_summary()
+        self._render_trial()
         self._render_learning()
         self._render_behaviour()
         self._render_outcomes()
@@ -616,6 +625,11 @@ class EvaluateView(w.VBox):
         self.summary.value = (f"<div class='wb-tiles'>{''.join(tiles)}</div>{facts}"
                               f"{_caveats(result.caveats)}{left_out}")
 
+    def _render_trial(self) -> None:
+        trial = self.document.get("trial")
+        self.trial_box.layout.display = None if trial else "none"
+        self.trial.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
+
     # ------------------------------------------------------------------ levels 1 and 2
 
     def _render_learning(self) -> None:
@@ -648,7 +662,7 @@ class EvaluateView(w.VBox):
         self.wave.layout.display = None if waves else "none"
         self.survey_chart.layout.display = None if waves else "none"
         self._render_survey_chart()
-        self.learning_caveats.value = _caveats(LEARNING_CAVEATS)
+        self.learning_caveats.value = _caveats(result.learning_caveats)
 
     @guarded("show the survey change")
     def _on_wave(self, _change: object) -> None:
@@ -668,7 +682,8 @@ class EvaluateView(w.VBox):
             return
         self.survey_chart.chart = survey_change_chart(change, wave=wave)
         self.survey_caption.value = _caption(survey_change_caption(change, wave=wave,
-                                                                   against=result.against_comparison))
+                                                                   against=result.against_comparison,
+                                                                   note=design_note(self.document)))
         change = change[change["wave"] == wave]
         hidden_rows = change["hidden"].fillna(False).astype(bool)
         shown, hidden = change[~hidden_rows], int(hidden_rows.sum())
@@ -755,7 +770,8 @@ class EvaluateView(w.VBox):
         horizon = block.get("horizon_months")
         chart.chart = km_chart(km, outcome=block["outcome"], horizon_months=horizon)
         caption.value = _caption(km_caption(km, outcome=block["outcome"], horizon_months=horizon,
-                                            logrank=block["logrank"], hazard_ratio=block["hazard_ratio"]))
+                                            logrank=block["logrank"], hazard_ratio=block["hazard_ratio"],
+                                            note=design_note(self.document)))
         facts = []
         hr = block["hazard_ratio"]
         if hr:
@@ -841,7 +857,7 @@ class EvaluateView(w.VBox):
             return
         self.roi_chart.layout.display = None
         self.roi_chart.chart = roi_chart(self.result.roi.distribution(), estimate=roi["roi"]["estimate"])
-        self.roi_caption.value = _caption(roi_caption(roi))
+        self.roi_caption.value = _caption(roi_caption(roi, note=design_note(self.document)))
         parts, currency = roi["cost_breakdown"], roi["currency"]
         benefit = roi["benefit"]
         frame = pd.DataFrame({"Item": ["Meetings (staff time)", "Training", "Coordination", "Tools", "Program cost",
@@ -869,7 +885,7 @@ class EvaluateView(w.VBox):
         measured = pd.to_numeric(card["observed"], errors="coerce").notna().any()
         self.scorecard_chart.layout.display = None if measured else "none"
         self.scorecard_chart.chart = scorecard_chart(card)
-        self.scorecard_caption.value = _caption(scorecard_caption(card))
+        self.scorecard_caption.value = _caption(scorecard_caption(card, note=design_note(self.document)))
         rows = []
         for r in card.to_dict("records"):
             unit = f" ({r['unit']})" if r["unit"] else ""

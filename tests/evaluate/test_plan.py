@@ -139,3 +139,26 @@ def test_the_same_seed_gives_the_same_allocation_and_another_seed_another() -> N
     other = plan_for(tables, waitlist_design(seed=4), cohort="2025").allocation
     pd.testing.assert_frame_equal(first, again)
     assert not np.array_equal(first["allocation"], other["allocation"])
+
+
+def test_a_staggered_roll_out_is_analysed_by_period_and_cluster_and_an_early_start_is_reported() -> None:
+    design = ProgramDesign(launch=Launch(pilot=PilotDesign(design="stepped_wedge", steps=3, months_per_step=3,
+                                                           seed=2)))
+    at_launch = launch_tables(n_applicants=1500, n_mentors=400, seed=7)
+    plan = plan_for(at_launch, design, cohort="2025")
+    assert sorted(plan.allocation["step"]) == [1, 1, 2, 2, 3, 3]
+    month_of = dict(zip(plan.allocation["cluster"], plan.allocation["starts_month"]))
+    early = plan.allocation.loc[plan.allocation["step"] == 3, "cluster"].iloc[0]
+    month_of[early] = 4.0  # planned for month 6
+    department = dict(zip(at_launch["people"]["person_id"], at_launch["people"]["department"]))
+    mentees = at_launch["enrolment"].query("role == 'mentee'")["person_id"]
+    tables = run_cohort(at_launch, {p: float(month_of[department[p]]) for p in mentees},
+                        monthly_hazard=MONTHLY_HAZARD, hazard_ratio=HAZARD_RATIO, seed=3)
+    result = evaluate(tables, design, plan=plan, resamples=200, calibrate_forecast=False)
+    wedge = result.trial.wedge
+    per_period = 1 - np.exp(-MONTHLY_HAZARD * np.array([HAZARD_RATIO, 1.0]) * 3)
+    odds = per_period / (1 - per_period)
+    assert wedge["low"] < odds[0] / odds[1] < wedge["high"] and wedge["high"] < 1
+    assert [d for d in result.trial.deviations if d.startswith(f"Cluster {early!r} started on")]
+    assert result.caveats[0].startswith("Clusters were randomised") and SELF_SELECTION not in result.caveats
+    assert "Stepped wedge" in evaluation_html(result)

@@ -24,12 +24,13 @@ _EXPORTS = {
     "open_page": "workbench.views.shell",
     "show_page": "workbench.views.shell",
     "SelectionView": "workbench.views.selection",
+    "PilotView": "workbench.views.pilot",
     "StartView": "workbench.views.start",
     "TableEditor": "workbench.views.editor",
     "WhatIfView": "workbench.views.whatif",
 }
 
-__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "EvaluateView", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "SelectionView", "StartView", "TableEditor", "WhatIfView", "guarded", "open_page", "show_page"]
+__all__ = ["PAGES", "STEPS", "DataPanel", "DesignPage", "DesignSession", "EvaluateView", "GapsView", "MatchingView", "Notice", "PageContext", "PageHeader", "PilotView", "SelectionView", "StartView", "TableEditor", "WhatIfView", "guarded", "open_page", "show_page"]
 
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

@@ -1,0 +1,130 @@
+"""The pilot design on the Launch page: draw the allocation, download it, freeze the evaluation plan.
+
+The design is chosen under *Pilot design* above (``launch.pilot``) and saved with the design.
+**Draw the allocation** runs :func:`workbench.evaluate.plan.plan_for` on the saved design and the
+current cohort: a randomised waitlist's seeded draw (who is offered a place now, who waits for the
+next cohort), or a staggered roll-out's order of clusters. Nothing is saved by drawing; the list
+downloads as a spreadsheet-safe CSV. **Freeze the plan** saves the plan (design, allocation,
+objectives, horizon, analysis) in the workspace in one undoable save
+(:func:`workbench.evaluate.plan.freeze_plan`); Evaluate then follows it. Bad input (fewer
+applicants than places, one cluster) is said in the page and nothing is saved. The list of people
+is shown and offered in the workshop only, as the class is (:mod:`workbench.views.selection`).
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from workbench.design.catalogue import describe_value
+from workbench.design.store import load_design
+from workbench.errors import WorkbenchError
+from workbench.evaluate.plan import FrozenPlan, freeze_plan, load_plan, plan_for
+from workbench.privacy import PersonLabels, published_mode
+from workbench.reports.evaluation import PILOT_NAMES
+from workbench.views.feedback import Notice, guarded
+from workbench.views.shell import PageContext, page_tables
+from workbench.views.tables import csv_download_link, html_table
+
+#: Rows of the allocation shown in the page (all of them are in the download).
+TABLE_ROWS = 60
+PUBLISHED_LIST = ("The list of who was offered a place is shown in the workshop only; the counts above are the "
+                  "allocation's.")
+
+
+def _caption(text: str) -> str:
+    return f"<p class='wb-caption'>{html.escape(text)}</p>"
+
+
+def plan_lines(plan: FrozenPlan) -> list[str]:
+    """What a plan says, in plain lines (no person ids)."""
+    s = plan.summary()
+    lines = [f"Cohort {s['cohort']}: {PILOT_NAMES.get(s['design'], s['design'])}, seed {s['seed']}.",
+             f"Analysis: {s['analysis']}.",
+             f"Outcomes: the objectives {', '.join(s['objectives']) or '(none set yet)'}, read after "
+             f"{s['horizon_months']} months."]
+    if s["offered"] is not None:
+        lines.append(f"{s['offered']} applicants offered a place now, {s['waitlisted']} waitlisted for the next "
+                     "cohort.")
+    if s["clusters"] is not None:
+        lines.append(f"{s['clusters']} clusters in {s['steps']} steps, {s['months_per_step']} months apart.")
+    return lines
+
+
+class PilotView(w.VBox):
+    """The saved pilot design, its allocation drawn on the current cohort, and the frozen evaluation plan."""
+
+    def __init__(self, context: PageContext) -> None:
+        self.context = context
+        self.people = PersonLabels.for_page(page_tables(context.workspace, "The pilot design")["people"])
+        self.plan: FrozenPlan | None = None
+        self.draw_button = w.Button(description="Draw the allocation", button_style="primary", icon="random",
+                                    layout=w.Layout(width="auto"))
+        self.draw_button.on_click(self._on_draw)
+        self.freeze_button = w.Button(description="Freeze the plan", button_style="success", icon="lock",
+                                      layout=w.Layout(width="auto"), disabled=True)
+        self.freeze_button.on_click(self._on_freeze)
+        self.freeze_button.layout.display = "none" if published_mode() else None
+        self.notice = Notice()
+        self.frozen = w.HTML()
+        self.summary = w.HTML()
+        self.allocation = w.HTML()
+        self.download = w.HTML()
+        intro = ("Save the pilot design above first. Draw the allocation to see it on the current cohort's eligible "
+                 "mentee applicants: with a randomised waitlist, a seeded draw offers the places and the others "
+                 "join the next cohort; with a staggered roll-out, the departments or sites are drawn to start "
+                 "steps. The same seed always gives the same draw. Freeze the plan before the cohort starts: it "
+                 "records the design, the allocation, the objectives, the horizon and the analysis, so Evaluate "
+                 "analyses the design that was run and reports any deviation from it. The outcome model does not "
+                 "use the pilot design.")
+        super().__init__([w.HTML("<h3>Pilot design and evaluation plan</h3>"), w.HTML(_caption(intro)), self.frozen,
+                          w.HBox([self.draw_button, self.freeze_button]), self.notice, self.summary,
+                          self.allocation, self.download])
+        self.add_class("wb-pilot")
+        self._show_frozen()
+
+    def _show_frozen(self) -> None:
+        frozen = load_plan(self.context.workspace)
+        if frozen is None:
+            self.frozen.value = _caption("No evaluation plan is frozen yet.")
+            return
+        self.frozen.value = ("<h4>The frozen plan</h4>"
+                             + "".join(f"<p>{html.escape(line)}</p>" for line in plan_lines(frozen))
+                             + _caption(f"Frozen on {frozen.frozen_on.isoformat()}; undo the save of the plan to "
+                                        "freeze another."))
+
+    @guarded("draw the allocation", button="draw_button")
+    def _on_draw(self, _button: object = None) -> None:
+        self.plan = None
+        self.freeze_button.disabled = True
+        self.summary.value = self.allocation.value = self.download.value = ""
+        workspace = self.context.workspace
+        design = load_design(workspace)
+        self.plan = plan_for(page_tables(workspace, "The pilot design"), design)
+        self.summary.value = (f"<p><b>{html.escape(describe_value(design, 'launch.pilot'))}</b></p>"
+                              + "".join(f"<p>{html.escape(line)}</p>" for line in plan_lines(self.plan)))
+        table = self.plan.allocation
+        name = f"allocation-cohort-{self.plan.cohort}.csv"
+        if "cluster" in table:
+            self.allocation.value = html_table(table.rename(columns={"starts_month": "starts (month)"}))
+            self.download.value = csv_download_link(table, name, "Download the order (CSV)")
+        elif len(table.columns) > 1:
+            if self.people.published:
+                self.allocation.value = _caption(PUBLISHED_LIST)
+            else:
+                shown = table.sort_values("draw", kind="stable")
+                self.allocation.value = html_table(shown, limit=TABLE_ROWS)
+                self.download.value = csv_download_link(shown, name, "Download the allocation (CSV)")
+        self.freeze_button.disabled = published_mode()
+
+    @guarded("freeze the evaluation plan", button="freeze_button")
+    def _on_freeze(self, _button: object = None) -> None:
+        if self.plan is None:
+            raise WorkbenchError("Draw the allocation first: the plan frozen is the one shown.")
+        saved = freeze_plan(self.context.workspace, self.plan)
+        self.context.workspace = saved
+        self._show_frozen()
+        self.notice.show(f"Froze the evaluation plan of cohort {self.plan.cohort}. Undo the last save of the plan "
+                         "to change it.", "success")

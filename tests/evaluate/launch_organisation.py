@@ -28,7 +28,7 @@ def launch_tables(n_applicants: int = 400, n_mentors: int = 150, *, clusters: tu
     n = len(ids)
     people = pd.DataFrame({
         "person_id": ids, "name": [f"Person {i}" for i in ids],
-        "department": rng.choice(clusters, n),
+        "department": rng.choice(clusters, n), "job_title": "Analyst", "location": "London", "manager_id": "",
         "level": np.r_[rng.integers(1, 4, n_applicants), rng.integers(4, 7, n_mentors)].astype(str),
         "hire_date": _day(START, -rng.integers(400, 3000, n)), "exit_date": [""] * n})
     enrolment = pd.DataFrame({"person_id": ids, "cohort": "2025",
@@ -53,9 +53,8 @@ def run_cohort(tables: dict[str, pd.DataFrame], treated_from: dict[str, float], 
     days = np.round(left_at * month)
     horizon = (AS_OF - START).days
     people["exit_date"] = np.where(days < horizon, _day(START, np.minimum(days, horizon)), "")
-    recent = pd.DataFrame([{**{c: "" for c in people.columns}, "person_id": "N0000", "name": "New hire",
-                            "department": people["department"].iloc[0], "level": "1",
-                            "hire_date": AS_OF.isoformat()}])
+    recent = pd.DataFrame([{**people.iloc[0].to_dict(), "person_id": "N0000", "name": "New hire", "level": "1",
+                            "hire_date": AS_OF.isoformat(), "exit_date": ""}])  # the data's day is AS_OF
     people = pd.concat([people, recent], ignore_index=True)
     mentors = tables["enrolment"].query("role == 'mentor'")["person_id"].tolist()
     exit_day = dict(zip(ids, days))

@@ -23,6 +23,7 @@ WRITERS = [
     ["match", "{demo}", "--out", "{path}"],
     ["gaps", "{demo}", "--out", "{path}"],
     ["select", "{demo}", "--out", "{path}"],
+    ["launch", "{demo}", "--out", "{path}"],
     ["rematch", "{demo}", "--out", "{path}"],
     ["simulate", "{demo}", "--out", "{path}"],
     ["compare", "{demo}", "--scenarios", "a,b", "--out", "{path}"],

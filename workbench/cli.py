@@ -804,6 +804,8 @@ def _launch(args: argparse.Namespace) -> None:
     if args.out is not None and len(plan.allocation.columns) > 1:
         atomic_write_text(args.out, safe_csv_text(plan.allocation))
         print(f"Wrote the allocation to {args.out}.")
+    elif args.out is not None:
+        print(f"Open enrolment allocates nobody: nothing was written to {args.out}.")
     if args.freeze:
         saved = freeze_plan(workspace, plan)
         print(f"Froze the evaluation plan in {saved.path} (undo with `workbench undo {args.workspace} plan`).")

@@ -11,7 +11,9 @@ outcome model's calibration (:mod:`.calibration`). :func:`evaluate_turnover`
 does the retention part for a plain turnover file (:mod:`.turnover`).
 :func:`evaluate_programs` (:func:`evaluate_programs_workspace`) evaluates every
 program of a workspace, totals what adds up and pools retention over all of
-them (:mod:`.programs`). Every figure goes to JSON under :data:`JSON_SCHEMA`.
+them (:mod:`.programs`). Pilot designs that answer "did it work" (a randomised waitlist, a staggered
+roll-out) are allocated and analysed in :mod:`.trial`; the evaluation plan frozen at launch, and the
+deviations from it, in :mod:`.plan`. Every figure goes to JSON under :data:`JSON_SCHEMA`.
 """
 
 from workbench.evaluate.behaviour import Behaviour, behaviour
@@ -28,6 +30,7 @@ from workbench.evaluate.cohort import (
 )
 from workbench.evaluate.evaluation import RESAMPLES, RUNS, evaluate, evaluate_workspace
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
+from workbench.evaluate.plan import FrozenPlan, TrialAnalysis, freeze_plan, load_plan, plan_for
 from workbench.evaluate.programs import (
     ALL_PROGRAMS,
     ProgramsEvaluation,
@@ -54,15 +57,17 @@ from workbench.evaluate.survival import (
     kaplan_meier,
     logrank_test,
 )
+from workbench.evaluate.trial import itt_difference, waitlist_allocation, wedge_model, wedge_order
 from workbench.evaluate.turnover import TURNOVER_COLUMNS, TurnoverEvaluation, evaluate_turnover, read_turnover
 
 __all__ = [
     "ALL_PROGRAMS", "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
-    "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "HazardRatio",
-    "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison", "TurnoverEvaluation",
-    "behaviour", "calibrate", "change_against_comparison", "coarsened_match", "cohen_dz_interval",
-    "cohorts_with_data", "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate", "evaluate_programs",
-    "evaluate_programs_workspace", "evaluate_turnover", "evaluate_workspace", "evaluation_cohort", "holm",
-    "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cohorts", "program_cost",
-    "read_turnover", "response_rates", "score_distribution", "scorecard",
+    "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "FrozenPlan",
+    "HazardRatio", "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison",
+    "TrialAnalysis", "TurnoverEvaluation", "behaviour", "calibrate", "change_against_comparison", "coarsened_match",
+    "cohen_dz_interval", "cohorts_with_data", "compare_survival", "cox_hazard_ratio", "default_cohort", "evaluate",
+    "evaluate_programs", "evaluate_programs_workspace", "evaluate_turnover", "evaluate_workspace",
+    "evaluation_cohort", "freeze_plan", "holm", "itt_difference", "kaplan_meier", "load_plan", "logrank_test",
+    "outcome_comparison", "paired_change", "plan_for", "program_cohorts", "program_cost", "read_turnover",
+    "response_rates", "score_distribution", "scorecard", "waitlist_allocation", "wedge_model", "wedge_order",
 ]

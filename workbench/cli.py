@@ -792,15 +792,7 @@ def _launch(args: argparse.Namespace) -> None:
                              f"{', '.join(program_ids(workspace))}.")
     workspace = program_scope(workspace, args.program)
     plan = plan_for(scoped_tables(workspace, checked_tables(workspace)), load_design(workspace), cohort=args.cohort)
-    summary = plan.summary()
-    print(f"Cohort {plan.cohort}, pilot design {plan.pilot.design.replace('_', ' ')} (seed {plan.pilot.seed}): "
-          f"{plan.analysis}; outcomes read after {plan.horizon_months} months.")
-    if plan.pilot.design == "waitlist":
-        print(f"{summary['offered']} applicants offered a place now, {summary['waitlisted']} waitlisted for the next "
-              "cohort.")
-    elif plan.pilot.design == "stepped_wedge":
-        for row in plan.allocation.itertuples():
-            print(f"  step {row.step} (month {row.starts_month}): {row.cluster}")
+    print("\n".join(plan.lines()))
     if args.out is not None and len(plan.allocation.columns) > 1:
         atomic_write_text(args.out, safe_csv_text(plan.allocation))
         print(f"Wrote the allocation to {args.out}.")

@@ -83,6 +83,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
 
     step(0)
     kind = plan.pilot.design if plan is not None else "open"
+    overridden = kind == "waitlist" and (participants != "enrolled" or matching is not None)
     if kind == "waitlist":  # everyone by the arm they were drawn to
         participants, matching = "enrolled", None
     group = everyone = evaluation_cohort(tables, design, cohort=cohort, start=start, as_of=as_of,
@@ -99,6 +100,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                              f"not {horizon_months}.")
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2)]
     notes = list(group.notes)
+    if overridden:
+        notes.append("The randomised waitlist is analysed by the arm each applicant was drawn to (intention to "
+                     "treat): the participants rule and the saved matching do not apply.")
 
     t0, t1 = pd.Timestamp(group.start), pd.Timestamp(group.as_of)
     p, c = group.participants, group.comparison

@@ -31,6 +31,9 @@ from workbench.workspace import Workspace, csv_text, reading, save_files
 
 PLAN_FILE = "results/plan.yaml"
 ALLOCATION_FILE = "results/plan.csv"
+#: Each pilot design in words.
+PILOT_NAMES = {"open": "Open enrolment", "waitlist": "Randomised waitlist",
+               "stepped_wedge": "Staggered roll-out (stepped wedge)"}
 #: Each pilot design's analysis in words (the plan records it).
 ANALYSES = {
     "open": "participants against a matched comparison group of eligible non-participants (an association)",
@@ -48,8 +51,8 @@ class FrozenPlan:
     ``pilot`` is the pilot design then; ``objectives`` the design's objectives then (as
     design.yaml writes them); ``horizon_months`` when the outcomes are read (the longest objective
     horizon, else the program's duration); ``allocation`` the waitlist's list (``person_id``,
-    ``draw``, ``allocation``) or the wedge's order (``cluster``, ``applicants``, ``step``,
-    ``starts_month``); empty for open enrolment.
+    ``draw``, ``allocation``) or the wedge's order (``cluster``, ``step``, ``starts_month``); empty for
+    open enrolment.
     """
 
     program: str
@@ -78,6 +81,22 @@ class FrozenPlan:
                 "clusters": int(len(self.allocation)) if "cluster" in self.allocation else None,
                 "steps": self.pilot.steps if self.pilot.design == "stepped_wedge" else None,
                 "months_per_step": self.pilot.months_per_step if self.pilot.design == "stepped_wedge" else None}
+
+
+    def lines(self) -> list[str]:
+        """What the plan says, in plain lines (no person ids)."""
+        s = self.summary()
+        lines = [f"Cohort {s['cohort']}: {PILOT_NAMES[s['design']]}, seed {s['seed']}.",
+                 f"Analysis: {s['analysis']}.",
+                 f"Outcomes: the objectives {', '.join(s['objectives']) or '(none set yet)'}, read after "
+                 f"{s['horizon_months']} months."]
+        if s["offered"] is not None:
+            lines.append(f"{s['offered']} applicants offered a place now, {s['waitlisted']} waitlisted for the next "
+                         "cohort.")
+        if s["clusters"] is not None:
+            lines.append(f"{s['clusters']} clusters in {s['steps']} steps, {s['months_per_step']} months apart: "
+                         + "; ".join(f"step {r.step}: {r.cluster}" for r in self.allocation.itertuples()) + ".")
+        return lines
 
 
 def plan_horizon(design: ProgramDesign) -> int:
@@ -140,7 +159,7 @@ def load_plan(workspace: Workspace) -> FrozenPlan | None:
             raise WorkbenchError(f"The evaluation plan of the workspace {workspace.name!r} cannot be read "
                                  f"({exc.__class__.__name__} in {PLAN_FILE} or {ALLOCATION_FILE}): undo its last save "
                                  "(workbench undo WORKSPACE plan) and freeze it again.") from None
-    for column in ("step", "starts_month", "applicants", "draw"):
+    for column in ("step", "starts_month", "draw"):
         if column in plan.allocation:
             plan.allocation[column] = pd.to_numeric(plan.allocation[column])
     return plan

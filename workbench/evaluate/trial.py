@@ -97,8 +97,8 @@ def wedge_order(applicants: pd.DataFrame, column: str, steps: int, months_per_st
                 design: ProgramDesign = ProgramDesign()) -> pd.DataFrame:
     """Randomise the clusters (values of ``column`` among ``applicants``) to ``steps`` start steps.
 
-    Returns one row per cluster: ``cluster``, ``applicants``, ``step`` (1 = starts at the cohort's start)
-    and ``starts_month`` (months after the cohort's start: ``(step - 1) x months_per_step``), ordered by
+    Returns one row per cluster: ``cluster``, ``step`` (1 = starts at the cohort's start) and
+    ``starts_month`` (months after the cohort's start: ``(step - 1) x months_per_step``), ordered by
     step. The clusters are shuffled with ``numpy.random.default_rng(seed)`` and dealt to the steps in
     turn, so step sizes differ by at most one cluster. Raises :class:`WorkbenchError` when ``column``
     is not a people column, an applicant has no value in it, or there are fewer than two clusters or
@@ -122,9 +122,8 @@ def wedge_order(applicants: pd.DataFrame, column: str, steps: int, months_per_st
     shuffled = np.random.default_rng(seed).permutation(len(clusters))
     step = np.empty(len(clusters), dtype=int)
     step[shuffled] = np.arange(len(clusters)) % steps + 1
-    counts = values.value_counts()
-    order = pd.DataFrame({"cluster": clusters, "applicants": [int(counts[c]) for c in clusters], "step": step,
-                          "starts_month": (step - 1) * months_per_step})
+    # no head count per cluster: a department of fewer than five applicants would be a small group shown
+    order = pd.DataFrame({"cluster": clusters, "step": step, "starts_month": (step - 1) * months_per_step})
     return order.sort_values(["step", "cluster"], kind="stable").reset_index(drop=True)
 
 

@@ -43,6 +43,7 @@ from workbench.charts.evaluate import (
 from workbench.charts.whatif import format_effect
 from workbench.privacy import MIN_GROUP
 from workbench.errors import WorkbenchError
+from workbench.evaluate.plan import PILOT_NAMES
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.scorecard import STATUSES
@@ -229,10 +230,6 @@ def _headline(document: dict) -> str:
         cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
     return '<div class="headline">' + "".join(f"<div><strong>{_e(v)}</strong><span>{_e(t)}</span></div>"
                                               for v, t in cells) + "</div>"
-
-
-PILOT_NAMES = {"waitlist": "Randomised waitlist", "stepped_wedge": "Staggered roll-out (stepped wedge)",
-               "open": "Open enrolment"}
 
 
 def trial_html(trial: Mapping) -> str:

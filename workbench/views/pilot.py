@@ -23,7 +23,6 @@ from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import FrozenPlan, freeze_plan, load_plan, plan_for
 from workbench.privacy import PersonLabels, published_mode
-from workbench.reports.evaluation import PILOT_NAMES
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import csv_download_link, html_table
@@ -36,21 +35,6 @@ PUBLISHED_LIST = ("The list of who was offered a place is shown in the workshop 
 
 def _caption(text: str) -> str:
     return f"<p class='wb-caption'>{html.escape(text)}</p>"
-
-
-def plan_lines(plan: FrozenPlan) -> list[str]:
-    """What a plan says, in plain lines (no person ids)."""
-    s = plan.summary()
-    lines = [f"Cohort {s['cohort']}: {PILOT_NAMES.get(s['design'], s['design'])}, seed {s['seed']}.",
-             f"Analysis: {s['analysis']}.",
-             f"Outcomes: the objectives {', '.join(s['objectives']) or '(none set yet)'}, read after "
-             f"{s['horizon_months']} months."]
-    if s["offered"] is not None:
-        lines.append(f"{s['offered']} applicants offered a place now, {s['waitlisted']} waitlisted for the next "
-                     "cohort.")
-    if s["clusters"] is not None:
-        lines.append(f"{s['clusters']} clusters in {s['steps']} steps, {s['months_per_step']} months apart.")
-    return lines
 
 
 class PilotView(w.VBox):
@@ -91,7 +75,7 @@ class PilotView(w.VBox):
             self.frozen.value = _caption("No evaluation plan is frozen yet.")
             return
         self.frozen.value = ("<h4>The frozen plan</h4>"
-                             + "".join(f"<p>{html.escape(line)}</p>" for line in plan_lines(frozen))
+                             + "".join(f"<p>{html.escape(line)}</p>" for line in frozen.lines())
                              + _caption(f"Frozen on {frozen.frozen_on.isoformat()}; undo the save of the plan to "
                                         "freeze another."))
 
@@ -104,7 +88,7 @@ class PilotView(w.VBox):
         design = load_design(workspace)
         self.plan = plan_for(page_tables(workspace, "The pilot design"), design)
         self.summary.value = (f"<p><b>{html.escape(describe_value(design, 'launch.pilot'))}</b></p>"
-                              + "".join(f"<p>{html.escape(line)}</p>" for line in plan_lines(self.plan)))
+                              + "".join(f"<p>{html.escape(line)}</p>" for line in self.plan.lines()))
         table = self.plan.allocation
         name = f"allocation-cohort-{self.plan.cohort}.csv"
         if "cluster" in table:

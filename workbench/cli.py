@@ -1052,8 +1052,8 @@ def _optimise(args: argparse.Namespace) -> None:
 
 
 #: Commands that read a workspace's tables: the warnings of the tables they read follow their results.
-ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "launch", "rematch", "simulate", "compare",
-                     "optimise", "evaluate", "publish")
+ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "launch", "rematch", "simulate",
+                     "compare", "optimise", "evaluate", "publish")
 
 
 def _json_text(document: dict) -> str:

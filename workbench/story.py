@@ -303,6 +303,8 @@ def demo_design(tables: Mapping[str, pd.DataFrame], *, name: str = "Demo organis
             "launch.draft_review": "The owner reviews the draft matches before they are published.",
             "launch.unmatched": ("A clearing round with mentors who can take one more, so nobody waits a "
                                  "whole year."),
+            "launch.pilot": ("Open enrolment: everyone eligible who applies takes part, so the evaluation compares "
+                             "them with similar colleagues and shows an association, not proof."),
             "evaluate.levels": "All five levels: the sponsor wants to know whether it pays off.",
             "evaluate.metrics": "Each objective on the KPI the company already tracks.",
             "evaluate.attribution": (

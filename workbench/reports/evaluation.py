@@ -385,7 +385,8 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         roi_parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(roi["caveats"]) + "</div>")
 
     card = doc["scorecard"]
-    scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard", scorecard_caption(result.scorecard, note=note))]
+    scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard",
+                         scorecard_caption(result.scorecard, note=note))]
     if card:
         scorecard.append(_html_table(
             ("Objective", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),

@@ -431,8 +431,8 @@ class EvaluateView(w.VBox):
         self.trial_box.add_class("wb-trial")
         # how
         self.method = w.HTML()
-        self.results_box = w.VBox([summary_box, self.trial_box, learning_box, behaviour_box, results_box, roi_box, scorecard_box,
-                                   calibration_box, self.method])
+        self.results_box = w.VBox([summary_box, self.trial_box, learning_box, behaviour_box, results_box, roi_box,
+                                   scorecard_box, calibration_box, self.method])
         self.results_box.add_class("wb-results")
         self.results_box.layout.display = "none"
 

@@ -27,6 +27,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import EvaluationCohort, add_months, people_count
 from workbench.evaluate.trial import OFFERED, WAITLISTED, allocate, design_caveats, retention_itt, survey_itt, \
     wedge_model, wedge_periods
+from workbench.organisation import current_cohort
 from workbench.workspace import Workspace, csv_text, reading, save_files
 
 PLAN_FILE = "results/plan.yaml"
@@ -110,8 +111,6 @@ def plan_for(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     """The plan ``design`` would freeze for ``cohort`` (default the current one), allocation included
     (:func:`workbench.evaluate.trial.allocate`); nothing is saved. Raises :class:`WorkbenchError` on bad input
     (fewer applicants than places, one cluster ...)."""
-    from workbench.organisation import current_cohort
-
     name = cohort if cohort is not None else current_cohort(tables["enrolment"])[0]
     pilot = design.launch.pilot
     allocation = (allocate(tables, design, cohort=name) if pilot.design != "open"

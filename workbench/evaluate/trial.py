@@ -31,6 +31,8 @@ from workbench.design.eligibility import DAYS_PER_MONTH, date_column, text_colum
 from workbench.design.model import PilotDesign, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
+from workbench.matching.pool import build_pool
+from workbench.matching.selection import stratified_lottery
 from workbench.privacy import MIN_GROUP
 
 #: Random re-allocations of a randomisation-based interval, by default.
@@ -62,8 +64,6 @@ def _fail(design: ProgramDesign, text: str) -> WorkbenchError:
 def applicants(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohort: str | None = None
                ) -> pd.DataFrame:
     """The cohort's eligible mentee applicants (``person_id`` and the people columns), in enrolment order."""
-    from workbench.matching.pool import build_pool
-
     return build_pool(tables, design, cohort=cohort).mentees.drop(columns=["wants"])
 
 
@@ -77,8 +77,6 @@ def waitlist_allocation(applicants: pd.DataFrame, places: int, *, seed: int,
     Raises :class:`WorkbenchError` when there are fewer applicants than places plus one (nobody would
     wait: nothing to compare) or either arm would hold fewer than five people.
     """
-    from workbench.matching.selection import stratified_lottery
-
     n = len(applicants)
     if n <= places:
         raise _fail(design, f"a randomised waitlist of {places} places needs more applicants than places; the cohort "

@@ -99,7 +99,8 @@ class PilotView(w.VBox):
                 self.allocation.value = _caption(PUBLISHED_LIST)
             else:
                 shown = table.sort_values("draw", kind="stable")
-                self.allocation.value = html_table(shown, limit=TABLE_ROWS)
+                self.allocation.value = html_table(shown.assign(person_id=self.people.labels(shown["person_id"])),
+                                                   limit=TABLE_ROWS)  # named as the other pages name people
                 self.download.value = csv_download_link(shown, name, "Download the allocation (CSV)")
         self.freeze_button.disabled = published_mode()
 

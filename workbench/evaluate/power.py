@@ -23,7 +23,7 @@ expected among the mentees and ``D_c`` among the comparison group, the log
 hazard ratio is estimated with variance ``1 / D_t + 1 / D_c`` (Schoenfeld
 1983's formula, ``1 / (D p (1 - p))``, with the allocation ``p`` of the
 events); the MDE is the hazard ratio at which a two-sided z test reaches the
-power (:class:`statsmodels.stats.power.NormalIndPower` solves it), shown as
+power, shown as
 the fall in the mentees' annual exit rate ``1 - exp(-h)`` to ``1 - exp(-h x
 HR)``, ``h`` their mean hazard. The expected effect is the **outcome model's**:
 the design simulated (:func:`workbench.simulate.engine.simulate`, :data:`RUNS`
@@ -57,7 +57,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.power import NormalIndPower, TTestPower
+from scipy import stats
+from statsmodels.stats.power import TTestPower
 
 from workbench.design.checks import Finding
 from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
@@ -148,7 +149,7 @@ class ObjectivePower:
 
     def _expected_text(self) -> str:
         if self.expected is None:
-            return self.reason
+            return self.reason[:1].upper() + self.reason[1:]
         if self.design == "survival":
             what = f"The outcome model expects {self.baseline:.1f}% to {self.expected:.1f}%"
         else:
@@ -170,28 +171,31 @@ def _count(value: float) -> str:
 # The formulas
 
 
+def _z(alpha: float, power: float) -> float:
+    return float(stats.norm.isf(alpha / 2) + stats.norm.ppf(power))
+
+
 def detectable_hazard_ratio(events: float, comparison_events: float, *, alpha: float = ALPHA,
                             power: float = POWER) -> float:
     """The smallest hazard ratio below 1 detectable with these expected exits in each group (Schoenfeld).
 
     The log hazard ratio has variance ``1 / events + 1 / comparison_events``;
-    the answer is ``exp(-(z_(1-alpha/2) + z_power) x sqrt(that))``.
+    the answer is ``exp(-(z_(1-alpha/2) + z_power) x sqrt(that))``, the effect at which
+    :class:`statsmodels.stats.power.NormalIndPower` gives ``power`` (a test checks it).
     """
     if events <= 0 or comparison_events <= 0:
-        raise WorkbenchError("No exits are expected in one of the groups, so no effect on exits can be detected.")
-    effect = NormalIndPower().solve_power(effect_size=None, nobs1=events, ratio=comparison_events / events,
-                                          alpha=alpha, power=power, alternative="two-sided")
-    return float(np.exp(-effect))
+        raise WorkbenchError("no exits are expected in one of the groups, so no effect on exits can be detected.")
+    return float(np.exp(-_z(alpha, power) * math.sqrt(1 / events + 1 / comparison_events)))
 
 
 def events_needed(hazard_ratio: float, ratio: float, *, alpha: float = ALPHA, power: float = POWER) -> float:
     """Exits needed among the mentees to detect ``hazard_ratio`` when the comparison group has ``ratio`` times
-    as many (Schoenfeld's total ``(z_(1-alpha/2) + z_power)^2 / (p (1 - p) ln(HR)^2)`` with ``p = 1 / (1 + ratio)``,
-    times ``p``)."""
+    as many: Schoenfeld's total ``(z_(1-alpha/2) + z_power)^2 / (p (1 - p) ln(HR)^2)`` with ``p = 1 / (1 + ratio)``,
+    times ``p``."""
     if hazard_ratio <= 0 or hazard_ratio == 1:
-        raise WorkbenchError(f"A hazard ratio of {hazard_ratio:g} is no effect to detect.")
-    return float(NormalIndPower().solve_power(effect_size=abs(math.log(hazard_ratio)), nobs1=None, ratio=ratio,
-                                              alpha=alpha, power=power, alternative="two-sided"))
+        raise WorkbenchError(f"a hazard ratio of {hazard_ratio:g} is no effect to detect.")
+    p = 1 / (1 + ratio)
+    return _z(alpha, power) ** 2 / ((1 - p) * math.log(hazard_ratio) ** 2)
 
 
 def detectable_paired_change(mentees: int, sd: float, correlation: float, *, alpha: float = ALPHA,

@@ -60,13 +60,14 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.power import TTestPower
 
-from workbench.design.checks import Finding
+from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
 from workbench.design.model import Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.scorecard import _construct
 from workbench.organisation import current_cohort
 from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
+from workbench.workspace import Workspace
 
 #: Power of the planned test (probability of detecting a true effect of the stated size).
 POWER = 0.80
@@ -424,9 +425,23 @@ def power_findings(powers: list[ObjectivePower]) -> list[Finding]:
     return findings
 
 
-def workspace_power(workspace, design: ProgramDesign) -> list[ObjectivePower]:
-    """:func:`objective_power` over the workspace's tables as its program sees them."""
+def with_power_findings(findings: list[Finding], powers: list[ObjectivePower]) -> list[Finding]:
+    """``findings`` and :func:`power_findings` of ``powers``: errors, then warnings, then information."""
+    return sorted([*findings, *power_findings(powers)], key=lambda f: SEVERITIES.index(f.severity))
+
+
+def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[ObjectivePower]:
+    """:func:`objective_power` over the workspace's tables as its program sees them.
+
+    Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
     from workbench.data.importing import checked_tables
     from workbench.programs import scoped_tables
 
     return objective_power(design, scoped_tables(workspace, checked_tables(workspace)))
+
+
+def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
+    """:func:`~workbench.design.checks.check_workspace`'s findings with the power findings, and each objective's
+    power: what ``workbench design check`` and ``workbench brief`` report."""
+    powers = workspace_power(workspace, design)
+    return with_power_findings(check_workspace(workspace, design), powers), powers

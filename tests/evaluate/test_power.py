@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
-from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.power import NormalIndPower, TTestPower
 
 from workbench.data.importing import read_workspace_tables
 from workbench.design.model import Objective
@@ -133,3 +133,10 @@ def test_a_pilot_without_enrolment_is_drawn_from_the_eligible(demo) -> None:
     assert retention.mentees == 25 and retention.comparison > 25
     full = design.model_copy(update={"launch": design.launch.model_copy(update={"rollout": "full"})})
     assert "cohort's size is unknown" in objective_power(full, no_enrolment)[0].reason
+
+
+@pytest.mark.parametrize("change", [0.8, 0.3, 0.1, 0.05])
+def test_the_pairs_needed_reach_the_power_and_one_fewer_does_not(change: float) -> None:
+    needed = paired_mentees_needed(change, sd=1.0, correlation=0.5)
+    assert TTestPower().power(change, nobs=needed, alpha=0.05) >= 0.8
+    assert TTestPower().power(change, nobs=needed - 1, alpha=0.05) < 0.8

@@ -9,6 +9,8 @@ with Kaplan-Meier curves, a log-rank test and a Cox hazard ratio
 interval (:mod:`.roi`), the objectives' scorecard (:mod:`.scorecard`) and the
 outcome model's calibration (:mod:`.calibration`). :func:`evaluate_turnover`
 does the retention part for a plain turnover file (:mod:`.turnover`).
+:func:`objective_power` says before launch what the planned cohort can detect for each objective
+(minimum detectable effect, cohort needed; :mod:`.power`).
 :func:`evaluate_programs` (:func:`evaluate_programs_workspace`) evaluates every
 program of a workspace, totals what adds up and pools retention over all of
 them (:mod:`.programs`). Every figure goes to JSON under :data:`JSON_SCHEMA`.
@@ -34,6 +36,7 @@ from workbench.evaluate.programs import (
     evaluate_programs,
     evaluate_programs_workspace,
 )
+from workbench.evaluate.power import ObjectivePower, objective_power, workspace_power
 from workbench.evaluate.result import JSON_SCHEMA, TURNOVER_JSON_SCHEMA, EvaluationResult
 from workbench.evaluate.roi import ROIEstimate, program_cost
 from workbench.evaluate.scorecard import scorecard
@@ -65,4 +68,5 @@ __all__ = [
     "evaluate_programs_workspace", "evaluate_turnover", "evaluate_workspace", "evaluation_cohort", "holm",
     "kaplan_meier", "logrank_test", "outcome_comparison", "paired_change", "program_cohorts", "program_cost",
     "read_turnover", "response_rates", "score_distribution", "scorecard",
+    "ObjectivePower", "objective_power", "workspace_power",
 ]

@@ -52,12 +52,12 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats.power import TTestPower
 
 from workbench.design.checks import SEVERITIES, Finding, check_workspace
@@ -206,17 +206,28 @@ def detectable_paired_change(mentees: int, sd: float, correlation: float, *, alp
     ``sd`` is the spread of single scores; the change scores have SD ``sd x sqrt(2 (1 - correlation))``.
     """
     if mentees < 2:
-        raise WorkbenchError("A paired test needs at least 2 mentees.")
-    dz = TTestPower().solve_power(effect_size=None, nobs=mentees, alpha=alpha, power=power, alternative="two-sided")
+        raise WorkbenchError("a paired test needs at least 2 mentees.")
+    # statsmodels' solve_power warns or returns an array at some sizes; its power function, solved by Brent's
+    # method over d_z, is exact and quiet
+    dz = optimize.brentq(lambda d: _paired_power(d, mentees, alpha) - power, 1e-9, 100.0, xtol=1e-10)
     return float(dz * sd * math.sqrt(2 * (1 - correlation)))
+
+
+def _paired_power(dz: float, pairs: float, alpha: float) -> float:
+    value = float(TTestPower().power(effect_size=dz, nobs=pairs, alpha=alpha, alternative="two-sided"))
+    return 1.0 if math.isnan(value) else value  # the noncentral t underflows only where the power is all but 1
 
 
 def paired_mentees_needed(change: float, sd: float, correlation: float, *, alpha: float = ALPHA,
                           power: float = POWER) -> int:
     """Mentees (pairs of answers) a paired t test needs to detect a mean change of ``change`` survey points."""
     dz = abs(change) / (sd * math.sqrt(2 * (1 - correlation)))
-    return math.ceil(TTestPower().solve_power(effect_size=dz, nobs=None, alpha=alpha, power=power,
-                                              alternative="two-sided"))
+    if _paired_power(dz, 2, alpha) >= power:
+        return 2
+    # Guenther's (1981) normal approximation, within a pair or two of the answer, bounds the search
+    approximate = (_z(alpha, power) / dz) ** 2 + stats.norm.isf(alpha / 2) ** 2 / 2
+    return math.ceil(optimize.brentq(lambda n: _paired_power(dz, n, alpha) - power, 2, 2 * approximate + 10,
+                                     xtol=1e-6))
 
 
 def annual_exit_rate(hazard: float) -> float:
@@ -248,16 +259,17 @@ def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
         raise WorkbenchError("the workspace has no people.csv, so neither the cohort nor its comparison group is known.")
     people = people.reset_index(drop=True)
     ok = eligible(people, design.align.mentee_eligibility, as_of=as_of or data_as_of(people)).to_numpy()
-    ids = text_column(people, "person_id").to_numpy()
+    ids = text_column(people, "person_id")
     launch = design.launch
     caps = [launch.pilot_size if launch.rollout == "pilot" else None, launch.selection.class_size]
     enrolment = tables.get("enrolment")
     if enrolment is not None and len(enrolment):
         _, rows = current_cohort(enrolment)
         enrolled = set(text_column(rows, "person_id")[text_column(rows, "role").isin(["mentee", "both"])])
-        pool = np.flatnonzero(ok & np.isin(ids, list(enrolled)))
+        mentee = ids.isin(enrolled).to_numpy()  # hashed: numpy's isin on text compares every pair
+        pool = np.flatnonzero(ok & mentee)
         size = min([len(pool), *[c for c in caps if c is not None]])
-        comparison = np.flatnonzero(ok & ~np.isin(ids, list(enrolled)))
+        comparison = np.flatnonzero(ok & ~mentee)
         return PlannedGroups(pool, comparison, size)
     if caps[0] is None:
         raise WorkbenchError("there is no enrolment and no pilot size, so the cohort's size is unknown: import the "
@@ -283,17 +295,22 @@ def expected_hazard_ratio(tables: Mapping[str, pd.DataFrame], design: ProgramDes
 
 
 def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
-                    as_of: datetime.date | None = None, runs: int = RUNS, seed: int = SEED) -> list[ObjectivePower]:
+                    as_of: datetime.date | None = None, runs: int = RUNS, seed: int = SEED,
+                    model_cache: MutableMapping | None = None) -> list[ObjectivePower]:
     """One :class:`ObjectivePower` per objective of ``design`` over ``tables`` (text DataFrames as read from CSV).
 
-    Pure and deterministic (seeded); never raises for a design or data it cannot power: the objective is
-    then not quantified, with the reason.
+    Deterministic (seeded); never raises for a design or data it cannot power: the objective is
+    then not quantified, with the reason. ``model_cache``, a dict kept by the caller for the same
+    ``tables``, keeps the outcome model's expected effects (its matching is most of the time), so
+    an edit of the objectives alone does not match the cohort again.
     """
     try:
         groups = planned_groups(design, tables, as_of=as_of)
     except WorkbenchError as exc:
         groups, problem = None, str(exc)
-    expected: dict[int, float | str] = {}  # horizon -> the model's hazard ratio, or why there is none
+    expected = {} if model_cache is None else model_cache  # -> the model's hazard ratio, or why there is none
+    model_key = design.model_copy(update={"align": design.align.model_copy(update={"objectives": ()}),
+                                          "rationale": {}}).model_dump_json()
     out = []
     for objective in design.align.objectives:
         base = {"objective": objective.id, "kind": objective.kind}
@@ -310,7 +327,7 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
             continue
         try:
             if design_kind == "survival":
-                out.append(_retention(objective, design, tables, groups, expected, runs, seed))
+                out.append(_retention(objective, design, tables, groups, expected, (model_key, runs, seed)))
             else:
                 out.append(_survey(objective, design, tables, groups))
         except WorkbenchError as exc:
@@ -319,7 +336,7 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
 
 
 def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd.DataFrame],
-               groups: PlannedGroups, expected: dict, runs: int, seed: int) -> ObjectivePower:
+               groups: PlannedGroups, expected: MutableMapping, key: tuple[str, int, int]) -> ObjectivePower:
     horizon = objective.horizon_months
     if horizon is None:
         raise WorkbenchError(f"objective {objective.id} has no horizon (horizon_months), so the exits expected over "
@@ -350,12 +367,13 @@ def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str,
                  comparison_events=comparison_events, baseline=rate, hazard_ratio=hr,
                  detectable=100 * annual_exit_rate(mean_hazard * hr))
     found["mde"] = found["baseline"] - found["detectable"]
-    if horizon not in expected:
+    _, runs, seed = key
+    if (*key, horizon) not in expected:
         try:
-            expected[horizon] = expected_hazard_ratio(tables, design, horizon, runs=runs, seed=seed)
+            expected[(*key, horizon)] = expected_hazard_ratio(tables, design, horizon, runs=runs, seed=seed)
         except WorkbenchError as exc:
-            expected[horizon] = f"the outcome model gives no expected effect: {exc}"
-    model = expected[horizon]
+            expected[(*key, horizon)] = f"the outcome model gives no expected effect: {exc}"
+    model = expected[(*key, horizon)]
     if isinstance(model, str):
         return ObjectivePower(**found, reason=model)
     found.update(expected=100 * annual_exit_rate(mean_hazard * model), expected_hazard_ratio=model,

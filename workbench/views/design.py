@@ -139,13 +139,15 @@ class DesignSession(traitlets.HasTraits):
         # the enrolment of this program: the checks count its mentees and mentors
         self.tables = scoped_tables(self.workspace, checked_tables(self.workspace))
         self._power_cache: dict[str, list[ObjectivePower]] = {}
+        self._model_cache: dict = {}  # the outcome model's expected effects for these tables
 
     def _check(self) -> None:
         findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)
         if self.with_power:
             key = self.design.model_copy(update={"rationale": {}}).model_dump_json()
             if key not in self._power_cache:
-                self._power_cache = {key: objective_power(self.design, self.tables)}  # the latest design only
+                self._power_cache = {key: objective_power(self.design, self.tables,  # the latest design only
+                                                          model_cache=self._model_cache)}
             self.power = self._power_cache[key]
             findings = with_power_findings(findings, self.power)
         self.findings = findings

@@ -111,3 +111,14 @@ def test_design_check_and_the_brief_say_the_demo_cohort_cannot_detect_its_retent
     assert brief.returncode == 0, brief.stderr
     sentence = re.search(r"With 40 mentees .*? cohorts of 40\.", text).group(0)
     assert sentence in " ".join((tmp_path / "brief.md").read_text(encoding="utf-8").split())
+
+
+def test_a_table_only_the_power_reads_is_named_in_a_note_without_failing_the_check(tmp_path: Path) -> None:
+    demo = shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    survey = (demo / "survey.csv").read_text(encoding="utf-8").splitlines()
+    survey[1] = survey[1].replace(survey[1].split(",")[3], "lots")
+    (demo / "survey.csv").write_text("\n".join(survey) + "\n", encoding="utf-8")
+    result = run("design", "check", str(demo))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    text = " ".join(result.stdout.split())
+    assert "NOTE Minimum detectable effect not worked out" in text and "survey.csv 2 score lots" in text

@@ -461,5 +461,12 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
 def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
     """:func:`~workbench.design.checks.check_workspace`'s findings with the power findings, and each objective's
     power: what ``workbench design check`` and ``workbench brief`` report."""
-    powers = workspace_power(workspace, design)
-    return with_power_findings(check_workspace(workspace, design), powers), powers
+    findings = check_workspace(workspace, design)
+    try:
+        powers = workspace_power(workspace, design)
+    except WorkbenchError as exc:  # a table the checks do not read (survey.csv, meetings.csv) fails its contract
+        return [*findings, Finding(
+            "objective_power", "info", "Minimum detectable effect not worked out",
+            f"What the cohort can detect for each objective needs every table of the workspace: {exc}",
+            "Correct the table named, then check again.", ("align.objectives",))], []
+    return with_power_findings(findings, powers), powers

@@ -22,10 +22,12 @@ person's exit hazard per person-year from :func:`workbench.simulate.baseline.att
 expected among the mentees and ``D_c`` among the comparison group, the log
 hazard ratio is estimated with variance ``1 / D_t + 1 / D_c`` (Schoenfeld
 1983's formula, ``1 / (D p (1 - p))``, with the allocation ``p`` of the
-events); the MDE is the hazard ratio at which a two-sided z test reaches the
-power, shown as
+events, as :class:`statsmodels.stats.power.NormalIndPower` has it); the MDE
+is the hazard ratio at which a two-sided z test reaches the power, shown as
 the fall in the mentees' annual exit rate ``1 - exp(-h)`` to ``1 - exp(-h x
-HR)``, ``h`` their mean hazard. The expected effect is the **outcome model's**:
+HR)``, ``h`` their mean hazard (exits expected without the program: the
+usual planning assumption). Exit rates are in percent, the MDE in exit-rate
+points. The expected effect is the **outcome model's**:
 the design simulated (:func:`workbench.simulate.engine.simulate`, :data:`RUNS`
 seeded runs over the horizon, the matching the design makes), its hazard
 ratio the ratio of the cumulative hazards ``ln S_participants(H) / ln

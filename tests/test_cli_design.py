@@ -96,3 +96,29 @@ def test_design_without_a_subcommand_prints_its_help() -> None:
     result = run("design")
     assert result.returncode == 0
     assert "check" in result.stdout and "design.yaml" in result.stdout
+
+
+def test_design_check_and_the_brief_say_the_demo_cohort_cannot_detect_its_retention_effect(tmp_path: Path) -> None:
+    demo = shutil.copytree(DEMO_SOURCE, tmp_path / "demo")  # the demo as it ships, with its design
+    result = run("design", "check", str(demo))
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = " ".join(result.stdout.split())
+    assert "WARNING Objective retention: the cohort cannot detect its effect" in text
+    assert re.search(r"minimum detectable effect \(80% power, 5% significance\) is a fall in the mentees' annual "
+                     r"exit rate from [\d.]+% to [\d.]+%\. The outcome model expects [\d.]+% to [\d.]+%; detecting "
+                     r"that needs about [\d,]+ mentees, or \d+ cohorts of 40\.", text)
+    brief = run("brief", str(demo), "--out", str(tmp_path / "brief.md"))
+    assert brief.returncode == 0, brief.stderr
+    sentence = re.search(r"With 40 mentees .*? cohorts of 40\.", text).group(0)
+    assert sentence in " ".join((tmp_path / "brief.md").read_text(encoding="utf-8").split())
+
+
+def test_a_table_only_the_power_reads_is_named_in_a_note_without_failing_the_check(tmp_path: Path) -> None:
+    demo = shutil.copytree(DEMO_SOURCE, tmp_path / "demo")
+    survey = (demo / "survey.csv").read_text(encoding="utf-8").splitlines()
+    survey[1] = survey[1].replace(survey[1].split(",")[3], "lots")
+    (demo / "survey.csv").write_text("\n".join(survey) + "\n", encoding="utf-8")
+    result = run("design", "check", str(demo))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    text = " ".join(result.stdout.split())
+    assert "NOTE Minimum detectable effect not worked out" in text and "survey.csv 2 score lots" in text

@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = design_commands.add_parser(
         "check", help="check the design for inconsistencies and risks",
         description="Check the workspace's design against itself and the workspace's data, and print each "
-                    "finding (severity, title, explanation, fix). Exit 0 when no finding is an error, 2 when "
+                    "finding (severity, title, explanation, fix), including objectives whose planned cohort cannot "
+                    "detect the effect expected of them (minimum detectable effect). Exit 0 when no finding is an error, 2 when "
                     "one is or when design.yaml cannot be read.")
     check.add_argument("workspace", type=Path, help="workspace folder")
 
@@ -467,14 +468,14 @@ def _sample(args: argparse.Namespace) -> None:
 
 def _brief(args: argparse.Namespace) -> None:
     from workbench.reports.brief import brief_format, write_brief
-    from workbench.design.checks import check_workspace
     from workbench.design.store import load_design
+    from workbench.evaluate.power import checked_with_power
     from workbench.workspace import open_workspace
 
     format = brief_format(args.out, args.format)
     workspace = open_workspace(args.workspace)
-    findings = check_workspace(workspace, load_design(workspace))
-    path = write_brief(workspace, args.out, format=format, findings=findings)
+    findings, power = checked_with_power(workspace, load_design(workspace))
+    path = write_brief(workspace, args.out, format=format, findings=findings, power=power)
     errors = sum(f.severity == "error" for f in findings)
     print(f"Wrote the design brief to {path}: {len(findings)} open finding{'s' if len(findings) != 1 else ''}"
           + (f" ({errors} error{'s' if errors != 1 else ''})" if errors else "") + ".")
@@ -486,14 +487,14 @@ SEVERITY_LABELS = {"error": "ERROR", "warning": "WARNING", "info": "NOTE"}
 def _design_check(args: argparse.Namespace) -> int:
     import textwrap
 
-    from workbench.design.checks import check_workspace
     from workbench.design.store import load_design
+    from workbench.evaluate.power import checked_with_power
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)
     design = load_design(workspace)
     order = {severity: rank for rank, severity in enumerate(SEVERITY_LABELS)}
-    findings = sorted(check_workspace(workspace, design), key=lambda f: order.get(f.severity, len(order)))
+    findings = sorted(checked_with_power(workspace, design)[0], key=lambda f: order.get(f.severity, len(order)))
     counts = {severity: sum(f.severity == severity for f in findings) for severity in SEVERITY_LABELS}
     summary = ", ".join(f"{n} {SEVERITY_LABELS[s].lower()}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
     print(f"{workspace.path}: design {design.name!r}: {summary or 'no findings'}")

@@ -279,3 +279,19 @@ def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, finding
     markdown = brief_markdown(workspace, design, findings, generated=DAY)
     assert "### Data warnings" in markdown and "| people.csv | exit_date | 2 | more than 10 years ahead" in markdown
     assert "9999-12-31" not in page + markdown  # counted, not listed: the brief is shared
+
+
+def test_the_objectives_carry_their_minimum_detectable_effect(workspace, design, findings) -> None:
+    from workbench.evaluate.power import objective_power
+
+    tables = {name: workspace.read_table(name) for name in ("people", "enrolment", "meetings", "survey")}
+    power = objective_power(design, tables, runs=50)
+    sentence = power[0].sentence()
+    assert "minimum detectable effect" in sentence
+    page = render(workspace, design, findings, power=power)
+    objectives = page[page.index('id="objectives"'):page.index('id="findings"')]
+    assert "<h3>Minimum detectable effect</h3>" in objectives and html.escape(sentence) in objectives
+    md = brief_markdown(workspace, design, findings, generated=DAY, power=power)
+    assert f"- **Keep more graduates.** {sentence}" in md
+    assert md.index("### Minimum detectable effect") < md.index("## Open findings")
+    assert "Minimum detectable effect" not in render(workspace, design, findings)

@@ -10,7 +10,7 @@ import pytest
 
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, describe_value
-from workbench.views.design import DesignPage
+from workbench.views.design import DesignPage, PowerNote
 from workbench.views.evaluate import EvaluateView
 from workbench.views.matching import MatchingView
 from workbench.views.shell import open_page
@@ -108,3 +108,24 @@ def test_the_what_if_page_shows_the_saved_comparisons_key_figures_until_one_runs
     for scenario in list_scenarios(context.workspace):
         assert scenario.name in shown
     assert "expected cost" in shown  # the demo sets a budget
+
+
+def power_note(page: DesignPage, decision_id: str) -> str:
+    card = next(c for c in page.cards if c.decision.id == decision_id)
+    return next(part for part in card.children if isinstance(part, PowerNote)).value
+
+
+def test_align_shows_that_the_demo_cohort_cannot_detect_the_retention_effect_it_expects(home: Path) -> None:
+    context, _ = open_page("01_align")
+    page = DesignPage(context, ("align",))
+    retention = next(p for p in page.session.power if p.objective == "retention")
+    assert retention.detects_expected is False and retention.cohorts > 1
+    note = power_note(page, "align.objectives")
+    assert "minimum detectable effect" in note and "The outcome model expects" in note
+    assert f"or {retention.cohorts:,} cohorts of {retention.mentees}" in note
+    assert "Objective retention: the cohort cannot detect its effect" in page.findings.cards.value
+    launch = DesignPage(open_page("06_launch_and_support")[0], ("launch", "evaluate", "support"))
+    assert power_note(launch, "evaluate.metrics") == note
+    experience = DesignPage(open_page("02_experience")[0], ("experience",))
+    assert experience.session.power == [] and not any(f.check == "objective_power"
+                                                      for f in experience.session.findings)

@@ -9,6 +9,8 @@ with Kaplan-Meier curves, a log-rank test and a Cox hazard ratio
 interval (:mod:`.roi`), the objectives' scorecard (:mod:`.scorecard`) and the
 outcome model's calibration (:mod:`.calibration`). :func:`evaluate_turnover`
 does the retention part for a plain turnover file (:mod:`.turnover`).
+:func:`objective_power` says before launch what the planned cohort can detect for each objective
+(minimum detectable effect, cohort needed; :mod:`.power`).
 :func:`evaluate_programs` (:func:`evaluate_programs_workspace`) evaluates every
 program of a workspace, totals what adds up and pools retention over all of
 them (:mod:`.programs`). Pilot designs that answer "did it work" (a randomised waitlist, a staggered
@@ -37,6 +39,7 @@ from workbench.evaluate.programs import (
     evaluate_programs,
     evaluate_programs_workspace,
 )
+from workbench.evaluate.power import ObjectivePower, objective_power, workspace_power
 from workbench.evaluate.result import JSON_SCHEMA, TURNOVER_JSON_SCHEMA, EvaluationResult
 from workbench.evaluate.roi import ROIEstimate, program_cost
 from workbench.evaluate.scorecard import scorecard
@@ -70,4 +73,5 @@ __all__ = [
     "evaluation_cohort", "freeze_plan", "holm", "itt_difference", "kaplan_meier", "load_plan", "logrank_test",
     "outcome_comparison", "paired_change", "plan_for", "program_cohorts", "program_cost", "read_turnover",
     "response_rates", "score_distribution", "scorecard", "waitlist_allocation", "wedge_model", "wedge_order",
+    "ObjectivePower", "objective_power", "workspace_power",
 ]

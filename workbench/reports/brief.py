@@ -22,17 +22,21 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.charts import headcount_chart
 from workbench.data.contracts import warning_summary
 from workbench.data.importing import checked_tables, workspace_warnings
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
-from workbench.design.checks import Finding, check_workspace
+from workbench.design.checks import Finding
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import Workspace, atomic_write_text, check_output_path
+
+if TYPE_CHECKING:  # the power module brings statsmodels, which opening a design page need not wait for
+    from workbench.evaluate.power import ObjectivePower
 
 FORMATS = ("html", "md")
 
@@ -243,6 +247,18 @@ def _reasons_text(design: ProgramDesign) -> str:
     return f"{given} of {len(DECISIONS)} decisions"
 
 
+#: What the minimum detectable effect is, for the brief's reader.
+POWER_LEAD = ("What the planned cohort can show for each objective before anyone is mentored: the smallest effect "
+              "it can tell from chance (the minimum detectable effect), and the cohort the expected effect needs.")
+
+
+def _power_rows(design: ProgramDesign, power: Sequence[ObjectivePower]) -> list[tuple[str, str]]:
+    """(objective, the power sentence) for each objective with a power result."""
+    objectives = {o.id: o for o in design.align.objectives}
+    names = {oid: _objective_text(o).rstrip(".") + "." for oid, o in objectives.items()}
+    return [(names.get(p.objective, p.objective), p.sentence()) for p in power]
+
+
 def _objective_rows(design: ProgramDesign) -> list[tuple[str, str, str, str, str, str]]:
     """Objective, KPI, baseline, target, horizon and how it is measured, one row per objective."""
     rows = []
@@ -449,7 +465,7 @@ def _html_findings(findings: Sequence[Finding]) -> str:
 
 def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[Finding], *,
                generated: datetime.date | None = None, charts: Sequence[object] = (),
-               extra_sections: Sequence[tuple[str, str]] = ()) -> str:
+               extra_sections: Sequence[tuple[str, str]] = (), power: Sequence[ObjectivePower] = ()) -> str:
     """The design brief as one self-contained HTML document.
 
     It loads nothing (inline CSS, system fonts, charts inlined as SVG), so it
@@ -508,6 +524,10 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
                                objective_rows, numeric=(2, 3), nowrap=(4,)))
     else:
         out.append('<p class="none">No objectives set yet (Align).</p>')
+    power_rows = _power_rows(design, power)
+    if power_rows:
+        out.append(f"<h3>Minimum detectable effect</h3><p>{_e(POWER_LEAD)}</p><ul>"
+                   + "".join(f"<li><b>{_e(name)}</b> {_e(text)}</li>" for name, text in power_rows) + "</ul>")
     out.append("</section>")
 
     out.append(f'<section id="findings"><h2>Open findings</h2><p class="lead">What the consistency checks found '
@@ -570,7 +590,7 @@ def _md_quote(text: str) -> list[str]:
 
 def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequence[Finding], *,
                    generated: datetime.date | None = None,
-                   extra_sections: Sequence[tuple[str, str]] = ()) -> str:
+                   extra_sections: Sequence[tuple[str, str]] = (), power: Sequence[ObjectivePower] = ()) -> str:
     """The design brief as Markdown: the same content as :func:`brief_html`, without charts.
 
     Tables are Markdown tables (``|`` in a cell is escaped); text from the
@@ -626,6 +646,10 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
                            numeric=(2, 3))
     else:
         lines.append("*No objectives set yet (Align).*")
+    power_rows = _power_rows(design, power)
+    if power_rows:
+        lines += ["", "### Minimum detectable effect", "", _md(POWER_LEAD), "",
+                  *(f"- **{_md(name)}** {_md(text)}" for name, text in power_rows)]
     lines += ["", "## Open findings", ""]
     if not findings:
         lines += ["*No open findings: the checks found nothing to resolve.*", ""]
@@ -688,13 +712,15 @@ def default_charts(workspace: Workspace) -> list[object]:
 def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
                 generated: datetime.date | None = None, findings: Sequence[Finding] | None = None,
                 charts: Sequence[object] | None = None,
-                extra_sections: Sequence[tuple[str, str]] | None = None) -> Path:
+                extra_sections: Sequence[tuple[str, str]] | None = None,
+                power: Sequence[ObjectivePower] | None = None) -> Path:
     """Write the brief of the workspace's design to ``out``; return the path written.
 
     The design is read from ``design.yaml`` (:func:`~workbench.design.store.load_design`;
     a wrong file raises :class:`~workbench.design.store.DesignError`) and checked
     with :func:`~workbench.design.checks.check_workspace` unless ``findings`` are
-    given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
+    given, and each objective's power with :func:`~workbench.evaluate.power.workspace_power`
+    unless ``power`` is given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
     ``out``). ``charts`` (default :func:`default_charts`) and ``extra_sections``
     (default: every analysis the data allows, :func:`~workbench.reports.sections.default_sections`)
     are as for :func:`brief_html` (for Markdown, charts are left out and the
@@ -705,8 +731,12 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     format = brief_format(out, format)
     check_output_path(out)
     design = load_design(workspace)
-    if findings is None:
-        findings = check_workspace(workspace, design)
+    if findings is None or power is None:
+        from workbench.evaluate.power import checked_with_power
+
+        checked, computed = checked_with_power(workspace, design)
+        findings = checked if findings is None else findings
+        power = computed if power is None else power
     if extra_sections is None:
         from workbench.reports.sections import default_sections  # sections build on this module
 
@@ -714,8 +744,9 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     if format == "html":
         charts = default_charts(workspace) if charts is None else charts
         text = brief_html(workspace, design, findings, generated=generated, charts=charts,
-                          extra_sections=extra_sections)
+                          extra_sections=extra_sections, power=power)
     else:
-        text = brief_markdown(workspace, design, findings, generated=generated, extra_sections=extra_sections)
+        text = brief_markdown(workspace, design, findings, generated=generated, extra_sections=extra_sections,
+                              power=power)
     atomic_write_text(out, text)
     return out

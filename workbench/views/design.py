@@ -29,6 +29,7 @@ from workbench.design.checks import Finding, check_design
 from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate.power import ObjectivePower, objective_power, with_power_findings
 from workbench.privacy import published_mode
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded
@@ -115,25 +116,41 @@ def _reason(error: dict) -> str:
 
 
 class DesignSession(traitlets.HasTraits):
-    """The design being edited in one page, its findings, and its workspace."""
+    """The design being edited in one page, its findings, and its workspace.
+
+    With ``power``, each objective's power (:func:`workbench.evaluate.power.objective_power`) is worked
+    out too, once per design (edits of the reasons alone reuse it), and its findings join the checks'.
+    """
 
     workspace = traitlets.Instance(Workspace)
     design = traitlets.Instance(ProgramDesign)
     findings = traitlets.List()
+    power = traitlets.List()  # ObjectivePower, one per objective, when the session works power out
     dirty = traitlets.Bool(False)
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, *, power: bool = False) -> None:
         super().__init__(workspace=workspace, design=load_design(workspace))
         self.base = self.design  # the design as last read or saved: what this page's edits started from
+        self.with_power = power
         self._load_tables()
         self._check()
 
     def _load_tables(self) -> None:
         # the enrolment of this program: the checks count its mentees and mentors
         self.tables = scoped_tables(self.workspace, checked_tables(self.workspace))
+        self._power_cache: dict[str, list[ObjectivePower]] = {}
+        self._model_cache: dict = {}  # the outcome model's expected effects for these tables
 
     def _check(self) -> None:
-        self.findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)
+        findings = check_design(self.design, self.tables, sensitive=self.workspace.settings.sensitive)
+        if self.with_power:
+            key = self.design.model_copy(update={"rationale": {}}).model_dump_json()
+            if key not in self._power_cache:
+                self._power_cache = {key: objective_power(self.design, self.tables,  # the latest design only
+                                                          model_cache=self._model_cache)}
+            self.power = self._power_cache[key]
+            findings = with_power_findings(findings, self.power)
+        self.findings = findings
 
     def set(self, path: Path, value: object) -> None:
         """Change one decision; raises ``ValueError`` with the model's message when the value is refused."""
@@ -446,6 +463,30 @@ GROUP_LABELS = {
 }
 
 
+#: The decision cards that show each objective's minimum detectable effect (they list the objectives).
+POWER_DECISIONS = ("align.objectives", "evaluate.metrics")
+
+
+def power_html(power: Sequence[ObjectivePower]) -> str:
+    """Each objective's minimum detectable effect, one line each, in words a sponsor understands."""
+    return "".join(f"<p class='wb-model-note wb-power'><b>{html.escape(p.objective)}</b>: "
+                   f"{html.escape(p.sentence())}</p>" for p in power)
+
+
+class PowerNote(w.HTML):
+    """What the planned cohort can detect for each objective, updated as the design changes."""
+
+    def __init__(self, session: DesignSession) -> None:
+        super().__init__()
+        self.session = session
+        self.add_class("wb-power-note")
+        session.observe(self._render, names="power")
+        self._render()
+
+    def _render(self, _change: object = None) -> None:
+        self.value = power_html(self.session.power)
+
+
 class DecisionCard(w.VBox):
     """One decision: its question, the editor, and (folded) guidance, evidence and the reason chosen."""
 
@@ -461,6 +502,8 @@ class DecisionCard(w.VBox):
         self.why = w.Accordion(children=[w.VBox([w.HTML(_guidance_html(decision)), self.rationale])],
                                titles=("Guidance, evidence and the reason for this choice",), selected_index=None)
         parts = [self.heading, self.editor.widget, self.error, self.why]
+        if decision.id in POWER_DECISIONS:
+            parts.insert(2, PowerNote(session))
         mechanism = MECHANISMS.get(decision.id)
         if mechanism is not None and not mechanism.modelled:
             parts.insert(2, w.HTML(f"<p class='wb-model-note wb-not-modelled'><b>Not quantified by the outcome "
@@ -796,11 +839,16 @@ class BriefDownload(w.VBox):
         from workbench.reports.sections import default_sections
 
         session = self.session
-        document = brief_html(session.workspace, session.design, session.findings,
+        findings, power = session.findings, session.power
+        if not session.with_power:
+            power = objective_power(session.design, session.tables)
+            findings = with_power_findings(findings, power)
+        document = brief_html(session.workspace, session.design, findings,
                               charts=default_charts(session.workspace),
-                              extra_sections=default_sections(session.workspace, session.design))
-        text = brief_markdown(session.workspace, session.design, session.findings,
-                              extra_sections=default_sections(session.workspace, session.design, format="md"))
+                              extra_sections=default_sections(session.workspace, session.design), power=power)
+        text = brief_markdown(session.workspace, session.design, findings,
+                              extra_sections=default_sections(session.workspace, session.design, format="md"),
+                              power=power)
         stem = re.sub(r"[^\w-]+", "-", session.design.name).strip("-").lower() or "design"
         self.links.value = (download_link(document, f"{stem}-brief.html", "text/html", "Download the brief (HTML)")
                             + " " + download_link(text, f"{stem}-brief.md", "text/markdown", "Markdown"))
@@ -812,7 +860,8 @@ class DesignPage(w.VBox):
     """A design page for some AXLES steps: decision cards, live findings, save and undo."""
 
     def __init__(self, context: PageContext, steps: Sequence[str]) -> None:
-        self.session = DesignSession(context.workspace)
+        # the pages that show objectives show what the cohort can detect of them (see POWER_DECISIONS)
+        self.session = DesignSession(context.workspace, power=bool({"align", "evaluate"} & set(steps)))
         self.context = context
         choices = data_choices(context.workspace, self.session.tables)
         self.cards: list[DecisionCard] = []

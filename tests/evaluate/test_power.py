@@ -1,0 +1,142 @@
+"""Power at design time: the formulas give the published answers, and the demo's cohort is too small for retention."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower, TTestPower
+
+from workbench.data.importing import read_workspace_tables
+from workbench.design.model import Objective
+from workbench.design.store import load_design
+from workbench.evaluate.power import (
+    detectable_hazard_ratio,
+    detectable_paired_change,
+    events_needed,
+    objective_power,
+    paired_mentees_needed,
+    power_findings,
+)
+from workbench.workspace import DEMO_SOURCE, open_workspace
+
+Z = stats.norm.ppf(0.975) + stats.norm.ppf(0.80)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    workspace = open_workspace(DEMO_SOURCE)
+    tables, _ = read_workspace_tables(workspace)
+    return load_design(workspace), tables
+
+
+def with_objectives(design, *objectives: Objective):
+    return design.model_copy(update={"align": design.align.model_copy(update={"objectives": objectives})})
+
+
+def test_events_needed_is_schoenfelds_published_answer() -> None:
+    # Schoenfeld (1983): halving the hazard with equal groups, 5% two-sided and 80% power needs
+    # 4 (1.96 + 0.84)^2 / ln(2)^2 = 65.3 events in all.
+    assert 2 * events_needed(0.5, 1.0) == pytest.approx(65.3, abs=0.05)
+    # with unequal groups, the total is (z + z)^2 / (p (1 - p) ln(HR)^2), p the mentees' share
+    p = 1 / (1 + 9.0)
+    assert events_needed(0.8, 9.0) / p == pytest.approx(Z ** 2 / (p * (1 - p) * math.log(0.8) ** 2))
+
+
+@pytest.mark.parametrize(("events", "comparison"), [(10, 100), (6.5, 63), (40, 40), (120, 30)])
+def test_statsmodels_gives_the_detectable_hazard_ratio_its_power(events: float, comparison: float) -> None:
+    # a z test of the log hazard ratio with variance 1/D_t + 1/D_c is NormalIndPower with nobs1 = D_t, ratio D_c/D_t
+    effect = -math.log(detectable_hazard_ratio(events, comparison))
+    power = NormalIndPower().power(effect, nobs1=events, alpha=0.05, ratio=comparison / events)
+    assert power == pytest.approx(0.80, abs=1e-3)  # statsmodels adds the far tail's tiny share
+    assert NormalIndPower().solve_power(effect, nobs1=None, alpha=0.05, power=0.8, ratio=comparison / events) \
+        == pytest.approx(events_needed(math.exp(-effect), comparison / events), rel=1e-3)
+
+
+def test_paired_designs_give_g_powers_answer() -> None:
+    # G*Power, matched pairs: d_z = 0.5, 5% two-sided, 80% power needs 34 pairs; an SD of 1 and a pre-post
+    # correlation of 0.5 make the SD of the change 1, so a change of 0.5 points is d_z = 0.5.
+    assert paired_mentees_needed(0.5, sd=1.0, correlation=0.5) == 34
+    assert detectable_paired_change(34, sd=1.0, correlation=0.5) == pytest.approx(0.49, abs=0.01)
+
+
+@settings(max_examples=40, deadline=None)
+@given(events=st.floats(1, 500), ratio=st.floats(0.2, 20), more=st.floats(1.05, 5))
+def test_more_exits_detect_smaller_effects_and_the_formulas_invert(events: float, ratio: float, more: float) -> None:
+    hr = detectable_hazard_ratio(events, ratio * events)
+    assert 0 < hr < detectable_hazard_ratio(events * more, ratio * events * more) < 1
+    assert events_needed(hr, ratio) == pytest.approx(events, rel=1e-4)
+
+
+@settings(max_examples=40, deadline=None)
+@given(mentees=st.integers(3, 400), sd=st.floats(0.2, 3), r=st.floats(0, 0.9))
+def test_larger_cohorts_and_steadier_scores_detect_smaller_changes(mentees: int, sd: float, r: float) -> None:
+    mde = detectable_paired_change(mentees, sd, r)
+    assert detectable_paired_change(mentees + 5, sd, r) < mde
+    assert detectable_paired_change(mentees, sd, min(r + 0.05, 0.95)) < mde
+    assert paired_mentees_needed(mde * 1.001, sd, r) <= mentees
+
+
+def test_the_demo_cohort_cannot_detect_the_retention_effect_the_model_expects(demo) -> None:
+    design, tables = demo
+    powers = {p.objective: p for p in objective_power(design, tables, runs=200)}
+    retention = powers["retention"]
+    assert retention.design == "survival" and retention.horizon_months == 18
+    assert 0 < retention.events < retention.mentees and retention.comparison_events > retention.events
+    assert retention.expected_hazard_ratio < 1 and retention.hazard_ratio < retention.expected_hazard_ratio
+    assert retention.detectable < retention.expected < retention.baseline
+    assert retention.detects_expected is False and retention.needed > retention.mentees
+    assert retention.cohorts == math.ceil(retention.needed / retention.mentees) > 1
+    sentence = retention.sentence()
+    assert "minimum detectable effect" in sentence and f"{retention.cohorts:,} cohorts of {retention.mentees}" in sentence
+    findings = power_findings(list(powers.values()))
+    assert [f.check for f in findings] == ["objective_power"] and "retention" in findings[0].title
+    clarity = powers["career_clarity"]
+    assert clarity.design == "paired" and clarity.expected == pytest.approx(0.5)
+    assert 0 < clarity.correlation < 1 and "pre and post" in clarity.correlation_source
+    assert powers["data_skills"].design == "" and "not computed" in powers["data_skills"].reason
+
+
+def test_a_longer_horizon_expects_more_exits_and_detects_less(demo) -> None:
+    design, tables = demo
+    short, long = (Objective(id=f"h{m}", kind="retention", kpi="exit rate (%)", horizon_months=m) for m in (6, 24))
+    first, second = objective_power(with_objectives(design, short, long), tables, runs=50)
+    assert first.events < second.events and first.hazard_ratio < second.hazard_ratio
+
+
+def test_objectives_that_cannot_be_powered_say_why(demo) -> None:
+    design, tables = demo
+    objectives = (Objective(id="no_horizon", kind="retention", kpi="exit rate (%)"),
+                  Objective(id="no_target", kind="engagement", kpi="career clarity", horizon_months=12),
+                  Objective(id="promotion", kind="promotion", kpi="promotion rate", horizon_months=12))
+    powers = objective_power(with_objectives(design, *objectives), tables, runs=50)
+    assert "no horizon (horizon_months)" in powers[0].reason and not powers[0].quantified
+    assert powers[1].quantified and powers[1].needed is None and "no baseline and target" in powers[1].sentence()
+    assert "not computed yet" in powers[2].sentence()
+    no_exits = dict(tables, people=tables["people"].assign(exit_date=""))
+    assert "records no exits" in objective_power(with_objectives(design, objectives[0].model_copy(
+        update={"horizon_months": 12})), no_exits)[0].reason
+    without_people = {k: v for k, v in tables.items() if k != "people"}
+    assert all("no people.csv" in p.reason for p in objective_power(design, without_people))
+    assert power_findings(objective_power(design, without_people)) == []
+
+
+def test_a_pilot_without_enrolment_is_drawn_from_the_eligible(demo) -> None:
+    design, tables = demo
+    pilot = design.model_copy(update={"launch": design.launch.model_copy(update={"rollout": "pilot",
+                                                                                 "pilot_size": 25})})
+    no_enrolment = {k: v for k, v in tables.items() if k != "enrolment"}
+    retention = objective_power(pilot, no_enrolment, runs=50)[0]
+    assert retention.mentees == 25 and retention.comparison > 25
+    full = design.model_copy(update={"launch": design.launch.model_copy(update={"rollout": "full"})})
+    assert "cohort's size is unknown" in objective_power(full, no_enrolment)[0].reason
+
+
+@pytest.mark.parametrize("change", [0.8, 0.3, 0.1, 0.05])
+def test_the_pairs_needed_reach_the_power_and_one_fewer_does_not(change: float) -> None:
+    needed = paired_mentees_needed(change, sd=1.0, correlation=0.5)
+    assert TTestPower().power(change, nobs=needed, alpha=0.05) >= 0.8
+    assert TTestPower().power(change, nobs=needed - 1, alpha=0.05) < 0.8

@@ -1,0 +1,474 @@
+"""Power at design time: what the planned cohort can show for each objective, before anyone is mentored.
+
+For each objective of a design, :func:`objective_power` answers two questions
+at 80% power and 5% two-sided significance (:data:`POWER`, :data:`ALPHA`):
+
+* the **minimum detectable effect** (MDE): the smallest effect the planned
+  cohort and its comparison group can tell from chance, in the objective's
+  own unit;
+* the **cohort needed** to detect the effect that is expected: how many
+  mentees, and how many cohorts of the planned size.
+
+The planned cohort is the current cohort's eligible enrolled mentees (at most
+``launch.pilot_size`` for a pilot, at most ``launch.selection.class_size``);
+without an enrolment, a pilot's size drawn from the eligible employees. The
+comparison group is every other employee who passes the mentee rule.
+
+**Retention** (a survival design). Exits expected over the objective's
+``horizon_months`` come from the organisation's own exit history: each
+person's exit hazard per person-year from :func:`workbench.simulate.baseline.attrition_baseline`
+(past mentees censored at their first meeting), so a person leaves within
+``H`` months with probability ``1 - exp(-h x H / 12)``. With ``D_t`` exits
+expected among the mentees and ``D_c`` among the comparison group, the log
+hazard ratio is estimated with variance ``1 / D_t + 1 / D_c`` (Schoenfeld
+1983's formula, ``1 / (D p (1 - p))``, with the allocation ``p`` of the
+events, as :class:`statsmodels.stats.power.NormalIndPower` has it); the MDE
+is the hazard ratio at which a two-sided z test reaches the power, shown as
+the fall in the mentees' annual exit rate ``1 - exp(-h)`` to ``1 - exp(-h x
+HR)``, ``h`` their mean hazard (exits expected without the program: the
+usual planning assumption). Exit rates are in percent, the MDE in exit-rate
+points. The expected effect is the **outcome model's**:
+the design simulated (:func:`workbench.simulate.engine.simulate`, :data:`RUNS`
+seeded runs over the horizon, the matching the design makes), its hazard
+ratio the ratio of the cumulative hazards ``ln S_participants(H) / ln
+S_comparison(H)`` of the pooled runs. The cohort needed keeps the planned
+ratio of comparison colleagues to mentees (each cohort compared with that
+year's non-participants), so it is the planned cohort times the events
+needed over the events expected.
+
+**Survey constructs** (objectives naming a construct of ``survey.csv``, as the
+scorecard finds it): a paired pre/post design, the mentees' change in the
+survey's scale tested with a paired t test
+(:class:`statsmodels.stats.power.TTestPower`) on ``d_z = change / (SD x
+sqrt(2 (1 - r)))``, SD the spread of the construct's pre-wave scores and
+``r`` the correlation of a person's pre and later score, estimated from the
+survey when at least :data:`MIN_PAIRS` people answered both waves, else
+:data:`DEFAULT_CORRELATION`. The outcome model does not predict survey
+constructs, so the effect to detect is the objective's own target change
+(target minus baseline), and it says so.
+
+Other objectives are **not quantified**, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from statsmodels.stats.power import TTestPower
+
+from workbench.design.checks import SEVERITIES, Finding, check_workspace
+from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
+from workbench.design.model import Objective, ProgramDesign
+from workbench.errors import WorkbenchError
+from workbench.evaluate.scorecard import _construct
+from workbench.organisation import current_cohort
+from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
+from workbench.workspace import Workspace
+
+#: Power of the planned test (probability of detecting a true effect of the stated size).
+POWER = 0.80
+#: Two-sided significance level.
+ALPHA = 0.05
+#: Seeded runs of the outcome model behind the expected retention effect (one cohort: a fraction of a second).
+RUNS = 1000
+SEED = 0
+#: People with a pre and a later answer needed to estimate the pre-post correlation from the survey.
+MIN_PAIRS = 10
+#: Pre-post correlation of a survey score when the survey cannot estimate it. An assumption: a middle value of
+#: the test-retest correlations of work-attitude scales over months (about 0.4-0.7); lower is more cautious.
+DEFAULT_CORRELATION = 0.5
+
+
+@dataclass(frozen=True)
+class ObjectivePower:
+    """What the planned cohort can detect for one objective (see the module docstring).
+
+    ``design`` is ``"survival"``, ``"paired"`` or ``""`` (not quantified:
+    ``reason`` says why). ``baseline`` is the mentees' expected value without
+    the program (annual exit rate in %, or mean pre score in the survey's
+    scale); ``detectable`` the value at the minimum detectable effect;
+    ``mde`` their distance in the objective's unit (exit-rate points, or
+    survey points); ``expected`` the value with the expected effect
+    (``expected_source`` says whose: the outcome model or the objective's
+    target), ``None`` when there is none; ``needed`` the mentees needed to
+    detect it and ``cohorts`` how many cohorts of the planned size that is.
+    """
+
+    objective: str
+    kind: str
+    design: str
+    unit: str = ""
+    horizon_months: int | None = None
+    mentees: int = 0
+    comparison: int = 0
+    events: float | None = None
+    comparison_events: float | None = None
+    correlation: float | None = None
+    correlation_source: str = ""
+    baseline: float | None = None
+    detectable: float | None = None
+    mde: float | None = None
+    hazard_ratio: float | None = None
+    expected: float | None = None
+    expected_hazard_ratio: float | None = None
+    expected_source: str = ""
+    needed: int | None = None
+    cohorts: int | None = None
+    reason: str = ""
+
+    @property
+    def quantified(self) -> bool:
+        return bool(self.design)
+
+    @property
+    def detects_expected(self) -> bool | None:
+        """Whether the planned cohort can detect the expected effect (``None`` when there is none to judge)."""
+        if self.needed is None:
+            return None
+        return self.needed <= self.mentees
+
+    def sentence(self) -> str:
+        """The finding in words a sponsor understands, under the name *minimum detectable effect*."""
+        if not self.quantified:
+            return f"Minimum detectable effect not quantified: {self.reason}"
+        if self.design == "survival":
+            text = (f"With {self.mentees:,} mentees and {self.comparison:,} comparison colleagues over "
+                    f"{self.horizon_months} months, about {_count(self.events)} "
+                    f"exit{'' if round(self.events) == 1 else 's'} among the mentees "
+                    f"(and {_count(self.comparison_events)} among the colleagues) are expected from the "
+                    f"organisation's exit history: the minimum detectable effect (80% power, 5% significance) is "
+                    f"a fall in the mentees' annual exit rate from {self.baseline:.1f}% to {self.detectable:.1f}%.")
+        else:
+            text = (f"With {self.mentees:,} mentees answering the survey before and after (pre-post correlation "
+                    f"{self.correlation:.2f}, {self.correlation_source}), the minimum detectable effect (80% power, "
+                    f"5% significance) is a change of {self.mde:.2f} points in the mean score.")
+        return f"{text} {self._expected_text()}".strip()
+
+    def _expected_text(self) -> str:
+        if self.expected is None:
+            return self.reason[:1].upper() + self.reason[1:]
+        if self.design == "survival":
+            what = f"The outcome model expects {self.baseline:.1f}% to {self.expected:.1f}%"
+        else:
+            what = f"The objective's target is a change of {self.expected:+.2f} points (the outcome model does " \
+                   "not predict survey scores)"
+        if self.needed is None:
+            return f"{what}; {self.reason}"
+        if self.detects_expected:
+            return f"{what}: this cohort can detect that (about {self.needed:,} mentees would do)."
+        return (f"{what}; detecting that needs about {self.needed:,} mentees, or {self.cohorts:,} cohorts of "
+                f"{self.mentees:,}.")
+
+
+def _count(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:,.0f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The formulas
+
+
+def _z(alpha: float, power: float) -> float:
+    return float(stats.norm.isf(alpha / 2) + stats.norm.ppf(power))
+
+
+def detectable_hazard_ratio(events: float, comparison_events: float, *, alpha: float = ALPHA,
+                            power: float = POWER) -> float:
+    """The smallest hazard ratio below 1 detectable with these expected exits in each group (Schoenfeld).
+
+    The log hazard ratio has variance ``1 / events + 1 / comparison_events``;
+    the answer is ``exp(-(z_(1-alpha/2) + z_power) x sqrt(that))``, the effect at which
+    :class:`statsmodels.stats.power.NormalIndPower` gives ``power`` (a test checks it).
+    """
+    if events <= 0 or comparison_events <= 0:
+        raise WorkbenchError("no exits are expected in one of the groups, so no effect on exits can be detected.")
+    return float(np.exp(-_z(alpha, power) * math.sqrt(1 / events + 1 / comparison_events)))
+
+
+def events_needed(hazard_ratio: float, ratio: float, *, alpha: float = ALPHA, power: float = POWER) -> float:
+    """Exits needed among the mentees to detect ``hazard_ratio`` when the comparison group has ``ratio`` times
+    as many: Schoenfeld's total ``(z_(1-alpha/2) + z_power)^2 / (p (1 - p) ln(HR)^2)`` with ``p = 1 / (1 + ratio)``,
+    times ``p``."""
+    if hazard_ratio <= 0 or hazard_ratio == 1:
+        raise WorkbenchError(f"a hazard ratio of {hazard_ratio:g} is no effect to detect.")
+    p = 1 / (1 + ratio)
+    return _z(alpha, power) ** 2 / ((1 - p) * math.log(hazard_ratio) ** 2)
+
+
+def detectable_paired_change(mentees: int, sd: float, correlation: float, *, alpha: float = ALPHA,
+                             power: float = POWER) -> float:
+    """The smallest mean change (survey points) a paired t test on ``mentees`` pairs detects.
+
+    ``sd`` is the spread of single scores; the change scores have SD ``sd x sqrt(2 (1 - correlation))``.
+    """
+    if mentees < 2:
+        raise WorkbenchError("a paired test needs at least 2 mentees.")
+    # statsmodels' solve_power warns or returns an array at some sizes; its power function, solved by Brent's
+    # method over d_z, is exact and quiet
+    dz = optimize.brentq(lambda d: _paired_power(d, mentees, alpha) - power, 1e-9, 100.0, xtol=1e-10)
+    return float(dz * sd * math.sqrt(2 * (1 - correlation)))
+
+
+def _paired_power(dz: float, pairs: float, alpha: float) -> float:
+    value = float(TTestPower().power(effect_size=dz, nobs=pairs, alpha=alpha, alternative="two-sided"))
+    return 1.0 if math.isnan(value) else value  # the noncentral t underflows only where the power is all but 1
+
+
+def paired_mentees_needed(change: float, sd: float, correlation: float, *, alpha: float = ALPHA,
+                          power: float = POWER) -> int:
+    """Mentees (pairs of answers) a paired t test needs to detect a mean change of ``change`` survey points."""
+    dz = abs(change) / (sd * math.sqrt(2 * (1 - correlation)))
+    if _paired_power(dz, 2, alpha) >= power:
+        return 2
+    # Guenther's (1981) normal approximation, within a pair or two of the answer, bounds the search
+    approximate = (_z(alpha, power) / dz) ** 2 + stats.norm.isf(alpha / 2) ** 2 / 2
+    return math.ceil(optimize.brentq(lambda n: _paired_power(dz, n, alpha) - power, 2, 2 * approximate + 10,
+                                     xtol=1e-6))
+
+
+def annual_exit_rate(hazard: float) -> float:
+    """Annual exit probability (0-1) of a hazard per person-year."""
+    return float(1 - math.exp(-hazard))
+
+
+# ---------------------------------------------------------------------------------------------
+# The planned cohort and the objectives
+
+
+@dataclass(frozen=True)
+class PlannedGroups:
+    """People rows (positions) of the planned mentees' pool and the comparison group; ``size`` mentees planned."""
+
+    pool: np.ndarray
+    comparison: np.ndarray
+    size: int
+    note: str = ""
+
+
+def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
+                   as_of: datetime.date | None = None) -> PlannedGroups:
+    """The planned cohort and its comparison group (see the module docstring).
+
+    Raises :class:`~workbench.errors.WorkbenchError` when the size cannot be known."""
+    people = tables.get("people")
+    if people is None or not len(people):
+        raise WorkbenchError("the workspace has no people.csv, so neither the cohort nor its comparison group is known.")
+    people = people.reset_index(drop=True)
+    ok = eligible(people, design.align.mentee_eligibility, as_of=as_of or data_as_of(people)).to_numpy()
+    ids = text_column(people, "person_id")
+    launch = design.launch
+    caps = [launch.pilot_size if launch.rollout == "pilot" else None, launch.selection.class_size]
+    enrolment = tables.get("enrolment")
+    if enrolment is not None and len(enrolment):
+        _, rows = current_cohort(enrolment)
+        enrolled = set(text_column(rows, "person_id")[text_column(rows, "role").isin(["mentee", "both"])])
+        mentee = ids.isin(enrolled).to_numpy()  # hashed: numpy's isin on text compares every pair
+        pool = np.flatnonzero(ok & mentee)
+        size = min([len(pool), *[c for c in caps if c is not None]])
+        comparison = np.flatnonzero(ok & ~mentee)
+        return PlannedGroups(pool, comparison, size)
+    if caps[0] is None:
+        raise WorkbenchError("there is no enrolment and no pilot size, so the cohort's size is unknown: import the "
+                             "enrolment or plan a pilot (launch.pilot_size).")
+    pool = np.flatnonzero(ok)
+    size = min(caps[0], len(pool))
+    return PlannedGroups(pool, pool, size, note="no enrolment yet: a pilot drawn from the eligible employees")
+
+
+def expected_hazard_ratio(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, horizon_months: int, *,
+                          runs: int = RUNS, seed: int = SEED) -> float:
+    """The outcome model's hazard ratio of leaving over ``horizon_months`` for ``design`` (see the module docstring).
+
+    Raises :class:`~workbench.errors.WorkbenchError` when the design matches nobody or nobody leaves."""
+    from workbench.simulate.cohort import build_cohort
+    from workbench.simulate.engine import simulate
+
+    result = simulate(build_cohort(tables, design), design, runs=runs, seed=seed, horizon_months=horizon_months)
+    last = result.survival.iloc[-1]
+    if not 0 < last["comparison"] < 1 or not 0 < last["participants"] <= 1:
+        raise WorkbenchError("nobody leaves in the outcome model's runs, so it expects no effect on exits.")
+    return float(math.log(last["participants"]) / math.log(last["comparison"]))
+
+
+def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
+                    as_of: datetime.date | None = None, runs: int = RUNS, seed: int = SEED,
+                    model_cache: MutableMapping | None = None) -> list[ObjectivePower]:
+    """One :class:`ObjectivePower` per objective of ``design`` over ``tables`` (text DataFrames as read from CSV).
+
+    Deterministic (seeded); never raises for a design or data it cannot power: the objective is
+    then not quantified, with the reason. ``model_cache``, a dict kept by the caller for the same
+    ``tables``, keeps the outcome model's expected effects (its matching is most of the time), so
+    an edit of the objectives alone does not match the cohort again.
+    """
+    try:
+        groups = planned_groups(design, tables, as_of=as_of)
+    except WorkbenchError as exc:
+        groups, problem = None, str(exc)
+    expected = {} if model_cache is None else model_cache  # -> the model's hazard ratio, or why there is none
+    model_key = design.model_copy(update={"align": design.align.model_copy(update={"objectives": ()}),
+                                          "rationale": {}}).model_dump_json()
+    out = []
+    for objective in design.align.objectives:
+        base = {"objective": objective.id, "kind": objective.kind}
+        if objective.kind == "retention":
+            design_kind = "survival"
+        elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
+            design_kind = "paired"
+        else:
+            out.append(ObjectivePower(**base, design="", reason=f"the power of a {objective.kind} objective is not "
+                                      "computed yet (only retention and survey constructs are)."))
+            continue
+        if groups is None:
+            out.append(ObjectivePower(**base, design="", reason=problem))
+            continue
+        try:
+            if design_kind == "survival":
+                out.append(_retention(objective, design, tables, groups, expected, (model_key, runs, seed)))
+            else:
+                out.append(_survey(objective, design, tables, groups))
+        except WorkbenchError as exc:
+            out.append(ObjectivePower(**base, design="", reason=str(exc)))
+    return out
+
+
+def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd.DataFrame],
+               groups: PlannedGroups, expected: MutableMapping, key: tuple[str, int, int]) -> ObjectivePower:
+    horizon = objective.horizon_months
+    if horizon is None:
+        raise WorkbenchError(f"objective {objective.id} has no horizon (horizon_months), so the exits expected over "
+                             "it cannot be counted.")
+    people = tables["people"].reset_index(drop=True)
+    if not text_column(people, "exit_date").ne("").any():
+        raise WorkbenchError("people.csv records no exits (exit_date), so the organisation's exit rate, and the "
+                             "exits to expect, are unknown.")
+    if groups.size < 1 or not len(groups.comparison):
+        who = "mentees" if groups.size < 1 else "eligible colleagues outside the cohort to compare with"
+        raise WorkbenchError(f"there are no {who}.")
+    baseline = attrition_baseline(people, censor=program_starts(tables))
+    level, department = number_column(people, "level"), text_column(people, "department")
+    hazards = hazard_of(baseline, level, department)
+    leave = 1 - np.exp(-hazards * horizon / 12)
+    mean_hazard = float(hazards[groups.pool].mean()) if len(groups.pool) else float(hazards.mean())
+    events = groups.size * float(leave[groups.pool].mean())
+    comparison = groups.comparison
+    if groups.note:  # a pilot drawn from the eligible: the rest of them compare
+        comparison_events = float(leave[comparison].sum()) - events
+        n_comparison = len(comparison) - groups.size
+    else:
+        comparison_events, n_comparison = float(leave[comparison].sum()), len(comparison)
+    hr = detectable_hazard_ratio(events, comparison_events)
+    rate = 100 * annual_exit_rate(mean_hazard)
+    found = dict(objective=objective.id, kind=objective.kind, design="survival", unit="annual exit rate, %",
+                 horizon_months=horizon, mentees=groups.size, comparison=n_comparison, events=events,
+                 comparison_events=comparison_events, baseline=rate, hazard_ratio=hr,
+                 detectable=100 * annual_exit_rate(mean_hazard * hr))
+    found["mde"] = found["baseline"] - found["detectable"]
+    _, runs, seed = key
+    if (*key, horizon) not in expected:
+        try:
+            expected[(*key, horizon)] = expected_hazard_ratio(tables, design, horizon, runs=runs, seed=seed)
+        except WorkbenchError as exc:
+            expected[(*key, horizon)] = f"the outcome model gives no expected effect: {exc}"
+    model = expected[(*key, horizon)]
+    if isinstance(model, str):
+        return ObjectivePower(**found, reason=model)
+    found.update(expected=100 * annual_exit_rate(mean_hazard * model), expected_hazard_ratio=model,
+                 expected_source=f"outcome model, {runs:,} seeded runs")
+    if model >= 1:
+        return ObjectivePower(**found, reason="the outcome model expects no fall in exits, so there is no effect "
+                                              "to detect.")
+    ratio = comparison_events / events
+    needed = math.ceil(groups.size * events_needed(model, ratio) / events)
+    return ObjectivePower(**found, needed=needed, cohorts=math.ceil(needed / groups.size))
+
+
+def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd.DataFrame],
+            groups: PlannedGroups) -> ObjectivePower:
+    survey = tables.get("survey")
+    if survey is None or not len(survey):
+        raise WorkbenchError("the workspace has no survey.csv, so the spread of the scores is unknown.")
+    answers = pd.DataFrame({"person_id": text_column(survey, "person_id"), "wave": text_column(survey, "wave"),
+                            "construct": text_column(survey, "construct"), "score": number_column(survey, "score")})
+    construct = _construct(objective, design, sorted(answers["construct"].unique()))
+    if construct is None:
+        raise WorkbenchError(f"objective {objective.id} names no survey construct (in its KPI or evaluate.metrics), "
+                             f"and the power of a {objective.kind} objective measured otherwise is not computed yet.")
+    scores = answers[(answers["construct"] == construct) & answers["score"].notna()]
+    pre = scores[scores["wave"] == "pre"].drop_duplicates("person_id").set_index("person_id")["score"]
+    if len(pre) < 2:
+        raise WorkbenchError(f"survey.csv has fewer than 2 pre-wave answers on {construct}, so the spread of "
+                             "its scores is unknown.")
+    sd = float(pre.std(ddof=1))
+    correlation, source = DEFAULT_CORRELATION, "assumed: the survey cannot estimate it"
+    for wave in ("post", "followup", "mid"):
+        later = scores[scores["wave"] == wave].drop_duplicates("person_id").set_index("person_id")["score"]
+        both = pd.concat([pre, later], axis=1, join="inner")
+        if len(both) >= MIN_PAIRS:
+            correlation = float(min(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1], 0.95))
+            source = f"from {len(both)} people's pre and {wave} answers"
+            break
+    if groups.size < 2:
+        raise WorkbenchError("a paired design needs at least 2 mentees.")
+    mde = detectable_paired_change(groups.size, sd, correlation)
+    found = dict(objective=objective.id, kind=objective.kind, design="paired", unit=f"{construct} score",
+                 horizon_months=objective.horizon_months, mentees=groups.size, comparison=len(groups.comparison),
+                 correlation=correlation, correlation_source=source, baseline=float(pre.mean()), mde=mde,
+                 detectable=float(pre.mean()) + mde)
+    if objective.baseline is None or objective.target is None or objective.target == objective.baseline:
+        return ObjectivePower(**found, reason=f"Objective {objective.id} has no baseline and target apart, so "
+                                              "there is no target change to size the cohort for.")
+    change = objective.target - objective.baseline
+    needed = paired_mentees_needed(change, sd, correlation)
+    return ObjectivePower(**found, expected=change, expected_source="objective's target", needed=needed,
+                          cohorts=math.ceil(needed / groups.size))
+
+
+def power_findings(powers: list[ObjectivePower]) -> list[Finding]:
+    """A warning for each objective whose planned cohort cannot detect the effect expected of it."""
+    findings = []
+    for power in powers:
+        if power.detects_expected is False:
+            source = "the outcome model expects" if power.design == "survival" else "its target sets"
+            findings.append(Finding(
+                "objective_power", "warning", f"Objective {power.objective}: the cohort cannot detect its effect",
+                f"{power.sentence()} So the evaluation will most likely call the effect {source} 'not "
+                "significant' even if it is real.",
+                f"Plan to pool {power.cohorts:,} cohorts before judging the objective, enlarge the cohort, or "
+                "lengthen the horizon; a randomised or staggered pilot removes self-selection but not this.",
+                ("align.objectives", "launch.rollout", "launch.pilot_size")))
+    return findings
+
+
+def with_power_findings(findings: list[Finding], powers: list[ObjectivePower]) -> list[Finding]:
+    """``findings`` and :func:`power_findings` of ``powers``: errors, then warnings, then information."""
+    return sorted([*findings, *power_findings(powers)], key=lambda f: SEVERITIES.index(f.severity))
+
+
+def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[ObjectivePower]:
+    """:func:`objective_power` over the workspace's tables as its program sees them.
+
+    Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
+    from workbench.data.importing import checked_tables
+    from workbench.programs import scoped_tables
+
+    return objective_power(design, scoped_tables(workspace, checked_tables(workspace)))
+
+
+def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
+    """:func:`~workbench.design.checks.check_workspace`'s findings with the power findings, and each objective's
+    power: what ``workbench design check`` and ``workbench brief`` report."""
+    findings = check_workspace(workspace, design)
+    try:
+        powers = workspace_power(workspace, design)
+    except WorkbenchError as exc:  # a table the checks do not read (survey.csv, meetings.csv) fails its contract
+        return [*findings, Finding(
+            "objective_power", "info", "Minimum detectable effect not worked out",
+            f"What the cohort can detect for each objective needs every table of the workspace: {exc}",
+            "Correct the table named, then check again.", ("align.objectives",))], []
+    return with_power_findings(findings, powers), powers

@@ -118,6 +118,14 @@ def test_cells_with_spaces_and_levels_written_as_decimals(tables: dict[str, pd.D
     pd.testing.assert_frame_equal(person_gaps(tables, as_of=AS_OF), EXPECTED)
 
 
+def test_repeated_dated_assessments_count_at_their_latest(tables: dict[str, pd.DataFrame]) -> None:
+    current = tables["proficiency"].assign(assessed_on="2024-03-01")
+    older = current.assign(level="0", assessed_on="2023-03-01")  # an earlier review, lower everywhere
+    undated = current.assign(level="5", assessed_on="")  # an undated row counts as the oldest
+    tables["proficiency"] = pd.concat([undated, current, older], ignore_index=True)
+    pd.testing.assert_frame_equal(person_gaps(tables, as_of=AS_OF), EXPECTED)
+
+
 def test_without_proficiency_every_level_is_unknown(tables: dict[str, pd.DataFrame]) -> None:
     del tables["proficiency"]
     gaps = person_gaps(tables, as_of=AS_OF)

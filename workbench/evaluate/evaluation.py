@@ -13,8 +13,9 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.behaviour import behaviour
 from workbench.evaluate.calibration import MAX_HORIZON, calibrate
-from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort, \
-    people_count
+from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, cohorts_with_data, \
+    evaluation_cohort, people_count
+from workbench.evaluate.objectives import event_rates, measure_objectives, trajectories
 from workbench.evaluate.outcomes import outcome_comparison
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.roi import program_cost, roi_estimate
@@ -22,7 +23,7 @@ from workbench.evaluate.scorecard import scorecard
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
 from workbench.privacy import MIN_GROUP
-from workbench.workspace import Workspace
+from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Bootstrap resamples by default.
 RESAMPLES = 2000
@@ -42,7 +43,8 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
              horizon_months: int | None = None, participants: ParticipantRule = "enrolled",
              matching: pd.DataFrame | None = None, seed: int = 0, resamples: int = RESAMPLES,
              calibrate_forecast: bool = True, runs: int = RUNS,
-             progress: Callable[[int, int, str], None] | None = None) -> EvaluationResult:
+             progress: Callable[[int, int, str], None] | None = None,
+             sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> EvaluationResult:
     """Evaluate a cohort of the program in ``tables`` (text frames as read from a workspace) against ``design``.
 
     Kirkpatrick's levels with Phillips' ROI: survey response rates and paired
@@ -57,7 +59,8 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     bootstrap (``resamples``) and the forecast (``runs``): the same inputs give
     the same result. ``progress(done, total, step)``, when given, is called as
     each part of :data:`STEPS` starts (``done`` parts finished of ``total``)
-    and once at the end with ``done == total``.
+    and once at the end with ``done == total``. ``sensitive`` names the sensitive ``people.csv`` columns (the
+    workspace's): an objective scoped on one needs the design's opt-in (:mod:`.objectives`).
 
     >>> result = evaluate(tables, design)                      # doctest: +SKIP
     >>> result.retention.survival.hazard_ratio.estimate        # doctest: +SKIP
@@ -130,16 +133,10 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                            participants=at["participants_people"], cost=cost, breakdown=breakdown, salary=salary,
                            salary_source=source, hourly=hourly, design=design)
 
-    def rates_of(event: str) -> dict:
-        comp = matched[matched["group"] == "comparison"]
-        w = comp["weight"].to_numpy(float)
-        return {"participants": (float(p[event].sum()), float(p["months"].sum() / 12)),
-                "comparison": (float((w * comp[event].to_numpy(float)).sum()),
-                               float((w * comp["months"].to_numpy(float)).sum() / 12))}
-
-    card = scorecard(design, follow_up_months=follow_up, exits=rates_of("left"),
-                     promotions=rates_of("promoted") if promotion is not None else None,
-                     answers=answers)
+    card = scorecard(design, follow_up_months=follow_up, exits=event_rates(group.people, "left"),
+                     promotions=event_rates(group.people, "promoted") if promotion is not None else None,
+                     answers=answers, measured=measure_objectives(design, group, tables, answers=answers,
+                                                                  sensitive=sensitive))
 
     calibration = None
     if calibrate_forecast:
@@ -165,7 +162,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                             resamples=resamples, response_rates=rates, change=change, against_comparison=against,
                             distribution=distribution, behaviour=acts, retention=retention, promotion=promotion,
                             promotion_reason=reason, roi=roi, scorecard=card, calibration=calibration,
-                            caveats=caveats, notes=tuple(notes))
+                            caveats=caveats, notes=tuple(notes),
+                            trajectories=trajectories(tables, design, cohorts=cohorts_with_data(tables),
+                                                      as_of=group.as_of, sensitive=sensitive))
 
 
 def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
@@ -218,4 +217,4 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
     return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
-                    **options)
+                    sensitive=workspace.settings.sensitive, **options)

@@ -259,7 +259,19 @@ _SCORECARD = _rows("Each design objective: baseline, target, observed with its 9
     "status": _str("verdict", enum=["met", "not met", "unclear", "not measured"]),
     "p_met": _num("probability the target is met (normal approximation)", null=True),
     "horizon_months": _int("the objective's horizon", null=True),
-    "measured_months": _num("months of follow-up behind the observation"), "note": _str("provisos")})
+    "measured_months": _num("months of follow-up behind the observation"), "note": _str("provisos"),
+    "scope": _str("whom the objective is measured on (its scope in words)")})
+
+_TRAJECTORIES = _rows("Each objective of each cohort with data, read 6, 12, 18 and 24 months after the cohort's start "
+                      "as the data stood then (horizons the data has reached)", {
+                          "cohort": _str("cohort name"), "objective": _str("objective id"),
+                          "months": _int("months from the cohort's start"), "measure": _str("what was measured"),
+                          "unit": _str("unit"), "observed": _num("observed value", null=True),
+                          "low": _num("lower end of its 95% interval", null=True),
+                          "high": _num("upper end", null=True),
+                          "comparison": _num("the comparison group's value", null=True),
+                          "status": _str("verdict", enum=["met", "not met", "unclear", "not measured"]),
+                          "scope": _str("whom the objective is measured on")})
 
 _CALIBRATION = _obj("The outcome model's forecast for the design as run against what happened, and fitted "
                     "parameters for the next cohort", {
@@ -328,6 +340,7 @@ JSON_SCHEMA: dict = {
         "promotion": _outcome("Kirkpatrick level 4: promotion (needs a promotion_date column in people.csv)"),
         "roi": _ROI, "scorecard": _SCORECARD, "calibration": _CALIBRATION,
         "caveats": _texts("caveats of the whole evaluation"), "notes": _texts("what was left out and why"),
+        "trajectories": _TRAJECTORIES,
         "warnings": {**WARNINGS_JSON_SCHEMA, "description": "written by `workbench evaluate --json`: "
                                                            + WARNINGS_JSON_SCHEMA["description"]},
     },
@@ -398,7 +411,8 @@ class EvaluationResult:
     (survey), ``behaviour`` (meetings), ``retention`` and ``promotion``
     (:class:`~workbench.evaluate.outcomes.OutcomeComparison`; promotion ``None``
     when not measured, ``promotion_reason`` says why), ``roi``, ``scorecard``,
-    ``calibration`` (``None`` when not run). :meth:`to_json` gives every figure
+    ``calibration`` (``None`` when not run), ``trajectories`` (the objectives of every cohort with
+    data at 6-24 months, :func:`~workbench.evaluate.objectives.trajectories`). :meth:`to_json` gives every figure
     under :data:`JSON_SCHEMA`.
     """
 
@@ -420,6 +434,7 @@ class EvaluationResult:
     calibration: Calibration | None = field(repr=False)
     caveats: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    trajectories: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_json(self) -> dict:
         """Every figure as plain JSON data under :data:`JSON_SCHEMA`."""
@@ -452,6 +467,7 @@ class EvaluationResult:
             "behaviour": behaviour, "retention": outcome_json(self.retention), "promotion": promotion,
             "roi": roi, "scorecard": records(self.scorecard), "calibration": calibration,
             "caveats": list(self.caveats), "notes": list(self.notes),
+            "trajectories": records(self.trajectories) if self.trajectories is not None else [],
         })
 
     def summary_lines(self) -> list[str]:

@@ -24,9 +24,9 @@ import traitlets
 from pydantic import BaseModel, ValidationError
 
 from workbench.data.importing import checked_tables
-from workbench.design.catalogue import DECISIONS, Decision, decisions_for
+from workbench.design.catalogue import DECISIONS, Decision, decisions_for, scope_text
 from workbench.design.checks import Finding, check_design
-from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
+from workbench.design.model import ColumnFilter, Eligibility, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
 from workbench.privacy import published_mode
@@ -700,6 +700,8 @@ class ObjectivesEditor(RowsEditor):
                           "goal_id")]),
             w.HBox([self._number(index, "baseline", "Baseline"), self._number(index, "target", "Target"),
                     self._number(index, "horizon_months", "Horizon", int, "months")]),
+            w.HTML("<span class='wb-hint'>Measured on: " + html.escape(scope_text(Eligibility.model_validate(
+                objective.get("scope") or {}))) + " (the objective's scope in design.yaml)</span>"),
         ]
 
 

@@ -229,6 +229,24 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
     assert "objectives met" not in summary
 
 
+def test_a_repeated_assessment_without_a_date_is_named_in_the_page(workspace: Path) -> None:
+    design = ProgramDesign(name="Growth", align=Align(objectives=(
+        Objective(id="grow", kpi="levels gained", kind="competency_growth", baseline=0.2, target=0.4),)))
+    save_design(open_workspace(workspace), design)
+    path = workspace / "proficiency.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    first = int(frame.duplicated(["person_id", "skill_id"], keep=False).to_numpy().argmax())
+    frame.loc[first, "assessed_on"] = ""
+    frame.to_csv(path, index=False)
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    view = page(runs=0)
+    view.run_button.click()
+    notice = html.unescape(view.notice.value)
+    assert "wb-notice-error" in notice and f"proficiency.csv row {first + 2}, column assessed_on, value ''" in notice
+    assert "Traceback" not in notice and view.result is None
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
+
+
 def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:
     view = evaluated
     revision = view.context.workspace.settings.revision

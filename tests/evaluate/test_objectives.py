@@ -107,6 +107,18 @@ def kaplan_meier_median(time: np.ndarray, event: np.ndarray) -> float:
     return np.nan
 
 
+def test_a_scope_on_a_column_people_lacks_names_it() -> None:
+    design = design_of(Objective(id="family", kind="retention", kpi="exits",
+                                 scope=Eligibility(filters=("job_family=Data",))))
+    card = measured(design, organisation())[2]
+    assert card.loc["family", "status"] == "not measured"
+    assert card.loc["family", "note"] == ("people.csv has no job_family column, which the objective's scope "
+                                          "filters on.")
+    scoped = design_of(Objective(id="title", kind="retention", kpi="exits",
+                                 scope=Eligibility(filters=("job_title=Engineer",))))
+    assert measured(scoped, organisation())[2].loc["title", "scope"] == "job_title Engineer"
+
+
 def test_time_to_promotion_is_the_kaplan_meier_median() -> None:
     tables = organisation()
     design = design_of(Objective(id="promo", kind="time_to_promotion", kpi="months to promotion", target=6,

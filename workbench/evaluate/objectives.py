@@ -221,7 +221,13 @@ def measure_objectives(design: ProgramDesign, group: EvaluationCohort, tables: M
         if reason:
             measured[objective.id] = Measured(scope=words, reason=reason)
             continue
-        ids = set(text_column(base, "person_id")[eligible(base, objective.scope, as_of=group.start).to_numpy()])
+        scope = objective.scope
+        absent = [c for c in [*(f.column for f in scope.filters), scope.performance_column] if c and c not in base]
+        if absent:
+            measured[objective.id] = Measured(scope=words, reason=f"people.csv has no {absent[0]} column, which the "
+                                                                  "objective's scope filters on.")
+            continue
+        ids = set(text_column(base, "person_id")[eligible(base, scope, as_of=group.start).to_numpy()])
         frame = _scoped(group.people, ids)
         measured[objective.id] = _measure(objective, design, group, tables, frame, words, start, answers)
     return measured

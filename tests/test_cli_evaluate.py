@@ -174,3 +174,28 @@ def test_evaluate_file_without_a_mapping_names_the_missing_columns(tmp_path: Pat
                           text=True)
     assert done.returncode == 2 and "needs the columns months, left, participant" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_repeated_assessments_without_dates_are_refused_and_nothing_changes(tmp_path: Path, capsys) -> None:
+    folder = shutil.copytree(DEMO_SOURCE, tmp_path / "demo")  # its design measures competency growth
+    path = folder / "proficiency.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    repeated = frame.duplicated(["person_id", "skill_id"], keep=False)
+    first = int(np.flatnonzero(repeated.to_numpy())[0])  # the earlier of a person's two assessments of a skill
+    frame.loc[first, "assessed_on"] = ""
+    frame.to_csv(path, index=False)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert main(["evaluate", str(folder), *QUICK]) == 2
+    error = capsys.readouterr().err
+    assert (f"proficiency.csv row {first + 2}, column assessed_on, value '': {frame.loc[first, 'person_id']}'s "
+            f"{frame.loc[first, 'skill_id']} is assessed more than once") in error
+    assert "Traceback" not in error and len(error.strip().splitlines()) == 1
+    # both assessments undated: the file's own key refuses the repeat, naming the row and the value
+    frame.loc[first + 1, "assessed_on"] = ""
+    frame.to_csv(path, index=False)
+    before[path] = path.read_bytes()
+    assert main(["evaluate", str(folder), *QUICK]) == 2
+    error = capsys.readouterr().err
+    assert re.search(rf"proficiency\.csv\s+{first + 3}\s+skill_id\s+{frame.loc[first, 'skill_id']}\s", error)
+    assert "with no assessed_on" in error and "Traceback" not in error
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before

@@ -147,7 +147,8 @@ def demo_design(tables: Mapping[str, pd.DataFrame], *, name: str = "Demo organis
                 {"id": "retention", "kind": "retention", "goal_id": "retain_junior_engineers", "kpi": exit_kpi,
                  "statement": "Fewer juniors leave: mentees' annual exit rate falls to the company's target.",
                  "baseline": attrition.get("baseline"), "target": attrition.get("target", 14.0),
-                 "horizon_months": int(attrition.get("horizon_months") or 18)},
+                 "horizon_months": int(attrition.get("horizon_months") or 18),
+                 "scope": {"departments": ["Engineering"], "level_min": 1, "level_max": 2}},
                 {"id": "career_clarity", "kind": "engagement", "goal_id": "leadership_pipeline",
                  "kpi": "mean career clarity score of mentees (career_clarity survey, 1-7)",
                  "statement": "Mentees know where their career can go here and what it takes to get there.",
@@ -156,6 +157,30 @@ def demo_design(tables: Mapping[str, pd.DataFrame], *, name: str = "Demo organis
                  "statement": "More people reach the target level in the data skills the company needs.",
                  "baseline": data_skills.get("baseline"), "target": data_skills.get("target"),
                  "horizon_months": int(data_skills.get("horizon_months") or 12)},
+                {"id": "skill_growth", "kind": "competency_growth", "goal_id": "ai_data_skills",
+                 "kpi": "mean change in assessed skill level from the review before the cohort to the next "
+                        "(levels, 0-5 scale)",
+                 "statement": "Mentees' assessed skills grow faster than their colleagues'.",
+                 "baseline": 0.2, "target": 0.4, "horizon_months": 12},
+                {"id": "promotion_speed", "kind": "time_to_promotion", "goal_id": "leadership_pipeline",
+                 "kpi": "median months from the cohort start to promotion",
+                 "statement": "Mentees at levels 2-3 are promoted sooner.", "baseline": 48.0, "target": 36.0,
+                 "horizon_months": 24, "scope": {"level_min": 2, "level_max": 3}},
+                {"id": "high_potential", "kind": "high_potential_retention", "goal_id": "leadership_pipeline",
+                 "kpi": "annual exit rate of high-potential staff (%)",
+                 "statement": "The high potentials of the talent review stay.", "baseline": 12.0, "target": 8.0,
+                 "horizon_months": 24},
+                {"id": "mobility", "kind": "internal_mobility", "goal_id": "leadership_pipeline",
+                 "kpi": "annual rate of moves to another job inside the company (%)",
+                 "statement": "Mentees find their next role inside the company.", "baseline": 8.0, "target": 12.0,
+                 "horizon_months": 24},
+                {"id": "women_mentees", "kind": "representation", "goal_id": "leadership_pipeline",
+                 "kpi": "share of women among mentees (%)", "group": "gender=woman",
+                 "statement": "Women are at least half of the mentees.", "baseline": 35.0, "target": 50.0,
+                 "horizon_months": 12},
+                {"id": "mentors_stay", "kind": "mentor_outcomes", "goal_id": "leadership_pipeline",
+                 "kpi": "annual exit rate of mentors (%)",
+                 "statement": "Mentors learn too, and stay.", "baseline": 10.0, "target": 8.0, "horizon_months": 24},
             ],
             "constraints": {"budget": 45000.0, "currency": "GBP", "coordinator_hours_per_month": 24.0,
                             "expected_mentors": mentors},
@@ -224,7 +249,11 @@ def demo_design(tables: Mapping[str, pd.DataFrame], *, name: str = "Demo organis
             "align.objectives": (
                 "One objective per goal served, each on a KPI the company already tracks, with the baseline from "
                 "the data and the target from the goals table. Mentoring moves satisfaction and commitment more "
-                "than hard outcomes, so the attrition target is ambitious and is reviewed after the cohort."),
+                "than hard outcomes, so the attrition target is ambitious and is reviewed after the cohort. The exit "
+                "rate is about Engineering at levels 1-2, so it is measured on them only. Skill growth, promotion, "
+                "high-potential retention, internal moves, mentees' representation and mentors' own outcomes are "
+                "tracked too, over 12 and 24 months from the cohort start; representation is measured only once "
+                "the works council agrees to the use of gender."),
             "align.mentee_eligibility": (
                 "Levels 1-4 after probation (three months): the juniors the attrition goal is about, and "
                 "level-4 staff on their way to leadership."),

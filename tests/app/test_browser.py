@@ -323,7 +323,8 @@ def test_the_evaluate_page_runs_on_the_demo_and_draws_curves_and_a_scorecard(bro
     scorecard = page.locator(".wb-scorecard svg").first
     scorecard.locator("g.mark-symbol path").first.wait_for()
     assert "exits" in scorecard.text_content()
-    assert "Fewer graduates leave" in page.locator(".wb-scorecard table.wb-table").inner_text()
+    tables = page.locator(".wb-scorecard table.wb-table")  # the scorecard, then the trajectories by cohort
+    assert "Fewer graduates leave" in tables.first.inner_text() and "6 months" in tables.nth(1).inner_text()
     assert "chose (or were chosen) to take part" in page.locator(".wb-evaluation-summary").inner_text()
     link = page.locator(".wb-downloads a", has_text="Download the report (HTML)")
     link.wait_for()

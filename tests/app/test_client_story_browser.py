@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from workbench.data.contracts import TABLES
+from workbench.gaps.analysis import current_proficiency
 from workbench.views.data import TABLE_HELP
 
 from ..conftest import AppServer
@@ -54,7 +55,7 @@ def client_files(folder: Path) -> dict[str, Path]:
     people = people[people["Employee ID"].str.match(r"P\d+$")]
     email_of = dict(zip(people["Employee ID"], people["Work Email"]))
     skills = demo("skills")[["skill_id", "name", "category"]].set_axis(["Skill ID", "Name", "Category"], axis=1)
-    assessed = demo("proficiency")
+    assessed = current_proficiency(demo("proficiency"))[["person_id", "skill_id", "level"]]  # one per skill
     assessed = assessed[assessed["person_id"].isin(email_of)].set_axis(["Employee ID", "Skill ID", "Proficiency"],
                                                                       axis=1)
     form = pd.read_csv(EXAMPLES / "signup-form-google.csv", dtype=str, keep_default_na=False)

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.data import onet
+from workbench.gaps.analysis import current_proficiency
 from workbench.data.sample import (
     GENERATION_PARAMETERS,
     TABLE_COLUMNS,
@@ -93,7 +94,8 @@ def check_integrity(t: dict[str, pd.DataFrame], as_of: datetime.date = AS_OF) ->
     assert prof["person_id"].isin(set(people.loc[current, "person_id"])).all()
     assert prof["skill_id"].isin(skill_ids).all()
     assert prof["level"].between(0, 5).all() and prof["level"].dtype.kind == "i"
-    assert not prof.duplicated(["person_id", "skill_id"]).any()
+    assert not prof.duplicated(["person_id", "skill_id", "assessed_on"]).any()
+    assert prof["assessed_on"].str.fullmatch(DATE.pattern).all()  # every assessment dated: growth needs it
     goals, req = t["goals"], t["requirements"]
     assert 3 <= len(goals) <= 5 and (goals["priority"] > 0).all() and goals["goal_id"].is_unique
     assert req["skill_id"].isin(skill_ids).all() and req["goal_id"].isin(set(goals["goal_id"])).all()
@@ -214,11 +216,12 @@ def test_proficiency_follows_onet_and_has_missing(big):
     imp = onet.profile_matrix("importance")
     relevant = imp >= GENERATION_PARAMETERS["proficiency"]["relevance_min_importance"]
     expected_rows = relevant.sum(axis=1).reindex(current["onet_soc_code"]).sum()
-    share = len(big["proficiency"]) / expected_rows
+    latest = current_proficiency(big["proficiency"])
+    share = len(latest) / expected_rows
     assert 0.85 < share < 0.91
-    assert len(big["proficiency"]) < 0.75 * 35 * len(current)
+    assert len(latest) < 0.75 * 35 * len(current)
     # programming: developers far above customer service representatives
-    prof = big["proficiency"].merge(people[["person_id", "onet_soc_code", "level"]], on="person_id", suffixes=("", "_career"))
+    prof = latest.merge(people[["person_id", "onet_soc_code", "level"]], on="person_id", suffixes=("", "_career"))
     prog = prof[prof["skill_id"] == "programming"].groupby("onet_soc_code")["level"].mean()
     assert prog["15-1132.00"] > 3.0
     assert "43-4051.00" not in prog.index or prog["43-4051.00"] < 2
@@ -309,3 +312,27 @@ def test_integrity_for_any_seed_and_small_n(n, seed):
     mentors = (now["role"] != "mentee").sum()
     mentees = (now["role"] != "mentor").sum()
     assert mentors >= 1 and 2 <= mentees / mentors <= 3
+
+
+def test_careers_and_repeated_assessments_follow_parameters(big):
+    careers, assess = GENERATION_PARAMETERS["careers"], GENERATION_PARAMETERS["assessments"]
+    people, prof, enrol = big["people"], big["proficiency"], big["enrolment"]
+    assert abs((people["high_potential"] == "yes").mean() - careers["high_potential_share"]) < 0.02
+    hire, promoted, moved = _dates(people["hire_date"]), _dates(people["promotion_date"]), _dates(
+        people["job_change_date"])
+    end = _dates(people["exit_date"]).fillna(pd.Timestamp(AS_OF))
+    for day in (promoted, moved):
+        known = day.notna()
+        assert ((day[known] > hire[known]) & (day[known] < end[known])).all()
+    assert promoted[people["level"] == 1].isna().all()  # a promotion is into the current level
+    # the earlier review: a gain of one level with the participants' and the others' probabilities
+    when = _dates(prof["assessed_on"])
+    start = pd.Timestamp(AS_OF) - pd.Timedelta(days=GENERATION_PARAMETERS["past_cohort"]["start_days_before_as_of"])
+    before, after = prof[when < start], prof[when >= start]
+    paired = before.merge(after, on=["person_id", "skill_id"], suffixes=("_before", "_after"))
+    assert len(paired) == len(before) and (paired["level_after"] >= paired["level_before"]).all()
+    gain = (paired["level_after"] - paired["level_before"]).groupby(paired["person_id"]).mean()
+    past = set(enrol.loc[(enrol["cohort"] == "2025") & (enrol["role"] != "mentor"), "person_id"])
+    mentees, others = gain[gain.index.isin(past)], gain[~gain.index.isin(past)]
+    assert mentees.mean() - others.mean() > 0.15  # 0.45 against 0.2, less where a level 0 cannot fall
+    assert abs(others.mean() - assess["gain_probability"]["others"]) < 0.05

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.gaps import AS_OF, frame, small_tables
 from workbench.errors import WorkbenchError
+from workbench.gaps.analysis import current_proficiency
 from workbench.gaps import (
     AGGREGATE_COLUMNS,
     GAP_COLUMNS,
@@ -116,6 +117,30 @@ def test_cells_with_spaces_and_levels_written_as_decimals(tables: dict[str, pd.D
         person_id=" " + tables["proficiency"]["person_id"] + " ",
         level=tables["proficiency"]["level"] + ".0")
     pd.testing.assert_frame_equal(person_gaps(tables, as_of=AS_OF), EXPECTED)
+
+
+def test_repeated_dated_assessments_count_at_their_latest(tables: dict[str, pd.DataFrame]) -> None:
+    current = tables["proficiency"].assign(assessed_on="2024-03-01")
+    older = current.assign(level="0", assessed_on="2023-03-01")  # an earlier review, lower everywhere
+    undated = current.assign(level="5", assessed_on="")  # an undated row counts as the oldest
+    tables["proficiency"] = pd.concat([undated, current, older], ignore_index=True)
+    pd.testing.assert_frame_equal(person_gaps(tables, as_of=AS_OF), EXPECTED)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P1", "P2"]), st.sampled_from(["code", "talk"]),
+                          st.integers(0, 5), st.sampled_from(["", "2024-01-01", "2024-06-01", "2025-01-01"])),
+                min_size=1, max_size=12))
+def test_the_current_proficiency_is_each_persons_latest_assessment(rows: list[tuple]) -> None:
+    table = pd.DataFrame(rows, columns=["person_id", "skill_id", "level", "assessed_on"]).astype(str)
+    latest = current_proficiency(table)
+    assert not latest.duplicated(["person_id", "skill_id"]).any()
+    assert set(zip(latest["person_id"], latest["skill_id"])) == set(zip(table["person_id"], table["skill_id"]))
+    for (person, skill), group in table.groupby(["person_id", "skill_id"]):
+        newest = max(group["assessed_on"])  # ISO dates sort as text; a blank is the oldest
+        chosen = latest[(latest["person_id"] == person) & (latest["skill_id"] == skill)].iloc[0]
+        assert chosen["assessed_on"] == newest
+        assert chosen["level"] == group.loc[group["assessed_on"] == newest, "level"].iloc[-1]  # the last of a tie
 
 
 def test_without_proficiency_every_level_is_unknown(tables: dict[str, pd.DataFrame]) -> None:

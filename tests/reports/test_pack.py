@@ -99,7 +99,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory):
 def unmeasured(tmp_path_factory: pytest.TempPathFactory):
     """The demo with a design whose one objective cannot be measured (promotions: people.csv has no dates)."""
     root = tmp_path_factory.mktemp("unmeasured")
-    workspace = open_workspace(_copy_demo(root, "acme"))
+    folder = _copy_demo(root, "acme")
+    people = pd.read_csv(folder / "people.csv", dtype=str, keep_default_na=False)
+    (folder / "people.csv").write_text(people.drop(columns="promotion_date").to_csv(index=False), encoding="utf-8")
+    workspace = open_workspace(folder)
     design = ProgramDesign(name="Promotions", align=Align(objectives=(
         Objective(id="promote", statement="Promote more graduates", kpi="annual promotion rate (%)", kind="promotion",
                   baseline=10.0, target=15.0, horizon_months=12),)))
@@ -230,7 +233,7 @@ def test_every_chart_spec_parses_as_json_has_data_and_a_place_to_draw(full) -> N
             assert "$schema" not in spec
             assert _rows(spec), (name, chart_id)  # data inlined in the spec
     assert counts == {"index.html": 1, "design.html": 0, "skill-gaps.html": 3, "matching.html": 5,
-                      "what-if.html": 2, "evaluation.html": 7}
+                      "what-if.html": 2, "evaluation.html": 8}  # evaluation: promotion too (people.csv has dates)
     assert result.charts == sum(counts.values())
 
 
@@ -487,7 +490,7 @@ def test_the_pack_draws_its_charts_from_disk_without_any_request_outside(browser
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 7)):
+    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 8)):
         page.goto((result.path / name).as_uri())
         page.wait_for_function(f"() => document.querySelectorAll('.wb-chart svg').length === {expected}")
         assert page.locator(".wb-chart-error").count() == 0

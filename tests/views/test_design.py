@@ -94,6 +94,15 @@ def test_objectives_can_be_added_and_edited(home: Path) -> None:
     [objective] = page.session.design.align.objectives
     assert (objective.id, objective.kind, objective.baseline, objective.target, objective.horizon_months) == (
         "O1", "retention", 18.0, 14.0, 12)
+    scope, group = row.children[3].children
+    scope.value = "department=Engineering; level:>=1,<=2"
+    group.value = "gender=woman"
+    [objective] = page.session.design.align.objectives
+    assert [f.text() for f in objective.scope.filters] == ["department=Engineering", "level:>=1,<=2"]
+    assert objective.group.text() == "gender=woman" and objective.scope.departments == ()
+    editor.add_button.click()  # the rows are drawn again from the design's values
+    assert editor.rows.children[0].children[3].children[0].value == "department=Engineering; level:>=1,<=2"
+    assert "Measured on: department Engineering; level 1-2" in editor.rows.children[0].children[4].value
 
 
 def test_saving_writes_design_yaml_and_another_page_reads_it(home: Path) -> None:

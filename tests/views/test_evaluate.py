@@ -136,7 +136,8 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.retention_caption.value
     assert "Log-rank test" in view.retention_tables.value and "Cox model" in view.retention_tables.value
     assert "Difference" in view.retention_tables.value and "bootstrap" in view.retention_tables.value
-    assert "promotion_date" in view.no_promotion.value and view.promotion_chart.layout.display == "none"
+    # the demo's people.csv has promotion dates: promotions are compared like retention
+    assert view.no_promotion.value == "" and view.promotion_chart.layout.display is None
     # ROI with its bootstrap uncertainty
     assert "ROI is +1.03" in view.roi_caption.value and "Program cost" in view.roi_table.value
     assert view.roi_chart.chart.to_dict()["layer"]
@@ -217,6 +218,8 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
         Objective(id="promote", statement="Promote more graduates", kpi="annual promotion rate (%)", kind="promotion",
                   baseline=10.0, target=15.0, horizon_months=12),)))
     save_design(open_workspace(workspace), design)
+    people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)  # no promotion dates
+    (workspace / "people.csv").write_text(people.drop(columns="promotion_date").to_csv(index=False), encoding="utf-8")
     view = page(runs=0)
     view.run_button.click()
     assert [r["status"] for r in view.document["scorecard"]] == ["not measured"]
@@ -224,6 +227,24 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
     summary = view.summary.value
     assert "<div class='wb-tile'><b>1</b><span>objective not measured</span></div>" in summary, summary
     assert "objectives met" not in summary
+
+
+def test_a_repeated_assessment_without_a_date_is_named_in_the_page(workspace: Path) -> None:
+    design = ProgramDesign(name="Growth", align=Align(objectives=(
+        Objective(id="grow", kpi="levels gained", kind="competency_growth", baseline=0.2, target=0.4),)))
+    save_design(open_workspace(workspace), design)
+    path = workspace / "proficiency.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    first = int(frame.duplicated(["person_id", "skill_id"], keep=False).to_numpy().argmax())
+    frame.loc[first, "assessed_on"] = ""
+    frame.to_csv(path, index=False)
+    before = {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()}
+    view = page(runs=0)
+    view.run_button.click()
+    notice = html.unescape(view.notice.value)
+    assert "wb-notice-error" in notice and f"proficiency.csv row {first + 2}, column assessed_on, value ''" in notice
+    assert "Traceback" not in notice and view.result is None
+    assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
 
 
 def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:

@@ -227,6 +227,12 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
                  description="ethnicity; used only where the design opts in to sensitive attributes"),
             _opt("age_band", "text", sensitive=True,
                  description="age band such as 35-44; used only where the design opts in to sensitive attributes"),
+            _opt("promotion_date", "date", description="the day of their latest promotion",
+                 blank="never promoted here"),
+            _opt("high_potential", "text", description="yes for a high-potential employee (talent review)",
+                 blank="not flagged"),
+            _opt("job_change_date", "date", description="the day they last moved to another job inside the "
+                                                        "organisation (not a promotion)", blank="never moved"),
         ),
         keys=(KeySpec(("person_id",), "person_id"),),
         description="Everyone in the organisation.",
@@ -245,8 +251,10 @@ _TABLE_LIST: tuple[TableSpec, ...] = (
             _c("person_id", "id", description="the person assessed (a person_id of people.csv)"),
             _c("skill_id", "id", description="the skill assessed (a skill_id of skills.csv)"),
             _c("level", "int", on_scale=True, description="their level in the skill, on the workspace's scale"),
+            _opt("assessed_on", "date", description="the day of the assessment; a skill assessed again is a "
+                                                    "new row with its own date", blank="not dated"),
         ),
-        keys=(KeySpec(("person_id", "skill_id"), "skill_id"),),
+        keys=(KeySpec(("person_id", "skill_id", "assessed_on"), "skill_id", optional=("assessed_on",)),),
         description="Known skill levels; a missing row means unknown, not zero.",
     ),
     TableSpec(

@@ -45,10 +45,10 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "people": (
         "person_id", "name", "email", "department", "job_title", "onet_soc_code", "level",
         "location", "timezone", "languages", "manager_id", "hire_date", "exit_date",
-        "gender", "ethnicity", "age_band",
+        "gender", "ethnicity", "age_band", "promotion_date", "high_potential", "job_change_date",
     ),
     "skills": ("skill_id", "name", "category", "element_id"),
-    "proficiency": ("person_id", "skill_id", "level"),
+    "proficiency": ("person_id", "skill_id", "level", "assessed_on"),
     "goals": ("goal_id", "name", "priority", "kpi", "baseline", "target", "horizon_months"),
     "requirements": (
         "skill_id", "target_level", "importance", "goal_id", "department", "job_title",
@@ -148,6 +148,25 @@ _PARAMETERS: dict[str, Any] = {
         "fizzle_share": 0.2,
         "fizzle_after_meetings": [1, 2, 3],
         "meeting_minutes_probabilities": {30: 0.4, 45: 0.3, 60: 0.3},
+    },
+    "careers": {
+        "units": "constant hazards in events per person-year",
+        "promotion_hazard_by_level": {1: 0.0, 2: 0.2, 3: 0.16, 4: 0.12, 5: 0.08, 6: 0.05, 7: 0.0},
+        "promotion_note": "promotion_date is the latest promotion, into the current level (level 1: none), from the"
+        " hire date to the exit or as_of",
+        "promotion_hazard_ratio": 1.5,
+        "job_change_hazard": 0.08,
+        "job_change_hazard_ratio": 1.5,
+        "hazard_ratios_apply_to": "matched past-cohort mentees, from the cohort start onwards",
+        "high_potential_share": 0.15,
+        "high_potential_note": "flag 'yes' at random among non-structural staff; no effect on any outcome",
+    },
+    "assessments": {
+        "current": "every proficiency row is dated at the person's latest review: as_of minus 14-120 days",
+        "earlier": "people eligible for the past cohort at its start and still employed have every skill assessed"
+        " once more at the review before it: cohort start minus 20-80 days",
+        "earlier_level": "current level minus a gain of 1 with probability gain_probability, at least 0",
+        "gain_probability": {"participant": 0.45, "others": 0.2},
     },
     "survey": {
         "scale": "1-7; each score is the mean of 4 Likert items (multiples of 0.25)",
@@ -659,6 +678,54 @@ def _past_cohort(rng, people, prof, as_of):
     }
 
 
+def _latest_event(rng, rate_before: np.ndarray, rate_after: np.ndarray, hire: np.ndarray, change: int,
+                  end: np.ndarray) -> np.ndarray:
+    """Day of the latest event of a Poisson process (rates per year: ``rate_before`` until day ``change``,
+    ``rate_after`` from it) between ``hire`` and ``end`` (exclusive), -1 when none."""
+    n = len(hire)
+    u = rng.random((n, 4))
+    after_from = np.maximum(hire, change)
+    spans = (np.maximum(end - after_from, 0).astype(float), np.maximum(np.minimum(end, change) - hire, 0).astype(float))
+    found = []
+    for (rate, span), (u_has, u_gap) in zip(((rate_after, spans[0]), (rate_before, spans[1])), ((0, 1), (2, 3))):
+        lam = np.asarray(rate, float) / DAYS_PER_YEAR
+        p = -np.expm1(-lam * span)
+        gap = np.where(lam > 0, -np.log1p(-u[:, u_gap] * p) / np.where(lam > 0, lam, 1.0), 0.0)
+        found.append((u[:, u_has] < p, gap))
+    day = np.where(found[0][0], after_from + spans[0] - found[0][1],
+                   np.where(found[1][0], np.minimum(end, change) - found[1][1], -1.0))
+    has = (day >= 0) & (end - hire >= 2)
+    return np.where(has, np.clip(np.floor(day), hire + 1, end - 1), -1).astype(np.int64)
+
+
+def _careers(rng, people, past, exit_day, today) -> dict[str, np.ndarray]:
+    """Each person's latest promotion day, latest internal move day (-1: none) and high-potential flag."""
+    cr = _PARAMETERS["careers"]
+    participant = past["participant"]
+    end = np.minimum(exit_day, today)
+    promote = np.array([cr["promotion_hazard_by_level"][v] for v in range(1, 8)])[people["level"] - 1]
+    promoted = _latest_event(rng, promote, promote * np.where(participant, cr["promotion_hazard_ratio"], 1.0),
+                             people["hire"], past["start"], end)
+    move = np.full(len(end), cr["job_change_hazard"])
+    moved = _latest_event(rng, move, move * np.where(participant, cr["job_change_hazard_ratio"], 1.0),
+                          people["hire"], past["start"], end)
+    flagged = (rng.random(len(end)) < cr["high_potential_share"]) & ~people["structural"]
+    return {"promoted": promoted, "moved": moved, "high_potential": np.where(flagged, "yes", "")}
+
+
+def _assessments(rng, past, current, rel, prof_levels, today) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dates of the current assessments (one per person), and who was assessed before the past cohort, when,
+    and at which level (a matrix like ``prof_levels``)."""
+    prm = _PARAMETERS["assessments"]
+    n = len(current)
+    latest = today - rng.integers(14, 121, size=n)
+    earlier = past["eligible"] & current
+    before = past["start"] - rng.integers(20, 81, size=n)
+    p = np.where(past["participant"], prm["gain_probability"]["participant"], prm["gain_probability"]["others"])
+    gain = rng.random(rel.shape) < p[:, None]
+    return latest, np.where(earlier, before, -1), np.maximum(prof_levels - gain, 0)
+
+
 def _zscore(x: np.ndarray) -> np.ndarray:
     """Standardise to mean 0 and sd 1 (sd 0 -> zeros)."""
     sd = x.std()
@@ -899,8 +966,9 @@ def generate_organisation(
     skill_pos = {s: i for i, s in enumerate(skill_ids)}
 
     # a tenth stream (spawned after the others, so theirs are unchanged) for the sign-up survey
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(10)]
-    r_work, r_prof, r_past, r_meet, r_survey, r_cur, r_pref, r_demo, r_mgr, r_sign_up = streams
+    # streams 11-12 (careers, dated assessments) likewise, spawned after the others
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    r_work, r_prof, r_past, r_meet, r_survey, r_cur, r_pref, r_demo, r_mgr, r_sign_up, r_career, r_assess = streams
     today = _days(as_of)
 
     people = _simulate_workforce(r_work, occupations, n_people, today)
@@ -918,6 +986,7 @@ def generate_organisation(
     current = ~left
 
     manager = _assign_managers(r_mgr, people, exit_day, today)
+    careers = _careers(r_career, people, past, exit_day, today)
     demo = _demographics(r_demo, people, today)
     goals, requirements = _requirements(occupations, profiles)
 
@@ -946,6 +1015,9 @@ def generate_organisation(
             "gender": demo["gender"],
             "ethnicity": demo["ethnicity"],
             "age_band": demo["age_band"],
+            "promotion_date": _iso(np.maximum(careers["promoted"], 0), blank=careers["promoted"] < 0),
+            "high_potential": careers["high_potential"],
+            "job_change_date": _iso(np.maximum(careers["moved"], 0), blank=careers["moved"] < 0),
         }
     ).iloc[order].reset_index(drop=True)
     # e-mails first.last@example.com, numbered from the second holder of a name on (person_id order)
@@ -957,9 +1029,15 @@ def generate_organisation(
     relevant = imp_matrix[people["occ"]] >= prm["relevance_min_importance"]
     rel = relevant & current[:, None] & (r_prof.random(relevant.shape) >= prm["share_missing"])
     rows, cols = np.nonzero(rel[order])
+    latest, before, earlier_level = _assessments(r_assess, past, current, rel, prof, today)
+    again = before[order][rows] >= 0
     proficiency = pd.DataFrame(
-        {"person_id": pid[order][rows], "skill_id": skill_ids[cols], "level": prof[order][rows, cols]}
-    )
+        {"person_id": np.concatenate([pid[order][rows][again], pid[order][rows]]),
+         "skill_id": np.concatenate([skill_ids[cols][again], skill_ids[cols]]),
+         "level": np.concatenate([earlier_level[order][rows, cols][again], prof[order][rows, cols]]),
+         "assessed_on": np.concatenate([_iso(before[order][rows][again]), _iso(latest[order][rows])]),
+         "_row": np.concatenate([rows[again], rows]), "_col": np.concatenate([cols[again], cols])}
+    ).sort_values(["_row", "_col", "assessed_on"], kind="stable").drop(columns=["_row", "_col"])
 
     # Enrolment: past cohort.
     cohort_past, cohort_now = str(as_of.year - 1), str(as_of.year)

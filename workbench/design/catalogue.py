@@ -239,6 +239,16 @@ _ALIGN = (
             ("representation", "Representation", "The share of a group at given levels."),
             ("satisfaction", "Satisfaction", "Participants' satisfaction with the program or their career."),
             ("other", "Other", "Any other measurable outcome."),
+            ("competency_growth", "Competency growth", "Change in assessed skill levels from before the cohort to "
+                                                       "after it (proficiency.csv with assessed_on dates)."),
+            ("time_to_promotion", "Time to promotion", "Median months from the cohort start to a promotion "
+                                                       "(people.csv promotion_date)."),
+            ("high_potential_retention", "Retention of high potentials", "Staying, among the people flagged "
+                                                                         "high_potential in people.csv."),
+            ("internal_mobility", "Internal mobility", "Moves to another job inside the organisation "
+                                                       "(people.csv job_change_date)."),
+            ("mentor_outcomes", "Mentor outcomes", "Mentors learn too: their own survey change, or their "
+                                                   "retention."),
         ),
         (PRACTICE_SMART, ALLEN_2004, EBY_2008, LABIN_ALIGN),
         ("align.business_problem", "align.goal_ids", "data:goals"),
@@ -948,6 +958,11 @@ def _with_unit(value: float, unit: str, currency: str) -> str:
         first, _, rest = unit.partition(" ")
         unit = f"{first[:-1]} {rest}".strip()
     return f"{_number(value)} {unit}"
+
+
+def scope_text(scope: Eligibility) -> str:
+    """Whom an objective's ``scope`` covers, in words: "Engineering; levels 1-2", or "everyone" (no filter)."""
+    return "everyone" if scope == Eligibility() else _eligibility_text(scope)
 
 
 def _eligibility_text(rule: Eligibility) -> str:

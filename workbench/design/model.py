@@ -23,7 +23,8 @@ DESIGN_SCHEMA_VERSION = 1
 BusinessProblem = Literal["attrition", "onboarding", "leadership_pipeline", "representation",
                           "knowledge_transfer", "reskilling", "engagement"]
 KpiKind = Literal["retention", "promotion", "skill", "engagement", "time_to_productivity", "representation",
-                  "satisfaction", "other"]
+                  "satisfaction", "other", "competency_growth", "time_to_promotion", "high_potential_retention",
+                  "internal_mobility", "mentor_outcomes"]
 Structure = Literal["one_on_one", "group", "peer", "reverse", "flash", "mosaic", "functional"]
 Cadence = Literal["weekly", "fortnightly", "monthly"]
 Enrolment = Literal["open", "application", "nomination"]
@@ -180,6 +181,10 @@ class Objective(_Model):
     baseline: float | None = None
     target: float | None = None
     horizon_months: int | None = Field(None, ge=1, le=120)
+    scope: Eligibility = Field(Eligibility(), description="whom the objective is about (department, level, job "
+                                                           "title, any people.csv column); default everyone")
+    group: ColumnFilter | None = Field(None, description="representation: the under-represented group whose share "
+                                                         "is measured, e.g. 'gender=woman'")
 
 
 class Constraints(_Model):

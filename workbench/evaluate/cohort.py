@@ -173,6 +173,7 @@ class EvaluationCohort:
     excluded: dict = field(default_factory=dict)
     promotions_measured: bool = False
     notes: tuple[str, ...] = ()
+    mentor_ids: frozenset = field(default_factory=frozenset, repr=False)
 
     @property
     def follow_up_months(self) -> float:
@@ -366,7 +367,8 @@ def evaluation_cohort(tables: Mapping[str, pd.DataFrame], design: ProgramDesign,
     return EvaluationCohort(name=name, start=begin, start_source=source, as_of=day, program_end=end,
                             duration_months=duration, people=frame.drop(columns=["hire"]), meetings=meetings,
                             mentors=len(mentors), participant_rule=rule, comparison_rule=comparison_rule,
-                            excluded=excluded, promotions_measured=promoted, notes=tuple(notes))
+                            excluded=excluded, promotions_measured=promoted, notes=tuple(notes),
+                            mentor_ids=frozenset(mentors))
 
 
 def coarsened_match(frame: pd.DataFrame, keys: tuple[str, ...], *, group: str = "group",

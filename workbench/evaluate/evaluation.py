@@ -13,8 +13,9 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.behaviour import behaviour
 from workbench.evaluate.calibration import MAX_HORIZON, calibrate
-from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, evaluation_cohort, \
-    people_count
+from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, cohorts_with_data, \
+    evaluation_cohort, people_count
+from workbench.evaluate.objectives import event_rates, measure_objectives, trajectories
 from workbench.evaluate.outcomes import outcome_comparison
 from workbench.evaluate.plan import FrozenPlan, analyse
 from workbench.evaluate.result import EvaluationResult
@@ -24,7 +25,7 @@ from workbench.evaluate.trial import design_caveats, design_outcome, randomised_
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
 from workbench.privacy import MIN_GROUP
-from workbench.workspace import Workspace
+from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Bootstrap resamples by default.
 RESAMPLES = 2000
@@ -45,7 +46,8 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
              matching: pd.DataFrame | None = None, seed: int = 0, resamples: int = RESAMPLES,
              calibrate_forecast: bool = True, runs: int = RUNS,
              progress: Callable[[int, int, str], None] | None = None,
-             plan: FrozenPlan | None = None) -> EvaluationResult:
+             plan: FrozenPlan | None = None,
+             sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> EvaluationResult:
     """Evaluate a cohort of the program in ``tables`` (text frames as read from a workspace) against ``design``.
 
     Kirkpatrick's levels with Phillips' ROI: survey response rates and paired
@@ -66,7 +68,8 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
     offered a place with waitlisted ones (``participants`` and ``matching`` do not
     apply), a staggered roll-out adds the stepped-wedge model; either reports the
     deviations from the plan (``result.trial``) and its caveats replace the
-    self-selection caveat.
+    self-selection caveat. ``sensitive`` names the sensitive ``people.csv`` columns (the workspace's): an
+    objective scoped on one needs the design's opt-in (:mod:`.objectives`).
 
     >>> result = evaluate(tables, design)                      # doctest: +SKIP
     >>> result.retention.survival.hazard_ratio.estimate        # doctest: +SKIP
@@ -150,16 +153,10 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                                           participants=at["participants_people"], cost=cost, breakdown=breakdown,
                                           salary=salary, salary_source=source, hourly=hourly, design=design), kind)
 
-    def rates_of(event: str) -> dict:
-        comp = matched[matched["group"] == "comparison"]
-        w = comp["weight"].to_numpy(float)
-        return {"participants": (float(p[event].sum()), float(p["months"].sum() / 12)),
-                "comparison": (float((w * comp[event].to_numpy(float)).sum()),
-                               float((w * comp["months"].to_numpy(float)).sum() / 12))}
-
-    card = scorecard(design, follow_up_months=follow_up, exits=rates_of("left"),
-                     promotions=rates_of("promoted") if promotion is not None else None,
-                     answers=answers)
+    card = scorecard(design, follow_up_months=follow_up, exits=event_rates(group.people, "left"),
+                     promotions=event_rates(group.people, "promoted") if promotion is not None else None,
+                     answers=answers, measured=measure_objectives(design, group, tables, answers=answers,
+                                                                  sensitive=sensitive))
 
     calibration = None
     if calibrate_forecast:
@@ -194,7 +191,9 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
                             resamples=resamples, response_rates=rates, change=change, against_comparison=against,
                             distribution=distribution, behaviour=acts, retention=retention, promotion=promotion,
                             promotion_reason=reason, roi=roi, scorecard=card, calibration=calibration,
-                            caveats=caveats, notes=tuple(notes), trial=trial)
+                            caveats=caveats, notes=tuple(notes), trial=trial,
+                            trajectories=trajectories(tables, design, cohorts=cohorts_with_data(tables),
+                                                      as_of=group.as_of, sensitive=sensitive))
 
 
 def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
@@ -250,4 +249,5 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
     plan = load_plan(workspace)
     return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
-                    plan=plan if plan is not None and plan.cohort == str(name) else None, **options)
+                    plan=plan if plan is not None and plan.cohort == str(name) else None,
+                    sensitive=workspace.settings.sensitive, **options)

@@ -260,7 +260,19 @@ _SCORECARD = _rows("Each design objective: baseline, target, observed with its 9
     "status": _str("verdict", enum=["met", "not met", "unclear", "not measured"]),
     "p_met": _num("probability the target is met (normal approximation)", null=True),
     "horizon_months": _int("the objective's horizon", null=True),
-    "measured_months": _num("months of follow-up behind the observation"), "note": _str("provisos")})
+    "measured_months": _num("months of follow-up behind the observation"), "note": _str("provisos"),
+    "scope": _str("whom the objective is measured on (its scope in words)")})
+
+_TRAJECTORIES = _rows("Each objective of each cohort with data, read 6, 12, 18 and 24 months after the cohort's start "
+                      "as the data stood then (horizons the data has reached)", {
+                          "cohort": _str("cohort name"), "objective": _str("objective id"),
+                          "months": _int("months from the cohort's start"), "measure": _str("what was measured"),
+                          "unit": _str("unit"), "observed": _num("observed value", null=True),
+                          "low": _num("lower end of its 95% interval", null=True),
+                          "high": _num("upper end", null=True),
+                          "comparison": _num("the comparison group's value", null=True),
+                          "status": _str("verdict", enum=["met", "not met", "unclear", "not measured"]),
+                          "scope": _str("whom the objective is measured on")})
 
 _CALIBRATION = _obj("The outcome model's forecast for the design as run against what happened, and fitted "
                     "parameters for the next cohort", {
@@ -334,6 +346,7 @@ JSON_SCHEMA: dict = {
                                                    "itt (offered minus waitlisted, randomisation-based 95% "
                                                    "intervals), wedge (stepped-wedge odds ratio), order, deviations, "
                                                    "caveats"},
+        "trajectories": _TRAJECTORIES,
         "warnings": {**WARNINGS_JSON_SCHEMA, "description": "written by `workbench evaluate --json`: "
                                                            + WARNINGS_JSON_SCHEMA["description"]},
     },
@@ -404,7 +417,8 @@ class EvaluationResult:
     (survey), ``behaviour`` (meetings), ``retention`` and ``promotion``
     (:class:`~workbench.evaluate.outcomes.OutcomeComparison`; promotion ``None``
     when not measured, ``promotion_reason`` says why), ``roi``, ``scorecard``,
-    ``calibration`` (``None`` when not run). :meth:`to_json` gives every figure
+    ``calibration`` (``None`` when not run), ``trajectories`` (the objectives of every cohort with
+    data at 6-24 months, :func:`~workbench.evaluate.objectives.trajectories`). :meth:`to_json` gives every figure
     under :data:`JSON_SCHEMA`.
     """
 
@@ -426,6 +440,7 @@ class EvaluationResult:
     calibration: Calibration | None = field(repr=False)
     caveats: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    trajectories: pd.DataFrame | None = field(default=None, repr=False)
     trial: TrialAnalysis | None = field(default=None, repr=False)
 
     @property
@@ -467,6 +482,7 @@ class EvaluationResult:
             "roi": roi, "scorecard": records(self.scorecard), "calibration": calibration,
             "caveats": list(self.caveats), "notes": list(self.notes),
             **({"trial": self.trial.to_json()} if self.trial is not None else {}),
+            "trajectories": records(self.trajectories) if self.trajectories is not None else [],
         })
 
     def summary_lines(self) -> list[str]:

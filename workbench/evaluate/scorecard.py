@@ -29,19 +29,22 @@ shorter than the objective's horizon the verdict is provisional (``note``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from workbench.design.model import Objective, ProgramDesign
+from workbench.evaluate.objectives import KINDS, Measured
 from workbench.privacy import MIN_GROUP
 
 SCORECARD_COLUMNS = ["objective", "statement", "kind", "kpi", "measure", "unit", "direction", "baseline", "target",
                      "observed", "low", "high", "comparison", "status", "p_met", "horizon_months",
-                     "measured_months", "note"]
+                     "measured_months", "note", "scope"]
 _EXIT_WORDS = re.compile(r"exit|attrition|turnover|leav|quit|churn", re.IGNORECASE)
 STATUSES = ("met", "not met", "unclear", "not measured")
+_RATES = ("retention", "promotion", "high_potential_retention", "internal_mobility")
 
 
 def annual_rate(events: float, years: float) -> tuple[float, float, float]:
@@ -82,7 +85,7 @@ def _verdict(observed: float, low: float, high: float, target: float | None, dir
     return "unclear", p
 
 
-def _construct(objective: Objective, design: ProgramDesign, constructs: list[str]) -> str | None:
+def named_construct(objective: Objective, design: ProgramDesign, constructs: list[str]) -> str | None:
     texts = [objective.kpi, objective.statement, *design.evaluate.metrics.get(objective.id, ())]
     text = " ".join(texts).lower()
     for construct in sorted(constructs, key=len, reverse=True):
@@ -92,50 +95,70 @@ def _construct(objective: Objective, design: ProgramDesign, constructs: list[str
 
 
 def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, promotions: dict | None,
-              answers: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+              answers: pd.DataFrame, min_group: int = MIN_GROUP, measured: Mapping[str, Measured] | None = None
+              ) -> pd.DataFrame:
     """One row per objective of ``design`` (columns :data:`SCORECARD_COLUMNS`; see the module docstring).
 
     ``exits`` and ``promotions`` are ``{"participants": (events, person_years),
     "comparison": (weighted events, weighted person_years)}``; ``promotions`` is
     ``None`` when not measured. ``answers`` are the survey answers of
-    :func:`.survey.survey_answers`.
+    :func:`.survey.survey_answers`. ``measured`` (objective id ->
+    :class:`.objectives.Measured`, from :func:`.objectives.measure_objectives`)
+    gives each objective the figures of its scope and of the KPIs measured there;
+    without it every objective is read on everyone and those KPIs are not measured.
     """
     rows = []
-    constructs = sorted(answers["construct"].unique()) if len(answers) else []
     for objective in design.align.objectives:
+        own = (measured or {}).get(objective.id) or (
+            Measured(reason=f"A {objective.kind.replace('_', ' ')} objective needs data the workspace does not hold.")
+            if objective.kind in KINDS else Measured(exits=exits, events=promotions, answers=answers))
         row = {"objective": objective.id, "statement": objective.statement, "kind": objective.kind,
                "kpi": objective.kpi, "baseline": objective.baseline, "target": objective.target,
                "horizon_months": objective.horizon_months, "measured_months": round(follow_up_months, 2),
                "measure": "", "unit": "", "direction": "", "observed": np.nan, "low": np.nan, "high": np.nan,
-               "comparison": np.nan, "status": "not measured", "p_met": np.nan, "note": ""}
+               "comparison": np.nan, "status": "not measured", "p_met": np.nan, "note": "", "scope": own.scope}
         factor, unit = _scale(objective)
         observed = None
-        if objective.kind in ("retention", "promotion"):
-            source = exits if objective.kind == "retention" else promotions
+        survey = own.answers if own.answers is not None else answers
+        constructs = sorted(survey["construct"].unique()) if len(survey) else []
+        rated = objective.kind in _RATES or (objective.kind == "mentor_outcomes" and own.exits is not None)
+        if own.reason:
+            row["note"] = own.reason
+        elif rated:
+            source = own.events if objective.kind in ("promotion", "internal_mobility") else own.exits
             if source is None:
                 row["note"] = "people.csv has no promotion_date column, so promotions cannot be counted."
             else:
-                exit_words = objective.kind == "retention" and bool(_EXIT_WORDS.search(objective.kpi
-                                                                                         + objective.statement))
-                flip = objective.kind == "retention" and not exit_words
+                leaving = objective.kind in ("retention", "high_potential_retention", "mentor_outcomes")
+                exit_words = leaving and bool(_EXIT_WORDS.search(objective.kpi + objective.statement))
+                flip = leaving and not exit_words
                 rate = annual_rate(*source["participants"])
-                other = annual_rate(*source["comparison"])[0]
+                other = annual_rate(*source["comparison"])[0] if source["comparison"] is not None else np.nan
                 if flip:
                     rate, other = (1 - rate[0], 1 - rate[2], 1 - rate[1]), 1 - other
-                names = {(True, False): "annual exit rate of participants",
-                         (True, True): "annual retention rate of participants",
-                         (False, False): "annual promotion rate of participants"}
-                row["measure"] = names[(objective.kind == "retention", flip)]
+                who = {"high_potential_retention": "high-potential participants",
+                       "mentor_outcomes": "the cohort's mentors"}.get(objective.kind, "participants")
+                what = {"promotion": "promotion", "internal_mobility": "internal move"}.get(
+                    objective.kind, "retention" if flip else "exit")
+                row["measure"] = f"annual {what} rate of {who}"
                 row["direction"] = _direction(objective, lower_default=exit_words)
                 row["comparison"] = other * factor
                 observed = tuple(v * factor for v in rate)
+        elif own.estimate is not None:
+            estimate = own.estimate
+            row["measure"], row["note"] = estimate["measure"], estimate["note"]
+            factor = factor if estimate["unit"] == "share 0-1" else 1.0
+            unit = unit if estimate["unit"] == "share 0-1" else estimate["unit"]
+            row["direction"] = _direction(objective, lower_default=estimate["lower"])
+            row["comparison"] = estimate["comparison"] * factor
+            observed = tuple(estimate[k] * factor for k in ("observed", "low", "high"))
         elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
-            construct = _construct(objective, design, constructs)
+            construct = named_construct(objective, design, constructs)
             if construct is None:
                 row["note"] = ("No survey construct is named in the KPI or in evaluate.metrics for this objective, "
                                f"so it is not measured here (constructs: {', '.join(constructs) or 'none'}).")
             else:
-                part = answers[(answers["group"] == "participants") & (answers["construct"] == construct)]
+                part = survey[(survey["group"] == "participants") & (survey["construct"] == construct)]
                 for wave in ("post", "followup", "mid"):
                     scores = part.loc[part["wave"] == wave, "score"].to_numpy(float)
                     if len(scores) >= min_group:
@@ -155,9 +178,10 @@ def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, pr
             status, p = _verdict(*observed, objective.target, row["direction"])
             row["status"], row["p_met"] = status, p
             if objective.target is None:
-                row["note"] = "The objective has no target to judge against."
+                row["note"] = " ".join(filter(None, [row["note"], "The objective has no target to judge against."]))
             elif objective.horizon_months and follow_up_months < objective.horizon_months:
-                row["note"] = (f"Provisional: {follow_up_months:.1f} of the objective's {objective.horizon_months} "
-                               "months have passed.")
+                row["note"] = " ".join(filter(None, [row["note"], (
+                    f"Provisional: {follow_up_months:.1f} of the objective's {objective.horizon_months} months have "
+                    "passed.")]))
         rows.append(row)
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

@@ -246,6 +246,22 @@ def skill_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     return names
 
 
+def current_proficiency(proficiency: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each person's latest assessment of each skill, what gaps and matching read.
+
+    With an ``assessed_on`` column (``proficiency.csv`` may hold repeated, dated
+    assessments, which competency growth compares), the row with the latest date
+    (an undated one counts as the oldest); without it, the table as it is.
+    """
+    if proficiency is None or "assessed_on" not in proficiency.columns:
+        return proficiency
+    when = pd.to_datetime(proficiency["assessed_on"], errors="coerce", format="%Y-%m-%d")
+    order = np.argsort(when.to_numpy(dtype="datetime64[ns]").view("int64"), kind="stable")  # NaT sorts first
+    keys = pd.DataFrame({"person": text_column(proficiency, "person_id"), "skill": text_column(proficiency, "skill_id")})
+    latest = ~keys.iloc[order].duplicated(keep="last").to_numpy()
+    return proficiency.iloc[np.sort(order[latest])]
+
+
 def person_gaps(tables: Mapping[str, pd.DataFrame], *, as_of: datetime.date | None = None) -> pd.DataFrame:
     """One row per currently employed person and skill a requirement asks of them.
 
@@ -287,7 +303,8 @@ def person_gaps(tables: Mapping[str, pd.DataFrame], *, as_of: datetime.date | No
     goal_ids = sorted({g for g in rules["goal_id"] if g})
     words = max(1, -(-len(goal_ids) // 64))
     goal_bit = {g: (i // 64, np.uint64(1) << np.uint64(i % 64)) for i, g in enumerate(goal_ids)}
-    prof_person, prof_level, bounds = _proficiency_by_skill(tables.get("proficiency"), staff, skills)
+    prof_person, prof_level, bounds = _proficiency_by_skill(current_proficiency(tables.get("proficiency")), staff,
+                                                               skills)
 
     n = len(staff)
     known_buffer = np.zeros(n, dtype=bool)

@@ -53,7 +53,7 @@ import pandas as pd
 from workbench.organisation import current_cohort
 from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
 from workbench.design.model import ProgramDesign
-from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole, skill_names
+from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole, current_proficiency, skill_names
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
 #: Columns of :func:`supply_demand`.
@@ -173,7 +173,7 @@ class _Staff:
     @cached_property
     def _proficiency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """The proficiency table as codes: (person codes, person ids, skill codes, skill ids, levels)."""
-        proficiency = self.tables.get("proficiency")
+        proficiency = current_proficiency(self.tables.get("proficiency"))
         if proficiency is None or not len(proficiency):
             return None
         person_codes, person_ids = _text_codes(proficiency["person_id"])

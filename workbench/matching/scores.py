@@ -69,7 +69,7 @@ from workbench.design.eligibility import data_as_of, number_column, text_column
 from workbench.data.contracts import TABLES
 from workbench.design.model import DesignCriterion, ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.gaps.analysis import person_gaps, skill_names
+from workbench.gaps.analysis import current_proficiency, person_gaps, skill_names
 from workbench.matching.pool import Pool
 from workbench.matching.rules import Rule, facts, hard_rules, is_pair, rows_of, spans
 
@@ -185,7 +185,7 @@ def _skill_needs(ctx: ScoringContext) -> dict:
         codes, ids = _text_codes(people, "person_id")
         mine = people[(_positions(mentee_ids, ids) >= 0)[codes]]
         gaps = person_gaps({**tables, "people": mine}, as_of=pool.as_of or data_as_of(people))
-    proficiency = tables.get("proficiency")
+    proficiency = current_proficiency(tables.get("proficiency"))
     if proficiency is None:
         proficiency = pd.DataFrame({"person_id": [], "skill_id": [], "level": []})
     who, who_ids = _text_codes(proficiency, "person_id")

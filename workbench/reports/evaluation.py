@@ -40,12 +40,14 @@ from workbench.charts.evaluate import (
     survey_change_caption,
     survey_change_chart,
 )
+from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.charts.whatif import format_effect
 from workbench.privacy import MIN_GROUP
 from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import PILOT_NAMES
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
+from workbench.evaluate.objectives import trajectory_table
 from workbench.evaluate.scorecard import STATUSES
 from workbench.evaluate.turnover import TurnoverEvaluation
 from workbench.reports.brief import _CSS, _e, _html_facts, _html_table, chart_svg
@@ -389,14 +391,20 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                          scorecard_caption(result.scorecard, note=note))]
     if card:
         scorecard.append(_html_table(
-            ("Objective", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
-            [(r["objective"], f"{r['measure']} ({r['unit']})" if r["measure"] else "-",
+            ("Objective", "Measured on", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict",
+             "Note"),
+            [(r["objective"], r["scope"], f"{r['measure']} ({r['unit']})" if r["measure"] else "-",
               f"{_num(r['baseline'])}, {_num(r['target'])}",
               (f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})"
                + (f"; comparison {_num(r['comparison'])}" if r["comparison"] is not None else ""))
               if r["observed"] is not None else "-",
               r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r["note"])
              for r in card]))
+    if doc["trajectories"]:
+        scorecard.append("<h3>Over time, cohort by cohort</h3>" + _figure(
+            trajectories_chart(result.trajectories), "trajectories", trajectories_caption(result.trajectories)))
+        paths = trajectory_table(result.trajectories)
+        scorecard.append(_html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist()))
 
     calibration = []
     if doc["calibration"]:

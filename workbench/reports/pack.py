@@ -779,8 +779,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                                 scorecard_caption(result.scorecard, note=design_note(doc))))
     if doc["scorecard"]:
         parts.append(_html_table(
-            ("Objective", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
-            [(r.get("statement") or r["objective"], f"{_num(r['baseline'])}, {_num(r['target'])}",
+            ("Objective", "Measured on", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
+            [(r.get("statement") or r["objective"], r["scope"], f"{_num(r['baseline'])}, {_num(r['target'])}",
               f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})" if r["observed"] is not None else "-",
               r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r.get("note") or "-")
              for r in doc["scorecard"]]))

@@ -24,9 +24,9 @@ import traitlets
 from pydantic import BaseModel, ValidationError
 
 from workbench.data.importing import checked_tables
-from workbench.design.catalogue import DECISIONS, Decision, decisions_for
+from workbench.design.catalogue import DECISIONS, Decision, decisions_for, scope_text
 from workbench.design.checks import Finding, check_design
-from workbench.design.model import ColumnFilter, Objective, ProgramDesign, Quota
+from workbench.design.model import ColumnFilter, Eligibility, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
 from workbench.evaluate.power import ObjectivePower, objective_power, with_power_findings
@@ -743,7 +743,33 @@ class ObjectivesEditor(RowsEditor):
                           "goal_id")]),
             w.HBox([self._number(index, "baseline", "Baseline"), self._number(index, "target", "Target"),
                     self._number(index, "horizon_months", "Horizon", int, "months")]),
+            w.HBox([field(w.Text(value=_filters_text((objective.get("scope") or {}).get("filters", ())),
+                                 description="Measured on", style=LABELLED, placeholder="everyone, or e.g. "
+                                 "department=Engineering; level:>=1,<=2", layout=w.Layout(width="520px")),
+                          "scope", lambda text, i=index: {**(self._value[i].get("scope") or {}), "filters": tuple(
+                              p.strip() for p in text.split(";") if p.strip())}),
+                    field(w.Text(value=_filters_text([objective["group"]] if objective.get("group") else ()),
+                                 description="Group", style=LABELLED, placeholder="representation: gender=woman",
+                                 layout=w.Layout(width="300px")), "group", lambda text: text.strip() or None)]),
+            w.HTML("<span class='wb-hint'>" + html.escape(_scope_words(objective.get("scope"))) + "</span>"),
         ]
+
+
+def _filters_text(filters) -> str:
+    """Column filters in their short form, separated by semicolons (a filter that does not read is shown as typed)."""
+    def text(item) -> str:
+        try:
+            return ColumnFilter.model_validate(item).text()
+        except ValueError:
+            return str(item)
+    return "; ".join(text(f) for f in filters or ())
+
+
+def _scope_words(scope: dict | None) -> str:
+    try:
+        return "Measured on: " + scope_text(Eligibility.model_validate(scope or {}))
+    except ValueError as error:
+        return f"The scope does not read: {error}"
 
 
 class CriteriaEditor(RowsEditor):

@@ -63,10 +63,12 @@ from workbench.charts.evaluate import (
     survey_change_caption,
     survey_change_chart,
 )
+from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_data, evaluate_workspace
 from workbench.evaluate.cohort import cohort_order, program_cohorts
 from workbench.evaluate.evaluation import workspace_tables
+from workbench.evaluate.objectives import trajectory_table
 from workbench.evaluate.programs import ProgramsEvaluation, evaluate_programs_workspace
 from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS
@@ -396,6 +398,11 @@ class EvaluateView(w.VBox):
                                    "verdict with its confidence."),
             self.scorecard_chart, self.scorecard_caption, self.scorecard_table])
         scorecard_box.add_class("wb-scorecard")
+        self.trajectories_chart = chart_widget(trajectories_chart(empty))
+        self.trajectories_caption = w.HTML()
+        self.trajectories_table = w.HTML()
+        scorecard_box.children += (w.HTML("<h4>Over time, cohort by cohort</h4>"), self.trajectories_chart,
+                                   self.trajectories_caption, self.trajectories_table)
         # calibration
         self.calibration_chart = chart_widget(calibration_chart(empty))
         self.calibration_caption = w.HTML()
@@ -898,10 +905,16 @@ class EvaluateView(w.VBox):
             if _finite(r["p_met"]):
                 verdict += f" (chance met: {_pct(r['p_met'])})"
             rows.append({"Objective": f"{r['objective']}: {r['statement'] or r['kpi']}",
+                         "Measured on": r["scope"],
                          "Measured as": f"{r['measure']}{unit}" if r["measure"] else "–",
                          "Baseline": _short(r["baseline"]), "Target": _short(r["target"]),
                          "Observed (95% interval)": observed, "Verdict": verdict, "Note": r["note"]})
         self.scorecard_table.value = _table(pd.DataFrame(rows))
+        paths = self.result.trajectories
+        self.trajectories_chart.layout.display = None if paths is not None and len(paths) else "none"
+        self.trajectories_chart.chart = trajectories_chart(paths)
+        self.trajectories_caption.value = _caption(trajectories_caption(paths))
+        self.trajectories_table.value = _table(trajectory_table(paths)) if paths is not None and len(paths) else ""
 
     # ------------------------------------------------------------------ calibration
 

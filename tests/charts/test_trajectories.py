@@ -1,0 +1,41 @@
+"""The trajectories chart: a panel per measured objective, a line per cohort, checked through its spec."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.charts.common import NO_DATA
+from workbench.charts.trajectories import trajectories_caption, trajectories_chart
+
+
+def frame() -> pd.DataFrame:
+    rows = []
+    for cohort, shift in (("2025", 0.0), ("2026", 2.0)):
+        for months in (6, 12):
+            rows.append({"cohort": cohort, "objective": "exits", "months": months, "measure": "annual exit rate",
+                         "unit": "%", "observed": 10 + shift + months / 6, "low": 5.0, "high": 20.0,
+                         "comparison": 15.0, "status": "unclear", "scope": "everyone"})
+        rows.append({"cohort": cohort, "objective": "promo", "months": 6, "measure": "", "unit": "",
+                     "observed": np.nan, "low": np.nan, "high": np.nan, "comparison": np.nan,
+                     "status": "not measured", "scope": "everyone"})
+    return pd.DataFrame(rows)
+
+
+def test_one_panel_per_measured_objective_and_a_line_per_cohort() -> None:
+    spec = trajectories_chart(frame()).to_dict()
+    assert len(spec["vconcat"]) == 1  # the objective never measured gets no panel
+    panel = spec["vconcat"][0]
+    assert panel["title"]["text"] == "exits: annual exit rate (%)"
+    line = panel["layer"][1]
+    assert line["encoding"]["color"]["field"] == "cohort" and line["encoding"]["x"]["field"] == "months"
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    assert sorted({(r["cohort"], r["months"]) for r in data}) == [("2025", 6), ("2025", 12), ("2026", 6),
+                                                                   ("2026", 12)]
+
+
+def test_nothing_measured_says_so() -> None:
+    empty = trajectories_chart(frame().query("objective == 'promo'")).to_dict()
+    assert NO_DATA in str(empty)
+    assert "No cohort has reached 6 months" in trajectories_caption(pd.DataFrame())
+    assert trajectories_caption(frame()).startswith("2 cohorts (2025, 2026), read up to 12 months")

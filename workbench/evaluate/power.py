@@ -66,7 +66,7 @@ from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
 from workbench.design.model import Objective, ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.evaluate.scorecard import _construct
+from workbench.evaluate.scorecard import named_construct
 from workbench.organisation import current_cohort
 from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
 from workbench.workspace import Workspace
@@ -395,7 +395,7 @@ def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd
         raise WorkbenchError("the workspace has no survey.csv, so the spread of the scores is unknown.")
     answers = pd.DataFrame({"person_id": text_column(survey, "person_id"), "wave": text_column(survey, "wave"),
                             "construct": text_column(survey, "construct"), "score": number_column(survey, "score")})
-    construct = _construct(objective, design, sorted(answers["construct"].unique()))
+    construct = named_construct(objective, design, sorted(answers["construct"].unique()))
     if construct is None:
         raise WorkbenchError(f"objective {objective.id} names no survey construct (in its KPI or evaluate.metrics), "
                              f"and the power of a {objective.kind} objective measured otherwise is not computed yet.")

@@ -321,8 +321,9 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
         elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
             design_kind = "paired"
         else:
-            out.append(ObjectivePower(**base, design="", reason=f"the power of a {objective.kind} objective is not "
-                                      "computed yet (only retention and survey constructs are)."))
+            out.append(ObjectivePower(**base, design="", reason=f"the power of an objective of kind "
+                                      f"{objective.kind.replace('_', ' ')} is not computed yet (only retention and "
+                                      "survey constructs are)."))
             continue
         if groups is None:
             out.append(ObjectivePower(**base, design="", reason=problem))
@@ -398,7 +399,8 @@ def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd
     construct = named_construct(objective, design, sorted(answers["construct"].unique()))
     if construct is None:
         raise WorkbenchError(f"objective {objective.id} names no survey construct (in its KPI or evaluate.metrics), "
-                             f"and the power of a {objective.kind} objective measured otherwise is not computed yet.")
+                             f"and the power of an objective of kind {objective.kind.replace('_', ' ')} measured otherwise is "
+                             "not computed yet.")
     scores = answers[(answers["construct"] == construct) & answers["score"].notna()]
     pre = scores[scores["wave"] == "pre"].drop_duplicates("person_id").set_index("person_id")["score"]
     if len(pre) < 2:

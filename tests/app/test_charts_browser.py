@@ -135,9 +135,9 @@ def test_every_chart_of_the_evaluate_page_draws_on_every_fresh_load(browser_page
                 text = page.locator(root).inner_text()
                 assert re.search(figures, text), (root, text[:300])
                 assert_drawn(load.charts(root), root)
-            # A part the demo cannot measure says so, and shows no chart.
-            assert "Promotion is not measured" in page.locator(".wb-outcomes").inner_text()
-            assert len(load.charts(".wb-outcomes")) == 1
+            # The demo records promotions: retention and promotion each draw their curves.
+            assert "Promotion is not measured" not in page.locator(".wb-outcomes").inner_text()
+            assert len(load.charts(".wb-outcomes")) == 2
             load.check()
             loads += 1
     assert loads == LOADS

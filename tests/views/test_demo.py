@@ -75,6 +75,16 @@ def test_the_matching_page_starts_from_the_design_when_the_saved_matching_is_of_
     assert view.result is None and view.results.layout.display == "none" and view.hint.value == ""
 
 
+def test_the_matching_page_starts_from_the_design_when_the_saved_record_has_no_settings(home: Path) -> None:
+    context, _ = open_page("04_matching")
+    record = context.workspace.files / "results" / "matching.yaml"
+    text = record.read_text(encoding="utf-8")
+    record.write_text("settings: [one, two]\n" + text[text.index("summary:"):], encoding="utf-8")
+    view = MatchingView(context)
+    assert view.result is None and view.hint.value == ""
+    assert "is not one the workbench wrote" in view.saved_status.value
+
+
 def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comparison(home: Path) -> None:
     context, _ = open_page("05_what_if")
     view = WhatIfView(context, background=False)

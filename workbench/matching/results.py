@@ -923,10 +923,12 @@ def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
             raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} cannot be read "
                                  f"({exc.__class__.__name__} in {SAVED_TABLE} or {SAVED_SUMMARY}): match and save "
                                  "again on the Matching page, or undo the last save of the matching.") from None
-    if not isinstance(record, dict) or not {"mentee_id", "mentor_id"} <= set(pairs.columns):
+    if not isinstance(record, dict) or not {"mentee_id", "mentor_id"} <= set(pairs.columns) \
+            or not all(isinstance(record.get(key) or {}, dict) for key in ("settings", "summary")):
         raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} is not one the workbench wrote "
-                             f"({SAVED_SUMMARY} must be a mapping and {SAVED_TABLE} have columns mentee_id and "
-                             "mentor_id): match and save again on the Matching page.")
+                             f"({SAVED_SUMMARY} must be a mapping whose settings and summary are mappings, and "
+                             f"{SAVED_TABLE} have columns mentee_id and mentor_id): match and save again on the "
+                             "Matching page.")
     return pairs, record
 
 

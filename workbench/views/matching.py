@@ -847,10 +847,10 @@ class MatchingView(w.VBox):
         if saved is None:
             return
         table, record = saved
-        settings = record.get("settings") or {}
-        cohort = str(settings.get("cohort", ""))
-        if not isinstance(settings, dict) or cohort != current_cohort(self.tables["enrolment"])[0]:
-            return  # a past cohort's matching: the page starts from the design
+        settings = record.get("settings")
+        if not isinstance(settings, dict) or \
+                str(settings.get("cohort", "")) != current_cohort(self.tables["enrolment"])[0]:
+            return  # no settings, or a past cohort's matching: the page starts from the design
         self._quiet = True
         try:
             controls = {"structure": self.structure, "method": self.method, "seed": self.seed,

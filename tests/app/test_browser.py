@@ -381,3 +381,72 @@ def test_two_tabs_save_the_design_and_a_matching_at_once_and_a_stale_tab_keeps_i
     assert load_design(open_workspace(workspace.path)).align.sponsor == "Chief Executive Officer"
     assert saved_matching(open_workspace(workspace.path)) is not None  # the matching saved in between is still there
     assert all("Traceback" not in tab.content() for tab in (align, matching, stale))
+
+
+def test_the_launch_page_draws_and_freezes_a_waitlist_and_refuses_a_bad_pilot_without_saving(
+        browser_page, app_server: AppServer) -> None:
+    import hashlib
+
+    import pandas as pd
+
+    from workbench.design import load_design
+    from workbench.design.store import save_design
+    from workbench.evaluate.plan import load_plan
+    from workbench.workspace import DEMO_SOURCE, create_workspace, open_workspace
+
+    workspace = create_workspace("Pilot client", app_server.home, copy_demo=True)
+    save_design(workspace, load_design(open_workspace(DEMO_SOURCE)))  # the demo's design: 40 eligible applicants
+    people = pd.read_csv(workspace.path / "people.csv", dtype=str, keep_default_na=False)
+    people.assign(site="Head office").to_csv(workspace.path / "people.csv", index=False)  # one site for everyone
+
+    def files() -> dict[str, str]:
+        return {str(p.relative_to(workspace.path)): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(workspace.path.rglob("*")) if p.is_file()}
+
+    page = browser_page
+    page.goto(f"{app_server.url}voila/render/06_launch_and_support.ipynb?workspace=pilot-client")
+    pilot = page.locator(".wb-decision-launch-pilot")
+    pilot.locator("select").first.wait_for()
+    field = {name: pilot.locator(".widget-hbox", has_text=name).locator("input")
+             for name in ("Places", "Cluster column")}
+
+    def save_design_with(design: str, **values: str) -> None:
+        pilot.locator("select").first.select_option(label=design)
+        for name, value in values.items():
+            field[name].fill(value)
+        page.locator(".wb-design .wb-unsaved").wait_for()
+        page.get_by_role("button", name="Save design").click()
+        page.locator(".wb-design .wb-saved").wait_for()
+
+    section = page.locator(".wb-pilot")
+    draw, freeze = (section.get_by_role("button", name=name) for name in ("Draw the allocation", "Freeze the plan"))
+
+    # A randomised waitlist of 20 places for the 40 applicants: drawn, shown, offered as a download, frozen.
+    save_design_with("Randomised waitlist", Places="20")
+    draw.click()
+    rows = section.locator("table.wb-table tbody tr")
+    rows.first.wait_for()
+    assert "20 applicants offered a place now, 20 waitlisted for the next cohort." in section.inner_text()
+    assert rows.count() == 40 and "offered" in rows.first.inner_text()
+    assert section.locator("a", has_text="Download the allocation (CSV)").get_attribute("href")
+    freeze.click()
+    section.locator(".wb-notice-success", has_text="Froze the evaluation plan").wait_for()
+    assert "The frozen plan" in section.inner_text()
+    assert (workspace.path / "results" / "plan.yaml").is_file() and (workspace.path / "results" / "plan.csv").is_file()
+    frozen = load_plan(open_workspace(workspace.path))
+    assert (frozen.pilot.design, frozen.pilot.places) == ("waitlist", 20)
+    assert frozen.allocation["allocation"].value_counts().to_dict() == {"offered": 20, "waitlisted": 20}
+
+    # Bad pilots get a message in the page, and nothing is saved.
+    for design, values, message in (
+            ("Staggered roll-out", {"Cluster column": "site"}, "has one cluster ('Head office')"),
+            ("Randomised waitlist", {"Places": "60"}, "the cohort has 40 eligible mentee applicants")):
+        save_design_with(design, **values)
+        before = files()
+        draw.click()
+        alert = section.locator(".wb-notice-error", has_text=message)
+        alert.wait_for()
+        assert "could not" not in alert.inner_text() and "reference" not in alert.inner_text()
+        assert freeze.is_disabled() and section.locator("table.wb-table").count() == 0
+        assert files() == before
+    assert "Traceback" not in page.content()

@@ -39,3 +39,13 @@ def test_nothing_measured_says_so() -> None:
     assert NO_DATA in str(empty)
     assert "No cohort has reached 6 months" in trajectories_caption(pd.DataFrame())
     assert trajectories_caption(frame()).startswith("2 cohorts (2025, 2026), read up to 12 months")
+
+
+def test_a_cohort_read_once_shows_its_interval_and_a_solid_legend() -> None:
+    once = frame().query("months != 12")  # one horizon per cohort: a band would have no width
+    panel = trajectories_chart(once).to_dict()["vconcat"][0]
+    interval = panel["layer"][0]
+    mark = interval["mark"] if isinstance(interval["mark"], dict) else {"type": interval["mark"]}
+    assert mark["type"] == "rule"
+    assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == ("low", "high")
+    assert mark.get("opacity", 1) == 1  # the cohorts' legend takes the first layer's opacity

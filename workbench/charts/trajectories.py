@@ -20,7 +20,7 @@ def _measured(frame: pd.DataFrame) -> pd.DataFrame:
 
 def trajectories_chart(frame: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     """One panel per measured objective: months from the cohort's start (x) against the observed figure (y),
-    a line and dots per cohort with its 95% interval as a band. ``frame`` is ``result.trajectories``
+    a line and dots per cohort, each dot with its 95% interval as a vertical bar. ``frame`` is ``result.trajectories``
     (:func:`workbench.evaluate.objectives.trajectories`); objectives never measured are left out."""
     if is_empty(frame):
         return no_data_chart(_TITLE)
@@ -34,17 +34,20 @@ def trajectories_chart(frame: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     for panel, one in rows.groupby("panel", sort=False):
         base = alt.Chart(one.drop(columns=["panel"]))
         x = alt.X("months:Q", title="Months from the cohort's start", scale=alt.Scale(domain=[0, 24]))
-        band = base.mark_area(opacity=0.2).encode(x=x, y=alt.Y("low:Q", title=None), y2="high:Q", color=colour)
+        # a bar per point, not a band: a band needs two horizons, and a cohort read once is the common case
+        # (opaque: the legend's symbols take the first layer's opacity); the scale fits the figures, 0 or not
+        interval = base.mark_rule(strokeWidth=1.5).encode(x=x, y=alt.Y("low:Q", title=None, scale=alt.Scale(
+            zero=False)), y2="high:Q", color=colour)
         line = base.mark_line(point=True).encode(
-            x=x, y=alt.Y("observed:Q", title=str(one["unit"].iloc[0])), color=colour,
+            x=x, y=alt.Y("observed:Q", title=str(one["unit"].iloc[0]), scale=alt.Scale(zero=False)), color=colour,
             tooltip=[alt.Tooltip("cohort:N", title="Cohort"), alt.Tooltip("months:Q", title="Months"),
                      alt.Tooltip("observed:Q", title="Observed", format=".3g"),
                      alt.Tooltip("low:Q", title="95% from", format=".3g"),
                      alt.Tooltip("high:Q", title="95% to", format=".3g"),
                      alt.Tooltip("status:N", title="Verdict")])
-        panels.append(alt.layer(band, line).properties(width=WIDTH, height=120, title=alt.Title(
+        panels.append(alt.layer(interval, line).properties(width=WIDTH, height=120, title=alt.Title(
             panel, anchor="start", fontSize=12)))
-    subtitle = ["Each cohort's figure as the data stood 6, 12, 18 and 24 months after its start; band: 95% "
+    subtitle = ["Each cohort's figure as the data stood 6, 12, 18 and 24 months after its start; vertical bar: 95% "
                 "interval."]
     return alt.vconcat(*panels, spacing=16, title=title(_TITLE, subtitle))
 

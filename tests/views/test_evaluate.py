@@ -211,6 +211,10 @@ def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
     assert "not measured" in table and "needs data the workspace does not hold" in table
     assert "Of 3 objectives" in view.scorecard_caption.value
     assert "objectives met" in view.summary.value
+    # the trajectories' "not measured" cells point to the reason
+    assert "not measured" in view.trajectories_table.value
+    assert "Not measured: speed; the Note column of the objectives table above says why." in html.unescape(
+        view.trajectories_table.value)
 
 
 def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace: Path) -> None:

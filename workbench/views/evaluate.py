@@ -172,6 +172,21 @@ def _table(frame: pd.DataFrame, *, nowrap: bool = False) -> str:
     return html_table(frame, limit=max(len(frame), 1), css_class="wb-table wb-nowrap" if nowrap else "wb-table")
 
 
+def _not_measured_note(paths: pd.DataFrame, card: pd.DataFrame) -> str:
+    """Why the trajectories table says "not measured": the objectives the scorecard does not measure either (its
+    Note column says why), and those measured now but not as the data stood at an earlier horizon."""
+    missing = paths.loc[pd.to_numeric(paths["observed"], errors="coerce").isna(), "objective"].astype(str).unique()
+    now = set(card.loc[card["status"] == "not measured", "objective"].astype(str))
+    never, earlier = [o for o in missing if o in now], [o for o in missing if o not in now]
+    lines = []
+    if never:
+        lines.append(f"Not measured: {', '.join(never)}; the Note column of the objectives table above says why.")
+    if earlier:
+        lines.append(f"Measured now but not at every horizon: {', '.join(earlier)}; the data as it stood then did "
+                     "not allow it.")
+    return "".join(_caption(line) for line in lines)
+
+
 def _hidden_note(count: int, what: str = "group") -> str:
     if not count:
         return ""
@@ -914,7 +929,8 @@ class EvaluateView(w.VBox):
         self.trajectories_chart.layout.display = None if paths is not None and len(paths) else "none"
         self.trajectories_chart.chart = trajectories_chart(paths)
         self.trajectories_caption.value = _caption(trajectories_caption(paths))
-        self.trajectories_table.value = _table(trajectory_table(paths)) if paths is not None and len(paths) else ""
+        self.trajectories_table.value = (_table(trajectory_table(paths)) + _not_measured_note(paths, card)
+                                         if paths is not None and len(paths) else "")
 
     # ------------------------------------------------------------------ calibration
 

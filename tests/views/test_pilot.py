@@ -37,12 +37,16 @@ def test_drawing_shows_and_offers_the_waitlist_and_freezing_saves_the_plan(home:
     view.draw_button.click()
     assert view.notice.value == ""
     assert "20 applicants offered a place now, 24 waitlisted" in view.summary.value
-    assert "Randomised waitlist: 20 places, seed 2" in html.unescape(view.summary.value)
+    assert "Cohort 2026: Randomised waitlist: 20 places, seed 2" in html.unescape(view.summary.value)
+    assert html.unescape(view.summary.value).count("Randomised waitlist") == 1  # said once, with its settings
     listed = pd.read_csv(pd.io.common.StringIO(downloads(view)[0]), dtype=str)
     assert listed["allocation"].value_counts().to_dict() == {"waitlisted": 24, "offered": 20}
     assert snapshot(view.context.workspace.path) == before  # drawing saves nothing
     view.freeze_button.click()
     assert "Froze the evaluation plan of cohort 2026" in view.notice.value
+    assert view.freeze_button.disabled  # frozen once; a new draw is needed for another try
+    view.freeze_button.click()  # a click that slipped through is refused, the plan kept
+    assert "already frozen for cohort '2026'" in html.unescape(view.notice.value)
     plan = load_plan(view.context.workspace)
     offered = plan.allocation.loc[plan.allocation["allocation"] == "offered", "person_id"]
     assert plan.horizon_months == 12 and set(offered) == set(listed.loc[listed["allocation"] == "offered",

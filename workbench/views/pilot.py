@@ -87,8 +87,10 @@ class PilotView(w.VBox):
         workspace = self.context.workspace
         design = load_design(workspace)
         self.plan = plan_for(page_tables(workspace, "The pilot design"), design)
-        self.summary.value = (f"<p><b>{html.escape(describe_value(design, 'launch.pilot'))}</b></p>"
-                              + "".join(f"<p>{html.escape(line)}</p>" for line in self.plan.lines()))
+        # the headline names the design with its settings; the plan's own first line says the same in short
+        self.summary.value = (f"<p><b>Cohort {html.escape(self.plan.cohort)}: "
+                              f"{html.escape(describe_value(design, 'launch.pilot'))}</b></p>"
+                              + "".join(f"<p>{html.escape(line)}</p>" for line in self.plan.lines()[1:]))
         table = self.plan.allocation
         name = f"allocation-cohort-{self.plan.cohort}.csv"
         if "cluster" in table:
@@ -104,8 +106,9 @@ class PilotView(w.VBox):
                 self.download.value = csv_download_link(shown, name, "Download the allocation (CSV)")
         self.freeze_button.disabled = published_mode()
 
-    @guarded("freeze the evaluation plan", button="freeze_button")
+    @guarded("freeze the evaluation plan")  # not button=: the guard would enable it again once frozen
     def _on_freeze(self, _button: object = None) -> None:
+        self.freeze_button.disabled = True  # until the next draw: a plan is frozen once, and a failed try says why
         if self.plan is None:
             raise WorkbenchError("Draw the allocation first: the plan frozen is the one shown.")
         saved = freeze_plan(self.context.workspace, self.plan)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from workbench.charts.common import NO_DATA
@@ -28,7 +29,7 @@ def test_one_panel_per_measured_objective_and_a_line_per_cohort() -> None:
     panel = spec["vconcat"][0]
     assert panel["title"]["text"] == "exits: annual exit rate (%)"
     line = panel["layer"][1]
-    assert line["encoding"]["color"]["field"] == "cohort" and line["encoding"]["x"]["field"] == "months"
+    assert line["encoding"]["color"]["field"] == "cohort" and line["encoding"]["x"]["field"] == "at"
     data = [row for rows in spec["datasets"].values() for row in rows]
     assert sorted({(r["cohort"], r["months"]) for r in data}) == [("2025", 6), ("2025", 12), ("2026", 6),
                                                                    ("2026", 12)]
@@ -49,3 +50,13 @@ def test_a_cohort_read_once_shows_its_interval_and_a_solid_legend() -> None:
     assert mark["type"] == "rule"
     assert (interval["encoding"]["y"]["field"], interval["encoding"]["y2"]["field"]) == ("low", "high")
     assert mark.get("opacity", 1) == 1  # the cohorts' legend takes the first layer's opacity
+
+
+def test_cohorts_read_at_the_same_horizon_are_drawn_side_by_side_near_it() -> None:
+    spec = trajectories_chart(frame()).to_dict()
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    at = {(r["cohort"], r["months"]): r["at"] for r in data}
+    for months in (6, 12):
+        assert at[("2025", months)] < at[("2026", months)]  # apart, so each cohort's interval shows
+        assert all(abs(at[(c, months)] - months) < 1 for c in ("2025", "2026"))
+    assert at[("2025", 12)] - at[("2025", 6)] == pytest.approx(6)  # a cohort keeps its own spacing

@@ -14,6 +14,11 @@ def _measured(frame: pd.DataFrame) -> pd.DataFrame:
     rows = frame.assign(observed=numbers(frame["observed"]), low=numbers(frame["low"]), high=numbers(frame["high"]),
                         months=numbers(frame["months"]), cohort=frame["cohort"].astype(str))
     rows = rows[rows["observed"].notna()]
+    # cohorts read at the same horizon sit side by side (each within a month of it), so every interval stays visible
+    cohorts = sorted(set(rows["cohort"]))
+    step = min(0.4, 2.0 / max(len(cohorts), 1))
+    shift = {c: (i - (len(cohorts) - 1) / 2) * step for i, c in enumerate(cohorts)}
+    rows = rows.assign(at=rows["months"] + rows["cohort"].map(shift))
     return rows.assign(panel=rows["objective"].astype(str) + ": " + rows["measure"].astype(str) + " ("
                        + rows["unit"].astype(str) + ")")
 
@@ -33,7 +38,7 @@ def trajectories_chart(frame: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     panels = []
     for panel, one in rows.groupby("panel", sort=False):
         base = alt.Chart(one.drop(columns=["panel"]))
-        x = alt.X("months:Q", title="Months from the cohort's start", scale=alt.Scale(domain=[0, 24]))
+        x = alt.X("at:Q", title="Months from the cohort's start", scale=alt.Scale(domain=[0, 25]))
         # a bar per point, not a band: a band needs two horizons, and a cohort read once is the common case
         # (opaque: the legend's symbols take the first layer's opacity); the scale fits the figures, 0 or not
         interval = base.mark_rule(strokeWidth=1.5).encode(x=x, y=alt.Y("low:Q", title=None, scale=alt.Scale(

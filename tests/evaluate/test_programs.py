@@ -136,3 +136,67 @@ def test_an_unknown_program_in_the_enrolment_names_the_row(tiers, tmp_path) -> N
     # refused before anything is computed, as validate names it: file, row, column, value
     with pytest.raises(WorkbenchError, match=r"enrolment\.csv\s+5\s+program\s+senior\s+'senior' is not a program"):
         evaluate_programs_workspace(open_workspace(folder), **QUICK)
+
+
+@pytest.fixture(scope="module")
+def with_waitlist(tmp_path_factory):
+    """A generated organisation of two programs on one cohort: ``main`` open enrolment (its 200 mentees all take
+    part) and ``trial`` a randomised waitlist of 100 places for its 200 applicants, frozen at launch; six
+    waitlisted applicants meet a mentor anyway."""
+    from workbench.design.model import Launch, PilotDesign, ProgramDesign
+    from workbench.design.store import load_design
+    from workbench.evaluate.plan import freeze_plan, plan_for
+    from workbench.evaluate.trial import OFFERED, WAITLISTED
+    from workbench.programs import add_program, scoped_tables
+    from workbench.workspace import create_workspace, save_table
+    from tests.evaluate.launch_organisation import launch_tables, run_cohort
+
+    at_launch = launch_tables(n_applicants=400, n_mentors=150, seed=0)
+    enrolment = at_launch["enrolment"]
+    mentees = enrolment["role"] == "mentee"
+    enrolment["program"] = ""  # mentors in every program
+    enrolment.loc[mentees[mentees].index[:200], "program"] = "main"
+    enrolment.loc[mentees[mentees].index[200:], "program"] = "trial"
+    workspace = create_workspace("Two pilots", tmp_path_factory.mktemp("home"))
+    for name, frame in at_launch.items():
+        workspace = save_table(workspace, name, frame)
+    trial = add_program(workspace, "trial", ProgramDesign(
+        name="Trial", launch=Launch(pilot=PilotDesign(design="waitlist", places=100, seed=3))))
+    plan = plan_for(scoped_tables(trial, at_launch), load_design(trial), cohort="2025")
+    freeze_plan(trial, plan)
+    arms = plan.allocation.groupby("allocation")["person_id"].apply(list)
+    took_part = arms[OFFERED] + arms[WAITLISTED][:6] + enrolment.loc[enrolment["program"] == "main",
+                                                                      "person_id"].tolist()
+    ran = run_cohort(at_launch, {p: 0.0 for p in took_part}, monthly_hazard=0.03, hazard_ratio=0.45, seed=1)
+    workspace = open_workspace(workspace.path)
+    for name in ("people", "meetings"):
+        workspace = save_table(workspace, name, ran[name])
+    return workspace.path
+
+
+def test_each_program_follows_its_frozen_plan_and_reports_its_deviations(with_waitlist) -> None:
+    from workbench.charts.evaluate import DESIGN_NOTES, programs_caption
+    from workbench.evaluate.cohort import SELF_SELECTION
+    from workbench.evaluate.trial import WAITLIST_CAVEATS
+
+    found = evaluate_programs_workspace(open_workspace(with_waitlist), seed=2, **QUICK)
+    trial = found.results["trial"]
+    # the figures of evaluating the waitlist program alone, which follows its frozen plan
+    alone = evaluate_workspace(program_scope(open_workspace(with_waitlist), "trial"), seed=2, **QUICK)
+    assert trial.json_text() == alone.json_text()
+    assert trial.trial.design == "waitlist" and found.results["main"].trial is None
+    assert trial.cohort.comparison_rule.startswith("applicants randomised to the waitlist")
+    pilots = found.table().set_index("program")["pilot"]
+    assert pilots[["main", "trial"]].tolist() == ["open", "waitlist"] and pd.isna(pilots[ALL_PROGRAMS])
+    caveats = found.to_json()["caveats"]
+    assert SELF_SELECTION not in caveats  # not said of every program any more
+    assert f"Program 'main' (open enrolment): {SELF_SELECTION}" in caveats
+    assert any(WAITLIST_CAVEATS[0] in c and c.startswith("Program 'trial'") for c in caveats)
+    assert "Program 'trial', deviation from its frozen plan: 6 waitlisted applicants took part (met a mentor) in " \
+           "this cohort." in caveats
+    lines = found.summary_lines()
+    assert "Participants chose to take part: the comparisons show an association, not proof of cause." not in lines
+    assert any(line.startswith("trial: Randomised, offered minus waitlisted") for line in lines)
+    assert any(line.startswith("trial: deviation from the frozen plan: 6 waitlisted") for line in lines)
+    caption = programs_caption(found.table())
+    assert f"trial: {DESIGN_NOTES['waitlist']}" in caption and "main: People chose to take part" in caption

@@ -594,4 +594,16 @@ def programs_caption(table: pd.DataFrame, *, all_programs: str = "all programs")
     left = len(table[(table["program"] != all_programs)]) - int((rows["kind"] == "program").sum())
     missing = f" {left} program{'s have' if left != 1 else ' has'} no hazard ratio." if left else ""
     return "Hazard ratio of leaving, participants against the comparison group: " + "; ".join(parts) + ". " \
-        + verdict + missing + " " + SELF_SELECTION_NOTE
+        + verdict + missing + " " + _programs_note(table, all_programs)
+
+
+def _programs_note(table: pd.DataFrame, all_programs: str) -> str:
+    """Who took part in each program (its ``pilot`` design), or :data:`SELF_SELECTION_NOTE` when all ran open."""
+    if "pilot" not in table:
+        return SELF_SELECTION_NOTE
+    rows = table[(table["program"] != all_programs) & table["pilot"].notna()]
+    if set(rows["pilot"]) <= {"open"}:
+        return SELF_SELECTION_NOTE
+    return " ".join(f"{r.program}: {DESIGN_NOTES.get(r.pilot, SELF_SELECTION_NOTE)}" for r in rows.itertuples()) \
+        + " The pooled row compares people who took part in any program with colleagues who took part in none: " \
+          "an association."

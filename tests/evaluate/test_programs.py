@@ -16,6 +16,7 @@ from workbench.errors import WorkbenchError
 from workbench.workspace import DEMO_SOURCE, open_workspace, program_scope
 from tests.evaluate import PAST_COHORT, split_programs
 from tests.conftest import WITHOUT_STORY
+from tests.evaluate.launch_organisation import waitlist_workspace
 
 QUICK = {"resamples": 200, "calibrate_forecast": False}
 START = datetime.date(2025, 7, 3)  # the past cohort's first meeting: one time zero for both halves
@@ -139,39 +140,10 @@ def test_an_unknown_program_in_the_enrolment_names_the_row(tiers, tmp_path) -> N
 
 
 @pytest.fixture(scope="module")
-def with_waitlist(tmp_path_factory):
-    """A generated organisation of two programs on one cohort: ``main`` open enrolment (its 200 mentees all take
-    part) and ``trial`` a randomised waitlist of 100 places for its 200 applicants, frozen at launch; six
-    waitlisted applicants meet a mentor anyway."""
-    from workbench.design.model import Launch, PilotDesign, ProgramDesign
-    from workbench.design.store import load_design
-    from workbench.evaluate.plan import freeze_plan, plan_for
-    from workbench.evaluate.trial import OFFERED, WAITLISTED
-    from workbench.programs import add_program, scoped_tables
-    from workbench.workspace import create_workspace, save_table
-    from tests.evaluate.launch_organisation import launch_tables, run_cohort
-
-    at_launch = launch_tables(n_applicants=400, n_mentors=150, seed=0)
-    enrolment = at_launch["enrolment"]
-    mentees = enrolment["role"] == "mentee"
-    enrolment["program"] = ""  # mentors in every program
-    enrolment.loc[mentees[mentees].index[:200], "program"] = "main"
-    enrolment.loc[mentees[mentees].index[200:], "program"] = "trial"
-    workspace = create_workspace("Two pilots", tmp_path_factory.mktemp("home"))
-    for name, frame in at_launch.items():
-        workspace = save_table(workspace, name, frame)
-    trial = add_program(workspace, "trial", ProgramDesign(
-        name="Trial", launch=Launch(pilot=PilotDesign(design="waitlist", places=100, seed=3))))
-    plan = plan_for(scoped_tables(trial, at_launch), load_design(trial), cohort="2025")
-    freeze_plan(trial, plan)
-    arms = plan.allocation.groupby("allocation")["person_id"].apply(list)
-    took_part = arms[OFFERED] + arms[WAITLISTED][:6] + enrolment.loc[enrolment["program"] == "main",
-                                                                      "person_id"].tolist()
-    ran = run_cohort(at_launch, {p: 0.0 for p in took_part}, monthly_hazard=0.03, hazard_ratio=0.45, seed=1)
-    workspace = open_workspace(workspace.path)
-    for name in ("people", "meetings"):
-        workspace = save_table(workspace, name, ran[name])
-    return workspace.path
+def with_waitlist(tmp_path_factory) -> Path:
+    """Two programs on one cohort: ``main`` open enrolment, ``trial`` a randomised waitlist frozen at launch, six
+    of whose waitlisted applicants met a mentor anyway."""
+    return waitlist_workspace(tmp_path_factory.mktemp("home"), program="trial")
 
 
 def test_each_program_follows_its_frozen_plan_and_reports_its_deviations(with_waitlist) -> None:

@@ -526,3 +526,37 @@ def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(tmp_p
     assert not re.search(r"Participants \([1-4]\)", text) and "ROI (" not in text
     bars = [row for _, spec in _specs(text) for row in _rows(spec) if {"meetings_to", "pairs"} <= set(row)]
     assert bars and all(row["pairs"] >= MIN_GROUP for row in bars)
+
+
+# ---------------------------------------------------------------------------
+# Who took part: the pilot design that was run
+
+
+KEEP_IN_MIND = re.compile(r"<strong>Keep in mind\.</strong> (.*?)</p>", re.S)
+
+
+@pytest.fixture(scope="module")
+def waitlist_pack(tmp_path_factory: pytest.TempPathFactory):
+    """A generated organisation whose cohort ran as a randomised waitlist frozen at launch (six waitlisted
+    applicants met a mentor anyway), published."""
+    from tests.evaluate.launch_organisation import waitlist_workspace
+
+    root = tmp_path_factory.mktemp("waitlist")
+    workspace = open_workspace(waitlist_workspace(root / "home"))
+    return write_pack(workspace, root / "pack", generated=DAY, resamples=200, runs=0)
+
+
+def test_the_evaluation_page_keeps_in_mind_the_caveat_of_the_design_that_ran(full, waitlist_pack) -> None:
+    from workbench.charts.evaluate import DESIGN_NOTES, SELF_SELECTION_NOTE
+
+    opened = _pages(full[1])["evaluation.html"]
+    assert KEEP_IN_MIND.search(opened).group(1).startswith(html.escape(SELF_SELECTION_NOTE))
+    assert "Pilot design</h2>" not in opened
+    page = (waitlist_pack.path / "evaluation.html").read_text(encoding="utf-8")
+    assert KEEP_IN_MIND.search(page).group(1).startswith(html.escape(DESIGN_NOTES["waitlist"]))
+    assert "chose to take part" not in page and "chose (or were chosen)" not in page
+    # the design's own analysis and the deviations from the frozen plan are on the page
+    assert "Randomised waitlist, seed 3" in page and "Offered minus waitlisted (intention to treat)" in page
+    assert "6 waitlisted applicants took part (met a mentor) in this cohort." in page
+    index = (waitlist_pack.path / "index.html").read_text(encoding="utf-8")
+    assert "100 participants against 300 waitlisted applicants" in index

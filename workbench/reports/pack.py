@@ -107,6 +107,7 @@ from workbench.reports.evaluation import (
     _p,
     _pct,
     _points,
+    trial_html,
 )
 from workbench.reports.sections import GAP_TABLES, _scenario_rows
 from workbench.workspace import Workspace
@@ -155,10 +156,11 @@ ABOUT = {
                "These are forecasts under the model's documented assumptions, not measurements. When two options' "
                "intervals overlap a lot, the model cannot tell them apart."),
     "evaluation": ("How the latest cohort that ran actually did: survey answers, meetings, who stayed, the return "
-                   "on investment and the objectives, each set against comparable colleagues who did not take "
-                   "part.",
-                   "People chose to take part, so a difference shows an association, not proof that the program "
-                   "caused it. Small cohorts give wide intervals; groups of fewer than five people are hidden."),
+                   "on investment and the objectives, each set against a comparison group: comparable colleagues "
+                   "who did not take part or, when the cohort ran as a randomised waitlist, the applicants "
+                   "waitlisted for the next cohort.",
+                   # the evaluation page starts this with who took part, as its pilot design says (design_note)
+                   "Small cohorts give wide intervals; groups of fewer than five people are hidden."),
 }
 
 _PACK_CSS = """
@@ -256,6 +258,7 @@ class _Page:
     summary: str = ""  # one line for the overview's card
     missing: tuple[str, str] | None = None  # what is missing, and how to make it (plain text)
     specs: list[tuple[str, dict]] = field(default_factory=list)
+    caveat: str = ""  # "Keep in mind" before ABOUT's (plain text)
 
 
 class _Figures:
@@ -691,6 +694,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         ("Figures made", f"seed {doc['settings']['seed']}, {doc['settings']['resamples']:,} bootstrap resamples, "
                          f"{doc['settings']['runs']:,} forecast runs"),
     ]), '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
+    if doc.get("trial"):
+        parts.append("<h2>Pilot design</h2>" + trial_html(doc["trial"]))
 
     rates = doc["reaction"]["response_rates"]
     parts.append("<h2>Reaction and learning</h2><p class=\"lead\">Who answered the surveys, and how their answers "
@@ -734,8 +739,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     else:
         parts.append('<p class="none">No meetings were logged for this cohort.</p>')
 
-    parts.append("<h2>Results</h2><p class=\"lead\">Did participants stay (and move up) more than comparable "
-                 "colleagues who did not take part?</p>")
+    parts.append("<h2>Results</h2><p class=\"lead\">Did participants stay (and move up) more than their "
+                 "comparison group?</p>")
     for key, heading in (("retention", "Retention"), ("promotion", "Promotion")):
         block = doc[key]
         parts.append(f"<h3>{heading}</h3>")
@@ -790,8 +795,9 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         parts.append(figures.figure(calibration_chart(result.calibration.forecast),
                                     calibration_caption(result.calibration.forecast, result.calibration.fitted)))
     summary = (f"Cohort {c['name']}, {c['participants']} participants against "
-               f"{shown_count(c['comparison_matched'])} comparable "
-               "colleagues.")
+               f"{shown_count(c['comparison_matched'])} "
+               + ("waitlisted applicants." if (doc.get("trial") or {}).get("design") == "waitlist"
+                  else "comparable colleagues."))
     at = doc["retention"].get("at_horizon")
     if at:
         d = at["difference"]
@@ -799,7 +805,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                     f"{_points(d['share'])} against the comparison group (95% interval "
                     f"{_points(d['low'])} to {_points(d['high'])}).")
     return _Page("evaluation", "Evaluation", "".join(parts),
-                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary)
+                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary, caveat=design_note(doc))
 
 
 def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
@@ -851,6 +857,7 @@ def _page_html(page: _Page, pages: Sequence[_Page], workspace: Workspace, genera
         current = ' aria-current="page"' if other.key == page.key else ""
         links.append(f'<a href="{file}"{classes}{current}>{_e(other.title)}</a>')
     lead, caveat = ABOUT[page.key]
+    caveat = f"{page.caveat} {caveat}" if page.caveat else caveat
     title = "Stakeholder pack" if page.key == "index" else page.title
     head_title = f"{page.title} - {org} - stakeholder pack"
     subtitle = f"<p class=\"lead\">{_e(page.subtitle)}</p>" if page.subtitle else ""

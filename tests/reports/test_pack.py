@@ -233,7 +233,8 @@ def test_every_chart_spec_parses_as_json_has_data_and_a_place_to_draw(full) -> N
             assert "$schema" not in spec
             assert _rows(spec), (name, chart_id)  # data inlined in the spec
     assert counts == {"index.html": 1, "design.html": 0, "skill-gaps.html": 3, "matching.html": 5,
-                      "what-if.html": 2, "evaluation.html": 8}  # evaluation: promotion too (people.csv has dates)
+                      "what-if.html": 2, "evaluation.html": 9}  # evaluation: promotion (people.csv has dates) and
+    # the objectives' trajectories too
     assert result.charts == sum(counts.values())
 
 
@@ -272,6 +273,26 @@ def test_a_chart_with_nothing_to_draw_is_left_out_with_its_caption() -> None:
     assert figures.figure(no_data_chart("Anything"), "Nothing to draw: no objective was measured.") == \
         '<p class="none">Nothing to draw: no objective was measured.</p>'
     assert figures.specs == []
+
+
+def test_the_evaluation_page_shows_the_objectives_trajectories_as_a_chart_and_a_table(full) -> None:
+    from workbench.evaluate import evaluate_workspace
+    from workbench.evaluate.objectives import trajectory_table
+
+    workspace, result = full
+    expected = evaluate_workspace(workspace, seed=0, **QUICK).trajectories
+    assert len(expected)  # the demo's cohort has passed 6 months of its 12-month objective
+    text = (result.path / "evaluation.html").read_text(encoding="utf-8")
+    section = text[text.index("<h3>Over time, cohort by cohort</h3>"):text.index("<h2>The forecast against")]
+    ((_, spec),) = _specs(section)
+    drawn = [row for row in _rows(spec) if "observed" in row]
+    assert sorted((r["cohort"], r["months"], r["observed"]) for r in drawn) == sorted(
+        (r.cohort, r.months, r.observed) for r in expected.itertuples() if pd.notna(r.observed))
+    table = trajectory_table(expected)
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split("</figure>", 1)[1])
+    cells = [[html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)] for row in rows]
+    assert cells == [list(table.columns), *table.astype(str).to_numpy().tolist()]
+    assert cells[0][-1] == "6 months" and cells[1][:3] == ["retain", "everyone", "2025"]
 
 
 def test_differences_of_shares_are_in_percentage_points(full) -> None:
@@ -490,7 +511,7 @@ def test_the_pack_draws_its_charts_from_disk_without_any_request_outside(browser
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 8)):
+    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 9)):
         page.goto((result.path / name).as_uri())
         page.wait_for_function(f"() => document.querySelectorAll('.wb-chart svg').length === {expected}")
         assert page.locator(".wb-chart-error").count() == 0

@@ -275,6 +275,14 @@ def trial_html(trial: Mapping) -> str:
     return "".join(parts)
 
 
+def trajectories_table_html(frame: pd.DataFrame) -> str:
+    """The trajectories (``result.trajectories``) side by side as an HTML table (:func:`trajectory_table`): one
+    row per objective, scope and cohort, one column per horizon; text escaped. Figures are the scorecard's, so
+    a scope of fewer than five participants has its reason, never a figure."""
+    paths = trajectory_table(frame)
+    return _html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist())
+
+
 def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str, list[tuple[str, str, str]]]:
     """The evaluation report's title and its sections ``(anchor, heading, HTML)``; ``key`` starts every anchor and
     chart id, so several evaluations can share one page."""
@@ -403,8 +411,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     if doc["trajectories"]:
         scorecard.append("<h3>Over time, cohort by cohort</h3>" + _figure(
             trajectories_chart(result.trajectories), "trajectories", trajectories_caption(result.trajectories)))
-        paths = trajectory_table(result.trajectories)
-        scorecard.append(_html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist()))
+        scorecard.append(trajectories_table_html(result.trajectories))
 
     calibration = []
     if doc["calibration"]:

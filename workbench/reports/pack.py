@@ -43,6 +43,7 @@ import pandas as pd
 
 from workbench.charts.common import NO_DATA
 from workbench.charts.embed import DRAW_JS, chart_spec, vega_runtime
+from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.charts.evaluate import (
     calibration_caption,
     calibration_chart,
@@ -107,6 +108,7 @@ from workbench.reports.evaluation import (
     _p,
     _pct,
     _points,
+    trajectories_table_html,
     trial_html,
 )
 from workbench.reports.sections import GAP_TABLES, _scenario_rows
@@ -789,6 +791,12 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
               f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})" if r["observed"] is not None else "-",
               r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r.get("note") or "-")
              for r in doc["scorecard"]]))
+
+    if doc["trajectories"]:
+        parts.append("<h3>Over time, cohort by cohort</h3>")
+        parts.append(figures.figure(trajectories_chart(result.trajectories),
+                                    trajectories_caption(result.trajectories)))
+        parts.append(trajectories_table_html(result.trajectories))
 
     if doc["calibration"]:
         parts.append("<h2>The forecast against what happened</h2>")

@@ -579,5 +579,8 @@ def test_the_evaluation_page_keeps_in_mind_the_caveat_of_the_design_that_ran(ful
     # the design's own analysis and the deviations from the frozen plan are on the page
     assert "Randomised waitlist, seed 3" in page and "Offered minus waitlisted (intention to treat)" in page
     assert "6 waitlisted applicants took part (met a mentor) in this cohort." in page
+    # everyone is compared as drawn: nobody is said to be matched with non-participants
+    assert "100, applicants offered a place (intention to treat, randomised)<" in page
+    assert "comparable non-participants" not in page and "comparable non-participants" in opened
     index = (waitlist_pack.path / "index.html").read_text(encoding="utf-8")
     assert "100 participants against 300 waitlisted applicants" in index

@@ -108,6 +108,7 @@ from workbench.reports.evaluation import (
     _p,
     _pct,
     _points,
+    cohort_facts,
     trajectories_table_html,
     trial_html,
 )
@@ -683,16 +684,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     doc = result.to_json()
     c = doc["cohort"]
     parts = [_headline(doc), _html_facts([
-        ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
-                   f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']}, {c['participant_rule']}; "
-                         f"{shown_count(c['matched_participants'])} with "
-                         "comparable non-participants"),
-        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
-                             f"{c['comparison_rule']}"),
-        ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
-                    f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
-                    f"{c['meetings']} meetings"),
+        *cohort_facts(doc),
         ("Figures made", f"seed {doc['settings']['seed']}, {doc['settings']['resamples']:,} bootstrap resamples, "
                          f"{doc['settings']['runs']:,} forecast runs"),
     ]), '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]

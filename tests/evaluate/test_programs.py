@@ -149,6 +149,7 @@ def with_waitlist(tmp_path_factory) -> Path:
 def test_each_program_follows_its_frozen_plan_and_reports_its_deviations(with_waitlist) -> None:
     from workbench.charts.evaluate import DESIGN_NOTES, programs_caption
     from workbench.evaluate.cohort import SELF_SELECTION
+    from workbench.evaluate.programs import POOLED_ASSOCIATION
     from workbench.evaluate.trial import WAITLIST_CAVEATS
 
     found = evaluate_programs_workspace(open_workspace(with_waitlist), seed=2, **QUICK)
@@ -166,9 +167,11 @@ def test_each_program_follows_its_frozen_plan_and_reports_its_deviations(with_wa
     assert any(WAITLIST_CAVEATS[0] in c and c.startswith("Program 'trial'") for c in caveats)
     assert "Program 'trial', deviation from its frozen plan: 6 waitlisted applicants took part (met a mentor) in " \
            "this cohort." in caveats
+    assert POOLED_ASSOCIATION in caveats  # pooling over programs is an association whatever the designs
     lines = found.summary_lines()
     assert "Participants chose to take part: the comparisons show an association, not proof of cause." not in lines
     assert any(line.startswith("trial: Randomised, offered minus waitlisted") for line in lines)
     assert any(line.startswith("trial: deviation from the frozen plan: 6 waitlisted") for line in lines)
     caption = programs_caption(found.table())
     assert f"trial: {DESIGN_NOTES['waitlist']}" in caption and "main: People chose to take part" in caption
+    assert caption.endswith(POOLED_ASSOCIATION)

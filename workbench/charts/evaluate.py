@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES
+from workbench.evaluate.programs import POOLED_ASSOCIATION
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -604,6 +605,5 @@ def _programs_note(table: pd.DataFrame, all_programs: str) -> str:
     rows = table[(table["program"] != all_programs) & table["pilot"].notna()]
     if set(rows["pilot"]) <= {"open"}:
         return SELF_SELECTION_NOTE
-    return " ".join(f"{r.program}: {DESIGN_NOTES.get(r.pilot, SELF_SELECTION_NOTE)}" for r in rows.itertuples()) \
-        + " The pooled row compares people who took part in any program with colleagues who took part in none: " \
-          "an association."
+    return " ".join([*(f"{r.program}: {DESIGN_NOTES.get(r.pilot, SELF_SELECTION_NOTE)}" for r in rows.itertuples()),
+                     POOLED_ASSOCIATION])

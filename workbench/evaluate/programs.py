@@ -49,6 +49,9 @@ from workbench.privacy import MIN_GROUP
 from workbench.programs import program_tables
 from workbench.workspace import Workspace
 
+#: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
+POOLED_ASSOCIATION = ("The pooled retention compares people who took part in any program with colleagues who took "
+                      "part in none: an association, not proof of cause, whatever each program's pilot design.")
 #: The label of the all-programs row of :meth:`ProgramsEvaluation.table`.
 ALL_PROGRAMS = "all programs"
 
@@ -178,8 +181,7 @@ class ProgramsEvaluation:
             opened = [p for p, kind in pilots.items() if kind == "open"]
             if opened:
                 lines.append(f"{_programs_named(opened)}: {chose[0].lower()}{chose[1:]}")
-            lines.append("The pooled retention compares people who took part in any program with colleagues who "
-                         "took part in none: an association.")
+            lines.append(POOLED_ASSOCIATION)
         for program, result in self.results.items():
             if result.trial is not None:
                 lines += [f"{program}: {line}" for line in result.trial.lines()]
@@ -218,11 +220,10 @@ def pilot_caveats(results: Mapping[str, EvaluationResult]) -> tuple[str, ...]:
             if kind != "open":
                 found.append(f"Program {program!r} followed its evaluation plan frozen at launch "
                              f"({PILOT_NAMES[kind].lower()}): " + " ".join(design_caveats(kind)))
-        waitlist = ("; a randomised waitlist's participants are its applicants offered a place, whether they took "
-                    "part or not" if "waitlist" in pilots.values() else "")
-        found.append("The pooled retention compares people who took part in any program with colleagues who took "
-                     f"part in none, matched again{waitlist}: an association, not proof of cause, whatever each "
-                     "program's pilot design.")
+        found.append(POOLED_ASSOCIATION)
+        if "waitlist" in pilots.values():
+            found.append("In the pooled retention a randomised waitlist's participants are its applicants offered a "
+                         "place, whether they took part or not.")
     for program, result in results.items():
         if result.trial is not None:
             found += [f"Program {program!r}, deviation from its frozen plan: {d}" for d in result.trial.deviations]

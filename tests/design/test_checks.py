@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.design import checks
 from workbench.design.catalogue import decision
@@ -23,10 +25,13 @@ from workbench.design.model import (
     Experience,
     Launch,
     Objective,
+    PilotDesign,
     ProgramDesign,
     Selection,
     Support,
 )
+from workbench.errors import WorkbenchError
+from workbench.evaluate.trial import allocate
 from workbench.workspace import DEMO_SOURCE, WorkspaceSettings, open_workspace, write_settings
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -439,10 +444,79 @@ def test_eligibility_findings() -> None:
 def test_people_missing_pilot_and_inactivity() -> None:
     found = run(design(launch=Launch(pilot_size=None),
                        support=Support(inactivity_days=20, warning_days=20)), {})
-    assert [f.check for f in found] == ["people_missing", "pilot", "inactivity_rule", "inactivity_rule"]
+    assert [f.check for f in found] == ["people_missing", "pilot", "inactivity_rule", "inactivity_rule",
+                                        "pilot_design"]  # open enrolment with an objective: association only
     monthly = design(experience=Experience(cadence="monthly"), support=Support(inactivity_days=45))
     assert "about every 30 days" in of(run(monthly, {}), "inactivity_rule")[0].explanation
     assert of(run(design(), {}), "inactivity_rule") == [] and of(run(design(), {}), "pilot") == []
+
+
+# --- the pilot design: what `workbench launch` would refuse, and what open enrolment can show ---
+
+def pilot(**fields) -> ProgramDesign:
+    return design(launch=Launch(pilot=PilotDesign(**fields)))
+
+
+def launch_refusal(program: ProgramDesign, tables: dict) -> str:
+    with pytest.raises(WorkbenchError) as refused:
+        allocate(tables, program)
+    return str(refused.value)
+
+
+def spread(departments: list[str]) -> dict[str, pd.DataFrame]:
+    """:func:`org` with its ten mentees in ``departments`` in turn."""
+    tables = org([("S1", 3), ("S2", 3), ("S3", 3), ("S4", 3)])
+    people = tables["people"].copy()
+    mentees = people["person_id"].str.fullmatch(r"E\d+")
+    people.loc[mentees, "department"] = [departments[i % len(departments)] for i in range(int(mentees.sum()))]
+    return {**tables, "people": people}
+
+
+@pytest.mark.parametrize("program, tables, words", [
+    (pilot(design="waitlist", places=10), org([("S1", 5), ("S2", 5)]),
+     "a randomised waitlist of 10 places needs more applicants than places; the cohort has 10 eligible"),
+    (pilot(design="waitlist", places=14), org([("S1", 5), ("S2", 5)]), "the cohort has 10 eligible"),
+    (pilot(design="stepped_wedge", cluster_column="site", steps=2), spread(["Engineering", "Data"]),
+     "by the people.csv column 'site', which people.csv does not have"),
+    (pilot(design="stepped_wedge", steps=2), spread(["Engineering"]),
+     "needs at least two clusters to compare, and the applicants' column 'department' has one cluster "
+     "('Engineering')"),
+    (pilot(design="stepped_wedge", steps=3), spread(["Engineering", "Data"]),
+     "3 steps need at least 3 clusters; the applicants' column 'department' has 2"),
+])
+def test_a_pilot_design_launch_would_refuse_is_an_error_in_launchs_words(program, tables, words) -> None:
+    (found,) = of(run(program, tables), "pilot_design")
+    refusal = launch_refusal(program, tables)
+    assert words in refusal  # the case is the one meant
+    assert found.severity == "error" and found.decisions == ("launch.pilot",)
+    assert found.explanation == f"For cohort 2026, the current cohort: {refusal}"
+
+
+def test_a_pilot_design_that_can_be_allocated_and_open_enrolment_without_objectives_are_quiet() -> None:
+    assert of(run(pilot(design="waitlist", places=5), org([("S1", 5), ("S2", 5)])), "pilot_design") == []
+    assert of(run(pilot(design="stepped_wedge", steps=2), spread(["Engineering", "Data"])), "pilot_design") == []
+    assert of(run(design(align=Align()), org([("S1", 5), ("S2", 5)])), "pilot_design") == []
+
+
+def test_open_enrolment_with_objectives_says_the_evaluation_shows_an_association_only() -> None:
+    (found,) = of(run(design(), org([("S1", 5), ("S2", 5)])), "pilot_design")
+    assert (found.severity, found.decisions) == ("info", ("launch.pilot",))
+    assert "compares participants with matched colleagues who did not join" in found.explanation
+    assert "randomised waitlist" in found.fix and "staggered roll-out" in found.fix
+
+
+@settings(max_examples=40, deadline=None)
+@given(mentees=st.integers(0, 14), places=st.integers(1, 16))
+def test_the_check_finds_a_waitlist_error_exactly_when_launch_refuses(mentees: int, places: int) -> None:
+    tables = org([("S1", 5), ("S2", 5)], mentees=mentees)
+    program = pilot(design="waitlist", places=places)
+    errors = [f for f in of(run(program, tables), "pilot_design") if f.severity == "error"]
+    try:
+        allocate(tables, program)
+    except WorkbenchError as refused:
+        assert [f.explanation for f in errors] == [f"For cohort 2026, the current cohort: {refused}"]
+    else:
+        assert errors == []
 
 
 # --- the demo organisation and workspaces ---

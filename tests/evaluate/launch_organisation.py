@@ -4,6 +4,7 @@ known effect of the program on the hazard of leaving (seeded)."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -71,3 +72,43 @@ def run_cohort(tables: dict[str, pd.DataFrame], treated_from: dict[str, float], 
 def true_retention_difference(monthly_hazard: float, hazard_ratio: float, months: int) -> float:
     """Treated minus untreated share still employed after ``months`` at constant hazards."""
     return float(np.exp(-monthly_hazard * hazard_ratio * months) - np.exp(-monthly_hazard * months))
+
+
+def waitlist_workspace(home: Path, *, program: str | None = None, places: int = 100, crossed: int = 6) -> Path:
+    """A workspace in ``home`` of the organisation of :func:`launch_tables` (400 applicants of cohort 2025) whose
+    cohort ran as a randomised waitlist of ``places`` places, its plan frozen at launch; ``crossed`` waitlisted
+    applicants met a mentor anyway. Without ``program`` the workspace's own design is the waitlist; with a program
+    id the first 200 applicants are in the first program (open enrolment, all take part) and the other 200 in
+    ``program``, the waitlist. Taking part multiplies the hazard of leaving by 0.45 (seeded)."""
+    from workbench.design.model import Launch, PilotDesign, ProgramDesign
+    from workbench.design.store import load_design, save_design
+    from workbench.evaluate.plan import freeze_plan, plan_for
+    from workbench.evaluate.trial import OFFERED, WAITLISTED
+    from workbench.programs import add_program, scoped_tables
+    from workbench.workspace import create_workspace, open_workspace, program_scope, save_table
+
+    at_launch = launch_tables(n_applicants=400, n_mentors=150, seed=0)
+    enrolment = at_launch["enrolment"]
+    if program is not None:
+        mentees = enrolment.index[enrolment["role"] == "mentee"]
+        enrolment["program"] = ""  # mentors in every program
+        enrolment.loc[mentees[:200], "program"] = "main"
+        enrolment.loc[mentees[200:], "program"] = program
+    workspace = create_workspace("Waitlist", home)
+    for name, frame in at_launch.items():
+        workspace = save_table(workspace, name, frame)
+    waitlist = ProgramDesign(name="Waitlist pilot", launch=Launch(pilot=PilotDesign(design="waitlist", places=places,
+                                                                                   seed=3)))
+    trial = (save_design(workspace, waitlist) if program is None
+             else add_program(workspace, program, waitlist))
+    plan = plan_for(scoped_tables(trial, at_launch), load_design(trial), cohort="2025")
+    freeze_plan(trial, plan)
+    arms = plan.allocation.groupby("allocation")["person_id"].apply(list)
+    took_part = arms[OFFERED] + arms[WAITLISTED][:crossed]
+    if program is not None:
+        took_part += enrolment.loc[enrolment["program"] == "main", "person_id"].tolist()
+    ran = run_cohort(at_launch, {p: 0.0 for p in took_part}, monthly_hazard=0.03, hazard_ratio=0.45, seed=1)
+    workspace = program_scope(open_workspace(workspace.path), None)
+    for name in ("people", "meetings"):
+        workspace = save_table(workspace, name, ran[name])
+    return workspace.path

@@ -16,6 +16,7 @@ from workbench.errors import WorkbenchError
 from workbench.workspace import DEMO_SOURCE, open_workspace, program_scope
 from tests.evaluate import PAST_COHORT, split_programs
 from tests.conftest import WITHOUT_STORY
+from tests.evaluate.launch_organisation import waitlist_workspace
 
 QUICK = {"resamples": 200, "calibrate_forecast": False}
 START = datetime.date(2025, 7, 3)  # the past cohort's first meeting: one time zero for both halves
@@ -136,3 +137,41 @@ def test_an_unknown_program_in_the_enrolment_names_the_row(tiers, tmp_path) -> N
     # refused before anything is computed, as validate names it: file, row, column, value
     with pytest.raises(WorkbenchError, match=r"enrolment\.csv\s+5\s+program\s+senior\s+'senior' is not a program"):
         evaluate_programs_workspace(open_workspace(folder), **QUICK)
+
+
+@pytest.fixture(scope="module")
+def with_waitlist(tmp_path_factory) -> Path:
+    """Two programs on one cohort: ``main`` open enrolment, ``trial`` a randomised waitlist frozen at launch, six
+    of whose waitlisted applicants met a mentor anyway."""
+    return waitlist_workspace(tmp_path_factory.mktemp("home"), program="trial")
+
+
+def test_each_program_follows_its_frozen_plan_and_reports_its_deviations(with_waitlist) -> None:
+    from workbench.charts.evaluate import DESIGN_NOTES, programs_caption
+    from workbench.evaluate.cohort import SELF_SELECTION
+    from workbench.evaluate.programs import POOLED_ASSOCIATION
+    from workbench.evaluate.trial import WAITLIST_CAVEATS
+
+    found = evaluate_programs_workspace(open_workspace(with_waitlist), seed=2, **QUICK)
+    trial = found.results["trial"]
+    # the figures of evaluating the waitlist program alone, which follows its frozen plan
+    alone = evaluate_workspace(program_scope(open_workspace(with_waitlist), "trial"), seed=2, **QUICK)
+    assert trial.json_text() == alone.json_text()
+    assert trial.trial.design == "waitlist" and found.results["main"].trial is None
+    assert trial.cohort.comparison_rule.startswith("applicants randomised to the waitlist")
+    pilots = found.table().set_index("program")["pilot"]
+    assert pilots[["main", "trial"]].tolist() == ["open", "waitlist"] and pd.isna(pilots[ALL_PROGRAMS])
+    caveats = found.to_json()["caveats"]
+    assert SELF_SELECTION not in caveats  # not said of every program any more
+    assert f"Program 'main' (open enrolment): {SELF_SELECTION}" in caveats
+    assert any(WAITLIST_CAVEATS[0] in c and c.startswith("Program 'trial'") for c in caveats)
+    assert "Program 'trial', deviation from its frozen plan: 6 waitlisted applicants took part (met a mentor) in " \
+           "this cohort." in caveats
+    assert POOLED_ASSOCIATION in caveats  # pooling over programs is an association whatever the designs
+    lines = found.summary_lines()
+    assert "Participants chose to take part: the comparisons show an association, not proof of cause." not in lines
+    assert any(line.startswith("trial: Randomised, offered minus waitlisted") for line in lines)
+    assert any(line.startswith("trial: deviation from the frozen plan: 6 waitlisted") for line in lines)
+    caption = programs_caption(found.table())
+    assert f"trial: {DESIGN_NOTES['waitlist']}" in caption and "main: People chose to take part" in caption
+    assert caption.endswith(POOLED_ASSOCIATION)

@@ -233,7 +233,8 @@ def test_every_chart_spec_parses_as_json_has_data_and_a_place_to_draw(full) -> N
             assert "$schema" not in spec
             assert _rows(spec), (name, chart_id)  # data inlined in the spec
     assert counts == {"index.html": 1, "design.html": 0, "skill-gaps.html": 3, "matching.html": 5,
-                      "what-if.html": 2, "evaluation.html": 8}  # evaluation: promotion too (people.csv has dates)
+                      "what-if.html": 2, "evaluation.html": 9}  # evaluation: promotion (people.csv has dates) and
+    # the objectives' trajectories too
     assert result.charts == sum(counts.values())
 
 
@@ -272,6 +273,26 @@ def test_a_chart_with_nothing_to_draw_is_left_out_with_its_caption() -> None:
     assert figures.figure(no_data_chart("Anything"), "Nothing to draw: no objective was measured.") == \
         '<p class="none">Nothing to draw: no objective was measured.</p>'
     assert figures.specs == []
+
+
+def test_the_evaluation_page_shows_the_objectives_trajectories_as_a_chart_and_a_table(full) -> None:
+    from workbench.evaluate import evaluate_workspace
+    from workbench.evaluate.objectives import trajectory_table
+
+    workspace, result = full
+    expected = evaluate_workspace(workspace, seed=0, **QUICK).trajectories
+    assert len(expected)  # the demo's cohort has passed 6 months of its 12-month objective
+    text = (result.path / "evaluation.html").read_text(encoding="utf-8")
+    section = text[text.index("<h3>Over time, cohort by cohort</h3>"):text.index("<h2>The forecast against")]
+    ((_, spec),) = _specs(section)
+    drawn = [row for row in _rows(spec) if "observed" in row]
+    assert sorted((r["cohort"], r["months"], r["observed"]) for r in drawn) == sorted(
+        (r.cohort, r.months, r.observed) for r in expected.itertuples() if pd.notna(r.observed))
+    table = trajectory_table(expected)
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split("</figure>", 1)[1])
+    cells = [[html.unescape(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)] for row in rows]
+    assert cells == [list(table.columns), *table.astype(str).to_numpy().tolist()]
+    assert cells[0][-1] == "6 months" and cells[1][:3] == ["retain", "everyone", "2025"]
 
 
 def test_differences_of_shares_are_in_percentage_points(full) -> None:
@@ -490,7 +511,7 @@ def test_the_pack_draws_its_charts_from_disk_without_any_request_outside(browser
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 8)):
+    for name, expected in (("index.html", 1), ("skill-gaps.html", 3), ("evaluation.html", 9)):
         page.goto((result.path / name).as_uri())
         page.wait_for_function(f"() => document.querySelectorAll('.wb-chart svg').length === {expected}")
         assert page.locator(".wb-chart-error").count() == 0
@@ -526,3 +547,40 @@ def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(tmp_p
     assert not re.search(r"Participants \([1-4]\)", text) and "ROI (" not in text
     bars = [row for _, spec in _specs(text) for row in _rows(spec) if {"meetings_to", "pairs"} <= set(row)]
     assert bars and all(row["pairs"] >= MIN_GROUP for row in bars)
+
+
+# ---------------------------------------------------------------------------
+# Who took part: the pilot design that was run
+
+
+KEEP_IN_MIND = re.compile(r"<strong>Keep in mind\.</strong> (.*?)</p>", re.S)
+
+
+@pytest.fixture(scope="module")
+def waitlist_pack(tmp_path_factory: pytest.TempPathFactory):
+    """A generated organisation whose cohort ran as a randomised waitlist frozen at launch (six waitlisted
+    applicants met a mentor anyway), published."""
+    from tests.evaluate.launch_organisation import waitlist_workspace
+
+    root = tmp_path_factory.mktemp("waitlist")
+    workspace = open_workspace(waitlist_workspace(root / "home"))
+    return write_pack(workspace, root / "pack", generated=DAY, resamples=200, runs=0)
+
+
+def test_the_evaluation_page_keeps_in_mind_the_caveat_of_the_design_that_ran(full, waitlist_pack) -> None:
+    from workbench.charts.evaluate import DESIGN_NOTES, SELF_SELECTION_NOTE
+
+    opened = _pages(full[1])["evaluation.html"]
+    assert KEEP_IN_MIND.search(opened).group(1).startswith(html.escape(SELF_SELECTION_NOTE))
+    assert "Pilot design</h2>" not in opened
+    page = (waitlist_pack.path / "evaluation.html").read_text(encoding="utf-8")
+    assert KEEP_IN_MIND.search(page).group(1).startswith(html.escape(DESIGN_NOTES["waitlist"]))
+    assert "chose to take part" not in page and "chose (or were chosen)" not in page
+    # the design's own analysis and the deviations from the frozen plan are on the page
+    assert "Randomised waitlist, seed 3" in page and "Offered minus waitlisted (intention to treat)" in page
+    assert "6 waitlisted applicants took part (met a mentor) in this cohort." in page
+    # everyone is compared as drawn: nobody is said to be matched with non-participants
+    assert "100, applicants offered a place (intention to treat, randomised)<" in page
+    assert "comparable non-participants" not in page and "comparable non-participants" in opened
+    index = (waitlist_pack.path / "index.html").read_text(encoding="utf-8")
+    assert "100 participants against 300 waitlisted applicants" in index

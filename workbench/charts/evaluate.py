@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.evaluate.behaviour import HIDDEN_STATUS, STATUSES
+from workbench.evaluate.programs import POOLED_ASSOCIATION
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -594,4 +595,15 @@ def programs_caption(table: pd.DataFrame, *, all_programs: str = "all programs")
     left = len(table[(table["program"] != all_programs)]) - int((rows["kind"] == "program").sum())
     missing = f" {left} program{'s have' if left != 1 else ' has'} no hazard ratio." if left else ""
     return "Hazard ratio of leaving, participants against the comparison group: " + "; ".join(parts) + ". " \
-        + verdict + missing + " " + SELF_SELECTION_NOTE
+        + verdict + missing + " " + _programs_note(table, all_programs)
+
+
+def _programs_note(table: pd.DataFrame, all_programs: str) -> str:
+    """Who took part in each program (its ``pilot`` design), or :data:`SELF_SELECTION_NOTE` when all ran open."""
+    if "pilot" not in table:
+        return SELF_SELECTION_NOTE
+    rows = table[(table["program"] != all_programs) & table["pilot"].notna()]
+    if set(rows["pilot"]) <= {"open"}:
+        return SELF_SELECTION_NOTE
+    return " ".join([*(f"{r.program}: {DESIGN_NOTES.get(r.pilot, SELF_SELECTION_NOTE)}" for r in rows.itertuples()),
+                     POOLED_ASSOCIATION])

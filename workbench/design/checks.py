@@ -35,6 +35,11 @@ widgets to change). The checks and their stable ids:
     objectives without metrics, or no evaluation levels.
 ``pilot``
     a pilot without a size.
+``pilot_design``
+    a randomised waitlist or staggered roll-out the current cohort's eligible applicants cannot be
+    allocated to (the refusal ``workbench launch`` gives: no more applicants than places, a cluster
+    column people.csv lacks, fewer than two clusters or fewer clusters than steps), and, for open
+    enrolment with objectives, that the evaluation can show an association only.
 ``inactivity_rule``
     pairs closed for inactivity sooner than the meeting rhythm allows.
 
@@ -64,6 +69,7 @@ from workbench.design.eligibility import (
     text_column,
 )
 from workbench.design.model import Eligibility, ProgramDesign
+from workbench.errors import WorkbenchError
 from workbench.organisation import current_cohort
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
@@ -665,6 +671,40 @@ def _pilot(ctx: _Context) -> list[Finding]:
         "Set the pilot size.", ("launch.pilot_size", "launch.rollout"))]
 
 
+def _pilot_design(ctx: _Context) -> list[Finding]:
+    pilot, objectives = ctx.design.launch.pilot, ctx.design.align.objectives
+    if pilot.design == "open":
+        if not objectives:
+            return []
+        return [Finding(
+            "pilot_design", "info", "The evaluation will show an association, not cause",
+            f"The pilot design is open enrolment: people choose to take part, so the evaluation of "
+            f"{_plural(len(objectives), 'objective')} compares participants with matched colleagues who did not "
+            "join, and a difference may be who joined rather than what the program did.",
+            "To let the evaluation show cause, run the cohort as a randomised waitlist (eligible applicants drawn "
+            "to this cohort or the next) or a staggered roll-out (departments or sites start in a random order).",
+            ("launch.pilot",))]
+    if ctx.cohort is None:
+        return []
+    # The allocation's own validation (what `workbench launch` refuses), not a second copy of it; imported here
+    # because the evaluation layer builds on the design layer, not the other way round.
+    from workbench.evaluate.trial import allocation_of, applicants
+
+    try:
+        found = applicants({"people": ctx.people, "enrolment": ctx.enrolment}, ctx.design)
+    except WorkbenchError:  # no usable pool: the eligibility and sensitivity checks say why
+        return []
+    try:
+        allocation_of(found, ctx.design)
+    except WorkbenchError as exc:
+        return [Finding(
+            "pilot_design", "error", "The pilot design cannot be allocated",
+            f"For {ctx.cohort_text()}, the current cohort: {exc}",
+            "Change the pilot design on the Launch step; `workbench launch` refuses it until then.",
+            ("launch.pilot",))]
+    return []
+
+
 def _inactivity_rule(ctx: _Context) -> list[Finding]:
     support, cadence = ctx.design.support, ctx.design.experience.cadence
     findings = []
@@ -688,4 +728,4 @@ def _inactivity_rule(ctx: _Context) -> list[Finding]:
 
 _CHECKS = (_people_missing, _eligibility, _mentor_capacity, _rules_leave_unmatched, _objective_kpi,
            _unknown_reference, _retention_data, _duration_short, _flash_deep_skills, _sensitive_without_opt_in,
-           _custom_criteria, _evaluation_missing, _pilot, _inactivity_rule)
+           _custom_criteria, _evaluation_missing, _pilot, _inactivity_rule, _pilot_design)

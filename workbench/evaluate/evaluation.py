@@ -227,6 +227,12 @@ def matching_for(saved: tuple[pd.DataFrame, str] | None, cohort: str) -> pd.Data
     return saved[0] if saved is not None and saved[1] == str(cohort) else None
 
 
+def plan_of(plan: FrozenPlan | None, cohort: str) -> FrozenPlan | None:
+    """The frozen plan (:func:`~workbench.evaluate.plan.load_plan`) when it was frozen for ``cohort``, else
+    ``None``: an evaluation follows a plan only for the cohort it was frozen for."""
+    return plan if plan is not None and plan.cohort == str(cohort) else None
+
+
 def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> EvaluationResult:
     """:func:`evaluate` on a workspace: its tables, its ``design.yaml``, and its saved matching when that
     matching is of the evaluated cohort. ``options`` are :func:`evaluate`'s keywords (not ``matching``).
@@ -247,7 +253,6 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
-    plan = load_plan(workspace)
     return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
-                    plan=plan if plan is not None and plan.cohort == str(name) else None,
+                    plan=plan_of(load_plan(workspace), name),
                     sensitive=workspace.settings.sensitive, **options)

@@ -1,8 +1,10 @@
 """Evaluating every program of a workspace: each on its own, the totals that add up, and retention pooled.
 
 :func:`evaluate_programs` runs :func:`~workbench.evaluate.evaluate` once per
-program: its design, its enrolment rows (:func:`workbench.programs.program_tables`)
-and its saved matching when that is of the evaluated cohort, all with the same
+program: its design, its enrolment rows (:func:`workbench.programs.program_tables`),
+its saved matching when that is of the evaluated cohort and its evaluation plan
+when that was frozen for it (a randomised waitlist or a staggered roll-out is
+analysed as the design that was run, :func:`pilot_caveats`), all with the same
 seed, so each program's figures are exactly those of evaluating it alone. A
 program that cannot be evaluated (no cohort with data, fewer than five
 participants, ...) is listed with the reason instead.
@@ -38,13 +40,18 @@ from workbench.design.eligibility import text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION, coarsened_match, default_cohort
-from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for
+from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for, plan_of
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
+from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan
 from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json, plain, records
+from workbench.evaluate.trial import design_caveats
 from workbench.privacy import MIN_GROUP
 from workbench.programs import program_tables
 from workbench.workspace import Workspace
 
+#: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
+POOLED_ASSOCIATION = ("The pooled retention compares people who took part in any program with colleagues who took "
+                      "part in none: an association, not proof of cause, whatever each program's pilot design.")
 #: The label of the all-programs row of :meth:`ProgramsEvaluation.table`.
 ALL_PROGRAMS = "all programs"
 
@@ -89,14 +96,16 @@ class ProgramsEvaluation:
         ``hazard_ratio``, ``hazard_low``, ``hazard_high`` (of leaving, 95%; the
         total row's is the pooled one), ``cost``, ``avoided_exits``,
         ``avoided_low``, ``avoided_high``, ``roi``, ``roi_low``, ``roi_high``,
-        ``reason`` (why a program has no figures). The total row's participants
-        count each person once.
+        ``reason`` (why a program has no figures), ``pilot`` (the pilot design its
+        evaluation analysed, :func:`pilot_of`; blank in the total row and for a
+        program without figures). The total row's participants count each person once.
         """
         rows = []
         for program, name in self.names.items():
             row = {"program": program, "design": name, "reason": self.missing.get(program, "")}
             result = self.results.get(program)
             if result is not None:
+                row["pilot"] = pilot_of(result)
                 b, hr = result.behaviour.summary, result.retention.survival.hazard_ratio
                 roi = result.roi
                 row.update(cohort=result.cohort.name, participants=len(result.cohort.participants),
@@ -119,7 +128,7 @@ class ProgramsEvaluation:
                          "roi": t["roi"]["estimate"], "roi_low": t["roi"]["low"], "roi_high": t["roi"]["high"]})
         columns = ["program", "design", "cohort", "participants", "pairs", "meetings", "share_of_cadence",
                    "hazard_ratio", "hazard_low", "hazard_high", "cost", "avoided_exits", "avoided_low",
-                   "avoided_high", "roi", "roi_low", "roi_high", "reason"]
+                   "avoided_high", "roi", "roi_low", "roi_high", "reason", "pilot"]
         return pd.DataFrame(rows).reindex(columns=columns)
 
     def to_json(self) -> dict:
@@ -164,8 +173,61 @@ class ProgramsEvaluation:
                          f"{cadence}; {hazard}{money}.")
         if self.results and self.totals["reason"]:
             lines.append(self.totals["reason"])
-        lines.append("Participants chose to take part: the comparisons show an association, not proof of cause.")
+        pilots = {p: pilot_of(r) for p, r in self.results.items()}
+        chose = "Participants chose to take part: the comparisons show an association, not proof of cause."
+        if set(pilots.values()) <= {"open"}:
+            lines.append(chose)
+        else:
+            opened = [p for p, kind in pilots.items() if kind == "open"]
+            if opened:
+                lines.append(f"{_programs_named(opened)}: {chose[0].lower()}{chose[1:]}")
+            lines.append(POOLED_ASSOCIATION)
+        for program, result in self.results.items():
+            if result.trial is not None:
+                lines += [f"{program}: {line}" for line in result.trial.lines()]
+                lines += [f"{program}: deviation from the frozen plan: {d}" for d in result.trial.deviations]
         return lines
+
+
+def pilot_of(result: EvaluationResult) -> str:
+    """The pilot design ``result`` analysed (``"open"``, ``"waitlist"`` or ``"stepped_wedge"``): its frozen
+    plan's, else open enrolment."""
+    return result.trial.design if result.trial is not None else "open"
+
+
+def _programs_named(programs: Sequence[str]) -> str:
+    names = [repr(p) for p in programs]
+    return ("Program " if len(names) == 1 else "Programs ") + (
+        names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
+
+
+def pilot_caveats(results: Mapping[str, EvaluationResult]) -> tuple[str, ...]:
+    """Who took part, by the pilot design each program's evaluation analysed (:func:`pilot_of`), and each
+    program's deviations from its frozen plan, as caveats of the programs together. When every program ran
+    open enrolment: the self-selection caveat alone. Otherwise the open programs share it, each program that
+    followed a randomised waitlist or a staggered roll-out has its design's caveats
+    (:func:`~workbench.evaluate.trial.design_caveats`), and the pooled retention, which compares people who
+    took part in any program with colleagues who took part in none, is said to be an association."""
+    pilots = {p: pilot_of(r) for p, r in results.items()}
+    found: list[str] = []
+    if set(pilots.values()) <= {"open"}:
+        found.append(SELF_SELECTION)
+    else:
+        opened = [p for p, kind in pilots.items() if kind == "open"]
+        if opened:
+            found.append(f"{_programs_named(opened)} (open enrolment): {SELF_SELECTION}")
+        for program, kind in pilots.items():
+            if kind != "open":
+                found.append(f"Program {program!r} followed its evaluation plan frozen at launch "
+                             f"({PILOT_NAMES[kind].lower()}): " + " ".join(design_caveats(kind)))
+        found.append(POOLED_ASSOCIATION)
+        if "waitlist" in pilots.values():
+            found.append("In the pooled retention a randomised waitlist's participants are its applicants offered a "
+                         "place, whether they took part or not.")
+    for program, result in results.items():
+        if result.trial is not None:
+            found += [f"Program {program!r}, deviation from its frozen plan: {d}" for d in result.trial.deviations]
+    return tuple(found)
 
 
 def _hazard(ratio) -> dict:
@@ -277,6 +339,7 @@ def _took_part(tables: Mapping[str, pd.DataFrame], result: EvaluationResult) -> 
 
 def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, ProgramDesign], *,
                       matchings: Mapping[str, tuple[pd.DataFrame, str] | None] | None = None,
+                      plans: Mapping[str, FrozenPlan | None] | None = None,
                       cohort: str | None = None, seed: int = 0, resamples: int = RESAMPLES,
                       progress: Callable[[int, int, str], None] | None = None,
                       **options) -> ProgramsEvaluation:
@@ -284,7 +347,13 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
     tables as read, every program's enrolment) and total them (see the module docstring).
 
     ``matchings``: program id -> its saved matching and the cohort it matched
-    (:func:`~workbench.evaluate.evaluation.saved_matching_of`). ``cohort``: the
+    (:func:`~workbench.evaluate.evaluation.saved_matching_of`). ``plans``:
+    program id -> the evaluation plan frozen in its workspace
+    (:func:`~workbench.evaluate.plan.load_plan`); a program whose plan was frozen
+    for the evaluated cohort is analysed by the pilot design that was run, as
+    when it is evaluated alone (:func:`~workbench.evaluate.evaluate`), and its
+    caveats and deviations from the plan are among the programs' caveats
+    (:func:`pilot_caveats`). ``cohort``: the
     cohort evaluated in every program (default: the latest with data,
     :func:`~workbench.evaluate.cohort.default_cohort`, over every program's
     enrolment); a program without enough participants in it is listed in
@@ -303,7 +372,8 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
         scoped = program_tables(tables, program, programs)
         try:
             result = evaluate(scoped, designs[program], cohort=name, seed=seed, resamples=resamples,
-                              matching=matching_for((matchings or {}).get(program), name), **options)
+                              matching=matching_for((matchings or {}).get(program), name),
+                              plan=plan_of((plans or {}).get(program), name), **options)
         except WorkbenchError as exc:
             missing[program] = str(exc)
             continue
@@ -319,7 +389,7 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
         reason = "No program could be evaluated, so there is nothing to pool."
         totals = {}
     starts = {r.cohort.start for r in results.values()}
-    caveats = (SELF_SELECTION, *POOLING)
+    caveats = (*pilot_caveats(results), *POOLING)
     if len(starts) > 1:
         caveats += ("The programs' cohorts started on different days: pooled times are months from each person's "
                     "own program start.",)
@@ -335,13 +405,15 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
 
 
 def evaluate_programs_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> ProgramsEvaluation:
-    """:func:`evaluate_programs` on every program of a workspace: their designs, the workspace's tables and
-    each program's saved matching. ``options`` as :func:`evaluate_programs`."""
+    """:func:`evaluate_programs` on every program of a workspace: their designs, the workspace's tables,
+    each program's saved matching and its frozen evaluation plan. ``options`` as :func:`evaluate_programs`."""
     from workbench.evaluate.evaluation import saved_matching_of, workspace_tables
+    from workbench.evaluate.plan import load_plan
     from workbench.programs import load_programs
 
     tables = workspace_tables(workspace)
     programs = load_programs(workspace)
     return evaluate_programs(tables, {p: prog.design for p, prog in programs.items()},
                              matchings={p: saved_matching_of(prog.workspace) for p, prog in programs.items()},
+                             plans={p: load_plan(prog.workspace) for p, prog in programs.items()},
                              cohort=cohort, **options)

@@ -127,11 +127,18 @@ def wedge_order(applicants: pd.DataFrame, column: str, steps: int, months_per_st
 
 def allocate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohort: str | None = None,
              pilot: PilotDesign | None = None) -> pd.DataFrame:
-    """The allocation of ``pilot`` (default the design's ``launch.pilot``) on the cohort's applicants:
-    :func:`waitlist_allocation` (places default to the pilot size) or :func:`wedge_order`.
-    Raises :class:`WorkbenchError` for open enrolment, which allocates nobody."""
+    """The allocation of ``pilot`` (default the design's ``launch.pilot``) on the cohort's applicants
+    (:func:`applicants`, :func:`allocation_of`). Raises :class:`WorkbenchError` for open enrolment, which
+    allocates nobody, and when the pilot design cannot be allocated."""
+    return allocation_of(applicants(tables, design, cohort=cohort), design, pilot)
+
+
+def allocation_of(found: pd.DataFrame, design: ProgramDesign, pilot: PilotDesign | None = None) -> pd.DataFrame:
+    """The allocation of ``pilot`` (default the design's ``launch.pilot``) on the applicants ``found``
+    (:func:`applicants`): :func:`waitlist_allocation` (places default to the pilot size) or :func:`wedge_order`.
+    Raises :class:`WorkbenchError` naming the program and ``launch.pilot`` when it cannot be allocated (the
+    messages ``workbench launch`` and ``workbench design check`` show), and for open enrolment."""
     pilot = pilot or design.launch.pilot
-    found = applicants(tables, design, cohort=cohort)
     if pilot.design == "waitlist":
         places = pilot.places or design.launch.pilot_size
         if places is None:

@@ -275,6 +275,33 @@ def trial_html(trial: Mapping) -> str:
     return "".join(parts)
 
 
+def cohort_facts(doc: Mapping) -> list[tuple[str, str]]:
+    """The evaluated cohort, its participants, its comparison group and the program of an evaluation's JSON
+    ``doc`` as ``(label, text)`` rows (the report's and the pack's). A randomised waitlist compares everyone as
+    drawn, so its participants are not said to be matched with non-participants."""
+    c = doc["cohort"]
+    matched = "" if (doc.get("trial") or {}).get("design") == "waitlist" else \
+        f"; {shown_count(c['matched_participants'])} with comparable non-participants"
+    return [
+        ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
+                   f"({c['follow_up_months']:.1f} months of follow-up)"),
+        ("Participants", f"{c['participants']}, {c['participant_rule']}{matched}"),
+        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
+                             f"{c['comparison_rule']}"),
+        ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
+                    f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
+                    f"{c['meetings']} meetings"),
+    ]
+
+
+def trajectories_table_html(frame: pd.DataFrame) -> str:
+    """The trajectories (``result.trajectories``) side by side as an HTML table (:func:`trajectory_table`): one
+    row per objective, scope and cohort, one column per horizon; text escaped. Figures are the scorecard's, so
+    a scope of fewer than five participants has its reason, never a figure."""
+    paths = trajectory_table(frame)
+    return _html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist())
+
+
 def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str, list[tuple[str, str, str]]]:
     """The evaluation report's title and its sections ``(anchor, heading, HTML)``; ``key`` starts every anchor and
     chart id, so several evaluations can share one page."""
@@ -286,18 +313,8 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     def _figure(chart, prefix: str, caption: str) -> str:  # chart ids start with the key
         return _chart_figure(chart, key + prefix, caption)
 
-    summary = [_headline(doc), _html_facts([
-        ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
-                   f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']}, {c['participant_rule']}; "
-                         f"{shown_count(c['matched_participants'])} with "
-                         "comparable non-participants"),
-        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
-                             f"{c['comparison_rule']}"),
-        ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
-                    f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
-                    f"{c['meetings']} meetings"),
-    ]), '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
+    summary = [_headline(doc), _html_facts(cohort_facts(doc)),
+               '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
     if doc["notes"]:
         summary.append("<h4>Left out</h4>" + _list(doc["notes"]))
 
@@ -403,8 +420,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     if doc["trajectories"]:
         scorecard.append("<h3>Over time, cohort by cohort</h3>" + _figure(
             trajectories_chart(result.trajectories), "trajectories", trajectories_caption(result.trajectories)))
-        paths = trajectory_table(result.trajectories)
-        scorecard.append(_html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist()))
+        scorecard.append(trajectories_table_html(result.trajectories))
 
     calibration = []
     if doc["calibration"]:

@@ -43,6 +43,7 @@ import pandas as pd
 
 from workbench.charts.common import NO_DATA
 from workbench.charts.embed import DRAW_JS, chart_spec, vega_runtime
+from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.charts.evaluate import (
     calibration_caption,
     calibration_chart,
@@ -107,6 +108,9 @@ from workbench.reports.evaluation import (
     _p,
     _pct,
     _points,
+    cohort_facts,
+    trajectories_table_html,
+    trial_html,
 )
 from workbench.reports.sections import GAP_TABLES, _scenario_rows
 from workbench.workspace import Workspace
@@ -155,10 +159,11 @@ ABOUT = {
                "These are forecasts under the model's documented assumptions, not measurements. When two options' "
                "intervals overlap a lot, the model cannot tell them apart."),
     "evaluation": ("How the latest cohort that ran actually did: survey answers, meetings, who stayed, the return "
-                   "on investment and the objectives, each set against comparable colleagues who did not take "
-                   "part.",
-                   "People chose to take part, so a difference shows an association, not proof that the program "
-                   "caused it. Small cohorts give wide intervals; groups of fewer than five people are hidden."),
+                   "on investment and the objectives, each set against a comparison group: comparable colleagues "
+                   "who did not take part or, when the cohort ran as a randomised waitlist, the applicants "
+                   "waitlisted for the next cohort.",
+                   # the evaluation page starts this with who took part, as its pilot design says (design_note)
+                   "Small cohorts give wide intervals; groups of fewer than five people are hidden."),
 }
 
 _PACK_CSS = """
@@ -256,6 +261,7 @@ class _Page:
     summary: str = ""  # one line for the overview's card
     missing: tuple[str, str] | None = None  # what is missing, and how to make it (plain text)
     specs: list[tuple[str, dict]] = field(default_factory=list)
+    caveat: str = ""  # "Keep in mind" before ABOUT's (plain text)
 
 
 class _Figures:
@@ -678,19 +684,12 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     doc = result.to_json()
     c = doc["cohort"]
     parts = [_headline(doc), _html_facts([
-        ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']} "
-                   f"({c['follow_up_months']:.1f} months of follow-up)"),
-        ("Participants", f"{c['participants']}, {c['participant_rule']}; "
-                         f"{shown_count(c['matched_participants'])} with "
-                         "comparable non-participants"),
-        ("Comparison group", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
-                             f"{c['comparison_rule']}"),
-        ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']}, "
-                    f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
-                    f"{c['meetings']} meetings"),
+        *cohort_facts(doc),
         ("Figures made", f"seed {doc['settings']['seed']}, {doc['settings']['resamples']:,} bootstrap resamples, "
                          f"{doc['settings']['runs']:,} forecast runs"),
     ]), '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
+    if doc.get("trial"):
+        parts.append("<h2>Pilot design</h2>" + trial_html(doc["trial"]))
 
     rates = doc["reaction"]["response_rates"]
     parts.append("<h2>Reaction and learning</h2><p class=\"lead\">Who answered the surveys, and how their answers "
@@ -734,8 +733,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     else:
         parts.append('<p class="none">No meetings were logged for this cohort.</p>')
 
-    parts.append("<h2>Results</h2><p class=\"lead\">Did participants stay (and move up) more than comparable "
-                 "colleagues who did not take part?</p>")
+    parts.append("<h2>Results</h2><p class=\"lead\">Did participants stay (and move up) more than their "
+                 "comparison group?</p>")
     for key, heading in (("retention", "Retention"), ("promotion", "Promotion")):
         block = doc[key]
         parts.append(f"<h3>{heading}</h3>")
@@ -785,13 +784,20 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
               r["status"] + (f" (P {r['p_met']:.0%})" if r["p_met"] is not None else ""), r.get("note") or "-")
              for r in doc["scorecard"]]))
 
+    if doc["trajectories"]:
+        parts.append("<h3>Over time, cohort by cohort</h3>")
+        parts.append(figures.figure(trajectories_chart(result.trajectories),
+                                    trajectories_caption(result.trajectories)))
+        parts.append(trajectories_table_html(result.trajectories))
+
     if doc["calibration"]:
         parts.append("<h2>The forecast against what happened</h2>")
         parts.append(figures.figure(calibration_chart(result.calibration.forecast),
                                     calibration_caption(result.calibration.forecast, result.calibration.fitted)))
     summary = (f"Cohort {c['name']}, {c['participants']} participants against "
-               f"{shown_count(c['comparison_matched'])} comparable "
-               "colleagues.")
+               f"{shown_count(c['comparison_matched'])} "
+               + ("waitlisted applicants." if (doc.get("trial") or {}).get("design") == "waitlist"
+                  else "comparable colleagues."))
     at = doc["retention"].get("at_horizon")
     if at:
         d = at["difference"]
@@ -799,7 +805,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                     f"{_points(d['share'])} against the comparison group (95% interval "
                     f"{_points(d['low'])} to {_points(d['high'])}).")
     return _Page("evaluation", "Evaluation", "".join(parts),
-                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary)
+                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary, caveat=design_note(doc))
 
 
 def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:
@@ -851,6 +857,7 @@ def _page_html(page: _Page, pages: Sequence[_Page], workspace: Workspace, genera
         current = ' aria-current="page"' if other.key == page.key else ""
         links.append(f'<a href="{file}"{classes}{current}>{_e(other.title)}</a>')
     lead, caveat = ABOUT[page.key]
+    caveat = f"{page.caveat} {caveat}" if page.caveat else caveat
     title = "Stakeholder pack" if page.key == "index" else page.title
     head_title = f"{page.title} - {org} - stakeholder pack"
     subtitle = f"<p class=\"lead\">{_e(page.subtitle)}</p>" if page.subtitle else ""

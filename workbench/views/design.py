@@ -657,9 +657,9 @@ class MetricsEditor(Editor):
         value = dict(value or {})
         self.fields = {}
         for oid in self.objectives:
-            field = w.Text(value=", ".join(value.get(oid, ())), description=oid,
+            field = w.Text(value=", ".join(value.get(oid, ())), description=oid, style=LABELLED,
                            placeholder="e.g. annual exit rate from HR data, exit survey",
-                           layout=w.Layout(width="620px"))
+                           layout=w.Layout(width="620px"))  # the label as wide as the objective's id
             field.observe(self._changed, names="value")
             self.fields[oid] = field
         self.widget.children = list(self.fields.values()) or [w.HTML("<i>Add objectives on the Align page first.</i>")]

@@ -75,7 +75,10 @@ def test_km_chart_draws_steps_with_bands_and_only_the_steps(result) -> None:
     rows = [r for r in all_rows(spec) if "survival" in r]
     assert {r["label"] for r in rows} == {"Participants", "Comparison group"}
     assert len(rows) == len(km)  # everyone is followed to the same day: every row is a step or the end
-    assert ">Who stayed?<" in renders(chart)
+    svg = renders(chart)
+    assert ">Who stayed?<" in svg
+    # the legend says which line is which (the band's colour once had no legend, and Vega-Lite dropped both)
+    assert 'class="mark-group role-legend"' in svg and ">Participants<" in svg and ">Comparison group<" in svg
     json_block = result.to_json()["retention"]
     caption = km_caption(km, horizon_months=11, logrank=json_block["logrank"], hazard_ratio=json_block["hazard_ratio"])
     assert "hazard ratio 0.72" in caption and "includes no difference" in caption

@@ -420,8 +420,15 @@ def test_evaluation_missing() -> None:
                "evaluation_missing")
     assert [f.title for f in found] == ["No evaluation levels", "No metric for objective b",
                                         "Metrics for unknown objectives"]
-    assert "(1 of 2 objectives have one)" in found[1].explanation
+    assert "(1 of the 2 objectives that need one have one), so it is measured only if its KPI" in found[1].explanation
     assert of(run(design(align=two), {}), "evaluation_missing") == []
+    # kinds that read their own data need no metric; time to productivity is not measured without one
+    own = Align(objectives=(Objective(id="stay", kind="retention", kpi="exit rate"),
+                            Objective(id="grow", kind="competency_growth", kpi="levels"),
+                            Objective(id="ramp", kind="time_to_productivity", kpi="weeks")))
+    found = of(run(design(align=own, evaluate=Evaluate(levels=("results",))), {}), "evaluation_missing")
+    assert [f.title for f in found] == ["No metric for objective ramp"]
+    assert found[0].explanation.endswith("(0 of the 1 objectives that need one have one), so it will not be measured.")
 
 
 def test_eligibility_findings() -> None:

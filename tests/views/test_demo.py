@@ -143,6 +143,9 @@ def test_align_shows_that_the_demo_cohort_cannot_detect_the_retention_effect_it_
     assert "Objective retention: the cohort cannot detect its effect" in page.findings.cards.value
     launch = DesignPage(open_page("06_launch_and_support")[0], ("launch", "evaluate", "support"))
     assert power_note(launch, "evaluate.metrics") == note
+    metrics = next(c for c in launch.cards if c.decision.id == "evaluate.metrics").editor
+    assert {f.description for f in metrics.fields.values()} >= {"retention", "women_mentees"}
+    assert all(f.style.description_width == "initial" for f in metrics.fields.values())  # ids are not cut off
     experience = DesignPage(open_page("02_experience")[0], ("experience",))
     assert experience.session.power == [] and not any(f.check == "objective_power"
                                                       for f in experience.session.findings)

@@ -77,6 +77,24 @@ def test_decisions_that_do_not_apply_are_hidden(home: Path) -> None:
     assert group_size.layout.display is None
 
 
+def test_pilot_fields_show_only_for_the_design_chosen(home: Path) -> None:
+    page = page_for(("launch",), "06_launch_and_support")
+    pilot = card(page, "launch.pilot").editor
+
+    def visible() -> list[str]:
+        return [name for name, row in pilot.rows.items() if row.layout.display != "none"]
+
+    assert visible() == ["design"]  # open enrolment draws nothing
+    pilot.editors["design"].widget.value = "waitlist"
+    assert visible() == ["design", "places", "seed"]
+    assert page.session.design.launch.pilot.design == "waitlist"
+    pilot.editors["design"].widget.value = "stepped_wedge"
+    assert visible() == ["design", "cluster_column", "steps", "months_per_step", "seed"]
+    assert "blank = the pilot size" in pilot.rows["places"].children[0].value
+    card(page, "launch.pilot").refresh()  # shown again from the design, as after a reload
+    assert visible() == ["design", "cluster_column", "steps", "months_per_step", "seed"]
+
+
 def test_objectives_can_be_added_and_edited(home: Path) -> None:
     page = page_for(("align",))
     editor = card(page, "align.objectives").editor

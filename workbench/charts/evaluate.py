@@ -157,10 +157,10 @@ def km_chart(km: pd.DataFrame, *, outcome: str = "retention", horizon_months: fl
     low = float(np.nanmin(rows[["survival", "low"]].to_numpy(dtype=float)))
     y_scale = alt.Scale(domain=[max(0.0, math.floor(low * 10) / 10), 1.0], nice=False)
     base = alt.Chart(rows)
-    band_colour = alt.Color("label:N", sort=groups, legend=None,
-                            scale=alt.Scale(domain=groups, range=[GROUP_COLOURS.get(g, "#4c78a8") for g in groups]))
+    # the band shares the line's colour encoding: a layer with legend=None beside one with a legend makes
+    # Vega-Lite drop the legend of both ("Conflicting legend property")
     band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
-        x="time:Q", y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=band_colour)
+        x="time:Q", y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=colour)
     line = base.mark_line(interpolate="step-after", strokeWidth=2.2).encode(
         x=alt.X("time:Q", title=time_title, scale=alt.Scale(nice=False)),
         y=alt.Y("survival:Q", title=label, scale=y_scale, axis=alt.Axis(format=".0%")),

@@ -68,7 +68,7 @@ from workbench.design.eligibility import (
     number_column,
     text_column,
 )
-from workbench.design.model import Eligibility, ProgramDesign
+from workbench.design.model import SURVEY_KINDS, Eligibility, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.organisation import current_cohort
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
@@ -641,14 +641,19 @@ def _evaluation_missing(ctx: _Context) -> list[Finding]:
             "No Kirkpatrick/Phillips level is chosen, so the program has no evaluation plan.",
             "Choose at least reaction, behaviour and results.", ("evaluate.levels",)))
     ids = [o.id for o in ctx.design.align.objectives]
-    covered = sum(1 for i in ids if evaluate.metrics.get(i))
-    for objective_id in ids:
-        if not evaluate.metrics.get(objective_id):
+    # retention, promotion and the scorecard's own KPIs read their data (exits, promotion dates, assessments...)
+    # whatever the plan names; a survey objective needs its construct named, the rest are not measured
+    named = [o for o in ctx.design.align.objectives if o.kind in SURVEY_KINDS or o.kind == "time_to_productivity"]
+    covered = sum(1 for o in named if evaluate.metrics.get(o.id))
+    for objective in named:
+        if not evaluate.metrics.get(objective.id):
+            consequence = ("so it is measured only if its KPI or statement names a survey construct"
+                           if objective.kind in SURVEY_KINDS else "so it will not be measured")
             findings.append(Finding(
-                "evaluation_missing", "warning", f"No metric for objective {objective_id}",
-                f"Objective {objective_id} has no metric in the evaluation plan ({covered} of "
-                f"{len(ids)} objectives have one), so it will not be measured.",
-                "Name the data that measures it (exits, promotions, survey scores, meetings).",
+                "evaluation_missing", "warning", f"No metric for objective {objective.id}",
+                f"Objective {objective.id} has no metric in the evaluation plan ({covered} of the {len(named)} "
+                f"objectives that need one have one), {consequence}.",
+                "Name the data that measures it (a survey construct, meetings).",
                 ("evaluate.metrics", "align.objectives")))
     stray = [key for key in evaluate.metrics if key not in ids]
     if stray:

@@ -25,6 +25,9 @@ BusinessProblem = Literal["attrition", "onboarding", "leadership_pipeline", "rep
 KpiKind = Literal["retention", "promotion", "skill", "engagement", "time_to_productivity", "representation",
                   "satisfaction", "other", "competency_growth", "time_to_promotion", "high_potential_retention",
                   "internal_mobility", "mentor_outcomes"]
+#: Objective kinds the scorecard measures from a survey construct named in the objective's KPI or statement, or
+#: in ``evaluate.metrics``; every other kind reads its own data (exits, promotions, assessments...).
+SURVEY_KINDS: tuple[str, ...] = ("engagement", "satisfaction", "skill", "other")
 Structure = Literal["one_on_one", "group", "peer", "reverse", "flash", "mosaic", "functional"]
 Cadence = Literal["weekly", "fortnightly", "monthly"]
 Enrolment = Literal["open", "application", "nomination"]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workbench.design.model import Objective, ProgramDesign
+from workbench.design.model import SURVEY_KINDS, Objective, ProgramDesign
 from workbench.evaluate.objectives import KINDS, Measured
 from workbench.privacy import MIN_GROUP
 
@@ -152,7 +152,7 @@ def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, pr
             row["direction"] = _direction(objective, lower_default=estimate["lower"])
             row["comparison"] = estimate["comparison"] * factor
             observed = tuple(estimate[k] * factor for k in ("observed", "low", "high"))
-        elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
+        elif objective.kind in SURVEY_KINDS:
             construct = named_construct(objective, design, constructs)
             if construct is None:
                 row["note"] = ("No survey construct is named in the KPI or in evaluate.metrics for this objective, "

@@ -16,7 +16,7 @@ import html
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import ipywidgets as w
 import pandas as pd
@@ -301,22 +301,34 @@ class ChoiceSetEditor(Editor):
 class GroupEditor(Editor):
     """A nested model (eligibility, constraints): one editor per field, edited as a whole."""
 
-    def __init__(self, editors: dict[str, Editor], labels: dict[str, str], on_change: Callable[[object], None]) -> None:
+    def __init__(self, editors: dict[str, Editor], labels: dict[str, str], on_change: Callable[[object], None],
+                 shown: Mapping[str, Callable[[dict], bool]] | None = None) -> None:
         super().__init__(on_change)
         self.editors = editors
+        self.shown = dict(shown or {})  # field -> whether it applies to the group's value (hidden otherwise)
         for editor in editors.values():
             editor.on_change = lambda _value: self._changed()
         # labels wrap rather than being cut off ("Departments (none ticked = all)")
-        self.widget = w.VBox([w.HBox([w.HTML(html.escape(labels[name]), layout=w.Layout(width="220px")),
-                                      editor.widget]) for name, editor in editors.items()])
+        self.rows = {name: w.HBox([w.HTML(html.escape(labels[name]), layout=w.Layout(width="220px")), editor.widget])
+                     for name, editor in editors.items()}
+        self.widget = w.VBox(list(self.rows.values()))
 
     def get(self) -> object:
         return {name: editor.get() for name, editor in self.editors.items()}
+
+    def _changed(self, _change: object = None) -> None:
+        self._show_fields(self.get())
+        super()._changed()
 
     def _show(self, value: object) -> None:
         data = value.model_dump(mode="python") if isinstance(value, BaseModel) else dict(value or {})
         for name, editor in self.editors.items():
             editor.show(data.get(name))
+        self._show_fields(data)
+
+    def _show_fields(self, data: dict) -> None:
+        for name, applies in self.shown.items():
+            self.rows[name].layout.display = None if applies(data) else "none"
 
 
 def _number_text(value: object) -> str:
@@ -460,6 +472,19 @@ GROUP_LABELS = {
     "expected_mentors": "Mentors expected to volunteer",
     "filters": "Other filters (any people column)", "method": "How the class is chosen",
     "class_size": "Class size (mentees)", "quotas": "Quotas or spread targets", "seed": "Lottery seed",
+    "launch.pilot.design": "Design", "launch.pilot.places": "Places this cohort (blank = the pilot size)",
+    "launch.pilot.cluster_column": "Clusters: the people column (department, site...)",
+    "launch.pilot.steps": "Start steps", "launch.pilot.months_per_step": "Months between steps",
+    "launch.pilot.seed": "Random seed (the same seed draws the same allocation)",
+}
+
+#: Fields of a nested decision that only apply to some of its values (keyed by path): hidden otherwise.
+FIELD_SHOWN_WHEN: dict[str, Callable[[dict], bool]] = {
+    "launch.pilot.places": lambda v: v.get("design") == "waitlist",
+    "launch.pilot.cluster_column": lambda v: v.get("design") == "stepped_wedge",
+    "launch.pilot.steps": lambda v: v.get("design") == "stepped_wedge",
+    "launch.pilot.months_per_step": lambda v: v.get("design") == "stepped_wedge",
+    "launch.pilot.seed": lambda v: v.get("design") != "open",
 }
 
 
@@ -537,8 +562,11 @@ class DecisionCard(w.VBox):
                                guidance="", options=self.decision.options if labelled else (), evidence=(),
                                depends_on=())
                 editors[name] = editor_for(sub, info.annotation, lambda _v: None, choices)
-            labels = {name: GROUP_LABELS.get(name, name.replace("_", " ").capitalize()) for name in fields}
-            return GroupEditor(editors, labels, self._on_edit)
+            paths = {name: f"{self.decision.id}.{name}" for name in fields}
+            labels = {name: GROUP_LABELS.get(path, GROUP_LABELS.get(name, name.replace("_", " ").capitalize()))
+                      for name, path in paths.items()}
+            shown = {name: FIELD_SHOWN_WHEN[path] for name, path in paths.items() if path in FIELD_SHOWN_WHEN}
+            return GroupEditor(editors, labels, self._on_edit, shown)
         if self.decision.id == "align.objectives":
             return ObjectivesEditor(self._on_edit, choices.get("goals", []))
         if self.decision.id == "experience.criteria":
@@ -629,9 +657,9 @@ class MetricsEditor(Editor):
         value = dict(value or {})
         self.fields = {}
         for oid in self.objectives:
-            field = w.Text(value=", ".join(value.get(oid, ())), description=oid,
+            field = w.Text(value=", ".join(value.get(oid, ())), description=oid, style=LABELLED,
                            placeholder="e.g. annual exit rate from HR data, exit survey",
-                           layout=w.Layout(width="620px"))
+                           layout=w.Layout(width="620px"))  # the label as wide as the objective's id
             field.observe(self._changed, names="value")
             self.fields[oid] = field
         self.widget.children = list(self.fields.values()) or [w.HTML("<i>Add objectives on the Align page first.</i>")]

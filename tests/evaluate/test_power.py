@@ -11,7 +11,8 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower, TTestPower
 
 from workbench.data.importing import read_workspace_tables
-from workbench.design.model import Objective
+from workbench.data.sample import generate_organisation
+from workbench.design.model import ColumnFilter, Eligibility, Launch, Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.evaluate.power import (
     detectable_hazard_ratio,
@@ -21,6 +22,7 @@ from workbench.evaluate.power import (
     paired_mentees_needed,
     power_findings,
 )
+from workbench.simulate.baseline import attrition_baseline, program_starts
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 Z = stats.norm.ppf(0.975) + stats.norm.ppf(0.80)
@@ -130,8 +132,14 @@ def test_a_pilot_without_enrolment_is_drawn_from_the_eligible(demo) -> None:
     pilot = design.model_copy(update={"launch": design.launch.model_copy(update={"rollout": "pilot",
                                                                                  "pilot_size": 25})})
     no_enrolment = {k: v for k, v in tables.items() if k != "enrolment"}
-    retention = objective_power(pilot, no_enrolment, runs=50)[0]
+    everyone = Objective(id="everyone", kind="retention", horizon_months=12)
+    retention, scoped = objective_power(with_objectives(pilot, everyone, design.align.objectives[0]), no_enrolment,
+                                        runs=50)
     assert retention.mentees == 25 and retention.comparison > 25
+    # in a scope, the pilot's places in the scope's share of the eligible employees; the rest of them compare
+    assert scoped.scope != "everyone" and 0 < scoped.mentees < 25
+    assert scoped.mentees / (scoped.mentees + scoped.comparison) == pytest.approx(25 / (25 + retention.comparison),
+                                                                                  abs=0.5 / scoped.comparison)
     full = design.model_copy(update={"launch": design.launch.model_copy(update={"rollout": "full"})})
     assert "cohort's size is unknown" in objective_power(full, no_enrolment)[0].reason
 
@@ -141,3 +149,49 @@ def test_the_pairs_needed_reach_the_power_and_one_fewer_does_not(change: float) 
     needed = paired_mentees_needed(change, sd=1.0, correlation=0.5)
     assert TTestPower().power(change, nobs=needed, alpha=0.05) >= 0.8
     assert TTestPower().power(change, nobs=needed - 1, alpha=0.05) < 0.8
+
+
+@pytest.fixture(scope="module")
+def generated():
+    tables = generate_organisation(800, seed=3)
+    return {name: frame.astype(str).replace({"nan": "", "<NA>": "", "NaT": ""}) for name, frame in tables.items()}
+
+
+def test_a_scoped_objective_is_powered_on_the_planned_people_in_its_scope(generated) -> None:
+    design = ProgramDesign(launch=Launch(rollout="full"))
+    scope = Eligibility(departments=("Engineering",), level_min=1, level_max=2)
+    everyone, scoped = objective_power(with_objectives(design, Objective(
+        id="all", kind="retention", horizon_months=12), Objective(
+        id="eng", kind="retention", horizon_months=12, scope=scope)), generated, runs=20)
+    # by hand: the current cohort's enrolled mentees (everyone is eligible under the default rule) and the
+    # employees who are not, in Engineering at levels 1-2
+    people, enrolment = generated["people"], generated["enrolment"]
+    cohort = enrolment[enrolment["cohort"] == enrolment["cohort"].max()]
+    mentees = set(cohort.loc[cohort["role"].isin(["mentee", "both"]), "person_id"])
+    employed = people["exit_date"].eq("")
+    in_scope = people["department"].eq("Engineering") & people["level"].astype(int).between(1, 2) & employed
+    assert everyone.mentees == len(mentees) and everyone.comparison == int((employed & ~people["person_id"].isin(
+        mentees)).sum())
+    assert scoped.mentees == int((in_scope & people["person_id"].isin(mentees)).sum()) < everyone.mentees
+    assert scoped.comparison == int((in_scope & ~people["person_id"].isin(mentees)).sum())
+    # the mentees' exit rate is the mean of their cells' hazards in the organisation's exit history
+    baseline = attrition_baseline(people, censor=program_starts(generated)).dropna(subset=["level"])
+    cell = baseline[baseline["department"].eq("Engineering")].set_index("level")["hazard"]
+    levels = people.loc[in_scope & people["person_id"].isin(mentees), "level"].astype(int)
+    assert scoped.baseline == pytest.approx(100 * (1 - math.exp(-cell.reindex(levels).mean())))
+    assert scoped.baseline != pytest.approx(everyone.baseline, abs=0.1)
+    assert "in the objective's scope (Engineering; levels 1-2" in scoped.sentence()
+
+
+def test_a_scope_on_a_sensitive_column_needs_the_opt_in(generated) -> None:
+    scope = Eligibility(filters=(ColumnFilter(column="gender", values=("woman",)),))
+    objective = Objective(id="women", kind="retention", horizon_months=12, scope=scope)
+    design = with_objectives(ProgramDesign(launch=Launch(rollout="full")), objective)
+    refused = objective_power(design, generated, runs=20)[0]
+    assert not refused.quantified and "sensitive column 'gender'" in refused.reason
+    opted = design.model_copy(update={"experience": design.experience.model_copy(update={
+        "sensitive_opt_in": True, "sensitive_attributes": ("gender",)})})
+    women = objective_power(opted, generated, runs=20)[0]
+    people = generated["people"]
+    assert women.quantified and women.comparison == int((people["gender"].eq("woman") & people["exit_date"].eq("")
+                                                         ).sum()) - women.mentees

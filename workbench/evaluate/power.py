@@ -14,6 +14,15 @@ The planned cohort is the current cohort's eligible enrolled mentees (at most
 without an enrolment, a pilot's size drawn from the eligible employees. The
 comparison group is every other employee who passes the mentee rule.
 
+Each objective is powered on its **scope** (``objective.scope``, the eligibility
+rule :mod:`.objectives` scores it on, as of the day the data describe): the
+mentees are the planned size times the in-scope share of the pool they come
+from (with an enrolment and no cap on the class: exactly the enrolled mentees in
+scope), the comparison group the planned comparison people in scope, and the
+exits or scores expected are those of the people in scope. A scope on a
+sensitive column without the design's opt-in is not quantified
+(:func:`.objectives.scope_reason`).
+
 **Retention** (a survival design). Exits expected over the objective's
 ``horizon_months`` come from the organisation's own exit history: each
 person's exit hazard per person-year from :func:`workbench.simulate.baseline.attrition_baseline`
@@ -62,14 +71,17 @@ import pandas as pd
 from scipy import optimize, stats
 from statsmodels.stats.power import TTestPower
 
+from workbench.design.catalogue import scope_text
 from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, eligible, number_column, text_column
-from workbench.design.model import Objective, ProgramDesign
+from workbench.design.model import Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.evaluate.objectives import scope_reason
 from workbench.evaluate.scorecard import named_construct
 from workbench.organisation import current_cohort
+from workbench.privacy import MIN_GROUP
 from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
-from workbench.workspace import Workspace
+from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Power of the planned test (probability of detecting a true effect of the stated size).
 POWER = 0.80
@@ -97,7 +109,8 @@ class ObjectivePower:
     survey points); ``expected`` the value with the expected effect
     (``expected_source`` says whose: the outcome model or the objective's
     target), ``None`` when there is none; ``needed`` the mentees needed to
-    detect it and ``cohorts`` how many cohorts of the planned size that is.
+    detect it and ``cohorts`` how many cohorts of the planned size that is. ``scope`` is whom the objective
+    is about, in words (the mentees and comparison counted are the planned ones within it).
     """
 
     objective: str
@@ -121,6 +134,7 @@ class ObjectivePower:
     needed: int | None = None
     cohorts: int | None = None
     reason: str = ""
+    scope: str = "everyone"
 
     @property
     def quantified(self) -> bool:
@@ -138,17 +152,23 @@ class ObjectivePower:
         if not self.quantified:
             return f"Minimum detectable effect not quantified: {self.reason}"
         if self.design == "survival":
-            text = (f"With {self.mentees:,} mentees and {self.comparison:,} comparison colleagues over "
+            text = (f"With {self.mentees:,} mentees and {self.comparison:,} comparison colleagues{self._scope_text()} over "
                     f"{self.horizon_months} months, about {_count(self.events)} "
                     f"exit{'' if round(self.events) == 1 else 's'} among the mentees "
                     f"(and {_count(self.comparison_events)} among the colleagues) are expected from the "
                     f"organisation's exit history: the minimum detectable effect (80% power, 5% significance) is "
                     f"a fall in the mentees' annual exit rate from {self.baseline:.1f}% to {self.detectable:.1f}%.")
         else:
-            text = (f"With {self.mentees:,} mentees answering the survey before and after (pre-post correlation "
+            text = (f"With {self.mentees:,} mentees{self._scope_text()} answering the survey before and after (pre-post correlation "
                     f"{self.correlation:.2f}, {self.correlation_source}), the minimum detectable effect (80% power, "
                     f"5% significance) is a change of {self.mde:.2f} points in the mean score.")
         return f"{text} {self._expected_text()}".strip()
+
+    def _scope_text(self) -> str:
+        if self.scope == "everyone":
+            return ""
+        few = f", fewer than {MIN_GROUP}: too few for the scorecard to measure" if self.mentees < MIN_GROUP else ""
+        return f" in the objective's scope ({self.scope}{few})"
 
     def _expected_text(self) -> str:
         if self.expected is None:
@@ -243,12 +263,27 @@ def annual_exit_rate(hazard: float) -> float:
 
 @dataclass(frozen=True)
 class PlannedGroups:
-    """People rows (positions) of the planned mentees' pool and the comparison group; ``size`` mentees planned."""
+    """The planned groups: people rows (positions) of the pool the ``size`` mentees come from, and of the pool
+    the ``comparison_size`` comparison people come from (the same rows when the comparison is the rest of the
+    mentees' pool: a pilot drawn from the eligible, or a waitlist)."""
 
     pool: np.ndarray
     comparison: np.ndarray
     size: int
+    comparison_size: int
     note: str = ""
+
+    def scoped(self, keep: np.ndarray) -> PlannedGroups:
+        """The groups within an objective's scope (``keep``: a boolean per people row): each pool's rows in
+        scope, and each planned size times its pool's in-scope share (with an enrolment and no cap on the
+        class, exactly the enrolled mentees in scope)."""
+        pool, comparison = self.pool[keep[self.pool]], self.comparison[keep[self.comparison]]
+        return PlannedGroups(pool, comparison, _share_of(self.size, len(pool), len(self.pool)),
+                             _share_of(self.comparison_size, len(comparison), len(self.comparison)), self.note)
+
+
+def _share_of(size: int, part: int, whole: int) -> int:
+    return size if part == whole else round(size * part / whole)
 
 
 def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
@@ -272,13 +307,14 @@ def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
         pool = np.flatnonzero(ok & mentee)
         size = min([len(pool), *[c for c in caps if c is not None]])
         comparison = np.flatnonzero(ok & ~mentee)
-        return PlannedGroups(pool, comparison, size)
+        return PlannedGroups(pool, comparison, size, len(comparison))
     if caps[0] is None:
         raise WorkbenchError("there is no enrolment and no pilot size, so the cohort's size is unknown: import the "
                              "enrolment or plan a pilot (launch.pilot_size).")
     pool = np.flatnonzero(ok)
     size = min(caps[0], len(pool))
-    return PlannedGroups(pool, pool, size, note="no enrolment yet: a pilot drawn from the eligible employees")
+    return PlannedGroups(pool, pool, size, len(pool) - size,
+                         note="no enrolment yet: a pilot drawn from the eligible employees")
 
 
 def expected_hazard_ratio(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, horizon_months: int, *,
@@ -298,11 +334,14 @@ def expected_hazard_ratio(tables: Mapping[str, pd.DataFrame], design: ProgramDes
 
 def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
                     as_of: datetime.date | None = None, runs: int = RUNS, seed: int = SEED,
-                    model_cache: MutableMapping | None = None) -> list[ObjectivePower]:
+                    model_cache: MutableMapping | None = None,
+                    sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> list[ObjectivePower]:
     """One :class:`ObjectivePower` per objective of ``design`` over ``tables`` (text DataFrames as read from CSV).
 
     Deterministic (seeded); never raises for a design or data it cannot power: the objective is
-    then not quantified, with the reason. ``model_cache``, a dict kept by the caller for the same
+    then not quantified, with the reason. Each objective is powered on its scope (the planned groups'
+    people within it, :meth:`PlannedGroups.scoped`); a scope on a column in ``sensitive`` (the
+    workspace's sensitive ``people.csv`` columns) without the design's opt-in is not quantified. ``model_cache``, a dict kept by the caller for the same
     ``tables``, keeps the outcome model's expected effects (its matching is most of the time), so
     an edit of the objectives alone does not match the cohort again.
     """
@@ -314,8 +353,9 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
     model_key = design.model_copy(update={"align": design.align.model_copy(update={"objectives": ()}),
                                           "rationale": {}}).model_dump_json()
     out = []
+    people = tables["people"].reset_index(drop=True) if groups is not None else None
     for objective in design.align.objectives:
-        base = {"objective": objective.id, "kind": objective.kind}
+        base = {"objective": objective.id, "kind": objective.kind, "scope": scope_text(objective.scope)}
         if objective.kind == "retention":
             design_kind = "survival"
         elif objective.kind in ("engagement", "satisfaction", "skill", "other"):
@@ -328,11 +368,21 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
         if groups is None:
             out.append(ObjectivePower(**base, design="", reason=problem))
             continue
+        refused = scope_reason(objective, design, people, sensitive)
+        if refused:
+            out.append(ObjectivePower(**base, design="", reason=refused[:1].lower() + refused[1:]))
+            continue
+        scoped = groups if objective.scope == Eligibility() else groups.scoped(
+            eligible(people, objective.scope, as_of=as_of or data_as_of(people)).to_numpy())
+        if scoped.size < 1 <= groups.size:
+            out.append(ObjectivePower(**base, design="", reason=f"none of the {groups.size:,} planned mentees is in "
+                                      f"the objective's scope ({base['scope']})."))
+            continue
         try:
             if design_kind == "survival":
-                out.append(_retention(objective, design, tables, groups, expected, (model_key, runs, seed)))
+                out.append(_retention(objective, design, tables, scoped, expected, (model_key, runs, seed)))
             else:
-                out.append(_survey(objective, design, tables, groups))
+                out.append(_survey(objective, design, tables, scoped))
         except WorkbenchError as exc:
             out.append(ObjectivePower(**base, design="", reason=str(exc)))
     return out
@@ -348,7 +398,7 @@ def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str,
     if not text_column(people, "exit_date").ne("").any():
         raise WorkbenchError("people.csv records no exits (exit_date), so the organisation's exit rate, and the "
                              "exits to expect, are unknown.")
-    if groups.size < 1 or not len(groups.comparison):
+    if groups.size < 1 or groups.comparison_size < 1:
         who = "mentees" if groups.size < 1 else "eligible colleagues outside the cohort to compare with"
         raise WorkbenchError(f"there are no {who}.")
     baseline = attrition_baseline(people, censor=program_starts(tables))
@@ -357,15 +407,12 @@ def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str,
     leave = 1 - np.exp(-hazards * horizon / 12)
     mean_hazard = float(hazards[groups.pool].mean()) if len(groups.pool) else float(hazards.mean())
     events = groups.size * float(leave[groups.pool].mean())
-    comparison = groups.comparison
-    if groups.note:  # a pilot drawn from the eligible: the rest of them compare
-        comparison_events = float(leave[comparison].sum()) - events
-        n_comparison = len(comparison) - groups.size
-    else:
-        comparison_events, n_comparison = float(leave[comparison].sum()), len(comparison)
+    comparison_events, n_comparison = groups.comparison_size * float(leave[groups.comparison].mean()), \
+        groups.comparison_size
     hr = detectable_hazard_ratio(events, comparison_events)
     rate = 100 * annual_exit_rate(mean_hazard)
-    found = dict(objective=objective.id, kind=objective.kind, design="survival", unit="annual exit rate, %",
+    found = dict(objective=objective.id, kind=objective.kind, scope=scope_text(objective.scope), design="survival",
+                 unit="annual exit rate, %",
                  horizon_months=horizon, mentees=groups.size, comparison=n_comparison, events=events,
                  comparison_events=comparison_events, baseline=rate, hazard_ratio=hr,
                  detectable=100 * annual_exit_rate(mean_hazard * hr))
@@ -418,7 +465,8 @@ def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd
     if groups.size < 2:
         raise WorkbenchError("a paired design needs at least 2 mentees.")
     mde = detectable_paired_change(groups.size, sd, correlation)
-    found = dict(objective=objective.id, kind=objective.kind, design="paired", unit=f"{construct} score",
+    found = dict(objective=objective.id, kind=objective.kind, scope=scope_text(objective.scope), design="paired",
+                 unit=f"{construct} score",
                  horizon_months=objective.horizon_months, mentees=groups.size, comparison=len(groups.comparison),
                  correlation=correlation, correlation_source=source, baseline=float(pre.mean()), mde=mde,
                  detectable=float(pre.mean()) + mde)
@@ -459,7 +507,8 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
     from workbench.data.importing import checked_tables
     from workbench.programs import scoped_tables
 
-    return objective_power(design, scoped_tables(workspace, checked_tables(workspace)))
+    return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
+                           sensitive=workspace.settings.sensitive)
 
 
 def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,16 +13,21 @@ from statsmodels.stats.power import NormalIndPower, TTestPower
 
 from workbench.data.importing import read_workspace_tables
 from workbench.data.sample import generate_organisation
-from workbench.design.model import ColumnFilter, Eligibility, Launch, Objective, ProgramDesign
+from workbench.design.model import ColumnFilter, Eligibility, Launch, Objective, PilotDesign, ProgramDesign
 from workbench.design.store import load_design
+from workbench.errors import WorkbenchError
 from workbench.evaluate.power import (
+    detectable_difference,
     detectable_hazard_ratio,
     detectable_paired_change,
     events_needed,
     objective_power,
+    offered_needed,
     paired_mentees_needed,
     power_findings,
+    wedge_variance,
 )
+from workbench.evaluate.trial import allocate
 from workbench.simulate.baseline import attrition_baseline, program_starts
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
@@ -195,3 +201,96 @@ def test_a_scope_on_a_sensitive_column_needs_the_opt_in(generated) -> None:
     people = generated["people"]
     assert women.quantified and women.comparison == int((people["gender"].eq("woman") & people["exit_date"].eq("")
                                                          ).sum()) - women.mentees
+
+
+def test_two_groups_give_g_powers_answer() -> None:
+    # G*Power, two independent means: d = 0.5, equal groups, 5% two-sided and 80% power need 64 in each
+    assert offered_needed(0.5, 1.0, sd=1.0) == 64
+    assert detectable_difference(64, 1.0, sd=1.0) == pytest.approx(0.5, abs=0.005)
+    assert offered_needed(0.5, 2.0, sd=1.0) < 64  # a larger waitlist needs fewer offered places
+
+
+def hussey_hughes_variance(clusters: int, steps: int, n: float, risk: float, tau2: float) -> float:
+    """Hussey & Hughes (2007), eq. 8: the variance of a cross-sectional stepped wedge's effect, clusters dealt
+    evenly to the steps, ``n`` people per cluster-period, between-cluster variance ``tau2``."""
+    periods = steps + 1
+    start = [i % steps + 1 for i in range(clusters)]
+    x = [[1.0 if start[i] <= j else 0.0 for j in range(periods)] for i in range(clusters)]
+    u = sum(map(sum, x))
+    w = sum(sum(x[i][j] for i in range(clusters)) ** 2 for j in range(periods))
+    v = sum(sum(row) ** 2 for row in x)
+    s2 = risk * (1 - risk) / n
+    return clusters * s2 * (s2 + periods * tau2) / ((clusters * u - w) * s2 + (u ** 2 + clusters * periods * u
+                                                                              - periods * w - clusters * v) * tau2)
+
+
+@pytest.mark.parametrize(("clusters", "steps"), [(6, 3), (12, 4), (5, 2)])
+def test_the_wedge_variance_is_hussey_and_hughes_with_fixed_cluster_effects(clusters: int, steps: int) -> None:
+    sizes = [40.0] * clusters
+    start = [i % steps + 1 for i in range(clusters)]
+    variance = wedge_variance(sizes, start, [0.05] * clusters)
+    # clusters as fixed effects: Hussey & Hughes's variance as the between-cluster variance grows
+    assert variance == pytest.approx(hussey_hughes_variance(clusters, steps, 40, 0.05, 1e6), rel=1e-6)
+    assert variance > hussey_hughes_variance(clusters, steps, 40, 0.05, 1e-4)  # random effects borrow across
+
+
+def test_the_wedge_variance_is_the_spread_of_the_estimate_in_simulated_roll_outs() -> None:
+    # seeded roll-outs without an effect (the variance a power calculation plans with): 6 clusters in 3 steps,
+    # each with its own exit risk (the fixed effects absorb it), 60 people a period; the fitted effect's spread
+    # over 2,000 roll-outs is the variance's square root
+    rng = np.random.default_rng(5)
+    steps, sizes, risks, effect = np.array([1, 2, 3, 1, 2, 3]), np.full(6, 60.0), np.array(
+        [0.03, 0.05, 0.08, 0.04, 0.06, 0.10]), 0.0
+    periods = 4
+    cluster, period = np.repeat(np.arange(6), periods), np.tile(np.arange(periods), 6)
+    started = (steps[cluster] <= period).astype(float)
+    design = np.column_stack([np.eye(6)[cluster], np.eye(periods)[period][:, 1:], started])
+    weight = np.sqrt(sizes / (risks * (1 - risks)))[cluster]
+    truth = risks[cluster] + effect * started
+    estimates = []
+    for _ in range(2000):
+        means = rng.binomial(60, truth) / 60
+        estimates.append(np.linalg.lstsq(design * weight[:, None], means * weight, rcond=None)[0][-1])
+    assert np.mean(estimates) == pytest.approx(effect, abs=0.002)
+    assert np.std(estimates) == pytest.approx(math.sqrt(wedge_variance(sizes, steps, risks)), rel=0.05)
+    with pytest.raises(WorkbenchError, match="start all at one step"):
+        wedge_variance(sizes, np.ones(6), risks)
+
+
+def with_pilot(design, pilot: PilotDesign):
+    return design.model_copy(update={"launch": design.launch.model_copy(update={"pilot": pilot})})
+
+
+def test_a_randomised_waitlist_compares_the_offered_with_the_waitlisted(demo) -> None:
+    design, tables = demo
+    waitlist = with_pilot(with_objectives(design, Objective(id="all", kind="retention", horizon_months=12),
+                                          design.align.objectives[1]), PilotDesign(design="waitlist", places=20))
+    applicants = len(allocate(tables, waitlist))
+    retention, clarity = objective_power(waitlist, tables, runs=50)
+    assert (retention.mentees, retention.comparison) == (20, applicants - 20)
+    assert f"randomised waitlist (20 offered against {applicants - 20} waitlisted)" in retention.sentence()
+    open_enrolment = objective_power(with_pilot(waitlist, PilotDesign()), tables, runs=50)
+    assert open_enrolment[0].comparison > retention.comparison  # every other eligible employee compares there
+    # the survey objective compares the two groups' changes: more uncertain than one group's change
+    assert clarity.pilot == "waitlist" and clarity.mde > open_enrolment[1].mde
+    assert "comparing the two groups' changes" in clarity.sentence()
+    too_few = objective_power(with_pilot(waitlist, PilotDesign(design="waitlist", places=applicants)), tables)
+    assert not too_few[0].quantified and "needs more applicants than places" in too_few[0].reason
+
+
+def test_a_staggered_roll_out_is_powered_on_its_clusters(demo) -> None:
+    design, tables = demo
+    wedge = with_pilot(with_objectives(design, Objective(id="all", kind="retention", horizon_months=12),
+                                       *design.align.objectives[:2]),
+                       PilotDesign(design="stepped_wedge", steps=3, months_per_step=3))
+    order = allocate(tables, wedge)
+    everyone, scoped, clarity = objective_power(wedge, tables, runs=50)
+    assert everyone.pilot == "stepped_wedge" and everyone.clusters == len(order) and everyone.horizon_months == 12
+    assert "staggered roll-out by department" in everyone.sentence() and "Hussey & Hughes" in everyone.sentence()
+    # within a cluster-period comparison, the clusters' own mentees are all there is: far less than the open
+    # enrolment's comparison with every other eligible employee
+    open_enrolment = objective_power(with_pilot(wedge, PilotDesign()), tables, runs=50)[0]
+    assert everyone.needed > open_enrolment.needed
+    # Engineering alone is one cluster: nothing to stagger
+    assert not scoped.quantified and "start all at one step (or in one cluster)" in scoped.reason
+    assert "loss or gain from the clusters' staggering is not quantified" in clarity.sentence()

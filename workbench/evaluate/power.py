@@ -14,6 +14,19 @@ The planned cohort is the current cohort's eligible enrolled mentees (at most
 without an enrolment, a pilot's size drawn from the eligible employees. The
 comparison group is every other employee who passes the mentee rule.
 
+A **pilot design** (``launch.pilot``, drawn as :func:`workbench.evaluate.trial.allocate` draws it,
+seeded) changes the groups. A *randomised waitlist*: the mentees are the applicants offered a
+place and the comparison group the waitlisted applicants (not every other eligible employee),
+and a survey objective compares the two groups' change from pre to post (a two-sample t test on
+change scores, :class:`statsmodels.stats.power.TTestIndPower`, as Evaluate's intention-to-treat
+difference does). A *staggered roll-out*: retention is powered as Evaluate analyses it, clusters
+that started against clusters still waiting, period by period, with period and cluster effects
+(:func:`wedge_variance`: Hussey & Hughes 2007 with the clusters as fixed effects, so no
+intra-cluster correlation is assumed), over the roll-out's periods (``steps + 1`` periods of
+``months_per_step``) rather than the objective's horizon; the other objectives are worked out
+as for open enrolment, and their sentence says that the loss or gain from the staggering is not
+quantified.
+
 Each objective is powered on its **scope** (``objective.scope``, the eligibility
 rule :mod:`.objectives` scores it on, as of the day the data describe): the
 mentees are the planned size times the in-scope share of the pool they come
@@ -61,6 +74,7 @@ Other objectives are **not quantified**, with the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 from collections.abc import Mapping, MutableMapping
@@ -69,7 +83,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from statsmodels.stats.power import TTestPower
+from statsmodels.stats.power import TTestIndPower, TTestPower
 
 from workbench.design.catalogue import scope_text
 from workbench.design.checks import SEVERITIES, Finding, check_workspace
@@ -135,6 +149,11 @@ class ObjectivePower:
     cohorts: int | None = None
     reason: str = ""
     scope: str = "everyone"
+    pilot: str = "open"
+    clusters: int | None = None
+    steps: int | None = None
+    months_per_step: int | None = None
+    cluster_column: str = ""
 
     @property
     def quantified(self) -> bool:
@@ -151,18 +170,45 @@ class ObjectivePower:
         """The finding in words a sponsor understands, under the name *minimum detectable effect*."""
         if not self.quantified:
             return f"Minimum detectable effect not quantified: {self.reason}"
-        if self.design == "survival":
-            text = (f"With {self.mentees:,} mentees and {self.comparison:,} comparison colleagues{self._scope_text()} over "
-                    f"{self.horizon_months} months, about {_count(self.events)} "
-                    f"exit{'' if round(self.events) == 1 else 's'} among the mentees "
-                    f"(and {_count(self.comparison_events)} among the colleagues) are expected from the "
-                    f"organisation's exit history: the minimum detectable effect (80% power, 5% significance) is "
-                    f"a fall in the mentees' annual exit rate from {self.baseline:.1f}% to {self.detectable:.1f}%.")
+        mde = "the minimum detectable effect (80% power, 5% significance) is"
+        if self.design == "survival" and self.pilot == "stepped_wedge":
+            text = (f"A staggered roll-out by {self.cluster_column}: {self.mentees:,} mentees{self._scope_text()} in "
+                    f"{self.clusters} clusters starting in {self.steps} steps {self.months_per_step} months apart, "
+                    f"followed over {self.steps + 1} periods of {self.months_per_step} months, with about "
+                    f"{_count(self.events)} exits expected from the organisation's exit history. Comparing the "
+                    "clusters that started with those still waiting, period by period (a model with period and "
+                    f"cluster effects, as Evaluate analyses it; Hussey & Hughes 2007), {mde} "
+                    f"{self._fall('exit rate')}")
+        elif self.design == "survival":
+            mentees, colleagues = ("offered", "waitlisted") if self.pilot == "waitlist" else ("mentees", "colleagues")
+            text = (f"{self._groups_text()} over {self.horizon_months} months, about {_count(self.events)} "
+                    f"exit{'' if round(self.events) == 1 else 's'} among the {mentees} (and "
+                    f"{_count(self.comparison_events)} among the {colleagues}) are expected from the organisation's "
+                    f"exit history: {mde} {self._fall('exit rate')}")
+        elif self.pilot == "waitlist":
+            text = (f"{self._groups_text()} answering the survey before and after (pre-post correlation "
+                    f"{self.correlation:.2f}, {self.correlation_source}), comparing the two groups' changes, {mde} a "
+                    f"difference of {self.mde:.2f} points in the mean change.")
         else:
-            text = (f"With {self.mentees:,} mentees{self._scope_text()} answering the survey before and after (pre-post correlation "
-                    f"{self.correlation:.2f}, {self.correlation_source}), the minimum detectable effect (80% power, "
-                    f"5% significance) is a change of {self.mde:.2f} points in the mean score.")
+            text = (f"With {self.mentees:,} mentees{self._scope_text()} answering the survey before and after "
+                    f"(pre-post correlation {self.correlation:.2f}, {self.correlation_source}), {mde} a change of "
+                    f"{self.mde:.2f} points in the mean score.")
+        if self.pilot == "stepped_wedge" and self.design != "survival":
+            text += " (Worked out as for open enrolment: the loss or gain from the clusters' staggering is not " \
+                    "quantified.)"
         return f"{text} {self._expected_text()}".strip()
+
+    def _groups_text(self) -> str:
+        if self.pilot == "waitlist":
+            return (f"With a randomised waitlist ({self.mentees:,} offered against {self.comparison:,} "
+                    f"waitlisted){self._scope_text()}")
+        return f"With {self.mentees:,} mentees and {self.comparison:,} comparison colleagues{self._scope_text()}"
+
+    def _fall(self, rate: str) -> str:
+        if self.detectable <= 0:
+            return (f"beyond reach: not even a fall in the mentees' annual {rate} from {self.baseline:.1f}% to "
+                    "0% could be told from chance.")
+        return f"a fall in the mentees' annual {rate} from {self.baseline:.1f}% to {self.detectable:.1f}%."
 
     def _scope_text(self) -> str:
         if self.scope == "everyone":
@@ -180,9 +226,10 @@ class ObjectivePower:
                    "not predict survey scores)"
         if self.needed is None:
             return f"{what}; {self.reason}"
+        who = "offered (with the waitlist in the same proportion)" if self.pilot == "waitlist" else "mentees"
         if self.detects_expected:
-            return f"{what}: this cohort can detect that (about {self.needed:,} mentees would do)."
-        return (f"{what}; detecting that needs about {self.needed:,} mentees, or {self.cohorts:,} cohorts of "
+            return f"{what}: this cohort can detect that (about {self.needed:,} {who} would do)."
+        return (f"{what}; detecting that needs about {self.needed:,} {who}, or {self.cohorts:,} cohorts of "
                 f"{self.mentees:,}.")
 
 
@@ -252,6 +299,33 @@ def paired_mentees_needed(change: float, sd: float, correlation: float, *, alpha
                                      xtol=1e-6))
 
 
+def _two_sample_power(d: float, offered: float, ratio: float, alpha: float) -> float:
+    value = float(TTestIndPower().power(effect_size=d, nobs1=offered, ratio=ratio, alpha=alpha,
+                                        alternative="two-sided"))
+    return 1.0 if math.isnan(value) else value
+
+
+def detectable_difference(offered: int, ratio: float, sd: float, *, alpha: float = ALPHA,
+                          power: float = POWER) -> float:
+    """The smallest difference in means a two-sample t test detects with ``offered`` people in one group and
+    ``ratio`` times as many in the other, ``sd`` the spread of one person's value (its unit)."""
+    if offered < 2 or offered * ratio < 2:
+        raise WorkbenchError("a comparison of two groups needs at least 2 people in each.")
+    d = optimize.brentq(lambda x: _two_sample_power(x, offered, ratio, alpha) - power, 1e-9, 100.0, xtol=1e-10)
+    return float(d * sd)
+
+
+def offered_needed(difference: float, ratio: float, sd: float, *, alpha: float = ALPHA, power: float = POWER) -> int:
+    """People needed in the first group (the other ``ratio`` times as many) for a two-sample t test to detect
+    ``difference`` (in the unit of ``sd``, the spread of one person's value)."""
+    d = abs(difference) / sd
+    if _two_sample_power(d, 2, ratio, alpha) >= power:
+        return 2
+    approximate = _z(alpha, power) ** 2 * (1 + 1 / ratio) / d ** 2
+    return math.ceil(optimize.brentq(lambda n: _two_sample_power(d, n, ratio, alpha) - power, 2,
+                                     2 * approximate + 10, xtol=1e-6))
+
+
 def annual_exit_rate(hazard: float) -> float:
     """Annual exit probability (0-1) of a hazard per person-year."""
     return float(1 - math.exp(-hazard))
@@ -272,14 +346,21 @@ class PlannedGroups:
     size: int
     comparison_size: int
     note: str = ""
+    pilot: str = "open"
+    order: pd.DataFrame | None = None
+    cluster_column: str = ""
+    months_per_step: int = 0
 
     def scoped(self, keep: np.ndarray) -> PlannedGroups:
         """The groups within an objective's scope (``keep``: a boolean per people row): each pool's rows in
         scope, and each planned size times its pool's in-scope share (with an enrolment and no cap on the
-        class, exactly the enrolled mentees in scope)."""
+        class, exactly the enrolled mentees in scope; with a waitlist, exactly the offered and the waitlisted
+        applicants in scope)."""
         pool, comparison = self.pool[keep[self.pool]], self.comparison[keep[self.comparison]]
-        return PlannedGroups(pool, comparison, _share_of(self.size, len(pool), len(self.pool)),
-                             _share_of(self.comparison_size, len(comparison), len(self.comparison)), self.note)
+        return dataclasses.replace(self, pool=pool, comparison=comparison,
+                                   size=_share_of(self.size, len(pool), len(self.pool)),
+                                   comparison_size=_share_of(self.comparison_size, len(comparison),
+                                                             len(self.comparison)))
 
 
 def _share_of(size: int, part: int, whole: int) -> int:
@@ -290,7 +371,8 @@ def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
                    as_of: datetime.date | None = None) -> PlannedGroups:
     """The planned cohort and its comparison group (see the module docstring).
 
-    Raises :class:`~workbench.errors.WorkbenchError` when the size cannot be known."""
+    Raises :class:`~workbench.errors.WorkbenchError` when the size cannot be known, or the pilot design
+    (``launch.pilot``) cannot be drawn."""
     people = tables.get("people")
     if people is None or not len(people):
         raise WorkbenchError("the workspace has no people.csv, so neither the cohort nor its comparison group is known.")
@@ -307,7 +389,12 @@ def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
         pool = np.flatnonzero(ok & mentee)
         size = min([len(pool), *[c for c in caps if c is not None]])
         comparison = np.flatnonzero(ok & ~mentee)
-        return PlannedGroups(pool, comparison, size, len(comparison))
+        groups = PlannedGroups(pool, comparison, size, len(comparison))
+        return groups if launch.pilot.design == "open" else _pilot_groups(design, tables, ids, groups)
+    if launch.pilot.design != "open":
+        kind = "a randomised waitlist" if launch.pilot.design == "waitlist" else "a staggered roll-out"
+        raise WorkbenchError(f"{kind} is drawn from the cohort's applicants, and there is no enrolment yet: import "
+                             "the enrolment to know them.")
     if caps[0] is None:
         raise WorkbenchError("there is no enrolment and no pilot size, so the cohort's size is unknown: import the "
                              "enrolment or plan a pilot (launch.pilot_size).")
@@ -315,6 +402,26 @@ def planned_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *,
     size = min(caps[0], len(pool))
     return PlannedGroups(pool, pool, size, len(pool) - size,
                          note="no enrolment yet: a pilot drawn from the eligible employees")
+
+
+def _pilot_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], ids: pd.Series,
+                  groups: PlannedGroups) -> PlannedGroups:
+    """The open enrolment's ``groups`` as the pilot design draws them (:func:`workbench.evaluate.trial.allocate`,
+    seeded): a randomised waitlist's offered against its waitlisted applicants, or the same mentees with the
+    staggered roll-out's order of clusters."""
+    from workbench.evaluate.trial import OFFERED, allocate
+
+    pilot = design.launch.pilot
+    drawn = allocate(tables, design)
+    if pilot.design == "stepped_wedge":
+        return dataclasses.replace(groups, pilot="stepped_wedge", order=drawn, cluster_column=pilot.cluster_column,
+                                   months_per_step=pilot.months_per_step)
+    position = pd.Series(np.arange(len(ids)), index=ids.to_numpy())
+    position = position[~position.index.duplicated()]
+    offered = drawn["allocation"].eq(OFFERED).to_numpy()
+    pool = position.reindex(drawn["person_id"][offered]).dropna().to_numpy(int)
+    waitlisted = position.reindex(drawn["person_id"][~offered]).dropna().to_numpy(int)
+    return PlannedGroups(pool, waitlisted, len(pool), len(waitlisted), pilot="waitlist")
 
 
 def expected_hazard_ratio(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, horizon_months: int, *,
@@ -398,41 +505,119 @@ def _retention(objective: Objective, design: ProgramDesign, tables: Mapping[str,
     if not text_column(people, "exit_date").ne("").any():
         raise WorkbenchError("people.csv records no exits (exit_date), so the organisation's exit rate, and the "
                              "exits to expect, are unknown.")
-    if groups.size < 1 or groups.comparison_size < 1:
+    if groups.size < 1 or (groups.comparison_size < 1 and groups.pilot != "stepped_wedge"):
         who = "mentees" if groups.size < 1 else "eligible colleagues outside the cohort to compare with"
         raise WorkbenchError(f"there are no {who}.")
     baseline = attrition_baseline(people, censor=program_starts(tables))
-    level, department = number_column(people, "level"), text_column(people, "department")
-    hazards = hazard_of(baseline, level, department)
-    leave = 1 - np.exp(-hazards * horizon / 12)
-    mean_hazard = float(hazards[groups.pool].mean()) if len(groups.pool) else float(hazards.mean())
-    events = groups.size * float(leave[groups.pool].mean())
-    comparison_events, n_comparison = groups.comparison_size * float(leave[groups.comparison].mean()), \
-        groups.comparison_size
-    hr = detectable_hazard_ratio(events, comparison_events)
-    rate = 100 * annual_exit_rate(mean_hazard)
+    hazards = hazard_of(baseline, number_column(people, "level"), text_column(people, "department"))
     found = dict(objective=objective.id, kind=objective.kind, scope=scope_text(objective.scope), design="survival",
-                 unit="annual exit rate, %",
-                 horizon_months=horizon, mentees=groups.size, comparison=n_comparison, events=events,
-                 comparison_events=comparison_events, baseline=rate, hazard_ratio=hr,
+                 unit="annual exit rate, %", pilot=groups.pilot)
+    if groups.pilot == "stepped_wedge":
+        return _wedge(found, groups, people, hazards, lambda months: _model_ratio(
+            expected, key, tables, design, months))
+    leave = 1 - np.exp(-hazards * horizon / 12)
+    mean_hazard = float(hazards[groups.pool].mean())
+    events = groups.size * float(leave[groups.pool].mean())
+    comparison_events = groups.comparison_size * float(leave[groups.comparison].mean())
+    hr = detectable_hazard_ratio(events, comparison_events)
+    found.update(horizon_months=horizon, mentees=groups.size, comparison=groups.comparison_size, events=events,
+                 comparison_events=comparison_events, baseline=100 * annual_exit_rate(mean_hazard), hazard_ratio=hr,
                  detectable=100 * annual_exit_rate(mean_hazard * hr))
     found["mde"] = found["baseline"] - found["detectable"]
+    model = _model_ratio(expected, key, tables, design, horizon)
+    if isinstance(model, str):
+        return ObjectivePower(**found, reason=model)
+    found.update(expected=100 * annual_exit_rate(mean_hazard * model), expected_hazard_ratio=model,
+                 expected_source=f"outcome model, {key[1]:,} seeded runs")
+    if model >= 1:
+        return ObjectivePower(**found, reason="the outcome model expects no fall in exits, so there is no effect "
+                                              "to detect.")
+    ratio = comparison_events / events
+    needed = math.ceil(groups.size * events_needed(model, ratio) / events)
+    return ObjectivePower(**found, needed=needed, cohorts=math.ceil(needed / groups.size))
+
+
+def _model_ratio(expected: MutableMapping, key: tuple[str, int, int], tables: Mapping[str, pd.DataFrame],
+                 design: ProgramDesign, horizon: int) -> float | str:
+    """The outcome model's hazard ratio of leaving over ``horizon`` months, kept in ``expected``; or why there is
+    none."""
     _, runs, seed = key
     if (*key, horizon) not in expected:
         try:
             expected[(*key, horizon)] = expected_hazard_ratio(tables, design, horizon, runs=runs, seed=seed)
         except WorkbenchError as exc:
             expected[(*key, horizon)] = f"the outcome model gives no expected effect: {exc}"
-    model = expected[(*key, horizon)]
-    if isinstance(model, str):
-        return ObjectivePower(**found, reason=model)
-    found.update(expected=100 * annual_exit_rate(mean_hazard * model), expected_hazard_ratio=model,
-                 expected_source=f"outcome model, {runs:,} seeded runs")
-    if model >= 1:
+    return expected[(*key, horizon)]
+
+
+def wedge_variance(sizes: np.ndarray, steps: np.ndarray, risks: np.ndarray) -> float:
+    """Variance of a stepped wedge's effect, a difference in the risk of the event in one period (0-1).
+
+    ``sizes`` are the people followed in each cluster, ``steps`` each cluster's start step (1 = at the
+    cohort's start) and ``risks`` each cluster's risk of the event in one period without the program.
+    The periods are 0 (before any cluster starts) to the last step, every person followed in each (a
+    cross-sectional design: leavers are replaced, as the planning approximation). The estimate is the
+    weighted least squares fit of the cluster-period means with cluster and period fixed effects (what
+    :func:`workbench.evaluate.trial.wedge_model` fits, on the linear scale), weights ``size / (risk (1 -
+    risk))``. With equal sizes and risks this is Hussey & Hughes's (2007) variance as the between-cluster
+    variance grows: ``I s^2 T / (U^2 + I T U - T W - I V)``, ``s^2`` the variance of a cluster-period mean,
+    ``I`` clusters, ``T`` periods, ``U`` the started cluster-periods, ``W`` the sum over periods of the
+    squared started clusters, ``V`` the sum over clusters of their squared started periods (a test checks it).
+    With fixed cluster effects the clusters' own differences in the outcome cancel, so no intra-cluster
+    correlation is needed. Raises :class:`~workbench.errors.WorkbenchError` when no period compares started
+    with waiting clusters.
+    """
+    sizes, steps, risks = (np.asarray(a, dtype=float) for a in (sizes, steps, risks))
+    keep = sizes > 0
+    sizes, steps, risks = sizes[keep], steps[keep].astype(int), risks[keep]
+    if len(sizes) < 2 or len(set(steps)) < 2:
+        raise WorkbenchError("a staggered roll-out compares clusters that started with clusters still waiting, "
+                             "and the people counted start all at one step (or in one cluster).")
+    clusters, periods = len(sizes), int(steps.max()) + 1
+    cluster, period = np.repeat(np.arange(clusters), periods), np.tile(np.arange(periods), clusters)
+    started = (steps[cluster] <= period).astype(float)
+    matrix = np.column_stack([np.eye(clusters)[cluster], np.eye(periods)[period][:, 1:], started])
+    weight = (sizes / (risks * (1 - risks)))[cluster]
+    return float(np.linalg.inv(matrix.T @ (weight[:, None] * matrix))[-1, -1])
+
+
+def _wedge(found: dict, groups: PlannedGroups, people: pd.DataFrame, hazards: np.ndarray, model) -> ObjectivePower:
+    """A staggered roll-out's retention: :func:`wedge_variance` over the clusters of the planned mentees."""
+    order, months = groups.order, groups.months_per_step
+    step_of = dict(zip(order["cluster"], order["step"]))
+    periods = int(order["step"].max()) + 1
+    risk = 1 - np.exp(-hazards[groups.pool] * months / 12)
+    frame = pd.DataFrame({"cluster": text_column(people, groups.cluster_column).to_numpy()[groups.pool],
+                          "risk": risk})
+    frame = frame[frame["cluster"].isin(step_of)]
+    cells = frame.groupby("cluster")["risk"].agg(["size", "mean"])
+    sizes = cells["size"].to_numpy(float) * groups.size / max(len(groups.pool), 1)
+    steps = cells.index.map(step_of).to_numpy(int)
+    risks = cells["mean"].to_numpy(float)
+    theta = _z(ALPHA, POWER) * math.sqrt(wedge_variance(sizes, steps, risks))
+    mean_risk = float(np.average(risks, weights=sizes))
+
+    def annual(r: float) -> float:  # a period's risk as an annual exit rate, %
+        return 100 * (1 - (1 - r) ** (12 / months))
+
+    detectable = max(mean_risk - theta, 0.0)
+    found.update(horizon_months=periods * months, mentees=groups.size, comparison=0,
+                 events=float((sizes * risks).sum() * periods), baseline=annual(mean_risk),
+                 detectable=annual(detectable), clusters=len(cells), steps=periods - 1, months_per_step=months,
+                 cluster_column=groups.cluster_column,
+                 hazard_ratio=math.log(1 - detectable) / math.log(1 - mean_risk) if detectable > 0 else 0.0)
+    found["mde"] = found["baseline"] - found["detectable"]
+    ratio = model(periods * months)
+    if isinstance(ratio, str):
+        return ObjectivePower(**found, reason=ratio)
+    with_effect = 1 - (1 - risks) ** ratio
+    found.update(expected=annual(float(np.average(with_effect, weights=sizes))), expected_hazard_ratio=ratio,
+                 expected_source="outcome model")
+    if ratio >= 1:
         return ObjectivePower(**found, reason="the outcome model expects no fall in exits, so there is no effect "
                                               "to detect.")
-    ratio = comparison_events / events
-    needed = math.ceil(groups.size * events_needed(model, ratio) / events)
+    effect = mean_risk - float(np.average(with_effect, weights=sizes))
+    needed = math.ceil(groups.size * (theta / effect) ** 2)
     return ObjectivePower(**found, needed=needed, cohorts=math.ceil(needed / groups.size))
 
 
@@ -464,10 +649,12 @@ def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd
             break
     if groups.size < 2:
         raise WorkbenchError("a paired design needs at least 2 mentees.")
+    if groups.pilot == "waitlist":
+        return _waitlist_survey(objective, groups, construct, float(pre.mean()), sd, correlation, source)
     mde = detectable_paired_change(groups.size, sd, correlation)
     found = dict(objective=objective.id, kind=objective.kind, scope=scope_text(objective.scope), design="paired",
-                 unit=f"{construct} score",
-                 horizon_months=objective.horizon_months, mentees=groups.size, comparison=len(groups.comparison),
+                 pilot=groups.pilot, unit=f"{construct} score",
+                 horizon_months=objective.horizon_months, mentees=groups.size, comparison=groups.comparison_size,
                  correlation=correlation, correlation_source=source, baseline=float(pre.mean()), mde=mde,
                  detectable=float(pre.mean()) + mde)
     if objective.baseline is None or objective.target is None or objective.target == objective.baseline:
@@ -475,6 +662,28 @@ def _survey(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd
                                               "there is no target change to size the cohort for.")
     change = objective.target - objective.baseline
     needed = paired_mentees_needed(change, sd, correlation)
+    return ObjectivePower(**found, expected=change, expected_source="objective's target", needed=needed,
+                          cohorts=math.ceil(needed / groups.size))
+
+
+def _waitlist_survey(objective: Objective, groups: PlannedGroups, construct: str, mean: float, sd: float,
+                     correlation: float, source: str) -> ObjectivePower:
+    """A waitlist's survey objective: the offered against the waitlisted applicants' change, pre to post (the
+    analysis :func:`workbench.evaluate.trial.survey_itt` runs), as a two-sample t test on change scores."""
+    if groups.comparison_size < 2:
+        raise WorkbenchError("comparing the offered with the waitlisted needs at least 2 waitlisted applicants.")
+    spread = sd * math.sqrt(2 * (1 - correlation))
+    ratio = groups.comparison_size / groups.size
+    mde = detectable_difference(groups.size, ratio, spread)
+    found = dict(objective=objective.id, kind=objective.kind, scope=scope_text(objective.scope), design="paired",
+                 unit=f"{construct} score", horizon_months=objective.horizon_months, mentees=groups.size,
+                 comparison=groups.comparison_size, correlation=correlation, correlation_source=source,
+                 baseline=mean, mde=mde, detectable=mean + mde, pilot="waitlist")
+    if objective.baseline is None or objective.target is None or objective.target == objective.baseline:
+        return ObjectivePower(**found, reason=f"Objective {objective.id} has no baseline and target apart, so "
+                                              "there is no target change to size the cohort for.")
+    change = objective.target - objective.baseline
+    needed = offered_needed(change, ratio, spread)
     return ObjectivePower(**found, expected=change, expected_source="objective's target", needed=needed,
                           cohorts=math.ceil(needed / groups.size))
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower, TTestPower
+from statsmodels.stats.proportion import proportion_confint
 
 from workbench.data.importing import read_workspace_tables
 from workbench.data.sample import generate_organisation
@@ -20,6 +23,7 @@ from workbench.evaluate.power import (
     detectable_difference,
     detectable_hazard_ratio,
     detectable_paired_change,
+    event_hazards,
     events_needed,
     objective_power,
     offered_needed,
@@ -101,7 +105,10 @@ def test_the_demo_cohort_cannot_detect_the_retention_effect_the_model_expects(de
     sentence = retention.sentence()
     assert "minimum detectable effect" in sentence and f"{retention.cohorts:,} cohorts of {retention.mentees}" in sentence
     findings = power_findings(list(powers.values()))
-    assert [f.check for f in findings] == ["objective_power"] and "retention" in findings[0].title
+    undetectable = [p.objective for p in powers.values() if p.detects_expected is False]
+    assert "retention" in undetectable and "career_clarity" not in undetectable
+    assert [f.title for f in findings] == [f"Objective {o}: the cohort cannot detect its effect" for o in undetectable]
+    assert all(f.check == "objective_power" for f in findings)
     clarity = powers["career_clarity"]
     assert clarity.design == "paired" and clarity.expected == pytest.approx(0.5)
     assert 0 < clarity.correlation < 1 and "pre and post" in clarity.correlation_source
@@ -119,7 +126,8 @@ def test_objectives_that_cannot_be_powered_say_why(demo) -> None:
     design, tables = demo
     objectives = (Objective(id="no_horizon", kind="retention", kpi="exit rate (%)"),
                   Objective(id="no_target", kind="engagement", kpi="career clarity", horizon_months=12),
-                  Objective(id="promotion", kind="promotion", kpi="promotion rate", horizon_months=12))
+                  Objective(id="productivity", kind="time_to_productivity", kpi="months to productivity",
+                            horizon_months=12))
     powers = objective_power(with_objectives(design, *objectives), tables, runs=50)
     assert "no horizon (horizon_months)" in powers[0].reason and not powers[0].quantified
     assert powers[1].quantified and powers[1].needed is None and "no baseline and target" in powers[1].sentence()
@@ -294,3 +302,101 @@ def test_a_staggered_roll_out_is_powered_on_its_clusters(demo) -> None:
     # Engineering alone is one cluster: nothing to stagger
     assert not scoped.quantified and "start all at one step (or in one cluster)" in scoped.reason
     assert "loss or gain from the clusters' staggering is not quantified" in clarity.sentence()
+
+
+def test_the_promotion_rate_is_promotions_per_person_year_of_the_history() -> None:
+    # 100 people in one department and level, hired long ago: 20 promoted 1.5 years before the data's day
+    # (followed until then), 10 who left a year before it, the rest followed the whole 3 years
+    day = datetime.date(2026, 6, 30)
+    rows = []
+    for i in range(100):
+        promoted = (day - datetime.timedelta(days=round(1.5 * 365.25))).isoformat() if i < 20 else ""
+        left = (day - datetime.timedelta(days=round(365.25))).isoformat() if 20 <= i < 30 else ""
+        rows.append({"person_id": f"P{i:03d}", "department": "Sales", "level": "2", "hire_date": "2010-01-04",
+                     "exit_date": left, "promotion_date": promoted})
+    rows.append({"person_id": "P999", "department": "Sales", "level": "2", "hire_date": day.isoformat(),
+                 "exit_date": "", "promotion_date": ""})  # the data's day
+    people = pd.DataFrame(rows)
+    years = 20 * 1.5 + 10 * 2 + 70 * 3
+    hazards = event_hazards(people, {"people": people}, "promotion")
+    assert hazards[:100] == pytest.approx(np.full(100, 20 / years), rel=1e-3)
+    with pytest.raises(WorkbenchError, match="no job_change_date column"):
+        event_hazards(people, {"people": people}, "move")
+
+
+def test_the_new_kinds_are_powered_on_the_planned_groups(generated) -> None:
+    people, enrolment = generated["people"], generated["enrolment"]
+    cohort = enrolment[enrolment["cohort"] == enrolment["cohort"].max()]
+    employed = people["exit_date"].eq("")
+    mentee = people["person_id"].isin(set(cohort.loc[cohort["role"].isin(["mentee", "both"]), "person_id"]))
+    mentor = people["person_id"].isin(set(cohort.loc[cohort["role"].isin(["mentor", "both"]), "person_id"]))
+    enrolled = people["person_id"].isin(set(cohort["person_id"]))
+    flagged = people["high_potential"].str.lower().isin(["yes", "true", "1", "y"])
+    objectives = (Objective(id="hipo", kind="high_potential_retention", horizon_months=24),
+                  Objective(id="moves", kind="internal_mobility", horizon_months=24, baseline=8, target=12),
+                  Objective(id="mentors", kind="mentor_outcomes", kpi="annual exit rate of mentors (%)",
+                            horizon_months=24, baseline=10, target=8),
+                  Objective(id="promotion", kind="time_to_promotion", horizon_months=24, baseline=48, target=36))
+    design = with_objectives(ProgramDesign(launch=Launch(rollout="full")), *objectives)
+    hipo, moves, mentors, promotion = objective_power(design, generated, runs=100)
+    assert (hipo.mentees, hipo.comparison) == (int((employed & mentee & flagged).sum()),
+                                               int((employed & ~mentee & flagged).sum()))
+    assert "high-potential mentees" in hipo.sentence() and hipo.expected_hazard_ratio < 1
+    # the target as a rate ratio, a rise for moves and a fall for the mentors' exits
+    assert moves.expected_hazard_ratio == pytest.approx(1.5) and moves.detectable > moves.baseline
+    assert "a rise in the mentees' annual rate of moves to another job" in moves.sentence()
+    assert "taken as a rate ratio of 1.50" in moves.sentence() and moves.needed is not None
+    assert (mentors.mentees, mentors.comparison) == (int((employed & mentor).sum()),
+                                                     int((employed & ~enrolled).sum()))
+    assert mentors.expected_hazard_ratio == pytest.approx(0.8) and "mentors' annual exit rate" in mentors.sentence()
+    # promotions: the outcome model raises the promotion hazard; the sentence gives the median months
+    assert promotion.expected_hazard_ratio > 1 and promotion.expected > promotion.baseline
+    assert "median time to promotion" in promotion.sentence() and promotion.events > 0
+    hazards = event_hazards(people, generated, "promotion")
+    rows = np.flatnonzero((employed & mentee).to_numpy())
+    assert promotion.events == pytest.approx(len(rows) * float(np.mean(1 - np.exp(-hazards[rows] * 2))))
+    assert power_findings([moves, mentors, promotion])  # powered kinds join the design check's findings
+
+
+def test_competency_growth_reads_the_spread_and_correlation_of_people_assessed_twice(demo) -> None:
+    design, tables = demo
+    # 60 people assessed on two days in two skills: each person's level before, and after with a known spread
+    rng = np.random.default_rng(11)
+    ids = tables["people"]["person_id"].iloc[:60].to_numpy()
+    before = rng.normal(2.5, 0.8, 60)
+    after = before + rng.normal(0.3, 0.5, 60)
+    rows = [{"person_id": p, "skill_id": s, "level": f"{v + d:.3f}", "assessed_on": day}
+            for p, b, a in zip(ids, before, after) for s, d in (("a", 0.1), ("b", -0.1))
+            for v, day in ((b, "2025-01-15"), (a, "2026-01-15"))]
+    marks = dict(tables, proficiency=pd.DataFrame(rows))
+    objective = Objective(id="growth", kind="competency_growth", horizon_months=12, baseline=0.2, target=0.4)
+    growth = objective_power(with_objectives(design, objective), marks)[0]
+    # (the levels are written with three decimals)
+    assert growth.correlation == pytest.approx(np.corrcoef(before, after)[0, 1], rel=1e-4)
+    assert growth.mde == pytest.approx(detectable_paired_change(growth.mentees, before.std(ddof=1),
+                                                                growth.correlation), rel=1e-3)
+    assert growth.needed == paired_mentees_needed(0.2, before.std(ddof=1), growth.correlation)
+    assert "assessed before and after" in growth.sentence() and "levels" in growth.sentence()
+    undated = dict(tables, proficiency=pd.DataFrame(rows).assign(assessed_on=""))
+    assert "assessed_on" in objective_power(with_objectives(design, objective), undated)[0].reason
+
+
+def test_representation_gives_the_precision_of_the_share(generated) -> None:
+    objective = Objective(id="women", kind="representation", horizon_months=12, target=50.0,
+                          group=ColumnFilter(column="gender", values=("woman",)))
+    design = with_objectives(ProgramDesign(launch=Launch(rollout="full")), objective)
+    assert "sensitive column 'gender'" in objective_power(design, generated)[0].reason
+    opted = design.model_copy(update={"experience": design.experience.model_copy(update={
+        "sensitive_opt_in": True, "sensitive_attributes": ("gender",)})})
+    share = objective_power(opted, generated)[0]
+    people, enrolment = generated["people"], generated["enrolment"]
+    cohort = enrolment[enrolment["cohort"] == enrolment["cohort"].max()]
+    mentees = people[people["exit_date"].eq("") & people["person_id"].isin(
+        set(cohort.loc[cohort["role"].isin(["mentee", "both"]), "person_id"]))]
+    women = int(mentees["gender"].eq("woman").sum())
+    low, high = proportion_confint(women, len(mentees), method="beta")
+    assert share.design == "precision" and share.mentees == len(mentees)
+    assert share.baseline == pytest.approx(100 * women / len(mentees)) and share.mde == pytest.approx(
+        100 * (high - low) / 2)
+    assert "not an effect to test" in share.sentence() and f"±{share.mde:.0f} points" in share.sentence()
+    assert share.detects_expected is None and power_findings([share]) == []

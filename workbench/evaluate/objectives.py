@@ -72,7 +72,7 @@ ASSESSED_COLUMN = "assessed_on"
 #: The new KPI kinds this module measures.
 KINDS = ("competency_growth", "time_to_promotion", "high_potential_retention", "internal_mobility",
          "representation", "mentor_outcomes")
-_YES = frozenset({"1", "true", "yes", "y"})
+YES = frozenset({"1", "true", "yes", "y"})
 _MATCH_KEYS = ("department", "level", "tenure_band")
 
 
@@ -142,7 +142,7 @@ def _first_rows(people: pd.DataFrame) -> pd.DataFrame:
 
 def _flag(people: pd.DataFrame, column: str) -> set[str]:
     first = _first_rows(people)
-    yes = text_column(first, column).str.lower().isin(_YES)
+    yes = text_column(first, column).str.lower().isin(YES)
     return set(text_column(first, "person_id")[yes.to_numpy()])
 
 

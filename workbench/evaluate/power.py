@@ -504,23 +504,25 @@ def _pilot_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], ids
 
 
 def expected_hazard_ratios(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, horizon_months: int, *,
-                           runs: int = RUNS, seed: int = SEED) -> dict[str, float | str]:
+                           runs: int = RUNS, seed: int = SEED, cohort=None) -> dict[str, float | str]:
     """The outcome model's hazard ratios over ``horizon_months`` for ``design`` (see the module docstring), by
     event: ``"exit"`` (leaving) and ``"promotion"`` (a first promotion), each the ratio of the participants' and
     the comparison's cumulative hazards ``ln(1 - share with the event)`` in the pooled runs; a sentence instead
-    when the model's runs have no such event. Raises :class:`~workbench.errors.WorkbenchError` when the design
-    matches nobody."""
+    when the model's runs have no such event. ``cohort`` is the design's simulated cohort when already built
+    (:func:`workbench.simulate.cohort.build_cohort`, which matches the cohort: most of the time). Raises
+    :class:`~workbench.errors.WorkbenchError` when the design matches nobody."""
     from workbench.simulate.cohort import build_cohort
     from workbench.simulate.engine import simulate
 
-    result = simulate(build_cohort(tables, design), design, runs=runs, seed=seed, horizon_months=horizon_months)
+    cohort = build_cohort(tables, design) if cohort is None else cohort
+    result = simulate(cohort, design, runs=runs, seed=seed, horizon_months=horizon_months)
     last = result.survival.iloc[-1]
     shares = {"exit": (1 - last["participants"], 1 - last["comparison"]),
               "promotion": tuple(float(np.mean(v)) for v in result.runs_kpis["promotion"])}
     out = {}
     for event, (part, comparison) in shares.items():
         if not 0 < comparison < 1 or not 0 <= part < 1:
-            out[event] = f"the outcome model gives no expected effect: nobody has a {EVENTS[event].noun} in its runs."
+            out[event] = f"the outcome model gives no expected effect: no {EVENTS[event].plural} happen in its runs."
         else:
             out[event] = float(math.log(1 - part) / math.log(1 - comparison))
     return out
@@ -606,23 +608,38 @@ def objective_power(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], *
 
 @dataclass(frozen=True)
 class _Context:
+    """What the objectives of one :func:`objective_power` call share: the outcome model's cohort and effects
+    (in ``expected``, the caller's cache, under ``key``) and each history's hazards (in ``hazards``)."""
+
     design: ProgramDesign
     tables: Mapping[str, pd.DataFrame]
     expected: MutableMapping
     key: tuple[str, int, int]
+    hazards: dict = dataclasses.field(default_factory=dict)
 
     def model_ratio(self, event: str, horizon: int) -> float | str:
         """The outcome model's hazard ratio of ``event`` over ``horizon`` months, kept in ``expected``; or why
-        there is none."""
+        there is none. The cohort is built (matched) once for every horizon."""
+        from workbench.simulate.cohort import build_cohort
+
         _, runs, seed = self.key
         if (*self.key, horizon) not in self.expected:
             try:
-                self.expected[(*self.key, horizon)] = expected_hazard_ratios(self.tables, self.design, horizon,
-                                                                             runs=runs, seed=seed)
+                if (self.key[0], "cohort") not in self.expected:
+                    self.expected[(self.key[0], "cohort")] = build_cohort(self.tables, self.design)
+                self.expected[(*self.key, horizon)] = expected_hazard_ratios(
+                    self.tables, self.design, horizon, runs=runs, seed=seed,
+                    cohort=self.expected[(self.key[0], "cohort")])
             except WorkbenchError as exc:
                 self.expected[(*self.key, horizon)] = f"the outcome model gives no expected effect: {exc}"
         found = self.expected[(*self.key, horizon)]
         return found if isinstance(found, str) else found[event]
+
+    def hazards_of(self, name: str, compute) -> np.ndarray:
+        """The hazards ``compute()`` gives, worked out once per call under ``name``."""
+        if name not in self.hazards:
+            self.hazards[name] = compute()
+        return self.hazards[name]
 
 
 def _power(objective: Objective, context: _Context, people: pd.DataFrame, groups: PlannedGroups) -> ObjectivePower:
@@ -637,7 +654,7 @@ def _power(objective: Objective, context: _Context, people: pd.DataFrame, groups
         construct = _survey_construct(objective, context.design, tables)
         if construct is not None:
             return _survey(objective, context.design, tables, dataclasses.replace(groups, pilot="open"))
-        hazards = _exit_hazards(people, tables)
+        hazards = context.hazards_of("exit", lambda: _exit_hazards(people, tables))
         return _survival(objective, groups, hazards, "exit", _target_ratio(objective, "mentors' exits"))
     event = SURVIVAL_KINDS[kind]
     horizon = objective.horizon_months
@@ -653,11 +670,12 @@ def _power(objective: Objective, context: _Context, people: pd.DataFrame, groups
         if groups.size < 1:
             raise WorkbenchError("none of the planned mentees is flagged high-potential (people.csv "
                                  f"{HIGH_POTENTIAL_COLUMN}).")
-        hazards = _exit_hazards(people.loc[flagged], tables, rows=people)
+        hazards = context.hazards_of("high_potential", lambda: _exit_hazards(people.loc[flagged], tables,
+                                                                             rows=people))
     elif event == "exit":
-        hazards = _exit_hazards(people, tables)
+        hazards = context.hazards_of("exit", lambda: _exit_hazards(people, tables))
     else:
-        hazards = event_hazards(people, tables, event)
+        hazards = context.hazards_of(event, lambda: event_hazards(people, tables, event))
     if groups.pilot == "stepped_wedge" and event == "exit":
         return _wedge(objective, groups, people, hazards, lambda months: context.model_ratio("exit", months))
     if event == "move":

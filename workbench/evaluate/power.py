@@ -657,10 +657,7 @@ def _power(objective: Objective, context: _Context, people: pd.DataFrame, groups
         hazards = context.hazards_of("exit", lambda: _exit_hazards(people, tables))
         return _survival(objective, groups, hazards, "exit", _target_ratio(objective, "mentors' exits"))
     event = SURVIVAL_KINDS[kind]
-    horizon = objective.horizon_months
-    if horizon is None:
-        raise WorkbenchError(f"objective {objective.id} has no horizon (horizon_months), so the "
-                             f"{EVENTS[event].noun}s expected over it cannot be counted.")
+    horizon = _horizon(objective, event)
     if kind == "high_potential_retention":
         if HIGH_POTENTIAL_COLUMN not in people.columns:
             raise WorkbenchError(f"people.csv has no {HIGH_POTENTIAL_COLUMN} column (yes for a high-potential "
@@ -686,6 +683,13 @@ def _power(objective: Objective, context: _Context, people: pd.DataFrame, groups
                     + (": its effect on every mentee's exits, as it does not single out high potentials"
                        if kind == "high_potential_retention" else "")) if not isinstance(ratio, str) else ratio
     return _survival(objective, groups, hazards, event, expected)
+
+
+def _horizon(objective: Objective, event: str) -> int:
+    if objective.horizon_months is None:
+        raise WorkbenchError(f"objective {objective.id} has no horizon (horizon_months), so the "
+                             f"{EVENTS[event].plural} expected over it cannot be counted.")
+    return objective.horizon_months
 
 
 def _exit_hazards(history: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *,
@@ -743,10 +747,7 @@ def _survival(objective: Objective, groups: PlannedGroups, hazards: np.ndarray, 
     """Schoenfeld's design over the objective's horizon (see the module docstring): the events expected in the
     planned groups from ``hazards`` (per person-year, one per people row), against ``expected`` (the hazard
     ratio to detect and whose it is, or why there is none)."""
-    horizon = objective.horizon_months
-    if horizon is None:
-        raise WorkbenchError(f"objective {objective.id} has no horizon (horizon_months), so the "
-                             f"{EVENTS[event].noun}s expected over it cannot be counted.")
+    horizon = _horizon(objective, event)
     if groups.size < 1 or groups.comparison_size < 1:
         who = "mentees" if groups.size < 1 else "eligible colleagues outside the cohort to compare with"
         raise WorkbenchError(f"there are no {who}.")

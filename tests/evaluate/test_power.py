@@ -284,6 +284,20 @@ def test_a_randomised_waitlist_compares_the_offered_with_the_waitlisted(demo) ->
     assert "comparing the two groups' changes" in clarity.sentence()
     too_few = objective_power(with_pilot(waitlist, PilotDesign(design="waitlist", places=applicants)), tables)
     assert not too_few[0].quantified and "needs more applicants than places" in too_few[0].reason
+    no_enrolment = {k: v for k, v in tables.items() if k != "enrolment"}
+    assert "no enrolment yet" in objective_power(waitlist, no_enrolment)[0].reason
+
+
+def test_mentor_outcomes_follow_the_mentors_survey_construct_or_their_exits(demo) -> None:
+    design, tables = demo
+    survey = Objective(id="learn", kind="mentor_outcomes", kpi="mentors' career clarity (career_clarity, 1-7)",
+                       horizon_months=12, baseline=4.0, target=4.5)
+    exits = Objective(id="stay", kind="mentor_outcomes", kpi="annual exit rate of mentors (%)", horizon_months=12,
+                      baseline=10.0, target=8.0)
+    learn, stay = objective_power(with_objectives(design, survey, exits), tables, runs=50)
+    assert learn.design == "paired" and stay.design == "survival" and learn.mentees == stay.mentees > 0
+    assert f"With {learn.mentees} mentors answering the survey" in learn.sentence()
+    assert f"With {stay.mentees} mentors and {stay.comparison:,} colleagues eligible to mentor" in stay.sentence()
 
 
 def test_a_staggered_roll_out_is_powered_on_its_clusters(demo) -> None:

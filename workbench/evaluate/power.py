@@ -214,12 +214,12 @@ class ObjectivePower:
         mentees, colleagues = self._nouns()
         if self.design == "precision":
             target = f" The objective's target is {self.expected:g}%." if self.expected is not None else ""
-            return (f"Representation is a share to report, not an effect to test: with {self.mentees:,} "
+            return (f"Representation is a share to report, not an effect to test: with {_people(self.mentees)} "
                     f"mentees{self._scope_text()}, the share of {self.group} among them (about {self.baseline:.0f}% "
                     f"of the people they are drawn from) will be known to within ±{self.mde:.0f} points (the "
                     f"half-width of its exact 95% interval, Clopper-Pearson).{target}")
         if self.design == "survival" and self.pilot == "stepped_wedge":
-            text = (f"A staggered roll-out by {self.cluster_column}: {self.mentees:,} {mentees}{self._scope_text()} "
+            text = (f"A staggered roll-out by {self.cluster_column}: {_people(self.mentees)} {mentees}{self._scope_text()} "
                     f"in {self.clusters} clusters starting in {self.steps} steps {self.months_per_step} months "
                     f"apart, followed over {self.steps + 1} periods of {self.months_per_step} months, with about "
                     f"{_count(self.events)} exits expected from the organisation's exit history. Comparing the "
@@ -239,7 +239,7 @@ class ObjectivePower:
                         f"{self.correlation:.2f}, {self.correlation_source}), comparing the two groups' changes, "
                         f"{mde} a difference of {self.mde:.2f} {unit} in the mean change.")
             else:
-                text = (f"With {self.mentees:,} {mentees}{self._scope_text()} {measured} before and after "
+                text = (f"With {_people(self.mentees)} {mentees}{self._scope_text()} {measured} before and after "
                         f"(pre-post correlation {self.correlation:.2f}, {self.correlation_source}), {mde} a change "
                         f"of {self.mde:.2f} {unit} in the mean {where}.")
         if self.pilot == "stepped_wedge" and not (self.design == "survival" and self.event == "exit"):
@@ -259,10 +259,11 @@ class ObjectivePower:
 
     def _groups_text(self) -> str:
         if self.pilot == "waitlist":
-            return (f"With a randomised waitlist ({self.mentees:,} offered against {self.comparison:,} "
+            return (f"With a randomised waitlist ({_people(self.mentees)} offered against {_people(self.comparison)} "
                     f"waitlisted){self._scope_text()}")
         mentees, colleagues = self._nouns()
-        return f"With {self.mentees:,} {mentees} and {self.comparison:,} {colleagues}{self._scope_text()}"
+        return (f"With {_people(self.mentees)} {mentees} and {_people(self.comparison)} "
+                f"{colleagues}{self._scope_text()}")
 
     def _change(self) -> str:
         event = EVENTS[self.event]
@@ -284,7 +285,7 @@ class ObjectivePower:
     def _scope_text(self) -> str:
         if self.scope == "everyone":
             return ""
-        few = f", fewer than {MIN_GROUP}: too few for the scorecard to measure" if self.mentees < MIN_GROUP else ""
+        few = ": too few for the scorecard to measure" if self.mentees < MIN_GROUP else ""
         return f" in the objective's scope ({self.scope}{few})"
 
     def _expected_text(self) -> str:
@@ -308,8 +309,13 @@ class ObjectivePower:
         who = "offered (with the waitlist in the same proportion)" if self.pilot == "waitlist" else self._nouns()[0]
         if self.detects_expected:
             return f"{what}: this cohort can detect that (about {self.needed:,} {who} would do)."
-        return (f"{what}; detecting that needs about {self.needed:,} {who}, or {self.cohorts:,} cohorts of "
-                f"{self.mentees:,}.")
+        size = f"{self.mentees:,}" if self.mentees >= MIN_GROUP else "this size"
+        return f"{what}; detecting that needs about {self.needed:,} {who}, or {self.cohorts:,} cohorts of {size}."
+
+
+def _people(count: int) -> str:
+    """A head count as a sentence says it: under five people is "fewer than 5" (a small group is never shown)."""
+    return f"{count:,}" if count >= MIN_GROUP else f"fewer than {MIN_GROUP}"
 
 
 def _count(value: float) -> str:

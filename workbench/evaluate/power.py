@@ -19,7 +19,8 @@ seeded) changes the groups. A *randomised waitlist*: the mentees are the applica
 place and the comparison group the waitlisted applicants (not every other eligible employee),
 and a survey objective compares the two groups' change from pre to post (a two-sample t test on
 change scores, :class:`statsmodels.stats.power.TTestIndPower`, as Evaluate's intention-to-treat
-difference does). A *staggered roll-out*: retention is powered as Evaluate analyses it, clusters
+difference does). A *staggered roll-out*: retention (and high-potential retention) is powered as
+Evaluate analyses it, clusters
 that started against clusters still waiting, period by period, with period and cluster effects
 (:func:`wedge_variance`: Hussey & Hughes 2007 with the clusters as fixed effects, so no
 intra-cluster correlation is assumed), over the roll-out's periods (``steps + 1`` periods of
@@ -34,7 +35,8 @@ from (with an enrolment and no cap on the class: exactly the enrolled mentees in
 scope), the comparison group the planned comparison people in scope, and the
 exits or scores expected are those of the people in scope. A scope on a
 sensitive column without the design's opt-in is not quantified
-(:func:`.objectives.scope_reason`).
+(:func:`.objectives.scope_reason`). A head count under five (a small scope, a
+small waitlist arm) is said "fewer than 5", never shown.
 
 **Retention** (a survival design). Exits expected over the objective's
 ``horizon_months`` come from the organisation's own exit history: each

@@ -72,7 +72,7 @@ ASSESSED_COLUMN = "assessed_on"
 #: The new KPI kinds this module measures.
 KINDS = ("competency_growth", "time_to_promotion", "high_potential_retention", "internal_mobility",
          "representation", "mentor_outcomes")
-_YES = frozenset({"1", "true", "yes", "y"})
+YES = frozenset({"1", "true", "yes", "y"})
 _MATCH_KEYS = ("department", "level", "tenure_band")
 
 
@@ -103,6 +103,20 @@ def _sensitive_reason(objective: Objective, design: ProgramDesign, sensitive: tu
             "the design's opt-in (experience.sensitive_opt_in, naming it in experience.sensitive_attributes).")
 
 
+def scope_reason(objective: Objective, design: ProgramDesign, people: pd.DataFrame,
+                 sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> str:
+    """Why ``objective``'s scope and group cannot be read from ``people`` ("" when they can): a sensitive column
+    without the design's opt-in, or a column ``people.csv`` does not have."""
+    reason = _sensitive_reason(objective, design, sensitive)
+    if reason:
+        return reason
+    scope = objective.scope
+    absent = [c for c in [*(f.column for f in scope.filters), scope.performance_column] if c and c not in people]
+    if absent:
+        return f"people.csv has no {absent[0]} column, which the objective's scope filters on."
+    return ""
+
+
 def _scoped(frame: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
     """The rows of ``frame`` (a cohort's people) in ``ids``, the comparison matched again among them."""
     sub = frame[frame["person_id"].isin(ids)].drop(columns=["stratum", "matched", "weight"])
@@ -128,7 +142,7 @@ def _first_rows(people: pd.DataFrame) -> pd.DataFrame:
 
 def _flag(people: pd.DataFrame, column: str) -> set[str]:
     first = _first_rows(people)
-    yes = text_column(first, column).str.lower().isin(_YES)
+    yes = text_column(first, column).str.lower().isin(YES)
     return set(text_column(first, "person_id")[yes.to_numpy()])
 
 
@@ -217,17 +231,11 @@ def measure_objectives(design: ProgramDesign, group: EvaluationCohort, tables: M
     measured = {}
     for objective in design.align.objectives:
         words = scope_text(objective.scope)
-        reason = _sensitive_reason(objective, design, sensitive)
+        reason = scope_reason(objective, design, base, sensitive)
         if reason:
             measured[objective.id] = Measured(scope=words, reason=reason)
             continue
-        scope = objective.scope
-        absent = [c for c in [*(f.column for f in scope.filters), scope.performance_column] if c and c not in base]
-        if absent:
-            measured[objective.id] = Measured(scope=words, reason=f"people.csv has no {absent[0]} column, which the "
-                                                                  "objective's scope filters on.")
-            continue
-        ids = set(text_column(base, "person_id")[eligible(base, scope, as_of=group.start).to_numpy()])
+        ids = set(text_column(base, "person_id")[eligible(base, objective.scope, as_of=group.start).to_numpy()])
         frame = _scoped(group.people, ids)
         measured[objective.id] = _measure(objective, design, group, tables, frame, words, start, answers)
     return measured

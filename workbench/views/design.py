@@ -147,7 +147,8 @@ class DesignSession(traitlets.HasTraits):
             key = self.design.model_copy(update={"rationale": {}}).model_dump_json()
             if key not in self._power_cache:
                 self._power_cache = {key: objective_power(self.design, self.tables,  # the latest design only
-                                                          model_cache=self._model_cache)}
+                                                          model_cache=self._model_cache,
+                                                          sensitive=self.workspace.settings.sensitive)}
             self.power = self._power_cache[key]
             findings = with_power_findings(findings, self.power)
         self.findings = findings
@@ -895,7 +896,7 @@ class BriefDownload(w.VBox):
         session = self.session
         findings, power = session.findings, session.power
         if not session.with_power:
-            power = objective_power(session.design, session.tables)
+            power = objective_power(session.design, session.tables, sensitive=session.workspace.settings.sensitive)
             findings = with_power_findings(findings, power)
         document = brief_html(session.workspace, session.design, findings,
                               charts=default_charts(session.workspace),

@@ -117,7 +117,7 @@ from statsmodels.stats.proportion import proportion_confint
 from workbench.design.catalogue import scope_text
 from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
-from workbench.design.model import Eligibility, Objective, ProgramDesign
+from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.objectives import (
     ASSESSED_COLUMN,
@@ -556,8 +556,6 @@ EVENTS = {"exit": Event("exit", "exits", "exit rate", "exit history", False),
 #: Each survival kind's event.
 SURVIVAL_KINDS = {"retention": "exit", "high_potential_retention": "exit", "promotion": "promotion",
                   "time_to_promotion": "promotion", "internal_mobility": "move"}
-#: The kinds measured on a survey construct.
-SURVEY_KINDS = ("engagement", "satisfaction", "skill", "other")
 #: The kinds powered, as the "not computed" sentence lists them.
 POWERED = (*SURVIVAL_KINDS, *SURVEY_KINDS, "competency_growth", "mentor_outcomes", "representation")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
+import logging
 import os
 import re
 import subprocess
@@ -13,9 +15,10 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from tornado.websocket import WebSocketClosedError
 
 from workbench.app.access import host_allowed, host_name, origin_allowed
-from workbench.app.server import UNCONNECTED_SECONDS, pooled
+from workbench.app.server import UNCONNECTED_SECONDS, _QuietFilter, pooled
 from workbench.views.shell import PAGES
 
 from ..conftest import REPO, AppServer
@@ -162,6 +165,26 @@ def test_plain_requests_and_closed_pages_do_not_keep_kernels(tmp_path: Path) -> 
     finally:
         server.stop()
     assert "Traceback" not in server.log()
+
+
+@pytest.mark.parametrize("error, shown", [(WebSocketClosedError(), False), (ValueError("a real fault"), True)])
+def test_a_page_closed_while_the_server_writes_to_it_leaves_no_traceback(caplog: pytest.LogCaptureFixture,
+                                                                        error: Exception, shown: bool) -> None:
+    async def write() -> None:  # a write to the socket of a page that has just closed, never awaited
+        raise error
+
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(write())
+        loop.run_until_complete(asyncio.wait([task]))
+        with caplog.at_level(logging.ERROR, logger="asyncio"):  # what asyncio logs when the task is collected
+            loop.default_exception_handler({"message": "Task exception was never retrieved", "exception": error,
+                                            "future": task})
+    finally:
+        loop.close()
+    (record,) = caplog.records
+    assert "Traceback" in caplog.text
+    assert _QuietFilter().filter(record) is shown
 
 
 def test_the_terminal_shows_one_line_and_no_noise(app_server: AppServer) -> None:

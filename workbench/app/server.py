@@ -74,7 +74,9 @@ _NOISE = ("is not trusted", "notebook-signing key", "Culling ", "Kernel started"
           "Storing connection files", "Serving static files", "Using /tmp", "Voilà is running at",
           "Kernel pool of", "Using pre-heated kernel", "Starting buffering", "Connecting to kernel",
           "Discarding ", "Kernel interrupted", "WebSocket ping timeout", "Timeout waiting for IOPub output",
-          "Got events for closed stream")
+          "Got events for closed stream",
+          # a page closed while the server wrote to its socket: asyncio reports the write nobody awaited
+          "exception=WebSocketClosedError()")
 
 
 class _QuietFilter(logging.Filter):
@@ -438,7 +440,8 @@ class WorkbenchVoila(Voila):
         import tempfile
 
         quiet = _QuietFilter()
-        for logger in (self.log, logging.getLogger("tornado.access"), logging.getLogger("tornado.general")):
+        for logger in (self.log, logging.getLogger("tornado.access"), logging.getLogger("tornado.general"),
+                       logging.getLogger("asyncio")):
             logger.addFilter(quiet)
             for handler in logger.handlers:
                 handler.addFilter(quiet)

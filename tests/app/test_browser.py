@@ -407,8 +407,8 @@ def test_the_launch_page_draws_and_freezes_a_waitlist_and_refuses_a_bad_pilot_wi
     page.goto(f"{app_server.url}voila/render/06_launch_and_support.ipynb?workspace=pilot-client")
     pilot = page.locator(".wb-decision-launch-pilot")
     pilot.locator("select").first.wait_for()
-    field = {name: pilot.locator(".widget-hbox", has_text=name).locator("input")
-             for name in ("Places", "Cluster column")}
+    field = {name: pilot.locator(".widget-hbox", has_text=label).locator("input")
+             for name, label in (("Places", "Places this cohort"), ("Clusters", "Clusters: the people column"))}
 
     def save_design_with(design: str, **values: str) -> None:
         pilot.locator("select").first.select_option(label=design)
@@ -423,6 +423,7 @@ def test_the_launch_page_draws_and_freezes_a_waitlist_and_refuses_a_bad_pilot_wi
 
     # A randomised waitlist of 20 places for the 40 applicants: drawn, shown, offered as a download, frozen.
     save_design_with("Randomised waitlist", Places="20")
+    assert field["Places"].is_visible() and not field["Clusters"].is_visible()  # the waitlist's fields only
     draw.click()
     rows = section.locator("table.wb-table tbody tr")
     rows.first.wait_for()
@@ -439,7 +440,7 @@ def test_the_launch_page_draws_and_freezes_a_waitlist_and_refuses_a_bad_pilot_wi
 
     # Bad pilots get a message in the page, and nothing is saved.
     for design, values, message in (
-            ("Staggered roll-out", {"Cluster column": "site"}, "has one cluster ('Head office')"),
+            ("Staggered roll-out", {"Clusters": "site"}, "has one cluster ('Head office')"),
             ("Randomised waitlist", {"Places": "60"}, "the cohort has 40 eligible mentee applicants")):
         save_design_with(design, **values)
         before = files()

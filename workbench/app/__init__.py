@@ -51,6 +51,11 @@ def voila_arguments(port: int, notebooks: Path = NOTEBOOKS, ip: str = "127.0.0.1
         f"--PageKernels.cull_interval={CULL_INTERVAL}",
         "--PageKernels.cull_connected=False",
     ]
+    if os.name == "posix":
+        # Kernels talk to the server over Unix sockets in the server's connection folder, not TCP ports: a port
+        # chosen free can be taken before the kernel binds it ("Address already in use"), and the page then fails
+        # to open. The folder sits in /tmp so socket paths stay under the 104-byte limit (macOS's TMPDIR is long).
+        arguments += ["--KernelManager.transport=ipc", "--Voila.connection_dir_root=/tmp"]
     if hashed_password:
         arguments += ["--WorkbenchVoila.identity_provider_class=jupyter_server.auth.identity.PasswordIdentityProvider",
                       f"--PasswordIdentityProvider.hashed_password={hashed_password}",

@@ -209,6 +209,8 @@ def test_the_matching_page_matches_explains_and_forbids_a_pair(browser_page, app
 
     # A mentee who has a mentor: their candidates, with the mentor chosen for the override.
     # (Dropdown labels come with non-breaking spaces.)
+    # the options are redrawn after the pairs table: wait for them rather than read them as they change
+    page.locator(".wb-mentee select option", has_text=re.compile(r"·\smatched$")).first.wait_for(state="attached")
     labels = page.locator(".wb-mentee select option").all_inner_texts()
     mentee = next(label for label in labels if label.replace("\xa0", " ").endswith(" · matched"))
     page.locator(".wb-mentee select").select_option(label=mentee)

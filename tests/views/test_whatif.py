@@ -463,4 +463,4 @@ def test_all_programs_are_forecast_together_in_their_own_section(tiers: Path) ->
 
 def test_a_workspace_of_one_program_has_no_all_programs_section(view: WhatIfView) -> None:
     assert view.programs_box.layout.display == "none" and view.programs_button is None
-    assert view.programs_button not in view._job_buttons
+    assert view.programs_button not in view.job.buttons

@@ -34,10 +34,8 @@ event loop. Tests pass ``background=False`` to run in the calling thread.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import html
-import threading
 import time
 from collections.abc import Callable
 
@@ -79,6 +77,7 @@ from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
 from workbench.programs import program_ids
+from workbench.views.parts import Job, JobPanel, Stage, caption, muted, row, tile
 from workbench.views.programs import scope_note
 from workbench.views.shell import PageContext, page_tables, workspace_link
 from workbench.views.tables import download_link, html_table
@@ -142,19 +141,6 @@ def _interval(low: object, high: object, fmt: Callable[[object], str]) -> str:
     return f"{fmt(low)} to {fmt(high)}" if _finite(low) and _finite(high) else "–"
 
 
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"
-
-
-def _muted(text: str) -> str:
-    return f"<p class='wb-muted'>{html.escape(text)}</p>"
-
-
-def _tile(value: str, label: str, note: str = "") -> str:
-    title = f" title='{html.escape(note)}'" if note else ""
-    return f"<div class='wb-tile'{title}><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
-
-
 def _list(items) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(str(i))}</li>" for i in items) + "</ul>"
 
@@ -184,66 +170,18 @@ def _not_measured_note(paths: pd.DataFrame, card: pd.DataFrame) -> str:
     if earlier:
         lines.append(f"Measured now but not at every horizon: {', '.join(earlier)}; the data as it stood then did "
                      "not allow it.")
-    return "".join(_caption(line) for line in lines)
+    return "".join(caption(line) for line in lines)
 
 
 def _hidden_note(count: int, what: str = "group") -> str:
     if not count:
         return ""
-    return _muted(f"{count} {what}{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} not shown: fewer than "
+    return muted(f"{count} {what}{'s' if count != 1 else ''} {'are' if count != 1 else 'is'} not shown: fewer than "
                   f"{MIN_GROUP} people, or {'they' if count != 1 else 'it'} would give a smaller group away.")
 
 
 def _heading(title: str, lead: str) -> w.HTML:
     return w.HTML(f"<h3>{html.escape(title)}</h3><p class='wb-lead'>{html.escape(lead)}</p>")
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop of the kernel (the thread that handles widget messages), if this thread runs one."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Progress
-
-
-class WorkingNote(w.HBox):
-    """A progress bar with what is being computed and the time so far, shown while the evaluation runs."""
-
-    def __init__(self) -> None:
-        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="260px"))
-        self.text = w.HTML()
-        super().__init__([self.bar, self.text], layout=w.Layout(align_items="center"))
-        self.add_class("wb-row")
-        self.add_class("wb-progress")
-        self.layout.display = "none"
-        self._message, self._started = "", time.monotonic()
-
-    def start(self, message: str) -> None:
-        self.bar.max, self.bar.value, self.bar.bar_style = 1, 0, "info"
-        self._message, self._started = message, time.monotonic()
-        self._show()
-        self.layout.display = None
-
-    def update(self, done: int, total: int, message: str) -> None:
-        """``done`` of ``total`` steps finished, ``message`` the one under way (safe from a worker thread)."""
-        self.bar.max = max(1, int(total))
-        self.bar.value = min(int(done), self.bar.max)
-        self._message = f"Working: {message} ({min(done + 1, total)} of {total})" if done < total else "Finishing ..."
-        self._show()
-
-    def tick(self) -> None:
-        if self.layout.display != "none":
-            self._show()
-
-    def _show(self) -> None:
-        self.text.value = html.escape(f"{self._message} · {time.monotonic() - self._started:.0f} s")
-
-    def stop(self) -> None:
-        self.layout.display = "none"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,8 +217,6 @@ class EvaluateView(w.VBox):
         self.result: EvaluationResult | None = None
         self.evaluated: dict = {}
         self.report: str | None = None
-        self.busy = False
-        self._thread: threading.Thread | None = None
 
         self._build_controls()
         self._build_results()
@@ -308,7 +244,9 @@ class EvaluateView(w.VBox):
         self.cohort.observe(self._on_settings, names="value")
         self.participants.observe(self._on_settings, names="value")
         self.stale = w.HTML()
-        self.working = WorkingNote()
+        self.working = JobPanel(ahead=True, width="260px")
+        self.job = Job(self, background=self.background, buttons=[self.run_button, self.cohort, self.participants],
+                       on_idle=self._idle)
         self.notice = Notice()
         waiting = ""
         if self.waiting:
@@ -322,18 +260,12 @@ class EvaluateView(w.VBox):
                  f"their mentees.{html.escape(waiting)} It takes a few seconds; nothing in the workspace changes.")
         self.controls = w.VBox([
             w.HTML(f"<h3>Which cohort?</h3><p>{intro}</p>"),
-            self._row(self.cohort, self.participants),
-            self._row(self.run_button, self.stale),
+            row(self.cohort, self.participants),
+            row(self.run_button, self.stale),
             self.working, self.notice,
         ])
         self.controls.add_class("wb-settings")
         self.controls.add_class("wb-evaluate-controls")
-
-    @staticmethod
-    def _row(*children: w.Widget) -> w.HBox:
-        row = w.HBox(list(children), layout=w.Layout(align_items="center", flex_flow="row wrap"))
-        row.add_class("wb-row")
-        return row
 
     def _build_results(self) -> None:
         empty = pd.DataFrame()
@@ -436,7 +368,7 @@ class EvaluateView(w.VBox):
             w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
                    "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
                    "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
-            self._row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
+            row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
             if self.scenario_button is not None else [])
         self.scenario_box.add_class("wb-calibrated-scenario")
         calibration_box = w.VBox([
@@ -484,93 +416,43 @@ class EvaluateView(w.VBox):
         if cohort is None:
             raise WorkbenchError("Choose a cohort to evaluate.")
         path, program = self.context.workspace.path, self.context.workspace.program
-        loop = _running_loop() if self.background else None
-        self.busy = True
-        self.run_button.disabled = True
-        self.cohort.disabled = self.participants.disabled = True
         self.stale.value = ""
-        self.working.start(f"Working: evaluating cohort {cohort} ...")
         if self.result is None:
-            self.placeholder.value = (f"<p class='wb-muted'>Evaluating cohort {html.escape(str(cohort))}: the "
-                                      "figures appear here when it finishes.</p>")
-        started = time.monotonic()
+            self.placeholder.value = muted(f"Evaluating cohort {cohort}: the figures appear here when it finishes.")
         total = len(STEPS) + 1  # the evaluation's parts, then the downloadable report
+        settings = {"cohort": cohort, "participants": rule}
 
-        def post(function: Callable, *args: object) -> None:
-            if loop is None:
-                function(*args)
-            else:
-                loop.call_soon_threadsafe(function, *args)
+        def evaluate(progress, _cancel, _previous) -> tuple:
+            workspace = program_scope(open_workspace(path), program)
+            result = evaluate_workspace(
+                workspace, cohort=cohort, participants=rule, seed=self.seed, resamples=self.resamples,
+                runs=max(self.runs, 2), calibrate_forecast=self.runs > 0,
+                progress=lambda done, _total, step: progress(done, total, step))
+            return result, workspace
 
-        def idle() -> None:
-            self.working.stop()
-            if self.result is None:
-                self.placeholder.value = PRESS_RUN
-            self.busy = False
-            self.run_button.disabled = False
-            self.cohort.disabled = self.participants.disabled = False
-            self._mark_stale()
+        def report(progress, _cancel, evaluated: tuple) -> tuple:
+            result, workspace = evaluated
+            progress(total - 1, total, "preparing the downloadable report")
+            return result, evaluation_html(result, workspace_name=workspace.name)
 
-        def deliver(view: "EvaluateView", outcome: tuple) -> None:
-            kind, value, *rest = outcome
-            try:
-                if kind == "error":
-                    raise value
-                workspace, seconds = rest
-                view._show(value, workspace, {"cohort": cohort, "participants": rule}, seconds)
-            finally:
-                if kind == "error":
-                    idle()
+        self.job.run(self.working, f"Working: evaluating cohort {cohort} ...",
+                     Stage("run the evaluation", evaluate,
+                           lambda evaluated, seconds: self._show(*evaluated, settings, seconds)),
+                     Stage("prepare the downloadable report", report, self._show_downloads, "download_notice"))
 
-        def deliver_report(view: "EvaluateView", outcome: tuple) -> None:
-            kind, value = outcome
-            try:
-                if kind == "error":
-                    raise value
-                view._show_downloads(value)
-            finally:
-                idle()
+    def _idle(self) -> None:
+        if self.result is None:
+            self.placeholder.value = PRESS_RUN
+        self._mark_stale()
 
-        shown = guarded("run the evaluation")(deliver)
-        report_shown = guarded("prepare the downloadable report", notice="download_notice")(deliver_report)
-
-        def compute() -> None:
-            try:
-                workspace = program_scope(open_workspace(path), program)
-                result = evaluate_workspace(
-                    workspace, cohort=cohort, participants=rule, seed=self.seed, resamples=self.resamples,
-                    runs=max(self.runs, 2), calibrate_forecast=self.runs > 0,
-                    progress=lambda done, _total, step: self.working.update(done, total, step))
-            except BaseException as exc:  # shown on the event loop, with the traceback in the log
-                post(shown, self, ("error", exc))
-                return
-            post(shown, self, ("ok", result, workspace, time.monotonic() - started))
-            self.working.update(total - 1, total, "preparing the downloadable report")
-            try:
-                report = evaluation_html(result, workspace_name=workspace.name)
-            except BaseException as exc:
-                post(report_shown, self, ("error", exc))
-                return
-            post(report_shown, self, ("ok", (result, report)))
-
-        if self.background:
-            self._thread = threading.Thread(target=compute, name="evaluate", daemon=True)
-            self._thread.start()
-            thread = self._thread
-
-            def clock() -> None:  # the time so far, so a long step does not look stuck
-                while thread.is_alive():
-                    thread.join(1.0)
-                    self.working.tick()
-
-            threading.Thread(target=clock, name="evaluate: clock", daemon=True).start()
-        else:
-            compute()
+    @property
+    def busy(self) -> bool:
+        """Whether the evaluation is running."""
+        return self.job.busy
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for an evaluation running in the background (for notebooks and tests)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.job.wait(timeout)
 
     # ------------------------------------------------------------------ showing the result
 
@@ -581,7 +463,7 @@ class EvaluateView(w.VBox):
         self.placeholder.layout.display = "none"
         self.results_box.layout.display = None
         self.run_button.description, self.run_button.icon = REFRESH_LABEL, "refresh"
-        self.downloads.value = _muted("Preparing the downloadable report ...")
+        self.downloads.value = muted("Preparing the downloadable report ...")
         self._render_summary()
         self._render_trial()
         self._render_learning()
@@ -594,7 +476,7 @@ class EvaluateView(w.VBox):
         self.notice.show(f"Evaluated cohort {result.cohort.name} ({seconds:.1f} s). The figures describe the data as "
                          f"it stands on {result.cohort.as_of:%d %B %Y}.", "success")
 
-    def _show_downloads(self, outcome: tuple) -> None:
+    def _show_downloads(self, outcome: tuple, _seconds: float = 0.0) -> None:
         result, report = outcome
         if result is not self.result:
             return
@@ -604,7 +486,7 @@ class EvaluateView(w.VBox):
             "<p>" + download_link(report, f"{stem}.html", "text/html", "Download the report (HTML)")
             + " · " + download_link(result.json_text(), f"{stem}.json", "application/json",
                                     "Every figure (JSON)")
-            + "</p>" + _muted("The report is one page that opens offline and prints to PDF; it holds no names, "
+            + "</p>" + muted("The report is one page that opens offline and prints to PDF; it holds no names, "
                               "ids or free-text answers."))
 
     def _render_summary(self) -> None:
@@ -614,24 +496,24 @@ class EvaluateView(w.VBox):
         at = doc["retention"].get("at_horizon")
         if at:
             d = at["difference"]
-            tiles.append(_tile(_points(d["share"]), f"still employed after {c['horizon_months']} months: "
+            tiles.append(tile(_points(d["share"]), f"still employed after {c['horizon_months']} months: "
                                "participants minus the comparison group (95% interval "
                                f"{_interval(d['low'], d['high'], lambda v: _num(float(v) * 100, 1, signed=True))})"))
         hr = doc["retention"].get("hazard_ratio")
         if hr:
-            tiles.append(_tile(_num(hr["estimate"]), f"hazard ratio of leaving (95% interval {_num(hr['low'])} to "
+            tiles.append(tile(_num(hr["estimate"]), f"hazard ratio of leaving (95% interval {_num(hr['low'])} to "
                                f"{_num(hr['high'])}); below 1: participants left less",
                                "From a Cox model: each department its own baseline, adjusted for level and tenure."))
         if doc["roi"]:
             r = doc["roi"]["roi"]
-            tiles.append(_tile(_num(r["estimate"], signed=True), f"return on each unit spent (95% interval "
+            tiles.append(tile(_num(r["estimate"], signed=True), f"return on each unit spent (95% interval "
                                f"{_num(r['low'], signed=True)} to {_num(r['high'], signed=True)}); above zero in "
                                f"{_pct(r['p_positive'])} of resamples"))
         b = doc["behaviour"]
         if b["pairs"]:
-            tiles.append(_tile(_pct(b["share_of_cadence"]), "of the meetings the design's cadence plans were held"))
+            tiles.append(tile(_pct(b["share_of_cadence"]), "of the meetings the design's cadence plans were held"))
         if doc["scorecard"]:
-            tiles.append(_tile(*objectives_text(doc["scorecard"])))  # "1 objective not measured", not "0 of 1 met"
+            tiles.append(tile(*objectives_text(doc["scorecard"])))  # "1 objective not measured", not "0 of 1 met"
         facts = _facts([
             ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']}, "
                        f"{c['follow_up_months']:.1f} months of follow-up; shares are read after "
@@ -658,7 +540,7 @@ class EvaluateView(w.VBox):
         result = self.result
         rates = result.response_rates
         if not len(rates):
-            self.no_survey.value = _muted("No survey answers for this cohort (survey.csv has none from its "
+            self.no_survey.value = muted("No survey answers for this cohort (survey.csv has none from its "
                                           "participants), so reaction and learning cannot be shown.")
             self.survey_parts.layout.display = "none"
             return
@@ -674,7 +556,7 @@ class EvaluateView(w.VBox):
                          "Answered": f"fewer than {MIN_GROUP}" if few else f"{int(r['respondents']):,}",
                          "Response rate": "–" if few else _pct(r["rate"])})
         self.rates.value = ("<h4>Response rates</h4>" + _table(pd.DataFrame(rows))
-                            + _muted("The comparison group's invitations are not recorded, so its rate is blank."))
+                            + muted("The comparison group's invitations are not recorded, so its rate is blank."))
         change = result.change
         shown = change[~change["hidden"].fillna(False).astype(bool)] if len(change) else change
         waves = [wv for wv in ("post", "followup", "mid") if len(shown) and (shown["wave"] == wv).any()]
@@ -698,12 +580,12 @@ class EvaluateView(w.VBox):
         change = result.change
         if wave is None:
             self.survey_caption.value = ""
-            self.change_table.value = _muted(f"Fewer than {MIN_GROUP} people answered both the survey before the "
+            self.change_table.value = muted(f"Fewer than {MIN_GROUP} people answered both the survey before the "
                                              "program and a later one, so no change is shown.")
             self.against_table.value = ""
             return
         self.survey_chart.chart = survey_change_chart(change, wave=wave)
-        self.survey_caption.value = _caption(survey_change_caption(change, wave=wave,
+        self.survey_caption.value = caption(survey_change_caption(change, wave=wave,
                                                                    against=result.against_comparison,
                                                                    note=design_note(self.document)))
         change = change[change["wave"] == wave]
@@ -724,14 +606,14 @@ class EvaluateView(w.VBox):
             self.change_table.value = (
                 f"<h4>Paired change from the survey before the program to the {WAVE_LABELS[wave].lower()}</h4>"
                 + _table(table, nowrap=True)
-                + _muted("Scale points on the survey's own scale, for people who answered both surveys. Each 95% "
+                + muted("Scale points on the survey's own scale, for people who answered both surveys. Each 95% "
                          "interval is the construct's own, while the p-values are Holm-corrected for testing several "
                          "constructs at once: an interval can clear zero while its corrected p is above 0.05, and "
                          "the corrected p is the stricter reading. d_z is the change in standard deviations of the "
                          "individual changes (about 0.2 small, 0.5 medium, 0.8 large).")
                 + _hidden_note(hidden, "row"))
         else:
-            self.change_table.value = _muted(f"Fewer than {MIN_GROUP} people answered both surveys.")
+            self.change_table.value = muted(f"Fewer than {MIN_GROUP} people answered both surveys.")
         against = result.against_comparison
         against = against[against["wave"] == wave] if len(against) else against
         if len(against):
@@ -745,15 +627,15 @@ class EvaluateView(w.VBox):
             })
             self.against_table.value = ("<h4>Participants' change against the comparison group's</h4>"
                                         + _table(table, nowrap=True)
-                                        + _muted("What changed for everyone shows in the comparison group's change; "
+                                        + muted("What changed for everyone shows in the comparison group's change; "
                                                  "the difference is what is left for the program, as far as the "
                                                  "groups are alike."))
         elif not (change["group"] == "comparison").any():
             when = WAVE_LABELS[wave].lower()
-            self.against_table.value = _muted(f"The comparison group was not surveyed at the {when}: without its "
+            self.against_table.value = muted(f"The comparison group was not surveyed at the {when}: without its "
                                               "change, part of any rise may be what happened to everyone.")
         else:
-            self.against_table.value = _muted(f"Setting the change against the comparison group's needs at least "
+            self.against_table.value = muted(f"Setting the change against the comparison group's needs at least "
                                               f"{MIN_GROUP} people of each group answering both surveys: without it, "
                                               "part of any rise may be what happened to everyone.")
 
@@ -762,7 +644,7 @@ class EvaluateView(w.VBox):
     def _render_behaviour(self) -> None:
         b = self.result.behaviour.summary
         if not b["pairs"]:
-            self.no_meetings.value = _muted("No meetings are logged for this cohort (meetings.csv has none from its "
+            self.no_meetings.value = muted("No meetings are logged for this cohort (meetings.csv has none from its "
                                             "mentees), so meetings, pairs gone quiet and early closures cannot be "
                                             "shown.")
             self.behaviour_parts.layout.display = "none"
@@ -771,7 +653,7 @@ class EvaluateView(w.VBox):
         self.behaviour_parts.layout.display = None
         self.meetings_chart.chart = meetings_chart(self.result.behaviour.distribution(),
                                                    expected_per_pair=b["expected_per_pair"])
-        self.meetings_caption.value = _caption(meetings_caption(b))
+        self.meetings_caption.value = caption(meetings_caption(b))
         self.behaviour_facts.value = _facts([
             ("Meetings", f"{b['meetings']:,} in {b['pairs']:,} pairs; median {_num(b['median_meetings_per_pair'], 1)}"
                          f" per pair, {_num(b['mean_minutes'], 0)} minutes on average"),
@@ -787,13 +669,13 @@ class EvaluateView(w.VBox):
 
     # ------------------------------------------------------------------ level 4
 
-    def _outcome(self, block: dict, chart: w.Widget, caption: w.HTML, tables: w.HTML) -> None:
+    def _outcome(self, block: dict, chart: w.Widget, caption_box: w.HTML, tables: w.HTML) -> None:
         km = pd.DataFrame(block["km"])
         horizon = block.get("horizon_months")
         chart.chart = km_chart(km, outcome=block["outcome"], horizon_months=horizon)
-        caption.value = _caption(km_caption(km, outcome=block["outcome"], horizon_months=horizon,
-                                            logrank=block["logrank"], hazard_ratio=block["hazard_ratio"],
-                                            note=design_note(self.document)))
+        caption_box.value = caption(km_caption(km, outcome=block["outcome"], horizon_months=horizon,
+                                               logrank=block["logrank"], hazard_ratio=block["hazard_ratio"],
+                                               note=design_note(self.document)))
         facts = []
         hr = block["hazard_ratio"]
         if hr:
@@ -820,10 +702,10 @@ class EvaluateView(w.VBox):
                          "95% interval": _interval(d["low"], d["high"], _points)})
             table = (f"<h4>{html.escape(block['label'])} after {_num(block['horizon_months'], 0)} months</h4>"
                      + _table(pd.DataFrame(rows))
-                     + _muted(f"Participants did better in {_pct(at['p_better'])} of bootstrap resamples. "
+                     + muted(f"Participants did better in {_pct(at['p_better'])} of bootstrap resamples. "
                               f"Compared with: {block['comparison']}."))
         else:
-            table = _muted(f"{block['label']} after {_num(block['horizon_months'], 0)} months is not shown: fewer "
+            table = muted(f"{block['label']} after {_num(block['horizon_months'], 0)} months is not shown: fewer "
                            f"than {MIN_GROUP} people in one of the groups compared.")
         notes = _caveats(block["notes"], "Notes") if block["notes"] else ""
         tables.value = _facts(facts) + table + notes + _caveats(block["caveats"])
@@ -844,7 +726,7 @@ class EvaluateView(w.VBox):
                 "Difference": [_points(r["difference"]) for r in by_group]})
             by_text = _table(frame) + _hidden_note(hidden)
         else:
-            by_text = _muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
+            by_text = muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
         balance = [r for r in block.get("balance", []) if not r["hidden"]]
         hidden_balance = sum(bool(r["hidden"]) for r in block.get("balance", []))
         frame = pd.DataFrame({
@@ -854,7 +736,7 @@ class EvaluateView(w.VBox):
             "Comparison, weighted": [_pct(r["comparison_weighted"]) for r in balance]})
         self.outcome_details.children[0].value = by_text
         self.outcome_details.children[1].value = (
-            _muted("Share of each group by department, level and tenure band. The weights give the comparison group "
+            muted("Share of each group by department, level and tenure band. The weights give the comparison group "
                    "the participants' mix; what the data does not record (motivation, performance, intent to stay) "
                    "cannot be balanced.") + _table(frame) + _hidden_note(hidden_balance))
         promotion = doc["promotion"]
@@ -864,7 +746,7 @@ class EvaluateView(w.VBox):
             self.no_promotion.value = ""
             self._outcome(promotion, self.promotion_chart, self.promotion_caption, self.promotion_tables)
         else:
-            self.no_promotion.value = _muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
+            self.no_promotion.value = muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
                                              "that column to people.csv to compare promotions too.")
             self.promotion_caption.value = self.promotion_tables.value = ""
 
@@ -874,12 +756,12 @@ class EvaluateView(w.VBox):
         roi = self.document["roi"]
         if not roi:
             self.roi_chart.layout.display = "none"
-            self.roi_caption.value = _muted("The ROI could not be computed for this cohort.")
+            self.roi_caption.value = muted("The ROI could not be computed for this cohort.")
             self.roi_table.value = ""
             return
         self.roi_chart.layout.display = None
         self.roi_chart.chart = roi_chart(self.result.roi.distribution(), estimate=roi["roi"]["estimate"])
-        self.roi_caption.value = _caption(roi_caption(roi, note=design_note(self.document)))
+        self.roi_caption.value = caption(roi_caption(roi, note=design_note(self.document)))
         parts, currency = roi["cost_breakdown"], roi["currency"]
         benefit = roi["benefit"]
         frame = pd.DataFrame({"Item": ["Meetings (staff time)", "Training", "Coordination", "Tools", "Program cost",
@@ -889,7 +771,7 @@ class EvaluateView(w.VBox):
                                                        f"{roi['cost']:,.0f}", f"{roi['replacement_cost']:,.0f}",
                                                        f"{benefit['estimate']:,.0f} ({benefit['low']:,.0f} to "
                                                        f"{benefit['high']:,.0f})"]})
-        self.roi_table.value = (_table(frame) + _muted(
+        self.roi_table.value = (_table(frame) + muted(
             f"Salary: {roi['salary_source']}; an hour of staff time costs {parts['hourly_cost']:,.2f} {currency}. "
             f"{roi['resamples']:,} bootstrap resamples.") + _caveats(roi["caveats"]))
 
@@ -907,7 +789,7 @@ class EvaluateView(w.VBox):
         measured = pd.to_numeric(card["observed"], errors="coerce").notna().any()
         self.scorecard_chart.layout.display = None if measured else "none"
         self.scorecard_chart.chart = scorecard_chart(card)
-        self.scorecard_caption.value = _caption(scorecard_caption(card, note=design_note(self.document)))
+        self.scorecard_caption.value = caption(scorecard_caption(card, note=design_note(self.document)))
         rows = []
         for r in card.to_dict("records"):
             unit = f" ({r['unit']})" if r["unit"] else ""
@@ -928,7 +810,7 @@ class EvaluateView(w.VBox):
         paths = self.result.trajectories
         self.trajectories_chart.layout.display = None if paths is not None and len(paths) else "none"
         self.trajectories_chart.chart = trajectories_chart(paths)
-        self.trajectories_caption.value = _caption(trajectories_caption(paths))
+        self.trajectories_caption.value = caption(trajectories_caption(paths))
         self.trajectories_table.value = (_table(trajectory_table(paths)) + _not_measured_note(paths, card)
                                          if paths is not None and len(paths) else "")
 
@@ -940,13 +822,13 @@ class EvaluateView(w.VBox):
         self.scenario_link.value = ""
         if calibration is None:
             self.calibration_chart.layout.display = "none"
-            self.calibration_caption.value = _muted("The forecast was not run for this evaluation.")
+            self.calibration_caption.value = muted("The forecast was not run for this evaluation.")
             self.fitted_table.value = ""
             self.scenario_box.layout.display = "none"
             return
         self.calibration_chart.layout.display = None
         self.calibration_chart.chart = calibration_chart(calibration.forecast)
-        self.calibration_caption.value = _caption(calibration_caption(calibration.forecast, calibration.fitted))
+        self.calibration_caption.value = caption(calibration_caption(calibration.forecast, calibration.fitted))
         fitted = calibration.fitted
         frame = pd.DataFrame({
             "Assumption": [p.replace("_", " ").capitalize() for p in fitted["parameter"]],
@@ -958,7 +840,7 @@ class EvaluateView(w.VBox):
         base = calibration.baseline
         self.fitted_table.value = (
             "<h4>The model's assumptions, fitted to this cohort</h4>" + _table(frame)
-            + _muted(f"Baseline attrition: the comparison group left at {_num(base['observed_comparison_hazard'], 3)} "
+            + muted(f"Baseline attrition: the comparison group left at {_num(base['observed_comparison_hazard'], 3)} "
                      f"exits per person-year against the forecast's {_num(base['forecast_hazard'], 3)} for the same "
                      f"mix of people. {calibration.runs:,} forecast runs. " + " ".join(calibration.notes)))
         self.scenario_box.layout.display = None
@@ -1069,7 +951,7 @@ class AllProgramsPanel(w.VBox):
         self.chart.layout.display = None if shown else "none"
         if shown:
             self.chart.chart = programs_chart(table)
-        self.caption.value = _caption(programs_caption(table)) if shown else ""
+        self.caption.value = caption(programs_caption(table)) if shown else ""
         self.caveats.value = _caveats(document["caveats"])
         self.notice.show(f"Evaluated {len(found.results)} of {len(found.names)} programs on cohort "
                          f"{view.cohort.value} ({time.monotonic() - started:.1f} s).",

@@ -60,6 +60,7 @@ from workbench.errors import WorkbenchError
 from workbench.privacy import MIN_GROUP, PersonLabels, hide_small_groups, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
+from workbench.views.parts import caption
 from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
 from workbench.workspace import reread
@@ -269,17 +270,17 @@ class GapsView(w.VBox):
             pieces = hide_split_groups(whole, ["department", "skill_id"])
             cut = set(zip(pieces.loc[pieces["hidden"], "department"], pieces.loc[pieces["hidden"], "skill_id"]))
             hidden_cells = [h or cell in cut for h, cell in zip(hidden_cells, cells)]
-        chart, caption = gap_heatmap_and_caption(by_cell.assign(hidden=hidden_cells), self.skills)
+        chart, text = gap_heatmap_and_caption(by_cell.assign(hidden=hidden_cells), self.skills)
         self._show("heatmap", chart)
-        self.heatmap_caption.value = _caption(caption)
+        self.heatmap_caption.value = caption(text)
         hide = self._hidden_here(self._hidden_cells)
         if split:
             pieces = hide_split_groups(whole, ["skill_id"])
             hide |= set(pieces.loc[pieces["hidden"], "skill_id"])
         ranked = prioritised_gaps(gaps, self.skills, hide=sorted(hide))
-        chart, caption = prioritised_gaps_and_caption(ranked)
+        chart, text = prioritised_gaps_and_caption(ranked)
         self._show("priority_chart", chart)
-        self.priority_caption.value = _caption(caption)
+        self.priority_caption.value = caption(text)
         self.priority_table.value = html_table(ranked[["rank", "name", "reason"]], limit=10)
         ready = readiness(gaps, self.tables.get("goals")).assign(
             ready_share=lambda f: f["ready_share"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
@@ -302,9 +303,9 @@ class GapsView(w.VBox):
             hide |= set(pieces.loc[pieces["hidden"], "skill_id"])
         supply, left_out = hide_small_demand(self._selection.supply_demand(), hide=sorted(hide))
         self._supply_hidden = left_out
-        chart, caption = supply_demand_and_caption(supply)
+        chart, text = supply_demand_and_caption(supply)
         self._show("supply_chart", chart)
-        self.supply_caption.value = _caption(" ".join(filter(None, (caption, small_demand_note(left_out)))))
+        self.supply_caption.value = caption(" ".join(filter(None, (text, small_demand_note(left_out)))))
         shortages = supply[supply["status"] == "shortage"]
         # a real value: a Dropdown whose value is None shows nothing at all
         self.scarce.options = [(row.name, row.skill_id) for row in shortages.itertuples()] or [("No shortages", "")]
@@ -354,9 +355,9 @@ class GapsView(w.VBox):
             if len(self._profiles) >= _PROFILES_KEPT:
                 self._profiles.pop(next(iter(self._profiles)))
             self._profiles[chosen] = gap_profile_and_caption(profile, self.skills)
-        chart, caption = self._profiles[chosen]
+        chart, text = self._profiles[chosen]
         self._show("profile_chart", chart)
-        self.profile_caption.value = _caption(caption)
+        self.profile_caption.value = caption(text)
         self._profile_of = chosen
 
     @guarded("save the focus skills", button="save_button")
@@ -371,5 +372,3 @@ class GapsView(w.VBox):
         self.notice.show(f"Saved {len(self.focus.value)} focus skills in the design.", "success")
 
 
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"

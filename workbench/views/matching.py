@@ -64,6 +64,7 @@ from workbench.organisation import current_cohort
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
+from workbench.views.parts import caption, tile
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsPanel
 from workbench.views.shell import PageContext, page_tables
@@ -96,10 +97,6 @@ def _labels(decision_id: str) -> dict[str, str]:
     return {o.value: o.label for o in decision(decision_id).options}
 
 
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"
-
-
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -115,12 +112,6 @@ def _pairs(table: pd.DataFrame) -> set[tuple[str, str]]:
         return set()
     linked = table[table.get("unmatched_role", pd.Series("", index=table.index)).fillna("").astype(str) == ""]
     return set(zip(linked["mentee_id"].astype(str), linked["mentor_id"].astype(str)))
-
-
-def _tile(value: str, label: str, note: str = "", *, bad: bool = False) -> str:
-    title = f" title='{html.escape(note)}'" if note else ""
-    kind = "wb-tile wb-bad" if bad else "wb-tile"
-    return f"<div class='{kind}'{title}><b>{html.escape(value)}</b><span>{html.escape(label)}</span></div>"
 
 
 class MatchingView(w.VBox):
@@ -525,22 +516,22 @@ class MatchingView(w.VBox):
     def _summary_html(self, result: MatchResult) -> str:
         s = result.summary
         word = s["mentee_word"]
-        tiles = [_tile(_percent(s["match_rate"]), f"{s['matched_mentees']:,} of {s['mentees']:,} {word} matched")]
+        tiles = [tile(_percent(s["match_rate"]), f"{s['matched_mentees']:,} of {s['mentees']:,} {word} matched")]
         if s["links"]:
-            tiles += [_tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
-                      _tile(f"{s['worst_score']:.2f}", "weakest pair")]
+            tiles += [tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
+                      tile(f"{s['worst_score']:.2f}", "weakest pair")]
         if s["links"] and s.get("skills_covered") is not None:
-            tiles.append(_tile(_percent(s["skills_covered"]), "needed skills covered",
+            tiles.append(tile(_percent(s["skills_covered"]), "needed skills covered",
                                "share of the mentees' needed skills that a partner covers"))
         if s["links"] and s.get("capacity_use") is not None:
-            tiles.append(_tile(_percent(s["capacity_use"]), f"of {s['capacity']:,} mentor places used"))
+            tiles.append(tile(_percent(s["capacity_use"]), f"of {s['capacity']:,} mentor places used"))
         if s["links"] and s.get("blocking_pairs") is not None:
-            tiles.append(_tile(f"{s['blocking_pairs']:,}", "blocking pairs: NOT STABLE" if result.unstable else
+            tiles.append(tile(f"{s['blocking_pairs']:,}", "blocking pairs: NOT STABLE" if result.unstable else
                                "blocking pairs",
                                "a mentee and a mentor who would both rather be together than with their partners",
                                bad=result.unstable))
         if s["links"] and s.get("optimal") is True:
-            tiles.append(_tile("✓", "proven optimal", "no other matching scores higher on these settings"))
+            tiles.append(tile("✓", "proven optimal", "no other matching scores higher on these settings"))
         lines = result.summary_lines()
         lines = lines[:len(lines) - len(result.messages)] if result.messages else lines
         settings = result.settings
@@ -554,10 +545,10 @@ class MatchingView(w.VBox):
         scores = pd.concat([r.pairs[["score"]].assign(method=name) for name, r in results.items()],
                            ignore_index=True)
         self.distribution.chart = score_distribution_chart(scores)
-        self.distribution_caption.value = _caption(score_distribution_caption(scores))
+        self.distribution_caption.value = caption(score_distribution_caption(scores))
         table = comparison_table(results)
         self.coverage.chart = coverage_chart(table)
-        self.coverage_caption.value = _caption(coverage_caption(table))
+        self.coverage_caption.value = caption(coverage_caption(table))
 
     def _render_tables(self) -> None:
         result = self.result
@@ -653,13 +644,13 @@ class MatchingView(w.VBox):
         attribute = self.attribute.value
         if attribute in (None, NO_CHOICE):
             self.fairness.chart = fairness_chart(pd.DataFrame(), "group")
-            self.fairness_caption.value = _caption("No attribute has a group of five or more mentees to compare.")
+            self.fairness_caption.value = caption("No attribute has a group of five or more mentees to compare.")
             return
         table = self.result.fairness(attribute)
         overall = self.result.summary["match_rate"]
         label = header_words(attribute)
         self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
-        self.fairness_caption.value = _caption(fairness_caption(table, attribute, overall=overall, label=label))
+        self.fairness_caption.value = caption(fairness_caption(table, attribute, overall=overall, label=label))
 
     @guarded("check how robust the matching is", notice="sensitivity_notice", button="sensitivity_button")
     def _on_sensitivity(self, _button: w.Button) -> None:
@@ -686,8 +677,8 @@ class MatchingView(w.VBox):
             verdict = ("Many pairs depend on the exact weights: settle the weights (or pin the pairs that matter) "
                        "before releasing the matches.")
         self.sensitivity_text.value = (
-            f"<div class='wb-tiles'>{_tile(_percent(mean), 'of pairs change on average')}"
-            f"{_tile(f'{low:.0%}–{high:.0%}', f'range over {runs} runs')}</div>"
+            f"<div class='wb-tiles'>{tile(_percent(mean), 'of pairs change on average')}"
+            f"{tile(f'{low:.0%}–{high:.0%}', f'range over {runs} runs')}</div>"
             f"<p>With every weight moved at random by up to ±{self.spread.value:.0%}, {mean:.0%} of the pairs change "
             f"on average (from {low:.0%} to {high:.0%} across {runs} runs). {html.escape(verdict)}</p>")
 
@@ -731,7 +722,7 @@ class MatchingView(w.VBox):
         partner = "peer" if result.summary["structure"] == "peer" else "mentor"
         shown_table = self.people.table(table)
         self.candidate_chart.chart = candidate_chart(shown_table, weights, mentee=self._who(mentee), partner=partner)
-        self.candidate_caption.value = _caption(candidate_caption(shown_table, weights, self._who(mentee),
+        self.candidate_caption.value = caption(candidate_caption(shown_table, weights, self._who(mentee),
                                                                   partner=partner))
         shown = pd.DataFrame({"rank": table["rank"], partner: [self._who(p) for p in table["mentor_id"]],
                               "status": table["status"], "score": table["score"].round(2)})
@@ -903,7 +894,7 @@ class MatchingView(w.VBox):
             raise WorkbenchError("No matching is saved in this workspace: match, then Save this matching. "
                                  "Re-matching checks the saved pairs against meetings.csv.")
         found = rematch_saved(self.tables, self.design, saved)
-        self.rematch_text.value = "".join(_caption(self.people.text(line)) for line in found.summary_lines())
+        self.rematch_text.value = "".join(caption(self.people.text(line)) for line in found.summary_lines())
         broken = found.pairs[found.pairs["status"] != "working"]
         shown = pd.DataFrame({
             "mentee": [self._who(p) for p in broken["mentee_id"]],

@@ -24,6 +24,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import FrozenPlan, freeze_plan, load_plan, plan_for
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.feedback import Notice, guarded
+from workbench.views.parts import caption
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import csv_download_link, html_table
 
@@ -31,10 +32,6 @@ from workbench.views.tables import csv_download_link, html_table
 TABLE_ROWS = 60
 PUBLISHED_LIST = ("The list of who was offered a place is shown in the workshop only; the counts above are the "
                   "allocation's.")
-
-
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"
 
 
 class PilotView(w.VBox):
@@ -63,7 +60,7 @@ class PilotView(w.VBox):
                  "records the design, the allocation, the objectives, the horizon and the analysis, so Evaluate "
                  "analyses the design that was run and reports any deviation from it. The outcome model does not "
                  "use the pilot design.")
-        super().__init__([w.HTML("<h3>Pilot design and evaluation plan</h3>"), w.HTML(_caption(intro)), self.frozen,
+        super().__init__([w.HTML("<h3>Pilot design and evaluation plan</h3>"), w.HTML(caption(intro)), self.frozen,
                           w.HBox([self.draw_button, self.freeze_button]), self.notice, self.summary,
                           self.allocation, self.download])
         self.add_class("wb-pilot")
@@ -72,11 +69,11 @@ class PilotView(w.VBox):
     def _show_frozen(self) -> None:
         frozen = load_plan(self.context.workspace)
         if frozen is None:
-            self.frozen.value = _caption("No evaluation plan is frozen yet.")
+            self.frozen.value = caption("No evaluation plan is frozen yet.")
             return
         self.frozen.value = ("<h4>The frozen plan</h4>"
                              + "".join(f"<p>{html.escape(line)}</p>" for line in frozen.lines())
-                             + _caption(f"Frozen on {frozen.frozen_on.isoformat()}; undo the save of the plan to "
+                             + caption(f"Frozen on {frozen.frozen_on.isoformat()}; undo the save of the plan to "
                                         "freeze another."))
 
     @guarded("draw the allocation", button="draw_button")
@@ -98,7 +95,7 @@ class PilotView(w.VBox):
             self.download.value = csv_download_link(table, name, "Download the order (CSV)")
         elif len(table.columns) > 1:
             if self.people.published:
-                self.allocation.value = _caption(PUBLISHED_LIST)
+                self.allocation.value = caption(PUBLISHED_LIST)
             else:
                 shown = table.sort_values("draw", kind="stable")
                 self.allocation.value = html_table(shown.assign(person_id=self.people.labels(shown["person_id"])),

@@ -28,6 +28,7 @@ from workbench.matching.pool import build_pool
 from workbench.matching.selection import CohortSelection, quota_from_text, select_cohort
 from workbench.privacy import MIN_GROUP, PersonLabels
 from workbench.views.feedback import Notice, guarded
+from workbench.views.parts import caption
 from workbench.views.shell import PageContext, page_tables
 from workbench.views.tables import csv_download_link, header_words, html_table
 
@@ -36,10 +37,6 @@ TABLE_ROWS = 100
 #: Said instead of the class list in the published app.
 PUBLISHED_CLASS = ("The list of the people chosen is shown in the workshop only: one row per person with their "
                    "department, level and location would give away the groups hidden above.")
-
-
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"
 
 
 def _comparison_shown(table: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -95,7 +92,7 @@ class SelectionView(w.VBox):
         self.results = w.VBox([
             self.summary, self.methods,
             w.HTML("<h4>The class against the applicant pool</h4>"), self.attribute, self.comparison,
-            w.HTML(_caption(f"Groups of fewer than {MIN_GROUP} applicants are hidden, and enough others that they cannot be "
+            w.HTML(caption(f"Groups of fewer than {MIN_GROUP} applicants are hidden, and enough others that they cannot be "
                      "worked out from the totals.")),
             w.HTML("<h4>The class</h4>"), self.class_table, self.download,
         ])
@@ -111,7 +108,7 @@ class SelectionView(w.VBox):
                  "the applicants who were not (people may still decline, so the class is not applied for you). The "
                  "outcome model does not quantify how the choice of method changes outcomes.")
         super().__init__([
-            w.HTML("<h3>Choose the class</h3>"), w.HTML(_caption(intro)),
+            w.HTML("<h3>Choose the class</h3>"), w.HTML(caption(intro)),
             w.HBox([self.size, self.method, self.seed], **row), w.HBox([self.quotas, self.choose_button], **row),
             self.notice, self.results,
         ])
@@ -141,7 +138,7 @@ class SelectionView(w.VBox):
             rows.append({"method": self.labels[s["method"]], "class": s["class_size"], "matchable at once": s["matched"],
                          "mean pair score": "" if s["mean_score"] is None else f"{s['mean_score']:.2f}"})
         self.methods.value = (html_table(pd.DataFrame(rows))
-                              + _caption("Both methods on the same class size and quotas. Matchable at once: "
+                              + caption("Both methods on the same class size and quotas. Matchable at once: "
                                          "mentees of the class the mentors can take together; pair scores run "
                                          "from 0 (no fit) to 1 (perfect)."))
         current = self.attribute.value
@@ -152,7 +149,7 @@ class SelectionView(w.VBox):
         self._on_attribute()
         report = csv_download_link(result.report(), "class_vs_pool.csv", "Download the comparison with the pool (CSV)")
         if self.people.published:  # one row per person with their groups would give the hidden groups away
-            self.class_table.value = _caption(PUBLISHED_CLASS)
+            self.class_table.value = caption(PUBLISHED_CLASS)
             self.download.value = report
         else:
             table = result.table()

@@ -34,11 +34,9 @@ above").
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime
 import html
-import threading
 import time
 import typing
 from collections.abc import Callable, Sequence
@@ -107,6 +105,7 @@ from workbench.whatif.analysis import result_row, value_text
 from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
+from workbench.views.parts import Job, JobPanel, Stage, caption, muted_inline, row
 from workbench.programs import program_ids
 from workbench.views.programs import ProgramsOrder, every_program, scope_note
 from workbench.views.shell import PageContext, page_tables
@@ -173,14 +172,6 @@ SETTING_LABELS = {
 _LABEL_STYLE = {"description_width": "170px"}
 
 
-def _caption(text: str) -> str:
-    return f"<p class='wb-caption'>{html.escape(text)}</p>"
-
-
-def _muted(text: str) -> str:
-    return f"<span class='wb-muted'>{html.escape(text)}</span>"
-
-
 def _number(value: object) -> str:
     if value is None:
         return "not set"
@@ -217,14 +208,6 @@ def _choice_labels(name: str) -> dict:
 def _step(low: float, high: float) -> float:
     span = max(high - low, 1e-9)
     return float(10 ** np.floor(np.log10(span / 100)))
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop of the kernel (the thread that handles widget messages), if this thread runs one."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 
 def _same(a: object, b: object) -> bool:
@@ -290,58 +273,6 @@ class Field:
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress of a long calculation
-
-
-class JobPanel(w.HBox):
-    """A progress bar with a line of text and a Cancel button, shown while a calculation runs."""
-
-    def __init__(self) -> None:
-        self.bar = w.IntProgress(value=0, min=0, max=1, layout=w.Layout(width="300px"))
-        self.text = w.HTML()
-        self.cancel_button = w.Button(description="Cancel", icon="stop", button_style="warning",
-                                      tooltip="Stop after the scenario being simulated now")
-        super().__init__([self.bar, self.text, self.cancel_button], layout=w.Layout(align_items="center"))
-        self.add_class("wb-row")
-        self.add_class("wb-progress")
-        self.layout.display = "none"
-        self._message, self._started, self._cancelling = "", time.monotonic(), False
-
-    def start(self, message: str) -> None:
-        self.bar.max, self.bar.value = 1, 0
-        self.bar.bar_style = "info"
-        self._message, self._started, self._cancelling = message, time.monotonic(), False
-        self.cancel_button.disabled = False
-        self._show_text()
-        self.layout.display = None
-
-    def update(self, done: int, total: int, message: str) -> None:
-        self.bar.max = max(1, int(total))
-        self.bar.value = min(int(done), self.bar.max)
-        if not self._cancelling:
-            self._message = f"{done:,} of {total:,} steps done (last: {message})"
-        self._show_text()
-
-    def tick(self) -> None:
-        """Show the time so far (called every second or so while the work runs)."""
-        if self.layout.display != "none":
-            self._show_text()
-
-    def _show_text(self) -> None:
-        seconds = time.monotonic() - self._started
-        self.text.value = html.escape(f"{self._message} · {seconds:.0f} s")
-
-    def cancelling(self) -> None:
-        self.cancel_button.disabled = True
-        self._cancelling = True
-        self._message = "Cancelling: finishing the step that is running ..."
-        self._show_text()
-
-    def stop(self) -> None:
-        self.layout.display = "none"
-
-
-# ---------------------------------------------------------------------------------------------
 # The page
 
 
@@ -367,9 +298,6 @@ class WhatIfView(w.VBox):
         self.tornado_table: pd.DataFrame | None = None
         self.sweep_table: pd.DataFrame | None = None
         self.answer: Answer | None = None
-        self.busy = False
-        self._thread: threading.Thread | None = None
-        self._cancel: threading.Event | None = None
         self._loading = False
         self.last_run: dict = {}
 
@@ -381,8 +309,9 @@ class WhatIfView(w.VBox):
         self._build_search()
         self._build_programs()
         assumptions = self._assumptions_box()
-        self._job_buttons = [self.run_button, self.sweep_button, self.tornado_button, self.take_button,
-                             self.search_button, *([self.programs_button] if self.programs_button else [])]
+        self.job = Job(self, background=self.background, buttons=[
+            self.run_button, self.sweep_button, self.tornado_button, self.take_button, self.search_button,
+            *([self.programs_button] if self.programs_button else [])])
         super().__init__([scope_note(workspace, "What-if"), self.editor, self.compare_box, self.placeholder,
                           self.results_box, self.tornado_box, self.take_box, self.search_box, self.programs_box,
                           assumptions])
@@ -499,9 +428,9 @@ class WhatIfView(w.VBox):
         self.design_text = w.HTML(self._design_summary())
         self.editor = w.VBox([
             w.HTML("<h3>1. Scenarios</h3>"), self.design_text,
-            self._row(self.picker, self.name, self.description),
+            row(self.picker, self.name, self.description),
             self.sections, self.changes,
-            self._row(*[b for b in (self.save_button, self.save_over, self.delete_button) if b is not None],
+            row(*[b for b in (self.save_button, self.save_over, self.delete_button) if b is not None],
                       self.reset_button,
                       self.reload_button, self.edit_hint),
             self.notice,
@@ -509,12 +438,6 @@ class WhatIfView(w.VBox):
         self.editor.add_class("wb-settings")
         self.editor.add_class("wb-scenario-editor")
         self.name.add_class("wb-scenario-name")
-
-    @staticmethod
-    def _row(*children: w.Widget) -> w.HBox:
-        box = w.HBox(list(children), layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        box.add_class("wb-row")
-        return box
 
     def _design_summary(self) -> str:
         exp = self.design.experience
@@ -546,15 +469,15 @@ class WhatIfView(w.VBox):
         self.run_button = w.Button(description="Run the comparison", icon="play", button_style="primary",
                                    layout=w.Layout(width="auto"))
         self.run_button.on_click(self._on_run)
-        self.run_progress = JobPanel()
+        self.run_progress = JobPanel("Stop after the scenario being simulated now")
         self.run_progress.cancel_button.on_click(self._on_cancel)
         self.run_notice = Notice()
         self.compare_box = w.VBox([
             w.HTML("<h3>2. Compare</h3><p>Tick up to six scenarios, the baseline included. Each is matched and "
                    "simulated many times (runs): more runs give narrower intervals but take longer.</p>"),
-            self._row(self.baseline, self.runs, self.seed),
+            row(self.baseline, self.runs, self.seed),
             self.choices,
-            self._row(self.run_button),
+            row(self.run_button),
             self.run_progress, self.run_notice,
         ])
         self.compare_box.add_class("wb-settings")
@@ -602,7 +525,7 @@ class WhatIfView(w.VBox):
         self.sweep_button = w.Button(description="Add these to the chart", icon="plus", layout=w.Layout(width="auto"),
                                      tooltip="Simulate the baseline with each value and add it to the chart")
         self.sweep_button.on_click(self._on_sweep)
-        self.sweep_progress = JobPanel()
+        self.sweep_progress = JobPanel("Stop after the scenario being simulated now")
         self.sweep_progress.cancel_button.on_click(self._on_cancel)
         self._on_sweep_setting()
         self.brief_button = None
@@ -616,7 +539,7 @@ class WhatIfView(w.VBox):
         self.brief_notice = Notice()
         self.brief_over = SaveOver(self.brief_notice)
         brief = [] if self.published else [w.HTML("<h4>For the design brief</h4>"),
-                                           self._row(self.brief_button, self.brief_over, self.brief_status), self.brief_notice]
+                                           row(self.brief_button, self.brief_over, self.brief_status), self.brief_notice]
         self.results_box = w.VBox([
             w.HTML("<h3>3. Results</h3>"), self.summary,
             w.HTML("<h4>Key figures</h4>"), self.kpi_table, self.budget_text,
@@ -626,7 +549,7 @@ class WhatIfView(w.VBox):
             w.HTML("<h4>Who stays</h4>"), self.survival, self.survival_caption,
             w.HTML("<h4>Cost against impact</h4>"), self.impact, self.frontier, self.frontier_caption,
             w.HTML("<p>Add more points: simulate the baseline with one setting at several values.</p>"),
-            self._row(self.sweep_setting, self.sweep_values, self.sweep_button),
+            row(self.sweep_setting, self.sweep_values, self.sweep_button),
             self.sweep_progress, self.frontier_notice,
             *brief,
         ])
@@ -640,7 +563,7 @@ class WhatIfView(w.VBox):
         self.tornado_button = w.Button(description="Run the sensitivity analysis", icon="sliders",
                                        layout=w.Layout(width="auto"))
         self.tornado_button.on_click(self._on_tornado)
-        self.tornado_progress = JobPanel()
+        self.tornado_progress = JobPanel("Stop after the scenario being simulated now")
         self.tornado_progress.cancel_button.on_click(self._on_cancel)
         self.tornado_notice = Notice()
         self.tornado_chart = chart_widget(tornado_chart(pd.DataFrame()))
@@ -650,7 +573,7 @@ class WhatIfView(w.VBox):
             w.HTML("<h3>Which assumptions matter most?</h3><p>The forecasts rest on the model's assumptions. This "
                    "moves each one to the ends of its plausible range, one at a time, on the baseline, and shows "
                    "how far the figure moves.</p>"),
-            self._row(self.tornado_kpi, self.tornado_button), self.tornado_progress, self.tornado_notice,
+            row(self.tornado_kpi, self.tornado_button), self.tornado_progress, self.tornado_notice,
             self.tornado_chart, self.tornado_caption,
         ])
         self.tornado_box.add_class("wb-tornado")
@@ -673,7 +596,7 @@ class WhatIfView(w.VBox):
                                        options=numeric, value="duration_months")
         self.take_button = w.Button(description="Find out", icon="search", layout=w.Layout(width="auto"))
         self.take_button.on_click(self._on_take)
-        self.take_progress = JobPanel()
+        self.take_progress = JobPanel("Stop after the scenario being simulated now")
         self.take_progress.cancel_button.on_click(self._on_cancel)
         self.take_notice = Notice()
         self.take_answer = w.HTML()
@@ -687,8 +610,8 @@ class WhatIfView(w.VBox):
         self.take_box = w.VBox([
             w.HTML("<h3>What would it take?</h3><p>The smallest change to one setting of the baseline after which "
                    "the simulated program reaches a goal in the share of runs you ask for.</p>"),
-            self.goal, self._row(self.take_kpi, self.target, self.target_unit),
-            self._row(self.probability, w.HTML(_muted("of simulated cohorts")), self.take_setting, self.take_button),
+            self.goal, row(self.take_kpi, self.target, self.target_unit),
+            row(self.probability, w.HTML(muted_inline("of simulated cohorts")), self.take_setting, self.take_button),
             self.take_progress, self.take_notice, self.take_answer,
         ])
         self.take_box.add_class("wb-take")
@@ -706,7 +629,7 @@ class WhatIfView(w.VBox):
         self.search_button = w.Button(description="Find better designs", icon="magic", button_style="primary",
                                       layout=w.Layout(width="auto"))
         self.search_button.on_click(self._on_search)
-        self.search_progress = JobPanel()
+        self.search_progress = JobPanel("Stop after the scenario being simulated now")
         self.search_progress.cancel_button.on_click(self._on_cancel)
         self.search_notice = Notice()
         self.search_results = w.VBox()
@@ -721,7 +644,7 @@ class WhatIfView(w.VBox):
                    "to three cohorts in a row on the same mentors) for the designs nobody beats on both cost and "
                    f"{html.escape(aim)}, within the budget, the mentors' hours a month "
                    f"({self.design.support.mentor_hours_per_month:g}) and the mentor pool.</p>"),
-            self._row(self.search_budget, self.search_size, self.search_runs, self.search_button),
+            row(self.search_budget, self.search_size, self.search_runs, self.search_button),
             self.search_progress, self.search_notice, self.search_results,
         ])
         self.search_box.add_class("wb-search")
@@ -735,7 +658,7 @@ class WhatIfView(w.VBox):
             raise WorkbenchError(f"Budget: {self.search_budget.value!r} is not a number.") from None
         candidates, runs = int(self.search_size.value), int(self.search_runs.value)
 
-        def work(progress, cancel) -> Optimisation:
+        def work(progress, cancel, _previous) -> Optimisation:
             return optimise(self.tables, self.design, budget=budget, candidates=candidates, runs=runs,
                             seed=int(self.seed.value), executor=self.executor, progress=progress, cancel=cancel)
 
@@ -748,13 +671,13 @@ class WhatIfView(w.VBox):
             self.optimisation = found
             self._show_search(found, seconds)
 
-        self._launch("find better designs", self.search_progress, "search_notice",
-                     f"Trying {candidates:,} designs ...", work, done)
+        self.job.run(self.search_progress, f"Trying {candidates:,} designs ...",
+                     Stage("find better designs", work, done, "search_notice"))
 
     def _show_search(self, found: Optimisation, seconds: float) -> None:
         front = found.frontier()
         if front.empty:
-            self.search_results.children = [w.HTML(_caption("No design tried keeps within every constraint."))]
+            self.search_results.children = [w.HTML(caption("No design tried keeps within every constraint."))]
             return
         picks = front.iloc[sorted({int(round(i)) for i in np.linspace(0, len(front) - 1, min(SHOWN_DESIGNS,
                                                                                                len(front)))})]
@@ -773,22 +696,22 @@ class WhatIfView(w.VBox):
                     f"{value_text(c[dim.setting][0])} → {value_text(c[dim.setting][1])}" if dim.setting in c
                     else "as the design" for c in changes]
         shown = pd.DataFrame(table).set_index("").T.reset_index().rename(columns={"index": ""})
-        caption = (f"{len(found.candidates):,} designs tried ({int(found.candidates['feasible'].sum()):,} within the "
-                   f"constraints), {found.runs:,} runs each, seed {found.seed}, in {seconds:.0f} s; {len(front)} "
-                   f"{'are' if len(front) != 1 else 'is'} on the frontier, {len(rows)} shown from the cheapest to the "
-                   "most effective. Each is a model forecast under the assumptions below. Designs of several cohorts "
-                   "in a row add up their cohorts' costs and exits.")
+        text = (f"{len(found.candidates):,} designs tried ({int(found.candidates['feasible'].sum()):,} within the "
+                f"constraints), {found.runs:,} runs each, seed {found.seed}, in {seconds:.0f} s; {len(front)} "
+                f"{'are' if len(front) != 1 else 'is'} on the frontier, {len(rows)} shown from the cheapest to the "
+                "most effective. Each is a model forecast under the assumptions below. Designs of several cohorts "
+                "in a row add up their cohorts' costs and exits.")
         buttons = []
-        for row, name in zip(rows, names):
+        for record, name in zip(rows, names):
             load = w.Button(description=f"Open {name} in the editor", icon="pencil", layout=w.Layout(width="auto"))
-            load.on_click(lambda _b, row=row: self._open_candidate(row))
+            load.on_click(lambda _b, record=record: self._open_candidate(record))
             buttons.append(load)
             if not self.published:
                 save = w.Button(description=f"Save {name} as a scenario", icon="save", layout=w.Layout(width="auto"))
-                save.on_click(lambda _b, row=row: self._save_candidate(row))
+                save.on_click(lambda _b, record=record: self._save_candidate(record))
                 buttons.append(save)
-        self.search_results.children = [w.HTML(html_table(shown, limit=len(shown)) + _caption(caption)),
-                                        self._row(*buttons)]
+        self.search_results.children = [w.HTML(html_table(shown, limit=len(shown)) + caption(text)),
+                                        row(*buttons)]
 
     def _build_programs(self) -> None:
         """The All programs forecast, when the workspace has more than one program (else an empty box)."""
@@ -803,7 +726,7 @@ class WhatIfView(w.VBox):
         self.programs_button = w.Button(description="Forecast all programs", icon="sitemap", button_style="primary",
                                         layout=w.Layout(width="auto"))
         self.programs_button.on_click(self._on_programs)
-        self.programs_progress = JobPanel()
+        self.programs_progress = JobPanel("Stop after the scenario being simulated now")
         self.programs_progress.cancel_button.on_click(self._on_cancel)
         self.programs_notice = Notice()
         self.programs_table = w.HTML()
@@ -815,8 +738,8 @@ class WhatIfView(w.VBox):
                    "The sections above take the program "
                    f"<b>{html.escape(self.context.workspace.program_id)}</b> alone; this forecast takes every "
                    "program with its saved design, the runs and seed chosen under Compare.</p>"
-                   + _caption(FORECAST_MEANS)),
-            self._row(self.programs_how, self.programs_button),
+                   + caption(FORECAST_MEANS)),
+            row(self.programs_how, self.programs_button),
             self.programs_progress, self.programs_notice, self.programs_table, self.programs_chart,
             self.programs_caption]
         self.programs_box.add_class("wb-all-programs")
@@ -827,7 +750,7 @@ class WhatIfView(w.VBox):
         mode, order = self.programs_how.chosen()
         runs, seed = int(self.runs.value), int(self.seed.value)
 
-        def work(progress, cancel) -> ProgramsForecast:
+        def work(progress, cancel, _previous) -> ProgramsForecast:
             return simulate_programs(tables, designs, mode=mode, order=order, runs=runs, seed=seed,
                                      progress=progress, cancel=cancel)
 
@@ -838,8 +761,8 @@ class WhatIfView(w.VBox):
             self.programs_forecast = found
             self._show_programs(found, seconds)
 
-        self._launch("forecast every program", self.programs_progress, "programs_notice",
-                     f"Matching {len(designs)} programs together and simulating each ...", work, done)
+        self.job.run(self.programs_progress, f"Matching {len(designs)} programs together and simulating each ...",
+                     Stage("forecast every program", work, done, "programs_notice"))
 
     def _show_programs(self, found: ProgramsForecast, seconds: float) -> None:
         table = found.table()
@@ -864,23 +787,23 @@ class WhatIfView(w.VBox):
             + html_table(shown, limit=len(shown)))
         self.programs_chart.chart = programs_chart(table)
         self.programs_chart.layout.display = ""
-        self.programs_caption.value = _caption(programs_caption(table))
+        self.programs_caption.value = caption(programs_caption(table))
 
-    def _candidate_scenario(self, row: dict) -> Scenario:
-        base = f"Optimiser #{int(row['candidate'])}"
+    def _candidate_scenario(self, candidate: dict) -> Scenario:
+        base = f"Optimiser #{int(candidate['candidate'])}"
         taken = {s.name for s in self.saved}
         name = next(n for n in (base, *(f"{base} ({k})" for k in range(2, 100))) if n not in taken)
-        return self.optimisation.scenario(row, name)
+        return self.optimisation.scenario(candidate, name)
 
     @guarded("open the design in the editor", notice="search_notice")
-    def _open_candidate(self, row: dict) -> None:
-        self._show_scenario(self._candidate_scenario(row), saved=False)
+    def _open_candidate(self, candidate: dict) -> None:
+        self._show_scenario(self._candidate_scenario(candidate), saved=False)
         self.search_notice.show("Opened in the scenario editor above (not saved): compare it with the design, or "
                                 "save it there.", "info")
 
     @guarded("save the design as a scenario", notice="search_notice")
-    def _save_candidate(self, row: dict) -> None:
-        scenario = self._candidate_scenario(row)
+    def _save_candidate(self, candidate: dict) -> None:
+        scenario = self._candidate_scenario(candidate)
         self.context.workspace = save_scenario(self.context.workspace, scenario)
         ticked = self._ticked()
         if len(ticked) < MAX_COMPARED:
@@ -1163,7 +1086,7 @@ class WhatIfView(w.VBox):
             text = {BASELINE_NAME: "the design as saved",
                     EDITED: "the scenario being edited above, compared without saving it (left out while it changes "
                             "nothing)"}.get(name) or self.describe_changes(self._scenario(name))
-            rows.append(w.HBox([box, w.HTML(_muted(text))], layout=w.Layout(align_items="center")))
+            rows.append(w.HBox([box, w.HTML(muted_inline(text))], layout=w.Layout(align_items="center")))
         self.choices.children = rows
         self._on_baseline()
 
@@ -1199,78 +1122,18 @@ class WhatIfView(w.VBox):
 
     # ------------------------------------------------------------------ running in the background
 
-    def _launch(self, action: str, panel: JobPanel, notice: str, message: str,
-                work: Callable[[Callable, threading.Event], object], done: Callable[[object, float], None]) -> None:
-        """Run ``work(progress, cancel)`` (in a thread unless ``background`` is off), then ``done(outcome, seconds)``.
-
-        Only the progress bar, its text and simple values change from the
-        worker thread; ``done`` (which redraws charts and tables) runs on the
-        kernel's event loop, where widget messages are safe. Errors of either
-        part are shown in the ``notice`` attribute's Notice through
-        :func:`guarded`.
-        """
-        if self.busy:
-            raise WorkbenchError("Another calculation is still running: wait for it to finish, or cancel it.")
-        self.busy = True
-        cancel = threading.Event()
-        self._cancel = cancel
-        self._panel = panel
-        for button in self._job_buttons:
-            button.disabled = True
-        panel.start(message)
-        started = time.monotonic()
-        loop = _running_loop() if self.background else None
-
-        def idle() -> None:
-            panel.stop()
-            self.busy = False
-            for button in self._job_buttons:
-                button.disabled = False
-
-        def show(view: "WhatIfView", outcome: object) -> None:
-            try:
-                done(outcome, time.monotonic() - started)
-            finally:
-                idle()
-
-        shown = guarded(action, notice=notice)(show)
-
-        def compute(view: "WhatIfView") -> None:
-            try:
-                outcome = work(panel.update, cancel)
-            except BaseException:
-                idle()
-                raise
-            if loop is None:
-                shown(view, outcome)
-            else:
-                loop.call_soon_threadsafe(shown, view, outcome)
-
-        body = guarded(action, notice=notice)(compute)
-        if self.background:
-            self._thread = threading.Thread(target=body, args=(self,), name=f"what-if: {action}", daemon=True)
-            self._thread.start()
-            thread = self._thread
-
-            def clock() -> None:  # the time so far, so a long first step does not look stuck
-                while thread.is_alive():
-                    thread.join(1.0)
-                    panel.tick()
-
-            threading.Thread(target=clock, name="what-if: clock", daemon=True).start()
-        else:
-            body(self)
+    @property
+    def busy(self) -> bool:
+        """Whether a calculation is running."""
+        return self.job.busy
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the calculation running in the background (for notebooks and tests)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self.job.wait(timeout)
 
     @guarded("cancel the calculation", notice="run_notice")
     def _on_cancel(self, _button: w.Button) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self._panel.cancelling()
+        self.job.cancel()
 
     # ------------------------------------------------------------------ the comparison
 
@@ -1279,7 +1142,7 @@ class WhatIfView(w.VBox):
         scenarios = self.compared_scenarios()
         runs, seed = int(self.runs.value), int(self.seed.value)
 
-        def work(progress, cancel) -> ScenarioRuns:
+        def work(progress, cancel, _previous) -> ScenarioRuns:
             return run_scenarios(self.tables, self.design, scenarios, runs=runs, seed=seed, executor=self.executor,
                                  progress=progress, cancel=cancel, errors="record", cohorts=self.cohorts)
 
@@ -1300,9 +1163,8 @@ class WhatIfView(w.VBox):
                 self.run_notice.show("Some scenarios could not be simulated:\n" + "\n".join(failed.values()),
                                      "warning")
 
-        self._launch("run the comparison", self.run_progress, "run_notice",
-                     f"Matching and simulating {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} ...",
-                     work, done)
+        self.job.run(self.run_progress, f"Matching and simulating {len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''} ...",
+                     Stage("run the comparison", work, done, "run_notice"))
 
     def _render_results(self) -> None:
         results = self.results
@@ -1324,7 +1186,7 @@ class WhatIfView(w.VBox):
         self._render_distribution()
         survival = pd.concat([r.survival.assign(scenario=self._name(r.name)) for r in results], ignore_index=True)
         self.survival.chart = survival_chart(survival)
-        self.survival_caption.value = _caption(survival_caption(survival))
+        self.survival_caption.value = caption(survival_caption(survival))
         self._render_frontier()
         self.frontier_notice.clear()
         self.brief_notice.clear()
@@ -1353,7 +1215,7 @@ class WhatIfView(w.VBox):
         display["Figure"] = [label.replace(" (vs comparison)", ": difference from the comparison group") + f" ({unit})"
                              for label, unit in zip(display["Figure"], units)]
         shown = pd.concat([size, display], ignore_index=True)
-        return html_table(shown, limit=len(shown)) + _caption(
+        return html_table(shown, limit=len(shown)) + caption(
             "Each cell: the mean over runs with its 95% interval in brackets. 'pts' are percentage points: +2.5 pts "
             "means 2.5 more participants in 100 than in the comparison group. P(better) is the share of runs in "
             "which the scenario does better than the baseline (fewer exits, lower cost and fewer early closures "
@@ -1366,7 +1228,7 @@ class WhatIfView(w.VBox):
             return "<p>" + html.escape(" ".join(
                 f"{n}: expected cost {b['expected_cost']:,.0f} {b['currency']} against a budget of "
                 f"{b['budget']:,.0f}; within the budget in {b['p_within']:.0%} of runs." for n, b in budgets)) + "</p>"
-        return _caption("No budget is set in the design: set one on the Align page or in a scenario (Money) to see "
+        return caption("No budget is set in the design: set one on the Align page or in a scenario (Money) to see "
                         "the chance of staying within it.")
 
     def _named_table(self) -> pd.DataFrame:
@@ -1383,7 +1245,7 @@ class WhatIfView(w.VBox):
         kpis = KPI_GROUPS[self.effects_group.value][1]
         table = self._named_table()
         self.effects.chart = effects_chart(table, kpis, currency=self.currency)
-        self.effects_caption.value = _caption(effects_caption(table, kpis, currency=self.currency))
+        self.effects_caption.value = caption(effects_caption(table, kpis, currency=self.currency))
 
     @guarded("show the distribution", notice="run_notice")
     def _on_distribution_kpi(self, _change: object) -> None:
@@ -1404,7 +1266,7 @@ class WhatIfView(w.VBox):
             above = "; ".join(f"{self._name(r.name)} {r.kpi(kpi)['p_positive']:.0%}" for r in self.results)
             better = "above" if KPIS[kpi][3] else "below"
             text += f" Runs in which participants do better than the comparison group ({better} zero): {above}."
-        self.distribution_caption.value = _caption(text)
+        self.distribution_caption.value = caption(text)
 
     # ------------------------------------------------------------------ cost against impact, sweep
 
@@ -1423,7 +1285,7 @@ class WhatIfView(w.VBox):
             frame = pd.concat([frame, done[frame.columns.intersection(done.columns)]], ignore_index=True)
         table = frontier(frame, impact=impact)
         self.frontier.chart = frontier_chart(table, currency=self.currency)
-        self.frontier_caption.value = _caption(frontier_caption(table, currency=self.currency))
+        self.frontier_caption.value = caption(frontier_caption(table, currency=self.currency))
 
     @guarded("suggest values to try", notice="frontier_notice")
     def _on_sweep_setting(self, _change: object = None) -> None:
@@ -1487,7 +1349,7 @@ class WhatIfView(w.VBox):
         base = self.compared[0]
         runs, seed = int(self.last_run["runs"]), int(self.last_run["seed"])
 
-        def work(progress, cancel) -> pd.DataFrame:
+        def work(progress, cancel, _previous) -> pd.DataFrame:
             return sweep(self.tables, self.design, {name: values}, base=base, kpis=["cost", *IMPACTS], runs=runs,
                          seed=seed, executor=self.executor, progress=progress, cancel=cancel, cohorts=self.cohorts)
 
@@ -1512,8 +1374,8 @@ class WhatIfView(w.VBox):
                 self.frontier_notice.show(f"Added {len(table)} values of {label.lower()} to the chart{same} "
                                           f"({seconds:.1f} s).", "success")
 
-        self._launch("run the sweep", self.sweep_progress, "frontier_notice",
-                     f"Simulating {len(values)} values of {setting_label(name).lower()} ...", work, done)
+        self.job.run(self.sweep_progress, f"Simulating {len(values)} values of {setting_label(name).lower()} ...",
+                     Stage("run the sweep", work, done, "frontier_notice"))
 
     # ------------------------------------------------------------------ tornado
 
@@ -1523,7 +1385,7 @@ class WhatIfView(w.VBox):
         base = self._scenario(self.baseline.value or BASELINE_NAME)
         runs, seed = int(self.runs.value), int(self.seed.value)
 
-        def work(progress, cancel) -> pd.DataFrame:
+        def work(progress, cancel, _previous) -> pd.DataFrame:
             return tornado(self.tables, self.design, kpi, scenario=base, runs=runs, seed=seed, executor=self.executor,
                            progress=progress, cancel=cancel, cohorts=self.cohorts)
 
@@ -1536,13 +1398,13 @@ class WhatIfView(w.VBox):
             self.tornado_table = table
             self.tornado_chart.chart = tornado_chart(table)
             self.tornado_chart.layout.display = None
-            self.tornado_caption.value = _caption(
+            self.tornado_caption.value = caption(
                 tornado_caption(table) + f" Computed on {'the design' if base is BASELINE else repr(base.name)}, "
                 f"{runs:,} runs per value ({seconds:.1f} s).")
 
         count = 1 + 2 * (len(PARAMETERS) + len(LEVERS))
-        self._launch("run the sensitivity analysis", self.tornado_progress, "tornado_notice",
-                     f"Simulating {count} variations of the baseline ...", work, done)
+        self.job.run(self.tornado_progress, f"Simulating {count} variations of the baseline ...",
+                     Stage("run the sensitivity analysis", work, done, "tornado_notice"))
 
     # ------------------------------------------------------------------ what would it take
 
@@ -1557,10 +1419,10 @@ class WhatIfView(w.VBox):
         side = "at least" if better else "at most"
         scope = " than the comparison group" if with_comparison else ""
         more = (" more" if better else " fewer") if with_comparison else ""
-        self.target_unit.value = _muted(f"{unit_text}{more}{scope} ({side} this)")
+        self.target_unit.value = muted_inline(f"{unit_text}{more}{scope} ({side} this)")
         if not own and self.goal.value is not None:
             goal = objective_target(self.design, self.goal.value)
-            self.take_answer.value = _caption(f"This objective asks for {goal.describe()}.")
+            self.take_answer.value = caption(f"This objective asks for {goal.describe()}.")
         else:
             self.take_answer.value = ""
 
@@ -1582,7 +1444,7 @@ class WhatIfView(w.VBox):
         else:
             goal = {"objective": self.goal.value}
 
-        def work(progress, cancel) -> Answer:
+        def work(progress, cancel, _previous) -> Answer:
             return what_would_it_take(self.tables, self.design, setting, probability=probability, scenario=base,
                                       runs=runs, seed=seed, executor=self.executor, progress=progress,
                                       cancel=cancel, cohorts=self.cohorts, **goal)
@@ -1591,8 +1453,8 @@ class WhatIfView(w.VBox):
             self.answer = answer
             self.take_answer.value = self._answer_html(answer)
 
-        self._launch("work out what it would take", self.take_progress, "take_notice",
-                     f"Trying values of {setting_label(setting).lower()} ...", work, done)
+        self.job.run(self.take_progress, f"Trying values of {setting_label(setting).lower()} ...",
+                     Stage("work out what it would take", work, done, "take_notice"))
 
     def answer_sentence(self, answer: Answer) -> str:
         """The answer in one plain sentence."""
@@ -1630,7 +1492,7 @@ class WhatIfView(w.VBox):
                                                   for e in tried["effect"]]})
             sentence += ("<p class='wb-muted'>Values tried (every value on the same simulated cohorts):</p>"
                          + html_table(shown, limit=len(shown)))
-        return sentence + _caption("A model forecast under the assumptions listed below, not a promise.")
+        return sentence + caption("A model forecast under the assumptions listed below, not a promise.")
 
     # ------------------------------------------------------------------ saving for the brief
 
@@ -1638,11 +1500,11 @@ class WhatIfView(w.VBox):
         try:
             record = saved_comparison(self.context.workspace)
         except WorkbenchError as exc:
-            self.brief_status.value = _muted(str(exc))
+            self.brief_status.value = muted_inline(str(exc))
             self.placeholder.value = PRESS_RUN
             return
         if record is None:
-            self.brief_status.value = _muted("No comparison is saved for the brief yet.")
+            self.brief_status.value = muted_inline("No comparison is saved for the brief yet.")
             self.placeholder.value = PRESS_RUN
             return
         names = ", ".join(self._name(s["name"]) for s in record["scenarios"])

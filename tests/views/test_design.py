@@ -6,11 +6,11 @@ from ipywidgets import HTML, Label, ValueWidget
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS
 from workbench.errors import WorkspaceError
+from workbench.sessions.design import DesignSession
 from workbench.views.design import (
     CriteriaEditor,
     DecisionCard,
     DesignPage,
-    DesignSession,
     ObjectivesEditor,
     parse_number,
 )
@@ -283,7 +283,7 @@ def test_every_field_of_a_row_editor_has_a_visible_label(home: Path, notebook: s
 def test_an_edit_the_latest_design_refuses_is_not_lost(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import pydantic
 
-    import workbench.views.design as module
+    import workbench.sessions.design as module
 
     class Refuses(pydantic.BaseModel):
         number: int

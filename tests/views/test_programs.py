@@ -10,8 +10,8 @@ import pytest
 from workbench.design.store import load_design
 from workbench.matching import saved_matching
 from workbench.programs import add_program, remove_program
+from workbench.sessions.design import DesignSession
 from workbench.views import shell
-from workbench.views.design import DesignSession
 from workbench.views.matching import MatchingView
 from workbench.views.programs import scope_note
 from workbench.views.shell import open_page

@@ -11,7 +11,7 @@ from workbench.lazy import lazy_namespace
 _EXPORTS = {
     "DataPanel": "workbench.views.data",
     "DesignPage": "workbench.views.design",
-    "DesignSession": "workbench.views.design",
+    "DesignSession": "workbench.sessions.design",
     "EvaluateView": "workbench.views.evaluate",
     "Notice": "workbench.views.feedback",
     "guarded": "workbench.views.feedback",

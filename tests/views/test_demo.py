@@ -45,13 +45,13 @@ def test_the_matching_page_opens_on_the_saved_matching_of_the_current_cohort(hom
     context, _ = open_page("04_matching")
     view = MatchingView(context)
     assert "Saved in the workspace: one-on-one matching by best total fit" in view.saved_status.value
-    assert view.result is not None and view.results.layout.display is None
-    assert "Showing the matching saved in the workspace (saved on 2026-06-28)" in view.hint.value
+    assert view.session.result is not None and view.results.layout.display is None
+    assert "Showing the matching saved in the workspace (saved on 2026-06-28)" in view.controls.hint.value
     saved = pd.read_csv(context.workspace.files / "results" / "matching.csv", dtype=str, keep_default_na=False)
     linked = saved[saved["unmatched_role"] == ""]
-    assert set(zip(linked["mentee_id"], linked["mentor_id"])) == set(zip(view.result.pairs["mentee_id"],
-                                                                         view.result.pairs["mentor_id"]))
-    assert view.result.summary["matched_mentees"] == 39 and "39 of 40 mentees matched" in view.summary.value
+    assert set(zip(linked["mentee_id"], linked["mentor_id"])) == set(zip(view.session.result.pairs["mentee_id"],
+                                                                         view.session.result.pairs["mentor_id"]))
+    assert view.session.result.summary["matched_mentees"] == 39 and "39 of 40 mentees matched" in view.summary.value
 
 
 def test_the_matching_page_says_when_todays_tables_give_other_pairs_than_the_saved_ones(home: Path) -> None:
@@ -62,8 +62,8 @@ def test_the_matching_page_says_when_todays_tables_give_other_pairs_than_the_sav
     table.loc[[first, second], "mentor_id"] = table.loc[[second, first], "mentor_id"].to_numpy()
     table.to_csv(saved, index=False)
     view = MatchingView(context)
-    assert view.result is not None
-    assert "today's tables give other pairs: 2 of its 39 pairs differ" in view.hint.value
+    assert view.session.result is not None
+    assert "today's tables give other pairs: 2 of its 39 pairs differ" in view.controls.hint.value
 
 
 def test_the_matching_page_starts_from_the_design_when_the_saved_matching_is_of_another_cohort(home: Path) -> None:
@@ -72,7 +72,7 @@ def test_the_matching_page_starts_from_the_design_when_the_saved_matching_is_of_
     record.write_text(record.read_text(encoding="utf-8").replace("cohort: '2026'", "cohort: '2024'"),
                       encoding="utf-8")
     view = MatchingView(context)
-    assert view.result is None and view.results.layout.display == "none" and view.hint.value == ""
+    assert view.session.result is None and view.results.layout.display == "none" and view.controls.hint.value == ""
 
 
 def test_the_matching_page_starts_from_the_design_when_the_saved_record_has_no_settings(home: Path) -> None:
@@ -81,7 +81,7 @@ def test_the_matching_page_starts_from_the_design_when_the_saved_record_has_no_s
     text = record.read_text(encoding="utf-8")
     record.write_text("settings: [one, two]\n" + text[text.index("summary:"):], encoding="utf-8")
     view = MatchingView(context)
-    assert view.result is None and view.hint.value == ""
+    assert view.session.result is None and view.controls.hint.value == ""
     assert "is not one the workbench wrote" in view.saved_status.value
 
 

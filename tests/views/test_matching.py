@@ -21,18 +21,18 @@ from workbench.workspace import create_workspace, find_workspace, open_workspace
 @pytest.fixture
 def view(home: Path) -> MatchingView:
     context, _ = open_page("04_matching")
-    return MatchingView(context)
+    return MatchingView(context, background=False)
 
 
 @pytest.fixture
 def matched(view: MatchingView) -> MatchingView:
-    view.match_button.click()
-    assert view.notice.value == ""
+    view.controls.match_button.click()
+    assert view.controls.notice.value == ""
     return view
 
 
 def pairs_of(view: MatchingView) -> set[tuple[str, str]]:
-    return set(view.result.pairs[["mentee_id", "mentor_id"]].itertuples(index=False, name=None))
+    return set(view.session.result.pairs[["mentee_id", "mentor_id"]].itertuples(index=False, name=None))
 
 
 def rows_in(table_html: str) -> int:
@@ -42,20 +42,20 @@ def rows_in(table_html: str) -> int:
 def test_the_settings_start_from_the_design_and_results_wait_for_match(view: MatchingView) -> None:
     design = load_design(view.context.workspace)
     exp = design.experience
-    assert view.structure.value == exp.structure
-    assert view.method.value == default_method(design)
-    assert "(design)" in dict((v, k) for k, v in view.method.options)[default_method(design)]
-    assert {k: s.value for k, s in view.weights.items() if s.value} == dict(exp.criteria)
-    assert "affinity" not in view.weights  # no opt-in to sensitive data in the demo design
-    assert {r for r, box in view.rules.items() if box.value} == set(exp.hard_rules)
+    assert view.controls.structure.value == exp.structure
+    assert view.controls.method.value == default_method(design)
+    assert "(design)" in dict((v, k) for k, v in view.controls.method.options)[default_method(design)]
+    assert {k: s.value for k, s in view.controls.weights.items() if s.value} == dict(exp.criteria)
+    assert "affinity" not in view.controls.weights  # no opt-in to sensitive data in the demo design
+    assert {r for r, box in view.controls.rules.items() if box.value} == set(exp.hard_rules)
     assert view.results.layout.display == "none" and "Press <b>Match</b>" in view.placeholder.value
     assert "eligible mentees" in view.children[0].children[1].value
-    assert view.method_help.value and "proves" in view.method_help.value
-    assert view.group_size.layout.display == "none" and view.seed.layout.display == "none"
+    assert view.controls.method_help.value and "proves" in view.controls.method_help.value
+    assert view.controls.group_size.layout.display == "none" and view.controls.seed.layout.display == "none"
 
 
 def test_match_shows_the_summary_tables_charts_and_export(matched: MatchingView) -> None:
-    view, result = matched, matched.result
+    view, result = matched, matched.session.result
     s = result.summary
     assert view.results.layout.display is None and view.placeholder.layout.display == "none"
     assert f"{s['matched_mentees']} of {s['mentees']} mentees matched" in view.summary.value
@@ -83,50 +83,51 @@ def test_match_shows_the_summary_tables_charts_and_export(matched: MatchingView)
 def test_changed_settings_are_flagged_and_change_the_result_on_match(matched: MatchingView) -> None:
     view = matched
     before, summary = pairs_of(view), view.summary.value
-    view.weights["skills"].value = 0
-    view.weights["timezone"].value = 10
-    assert "press Match" in view.hint.value
-    view.match_button.click()
-    assert view.hint.value == ""
-    assert view.result.settings["weights"].get("skills") is None and view.result.settings["weights"]["timezone"] == 10
+    view.controls.weights["skills"].value = 0
+    view.controls.weights["timezone"].value = 10
+    assert "press Match" in view.controls.hint.value
+    view.controls.match_button.click()
+    assert view.controls.hint.value == ""
+    weights = view.session.result.settings["weights"]
+    assert weights.get("skills") is None and weights["timezone"] == 10
     assert pairs_of(view) != before and view.summary.value != summary
-    view.rules["same_timezone_band"].value = True
-    view.match_button.click()
-    assert "same_timezone_band" in view.result.settings["hard_rules"]
-    view.reset_button.click()
-    assert view.weights["skills"].value == 3 and not view.rules["same_timezone_band"].value
+    view.controls.rules["same_timezone_band"].value = True
+    view.controls.match_button.click()
+    assert "same_timezone_band" in view.session.result.settings["hard_rules"]
+    view.controls.reset_button.click()
+    assert view.controls.weights["skills"].value == 3 and not view.controls.rules["same_timezone_band"].value
 
 
 def test_structures_show_their_own_settings(matched: MatchingView) -> None:
     view = matched
-    view.structure.value = "group"
-    assert view.group_size.layout.display is None and view.circle_size.layout.display == "none"
-    view.group_size.value = 3
-    view.match_button.click()
-    assert view.result.summary["structure"] == "group"
-    assert view.result.pairs.groupby("group").size().max() <= 3
-    view.structure.value = "peer"
-    assert view.method.layout.display == "none" and view.circle_size.layout.display is None
-    assert "no method to choose" in view.method_help.value and view.pin_button.disabled
-    view.match_button.click()
+    view.controls.structure.value = "group"
+    assert view.controls.group_size.layout.display is None and view.controls.circle_size.layout.display == "none"
+    view.controls.group_size.value = 3
+    view.controls.match_button.click()
+    assert view.session.result.summary["structure"] == "group"
+    assert view.session.result.pairs.groupby("group").size().max() <= 3
+    view.controls.structure.value = "peer"
+    assert view.controls.method.layout.display == "none" and view.controls.circle_size.layout.display is None
+    assert "no method to choose" in view.controls.method_help.value and view.explorer.pin_button.disabled
+    view.controls.match_button.click()
     assert "people matched" in view.summary.value and "<th>peer</th>" in view.pairs_table.value
     assert view.compare_button.disabled and "no methods to compare" in view.comparison.value
-    assert view.candidate_chart.chart.to_dict()["title"]["text"].startswith("Candidate peers for ")
-    assert view.partner.description == "Peer" and view.mentee.description == "Person"
-    view.structure.value = "flash"
-    view.rounds.value = 2
-    view.match_button.click()
-    assert set(view.result.pairs["round"]) == {1, 2} and "<th>round</th>" in view.pairs_table.value
-    view.method.value = "random"
-    assert view.seed.layout.display is None
+    assert view.explorer.candidate_chart.chart.to_dict()["title"]["text"].startswith("Candidate peers for ")
+    assert view.explorer.partner.description == "Peer" and view.explorer.mentee.description == "Person"
+    view.controls.structure.value = "flash"
+    view.controls.rounds.value = 2
+    view.controls.match_button.click()
+    assert set(view.session.result.pairs["round"]) == {1, 2} and "<th>round</th>" in view.pairs_table.value
+    view.controls.method.value = "random"
+    assert view.controls.seed.layout.display is None
 
 
 def test_all_weights_at_zero_is_explained(matched: MatchingView) -> None:
-    for slider in matched.weights.values():
+    for slider in matched.controls.weights.values():
         slider.value = 0
-    matched.match_button.click()
-    assert "Every criterion weight is 0" in matched.notice.value
-    assert not matched.match_button.disabled
+    matched.controls.match_button.click()
+    assert "Every criterion weight is 0" in matched.controls.notice.value
+    assert not matched.controls.match_button.disabled
 
 
 def test_compare_methods_shows_every_method_side_by_side(matched: MatchingView) -> None:
@@ -140,7 +141,7 @@ def test_compare_methods_shows_every_method_side_by_side(matched: MatchingView) 
     assert len(facet["facet"]["row"]["sort"]) == len(METHODS)
     assert "highest mean score" in view.distribution_caption.value
     # Matching again shows that matching alone.
-    view.match_button.click()
+    view.controls.match_button.click()
     assert "Compare all methods" in view.comparison.value and "facet" not in view.distribution.chart.to_dict()
 
 
@@ -150,7 +151,7 @@ def test_fairness_breakdown_offers_groupings_and_hides_small_groups(matched: Mat
     assert view.attribute.value == "department"
     assert "name" not in offered and "email" not in offered and "gender" not in offered
     rows = [r for r in next(iter(view.fairness.chart.to_dict()["datasets"].values())) if "group" in r]
-    table = view.result.fairness("department")
+    table = view.session.result.fairness("department")
     hidden = set(table.loc[table["hidden"], "department"])
     assert hidden and {r["group"] for r in rows if r["match_rate"] is None} == hidden
     assert "lowest" in view.fairness_caption.value
@@ -161,48 +162,49 @@ def test_fairness_breakdown_offers_groupings_and_hides_small_groups(matched: Mat
 
 def test_a_mentee_can_be_explained_and_their_pair_forbidden(matched: MatchingView) -> None:
     view = matched
-    mentee, mentor = view.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
-    view.mentee.value = mentee
-    assert view.partner.value == mentor
-    assert "matched" in view.candidates_table.value and "<th>why</th>" in view.candidates_table.value
-    assert "best allowed fit" in view.candidate_caption.value
-    view.forbid_button.click()
-    assert "Forbade" in view.pick_notice.value and "matched again" in view.pick_notice.value
+    mentee, mentor = view.session.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
+    view.explorer.mentee.value = mentee
+    assert view.explorer.partner.value == mentor
+    assert "matched" in view.explorer.candidates_table.value and "<th>why</th>" in view.explorer.candidates_table.value
+    assert "best allowed fit" in view.explorer.candidate_caption.value
+    view.explorer.forbid_button.click()
+    assert "Forbade" in view.explorer.pick_notice.value and "matched again" in view.explorer.pick_notice.value
     assert (mentee, mentor) not in pairs_of(view)
-    assert view.forbids == {(mentee, mentor)} and "Forbidden:" in view.overrides.value
-    assert "not allowed (forbidden by an administrator)" in view.candidates_table.value
+    assert view.session.forbids == {(mentee, mentor)} and "Forbidden:" in view.explorer.overrides.value
+    assert "not allowed (forbidden by an administrator)" in view.explorer.candidates_table.value
     assert "1 forbidden pair" in view.summary.value
     # Pin another candidate: the pair is made.
-    other = next(v for _, v in view.partner.options if v != mentor)
-    view.partner.value = other
-    view.pin_button.click()
-    assert (mentee, other) in pairs_of(view) and view.pins == {(mentee, other)}
-    assert "Pinned:" in view.overrides.value and "matched (pinned)" in view.candidates_table.value
+    other = next(v for _, v in view.explorer.partner.options if v != mentor)
+    view.explorer.partner.value = other
+    view.explorer.pin_button.click()
+    assert (mentee, other) in pairs_of(view) and view.session.pins == {(mentee, other)}
+    assert "Pinned:" in view.explorer.overrides.value and "matched (pinned)" in view.explorer.candidates_table.value
     # Remove one, then clear the rest.
-    view.override_choice.value = ("pin", mentee, other)
-    view.remove_button.click()
-    assert view.pins == set() and view.forbids == {(mentee, mentor)}
-    view.clear_button.click()
-    assert view.forbids == set() and "No pairs pinned or forbidden" in view.overrides.value
+    view.explorer.override_choice.value = ("pin", mentee, other)
+    view.explorer.remove_button.click()
+    assert view.session.pins == set() and view.session.forbids == {(mentee, mentor)}
+    view.explorer.clear_button.click()
+    assert view.session.forbids == set() and "No pairs pinned or forbidden" in view.explorer.overrides.value
     assert (mentee, mentor) in pairs_of(view)
 
 
 def test_unmatched_mentees_are_picked_first(matched: MatchingView) -> None:
-    unmatched = set(matched.result.unmatched.loc[matched.result.unmatched["role"] == "mentee", "person_id"])
-    assert matched.mentee.value in unmatched
-    assert "not matched" in dict((v, k) for k, v in matched.mentee.options)[matched.mentee.value]
-    assert "has no partner in this matching" in matched.candidate_caption.value
+    unmatched = matched.session.result.unmatched
+    unmatched = set(unmatched.loc[unmatched["role"] == "mentee", "person_id"])
+    assert matched.explorer.mentee.value in unmatched
+    assert "not matched" in dict((v, k) for k, v in matched.explorer.mentee.options)[matched.explorer.mentee.value]
+    assert "has no partner in this matching" in matched.explorer.candidate_caption.value
 
 
 def test_overrides_from_another_structure_are_explained(matched: MatchingView) -> None:
     view = matched
-    mentee, mentor = view.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
-    view.mentee.value = mentee
-    view.forbid_button.click()
-    view.structure.value = "reverse"
-    view.match_button.click()
-    assert "not mentee and mentor in reverse matching" in view.notice.value
-    assert view.result.summary["structure"] == "one_on_one"  # the last good matching stays
+    mentee, mentor = view.session.result.pairs.iloc[0][["mentee_id", "mentor_id"]]
+    view.explorer.mentee.value = mentee
+    view.explorer.forbid_button.click()
+    view.controls.structure.value = "reverse"
+    view.controls.match_button.click()
+    assert "not mentee and mentor in reverse matching" in view.controls.notice.value
+    assert view.session.result.summary["structure"] == "one_on_one"  # the last good matching stays
 
 
 def test_robustness_reports_the_share_of_pairs_that_change(matched: MatchingView) -> None:
@@ -221,21 +223,21 @@ def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingV
     workspace = view.context.workspace
     assert workspace.settings.revision == revision + 1
     table = pd.read_csv(workspace.path / "results" / "matching.csv", dtype=str, keep_default_na=False)
-    assert len(table[table["unmatched_role"] == ""]) == len(view.result.pairs)
+    assert len(table[table["unmatched_role"] == ""]) == len(view.session.result.pairs)
     assert saved_matching(workspace) is not None
-    assert f"{len(view.result.pairs)} pairs" in view.saved_status.value
+    assert f"{len(view.session.result.pairs)} pairs" in view.saved_status.value
     # A save of something else elsewhere does not stand in the way ...
     save_files(open_workspace(workspace.path), {"results/note.txt": "someone else"}, message="another tab")
-    view.weights["skills"].value = 0
-    view.match_button.click()
+    view.controls.weights["skills"].value = 0
+    view.controls.match_button.click()
     view.save_button.click()
     assert "Saved the matching" in view.save_notice.value
     # ... a matching saved elsewhere meanwhile does: refused, nothing overwritten, this page's kept to save over it
     other = open_workspace(workspace.path)
     save_files(other, {"results/matching.csv": "mentee_id,mentor_id\n", "results/matching.yaml": "other: 1\n"},
                message="another tab")
-    view.weights["skills"].value = 1
-    view.match_button.click()
+    view.controls.weights["skills"].value = 1
+    view.controls.match_button.click()
     view.save_button.click()
     assert "changed elsewhere" in view.save_notice.value and "wb-notice-error" in view.save_notice.value
     assert "Save mine over it" in view.save_notice.value and view.save_over.layout.display is None
@@ -248,10 +250,10 @@ def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingV
 
 def test_a_saved_matching_is_shown_when_the_page_opens(home: Path) -> None:
     context, _ = open_page("04_matching")
-    first = MatchingView(context)
-    first.match_button.click()
+    first = MatchingView(context, background=False)
+    first.controls.match_button.click()
     first.save_button.click()
-    again = MatchingView(open_page("04_matching")[0])
+    again = MatchingView(open_page("04_matching")[0], background=False)
     assert "Saved in the workspace: one-on-one matching by best total fit" in again.saved_status.value
 
 
@@ -266,7 +268,7 @@ def demo_copy(name: str):
 def page_for(workspace) -> object:
     context, _ = open_page("04_matching")
     context.workspace = workspace
-    return show_page(MatchingView, context)
+    return show_page(MatchingView, context, background=False)
 
 
 def test_no_enrolment_is_a_message_not_a_traceback(home: Path) -> None:
@@ -281,7 +283,7 @@ def test_no_enrolment_is_a_message_not_a_traceback(home: Path) -> None:
     with pytest.raises(WorkbenchError, match="Matching needs people.csv and enrolment.csv"):
         context, _ = open_page("04_matching")
         context.workspace = create_workspace("Nothing")
-        MatchingView(context)
+        MatchingView(context, background=False)
 
 
 def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
@@ -291,7 +293,7 @@ def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     view = page_for(workspace)
     assert isinstance(view, MatchingView)
     assert "No eligible mentor is enrolled" in view.children[0].children[1].value
-    view.match_button.click()
+    view.controls.match_button.click()
     assert "No eligible mentor is enrolled in this cohort" in view.messages.value
     assert re.search(r"0 of \d+ mentees matched", view.summary.value)
     assert "proven optimal" not in view.summary.value and "mentor places used" not in view.summary.value
@@ -299,18 +301,18 @@ def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     assert "No pairs" in view.pairs_table.value and "there are no mentors in the pool" in view.unmatched_table.value
     view.compare_button.click()
     view.sensitivity_button.click()
-    view.structure.value = "peer"
-    view.match_button.click()
-    assert view.notice.value == "" and view.result.summary["links"] > 0
+    view.controls.structure.value = "peer"
+    view.controls.match_button.click()
+    assert view.controls.notice.value == "" and view.session.result.summary["links"] > 0
 
 
 def test_all_pairs_forbidden_is_explained_in_the_page(matched: MatchingView) -> None:
     view = matched
-    pool = view.result.pool
+    pool = view.session.result.pool
     every = {(a, b) for a in pool.mentees["person_id"] for b in pool.mentors["person_id"] if a != b}
-    view.forbids = every
-    view.match_button.click()
-    assert view.notice.value == ""
+    view.session.forbids = every
+    view.controls.match_button.click()
+    assert view.controls.notice.value == ""
     assert "allow no pair at all" in view.messages.value
     assert "administrator forbids" in view.unmatched_table.value
     assert "No data for this selection" in str(view.distribution.chart.to_dict())
@@ -328,52 +330,52 @@ def test_a_stable_matching_with_blocking_pairs_is_flagged_in_the_page(view: Matc
     import workbench.matching.structures as structures
     from workbench.matching.solvers import solve_random
 
-    view.method.value = "stable"
-    view.match_button.click()
+    view.controls.method.value = "stable"
+    view.controls.match_button.click()
     assert "NOT STABLE" not in view.summary.value and "wb-bad" not in view.summary.value  # the real method is stable
     monkeypatch.setattr(structures, "solve_stable", lambda scores, cap, **kw: solve_random(scores, cap, seed=3))
-    view.match_button.click()
-    assert view.result.unstable
+    view.controls.match_button.click()
+    assert view.session.result.unstable
     assert "blocking pairs: NOT STABLE" in view.summary.value and "wb-tile wb-bad" in view.summary.value
     assert "ERROR, not stable" in view.summary.value
 
 
 def test_balanced_and_functional_show_their_settings_and_use_them(matched: MatchingView) -> None:
     view = matched
-    assert view.balance_by.layout.display == "none" and view.functional_skill.layout.display == "none"
-    view.method.value = "balanced"
-    assert view.balance_by.layout.display is None and view.balance_gap.value == 10
-    assert "within the gap" in view.method_help.value
-    view.balance_by.value, view.balance_gap.value = "department", 5
-    view.match_button.click()
-    assert view.notice.value == "" and view.result.settings["method"] == "balanced"
+    assert view.controls.balance_by.layout.display == "none" and view.controls.functional_skill.layout.display == "none"
+    view.controls.method.value = "balanced"
+    assert view.controls.balance_by.layout.display is None and view.controls.balance_gap.value == 10
+    assert "within the gap" in view.controls.method_help.value
+    view.controls.balance_by.value, view.controls.balance_gap.value = "department", 5
+    view.controls.match_button.click()
+    assert view.controls.notice.value == "" and view.session.result.settings["method"] == "balanced"
     assert "within 5 percentage points" in view.messages.value
-    rates = view.result.fairness("department")
+    rates = view.session.result.fairness("department")
     shown = rates[~rates["hidden"]]["match_rate"].astype(float)
     assert shown.max() - shown.min() <= 0.05 + 1e-9
-    view.method.value = "optimal"
-    view.structure.value = "functional"
-    assert view.functional_skill.layout.display is None and view.functional_skill.value == "__none__"
-    view.match_button.click()
-    assert "needs the skill mentors teach" in view.notice.value
-    view.functional_skill.value = "programming"
-    view.match_button.click()
-    assert view.notice.value == "" and view.result.summary["functional_skill"] == "programming"
+    view.controls.method.value = "optimal"
+    view.controls.structure.value = "functional"
+    assert view.controls.functional_skill.layout.display is None and view.controls.functional_skill.value == "__none__"
+    view.controls.match_button.click()
+    assert "needs the skill mentors teach" in view.controls.notice.value
+    view.controls.functional_skill.value = "programming"
+    view.controls.match_button.click()
+    assert view.controls.notice.value == "" and view.session.result.summary["functional_skill"] == "programming"
     assert "Functional mentoring on Programming:" in view.messages.value  # its name, not its id
 
 
 def test_rematch_lists_quiet_and_closed_pairs_with_suggestions(view: MatchingView) -> None:
-    view.rematch_button.click()
-    assert "No matching is saved" in view.rematch_notice.value
-    pairs = view.tables["meetings"][["mentee_id", "mentor_id"]].drop_duplicates()
+    view.rematching.button.click()
+    assert "No matching is saved" in view.rematching.notice.value
+    pairs = view.session.tables["meetings"][["mentee_id", "mentor_id"]].drop_duplicates()
     text = pairs.to_csv(index=False)
-    view.context.workspace = save_files(view.context.workspace, {
+    view.session.workspace = save_files(view.session.workspace, {
         "results/matching.csv": text, "results/matching.yaml": "settings:\n  cohort: '2025'\n"}, message="live")
-    view.rematch_button.click()
-    assert view.rematch_notice.value == ""
-    assert "quiet" in view.rematch_text.value and "every working pair is kept" in view.rematch_text.value
-    assert rows_in(view.rematch_table.value) == (pairs.shape[0] - int(re.search(
-        r"(\d+) working", view.rematch_text.value).group(1)))
-    assert "suggested mentor" in view.rematch_table.value and "Download every pair" in view.rematch_download.value
-    csv = base64.b64decode(re.search(r"base64,([^\"]+)", view.rematch_download.value).group(1)).decode()
+    view.rematching.button.click()
+    assert view.rematching.notice.value == ""
+    assert "quiet" in view.rematching.text.value and "every working pair is kept" in view.rematching.text.value
+    assert rows_in(view.rematching.table.value) == (pairs.shape[0] - int(re.search(
+        r"(\d+) working", view.rematching.text.value).group(1)))
+    assert "suggested mentor" in view.rematching.table.value and "Download every pair" in view.rematching.download.value
+    csv = base64.b64decode(re.search(r"base64,([^\"]+)", view.rematching.download.value).group(1)).decode()
     assert csv.splitlines()[0].startswith("mentee_id,mentor_id,status")

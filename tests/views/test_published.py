@@ -102,8 +102,8 @@ def check(view: w.Widget) -> None:
 
 def test_the_walk_finds_people_where_the_workshop_shows_them(home: Path) -> None:
     context, _ = open_page("04_matching")
-    view = MatchingView(context)
-    view.match_button.click()
+    view = MatchingView(context, background=False)
+    view.controls.match_button.click()
     assert len(leaks(view)) > 20 and "Save this matching" in write_buttons(view)
 
 
@@ -184,23 +184,23 @@ def test_skill_gaps_shows_people_under_pseudonyms(published: Path) -> None:
 @pytest.mark.parametrize("structure", ["one_on_one", "peer"])
 def test_matching_can_be_tried_but_not_saved_and_shows_pseudonyms(published: Path, structure: str) -> None:
     context, _ = open_page("04_matching")
-    view = MatchingView(context)
+    view = MatchingView(context, background=False)
     assert view.save_button is None
-    view.structure.value = structure
-    view.match_button.click()
-    assert view.notice.value == "" and view.result is not None
+    view.controls.structure.value = structure
+    view.controls.match_button.click()
+    assert view.controls.notice.value == "" and view.session.result is not None
     labels = PersonLabels(PEOPLE, key=KEY)
-    mentee = view.mentee.value
-    assert view.mentee.label.startswith(labels(mentee))
-    assert all(label.startswith("Person ") for label, _ in view.partner.options)
+    mentee = view.explorer.mentee.value
+    assert view.explorer.mentee.label.startswith(labels(mentee))
+    assert all(label.startswith("Person ") for label, _ in view.explorer.partner.options)
     csv = base64.b64decode(DATA_LINK.search(view.download.value).group(1)).decode()
     assert csv.splitlines()[1].startswith("Person ")
     if structure != "peer":
-        view.pin_button.click()
-        assert "Pinned Person " in view.pick_notice.value
+        view.explorer.pin_button.click()
+        assert "Pinned Person " in view.explorer.pick_notice.value
         view.compare_button.click()
         assert "<table" in view.comparison.value
-    view.mentee.value = view.mentee.options[-1][1]
+    view.explorer.mentee.value = view.explorer.mentee.options[-1][1]
     check(view)
 
 

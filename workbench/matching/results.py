@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime
 from typing import get_args
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -691,8 +691,14 @@ def match(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, method: 
 
 
 def compare_methods(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *,
-                    methods: Sequence[str] = METHODS, seed: int = 0, **settings) -> dict[str, MatchResult]:
-    """:func:`match` with each method on the same pool and scores (``settings`` as for :func:`match`)."""
+                    methods: Sequence[str] = METHODS, seed: int = 0,
+                    progress: Callable[[int, int, str], None] | None = None,
+                    cancel: Callable[[], bool] | None = None, **settings) -> dict[str, MatchResult]:
+    """:func:`match` with each method on the same pool and scores (``settings`` as for :func:`match`).
+
+    ``progress(done, total, method)`` is called after each method; when ``cancel()`` turns true the
+    comparison stops before the next method and returns the methods done so far.
+    """
     run_kw = {k: settings.pop(k) for k in ("rounds", "circle_size", "top_k") if k in settings}
     prep = _prepare(tables, design, structure=settings.pop("structure", None), weights=settings.pop("weights", None),
                     hard_rules=settings.pop("hard_rules", None), overrides=settings.pop("overrides", None),
@@ -701,7 +707,14 @@ def compare_methods(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *
         raise TypeError(f"unknown settings: {', '.join(settings)}")
     if prep.structure == "peer":
         methods = methods[:1]
-    return {m: _run(prep, m, seed=seed, **run_kw) for m in methods}
+    results = {}
+    for method in methods:
+        if cancel is not None and cancel():
+            break
+        results[method] = _run(prep, method, seed=seed, **run_kw)
+        if progress is not None:
+            progress(len(results), len(methods), method)
+    return results
 
 
 def comparison_table(results: Mapping[str, MatchResult]) -> pd.DataFrame:
@@ -712,12 +725,16 @@ def comparison_table(results: Mapping[str, MatchResult]) -> pd.DataFrame:
 
 
 def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, runs: int = 10, spread: float = 0.2,
-                seed: int = 0, method: str | None = None, **settings) -> pd.DataFrame:
+                seed: int = 0, method: str | None = None,
+                progress: Callable[[int, int, str], None] | None = None,
+                cancel: Callable[[], bool] | None = None, **settings) -> pd.DataFrame:
     """Re-solve with every criterion weight scaled by a random factor in ``[1 - spread, 1 + spread]``.
 
     One row per run: the factors and ``changed``, the share (0-1) of the
     base matching's links that the perturbed matching does not have. The
-    weights are drawn from ``numpy.random.default_rng(seed)``.
+    weights are drawn from ``numpy.random.default_rng(seed)``. ``progress(done,
+    total, step)`` is called after the base matching and each run; when
+    ``cancel()`` turns true it stops before the next run and returns the runs done.
     """
     if runs < 1 or not 0 < spread < 1:
         raise WorkbenchError("Sensitivity needs at least one run and a spread between 0 and 1.")
@@ -727,14 +744,20 @@ def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, ru
     known = set(base.pairs[["mentee_id", "mentor_id", "round"]].itertuples(index=False, name=None))
     rng = np.random.default_rng(seed)
     rows = []
+    if progress is not None:
+        progress(1, runs + 1, "the matching itself")
     for run in range(runs):
+        if cancel is not None and cancel():
+            break
         factor = rng.uniform(1 - spread, 1 + spread, len(weights))
         perturbed = {k: min(10.0, w * f) for (k, w), f in zip(weights.items(), factor)}
         other = match(tables, design, method=method, seed=seed, **{**settings, "weights": perturbed})
         now = set(other.pairs[["mentee_id", "mentor_id", "round"]].itertuples(index=False, name=None))
         changed = 1 - len(known & now) / len(known) if known else 0.0
         rows.append({"run": run + 1, **{f"{k}_weight": v for k, v in perturbed.items()}, "changed": changed})
-    return pd.DataFrame(rows)
+        if progress is not None:
+            progress(run + 2, runs + 1, f"run {run + 1}")
+    return pd.DataFrame(rows, columns=None if rows else ["run", "changed"])
 
 
 def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_id: str, *,

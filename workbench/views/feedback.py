@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import operator
 import sys
 import uuid
 from collections.abc import Callable
@@ -84,16 +85,17 @@ def guarded(action: str, *, notice: str = "notice", button: str | None = None) -
 
     ``action`` says in plain words what the callback does ("create the
     workspace"); it is used in the message when something unexpected fails.
-    ``notice`` and ``button`` name attributes of the view: the :class:`Notice`
-    that shows messages and the button to disable while the work runs.
+    ``notice`` and ``button`` name attributes of the view (dotted for a part of
+    it: ``"explorer.notice"``): the :class:`Notice` that shows messages and the
+    button to disable while the work runs.
     The wrapped method returns ``None`` when it failed.
     """
 
     def decorate(method: Callable) -> Callable:
         @functools.wraps(method)
         def run(self: Any, *args: Any, **kwargs: Any) -> Any:
-            box: Notice = getattr(self, notice)
-            trigger: w.Button | None = getattr(self, button) if button else None
+            box: Notice = operator.attrgetter(notice)(self)
+            trigger: w.Button | None = operator.attrgetter(button)(self) if button else None
             if trigger is not None:
                 trigger.disabled = True
             box.clear()

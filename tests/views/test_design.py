@@ -5,8 +5,6 @@ from ipywidgets import HTML, Label, ValueWidget
 
 from workbench.design import load_design
 from workbench.design.catalogue import DECISIONS
-from workbench.errors import WorkspaceError
-from workbench.sessions.design import DesignSession
 from workbench.views.design import (
     CriteriaEditor,
     DecisionCard,
@@ -172,14 +170,6 @@ def test_undo_takes_back_this_pages_design_not_another_pages_save(home: Path) ->
     assert "Undone: save the design" in page.notice.value
     assert page.session.design.align.sponsor == "" and card(page, "align.sponsor").editor.widget.value == ""
     assert (workspace.path / "results" / "matching.csv").is_file()
-
-
-def test_session_refuses_bad_values_with_the_field_name(home: Path) -> None:
-    session = DesignSession(find_workspace("demo"))
-    with pytest.raises(ValueError, match="^Duration months: "):
-        session.set(("experience", "duration_months"), 0)
-    with pytest.raises(WorkspaceError, match="nothing to undo"):
-        session.undo()
 
 
 @pytest.mark.parametrize(("text", "kind", "expected"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -213,6 +214,40 @@ def test_robustness_reports_the_share_of_pairs_that_change(matched: MatchingView
     text = matched.sensitivity_text.value
     assert "of pairs change on average" in text and "across 10 runs" in text and "±20%" in text
     assert re.search(r"\d+%–\d+%", text)
+
+
+def test_matching_runs_in_the_background_and_the_comparison_can_be_cancelled(home: Path, monkeypatch) -> None:
+    view = MatchingView(open_page("04_matching")[0])
+    gate = threading.Event()
+    solve, compare = view.session.solve, view.session.compare
+    monkeypatch.setattr(view.session, "solve", lambda *args: (gate.wait(10), solve(*args))[1])
+    view.controls.match_button.click()
+    assert view.job.busy and view.controls.match_button.disabled and view.compare_button.disabled
+    assert view.controls.working.layout.display is None and view.session.result is None
+    gate.set()
+    view.wait(30)
+    assert not view.job.busy and not view.controls.match_button.disabled and view.session.result is not None
+    assert view.controls.working.layout.display == "none" and "mentees matched" in view.summary.value
+    gate.clear()
+
+    started = threading.Event()
+
+    def slow(progress, cancel):
+        def step(*args):
+            progress(*args)
+            started.set()
+            gate.wait(10)
+        return compare(step, cancel)
+
+    monkeypatch.setattr(view.session, "compare", slow)
+    view.compare_button.click()
+    started.wait(30)  # the first method is done: cancel stops before the second
+    view.compare_working.cancel_button.click()
+    assert "Cancelling" in view.compare_working.text.value
+    gate.set()
+    view.wait(30)
+    assert f"Cancelled: 1 of {len(METHODS)} methods compared." in view.compare_notice.value
+    assert rows_in(view.comparison.value) == 1 and len(view.session.compared) == 1
 
 
 def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingView) -> None:

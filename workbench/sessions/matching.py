@@ -316,13 +316,14 @@ class MatchingSession(traitlets.HasTraits):
         return Matched(result, {"design": design, **settings}, frozenset(pins), frozenset(forbids))
 
     def accept(self, matched: Matched) -> None:
-        """Make ``matched`` the matching shown (its comparison and robustness check are to be made again)."""
+        """Make ``matched`` the matching shown (its comparison and robustness check are to be made again); it is
+        stale at once when the settings changed while it was being made."""
         self.pins, self.forbids = set(matched.pins), set(matched.forbids)
         self.applied = matched.applied
         self.compared = None
         self.robustness = None
-        self.stale = False
-        self.hint = ("", "")
+        self.stale = self.match_settings() != matched.applied
+        self.hint = ("unsaved", "Settings changed: press Match to see their effect.") if self.stale else ("", "")
         self.result = matched.result
 
     def pinned(self, mentee: str, mentor: str) -> tuple[set, set]:

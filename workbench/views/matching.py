@@ -44,7 +44,7 @@ from workbench.charts.matching import (
 from workbench.errors import WorkbenchError
 from workbench.matching import MatchResult, comparison_table
 from workbench.programs import program_ids
-from workbench.sessions.matching import NO_CHOICE, SEEDED, Matched, MatchingSession
+from workbench.sessions.matching import NO_CHOICE, RUNS, SEEDED, Matched, MatchingSession
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.views.parts import Job, JobPanel, Stage, caption, muted, row, tile, tiles
@@ -664,15 +664,16 @@ class MatchingView(w.VBox):
                 progress(done, of, method_label(method))
             return session.compare(step, cancel.is_set), total[0]
 
-        self.job.run(self.compare_working, "Matching with every method …",
+        self.job.run(self.compare_working, "Matching with every method…",
                      Stage("compare the methods", work, lambda found, _seconds: self._render_comparison(*found),
                            "compare_notice"))
 
     def _render_comparison(self, results: dict[str, MatchResult], methods: int) -> None:
+        if not results:  # cancelled before the first method
+            self.compare_notice.show("Cancelled before the first method: nothing compared.", "warning")
+            return
         if len(results) < methods:
             self.compare_notice.show(f"Cancelled: {len(results)} of {methods} methods compared.", "warning")
-        if not results:
-            return
         self.session.compared = results
         self._render_scores(results)
         table = comparison_table(results)
@@ -729,7 +730,7 @@ class MatchingView(w.VBox):
                 f"{html.escape(found.verdict)}</p>")
 
         self.sensitivity_text.value = ""
-        self.job.run(self.sensitivity_working, "Matching again with moved weights …",
+        self.job.run(self.sensitivity_working, f"Matching again {RUNS} times…",
                      Stage("check how robust the matching is",
                            lambda progress, cancel, _previous: session.check_robustness(progress, cancel.is_set),
                            done, "sensitivity_notice"))

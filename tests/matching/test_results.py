@@ -179,6 +179,22 @@ def test_sensitivity_is_seeded_and_bounded(demo):
     assert sensitivity(tables, design, runs=2, spread=0.01, seed=2)["changed"].max() <= first["changed"].max()
 
 
+
+def test_the_comparison_and_the_sensitivity_report_progress_and_stop_when_cancelled(demo):
+    tables, design = demo
+    steps = []
+    results = compare_methods(tables, design, progress=lambda *step: steps.append(step),
+                              cancel=lambda: len(steps) == 2)
+    assert list(results) == list(METHODS[:2])
+    assert steps == [(1, len(METHODS), METHODS[0]), (2, len(METHODS), METHODS[1])]
+    steps.clear()
+    table = sensitivity(tables, design, runs=4, seed=2, progress=lambda *step: steps.append(step),
+                        cancel=lambda: len(steps) == 3)
+    assert table.equals(sensitivity(tables, design, runs=2, seed=2))  # the runs done are the first runs
+    assert [done for done, _, _ in steps] == [1, 2, 3] and {total for _, total, _ in steps} == {5}
+    assert sensitivity(tables, design, runs=4, cancel=lambda: True).empty
+
+
 # ----------------------------------------------------------------------------- bad input
 
 

@@ -1,0 +1,1 @@
+"""Page sessions: what each analysis page holds and computes, without widgets (testable without a browser)."""

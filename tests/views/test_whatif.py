@@ -60,14 +60,16 @@ def test_the_editor_starts_from_the_design_and_shows_ranges_and_sources(view: Wh
     assert view.editor.fields["duration_months"].widget.value == design.duration_months
     assert view.editor.fields["cadence"].widget.value == design.cadence
     assert view.editor.fields["weight.skills"].widget.value == design.criteria["skills"]
-    assert view.editor.fields["cohort_size"].widget.value == "" and "everyone" in view.editor.fields["cohort_size"].widget.placeholder
+    cohort_size = view.editor.fields["cohort_size"].widget
+    assert cohort_size.value == "" and "everyone" in cohort_size.placeholder
     assert "No changes from the design yet" in view.editor.changes.value
     turnover = view.editor.parameters["turnover_reduction"]
     p = PARAMETERS["turnover_reduction"]
     assert turnover.widget.value == p.default and (turnover.widget.min, turnover.widget.max) == (0.0, p.high)
     assert f"plausible {p.low:g} to {p.high:g}" in turnover.note.value
     assert html.escape(p.source[:40]) in turnover.note.value and "Source:" in turnover.widget.tooltip
-    assert view.editor.picker.value == NEW and view.editor.name.value == "Alternative 1" and view.editor.delete_button.disabled
+    editor = view.editor
+    assert editor.picker.value == NEW and editor.name.value == "Alternative 1" and editor.delete_button.disabled
     assert "9 months" in view.editor.design_text.value
     # group size only matters for groups: hidden until the structure is group
     assert view.editor.fields["group_size"].row.layout.display == "none"
@@ -101,7 +103,8 @@ def test_changes_are_listed_saved_in_the_workspace_and_loaded_again(view: WhatIf
     view.editor.picker.value = NEW
     assert view.editor.fields["duration_months"].widget.value == 9 and view.editor.name.value == "Alternative 1"
     view.editor.picker.value = "Year, weekly"
-    assert view.editor.fields["cadence"].widget.value == "weekly" and view.editor.parameters["turnover_reduction"].widget.value == 0.25
+    assert view.editor.fields["cadence"].widget.value == "weekly"
+    assert view.editor.parameters["turnover_reduction"].widget.value == 0.25
     view.editor.reset_button.click()
     assert "No changes from the design yet" in view.editor.changes.value and view.editor.name.value == "Year, weekly"
     view.editor.picker.value = "Year, weekly"
@@ -169,7 +172,8 @@ def test_running_a_comparison_shows_the_table_charts_and_captions(compared: What
     view = compared
     assert [r.name for r in view.session.results] == ["design", "A year"]
     assert view.results.layout.display is None and view.results.placeholder.layout.display == "none"
-    assert "200 simulated runs each" in view.results.summary.value and "model forecasts, not measurements" in view.results.summary.value
+    summary = view.results.summary.value
+    assert "200 simulated runs each" in summary and "model forecasts, not measurements" in summary
     assert "simulated comparison group of eligible non-participants" in view.results.summary.value
     table = view.results.kpi_table.value
     assert "The design (baseline)" in table and "<th>A year</th>" in table and "Matched participants" in table
@@ -198,7 +202,8 @@ def test_the_baseline_can_be_another_scenario_and_six_is_the_most(view: WhatIfVi
     view.compare.run_button.click()
     assert f"Tick at most {MAX_COMPARED - 1} scenarios besides the baseline" in view.compare.notice.value
     view.compare.baseline.value = "S3"
-    assert view.compare.boxes["S3"].disabled and view.compare.boxes["S3"].value and not view.compare.boxes["design"].disabled
+    boxes = view.compare.boxes
+    assert boxes["S3"].disabled and boxes["S3"].value and not boxes["design"].disabled
     view.compare.boxes["design"].value = False
     view.compare.boxes["S1"].value = False
     view.compare.run_button.click()
@@ -301,7 +306,8 @@ def test_what_would_it_take_answers_in_a_sentence(view: WhatIfView) -> None:
     view.take.kpi.value = "retention"
     view.take.target.value = 60
     view.take.button.click()
-    assert view.session.answer_sentence(view.session.answer).startswith("No duration from 1 month to 36 months reaches the goal")
+    sentence = view.session.answer_sentence(view.session.answer)
+    assert sentence.startswith("No duration from 1 month to 36 months reaches the goal")
 
 
 def test_an_objective_of_the_design_is_a_goal(home: Path) -> None:
@@ -349,7 +355,8 @@ def test_results_are_saved_for_the_brief(compared: WhatIfView) -> None:
     assert "No comparison is saved" in view.results.brief_status.value
     view.tornado.button.click()
     view.results.brief_button.click()
-    assert "Saved the comparison" in view.results.brief_notice.value and "What-if section" in view.results.brief_notice.value
+    notice = view.results.brief_notice.value
+    assert "Saved the comparison" in notice and "What-if section" in notice
     record = saved_comparison(view.context.workspace)
     assert [s["name"] for s in record["scenarios"]] == ["design", "A year"]
     assert record["scenarios"][1]["overrides"] == {"duration_months": 12} and record["tornado"]["kpi"] == "retention"
@@ -383,7 +390,8 @@ def test_errors_in_callbacks_never_escape(view: WhatIfView, monkeypatch: pytest.
 
     monkeypatch.setattr(module, "run_scenarios", broken)
     view.compare.run_button.click()
-    assert "could not run the comparison" in view.compare.notice.value and "internal detail" not in view.compare.notice.value
+    notice = view.compare.notice.value
+    assert "could not run the comparison" in notice and "internal detail" not in notice
     assert not view.busy and not view.compare.run_button.disabled
     with pytest.raises(WorkbenchError):
         view.session.scenario("nope")

@@ -301,8 +301,9 @@ class WhatIfSession(traitlets.HasTraits):
         exp = self.design.experience
         structures = choice_labels("structure")
         cadences = choice_labels("cadence")
+        cadence = cadences.get(exp.cadence, exp.cadence).lower()
         return (f"The baseline is the design saved on the design pages: {structures.get(exp.structure, exp.structure)}"
-                f" mentoring for {exp.duration_months} months, meetings {cadences.get(exp.cadence, exp.cadence).lower()}"
+                f" mentoring for {exp.duration_months} months, meetings {cadence}"
                 f" for {exp.meeting_minutes} minutes, mentors take up to {exp.mentor_capacity} mentees. An "
                 "alternative changes some of its settings or of the model's assumptions: pick a saved one or "
                 "start a new one, change values below, and "
@@ -773,7 +774,8 @@ class WhatIfSession(traitlets.HasTraits):
 
     def search(self, budget: float | None, candidates: int, runs: int, seed: int, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> Optimisation:
-        """Search the whole design for the frontier of cost against the objectives (:func:`workbench.whatif.optimise`)."""
+        """Search the whole design for the frontier of cost against the objectives
+        (:func:`workbench.whatif.optimise`)."""
         return optimise(self.tables, self.design, budget=budget, candidates=candidates, runs=runs, seed=seed,
                         executor=self.executor, progress=progress, cancel=cancel)
 

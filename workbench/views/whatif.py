@@ -40,8 +40,9 @@ above").
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ipywidgets as w
@@ -152,6 +153,46 @@ class Field:
         self.widget.value = value
 
 
+def save_offering(over_button: SaveOver, save: Callable[[bool], str]) -> None:
+    """Run ``save(over=False)`` and say what it did in ``over_button``'s Notice; a save refused because another
+    tab saved meanwhile offers ``over_button``, which runs ``save(over=True)``."""
+
+    def attempt(over: bool) -> None:
+        try:
+            message = save(over)
+        except StaleWorkspaceError as refused:
+            raise over_button.offer(refused, lambda: attempt(True)) from None
+        over_button.notice.show(message, "success")
+
+    attempt(False)
+
+
+class SessionPart:
+    """A part of the page that shows the session's values in widgets and passes the user's changes back to it."""
+
+    _showing = False
+
+    @contextlib.contextmanager
+    def showing(self) -> Iterator[None]:
+        """While the session's values are put in the widgets (the changes are not the user's)."""
+        self._showing = True
+        try:
+            yield
+        finally:
+            self._showing = False
+
+    def follow(self, widget: w.ValueWidget, apply: Callable[[Any], None], action: str) -> None:
+        """Pass ``widget``'s new values to ``apply`` (a session method), but not those the session put there;
+        ``action`` says what it does in the part's Notice when it fails."""
+
+        @guarded(action)
+        def changed(_part: SessionPart, value: object) -> None:
+            if not self._showing and value is not None:
+                apply(value)
+
+        widget.observe(lambda change: changed(self, change["new"]), names="value")
+
+
 class Section(w.VBox):
     """A section of the page over the session, running its calculations through the page's :class:`Job`."""
 
@@ -190,14 +231,13 @@ class Section(w.VBox):
 # 1. Scenarios
 
 
-class ScenarioEditor(w.VBox):
+class ScenarioEditor(SessionPart, w.VBox):
     """Pick, name, edit, save, delete and reset a scenario; its values are the session's."""
 
     def __init__(self, session: WhatIfSession) -> None:
         self.session = session
-        self._showing = False
         self.picker = w.Dropdown(description="Scenario", style=_STYLE, layout=w.Layout(width="300px"))
-        self.picker.observe(self._on_pick, names="value")
+        self.follow(self.picker, session.open, "open the scenario")
         self.name = w.Text(description="Name", placeholder="e.g. A year, weekly", style=_STYLE,
                            layout=w.Layout(width="300px"))
         self.description = w.Text(description="Note", placeholder="why try it (shown in the brief)", style=_STYLE,
@@ -207,7 +247,8 @@ class ScenarioEditor(w.VBox):
         self.fields: dict[str, Field] = {name: self._field(name) for name in session.settings}
         self.parameters: dict[str, Field] = {name: self._parameter_field(name) for name in PARAMETERS}
         for field in (*self.fields.values(), *self.parameters.values()):
-            field.widget.observe(lambda change, name=field.name: self._on_edit(name, change["new"]), names="value")
+            self.follow(field.widget, lambda value, name=field.name: session.enter(name, value),
+                        "update the scenario")
 
         program = w.VBox([self.fields[n].row for n in PROGRAM_SETTINGS])
         support = w.VBox([w.HTML("<p class='wb-muted'>Mentors' time sets how many meetings take place; check-ins "
@@ -317,23 +358,17 @@ class ScenarioEditor(w.VBox):
     # ------------------------------------------------------------------ the session shown
 
     def _show_picker(self, _change: object = None) -> None:
-        self._showing = True
-        try:
+        with self.showing():
             self.picker.options = [("New scenario", NEW)] + [(s.name, s.name) for s in self.session.saved]
             self.picker.value = self.session.picked
-        finally:
-            self._showing = False
 
     def _show_values(self, _change: object = None) -> None:
         session = self.session
-        self._showing = True
-        try:
+        with self.showing():
             for name, field in self.fields.items():
                 field.show(session.entries[name])
             for name, field in self.parameters.items():
                 field.show(session.parameters[name])
-        finally:
-            self._showing = False
         self._render_changes()
 
     def _show_status(self, _change: object = None) -> None:
@@ -367,26 +402,10 @@ class ScenarioEditor(w.VBox):
 
     # ------------------------------------------------------------------ what the user does
 
-    @guarded("open the scenario")
-    def _on_pick(self, _change: object) -> None:
-        if not self._showing and self.picker.value is not None:
-            self.session.open(self.picker.value)
-
-    @guarded("update the scenario")
-    def _on_edit(self, name: str, value: object) -> None:
-        if not self._showing:
-            self.session.enter(name, value)
-
     @guarded("save the scenario", button="save_button")
     def _on_save(self, _button: w.Button) -> None:
-        self._save(self.session.scenario_to_save(), over=False)
-
-    def _save(self, scenario: object, *, over: bool) -> None:
-        try:
-            message = self.session.save(scenario, over=over)
-        except StaleWorkspaceError as refused:
-            raise self.save_over.offer(refused, lambda: self._save(scenario, over=True)) from None
-        self.notice.show(message, "success")
+        scenario = self.session.scenario_to_save()
+        save_offering(self.save_over, lambda over: self.session.save(scenario, over=over))
 
     @guarded("delete the scenario", button="delete_button")
     def _on_delete(self, _button: w.Button) -> None:
@@ -405,16 +424,15 @@ class ScenarioEditor(w.VBox):
 # 2. Compare
 
 
-class CompareSection(Section):
+class CompareSection(SessionPart, Section):
     """Which scenarios to compare, against which baseline, how many runs and which seed; runs the comparison."""
 
     def __init__(self, session: WhatIfSession, job: Job, notice: Notice, show_results: Callable[[], None]) -> None:
         super().__init__(session, job)
         self.show_results = show_results
-        self._showing = False
         self.baseline = w.Dropdown(description="Baseline", style=_STYLE, layout=w.Layout(width="320px"),
                                    tooltip="Every other scenario is compared with this one")
-        self.baseline.observe(self._on_baseline, names="value")
+        self.follow(self.baseline, session.choose_baseline, "choose the baseline")
         self.choices = w.VBox()
         self.boxes: dict[str, w.Checkbox] = {}
         self.runs = w.Dropdown(description="Runs per scenario", style=_STYLE, layout=w.Layout(width="230px"),
@@ -446,8 +464,7 @@ class CompareSection(Section):
 
     def _render_choices(self, _change: object = None) -> None:
         session = self.session
-        self._showing = True
-        try:
+        with self.showing():
             self.baseline.options = session.baseline_options()
             self.baseline.value = session.baseline
             self.boxes = {}
@@ -455,34 +472,19 @@ class CompareSection(Section):
             for name in session.choices:
                 box = w.Checkbox(value=name in session.ticked, description=session.choice_label(name), indent=False,
                                  layout=w.Layout(width="260px"))
-                box.observe(lambda change, name=name: self._on_tick(name, change["new"]), names="value")
+                self.follow(box, lambda on, name=name: session.set_ticked(name, on), "tick the scenario")
                 self.boxes[name] = box
                 rows.append(w.HBox([box, w.HTML(muted_inline(session.choice_text(name)))],
                                    layout=w.Layout(align_items="center")))
             self.choices.children = rows
-        finally:
-            self._showing = False
         self._show_ticks()
 
     def _show_ticks(self, _change: object = None) -> None:
-        self._showing = True
-        try:
+        with self.showing():
             self.baseline.value = self.session.baseline
             for name, box in self.boxes.items():
                 box.value = name in self.session.ticked
                 box.disabled = name == self.session.baseline
-        finally:
-            self._showing = False
-
-    @guarded("choose the baseline")
-    def _on_baseline(self, _change: object = None) -> None:
-        if not self._showing and self.baseline.value is not None:
-            self.session.choose_baseline(self.baseline.value)
-
-    @guarded("tick the scenario")
-    def _on_tick(self, name: str, on: bool) -> None:
-        if not self._showing:
-            self.session.set_ticked(name, on)
 
     @guarded("run the comparison")
     def _on_run(self, _button: w.Button) -> None:
@@ -570,7 +572,8 @@ class ResultsSection(Section):
         self.children = [
             w.HTML("<h3>3. Results</h3>"), self.summary,
             w.HTML("<h4>Key figures</h4>"), self.kpi_table, self.budget_text,
-            w.HTML("<h4>Effects, with their 95% intervals</h4>"), self.effects_group, self.effects, self.effects_caption,
+            w.HTML("<h4>Effects, with their 95% intervals</h4>"), self.effects_group, self.effects,
+            self.effects_caption,
             w.HTML("<h4>How much a single cohort can vary</h4>"), self.distribution_kpi, self.distribution,
             self.distribution_caption,
             w.HTML("<h4>Who stays</h4>"), self.survival, self.survival_caption,
@@ -749,14 +752,8 @@ class ResultsSection(Section):
 
     @guarded("save the results for the brief", notice="brief_notice", button="brief_button")
     def _on_save_results(self, _button: w.Button) -> None:
-        self._save_results(self.session.brief_record(), over=False)
-
-    def _save_results(self, record: dict, *, over: bool) -> None:
-        try:
-            message = self.session.save_brief(record, over=over)
-        except StaleWorkspaceError as refused:
-            raise self.brief_over.offer(refused, lambda: self._save_results(record, over=True)) from None
-        self.brief_notice.show(message, "success")
+        record = self.session.brief_record()
+        save_offering(self.brief_over, lambda over: self.session.save_brief(record, over=over))
 
 
 # ---------------------------------------------------------------------------------------------

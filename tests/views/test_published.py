@@ -28,7 +28,8 @@ from workbench.views.matching import MatchingView
 from workbench.views.selection import SelectionView
 from workbench.views.shell import PAGES, PUBLISHED_NOTE, open_page
 from workbench.views.start import StartView
-from workbench.views.whatif import BASELINE_NAME, EDITED, WhatIfView
+from workbench.sessions.whatif import BASELINE_NAME, EDITED
+from workbench.views.whatif import WhatIfView
 from workbench.workspace import DEMO_SOURCE, ensure_demo_workspace
 
 KEY = "5e" * 32

@@ -77,7 +77,6 @@ from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
 from workbench.sessions.whatif import (
     BASELINE_NAME,
     DEFAULT_RUNS,
-    EDITED,
     IMPACTS,
     KPI_TARGET,
     MATCHING_SETTINGS,
@@ -201,20 +200,19 @@ class Section(w.VBox):
         self.session, self.job = session, job
 
     def launch(self, panel: JobPanel, message: str, action: str, work: Callable[..., Any],
-               show: Callable[[Any, float], None], *, notice: str = "notice", cancelled_text: str | None = None
-               ) -> None:
+               show: Callable[[Any, float], None], *, cancelled_text: str | None = None) -> None:
         """Run ``work(progress, cancel)`` through the page's job, ``panel`` showing how far it is, then
-        ``show(outcome, seconds)``; with ``cancelled_text``, a cancelled outcome says it in ``notice`` instead."""
-        box: Notice = getattr(self, notice)
+        ``show(outcome, seconds)``; with ``cancelled_text``, a cancelled outcome says so in the section's Notice
+        instead. Errors show in the section's Notice."""
 
         def done(outcome: Any, seconds: float) -> None:
             if cancelled_text is not None and cancelled(outcome):
-                box.show(cancelled_text, "warning")
+                self.notice.show(cancelled_text, "warning")
                 return
             show(outcome, seconds)
 
-        self.job.run(panel, message, Stage(action, lambda progress, cancel, _previous: work(progress, cancel), done,
-                                           notice), owner=self)
+        self.job.run(panel, message, Stage(action, lambda progress, cancel, _previous: work(progress, cancel), done),
+                     owner=self)
 
     @guarded("cancel the calculation")
     def _on_cancel(self, _button: w.Button) -> None:

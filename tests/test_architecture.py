@@ -53,10 +53,11 @@ def test_reports_import_no_widgets_views_or_app(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", modules_in("sessions"), ids=lambda p: p.name)
-def test_sessions_import_no_widgets_charts_views_or_app(path: Path) -> None:
+def test_sessions_import_no_widgets_charts_or_views(path: Path) -> None:
     names = imported_modules(path)
-    assert not {n.split(".")[0] for n in names} & {"ipywidgets", "altair", "anywidget", "voila"}
-    assert not {n for n in names if n.startswith(("workbench.views", "workbench.app", "workbench.cli"))}
+    assert not {n.split(".")[0] for n in names} & {"ipywidgets", "altair", "voila", "anywidget", "IPython"}
+    assert not {n for n in names if n.startswith(("workbench.views", "workbench.charts", "workbench.app",
+                                                  "workbench.cli"))}
 
 
 @pytest.mark.parametrize("path", modules_in("views"), ids=lambda p: p.name)

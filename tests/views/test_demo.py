@@ -88,11 +88,11 @@ def test_the_matching_page_starts_from_the_design_when_the_saved_record_has_no_s
 def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comparison(home: Path) -> None:
     context, _ = open_page("05_what_if")
     view = WhatIfView(context, background=False)
-    goals = [value for _, value in view.goal.options]
+    goals = [value for _, value in view.take.goal.options]
     assert {"retention", "data_skills"} <= set(goals)  # the objectives the outcome model simulates
-    assert [label for label, _ in view.picker.options][1:] == [s.name for s in list_scenarios(context.workspace)]
-    assert len(view.picker.options) == 4
-    assert "The brief shows the comparison saved on" in view.brief_status.value
+    assert [label for label, _ in view.editor.picker.options][1:] == [s.name for s in list_scenarios(context.workspace)]
+    assert len(view.editor.picker.options) == 4
+    assert "The brief shows the comparison saved on" in view.results.brief_status.value
 
 
 def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives(home: Path) -> None:
@@ -118,7 +118,7 @@ def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives
 def test_the_what_if_page_shows_the_saved_comparisons_key_figures_until_one_runs(home: Path) -> None:
     context, _ = open_page("05_what_if")
     view = WhatIfView(context, background=False)
-    shown = view.placeholder.value
+    shown = view.results.placeholder.value
     assert "the comparison saved for the brief" in shown and "Saved on 2026-" in shown
     assert "1,000 simulated runs each (seed 0)" in shown and "Matched participants simulated" in shown
     assert "The design (baseline)" in shown

@@ -28,7 +28,8 @@ from workbench.views.matching import MatchingView
 from workbench.views.selection import SelectionView
 from workbench.views.shell import PAGES, PUBLISHED_NOTE, open_page
 from workbench.views.start import StartView
-from workbench.views.whatif import BASELINE_NAME, EDITED, WhatIfView
+from workbench.sessions.whatif import BASELINE_NAME, EDITED
+from workbench.views.whatif import WhatIfView
 from workbench.workspace import DEMO_SOURCE, ensure_demo_workspace
 
 KEY = "5e" * 32
@@ -207,23 +208,23 @@ def test_matching_can_be_tried_but_not_saved_and_shows_pseudonyms(published: Pat
 def test_what_if_compares_the_edited_scenario_without_saving(published: Path) -> None:
     context, _ = open_page("05_what_if")
     view = WhatIfView(context, background=False)
-    assert view.save_button is None and view.delete_button is None and view.brief_button is None
-    assert "The settings above" in [box.description for box in view._boxes.values()]
-    view.runs.value = 200
-    view.fields["duration_months"].widget.value = 12
-    view.run_button.click()
-    assert view.run_notice.value == "", view.run_notice.value
-    assert [r.name for r in view.results] == [BASELINE_NAME, view.name.value]
-    assert view.compared[1].overrides == {"duration_months": 12}
+    assert view.editor.save_button is None and view.editor.delete_button is None and view.results.brief_button is None
+    assert "The settings above" in [box.description for box in view.compare.boxes.values()]
+    view.compare.runs.value = 200
+    view.editor.fields["duration_months"].widget.value = 12
+    view.compare.run_button.click()
+    assert view.compare.notice.value == "", view.compare.notice.value
+    assert [r.name for r in view.session.results] == [BASELINE_NAME, view.editor.name.value]
+    assert view.session.compared[1].overrides == {"duration_months": 12}
     check(view)
 
 
 def test_what_if_leaves_an_unchanged_edited_scenario_out(published: Path) -> None:
     context, _ = open_page("05_what_if")
     view = WhatIfView(context, background=False)
-    view.runs.value = 200
-    assert view._boxes[EDITED].value
-    assert [s.name for s in view.compared_scenarios()] == [BASELINE_NAME]
+    view.compare.runs.value = 200
+    assert view.compare.boxes[EDITED].value
+    assert [s.name for s in view.session.compared_scenarios()] == [BASELINE_NAME]
 
 
 def test_evaluate_offers_no_scenario_save_and_its_downloads_name_nobody(published: Path) -> None:

@@ -26,7 +26,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from workbench.matching.names import METHOD_LABELS, method_label
+from workbench.matching.names import CRITERION_LABELS, METHOD_LABELS, criterion_label, method_label
 from workbench.privacy import MIN_GROUP
 from workbench.charts.common import (
     MAX_ROWS,
@@ -58,11 +58,6 @@ __all__ = [
 
 BINS = 20
 
-#: Plain names of the criteria (``design.experience.criteria``).
-CRITERION_LABELS = {
-    "skills": "Skills", "seniority": "Seniority", "department": "Department", "location": "Location",
-    "timezone": "Time zone", "languages": "Languages", "preferences": "Preferences", "affinity": "Affinity",
-}
 _MEASURES = (("match_rate", "People matched"), ("skills_covered", "Needed skills covered"),
              ("capacity_use", "Mentor places used"))
 
@@ -75,11 +70,6 @@ _CRITERION_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e
 
 # ---------------------------------------------------------------------------
 # shared helpers
-
-
-def criterion_label(name: str) -> str:
-    """The plain name of criterion ``name`` (a design's own criterion: its id in words, "Shared values")."""
-    return CRITERION_LABELS.get(name, str(name).replace("_", " ").capitalize())
 
 
 def _count(n: float, singular: str, plural: str | None = None) -> str:

@@ -4,8 +4,8 @@ The command line offers them as choices (``workbench match --method/--structure`
 ``workbench select --method``)
 before anything is matched; :mod:`workbench.matching.structures` and
 :mod:`workbench.matching.results` use the same tuples; the method picker of the Matching
-page, the summaries and the charts use the same words (:data:`METHOD_LABELS`). This module imports
-nothing at load time.
+page, the summaries, the charts and the What-if page use the same words (:data:`METHOD_LABELS`,
+:data:`CRITERION_LABELS`). This module imports nothing at load time.
 """
 
 #: Methods that run on every bipartite structure (``solvers.solve_<method>``).
@@ -32,6 +32,17 @@ METHOD_LABELS = {
 def method_label(method: str) -> str:
     """The plain name of ``method`` (its id with spaces when unknown): ``"max_coverage"`` -> "Most people matched"."""
     return METHOD_LABELS.get(method, str(method).replace("_", " "))
+
+#: Plain names of the criteria (``design.experience.criteria``).
+CRITERION_LABELS = {
+    "skills": "Skills", "seniority": "Seniority", "department": "Department", "location": "Location",
+    "timezone": "Time zone", "languages": "Languages", "preferences": "Preferences", "affinity": "Affinity",
+}
+
+
+def criterion_label(name: str) -> str:
+    """The plain name of criterion ``name`` (a design's own criterion: its id in words, "Shared values")."""
+    return CRITERION_LABELS.get(name, str(name).replace("_", " ").capitalize())
 
 
 def structure_label(structure: str) -> str:

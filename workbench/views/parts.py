@@ -157,9 +157,10 @@ class Job:
         self._cancel: threading.Event | None = None
         self._panel: JobPanel | None = None
 
-    def run(self, panel: JobPanel, message: str, *stages: Stage) -> None:
+    def run(self, panel: JobPanel, message: str, *stages: Stage, owner: object | None = None) -> None:
         """Run ``stages`` one after the other, showing progress in ``panel``; a stage that fails (in its work or
-        its display) shows its error in its Notice and ends the job."""
+        its display) shows its error in its Notice (an attribute of ``owner``, by default the Job's owner: a
+        section of a page names its own) and ends the job."""
         if self.busy:
             raise WorkbenchError("Another calculation is still running: wait for it to finish, or cancel it.")
         self.busy = True
@@ -170,6 +171,7 @@ class Job:
         panel.start(message)
         started = time.monotonic()
         loop = _running_loop() if self.background else None
+        owner = self.owner if owner is None else owner
 
         def idle() -> None:
             panel.stop()
@@ -181,9 +183,9 @@ class Job:
 
         def post(function: Callable, *args: object) -> None:
             if loop is None:
-                function(self.owner, *args)
+                function(owner, *args)
             else:
-                loop.call_soon_threadsafe(function, self.owner, *args)
+                loop.call_soon_threadsafe(function, owner, *args)
 
         def shown(stage: Stage, last: bool) -> Callable:
             def show(_owner: object, outcome: object) -> None:

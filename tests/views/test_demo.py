@@ -98,9 +98,9 @@ def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comp
 def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives(home: Path) -> None:
     context, _ = open_page("07_evaluate")
     view = EvaluateView(context, background=False, resamples=200, runs=20)  # evaluated as it opens
-    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
+    assert view.session.evaluated == {"cohort": "2025", "participants": "enrolled"}
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    card = view.result.scorecard
+    card = view.session.result.scorecard
     assert list(card["objective"]) == [o.id for o in load_design(context.workspace).align.objectives]
     measured = card[card["status"] != "not measured"]
     # the demo's data exercises the new kinds; data_skills has no measure, representation no opt-in to gender,

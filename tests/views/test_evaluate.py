@@ -21,7 +21,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate import JSON_SCHEMA
 from workbench.views.feedback import Notice
 from workbench.views.shell import PAGES, open_page, show_page
-from workbench.views import evaluate as evaluate_view
+from workbench.sessions import evaluate as evaluate_session
 from workbench.views.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateView
 from workbench.whatif import Scenario, list_scenarios, save_scenario
 from workbench.workspace import create_workspace, open_workspace, save_files
@@ -91,7 +91,7 @@ def test_opening_the_page_evaluates_the_latest_cohort_in_the_background(workspac
     assert "Evaluating cohort 2025" in view.placeholder.value
     view.wait(60)
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
+    assert view.session.evaluated == {"cohort": "2025", "participants": "enrolled"}
     assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
     assert view.run_button.description == REFRESH_LABEL
 
@@ -101,10 +101,10 @@ def test_an_evaluation_that_fails_on_opening_says_why_and_offers_run_again(
     def refuse(*_args, **_kwargs):
         raise WorkbenchError("The survey's waves overlap.")
 
-    monkeypatch.setattr(evaluate_view, "evaluate_workspace", refuse)
+    monkeypatch.setattr(evaluate_session, "evaluate_workspace", refuse)
     view = page(evaluate_on_open=True)
     assert "wb-notice-error" in view.notice.value and "waves overlap" in view.notice.value, view.notice.value
-    assert view.result is None and RUN_LABEL in view.placeholder.value and not view.run_button.disabled
+    assert view.session.result is None and RUN_LABEL in view.placeholder.value and not view.run_button.disabled
 
 
 def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: EvaluateView) -> None:
@@ -172,7 +172,7 @@ def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -
     people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)
     assert not any(name in text for name in people["name"])
     assert not any(f">{pid}<" in text or f'"{pid}"' in text for pid in people["person_id"])
-    by_group = view.result.retention.by_group["department"]
+    by_group = view.session.result.retention.by_group["department"]
     hidden = by_group[by_group["hidden"]]
     assert len(hidden)
     details = view.outcome_details.children[0].value
@@ -189,8 +189,8 @@ def test_changing_the_choice_asks_for_a_refresh_and_the_stricter_rule_runs(evalu
     assert view.stale.value == ""
     view.participants.value = "met"
     view.run_button.click()
-    assert view.stale.value == "" and view.evaluated == {"cohort": "2025", "participants": "met"}
-    assert view.result.cohort.participant_rule != "enrolled mentees (intention to treat)"
+    assert view.stale.value == "" and view.session.evaluated == {"cohort": "2025", "participants": "met"}
+    assert view.session.result.cohort.participant_rule != "enrolled mentees (intention to treat)"
 
 
 def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
@@ -226,7 +226,7 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
     (workspace / "people.csv").write_text(people.drop(columns="promotion_date").to_csv(index=False), encoding="utf-8")
     view = page(runs=0)
     view.run_button.click()
-    assert [r["status"] for r in view.document["scorecard"]] == ["not measured"]
+    assert [r["status"] for r in view.session.document["scorecard"]] == ["not measured"]
     # The tile says so in the scorecard's words, not "0 of 1 objectives met".
     summary = view.summary.value
     assert "<div class='wb-tile'><b>1</b><span>objective not measured</span></div>" in summary, summary
@@ -247,7 +247,7 @@ def test_a_repeated_assessment_without_a_date_is_named_in_the_page(workspace: Pa
     view.run_button.click()
     notice = html.unescape(view.notice.value)
     assert "wb-notice-error" in notice and f"proficiency.csv row {first + 2}, column assessed_on, value ''" in notice
-    assert "Traceback" not in notice and view.result is None
+    assert "Traceback" not in notice and view.session.result is None
     assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
 
 
@@ -260,7 +260,7 @@ def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: Evalua
     assert view.context.workspace.settings.revision == revision + 1
     saved = {s.name: s for s in list_scenarios(open_workspace(view.context.workspace.path))}
     scenario = saved["Fitted to cohort 2025"]
-    assert scenario.parameters == pytest.approx(view.result.calibration.parameters, abs=0.005)
+    assert scenario.parameters == pytest.approx(view.session.result.calibration.parameters, abs=0.005)
     assert all(round(v, 2) == v for v in scenario.parameters.values())  # as the page shows them
     assert scenario.overrides == {} and "fitted to cohort 2025" in scenario.description
     # the same name again is refused, not overwritten
@@ -326,7 +326,7 @@ def test_a_failing_run_shows_a_message_and_the_page_stays_usable(workspace: Path
     def broken(*_args, **_kwargs):
         raise KeyError("internal detail")
 
-    monkeypatch.setattr(evaluate_view, "evaluate_workspace", broken)
+    monkeypatch.setattr(evaluate_session, "evaluate_workspace", broken)
     view.run_button.click()
     assert "could not run the evaluation" in view.notice.value and "internal detail" not in view.notice.value
     assert not view.run_button.disabled and view.working.layout.display == "none"
@@ -361,7 +361,7 @@ def test_in_the_background_results_are_drawn_on_the_event_loop(workspace: Path) 
 def test_with_several_programs_the_page_evaluates_all_of_them(workspace: Path) -> None:
     split_programs(workspace)
     view = page()
-    assert view.cohorts == [PAST_COHORT]
+    assert view.session.cohorts == [PAST_COHORT]
     note = view.children[0].value
     assert "All programs section" in note and "not offered" not in note
     panel = view.all_programs
@@ -398,7 +398,7 @@ def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(works
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert 0 < view.result.cohort.matched["group"].eq("participants").sum() < 5
+    assert 0 < view.session.result.cohort.matched["group"].eq("participants").sum() < 5
     text = widget_text(view)
     assert "Still employed after" in text and "is not shown: fewer than 5 people in one of the groups compared" in text
     assert "fewer than 5 people: not shown" in text and not re.search(r"Participants \([1-4]\)", text)

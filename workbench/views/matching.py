@@ -65,9 +65,9 @@ from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.views.parts import caption, tile
-from workbench.programs import program_ids
+from workbench.programs import page_tables, program_ids
 from workbench.views.programs import ProgramsPanel
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, download_link, header_words, html_table
 from workbench.workspace import StaleWorkspaceError, Workspace, reread
 

@@ -23,9 +23,10 @@ from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import FrozenPlan, freeze_plan, load_plan, plan_for
 from workbench.privacy import PersonLabels, published_mode
+from workbench.programs import page_tables
 from workbench.views.feedback import Notice, guarded
 from workbench.views.parts import caption
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
 
 #: Rows of the allocation shown in the page (all of them are in the download).

@@ -27,9 +27,10 @@ from workbench.design.store import load_design
 from workbench.matching.pool import build_pool
 from workbench.matching.selection import CohortSelection, quota_from_text, select_cohort
 from workbench.privacy import MIN_GROUP, PersonLabels
+from workbench.programs import page_tables
 from workbench.views.feedback import Notice, guarded
 from workbench.views.parts import caption
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, header_words, html_table
 
 #: Rows of the class shown in the page (all of them are in the download).

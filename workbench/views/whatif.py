@@ -106,9 +106,9 @@ from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.views.parts import Job, JobPanel, Stage, caption, muted_inline, row
-from workbench.programs import program_ids
+from workbench.programs import page_tables, program_ids
 from workbench.views.programs import ProgramsOrder, every_program, scope_note
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import html_table
 from workbench.workspace import StaleWorkspaceError, Workspace, reread
 

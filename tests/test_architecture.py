@@ -26,7 +26,7 @@ def modules_in(*parts: str) -> list[Path]:
 
 
 def domain_modules() -> list[Path]:
-    layered = {"charts", "reports", "views", "app"}
+    layered = {"charts", "reports", "sessions", "views", "app"}
     return [p for p in modules_in() if p.relative_to(PACKAGE).parts[0] not in layered and p.name not in {"cli.py", "__main__.py"}]
 
 
@@ -50,6 +50,14 @@ def test_reports_import_no_widgets_views_or_app(path: Path) -> None:
     names = imported_modules(path)
     assert not {n.split(".")[0] for n in names} & {"ipywidgets", "voila", "anywidget"}
     assert not {n for n in names if n.startswith(("workbench.views", "workbench.app", "workbench.cli"))}
+
+
+@pytest.mark.parametrize("path", modules_in("sessions"), ids=lambda p: p.name)
+def test_sessions_import_no_widgets_charts_views_or_app(path: Path) -> None:
+    names = imported_modules(path)
+    assert not {n.split(".")[0] for n in names} & {"ipywidgets", "altair", "anywidget", "voila", "IPython"}
+    assert not {n for n in names if n.startswith(("workbench.charts", "workbench.views", "workbench.app",
+                                                  "workbench.cli"))}
 
 
 @pytest.mark.parametrize("path", modules_in("views"), ids=lambda p: p.name)

@@ -109,10 +109,10 @@ def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives
                                           "mobility", "mentors_stay"}
     assert pd.to_numeric(measured["observed"]).notna().all()
     assert card.set_index("objective").loc["retention", "scope"] == "Engineering; levels 1-2"
-    assert "career_clarity" in view.scorecard_table.value and "Measured on" in view.scorecard_table.value
+    assert "career_clarity" in view.scorecard.table.value and "Measured on" in view.scorecard.table.value
     assert "sensitive_opt_in" in card.set_index("objective").loc["women_mentees", "note"]
-    assert "1 cohort (2025), read up to 6 months" in view.trajectories_caption.value  # 11.8 months of data so far
-    assert "skill_growth" in view.trajectories_table.value
+    assert "1 cohort (2025), read up to 6 months" in view.scorecard.trajectories_caption.value  # 11.8 months of data so far
+    assert "skill_growth" in view.scorecard.trajectories_table.value
 
 
 def test_the_what_if_page_shows_the_saved_comparisons_key_figures_until_one_runs(home: Path) -> None:

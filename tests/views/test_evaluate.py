@@ -63,8 +63,8 @@ def widget_text(widget: w.Widget) -> str:
 
 
 def downloaded(view: EvaluateView, label: str) -> str:
-    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), view.downloads.value)
-    assert match, view.downloads.value[:300]
+    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), view.in_short.downloads.value)
+    assert match, view.in_short.downloads.value[:300]
     return base64.b64decode(match.group(1)).decode("utf-8")
 
 
@@ -112,42 +112,42 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
     assert view.run_button.description == REFRESH_LABEL and not view.run_button.disabled
     assert view.working.layout.display == "none"
-    summary = view.summary.value
+    summary = view.in_short.summary.value
     assert summary.count("wb-tile'") >= 4 and "hazard ratio of leaving" in summary
     assert "chose (or were chosen) to take part" in summary and "Left out" in summary
     # levels 1 and 2: response rates, paired change with intervals, corrected p and effect sizes
-    assert "Response rates" in view.rates.value and "79%" in view.rates.value
-    assert view.wave.value == "post" and [v for _, v in view.wave.options] == ["post", "followup", "mid"]
-    assert view.survey_chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
-    table = view.change_table.value
+    assert "Response rates" in view.learning.rates.value and "79%" in view.learning.rates.value
+    assert view.learning.wave.value == "post" and [v for _, v in view.learning.wave.options] == ["post", "followup", "mid"]
+    assert view.learning.chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
+    table = view.learning.change_table.value
     assert "Holm-corrected" in table and "d_z" in table and "95% interval" in table
     assert "Midpoint" not in table and "Participants" in table and "Comparison group" in table
-    assert "Participants' change against the comparison group's" in view.against_table.value
-    assert "People chose to take part" in view.survey_caption.value
-    view.wave.value = "mid"
-    assert "midpoint" in view.survey_chart.chart.to_dict()["title"]["text"]
-    assert "not surveyed at the midpoint" in view.against_table.value
+    assert "Participants' change against the comparison group's" in view.learning.against_table.value
+    assert "People chose to take part" in view.learning.caption.value
+    view.learning.wave.value = "mid"
+    assert "midpoint" in view.learning.chart.chart.to_dict()["title"]["text"]
+    assert "not surveyed at the midpoint" in view.learning.against_table.value
     # level 3
-    assert "pairs held 317 meetings" in view.meetings_caption.value and "closed early" in view.meetings_caption.value
-    assert "Gone quiet" in view.behaviour_facts.value and "Closed early" in view.behaviour_facts.value
+    assert "pairs held 317 meetings" in view.behaviour.caption.value and "closed early" in view.behaviour.caption.value
+    assert "Gone quiet" in view.behaviour.facts.value and "Closed early" in view.behaviour.facts.value
     # level 4: Kaplan-Meier curves, log-rank test and the Cox hazard ratio with its interval
-    km = view.retention_chart.chart.to_dict()
+    km = view.outcomes.retention_chart.chart.to_dict()
     assert km["title"]["text"] == "Who stayed?" and "comparison group" in " ".join(km["title"]["subtitle"])
-    assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.retention_caption.value
-    assert "Log-rank test" in view.retention_tables.value and "Cox model" in view.retention_tables.value
-    assert "Difference" in view.retention_tables.value and "bootstrap" in view.retention_tables.value
+    assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.outcomes.retention_caption.value
+    assert "Log-rank test" in view.outcomes.retention_tables.value and "Cox model" in view.outcomes.retention_tables.value
+    assert "Difference" in view.outcomes.retention_tables.value and "bootstrap" in view.outcomes.retention_tables.value
     # the demo's people.csv has promotion dates: promotions are compared like retention
-    assert view.no_promotion.value == "" and view.promotion_chart.layout.display is None
+    assert view.outcomes.no_promotion.value == "" and view.outcomes.promotion_chart.layout.display is None
     # ROI with its bootstrap uncertainty
-    assert "ROI is +1.03" in view.roi_caption.value and "Program cost" in view.roi_table.value
-    assert view.roi_chart.chart.to_dict()["layer"]
+    assert "ROI is +1.03" in view.roi.caption.value and "Program cost" in view.roi.table.value
+    assert view.roi.chart.chart.to_dict()["layer"]
     # no objectives in the demo's design: the page says where to add them
-    assert "no objectives yet" in view.scorecard_caption.value and "01_align.ipynb?workspace=demo" in \
-        view.scorecard_caption.value
+    assert "no objectives yet" in view.scorecard.caption.value and "01_align.ipynb?workspace=demo" in \
+        view.scorecard.caption.value
     # calibration
-    assert "4 of 5 observed figures" in view.calibration_caption.value
-    assert "Turnover reduction" in view.fitted_table.value and "clipped" in view.fitted_table.value
-    assert view.scenario_name.value == "Fitted to cohort 2025" and not view.scenario_button.disabled
+    assert "4 of 5 observed figures" in view.calibration.caption.value
+    assert "Turnover reduction" in view.calibration.fitted_table.value and "clipped" in view.calibration.fitted_table.value
+    assert view.calibration.scenario_name.value == "Fitted to cohort 2025" and not view.calibration.scenario_button.disabled
     assert "Holm-corrected" in view.method.value
 
 
@@ -158,7 +158,7 @@ def test_the_downloads_are_the_report_and_every_figure(evaluated: EvaluateView) 
     document = json.loads(downloaded(evaluated, "Every figure (JSON)"))
     jsonschema.validate(document, JSON_SCHEMA)
     assert document["cohort"]["name"] == "2025" and document["settings"]["resamples"] == 200
-    assert 'download="evaluation-demo-cohort-2025.html"' in evaluated.downloads.value
+    assert 'download="evaluation-demo-cohort-2025.html"' in evaluated.in_short.downloads.value
 
 
 def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -> None:
@@ -175,7 +175,7 @@ def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -
     by_group = view.session.result.retention.by_group["department"]
     hidden = by_group[by_group["hidden"]]
     assert len(hidden)
-    details = view.outcome_details.children[0].value
+    details = view.outcomes.details.children[0].value
     for value in hidden["value"]:
         assert f"Department: {value}<" not in details
     assert "are not shown: fewer than 5 people, or they would give a smaller group away" in details
@@ -203,18 +203,18 @@ def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
     save_design(open_workspace(workspace), design)
     view = page()
     view.run_button.click()
-    assert view.scorecard_chart.layout.display is None
-    assert view.scorecard_chart.chart.to_dict()["title"]["text"] == "Objectives: where the program stands"
-    table = view.scorecard_table.value
+    assert view.scorecard.chart.layout.display is None
+    assert view.scorecard.chart.chart.to_dict()["title"]["text"] == "Objectives: where the program stands"
+    table = view.scorecard.table.value
     assert "exits: Fewer graduates leave" in table and "annual exit rate of participants (%)" in table
     assert "belong: Graduates feel they belong" in table and "chance met" in table
     assert "not measured" in table and "needs data the workspace does not hold" in table
-    assert "Of 3 objectives" in view.scorecard_caption.value
-    assert "objectives met" in view.summary.value
+    assert "Of 3 objectives" in view.scorecard.caption.value
+    assert "objectives met" in view.in_short.summary.value
     # the trajectories' "not measured" cells point to the reason
-    assert "not measured" in view.trajectories_table.value
+    assert "not measured" in view.scorecard.trajectories_table.value
     assert "Not measured: speed; the Note column of the objectives table above says why." in html.unescape(
-        view.trajectories_table.value)
+        view.scorecard.trajectories_table.value)
 
 
 def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace: Path) -> None:
@@ -228,7 +228,7 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
     view.run_button.click()
     assert [r["status"] for r in view.session.document["scorecard"]] == ["not measured"]
     # The tile says so in the scorecard's words, not "0 of 1 objectives met".
-    summary = view.summary.value
+    summary = view.in_short.summary.value
     assert "<div class='wb-tile'><b>1</b><span>objective not measured</span></div>" in summary, summary
     assert "objectives met" not in summary
 
@@ -254,9 +254,9 @@ def test_a_repeated_assessment_without_a_date_is_named_in_the_page(workspace: Pa
 def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:
     view = evaluated
     revision = view.context.workspace.settings.revision
-    view.scenario_button.click()
-    assert "Saved the scenario 'Fitted to cohort 2025'" in html.unescape(view.scenario_notice.value)
-    assert "05_what_if.ipynb?workspace=demo" in view.scenario_link.value
+    view.calibration.scenario_button.click()
+    assert "Saved the scenario 'Fitted to cohort 2025'" in html.unescape(view.calibration.scenario_notice.value)
+    assert "05_what_if.ipynb?workspace=demo" in view.calibration.scenario_link.value
     assert view.context.workspace.settings.revision == revision + 1
     saved = {s.name: s for s in list_scenarios(open_workspace(view.context.workspace.path))}
     scenario = saved["Fitted to cohort 2025"]
@@ -264,18 +264,18 @@ def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: Evalua
     assert all(round(v, 2) == v for v in scenario.parameters.values())  # as the page shows them
     assert scenario.overrides == {} and "fitted to cohort 2025" in scenario.description
     # the same name again is refused, not overwritten
-    view.scenario_button.click()
-    assert "already saved" in view.scenario_notice.value and "wb-notice-error" in view.scenario_notice.value
+    view.calibration.scenario_button.click()
+    assert "already saved" in view.calibration.scenario_notice.value and "wb-notice-error" in view.calibration.scenario_notice.value
     # another page's save of something else does not stand in the way; the same name saved elsewhere does
     save_files(open_workspace(view.context.workspace.path), {"notes.txt": "another page"}, message="another page")
     save_scenario(open_workspace(view.context.workspace.path), Scenario("Second try", overrides={"cadence": "monthly"}))
-    view.scenario_name.value = "Second try"
-    view.scenario_button.click()
-    assert "already saved" in view.scenario_notice.value
-    assert not view.scenario_button.disabled
-    view.scenario_name.value = "Third try"
-    view.scenario_button.click()
-    assert "Saved the scenario 'Third try'" in html.unescape(view.scenario_notice.value)
+    view.calibration.scenario_name.value = "Second try"
+    view.calibration.scenario_button.click()
+    assert "already saved" in view.calibration.scenario_notice.value
+    assert not view.calibration.scenario_button.disabled
+    view.calibration.scenario_name.value = "Third try"
+    view.calibration.scenario_button.click()
+    assert "Saved the scenario 'Third try'" in html.unescape(view.calibration.scenario_notice.value)
 
 
 def test_without_survey_answers_the_other_levels_still_show(workspace: Path) -> None:
@@ -283,10 +283,10 @@ def test_without_survey_answers_the_other_levels_still_show(workspace: Path) -> 
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value
-    assert "No survey answers for this cohort" in view.no_survey.value
-    assert view.survey_parts.layout.display == "none"
-    assert "Who stayed?" in json.dumps(view.retention_chart.chart.to_dict())
-    assert "pairs held" in view.meetings_caption.value
+    assert "No survey answers for this cohort" in view.learning.missing.value
+    assert view.learning.parts.layout.display == "none"
+    assert "Who stayed?" in json.dumps(view.outcomes.retention_chart.chart.to_dict())
+    assert "pairs held" in view.behaviour.caption.value
 
 
 def test_without_meetings_behaviour_says_so(workspace: Path) -> None:
@@ -294,10 +294,10 @@ def test_without_meetings_behaviour_says_so(workspace: Path) -> None:
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value
-    assert "No meetings are logged for this cohort" in view.no_meetings.value
-    assert view.behaviour_parts.layout.display == "none"
-    assert "day after the pre survey" in view.summary.value
-    assert "Response rates" in view.rates.value
+    assert "No meetings are logged for this cohort" in view.behaviour.missing.value
+    assert view.behaviour.parts.layout.display == "none"
+    assert "day after the pre survey" in view.in_short.summary.value
+    assert "Response rates" in view.learning.rates.value
 
 
 def test_bad_workspaces_explain_themselves(workspace: Path) -> None:
@@ -354,7 +354,7 @@ def test_in_the_background_results_are_drawn_on_the_event_loop(workspace: Path) 
     asyncio.run(run())
     view.wait(10)
     assert threads == [threading.main_thread()]
-    assert "wb-notice-success" in view.notice.value and "Download the report" in view.downloads.value
+    assert "wb-notice-success" in view.notice.value and "Download the report" in view.in_short.downloads.value
     assert not view.run_button.disabled and view.working.layout.display == "none"
 
 
@@ -404,6 +404,6 @@ def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(works
     assert "fewer than 5 people: not shown" in text and not re.search(r"Participants \([1-4]\)", text)
     assert "fewer than 5 of them have comparable colleagues" in text
     assert "return on each unit spent" not in text
-    drawn = next(iter(view.meetings_chart.chart.to_dict()["datasets"].values()))
+    drawn = next(iter(view.behaviour.chart.chart.to_dict()["datasets"].values()))
     assert drawn and min(r["pairs"] for r in drawn) >= 5
     assert "each bar stands for 5 pairs or more" in text

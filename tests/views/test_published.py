@@ -229,9 +229,9 @@ def test_what_if_leaves_an_unchanged_edited_scenario_out(published: Path) -> Non
 def test_evaluate_offers_no_scenario_save_and_its_downloads_name_nobody(published: Path) -> None:
     context, _ = open_page("07_evaluate")
     view = EvaluateView(context, background=False, resamples=200, runs=50)  # evaluated as it opens
-    assert view.scenario_button is None and view.scenario_box not in widgets(view)
+    assert view.calibration.scenario_button is None and view.calibration.scenario_box not in widgets(view)
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert "Download the report" in view.downloads.value
+    assert "Download the report" in view.in_short.downloads.value
     check(view)
 
 

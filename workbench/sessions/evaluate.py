@@ -21,6 +21,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pandas as pd
 import traitlets
 
 from workbench.errors import WorkbenchError
@@ -172,6 +173,25 @@ class EvaluateSession(traitlets.HasTraits):
     def download_stem(self) -> str:
         """The downloads' file name without its suffix: ``evaluation-<workspace>-cohort-<cohort>``."""
         return f"evaluation-{self.workspace.slug}-cohort-{self.result.cohort.name}"
+
+    # ------------------------------------------------------------------ what the figures allow
+
+    @property
+    def change_waves(self) -> list[str]:
+        """The later survey waves with a paired change shown (a group of five or more), end of the program first."""
+        change = self.result.change
+        if not len(change):
+            return []
+        shown = change.loc[~change["hidden"].fillna(False).astype(bool), "wave"]
+        return [wave for wave in ("post", "followup", "mid") if (shown == wave).any()]
+
+    def unmeasured_objectives(self) -> tuple[list[str], list[str]]:
+        """The objectives the trajectories leave unmeasured at some horizon: those the scorecard does not measure
+        either (its note says why), and those measured now but not as the data stood at an earlier horizon."""
+        paths, card = self.result.trajectories, self.result.scorecard
+        missing = paths.loc[pd.to_numeric(paths["observed"], errors="coerce").isna(), "objective"].astype(str).unique()
+        now = set(card.loc[card["status"] == "not measured", "objective"].astype(str))
+        return [o for o in missing if o in now], [o for o in missing if o not in now]
 
     # ------------------------------------------------------------------ the calibrated scenario
 

@@ -49,7 +49,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS
 from workbench.evaluate.objectives import trajectory_table
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS
-from workbench.privacy import MIN_GROUP, published_mode
+from workbench.privacy import MIN_GROUP, published_mode, shown_rows
 from workbench.reports.evaluation import objectives_text, programs_table_rows, totals_facts, trial_html
 from workbench.sessions.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateSession, Evaluated
 from workbench.simulate import PARAMETERS
@@ -127,12 +127,8 @@ def _table(frame: pd.DataFrame, *, nowrap: bool = False) -> str:
     return html_table(frame, limit=max(len(frame), 1), css_class="wb-table wb-nowrap" if nowrap else "wb-table")
 
 
-def _not_measured_note(paths: pd.DataFrame, card: pd.DataFrame) -> str:
-    """Why the trajectories table says "not measured": the objectives the scorecard does not measure either (its
-    Note column says why), and those measured now but not as the data stood at an earlier horizon."""
-    missing = paths.loc[pd.to_numeric(paths["observed"], errors="coerce").isna(), "objective"].astype(str).unique()
-    now = set(card.loc[card["status"] == "not measured", "objective"].astype(str))
-    never, earlier = [o for o in missing if o in now], [o for o in missing if o not in now]
+def _not_measured_note(never: list[str], earlier: list[str]) -> str:
+    """Why the trajectories table says "not measured" (:meth:`EvaluateSession.unmeasured_objectives`)."""
     lines = []
     if never:
         lines.append(f"Not measured: {', '.join(never)}; the Note column of the objectives table above says why.")
@@ -215,125 +211,21 @@ class EvaluateView(w.VBox):
         self.controls.add_class("wb-evaluate-controls")
 
     def _build_results(self) -> None:
-        empty = pd.DataFrame()
+        session = self.session
         self.placeholder = w.HTML(PRESS_RUN)
-        # summary
-        self.summary = w.HTML()
-        self.summary.add_class("wb-evaluation-summary")
-        self.downloads = w.HTML()
-        self.downloads.add_class("wb-downloads")
         self.download_notice = Notice()
-        summary_box = w.VBox([w.HTML("<h3>In short</h3>"), self.summary, self.downloads, self.download_notice])
-        # reaction and learning
-        self.rates = w.HTML()
-        self.wave = w.Dropdown(description="Change by the survey at the", style={"description_width": "initial"},
-                               layout=w.Layout(width="420px"))
-        self.wave.observe(self._on_wave, names="value")
-        self.survey_chart = chart_widget(charts.survey_change_chart(empty))
-        self.survey_caption = w.HTML()
-        self.change_table = w.HTML()
-        self.against_table = w.HTML()
-        self.learning_caveats = w.HTML()
-        self.survey_parts = w.VBox([self.rates, self.wave, self.survey_chart, self.survey_caption,
-                                    self.change_table, self.against_table, self.learning_caveats])
-        self.no_survey = w.HTML()
-        learning_box = w.VBox([
-            _heading("Reaction and learning (Kirkpatrick levels 1 and 2)",
-                     "Who answered the surveys, and how their answers changed from the survey before the program."),
-            self.no_survey, self.survey_parts])
-        learning_box.add_class("wb-learning")
-        # behaviour
-        self.meetings_chart = chart_widget(charts.meetings_chart(empty))
-        self.meetings_caption = w.HTML()
-        self.behaviour_facts = w.HTML()
-        self.no_meetings = w.HTML()
-        self.behaviour_parts = w.VBox([self.meetings_chart, self.meetings_caption, self.behaviour_facts])
-        behaviour_box = w.VBox([
-            _heading("Behaviour (Kirkpatrick level 3)",
-                     "Did pairs meet as often as the design planned? Who went quiet or stopped early?"),
-            self.no_meetings, self.behaviour_parts])
-        behaviour_box.add_class("wb-behaviour")
-        # results
-        self.retention_chart = chart_widget(charts.km_chart(empty))
-        self.retention_caption = w.HTML()
-        self.retention_tables = w.HTML()
-        self.promotion_chart = chart_widget(charts.km_chart(empty, outcome="promotion"))
-        self.promotion_caption = w.HTML()
-        self.promotion_tables = w.HTML()
-        self.no_promotion = w.HTML()
-        self.outcome_details = w.Accordion(children=[w.HTML(), w.HTML()],
-                                           titles=("Retention by department and level",
-                                                   "How alike are the two groups?"))
-        self.outcome_details.selected_index = None
-        results_box = w.VBox([
-            _heading("Results (Kirkpatrick level 4)",
-                     "Did participants stay, and move up, more than comparable colleagues who did not take part?"),
-            w.HTML("<h4>Retention</h4>"), self.retention_chart, self.retention_caption, self.retention_tables,
-            self.outcome_details,
-            w.HTML("<h4>Promotion</h4>"), self.no_promotion, self.promotion_chart, self.promotion_caption,
-            self.promotion_tables])
-        results_box.add_class("wb-outcomes")
-        # ROI
-        self.roi_chart = chart_widget(charts.roi_chart(empty))
-        self.roi_caption = w.HTML()
-        self.roi_table = w.HTML()
-        roi_box = w.VBox([
-            _heading("Return on investment",
-                     "Exits avoided against the comparison group, valued at the cost of replacing a leaver, against "
-                     "what the program cost so far."),
-            self.roi_chart, self.roi_caption, self.roi_table])
-        roi_box.add_class("wb-roi")
-        # scorecard
-        self.scorecard_chart = chart_widget(charts.scorecard_chart(empty))
-        self.scorecard_caption = w.HTML()
-        self.scorecard_table = w.HTML()
-        scorecard_box = w.VBox([
-            _heading("Objectives", "Each objective of the design: its baseline, target, what was observed and a "
-                                   "verdict with its confidence."),
-            self.scorecard_chart, self.scorecard_caption, self.scorecard_table])
-        scorecard_box.add_class("wb-scorecard")
-        self.trajectories_chart = chart_widget(trajectories_chart(empty))
-        self.trajectories_caption = w.HTML()
-        self.trajectories_table = w.HTML()
-        scorecard_box.children += (w.HTML("<h4>Over time, cohort by cohort</h4>"), self.trajectories_chart,
-                                   self.trajectories_caption, self.trajectories_table)
-        # calibration
-        self.calibration_chart = chart_widget(charts.calibration_chart(empty))
-        self.calibration_caption = w.HTML()
-        self.fitted_table = w.HTML()
-        self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
-                                    layout=w.Layout(width="380px"))
-        self.scenario_button = None
-        if not published_mode():
-            self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
-                                            button_style="success", layout=w.Layout(width="auto"),
-                                            tooltip="Save the fitted values as a scenario of the What-if page")
-            self.scenario_button.on_click(self._on_save_scenario)
-        self.scenario_notice = Notice()
-        self.scenario_link = w.HTML()
-        self.scenario_box = w.VBox([
-            w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
-                   "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
-                   "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
-            row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
-            if self.scenario_button is not None else [])
-        self.scenario_box.add_class("wb-calibrated-scenario")
-        calibration_box = w.VBox([
-            _heading("Calibration: forecast against what happened",
-                     "What the outcome model forecast for this design and cohort, set against what was observed."),
-            self.calibration_chart, self.calibration_caption, self.fitted_table,
-            *([] if self.scenario_button is None else [self.scenario_box])])
-        calibration_box.add_class("wb-calibration")
-        # the pilot design, when a plan was frozen at launch
-        self.trial = w.HTML()
-        self.trial_box = w.VBox([
-            _heading("Pilot design", "The design that decided who took part, frozen with the evaluation plan at "
-                                     "launch: its estimate, and what ran differently from the plan."), self.trial])
-        self.trial_box.add_class("wb-trial")
-        # how
+        self.in_short = InShort(session, self.download_notice)
+        self.trial = TrialSection(session)
+        self.learning = LearningSection(session, self.notice)
+        self.behaviour = BehaviourSection(session)
+        self.outcomes = OutcomesSection(session)
+        self.roi = RoiSection(session)
+        self.scorecard = ScorecardSection(session)
+        self.calibration = CalibrationSection(session)
+        self.sections = (self.in_short, self.trial, self.learning, self.behaviour, self.outcomes, self.roi,
+                         self.scorecard, self.calibration)
         self.method = w.HTML()
-        self.results_box = w.VBox([summary_box, self.trial_box, learning_box, behaviour_box, results_box, roi_box,
-                                   scorecard_box, calibration_box, self.method])
+        self.results_box = w.VBox([*self.sections, self.method])
         self.results_box.add_class("wb-results")
         self.results_box.layout.display = "none"
 
@@ -370,7 +262,7 @@ class EvaluateView(w.VBox):
                      Stage("prepare the downloadable report",
                            lambda progress, _cancel, evaluated: (evaluated,
                                                                  session.prepare_report(evaluated, progress)),
-                           self._show_downloads, "download_notice"))
+                           lambda outcome, _seconds: self.in_short.show_downloads(*outcome), "download_notice"))
 
     def _idle(self) -> None:
         if self.session.result is None:
@@ -394,32 +286,49 @@ class EvaluateView(w.VBox):
         self.placeholder.layout.display = "none"
         self.results_box.layout.display = None
         self.run_button.description, self.run_button.icon = REFRESH_LABEL, "refresh"
-        self.downloads.value = muted("Preparing the downloadable report ...")
-        self._render_summary()
-        self._render_trial()
-        self._render_learning()
-        self._render_behaviour()
-        self._render_outcomes()
-        self._render_roi()
-        self._render_scorecard()
-        self._render_calibration()
-        self._render_method()
+        self.in_short.preparing()
+        for section in self.sections:
+            section.show()
+        self.method.value = _method_html(self.session.document)
         self.notice.show(f"Evaluated cohort {result.cohort.name} ({seconds:.1f} s). The figures describe the data as "
                          f"it stands on {result.cohort.as_of:%d %B %Y}.", "success")
 
-    def _show_downloads(self, outcome: tuple, _seconds: float = 0.0) -> None:
-        evaluated, report = outcome
-        if not self.session.keep_report(evaluated, report):
-            return
-        stem = self.session.download_stem
-        self.downloads.value = (
-            "<p>" + download_link(report, f"{stem}.html", "text/html", "Download the report (HTML)")
-            + " · " + download_link(evaluated.result.json_text(), f"{stem}.json", "application/json",
-                                    "Every figure (JSON)")
-            + "</p>" + muted("The report is one page that opens offline and prints to PDF; it holds no names, "
-                              "ids or free-text answers."))
 
-    def _render_summary(self) -> None:
+def _method_html(doc: dict) -> str:
+    """How the figures were made: the methods and the privacy rule."""
+    s = doc["settings"]
+    return "<h3>How the figures were made</h3>" + _facts([
+        ("Comparison group", doc["cohort"]["comparison_rule"] + "; people who joined a later cohort stay in it"),
+        ("Survival", "Kaplan-Meier curves, log-rank test, Cox model with a baseline per department, adjusted for "
+                     "level and tenure"),
+        ("Shares and ROI", f"bootstrap, {s['resamples']:,} resamples, seed {s['seed']}"),
+        ("Surveys", "paired t-test and Wilcoxon signed-rank test, Holm-corrected across constructs; effect size "
+                    "Cohen's d_z; free-text answers are never read"),
+        ("Privacy", f"groups of fewer than {MIN_GROUP} people are never shown; no names or ids appear"),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# The sections of the results, each drawn by ``show()`` from the session's current evaluation
+
+
+class InShort(w.VBox):
+    """The headline figures, the cohort's facts and the caveats (self-selection first), and the downloads;
+    ``notice`` says when the report could not be prepared."""
+
+    def __init__(self, session: EvaluateSession, notice: Notice) -> None:
+        self.session = session
+        self.summary = w.HTML()
+        self.summary.add_class("wb-evaluation-summary")
+        self.downloads = w.HTML()
+        self.downloads.add_class("wb-downloads")
+        super().__init__([w.HTML("<h3>In short</h3>"), self.summary, self.downloads, notice])
+
+    def preparing(self) -> None:
+        """Say that the report is being prepared (the links follow)."""
+        self.downloads.value = muted("Preparing the downloadable report ...")
+
+    def show(self) -> None:
         doc, result = self.session.document, self.session.result
         c = doc["cohort"]
         tiles = []
@@ -448,9 +357,10 @@ class EvaluateView(w.VBox):
             ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']}, "
                        f"{c['follow_up_months']:.1f} months of follow-up; shares are read after "
                        f"{c['horizon_months']} months"),
-            ("Participants", f"{c['participants']}, {c['participant_rule']}; {charts.shown_count(c['matched_participants'])} of them "
-                             "have comparable colleagues"),
-            ("Compared with", f"{charts.shown_count(c['comparison_matched'])} of {c['comparison_pool']} {c['comparison_rule']}"),
+            ("Participants", f"{c['participants']}, {c['participant_rule']}; "
+                             f"{charts.shown_count(c['matched_participants'])} of them have comparable colleagues"),
+            ("Compared with", f"{charts.shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
+                              f"{c['comparison_rule']}"),
             ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']} meetings, "
                         f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
                         f"{c['meetings']} meetings logged"),
@@ -459,23 +369,69 @@ class EvaluateView(w.VBox):
         self.summary.value = (f"<div class='wb-tiles'>{''.join(tiles)}</div>{facts}"
                               f"{_caveats(result.caveats)}{left_out}")
 
-    def _render_trial(self) -> None:
+    def show_downloads(self, evaluated: Evaluated, report: str) -> None:
+        if not self.session.keep_report(evaluated, report):
+            return
+        stem = self.session.download_stem
+        self.downloads.value = (
+            "<p>" + download_link(report, f"{stem}.html", "text/html", "Download the report (HTML)")
+            + " · " + download_link(evaluated.result.json_text(), f"{stem}.json", "application/json",
+                                    "Every figure (JSON)")
+            + "</p>" + muted("The report is one page that opens offline and prints to PDF; it holds no names, "
+                              "ids or free-text answers."))
+
+
+class TrialSection(w.VBox):
+    """The pilot design, when an evaluation plan was frozen at launch: its estimate and the deviations."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.text = w.HTML()
+        super().__init__([
+            _heading("Pilot design", "The design that decided who took part, frozen with the evaluation plan at "
+                                     "launch: its estimate, and what ran differently from the plan."), self.text])
+        self.add_class("wb-trial")
+
+    def show(self) -> None:
         trial = self.session.document.get("trial")
-        self.trial_box.layout.display = None if trial else "none"
-        self.trial.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
+        self.layout.display = None if trial else "none"
+        self.text.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
 
-    # ------------------------------------------------------------------ levels 1 and 2
 
-    def _render_learning(self) -> None:
+class LearningSection(w.VBox):
+    """Reaction and learning: response rates per wave, and the paired change per construct by the chosen wave,
+    alone and against the comparison group's. ``notice`` shows what goes wrong when the wave changes."""
+
+    def __init__(self, session: EvaluateSession, notice: Notice) -> None:
+        self.session, self.notice = session, notice
+        self.rates = w.HTML()
+        self.wave = w.Dropdown(description="Change by the survey at the", style={"description_width": "initial"},
+                               layout=w.Layout(width="420px"))
+        self.wave.observe(self._on_wave, names="value")
+        self.chart = chart_widget(charts.survey_change_chart(pd.DataFrame()))
+        self.caption = w.HTML()
+        self.change_table = w.HTML()
+        self.against_table = w.HTML()
+        self.caveats = w.HTML()
+        self.parts = w.VBox([self.rates, self.wave, self.chart, self.caption, self.change_table, self.against_table,
+                             self.caveats])
+        self.missing = w.HTML()
+        super().__init__([
+            _heading("Reaction and learning (Kirkpatrick levels 1 and 2)",
+                     "Who answered the surveys, and how their answers changed from the survey before the program."),
+            self.missing, self.parts])
+        self.add_class("wb-learning")
+
+    def show(self) -> None:
         result = self.session.result
         rates = result.response_rates
         if not len(rates):
-            self.no_survey.value = muted("No survey answers for this cohort (survey.csv has none from its "
+            self.missing.value = muted("No survey answers for this cohort (survey.csv has none from its "
                                           "participants), so reaction and learning cannot be shown.")
-            self.survey_parts.layout.display = "none"
+            self.parts.layout.display = "none"
             return
-        self.no_survey.value = ""
-        self.survey_parts.layout.display = None
+        self.missing.value = ""
+        self.parts.layout.display = None
         rows = []
         for r in rates.to_dict("records"):
             few = r["respondents"] < MIN_GROUP
@@ -487,16 +443,14 @@ class EvaluateView(w.VBox):
                          "Response rate": "–" if few else _pct(r["rate"])})
         self.rates.value = ("<h4>Response rates</h4>" + _table(pd.DataFrame(rows))
                             + muted("The comparison group's invitations are not recorded, so its rate is blank."))
-        change = result.change
-        shown = change[~change["hidden"].fillna(False).astype(bool)] if len(change) else change
-        waves = [wv for wv in ("post", "followup", "mid") if len(shown) and (shown["wave"] == wv).any()]
+        waves = self.session.change_waves
         previous = self.wave.value
         self.wave.options = [(WAVE_LABELS.get(wv, wv).lower(), wv) for wv in waves]
         self.wave.value = previous if previous in waves else (waves[0] if waves else None)
         self.wave.layout.display = None if waves else "none"
-        self.survey_chart.layout.display = None if waves else "none"
+        self.chart.layout.display = None if waves else "none"
         self._render_survey_chart()
-        self.learning_caveats.value = _caveats(result.learning_caveats)
+        self.caveats.value = _caveats(result.learning_caveats)
 
     @guarded("show the survey change")
     def _on_wave(self, _change: object) -> None:
@@ -509,13 +463,13 @@ class EvaluateView(w.VBox):
         result = self.session.result
         change = result.change
         if wave is None:
-            self.survey_caption.value = ""
+            self.caption.value = ""
             self.change_table.value = muted(f"Fewer than {MIN_GROUP} people answered both the survey before the "
                                              "program and a later one, so no change is shown.")
             self.against_table.value = ""
             return
-        self.survey_chart.chart = charts.survey_change_chart(change, wave=wave)
-        self.survey_caption.value = caption(charts.survey_change_caption(change, wave=wave,
+        self.chart.chart = charts.survey_change_chart(change, wave=wave)
+        self.caption.value = caption(charts.survey_change_caption(change, wave=wave,
                                                                    against=result.against_comparison,
                                                                    note=charts.design_note(self.session.document)))
         change = change[change["wave"] == wave]
@@ -569,22 +523,37 @@ class EvaluateView(w.VBox):
                                               f"{MIN_GROUP} people of each group answering both surveys: without it, "
                                               "part of any rise may be what happened to everyone.")
 
-    # ------------------------------------------------------------------ level 3
 
-    def _render_behaviour(self) -> None:
+class BehaviourSection(w.VBox):
+    """Behaviour: meetings against the design's cadence, pairs gone quiet, early closures."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.chart = chart_widget(charts.meetings_chart(pd.DataFrame()))
+        self.caption = w.HTML()
+        self.facts = w.HTML()
+        self.missing = w.HTML()
+        self.parts = w.VBox([self.chart, self.caption, self.facts])
+        super().__init__([
+            _heading("Behaviour (Kirkpatrick level 3)",
+                     "Did pairs meet as often as the design planned? Who went quiet or stopped early?"),
+            self.missing, self.parts])
+        self.add_class("wb-behaviour")
+
+    def show(self) -> None:
         b = self.session.result.behaviour.summary
         if not b["pairs"]:
-            self.no_meetings.value = muted("No meetings are logged for this cohort (meetings.csv has none from its "
+            self.missing.value = muted("No meetings are logged for this cohort (meetings.csv has none from its "
                                             "mentees), so meetings, pairs gone quiet and early closures cannot be "
                                             "shown.")
-            self.behaviour_parts.layout.display = "none"
+            self.parts.layout.display = "none"
             return
-        self.no_meetings.value = ""
-        self.behaviour_parts.layout.display = None
-        self.meetings_chart.chart = charts.meetings_chart(self.session.result.behaviour.distribution(),
+        self.missing.value = ""
+        self.parts.layout.display = None
+        self.chart.chart = charts.meetings_chart(self.session.result.behaviour.distribution(),
                                                    expected_per_pair=b["expected_per_pair"])
-        self.meetings_caption.value = caption(charts.meetings_caption(b))
-        self.behaviour_facts.value = _facts([
+        self.caption.value = caption(charts.meetings_caption(b))
+        self.facts.value = _facts([
             ("Meetings", f"{b['meetings']:,} in {b['pairs']:,} pairs; median {_num(b['median_meetings_per_pair'], 1)}"
                          f" per pair, {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Gone quiet", f"{_pct(b['gone_quiet_share'])} of pairs went more than {b['inactivity_days']} days "
@@ -597,7 +566,69 @@ class EvaluateView(w.VBox):
                                                        f"not shown (1 to {MIN_GROUP - 1}, or all but that few)")),
         ]) + _caveats(BEHAVIOUR_CAVEATS)
 
-    # ------------------------------------------------------------------ level 4
+
+class OutcomesSection(w.VBox):
+    """Results: retention and promotion as Kaplan-Meier curves with the log-rank test and the Cox hazard ratio,
+    retention by department and level, and how alike the two groups are."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.retention_chart = chart_widget(charts.km_chart(pd.DataFrame()))
+        self.retention_caption = w.HTML()
+        self.retention_tables = w.HTML()
+        self.promotion_chart = chart_widget(charts.km_chart(pd.DataFrame(), outcome="promotion"))
+        self.promotion_caption = w.HTML()
+        self.promotion_tables = w.HTML()
+        self.no_promotion = w.HTML()
+        self.details = w.Accordion(children=[w.HTML(), w.HTML()],
+                                   titles=("Retention by department and level", "How alike are the two groups?"))
+        self.details.selected_index = None
+        super().__init__([
+            _heading("Results (Kirkpatrick level 4)",
+                     "Did participants stay, and move up, more than comparable colleagues who did not take part?"),
+            w.HTML("<h4>Retention</h4>"), self.retention_chart, self.retention_caption, self.retention_tables,
+            self.details,
+            w.HTML("<h4>Promotion</h4>"), self.no_promotion, self.promotion_chart, self.promotion_caption,
+            self.promotion_tables])
+        self.add_class("wb-outcomes")
+
+    def show(self) -> None:
+        doc = self.session.document
+        self._outcome(doc["retention"], self.retention_chart, self.retention_caption, self.retention_tables)
+        block = doc["retention"]
+        by_group, hidden = shown_rows(block.get("by_group", []))
+        if by_group:
+            frame = pd.DataFrame({
+                "Group": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in by_group],
+                "Participants": [f"{r['participants']}" for r in by_group],
+                "Comparison": [f"{r['comparison']}" for r in by_group],
+                "Participants still employed": [_pct(r["participants_share"]) for r in by_group],
+                "Comparison, weighted": [_pct(r["comparison_share"]) for r in by_group],
+                "Difference": [_points(r["difference"]) for r in by_group]})
+            by_text = _table(frame) + _hidden_note(hidden)
+        else:
+            by_text = muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
+        balance, hidden_balance = shown_rows(block.get("balance", []))
+        frame = pd.DataFrame({
+            "Characteristic": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in balance],
+            "Participants": [_pct(r["participants"]) for r in balance],
+            "Comparison": [_pct(r["comparison"]) for r in balance],
+            "Comparison, weighted": [_pct(r["comparison_weighted"]) for r in balance]})
+        self.details.children[0].value = by_text
+        self.details.children[1].value = (
+            muted("Share of each group by department, level and tenure band. The weights give the comparison group "
+                   "the participants' mix; what the data does not record (motivation, performance, intent to stay) "
+                   "cannot be balanced.") + _table(frame) + _hidden_note(hidden_balance))
+        promotion = doc["promotion"]
+        measured = bool(promotion.get("measured"))
+        self.promotion_chart.layout.display = None if measured else "none"
+        if measured:
+            self.no_promotion.value = ""
+            self._outcome(promotion, self.promotion_chart, self.promotion_caption, self.promotion_tables)
+        else:
+            self.no_promotion.value = muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
+                                             "that column to people.csv to compare promotions too.")
+            self.promotion_caption.value = self.promotion_tables.value = ""
 
     def _outcome(self, block: dict, chart: w.Widget, caption_box: w.HTML, tables: w.HTML) -> None:
         km = pd.DataFrame(block["km"])
@@ -640,58 +671,32 @@ class EvaluateView(w.VBox):
         notes = _caveats(block["notes"], "Notes") if block["notes"] else ""
         tables.value = _facts(facts) + table + notes + _caveats(block["caveats"])
 
-    def _render_outcomes(self) -> None:
-        doc = self.session.document
-        self._outcome(doc["retention"], self.retention_chart, self.retention_caption, self.retention_tables)
-        block = doc["retention"]
-        by_group = [r for r in block.get("by_group", []) if not r["hidden"]]
-        hidden = sum(bool(r["hidden"]) for r in block.get("by_group", []))
-        if by_group:
-            frame = pd.DataFrame({
-                "Group": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in by_group],
-                "Participants": [f"{r['participants']}" for r in by_group],
-                "Comparison": [f"{r['comparison']}" for r in by_group],
-                "Participants still employed": [_pct(r["participants_share"]) for r in by_group],
-                "Comparison, weighted": [_pct(r["comparison_share"]) for r in by_group],
-                "Difference": [_points(r["difference"]) for r in by_group]})
-            by_text = _table(frame) + _hidden_note(hidden)
-        else:
-            by_text = muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
-        balance = [r for r in block.get("balance", []) if not r["hidden"]]
-        hidden_balance = sum(bool(r["hidden"]) for r in block.get("balance", []))
-        frame = pd.DataFrame({
-            "Characteristic": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in balance],
-            "Participants": [_pct(r["participants"]) for r in balance],
-            "Comparison": [_pct(r["comparison"]) for r in balance],
-            "Comparison, weighted": [_pct(r["comparison_weighted"]) for r in balance]})
-        self.outcome_details.children[0].value = by_text
-        self.outcome_details.children[1].value = (
-            muted("Share of each group by department, level and tenure band. The weights give the comparison group "
-                   "the participants' mix; what the data does not record (motivation, performance, intent to stay) "
-                   "cannot be balanced.") + _table(frame) + _hidden_note(hidden_balance))
-        promotion = doc["promotion"]
-        measured = bool(promotion.get("measured"))
-        self.promotion_chart.layout.display = None if measured else "none"
-        if measured:
-            self.no_promotion.value = ""
-            self._outcome(promotion, self.promotion_chart, self.promotion_caption, self.promotion_tables)
-        else:
-            self.no_promotion.value = muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
-                                             "that column to people.csv to compare promotions too.")
-            self.promotion_caption.value = self.promotion_tables.value = ""
 
-    # ------------------------------------------------------------------ ROI and scorecard
+class RoiSection(w.VBox):
+    """The return on investment with its bootstrap distribution and the costs it weighs."""
 
-    def _render_roi(self) -> None:
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.chart = chart_widget(charts.roi_chart(pd.DataFrame()))
+        self.caption = w.HTML()
+        self.table = w.HTML()
+        super().__init__([
+            _heading("Return on investment",
+                     "Exits avoided against the comparison group, valued at the cost of replacing a leaver, against "
+                     "what the program cost so far."),
+            self.chart, self.caption, self.table])
+        self.add_class("wb-roi")
+
+    def show(self) -> None:
         roi = self.session.document["roi"]
         if not roi:
-            self.roi_chart.layout.display = "none"
-            self.roi_caption.value = muted("The ROI could not be computed for this cohort.")
-            self.roi_table.value = ""
+            self.chart.layout.display = "none"
+            self.caption.value = muted("The ROI could not be computed for this cohort.")
+            self.table.value = ""
             return
-        self.roi_chart.layout.display = None
-        self.roi_chart.chart = charts.roi_chart(self.session.result.roi.distribution(), estimate=roi["roi"]["estimate"])
-        self.roi_caption.value = caption(charts.roi_caption(roi, note=charts.design_note(self.session.document)))
+        self.chart.layout.display = None
+        self.chart.chart = charts.roi_chart(self.session.result.roi.distribution(), estimate=roi["roi"]["estimate"])
+        self.caption.value = caption(charts.roi_caption(roi, note=charts.design_note(self.session.document)))
         parts, currency = roi["cost_breakdown"], roi["currency"]
         benefit = roi["benefit"]
         frame = pd.DataFrame({"Item": ["Meetings (staff time)", "Training", "Coordination", "Tools", "Program cost",
@@ -701,25 +706,45 @@ class EvaluateView(w.VBox):
                                                        f"{roi['cost']:,.0f}", f"{roi['replacement_cost']:,.0f}",
                                                        f"{benefit['estimate']:,.0f} ({benefit['low']:,.0f} to "
                                                        f"{benefit['high']:,.0f})"]})
-        self.roi_table.value = (_table(frame) + muted(
+        self.table.value = (_table(frame) + muted(
             f"Salary: {roi['salary_source']}; an hour of staff time costs {parts['hourly_cost']:,.2f} {currency}. "
             f"{roi['resamples']:,} bootstrap resamples.") + _caveats(roi["caveats"]))
 
-    def _render_scorecard(self) -> None:
+
+class ScorecardSection(w.VBox):
+    """The design's objectives: baseline, target, what was observed and a verdict; then cohort by cohort."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.chart = chart_widget(charts.scorecard_chart(pd.DataFrame()))
+        self.caption = w.HTML()
+        self.table = w.HTML()
+        self.trajectories_chart = chart_widget(trajectories_chart(pd.DataFrame()))
+        self.trajectories_caption = w.HTML()
+        self.trajectories_table = w.HTML()
+        super().__init__([
+            _heading("Objectives", "Each objective of the design: its baseline, target, what was observed and a "
+                                   "verdict with its confidence."),
+            self.chart, self.caption, self.table,
+            w.HTML("<h4>Over time, cohort by cohort</h4>"), self.trajectories_chart, self.trajectories_caption,
+            self.trajectories_table])
+        self.add_class("wb-scorecard")
+
+    def show(self) -> None:
         card = self.session.result.scorecard
         if not len(card):
-            self.scorecard_chart.layout.display = "none"
-            link = workspace_link("01_align", self.context.workspace)
-            self.scorecard_caption.value = (
+            self.chart.layout.display = "none"
+            link = workspace_link("01_align", self.session.workspace)
+            self.caption.value = (
                 "<p class='wb-muted'>The design has no objectives yet, so there is nothing to score. Add SMART "
                 f"objectives with a KPI, a baseline and a target on the <a href='{html.escape(link)}'>Align page</a>"
                 "; this page then says whether each was met.</p>")
-            self.scorecard_table.value = ""
+            self.table.value = ""
             return
         measured = pd.to_numeric(card["observed"], errors="coerce").notna().any()
-        self.scorecard_chart.layout.display = None if measured else "none"
-        self.scorecard_chart.chart = charts.scorecard_chart(card)
-        self.scorecard_caption.value = caption(charts.scorecard_caption(card, note=charts.design_note(self.session.document)))
+        self.chart.layout.display = None if measured else "none"
+        self.chart.chart = charts.scorecard_chart(card)
+        self.caption.value = caption(charts.scorecard_caption(card, note=charts.design_note(self.session.document)))
         rows = []
         for r in card.to_dict("records"):
             unit = f" ({r['unit']})" if r["unit"] else ""
@@ -736,29 +761,62 @@ class EvaluateView(w.VBox):
                          "Measured as": f"{r['measure']}{unit}" if r["measure"] else "–",
                          "Baseline": _short(r["baseline"]), "Target": _short(r["target"]),
                          "Observed (95% interval)": observed, "Verdict": verdict, "Note": r["note"]})
-        self.scorecard_table.value = _table(pd.DataFrame(rows))
+        self.table.value = _table(pd.DataFrame(rows))
         paths = self.session.result.trajectories
-        self.trajectories_chart.layout.display = None if paths is not None and len(paths) else "none"
+        shown = paths is not None and len(paths)
+        self.trajectories_chart.layout.display = None if shown else "none"
         self.trajectories_chart.chart = trajectories_chart(paths)
         self.trajectories_caption.value = caption(trajectories_caption(paths))
-        self.trajectories_table.value = (_table(trajectory_table(paths)) + _not_measured_note(paths, card)
-                                         if paths is not None and len(paths) else "")
+        self.trajectories_table.value = (_table(trajectory_table(paths))
+                                         + _not_measured_note(*self.session.unmeasured_objectives()) if shown else "")
 
-    # ------------------------------------------------------------------ calibration
 
-    def _render_calibration(self) -> None:
+class CalibrationSection(w.VBox):
+    """The outcome model's forecast against what happened, the assumptions fitted, and (in the workshop) their
+    save as a what-if scenario."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        self.session = session
+        self.chart = chart_widget(charts.calibration_chart(pd.DataFrame()))
+        self.caption = w.HTML()
+        self.fitted_table = w.HTML()
+        self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
+                                    layout=w.Layout(width="380px"))
+        self.scenario_button = None
+        if not published_mode():
+            self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
+                                            button_style="success", layout=w.Layout(width="auto"),
+                                            tooltip="Save the fitted values as a scenario of the What-if page")
+            self.scenario_button.on_click(self._on_save_scenario)
+        self.scenario_notice = Notice()
+        self.scenario_link = w.HTML()
+        self.scenario_box = w.VBox([
+            w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
+                   "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
+                   "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
+            row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
+            if self.scenario_button is not None else [])
+        self.scenario_box.add_class("wb-calibrated-scenario")
+        super().__init__([
+            _heading("Calibration: forecast against what happened",
+                     "What the outcome model forecast for this design and cohort, set against what was observed."),
+            self.chart, self.caption, self.fitted_table,
+            *([] if self.scenario_button is None else [self.scenario_box])])
+        self.add_class("wb-calibration")
+
+    def show(self) -> None:
         calibration = self.session.result.calibration
         self.scenario_notice.clear()
         self.scenario_link.value = ""
         if calibration is None:
-            self.calibration_chart.layout.display = "none"
-            self.calibration_caption.value = muted("The forecast was not run for this evaluation.")
+            self.chart.layout.display = "none"
+            self.caption.value = muted("The forecast was not run for this evaluation.")
             self.fitted_table.value = ""
             self.scenario_box.layout.display = "none"
             return
-        self.calibration_chart.layout.display = None
-        self.calibration_chart.chart = charts.calibration_chart(calibration.forecast)
-        self.calibration_caption.value = caption(charts.calibration_caption(calibration.forecast, calibration.fitted))
+        self.chart.layout.display = None
+        self.chart.chart = charts.calibration_chart(calibration.forecast)
+        self.caption.value = caption(charts.calibration_caption(calibration.forecast, calibration.fitted))
         fitted = calibration.fitted
         frame = pd.DataFrame({
             "Assumption": [p.replace("_", " ").capitalize() for p in fitted["parameter"]],
@@ -791,20 +849,6 @@ class EvaluateView(w.VBox):
         self.scenario_link.value = (f"<p><a href='{html.escape(link)}'>Open the What-if page</a> to compare it with "
                                     "the design or other alternatives.</p>")
 
-    # ------------------------------------------------------------------ how the figures were made
-
-    def _render_method(self) -> None:
-        doc = self.session.document
-        s = doc["settings"]
-        self.method.value = "<h3>How the figures were made</h3>" + _facts([
-            ("Comparison group", doc["cohort"]["comparison_rule"] + "; people who joined a later cohort stay in it"),
-            ("Survival", "Kaplan-Meier curves, log-rank test, Cox model with a baseline per department, adjusted for "
-                         "level and tenure"),
-            ("Shares and ROI", f"bootstrap, {s['resamples']:,} resamples, seed {s['seed']}"),
-            ("Surveys", "paired t-test and Wilcoxon signed-rank test, Holm-corrected across constructs; effect size "
-                        "Cohen's d_z; free-text answers are never read"),
-            ("Privacy", f"groups of fewer than {MIN_GROUP} people are never shown; no names or ids appear"),
-        ])
 
 
 class AllProgramsPanel(w.VBox):

@@ -171,7 +171,7 @@ def test_skill_gaps_shows_people_under_pseudonyms(published: Path) -> None:
     view.person.value = view.person.options[2]
     assert view.person.value.split(" ", 1)[1] in view.profile_caption.value
     labels = PersonLabels(PEOPLE, key=KEY)
-    assert labels(view._person_ids[view.person.value]) == view.person.value
+    assert labels(view.session.figures.person_ids[view.person.value]) == view.person.value
     assert "Person " in view.mentees.value and "Person " in view.invitations.value
     gaps_csv = base64.b64decode(DATA_LINK.search(view.download.value).group(1)).decode()
     assert gaps_csv.splitlines()[1].startswith("Person ")

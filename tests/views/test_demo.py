@@ -111,7 +111,8 @@ def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives
     assert card.set_index("objective").loc["retention", "scope"] == "Engineering; levels 1-2"
     assert "career_clarity" in view.scorecard.table.value and "Measured on" in view.scorecard.table.value
     assert "sensitive_opt_in" in card.set_index("objective").loc["women_mentees", "note"]
-    assert "1 cohort (2025), read up to 6 months" in view.scorecard.trajectories_caption.value  # 11.8 months of data so far
+    # 11.8 months of data so far
+    assert "1 cohort (2025), read up to 6 months" in view.scorecard.trajectories_caption.value
     assert "skill_growth" in view.scorecard.trajectories_table.value
 
 

@@ -63,7 +63,8 @@ def widget_text(widget: w.Widget) -> str:
 
 
 def downloaded(view: EvaluateView, label: str) -> str:
-    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), view.in_short.downloads.value)
+    links = view.in_short.downloads.value
+    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), links)
     assert match, view.in_short.downloads.value[:300]
     return base64.b64decode(match.group(1)).decode("utf-8")
 
@@ -117,7 +118,8 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert "chose (or were chosen) to take part" in summary and "Left out" in summary
     # levels 1 and 2: response rates, paired change with intervals, corrected p and effect sizes
     assert "Response rates" in view.learning.rates.value and "79%" in view.learning.rates.value
-    assert view.learning.wave.value == "post" and [v for _, v in view.learning.wave.options] == ["post", "followup", "mid"]
+    learning = view.learning
+    assert learning.wave.value == "post" and [v for _, v in learning.wave.options] == ["post", "followup", "mid"]
     assert view.learning.chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
     table = view.learning.change_table.value
     assert "Holm-corrected" in table and "d_z" in table and "95% interval" in table
@@ -134,8 +136,9 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     km = view.outcomes.retention_chart.chart.to_dict()
     assert km["title"]["text"] == "Who stayed?" and "comparison group" in " ".join(km["title"]["subtitle"])
     assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.outcomes.retention_caption.value
-    assert "Log-rank test" in view.outcomes.retention_tables.value and "Cox model" in view.outcomes.retention_tables.value
-    assert "Difference" in view.outcomes.retention_tables.value and "bootstrap" in view.outcomes.retention_tables.value
+    tables = view.outcomes.retention_tables.value
+    assert "Log-rank test" in tables and "Cox model" in tables
+    assert "Difference" in tables and "bootstrap" in tables
     # the demo's people.csv has promotion dates: promotions are compared like retention
     assert view.outcomes.no_promotion.value == "" and view.outcomes.promotion_chart.layout.display is None
     # ROI with its bootstrap uncertainty
@@ -146,8 +149,9 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
         view.scorecard.caption.value
     # calibration
     assert "4 of 5 observed figures" in view.calibration.caption.value
-    assert "Turnover reduction" in view.calibration.fitted_table.value and "clipped" in view.calibration.fitted_table.value
-    assert view.calibration.scenario_name.value == "Fitted to cohort 2025" and not view.calibration.scenario_button.disabled
+    calibration = view.calibration
+    assert "Turnover reduction" in calibration.fitted_table.value and "clipped" in calibration.fitted_table.value
+    assert calibration.scenario_name.value == "Fitted to cohort 2025" and not calibration.scenario_button.disabled
     assert "Holm-corrected" in view.method.value
 
 
@@ -265,7 +269,8 @@ def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: Evalua
     assert scenario.overrides == {} and "fitted to cohort 2025" in scenario.description
     # the same name again is refused, not overwritten
     view.calibration.scenario_button.click()
-    assert "already saved" in view.calibration.scenario_notice.value and "wb-notice-error" in view.calibration.scenario_notice.value
+    notice = view.calibration.scenario_notice.value
+    assert "already saved" in notice and "wb-notice-error" in notice
     # another page's save of something else does not stand in the way; the same name saved elsewhere does
     save_files(open_workspace(view.context.workspace.path), {"notes.txt": "another page"}, message="another page")
     save_scenario(open_workspace(view.context.workspace.path), Scenario("Second try", overrides={"cadence": "monthly"}))

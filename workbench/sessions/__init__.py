@@ -1,1 +1,1 @@
-"""Session models of the pages: what each page holds and computes (traitlets, no widgets), testable without a browser."""
+"""Session models of the pages: what each page holds and computes (traitlets, no widgets), testable alone."""

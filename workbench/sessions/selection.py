@@ -83,6 +83,7 @@ class SelectionSession(traitlets.HasTraits):
         rows = []
         for run in (self.result, self.alternative):
             s = run.summary
-            rows.append({"method": self.labels[s["method"]], "class": s["class_size"], "matchable at once": s["matched"],
+            rows.append({"method": self.labels[s["method"]], "class": s["class_size"],
+                         "matchable at once": s["matched"],
                          "mean pair score": "" if s["mean_score"] is None else f"{s['mean_score']:.2f}"})
         return pd.DataFrame(rows)

@@ -312,6 +312,18 @@ def _method_html(doc: dict) -> str:
 # The sections of the results, each drawn by ``show()`` from the session's current evaluation
 
 
+class _Section(w.VBox):
+    """A section of the results: its heading and lead, then what the section adds; ``show()`` draws the session's
+    current evaluation. Given an empty ``chart`` of its kind, the section has a chart and its caption."""
+
+    def __init__(self, session: EvaluateSession, css_class: str, title: str, lead: str, chart=None) -> None:
+        self.session = session
+        if chart is not None:
+            self.chart, self.caption = chart_widget(chart), w.HTML()
+        super().__init__([_heading(title, lead)])
+        self.add_class(css_class)
+
+
 class InShort(w.VBox):
     """The headline figures, the cohort's facts and the caveats (self-selection first), and the downloads;
     ``notice`` says when the report could not be prepared."""
@@ -381,16 +393,14 @@ class InShort(w.VBox):
                               "ids or free-text answers."))
 
 
-class TrialSection(w.VBox):
+class TrialSection(_Section):
     """The pilot design, when an evaluation plan was frozen at launch: its estimate and the deviations."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
+        super().__init__(session, "wb-trial", "Pilot design", "The design that decided who took part, frozen with "
+                         "the evaluation plan at launch: its estimate, and what ran differently from the plan.")
         self.text = w.HTML()
-        super().__init__([
-            _heading("Pilot design", "The design that decided who took part, frozen with the evaluation plan at "
-                                     "launch: its estimate, and what ran differently from the plan."), self.text])
-        self.add_class("wb-trial")
+        self.children += (self.text,)
 
     def show(self) -> None:
         trial = self.session.document.get("trial")
@@ -398,29 +408,24 @@ class TrialSection(w.VBox):
         self.text.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
 
 
-class LearningSection(w.VBox):
+class LearningSection(_Section):
     """Reaction and learning: response rates per wave, and the paired change per construct by the chosen wave,
     alone and against the comparison group's. ``notice`` shows what goes wrong when the wave changes."""
 
     def __init__(self, session: EvaluateSession, notice: Notice) -> None:
-        self.session, self.notice = session, notice
+        super().__init__(session, "wb-learning", "Reaction and learning (Kirkpatrick levels 1 and 2)",
+                         "Who answered the surveys, and how their answers changed from the survey before the "
+                         "program.", charts.survey_change_chart(pd.DataFrame()))
+        self.notice = notice
         self.rates = w.HTML()
         self.wave = w.Dropdown(description="Change by the survey at the", style={"description_width": "initial"},
                                layout=w.Layout(width="420px"))
         self.wave.observe(self._on_wave, names="value")
-        self.chart = chart_widget(charts.survey_change_chart(pd.DataFrame()))
-        self.caption = w.HTML()
-        self.change_table = w.HTML()
-        self.against_table = w.HTML()
-        self.caveats = w.HTML()
+        self.change_table, self.against_table, self.caveats = w.HTML(), w.HTML(), w.HTML()
         self.parts = w.VBox([self.rates, self.wave, self.chart, self.caption, self.change_table, self.against_table,
                              self.caveats])
         self.missing = w.HTML()
-        super().__init__([
-            _heading("Reaction and learning (Kirkpatrick levels 1 and 2)",
-                     "Who answered the surveys, and how their answers changed from the survey before the program."),
-            self.missing, self.parts])
-        self.add_class("wb-learning")
+        self.children += (self.missing, self.parts)
 
     def show(self) -> None:
         result = self.session.result
@@ -524,21 +529,16 @@ class LearningSection(w.VBox):
                                               "part of any rise may be what happened to everyone.")
 
 
-class BehaviourSection(w.VBox):
+class BehaviourSection(_Section):
     """Behaviour: meetings against the design's cadence, pairs gone quiet, early closures."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
-        self.chart = chart_widget(charts.meetings_chart(pd.DataFrame()))
-        self.caption = w.HTML()
-        self.facts = w.HTML()
-        self.missing = w.HTML()
+        super().__init__(session, "wb-behaviour", "Behaviour (Kirkpatrick level 3)",
+                         "Did pairs meet as often as the design planned? Who went quiet or stopped early?",
+                         charts.meetings_chart(pd.DataFrame()))
+        self.facts, self.missing = w.HTML(), w.HTML()
         self.parts = w.VBox([self.chart, self.caption, self.facts])
-        super().__init__([
-            _heading("Behaviour (Kirkpatrick level 3)",
-                     "Did pairs meet as often as the design planned? Who went quiet or stopped early?"),
-            self.missing, self.parts])
-        self.add_class("wb-behaviour")
+        self.children += (self.missing, self.parts)
 
     def show(self) -> None:
         b = self.session.result.behaviour.summary
@@ -567,30 +567,25 @@ class BehaviourSection(w.VBox):
         ]) + _caveats(BEHAVIOUR_CAVEATS)
 
 
-class OutcomesSection(w.VBox):
+class OutcomesSection(_Section):
     """Results: retention and promotion as Kaplan-Meier curves with the log-rank test and the Cox hazard ratio,
     retention by department and level, and how alike the two groups are."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
+        super().__init__(session, "wb-outcomes", "Results (Kirkpatrick level 4)",
+                         "Did participants stay, and move up, more than comparable colleagues who did not take part?")
         self.retention_chart = chart_widget(charts.km_chart(pd.DataFrame()))
-        self.retention_caption = w.HTML()
-        self.retention_tables = w.HTML()
+        self.retention_caption, self.retention_tables = w.HTML(), w.HTML()
         self.promotion_chart = chart_widget(charts.km_chart(pd.DataFrame(), outcome="promotion"))
-        self.promotion_caption = w.HTML()
-        self.promotion_tables = w.HTML()
-        self.no_promotion = w.HTML()
+        self.promotion_caption, self.promotion_tables, self.no_promotion = w.HTML(), w.HTML(), w.HTML()
         self.details = w.Accordion(children=[w.HTML(), w.HTML()],
                                    titles=("Retention by department and level", "How alike are the two groups?"))
         self.details.selected_index = None
-        super().__init__([
-            _heading("Results (Kirkpatrick level 4)",
-                     "Did participants stay, and move up, more than comparable colleagues who did not take part?"),
+        self.children += (
             w.HTML("<h4>Retention</h4>"), self.retention_chart, self.retention_caption, self.retention_tables,
             self.details,
             w.HTML("<h4>Promotion</h4>"), self.no_promotion, self.promotion_chart, self.promotion_caption,
-            self.promotion_tables])
-        self.add_class("wb-outcomes")
+            self.promotion_tables)
 
     def show(self) -> None:
         doc = self.session.document
@@ -672,20 +667,15 @@ class OutcomesSection(w.VBox):
         tables.value = _facts(facts) + table + notes + _caveats(block["caveats"])
 
 
-class RoiSection(w.VBox):
+class RoiSection(_Section):
     """The return on investment with its bootstrap distribution and the costs it weighs."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
-        self.chart = chart_widget(charts.roi_chart(pd.DataFrame()))
-        self.caption = w.HTML()
+        super().__init__(session, "wb-roi", "Return on investment",
+                         "Exits avoided against the comparison group, valued at the cost of replacing a leaver, "
+                         "against what the program cost so far.", charts.roi_chart(pd.DataFrame()))
         self.table = w.HTML()
-        super().__init__([
-            _heading("Return on investment",
-                     "Exits avoided against the comparison group, valued at the cost of replacing a leaver, against "
-                     "what the program cost so far."),
-            self.chart, self.caption, self.table])
-        self.add_class("wb-roi")
+        self.children += (self.chart, self.caption, self.table)
 
     def show(self) -> None:
         roi = self.session.document["roi"]
@@ -711,24 +701,18 @@ class RoiSection(w.VBox):
             f"{roi['resamples']:,} bootstrap resamples.") + _caveats(roi["caveats"]))
 
 
-class ScorecardSection(w.VBox):
+class ScorecardSection(_Section):
     """The design's objectives: baseline, target, what was observed and a verdict; then cohort by cohort."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
-        self.chart = chart_widget(charts.scorecard_chart(pd.DataFrame()))
-        self.caption = w.HTML()
+        super().__init__(session, "wb-scorecard", "Objectives", "Each objective of the design: its baseline, "
+                         "target, what was observed and a verdict with its confidence.",
+                         charts.scorecard_chart(pd.DataFrame()))
         self.table = w.HTML()
         self.trajectories_chart = chart_widget(trajectories_chart(pd.DataFrame()))
-        self.trajectories_caption = w.HTML()
-        self.trajectories_table = w.HTML()
-        super().__init__([
-            _heading("Objectives", "Each objective of the design: its baseline, target, what was observed and a "
-                                   "verdict with its confidence."),
-            self.chart, self.caption, self.table,
-            w.HTML("<h4>Over time, cohort by cohort</h4>"), self.trajectories_chart, self.trajectories_caption,
-            self.trajectories_table])
-        self.add_class("wb-scorecard")
+        self.trajectories_caption, self.trajectories_table = w.HTML(), w.HTML()
+        self.children += (self.chart, self.caption, self.table, w.HTML("<h4>Over time, cohort by cohort</h4>"),
+                          self.trajectories_chart, self.trajectories_caption, self.trajectories_table)
 
     def show(self) -> None:
         card = self.session.result.scorecard
@@ -771,14 +755,14 @@ class ScorecardSection(w.VBox):
                                          + _not_measured_note(*self.session.unmeasured_objectives()) if shown else "")
 
 
-class CalibrationSection(w.VBox):
+class CalibrationSection(_Section):
     """The outcome model's forecast against what happened, the assumptions fitted, and (in the workshop) their
     save as a what-if scenario."""
 
     def __init__(self, session: EvaluateSession) -> None:
-        self.session = session
-        self.chart = chart_widget(charts.calibration_chart(pd.DataFrame()))
-        self.caption = w.HTML()
+        super().__init__(session, "wb-calibration", "Calibration: forecast against what happened",
+                         "What the outcome model forecast for this design and cohort, set against what was observed.",
+                         charts.calibration_chart(pd.DataFrame()))
         self.fitted_table = w.HTML()
         self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
                                     layout=w.Layout(width="380px"))
@@ -797,12 +781,8 @@ class CalibrationSection(w.VBox):
             row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
             if self.scenario_button is not None else [])
         self.scenario_box.add_class("wb-calibrated-scenario")
-        super().__init__([
-            _heading("Calibration: forecast against what happened",
-                     "What the outcome model forecast for this design and cohort, set against what was observed."),
-            self.chart, self.caption, self.fitted_table,
-            *([] if self.scenario_button is None else [self.scenario_box])])
-        self.add_class("wb-calibration")
+        self.children += (self.chart, self.caption, self.fitted_table,
+                          *([] if self.scenario_button is None else [self.scenario_box]))
 
     def show(self) -> None:
         calibration = self.session.result.calibration

@@ -93,7 +93,8 @@ class PilotView(w.VBox):
                 self.allocation.value = caption(PUBLISHED_LIST)
             else:
                 shown = table.sort_values("draw", kind="stable")
-                self.allocation.value = html_table(shown.assign(person_id=self.session.people.labels(shown["person_id"])),
+                labels = self.session.people.labels(shown["person_id"])
+                self.allocation.value = html_table(shown.assign(person_id=labels),
                                                    limit=TABLE_ROWS)  # named as the other pages name people
                 self.download.value = csv_download_link(shown, name, "Download the allocation (CSV)")
         self.freeze_button.disabled = published_mode()

@@ -3,9 +3,27 @@ and the program's focus skills.
 
 :class:`GapsSession` holds what the page (:mod:`workbench.views.gaps`) shows, without widgets. The gaps are
 computed once as the page opens (:func:`workbench.gaps.person_gaps`); a change of the selection's traits works
-out :attr:`GapsSession.figures` again from a selection of their rows, with the two rules of the view's module
-docstring for small groups: a department alone is hidden as the unfiltered page hides it, a level or goal
-filter hides every figure that adds up a department x level x goals piece of fewer than five people.
+out :attr:`GapsSession.figures` again from a selection of their rows.
+
+Small groups under the filters: a selection's figures must not give a group of
+fewer than five away, alone or compared with another selection's (all
+departments against one, levels 1-7 against 1-6). The page applies two rules:
+
+* Department (levels and goals left whole): every figure is the unfiltered
+  page's, hidden as the unfiltered page hides it. The heat map's cells and the
+  ranking's skills of a department are its cells in the whole map
+  (:data:`workbench.gaps.GAP_CELL_MARGINS`); a department's summary, readiness
+  per goal and mentee demand per skill are hidden when the breakdown of all
+  departments hides them (:func:`workbench.privacy.hide_small_groups`, so all
+  departments minus the ones shown gives nothing away either).
+* Level or goal: a figure is shown only when every department x level x goals
+  piece it adds up holds none or at least five people
+  (:func:`workbench.gaps.hide_split_groups`), since any two ranges or goals
+  can be subtracted. Most figures of small departments are then hidden, and
+  the page says so.
+
+A selection of fewer than five people shows nothing but the message.
+
 People are named through :class:`workbench.privacy.PersonLabels` (pseudonyms in the published app, where the
 focus skills cannot be saved).
 

@@ -27,9 +27,14 @@ them, this page leaves them out and says how many), no person id or name
 appears, and free-text survey answers are never read. In the published app
 the fitted values cannot be saved as a scenario (the part is not there).
 
-The evaluation runs in a background thread so the page stays live; the
-thread only moves the progress bar, and results are drawn on the kernel's
-event loop. Tests pass ``background=False`` to run in the calling thread.
+What the page holds and decides (the cohorts offered, the choice, the
+result, whether it is stale, the report, the calibrated scenario) is its
+session, :class:`workbench.sessions.evaluate.EvaluateSession`; the view is the
+controls and one class per section, each drawn from the session.
+The evaluation runs in a background thread (the page's
+:class:`~workbench.views.parts.Job`) so the page stays live; the thread only
+moves the progress bar, and results are drawn on the kernel's event loop.
+Tests pass ``background=False`` to run in the calling thread.
 """
 
 from __future__ import annotations

@@ -4,24 +4,10 @@ People are named through :class:`workbench.privacy.PersonLabels`: under
 pseudonyms in the published app, where the focus skills are shown but cannot
 be saved (there is no Save button).
 
-Small groups under the filters: a selection's figures must not give a group of
-fewer than five away, alone or compared with another selection's (all
-departments against one, levels 1-7 against 1-6). The page applies two rules:
-
-* Department (levels and goals left whole): every figure is the unfiltered
-  page's, hidden as the unfiltered page hides it. The heat map's cells and the
-  ranking's skills of a department are its cells in the whole map
-  (:data:`workbench.gaps.GAP_CELL_MARGINS`); a department's summary, readiness
-  per goal and mentee demand per skill are hidden when the breakdown of all
-  departments hides them (:func:`workbench.privacy.hide_small_groups`, so all
-  departments minus the ones shown gives nothing away either).
-* Level or goal: a figure is shown only when every department x level x goals
-  piece it adds up holds none or at least five people
-  (:func:`workbench.gaps.hide_split_groups`), since any two ranges or goals
-  can be subtracted. Most figures of small departments are then hidden, and
-  the page says so.
-
-A selection of fewer than five people shows nothing but the message.
+What the page holds and works out (the selection, its figures with small
+groups hidden, the invitations, the focus skills' save) is its session,
+:class:`workbench.sessions.gaps.GapsSession`; this view links the filters to it
+and draws its :class:`~workbench.sessions.gaps.GapFigures`.
 """
 
 from __future__ import annotations

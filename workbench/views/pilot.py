@@ -9,6 +9,7 @@ objectives, horizon, analysis) in the workspace in one undoable save
 (:func:`workbench.evaluate.plan.freeze_plan`); Evaluate then follows it. Bad input (fewer
 applicants than places, one cluster) is said in the page and nothing is saved. The list of people
 is shown and offered in the workshop only, as the class is (:mod:`workbench.views.selection`).
+The plan drawn and its freeze are the session's (:class:`workbench.sessions.pilot.PilotSession`).
 """
 
 from __future__ import annotations

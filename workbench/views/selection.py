@@ -12,6 +12,8 @@ The comparison with the pool hides groups of fewer than five applicants
 (:func:`workbench.privacy.hide_small_groups`). The class itself, one row per
 person, is shown and offered for download in the workshop only: in the
 published app it would give the hidden groups away, pseudonyms or not.
+The settings and the classes chosen are the session's
+(:class:`workbench.sessions.selection.SelectionSession`).
 """
 
 from __future__ import annotations

@@ -113,6 +113,18 @@ def refuse_when_published() -> None:
 # Small groups
 
 
+def shown_rows(rows: Iterable[Mapping]) -> tuple[list[Mapping], int]:
+    """The rows a page or report may show (those not marked ``hidden`` by :func:`hide_small_groups` or the
+    domain), and how many were left out, for the sentence that says so.
+
+    >>> shown_rows([{"value": "Sales", "hidden": False}, {"value": "Legal", "hidden": True}])
+    ([{'value': 'Sales', 'hidden': False}], 1)
+    """
+    rows = list(rows)
+    shown = [r for r in rows if not r["hidden"]]
+    return shown, len(rows) - len(shown)
+
+
 def hide_small_groups(frame: pd.DataFrame, keys: Sequence[str], *, count: str = "people",
                       min_group: int = MIN_GROUP, within: Sequence[str] = (),
                       margins: Sequence[Sequence[str]] | None = None,

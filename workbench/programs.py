@@ -27,13 +27,14 @@ import pandas as pd
 from workbench.design.eligibility import text_column
 from workbench.design.model import ProgramDesign
 from workbench.data.contracts import program_problems
+from workbench.data.importing import checked_tables
 from workbench.design.store import DESIGN_FILE, load_design, save_design
 from workbench.errors import WorkbenchError
 from workbench.workspace import (FIRST_PROGRAM, RESULT_FOLDERS, Workspace, check_program_id, program_ids,
                                  program_scope, save_files)
 
 __all__ = ["FIRST_PROGRAM", "PROGRAM_COLUMN", "Program", "add_program", "enrolled_in", "load_programs",
-           "program_ids", "program_tables", "remove_program", "scoped_tables"]
+           "page_tables", "program_ids", "program_tables", "remove_program", "scoped_tables"]
 
 #: The optional enrolment column naming each person's programs (``;``-separated ids; blank = every program).
 PROGRAM_COLUMN = "program"
@@ -127,3 +128,18 @@ def scoped_tables(workspace: Workspace, tables: Mapping[str, pd.DataFrame]) -> d
     """The workspace's ``tables`` as its program sees them: the enrolment cut to the rows of ``workspace``'s
     program (:func:`workbench.workspace.program_scope`; the first program when it is not scoped)."""
     return program_tables(tables, workspace.program_id, program_ids(workspace))
+
+
+def page_tables(workspace: Workspace, page: str, why: str = "") -> dict[str, pd.DataFrame]:
+    """The workspace's tables for a page (or analysis) that needs people.csv and enrolment.csv; a clear
+    :class:`~workbench.errors.WorkbenchError` naming ``page`` otherwise (``why`` follows the workspace's name).
+
+    The enrolment is the page's program's (:func:`scoped_tables`); tables that fail their contracts raise
+    :class:`~workbench.errors.InvalidDataError` (:func:`workbench.data.importing.checked_tables`)."""
+    tables = checked_tables(workspace)
+    missing = [t for t in ("people", "enrolment") if t not in tables]
+    if missing:
+        raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
+                             f"{workspace.name!r}{why}: import {'them' if len(missing) > 1 else 'it'} on the Start "
+                             "page.")
+    return scoped_tables(workspace, tables)  # the enrolment of the page's program

@@ -98,9 +98,9 @@ def test_the_what_if_page_offers_the_objectives_the_scenarios_and_the_saved_comp
 def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives(home: Path) -> None:
     context, _ = open_page("07_evaluate")
     view = EvaluateView(context, background=False, resamples=200, runs=20)  # evaluated as it opens
-    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
+    assert view.session.evaluated == {"cohort": "2025", "participants": "enrolled"}
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    card = view.result.scorecard
+    card = view.session.result.scorecard
     assert list(card["objective"]) == [o.id for o in load_design(context.workspace).align.objectives]
     measured = card[card["status"] != "not measured"]
     # the demo's data exercises the new kinds; data_skills has no measure, representation no opt-in to gender,
@@ -109,10 +109,11 @@ def test_the_evaluate_page_scores_the_past_cohort_against_the_designs_objectives
                                           "mobility", "mentors_stay"}
     assert pd.to_numeric(measured["observed"]).notna().all()
     assert card.set_index("objective").loc["retention", "scope"] == "Engineering; levels 1-2"
-    assert "career_clarity" in view.scorecard_table.value and "Measured on" in view.scorecard_table.value
+    assert "career_clarity" in view.scorecard.table.value and "Measured on" in view.scorecard.table.value
     assert "sensitive_opt_in" in card.set_index("objective").loc["women_mentees", "note"]
-    assert "1 cohort (2025), read up to 6 months" in view.trajectories_caption.value  # 11.8 months of data so far
-    assert "skill_growth" in view.trajectories_table.value
+    # 11.8 months of data so far
+    assert "1 cohort (2025), read up to 6 months" in view.scorecard.trajectories_caption.value
+    assert "skill_growth" in view.scorecard.trajectories_table.value
 
 
 def test_the_what_if_page_shows_the_saved_comparisons_key_figures_until_one_runs(home: Path) -> None:

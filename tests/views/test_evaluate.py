@@ -21,7 +21,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate import JSON_SCHEMA
 from workbench.views.feedback import Notice
 from workbench.views.shell import PAGES, open_page, show_page
-from workbench.views import evaluate as evaluate_view
+from workbench.sessions import evaluate as evaluate_session
 from workbench.views.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateView
 from workbench.whatif import Scenario, list_scenarios, save_scenario
 from workbench.workspace import create_workspace, open_workspace, save_files
@@ -63,8 +63,9 @@ def widget_text(widget: w.Widget) -> str:
 
 
 def downloaded(view: EvaluateView, label: str) -> str:
-    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), view.downloads.value)
-    assert match, view.downloads.value[:300]
+    links = view.in_short.downloads.value
+    match = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)">' + re.escape(label), links)
+    assert match, view.in_short.downloads.value[:300]
     return base64.b64decode(match.group(1)).decode("utf-8")
 
 
@@ -91,7 +92,7 @@ def test_opening_the_page_evaluates_the_latest_cohort_in_the_background(workspac
     assert "Evaluating cohort 2025" in view.placeholder.value
     view.wait(60)
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert view.evaluated == {"cohort": "2025", "participants": "enrolled"}
+    assert view.session.evaluated == {"cohort": "2025", "participants": "enrolled"}
     assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
     assert view.run_button.description == REFRESH_LABEL
 
@@ -101,10 +102,10 @@ def test_an_evaluation_that_fails_on_opening_says_why_and_offers_run_again(
     def refuse(*_args, **_kwargs):
         raise WorkbenchError("The survey's waves overlap.")
 
-    monkeypatch.setattr(evaluate_view, "evaluate_workspace", refuse)
+    monkeypatch.setattr(evaluate_session, "evaluate_workspace", refuse)
     view = page(evaluate_on_open=True)
     assert "wb-notice-error" in view.notice.value and "waves overlap" in view.notice.value, view.notice.value
-    assert view.result is None and RUN_LABEL in view.placeholder.value and not view.run_button.disabled
+    assert view.session.result is None and RUN_LABEL in view.placeholder.value and not view.run_button.disabled
 
 
 def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: EvaluateView) -> None:
@@ -112,42 +113,45 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert view.results_box.layout.display is None and view.placeholder.layout.display == "none"
     assert view.run_button.description == REFRESH_LABEL and not view.run_button.disabled
     assert view.working.layout.display == "none"
-    summary = view.summary.value
+    summary = view.in_short.summary.value
     assert summary.count("wb-tile'") >= 4 and "hazard ratio of leaving" in summary
     assert "chose (or were chosen) to take part" in summary and "Left out" in summary
     # levels 1 and 2: response rates, paired change with intervals, corrected p and effect sizes
-    assert "Response rates" in view.rates.value and "79%" in view.rates.value
-    assert view.wave.value == "post" and [v for _, v in view.wave.options] == ["post", "followup", "mid"]
-    assert view.survey_chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
-    table = view.change_table.value
+    assert "Response rates" in view.learning.rates.value and "79%" in view.learning.rates.value
+    learning = view.learning
+    assert learning.wave.value == "post" and [v for _, v in learning.wave.options] == ["post", "followup", "mid"]
+    assert view.learning.chart.chart.to_dict()["title"]["text"] == "What changed by the end survey?"
+    table = view.learning.change_table.value
     assert "Holm-corrected" in table and "d_z" in table and "95% interval" in table
     assert "Midpoint" not in table and "Participants" in table and "Comparison group" in table
-    assert "Participants' change against the comparison group's" in view.against_table.value
-    assert "People chose to take part" in view.survey_caption.value
-    view.wave.value = "mid"
-    assert "midpoint" in view.survey_chart.chart.to_dict()["title"]["text"]
-    assert "not surveyed at the midpoint" in view.against_table.value
+    assert "Participants' change against the comparison group's" in view.learning.against_table.value
+    assert "People chose to take part" in view.learning.caption.value
+    view.learning.wave.value = "mid"
+    assert "midpoint" in view.learning.chart.chart.to_dict()["title"]["text"]
+    assert "not surveyed at the midpoint" in view.learning.against_table.value
     # level 3
-    assert "pairs held 317 meetings" in view.meetings_caption.value and "closed early" in view.meetings_caption.value
-    assert "Gone quiet" in view.behaviour_facts.value and "Closed early" in view.behaviour_facts.value
+    assert "pairs held 317 meetings" in view.behaviour.caption.value and "closed early" in view.behaviour.caption.value
+    assert "Gone quiet" in view.behaviour.facts.value and "Closed early" in view.behaviour.facts.value
     # level 4: Kaplan-Meier curves, log-rank test and the Cox hazard ratio with its interval
-    km = view.retention_chart.chart.to_dict()
+    km = view.outcomes.retention_chart.chart.to_dict()
     assert km["title"]["text"] == "Who stayed?" and "comparison group" in " ".join(km["title"]["subtitle"])
-    assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.retention_caption.value
-    assert "Log-rank test" in view.retention_tables.value and "Cox model" in view.retention_tables.value
-    assert "Difference" in view.retention_tables.value and "bootstrap" in view.retention_tables.value
+    assert "hazard ratio 0.72, 95% interval 0.21 to 2.44" in view.outcomes.retention_caption.value
+    tables = view.outcomes.retention_tables.value
+    assert "Log-rank test" in tables and "Cox model" in tables
+    assert "Difference" in tables and "bootstrap" in tables
     # the demo's people.csv has promotion dates: promotions are compared like retention
-    assert view.no_promotion.value == "" and view.promotion_chart.layout.display is None
+    assert view.outcomes.no_promotion.value == "" and view.outcomes.promotion_chart.layout.display is None
     # ROI with its bootstrap uncertainty
-    assert "ROI is +1.03" in view.roi_caption.value and "Program cost" in view.roi_table.value
-    assert view.roi_chart.chart.to_dict()["layer"]
+    assert "ROI is +1.03" in view.roi.caption.value and "Program cost" in view.roi.table.value
+    assert view.roi.chart.chart.to_dict()["layer"]
     # no objectives in the demo's design: the page says where to add them
-    assert "no objectives yet" in view.scorecard_caption.value and "01_align.ipynb?workspace=demo" in \
-        view.scorecard_caption.value
+    assert "no objectives yet" in view.scorecard.caption.value and "01_align.ipynb?workspace=demo" in \
+        view.scorecard.caption.value
     # calibration
-    assert "4 of 5 observed figures" in view.calibration_caption.value
-    assert "Turnover reduction" in view.fitted_table.value and "clipped" in view.fitted_table.value
-    assert view.scenario_name.value == "Fitted to cohort 2025" and not view.scenario_button.disabled
+    assert "4 of 5 observed figures" in view.calibration.caption.value
+    calibration = view.calibration
+    assert "Turnover reduction" in calibration.fitted_table.value and "clipped" in calibration.fitted_table.value
+    assert calibration.scenario_name.value == "Fitted to cohort 2025" and not calibration.scenario_button.disabled
     assert "Holm-corrected" in view.method.value
 
 
@@ -158,7 +162,7 @@ def test_the_downloads_are_the_report_and_every_figure(evaluated: EvaluateView) 
     document = json.loads(downloaded(evaluated, "Every figure (JSON)"))
     jsonschema.validate(document, JSON_SCHEMA)
     assert document["cohort"]["name"] == "2025" and document["settings"]["resamples"] == 200
-    assert 'download="evaluation-demo-cohort-2025.html"' in evaluated.downloads.value
+    assert 'download="evaluation-demo-cohort-2025.html"' in evaluated.in_short.downloads.value
 
 
 def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -> None:
@@ -172,10 +176,10 @@ def test_no_small_group_name_id_or_free_text_reaches_the_page(workspace: Path) -
     people = pd.read_csv(workspace / "people.csv", dtype=str, keep_default_na=False)
     assert not any(name in text for name in people["name"])
     assert not any(f">{pid}<" in text or f'"{pid}"' in text for pid in people["person_id"])
-    by_group = view.result.retention.by_group["department"]
+    by_group = view.session.result.retention.by_group["department"]
     hidden = by_group[by_group["hidden"]]
     assert len(hidden)
-    details = view.outcome_details.children[0].value
+    details = view.outcomes.details.children[0].value
     for value in hidden["value"]:
         assert f"Department: {value}<" not in details
     assert "are not shown: fewer than 5 people, or they would give a smaller group away" in details
@@ -189,8 +193,8 @@ def test_changing_the_choice_asks_for_a_refresh_and_the_stricter_rule_runs(evalu
     assert view.stale.value == ""
     view.participants.value = "met"
     view.run_button.click()
-    assert view.stale.value == "" and view.evaluated == {"cohort": "2025", "participants": "met"}
-    assert view.result.cohort.participant_rule != "enrolled mentees (intention to treat)"
+    assert view.stale.value == "" and view.session.evaluated == {"cohort": "2025", "participants": "met"}
+    assert view.session.result.cohort.participant_rule != "enrolled mentees (intention to treat)"
 
 
 def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
@@ -203,18 +207,18 @@ def test_a_design_with_objectives_gets_a_scorecard(workspace: Path) -> None:
     save_design(open_workspace(workspace), design)
     view = page()
     view.run_button.click()
-    assert view.scorecard_chart.layout.display is None
-    assert view.scorecard_chart.chart.to_dict()["title"]["text"] == "Objectives: where the program stands"
-    table = view.scorecard_table.value
+    assert view.scorecard.chart.layout.display is None
+    assert view.scorecard.chart.chart.to_dict()["title"]["text"] == "Objectives: where the program stands"
+    table = view.scorecard.table.value
     assert "exits: Fewer graduates leave" in table and "annual exit rate of participants (%)" in table
     assert "belong: Graduates feel they belong" in table and "chance met" in table
     assert "not measured" in table and "needs data the workspace does not hold" in table
-    assert "Of 3 objectives" in view.scorecard_caption.value
-    assert "objectives met" in view.summary.value
+    assert "Of 3 objectives" in view.scorecard.caption.value
+    assert "objectives met" in view.in_short.summary.value
     # the trajectories' "not measured" cells point to the reason
-    assert "not measured" in view.trajectories_table.value
+    assert "not measured" in view.scorecard.trajectories_table.value
     assert "Not measured: speed; the Note column of the objectives table above says why." in html.unescape(
-        view.trajectories_table.value)
+        view.scorecard.trajectories_table.value)
 
 
 def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace: Path) -> None:
@@ -226,9 +230,9 @@ def test_objectives_that_cannot_be_measured_are_not_counted_as_missed(workspace:
     (workspace / "people.csv").write_text(people.drop(columns="promotion_date").to_csv(index=False), encoding="utf-8")
     view = page(runs=0)
     view.run_button.click()
-    assert [r["status"] for r in view.document["scorecard"]] == ["not measured"]
+    assert [r["status"] for r in view.session.document["scorecard"]] == ["not measured"]
     # The tile says so in the scorecard's words, not "0 of 1 objectives met".
-    summary = view.summary.value
+    summary = view.in_short.summary.value
     assert "<div class='wb-tile'><b>1</b><span>objective not measured</span></div>" in summary, summary
     assert "objectives met" not in summary
 
@@ -247,35 +251,36 @@ def test_a_repeated_assessment_without_a_date_is_named_in_the_page(workspace: Pa
     view.run_button.click()
     notice = html.unescape(view.notice.value)
     assert "wb-notice-error" in notice and f"proficiency.csv row {first + 2}, column assessed_on, value ''" in notice
-    assert "Traceback" not in notice and view.result is None
+    assert "Traceback" not in notice and view.session.result is None
     assert {p: p.read_bytes() for p in workspace.rglob("*") if p.is_file()} == before
 
 
 def test_the_fitted_parameters_are_saved_as_a_what_if_scenario(evaluated: EvaluateView) -> None:
     view = evaluated
     revision = view.context.workspace.settings.revision
-    view.scenario_button.click()
-    assert "Saved the scenario 'Fitted to cohort 2025'" in html.unescape(view.scenario_notice.value)
-    assert "05_what_if.ipynb?workspace=demo" in view.scenario_link.value
+    view.calibration.scenario_button.click()
+    assert "Saved the scenario 'Fitted to cohort 2025'" in html.unescape(view.calibration.scenario_notice.value)
+    assert "05_what_if.ipynb?workspace=demo" in view.calibration.scenario_link.value
     assert view.context.workspace.settings.revision == revision + 1
     saved = {s.name: s for s in list_scenarios(open_workspace(view.context.workspace.path))}
     scenario = saved["Fitted to cohort 2025"]
-    assert scenario.parameters == pytest.approx(view.result.calibration.parameters, abs=0.005)
+    assert scenario.parameters == pytest.approx(view.session.result.calibration.parameters, abs=0.005)
     assert all(round(v, 2) == v for v in scenario.parameters.values())  # as the page shows them
     assert scenario.overrides == {} and "fitted to cohort 2025" in scenario.description
     # the same name again is refused, not overwritten
-    view.scenario_button.click()
-    assert "already saved" in view.scenario_notice.value and "wb-notice-error" in view.scenario_notice.value
+    view.calibration.scenario_button.click()
+    notice = view.calibration.scenario_notice.value
+    assert "already saved" in notice and "wb-notice-error" in notice
     # another page's save of something else does not stand in the way; the same name saved elsewhere does
     save_files(open_workspace(view.context.workspace.path), {"notes.txt": "another page"}, message="another page")
     save_scenario(open_workspace(view.context.workspace.path), Scenario("Second try", overrides={"cadence": "monthly"}))
-    view.scenario_name.value = "Second try"
-    view.scenario_button.click()
-    assert "already saved" in view.scenario_notice.value
-    assert not view.scenario_button.disabled
-    view.scenario_name.value = "Third try"
-    view.scenario_button.click()
-    assert "Saved the scenario 'Third try'" in html.unescape(view.scenario_notice.value)
+    view.calibration.scenario_name.value = "Second try"
+    view.calibration.scenario_button.click()
+    assert "already saved" in view.calibration.scenario_notice.value
+    assert not view.calibration.scenario_button.disabled
+    view.calibration.scenario_name.value = "Third try"
+    view.calibration.scenario_button.click()
+    assert "Saved the scenario 'Third try'" in html.unescape(view.calibration.scenario_notice.value)
 
 
 def test_without_survey_answers_the_other_levels_still_show(workspace: Path) -> None:
@@ -283,10 +288,10 @@ def test_without_survey_answers_the_other_levels_still_show(workspace: Path) -> 
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value
-    assert "No survey answers for this cohort" in view.no_survey.value
-    assert view.survey_parts.layout.display == "none"
-    assert "Who stayed?" in json.dumps(view.retention_chart.chart.to_dict())
-    assert "pairs held" in view.meetings_caption.value
+    assert "No survey answers for this cohort" in view.learning.missing.value
+    assert view.learning.parts.layout.display == "none"
+    assert "Who stayed?" in json.dumps(view.outcomes.retention_chart.chart.to_dict())
+    assert "pairs held" in view.behaviour.caption.value
 
 
 def test_without_meetings_behaviour_says_so(workspace: Path) -> None:
@@ -294,10 +299,10 @@ def test_without_meetings_behaviour_says_so(workspace: Path) -> None:
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value
-    assert "No meetings are logged for this cohort" in view.no_meetings.value
-    assert view.behaviour_parts.layout.display == "none"
-    assert "day after the pre survey" in view.summary.value
-    assert "Response rates" in view.rates.value
+    assert "No meetings are logged for this cohort" in view.behaviour.missing.value
+    assert view.behaviour.parts.layout.display == "none"
+    assert "day after the pre survey" in view.in_short.summary.value
+    assert "Response rates" in view.learning.rates.value
 
 
 def test_bad_workspaces_explain_themselves(workspace: Path) -> None:
@@ -326,7 +331,7 @@ def test_a_failing_run_shows_a_message_and_the_page_stays_usable(workspace: Path
     def broken(*_args, **_kwargs):
         raise KeyError("internal detail")
 
-    monkeypatch.setattr(evaluate_view, "evaluate_workspace", broken)
+    monkeypatch.setattr(evaluate_session, "evaluate_workspace", broken)
     view.run_button.click()
     assert "could not run the evaluation" in view.notice.value and "internal detail" not in view.notice.value
     assert not view.run_button.disabled and view.working.layout.display == "none"
@@ -354,14 +359,14 @@ def test_in_the_background_results_are_drawn_on_the_event_loop(workspace: Path) 
     asyncio.run(run())
     view.wait(10)
     assert threads == [threading.main_thread()]
-    assert "wb-notice-success" in view.notice.value and "Download the report" in view.downloads.value
+    assert "wb-notice-success" in view.notice.value and "Download the report" in view.in_short.downloads.value
     assert not view.run_button.disabled and view.working.layout.display == "none"
 
 
 def test_with_several_programs_the_page_evaluates_all_of_them(workspace: Path) -> None:
     split_programs(workspace)
     view = page()
-    assert view.cohorts == [PAST_COHORT]
+    assert view.session.cohorts == [PAST_COHORT]
     note = view.children[0].value
     assert "All programs section" in note and "not offered" not in note
     panel = view.all_programs
@@ -398,12 +403,12 @@ def test_a_cohort_with_few_comparable_participants_shows_no_figure_of_them(works
     view = page()
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert 0 < view.result.cohort.matched["group"].eq("participants").sum() < 5
+    assert 0 < view.session.result.cohort.matched["group"].eq("participants").sum() < 5
     text = widget_text(view)
     assert "Still employed after" in text and "is not shown: fewer than 5 people in one of the groups compared" in text
     assert "fewer than 5 people: not shown" in text and not re.search(r"Participants \([1-4]\)", text)
     assert "fewer than 5 of them have comparable colleagues" in text
     assert "return on each unit spent" not in text
-    drawn = next(iter(view.meetings_chart.chart.to_dict()["datasets"].values()))
+    drawn = next(iter(view.behaviour.chart.chart.to_dict()["datasets"].values()))
     assert drawn and min(r["pairs"] for r in drawn) >= 5
     assert "each bar stands for 5 pairs or more" in text

@@ -33,9 +33,9 @@ def test_the_page_shows_the_waitlists_analysis_and_no_self_selection_caveat(home
     view = EvaluateView(context, **QUICK)
     view.run_button.click()
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert view.trial_box.layout.display is None
-    assert "Offered minus waitlisted (intention to treat)" in view.trial.value
-    assert "60 applicants offered a place, 60 waitlisted" in view.trial.value
+    assert view.trial.layout.display is None
+    assert "Offered minus waitlisted (intention to treat)" in view.trial.text.value
+    assert "60 applicants offered a place, 60 waitlisted" in view.trial.text.value
     text = widget_text(view)
     assert SELF_SELECTION_WORDS not in text and "chose to take part" not in text
-    assert "Applicants were randomised" in view.summary.value
+    assert "Applicants were randomised" in view.in_short.summary.value

@@ -71,16 +71,17 @@ def test_a_filter_change_updates_the_charts_in_place(view: GapsView) -> None:
 
 def test_the_invitations_follow_the_filters_and_the_chosen_skill(view: GapsView) -> None:
     from workbench.gaps import filter_gaps, mentor_invitations
-    from workbench.views.gaps import ALL
+    from workbench.sessions.gaps import ALL
     from workbench.views.tables import html_table
 
     skills = [value for _, value in view.scarce.options if value is not None]
     assert len(skills) > 1, "the demo is short of mentors in several skills"
     view.scarce.value = skills[-1]
     low, high = view.levels.value
-    expected = mentor_invitations(filter_gaps(view.all_gaps, level_min=low, level_max=high), view.tables,
-                                  skills[-1], design=view.design, n=8)
-    assert len(expected) and view.invitations.value == html_table(view.people.table(expected))
+    session = view.session
+    expected = mentor_invitations(filter_gaps(session.all_gaps, level_min=low, level_max=high), session.tables,
+                                  skills[-1], design=session.design, n=8)
+    assert len(expected) and view.invitations.value == html_table(view.session.people.table(expected))
     view.department.value = "Engineering"  # no shortage among the skills shown; the rest hidden, not "no shortage"
     assert view.scarce.value == "" and view.scarce.label == "No shortages"  # shown, not a blank box
     assert re.search(r"No skill shown is short of mentors; the supply of \d+ more skills is hidden",
@@ -95,14 +96,14 @@ def test_a_department_of_few_people_is_hidden_in_the_priorities_as_in_the_heat_m
     # (Coordination: "1 of 1 assessed person (100%) falls short" was shown beside a heat map that hid it). Its
     # priorities show exactly the skills whose Executive cell the whole organisation's heat map shows: another
     # would be that skill's total minus the other departments' cells.
-    from workbench.views.gaps import ALL
+    from workbench.sessions.gaps import ALL
 
     view.department.value = ALL
     whole = next(iter(view.heatmap.chart.to_dict()["datasets"].values()))
     shown = {r["skill"] for r in whole if r["department"] == "Executive" and not r["status"].startswith("hidden")}
     view.department.value = "Executive"
-    per_skill = aggregate(view._selected(), "skill_id")
-    names = dict(zip(view.skills["skill_id"], view.skills["name"]))
+    per_skill = aggregate(view.session.selected(), "skill_id")
+    names = dict(zip(view.session.skills["skill_id"], view.session.skills["name"]))
     priorities = next(iter(view.priority_chart.chart.to_dict()["datasets"].values()), [])
     assert {row["skill"] for row in priorities} == shown
     assert 0 < len(shown) < len(per_skill) and shown <= {names[s] for s in per_skill["skill_id"]}
@@ -113,7 +114,7 @@ def test_a_department_of_few_people_is_hidden_in_the_priorities_as_in_the_heat_m
 
 
 def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(view: GapsView) -> None:
-    supply = view._selection.supply_demand()
+    supply = view.session.selection.supply_demand()
     few = supply[supply["demand"].between(1, 4)]
     assert len(few)  # the demo has such skills
     drawn = next(iter(view.supply_chart.chart.to_dict()["datasets"].values()), [])
@@ -123,7 +124,7 @@ def test_the_supply_chart_leaves_out_skills_needed_by_fewer_than_five_mentees(vi
 
 def test_a_selection_of_fewer_than_five_people_is_not_summarised(view: GapsView) -> None:
     view.levels.value = (7, 7)  # the demo's chief executive alone
-    assert view._selected()["person_id"].nunique() < 5
+    assert view.session.selected()["person_id"].nunique() < 5
     assert "fewer than 5 people" in view.summary.value and "are assessed" not in view.summary.value
 
 
@@ -135,9 +136,9 @@ def test_no_selection_or_comparison_of_selections_gives_a_small_group_away(view:
     import itertools
 
     from tests.suppression import assert_no_small_piece_fixed
-    from workbench.views.gaps import ALL
+    from workbench.sessions.gaps import ALL
 
-    rows = view._whole(())
+    rows = view.session.whole(())
     union = rows.groupby("person_id")["goals"].agg(lambda g: ";".join(sorted({x for v in g for x in v.split(";")
                                                                                if x})))
     rows = rows.assign(person_goals=rows["person_id"].map(union), known=rows["current"].notna())
@@ -153,12 +154,12 @@ def test_no_selection_or_comparison_of_selections_gives_a_small_group_away(view:
                                                         [(low, high), (low, high - 1), (low + 1, high),
                                                          (low, high - 2)], [ALL, goal]):
         view.department.value, view.levels.value, view.goal.value = department, levels, chosen
-        selected = view._selected().assign(person_goals=lambda f: f["person_id"].map(union))
+        selected = view.session.selected().assign(person_goals=lambda f: f["person_id"].map(union))
         pieces = {k: frozenset(map(tuple, part[cell_key].drop_duplicates().to_numpy()))
                   for k, part in selected.groupby(["department", "skill_id"])}
         by_skill = {s: frozenset(map(tuple, part[cell_key].drop_duplicates().to_numpy()))
                     for s, part in selected.groupby("skill_id")}
-        names = dict(zip(view.skills["name"], view.skills["skill_id"]))
+        names = dict(zip(view.session.skills["name"], view.session.skills["skill_id"]))
         cells = next(iter(view.heatmap.chart.to_dict()["datasets"].values()), [])
         figures += [pieces[(r["department"], names.get(r["skill"], r["skill"]))] for r in cells
                     if "status" in r and not r["status"].startswith("hidden")]

@@ -172,7 +172,7 @@ def test_skill_gaps_shows_people_under_pseudonyms(published: Path) -> None:
     view.person.value = view.person.options[2]
     assert view.person.value.split(" ", 1)[1] in view.profile_caption.value
     labels = PersonLabels(PEOPLE, key=KEY)
-    assert labels(view._person_ids[view.person.value]) == view.person.value
+    assert labels(view.session.figures.person_ids[view.person.value]) == view.person.value
     assert "Person " in view.mentees.value and "Person " in view.invitations.value
     gaps_csv = base64.b64decode(DATA_LINK.search(view.download.value).group(1)).decode()
     assert gaps_csv.splitlines()[1].startswith("Person ")
@@ -230,9 +230,9 @@ def test_what_if_leaves_an_unchanged_edited_scenario_out(published: Path) -> Non
 def test_evaluate_offers_no_scenario_save_and_its_downloads_name_nobody(published: Path) -> None:
     context, _ = open_page("07_evaluate")
     view = EvaluateView(context, background=False, resamples=200, runs=50)  # evaluated as it opens
-    assert view.scenario_button is None and view.scenario_box not in widgets(view)
+    assert view.calibration.scenario_button is None and view.calibration.scenario_box not in widgets(view)
     assert "wb-notice-success" in view.notice.value, view.notice.value
-    assert "Download the report" in view.downloads.value
+    assert "Download the report" in view.in_short.downloads.value
     check(view)
 
 

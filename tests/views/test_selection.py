@@ -37,11 +37,11 @@ def test_choosing_shows_the_class_the_comparison_and_downloads(view: SelectionVi
     view.quotas.value = "department:<=30%; level:>=2"
     view.choose_button.click()
     assert view.notice.value == "" and view.results.layout.display is None
-    assert len(view.result.selected) == 20 and "best matchable class" in view.summary.value
+    assert len(view.session.result.selected) == 20 and "best matchable class" in view.summary.value
     assert "Lottery" in view.methods.value and "Best matchable class" in view.methods.value
     assert view.attribute.options and view.attribute.value == "department"
     assert ("job title", "job_title") in view.attribute.options  # the column in words, as on the Matching page
-    compared = view.result.comparison("department")
+    compared = view.session.result.comparison("department")
     assert view.comparison.value.count("hidden") >= int(compared["hidden"].sum())
     assert view.class_table.value.count("<tr>") - 1 == 20
     assert "<th>best pair score (0-1)</th>" in view.class_table.value and "_" not in re.sub(
@@ -56,12 +56,12 @@ def test_choosing_shows_the_class_the_comparison_and_downloads(view: SelectionVi
 def test_the_lottery_is_the_same_for_the_same_seed(view: SelectionView) -> None:
     view.method.value, view.size.value, view.seed.value = "lottery", 15, 3
     view.choose_button.click()
-    first = list(view.result.selected["person_id"])
+    first = list(view.session.result.selected["person_id"])
     view.choose_button.click()
-    assert list(view.result.selected["person_id"]) == first
+    assert list(view.session.result.selected["person_id"]) == first
     view.seed.value = 4
     view.choose_button.click()
-    assert list(view.result.selected["person_id"]) != first
+    assert list(view.session.result.selected["person_id"]) != first
 
 
 def test_bad_quotas_show_a_message_naming_the_program_and_column(view: SelectionView) -> None:
@@ -81,8 +81,8 @@ def test_bad_quotas_show_a_message_naming_the_program_and_column(view: Selection
 def test_a_refused_class_hides_the_class_chosen_before(view: SelectionView) -> None:
     view.size.value = 5
     view.choose_button.click()
-    assert view.result is not None and view.results.layout.display is None
+    assert view.session.result is not None and view.results.layout.display is None
     view.quotas.value = "department:>=1"
     view.choose_button.click()
     assert "add up to" in view.notice.value
-    assert view.result is None and view.results.layout.display == "none"
+    assert view.session.result is None and view.results.layout.display == "none"

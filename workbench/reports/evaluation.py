@@ -42,7 +42,7 @@ from workbench.charts.evaluate import (
 )
 from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.charts.whatif import format_effect
-from workbench.privacy import MIN_GROUP
+from workbench.privacy import MIN_GROUP, shown_rows
 from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import PILOT_NAMES
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
@@ -149,8 +149,7 @@ def _outcome_tables(block: dict) -> str:
     elif "horizon_months" in block:  # an evaluation's block: its shares describe fewer than five people
         parts.append(f'<p class="small">{_e(block["label"])} after {block["horizon_months"]:g} months is not '
                      "shown: fewer than five people in one of the groups compared.</p>")
-    by_group = [r for r in block.get("by_group", []) if not r["hidden"]]
-    hidden = sum(r["hidden"] for r in block.get("by_group", []))
+    by_group, hidden = shown_rows(block.get("by_group", []))
     if by_group:
         parts.append("<h3>By department and level</h3>" + _html_table(
             ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
@@ -162,7 +161,7 @@ def _outcome_tables(block: dict) -> str:
                "totals.</p>" if hidden else ""))
     balance = block.get("balance", [])
     if balance:
-        shown = [r for r in balance if not r["hidden"]]
+        shown, _ = shown_rows(balance)
         parts.append("<h3>How alike are the groups?</h3><p class=\"small\">Share of each group by department, level "
                      "and tenure band; the weights give the comparison group the participants' mix.</p>"
                      + _html_table(("Characteristic", "Participants", "Comparison", "Comparison, weighted"),

@@ -134,7 +134,7 @@ class MatchingSession(traitlets.HasTraits):
     """One Matching page: the settings chosen, the matching shown, its comparison and robustness, and save.
 
     ``tables`` are the page's tables (people and enrolment at least; see
-    :func:`workbench.views.shell.page_tables`). Raises :class:`WorkbenchError` when nobody is enrolled.
+    :func:`workbench.programs.page_tables`). Raises :class:`WorkbenchError` when nobody is enrolled.
     ``hint`` is what the page says beside Match: ``(kind, text)`` with kind ``saved``, ``unsaved`` or ``""``.
     """
 

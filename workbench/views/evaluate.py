@@ -27,14 +27,18 @@ them, this page leaves them out and says how many), no person id or name
 appears, and free-text survey answers are never read. In the published app
 the fitted values cannot be saved as a scenario (the part is not there).
 
-The evaluation runs in a background thread so the page stays live; the
-thread only moves the progress bar, and results are drawn on the kernel's
-event loop. Tests pass ``background=False`` to run in the calling thread.
+What the page holds and decides (the cohorts offered, the choice, the
+result, whether it is stale, the report, the calibrated scenario) is its
+session, :class:`workbench.sessions.evaluate.EvaluateSession`; the view is the
+controls and one class per section, each drawn from the session.
+The evaluation runs in a background thread (the page's
+:class:`~workbench.views.parts.Job`) so the page stays live; the thread only
+moves the progress bar, and results are drawn on the kernel's event loop.
+Tests pass ``background=False`` to run in the calling thread.
 """
 
 from __future__ import annotations
 
-import datetime
 import html
 import time
 from collections.abc import Callable
@@ -42,58 +46,28 @@ from collections.abc import Callable
 import ipywidgets as w
 import numpy as np
 import pandas as pd
+import traitlets
 
-from workbench.charts.evaluate import (
-    calibration_caption,
-    calibration_chart,
-    design_note,
-    km_caption,
-    km_chart,
-    meetings_caption,
-    meetings_chart,
-    programs_caption,
-    programs_chart,
-    roi_caption,
-    roi_chart,
-    scorecard_caption,
-    scorecard_chart,
-    shown_count,
-    survey_change_caption,
-    survey_change_chart,
-)
+from workbench.charts import evaluate as charts
 from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.errors import WorkbenchError
-from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_data, evaluate_workspace
-from workbench.evaluate.cohort import cohort_order, program_cohorts
-from workbench.evaluate.evaluation import workspace_tables
+from workbench.evaluate import RESAMPLES, RUNS
 from workbench.evaluate.objectives import trajectory_table
-from workbench.evaluate.programs import ProgramsEvaluation, evaluate_programs_workspace
-from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS
-from workbench.privacy import MIN_GROUP, published_mode
-from workbench.reports.evaluation import evaluation_html, objectives_text, programs_table_rows, totals_facts, \
-    trial_html
+from workbench.privacy import MIN_GROUP, published_mode, shown_rows
+from workbench.reports.evaluation import objectives_text, programs_table_rows, totals_facts, trial_html
+from workbench.sessions.evaluate import REFRESH_LABEL, RUN_LABEL, EvaluateSession, Evaluated
 from workbench.simulate import PARAMETERS
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, guarded
-from workbench.programs import program_ids
 from workbench.views.parts import Job, JobPanel, Stage, caption, muted, row, tile
 from workbench.views.programs import scope_note
-from workbench.views.shell import PageContext, page_tables, workspace_link
+from workbench.views.shell import PageContext, workspace_link
 from workbench.views.tables import download_link, html_table
-from workbench.whatif import Scenario, save_scenario
-from workbench.workspace import StaleWorkspaceError, open_workspace, program_scope
 
-#: Who counts as a participant (:data:`workbench.evaluate.PARTICIPANT_RULES`), in words.
-PARTICIPANT_LABELS = {
-    "enrolled": "Everyone enrolled (intention to treat)",
-    "met": "Only mentees who met a mentor (stricter, favours those who stayed)",
-}
 WAVE_LABELS = {"pre": "Before the program (pre)", "mid": "Midpoint", "post": "End of the program (post)",
                "followup": "Follow-up"}
-GROUP_LABELS = {"participants": "Participants", "comparison": "Comparison group"}
 STATUS_WORDS = {"met": "met", "not met": "not met", "unclear": "unclear", "not measured": "not measured"}
-RUN_LABEL, REFRESH_LABEL = "Run the evaluation", "Refresh"
 PRESS_RUN = f"<p class='wb-muted'>Press <b>{RUN_LABEL}</b> to see how the cohort did.</p>"
 
 
@@ -158,12 +132,8 @@ def _table(frame: pd.DataFrame, *, nowrap: bool = False) -> str:
     return html_table(frame, limit=max(len(frame), 1), css_class="wb-table wb-nowrap" if nowrap else "wb-table")
 
 
-def _not_measured_note(paths: pd.DataFrame, card: pd.DataFrame) -> str:
-    """Why the trajectories table says "not measured": the objectives the scorecard does not measure either (its
-    Note column says why), and those measured now but not as the data stood at an earlier horizon."""
-    missing = paths.loc[pd.to_numeric(paths["observed"], errors="coerce").isna(), "objective"].astype(str).unique()
-    now = set(card.loc[card["status"] == "not measured", "objective"].astype(str))
-    never, earlier = [o for o in missing if o in now], [o for o in missing if o not in now]
+def _not_measured_note(never: list[str], earlier: list[str]) -> str:
+    """Why the trajectories table says "not measured" (:meth:`EvaluateSession.unmeasured_objectives`)."""
     lines = []
     if never:
         lines.append(f"Not measured: {', '.join(never)}; the Note column of the objectives table above says why.")
@@ -196,68 +166,46 @@ class EvaluateView(w.VBox):
         """``evaluate_on_open``: evaluate the latest cohort at once (in the background when ``background``)."""
         self.context = context
         self.background = background
-        self.resamples, self.runs, self.seed = resamples, runs, seed
-        workspace = context.workspace
-        tables = page_tables(workspace, "Evaluate",
-                             " (the people of the organisation and who enrolled in which cohort)")
-        several = len(program_ids(workspace)) > 1
-        # with several programs, whether a mentee was enrolled before is read from every program's enrolment
-        self.cohorts = program_cohorts(workspace_tables(workspace), tables) if several else cohorts_with_data(tables)
-        enrolled = cohort_order(tables["enrolment"]) if "cohort" in tables["enrolment"] else []
-        if not self.cohorts:
-            has = [f for f in ("meetings", "survey") if f in tables]
-            found = (f"it has {' and '.join(h + '.csv' for h in has)}, but not for the mentees of any cohort in "
-                     "enrolment.csv" if has else "it has neither meetings.csv nor survey.csv")
-            raise WorkbenchError(
-                f"No cohort of the workspace {workspace.name!r} can be evaluated yet: an evaluation needs a cohort "
-                f"that has run, with its meetings log (meetings.csv) or survey answers (survey.csv), and {found}. "
-                "Import them on the Start page once a cohort has run; before that, the What-if page forecasts a "
-                "design instead.")
-        self.waiting = [c for c in enrolled if c not in self.cohorts]
-        self.result: EvaluationResult | None = None
-        self.evaluated: dict = {}
-        self.report: str | None = None
-
+        self.session = EvaluateSession(context.workspace, resamples=resamples, runs=runs, seed=seed)
+        self.session.observe(self._on_workspace, names="workspace")
         self._build_controls()
         self._build_results()
-        self.all_programs = AllProgramsPanel(self) if several else None
-        super().__init__([scope_note(workspace, "Evaluate"), self.controls, self.placeholder, self.results_box,
-                          *([self.all_programs] if several else [])])
+        self.all_programs = AllProgramsPanel(self) if self.session.several else None
+        super().__init__([scope_note(context.workspace, "Evaluate"), self.controls, self.placeholder,
+                          self.results_box, *([self.all_programs] if self.all_programs else [])])
         self.add_class("wb-evaluate")
         if evaluate_on_open:
             self._on_run()
+
+    def _on_workspace(self, change: dict) -> None:
+        self.context.workspace = change["new"]  # read for the evaluation, or saved with the scenario
 
     # ------------------------------------------------------------------ building
 
     def _build_controls(self) -> None:
         style = {"description_width": "initial"}
-        latest = self.cohorts[-1]
+        session = self.session
         self.cohort = w.Dropdown(description="Cohort", style=style, layout=w.Layout(width="220px"),
-                                 options=[(str(c), c) for c in reversed(self.cohorts)], value=latest)
+                                 options=session.cohort_options)
         self.participants = w.Dropdown(description="Participants", style=style, layout=w.Layout(width="520px"),
-                                       options=[(label, key) for key, label in PARTICIPANT_LABELS.items()],
-                                       value="enrolled")
+                                       options=session.participant_options)
+        traitlets.link((session, "cohort"), (self.cohort, "value"))
+        traitlets.link((session, "participants"), (self.participants, "value"))
         self.run_button = w.Button(description=RUN_LABEL, icon="play", button_style="primary",
                                    layout=w.Layout(width="auto"),
                                    tooltip="Read the workspace again and evaluate the chosen cohort")
         self.run_button.on_click(self._on_run)
-        self.cohort.observe(self._on_settings, names="value")
-        self.participants.observe(self._on_settings, names="value")
+        session.observe(self._on_settings, names=["cohort", "participants"])
         self.stale = w.HTML()
         self.working = JobPanel(ahead=True, width="260px")
         self.job = Job(self, background=self.background, buttons=[self.run_button, self.cohort, self.participants],
                        on_idle=self._idle)
         self.notice = Notice()
-        waiting = ""
-        if self.waiting:
-            names = ", ".join(self.waiting)
-            waiting = (f" {'Cohort' if len(self.waiting) == 1 else 'Cohorts'} {names} "
-                       f"{'has' if len(self.waiting) == 1 else 'have'} no meetings or survey answers yet, so "
-                       f"{'it is' if len(self.waiting) == 1 else 'they are'} not offered.")
         intro = ("The latest cohort that has run is evaluated as the page opens. To see another, or to count "
                  f"participants differently, choose them and press <b>{RUN_LABEL}</b> (<b>{REFRESH_LABEL}</b> "
                  "once figures are shown). The cohorts offered are those with meetings or survey answers from "
-                 f"their mentees.{html.escape(waiting)} It takes a few seconds; nothing in the workspace changes.")
+                 f"their mentees.{html.escape(session.waiting_sentence())} It takes a few seconds; nothing in the "
+                 "workspace changes.")
         self.controls = w.VBox([
             w.HTML(f"<h3>Which cohort?</h3><p>{intro}</p>"),
             row(self.cohort, self.participants),
@@ -268,125 +216,21 @@ class EvaluateView(w.VBox):
         self.controls.add_class("wb-evaluate-controls")
 
     def _build_results(self) -> None:
-        empty = pd.DataFrame()
+        session = self.session
         self.placeholder = w.HTML(PRESS_RUN)
-        # summary
-        self.summary = w.HTML()
-        self.summary.add_class("wb-evaluation-summary")
-        self.downloads = w.HTML()
-        self.downloads.add_class("wb-downloads")
         self.download_notice = Notice()
-        summary_box = w.VBox([w.HTML("<h3>In short</h3>"), self.summary, self.downloads, self.download_notice])
-        # reaction and learning
-        self.rates = w.HTML()
-        self.wave = w.Dropdown(description="Change by the survey at the", style={"description_width": "initial"},
-                               layout=w.Layout(width="420px"))
-        self.wave.observe(self._on_wave, names="value")
-        self.survey_chart = chart_widget(survey_change_chart(empty))
-        self.survey_caption = w.HTML()
-        self.change_table = w.HTML()
-        self.against_table = w.HTML()
-        self.learning_caveats = w.HTML()
-        self.survey_parts = w.VBox([self.rates, self.wave, self.survey_chart, self.survey_caption,
-                                    self.change_table, self.against_table, self.learning_caveats])
-        self.no_survey = w.HTML()
-        learning_box = w.VBox([
-            _heading("Reaction and learning (Kirkpatrick levels 1 and 2)",
-                     "Who answered the surveys, and how their answers changed from the survey before the program."),
-            self.no_survey, self.survey_parts])
-        learning_box.add_class("wb-learning")
-        # behaviour
-        self.meetings_chart = chart_widget(meetings_chart(empty))
-        self.meetings_caption = w.HTML()
-        self.behaviour_facts = w.HTML()
-        self.no_meetings = w.HTML()
-        self.behaviour_parts = w.VBox([self.meetings_chart, self.meetings_caption, self.behaviour_facts])
-        behaviour_box = w.VBox([
-            _heading("Behaviour (Kirkpatrick level 3)",
-                     "Did pairs meet as often as the design planned? Who went quiet or stopped early?"),
-            self.no_meetings, self.behaviour_parts])
-        behaviour_box.add_class("wb-behaviour")
-        # results
-        self.retention_chart = chart_widget(km_chart(empty))
-        self.retention_caption = w.HTML()
-        self.retention_tables = w.HTML()
-        self.promotion_chart = chart_widget(km_chart(empty, outcome="promotion"))
-        self.promotion_caption = w.HTML()
-        self.promotion_tables = w.HTML()
-        self.no_promotion = w.HTML()
-        self.outcome_details = w.Accordion(children=[w.HTML(), w.HTML()],
-                                           titles=("Retention by department and level",
-                                                   "How alike are the two groups?"))
-        self.outcome_details.selected_index = None
-        results_box = w.VBox([
-            _heading("Results (Kirkpatrick level 4)",
-                     "Did participants stay, and move up, more than comparable colleagues who did not take part?"),
-            w.HTML("<h4>Retention</h4>"), self.retention_chart, self.retention_caption, self.retention_tables,
-            self.outcome_details,
-            w.HTML("<h4>Promotion</h4>"), self.no_promotion, self.promotion_chart, self.promotion_caption,
-            self.promotion_tables])
-        results_box.add_class("wb-outcomes")
-        # ROI
-        self.roi_chart = chart_widget(roi_chart(empty))
-        self.roi_caption = w.HTML()
-        self.roi_table = w.HTML()
-        roi_box = w.VBox([
-            _heading("Return on investment",
-                     "Exits avoided against the comparison group, valued at the cost of replacing a leaver, against "
-                     "what the program cost so far."),
-            self.roi_chart, self.roi_caption, self.roi_table])
-        roi_box.add_class("wb-roi")
-        # scorecard
-        self.scorecard_chart = chart_widget(scorecard_chart(empty))
-        self.scorecard_caption = w.HTML()
-        self.scorecard_table = w.HTML()
-        scorecard_box = w.VBox([
-            _heading("Objectives", "Each objective of the design: its baseline, target, what was observed and a "
-                                   "verdict with its confidence."),
-            self.scorecard_chart, self.scorecard_caption, self.scorecard_table])
-        scorecard_box.add_class("wb-scorecard")
-        self.trajectories_chart = chart_widget(trajectories_chart(empty))
-        self.trajectories_caption = w.HTML()
-        self.trajectories_table = w.HTML()
-        scorecard_box.children += (w.HTML("<h4>Over time, cohort by cohort</h4>"), self.trajectories_chart,
-                                   self.trajectories_caption, self.trajectories_table)
-        # calibration
-        self.calibration_chart = chart_widget(calibration_chart(empty))
-        self.calibration_caption = w.HTML()
-        self.fitted_table = w.HTML()
-        self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
-                                    layout=w.Layout(width="380px"))
-        self.scenario_button = None
-        if not published_mode():
-            self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
-                                            button_style="success", layout=w.Layout(width="auto"),
-                                            tooltip="Save the fitted values as a scenario of the What-if page")
-            self.scenario_button.on_click(self._on_save_scenario)
-        self.scenario_notice = Notice()
-        self.scenario_link = w.HTML()
-        self.scenario_box = w.VBox([
-            w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
-                   "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
-                   "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
-            row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
-            if self.scenario_button is not None else [])
-        self.scenario_box.add_class("wb-calibrated-scenario")
-        calibration_box = w.VBox([
-            _heading("Calibration: forecast against what happened",
-                     "What the outcome model forecast for this design and cohort, set against what was observed."),
-            self.calibration_chart, self.calibration_caption, self.fitted_table,
-            *([] if self.scenario_button is None else [self.scenario_box])])
-        calibration_box.add_class("wb-calibration")
-        # the pilot design, when a plan was frozen at launch
-        self.trial = w.HTML()
-        self.trial_box = w.VBox([
-            _heading("Pilot design", "The design that decided who took part, frozen with the evaluation plan at "
-                                     "launch: its estimate, and what ran differently from the plan."), self.trial])
-        self.trial_box.add_class("wb-trial")
-        # how
+        self.in_short = InShort(session, self.download_notice)
+        self.trial = TrialSection(session)
+        self.learning = LearningSection(session, self.notice)
+        self.behaviour = BehaviourSection(session)
+        self.outcomes = OutcomesSection(session)
+        self.roi = RoiSection(session)
+        self.scorecard = ScorecardSection(session)
+        self.calibration = CalibrationSection(session)
+        self.sections = (self.in_short, self.trial, self.learning, self.behaviour, self.outcomes, self.roi,
+                         self.scorecard, self.calibration)
         self.method = w.HTML()
-        self.results_box = w.VBox([summary_box, self.trial_box, learning_box, behaviour_box, results_box, roi_box,
-                                   scorecard_box, calibration_box, self.method])
+        self.results_box = w.VBox([*self.sections, self.method])
         self.results_box.add_class("wb-results")
         self.results_box.layout.display = "none"
 
@@ -397,14 +241,11 @@ class EvaluateView(w.VBox):
         self._mark_stale()
 
     def _mark_stale(self) -> None:
-        if self.result is not None and not self.busy:
-            current = {"cohort": self.cohort.value, "participants": self.participants.value}
-            if current != self.evaluated:
-                self.stale.value = ("<span class='wb-unsaved'>The figures below are for cohort "
-                                    f"{html.escape(str(self.evaluated['cohort']))}: press <b>{REFRESH_LABEL}</b> "
-                                    "to evaluate the new choice.</span>")
-            else:
-                self.stale.value = ""
+        if self.busy:
+            return
+        self.stale.value = ("<span class='wb-unsaved'>The figures below are for cohort "
+                            f"{html.escape(str(self.session.evaluated['cohort']))}: press <b>{REFRESH_LABEL}</b> "
+                            "to evaluate the new choice.</span>" if self.session.stale else "")
 
     # ------------------------------------------------------------------ running
 
@@ -412,36 +253,24 @@ class EvaluateView(w.VBox):
     def _on_run(self, _button: w.Button | None = None) -> None:
         if self.busy:
             raise WorkbenchError("The evaluation is still running: wait for it to finish.")
-        cohort, rule = self.cohort.value, self.participants.value
-        if cohort is None:
+        session = self.session
+        settings = session.settings()
+        if settings["cohort"] is None:
             raise WorkbenchError("Choose a cohort to evaluate.")
-        path, program = self.context.workspace.path, self.context.workspace.program
         self.stale.value = ""
-        if self.result is None:
-            self.placeholder.value = muted(f"Evaluating cohort {cohort}: the figures appear here when it finishes.")
-        total = len(STEPS) + 1  # the evaluation's parts, then the downloadable report
-        settings = {"cohort": cohort, "participants": rule}
-
-        def evaluate(progress, _cancel, _previous) -> tuple:
-            workspace = program_scope(open_workspace(path), program)
-            result = evaluate_workspace(
-                workspace, cohort=cohort, participants=rule, seed=self.seed, resamples=self.resamples,
-                runs=max(self.runs, 2), calibrate_forecast=self.runs > 0,
-                progress=lambda done, _total, step: progress(done, total, step))
-            return result, workspace
-
-        def report(progress, _cancel, evaluated: tuple) -> tuple:
-            result, workspace = evaluated
-            progress(total - 1, total, "preparing the downloadable report")
-            return result, evaluation_html(result, workspace_name=workspace.name)
-
-        self.job.run(self.working, f"Working: evaluating cohort {cohort} ...",
-                     Stage("run the evaluation", evaluate,
-                           lambda evaluated, seconds: self._show(*evaluated, settings, seconds)),
-                     Stage("prepare the downloadable report", report, self._show_downloads, "download_notice"))
+        if session.result is None:
+            self.placeholder.value = muted(f"Evaluating cohort {settings['cohort']}: the figures appear here when it "
+                                           "finishes.")
+        self.job.run(self.working, f"Working: evaluating cohort {settings['cohort']} ...",
+                     Stage("run the evaluation",
+                           lambda progress, _cancel, _previous: session.evaluate(progress, **settings), self._show),
+                     Stage("prepare the downloadable report",
+                           lambda progress, _cancel, evaluated: (evaluated,
+                                                                 session.prepare_report(evaluated, progress)),
+                           lambda outcome, _seconds: self.in_short.show_downloads(*outcome), "download_notice"))
 
     def _idle(self) -> None:
-        if self.result is None:
+        if self.session.result is None:
             self.placeholder.value = PRESS_RUN
         self._mark_stale()
 
@@ -456,41 +285,68 @@ class EvaluateView(w.VBox):
 
     # ------------------------------------------------------------------ showing the result
 
-    def _show(self, result: EvaluationResult, workspace, settings: dict, seconds: float) -> None:
-        self.result, self.evaluated, self.report = result, settings, None
-        self.context.workspace = workspace
-        self.document = result.to_json()
+    def _show(self, evaluated: Evaluated, seconds: float) -> None:
+        self.session.accept(evaluated)
+        result = evaluated.result
         self.placeholder.layout.display = "none"
         self.results_box.layout.display = None
         self.run_button.description, self.run_button.icon = REFRESH_LABEL, "refresh"
-        self.downloads.value = muted("Preparing the downloadable report ...")
-        self._render_summary()
-        self._render_trial()
-        self._render_learning()
-        self._render_behaviour()
-        self._render_outcomes()
-        self._render_roi()
-        self._render_scorecard()
-        self._render_calibration()
-        self._render_method()
+        self.in_short.preparing()
+        for section in self.sections:
+            section.show()
+        self.method.value = _method_html(self.session.document)
         self.notice.show(f"Evaluated cohort {result.cohort.name} ({seconds:.1f} s). The figures describe the data as "
                          f"it stands on {result.cohort.as_of:%d %B %Y}.", "success")
 
-    def _show_downloads(self, outcome: tuple, _seconds: float = 0.0) -> None:
-        result, report = outcome
-        if result is not self.result:
-            return
-        self.report = report
-        stem = f"evaluation-{self.context.workspace.slug}-cohort-{result.cohort.name}"
-        self.downloads.value = (
-            "<p>" + download_link(report, f"{stem}.html", "text/html", "Download the report (HTML)")
-            + " · " + download_link(result.json_text(), f"{stem}.json", "application/json",
-                                    "Every figure (JSON)")
-            + "</p>" + muted("The report is one page that opens offline and prints to PDF; it holds no names, "
-                              "ids or free-text answers."))
 
-    def _render_summary(self) -> None:
-        doc, result = self.document, self.result
+def _method_html(doc: dict) -> str:
+    """How the figures were made: the methods and the privacy rule."""
+    s = doc["settings"]
+    return "<h3>How the figures were made</h3>" + _facts([
+        ("Comparison group", doc["cohort"]["comparison_rule"] + "; people who joined a later cohort stay in it"),
+        ("Survival", "Kaplan-Meier curves, log-rank test, Cox model with a baseline per department, adjusted for "
+                     "level and tenure"),
+        ("Shares and ROI", f"bootstrap, {s['resamples']:,} resamples, seed {s['seed']}"),
+        ("Surveys", "paired t-test and Wilcoxon signed-rank test, Holm-corrected across constructs; effect size "
+                    "Cohen's d_z; free-text answers are never read"),
+        ("Privacy", f"groups of fewer than {MIN_GROUP} people are never shown; no names or ids appear"),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# The sections of the results, each drawn by ``show()`` from the session's current evaluation
+
+
+class _Section(w.VBox):
+    """A section of the results: its heading and lead, then what the section adds; ``show()`` draws the session's
+    current evaluation. Given an empty ``chart`` of its kind, the section has a chart and its caption."""
+
+    def __init__(self, session: EvaluateSession, css_class: str, title: str, lead: str, chart=None) -> None:
+        self.session = session
+        if chart is not None:
+            self.chart, self.caption = chart_widget(chart), w.HTML()
+        super().__init__([_heading(title, lead)])
+        self.add_class(css_class)
+
+
+class InShort(w.VBox):
+    """The headline figures, the cohort's facts and the caveats (self-selection first), and the downloads;
+    ``notice`` says when the report could not be prepared."""
+
+    def __init__(self, session: EvaluateSession, notice: Notice) -> None:
+        self.session = session
+        self.summary = w.HTML()
+        self.summary.add_class("wb-evaluation-summary")
+        self.downloads = w.HTML()
+        self.downloads.add_class("wb-downloads")
+        super().__init__([w.HTML("<h3>In short</h3>"), self.summary, self.downloads, notice])
+
+    def preparing(self) -> None:
+        """Say that the report is being prepared (the links follow)."""
+        self.downloads.value = muted("Preparing the downloadable report ...")
+
+    def show(self) -> None:
+        doc, result = self.session.document, self.session.result
         c = doc["cohort"]
         tiles = []
         at = doc["retention"].get("at_horizon")
@@ -518,9 +374,10 @@ class EvaluateView(w.VBox):
             ("Cohort", f"{c['name']}, started {c['start']} ({c['start_source']}); data to {c['as_of']}, "
                        f"{c['follow_up_months']:.1f} months of follow-up; shares are read after "
                        f"{c['horizon_months']} months"),
-            ("Participants", f"{c['participants']}, {c['participant_rule']}; {shown_count(c['matched_participants'])} of them "
-                             "have comparable colleagues"),
-            ("Compared with", f"{shown_count(c['comparison_matched'])} of {c['comparison_pool']} {c['comparison_rule']}"),
+            ("Participants", f"{c['participants']}, {c['participant_rule']}; "
+                             f"{charts.shown_count(c['matched_participants'])} of them have comparable colleagues"),
+            ("Compared with", f"{charts.shown_count(c['comparison_matched'])} of {c['comparison_pool']} "
+                              f"{c['comparison_rule']}"),
             ("Program", f"{doc['design']['structure'].replace('_', '-')}, {doc['design']['cadence']} meetings, "
                         f"{doc['design']['duration_months']} months; {c['mentors']} mentors, {c['pairs']} pairs, "
                         f"{c['meetings']} meetings logged"),
@@ -529,72 +386,109 @@ class EvaluateView(w.VBox):
         self.summary.value = (f"<div class='wb-tiles'>{''.join(tiles)}</div>{facts}"
                               f"{_caveats(result.caveats)}{left_out}")
 
-    def _render_trial(self) -> None:
-        trial = self.document.get("trial")
-        self.trial_box.layout.display = None if trial else "none"
-        self.trial.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
+    def show_downloads(self, evaluated: Evaluated, report: str) -> None:
+        if not self.session.keep_report(evaluated, report):
+            return
+        stem = self.session.download_stem
+        self.downloads.value = (
+            "<p>" + download_link(report, f"{stem}.html", "text/html", "Download the report (HTML)")
+            + " · " + download_link(evaluated.result.json_text(), f"{stem}.json", "application/json",
+                                    "Every figure (JSON)")
+            + "</p>" + muted("The report is one page that opens offline and prints to PDF; it holds no names, "
+                              "ids or free-text answers."))
 
-    # ------------------------------------------------------------------ levels 1 and 2
 
-    def _render_learning(self) -> None:
-        result = self.result
+class TrialSection(_Section):
+    """The pilot design, when an evaluation plan was frozen at launch: its estimate and the deviations."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-trial", "Pilot design", "The design that decided who took part, frozen with "
+                         "the evaluation plan at launch: its estimate, and what ran differently from the plan.")
+        self.text = w.HTML()
+        self.children += (self.text,)
+
+    def show(self) -> None:
+        trial = self.session.document.get("trial")
+        self.layout.display = None if trial else "none"
+        self.text.value = (trial_html(trial) + _caveats(trial["caveats"])) if trial else ""
+
+
+class LearningSection(_Section):
+    """Reaction and learning: response rates per wave, and the paired change per construct by the chosen wave,
+    alone and against the comparison group's. ``notice`` shows what goes wrong when the wave changes."""
+
+    def __init__(self, session: EvaluateSession, notice: Notice) -> None:
+        super().__init__(session, "wb-learning", "Reaction and learning (Kirkpatrick levels 1 and 2)",
+                         "Who answered the surveys, and how their answers changed from the survey before the "
+                         "program.", charts.survey_change_chart(pd.DataFrame()))
+        self.notice = notice
+        self.rates = w.HTML()
+        self.wave = w.Dropdown(description="Change by the survey at the", style={"description_width": "initial"},
+                               layout=w.Layout(width="420px"))
+        self.wave.observe(self._on_wave, names="value")
+        self.change_table, self.against_table, self.caveats = w.HTML(), w.HTML(), w.HTML()
+        self.parts = w.VBox([self.rates, self.wave, self.chart, self.caption, self.change_table, self.against_table,
+                             self.caveats])
+        self.missing = w.HTML()
+        self.children += (self.missing, self.parts)
+
+    def show(self) -> None:
+        result = self.session.result
         rates = result.response_rates
         if not len(rates):
-            self.no_survey.value = muted("No survey answers for this cohort (survey.csv has none from its "
+            self.missing.value = muted("No survey answers for this cohort (survey.csv has none from its "
                                           "participants), so reaction and learning cannot be shown.")
-            self.survey_parts.layout.display = "none"
+            self.parts.layout.display = "none"
             return
-        self.no_survey.value = ""
-        self.survey_parts.layout.display = None
+        self.missing.value = ""
+        self.parts.layout.display = None
         rows = []
         for r in rates.to_dict("records"):
             few = r["respondents"] < MIN_GROUP
             invited = r["invited"]
             rows.append({"Survey": WAVE_LABELS.get(r["wave"], r["wave"]),
-                         "Group": GROUP_LABELS.get(r["group"], r["group"]),
+                         "Group": charts.GROUP_LABELS.get(r["group"], r["group"]),
                          "Invited": "–" if invited is None or not _finite(invited) else f"{int(invited):,}",
                          "Answered": f"fewer than {MIN_GROUP}" if few else f"{int(r['respondents']):,}",
                          "Response rate": "–" if few else _pct(r["rate"])})
         self.rates.value = ("<h4>Response rates</h4>" + _table(pd.DataFrame(rows))
                             + muted("The comparison group's invitations are not recorded, so its rate is blank."))
-        change = result.change
-        shown = change[~change["hidden"].fillna(False).astype(bool)] if len(change) else change
-        waves = [wv for wv in ("post", "followup", "mid") if len(shown) and (shown["wave"] == wv).any()]
+        waves = self.session.change_waves
         previous = self.wave.value
         self.wave.options = [(WAVE_LABELS.get(wv, wv).lower(), wv) for wv in waves]
         self.wave.value = previous if previous in waves else (waves[0] if waves else None)
         self.wave.layout.display = None if waves else "none"
-        self.survey_chart.layout.display = None if waves else "none"
+        self.chart.layout.display = None if waves else "none"
         self._render_survey_chart()
-        self.learning_caveats.value = _caveats(result.learning_caveats)
+        self.caveats.value = _caveats(result.learning_caveats)
 
     @guarded("show the survey change")
     def _on_wave(self, _change: object) -> None:
-        if self.result is not None:
+        if self.session.result is not None:
             self._render_survey_chart()
 
     def _render_survey_chart(self) -> None:
         """The chart and tables of the change by the chosen survey wave."""
         wave = self.wave.value
-        result = self.result
+        result = self.session.result
         change = result.change
         if wave is None:
-            self.survey_caption.value = ""
+            self.caption.value = ""
             self.change_table.value = muted(f"Fewer than {MIN_GROUP} people answered both the survey before the "
                                              "program and a later one, so no change is shown.")
             self.against_table.value = ""
             return
-        self.survey_chart.chart = survey_change_chart(change, wave=wave)
-        self.survey_caption.value = caption(survey_change_caption(change, wave=wave,
+        self.chart.chart = charts.survey_change_chart(change, wave=wave)
+        self.caption.value = caption(charts.survey_change_caption(change, wave=wave,
                                                                    against=result.against_comparison,
-                                                                   note=design_note(self.document)))
+                                                                   note=charts.design_note(self.session.document)))
         change = change[change["wave"] == wave]
         hidden_rows = change["hidden"].fillna(False).astype(bool)
         shown, hidden = change[~hidden_rows], int(hidden_rows.sum())
         if len(shown):
             table = pd.DataFrame({
                 "Construct": shown["construct"].str.replace("_", " ").str.capitalize(),
-                "Group": shown["group"].map(lambda v: GROUP_LABELS.get(v, v)),
+                "Group": shown["group"].map(lambda v: charts.GROUP_LABELS.get(v, v)),
                 "People answering both": [f"{int(n)}" for n in shown["pairs"]],
                 "Change (95% interval)": [f"{_signed(c)} ({_interval(lo, hi, _signed)})"
                                           for c, lo, hi in zip(shown["change"], shown["low"], shown["high"])],
@@ -639,22 +533,32 @@ class EvaluateView(w.VBox):
                                               f"{MIN_GROUP} people of each group answering both surveys: without it, "
                                               "part of any rise may be what happened to everyone.")
 
-    # ------------------------------------------------------------------ level 3
 
-    def _render_behaviour(self) -> None:
-        b = self.result.behaviour.summary
+class BehaviourSection(_Section):
+    """Behaviour: meetings against the design's cadence, pairs gone quiet, early closures."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-behaviour", "Behaviour (Kirkpatrick level 3)",
+                         "Did pairs meet as often as the design planned? Who went quiet or stopped early?",
+                         charts.meetings_chart(pd.DataFrame()))
+        self.facts, self.missing = w.HTML(), w.HTML()
+        self.parts = w.VBox([self.chart, self.caption, self.facts])
+        self.children += (self.missing, self.parts)
+
+    def show(self) -> None:
+        b = self.session.result.behaviour.summary
         if not b["pairs"]:
-            self.no_meetings.value = muted("No meetings are logged for this cohort (meetings.csv has none from its "
+            self.missing.value = muted("No meetings are logged for this cohort (meetings.csv has none from its "
                                             "mentees), so meetings, pairs gone quiet and early closures cannot be "
                                             "shown.")
-            self.behaviour_parts.layout.display = "none"
+            self.parts.layout.display = "none"
             return
-        self.no_meetings.value = ""
-        self.behaviour_parts.layout.display = None
-        self.meetings_chart.chart = meetings_chart(self.result.behaviour.distribution(),
+        self.missing.value = ""
+        self.parts.layout.display = None
+        self.chart.chart = charts.meetings_chart(self.session.result.behaviour.distribution(),
                                                    expected_per_pair=b["expected_per_pair"])
-        self.meetings_caption.value = caption(meetings_caption(b))
-        self.behaviour_facts.value = _facts([
+        self.caption.value = caption(charts.meetings_caption(b))
+        self.facts.value = _facts([
             ("Meetings", f"{b['meetings']:,} in {b['pairs']:,} pairs; median {_num(b['median_meetings_per_pair'], 1)}"
                          f" per pair, {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Gone quiet", f"{_pct(b['gone_quiet_share'])} of pairs went more than {b['inactivity_days']} days "
@@ -663,19 +567,76 @@ class EvaluateView(w.VBox):
             ("Closed early", f"{_pct(b['closed_early_share'])} of pairs stopped meeting before the program "
                              "ended" if b["closed_early_share"] is not None else f"not shown: fewer than {MIN_GROUP} "
                              "pairs, or it would give a smaller group away"),
-            ("Participants who never met", shown_count(b["participants_without_meetings"],
+            ("Participants who never met", charts.shown_count(b["participants_without_meetings"],
                                                        f"not shown (1 to {MIN_GROUP - 1}, or all but that few)")),
         ]) + _caveats(BEHAVIOUR_CAVEATS)
 
-    # ------------------------------------------------------------------ level 4
+
+class OutcomesSection(_Section):
+    """Results: retention and promotion as Kaplan-Meier curves with the log-rank test and the Cox hazard ratio,
+    retention by department and level, and how alike the two groups are."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-outcomes", "Results (Kirkpatrick level 4)",
+                         "Did participants stay, and move up, more than comparable colleagues who did not take part?")
+        self.retention_chart = chart_widget(charts.km_chart(pd.DataFrame()))
+        self.retention_caption, self.retention_tables = w.HTML(), w.HTML()
+        self.promotion_chart = chart_widget(charts.km_chart(pd.DataFrame(), outcome="promotion"))
+        self.promotion_caption, self.promotion_tables, self.no_promotion = w.HTML(), w.HTML(), w.HTML()
+        self.details = w.Accordion(children=[w.HTML(), w.HTML()],
+                                   titles=("Retention by department and level", "How alike are the two groups?"))
+        self.details.selected_index = None
+        self.children += (
+            w.HTML("<h4>Retention</h4>"), self.retention_chart, self.retention_caption, self.retention_tables,
+            self.details,
+            w.HTML("<h4>Promotion</h4>"), self.no_promotion, self.promotion_chart, self.promotion_caption,
+            self.promotion_tables)
+
+    def show(self) -> None:
+        doc = self.session.document
+        self._outcome(doc["retention"], self.retention_chart, self.retention_caption, self.retention_tables)
+        block = doc["retention"]
+        by_group, hidden = shown_rows(block.get("by_group", []))
+        if by_group:
+            frame = pd.DataFrame({
+                "Group": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in by_group],
+                "Participants": [f"{r['participants']}" for r in by_group],
+                "Comparison": [f"{r['comparison']}" for r in by_group],
+                "Participants still employed": [_pct(r["participants_share"]) for r in by_group],
+                "Comparison, weighted": [_pct(r["comparison_share"]) for r in by_group],
+                "Difference": [_points(r["difference"]) for r in by_group]})
+            by_text = _table(frame) + _hidden_note(hidden)
+        else:
+            by_text = muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
+        balance, hidden_balance = shown_rows(block.get("balance", []))
+        frame = pd.DataFrame({
+            "Characteristic": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in balance],
+            "Participants": [_pct(r["participants"]) for r in balance],
+            "Comparison": [_pct(r["comparison"]) for r in balance],
+            "Comparison, weighted": [_pct(r["comparison_weighted"]) for r in balance]})
+        self.details.children[0].value = by_text
+        self.details.children[1].value = (
+            muted("Share of each group by department, level and tenure band. The weights give the comparison group "
+                   "the participants' mix; what the data does not record (motivation, performance, intent to stay) "
+                   "cannot be balanced.") + _table(frame) + _hidden_note(hidden_balance))
+        promotion = doc["promotion"]
+        measured = bool(promotion.get("measured"))
+        self.promotion_chart.layout.display = None if measured else "none"
+        if measured:
+            self.no_promotion.value = ""
+            self._outcome(promotion, self.promotion_chart, self.promotion_caption, self.promotion_tables)
+        else:
+            self.no_promotion.value = muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
+                                             "that column to people.csv to compare promotions too.")
+            self.promotion_caption.value = self.promotion_tables.value = ""
 
     def _outcome(self, block: dict, chart: w.Widget, caption_box: w.HTML, tables: w.HTML) -> None:
         km = pd.DataFrame(block["km"])
         horizon = block.get("horizon_months")
-        chart.chart = km_chart(km, outcome=block["outcome"], horizon_months=horizon)
-        caption_box.value = caption(km_caption(km, outcome=block["outcome"], horizon_months=horizon,
+        chart.chart = charts.km_chart(km, outcome=block["outcome"], horizon_months=horizon)
+        caption_box.value = caption(charts.km_caption(km, outcome=block["outcome"], horizon_months=horizon,
                                                logrank=block["logrank"], hazard_ratio=block["hazard_ratio"],
-                                               note=design_note(self.document)))
+                                               note=charts.design_note(self.session.document)))
         facts = []
         hr = block["hazard_ratio"]
         if hr:
@@ -687,7 +648,7 @@ class EvaluateView(w.VBox):
         if block["logrank"]:
             facts.append(("Log-rank test of the curves", f"chi-square {_num(block['logrank']['statistic'])}, "
                                                          f"p = {_p(block['logrank']['p_value'])}"))
-        facts += [(f"{GROUP_LABELS.get(g['group'], g['group'])}", f"{g['people']} people, {g['events']} "
+        facts += [(f"{charts.GROUP_LABELS.get(g['group'], g['group'])}", f"{g['people']} people, {g['events']} "
                    f"{'exits' if block['outcome'] == 'retention' else 'promotions'}" if g["people"] is not None
                    else f"fewer than {MIN_GROUP} people: not shown") for g in block["groups"]]
         at = block.get("at_horizon")
@@ -710,58 +671,27 @@ class EvaluateView(w.VBox):
         notes = _caveats(block["notes"], "Notes") if block["notes"] else ""
         tables.value = _facts(facts) + table + notes + _caveats(block["caveats"])
 
-    def _render_outcomes(self) -> None:
-        doc = self.document
-        self._outcome(doc["retention"], self.retention_chart, self.retention_caption, self.retention_tables)
-        block = doc["retention"]
-        by_group = [r for r in block.get("by_group", []) if not r["hidden"]]
-        hidden = sum(bool(r["hidden"]) for r in block.get("by_group", []))
-        if by_group:
-            frame = pd.DataFrame({
-                "Group": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in by_group],
-                "Participants": [f"{r['participants']}" for r in by_group],
-                "Comparison": [f"{r['comparison']}" for r in by_group],
-                "Participants still employed": [_pct(r["participants_share"]) for r in by_group],
-                "Comparison, weighted": [_pct(r["comparison_share"]) for r in by_group],
-                "Difference": [_points(r["difference"]) for r in by_group]})
-            by_text = _table(frame) + _hidden_note(hidden)
-        else:
-            by_text = muted(f"Every department and level has fewer than {MIN_GROUP} people in one of the groups.")
-        balance = [r for r in block.get("balance", []) if not r["hidden"]]
-        hidden_balance = sum(bool(r["hidden"]) for r in block.get("balance", []))
-        frame = pd.DataFrame({
-            "Characteristic": [f"{r['variable'].replace('_', ' ').capitalize()}: {r['value']}" for r in balance],
-            "Participants": [_pct(r["participants"]) for r in balance],
-            "Comparison": [_pct(r["comparison"]) for r in balance],
-            "Comparison, weighted": [_pct(r["comparison_weighted"]) for r in balance]})
-        self.outcome_details.children[0].value = by_text
-        self.outcome_details.children[1].value = (
-            muted("Share of each group by department, level and tenure band. The weights give the comparison group "
-                   "the participants' mix; what the data does not record (motivation, performance, intent to stay) "
-                   "cannot be balanced.") + _table(frame) + _hidden_note(hidden_balance))
-        promotion = doc["promotion"]
-        measured = bool(promotion.get("measured"))
-        self.promotion_chart.layout.display = None if measured else "none"
-        if measured:
-            self.no_promotion.value = ""
-            self._outcome(promotion, self.promotion_chart, self.promotion_caption, self.promotion_tables)
-        else:
-            self.no_promotion.value = muted("Promotion is not measured: " + promotion.get("reason", "") + " Add "
-                                             "that column to people.csv to compare promotions too.")
-            self.promotion_caption.value = self.promotion_tables.value = ""
 
-    # ------------------------------------------------------------------ ROI and scorecard
+class RoiSection(_Section):
+    """The return on investment with its bootstrap distribution and the costs it weighs."""
 
-    def _render_roi(self) -> None:
-        roi = self.document["roi"]
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-roi", "Return on investment",
+                         "Exits avoided against the comparison group, valued at the cost of replacing a leaver, "
+                         "against what the program cost so far.", charts.roi_chart(pd.DataFrame()))
+        self.table = w.HTML()
+        self.children += (self.chart, self.caption, self.table)
+
+    def show(self) -> None:
+        roi = self.session.document["roi"]
         if not roi:
-            self.roi_chart.layout.display = "none"
-            self.roi_caption.value = muted("The ROI could not be computed for this cohort.")
-            self.roi_table.value = ""
+            self.chart.layout.display = "none"
+            self.caption.value = muted("The ROI could not be computed for this cohort.")
+            self.table.value = ""
             return
-        self.roi_chart.layout.display = None
-        self.roi_chart.chart = roi_chart(self.result.roi.distribution(), estimate=roi["roi"]["estimate"])
-        self.roi_caption.value = caption(roi_caption(roi, note=design_note(self.document)))
+        self.chart.layout.display = None
+        self.chart.chart = charts.roi_chart(self.session.result.roi.distribution(), estimate=roi["roi"]["estimate"])
+        self.caption.value = caption(charts.roi_caption(roi, note=charts.design_note(self.session.document)))
         parts, currency = roi["cost_breakdown"], roi["currency"]
         benefit = roi["benefit"]
         frame = pd.DataFrame({"Item": ["Meetings (staff time)", "Training", "Coordination", "Tools", "Program cost",
@@ -771,25 +701,39 @@ class EvaluateView(w.VBox):
                                                        f"{roi['cost']:,.0f}", f"{roi['replacement_cost']:,.0f}",
                                                        f"{benefit['estimate']:,.0f} ({benefit['low']:,.0f} to "
                                                        f"{benefit['high']:,.0f})"]})
-        self.roi_table.value = (_table(frame) + muted(
+        self.table.value = (_table(frame) + muted(
             f"Salary: {roi['salary_source']}; an hour of staff time costs {parts['hourly_cost']:,.2f} {currency}. "
             f"{roi['resamples']:,} bootstrap resamples.") + _caveats(roi["caveats"]))
 
-    def _render_scorecard(self) -> None:
-        card = self.result.scorecard
+
+class ScorecardSection(_Section):
+    """The design's objectives: baseline, target, what was observed and a verdict; then cohort by cohort."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-scorecard", "Objectives", "Each objective of the design: its baseline, "
+                         "target, what was observed and a verdict with its confidence.",
+                         charts.scorecard_chart(pd.DataFrame()))
+        self.table = w.HTML()
+        self.trajectories_chart = chart_widget(trajectories_chart(pd.DataFrame()))
+        self.trajectories_caption, self.trajectories_table = w.HTML(), w.HTML()
+        self.children += (self.chart, self.caption, self.table, w.HTML("<h4>Over time, cohort by cohort</h4>"),
+                          self.trajectories_chart, self.trajectories_caption, self.trajectories_table)
+
+    def show(self) -> None:
+        card = self.session.result.scorecard
         if not len(card):
-            self.scorecard_chart.layout.display = "none"
-            link = workspace_link("01_align", self.context.workspace)
-            self.scorecard_caption.value = (
+            self.chart.layout.display = "none"
+            link = workspace_link("01_align", self.session.workspace)
+            self.caption.value = (
                 "<p class='wb-muted'>The design has no objectives yet, so there is nothing to score. Add SMART "
                 f"objectives with a KPI, a baseline and a target on the <a href='{html.escape(link)}'>Align page</a>"
                 "; this page then says whether each was met.</p>")
-            self.scorecard_table.value = ""
+            self.table.value = ""
             return
         measured = pd.to_numeric(card["observed"], errors="coerce").notna().any()
-        self.scorecard_chart.layout.display = None if measured else "none"
-        self.scorecard_chart.chart = scorecard_chart(card)
-        self.scorecard_caption.value = caption(scorecard_caption(card, note=design_note(self.document)))
+        self.chart.layout.display = None if measured else "none"
+        self.chart.chart = charts.scorecard_chart(card)
+        self.caption.value = caption(charts.scorecard_caption(card, note=charts.design_note(self.session.document)))
         rows = []
         for r in card.to_dict("records"):
             unit = f" ({r['unit']})" if r["unit"] else ""
@@ -806,29 +750,58 @@ class EvaluateView(w.VBox):
                          "Measured as": f"{r['measure']}{unit}" if r["measure"] else "–",
                          "Baseline": _short(r["baseline"]), "Target": _short(r["target"]),
                          "Observed (95% interval)": observed, "Verdict": verdict, "Note": r["note"]})
-        self.scorecard_table.value = _table(pd.DataFrame(rows))
-        paths = self.result.trajectories
-        self.trajectories_chart.layout.display = None if paths is not None and len(paths) else "none"
+        self.table.value = _table(pd.DataFrame(rows))
+        paths = self.session.result.trajectories
+        shown = paths is not None and len(paths)
+        self.trajectories_chart.layout.display = None if shown else "none"
         self.trajectories_chart.chart = trajectories_chart(paths)
         self.trajectories_caption.value = caption(trajectories_caption(paths))
-        self.trajectories_table.value = (_table(trajectory_table(paths)) + _not_measured_note(paths, card)
-                                         if paths is not None and len(paths) else "")
+        self.trajectories_table.value = (_table(trajectory_table(paths))
+                                         + _not_measured_note(*self.session.unmeasured_objectives()) if shown else "")
 
-    # ------------------------------------------------------------------ calibration
 
-    def _render_calibration(self) -> None:
-        calibration = self.result.calibration
+class CalibrationSection(_Section):
+    """The outcome model's forecast against what happened, the assumptions fitted, and (in the workshop) their
+    save as a what-if scenario."""
+
+    def __init__(self, session: EvaluateSession) -> None:
+        super().__init__(session, "wb-calibration", "Calibration: forecast against what happened",
+                         "What the outcome model forecast for this design and cohort, set against what was observed.",
+                         charts.calibration_chart(pd.DataFrame()))
+        self.fitted_table = w.HTML()
+        self.scenario_name = w.Text(description="Scenario name", style={"description_width": "initial"},
+                                    layout=w.Layout(width="380px"))
+        self.scenario_button = None
+        if not published_mode():
+            self.scenario_button = w.Button(description="Save as a what-if scenario", icon="save",
+                                            button_style="success", layout=w.Layout(width="auto"),
+                                            tooltip="Save the fitted values as a scenario of the What-if page")
+            self.scenario_button.on_click(self._on_save_scenario)
+        self.scenario_notice = Notice()
+        self.scenario_link = w.HTML()
+        self.scenario_box = w.VBox([
+            w.HTML("<h4>Start the next cohort's forecasts from what happened</h4>"
+                   "<p>Save the fitted values as a scenario: on the What-if page it changes only these assumptions "
+                   "of the outcome model, so the next cohort's forecasts start from this cohort's evidence.</p>"),
+            row(self.scenario_name, self.scenario_button), self.scenario_notice, self.scenario_link]
+            if self.scenario_button is not None else [])
+        self.scenario_box.add_class("wb-calibrated-scenario")
+        self.children += (self.chart, self.caption, self.fitted_table,
+                          *([] if self.scenario_button is None else [self.scenario_box]))
+
+    def show(self) -> None:
+        calibration = self.session.result.calibration
         self.scenario_notice.clear()
         self.scenario_link.value = ""
         if calibration is None:
-            self.calibration_chart.layout.display = "none"
-            self.calibration_caption.value = muted("The forecast was not run for this evaluation.")
+            self.chart.layout.display = "none"
+            self.caption.value = muted("The forecast was not run for this evaluation.")
             self.fitted_table.value = ""
             self.scenario_box.layout.display = "none"
             return
-        self.calibration_chart.layout.display = None
-        self.calibration_chart.chart = calibration_chart(calibration.forecast)
-        self.calibration_caption.value = caption(calibration_caption(calibration.forecast, calibration.fitted))
+        self.chart.layout.display = None
+        self.chart.chart = charts.calibration_chart(calibration.forecast)
+        self.caption.value = caption(charts.calibration_caption(calibration.forecast, calibration.fitted))
         fitted = calibration.fitted
         frame = pd.DataFrame({
             "Assumption": [p.replace("_", " ").capitalize() for p in fitted["parameter"]],
@@ -846,65 +819,21 @@ class EvaluateView(w.VBox):
         self.scenario_box.layout.display = None
         if self.scenario_button is None:
             return
-        if calibration.parameters:
-            self.scenario_name.value = f"Fitted to cohort {self.result.cohort.name}"
-            self.scenario_name.disabled = self.scenario_button.disabled = False
-        else:
-            self.scenario_name.value = ""
-            self.scenario_name.disabled = self.scenario_button.disabled = True
+        self.scenario_name.value = name = self.session.scenario_name
+        self.scenario_name.disabled = self.scenario_button.disabled = not name
+        if not name:
             self.scenario_notice.show("Nothing could be fitted from this cohort (see the table), so there is no "
                                       "scenario to save.", "info")
 
-    def calibrated_scenario(self) -> Scenario:
-        """The what-if scenario with the fitted parameters (to two decimals, as the page shows them), named as in
-        the name box."""
-        result = self.result
-        if result is None or result.calibration is None or not result.calibration.parameters:
-            raise WorkbenchError("Run the evaluation first: the scenario takes its values from the calibration.")
-        name = self.scenario_name.value.strip()
-        if not name:
-            raise WorkbenchError("Give the scenario a name.")
-        parameters = {k: round(float(v), 2) for k, v in result.calibration.parameters.items()}
-        values = ", ".join(f"{k.replace('_', ' ')} {v:.2f}" for k, v in parameters.items())
-        return Scenario(name, parameters=parameters,
-                        description=f"The outcome model's assumptions fitted to cohort {result.cohort.name} "
-                                    f"(evaluated {datetime.date.today().isoformat()}, data to "
-                                    f"{result.cohort.as_of.isoformat()}): {values}.")
-
     @guarded("save the scenario", notice="scenario_notice", button="scenario_button")
     def _on_save_scenario(self, _button: w.Button | None = None) -> None:
-        scenario = self.calibrated_scenario()
-        try:
-            self.context.workspace = save_scenario(self.context.workspace, scenario, replace=False)
-        except StaleWorkspaceError:
-            raise WorkbenchError("The workspace was changed elsewhere (for example on another page) since this "
-                                 f"evaluation read it. Nothing was saved: press {REFRESH_LABEL} to evaluate the "
-                                 "latest data, then save the scenario again.") from None
-        except WorkbenchError as exc:
-            if "already exists" in str(exc):
-                raise WorkbenchError(f"A scenario called {scenario.name!r} is already saved in the workspace: "
-                                     "choose another name.") from None
-            raise
-        link = workspace_link("05_what_if", self.context.workspace)
+        scenario = self.session.save_scenario(self.scenario_name.value)
+        link = workspace_link("05_what_if", self.session.workspace)
         self.scenario_notice.show(f"Saved the scenario {scenario.name!r} in the workspace: "
                                   f"{scenario.description}", "success")
         self.scenario_link.value = (f"<p><a href='{html.escape(link)}'>Open the What-if page</a> to compare it with "
                                     "the design or other alternatives.</p>")
 
-    # ------------------------------------------------------------------ how the figures were made
-
-    def _render_method(self) -> None:
-        doc = self.document
-        s = doc["settings"]
-        self.method.value = "<h3>How the figures were made</h3>" + _facts([
-            ("Comparison group", doc["cohort"]["comparison_rule"] + "; people who joined a later cohort stay in it"),
-            ("Survival", "Kaplan-Meier curves, log-rank test, Cox model with a baseline per department, adjusted for "
-                         "level and tenure"),
-            ("Shares and ROI", f"bootstrap, {s['resamples']:,} resamples, seed {s['seed']}"),
-            ("Surveys", "paired t-test and Wilcoxon signed-rank test, Holm-corrected across constructs; effect size "
-                        "Cohen's d_z; free-text answers are never read"),
-            ("Privacy", f"groups of fewer than {MIN_GROUP} people are never shown; no names or ids appear"),
-        ])
 
 
 class AllProgramsPanel(w.VBox):
@@ -913,18 +842,17 @@ class AllProgramsPanel(w.VBox):
     only (no person), so it is the same in the published app."""
 
     def __init__(self, view: EvaluateView) -> None:
-        self.view = view
-        self.found: ProgramsEvaluation | None = None
+        self.session = session = view.session
         self.run_button = w.Button(description="Evaluate all programs", icon="sitemap", layout=w.Layout(width="auto"),
                                    tooltip="Evaluate every program on the cohort chosen above, then total them")
         self.run_button.on_click(self._on_run)
         self.notice = Notice()
         self.table = w.HTML()
-        self.chart = chart_widget(programs_chart(pd.DataFrame()))
+        self.chart = chart_widget(charts.programs_chart(pd.DataFrame()))
         self.chart.layout.display = "none"
         self.caption = w.HTML()
         self.caveats = w.HTML()
-        ids = program_ids(view.context.workspace)
+        ids = session.program_ids
         super().__init__([
             w.HTML(f"<h3>All programs</h3><p>This workspace has {len(ids)} programs ({html.escape(', '.join(ids))})."
                    " The figures above are those of the program "
@@ -936,12 +864,8 @@ class AllProgramsPanel(w.VBox):
 
     @guarded("evaluate every program", button="run_button")
     def _on_run(self, _button: w.Button | None = None) -> None:
-        view = self.view
-        workspace = program_scope(open_workspace(view.context.workspace.path), None)
         started = time.monotonic()
-        self.found = found = evaluate_programs_workspace(
-            workspace, cohort=view.cohort.value, participants=view.participants.value, seed=view.seed,
-            resamples=view.resamples, calibrate_forecast=False)
+        found = self.session.evaluate_programs()
         document = found.to_json()
         table = found.table()
         headers, rows = programs_table_rows(table, document["totals"].get("currency"))
@@ -950,9 +874,9 @@ class AllProgramsPanel(w.VBox):
         shown = bool(found.results)
         self.chart.layout.display = None if shown else "none"
         if shown:
-            self.chart.chart = programs_chart(table)
-        self.caption.value = caption(programs_caption(table)) if shown else ""
+            self.chart.chart = charts.programs_chart(table)
+        self.caption.value = caption(charts.programs_caption(table)) if shown else ""
         self.caveats.value = _caveats(document["caveats"])
         self.notice.show(f"Evaluated {len(found.results)} of {len(found.names)} programs on cohort "
-                         f"{view.cohort.value} ({time.monotonic() - started:.1f} s).",
+                         f"{self.session.cohort} ({time.monotonic() - started:.1f} s).",
                          "success" if found.results else "warning")

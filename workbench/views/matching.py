@@ -43,13 +43,13 @@ from workbench.charts.matching import (
 )
 from workbench.errors import WorkbenchError
 from workbench.matching import MatchResult, comparison_table
-from workbench.programs import program_ids
+from workbench.programs import page_tables, program_ids
 from workbench.sessions.matching import NO_CHOICE, RUNS, SEEDED, Matched, MatchingSession
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.views.parts import Job, JobPanel, Stage, caption, muted, row, tile, tiles
 from workbench.views.programs import ProgramsPanel
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, download_link, header_words, html_table
 from workbench.workspace import StaleWorkspaceError, Workspace, reread
 

@@ -9,6 +9,7 @@ objectives, horizon, analysis) in the workspace in one undoable save
 (:func:`workbench.evaluate.plan.freeze_plan`); Evaluate then follows it. Bad input (fewer
 applicants than places, one cluster) is said in the page and nothing is saved. The list of people
 is shown and offered in the workshop only, as the class is (:mod:`workbench.views.selection`).
+The plan drawn and its freeze are the session's (:class:`workbench.sessions.pilot.PilotSession`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,12 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-import pandas as pd
 
-from workbench.design.catalogue import describe_value
-from workbench.design.store import load_design
-from workbench.errors import WorkbenchError
-from workbench.evaluate.plan import FrozenPlan, freeze_plan, load_plan, plan_for
-from workbench.privacy import PersonLabels, published_mode
+from workbench.privacy import published_mode
+from workbench.sessions.pilot import PilotSession
 from workbench.views.feedback import Notice, guarded
 from workbench.views.parts import caption
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, html_table
 
 #: Rows of the allocation shown in the page (all of them are in the download).
@@ -39,8 +36,8 @@ class PilotView(w.VBox):
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
-        self.people = PersonLabels.for_page(page_tables(context.workspace, "The pilot design")["people"])
-        self.plan: FrozenPlan | None = None
+        self.session = PilotSession(context.workspace)
+        self.session.observe(self._on_workspace, names="workspace")
         self.draw_button = w.Button(description="Draw the allocation", button_style="primary", icon="random",
                                     layout=w.Layout(width="auto"))
         self.draw_button.on_click(self._on_draw)
@@ -66,8 +63,11 @@ class PilotView(w.VBox):
         self.add_class("wb-pilot")
         self._show_frozen()
 
+    def _on_workspace(self, change: dict) -> None:
+        self.context.workspace = change["new"]  # saved with the plan
+
     def _show_frozen(self) -> None:
-        frozen = load_plan(self.context.workspace)
+        frozen = self.session.frozen()
         if frozen is None:
             self.frozen.value = caption("No evaluation plan is frozen yet.")
             return
@@ -78,27 +78,24 @@ class PilotView(w.VBox):
 
     @guarded("draw the allocation", button="draw_button")
     def _on_draw(self, _button: object = None) -> None:
-        self.plan = None
         self.freeze_button.disabled = True
         self.summary.value = self.allocation.value = self.download.value = ""
-        workspace = self.context.workspace
-        design = load_design(workspace)
-        self.plan = plan_for(page_tables(workspace, "The pilot design"), design)
+        plan = self.session.draw()
         # the headline names the design with its settings; the plan's own first line says the same in short
-        self.summary.value = (f"<p><b>Cohort {html.escape(self.plan.cohort)}: "
-                              f"{html.escape(describe_value(design, 'launch.pilot'))}</b></p>"
-                              + "".join(f"<p>{html.escape(line)}</p>" for line in self.plan.lines()[1:]))
-        table = self.plan.allocation
-        name = f"allocation-cohort-{self.plan.cohort}.csv"
+        self.summary.value = (f"<p><b>Cohort {html.escape(plan.cohort)}: {html.escape(self.session.design_words)}"
+                              "</b></p>" + "".join(f"<p>{html.escape(line)}</p>" for line in plan.lines()[1:]))
+        table = plan.allocation
+        name = f"allocation-cohort-{plan.cohort}.csv"
         if "cluster" in table:
             self.allocation.value = html_table(table.rename(columns={"starts_month": "starts (month)"}))
             self.download.value = csv_download_link(table, name, "Download the order (CSV)")
         elif len(table.columns) > 1:
-            if self.people.published:
+            if self.session.people.published:
                 self.allocation.value = caption(PUBLISHED_LIST)
             else:
                 shown = table.sort_values("draw", kind="stable")
-                self.allocation.value = html_table(shown.assign(person_id=self.people.labels(shown["person_id"])),
+                labels = self.session.people.labels(shown["person_id"])
+                self.allocation.value = html_table(shown.assign(person_id=labels),
                                                    limit=TABLE_ROWS)  # named as the other pages name people
                 self.download.value = csv_download_link(shown, name, "Download the allocation (CSV)")
         self.freeze_button.disabled = published_mode()
@@ -106,10 +103,7 @@ class PilotView(w.VBox):
     @guarded("freeze the evaluation plan")  # not button=: the guard would enable it again once frozen
     def _on_freeze(self, _button: object = None) -> None:
         self.freeze_button.disabled = True  # until the next draw: a plan is frozen once, and a failed try says why
-        if self.plan is None:
-            raise WorkbenchError("Draw the allocation first: the plan frozen is the one shown.")
-        saved = freeze_plan(self.context.workspace, self.plan)
-        self.context.workspace = saved
+        plan = self.session.freeze()
         self._show_frozen()
-        self.notice.show(f"Froze the evaluation plan of cohort {self.plan.cohort}. Undo the last save of the plan "
+        self.notice.show(f"Froze the evaluation plan of cohort {plan.cohort}. Undo the last save of the plan "
                          "to change it.", "success")

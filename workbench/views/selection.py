@@ -12,6 +12,8 @@ The comparison with the pool hides groups of fewer than five applicants
 (:func:`workbench.privacy.hide_small_groups`). The class itself, one row per
 person, is shown and offered for download in the workshop only: in the
 published app it would give the hidden groups away, pseudonyms or not.
+The settings and the classes chosen are the session's
+(:class:`workbench.sessions.selection.SelectionSession`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,13 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from workbench.design.catalogue import decision
-from workbench.design.model import Quota
-from workbench.design.store import load_design
-from workbench.matching.pool import build_pool
-from workbench.matching.selection import CohortSelection, quota_from_text, select_cohort
-from workbench.privacy import MIN_GROUP, PersonLabels
+import traitlets
+
+from workbench.privacy import MIN_GROUP
+from workbench.sessions.selection import SelectionSession
 from workbench.views.feedback import Notice, guarded
 from workbench.views.parts import caption
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import csv_download_link, header_words, html_table
 
 #: Rows of the class shown in the page (all of them are in the download).
@@ -55,28 +55,20 @@ class SelectionView(w.VBox):
 
     def __init__(self, context: PageContext) -> None:
         self.context = context
-        workspace = context.workspace
-        self.tables = page_tables(workspace, "Choosing the class")
-        self.design = load_design(workspace)
-        self.sensitive = workspace.settings.sensitive
-        self.people = PersonLabels.for_page(self.tables["people"])
-        self.result: CohortSelection | None = None
-        self.alternative: CohortSelection | None = None
-        applicants = build_pool(self.tables, self.design).n_mentees
-        chosen = self.design.launch.selection
-        self.labels = labels = {o.value: o.label for o in decision("launch.selection").options}
+        self.session = session = SelectionSession(context.workspace)
+        applicants = session.applicants
         style = {"description_width": "initial"}
-        size = chosen.class_size or min(self.design.launch.pilot_size or applicants, applicants)
-        self.size = w.BoundedIntText(value=max(size, 1), min=1, max=max(applicants, 1), description="Class size",
+        self.size = w.BoundedIntText(min=1, max=max(applicants, 1), description="Class size",
                                      style=style, layout=w.Layout(width="180px"))
-        method = chosen.method if chosen.method != "everyone" else "matchability"
-        self.method = w.Dropdown(description="Choose by", style=style, layout=w.Layout(width="300px"), value=method,
-                                 options=[(labels[m], m) for m in ("matchability", "lottery")])
-        self.quotas = w.Text(value="; ".join(q.text() for q in chosen.quotas), description="Quotas", style=style,
+        self.method = w.Dropdown(description="Choose by", style=style, layout=w.Layout(width="300px"),
+                                 options=session.method_options)
+        self.quotas = w.Text(description="Quotas", style=style,
                              placeholder="e.g. department:<=30%; level:>=2; department=Sales:>=5",
                              layout=w.Layout(width="560px"))
-        self.seed = w.BoundedIntText(value=chosen.seed, min=0, max=2**31 - 1, description="Lottery seed",
+        self.seed = w.BoundedIntText(min=0, max=2**31 - 1, description="Lottery seed",
                                      style=style, layout=w.Layout(width="180px"))
+        for name in ("size", "method", "quotas", "seed"):
+            traitlets.link((session, name), (getattr(self, name), "value"))
         self.choose_button = w.Button(description="Choose the class", button_style="primary", icon="users",
                                       layout=w.Layout(width="auto"))
         self.choose_button.on_click(self._on_choose)
@@ -114,30 +106,16 @@ class SelectionView(w.VBox):
         ])
         self.add_class("wb-selection")
 
-    def _quotas(self) -> tuple[Quota, ...]:
-        return tuple(quota_from_text(part.strip()) for part in self.quotas.value.split(";") if part.strip())
-
     @guarded("choose the class", button="choose_button")
     def _on_choose(self, _button: object = None) -> None:
         self.results.layout.display = "none"  # an earlier class must not stand under a refusal of this one
-        self.result = self.alternative = None
-        quotas = self._quotas()
-        other = "lottery" if self.method.value == "matchability" else "matchability"
-        runs = {m: select_cohort(self.tables, self.design, size=self.size.value, method=m, quotas=quotas,
-                                 seed=self.seed.value, sensitive=self.sensitive)
-                for m in (self.method.value, other)}
-        self.result, self.alternative = runs[self.method.value], runs[other]
+        self.session.choose()
         self._render()
 
     def _render(self) -> None:
-        result = self.result
+        result = self.session.result
         self.summary.value = "".join(f"<p>{html.escape(line)}</p>" for line in result.summary_lines())
-        rows = []
-        for run in (result, self.alternative):
-            s = run.summary
-            rows.append({"method": self.labels[s["method"]], "class": s["class_size"], "matchable at once": s["matched"],
-                         "mean pair score": "" if s["mean_score"] is None else f"{s['mean_score']:.2f}"})
-        self.methods.value = (html_table(pd.DataFrame(rows))
+        self.methods.value = (html_table(self.session.methods_table())
                               + caption("Both methods on the same class size and quotas. Matchable at once: "
                                          "mentees of the class the mentors can take together; pair scores run "
                                          "from 0 (no fit) to 1 (perfect)."))
@@ -148,7 +126,7 @@ class SelectionView(w.VBox):
         self.attribute.observe(self._on_attribute, names="value")
         self._on_attribute()
         report = csv_download_link(result.report(), "class_vs_pool.csv", "Download the comparison with the pool (CSV)")
-        if self.people.published:  # one row per person with their groups would give the hidden groups away
+        if self.session.people.published:  # one row per person with their groups would give the hidden groups away
             self.class_table.value = caption(PUBLISHED_CLASS)
             self.download.value = report
         else:
@@ -159,8 +137,8 @@ class SelectionView(w.VBox):
 
     def _on_attribute(self, _change: object = None) -> None:
         column = self.attribute.value
-        if self.result is None or not column:
+        if self.session.result is None or not column:
             self.comparison.value = ""
             return
-        self.comparison.value = html_table(_comparison_shown(self.result.comparison(column), column))
+        self.comparison.value = html_table(_comparison_shown(self.session.result.comparison(column), column))
 

@@ -19,10 +19,10 @@ import ipywidgets as w
 import traitlets
 
 from workbench.data.contracts import Problems, warning_lines, warning_summary
-from workbench.data.importing import checked_tables, noted_warnings, noting_warnings
+from workbench.data.importing import noted_warnings, noting_warnings
 from workbench.errors import InvalidDataError, WorkbenchError
 from workbench.privacy import published_mode
-from workbench.programs import program_ids, scoped_tables
+from workbench.programs import program_ids
 from workbench.views.feedback import Notice, log
 from workbench.workspace import Workspace, find_workspace, program_scope
 
@@ -254,17 +254,3 @@ def open_page(notebook: str) -> tuple[PageContext, PageHeader]:
     """Start a page: read its workspace from the address and build its header."""
     context, message = PageContext.from_request(notebook)
     return context, PageHeader(context, message)
-
-
-def page_tables(workspace: Workspace, page: str, why: str = "") -> dict:
-    """The workspace's tables for a page that needs people.csv and enrolment.csv; a clear error otherwise.
-
-    The enrolment is the page's program's (:func:`workbench.programs.scoped_tables`); tables that fail their
-    contracts raise :class:`~workbench.errors.InvalidDataError` (:func:`workbench.data.importing.checked_tables`)."""
-    tables = checked_tables(workspace)
-    missing = [t for t in ("people", "enrolment") if t not in tables]
-    if missing:
-        raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "
-                             f"{workspace.name!r}{why}: import {'them' if len(missing) > 1 else 'it'} on the Start "
-                             "page.")
-    return scoped_tables(workspace, tables)  # the enrolment of the page's program

@@ -74,6 +74,7 @@ from workbench.whatif import BASELINE, FORECAST_MEANS, OBJECTIVE_KPI, SETTINGS, 
     ProgramsForecast, ScenarioRuns, comparison_display
 from workbench.whatif.analysis import value_text
 from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
+from workbench.programs import page_tables
 from workbench.sessions.whatif import (
     BASELINE_NAME,
     DEFAULT_RUNS,
@@ -99,7 +100,7 @@ from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.views.parts import Job, JobPanel, Stage, caption, muted_inline, row
 from workbench.views.programs import ProgramsOrder, scope_note
-from workbench.views.shell import PageContext, page_tables
+from workbench.views.shell import PageContext
 from workbench.views.tables import html_table
 from workbench.workspace import StaleWorkspaceError
 

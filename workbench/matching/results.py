@@ -49,7 +49,7 @@ from workbench.exports import safe_csv_text
 from workbench.matching import functional, structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
 from workbench.matching.rules import rules
-from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
+from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, skill_arrays,
                                       stated_positions, stated_unknown)
 from workbench.matching.solvers import Assignment, Stated, blocking_pairs
 from workbench.matching.names import method_label, structure_label
@@ -294,18 +294,13 @@ def _pins(prep: _Prepared) -> np.ndarray:
     return np.array([(mentee[a], mentor[b]) for a, b in pins], dtype=np.int64).reshape(-1, 2)
 
 
-def _skill_need(prep: _Prepared):
-    ctx = prep.scorer.context
-    return ctx.memo("skills", lambda: _skill_arrays(ctx))
-
-
 def _marginal(prep: _Prepared):
     """Rescoring for mosaic rounds: the skills criterion over needs no earlier mentor covers."""
     weights = prep.scorer.weights
     if "skills" not in weights:
         return lambda earlier, rows, block: block
     share = np.float32(weights["skills"] / sum(weights.values()))
-    a = _skill_need(prep)
+    a = skill_arrays(prep.scorer.context)
 
     def rescore(earlier: list[np.ndarray], rows: np.ndarray, block: np.ndarray) -> np.ndarray:
         covered = np.zeros((len(rows), len(a["skills"])), dtype=bool)
@@ -504,7 +499,7 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
 def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
     if prep.structure == "peer":
         return None
-    a = _skill_need(prep)
+    a = skill_arrays(prep.scorer.context)
     need = a["weight"] > 0
     if not need.any():
         return None

@@ -136,7 +136,7 @@ def test_the_matchings_own_scores_are_reused_and_agree_with_a_fresh_scoring(demo
     tables, design = demo
     mentee = "P00044"
     result = match(tables, design, overrides=Overrides(forbid={(mentee, "P00007")}))
-    assert result.pool._cache["scorer"].context.tables is tables
+    assert result.scorer.context.tables is tables
     cached = candidates(tables, result, mentee, top=None)
     fresh = candidates(dict(tables), result, mentee, top=None)  # other tables object: scored again
     pd.testing.assert_frame_equal(cached, fresh)

@@ -116,6 +116,7 @@ class MatchResult:
     criteria: tuple[str, ...]
     design: ProgramDesign
     people: pd.DataFrame = field(repr=False)  # one row per person on the mentee side: matched, score
+    scorer: PairScorer = field(repr=False)  # the pair scores the matching used: :func:`candidates` explains with them
 
     def fairness(self, attribute: str) -> pd.DataFrame:
         """Per group of ``attribute``: ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``; small groups hidden.
@@ -639,7 +640,8 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         messages.insert(0, "The rules and overrides allow no pair at all: every mentee is unmatched "
                            "(see the reasons).")
     return MatchResult(settings=settings, pool=pool, pairs=pairs, unmatched=unmatched, summary=summary,
-                       messages=tuple(messages), criteria=names, design=prep.design, people=people)
+                       messages=tuple(messages), criteria=names, design=prep.design, people=people,
+                       scorer=prep.scorer)
 
 
 # --------------------------------------------------------------------------
@@ -661,7 +663,6 @@ def _run(prep: _Prepared, method: str, *, seed: int, rounds: int = 3, circle_siz
                 "circle_size": circle_size, "top_k": top_k,
                 "pinned": sorted(map(list, prep.overrides.pin)), "forbidden": sorted(map(list, prep.overrides.forbid)),
                 "matched_at": datetime.date.today().isoformat()}
-    prep.pool._cache["scorer"] = prep.scorer  # :func:`candidates` explains pairs with the scores used
     return _result(prep, links, capacity, method, settings)
 
 
@@ -772,8 +773,8 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
     extra = {k: v for k, v in settings.get("weights", {}).items() if k not in get_args(Criterion)}
     overrides = Overrides(pin=frozenset(map(tuple, settings.get("pinned", ()))),
                           forbid=frozenset(map(tuple, settings.get("forbidden", ()))))
-    scorer = pool._cache.get("scorer")
-    if scorer is None or scorer.context.tables is not tables:
+    scorer = result.scorer
+    if scorer.context.tables is not tables:  # other tables: scored afresh, as the matching was
         scorer = PairScorer(pool, tables, result.design, extra_weights=extra, overrides=overrides)
     others = np.flatnonzero(mentor_ids != mentee_ids[i])
     e = np.full(len(others), i, dtype=np.int64)

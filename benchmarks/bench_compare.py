@@ -106,7 +106,7 @@ from workbench.data.reading import _text_frame
 from workbench.data.sample import generate_organisation
 from workbench.design.model import ProgramDesign
 from workbench.matching import match
-from workbench.matching.results import _prepare
+from workbench.matching.api import _prepare
 from workbench.matching.solvers import (
     Assignment,
     DenseScores,

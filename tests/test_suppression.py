@@ -40,7 +40,7 @@ from workbench.evaluate.behaviour import STATUSES
 from workbench.evaluate.outcomes import balance_table
 from workbench.gaps import GAP_CELL_MARGINS, GROUPINGS, aggregate, hide_small_cells, person_gaps, prioritised_gaps
 from workbench.matching import match
-from workbench.matching.results import fairness_attributes
+from workbench.matching.result import fairness_attributes
 from workbench.matching.selection import select_cohort
 from workbench.organisation import headcounts
 from workbench.simulate import build_cohort, simulate

@@ -10,7 +10,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.matching import Overrides, match
-from workbench.matching.results import candidates
+from workbench.matching.result import candidates
 from workbench.workspace import find_workspace
 from tests.conftest import demo_home
 

@@ -332,7 +332,7 @@ def test_a_researcher_criterion_counts_with_its_weight(demo):
 def test_blocking_pairs_counted_from_stated_choices_equal_a_scan_of_whole_lists(demo):
     """Every method's count (block by block, stated choices looked up by pair) against whole dense lists."""
     from tests.matching.test_solvers import pad, stated_lists
-    from workbench.matching.results import _prepare, _stated
+    from workbench.matching.api import _prepare, _stated
     from workbench.matching.solvers import Assignment, blocking_pairs
 
     tables, design = demo
@@ -384,7 +384,7 @@ def _other_sides(mentees: list[str], mentors: list[str]) -> dict[str, list[str]]
 
 def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
     """Everyone ranks everyone on the other side: no blocking pair, and exactly the resident-optimal matching."""
-    from workbench.matching.results import _prepare
+    from workbench.matching.api import _prepare
 
     tables, design = demo
     exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10,
@@ -426,7 +426,7 @@ def test_mosaic_says_how_many_rounds_found_capacity(demo):
 def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo, seed, mentee_share, mentor_share):
     """Some people state some ranks, the rest are ordered by score: no blocking pair, and the mentee-optimal
     stable matching of those lists (stated choices first by rank, then by score, ties to the lower index)."""
-    from workbench.matching.results import _prepare
+    from workbench.matching.api import _prepare
 
     tables, design = demo
     exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10})

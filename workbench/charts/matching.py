@@ -3,7 +3,7 @@
 Every builder takes a frame made by :mod:`workbench.matching` (a result's
 ``pairs``, :func:`~workbench.matching.comparison_table`,
 :meth:`~workbench.matching.MatchResult.fairness`,
-:func:`~workbench.matching.results.candidates`) and returns an Altair chart;
+:func:`~workbench.matching.candidates`) and returns an Altair chart;
 its ``*_caption`` companion takes the same arguments and returns text for a
 non-technical reader, computed from the same rows the chart draws.
 
@@ -379,7 +379,7 @@ def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float], *,
                     mentee: str | None = None, partner: str = "mentor") -> alt.LayerChart | alt.Chart:
     """One mentee's candidate mentors: each bar is the score, split into what each criterion adds.
 
-    ``candidates`` is :func:`workbench.matching.results.candidates` (rows in
+    ``candidates`` is :func:`workbench.matching.candidates` (rows in
     its order, best first); ``weights`` the criterion weights the matching
     used (``result.settings["weights"]``): a criterion adds ``weight x
     value / total weight``, so the pieces add up to the score. Pairs that are

@@ -3,7 +3,7 @@
 The command line offers them as choices (``workbench match --method/--structure``,
 ``workbench select --method``)
 before anything is matched; :mod:`workbench.matching.structures` and
-:mod:`workbench.matching.results` use the same tuples; the method picker of the Matching
+:mod:`workbench.matching.api` use the same tuples; the method picker of the Matching
 page, the summaries and the charts use the same words (:data:`METHOD_LABELS`). This module imports
 nothing at load time.
 """

@@ -35,7 +35,8 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
 from workbench.matching.pool import build_pool
-from workbench.matching.results import MatchResult, match
+from workbench.matching.api import match
+from workbench.matching.result import MatchResult
 from workbench.matching.scores import Overrides
 
 #: Structures a re-matching handles: one mentor per mentee.

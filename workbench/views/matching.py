@@ -47,6 +47,7 @@ from workbench.matching import (
     STRUCTURES,
     MatchResult,
     Overrides,
+    candidates,
     compare_methods,
     comparison_table,
     default_method,
@@ -59,7 +60,6 @@ from workbench.matching import (
 from workbench.matching.names import structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
-from workbench.matching.results import candidates
 from workbench.organisation import current_cohort
 from workbench.privacy import PersonLabels, published_mode
 from workbench.views.charts import chart_widget

@@ -46,7 +46,7 @@ import pandas as pd
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching.programs import ProgramsMatch, match_programs
-from workbench.matching.results import MatchResult
+from workbench.matching.result import MatchResult
 from workbench.simulate import KPIS, Cohort, SimulationResult, cohort_from_match
 from workbench.simulate.engine import NO_MENTOR, scheduled_mentor_hours
 from workbench.whatif.run import Progress, _cancelled, budget_check, simulate_scenario

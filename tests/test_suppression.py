@@ -136,7 +136,7 @@ def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> 
 
     result = match(tables, design)
     for attribute in fairness_attributes(result.pool, design):
-        table = result.fairness(attribute)
+        table = result.by_group(attribute)
         groups = text_column(result.people, attribute).replace("", "(blank)").value_counts()
         assert_suppressed(_hidden_or(table, attribute, "people"), groups.to_dict(), what=f"fairness by {attribute}")
 

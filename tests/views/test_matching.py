@@ -56,7 +56,7 @@ def test_the_settings_start_from_the_design_and_results_wait_for_match(view: Mat
 
 def test_match_shows_the_summary_tables_charts_and_export(matched: MatchingView) -> None:
     view, result = matched, matched.result
-    s = result.summary
+    s = result.summary()
     assert view.results.layout.display is None and view.placeholder.layout.display == "none"
     assert f"{s['matched_mentees']} of {s['mentees']} mentees matched" in view.summary.value
     for words in ("mean score", "weakest pair", "needed skills covered", "mentor places used", "blocking pairs",
@@ -103,7 +103,7 @@ def test_structures_show_their_own_settings(matched: MatchingView) -> None:
     assert view.group_size.layout.display is None and view.circle_size.layout.display == "none"
     view.group_size.value = 3
     view.match_button.click()
-    assert view.result.summary["structure"] == "group"
+    assert view.result.summary()["structure"] == "group"
     assert view.result.pairs.groupby("group").size().max() <= 3
     view.structure.value = "peer"
     assert view.method.layout.display == "none" and view.circle_size.layout.display is None
@@ -150,7 +150,7 @@ def test_fairness_breakdown_offers_groupings_and_hides_small_groups(matched: Mat
     assert view.attribute.value == "department"
     assert "name" not in offered and "email" not in offered and "gender" not in offered
     rows = [r for r in next(iter(view.fairness.chart.to_dict()["datasets"].values())) if "group" in r]
-    table = view.result.fairness("department")
+    table = view.result.by_group("department")
     hidden = set(table.loc[table["hidden"], "department"])
     assert hidden and {r["group"] for r in rows if r["match_rate"] is None} == hidden
     assert "lowest" in view.fairness_caption.value
@@ -202,7 +202,7 @@ def test_overrides_from_another_structure_are_explained(matched: MatchingView) -
     view.structure.value = "reverse"
     view.match_button.click()
     assert "not mentee and mentor in reverse matching" in view.notice.value
-    assert view.result.summary["structure"] == "one_on_one"  # the last good matching stays
+    assert view.result.summary()["structure"] == "one_on_one"  # the last good matching stays
 
 
 def test_robustness_reports_the_share_of_pairs_that_change(matched: MatchingView) -> None:
@@ -301,7 +301,7 @@ def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     view.sensitivity_button.click()
     view.structure.value = "peer"
     view.match_button.click()
-    assert view.notice.value == "" and view.result.summary["links"] > 0
+    assert view.notice.value == "" and view.result.summary()["links"] > 0
 
 
 def test_all_pairs_forbidden_is_explained_in_the_page(matched: MatchingView) -> None:
@@ -348,7 +348,7 @@ def test_balanced_and_functional_show_their_settings_and_use_them(matched: Match
     view.match_button.click()
     assert view.notice.value == "" and view.result.settings["method"] == "balanced"
     assert "within 5 percentage points" in view.messages.value
-    rates = view.result.fairness("department")
+    rates = view.result.by_group("department")
     shown = rates[~rates["hidden"]]["match_rate"].astype(float)
     assert shown.max() - shown.min() <= 0.05 + 1e-9
     view.method.value = "optimal"
@@ -358,7 +358,7 @@ def test_balanced_and_functional_show_their_settings_and_use_them(matched: Match
     assert "needs the skill mentors teach" in view.notice.value
     view.functional_skill.value = "programming"
     view.match_button.click()
-    assert view.notice.value == "" and view.result.summary["functional_skill"] == "programming"
+    assert view.notice.value == "" and view.result.summary()["functional_skill"] == "programming"
     assert "Functional mentoring on Programming:" in view.messages.value  # its name, not its id
 
 

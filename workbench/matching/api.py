@@ -429,7 +429,6 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     summary = {
         "structure": prep.structure, "method": method if prep.structure != "peer" else "peer",
         "cohort": prep.cohort, "mentees": int(n_e), "mentors": int(pool.n_mentors),
-        "mentee_word": "people" if prep.structure == "peer" else "mentees",
         "matched_mentees": matched, "match_rate": matched / n_e if n_e else 0.0,
         "links": int(len(pairs)),
         "mean_score": float(scores.mean()) if len(scores) else None,
@@ -442,7 +441,6 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "capacity_use": (len(links.mentee) / cap_total if cap_total else 0.0) if prep.structure != "peer" else None,
         "blocking_pairs": _blocking(prep, links, capacity, method),
         "optimal": links.proof.get("optimal"),
-        "proof": links.proof,
     }
     messages = list(prep.messages)
     if prep.structure == "functional":
@@ -488,9 +486,9 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     elif matched == 0:
         messages.insert(0, "The rules and overrides allow no pair at all: every mentee is unmatched "
                            "(see the reasons).")
-    return MatchResult(settings=settings, pool=pool, pairs=pairs, unmatched=unmatched, summary=summary,
-                       messages=tuple(messages), criteria=names, design=prep.design, people=people,
-                       scorer=prep.scorer)
+    return MatchResult(settings=settings, pairs=pairs, unmatched=unmatched, figures=summary,
+                       messages=tuple(messages), criteria=names, proof=links.proof, pool=pool, design=prep.design,
+                       people=people, scorer=prep.scorer)
 
 
 # --------------------------------------------------------------------------
@@ -553,7 +551,7 @@ def comparison_table(results: Mapping[str, MatchResult]) -> pd.DataFrame:
     """One row per method: match rate, mean, median and worst score, skills covered, blocking pairs."""
     keys = ["match_rate", "mean_score", "median_score", "worst_score", "skills_covered", "capacity_use",
             "blocking_pairs", "total_score"]
-    return pd.DataFrame([{"method": name, **{k: r.summary.get(k) for k in keys}} for name, r in results.items()])
+    return pd.DataFrame([{"method": name, **{k: r.summary().get(k) for k in keys}} for name, r in results.items()])
 
 
 def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, runs: int = 10, spread: float = 0.2,

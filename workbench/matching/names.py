@@ -34,6 +34,12 @@ def method_label(method: str) -> str:
     return METHOD_LABELS.get(method, str(method).replace("_", " "))
 
 
+def mentee_word(structure: str) -> str:
+    """What the people on the mentee side are called in ``structure``'s figures: "people" in peer circles,
+    else "mentees"."""
+    return "people" if structure == "peer" else "mentees"
+
+
 def structure_label(structure: str) -> str:
     """The plain name of ``structure`` as the design's catalogue gives it: ``"one_on_one"`` -> "One-on-one"."""
     from workbench.design.catalogue import decision  # the catalogue is only needed for words

@@ -299,7 +299,7 @@ def _summary(results: Mapping[str, MatchResult], designs: Mapping[str, ProgramDe
              used: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
     rows = []
     for p, r in results.items():
-        s = r.summary
+        s = r.summary()
         rows.append({"program": p, "name": designs[p].name, "structure": s["structure"], "method": s["method"],
                      "shares_places": p in shared, "mentees": s["mentees"], "matched_mentees": s["matched_mentees"],
                      "match_rate": s["match_rate"], "mean_score": s["mean_score"], "total_score": s["total_score"],
@@ -368,9 +368,7 @@ def _elsewhere(result: MatchResult, program: str, where: Mapping[str, str]) -> M
     unmatched.loc[moved, "reason"] = "matched in program " + other[moved]
     full = mentee & ~moved & unmatched["reason"].str.startswith("capacity exhausted")
     unmatched.loc[full, "reason"] += " (their places are shared with the other programs)"
-    summary = dict(result.summary)
-    summary["matched_elsewhere"] = int(moved.sum())
-    return replace(result, unmatched=unmatched, summary=summary)
+    return replace(result, unmatched=unmatched, figures={**result.summary(), "matched_elsewhere": int(moved.sum())})
 
 
 @dataclass(frozen=True)

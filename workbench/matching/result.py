@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import get_args
+from typing import ClassVar, Self, get_args
 
 import numpy as np
 import pandas as pd
@@ -36,11 +36,12 @@ from workbench.design.model import Criterion, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
 from workbench.matching import functional
-from workbench.matching.names import method_label, structure_label
+from workbench.matching.names import mentee_word, method_label, structure_label
 from workbench.matching.pool import Pool
 from workbench.matching.rules import rules
 from workbench.matching.scores import Overrides, PairScorer
 from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.result import plain, records
 
 __all__ = ["MatchResult", "candidates", "fairness_attributes", "match_rates"]
 
@@ -74,6 +75,74 @@ def match_rates(people: pd.DataFrame, values: pd.Series, attribute: str) -> pd.D
     return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
 
 
+#: The JSON Schema of a matching's settings (:func:`workbench.matching.match`'s keywords as used).
+SETTINGS_SCHEMA = {
+    "type": "object", "description": "How the matching was made, as match() was asked.",
+    "properties": {
+        "structure": {"type": "string", "description": "The program structure (one of STRUCTURES)."},
+        "method": {"type": "string", "description": "The method asked for (one of METHODS)."},
+        "seed": {"type": "integer", "description": "The seed of the random methods."},
+        "cohort": {"type": "string", "description": "The cohort matched (blank: the enrolment has none)."},
+        "weights": {"type": "object", "additionalProperties": {"type": "number"},
+                    "description": "Criterion -> weight, 0-10."},
+        "hard_rules": {"type": "array", "items": {"type": "string"}, "description": "The hard rules' ids."},
+        "group_size": {"type": "integer", "description": "Mentees per mentor in group mentoring."},
+        "mentors_per_mentee": {"type": "integer", "description": "Mentors per mentee in mosaic mentoring."},
+        "rounds": {"type": "integer", "description": "Rounds of flash mentoring."},
+        "circle_size": {"type": "integer", "description": "Peers per circle."},
+        "top_k": {"type": "integer", "description": "Shortlist length when mentees choose."},
+        "pinned": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
+                   "description": "Pairs pinned by hand, [mentee id, mentor id]."},
+        "forbidden": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
+                      "description": "Pairs forbidden by hand, [mentee id, mentor id]."},
+        "matched_at": {"type": "string", "description": "The day of the matching, YYYY-MM-DD."},
+    },
+    "required": ["structure", "method", "seed", "cohort", "weights", "hard_rules", "group_size",
+                 "mentors_per_mentee", "rounds", "circle_size", "top_k", "pinned", "forbidden", "matched_at"],
+}
+_COUNT = {"type": "integer", "minimum": 0}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+#: The JSON Schema of a matching's summary figures (:meth:`MatchResult.summary`).
+SUMMARY_SCHEMA = {
+    "type": "object", "description": "The matching's headline figures.",
+    "properties": {
+        "structure": {"type": "string", "description": "The program structure."},
+        "method": {"type": "string", "description": "The method (\"peer\" for peer circles)."},
+        "cohort": {"type": "string", "description": "The cohort matched."},
+        "mentees": {**_COUNT, "description": "People on the mentee side (every peer, in peer circles)."},
+        "mentors": {**_COUNT, "description": "Mentors in the pool."},
+        "matched_mentees": {**_COUNT, "description": "People on the mentee side with a partner."},
+        "match_rate": {**_SHARE, "description": "Share of the mentee side with a partner, 0-1."},
+        "links": {**_COUNT, "description": "Pairs (links, in peer circles)."},
+        "mean_score": {**_SHARE, "description": "Mean fit score of the pairs, 0-1 (null: no pairs)."},
+        "median_score": {**_SHARE, "description": "Median fit score, 0-1 (null: no pairs)."},
+        "p10_score": {**_SHARE, "description": "10th percentile of the fit scores, 0-1 (null: no pairs)."},
+        "worst_score": {**_SHARE, "description": "Lowest fit score, 0-1 (null: no pairs)."},
+        "total_score": {"type": "number", "minimum": 0, "description": "Sum of the pairs' fit scores."},
+        "skills_covered": {**_SHARE, "description": "Share of the needed skills a partner covers, 0-1 (null: "
+                                                    "none needed, or peer circles)."},
+        "capacity": {"type": ["integer", "null"], "minimum": 0,
+                     "description": "Mentor places offered (null in peer circles)."},
+        "capacity_use": {**_SHARE, "description": "Share of the mentor places used, 0-1 (null in peer circles)."},
+        "blocking_pairs": {"type": ["integer", "null"], "minimum": 0,
+                           "description": "Pairs who would both rather be together (null: not counted)."},
+        "optimal": {"type": ["boolean", "null"], "description": "Whether the solver proved the matching optimal "
+                                                                "(null: the method has no proof)."},
+        "functional_skill": {"type": "string", "description": "Functional mentoring: the skill taught."},
+        "needing_skill": {**_COUNT, "description": "Functional mentoring: mentees who need the skill."},
+        "without_teacher": {**_COUNT, "description": "Functional mentoring: of those, mentees no mentor of the "
+                                                     "pool can teach at their level."},
+        "matched_elsewhere": {**_COUNT, "description": "Programs sharing mentors: of the unmatched mentees, "
+                                                       "those matched in another program."},
+    },
+    "required": ["structure", "method", "cohort", "mentees", "mentors", "matched_mentees", "match_rate", "links",
+                 "mean_score", "median_score", "p10_score", "worst_score", "total_score", "skills_covered",
+                 "capacity", "capacity_use", "blocking_pairs", "optimal"],
+    "additionalProperties": False,
+}
+_TEXT_LIST = {"type": "array", "items": {"type": "string"}}
+
+
 def without_score(reason: str) -> str:
     """A pair's reason (:meth:`PairScorer.explain`) without its closing ``; score 0.78``."""
     return reason.rsplit("; score", 1)[0]
@@ -81,30 +150,125 @@ def without_score(reason: str) -> str:
 
 @dataclass(frozen=True, eq=False)
 class MatchResult:
-    """One matching of one pool: pairs, unmatched people, summary, proof; see the module docstring."""
+    """One matching of one pool: pairs, unmatched people, summary figures, proof; see the module docstring.
+
+    ``pool``, ``design`` (as the matching used it), ``people`` and ``scorer`` are what the matching was made
+    from: :func:`candidates` explains one mentee with them and :meth:`by_group` breaks match rates down
+    from ``people``. A result read back from JSON (:meth:`from_json`) has none of them: its breakdowns are
+    the ones saved with it (``breakdowns``), and explaining a mentee needs the matching made again.
+    """
 
     settings: dict
-    pool: Pool
     pairs: pd.DataFrame
     unmatched: pd.DataFrame
-    summary: dict
+    figures: dict  # what :meth:`summary` gives
     messages: tuple[str, ...]
     criteria: tuple[str, ...]
-    design: ProgramDesign
-    people: pd.DataFrame = field(repr=False)  # one row per person on the mentee side: matched, score
-    scorer: PairScorer = field(repr=False)  # the pair scores the matching used: :func:`candidates` explains with them
+    proof: dict = field(default_factory=dict)  # what the solver reports (``optimal``, bounds, rounds)
+    pool: Pool | None = field(default=None, repr=False)
+    design: ProgramDesign | None = field(default=None, repr=False)
+    people: pd.DataFrame | None = field(default=None, repr=False)  # one row per person on the mentee side
+    scorer: PairScorer | None = field(default=None, repr=False)  # the pair scores the matching used
+    breakdowns: Mapping[str, pd.DataFrame] | None = field(default=None, repr=False)  # read back from JSON
 
-    def fairness(self, attribute: str) -> pd.DataFrame:
+    JSON_SCHEMA: ClassVar[dict] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "MatchResult", "description": "One matching of one pool, explained (MatchResult.to_json()).",
+        "type": "object",
+        "properties": {
+            "settings": SETTINGS_SCHEMA,
+            "summary": SUMMARY_SCHEMA,
+            "proof": {"type": "object", "description": "What the solver reports: optimal, objective and bound, "
+                                                       "rounds of the proof loop, per round for several rounds."},
+            "messages": {**_TEXT_LIST, "description": "Notes about the matching, in plain words."},
+            "criteria": {**_TEXT_LIST, "description": "The criteria scored, in the order of the pairs' columns."},
+            "pairs": {"type": "array", "description": "One row per pair (link, in peer circles).", "items": {
+                "type": "object", "required": ["mentee_id", "mentor_id", "group", "round", "score", "reason"],
+                "properties": {
+                    "mentee_id": {"type": "string", "description": "The mentee (a peer, in peer circles)."},
+                    "mentor_id": {"type": "string", "description": "The mentor (the other peer)."},
+                    "group": {"type": "string", "description": "The mentor's id in group mentoring, the circle in "
+                                                               "peer circles, blank otherwise."},
+                    "round": {"type": "integer", "minimum": 1, "description": "The round, 1-based."},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1, "description": "The fit score, 0-1."},
+                    "reason": {"type": "string", "description": "Why the pair fits, in plain words."}},
+                "additionalProperties": {"type": "number", "description": "A criterion's score, 0-1."}}},
+            "unmatched": {"type": "array", "description": "One row per person left without a partner.", "items": {
+                "type": "object", "required": ["person_id", "role", "reason"], "additionalProperties": False,
+                "properties": {
+                    "person_id": {"type": "string", "description": "The person."},
+                    "role": {"type": "string", "description": "mentee, mentor or peer."},
+                    "reason": {"type": "string", "description": "Why they have no partner."}}}},
+            "by_group": {"type": "object", "description": "Attribute -> match rates per group (by_group()).",
+                         "additionalProperties": {"type": "array", "items": {
+                             "type": "object", "required": ["people", "matched", "match_rate", "mean_score",
+                                                            "hidden"],
+                             "properties": {
+                                 "people": {"type": ["integer", "null"], "description": "People in the group "
+                                                                                        "(null: hidden)."},
+                                 "matched": {"type": ["integer", "null"], "description": "Of them, matched."},
+                                 "match_rate": {**_SHARE, "description": "Share matched, 0-1."},
+                                 "mean_score": {**_SHARE, "description": "Mean fit score of the matched, 0-1."},
+                                 "hidden": {"type": "boolean", "description": "Whether the figures are hidden."},
+                                 "hidden_small": {"type": "boolean", "description": "Hidden for being under "
+                                                                                    "five people."}},
+                             "additionalProperties": {"type": "string", "description": "The group."}}}}},
+        "required": ["settings", "summary", "proof", "messages", "criteria", "pairs", "unmatched", "by_group"],
+        "additionalProperties": False,
+    }
+
+    def summary(self) -> dict:
+        """The headline figures as plain data: ``structure``, ``method`` (``"peer"`` for peer circles),
+        ``cohort``, head counts (``mentees``, ``mentors``, ``matched_mentees``, ``links``), ``match_rate``
+        (0-1), ``mean_score``/``median_score``/``p10_score``/``worst_score``/``total_score`` (scores 0-1,
+        ``None`` without pairs), ``skills_covered`` and ``capacity_use`` (0-1), ``capacity`` (places),
+        ``blocking_pairs`` (``None`` where not counted), ``optimal`` (whether the solver proved it; ``None``:
+        no proof), for functional mentoring ``functional_skill``, ``needing_skill`` and ``without_teacher``, and
+        for programs sharing mentors ``matched_elsewhere`` (:func:`~workbench.matching.match_programs`).
+        """
+        return dict(self.figures)
+
+    @property
+    def groupings(self) -> list[str]:
+        """The attributes :meth:`by_group` breaks match rates down by (:func:`fairness_attributes`)."""
+        if self.pool is None or self.design is None:
+            return list(self.breakdowns or {})
+        return fairness_attributes(self.pool, self.design)
+
+    def by_group(self, attribute: str) -> pd.DataFrame:
         """Per group of ``attribute``: ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``; small groups hidden.
 
         Only attributes of :func:`fairness_attributes` (sensitive ones only
         when the design opts in to them). Blank values form the group ``(blank)``.
         """
-        allowed = fairness_attributes(self.pool, self.design)
+        allowed = self.groupings
         if attribute not in allowed:
             raise WorkbenchError(f"Match rates cannot be broken down by {attribute!r}; choose one of: "
                                  f"{', '.join(allowed) or 'none'}.")
+        if self.people is None:
+            return self.breakdowns[attribute].copy()
         return match_rates(self.people, text_column(self.people, attribute), attribute)
+
+    def to_json(self) -> dict:
+        """The result as plain JSON data under :attr:`JSON_SCHEMA`: settings, summary, proof, messages, the
+        criteria, pairs and unmatched people, and the match rates of every grouping (small groups hidden,
+        never one person's attributes)."""
+        return plain({"settings": self.settings, "summary": self.summary(), "proof": self.proof,
+                      "messages": list(self.messages), "criteria": list(self.criteria),
+                      "pairs": records(self.pairs), "unmatched": records(self.unmatched),
+                      "by_group": {a: records(self.by_group(a)) for a in self.groupings}})
+
+    @classmethod
+    def from_json(cls, document: dict) -> Self:
+        """The result of :meth:`to_json` again: figures, tables and breakdowns (not the pool: see the class)."""
+        criteria = tuple(document["criteria"])
+        pairs = pd.DataFrame(document["pairs"], columns=["mentee_id", "mentor_id", "group", "round", "score",
+                                                         *criteria, "reason"])
+        return cls(settings=dict(document["settings"]), pairs=pairs,
+                   unmatched=pd.DataFrame(document["unmatched"], columns=["person_id", "role", "reason"]),
+                   figures=dict(document["summary"]), messages=tuple(document["messages"]), criteria=criteria,
+                   proof=dict(document["proof"]),
+                   breakdowns={a: _rates(a, rows) for a, rows in document["by_group"].items()})
 
     def table(self) -> pd.DataFrame:
         """The export: the pairs, then one row per unmatched person (empty partner, a reason)."""
@@ -132,15 +296,15 @@ class MatchResult:
     @property
     def unstable(self) -> bool:
         """Whether the stable method left blocking pairs (only pinned pairs can make it: otherwise a fault)."""
-        return (self.summary["method"] == "stable" and bool(self.summary.get("blocking_pairs"))
+        return (self.figures["method"] == "stable" and bool(self.figures.get("blocking_pairs"))
                 and not self.settings.get("pinned"))
 
     def summary_lines(self) -> list[str]:
         """The summary in a few plain lines (for a terminal or a caption)."""
-        s = self.summary
+        s = self.figures
         how = (structure_label(s["structure"]) if s["structure"] == "peer"  # peer circles have no method
                else f"{structure_label(s['structure'])} matching by {method_label(s['method']).lower()}")
-        lines = [f"{how}: {s['matched_mentees']} of {s['mentees']} {s['mentee_word']} matched "
+        lines = [f"{how}: {s['matched_mentees']} of {s['mentees']} {mentee_word(s['structure'])} matched "
                  f"({s['match_rate']:.0%}), {s['links']} {'links' if s['structure'] == 'peer' else 'pairs'}."]
         if s["links"]:
             lines.append(f"Score: mean {s['mean_score']:.2f}, median {s['median_score']:.2f}, "
@@ -161,6 +325,13 @@ class MatchResult:
             lines.append("Proven optimal: no pair outside the candidate graph could improve it.")
         lines += list(self.messages)
         return lines
+
+
+def _rates(attribute: str, rows: list[dict]) -> pd.DataFrame:
+    """A :func:`match_rates` table from its JSON rows, with its columns' kinds (hidden figures ``None``)."""
+    columns = [attribute, "people", "matched", "match_rate", "mean_score", "hidden", "hidden_small"]
+    frame = pd.DataFrame({c: pd.Series([row.get(c) for row in rows], dtype=object) for c in columns})
+    return frame.astype({"hidden": bool, "hidden_small": bool})
 
 
 def fairness_attributes(pool: Pool, design: ProgramDesign) -> list[str]:
@@ -206,14 +377,17 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
     pair is allowed when both directions are.
     """
     pool = result.pool
+    if pool is None or result.scorer is None:
+        raise WorkbenchError("This matching was read back without the pool it was matched on: match again to see "
+                             "a mentee's candidates.")
     mentee_ids = text_column(pool.mentees, "person_id").to_numpy()
     mentor_ids = text_column(pool.mentors, "person_id").to_numpy()
     rows = np.flatnonzero(mentee_ids == str(mentee_id))
     if not len(rows):
-        raise WorkbenchError(f"{mentee_id!r} is not a {'person' if result.summary['structure'] == 'peer' else 'mentee'} "
+        raise WorkbenchError(f"{mentee_id!r} is not a {'person' if result.figures['structure'] == 'peer' else 'mentee'} "
                              "in this matching's pool.")
     i = int(rows[0])
-    peer = result.summary["structure"] == "peer"
+    peer = result.figures["structure"] == "peer"
     settings = result.settings
     extra = {k: v for k, v in settings.get("weights", {}).items() if k not in get_args(Criterion)}
     overrides = Overrides(pin=frozenset(map(tuple, settings.get("pinned", ()))),
@@ -259,7 +433,7 @@ def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_i
     if peer:
         load = pd.concat([pairs["mentor_id"], pairs["mentee_id"]]).value_counts()
     capacity = pool.mentors["capacity"].to_numpy(dtype=np.int64)
-    structure = result.summary["structure"]
+    structure = result.figures["structure"]
     rule_tests = rules(pool, result.design)
     several_rounds = pairs["round"].nunique() > 1 if len(pairs) else False
     status = []

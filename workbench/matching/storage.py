@@ -7,13 +7,14 @@ A saved matching is two files of the program's folder, written in one undoable s
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from workbench.errors import WorkbenchError
+from workbench.matching.names import mentee_word
 from workbench.matching.result import MatchResult
 from workbench.privacy import refuse_when_published
+from workbench.result import plain
 from workbench.workspace import Workspace, csv_text, reading, save_files
 
 __all__ = ["matching_files", "save_matching", "saved_matching"]
@@ -30,9 +31,9 @@ def save_matching(workspace: Workspace, result: MatchResult) -> Workspace:
     since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
     """
     refuse_when_published()
+    s = result.summary()
     return save_files(workspace, matching_files(result),
-                      message=f"save the {result.summary['structure'].replace('_', '-')} matching "
-                              f"({result.summary['method'].replace('_', ' ')})")
+                      message=f"save the {s['structure'].replace('_', '-')} matching ({s['method'].replace('_', ' ')})")
 
 
 def matching_files(result: MatchResult) -> dict[str, str]:
@@ -40,10 +41,14 @@ def matching_files(result: MatchResult) -> dict[str, str]:
 
     The table is stored as written (:func:`workbench.workspace.csv_text`): an id such as ``=1+1`` reads
     back as ``=1+1``, where the spreadsheet-safe export would write ``'=1+1``."""
-    summary = {k: v for k, v in result.summary.items() if k != "proof"}
+    figures = result.summary()
+    keys = list(figures)
+    at = keys.index("mentors") + 1  # the record keeps the word its first readers showed, where it was
+    summary = {**{k: figures[k] for k in keys[:at]}, "mentee_word": mentee_word(figures["structure"]),
+               **{k: figures[k] for k in keys[at:]}}
     record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
-    return {SAVED_TABLE: csv_text(result.rounded_table()), SAVED_SUMMARY: yaml.safe_dump(_plain(record), sort_keys=False,
-                                                                      allow_unicode=True)}
+    return {SAVED_TABLE: csv_text(result.rounded_table()),
+            SAVED_SUMMARY: yaml.safe_dump(plain(record, digits=None), sort_keys=False, allow_unicode=True)}
 
 
 def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
@@ -66,14 +71,3 @@ def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
                              f"{SAVED_TABLE} have columns mentee_id and mentor_id): match and save again on the "
                              "Matching page.")
     return pairs, record
-
-
-def _plain(value):
-    """``value`` with NumPy scalars and tuples turned into plain YAML types."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -57,7 +57,7 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
-from workbench.matching.names import structure_label
+from workbench.matching.names import mentee_word, structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.organisation import current_cohort
@@ -498,7 +498,7 @@ class MatchingView(w.VBox):
         else:
             self.messages.clear()
         self.summary.value = self._summary_html(result)
-        method = result.summary["method"]
+        method = result.summary()["method"]
         name = f"matching-{self.context.workspace.slug}.csv"
         self.download.value = (csv_download_link(self.people.table(result.table()).round(4), name,
                                                  "Download the matching (CSV)")
@@ -507,7 +507,7 @@ class MatchingView(w.VBox):
         self.save_notice.clear()
         if self.save_over is not None:
             self.save_over.withdraw()
-        peer = result.summary["structure"] == "peer"
+        peer = result.summary()["structure"] == "peer"
         self.compare_button.disabled = peer
         self.comparison.value = ("<p class='wb-muted'>Peer circles are formed one way only: there are no methods to "
                                  "compare.</p>" if peer else
@@ -523,8 +523,8 @@ class MatchingView(w.VBox):
         self._render_overrides()
 
     def _summary_html(self, result: MatchResult) -> str:
-        s = result.summary
-        word = s["mentee_word"]
+        s = result.summary()
+        word = mentee_word(s["structure"])
         tiles = [_tile(_percent(s["match_rate"]), f"{s['matched_mentees']:,} of {s['mentees']:,} {word} matched")]
         if s["links"]:
             tiles += [_tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
@@ -564,7 +564,7 @@ class MatchingView(w.VBox):
         pairs = result.pairs
         shown = pd.DataFrame({
             "mentee": [self._who(p) for p in pairs["mentee_id"]],
-            "mentor" if result.summary["structure"] != "peer" else "peer": [self._who(p) for p in pairs["mentor_id"]],
+            "mentor" if result.summary()["structure"] != "peer" else "peer": [self._who(p) for p in pairs["mentor_id"]],
         })
         if pairs["group"].astype(str).str.len().gt(0).any():
             shown["group"] = pairs["group"].to_numpy()
@@ -574,7 +574,7 @@ class MatchingView(w.VBox):
         for name in result.criteria:
             shown[criterion_label(name).lower()] = pairs[name].round(2).to_numpy()
         shown["why"] = [self.people.text(_without_score(r)) for r in pairs["reason"]]
-        links = "pairs" if result.summary["structure"] != "peer" else "peer links"
+        links = "pairs" if result.summary()["structure"] != "peer" else "peer links"
         self.pairs_heading.value = (f"<h3>The {links} ({len(pairs):,})</h3><p>Each criterion from 0 (no fit) to 1 "
                                     "(full fit); the score is their weighted mean.</p>")
         self.pairs_table.value = (html_table(shown, limit=TABLE_ROWS) if len(shown)
@@ -620,7 +620,7 @@ class MatchingView(w.VBox):
                 shown[title] = values.astype("Int64")
             else:
                 shown[title] = values.astype(float).round(2)
-        current = self.result.summary["method"] if self.result is not None else None
+        current = self.result.summary()["method"] if self.result is not None else None
         note = (f"<p class='wb-muted'>The matching shown above uses {html.escape(method_label(current).lower())}; "
                 "choose another method in the settings and press Match to use it.</p>" if current else "")
         self.comparison.value = html_table(shown) + note
@@ -632,7 +632,7 @@ class MatchingView(w.VBox):
             values = result.pool.mentees[attribute].astype(str)
             if values.nunique() >= max(len(values), 2):  # one group per person: names, e-mails
                 continue
-            table = result.fairness(attribute)
+            table = result.by_group(attribute)
             if (~table["hidden"].astype(bool)).any():
                 options.append((header_words(attribute), attribute))
         previous = self.attribute.value
@@ -655,8 +655,8 @@ class MatchingView(w.VBox):
             self.fairness.chart = fairness_chart(pd.DataFrame(), "group")
             self.fairness_caption.value = _caption("No attribute has a group of five or more mentees to compare.")
             return
-        table = self.result.fairness(attribute)
-        overall = self.result.summary["match_rate"]
+        table = self.result.by_group(attribute)
+        overall = self.result.summary()["match_rate"]
         label = header_words(attribute)
         self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
         self.fairness_caption.value = _caption(fairness_caption(table, attribute, overall=overall, label=label))
@@ -695,7 +695,7 @@ class MatchingView(w.VBox):
 
     def _render_mentees(self) -> None:
         result = self.result
-        peer = result.summary["structure"] == "peer"
+        peer = result.summary()["structure"] == "peer"
         matched = set(result.pairs["mentee_id"]) | (set(result.pairs["mentor_id"]) if peer else set())
         ids = list(result.pool.mentees["person_id"].astype(str))
         options = [(f"{self._who(p)} · {'matched' if p in matched else 'not matched'}", p) for p in ids]
@@ -728,7 +728,7 @@ class MatchingView(w.VBox):
         table = candidates(self.tables, result, mentee, top=15)
         self.candidate = table
         weights = result.settings["weights"]
-        partner = "peer" if result.summary["structure"] == "peer" else "mentor"
+        partner = "peer" if result.summary()["structure"] == "peer" else "mentor"
         shown_table = self.people.table(table)
         self.candidate_chart.chart = candidate_chart(shown_table, weights, mentee=self._who(mentee), partner=partner)
         self.candidate_caption.value = _caption(candidate_caption(shown_table, weights, self._who(mentee),
@@ -740,7 +740,7 @@ class MatchingView(w.VBox):
         shown["why"] = shown_table["reason"].to_numpy()
         self.candidates_table.value = html_table(shown)
         previous = self.partner.value
-        self.partner.description = "Peer" if result.summary["structure"] == "peer" else "Mentor"
+        self.partner.description = "Peer" if result.summary()["structure"] == "peer" else "Mentor"
         self.partner.options = [(f"{self._who(p)} · {s}", p) for p, s in zip(table["mentor_id"], table["status"])]
         values = list(table["mentor_id"])
         partners = list(table.loc[table["status"].str.startswith("matched"), "mentor_id"])
@@ -751,7 +751,7 @@ class MatchingView(w.VBox):
     def _override(self, pins: set, forbids: set, done: str) -> None:
         mentee = self.mentee.value
         result = self._solve(pins, forbids)
-        peer = result.summary["structure"] == "peer"
+        peer = result.summary()["structure"] == "peer"
         mine = result.pairs[(result.pairs["mentee_id"] == mentee) | ((result.pairs["mentor_id"] == mentee) & peer)]
         if mine.empty:
             now = f"{self._who(mentee)} is not matched now."

@@ -286,9 +286,10 @@ def test_save_matching_is_undoable_and_revision_checked(home):
     tables, _ = read_workspace_tables(workspace)
     result = match(tables, load_design(workspace))
     saved = save_matching(workspace, result)
-    table, record = saved_matching(saved)
-    assert len(table) == len(result.pairs) + len(result.unmatched)
-    assert record["summary"]["matched_mentees"] == result.summary()["matched_mentees"]
+    back = saved_matching(saved)
+    assert len(back.table) == len(result.pairs) + len(result.unmatched) and len(back.pairs) == len(result.pairs)
+    assert back.summary() == result.summary() and back.settings == result.settings  # as saved, to the digit
+    assert back.messages == result.messages and back.cohort == result.settings["cohort"]
     with pytest.raises(StaleWorkspaceError):
         save_matching(workspace, result)  # the old copy is stale now
     assert saved_matching(undo(saved)) is None
@@ -330,7 +331,7 @@ def test_ids_that_look_like_formulas_read_back_as_imported_matched_and_saved(hom
 
     tables, _ = read_workspace_tables(workspace)
     result = match(tables, load_design(workspace), cohort="2025")
-    saved, _ = saved_matching(save_matching(workspace, result))
+    saved = saved_matching(save_matching(workspace, result)).table
     assert sorted(saved["mentee_id"]) == sorted(result.table()["mentee_id"])
     assert set(ids) <= set(saved["mentee_id"]) | set(saved["mentor_id"])
     assert "'=1+1" in result.csv()  # the download stays safe to open in a spreadsheet

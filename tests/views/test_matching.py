@@ -243,7 +243,7 @@ def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingV
     assert not view.save_button.disabled
     view.save_over.click()
     assert "Saved the matching" in view.save_notice.value and view.save_over.layout.display == "none"
-    assert len(saved_matching(open_workspace(workspace.path))[0]) > 1
+    assert len(saved_matching(open_workspace(workspace.path)).table) > 1
 
 
 def test_a_saved_matching_is_shown_when_the_page_opens(home: Path) -> None:

@@ -28,6 +28,7 @@ _EXPORTS = {
     "save_programs_matching": "workbench.matching.programs",
     "save_matching": "workbench.matching.storage",
     "saved_matching": "workbench.matching.storage",
+    "SavedMatching": "workbench.matching.storage",
     "sensitivity": "workbench.matching.api",
     "Rematch": "workbench.matching.rematching",
     "rematch": "workbench.matching.rematching",
@@ -39,7 +40,7 @@ _EXPORTS = {
 }
 
 __all__ = ["METHODS", "STRUCTURES", "CohortSelection", "MatchResult", "Overrides", "PairScorer", "ProgramsMatch",
-           "Rematch", "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes",
+           "Rematch", "SavedMatching", "candidates", "compare_methods", "comparison_table", "default_method", "fairness_attributes",
            "match", "match_programs", "match_rates", "register_criterion", "rematch", "save_matching",
            "save_programs_matching", "saved_matching", "select_cohort", "sensitivity"]
 

@@ -106,9 +106,8 @@ _SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 SUMMARY_SCHEMA = {
     "type": "object", "description": "The matching's headline figures.",
     "properties": {
-        "structure": {"type": "string", "description": "The program structure."},
+        **{key: SETTINGS_SCHEMA["properties"][key] for key in ("structure", "cohort")},
         "method": {"type": "string", "description": "The method (\"peer\" for peer circles)."},
-        "cohort": {"type": "string", "description": "The cohort matched."},
         "mentees": {**_COUNT, "description": "People on the mentee side (every peer, in peer circles)."},
         "mentors": {**_COUNT, "description": "Mentors in the pool."},
         "matched_mentees": {**_COUNT, "description": "People on the mentee side with a partner."},

@@ -822,8 +822,7 @@ class MatchingView(w.VBox):
         if saved is None:
             self.saved_status.value = "<span class='wb-muted'>No matching is saved in this workspace yet.</span>"
             return
-        table, record = saved
-        summary, settings = record.get("summary", {}) or {}, record.get("settings", {}) or {}
+        summary, settings, table = saved.summary(), saved.settings, saved.table
         structure = structure_label(str(summary.get("structure", ""))).lower()
         method = method_label(str(summary.get("method", "")))
         when = settings.get("matched_at", "")
@@ -846,10 +845,8 @@ class MatchingView(w.VBox):
             return  # said beside the Save button by _render_saved
         if saved is None:
             return
-        table, record = saved
-        settings = record.get("settings")
-        if not isinstance(settings, dict) or \
-                str(settings.get("cohort", "")) != current_cohort(self.tables["enrolment"])[0]:
+        table, settings = saved.table, saved.settings
+        if not settings or saved.cohort != current_cohort(self.tables["enrolment"])[0]:
             return  # no settings, or a past cohort's matching: the page starts from the design
         self._quiet = True
         try:

@@ -10,15 +10,18 @@ A :class:`MatchResult` (made by :func:`workbench.matching.match`) holds:
 * ``unmatched``: every mentee and mentor left without a partner, with
   ``role`` and ``reason`` (no allowed partner and which rules remove how
   many; allowed partners all taken; offered no capacity; not needed).
-* ``summary``: head counts, ``match_rate`` (share of mentees with a partner,
+* :meth:`~MatchResult.summary`: head counts, ``match_rate`` (share of mentees with a partner,
   0-1), score mean, median, 10th percentile and ``worst_score``,
   ``skills_covered`` (share of the mentees' needed skills, wanted or gap,
   that a partner covers, 0-1), ``capacity_use`` (0-1), ``blocking_pairs``
   (pairs who would both rather be together, one-round bipartite structures;
   preferences as the stable method uses them; for other methods pools up to
-  :data:`~workbench.matching.api.BLOCKING_PAIRS` pairs) and the solver's proof.
-* :meth:`MatchResult.fairness` per group of any attribute (groups under five
-  people hidden); :meth:`MatchResult.table` the export.
+  :data:`~workbench.matching.api.BLOCKING_PAIRS` pairs) and whether the solver
+  proved it optimal (its whole report in ``proof``).
+* :meth:`~MatchResult.by_group` per group of any attribute (groups under five
+  people hidden); :meth:`~MatchResult.table` the export; :meth:`~MatchResult.to_json`
+  and :meth:`~MatchResult.from_json` under :attr:`MatchResult.JSON_SCHEMA`
+  (the result protocol of :mod:`workbench.result`).
 """
 
 from __future__ import annotations

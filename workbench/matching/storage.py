@@ -27,6 +27,7 @@ from workbench.workspace import Workspace, csv_text, reading, save_files
 
 __all__ = ["SavedMatching", "matching_files", "save_matching", "saved_matching"]
 
+
 @dataclass(frozen=True, eq=False)
 class SavedMatching:
     """A matching as saved in a workspace (:func:`saved_matching`): what its two files hold.
@@ -68,10 +69,9 @@ class SavedMatching:
 
     @property
     def pairs(self) -> pd.DataFrame:
-        """The rows of ``table`` that are pairs (not an unmatched person)."""
-        if "unmatched_role" not in self.table.columns:
-            return self.table
-        return self.table[self.table["unmatched_role"] == ""]
+        """The rows of ``table`` that are pairs: both ids given (not an unmatched person)."""
+        mentee, mentor = self._ids()
+        return self.table[(mentee != "") & (mentor != "")]
 
     @property
     def structure(self) -> str:
@@ -116,9 +116,8 @@ class SavedMatching:
 
     def pair_scores(self) -> pd.Series:
         """The fit score of each pair, 0-1 (NaN where the table's cell is not a number)."""
-        mentee, mentor = self._ids()
-        score = pd.to_numeric(self.table.get("score", pd.Series(np.nan, index=self.table.index)), errors="coerce")
-        return score[(mentee != "") & (mentor != "")]
+        pairs = self.pairs
+        return pd.to_numeric(pairs.get("score", pd.Series(np.nan, index=pairs.index)), errors="coerce")
 
     def _ids(self) -> tuple[pd.Series, pd.Series]:
         """The table's mentee and mentor ids, stripped (blank where a row has none)."""

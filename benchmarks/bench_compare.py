@@ -106,7 +106,7 @@ from workbench.data.reading import _text_frame
 from workbench.data.sample import generate_organisation
 from workbench.design.model import ProgramDesign
 from workbench.matching import match
-from workbench.matching.results import _prepare
+from workbench.matching.api import _prepare
 from workbench.matching.solvers import (
     Assignment,
     DenseScores,
@@ -662,7 +662,7 @@ def run_stated_pools(kinds: list[str], sizes: dict, pythons: dict[str, Path], no
                                   index=result.pairs["mentee_id"]).reindex(pool.mentee_ids).fillna(-1)
             load = f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
             ours = {"mentor_of": mentor_of.to_numpy(dtype=np.int64), "wall": wall, "cpu": cpu,
-                    "blocking": int(result.summary["blocking_pairs"]), "load": load}
+                    "blocking": int(result.summary()["blocking_pairs"]), "load": load}
             our_wall[variant, size] = wall
             listed = int((pool.mentee_lists >= 0).sum())
             print(f"\n{variant} pool {fmt_size(size)} (made in {made:.1f} s): {len(pool.tables['preferences']):,} "

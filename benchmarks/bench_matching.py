@@ -265,10 +265,10 @@ def run_match(case: str) -> int:
               f"{target:g} s: {verdict(seconds < target)}")
         print(f"  {'peak resident memory of the process':<52}{peak:>8.2f} GB  target < {BIG_PEAK_GB:g} GB: "
               f"{verdict(peak < BIG_PEAK_GB)}")
-    s = result.summary
+    s = result.summary()
     print(f"  matched {s['matched_mentees']:,} of {s['mentees']:,} mentees, mean score {s['mean_score']:.3f}, "
           f"{len(result.pairs):,} explained pairs, {len(result.unmatched):,} unmatched with reasons")
-    print(f"  proof: {proof_line(s['proof'])}", flush=True)
+    print(f"  proof: {proof_line(result.proof)}", flush=True)
     return 0
 
 
@@ -319,7 +319,7 @@ def run_stated() -> int:
     label = "match(method='stable'), tables to explained result"
     print(f"  {label:<52}{seconds:>8.1f} s  (cpu {cpu:.1f} s, {load()})  target < {TARGETS['stated']:g} s: "
           f"{verdict(seconds < TARGETS['stated'])}")
-    s = result.summary
+    s = result.summary()
     print(f"  matched {s['matched_mentees']:,} of {s['mentees']:,} mentees; blocking pairs {s['blocking_pairs']:,} "
           f"(stable: {verdict(s['blocking_pairs'] == 0)})", flush=True)
     return 0 if s["blocking_pairs"] == 0 else 1

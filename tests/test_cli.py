@@ -89,10 +89,10 @@ def test_matching_names_come_without_the_solvers() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['workbench.matching.names']"
-    from workbench.matching import names, results, structures
+    from workbench.matching import api, names, structures
 
-    assert structures.METHODS is results.METHODS is names.METHODS and "optimal" in names.METHODS
-    assert structures.STRUCTURES is results.STRUCTURES is names.STRUCTURES and "one_on_one" in names.STRUCTURES
+    assert structures.METHODS is api.METHODS is names.METHODS and "optimal" in names.METHODS
+    assert structures.STRUCTURES is api.STRUCTURES is names.STRUCTURES and "one_on_one" in names.STRUCTURES
 
 
 def test_validate_warns_of_implausible_dates_and_stays_valid(tmp_path: Path) -> None:

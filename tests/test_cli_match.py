@@ -50,8 +50,8 @@ def test_structure_and_save(demo: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "flash.csv"
     assert main(["match", str(demo), "--out", str(out), "--structure", "flash", "--save"]) == 0
     assert set(read(out)["round"]) >= {"1", "2", "3"}
-    table, record = saved_matching(open_workspace(demo))
-    assert record["settings"]["structure"] == "flash" and len(table) == len(read(out))
+    saved = saved_matching(open_workspace(demo))
+    assert saved.settings["structure"] == "flash" and len(saved.table) == len(read(out))
     assert "Saved the matching" in capsys.readouterr().out
 
 

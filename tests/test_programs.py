@@ -99,9 +99,9 @@ def test_cli_programs_and_matching_every_program(demo: Path, tmp_path: Path, cap
     assert set(table["program"]) == {"main", "peer"}
     workspace = open_workspace(demo)
     for program in ("main", "peer"):
-        saved, record = saved_matching(program_scope(workspace, program))
-        assert record["settings"]["programs"]["mode"] == "joint"
-        assert len(saved) == (table["program"] == program).sum()
+        saved = saved_matching(program_scope(workspace, program))
+        assert saved.settings["programs"]["mode"] == "joint"
+        assert len(saved.table) == (table["program"] == program).sum()
     assert main(["match", str(demo), "--all", "--priority", "peer,main", "--out", str(out)]) == 0
     assert "priority order peer > main" in capsys.readouterr().out
     assert main(["match", str(demo), "--program", "peer", "--out", str(out), "--method", "greedy"]) == 0

@@ -67,11 +67,12 @@ def test_the_story_of_another_seed_loads_matches_compares_and_evaluates(other_se
     workspace = open_workspace(other_seed.path)
     design = load_design(workspace)
     assert [f.title for f in check_workspace(workspace, design) if f.severity == "error"] == []
-    pairs, record = saved_matching(workspace)
+    saved = saved_matching(workspace)
+    pairs = saved.table
     enrolment = checked_tables(workspace)["enrolment"]
-    assert record["settings"]["cohort"] == max(enrolment["cohort"])
-    assert record["settings"]["method"] == "optimal"  # the design's: blended matching for the best average
-    mentees = set(enrolment.loc[enrolment["cohort"] == record["settings"]["cohort"], "person_id"])
+    assert saved.cohort == max(enrolment["cohort"])
+    assert saved.settings["method"] == "optimal"  # the design's: blended matching for the best average
+    mentees = set(enrolment.loc[enrolment["cohort"] == saved.cohort, "person_id"])
     matched = pairs[(pairs["mentee_id"] != "") & (pairs["mentor_id"] != "")]
     assert len(matched) > 0 and set(matched["mentee_id"]) <= mentees
     assert [s.name for s in list_scenarios(workspace)] == sorted(s["name"] for s in DEMO_SCENARIOS)
@@ -81,7 +82,7 @@ def test_the_story_of_another_seed_loads_matches_compares_and_evaluates(other_se
     table = saved_comparison_table(comparison)
     assert table["effect"].notna().all() and comparison["tornado"]["rows"]
     result = evaluate_workspace(workspace, resamples=200, runs=20)
-    assert result.cohort.name == str(int(record["settings"]["cohort"]) - 1)  # the past cohort
+    assert result.cohort.name == str(int(saved.cohort) - 1)  # the past cohort
     card = result.scorecard.set_index("objective")
     # the exit rate is about Engineering at levels 1-2: measured on them, or said to be too few in this small
     # organisation
@@ -139,6 +140,6 @@ def test_a_cohort_nobody_can_be_matched_in_gets_a_design_and_scenarios_but_no_co
     workspace = write_organisation(tmp_path / "tiny", n_people=20, seed=2)
     assert load_design(workspace).align.objectives
     assert len(list_scenarios(workspace)) == len(DEMO_SCENARIOS)
-    pairs, _ = saved_matching(workspace)
+    pairs = saved_matching(workspace).table
     assert ((pairs["mentee_id"] == "") | (pairs["mentor_id"] == "")).all()  # as the page would save it: no pair
     assert saved_comparison(workspace) is None

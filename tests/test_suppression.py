@@ -40,7 +40,7 @@ from workbench.evaluate.behaviour import STATUSES
 from workbench.evaluate.outcomes import balance_table
 from workbench.gaps import GAP_CELL_MARGINS, GROUPINGS, aggregate, hide_small_cells, person_gaps, prioritised_gaps
 from workbench.matching import match
-from workbench.matching.results import fairness_attributes
+from workbench.matching.result import fairness_attributes
 from workbench.matching.selection import select_cohort
 from workbench.organisation import headcounts
 from workbench.simulate import build_cohort, simulate
@@ -136,7 +136,7 @@ def test_every_demo_breakdown_hides_small_groups_and_their_complements(demo) -> 
 
     result = match(tables, design)
     for attribute in fairness_attributes(result.pool, design):
-        table = result.fairness(attribute)
+        table = result.by_group(attribute)
         groups = text_column(result.people, attribute).replace("", "(blank)").value_counts()
         assert_suppressed(_hidden_or(table, attribute, "people"), groups.to_dict(), what=f"fairness by {attribute}")
 

@@ -620,8 +620,8 @@ def _match(args: argparse.Namespace) -> int:
         print("workbench: the stable method left blocking pairs, so nothing was saved; please report it with the "
               "workspace.", file=sys.stderr)
         return 1
-    if result.settings["method"] == "balanced" and result.summary["structure"] != "peer":
-        rates = result.fairness(design.experience.balance.attribute)
+    if result.settings["method"] == "balanced" and result.summary()["structure"] != "peer":
+        rates = result.by_group(design.experience.balance.attribute)
         print(f"Match rate per {design.experience.balance.attribute} (groups under five people hidden):")
         for row in rates.itertuples(index=False):
             print(f"  {row[0]}: " + ("hidden (a small group, or one that would give a small group away)"

@@ -128,7 +128,7 @@ class ResearchWorkspace:
         ``weights`` (criterion -> weight 0-10), ``hard_rules``, ``overrides``, ``cohort``, ``rounds``,
         ``circle_size``, ``top_k``. ``design`` replaces the workspace's for this matching (e.g.
         ``ws.design.model_copy(update=...)``). As ``workbench match``, criteria reading a sensitive column
-        the design has not opted in to are refused first. Scores are 0-1; the result's ``summary`` has the
+        the design has not opted in to are refused first. Scores are 0-1; the result's ``summary()`` has the
         match rate (0-1), ``pairs`` one row per pair, ``unmatched`` one row per person with the reason.
         """
         design = self.design if design is None else design

@@ -373,7 +373,7 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     """
     from workbench.data.importing import checked_tables
     from workbench.matching import match
-    from workbench.matching.results import matching_files
+    from workbench.matching.storage import matching_files
     from workbench.programs import scoped_tables
     from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, tornado
     from workbench.whatif.saved import comparison_files

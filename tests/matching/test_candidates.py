@@ -10,7 +10,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.matching import Overrides, match
-from workbench.matching.results import candidates
+from workbench.matching.result import candidates
 from workbench.workspace import find_workspace
 from tests.conftest import demo_home
 
@@ -136,7 +136,7 @@ def test_the_matchings_own_scores_are_reused_and_agree_with_a_fresh_scoring(demo
     tables, design = demo
     mentee = "P00044"
     result = match(tables, design, overrides=Overrides(forbid={(mentee, "P00007")}))
-    assert result.pool._cache["scorer"].context.tables is tables
+    assert result.scorer.context.tables is tables
     cached = candidates(tables, result, mentee, top=None)
     fresh = candidates(dict(tables), result, mentee, top=None)  # other tables object: scored again
     pd.testing.assert_frame_equal(cached, fresh)

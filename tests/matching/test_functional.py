@@ -96,16 +96,16 @@ def test_functional_on_the_demo_says_which_skill_and_who_has_no_teacher(demo) ->
     tables, design = demo
     design = design.model_copy(update={"align": Align(focus_skills=("programming", "mathematics"))})
     result = match(tables, design, structure="functional")
-    assert result.summary["functional_skill"] == "programming"  # the first focus skill by default
+    assert result.summary()["functional_skill"] == "programming"  # the first focus skill by default
     target = result.pool.mentees.set_index("person_id").loc[result.pairs["mentee_id"], "functional_target"]
     level = result.pool.mentors.set_index("person_id").loc[result.pairs["mentor_id"], "functional_level"]
     assert len(result.pairs) and (target.to_numpy() > 0).all() and (level.to_numpy() >= target.to_numpy()).all()
     assert any(m.startswith("Functional mentoring on Programming:") for m in result.messages)  # the name in skills.csv
     no_need = result.unmatched[result.unmatched["reason"].str.startswith("does not need Programming")]
-    assert len(no_need) == result.summary["mentees"] - result.summary["needing_skill"]
+    assert len(no_need) == result.summary()["mentees"] - result.summary()["needing_skill"]
     other = design.model_copy(update={"experience": design.experience.model_copy(
         update={"structure": "functional", "functional_skill": "mathematics"})})
-    assert match(tables, other).summary["functional_skill"] == "mathematics"
+    assert match(tables, other).summary()["functional_skill"] == "mathematics"
 
 
 def test_functional_without_a_skill_or_with_an_unknown_one_says_so(demo) -> None:

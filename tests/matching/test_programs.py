@@ -195,4 +195,4 @@ def test_the_outcome_words_the_mentor_places_one_way(demo):
     cap = designs["senior"].experience.mentor_capacity
     assert (found.capacity["offered"] > cap).any() and f"A program takes at most {cap:,} mentees per mentor" in places
     alone = match(program_tables(tables, "senior", tuple(designs)), designs["senior"])
-    assert alone.summary["capacity"] < offered
+    assert alone.summary()["capacity"] < offered

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +18,9 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate import evaluate_workspace
 from workbench.matching import (
     METHODS,
+    MatchResult,
     Overrides,
+    candidates,
     compare_methods,
     comparison_table,
     match,
@@ -26,6 +30,7 @@ from workbench.matching import (
 )
 from workbench.matching.names import method_label
 from workbench.matching.rules import allowed_block
+from workbench.result import Result, json_text, plain, records
 from workbench.workspace import StaleWorkspaceError, find_workspace, open_workspace, undo
 from tests.conftest import demo_home
 
@@ -44,19 +49,19 @@ def check_result(result) -> None:
     mentor_row = {p: i for i, p in enumerate(pool.mentors["person_id"])}
     e = pairs["mentee_id"].map(mentee_row).to_numpy()
     m = pairs["mentor_id"].map(mentor_row).to_numpy()
-    if result.summary["structure"] != "peer":
+    if result.summary()["structure"] != "peer":
         assert allowed_block(pool, result.design, e)[np.arange(len(e)), m].all()
         load = np.bincount(m, minlength=pool.n_mentors)
-        assert (load <= result.summary["capacity"]).all()
+        assert (load <= result.summary()["capacity"]).all()
     for name in result.criteria:
         assert pairs[name].between(0, 1).all()
     assert pairs["score"].between(0, 1).all()
     assert pairs["reason"].str.len().gt(0).all()
     assert result.unmatched["reason"].str.len().gt(0).all()
-    side = set(pairs["mentee_id"]) | (set(pairs["mentor_id"]) if result.summary["structure"] == "peer" else set())
+    side = set(pairs["mentee_id"]) | (set(pairs["mentor_id"]) if result.summary()["structure"] == "peer" else set())
     unmatched = set(result.unmatched.loc[result.unmatched["role"] != "mentor", "person_id"])
     assert side | unmatched == set(pool.mentees["person_id"]) and not side & unmatched
-    s = result.summary
+    s = result.summary()
     assert s["matched_mentees"] == len(side) and s["match_rate"] == pytest.approx(len(side) / s["mentees"])
     assert s["worst_score"] == pytest.approx(pairs["score"].min())
 
@@ -65,12 +70,12 @@ def test_one_on_one_optimal_on_the_demo(demo):
     tables, design = demo
     result = match(tables, design, method="optimal", structure="one_on_one")
     check_result(result)
-    assert result.summary["optimal"] is True
-    assert len(result.unmatched.query("role == 'mentee'")) == result.summary["mentees"] - len(result.pairs)
+    assert result.summary()["optimal"] is True
+    assert len(result.unmatched.query("role == 'mentee'")) == result.summary()["mentees"] - len(result.pairs)
     weights = result.settings["weights"]
     expected = sum(result.pairs[k] * w for k, w in weights.items()) / sum(weights.values())
     assert np.allclose(result.pairs["score"], expected, atol=1e-5)
-    assert result.summary["capacity_use"] == pytest.approx(len(result.pairs) / result.summary["capacity"])
+    assert result.summary()["capacity_use"] == pytest.approx(len(result.pairs) / result.summary()["capacity"])
 
 
 @pytest.mark.parametrize("structure", ["one_on_one", "group", "peer", "reverse", "mosaic", "flash", "functional"])
@@ -112,8 +117,8 @@ def test_methods_compare_as_theory_says(demo):
     table = comparison_table(results).set_index("method")
     assert list(table.index) == list(METHODS)
     for other in ("greedy", "stable", "random", "mentee_choice"):
-        assert results["optimal"].summary["total_score"] + results["optimal"].summary["matched_mentees"] >= \
-            results[other].summary["total_score"] + results[other].summary["matched_mentees"] - 1e-6
+        assert results["optimal"].summary()["total_score"] + results["optimal"].summary()["matched_mentees"] >= \
+            results[other].summary()["total_score"] + results[other].summary()["matched_mentees"] - 1e-6
     assert table.loc["max_coverage", "match_rate"] >= table["match_rate"].max() - 1e-12
     assert table.loc["fair", "worst_score"] >= table.loc["max_coverage", "worst_score"] - 1e-6
     assert table.loc["stable", "blocking_pairs"] == 0
@@ -156,19 +161,45 @@ def test_pin_and_forbid_are_kept(demo):
 def test_fairness_hides_small_groups_and_sensitive_attributes_need_opt_in(demo):
     tables, design = demo
     result = match(tables, design)
-    table = result.fairness("department")
+    table = result.by_group("department")
     shown = table[~table["hidden"]]
     assert (shown["people"] >= 5).all() and table.loc[table["hidden"], "match_rate"].isna().all()
     assert shown["match_rate"].between(0, 1).all()
     with pytest.raises(WorkbenchError, match="gender"):
-        result.fairness("gender")
+        result.by_group("gender")
     from workbench.matching import fairness_attributes
 
     offered = fairness_attributes(result.pool, design)
     assert "department" in offered and not {"name", "email", "person_id", "manager_id"} & set(offered)
     opted = design.model_copy(update={"experience": design.experience.model_copy(
         update={"sensitive_opt_in": True, "sensitive_attributes": ("gender",)})})
-    assert "gender" in match(tables, opted).fairness("gender").columns
+    assert "gender" in match(tables, opted).by_group("gender").columns
+
+
+@pytest.mark.parametrize("structure", ["one_on_one", "peer", "functional", "mosaic"])
+def test_a_result_follows_the_result_protocol_and_reads_back_from_its_json(demo, structure):
+    tables, design = demo
+    design = design.model_copy(update={"experience": design.experience.model_copy(
+        update={"functional_skill": "programming"})})
+    result = match(tables, design, structure=structure)
+    assert isinstance(result, Result)
+    s = result.summary()
+    assert "mentee_word" not in s and "proof" not in s and s == plain(s, digits=None)  # figures only, plain
+    document = result.to_json()
+    jsonschema.validate(document, MatchResult.JSON_SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(MatchResult.JSON_SCHEMA)
+    assert json.loads(json_text(result)) == document
+    back = MatchResult.from_json(json.loads(json_text(result)))
+    assert back.to_json() == document and back.summary() == plain(result.summary())  # to 10 decimals
+    assert sorted(back.groupings) == sorted(result.groupings) and "department" in back.groupings
+    assert list(back.by_group("department")) == list(result.by_group("department"))
+    assert records(back.by_group("department")) == records(result.by_group("department"))  # blanks as None
+    pd.testing.assert_frame_equal(back.table(), result.table(), check_dtype=False, atol=1e-9)
+    assert back.summary_lines() == result.summary_lines()
+    with pytest.raises(WorkbenchError, match="gender"):
+        back.by_group("gender")
+    with pytest.raises(WorkbenchError, match="match again"):
+        candidates(tables, back, back.pairs["mentee_id"].iloc[0])
 
 
 def test_sensitivity_is_seeded_and_bounded(demo):
@@ -271,9 +302,10 @@ def test_save_matching_is_undoable_and_revision_checked(home):
     tables, _ = read_workspace_tables(workspace)
     result = match(tables, load_design(workspace))
     saved = save_matching(workspace, result)
-    table, record = saved_matching(saved)
-    assert len(table) == len(result.pairs) + len(result.unmatched)
-    assert record["summary"]["matched_mentees"] == result.summary["matched_mentees"]
+    back = saved_matching(saved)
+    assert len(back.table) == len(result.pairs) + len(result.unmatched) and len(back.pairs) == len(result.pairs)
+    assert back.summary() == result.summary() and back.settings == result.settings  # as saved, to the digit
+    assert back.messages == result.messages and back.cohort == result.settings["cohort"]
     with pytest.raises(StaleWorkspaceError):
         save_matching(workspace, result)  # the old copy is stale now
     assert saved_matching(undo(saved)) is None
@@ -315,7 +347,7 @@ def test_ids_that_look_like_formulas_read_back_as_imported_matched_and_saved(hom
 
     tables, _ = read_workspace_tables(workspace)
     result = match(tables, load_design(workspace), cohort="2025")
-    saved, _ = saved_matching(save_matching(workspace, result))
+    saved = saved_matching(save_matching(workspace, result)).table
     assert sorted(saved["mentee_id"]) == sorted(result.table()["mentee_id"])
     assert set(ids) <= set(saved["mentee_id"]) | set(saved["mentor_id"])
     assert "'=1+1" in result.csv()  # the download stays safe to open in a spreadsheet
@@ -348,7 +380,7 @@ def test_a_researcher_criterion_counts_with_its_weight(demo):
 def test_blocking_pairs_counted_from_stated_choices_equal_a_scan_of_whole_lists(demo):
     """Every method's count (block by block, stated choices looked up by pair) against whole dense lists."""
     from tests.matching.test_solvers import pad, stated_lists
-    from workbench.matching.results import _prepare, _stated
+    from workbench.matching.api import _prepare, _stated
     from workbench.matching.solvers import Assignment, blocking_pairs
 
     tables, design = demo
@@ -367,7 +399,7 @@ def test_blocking_pairs_counted_from_stated_choices_equal_a_scan_of_whole_lists(
         mentor_of[[rows[p] for p in result.pairs["mentee_id"]]] = [cols[p] for p in result.pairs["mentor_id"]]
         expected = blocking_pairs(Assignment(mentor_of, np.zeros(len(mentor_of), np.float32), ""), prep.scorer,
                                   capacity, **lists)
-        assert result.summary["blocking_pairs"] == expected, method
+        assert result.summary()["blocking_pairs"] == expected, method
 
 
 def _resident_optimal(mentee_lists: list[list[int]], mentor_rank: list[dict], capacity: list[int]) -> dict[int, int]:
@@ -400,7 +432,7 @@ def _other_sides(mentees: list[str], mentors: list[str]) -> dict[str, list[str]]
 
 def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
     """Everyone ranks everyone on the other side: no blocking pair, and exactly the resident-optimal matching."""
-    from workbench.matching.results import _prepare
+    from workbench.matching.api import _prepare
 
     tables, design = demo
     exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10,
@@ -415,7 +447,7 @@ def test_stable_is_stable_under_full_two_sided_stated_lists(demo):
             for r, b in enumerate(rng.permutation(others))]
     stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
     result = match(stated, design, method="stable")
-    assert result.summary["blocking_pairs"] == 0
+    assert result.summary()["blocking_pairs"] == 0
     allowed = np.vstack([np.isfinite(b) for _, b in prep.scorer.blocks()])
     ranks = {(a, b): r for a, b, r in rows}
     lists = [sorted((j for j in range(len(mentors)) if allowed[i, j]), key=lambda j: ranks[(a, mentors[j])])
@@ -442,7 +474,7 @@ def test_mosaic_says_how_many_rounds_found_capacity(demo):
 def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo, seed, mentee_share, mentor_share):
     """Some people state some ranks, the rest are ordered by score: no blocking pair, and the mentee-optimal
     stable matching of those lists (stated choices first by rank, then by score, ties to the lower index)."""
-    from workbench.matching.results import _prepare
+    from workbench.matching.api import _prepare
 
     tables, design = demo
     exp = design.experience.model_copy(update={"seniority_gap_min": 0, "seniority_gap_max": 10})
@@ -457,7 +489,7 @@ def test_stable_with_partial_stated_lists_is_the_resident_optimal_matching(demo,
             rows += [(a, b, r + 1) for r, b in enumerate(chosen)]
     stated = {**tables, "preferences": pd.DataFrame(rows, columns=["person_id", "ranks_person_id", "rank"])}
     result = match(stated, design, method="stable")
-    assert result.summary["blocking_pairs"] == 0
+    assert result.summary()["blocking_pairs"] == 0
     prep = _prepare(stated, design, structure=None, weights=None, hard_rules=None, overrides=None, cohort=None)
     scores = np.vstack([b for _, b in prep.scorer.blocks()]).astype(float)  # stated choices also score
     ranks = {(a, b): r for a, b, r in rows}
@@ -492,8 +524,8 @@ def test_balanced_holds_each_groups_match_rate_within_the_gap(demo, structure):
         grouped = people.assign(group=np.where(people["department"].isin(small), "(small)", people["department"]))
         rates = grouped.groupby("group")["matched"].mean()
         assert rates.max() - rates.min() <= 0.05 + 1e-9
-        assert result.summary["total_score"] + result.summary["matched_mentees"] <= \
-            best.summary["total_score"] + best.summary["matched_mentees"] + 1e-6
+        assert result.summary()["total_score"] + result.summary()["matched_mentees"] <= \
+            best.summary()["total_score"] + best.summary()["matched_mentees"] + 1e-6
     else:
         assert "in every round" in note
 
@@ -504,23 +536,23 @@ def test_balanced_functional_mentoring_holds_only_the_mentees_who_need_the_skill
     tables, design = demo
     skill = next(s for s in tables["skills"]["skill_id"]
                  if match(tables, design.model_copy(update={"experience": design.experience.model_copy(
-                     update={"functional_skill": s})}), structure="functional").summary["matched_mentees"] >= 2)
+                     update={"functional_skill": s})}), structure="functional").summary()["matched_mentees"] >= 2)
     exp = design.experience.model_copy(update={"functional_skill": skill})
     functional = design.model_copy(update={"experience": exp})
     best = match(tables, functional, structure="functional", method="optimal")
     balanced = match(tables, functional, structure="functional", method="balanced")
-    assert balanced.summary["matched_mentees"] > 0
+    assert balanced.summary()["matched_mentees"] > 0
     assert not any(m.startswith("The rules and overrides allow no pair") for m in balanced.messages)
-    assert balanced.summary["matched_mentees"] <= best.summary["matched_mentees"]
+    assert balanced.summary()["matched_mentees"] <= best.summary()["matched_mentees"]
     left = balanced.unmatched.query("role == 'mentee'")["reason"]
-    assert not left.str.startswith("capacity exhausted").any() or balanced.summary["capacity_use"] == 1
+    assert not left.str.startswith("capacity exhausted").any() or balanced.summary()["capacity_use"] == 1
 
 
 def test_the_summary_names_the_structure_and_method_as_the_method_picker_does(demo) -> None:
     tables, design = demo
     for method in ("max_coverage", "mentee_choice", "balanced"):
         result = match(tables, design, method=method, seed=0)
-        lines, s = result.summary_lines(), result.summary
+        lines, s = result.summary_lines(), result.summary()
         assert lines[0].startswith(f"One-on-one matching by {method_label(method).lower()}: ")
         assert method not in lines[0] and method.replace("_", " ") not in lines[0]
         # places in the words the page's tile and the all-programs panel use

@@ -329,7 +329,7 @@ def test_skill_need_is_exact_whole_numbers() -> None:
     pairs = scores_module._got(ctx, np.repeat(rows, 4), np.tile(np.arange(4), 2))
     np.testing.assert_array_equal(block.reshape(-1), pairs)
     needs = scores_module._skill_needs(ctx)
-    dense = scores_module._skill_arrays(ctx)
+    dense = scores_module.skill_arrays(ctx)
     assert needs["skills"] == dense["skills"] == ["a", "b", "c", "d"]
     np.testing.assert_array_equal(dense["weight"][needs["mentee"], needs["skill"]], needs["weight"])
     assert (dense["weight"] > 0).sum() == len(needs["mentee"])

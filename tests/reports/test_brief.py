@@ -250,7 +250,7 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
     ws = save_matching(ws, result)
     text = write_brief(ws, tmp_path / "brief.html", generated=DAY).read_text(encoding="utf-8")
     assert "Matching" in text and "fair method" in text
-    assert f"{result.summary['matched_mentees']} of {result.summary['mentees']}" in text
+    assert f"{result.summary()['matched_mentees']} of {result.summary()['mentees']}" in text
     assert not any(pid in text for pid in result.pairs["mentee_id"])  # figures only, never who
     markdown = write_brief(ws, tmp_path / "brief.md", generated=DAY).read_text(encoding="utf-8")
     assert "Mentees matched" in markdown

@@ -51,7 +51,7 @@ def test_the_matching_page_opens_on_the_saved_matching_of_the_current_cohort(hom
     linked = saved[saved["unmatched_role"] == ""]
     assert set(zip(linked["mentee_id"], linked["mentor_id"])) == set(zip(view.session.result.pairs["mentee_id"],
                                                                          view.session.result.pairs["mentor_id"]))
-    assert view.session.result.summary["matched_mentees"] == 39 and "39 of 40 mentees matched" in view.summary.value
+    assert view.session.result.summary()["matched_mentees"] == 39 and "39 of 40 mentees matched" in view.summary.value
 
 
 def test_the_matching_page_says_when_todays_tables_give_other_pairs_than_the_saved_ones(home: Path) -> None:

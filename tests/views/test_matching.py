@@ -57,7 +57,7 @@ def test_the_settings_start_from_the_design_and_results_wait_for_match(view: Mat
 
 def test_match_shows_the_summary_tables_charts_and_export(matched: MatchingView) -> None:
     view, result = matched, matched.session.result
-    s = result.summary
+    s = result.summary()
     assert view.results.layout.display is None and view.placeholder.layout.display == "none"
     assert f"{s['matched_mentees']} of {s['mentees']} mentees matched" in view.summary.value
     for words in ("mean score", "weakest pair", "needed skills covered", "mentor places used", "blocking pairs",
@@ -105,7 +105,7 @@ def test_structures_show_their_own_settings(matched: MatchingView) -> None:
     assert view.controls.group_size.layout.display is None and view.controls.circle_size.layout.display == "none"
     view.controls.group_size.value = 3
     view.controls.match_button.click()
-    assert view.session.result.summary["structure"] == "group"
+    assert view.session.result.summary()["structure"] == "group"
     assert view.session.result.pairs.groupby("group").size().max() <= 3
     view.controls.structure.value = "peer"
     assert view.controls.method.layout.display == "none" and view.controls.circle_size.layout.display is None
@@ -152,7 +152,7 @@ def test_fairness_breakdown_offers_groupings_and_hides_small_groups(matched: Mat
     assert view.attribute.value == "department"
     assert "name" not in offered and "email" not in offered and "gender" not in offered
     rows = [r for r in next(iter(view.fairness.chart.to_dict()["datasets"].values())) if "group" in r]
-    table = view.session.result.fairness("department")
+    table = view.session.result.by_group("department")
     hidden = set(table.loc[table["hidden"], "department"])
     assert hidden and {r["group"] for r in rows if r["match_rate"] is None} == hidden
     assert "lowest" in view.fairness_caption.value
@@ -205,7 +205,7 @@ def test_overrides_from_another_structure_are_explained(matched: MatchingView) -
     view.controls.structure.value = "reverse"
     view.controls.match_button.click()
     assert "not mentee and mentor in reverse matching" in view.controls.notice.value
-    assert view.session.result.summary["structure"] == "one_on_one"  # the last good matching stays
+    assert view.session.result.summary()["structure"] == "one_on_one"  # the last good matching stays
 
 
 def test_robustness_reports_the_share_of_pairs_that_change(matched: MatchingView) -> None:
@@ -280,7 +280,7 @@ def test_save_writes_the_matching_and_a_stale_save_is_refused(matched: MatchingV
     assert not view.save_button.disabled
     view.save_over.click()
     assert "Saved the matching" in view.save_notice.value and view.save_over.layout.display == "none"
-    assert len(saved_matching(open_workspace(workspace.path))[0]) > 1
+    assert len(saved_matching(open_workspace(workspace.path)).table) > 1
 
 
 def test_a_saved_matching_is_shown_when_the_page_opens(home: Path) -> None:
@@ -338,7 +338,7 @@ def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     view.sensitivity_button.click()
     view.controls.structure.value = "peer"
     view.controls.match_button.click()
-    assert view.controls.notice.value == "" and view.session.result.summary["links"] > 0
+    assert view.controls.notice.value == "" and view.session.result.summary()["links"] > 0
 
 
 def test_all_pairs_forbidden_is_explained_in_the_page(matched: MatchingView) -> None:
@@ -385,7 +385,7 @@ def test_balanced_and_functional_show_their_settings_and_use_them(matched: Match
     view.controls.match_button.click()
     assert view.controls.notice.value == "" and view.session.result.settings["method"] == "balanced"
     assert "within 5 percentage points" in view.messages.value
-    rates = view.session.result.fairness("department")
+    rates = view.session.result.by_group("department")
     shown = rates[~rates["hidden"]]["match_rate"].astype(float)
     assert shown.max() - shown.min() <= 0.05 + 1e-9
     view.controls.method.value = "optimal"
@@ -395,7 +395,7 @@ def test_balanced_and_functional_show_their_settings_and_use_them(matched: Match
     assert "needs the skill mentors teach" in view.controls.notice.value
     view.controls.functional_skill.value = "programming"
     view.controls.match_button.click()
-    assert view.controls.notice.value == "" and view.session.result.summary["functional_skill"] == "programming"
+    assert view.controls.notice.value == "" and view.session.result.summary()["functional_skill"] == "programming"
     assert "Functional mentoring on Programming:" in view.messages.value  # its name, not its id
 
 

@@ -71,8 +71,7 @@ def test_the_matching_page_matches_every_program_and_saves_each(tiers: Path) -> 
     assert "Saved the matchings" in panel.notice.value
     workspace = open_workspace(tiers)
     for program in ("main", "peer"):
-        _, record = saved_matching(program_scope(workspace, program))
-        assert record["settings"]["programs"]["order"] == ["peer", "main"]
+        assert saved_matching(program_scope(workspace, program)).settings["programs"]["order"] == ["peer", "main"]
     panel.order.value = "peer"
     panel.match_button.click()
     assert "must name every program" in panel.notice.value

@@ -2,8 +2,8 @@
 
 Every builder takes a frame made by :mod:`workbench.matching` (a result's
 ``pairs``, :func:`~workbench.matching.comparison_table`,
-:meth:`~workbench.matching.MatchResult.fairness`,
-:func:`~workbench.matching.results.candidates`) and returns an Altair chart;
+:meth:`~workbench.matching.MatchResult.by_group`,
+:func:`~workbench.matching.candidates`) and returns an Altair chart;
 its ``*_caption`` companion takes the same arguments and returns text for a
 non-technical reader, computed from the same rows the chart draws.
 
@@ -279,7 +279,7 @@ def fairness_chart(fairness: pd.DataFrame, attribute: str, *, overall: float | N
                    min_group: int = MIN_GROUP, label: str | None = None) -> alt.LayerChart | alt.Chart:
     """Share of each group's mentees who got a partner, one bar per group of ``attribute``.
 
-    ``fairness`` is ``MatchResult.fairness(attribute)``. Groups marked
+    ``fairness`` is ``MatchResult.by_group(attribute)``. Groups marked
     ``hidden`` (or with fewer than ``min_group`` people) are drawn as a grey
     label with no bar and none of their numbers. ``overall`` (0-1), when given,
     is drawn as a dashed line: the match rate of everyone. ``label`` names the
@@ -369,7 +369,7 @@ def candidate_chart(candidates: pd.DataFrame, weights: Mapping[str, float], *,
                     mentee: str | None = None, partner: str = "mentor") -> alt.LayerChart | alt.Chart:
     """One mentee's candidate mentors: each bar is the score, split into what each criterion adds.
 
-    ``candidates`` is :func:`workbench.matching.results.candidates` (rows in
+    ``candidates`` is :func:`workbench.matching.candidates` (rows in
     its order, best first); ``weights`` the criterion weights the matching
     used (``result.settings["weights"]``): a criterion adds ``weight x
     value / total weight``, so the pieces add up to the score. Pairs that are

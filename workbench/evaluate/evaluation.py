@@ -24,6 +24,7 @@ from workbench.evaluate.scorecard import scorecard
 from workbench.evaluate.trial import design_caveats, design_outcome, randomised_cohort
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
+from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
@@ -212,19 +213,10 @@ def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def saved_matching_of(workspace: Workspace) -> tuple[pd.DataFrame, str] | None:
-    """The saved matching of ``workspace``'s program and the cohort it matched (``None`` when none is saved)."""
-    from workbench.matching import saved_matching
-
-    saved = saved_matching(workspace)
-    if saved is None:
-        return None
-    return saved[0], str(((saved[1] or {}).get("settings") or {}).get("cohort", ""))
-
-
-def matching_for(saved: tuple[pd.DataFrame, str] | None, cohort: str) -> pd.DataFrame | None:
-    """The saved matching (from :func:`saved_matching_of`) when it is of ``cohort``, else ``None``."""
-    return saved[0] if saved is not None and saved[1] == str(cohort) else None
+def matching_for(saved: SavedMatching | None, cohort: str) -> pd.DataFrame | None:
+    """The table of a saved matching (:func:`~workbench.matching.saved_matching`) when it is of ``cohort``, else
+    ``None``."""
+    return saved.table if saved is not None and saved.cohort == str(cohort) else None
 
 
 def plan_of(plan: FrozenPlan | None, cohort: str) -> FrozenPlan | None:
@@ -253,6 +245,6 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
     design = load_design(workspace)
     name = cohort if cohort is not None else default_cohort(tables, program_cohorts(everyone, tables))
-    return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching_of(workspace), name),
+    return evaluate(tables, design, cohort=name, matching=matching_for(saved_matching(workspace), name),
                     plan=plan_of(load_plan(workspace), name),
                     sensitive=workspace.settings.sensitive, **options)

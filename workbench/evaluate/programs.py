@@ -45,6 +45,7 @@ from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan
 from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json, plain, records
 from workbench.evaluate.trial import design_caveats
+from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
 from workbench.programs import program_tables
 from workbench.workspace import Workspace
@@ -338,7 +339,7 @@ def _took_part(tables: Mapping[str, pd.DataFrame], result: EvaluationResult) -> 
 
 
 def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, ProgramDesign], *,
-                      matchings: Mapping[str, tuple[pd.DataFrame, str] | None] | None = None,
+                      matchings: Mapping[str, SavedMatching | None] | None = None,
                       plans: Mapping[str, FrozenPlan | None] | None = None,
                       cohort: str | None = None, seed: int = 0, resamples: int = RESAMPLES,
                       progress: Callable[[int, int, str], None] | None = None,
@@ -346,8 +347,7 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
     """Evaluate every program of ``designs`` (id -> design, in priority order) on ``tables`` (the workspace's
     tables as read, every program's enrolment) and total them (see the module docstring).
 
-    ``matchings``: program id -> its saved matching and the cohort it matched
-    (:func:`~workbench.evaluate.evaluation.saved_matching_of`). ``plans``:
+    ``matchings``: program id -> its saved matching (:func:`~workbench.matching.saved_matching`). ``plans``:
     program id -> the evaluation plan frozen in its workspace
     (:func:`~workbench.evaluate.plan.load_plan`); a program whose plan was frozen
     for the evaluated cohort is analysed by the pilot design that was run, as
@@ -407,13 +407,13 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
 def evaluate_programs_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> ProgramsEvaluation:
     """:func:`evaluate_programs` on every program of a workspace: their designs, the workspace's tables,
     each program's saved matching and its frozen evaluation plan. ``options`` as :func:`evaluate_programs`."""
-    from workbench.evaluate.evaluation import saved_matching_of, workspace_tables
+    from workbench.evaluate.evaluation import workspace_tables
     from workbench.evaluate.plan import load_plan
     from workbench.programs import load_programs
 
     tables = workspace_tables(workspace)
     programs = load_programs(workspace)
     return evaluate_programs(tables, {p: prog.design for p, prog in programs.items()},
-                             matchings={p: saved_matching_of(prog.workspace) for p, prog in programs.items()},
+                             matchings={p: saved_matching(prog.workspace) for p, prog in programs.items()},
                              plans={p: load_plan(prog.workspace) for p, prog in programs.items()},
                              cohort=cohort, **options)

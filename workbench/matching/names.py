@@ -3,7 +3,7 @@
 The command line offers them as choices (``workbench match --method/--structure``,
 ``workbench select --method``)
 before anything is matched; :mod:`workbench.matching.structures` and
-:mod:`workbench.matching.results` use the same tuples; the method picker of the Matching
+:mod:`workbench.matching.api` use the same tuples; the method picker of the Matching
 page, the summaries, the charts and the What-if page use the same words (:data:`METHOD_LABELS`,
 :data:`CRITERION_LABELS`). This module imports nothing at load time.
 """
@@ -43,6 +43,12 @@ CRITERION_LABELS = {
 def criterion_label(name: str) -> str:
     """The plain name of criterion ``name`` (a design's own criterion: its id in words, "Shared values")."""
     return CRITERION_LABELS.get(name, str(name).replace("_", " ").capitalize())
+
+
+def mentee_word(structure: str) -> str:
+    """What the people on the mentee side are called in ``structure``'s figures: "people" in peer circles,
+    else "mentees"."""
+    return "people" if structure == "peer" else "mentees"
 
 
 def structure_label(structure: str) -> str:

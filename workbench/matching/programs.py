@@ -49,10 +49,12 @@ from ortools.graph.python import min_cost_flow
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.matching import results as _results
+from workbench.matching import api as _api
+from workbench.matching.api import match
 from workbench.matching.names import method_label, structure_label
 from workbench.matching.pool import build_pool
-from workbench.matching.results import MatchResult, match, matching_files
+from workbench.matching.result import MatchResult
+from workbench.matching.storage import matching_files
 from workbench.matching.solvers import _potentials
 from workbench.matching.structures import Links
 from workbench.organisation import current_cohort
@@ -82,7 +84,7 @@ BLOCK_CELLS = 1 << 22
 class ProgramsMatch:
     """Several programs matched on one pool (see the module docstring).
 
-    ``results``: one :class:`~workbench.matching.results.MatchResult` per
+    ``results``: one :class:`~workbench.matching.result.MatchResult` per
     program, in ``order``. ``capacity``: one row per mentor of a sharing
     program, ``person_id``, ``offered`` (their total places), one column per
     sharing program with the places it used, ``used`` and ``left``.
@@ -297,7 +299,7 @@ def _summary(results: Mapping[str, MatchResult], designs: Mapping[str, ProgramDe
              used: Mapping[str, Mapping[str, int]]) -> pd.DataFrame:
     rows = []
     for p, r in results.items():
-        s = r.summary
+        s = r.summary()
         rows.append({"program": p, "name": designs[p].name, "structure": s["structure"], "method": s["method"],
                      "shares_places": p in shared, "mentees": s["mentees"], "matched_mentees": s["matched_mentees"],
                      "match_rate": s["match_rate"], "mean_score": s["mean_score"], "total_score": s["total_score"],
@@ -334,7 +336,7 @@ def check_mentors(program: str, design: ProgramDesign, tables: Mapping[str, pd.D
 def _joint(own, designs, shared, cohort, seed, offered) -> tuple[dict[str, MatchResult], dict]:
     if not shared:
         return {}, {}
-    preps = {p: _results._prepare(own[p], designs[p], structure=None, weights=None, hard_rules=None, overrides=None,
+    preps = {p: _api._prepare(own[p], designs[p], structure=None, weights=None, hard_rules=None, overrides=None,
                                   cohort=cohort) for p in shared}
     pools = [preps[p].pool for p in shared]
     mentee_ids = np.unique(np.concatenate([pool.mentees["person_id"].to_numpy(dtype=str) for pool in pools]))
@@ -348,7 +350,7 @@ def _joint(own, designs, shared, cohort, seed, offered) -> tuple[dict[str, Match
     results = {}
     for p, problem, (rows, mentors) in zip(shared, problems, found):
         links = Links(rows, mentors, np.full(len(rows), -1, np.int64), np.zeros(len(rows), np.int64), proof)
-        results[p] = _results._run(preps[p], "optimal", seed=seed, solved=(links, problem.cap))
+        results[p] = _api._run(preps[p], "optimal", seed=seed, solved=(links, problem.cap))
     where = {}
     for p in shared:
         where.update(dict.fromkeys(results[p].pairs["mentee_id"], p))
@@ -366,9 +368,7 @@ def _elsewhere(result: MatchResult, program: str, where: Mapping[str, str]) -> M
     unmatched.loc[moved, "reason"] = "matched in program " + other[moved]
     full = mentee & ~moved & unmatched["reason"].str.startswith("capacity exhausted")
     unmatched.loc[full, "reason"] += " (their places are shared with the other programs)"
-    summary = dict(result.summary)
-    summary["matched_elsewhere"] = int(moved.sum())
-    return replace(result, unmatched=unmatched, summary=summary)
+    return replace(result, unmatched=unmatched, figures={**result.summary(), "matched_elsewhere": int(moved.sum())})
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,10 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
 from workbench.matching.pool import build_pool
-from workbench.matching.results import MatchResult, match
+from workbench.matching.api import match
+from workbench.matching.result import MatchResult
 from workbench.matching.scores import Overrides
+from workbench.matching.storage import SavedMatching
 
 #: Structures a re-matching handles: one mentor per mentee.
 REMATCH_STRUCTURES = ("one_on_one", "functional")
@@ -267,15 +269,9 @@ def rematch(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, matching:
     return Rematch(pairs=table, summary=summary, messages=tuple(messages), suggestions=suggestions)
 
 
-def rematch_saved(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, saved: tuple[pd.DataFrame, dict | None],
-                  *, as_of: datetime.date | None = None, method: str | None = None) -> Rematch:
-    """:func:`rematch` of a saved matching, as :func:`workbench.matching.saved_matching` gives it (its table and
-    record): the day it was made and its cohort come from the record's settings."""
-    table, record = saved
-    settings = (record or {}).get("settings") or {}
-    try:
-        matched_on = datetime.date.fromisoformat(str(settings.get("matched_at", "")))
-    except ValueError:
-        matched_on = None
-    return rematch(tables, design, table, matched_on=matched_on, as_of=as_of, method=method,
-                   cohort=settings.get("cohort") or None)
+def rematch_saved(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, saved: SavedMatching, *,
+                  as_of: datetime.date | None = None, method: str | None = None) -> Rematch:
+    """:func:`rematch` of a saved matching (:func:`workbench.matching.saved_matching`): the day it was made and
+    its cohort come from its settings."""
+    return rematch(tables, design, saved.table, matched_on=saved.matched_on, as_of=as_of, method=method,
+                   cohort=saved.cohort or None)

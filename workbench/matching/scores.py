@@ -239,25 +239,29 @@ def _skill_needs(ctx: ScoringContext) -> dict:
             "target": target[at], "weight": weight[at], "start": np.searchsorted(mentee, np.arange(n_e + 1))}
 
 
-def _skill_arrays(ctx: ScoringContext) -> dict:
+def skill_arrays(ctx: ScoringContext) -> dict:
     """The needs as dense arrays: ``weight``/``target`` ``[mentees, skills]``, ``need[t]``, ``covered[t]``, ``total``.
 
     ``need[t]``: float32 ``[mentees, skills]`` weights of needs with target
     ``t``; ``covered[t]``: float32 ``[skills, mentors]``, 1 where the mentor's
     level reaches ``t``; ``total``: each mentee's summed weight. About
-    ``mentees x skills x (12 + 4 x targets)`` bytes.
+    ``mentees x skills x (12 + 4 x targets)`` bytes, built once per context. The explained results read
+    them for skill coverage and the mosaic's later rounds.
     """
-    a = ctx.memo("skill_needs", lambda: _skill_needs(ctx))
-    n_e, n_s = ctx.pool.n_mentees, len(a["skills"])
-    weight = np.zeros((n_e, n_s), dtype=np.float32)
-    target = np.zeros((n_e, n_s), dtype=np.int64)
-    weight[a["mentee"], a["skill"]] = a["weight"]
-    target[a["mentee"], a["skill"]] = a["target"]
-    targets = sorted({int(t) for t in np.unique(a["target"])})
-    need = {t: np.where(target == t, weight, 0).astype(np.float32) for t in targets}
-    covered = {t: np.ascontiguousarray((a["level"] >= min(t, 255)).T, dtype=np.float32) for t in targets}
-    return {"skills": a["skills"], "weight": weight, "target": target, "level": a["level"], "need": need,
-            "covered": covered, "total": weight.sum(axis=1, dtype=np.float32)}
+    def build() -> dict:
+        a = ctx.memo("skill_needs", lambda: _skill_needs(ctx))
+        n_e, n_s = ctx.pool.n_mentees, len(a["skills"])
+        weight = np.zeros((n_e, n_s), dtype=np.float32)
+        target = np.zeros((n_e, n_s), dtype=np.int64)
+        weight[a["mentee"], a["skill"]] = a["weight"]
+        target[a["mentee"], a["skill"]] = a["target"]
+        targets = sorted({int(t) for t in np.unique(a["target"])})
+        need = {t: np.where(target == t, weight, 0).astype(np.float32) for t in targets}
+        covered = {t: np.ascontiguousarray((a["level"] >= min(t, 255)).T, dtype=np.float32) for t in targets}
+        return {"skills": a["skills"], "weight": weight, "target": target, "level": a["level"], "need": need,
+                "covered": covered, "total": weight.sum(axis=1, dtype=np.float32)}
+
+    return ctx.memo("skill_arrays", build)
 
 
 def _skill_matrix(ctx: ScoringContext) -> dict:

@@ -56,7 +56,7 @@ from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
 from workbench.matching.names import SELECTION_METHODS
 from workbench.matching.pool import Pool, build_pool
-from workbench.matching.results import fairness_attributes
+from workbench.matching.result import fairness_attributes
 from workbench.matching.scores import PairScorer
 from workbench.matching.solvers import _flow
 from workbench.organisation import current_cohort

@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from workbench.charts.common import NO_DATA
@@ -85,6 +84,7 @@ from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
+from workbench.matching.names import mentee_word
 from workbench.organisation import headcounts
 from workbench.privacy import MIN_GROUP, hide_small_groups
 from workbench.reports.brief import (
@@ -517,25 +517,6 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     return _Page("gaps", "Skill gaps", "".join(parts), summary=summary)
 
 
-def _matched_people(table: pd.DataFrame, structure: str) -> tuple[pd.DataFrame, pd.Series]:
-    """Per person on the mentee side: matched or not, and their mean score (from ``results/matching.csv``)."""
-    mentee = table.get("mentee_id", pd.Series("", index=table.index)).fillna("").astype(str).str.strip()
-    mentor = table.get("mentor_id", pd.Series("", index=table.index)).fillna("").astype(str).str.strip()
-    score = pd.to_numeric(table.get("score", pd.Series(np.nan, index=table.index)), errors="coerce")
-    paired = (mentee != "") & (mentor != "")
-    sides = [pd.DataFrame({"person_id": mentee[paired], "score": score[paired]})]
-    pool = set(mentee[mentee != ""])
-    if structure == "peer":
-        sides.append(pd.DataFrame({"person_id": mentor[paired], "score": score[paired]}))
-        pool |= set(mentor[paired])
-    links = pd.concat(sides, ignore_index=True)
-    people = pd.DataFrame({"person_id": sorted(pool)})
-    per_person = links.groupby("person_id")["score"].mean()
-    people["matched"] = people["person_id"].isin(per_person.index)
-    people["score"] = people["person_id"].map(per_person)
-    return people, score[paired]
-
-
 def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sensitive: Iterable[str]) -> list[str]:
     """The people columns match rates are broken down by: as the Matching page, a few at most."""
     opted = set()
@@ -557,14 +538,11 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
                + _code(f"workbench match {_cli_path(workspace)} --out matches.csv --save") + ", then publish again.")
         return _missing("matching", "Matching", what, how, "save a matching on the Matching page of the app or run "
                         "`workbench match WORKSPACE --out matches.csv --save`.")
-    table, record = saved
-    record = record or {}
-    settings, s = record.get("settings") or {}, record.get("summary") or {}
-    structure = str(s.get("structure", settings.get("structure", "one_on_one")))
-    method = str(s.get("method", settings.get("method", "")))
+    settings, s = saved.settings, saved.summary()
+    structure, method = saved.structure, saved.method
     weights = ", ".join(f"{k} {float(v):g}" for k, v in (settings.get("weights") or {}).items()) or "none"
     rules = ", ".join(str(r).replace("_", " ") for r in settings.get("hard_rules") or []) or "none beyond the defaults"
-    word = s.get("mentee_word") or ("people" if structure == "peer" else "mentees")
+    word = mentee_word(structure)
     intro = (f"Matching saved on {settings.get('matched_at', '-')}: {structure.replace('_', '-')} structure, "
              f"{method_label(method).lower()} ({method.replace('_', ' ')}), seed {settings.get('seed', '-')}, "
              f"cohort {s.get('cohort') or settings.get('cohort') or '-'}. Criterion weights: {weights}. Hard rules: "
@@ -582,7 +560,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
               else f"{int(s['blocking_pairs']):,}"),
              ("Proven the best total fit", {True: "yes", False: "no"}.get(s.get("optimal"), "not applicable"))]
     parts = [f"<p>{_e(intro)}</p>", _html_facts(facts)]
-    messages = [str(m) for m in record.get("messages") or [] if not str(m).startswith("preferences.csv")]
+    messages = [m for m in saved.messages if not m.startswith("preferences.csv")]
     if messages:
         parts.append('<div class="caveats after-facts"><strong>Notes from the matching</strong>'
                      + _list(messages) + "</div>")
@@ -591,7 +569,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
                                  "skills_covered": s.get("skills_covered"), "capacity_use": s.get("capacity_use")}])
     parts.append("<h2>Coverage</h2>")
     parts.append(figures.figure(coverage_chart(summary_row), coverage_caption(summary_row)))
-    people, scores = _matched_people(table, structure)
+    people, scores = saved.people(), saved.pair_scores()
     scores_frame = pd.DataFrame({"method": method, "score": scores.to_numpy()})
     parts.append("<h2>How good the fit is</h2>")
     parts.append(figures.figure(score_distribution_chart(scores_frame), score_distribution_caption(scores_frame)))

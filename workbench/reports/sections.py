@@ -72,8 +72,7 @@ def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str
     saved = saved_matching(workspace)
     if saved is None:
         return None
-    _, record = saved
-    settings, s = record.get("settings", {}), record.get("summary", {})
+    settings, s = saved.settings, saved.summary()
     weights = ", ".join(f"{k} {v:g}" for k, v in (settings.get("weights") or {}).items()) or "none"
     rules = ", ".join(r.replace("_", " ") for r in settings.get("hard_rules") or []) or "none beyond the defaults"
     intro = (f"Matching saved on {settings.get('matched_at', '-')}: {str(s.get('structure', '-')).replace('_', '-')} "
@@ -88,7 +87,7 @@ def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str
             ("Mentor capacity used", _share(s.get("capacity_use"))),
             ("Blocking pairs", "-" if s.get("blocking_pairs") is None else f"{s['blocking_pairs']:,}"),
             ("Proven optimal", {True: "yes", False: "no"}.get(s.get("optimal"), "not applicable"))]
-    notes = [str(m) for m in record.get("messages") or []]
+    notes = list(saved.messages)
     if format == "md":
         return "Matching", "\n".join([_md(intro), "", *_md_table(("Figure", "Value"), rows),
                                       *(["", *(f"- {_md(n)}" for n in notes)] if notes else [])])

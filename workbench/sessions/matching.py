@@ -30,6 +30,7 @@ from workbench.matching import (
     STRUCTURES,
     MatchResult,
     Overrides,
+    candidates,
     compare_methods,
     default_method,
     fairness_attributes,
@@ -41,7 +42,6 @@ from workbench.matching import (
 from workbench.matching.names import method_label, structure_label
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.rematching import rematch_saved
-from workbench.matching.results import candidates
 from workbench.organisation import current_cohort
 from workbench.privacy import PersonLabels
 from workbench.workspace import Workspace
@@ -185,7 +185,7 @@ class MatchingSession(traitlets.HasTraits):
     @property
     def peer(self) -> bool:
         """Whether the matching shown forms peer circles (everyone is a mentee and a partner)."""
-        return self.result is not None and self.result.summary["structure"] == "peer"
+        return self.result is not None and self.result.summary()["structure"] == "peer"
 
     def structure_options(self) -> list[tuple[str, str]]:
         names, designed = _labels("experience.structure"), self.design.experience.structure
@@ -395,7 +395,7 @@ class MatchingSession(traitlets.HasTraits):
             values = result.pool.mentees[attribute].astype(str)
             if values.nunique() >= max(len(values), 2):  # one group per person: names, e-mails
                 continue
-            if (~result.fairness(attribute)["hidden"].astype(bool)).any():
+            if (~result.by_group(attribute)["hidden"].astype(bool)).any():
                 shown.append(attribute)
         return shown, "department" if "department" in shown else (shown or [NO_CHOICE])[0]
 
@@ -426,8 +426,7 @@ class MatchingSession(traitlets.HasTraits):
             return "unsaved", str(exc)
         if saved is None:
             return "muted", "No matching is saved in this workspace yet."
-        table, record = saved
-        summary, settings = record.get("summary", {}) or {}, record.get("settings", {}) or {}
+        summary, settings, table = saved.summary(), saved.settings, saved.table
         structure = structure_label(str(summary.get("structure", ""))).lower()
         method = method_label(str(summary.get("method", "")))
         when = settings.get("matched_at", "")
@@ -449,10 +448,8 @@ class MatchingSession(traitlets.HasTraits):
             return None  # said by saved_status
         if saved is None:
             return None
-        table, record = saved
-        settings = record.get("settings")
-        if not isinstance(settings, dict) or \
-                str(settings.get("cohort", "")) != current_cohort(self.tables["enrolment"])[0]:
+        table, settings = saved.table, saved.settings
+        if not settings or saved.cohort != current_cohort(self.tables["enrolment"])[0]:
             return None  # no settings, or a past cohort's matching: the page starts from the design
         with self._quietly():
             for key in ("structure", "method", "seed", "group_size", "mentors_per_mentee", "rounds", "circle_size"):

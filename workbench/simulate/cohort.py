@@ -58,7 +58,7 @@ def cohort_from_match(result: MatchResult, tables: Mapping[str, pd.DataFrame]) -
     """The :class:`Cohort` of a matching already made (see the module docstring)."""
     pairs = result.pairs
     side = pairs[["mentee_id", "score"] + (["skills"] if "skills" in pairs else [])]
-    if result.summary["structure"] == "peer":  # every peer is a participant
+    if result.summary()["structure"] == "peer":  # every peer is a participant
         other = pairs[["mentor_id", "score"] + (["skills"] if "skills" in pairs else [])]
         side = pd.concat([side, other.rename(columns={"mentor_id": "mentee_id"})], ignore_index=True)
     per = side.groupby("mentee_id").agg(score=("score", "mean"),
@@ -86,10 +86,10 @@ def cohort_from_match(result: MatchResult, tables: Mapping[str, pd.DataFrame]) -
     mentees["exit_hazard"] = hazard_of(baseline, info["level"] if "level" in info else pd.Series([""] * len(ids)),
                                        info["department"].fillna("") if "department" in info
                                        else pd.Series([""] * len(ids)))
-    n_mentors = 0 if result.summary["structure"] == "peer" else int(pairs["mentor_id"].nunique())
+    n_mentors = 0 if result.summary()["structure"] == "peer" else int(pairs["mentor_id"].nunique())
     group_size = len(pairs) / n_mentors if n_mentors else 1.0
     unmatched = int((result.unmatched["role"] != "mentor").sum())
-    return Cohort(mentees=mentees, mentors=n_mentors, group_size=group_size, structure=result.summary["structure"],
+    return Cohort(mentees=mentees, mentors=n_mentors, group_size=group_size, structure=result.summary()["structure"],
                   unmatched=unmatched)
 
 

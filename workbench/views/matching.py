@@ -43,6 +43,7 @@ from workbench.charts.matching import (
 )
 from workbench.errors import WorkbenchError
 from workbench.matching import MatchResult, comparison_table
+from workbench.matching.names import mentee_word
 from workbench.programs import page_tables, program_ids
 from workbench.sessions.matching import NO_CHOICE, RUNS, SEEDED, Matched, MatchingSession
 from workbench.views.charts import chart_widget
@@ -580,7 +581,7 @@ class MatchingView(w.VBox):
         self.compare_notice.clear()
         self.sensitivity_text.value = ""
         self.sensitivity_notice.clear()
-        self._render_scores({result.summary["method"]: result})
+        self._render_scores({result.summary()["method"]: result})
         shown, preferred = self.session.fairness_choices()
         _offer(self.attribute, [(header_words(a), a) for a in shown] or [("No grouping with enough people", NO_CHOICE)],
                preferred, self._render_fairness)
@@ -588,8 +589,8 @@ class MatchingView(w.VBox):
         self.explorer.show()
 
     def _summary_html(self, result: MatchResult) -> str:
-        s = result.summary
-        word = s["mentee_word"]
+        s = result.summary()
+        word = mentee_word(s["structure"])
         shown = [tile(_percent(s["match_rate"]), f"{s['matched_mentees']:,} of {s['mentees']:,} {word} matched")]
         if s["links"]:
             shown += [tile(f"{s['mean_score']:.2f}", "mean score (0-1)", "0 = no fit, 1 = a perfect fit"),
@@ -690,7 +691,7 @@ class MatchingView(w.VBox):
                 shown[title] = values.astype("Int64")
             else:
                 shown[title] = values.astype(float).round(2)
-        current = self.session.result.summary["method"]
+        current = self.session.result.summary()["method"]
         note = (f"<p class='wb-muted'>The matching shown above uses {html.escape(method_label(current).lower())}; "
                 "choose another method in the settings and press Match to use it.</p>")
         self.comparison.value = html_table(shown) + note
@@ -707,8 +708,8 @@ class MatchingView(w.VBox):
             self.fairness_caption.value = caption("No attribute has a group of five or more mentees to compare.")
             return
         result = self.session.result
-        table = result.fairness(attribute)
-        overall = result.summary["match_rate"]
+        table = result.by_group(attribute)
+        overall = result.summary()["match_rate"]
         label = header_words(attribute)
         self.fairness.chart = fairness_chart(table, attribute, overall=overall, label=label)
         self.fairness_caption.value = caption(fairness_caption(table, attribute, overall=overall, label=label))

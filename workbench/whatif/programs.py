@@ -46,7 +46,7 @@ import pandas as pd
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching.programs import ProgramsMatch, match_programs
-from workbench.matching.results import MatchResult
+from workbench.matching.result import MatchResult
 from workbench.simulate import KPIS, Cohort, SimulationResult, cohort_from_match
 from workbench.simulate.engine import NO_MENTOR, scheduled_mentor_hours
 from workbench.whatif.run import Progress, _cancelled, budget_check, simulate_scenario
@@ -83,7 +83,7 @@ def mentor_hours(result: MatchResult, design: ProgramDesign) -> pd.Series:
     Cadence x meeting length x the mentees they meet one by one (one meeting per group; none for peers), as
     the outcome model counts them (:func:`workbench.simulate.engine.scheduled_mentor_hours`).
     """
-    structure = result.summary["structure"]
+    structure = result.summary()["structure"]
     if structure in NO_MENTOR or result.pairs.empty:
         return pd.Series(dtype=float)
     counts = result.pairs["mentor_id"].value_counts(sort=False)
@@ -96,7 +96,7 @@ def _hours_elsewhere(found: ProgramsMatch, designs: Mapping[str, ProgramDesign])
     loads = {p: mentor_hours(r, designs[p]) for p, r in found.results.items()}
     out = {}
     for p, result in found.results.items():
-        if result.summary["structure"] in NO_MENTOR or result.pairs.empty:
+        if result.summary()["structure"] in NO_MENTOR or result.pairs.empty:
             out[p] = 0.0
             continue
         mentors = result.pairs["mentor_id"]

@@ -1,26 +1,10 @@
-"""A matching from workspace tables to explained results: :func:`match`, :func:`compare_methods`, :func:`sensitivity`.
+"""Matching a cohort from workspace tables: :func:`match`, :func:`compare_methods`, :func:`sensitivity`.
 
 :func:`match` builds the pool of the cohort (:mod:`.pool`), scores every pair
 (:mod:`.scores`, hard rules from :mod:`.rules`), forms the design's structure
-with one method (:mod:`.structures`) and returns a :class:`MatchResult`:
-
-* ``pairs``: one row per link, ``mentee_id``, ``mentor_id`` (for peers: the
-  two peers), ``group`` (the mentor's id in group mentoring, the circle number
-  for peers, blank otherwise), ``round`` (1-based; mosaic and flash make
-  several), ``score`` in [0, 1], one column per criterion in use (each in
-  [0, 1]) and ``reason``, one line in plain words.
-* ``unmatched``: every mentee and mentor left without a partner, with
-  ``role`` and ``reason`` (no allowed partner and which rules remove how
-  many; allowed partners all taken; offered no capacity; not needed).
-* ``summary``: head counts, ``match_rate`` (share of mentees with a partner,
-  0-1), score mean, median, 10th percentile and ``worst_score``,
-  ``skills_covered`` (share of the mentees' needed skills, wanted or gap,
-  that a partner covers, 0-1), ``capacity_use`` (0-1), ``blocking_pairs``
-  (pairs who would both rather be together, one-round bipartite structures;
-  preferences as the stable method uses them; for other methods pools up to
-  :data:`BLOCKING_PAIRS` pairs) and the solver's proof.
-* :meth:`MatchResult.fairness` per group of any attribute (groups under five
-  people hidden); :meth:`MatchResult.table` the export.
+with one method (:mod:`.structures`) and returns an explained
+:class:`~workbench.matching.result.MatchResult`: its pairs with reasons, who is
+left unmatched and why, and its summary figures (:mod:`.result`).
 
 When matching cannot be done as asked (no mentors, all pairs forbidden,
 capacities of zero) the result says who could not be matched and why;
@@ -31,50 +15,34 @@ preferences naming people outside the organisation are listed in
 from __future__ import annotations
 
 import datetime
-from typing import get_args
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
-from workbench.data.contracts import TABLES
-from workbench.design.eligibility import number_column, text_column
+from workbench.design.eligibility import text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import skill_names
-from workbench.exports import safe_csv_text
 from workbench.matching import functional, structures
 from workbench.matching.pool import Pool, build_pool, peer_pool, reverse_pool
+from workbench.matching.result import RULE_WORDS, MatchResult, fairness_attributes, without_score
 from workbench.matching.rules import rules
-from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
-                                      stated_positions, stated_unknown)
+from workbench.matching.scores import (Overrides, PairScorer, ScoringContext, skill_arrays, stated_positions,
+                                      stated_unknown)
 from workbench.matching.solvers import Assignment, Stated, blocking_pairs
-from workbench.matching.names import method_label, structure_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
-from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published
-from workbench.workspace import Workspace, csv_text, reading, save_files
+from workbench.privacy import MIN_GROUP
 
-__all__ = ["METHODS", "STRUCTURES", "MatchResult", "candidates", "compare_methods", "comparison_table",
-           "default_method", "fairness_attributes", "match", "save_matching", "saved_matching", "sensitivity"]
+__all__ = ["METHODS", "STRUCTURES", "compare_methods", "comparison_table", "default_method", "match", "sensitivity"]
 
 #: Design objective -> method.
 OBJECTIVE_METHOD = {"best_average": "optimal", "most_matched": "max_coverage", "fairest": "fair",
                     "balanced_groups": "balanced", "rounds": "optimal"}
-#: Words for the rule ids of :mod:`.rules` in reasons.
-RULE_WORDS = {
-    "self": "cannot mentor themself", "seniority_window": "seniority window", "line_manager": "line manager",
-    "not_in_management_chain": "management chain", "different_department": "must be a different department",
-    "same_department": "must be the same department", "mentor_more_senior": "mentor must be more senior",
-    "same_timezone_band": "time-zone band", "teaches_functional_skill": "cannot teach the functional skill",
-}
-#: Attributes never offered for fairness breakdowns (identifiers, contact details, dates, free text).
-_NOT_GROUPS = {"person_id", "manager_id", "name", "email", "hire_date", "exit_date", "wants", "offers", "capacity",
-               "languages", "timezone", "onet_soc_code", functional.TARGET, functional.LEVEL}
-_SENSITIVE = set(TABLES["people"].sensitive_columns)
 #: Largest pool (mentees x mentors) whose blocking pairs are counted for methods other than stable (the count is
 #: one more pass over every pair's score).
 BLOCKING_PAIRS = 25_000_000
@@ -85,120 +53,6 @@ def default_method(design: ProgramDesign) -> str:
     if design.experience.matching_method == "mentee_choice":
         return "mentee_choice"
     return OBJECTIVE_METHOD[design.experience.matching_objective]
-
-
-def match_rates(people: pd.DataFrame, values: pd.Series, attribute: str) -> pd.DataFrame:
-    """Match rates per group: ``people`` has one row per person on the mentee side (``matched`` bool,
-    ``score`` 0-1 or NaN), ``values`` each one's group (text, aligned; blank is the group ``(blank)``).
-
-    Columns ``attribute`` (the group), ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``, and
-    ``hidden`` / ``hidden_small``: groups under five blanked, and enough others that none is everyone's total
-    minus the groups shown (:func:`workbench.privacy.hide_small_groups`). The Matching page, ``workbench match``
-    and the stakeholder pack all break match rates down here.
-    """
-    frame = people.assign(group=values.fillna("").astype(str).str.strip().replace("", "(blank)"))
-    table = frame.groupby("group", sort=True).agg(people=("matched", "size"), matched=("matched", "sum"),
-                                                  mean_score=("score", "mean")).reset_index()
-    table["match_rate"] = table["matched"] / table["people"]
-    table = table.rename(columns={"group": attribute})[[attribute, "people", "matched", "match_rate", "mean_score"]]
-    return hide_small_groups(table, [attribute], min_group=MIN_GROUP)
-
-@dataclass(frozen=True, eq=False)
-class MatchResult:
-    """One matching of one pool: pairs, unmatched people, summary, proof; see the module docstring."""
-
-    settings: dict
-    pool: Pool
-    pairs: pd.DataFrame
-    unmatched: pd.DataFrame
-    summary: dict
-    messages: tuple[str, ...]
-    criteria: tuple[str, ...]
-    design: ProgramDesign
-    people: pd.DataFrame = field(repr=False)  # one row per person on the mentee side: matched, score
-
-    def fairness(self, attribute: str) -> pd.DataFrame:
-        """Per group of ``attribute``: ``people``, ``matched``, ``match_rate`` (0-1), ``mean_score``; small groups hidden.
-
-        Only attributes of :func:`fairness_attributes` (sensitive ones only
-        when the design opts in to them). Blank values form the group ``(blank)``.
-        """
-        allowed = fairness_attributes(self.pool, self.design)
-        if attribute not in allowed:
-            raise WorkbenchError(f"Match rates cannot be broken down by {attribute!r}; choose one of: "
-                                 f"{', '.join(allowed) or 'none'}.")
-        return match_rates(self.people, text_column(self.people, attribute), attribute)
-
-    def table(self) -> pd.DataFrame:
-        """The export: the pairs, then one row per unmatched person (empty partner, a reason)."""
-        pairs = self.pairs.assign(unmatched_role="")
-        rest = pd.DataFrame({
-            "mentee_id": np.where(self.unmatched["role"] != "mentor", self.unmatched["person_id"], ""),
-            "mentor_id": np.where(self.unmatched["role"] == "mentor", self.unmatched["person_id"], ""),
-            "reason": self.unmatched["reason"], "unmatched_role": self.unmatched["role"]})
-        table = pd.concat([pairs, rest], ignore_index=True)[[*pairs.columns]]
-        table["round"] = table["round"].astype("Int64")
-        return table
-
-    def rounded_table(self) -> pd.DataFrame:
-        """:meth:`table` with scores to 4 decimals: what the export and the saved matching hold."""
-        table = self.table()
-        numbers = ["score", *self.criteria]
-        table[numbers] = table[numbers].round(4)
-        return table
-
-    def csv(self) -> str:
-        """:meth:`rounded_table` as CSV text safe to open in a spreadsheet (formula-like cells quoted with
-        ``'``): for downloads and ``--out`` files, never the workspace's own file (:func:`matching_files`)."""
-        return safe_csv_text(self.rounded_table())
-
-    @property
-    def unstable(self) -> bool:
-        """Whether the stable method left blocking pairs (only pinned pairs can make it: otherwise a fault)."""
-        return (self.summary["method"] == "stable" and bool(self.summary.get("blocking_pairs"))
-                and not self.settings.get("pinned"))
-
-    def summary_lines(self) -> list[str]:
-        """The summary in a few plain lines (for a terminal or a caption)."""
-        s = self.summary
-        how = (structure_label(s["structure"]) if s["structure"] == "peer"  # peer circles have no method
-               else f"{structure_label(s['structure'])} matching by {method_label(s['method']).lower()}")
-        lines = [f"{how}: {s['matched_mentees']} of {s['mentees']} {s['mentee_word']} matched "
-                 f"({s['match_rate']:.0%}), {s['links']} {'links' if s['structure'] == 'peer' else 'pairs'}."]
-        if s["links"]:
-            lines.append(f"Score: mean {s['mean_score']:.2f}, median {s['median_score']:.2f}, "
-                         f"worst {s['worst_score']:.2f} (0 = no fit, 1 = perfect).")
-        if s.get("skills_covered") is not None:
-            lines.append(f"Needed skills covered: {s['skills_covered']:.0%}.")
-        if s.get("capacity_use") is not None:
-            used = round(s["capacity_use"] * s["capacity"])  # the words of the page's tile and of all programs
-            lines.append(f"Mentor places used: {used:,} of {s['capacity']:,} ({s['capacity_use']:.0%}).")
-        if self.unstable:
-            lines.append(f"ERROR, not stable: {s['blocking_pairs']:,} blocking pairs (pairs who would both rather "
-                         "swap); a stable matching has none.")
-        elif s.get("blocking_pairs") is not None:
-            lines.append(f"Blocking pairs (would both rather swap): {s['blocking_pairs']}.")
-        if s.get("optimal") is True and s["method"] == "balanced":
-            lines.append("Proven optimal: no matching within the gap has a higher total.")
-        elif s.get("optimal") is True:
-            lines.append("Proven optimal: no pair outside the candidate graph could improve it.")
-        lines += list(self.messages)
-        return lines
-
-
-def fairness_attributes(pool: Pool, design: ProgramDesign) -> list[str]:
-    """People columns a match-rate breakdown may use: non-sensitive groupings, plus opted-in sensitive ones."""
-    exp = design.experience
-    opted = set(exp.sensitive_attributes) if exp.sensitive_opt_in else set()
-    out = []
-    for column in pool.mentees.columns:
-        if column in _NOT_GROUPS or (column in _SENSITIVE and column not in opted):
-            continue
-        values = text_column(pool.mentees, column)
-        distinct = values.nunique()
-        if 1 <= distinct <= 50 and distinct < max(2, len(values) / 2):  # groups, not one value per person
-            out.append(column)
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -294,18 +148,13 @@ def _pins(prep: _Prepared) -> np.ndarray:
     return np.array([(mentee[a], mentor[b]) for a, b in pins], dtype=np.int64).reshape(-1, 2)
 
 
-def _skill_need(prep: _Prepared):
-    ctx = prep.scorer.context
-    return ctx.memo("skills", lambda: _skill_arrays(ctx))
-
-
 def _marginal(prep: _Prepared):
     """Rescoring for mosaic rounds: the skills criterion over needs no earlier mentor covers."""
     weights = prep.scorer.weights
     if "skills" not in weights:
         return lambda earlier, rows, block: block
     share = np.float32(weights["skills"] / sum(weights.values()))
-    a = _skill_need(prep)
+    a = skill_arrays(prep.scorer.context)
 
     def rescore(earlier: list[np.ndarray], rows: np.ndarray, block: np.ndarray) -> np.ndarray:
         covered = np.zeros((len(rows), len(a["skills"])), dtype=bool)
@@ -504,7 +353,7 @@ def _unmatched(prep: _Prepared, links: structures.Links, capacity: np.ndarray, m
 def _coverage(prep: _Prepared, links: structures.Links) -> float | None:
     if prep.structure == "peer":
         return None
-    a = _skill_need(prep)
+    a = skill_arrays(prep.scorer.context)
     need = a["weight"] > 0
     if not need.any():
         return None
@@ -531,10 +380,6 @@ def _blocking(prep: _Prepared, links: structures.Links, capacity: np.ndarray, me
     return blocking_pairs(assignment, prep.scorer, capacity, stated=_stated(prep))
 
 
-def _no_score(reason: str) -> str:
-    return reason.rsplit("; score", 1)[0]
-
-
 def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, method: str, settings: dict) -> MatchResult:
     scorer, pool = prep.scorer, prep.pool
     criteria = scorer.criteria(links.mentee, links.mentor)
@@ -543,7 +388,7 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     if prep.structure == "peer" and reasons:  # each peer's side, without the one-way scores
         ids = prep.pool.mentees["person_id"].to_numpy()
         back = scorer.explain(links.mentor, links.mentee)
-        reasons = [f"For {ids[a]}: {_no_score(x)}. For {ids[b]}: {_no_score(y)}"
+        reasons = [f"For {ids[a]}: {without_score(x)}. For {ids[b]}: {without_score(y)}"
                    for a, b, x, y in zip(links.mentee, links.mentor, reasons, back)]
     if prep.structure == "group":
         group = criteria["mentor_id"].to_numpy(dtype=object)
@@ -584,7 +429,6 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     summary = {
         "structure": prep.structure, "method": method if prep.structure != "peer" else "peer",
         "cohort": prep.cohort, "mentees": int(n_e), "mentors": int(pool.n_mentors),
-        "mentee_word": "people" if prep.structure == "peer" else "mentees",
         "matched_mentees": matched, "match_rate": matched / n_e if n_e else 0.0,
         "links": int(len(pairs)),
         "mean_score": float(scores.mean()) if len(scores) else None,
@@ -597,7 +441,6 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
         "capacity_use": (len(links.mentee) / cap_total if cap_total else 0.0) if prep.structure != "peer" else None,
         "blocking_pairs": _blocking(prep, links, capacity, method),
         "optimal": links.proof.get("optimal"),
-        "proof": links.proof,
     }
     messages = list(prep.messages)
     if prep.structure == "functional":
@@ -643,8 +486,9 @@ def _result(prep: _Prepared, links: structures.Links, capacity: np.ndarray, meth
     elif matched == 0:
         messages.insert(0, "The rules and overrides allow no pair at all: every mentee is unmatched "
                            "(see the reasons).")
-    return MatchResult(settings=settings, pool=pool, pairs=pairs, unmatched=unmatched, summary=summary,
-                       messages=tuple(messages), criteria=names, design=prep.design, people=people)
+    return MatchResult(settings=settings, pairs=pairs, unmatched=unmatched, figures=summary,
+                       messages=tuple(messages), criteria=names, proof=links.proof, pool=pool, design=prep.design,
+                       people=people, scorer=prep.scorer)
 
 
 # --------------------------------------------------------------------------
@@ -666,7 +510,6 @@ def _run(prep: _Prepared, method: str, *, seed: int, rounds: int = 3, circle_siz
                 "circle_size": circle_size, "top_k": top_k,
                 "pinned": sorted(map(list, prep.overrides.pin)), "forbidden": sorted(map(list, prep.overrides.forbid)),
                 "matched_at": datetime.date.today().isoformat()}
-    prep.pool._cache["scorer"] = prep.scorer  # :func:`candidates` explains pairs with the scores used
     return _result(prep, links, capacity, method, settings)
 
 
@@ -721,7 +564,7 @@ def comparison_table(results: Mapping[str, MatchResult]) -> pd.DataFrame:
     """One row per method: match rate, mean, median and worst score, skills covered, blocking pairs."""
     keys = ["match_rate", "mean_score", "median_score", "worst_score", "skills_covered", "capacity_use",
             "blocking_pairs", "total_score"]
-    return pd.DataFrame([{"method": name, **{k: r.summary.get(k) for k in keys}} for name, r in results.items()])
+    return pd.DataFrame([{"method": name, **{k: r.summary().get(k) for k in keys}} for name, r in results.items()])
 
 
 def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, runs: int = 10, spread: float = 0.2,
@@ -758,209 +601,3 @@ def sensitivity(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, ru
         if progress is not None:
             progress(run + 2, runs + 1, f"run {run + 1}")
     return pd.DataFrame(rows, columns=None if rows else ["run", "changed"])
-
-
-def candidates(tables: Mapping[str, pd.DataFrame], result: MatchResult, mentee_id: str, *,
-               top: int | None = 15) -> pd.DataFrame:
-    """One mentee's possible mentors (peers, in peer circles) in ``result``'s pool, best fit first, with reasons.
-
-    ``tables`` are the tables ``result`` was matched from; the pairs are scored
-    as the matching scored them (its structure, weights, hard rules, pins and
-    forbids). One row per mentor:
-
-    * ``rank``: 1 for the best-scoring allowed mentor, 2 for the next, ...;
-      blank for a pair that is not allowed;
-    * ``mentor_id`` and ``name`` (when the people table has names);
-    * ``status``: ``"matched"`` (``"matched (pinned)"``, ``"matched in round
-      2"``) when they are partners in ``result``; ``"not allowed (<rules>)"``
-      naming the hard rules that exclude the pair, or "forbidden by an
-      administrator"; otherwise how full the mentor is (``"full (2 of 2
-      places taken)"``, ``"has room (1 of 2 places taken)"``, ``"offers no
-      capacity"``; for peers ``"placed with others"`` or ``"not placed"``);
-    * ``allowed``; ``score``, the weighted fit in [0, 1], given for pairs that
-      are not allowed too (what they would score); one column per criterion of
-      ``result.criteria``; ``reason``, the criteria in plain words.
-
-    Rows are sorted by score, allowed or not (ties by mentor id); the ``top``
-    best (``None``: all) are kept, plus the mentee's partners and any pair
-    pinned or forbidden for them. The mentee is never their own candidate.
-    For peers, criteria and score are the mean of the two directions and a
-    pair is allowed when both directions are.
-    """
-    pool = result.pool
-    mentee_ids = text_column(pool.mentees, "person_id").to_numpy()
-    mentor_ids = text_column(pool.mentors, "person_id").to_numpy()
-    rows = np.flatnonzero(mentee_ids == str(mentee_id))
-    if not len(rows):
-        raise WorkbenchError(f"{mentee_id!r} is not a {'person' if result.summary['structure'] == 'peer' else 'mentee'} "
-                             "in this matching's pool.")
-    i = int(rows[0])
-    peer = result.summary["structure"] == "peer"
-    settings = result.settings
-    extra = {k: v for k, v in settings.get("weights", {}).items() if k not in get_args(Criterion)}
-    overrides = Overrides(pin=frozenset(map(tuple, settings.get("pinned", ()))),
-                          forbid=frozenset(map(tuple, settings.get("forbidden", ()))))
-    scorer = pool._cache.get("scorer")
-    if scorer is None or scorer.context.tables is not tables:
-        scorer = PairScorer(pool, tables, result.design, extra_weights=extra, overrides=overrides)
-    others = np.flatnonzero(mentor_ids != mentee_ids[i])
-    e = np.full(len(others), i, dtype=np.int64)
-    table = scorer.criteria(e, others)
-    names = list(scorer.criterion_names)
-    values = {n: table[n].to_numpy(dtype=np.float64) for n in names}
-    allowed = table["allowed"].to_numpy(dtype=bool).copy()
-    if peer:  # the two directions, as peers are matched
-        back = scorer.criteria(others, e)
-        values = {n: (values[n] + back[n].to_numpy(dtype=np.float64)) / 2 for n in names}
-        allowed &= back["allowed"].to_numpy(dtype=bool)
-    total = sum(scorer.weights.values())
-    score = (np.clip(sum(scorer.weights[n] * values[n] for n in names) / total, 0, 1) if total and names
-             else np.zeros(len(others)))
-    frame = pd.DataFrame({"mentor_id": mentor_ids[others], "allowed": allowed, "score": score, **values,
-                          "mentor_row": others})
-    frame = frame.sort_values(["score", "mentor_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    rank = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-    rank[frame["allowed"]] = np.arange(1, int(frame["allowed"].sum()) + 1)
-    frame.insert(0, "rank", rank)
-
-    pairs = result.pairs
-    me = str(mentee_id)
-    mine = pairs[pairs["mentee_id"] == me]
-    partner_round = dict(zip(mine["mentor_id"], mine["round"]))
-    if peer:
-        back_pairs = pairs[pairs["mentor_id"] == me]
-        partner_round.update(zip(back_pairs["mentee_id"], back_pairs["round"]))
-    pinned = {b for a, b in overrides.pin if a == me}
-    forbidden = {b for a, b in overrides.forbid if a == me}
-    keep = np.zeros(len(frame), dtype=bool)
-    keep[: len(frame) if top is None else max(int(top), 0)] = True
-    keep |= frame["mentor_id"].isin(set(partner_round) | pinned | forbidden).to_numpy()
-    frame = frame[keep].reset_index(drop=True)
-
-    load = pairs["mentor_id"].value_counts()
-    if peer:
-        load = pd.concat([pairs["mentor_id"], pairs["mentee_id"]]).value_counts()
-    capacity = pool.mentors["capacity"].to_numpy(dtype=np.int64)
-    structure = result.summary["structure"]
-    rule_tests = rules(pool, result.design)
-    several_rounds = pairs["round"].nunique() > 1 if len(pairs) else False
-    status = []
-    for row in frame.itertuples(index=False):
-        j, who = int(row.mentor_row), row.mentor_id
-        if who in partner_round:
-            text = "matched"
-            if who in pinned:
-                text += " (pinned)"
-            elif several_rounds:
-                text += f" in round {int(partner_round[who])}"
-        elif not row.allowed:
-            if who in forbidden:
-                why = ["forbidden by an administrator"]
-            else:
-                why = [RULE_WORDS.get(name, name.replace("_", " ")) for name, test in rule_tests
-                       if not test(np.array([i]))[0, j]]
-                if peer:
-                    why += [RULE_WORDS.get(name, name.replace("_", " ")) for name, test in rule_tests
-                            if not test(np.array([j]))[0, i]]
-                why = list(dict.fromkeys(why)) or ["a rule"]
-            text = f"not allowed ({', '.join(why)})"
-        elif peer:
-            text = "placed with others" if load.get(who, 0) else "not placed"
-        else:
-            places = int(capacity[j])
-            if structure == "group":
-                places = result.design.experience.group_size if places > 0 else 0
-            elif structure == "flash":
-                places *= int(settings.get("rounds", 1))
-            taken = int(load.get(who, 0))
-            word = "place" if places == 1 else "places"
-            if places <= 0:
-                text = "offers no capacity"
-            elif taken >= places:
-                text = f"full ({taken} of {places} {word} taken)"
-            else:
-                text = f"has room ({taken} of {places} {word} taken)"
-        status.append(text)
-    rows_m = frame["mentor_row"].to_numpy(dtype=np.int64)
-
-    def criteria_words(a: np.ndarray, b: np.ndarray) -> list[str]:
-        lines = [_no_score(r) for r in scorer.explain(a, b)]
-        lines = [r.split("; ", 1)[1] if r.startswith("Not allowed") and "; " in r else r for r in lines]
-        return [r[:1].upper() + r[1:] for r in lines]
-
-    me_rows = np.full(len(rows_m), i, dtype=np.int64)
-    reasons = criteria_words(me_rows, rows_m)
-    if peer:  # each peer's side, as in the matching's reasons
-        reasons = [f"For {me}: {x}. For {other}: {y}" for other, x, y
-                   in zip(mentor_ids[rows_m], reasons, criteria_words(rows_m, me_rows))]
-    out = frame.drop(columns="mentor_row")
-    out.insert(2, "status", status)
-    if "name" in pool.mentors.columns:
-        out.insert(2, "name", text_column(pool.mentors, "name").to_numpy()[rows_m])
-    out["reason"] = reasons
-    return out
-
-
-# --------------------------------------------------------------------------
-# Saved matchings
-# --------------------------------------------------------------------------
-
-#: Where a saved matching lives in a workspace.
-SAVED_TABLE = "results/matching.csv"
-SAVED_SUMMARY = "results/matching.yaml"
-
-
-def save_matching(workspace: Workspace, result: MatchResult) -> Workspace:
-    """Save ``result`` into the workspace (``results/matching.csv`` and ``.yaml``), in one undoable save.
-
-    Refused with :class:`workbench.workspace.StaleWorkspaceError` when a matching was saved elsewhere
-    since ``workspace`` was read, and in the published app (:func:`workbench.privacy.refuse_when_published`).
-    """
-    refuse_when_published()
-    return save_files(workspace, matching_files(result),
-                      message=f"save the {result.summary['structure'].replace('_', '-')} matching "
-                              f"({result.summary['method'].replace('_', ' ')})")
-
-
-def matching_files(result: MatchResult) -> dict[str, str]:
-    """The files a saved matching is made of (name in the program's folder -> text): the table and a record.
-
-    The table is stored as written (:func:`workbench.workspace.csv_text`): an id such as ``=1+1`` reads
-    back as ``=1+1``, where the spreadsheet-safe export would write ``'=1+1``."""
-    summary = {k: v for k, v in result.summary.items() if k != "proof"}
-    record = {"settings": result.settings, "summary": summary, "messages": list(result.messages)}
-    return {SAVED_TABLE: csv_text(result.rounded_table()), SAVED_SUMMARY: yaml.safe_dump(_plain(record), sort_keys=False,
-                                                                      allow_unicode=True)}
-
-
-def saved_matching(workspace: Workspace) -> tuple[pd.DataFrame, dict] | None:
-    """The matching saved in the workspace, ``(table, record)``; ``None`` when none is saved."""
-    table, summary = workspace.files / SAVED_TABLE, workspace.files / SAVED_SUMMARY
-    with reading(workspace):  # both files from the same save
-        if not table.is_file() or not summary.is_file():
-            return None
-        try:
-            pairs = pd.read_csv(table, dtype=str, keep_default_na=False)
-            record = yaml.safe_load(summary.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
-            raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} cannot be read "
-                                 f"({exc.__class__.__name__} in {SAVED_TABLE} or {SAVED_SUMMARY}): match and save "
-                                 "again on the Matching page, or undo the last save of the matching.") from None
-    if not isinstance(record, dict) or not {"mentee_id", "mentor_id"} <= set(pairs.columns) \
-            or not all(isinstance(record.get(key) or {}, dict) for key in ("settings", "summary")):
-        raise WorkbenchError(f"The saved matching of the workspace {workspace.name!r} is not one the workbench wrote "
-                             f"({SAVED_SUMMARY} must be a mapping whose settings and summary are mappings, and "
-                             f"{SAVED_TABLE} have columns mentee_id and mentor_id): match and save again on the "
-                             "Matching page.")
-    return pairs, record
-
-
-def _plain(value):
-    """``value`` with NumPy scalars and tuples turned into plain YAML types."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

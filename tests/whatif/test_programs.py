@@ -145,10 +145,10 @@ def test_cancelling_stops_between_programs_and_gives_no_total(tiers):
 def synthetic(rng: np.random.Generator, n: int, runs: int) -> tuple[SimulationResult, Cohort]:
     """A program's result with random run-level KPIs of ``n`` participants (no engine involved)."""
     runs_kpis = {}
-    for kpi, (_, unit, with_comparison, _) in KPIS.items():
-        scale = 1000.0 if unit == "currency" else 1.0
+    for kpi, spec in KPIS.items():
+        scale = 1000.0 if spec.unit == "currency" else 1.0
         draw = lambda: rng.integers(0, n + 1, runs).astype(float) if kpi == "exits" else rng.uniform(0, scale, runs)
-        runs_kpis[kpi] = (draw(), draw() if with_comparison else None)
+        runs_kpis[kpi] = (draw(), draw() if spec.compared else None)
     survival = pd.DataFrame({"month": [1, 2], "participants": rng.uniform(0.8, 1, 2),
                              "comparison": rng.uniform(0.8, 1, 2)})
     mentees = pd.DataFrame({"gap_levels": rng.integers(0, 4, n).astype(float)})

@@ -16,23 +16,25 @@ import numpy as np
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.result import KPI
 
 JSON_SCHEMA_VERSION = 1
 Z95 = 1.959963984540054
 
-#: KPI -> (label, unit, has a comparison group, higher is better).
-KPIS: dict[str, tuple[str, str, bool, bool]] = {
-    "retention": ("Participants still employed at the horizon", "share 0-1", True, True),
-    "exits": ("Participants who leave by the horizon", "people", True, False),
-    "promotion": ("Participants promoted by the horizon", "share 0-1", True, True),
-    "skill_gap_closed": ("Share of targeted skill-gap levels closed", "share 0-1", True, True),
-    "meetings": ("Meetings held per participant", "meetings", False, True),
-    "early_closure": ("Relationships closed before the program ends", "share 0-1", False, False),
-    "quality": ("Mean relationship quality", "0-1", False, True),
-    "cost": ("Program cost", "currency", False, False),
-    "benefit": ("Exits avoided x replacement cost", "currency", False, True),
-    "roi": ("Return on investment, (benefit - cost) / cost", "ratio", False, True),
-}
+#: Every KPI a simulation reports, by name (:class:`~workbench.result.KPI`: label, unit, whether it is measured
+#: against the simulated comparison group, which way is better).
+KPIS: dict[str, KPI] = {k.name: k for k in (
+    KPI("retention", "Participants still employed at the horizon", "share 0-1", compared=True),
+    KPI("exits", "Participants who leave by the horizon", "people", compared=True, higher_is_better=False),
+    KPI("promotion", "Participants promoted by the horizon", "share 0-1", compared=True),
+    KPI("skill_gap_closed", "Share of targeted skill-gap levels closed", "share 0-1", compared=True),
+    KPI("meetings", "Meetings held per participant", "meetings"),
+    KPI("early_closure", "Relationships closed before the program ends", "share 0-1", higher_is_better=False),
+    KPI("quality", "Mean relationship quality", "0-1"),
+    KPI("cost", "Program cost", "currency", higher_is_better=False),
+    KPI("benefit", "Exits avoided x replacement cost", "currency"),
+    KPI("roi", "Return on investment, (benefit - cost) / cost", "ratio"),
+)}
 
 
 def _interval(values: np.ndarray) -> dict[str, float]:
@@ -78,9 +80,9 @@ class SimulationResult:
     def kpis(self) -> pd.DataFrame:
         """One row per KPI: participants', comparison's and difference's mean, 95% CI and run spread."""
         rows = []
-        for kpi, (label, unit, with_comparison, better) in KPIS.items():
+        for kpi, spec in KPIS.items():
             participants, comparison = self.runs_kpis[kpi]
-            row = {"kpi": kpi, "label": label, "unit": unit, "higher_is_better": better}
+            row = {"kpi": kpi, "label": spec.label, "unit": spec.unit, "higher_is_better": spec.higher_is_better}
             for prefix, values in (("participants", participants), ("comparison", comparison),
                                    ("difference", self.effect(kpi) if comparison is not None else None)):
                 stats = _interval(values) if values is not None else dict.fromkeys(("mean", "low", "high", "p05",
@@ -103,14 +105,14 @@ class SimulationResult:
         of run pairs in which this scenario does better, ties counting half.
         """
         rows = []
-        for kpi, (label, unit, _, better) in KPIS.items():
+        for kpi, spec in KPIS.items():
             a, b = self.effect(kpi), other.effect(kpi)
             diff = float(a.mean() - b.mean())
             se = float(np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))) if min(len(a), len(b)) > 1 else 0.0
             k = min(len(a), len(b))
-            wins = (a[:k] > b[:k]) if better else (a[:k] < b[:k])
+            wins = spec.better(a[:k], b[:k])
             p_better = float(wins.mean() + 0.5 * (a[:k] == b[:k]).mean())
-            rows.append({"kpi": kpi, "label": label, "unit": unit, "higher_is_better": better,
+            rows.append({"kpi": kpi, "label": spec.label, "unit": spec.unit, "higher_is_better": spec.higher_is_better,
                          "this": float(a.mean()), "other": float(b.mean()), "difference": diff,
                          "low": diff - Z95 * se, "high": diff + Z95 * se, "p_better": p_better})
         return pd.DataFrame(rows)

@@ -576,7 +576,7 @@ class WhatIfView(w.VBox):
         self.effects = chart_widget(effects_chart(pd.DataFrame()))
         self.effects_caption = w.HTML()
         self.distribution_kpi = w.Dropdown(description="Figure", style=style, layout=w.Layout(width="480px"),
-                                           options=[(label, kpi) for kpi, (label, *_) in KPIS.items()],
+                                           options=[(spec.label, kpi) for kpi, spec in KPIS.items()],
                                            value="retention")
         self.distribution_kpi.observe(self._on_distribution_kpi, names="value")
         self.distribution = chart_widget(distribution_chart(pd.DataFrame(), "retention"))
@@ -585,7 +585,7 @@ class WhatIfView(w.VBox):
         self.survival_caption = w.HTML()
         self.impact = w.Dropdown(description="Impact", style=style, layout=w.Layout(width="420px"),
                                  options=[("Exits avoided by the horizon", "exits")]
-                                 + [(KPIS[k][0] + " (vs comparison)", k) for k in IMPACTS[1:]],
+                                 + [(KPIS[k].label + " (vs comparison)", k) for k in IMPACTS[1:]],
                                  value="exits")
         self.impact.observe(self._on_impact, names="value")
         self.frontier = chart_widget(frontier_chart(pd.DataFrame()))
@@ -636,7 +636,7 @@ class WhatIfView(w.VBox):
     def _build_tornado(self) -> None:
         style = {"description_width": "initial"}
         self.tornado_kpi = w.Dropdown(description="Figure", style=style, layout=w.Layout(width="480px"),
-                                      options=[(label, kpi) for kpi, (label, *_) in KPIS.items()], value="retention")
+                                      options=[(spec.label, kpi) for kpi, spec in KPIS.items()], value="retention")
         self.tornado_button = w.Button(description="Run the sensitivity analysis", icon="sliders",
                                        layout=w.Layout(width="auto"))
         self.tornado_button.on_click(self._on_tornado)
@@ -660,7 +660,7 @@ class WhatIfView(w.VBox):
         self.goal = w.Dropdown(description="Goal", style=style, layout=w.Layout(width="560px"))
         self.goal.observe(self._on_goal, names="value")
         self.take_kpi = w.Dropdown(description="Figure", style=style, layout=w.Layout(width="480px"),
-                                   options=[(label, kpi) for kpi, (label, *_) in KPIS.items()], value="retention")
+                                   options=[(spec.label, kpi) for kpi, spec in KPIS.items()], value="retention")
         self.take_kpi.observe(self._on_goal, names="value")
         self.target = w.FloatText(value=2.0, description="Target", style=style, layout=w.Layout(width="170px"))
         self.target_unit = w.HTML()
@@ -1392,7 +1392,7 @@ class WhatIfView(w.VBox):
 
     def _render_distribution(self) -> None:
         kpi = self.distribution_kpi.value
-        series = "difference" if KPIS[kpi][2] else "participants"
+        series = "difference" if KPIS[kpi].compared else "participants"
         frames = []
         for result in self.results:
             frame = result.distribution(kpi)
@@ -1400,9 +1400,9 @@ class WhatIfView(w.VBox):
         bins = pd.concat(frames, ignore_index=True)
         self.distribution.chart = distribution_chart(bins, kpi, currency=self.currency)
         text = distribution_caption(bins, kpi, currency=self.currency)
-        if KPIS[kpi][2]:
+        if KPIS[kpi].compared:
             above = "; ".join(f"{self._name(r.name)} {r.kpi(kpi)['p_positive']:.0%}" for r in self.results)
-            better = "above" if KPIS[kpi][3] else "below"
+            better = "above" if KPIS[kpi].higher_is_better else "below"
             text += f" Runs in which participants do better than the comparison group ({better} zero): {above}."
         self.distribution_caption.value = _caption(text)
 
@@ -1552,7 +1552,7 @@ class WhatIfView(w.VBox):
         for widget in (self.take_kpi, self.target, self.target_unit):
             widget.layout.display = None if own else "none"
         kpi = self.take_kpi.value
-        _, unit, with_comparison, better = KPIS[kpi]
+        better, with_comparison = KPIS[kpi].higher_is_better, KPIS[kpi].compared
         _, unit_text, _ = kpi_scale(kpi, self.currency)
         side = "at least" if better else "at most"
         scope = " than the comparison group" if with_comparison else ""
@@ -1626,7 +1626,7 @@ class WhatIfView(w.VBox):
                                                                   for v in tried["value"]],
                                   "goal reached in": [f"{p:.0%} of runs" for p in tried["p_reach"]],
                                   "mean result": [format_effect(answer.target.kpi, e, self.currency,
-                                                                sign=KPIS[answer.target.kpi][2])
+                                                                sign=KPIS[answer.target.kpi].compared)
                                                   for e in tried["effect"]]})
             sentence += ("<p class='wb-muted'>Values tried (every value on the same simulated cohorts):</p>"
                          + html_table(shown, limit=len(shown)))

@@ -86,7 +86,7 @@ RESULT_SCHEMA: dict = {
         },
         "kpis": {
             "type": "object", "required": sorted(KPIS), "additionalProperties": False,
-            "properties": {name: _kpi(spec[2]) for name, spec in KPIS.items()},
+            "properties": {name: _kpi(spec.compared) for name, spec in KPIS.items()},
         },
         "retention_by_group": {
             "type": "object", "description": "retention per group; groups under five participants blanked",

@@ -82,8 +82,11 @@ class Interval:
         """Whether the whole interval lies on one side of ``value`` (for an effect: a clear difference)."""
         return self.known and (self.low > value or self.high < value)
 
-    def to_dict(self) -> dict:
-        return plain({"estimate": self.estimate, "low": self.low, "high": self.high, "level": self.level})
+    def to_dict(self, *, estimate: str = "estimate", level: bool = True) -> dict:
+        """The interval as plain data; ``estimate`` names the estimate's key (a saved format may call it ``share``),
+        ``level=False`` leaves the level out (for formats that state it in their schema instead)."""
+        data = {estimate: self.estimate, "low": self.low, "high": self.high}
+        return plain(data | {"level": self.level} if level else data)
 
     @classmethod
     def from_dict(cls, data: dict) -> Self:

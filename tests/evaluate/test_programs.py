@@ -94,7 +94,7 @@ def test_pooling_a_cohort_split_in_two_gives_the_whole_cohorts_retention(tmp_pat
     pd.testing.assert_frame_equal(pooled.km.reset_index(drop=True), alone.km.reset_index(drop=True))
     assert pooled.hazard_ratio.estimate == pytest.approx(alone.hazard_ratio.estimate, rel=1e-9)
     assert pooled.logrank.p_value == pytest.approx(alone.logrank.p_value, rel=1e-9)
-    assert found.pooled.at_horizon["participants"]["share"] == whole.retention.at_horizon["participants"]["share"]
+    assert found.pooled.at_horizon["participants"].estimate == whole.retention.at_horizon["participants"].estimate
 
 
 def test_a_one_program_workspace_totals_its_single_evaluation(tmp_path) -> None:

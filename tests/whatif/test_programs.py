@@ -55,7 +55,7 @@ def test_the_total_adds_the_programs_run_by_run(forecast):
     # the table's total row is the total's KPIs, its per-program rows each program's
     table = forecast.table().set_index("program")
     exits = total.kpi("exits")
-    assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(-exits["difference_mean"])
+    assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(-exits.mean["difference"].estimate)
     assert table.loc[ALL_PROGRAMS, "exits_avoided_low"] <= table.loc[ALL_PROGRAMS, "exits_avoided"] \
         <= table.loc[ALL_PROGRAMS, "exits_avoided_high"]
     assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(table.loc[["main", "peer"], "exits_avoided"].sum())

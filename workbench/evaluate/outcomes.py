@@ -29,6 +29,7 @@ import pandas as pd
 from workbench.evaluate.cohort import SELF_SELECTION
 from workbench.evaluate.survival import SurvivalComparison, compare_survival
 from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.result import Interval
 
 BALANCE_KEYS = ("department", "level", "tenure_band")
 
@@ -37,8 +38,9 @@ BALANCE_KEYS = ("department", "level", "tenure_band")
 class OutcomeComparison:
     """One outcome of participants against the matched, weighted comparison group (see the module docstring).
 
-    ``at_horizon``: ``participants``, ``comparison`` and ``difference``, each
-    ``{"share", "low", "high"}`` (0-1; for retention the share still employed),
+    ``at_horizon``: ``participants``, ``comparison`` and ``difference``, each an
+    :class:`~workbench.result.Interval` (shares 0-1, for retention the share still employed; 95% bootstrap
+    percentile interval; the saved JSON writes it ``{"share", "low", "high"}``),
     plus ``p_better`` (share of bootstrap resamples in which participants do
     better). ``draws`` holds the bootstrap shares ``(participants, comparison)``. When either group has
     fewer than five matched people, ``at_horizon`` is ``None`` and ``draws`` are empty: the shares would
@@ -85,9 +87,9 @@ def weighted_share(frame: pd.DataFrame, hit: np.ndarray) -> float:
     return float(np.average(np.asarray(hit, dtype=float), weights=w)) if w.sum() > 0 else np.nan
 
 
-def _interval(point: float, draws: np.ndarray) -> dict:
+def _interval(point: float, draws: np.ndarray) -> Interval:
     low, high = np.percentile(draws, [2.5, 97.5]) if len(draws) else (np.nan, np.nan)
-    return {"share": float(point), "low": float(low), "high": float(high)}
+    return Interval(float(point), float(low), float(high))
 
 
 def _hide(rows: list[dict], columns: list[str], min_group: int) -> pd.DataFrame:
@@ -173,7 +175,7 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         f"weight the comparison group to the participants' mix.",
         "Levels are today's, not those at the start: a promotion during the program moves a person's level.",
     )
-    shares = () if at_horizon is None else ((name, at_horizon[key]["share"]) for name, key in (
+    shares = () if at_horizon is None else ((name, at_horizon[key].estimate) for name, key in (
         ("participants", "participants"), ("the comparison group", "comparison")))
     for name, share in shares:
         if share in (0.0, 1.0):

@@ -24,6 +24,7 @@ from workbench.evaluate.outcomes import OutcomeComparison
 from workbench.evaluate.plan import TrialAnalysis
 from workbench.evaluate.roi import ROIEstimate
 from workbench.evaluate.survival import SurvivalComparison
+from workbench.result import Interval
 
 JSON_SCHEMA_VERSION = 1
 
@@ -391,7 +392,9 @@ def outcome_json(result: OutcomeComparison) -> dict:
     block.update(label=result.label, horizon_months=result.horizon_months, by_group=records(by_group),
                  balance=records(result.balance))
     if result.at_horizon is not None:  # else the shares would describe fewer than five people
-        block["at_horizon"] = plain(result.at_horizon)
+        block["at_horizon"] = plain({key: value.to_dict(estimate="share", level=False)
+                                     if isinstance(value, Interval) else value
+                                     for key, value in result.at_horizon.items()})
     return block
 
 
@@ -495,10 +498,10 @@ class EvaluationResult:
                  f"{c['comparison_pool']} eligible."]
         at = self.retention.at_horizon
         if at is not None:
+            d = at["difference"]
             lines.append(f"Still employed after {self.horizon_months} months: participants "
-                         f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
-                         f"difference {at['difference']['share'] * 100:+.1f} points "
-                         f"[95% {at['difference']['low'] * 100:+.1f}, {at['difference']['high'] * 100:+.1f}].")
+                         f"{at['participants'].estimate:.1%}, comparison (weighted) {at['comparison'].estimate:.1%}, "
+                         f"difference {d.estimate * 100:+.1f} points [95% {d.low * 100:+.1f}, {d.high * 100:+.1f}].")
         s = self.retention.survival
         if s.hazard_ratio is not None:
             hr = s.hazard_ratio

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.privacy import MIN_GROUP, hide_small_groups
-from workbench.result import KPI
+from workbench.result import KPI, Interval, plain
 
 JSON_SCHEMA_VERSION = 1
 Z95 = 1.959963984540054
@@ -37,24 +37,39 @@ KPIS: dict[str, KPI] = {k.name: k for k in (
 )}
 
 
-def _interval(values: np.ndarray) -> dict[str, float]:
+SIDES = ("participants", "comparison", "difference")
+
+
+def _figures(values: np.ndarray) -> tuple[Interval, Interval]:
+    """The mean of run-level ``values`` with its 95% CI, and with the spread of single runs (5th-95th percentile)."""
     values = np.asarray(values, dtype=np.float64)
     mean = float(values.mean())
     se = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else 0.0
-    return {"mean": mean, "low": mean - Z95 * se, "high": mean + Z95 * se,
-            "p05": float(np.percentile(values, 5)), "p95": float(np.percentile(values, 95))}
+    return (Interval(mean, mean - Z95 * se, mean + Z95 * se),
+            Interval(mean, float(np.percentile(values, 5)), float(np.percentile(values, 95)), level=0.90))
 
 
-def _clean(value):
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if not np.isfinite(value) else round(value, 10)
-    return value
+@dataclass(frozen=True)
+class KPIFigures:
+    """One KPI of a scenario over its runs, per side (``participants``, ``comparison``, ``difference``: the two
+    last only for a KPI measured against the comparison group).
+
+    ``mean[side]`` is the mean over runs with its 95% confidence interval (narrows as runs grow), ``spread[side]``
+    the same mean with the single runs' 5th and 95th percentiles (``level`` 0.90: what one cohort may see);
+    ``p_positive`` the share of runs in which participants beat the comparison group (``None`` without one).
+    """
+
+    kpi: KPI
+    mean: dict[str, Interval]
+    spread: dict[str, Interval]
+    p_positive: float | None = None
+
+    def side(self, name: str) -> dict | None:
+        """One side as the saved JSON writes it: ``{mean, low, high, p05, p95}``, ``None`` when there is none."""
+        mean, spread = self.mean.get(name), self.spread.get(name)
+        if mean is None or not np.isfinite(mean.estimate):
+            return None
+        return {"mean": mean.estimate, "low": mean.low, "high": mean.high, "p05": spread.low, "p95": spread.high}
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,24 +92,29 @@ class SimulationResult:
         participants, comparison = self.runs_kpis[kpi]
         return participants - comparison if comparison is not None else participants
 
+    def kpi(self, name: str) -> KPIFigures:
+        """``name``'s figures: means with their 95% CI and run spread, per side (see :class:`KPIFigures`)."""
+        participants, comparison = self.runs_kpis[name]
+        sides = {"participants": participants}
+        if comparison is not None:
+            sides.update(comparison=comparison, difference=self.effect(name))
+        figures = {side: _figures(values) for side, values in sides.items()}
+        return KPIFigures(KPIS[name], mean={side: f[0] for side, f in figures.items()},
+                          spread={side: f[1] for side, f in figures.items()},
+                          p_positive=float((self.effect(name) > 0).mean()) if comparison is not None else None)
+
     def kpis(self) -> pd.DataFrame:
         """One row per KPI: participants', comparison's and difference's mean, 95% CI and run spread."""
         rows = []
         for kpi, spec in KPIS.items():
-            participants, comparison = self.runs_kpis[kpi]
+            figures = self.kpi(kpi)
             row = {"kpi": kpi, "label": spec.label, "unit": spec.unit, "higher_is_better": spec.higher_is_better}
-            for prefix, values in (("participants", participants), ("comparison", comparison),
-                                   ("difference", self.effect(kpi) if comparison is not None else None)):
-                stats = _interval(values) if values is not None else dict.fromkeys(("mean", "low", "high", "p05",
-                                                                                    "p95"), np.nan)
-                row.update({f"{prefix}_{k}": v for k, v in stats.items()})
-            row["p_positive"] = float((self.effect(kpi) > 0).mean()) if comparison is not None else np.nan
+            for side in SIDES:
+                stats = figures.side(side) or dict.fromkeys(("mean", "low", "high", "p05", "p95"), np.nan)
+                row.update({f"{side}_{k}": v for k, v in stats.items()})
+            row["p_positive"] = np.nan if figures.p_positive is None else figures.p_positive
             rows.append(row)
         return pd.DataFrame(rows)
-
-    def kpi(self, name: str) -> dict[str, float]:
-        """One KPI's row as a dict."""
-        return self.kpis().set_index("kpi").loc[name].to_dict()
 
     def compare(self, other: "SimulationResult") -> pd.DataFrame:
         """Per KPI: this scenario's effect minus ``other``'s, its 95% CI, and P(this beats other).
@@ -143,17 +163,16 @@ class SimulationResult:
     def to_json(self) -> dict:
         """Every figure under the documented schema (see ``docs`` in the README); no raw draws, no timestamps."""
         kpis = {}
-        for row in self.kpis().to_dict("records"):
-            entry = {"label": row["label"], "unit": row["unit"], "higher_is_better": row["higher_is_better"]}
-            for prefix in ("participants", "comparison", "difference"):
-                values = {k: row[f"{prefix}_{k}"] for k in ("mean", "low", "high", "p05", "p95")}
-                entry[prefix] = None if np.isnan(values["mean"]) else values
+        for kpi, spec in KPIS.items():
+            figures = self.kpi(kpi)
+            entry = {"label": spec.label, "unit": spec.unit, "higher_is_better": spec.higher_is_better}
+            entry.update({side: figures.side(side) for side in SIDES})
             if entry["difference"] is not None:
-                entry["difference"]["p_positive"] = row["p_positive"]
-            kpis[row["kpi"]] = entry
+                entry["difference"]["p_positive"] = figures.p_positive
+            kpis[kpi] = entry
         groups = {name: self.by_group(name).drop(columns=["hidden", "hidden_small"], errors="ignore").to_dict("records")
                   for name in self.groups}
-        return _clean({
+        return plain({
             "schema_version": JSON_SCHEMA_VERSION, "scenario": self.name, "seed": self.seed, "runs": self.runs,
             "horizon_months": self.horizon_months, "parameters": self.parameters, "settings": self.settings,
             "cohort": self.cohort, "kpis": kpis, "retention_by_group": groups,

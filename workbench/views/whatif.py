@@ -1401,7 +1401,7 @@ class WhatIfView(w.VBox):
         self.distribution.chart = distribution_chart(bins, kpi, currency=self.currency)
         text = distribution_caption(bins, kpi, currency=self.currency)
         if KPIS[kpi].compared:
-            above = "; ".join(f"{self._name(r.name)} {r.kpi(kpi)['p_positive']:.0%}" for r in self.results)
+            above = "; ".join(f"{self._name(r.name)} {r.kpi(kpi).p_positive:.0%}" for r in self.results)
             better = "above" if KPIS[kpi].higher_is_better else "below"
             text += f" Runs in which participants do better than the comparison group ({better} zero): {above}."
         self.distribution_caption.value = _caption(text)

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 import numpy as np
 import pandas as pd
 
-__all__ = ["KPI", "Interval", "Result", "interval_schema", "json_text", "plain", "records"]
+__all__ = ["KPI", "Interval", "Result", "interval_schema", "json_text", "plain", "records", "schema_problems"]
 
 
 def plain(value: Any, *, digits: int | None = 10) -> Any:
@@ -89,6 +89,14 @@ class Interval:
         return plain(data | {"level": self.level} if level else data)
 
     @classmethod
+    def of_draws(cls, estimate: float, draws: np.ndarray, level: float = 0.95) -> Self:
+        """``estimate`` with the percentile interval of bootstrap (or simulation) ``draws`` at ``level`` (0.95: the
+        2.5th to 97.5th percentile); no draws give blank (NaN) ends."""
+        tail = round(50 * (1 - level), 10)  # 2.5 exactly at 0.95, not 2.5000000000000018
+        low, high = np.percentile(draws, [tail, 100 - tail]) if len(draws) else (np.nan, np.nan)
+        return cls(float(estimate), float(low), float(high), level)
+
+    @classmethod
     def from_dict(cls, data: dict) -> Self:
         return cls(estimate=data.get("estimate"), low=data.get("low"), high=data.get("high"),
                    level=data.get("level", 0.95))
@@ -138,6 +146,16 @@ class Result(Protocol):
 
     @classmethod
     def from_json(cls, document: dict) -> Self: ...
+
+
+def schema_problems(document: dict, schema: dict) -> list[str]:
+    """Where ``document`` departs from the JSON Schema ``schema`` (a result's ``JSON_SCHEMA``), one line per problem
+    led by its path (empty when it conforms); needs ``jsonschema``."""
+    import jsonschema  # optional: only checks of saved documents need it
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+            for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
 
 
 def json_text(result: Result) -> str:

@@ -114,6 +114,16 @@ def test_shares_at_the_horizon_and_roi_hang_together(demo) -> None:
     assert roi.resamples == 2000 and 0 <= roi.roi["p_positive"] <= 1
 
 
+def test_the_summary_and_the_breakdowns_are_those_of_the_result(demo) -> None:
+    summary, at = demo.summary(), demo.retention.at_horizon
+    assert summary["retention"]["difference"] == at["difference"].to_dict()
+    assert summary["roi"]["estimate"] == pytest.approx(demo.roi.roi["estimate"])
+    assert summary["participants"] == len(demo.cohort.participants) and json.dumps(summary, allow_nan=False)
+    assert demo.by_group("level").equals(demo.retention.by_group["level"])
+    with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):
+        demo.by_group("location")
+
+
 def test_promotions_are_measured_when_people_has_promotion_dates(demo_tables) -> None:
     tables = dict(demo_tables)
     people = tables["people"].copy()

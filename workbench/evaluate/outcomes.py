@@ -87,11 +87,6 @@ def weighted_share(frame: pd.DataFrame, hit: np.ndarray) -> float:
     return float(np.average(np.asarray(hit, dtype=float), weights=w)) if w.sum() > 0 else np.nan
 
 
-def _interval(point: float, draws: np.ndarray) -> Interval:
-    low, high = np.percentile(draws, [2.5, 97.5]) if len(draws) else (np.nan, np.nan)
-    return Interval(float(point), float(low), float(high))
-
-
 def _hide(rows: list[dict], columns: list[str], min_group: int) -> pd.DataFrame:
     """``rows`` (with ``_count``: the smaller group's head count) with small groups and their complements hidden
     per ``variable`` (:func:`workbench.privacy.hide_small_groups`): the totals shown beside them (participants,
@@ -163,8 +158,9 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         if keep:  # retention: the share still employed
             share_p, share_c, draw_p, draw_c = 1 - share_p, 1 - share_c, 1 - draw_p, 1 - draw_c
         diff = draw_p - draw_c
-        at_horizon = {"participants": _interval(share_p, draw_p), "comparison": _interval(share_c, draw_c),
-                      "difference": _interval(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
+        at_horizon = {"participants": Interval.of_draws(share_p, draw_p),
+                      "comparison": Interval.of_draws(share_c, draw_c),
+                      "difference": Interval.of_draws(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
                       "participants_people": int(p.sum()), "comparison_people": int((~p).sum())}
     by_group = {key: _by_group(matched, hit, key, keep, min_group) for key in ("department", "level")}
     word = "leaving" if outcome == "retention" else "promotion"

@@ -32,6 +32,7 @@ import pandas as pd
 
 from workbench.design.model import ProgramDesign
 from workbench.evaluate.cohort import SELF_SELECTION
+from workbench.result import Interval
 from workbench.simulate.engine import HOURS_PER_YEAR
 from workbench.simulate.parameters import PARAMETERS
 
@@ -94,9 +95,11 @@ def program_cost(meetings: pd.DataFrame, design: ProgramDesign, *, participants:
     return float(total), breakdown, hourly, salary, source
 
 
-def _summary(point: float, draws: np.ndarray) -> dict:
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return {"estimate": float(point), "low": float(low), "high": float(high)}
+def bootstrap_interval(point: float, draws: np.ndarray) -> dict:
+    """``{"estimate", "low", "high"}``: ``point`` with the 95% percentile interval of its bootstrap ``draws``, as the
+    ROI's figures and the saved JSON hold it (unrounded)."""
+    interval = Interval.of_draws(point, draws)
+    return {"estimate": interval.estimate, "low": interval.low, "high": interval.high}
 
 
 def roi_estimate(exit_share_participants: float, exit_share_comparison: float,
@@ -116,8 +119,8 @@ def roi_estimate(exit_share_participants: float, exit_share_comparison: float,
                "Only the comparison's sampling uncertainty is in the interval; salary and cost rates are taken as "
                "known.")
     return ROIEstimate(
-        roi=_summary((avoided * replacement - cost) / safe, roi_draws) | {"p_positive": float((roi_draws > 0).mean())},
-        avoided_exits=_summary(avoided, avoided_draws), benefit=_summary(avoided * replacement, benefit_draws),
+        roi=bootstrap_interval((avoided * replacement - cost) / safe, roi_draws) | {"p_positive": float((roi_draws > 0).mean())},
+        avoided_exits=bootstrap_interval(avoided, avoided_draws), benefit=bootstrap_interval(avoided * replacement, benefit_draws),
         cost=cost, cost_breakdown=breakdown, replacement_cost=replacement, salary=salary, salary_source=salary_source,
         hourly_cost=hourly, currency=design.align.constraints.currency, resamples=len(roi_draws),
         participants=participants, caveats=caveats, draws=roi_draws)

@@ -81,12 +81,12 @@ from workbench.whatif import (
     FORECAST_MEANS,
     Optimisation,
     ProgramsForecast,
+    SavedComparison,
     Scenario,
     ScenarioRuns,
     apply_scenario,
     budget_check,
     comparison_display,
-    comparison_record,
     comparison_table,
     delete_scenario,
     frontier,
@@ -104,7 +104,7 @@ from workbench.whatif import (
     what_would_it_take,
 )
 from workbench.whatif.analysis import result_row, value_text
-from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
+from workbench.whatif.saved import SAVED_COMPARISON
 from workbench.views.charts import chart_widget
 from workbench.views.feedback import Notice, SaveOver, guarded
 from workbench.programs import program_ids
@@ -1645,28 +1645,28 @@ class WhatIfView(w.VBox):
             self.brief_status.value = _muted("No comparison is saved for the brief yet.")
             self.placeholder.value = PRESS_RUN
             return
-        names = ", ".join(self._name(s["name"]) for s in record["scenarios"])
+        names = ", ".join(self._name(name) for name in record.summary()["scenarios"])
         self.brief_status.value = (f"<span class='wb-saved'>The brief shows the comparison saved on "
-                                   f"{html.escape(str(record.get('saved_on', '')))}: {html.escape(names)}.</span>")
+                                   f"{html.escape(str(record.saved_on or ''))}: {html.escape(names)}.</span>")
         self.placeholder.value = self._saved_html(record)
 
-    def _saved_html(self, record: dict) -> str:
+    def _saved_html(self, record: SavedComparison) -> str:
         """Until a comparison runs: the saved comparison's key figures, as the brief shows them."""
-        scenarios = record["scenarios"]
+        scenarios, headline = record.scenarios, record.summary()
         first = scenarios[0]
-        runs, seed = first.get("runs"), first.get("seed")
+        runs, seed = headline["runs"], headline["seed"]
         how = f", {int(runs):,} simulated runs each (seed {seed})" if isinstance(runs, int) else ""
         try:
-            table = saved_comparison_table(record)
+            table = record.table()
             figures = self._kpi_table_html(table, [s.get("cohort", {}).get("participants", 0) for s in scenarios])
         except (KeyError, TypeError, ValueError):  # a record from another version: its figures are not shown
             return PRESS_RUN
         budgets = self._budget_html([(s["name"], s.get("budget")) for s in scenarios])
         return (f"<div class='wb-saved-comparison'><h3>3. Results: the comparison saved for the brief</h3>"
-                f"<p class='wb-summary-text'>Saved on {html.escape(str(record.get('saved_on', '')))}: "
+                f"<p class='wb-summary-text'>Saved on {html.escape(str(record.saved_on or ''))}: "
                 f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}{how}; the baseline is "
                 f"<b>{html.escape(self._name(first['name']))}</b>, followed for "
-                f"{html.escape(str(first.get('horizon_months', '')))} months. These are <b>model forecasts, not "
+                f"{html.escape(str(headline['horizon_months'] or ''))} months. These are <b>model forecasts, not "
                 "measurements</b>. Press <b>Run the comparison</b> to run it again with its charts, or tick other "
                 "scenarios.</p>" + figures + budgets + "</div>")
 
@@ -1675,11 +1675,11 @@ class WhatIfView(w.VBox):
         if not self.results:
             raise WorkbenchError("Run the comparison first: there are no results to save.")
         tornado_table = self.tornado_table
-        record = comparison_record(self.results, scenarios=self.compared, tornado=tornado_table,
-                                   saved_on=datetime.date.today())
+        record = SavedComparison.of(self.results, scenarios=self.compared, tornado=tornado_table,
+                                    saved_on=datetime.date.today())
         self._save_results(self.context.workspace, record)
 
-    def _save_results(self, workspace: Workspace, record: dict) -> None:
+    def _save_results(self, workspace: Workspace, record: SavedComparison) -> None:
         try:
             self.context.workspace = save_comparison(workspace, record)
         except StaleWorkspaceError as refused:

@@ -26,7 +26,7 @@
   its own design with the mentors' hours in the other programs counted, and
   combined run by run into an all-programs result.
 * :mod:`.saved`: the comparison saved for the design brief
-  (``results/whatif.json``): :func:`comparison_record`, :func:`save_comparison`,
+  (``results/whatif.json``): :class:`SavedComparison`, :func:`save_comparison`,
   :func:`saved_comparison`.
 
 JSON of a simulated scenario (schema version 1, JSON Schema :data:`workbench.simulate.JSON_SCHEMA`)::
@@ -100,7 +100,7 @@ from workbench.whatif.programs import (
     combine_programs,
     simulate_programs,
 )
-from workbench.whatif.saved import comparison_record, save_comparison, saved_comparison
+from workbench.whatif.saved import SavedComparison, save_comparison, saved_comparison
 from workbench.whatif.optimise import Dimension, Optimisation, optimise, search_space
 
 __all__ = [
@@ -114,6 +114,7 @@ __all__ = [
     "Dimension",
     "Optimisation",
     "ProgramsForecast",
+    "SavedComparison",
     "Scenario",
     "ScenarioRuns",
     "Setting",
@@ -123,7 +124,6 @@ __all__ = [
     "budget_table",
     "comparison_display",
     "combine_programs",
-    "comparison_record",
     "comparison_table",
     "delete_scenario",
     "frontier",

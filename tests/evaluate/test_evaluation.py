@@ -109,15 +109,15 @@ def test_shares_at_the_horizon_and_roi_hang_together(demo) -> None:
     assert at["difference"].estimate == pytest.approx(at["participants"].estimate - at["comparison"].estimate)
     roi = demo.roi
     avoided = at["participants_people"] * at["difference"].estimate
-    assert roi.avoided_exits["estimate"] == pytest.approx(avoided)
-    assert roi.roi["estimate"] == pytest.approx((avoided * roi.replacement_cost - roi.cost) / roi.cost)
-    assert roi.resamples == 2000 and 0 <= roi.roi["p_positive"] <= 1
+    assert roi.avoided_exits.estimate == pytest.approx(avoided)
+    assert roi.roi.estimate == pytest.approx((avoided * roi.replacement_cost - roi.cost) / roi.cost)
+    assert roi.resamples == 2000 and 0 <= roi.p_positive <= 1
 
 
 def test_the_summary_and_the_breakdowns_are_those_of_the_result(demo) -> None:
     summary, at = demo.summary(), demo.retention.at_horizon
     assert summary["retention"]["difference"] == at["difference"].to_dict()
-    assert summary["roi"]["estimate"] == pytest.approx(demo.roi.roi["estimate"])
+    assert summary["roi"] == demo.roi.roi.to_dict()
     assert summary["participants"] == len(demo.cohort.participants) and json.dumps(summary, allow_nan=False)
     assert demo.by_group("level").equals(demo.retention.by_group["level"])
     with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):

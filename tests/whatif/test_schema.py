@@ -50,6 +50,8 @@ def test_a_saved_result_loads_back_with_the_same_figures_and_bytes(demo):
         assert list(loaded.by_group(attribute)[attribute]) == list(result.by_group(attribute)[attribute])
     with pytest.raises(WorkbenchError, match="simulate it again"):
         loaded.compare(result)
+    with pytest.raises(WorkbenchError, match="down by department, .*not by 'shoe_size'"):
+        result.by_group("shoe_size")
     summary = result.summary()
     assert summary["runs"] == 40 and set(summary["effects"]) == set(KPIS)
     assert summary["effects"]["retention"] == pytest.approx(result.kpis().set_index("kpi").loc["retention",

@@ -43,11 +43,10 @@ from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for, pla
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan
 from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json
-from workbench.evaluate.roi import bootstrap_interval
 from workbench.evaluate.trial import design_caveats
 from workbench.privacy import MIN_GROUP
 from workbench.programs import program_tables
-from workbench.result import json_text, plain, records
+from workbench.result import Interval, json_text, plain, records
 from workbench.workspace import Workspace
 
 #: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
@@ -113,9 +112,9 @@ class ProgramsEvaluation:
                            pairs=b["pairs"], meetings=b["meetings"], share_of_cadence=b["share_of_cadence"],
                            **_hazard(hr))
                 if roi is not None:  # None: fewer than five matched (HIDDEN_SHARES)
-                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
-                               avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
-                               roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
+                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits.estimate,
+                               avoided_low=roi.avoided_exits.low, avoided_high=roi.avoided_exits.high,
+                               roi=roi.roi.estimate, roi_low=roi.roi.low, roi_high=roi.roi.high)
             rows.append(row)
         if self.results:
             t = self.totals
@@ -274,15 +273,18 @@ def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> di
             draws = draws[permute.permutation(len(draws))]
         avoided = avoided + draws
         benefit = benefit + draws * r.roi.replacement_cost
-        avoided_point += r.roi.avoided_exits["estimate"]
-        benefit_point += r.roi.benefit["estimate"]
+        avoided_point += r.roi.avoided_exits.estimate
+        benefit_point += r.roi.benefit.estimate
     safe = max(cost, 1e-9)
     roi = (benefit - cost) / safe
+    def interval(point: float, draws: np.ndarray) -> dict:  # as the JSON holds it (95%), unrounded
+        found = Interval.of_draws(point, draws)
+        return {"estimate": found.estimate, "low": found.low, "high": found.high}
+
     return {"pairs": pairs, "meetings": meetings, "currency": currencies[0], "cost": cost,
-            "avoided_exits": bootstrap_interval(avoided_point, avoided),
-            "benefit": bootstrap_interval(benefit_point, benefit),
-            "net_benefit": bootstrap_interval(benefit_point - cost, benefit - cost),
-            "roi": bootstrap_interval((benefit_point - cost) / safe, roi) | {"p_positive": float((roi > 0).mean())},
+            "avoided_exits": interval(avoided_point, avoided), "benefit": interval(benefit_point, benefit),
+            "net_benefit": interval(benefit_point - cost, benefit - cost),
+            "roi": interval((benefit_point - cost) / safe, roi) | {"p_positive": float((roi > 0).mean())},
             "programs": len(parts), "reason": ""}
 
 

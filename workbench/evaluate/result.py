@@ -445,7 +445,9 @@ class EvaluationResult:
         if self.roi is not None:
             r = self.roi
             roi = {"currency": r.currency, "participants": r.participants, "horizon_months": self.horizon_months,
-                   "roi": r.roi, "avoided_exits": r.avoided_exits, "benefit": r.benefit, "cost": r.cost,
+                   "roi": r.roi.to_dict(level=False) | {"p_positive": r.p_positive},
+                   "avoided_exits": r.avoided_exits.to_dict(level=False), "benefit": r.benefit.to_dict(level=False),
+                   "cost": r.cost,
                    "cost_breakdown": r.cost_breakdown, "replacement_cost": r.replacement_cost, "salary": r.salary,
                    "salary_source": r.salary_source, "resamples": r.resamples,
                    "distribution": records(r.distribution()), "caveats": list(r.caveats)}
@@ -483,8 +485,7 @@ class EvaluationResult:
         at, hazard = self.retention.at_horizon, self.retention.survival.hazard_ratio
         retention = None if at is None else {key: at[key] for key in ("participants", "comparison", "difference",
                                                                        "p_better")}
-        roi = None if self.roi is None else Interval(self.roi.roi["estimate"], self.roi.roi["low"],
-                                                     self.roi.roi["high"])
+        roi = None if self.roi is None else self.roi.roi
         return plain({
             "participants": cohort["participants"], "matched_participants": cohort["matched_participants"],
             "comparison_matched": cohort["comparison_matched"], "horizon_months": self.horizon_months,
@@ -532,8 +533,8 @@ class EvaluationResult:
                                                        b["closed_early"] is not None else "."))
         if self.roi is not None:
             r = self.roi.roi
-            lines.append(f"ROI: {r['estimate']:+.2f} [95% {r['low']:+.2f}, {r['high']:+.2f}], above zero in "
-                         f"{r['p_positive']:.0%} of {self.roi.resamples:,} resamples.")
+            lines.append(f"ROI: {r.estimate:+.2f} [95% {r.low:+.2f}, {r.high:+.2f}], above zero in "
+                         f"{self.roi.p_positive:.0%} of {self.roi.resamples:,} resamples.")
         if len(self.scorecard):
             counts = self.scorecard["status"].value_counts()
             lines.append("Objectives: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")

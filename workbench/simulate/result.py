@@ -1,10 +1,13 @@
 """One shape for every simulated scenario: KPIs with intervals, breakdowns, distributions, comparison, JSON.
 
-Intervals: ``low``/``high`` are the 95% confidence interval of the mean over
-runs (mean +- 1.96 standard errors), so they narrow as runs grow (by about
-1/sqrt(2) when runs double); ``p05``/``p95`` are the spread of single runs
-(what one cohort may see). Distributions are binned run-level KPIs, never raw
-draws. Group breakdowns blank groups under five participants.
+:class:`SimulationResult` follows the result protocol (:mod:`workbench.result`): ``summary()``,
+``by_group(attribute)``, ``to_json()``/``from_json()`` under :data:`JSON_SCHEMA`, kept here.
+
+Intervals (:class:`~workbench.result.Interval`, :meth:`SimulationResult.kpi`): the 95% confidence
+interval of the mean over runs (mean +- 1.96 standard errors, ``low``/``high`` in the JSON), which
+narrows as runs grow (by about 1/sqrt(2) when runs double), and the spread of single runs, their 5th
+to 95th percentile (level 0.90, ``p05``/``p95`` in the JSON: what one cohort may see). Distributions are
+binned run-level KPIs, never raw draws. Group breakdowns blank groups under five participants.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ class KPIFigures:
 
     ``mean[side]`` is the mean over runs with its 95% confidence interval (narrows as runs grow), ``spread[side]``
     the same mean with the single runs' 5th and 95th percentiles (``level`` 0.90: what one cohort may see);
-    ``p_positive`` the share of runs in which participants beat the comparison group (``None`` without one).
+    ``p_positive`` the share of runs whose difference is above zero (``None`` without a comparison group).
     """
 
     kpi: KPI
@@ -272,7 +275,8 @@ class SimulationResult:
         enough others that none can be worked out from the cohort's total (:func:`~workbench.privacy.hide_small_groups`).
         A result read back with :meth:`from_json` gives the rows as saved (hidden already)."""
         if attribute not in self.groups:
-            raise KeyError(f"no breakdown by {attribute!r}; available: {', '.join(self.groups)}")
+            raise WorkbenchError(f"The simulation breaks retention down by {', '.join(self.groups) or 'nothing'}, not by "
+                                 f"{attribute!r}.")
         if self.figures is not None:
             return self.groups[attribute].copy()
         return hide_small_groups(self.groups[attribute], [attribute], count="participants", min_group=MIN_GROUP)

@@ -75,6 +75,9 @@ def test_save_and_read_back_with_revision_checks(compared, workspace):
     (saved.path / SAVED_COMPARISON).write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(WorkbenchError, match="is not a saved comparison"):
         saved_comparison(saved)
+    (saved.path / SAVED_COMPARISON).write_text('{"scenarios": [], "kpis": []}', encoding="utf-8")
+    with pytest.raises(WorkbenchError, match="is not a saved comparison"):
+        saved_comparison(saved)
 
 
 def test_the_demo_comparison_loads_and_is_written_byte_for_byte():

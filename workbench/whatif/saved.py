@@ -196,7 +196,7 @@ class SavedComparison:
         """The comparison :meth:`to_json` wrote; :class:`~workbench.errors.WorkbenchError` when ``document`` is
         not one."""
         if not isinstance(document, dict) or not isinstance(document.get("scenarios"), list) \
-                or not isinstance(document.get("kpis"), list):
+                or not document["scenarios"] or not isinstance(document.get("kpis"), list):
             raise WorkbenchError("This is not a saved comparison: save the results again on the What-if page.")
         return cls(saved_on=document.get("saved_on"), baseline=document.get("baseline"),
                    scenarios=tuple(document["scenarios"]), kpis=tuple(document["kpis"]),

@@ -13,7 +13,8 @@ import pytest
 
 from workbench.cli import main
 from workbench.data.importing import validate_workspace
-from workbench.whatif.schema import schema_problems
+from workbench.result import schema_problems
+from workbench.simulate import JSON_SCHEMA
 from workbench.workspace import DEMO_SOURCE, open_workspace
 from tests.conftest import WITHOUT_STORY
 
@@ -163,7 +164,7 @@ def test_json_output_lists_the_warnings(tmp_path: Path, settled: None, capsys) -
     out = tmp_path / "r.json"
     assert main(["simulate", str(ws), "--out", str(out), "--runs", "20"]) == 0
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert schema_problems(document) == []
+    assert schema_problems(document, JSON_SCHEMA) == []
     # counted, without rows or values: the JSON is shared beyond the terminal
     assert [(w["file"], w["column"], w["values"]) for w in document["warnings"]] == [("people.csv", "exit_date", 1)]
     assert "9999-12-31" not in out.read_text(encoding="utf-8")

@@ -14,8 +14,9 @@ from workbench.cli import main
 from workbench.design.model import Eligibility
 from workbench.design.store import load_design
 from workbench.programs import add_program
-from workbench.simulate import KPIS, PARAMETERS
-from workbench.whatif import Scenario, save_scenario, schema_problems
+from workbench.result import schema_problems
+from workbench.simulate import JSON_SCHEMA, KPIS, PARAMETERS
+from workbench.whatif import Scenario, save_scenario
 from workbench.workspace import DEMO_SOURCE, open_workspace
 from tests.conftest import WITHOUT_STORY
 
@@ -38,7 +39,7 @@ def test_simulate_writes_the_documented_json_and_prints_the_kpis(demo: Path, tmp
     out = tmp_path / "result.json"
     assert main(["simulate", str(demo), "--runs", "300", "--seed", "4", "--out", str(out)]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert schema_problems(data) == []
+    assert schema_problems(data, JSON_SCHEMA) == []
     assert data["runs"] == 300 and data["seed"]["entropy"] == 4 and data["scenario"] == "design"
     assert set(data["parameters"]) == set(PARAMETERS) and set(data["kpis"]) == set(KPIS)
     retention = data["kpis"]["retention"]
@@ -54,7 +55,7 @@ def test_a_saved_scenario_with_a_budget(demo: Path, tmp_path: Path, capsys) -> N
     assert main(["simulate", str(demo), "--scenario", "Weekly", "--runs", "200", "--out", str(out),
                  "--horizon", "18"]) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert schema_problems(data) == [] and data["horizon_months"] == 18
+    assert schema_problems(data, JSON_SCHEMA) == [] and data["horizon_months"] == 18
     assert data["settings"]["cadence"] == "weekly" and data["settings"]["overrides"]["budget"] == 40000
     assert data["budget"]["budget"] == 40000 and 0 <= data["budget"]["p_within"] <= 1
     assert "within budget in" in capsys.readouterr().out
@@ -78,7 +79,7 @@ def test_compare_prints_a_table_and_writes_json(demo: Path, tmp_path: Path, caps
     assert "Weekly: budget 40,000 EUR, expected cost" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
     assert [s["scenario"] for s in data["scenarios"]] == ["design", "Weekly", "Capacity one"]
-    assert all(schema_problems(s) == [] for s in data["scenarios"])
+    assert all(schema_problems(s, JSON_SCHEMA) == [] for s in data["scenarios"])
     assert len(data["comparison"]) == 3 * len(KPIS) and data["baseline"] == "design"
     # the same scenario in another comparison, in another place: the same figures
     single = tmp_path / "weekly.json"
@@ -147,7 +148,7 @@ def test_simulate_one_program_or_all_of_them(tiers: Path, tmp_path: Path, capsys
     assert "Not modelled" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
     assert set(data["programs"]) == {"main", "peer"} and data["mode"] == "joint"
-    assert all(schema_problems(r) == [] for r in data["programs"].values())
+    assert all(schema_problems(r, JSON_SCHEMA) == [] for r in data["programs"].values())
     total = data["all_programs"]
     assert total["cohort"]["participants"] == sum(r["cohort"]["participants"] for r in data["programs"].values())
     assert total["kpis"]["cost"]["participants"]["mean"] == pytest.approx(

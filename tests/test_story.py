@@ -18,8 +18,8 @@ from workbench.design.store import load_design, save_design
 from workbench.evaluate import evaluate_workspace
 from workbench.matching import match, save_matching, saved_matching
 from workbench.story import DEMO_SCENARIOS, STORY_RUNS, demo_design, story_files
-from workbench.whatif import BASELINE, Scenario, comparison_record, list_scenarios, run_scenarios, tornado
-from workbench.whatif.saved import SAVED_COMPARISON, save_comparison, saved_comparison, saved_comparison_table
+from workbench.whatif import BASELINE, SavedComparison, Scenario, list_scenarios, run_scenarios, tornado
+from workbench.whatif.saved import SAVED_COMPARISON, save_comparison, saved_comparison
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
 
@@ -77,10 +77,10 @@ def test_the_story_of_another_seed_loads_matches_compares_and_evaluates(other_se
     assert len(matched) > 0 and set(matched["mentee_id"]) <= mentees
     assert [s.name for s in list_scenarios(workspace)] == sorted(s["name"] for s in DEMO_SCENARIOS)
     comparison = saved_comparison(workspace)
-    assert [s["name"] for s in comparison["scenarios"]] == ["design", *(s["name"] for s in DEMO_SCENARIOS)]
-    assert all(s["runs"] == STORY_RUNS for s in comparison["scenarios"])
-    table = saved_comparison_table(comparison)
-    assert table["effect"].notna().all() and comparison["tornado"]["rows"]
+    assert [s["name"] for s in comparison.scenarios] == ["design", *(s["name"] for s in DEMO_SCENARIOS)]
+    assert all(s["runs"] == STORY_RUNS for s in comparison.scenarios)
+    table = comparison.table()
+    assert table["effect"].notna().all() and comparison.tornado["rows"]
     result = evaluate_workspace(workspace, resamples=200, runs=20)
     assert result.cohort.name == str(int(saved.cohort) - 1)  # the past cohort
     card = result.scorecard.set_index("objective")
@@ -113,7 +113,7 @@ def test_the_story_is_what_the_pages_saves_would_write(other_seed, tmp_path: Pat
     batch = run_scenarios(tables, design, compared, runs=50, executor=False)
     swings = tornado(tables, design, scenario=BASELINE, runs=50, executor=False)
     swings.attrs["scenario"] = BASELINE.name
-    workspace = save_comparison(workspace, comparison_record(batch.finished(), scenarios=compared, tornado=swings,
+    workspace = save_comparison(workspace, SavedComparison.of(batch.finished(), scenarios=compared, tornado=swings,
                                                              saved_on=day))
     story = story_files(workspace, runs=50)
     for name in ("design.yaml", "results/matching.csv", "results/matching.yaml", SAVED_COMPARISON):

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 import numpy as np
 import pandas as pd
 
-__all__ = ["KPI", "Interval", "Result", "interval_schema", "json_text", "plain", "records"]
+__all__ = ["KPI", "Interval", "Result", "interval_schema", "json_text", "plain", "records", "schema_problems"]
 
 
 def plain(value: Any, *, digits: int | None = 10) -> Any:
@@ -82,8 +82,19 @@ class Interval:
         """Whether the whole interval lies on one side of ``value`` (for an effect: a clear difference)."""
         return self.known and (self.low > value or self.high < value)
 
-    def to_dict(self) -> dict:
-        return plain({"estimate": self.estimate, "low": self.low, "high": self.high, "level": self.level})
+    def to_dict(self, *, estimate: str = "estimate", level: bool = True) -> dict:
+        """The interval as plain data; ``estimate`` names the estimate's key (a saved format may call it ``share``),
+        ``level=False`` leaves the level out (for formats that state it in their schema instead)."""
+        data = {estimate: self.estimate, "low": self.low, "high": self.high}
+        return plain(data | {"level": self.level} if level else data)
+
+    @classmethod
+    def of_draws(cls, estimate: float, draws: np.ndarray, level: float = 0.95) -> Self:
+        """``estimate`` with the percentile interval of bootstrap (or simulation) ``draws`` at ``level`` (0.95: the
+        2.5th to 97.5th percentile); no draws give blank (NaN) ends."""
+        tail = round(50 * (1 - level), 10)  # 2.5 exactly at 0.95, not 2.5000000000000018
+        low, high = np.percentile(draws, [tail, 100 - tail]) if len(draws) else (np.nan, np.nan)
+        return cls(float(estimate), float(low), float(high), level)
 
     @classmethod
     def from_dict(cls, data: dict) -> Self:
@@ -135,6 +146,16 @@ class Result(Protocol):
 
     @classmethod
     def from_json(cls, document: dict) -> Self: ...
+
+
+def schema_problems(document: dict, schema: dict) -> list[str]:
+    """Where ``document`` departs from the JSON Schema ``schema`` (a result's ``JSON_SCHEMA``), one line per problem
+    led by its path (empty when it conforms); needs ``jsonschema``."""
+    import jsonschema  # optional: only checks of saved documents need it
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+            for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
 
 
 def json_text(result: Result) -> str:

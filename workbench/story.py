@@ -16,7 +16,7 @@ after a first workshop, so every page shows something on first open:
   them for the brief.
 
 The files are made by the functions the pages call (:func:`match`,
-:func:`run_scenarios`, :func:`comparison_record`) and written as their saves
+:func:`run_scenarios`, :class:`SavedComparison`) and written as their saves
 write them; only the history and revision counters of a save are left out, so
 the same seed gives byte-identical files. The matching and the comparison are
 dated on the day the data describes, not today, for the same reason.
@@ -375,7 +375,7 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     from workbench.matching import match
     from workbench.matching.storage import matching_files
     from workbench.programs import scoped_tables
-    from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, tornado
+    from workbench.whatif import BASELINE, SavedComparison, Scenario, run_scenarios, tornado
     from workbench.whatif.saved import comparison_files
     from workbench.whatif.scenarios import SCENARIO_FOLDER, scenario_to_yaml
 
@@ -399,8 +399,8 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     swings = tornado(tables, design, "retention", scenario=BASELINE, runs=runs, seed=seed, executor=False,
                      cohorts=cohorts)
     swings.attrs["scenario"] = BASELINE.name
-    files.update(comparison_files(comparison_record(batch.finished(), scenarios=compared, tornado=swings,
-                                                    saved_on=day)))
+    files.update(comparison_files(SavedComparison.of(batch.finished(), scenarios=compared, tornado=swings,
+                                                     saved_on=day)))
     return files
 
 

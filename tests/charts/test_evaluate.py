@@ -149,7 +149,7 @@ def test_meetings_chart_and_caption(result) -> None:
 
 
 def test_roi_chart_marks_break_even_and_the_estimate(result) -> None:
-    chart = roi_chart(result.roi.distribution(), estimate=result.roi.roi["estimate"])
+    chart = roi_chart(result.roi.distribution(), estimate=result.roi.roi.estimate)
     spec = chart.to_dict()
     assert marks(spec) == ["bar", "rule", "rule"]
     rows = [r for r in all_rows(spec) if "share" in r]

@@ -28,7 +28,7 @@ def test_forecast_rows_compare_like_with_like(result) -> None:
                                     "meetings_per_participant", "early_closure"]
     assert (forecast["p05"] <= forecast["forecast"]).all() and (forecast["forecast"] <= forecast["p95"]).all()
     assert forecast.loc["retention_comparison", "observed"] == pytest.approx(
-        result.retention.at_horizon["comparison"]["share"])
+        result.retention.at_horizon["comparison"].estimate)
     assert forecast.loc["meetings_per_participant", "observed"] == pytest.approx(317 / 34)
     assert calibration.horizon_months == result.horizon_months == 11
     assert calibration.simulation.runs == 300 and calibration.simulation.cohort["participants"] == 34

@@ -105,13 +105,23 @@ def test_the_same_seed_gives_the_same_bytes(demo_tables) -> None:
 
 def test_shares_at_the_horizon_and_roi_hang_together(demo) -> None:
     at = demo.retention.at_horizon
-    assert at["participants"]["low"] <= at["participants"]["share"] <= at["participants"]["high"]
-    assert at["difference"]["share"] == pytest.approx(at["participants"]["share"] - at["comparison"]["share"])
+    assert at["participants"].low <= at["participants"].estimate <= at["participants"].high
+    assert at["difference"].estimate == pytest.approx(at["participants"].estimate - at["comparison"].estimate)
     roi = demo.roi
-    avoided = at["participants_people"] * at["difference"]["share"]
-    assert roi.avoided_exits["estimate"] == pytest.approx(avoided)
-    assert roi.roi["estimate"] == pytest.approx((avoided * roi.replacement_cost - roi.cost) / roi.cost)
-    assert roi.resamples == 2000 and 0 <= roi.roi["p_positive"] <= 1
+    avoided = at["participants_people"] * at["difference"].estimate
+    assert roi.avoided_exits.estimate == pytest.approx(avoided)
+    assert roi.roi.estimate == pytest.approx((avoided * roi.replacement_cost - roi.cost) / roi.cost)
+    assert roi.resamples == 2000 and 0 <= roi.p_positive <= 1
+
+
+def test_the_summary_and_the_breakdowns_are_those_of_the_result(demo) -> None:
+    summary, at = demo.summary(), demo.retention.at_horizon
+    assert summary["retention"]["difference"] == at["difference"].to_dict()
+    assert summary["roi"] == demo.roi.roi.to_dict()
+    assert summary["participants"] == len(demo.cohort.participants) and json.dumps(summary, allow_nan=False)
+    assert demo.by_group("level").equals(demo.retention.by_group["level"])
+    with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):
+        demo.by_group("location")
 
 
 def test_promotions_are_measured_when_people_has_promotion_dates(demo_tables) -> None:
@@ -175,7 +185,7 @@ def test_a_cohort_nobody_left_has_no_hazard_ratio_and_says_why(demo_tables) -> N
     survival = result.retention.survival
     assert survival.hazard_ratio is None and "no events" in survival.notes[0]
     assert survival.logrank is not None  # the curves can still be compared
-    assert result.retention.at_horizon["participants"]["share"] == 1.0
+    assert result.retention.at_horizon["participants"].estimate == 1.0
     assert any("intervals of the shares are too narrow" in c for c in result.retention.caveats)
     assert "turnover_reduction" not in result.calibration.parameters
 

@@ -44,13 +44,13 @@ def test_outcome_comparison_reads_retention_at_the_horizon() -> None:
                                 rng=np.random.default_rng(2))
     at = result.at_horizon
     p = sample["group"] == "participants"
-    assert at["participants"]["share"] == pytest.approx(1 - sample.loc[p, "left"].mean())
-    assert at["comparison"]["share"] == pytest.approx(1 - weighted_share(sample[~p], sample.loc[~p, "left"]))
+    assert at["participants"].estimate == pytest.approx(1 - sample.loc[p, "left"].mean())
+    assert at["comparison"].estimate == pytest.approx(1 - weighted_share(sample[~p], sample.loc[~p, "left"]))
     assert at["participants_people"] == p.sum() and at["comparison_people"] == (~p).sum()
     assert result.survival.hazard_ratio.estimate < 1
     assert len(result.caveats) >= 2 and "chose" in result.caveats[0]
     early = outcome_comparison(sample, "retention", horizon_months=3, resamples=200, rng=np.random.default_rng(2))
-    assert early.at_horizon["participants"]["share"] >= at["participants"]["share"]
+    assert early.at_horizon["participants"].estimate >= at["participants"].estimate
     table = result.by_group["department"]
     assert set(table["variable"]) == {"department"} and not table["hidden"].any()
     balance = result.balance

@@ -48,10 +48,10 @@ def test_roi_from_avoided_exits() -> None:
     roi = roi_estimate(0.10, 0.20, draws, participants=50, cost=25000.0, breakdown={}, salary=50000,
                        salary_source="design", hourly=28.4, design=design)
     assert roi.replacement_cost == 75000
-    assert roi.avoided_exits["estimate"] == pytest.approx(5.0)
-    assert roi.benefit["estimate"] == pytest.approx(375000)
-    assert roi.roi["estimate"] == pytest.approx((375000 - 25000) / 25000)
-    assert roi.roi["low"] < roi.roi["estimate"] < roi.roi["high"] and roi.roi["p_positive"] > 0.99
+    assert roi.avoided_exits.estimate == pytest.approx(5.0)
+    assert roi.benefit.estimate == pytest.approx(375000)
+    assert roi.roi.estimate == pytest.approx((375000 - 25000) / 25000)
+    assert roi.roi.low < roi.roi.estimate < roi.roi.high and roi.p_positive > 0.99
     dist = roi.distribution(bins=20)
     assert len(dist) == 20 and dist["share"].sum() == pytest.approx(1)
     assert roi.currency == "EUR" and any("comparison" in c for c in roi.caveats)

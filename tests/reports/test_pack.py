@@ -24,7 +24,7 @@ from workbench.privacy import MIN_GROUP
 from workbench.reports import evaluation as evaluation_module
 from workbench.reports import pack as pack_module
 from workbench.reports.pack import GAPS_CSV, MANIFEST, PAGES, WITHHELD, write_pack
-from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, save_comparison, tornado
+from workbench.whatif import BASELINE, SavedComparison, Scenario, run_scenarios, save_comparison, tornado
 from workbench.workspace import ensure_demo_workspace, open_workspace
 
 from tests.conftest import demo_home
@@ -81,7 +81,7 @@ def full(tmp_path_factory: pytest.TempPathFactory, people: pd.DataFrame):
     sensitivity = tornado(tables, load_design(workspace), "retention",
                           parameters=["turnover_reduction", "maturity_months"], levers=[], runs=20,
                           executor=False)
-    workspace = save_comparison(workspace, comparison_record(batch.finished(), scenarios=scenarios,
+    workspace = save_comparison(workspace, SavedComparison.of(batch.finished(), scenarios=scenarios,
                                                              tornado=sensitivity, saved_on=DAY))
     result = write_pack(workspace, root / "pack", generated=DAY, **QUICK)
     return workspace, result

@@ -12,7 +12,7 @@ from workbench.data.importing import read_workspace_tables
 from workbench.design.store import load_design
 from workbench.reports.brief import write_brief
 from workbench.reports.sections import default_sections, whatif_section
-from workbench.whatif import BASELINE, Scenario, comparison_record, run_scenarios, save_comparison, tornado
+from workbench.whatif import BASELINE, SavedComparison, Scenario, run_scenarios, save_comparison, tornado
 from workbench.workspace import DEMO_SOURCE, open_workspace
 from tests.conftest import WITHOUT_STORY
 
@@ -29,7 +29,7 @@ def saved(tmp_path: Path):
     batch = run_scenarios(tables, design, scenarios, runs=200, seed=5, executor=False)
     sensitivity = tornado(tables, design, "retention", parameters=["turnover_reduction", "maturity_months"],
                           levers=["cadence"], runs=50, executor=False)
-    record = comparison_record(batch.finished(), scenarios=scenarios, tornado=sensitivity,
+    record = SavedComparison.of(batch.finished(), scenarios=scenarios, tornado=sensitivity,
                                saved_on=datetime.date(2025, 3, 1))
     return save_comparison(workspace, record), batch
 
@@ -77,7 +77,7 @@ def test_no_budget_column_when_no_scenario_has_a_budget(tmp_path: Path) -> None:
     workspace = open_workspace(shutil.copytree(DEMO_SOURCE, tmp_path / "ws", ignore=WITHOUT_STORY))
     tables, _ = read_workspace_tables(workspace)
     batch = run_scenarios(tables, load_design(workspace), [BASELINE], runs=50, executor=False)
-    workspace = save_comparison(workspace, comparison_record(batch.finished()))
+    workspace = save_comparison(workspace, SavedComparison.of(batch.finished()))
     _, fragment = whatif_section(workspace)
     assert "Within budget" not in fragment and "Which assumptions" not in fragment
     _, markdown = whatif_section(workspace, format="md")

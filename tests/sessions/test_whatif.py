@@ -158,7 +158,7 @@ def test_the_comparison_is_saved_for_the_brief(session: WhatIfSession) -> None:
     record = session.brief_record()
     assert session.save_brief(record).startswith("Saved the comparison in the workspace (results/whatif.json).")
     assert saved_comparison(open_workspace(session.workspace.path)) == record == session.brief
-    assert [s["name"] for s in record["scenarios"]] == [BASELINE_NAME]
+    assert [s["name"] for s in record.scenarios] == [BASELINE_NAME]
 
 
 def test_what_it_would_take_is_said_in_one_sentence(session: WhatIfSession) -> None:

@@ -62,15 +62,15 @@ def test_better_matches_never_lower_expected_retention(score, step, seed):
     worse = simulate(cohort(80, score), design, runs=400, seed=seed).kpi("retention")
     better = simulate(cohort(80, min(score + step, 1.0)), design, runs=400, seed=seed).kpi("retention")
     # same seed: common random numbers, so noise is small; allow one standard error of slack
-    slack = (worse["participants_high"] - worse["participants_low"]) / (2 * 1.96)
-    assert better["participants_mean"] >= worse["participants_mean"] - slack
+    slack = (worse.mean["participants"].high - worse.mean["participants"].low) / (2 * 1.96)
+    assert better.mean["participants"].estimate >= worse.mean["participants"].estimate - slack
 
 
 def test_doubling_runs_narrows_intervals_by_about_root_two():
     widths = []
     for runs in (2000, 4000, 8000):
-        row = simulate(cohort(100), ProgramDesign(), runs=runs, seed=11).kpi("retention")
-        widths.append(row["difference_high"] - row["difference_low"])
+        difference = simulate(cohort(100), ProgramDesign(), runs=runs, seed=11).kpi("retention").mean["difference"]
+        widths.append(difference.high - difference.low)
     ratios = np.array(widths[1:]) / np.array(widths[:-1])
     assert np.all((ratios > 1 / np.sqrt(2) * 0.85) & (ratios < 1 / np.sqrt(2) * 1.15)), ratios
 

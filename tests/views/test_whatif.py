@@ -358,12 +358,12 @@ def test_results_are_saved_for_the_brief(compared: WhatIfView) -> None:
     notice = view.results.brief_notice.value
     assert "Saved the comparison" in notice and "What-if section" in notice
     record = saved_comparison(view.context.workspace)
-    assert [s["name"] for s in record["scenarios"]] == ["design", "A year"]
-    assert record["scenarios"][1]["overrides"] == {"duration_months": 12} and record["tornado"]["kpi"] == "retention"
-    assert record["tornado"]["scenario"] == "design"
+    assert [s["name"] for s in record.scenarios] == ["design", "A year"]
+    assert record.scenarios[1]["overrides"] == {"duration_months": 12} and record.tornado["kpi"] == "retention"
+    assert record.tornado["scenario"] == "design"
     assert "The brief shows the comparison saved on" in view.results.brief_status.value
     text = (view.context.workspace.path / SAVED_COMPARISON).read_text(encoding="utf-8")
-    assert json.loads(text) == record and "person_id" not in text
+    assert json.loads(text) == record.to_json() and "person_id" not in text
     # another page's save of something else does not stand in the way; a comparison saved elsewhere does
     save_files(open_workspace(view.context.workspace.path), {"results/other.txt": "x"}, message="elsewhere")
     view.results.brief_button.click()

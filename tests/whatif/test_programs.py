@@ -55,7 +55,7 @@ def test_the_total_adds_the_programs_run_by_run(forecast):
     # the table's total row is the total's KPIs, its per-program rows each program's
     table = forecast.table().set_index("program")
     exits = total.kpi("exits")
-    assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(-exits["difference_mean"])
+    assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(-exits.mean["difference"].estimate)
     assert table.loc[ALL_PROGRAMS, "exits_avoided_low"] <= table.loc[ALL_PROGRAMS, "exits_avoided"] \
         <= table.loc[ALL_PROGRAMS, "exits_avoided_high"]
     assert table.loc[ALL_PROGRAMS, "exits_avoided"] == pytest.approx(table.loc[["main", "peer"], "exits_avoided"].sum())
@@ -145,10 +145,10 @@ def test_cancelling_stops_between_programs_and_gives_no_total(tiers):
 def synthetic(rng: np.random.Generator, n: int, runs: int) -> tuple[SimulationResult, Cohort]:
     """A program's result with random run-level KPIs of ``n`` participants (no engine involved)."""
     runs_kpis = {}
-    for kpi, (_, unit, with_comparison, _) in KPIS.items():
-        scale = 1000.0 if unit == "currency" else 1.0
+    for kpi, spec in KPIS.items():
+        scale = 1000.0 if spec.unit == "currency" else 1.0
         draw = lambda: rng.integers(0, n + 1, runs).astype(float) if kpi == "exits" else rng.uniform(0, scale, runs)
-        runs_kpis[kpi] = (draw(), draw() if with_comparison else None)
+        runs_kpis[kpi] = (draw(), draw() if spec.compared else None)
     survival = pd.DataFrame({"month": [1, 2], "participants": rng.uniform(0.8, 1, 2),
                              "comparison": rng.uniform(0.8, 1, 2)})
     mentees = pd.DataFrame({"gap_levels": rng.integers(0, 4, n).astype(float)})

@@ -372,7 +372,7 @@ def roi_chart(distribution: pd.DataFrame, *, estimate: float | None = None) -> a
     """The bootstrap distribution of the ROI, with break-even (0) and the estimate marked.
 
     ``distribution`` is ``result.roi.distribution()`` (``start``, ``end``,
-    ``share``); ``estimate`` is ``result.roi.roi["estimate"]``.
+    ``share``); ``estimate`` is ``result.roi.roi.estimate``.
     """
     title = "Return on investment, with its uncertainty"
     if _is_empty(distribution):

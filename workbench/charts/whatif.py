@@ -72,7 +72,7 @@ __all__ = [
 
 WIDTH = 520
 #: KPIs measured against the simulated comparison group.
-COMPARISON_KPIS = tuple(k for k, (_, _, with_comparison, _) in KPIS.items() if with_comparison)
+COMPARISON_KPIS = tuple(k for k, spec in KPIS.items() if spec.compared)
 #: Groups of KPIs shown together: (label, KPIs).
 KPI_GROUPS = {
     "comparison": ("Effects against the comparison group", COMPARISON_KPIS),
@@ -95,9 +95,9 @@ _HIGH_END = "#1b9e77"
 
 def kpi_scale(kpi: str, currency: str = "") -> tuple[float, str, str]:
     """How to show ``kpi``: ``(factor, unit text, value format)``; shares become percent (points for effects)."""
-    _, unit, with_comparison, _ = KPIS[kpi]
+    unit = KPIS[kpi].unit
     if unit.startswith("share"):
-        return 100.0, ("percentage points" if with_comparison else "%"), ".1f"
+        return 100.0, ("percentage points" if KPIS[kpi].compared else "%"), ".1f"
     if unit == "currency":
         return 1.0, currency or "currency units", ",.0f"
     if unit == "ratio":
@@ -136,7 +136,7 @@ def _order(series: pd.Series) -> list[str]:
 
 
 def _label(kpi: str) -> str:
-    return KPIS[kpi][0] if kpi in KPIS else str(kpi)
+    return KPIS[kpi].label if kpi in KPIS else str(kpi)
 
 
 # ---------------------------------------------------------------------------
@@ -177,10 +177,10 @@ def effects_chart(table: pd.DataFrame, kpis: Sequence[str] | None = None, *, cur
     panels = []
     for kpi in [k for k in kpis if k in set(rows["kpi"])]:
         data = rows[rows["kpi"] == kpi]
-        _, unit, with_comparison, better = KPIS[kpi]
+        with_comparison = KPIS[kpi].compared
         _, unit_text, fmt = kpi_scale(kpi, currency)
         what = "difference from the comparison group" if with_comparison else "per scenario"
-        direction = "higher is better" if better else "lower is better"
+        direction = "higher is better" if KPIS[kpi].higher_is_better else "lower is better"
         y = alt.Y("scenario:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
         x = alt.X("effect_shown:Q", title=f"{unit_text}", axis=alt.Axis(format=fmt), scale=alt.Scale(zero=with_comparison))
         tooltip = [alt.Tooltip("scenario:N", title="Scenario"),
@@ -203,7 +203,7 @@ def effects_chart(table: pd.DataFrame, kpis: Sequence[str] | None = None, *, cur
             title=alt.Title(f"{_label(kpi)}", subtitle=[f"{what}, {direction}"], anchor="start", fontSize=13,
                             subtitleFontSize=11, subtitleColor="#555555")))
     subtitle = ["Dot: the mean over simulated runs; bar: its 95% interval."]
-    if any(KPIS[k][2] for k in kpis):
+    if any(KPIS[k].compared for k in kpis):
         subtitle.append("Dashed line: no difference from a simulated comparison group of eligible non-participants.")
     return alt.vconcat(*panels, spacing=18, title=_title(title, subtitle))
 
@@ -221,7 +221,7 @@ def effects_caption(table: pd.DataFrame, kpis: Sequence[str] | None = None, *, c
     kpi = kpis[0] if kpis[0] in set(rows["kpi"]) else rows["kpi"].iloc[0]
     label = _label(kpi).lower()
     parts = []
-    with_comparison = KPIS[kpi][2]
+    with_comparison = KPIS[kpi].compared
     for name in order:
         row = rows[(rows["kpi"] == kpi) & (rows["scenario"] == name)]
         if row.empty:
@@ -258,7 +258,7 @@ def distribution_chart(bins: pd.DataFrame, kpi: str, *, currency: str = "") -> a
     _require(bins, ("scenario", "start", "end", "share"), "distribution_chart")
     _check_size(len(bins), "distribution_chart")
     factor, unit_text, fmt = kpi_scale(kpi, currency)
-    with_comparison = KPIS[kpi][2]
+    with_comparison = KPIS[kpi].compared
     data = pd.DataFrame({"scenario": bins["scenario"].astype(str),
                          "start": pd.to_numeric(bins["start"]) * factor, "end": pd.to_numeric(bins["end"]) * factor,
                          "share": pd.to_numeric(bins["share"])})
@@ -293,7 +293,7 @@ def distribution_caption(bins: pd.DataFrame, kpi: str, *, currency: str = "") ->
     """Plain-language caption for :func:`distribution_chart` (same arguments)."""
     if _is_empty(bins):
         return "Run a comparison to see how much the results vary between simulated cohorts."
-    with_comparison = KPIS[kpi][2]
+    with_comparison = KPIS[kpi].compared
     parts = []
     for name in _order(bins["scenario"]):
         rows = bins[bins["scenario"].astype(str) == name]
@@ -424,7 +424,7 @@ def tornado_chart(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> alt.LayerC
     ], ignore_index=True)
     order = list(rows["label"])
     _, unit_text, _ = kpi_scale(kpi)
-    with_comparison = KPIS[kpi][2]
+    with_comparison = KPIS[kpi].compared
     axis = f"{'Difference from the comparison group' if with_comparison else _label(kpi)}, {unit_text}"
     tooltip = [alt.Tooltip("label:N", title="Assumption or lever"), alt.Tooltip("description:N", title="What it is"),
                alt.Tooltip("range:N", title="Range tried"), alt.Tooltip("end:N", title="Set"),
@@ -457,7 +457,7 @@ def tornado_caption(table: pd.DataFrame, *, top: int = TORNADO_ROWS) -> str:
     if rows.empty:
         return "No assumption moves this figure: it does not depend on the model's parameters."
     first = rows.iloc[0]
-    with_comparison = KPIS[kpi][2]
+    with_comparison = KPIS[kpi].compared
     where = "between" if first.get("kind") == "design" else "across its plausible range"
     text = (f"{first['label']} matters most: {where} ({first['range']}) "
             f"{_label(kpi).lower()} moves from {format_effect(kpi, first['at_low'], sign=with_comparison)} to "

@@ -162,9 +162,9 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
     if at is not None and abs(retention.horizon_months - horizon) < 1e-9:  # None: shares of under five
         add("retention_comparison", f"Comparison group still employed after {horizon} months (weighted)",
             "share 0-1", r["comparison_mean"], r["comparison_p05"], r["comparison_p95"],
-            at["comparison"]["share"])
+            at["comparison"].estimate)
         add("retention_difference", "Difference in retention, participants minus comparison", "share 0-1",
-            r["difference_mean"], r["difference_p05"], r["difference_p95"], at["difference"]["share"])
+            r["difference_mean"], r["difference_p05"], r["difference_p95"], at["difference"].estimate)
     finished = behaviour.summary["program_finished"]
     logged = len(cohort.meetings) > 0
     m = kpis.loc["meetings"]

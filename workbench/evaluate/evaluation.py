@@ -150,7 +150,7 @@ def evaluate(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohor
         notes.append(HIDDEN_SHARES)
     else:
         draws = (1 - retention.draws[0], 1 - retention.draws[1])
-        roi = design_outcome(roi_estimate(1 - at["participants"]["share"], 1 - at["comparison"]["share"], draws,
+        roi = design_outcome(roi_estimate(1 - at["participants"].estimate, 1 - at["comparison"].estimate, draws,
                                           participants=at["participants_people"], cost=cost, breakdown=breakdown,
                                           salary=salary, salary_source=source, hourly=hourly, design=design), kind)
 

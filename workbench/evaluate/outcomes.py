@@ -29,6 +29,7 @@ import pandas as pd
 from workbench.evaluate.cohort import SELF_SELECTION
 from workbench.evaluate.survival import SurvivalComparison, compare_survival
 from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.result import Interval
 
 BALANCE_KEYS = ("department", "level", "tenure_band")
 
@@ -37,8 +38,9 @@ BALANCE_KEYS = ("department", "level", "tenure_band")
 class OutcomeComparison:
     """One outcome of participants against the matched, weighted comparison group (see the module docstring).
 
-    ``at_horizon``: ``participants``, ``comparison`` and ``difference``, each
-    ``{"share", "low", "high"}`` (0-1; for retention the share still employed),
+    ``at_horizon``: ``participants``, ``comparison`` and ``difference``, each an
+    :class:`~workbench.result.Interval` (shares 0-1, for retention the share still employed; 95% bootstrap
+    percentile interval; the saved JSON writes it ``{"share", "low", "high"}``),
     plus ``p_better`` (share of bootstrap resamples in which participants do
     better). ``draws`` holds the bootstrap shares ``(participants, comparison)``. When either group has
     fewer than five matched people, ``at_horizon`` is ``None`` and ``draws`` are empty: the shares would
@@ -83,11 +85,6 @@ def weighted_share(frame: pd.DataFrame, hit: np.ndarray) -> float:
     """The weighted share of ``frame`` rows with ``hit`` (weights in ``weight``)."""
     w = frame["weight"].to_numpy(float)
     return float(np.average(np.asarray(hit, dtype=float), weights=w)) if w.sum() > 0 else np.nan
-
-
-def _interval(point: float, draws: np.ndarray) -> dict:
-    low, high = np.percentile(draws, [2.5, 97.5]) if len(draws) else (np.nan, np.nan)
-    return {"share": float(point), "low": float(low), "high": float(high)}
 
 
 def _hide(rows: list[dict], columns: list[str], min_group: int) -> pd.DataFrame:
@@ -161,8 +158,9 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         if keep:  # retention: the share still employed
             share_p, share_c, draw_p, draw_c = 1 - share_p, 1 - share_c, 1 - draw_p, 1 - draw_c
         diff = draw_p - draw_c
-        at_horizon = {"participants": _interval(share_p, draw_p), "comparison": _interval(share_c, draw_c),
-                      "difference": _interval(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
+        at_horizon = {"participants": Interval.of_draws(share_p, draw_p),
+                      "comparison": Interval.of_draws(share_c, draw_c),
+                      "difference": Interval.of_draws(share_p - share_c, diff), "p_better": float((diff > 0).mean()),
                       "participants_people": int(p.sum()), "comparison_people": int((~p).sum())}
     by_group = {key: _by_group(matched, hit, key, keep, min_group) for key in ("department", "level")}
     word = "leaving" if outcome == "retention" else "promotion"
@@ -173,7 +171,7 @@ def outcome_comparison(matched: pd.DataFrame, outcome: str, *, horizon_months: f
         f"weight the comparison group to the participants' mix.",
         "Levels are today's, not those at the start: a promotion during the program moves a person's level.",
     )
-    shares = () if at_horizon is None else ((name, at_horizon[key]["share"]) for name, key in (
+    shares = () if at_horizon is None else ((name, at_horizon[key].estimate) for name, key in (
         ("participants", "participants"), ("the comparison group", "comparison")))
     for name, share in shares:
         if share in (0.0, 1.0):

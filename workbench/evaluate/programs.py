@@ -29,7 +29,6 @@ as one program (:func:`~workbench.evaluate.outcomes.outcome_comparison`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -43,11 +42,12 @@ from workbench.evaluate.cohort import SELF_SELECTION, coarsened_match, default_c
 from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for, plan_of
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan
-from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json, plain, records
+from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json
 from workbench.evaluate.trial import design_caveats
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
 from workbench.programs import program_tables
+from workbench.result import Interval, json_text, plain, records
 from workbench.workspace import Workspace
 
 #: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
@@ -113,9 +113,9 @@ class ProgramsEvaluation:
                            pairs=b["pairs"], meetings=b["meetings"], share_of_cadence=b["share_of_cadence"],
                            **_hazard(hr))
                 if roi is not None:  # None: fewer than five matched (HIDDEN_SHARES)
-                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits["estimate"],
-                               avoided_low=roi.avoided_exits["low"], avoided_high=roi.avoided_exits["high"],
-                               roi=roi.roi["estimate"], roi_low=roi.roi["low"], roi_high=roi.roi["high"])
+                    row.update(cost=roi.cost, avoided_exits=roi.avoided_exits.estimate,
+                               avoided_low=roi.avoided_exits.low, avoided_high=roi.avoided_exits.high,
+                               roi=roi.roi.estimate, roi_low=roi.roi.low, roi_high=roi.roi.high)
             rows.append(row)
         if self.results:
             t = self.totals
@@ -149,7 +149,7 @@ class ProgramsEvaluation:
 
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
-        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        return json_text(self)
 
     def summary_lines(self) -> list[str]:
         """The per-program figures and the totals in plain lines (for a terminal); no ids."""
@@ -237,11 +237,6 @@ def _hazard(ratio) -> dict:
     return {"hazard_ratio": ratio.estimate, "hazard_low": ratio.low, "hazard_high": ratio.high}
 
 
-def _interval(point: float, draws: np.ndarray) -> dict:
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return {"estimate": float(point), "low": float(low), "high": float(high)}
-
-
 def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> dict:
     """The totals of several programs' evaluations (see the module docstring): ``cost`` (sum), ``avoided_exits``,
     ``benefit``, ``net_benefit`` and ``roi`` (``{"estimate", "low", "high"}``, 95% percentile intervals of the
@@ -279,14 +274,18 @@ def combined_totals(results: Mapping[str, EvaluationResult], *, seed: int) -> di
             draws = draws[permute.permutation(len(draws))]
         avoided = avoided + draws
         benefit = benefit + draws * r.roi.replacement_cost
-        avoided_point += r.roi.avoided_exits["estimate"]
-        benefit_point += r.roi.benefit["estimate"]
+        avoided_point += r.roi.avoided_exits.estimate
+        benefit_point += r.roi.benefit.estimate
     safe = max(cost, 1e-9)
     roi = (benefit - cost) / safe
+    def interval(point: float, draws: np.ndarray) -> dict:  # as the JSON holds it (95%), unrounded
+        found = Interval.of_draws(point, draws)
+        return {"estimate": found.estimate, "low": found.low, "high": found.high}
+
     return {"pairs": pairs, "meetings": meetings, "currency": currencies[0], "cost": cost,
-            "avoided_exits": _interval(avoided_point, avoided), "benefit": _interval(benefit_point, benefit),
-            "net_benefit": _interval(benefit_point - cost, benefit - cost),
-            "roi": _interval((benefit_point - cost) / safe, roi) | {"p_positive": float((roi > 0).mean())},
+            "avoided_exits": interval(avoided_point, avoided), "benefit": interval(benefit_point, benefit),
+            "net_benefit": interval(benefit_point - cost, benefit - cost),
+            "roi": interval((benefit_point - cost) / safe, roi) | {"p_positive": float((roi > 0).mean())},
             "programs": len(parts), "reason": ""}
 
 

@@ -10,10 +10,9 @@ person id, name or free-text answer ever appears.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+from typing import ClassVar
 
-import numpy as np
 import pandas as pd
 
 from workbench.data.contracts import WARNINGS_JSON_SCHEMA
@@ -23,32 +22,11 @@ from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
 from workbench.evaluate.outcomes import OutcomeComparison
 from workbench.evaluate.plan import TrialAnalysis
 from workbench.evaluate.roi import ROIEstimate
+from workbench.errors import WorkbenchError
 from workbench.evaluate.survival import SurvivalComparison
+from workbench.result import Interval, json_text, plain, records
 
 JSON_SCHEMA_VERSION = 1
-
-
-def plain(value):
-    """``value`` as plain JSON data: NumPy scalars unwrapped, NaN and infinities as ``None``, floats rounded."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float):
-        return None if not np.isfinite(value) else round(value, 10)
-    return value
-
-
-def records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict]:
-    """``frame`` (optionally only ``columns``) as a list of plain JSON rows."""
-    part = frame if columns is None else frame[columns]
-    return plain(part.astype(object).where(part.notna(), None).to_dict("records"))
 
 
 # --------------------------------------------------------------------------- the schema
@@ -391,7 +369,9 @@ def outcome_json(result: OutcomeComparison) -> dict:
     block.update(label=result.label, horizon_months=result.horizon_months, by_group=records(by_group),
                  balance=records(result.balance))
     if result.at_horizon is not None:  # else the shares would describe fewer than five people
-        block["at_horizon"] = plain(result.at_horizon)
+        block["at_horizon"] = plain({key: value.to_dict(estimate="share", level=False)
+                                     if isinstance(value, Interval) else value
+                                     for key, value in result.at_horizon.items()})
     return block
 
 
@@ -419,8 +399,14 @@ class EvaluationResult:
     when not measured, ``promotion_reason`` says why), ``roi``, ``scorecard``,
     ``calibration`` (``None`` when not run), ``trajectories`` (the objectives of every cohort with
     data at 6-24 months, :func:`~workbench.evaluate.objectives.trajectories`). :meth:`to_json` gives every figure
-    under :data:`JSON_SCHEMA`.
+    under :data:`JSON_SCHEMA`, :meth:`summary` the headline figures, :meth:`by_group` retention per department
+    or level.
+
+    There is no ``from_json``: an evaluation is not saved in the workspace (``workbench evaluate --json`` writes
+    it for other tools) and is computed again from the data, seeded, whenever it is shown.
     """
+
+    JSON_SCHEMA: ClassVar[dict] = JSON_SCHEMA
 
     cohort: EvaluationCohort
     design: dict
@@ -459,7 +445,9 @@ class EvaluationResult:
         if self.roi is not None:
             r = self.roi
             roi = {"currency": r.currency, "participants": r.participants, "horizon_months": self.horizon_months,
-                   "roi": r.roi, "avoided_exits": r.avoided_exits, "benefit": r.benefit, "cost": r.cost,
+                   "roi": r.roi.to_dict(level=False) | {"p_positive": r.p_positive},
+                   "avoided_exits": r.avoided_exits.to_dict(level=False), "benefit": r.benefit.to_dict(level=False),
+                   "cost": r.cost,
                    "cost_breakdown": r.cost_breakdown, "replacement_cost": r.replacement_cost, "salary": r.salary,
                    "salary_source": r.salary_source, "resamples": r.resamples,
                    "distribution": records(r.distribution()), "caveats": list(r.caveats)}
@@ -485,6 +473,38 @@ class EvaluationResult:
             "trajectories": records(self.trajectories) if self.trajectories is not None else [],
         })
 
+    def summary(self) -> dict:
+        """The headline figures as plain data: ``participants``, ``matched_participants``, ``comparison_matched``
+        (people; ``None`` under five), ``horizon_months``, ``retention`` (participants', comparison's and the
+        difference's shares still employed at the horizon, 0-1, each an :class:`~workbench.result.Interval`'s
+        dictionary at 95%, and ``p_better``; ``None`` when either group has under five matched people),
+        ``hazard_ratio`` (Cox, participants against comparison; ``None`` when not estimable), ``roi`` (an
+        interval's dictionary, ``None`` without one), ``meetings``, ``pairs``, ``share_of_cadence`` (meetings
+        held / expected) and ``objectives`` (objectives per status)."""
+        cohort, behaviour = self.cohort.summary(), self.behaviour.summary
+        at, hazard = self.retention.at_horizon, self.retention.survival.hazard_ratio
+        retention = None if at is None else {key: at[key] for key in ("participants", "comparison", "difference",
+                                                                       "p_better")}
+        roi = None if self.roi is None else self.roi.roi
+        return plain({
+            "participants": cohort["participants"], "matched_participants": cohort["matched_participants"],
+            "comparison_matched": cohort["comparison_matched"], "horizon_months": self.horizon_months,
+            "retention": retention,
+            "hazard_ratio": None if hazard is None else Interval(hazard.estimate, hazard.low, hazard.high),
+            "roi": roi, "meetings": behaviour["meetings"], "pairs": behaviour["pairs"],
+            "share_of_cadence": behaviour["share_of_cadence"],
+            "objectives": self.scorecard["status"].value_counts().to_dict() if len(self.scorecard) else {}})
+
+    def by_group(self, attribute: str) -> pd.DataFrame:
+        """Retention at the horizon per group of ``attribute`` (``department`` or ``level``): matched people and
+        shares of each group, their difference; groups under five people in either group hidden (every figure
+        blank, ``hidden`` true), with enough others that none can be worked out."""
+        groups = self.retention.by_group
+        if attribute not in groups:
+            raise WorkbenchError(f"An evaluation breaks retention down by {' or '.join(groups)}, not by "
+                                 f"{attribute!r}.")
+        return groups[attribute].copy()
+
     def summary_lines(self) -> list[str]:
         """The headline figures in a few plain lines (for a terminal or a caption); no ids."""
         c = self.cohort.summary()
@@ -495,10 +515,10 @@ class EvaluationResult:
                  f"{c['comparison_pool']} eligible."]
         at = self.retention.at_horizon
         if at is not None:
+            d = at["difference"]
             lines.append(f"Still employed after {self.horizon_months} months: participants "
-                         f"{at['participants']['share']:.1%}, comparison (weighted) {at['comparison']['share']:.1%}, "
-                         f"difference {at['difference']['share'] * 100:+.1f} points "
-                         f"[95% {at['difference']['low'] * 100:+.1f}, {at['difference']['high'] * 100:+.1f}].")
+                         f"{at['participants'].estimate:.1%}, comparison (weighted) {at['comparison'].estimate:.1%}, "
+                         f"difference {d.estimate * 100:+.1f} points [95% {d.low * 100:+.1f}, {d.high * 100:+.1f}].")
         s = self.retention.survival
         if s.hazard_ratio is not None:
             hr = s.hazard_ratio
@@ -513,8 +533,8 @@ class EvaluationResult:
                                                        b["closed_early"] is not None else "."))
         if self.roi is not None:
             r = self.roi.roi
-            lines.append(f"ROI: {r['estimate']:+.2f} [95% {r['low']:+.2f}, {r['high']:+.2f}], above zero in "
-                         f"{r['p_positive']:.0%} of {self.roi.resamples:,} resamples.")
+            lines.append(f"ROI: {r.estimate:+.2f} [95% {r.low:+.2f}, {r.high:+.2f}], above zero in "
+                         f"{self.roi.p_positive:.0%} of {self.roi.resamples:,} resamples.")
         if len(self.scorecard):
             counts = self.scorecard["status"].value_counts()
             lines.append("Objectives: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".")
@@ -532,4 +552,4 @@ class EvaluationResult:
 
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
-        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        return json_text(self)

@@ -32,17 +32,23 @@ import pandas as pd
 
 from workbench.design.model import ProgramDesign
 from workbench.evaluate.cohort import SELF_SELECTION
+from workbench.result import Interval
 from workbench.simulate.engine import HOURS_PER_YEAR
 from workbench.simulate.parameters import PARAMETERS
 
 
 @dataclass(frozen=True, eq=False)
 class ROIEstimate:
-    """The program's ROI with its bootstrap interval (see the module docstring); money in ``currency``."""
+    """The program's ROI with its bootstrap interval (see the module docstring); money in ``currency``.
 
-    roi: dict
-    avoided_exits: dict
-    benefit: dict
+    ``roi``, ``avoided_exits`` (people) and ``benefit`` are :class:`~workbench.result.Interval` values (95%
+    bootstrap percentile intervals); ``p_positive`` is the share of resamples with an ROI above zero.
+    """
+
+    roi: Interval
+    avoided_exits: Interval
+    benefit: Interval
+    p_positive: float
     cost: float
     cost_breakdown: dict
     replacement_cost: float
@@ -94,11 +100,6 @@ def program_cost(meetings: pd.DataFrame, design: ProgramDesign, *, participants:
     return float(total), breakdown, hourly, salary, source
 
 
-def _summary(point: float, draws: np.ndarray) -> dict:
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return {"estimate": float(point), "low": float(low), "high": float(high)}
-
-
 def roi_estimate(exit_share_participants: float, exit_share_comparison: float,
                  draws: tuple[np.ndarray, np.ndarray], *, participants: int, cost: float, breakdown: dict,
                  salary: float, salary_source: str, hourly: float, design: ProgramDesign) -> ROIEstimate:
@@ -116,8 +117,9 @@ def roi_estimate(exit_share_participants: float, exit_share_comparison: float,
                "Only the comparison's sampling uncertainty is in the interval; salary and cost rates are taken as "
                "known.")
     return ROIEstimate(
-        roi=_summary((avoided * replacement - cost) / safe, roi_draws) | {"p_positive": float((roi_draws > 0).mean())},
-        avoided_exits=_summary(avoided, avoided_draws), benefit=_summary(avoided * replacement, benefit_draws),
+        roi=Interval.of_draws((avoided * replacement - cost) / safe, roi_draws),
+        avoided_exits=Interval.of_draws(avoided, avoided_draws),
+        benefit=Interval.of_draws(avoided * replacement, benefit_draws), p_positive=float((roi_draws > 0).mean()),
         cost=cost, cost_breakdown=breakdown, replacement_cost=replacement, salary=salary, salary_source=salary_source,
         hourly_cost=hourly, currency=design.align.constraints.currency, resamples=len(roi_draws),
         participants=participants, caveats=caveats, draws=roi_draws)

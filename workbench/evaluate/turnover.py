@@ -28,8 +28,8 @@ program's effect unless the flag was set when people joined.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from typing import ClassVar
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +38,10 @@ import pandas as pd
 from workbench.data.reading import DataFileError, apply_mapping, load_mapping, read_table_file
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION
-from workbench.evaluate.result import JSON_SCHEMA_VERSION, plain, survival_json
-from workbench.privacy import MIN_GROUP
+from workbench.evaluate.result import JSON_SCHEMA_VERSION, TURNOVER_JSON_SCHEMA, survival_json
 from workbench.evaluate.survival import SurvivalComparison, compare_survival
 from workbench.privacy import MIN_GROUP
+from workbench.result import json_text, plain
 
 #: Columns of a turnover file after mapping: name -> (required, meaning).
 TURNOVER_COLUMNS: dict[str, tuple[bool, str]] = {
@@ -103,6 +103,8 @@ def _flag(values: pd.Series, column: str, rows: pd.Index) -> pd.Series:
 class TurnoverEvaluation:
     """Participants against everyone else in a turnover file (see the module docstring)."""
 
+    JSON_SCHEMA: ClassVar[dict] = TURNOVER_JSON_SCHEMA
+
     survival: SurvivalComparison
     rows: int
     left_out: int
@@ -143,7 +145,7 @@ class TurnoverEvaluation:
 
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys."""
-        return json.dumps(self.to_json(), indent=2, sort_keys=True, allow_nan=False) + "\n"
+        return json_text(self)
 
 
 def evaluate_turnover(frame: pd.DataFrame, *, file: str | None = None,

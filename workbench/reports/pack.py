@@ -595,7 +595,6 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
 
 def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
     from workbench.whatif import comparison_display, saved_comparison
-    from workbench.whatif.saved import saved_comparison_table
 
     how = ("compare scenarios on the What-if page of the app and press <strong>Save results to the brief</strong>, "
            "then publish again.")
@@ -607,15 +606,14 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
     if record is None:
         what = "No what-if comparison has been saved in this workspace yet."
         return _missing("whatif", "What-if", what, how, how_text)
-    table = saved_comparison_table(record)
-    first = record["scenarios"][0]
-    currency = (first.get("settings") or {}).get("currency") or ""
-    intro = (f"Scenarios compared on {record.get('saved_on', '-')}: {len(record['scenarios'])} scenarios, "
-             f"{int(first.get('runs') or 0):,} simulated runs each (seed {first.get('seed', '-')}), outcomes followed "
-             f"for {first.get('horizon_months', '-')} months. Effects are differences from a simulated comparison "
+    table, headline = record.table(), record.summary()
+    currency = headline["currency"]
+    intro = (f"Scenarios compared on {headline['saved_on']}: {len(headline['scenarios'])} scenarios, "
+             f"{int(headline['runs'] or 0):,} simulated runs each (seed {headline['seed']}), outcomes followed "
+             f"for {headline['horizon_months']} months. Effects are differences from a simulated comparison "
              "group of eligible colleagues who do not take part; brackets give the 95% interval of the mean, and "
              "P(better) the share of runs in which a scenario beats the baseline.")
-    names = [str(entry.get("name", "-")) for entry in record["scenarios"]]
+    names = headline["scenarios"]
     rows = _scenario_rows(record)
     headers = ("Scenario", "What it changes", "Participants", "Within budget")
     if all(row[3] == "-" for row in rows):
@@ -624,14 +622,12 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
     parts.append("<h2>What each scenario changes</h2>")
     parts.append(figures.figure(effects_chart(table, currency=currency), effects_caption(table, currency=currency)))
     display = comparison_display(table)
-    kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.get("baseline") else c for c in display.columns[1:]]]
+    kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.baseline else c for c in display.columns[1:]]]
     parts.append("<h3>Key figures</h3>" + _html_table(kpi_headers, [tuple(str(v) for v in row)
                                                                     for row in display.itertuples(index=False)]))
-    sensitivity = record.get("tornado")
-    if sensitivity and sensitivity.get("rows"):
-        frame = pd.DataFrame(sensitivity["rows"])
-        frame.attrs["kpi"] = sensitivity.get("kpi") or "retention"
-        on = sensitivity.get("scenario")
+    frame = record.tornado_table()
+    if frame is not None:
+        on = frame.attrs["scenario"]
         parts.append("<h2>Which assumptions matter most</h2><p>"
                      + _e(f"Computed on {'the design' if on in (None, 'design') else repr(on)}: each assumption moved "
                           "across its plausible range, the others unchanged.") + "</p>")
@@ -641,7 +637,7 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
         "Each scenario is simulated against its own comparison group with the same exit hazards: the model says "
         "what the design could change, not what the organisation will see.",
     ]) + "</div>")
-    summary = (f"{len(record['scenarios'])} designs compared in the outcome model's forecast ({', '.join(names)}); "
+    summary = (f"{len(names)} designs compared in the outcome model's forecast ({', '.join(names)}); "
                "forecasts, not measurements.")
     return _Page("whatif", "What-if", "".join(parts), summary=summary)
 

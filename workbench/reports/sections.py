@@ -13,7 +13,7 @@ from workbench.gaps import aggregate, coverage, hide_small_demand, person_gaps, 
 from workbench.matching import saved_matching
 from workbench.reports.brief import _e, _html_table, _md, _md_table, chart_svg
 from workbench.whatif import comparison_display, saved_comparison
-from workbench.whatif.saved import saved_comparison_table
+from workbench.whatif.saved import SavedComparison
 from workbench.workspace import Workspace
 
 GAP_TABLES = ("people", "skills", "requirements")
@@ -106,13 +106,13 @@ def _change_text(name: str, value) -> str:
     return f"{words} {str(value).replace('_', ' ')}"
 
 
-def _scenario_rows(record: dict) -> list[tuple[str, str, str, str]]:
+def _scenario_rows(record: SavedComparison) -> list[tuple[str, str, str, str]]:
     rows = []
-    for entry in record["scenarios"]:
+    for entry in record.scenarios:
         name = entry.get("name", "-")
         changes = [_change_text(k, v) for k, v in (entry.get("overrides") or {}).items()]
         changes += [f"assumption {k.replace('_', ' ')} {v:g}" for k, v in (entry.get("parameters") or {}).items()]
-        if name == record.get("baseline") and not changes:
+        if name == record.baseline and not changes:
             s = entry.get("settings") or {}
             changes = [f"the design as saved: {str(s.get('structure', '-')).replace('_', '-')}, "
                        f"{s.get('duration_months', '-')} months, {s.get('cadence', '-')} meetings"]
@@ -122,7 +122,7 @@ def _scenario_rows(record: dict) -> list[tuple[str, str, str, str]]:
         budget = entry.get("budget")
         within = "-" if not budget else f"{budget['p_within']:.0%} of runs"
         participants = (entry.get("cohort") or {}).get("participants")
-        rows.append((name + (" (baseline)" if name == record.get("baseline") else ""), what,
+        rows.append((name + (" (baseline)" if name == record.baseline else ""), what,
                      "-" if participants is None else f"{participants:,}", within))
     return rows
 
@@ -137,12 +137,11 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
     record = saved_comparison(workspace)
     if record is None:
         return None
-    table = saved_comparison_table(record)
-    first = record["scenarios"][0]
-    currency = (first.get("settings") or {}).get("currency") or ""
-    intro = (f"Scenarios compared on {record.get('saved_on', '-')} with the outcome model: "
-             f"{len(record['scenarios'])} scenarios, {first.get('runs', 0):,} simulated runs each (seed "
-             f"{first.get('seed', '-')}), outcomes followed for {first.get('horizon_months', '-')} months. Effects "
+    table, headline = record.table(), record.summary()
+    currency = headline["currency"]
+    intro = (f"Scenarios compared on {headline['saved_on']} with the outcome model: "
+             f"{len(headline['scenarios'])} scenarios, {headline['runs'] or 0:,} simulated runs each (seed "
+             f"{headline['seed']}), outcomes followed for {headline['horizon_months']} months. Effects "
              "are differences from a simulated comparison group of eligible non-participants; brackets give the 95% "
              "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
              "are forecasts under the model's documented assumptions, not measurements.")
@@ -152,10 +151,10 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
         scenario_rows = [row[:3] for row in scenario_rows]
         scenario_headers = scenario_headers[:3]
     display = comparison_display(table)
-    kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.get("baseline") else c
+    kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.baseline else c
                                for c in display.columns[1:]]]
     kpi_rows = [tuple(str(v) for v in row) for row in display.itertuples(index=False)]
-    sensitivity = record.get("tornado")
+    sensitivity = record.tornado
     notes = ""
     sensitivity_rows = []
     if sensitivity and sensitivity.get("rows"):

@@ -49,7 +49,6 @@ from workbench.whatif import (
     ScenarioRuns,
     apply_scenario,
     budget_check,
-    comparison_record,
     comparison_table,
     delete_scenario,
     frontier,
@@ -59,6 +58,7 @@ from workbench.whatif import (
     run_scenarios,
     save_comparison,
     save_scenario,
+    SavedComparison,
     saved_comparison,
     setting_value,
     simulate_programs,
@@ -601,7 +601,7 @@ class WhatIfSession(traitlets.HasTraits):
     def distribution(self, kpi: str) -> pd.DataFrame:
         """How ``kpi`` varies over single runs, every compared scenario: the difference from the comparison
         group for a KPI that has one, else the participants' figure."""
-        series = "difference" if KPIS[kpi][2] else "participants"
+        series = "difference" if KPIS[kpi].compared else "participants"
         frames = []
         for result in self.results:
             frame = result.distribution(kpi)
@@ -819,14 +819,14 @@ class WhatIfSession(traitlets.HasTraits):
             return
         self.brief, self.brief_problem = record, ""
 
-    def brief_record(self) -> dict:
+    def brief_record(self) -> SavedComparison:
         """The comparison shown, as the brief stores it (with the tornado when one ran)."""
         if not self.results:
             raise WorkbenchError("Run the comparison first: there are no results to save.")
-        return comparison_record(self.results, scenarios=self.compared, tornado=self.tornado_table,
-                                 saved_on=datetime.date.today())
+        return SavedComparison.of(self.results, scenarios=self.compared, tornado=self.tornado_table,
+                                  saved_on=datetime.date.today())
 
-    def save_brief(self, record: dict, *, over: bool = False) -> str:
+    def save_brief(self, record: SavedComparison, *, over: bool = False) -> str:
         """Save ``record`` (:meth:`brief_record`) for the brief (``over``: over one saved elsewhere meanwhile);
         returns what was done, in words."""
         self.workspace = save_comparison(reread(self.workspace) if over else self.workspace, record)

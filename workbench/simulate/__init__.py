@@ -22,10 +22,12 @@ _EXPORTS = {
     "PARAMETERS": "workbench.simulate.parameters",
     "Parameter": "workbench.simulate.parameters",
     "KPIS": "workbench.simulate.result",
+    "KPIFigures": "workbench.simulate.result",
+    "JSON_SCHEMA": "workbench.simulate.result",
     "SimulationResult": "workbench.simulate.result",
 }
 
-__all__ = ["KPIS", "LEVERS", "MECHANISMS", "PARAMETERS", "Cohort", "Mechanism", "Parameter", "SimulationResult",
+__all__ = ["JSON_SCHEMA", "KPIS", "KPIFigures", "LEVERS", "MECHANISMS", "PARAMETERS", "Cohort", "Mechanism", "Parameter", "SimulationResult",
            "attrition_baseline", "build_cohort", "cohort_from_match", "simulate"]
 
 __getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

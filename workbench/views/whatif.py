@@ -73,7 +73,7 @@ from workbench.simulate.mechanisms import not_modelled
 from workbench.whatif import BASELINE, FORECAST_MEANS, OBJECTIVE_KPI, SETTINGS, Answer, Optimisation, \
     ProgramsForecast, ScenarioRuns, comparison_display
 from workbench.whatif.analysis import value_text
-from workbench.whatif.saved import SAVED_COMPARISON, saved_comparison_table
+from workbench.whatif.saved import SAVED_COMPARISON, SavedComparison
 from workbench.programs import page_tables
 from workbench.sessions.whatif import (
     BASELINE_NAME,
@@ -127,7 +127,7 @@ def _step(low: float, high: float) -> float:
 
 
 def _kpi_options() -> list[tuple[str, str]]:
-    return [(label, kpi) for kpi, (label, *_) in KPIS.items()]
+    return [(spec.label, kpi) for kpi, spec in KPIS.items()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +537,7 @@ class ResultsSection(Section):
         self.survival_caption = w.HTML()
         self.impact = w.Dropdown(description="Impact", style=_STYLE, layout=w.Layout(width="420px"),
                                  options=[("Exits avoided by the horizon", "exits")]
-                                 + [(KPIS[k][0] + " (vs comparison)", k) for k in IMPACTS[1:]],
+                                 + [(KPIS[k].label + " (vs comparison)", k) for k in IMPACTS[1:]],
                                  value="exits")
         self.impact.observe(self._on_impact, names="value")
         self.frontier = chart_widget(frontier_chart(pd.DataFrame()))
@@ -674,9 +674,9 @@ class ResultsSection(Section):
         bins = session.distribution(kpi)
         self.distribution.chart = distribution_chart(bins, kpi, currency=session.currency)
         text = distribution_caption(bins, kpi, currency=session.currency)
-        if KPIS[kpi][2]:
-            above = "; ".join(f"{session.name_of(r.name)} {r.kpi(kpi)['p_positive']:.0%}" for r in session.results)
-            better = "above" if KPIS[kpi][3] else "below"
+        if KPIS[kpi].compared:
+            above = "; ".join(f"{session.name_of(r.name)} {r.kpi(kpi).p_positive:.0%}" for r in session.results)
+            better = "above" if KPIS[kpi].higher_is_better else "below"
             text += f" Runs in which participants do better than the comparison group ({better} zero): {above}."
         self.distribution_caption.value = caption(text)
 
@@ -724,25 +724,25 @@ class ResultsSection(Section):
             self.brief_status.value = muted_inline("No comparison is saved for the brief yet.")
             self.placeholder.value = PRESS_RUN
             return
-        names = ", ".join(session.name_of(s["name"]) for s in record["scenarios"])
+        names = ", ".join(session.name_of(name) for name in record.summary()["scenarios"])
         self.brief_status.value = (f"<span class='wb-saved'>The brief shows the comparison saved on "
-                                   f"{html.escape(str(record.get('saved_on', '')))}: {html.escape(names)}.</span>")
+                                   f"{html.escape(str(record.saved_on or ''))}: {html.escape(names)}.</span>")
         self.placeholder.value = self._saved_html(record)
 
-    def _saved_html(self, record: dict) -> str:
+    def _saved_html(self, record: SavedComparison) -> str:
         """Until a comparison runs: the saved comparison's key figures, as the brief shows them."""
-        scenarios = record["scenarios"]
+        scenarios, headline = record.scenarios, record.summary()
         first = scenarios[0]
-        runs, seed = first.get("runs"), first.get("seed")
+        runs, seed = headline["runs"], headline["seed"]
         how = f", {int(runs):,} simulated runs each (seed {seed})" if isinstance(runs, int) else ""
         try:
-            table = saved_comparison_table(record)
+            table = record.table()
             figures = self._kpi_table_html(table, [s.get("cohort", {}).get("participants", 0) for s in scenarios])
         except (KeyError, TypeError, ValueError):  # a record from another version: its figures are not shown
             return PRESS_RUN
         budgets = self._budget_html([(s["name"], s.get("budget")) for s in scenarios])
         return (f"<div class='wb-saved-comparison'><h3>3. Results: the comparison saved for the brief</h3>"
-                f"<p class='wb-summary-text'>Saved on {html.escape(str(record.get('saved_on', '')))}: "
+                f"<p class='wb-summary-text'>Saved on {html.escape(str(record.saved_on or ''))}: "
                 f"{len(scenarios)} scenario{'s' if len(scenarios) != 1 else ''}{how}; the baseline is "
                 f"<b>{html.escape(self.session.name_of(first['name']))}</b>, followed for "
                 f"{html.escape(str(first.get('horizon_months', '')))} months. These are <b>model forecasts, not "
@@ -851,7 +851,8 @@ class WhatItTakesSection(Section):
         for widget in (self.kpi, self.target, self.target_unit):
             widget.layout.display = None if own else "none"
         kpi = self.kpi.value
-        _, unit, with_comparison, better = KPIS[kpi]
+        spec = KPIS[kpi]
+        unit, with_comparison, better = spec.unit, spec.compared, spec.higher_is_better
         _, unit_text, _ = kpi_scale(kpi, self.session.currency)
         side = "at least" if better else "at most"
         scope = " than the comparison group" if with_comparison else ""
@@ -896,7 +897,7 @@ class WhatItTakesSection(Section):
             shown = pd.DataFrame({setting_label(answer.setting): [number_text(int(v) if float(v).is_integer() else v)
                                                                   for v in tried["value"]],
                                   "goal reached in": [f"{p:.0%} of runs" for p in tried["p_reach"]],
-                                  "mean result": [format_effect(kpi, e, self.session.currency, sign=KPIS[kpi][2])
+                                  "mean result": [format_effect(kpi, e, self.session.currency, sign=KPIS[kpi].compared)
                                                   for e in tried["effect"]]})
             sentence += ("<p class='wb-muted'>Values tried (every value on the same simulated cohorts):</p>"
                          + html_table(shown, limit=len(shown)))

@@ -26,13 +26,10 @@
   its own design with the mentors' hours in the other programs counted, and
   combined run by run into an all-programs result.
 * :mod:`.saved`: the comparison saved for the design brief
-  (``results/whatif.json``): :func:`comparison_record`, :func:`save_comparison`,
+  (``results/whatif.json``): :class:`SavedComparison`, :func:`save_comparison`,
   :func:`saved_comparison`.
-* :mod:`.schema`: :data:`RESULT_SCHEMA`, the JSON Schema of a simulated
-  scenario as written by ``SimulationResult.to_json()`` and
-  ``workbench simulate --out``.
 
-JSON of a simulated scenario (schema version 1)::
+JSON of a simulated scenario (schema version 1, JSON Schema :data:`workbench.simulate.JSON_SCHEMA`)::
 
     schema_version   1
     scenario         the scenario's name ("design" for the design itself)
@@ -103,9 +100,8 @@ from workbench.whatif.programs import (
     combine_programs,
     simulate_programs,
 )
-from workbench.whatif.saved import comparison_record, save_comparison, saved_comparison
+from workbench.whatif.saved import SavedComparison, save_comparison, saved_comparison
 from workbench.whatif.optimise import Dimension, Optimisation, optimise, search_space
-from workbench.whatif.schema import RESULT_SCHEMA, schema_problems
 
 __all__ = [
     "ALL_PROGRAMS",
@@ -113,12 +109,12 @@ __all__ = [
     "FORECAST_MEANS",
     "MAX_COMPARED",
     "OBJECTIVE_KPI",
-    "RESULT_SCHEMA",
     "SETTINGS",
     "Answer",
     "Dimension",
     "Optimisation",
     "ProgramsForecast",
+    "SavedComparison",
     "Scenario",
     "ScenarioRuns",
     "Setting",
@@ -128,7 +124,6 @@ __all__ = [
     "budget_table",
     "comparison_display",
     "combine_programs",
-    "comparison_record",
     "comparison_table",
     "delete_scenario",
     "frontier",
@@ -147,7 +142,6 @@ __all__ = [
     "saved_comparison",
     "scenario_names",
     "scenario_seed",
-    "schema_problems",
     "search_space",
     "setting_value",
     "simulate_programs",

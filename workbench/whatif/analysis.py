@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.result import KPI
 from workbench.simulate import KPIS, PARAMETERS, SimulationResult, build_cohort
 from workbench.simulate.mechanisms import LEVERS
 from workbench.simulate.result import Z95
@@ -35,7 +36,7 @@ MAX_SWEEP = 10_000
 OBJECTIVE_KPI = {"retention": "retention", "promotion": "promotion", "skill": "skill_gap_closed"}
 
 
-def _kpi(name: str) -> tuple[str, str, bool, bool]:
+def _kpi(name: str) -> KPI:
     if name not in KPIS:
         raise WorkbenchError(f"Unknown KPI {name!r}; KPIs: {', '.join(KPIS)}.")
     return KPIS[name]
@@ -73,11 +74,12 @@ def comparison_table(results: Sequence[SimulationResult], *, baseline: int | str
     base = results[baseline]
     against_base = {i: r.compare(base).set_index("kpi") for i, r in enumerate(results) if i != baseline}
     rows = []
-    for kpi, (label, unit, with_comparison, better) in KPIS.items():
+    for kpi, spec in KPIS.items():
         for i, result in enumerate(results):
             participants, comparison = result.runs_kpis[kpi]
             effect, low, high = _mean_ci(result.effect(kpi))
-            row = {"kpi": kpi, "label": label, "unit": unit, "higher_is_better": better, "scenario": result.name,
+            row = {"kpi": kpi, "label": spec.label, "unit": spec.unit, "higher_is_better": spec.higher_is_better,
+                   "scenario": result.name,
                    "participants": float(participants.mean()),
                    "comparison": float(comparison.mean()) if comparison is not None else np.nan,
                    "effect": effect, "low": low, "high": high,
@@ -239,7 +241,7 @@ def tornado(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, kpi: str 
     ``at_low``, ``at_high``, ``at_base`` (the KPI's effect), ``swing``
     (``|at_high - at_low|``). ``attrs`` holds ``kpi`` and ``cancelled``.
     """
-    label = _kpi(kpi)[0]
+    label = _kpi(kpi).label
     scenario = scenario or BASELINE
     names = list(PARAMETERS if parameters is None else parameters)
     for name in names:
@@ -308,8 +310,8 @@ def frontier(results: Sequence[SimulationResult] | pd.DataFrame, *, impact: str 
     other scenario costs no more and achieves at least as much, one of them
     strictly. ``attrs`` holds the impact's ``label``.
     """
-    label, _, _, better = _kpi(impact)
-    _kpi(cost)
+    spec, _ = _kpi(impact), _kpi(cost)
+    label, better = spec.label, spec.higher_is_better
     sign = 1.0 if better else -1.0
     if isinstance(results, pd.DataFrame):
         frame = results
@@ -359,18 +361,19 @@ class Target:
 
     @property
     def higher_is_better(self) -> bool:
-        return KPIS[self.kpi][3]
+        return KPIS[self.kpi].higher_is_better
 
     def reached(self, result: SimulationResult) -> np.ndarray:
         effect = result.effect(self.kpi)
         return effect >= self.target if self.higher_is_better else effect <= self.target
 
     def describe(self) -> str:
-        label, unit = KPIS[self.kpi][:2]
-        shown = f"{self.target * 100:+.1f} points" if unit.startswith("share") else f"{self.target:,.2f} {unit}"
+        spec = KPIS[self.kpi]
+        shown = f"{self.target * 100:+.1f} points" if spec.unit.startswith("share") else \
+            f"{self.target:,.2f} {spec.unit}"
         side = "at least" if self.higher_is_better else "at most"
-        scope = " against the comparison group" if KPIS[self.kpi][2] else ""
-        return f"{label.lower()}{scope} {side} {shown}"
+        scope = " against the comparison group" if spec.compared else ""
+        return f"{spec.label.lower()}{scope} {side} {shown}"
 
 
 def _share(value: float) -> float:

@@ -144,7 +144,7 @@ def _matched(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, key: tup
 def _pooled_effect(results: list, kpi: str) -> np.ndarray:
     """Run-by-run effect of ``kpi`` over several cohorts: summed for counts and money, participant-weighted else."""
     effects = np.stack([r.effect(kpi) for r in results])
-    if KPIS[kpi][1] in ("people", "currency"):
+    if KPIS[kpi].unit in ("people", "currency"):
         return effects.sum(axis=0)
     weights = np.array([r.cohort["participants"] for r in results], dtype=float)
     return (effects * weights[:, None]).sum(axis=0) / weights.sum()

@@ -125,17 +125,17 @@ def combine_programs(results: Mapping[str, SimulationResult], cohorts: Mapping[s
     n = {p: float(r.cohort["participants"]) for p, r in results.items()}
     gap = {p: float(cohorts[p].mentees["gap_levels"].sum()) for p in results}
     runs_kpis: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
-    for kpi, (_, _, with_comparison, _) in KPIS.items():
+    for kpi, spec in KPIS.items():
         if kpi == "roi":
             continue
         sides = []
-        for side in (0, 1) if with_comparison else (0,):
+        for side in (0, 1) if spec.compared else (0,):
             values = [r.runs_kpis[kpi][side] for r in results.values()]
             if kpi in SUMMED:
                 sides.append(np.sum(values, axis=0))
             else:
                 sides.append(_pooled(values, list((gap if kpi == "skill_gap_closed" else n).values())))
-        runs_kpis[kpi] = (sides[0], sides[1] if with_comparison else None)
+        runs_kpis[kpi] = (sides[0], sides[1] if spec.compared else None)
     cost, benefit = runs_kpis["cost"][0], runs_kpis["benefit"][0]
     runs_kpis["roi"] = ((benefit - cost) / np.maximum(cost, 1e-9), None)
     runs_kpis = {kpi: runs_kpis[kpi] for kpi in KPIS}

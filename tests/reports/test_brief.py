@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workbench.charts import headcount_chart
-from workbench.reports.brief import brief_html, brief_markdown, chart_svg, write_brief
+from workbench.reports.brief import brief_html, brief_markdown, write_brief
 from workbench.design.catalogue import DECISIONS, describe_value
 from workbench.design.checks import Finding
 from workbench.design.model import Align, Evaluate, Experience, Objective, ProgramDesign
@@ -171,13 +171,6 @@ def test_a_workspace_without_data_still_gets_a_brief(tmp_path: Path) -> None:
     assert "None set yet" in page
 
 
-def test_chart_svg_takes_a_spec_and_keeps_ids_apart() -> None:
-    spec = {"data": {"values": [{"a": "x", "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
-            "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
-    svg = chart_svg(spec, prefix="one")
-    assert svg.startswith("<svg") and "mark-rect" in svg
-    assert all(name.startswith("one-") for name in re.findall(r'\bid="([^"]+)"', svg))
-
 
 def test_markdown_has_the_same_content(workspace, design, findings) -> None:
     text = brief_markdown(workspace, design, findings, generated=DAY)
@@ -255,15 +248,6 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
     markdown = write_brief(ws, tmp_path / "brief.md", generated=DAY).read_text(encoding="utf-8")
     assert "Mentees matched" in markdown
 
-
-def test_chart_svg_cuts_every_label_whatever_the_chart_allows() -> None:
-    long = "Customer operations " * 500  # 10,000 characters
-    spec = {"data": {"values": [{"a": long, "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
-            "encoding": {"y": {"field": "a", "type": "nominal", "axis": {"labelLimit": 0}},  # 0: no pixel limit
-                         "x": {"field": "b", "type": "quantitative"}}}
-    labels = re.findall(r">([^<]*)</text>", chart_svg(spec))
-    assert any(label.startswith(long[:40]) and label.endswith("\u2026") for label in labels)
-    assert max(map(len, labels)) < 80
 
 
 def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, findings) -> None:

@@ -12,7 +12,7 @@ import yaml
 from workbench.data.importing import checked_tables
 from workbench.data.sample import write_organisation
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, describe_value
-from workbench.design.checks import check_workspace
+from workbench.readiness import check_workspace
 from workbench.design.eligibility import data_as_of
 from workbench.design.store import load_design, save_design
 from workbench.evaluate import evaluate_workspace

@@ -469,7 +469,7 @@ def _sample(args: argparse.Namespace) -> None:
 def _brief(args: argparse.Namespace) -> None:
     from workbench.reports.brief import brief_format, write_brief
     from workbench.design.store import load_design
-    from workbench.evaluate.power import checked_with_power
+    from workbench.readiness import checked_with_power
     from workbench.workspace import open_workspace
 
     format = brief_format(args.out, args.format)
@@ -488,7 +488,7 @@ def _design_check(args: argparse.Namespace) -> int:
     import textwrap
 
     from workbench.design.store import load_design
-    from workbench.evaluate.power import checked_with_power
+    from workbench.readiness import checked_with_power
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)

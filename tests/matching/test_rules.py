@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.matching import TABLES, make_pool
-from workbench.design.checks import check_design
+from workbench.readiness import check_design
 from workbench.design.model import Align, Eligibility, Experience, ProgramDesign
 from workbench.matching.pool import build_pool
 from workbench.matching.rules import allowed_block, facts, hard_rules, is_pair, rows_of, rule_reasons, spans

@@ -9,7 +9,7 @@ import pytest
 from workbench.charts import headcount_chart
 from workbench.reports.brief import brief_html, brief_markdown, write_brief
 from workbench.design.catalogue import DECISIONS, describe_value
-from workbench.design.checks import Finding
+from workbench.readiness import Finding
 from workbench.design.model import Align, Evaluate, Experience, Objective, ProgramDesign
 from workbench.design.store import DesignError, save_design
 from workbench.errors import WorkbenchError

@@ -115,7 +115,6 @@ from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
 from workbench.design.catalogue import scope_text
-from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
 from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
@@ -1002,28 +1001,6 @@ def _mentor_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], pe
     return PlannedGroups(pool, pool, size, len(pool) - size)
 
 
-def power_findings(powers: list[ObjectivePower]) -> list[Finding]:
-    """A warning for each objective whose planned cohort cannot detect the effect expected of it."""
-    findings = []
-    for power in powers:
-        if power.detects_expected is False:
-            source = "the outcome model expects" if power.expected_source.startswith("outcome model") \
-                else "its target sets"
-            findings.append(Finding(
-                "objective_power", "warning", f"Objective {power.objective}: the cohort cannot detect its effect",
-                f"{power.sentence()} So the evaluation will most likely call the effect {source} 'not "
-                "significant' even if it is real.",
-                f"Plan to pool {power.cohorts:,} cohorts before judging the objective, enlarge the cohort, or "
-                "lengthen the horizon; a randomised or staggered pilot removes self-selection but not this.",
-                ("align.objectives", "launch.rollout", "launch.pilot_size")))
-    return findings
-
-
-def with_power_findings(findings: list[Finding], powers: list[ObjectivePower]) -> list[Finding]:
-    """``findings`` and :func:`power_findings` of ``powers``: errors, then warnings, then information."""
-    return sorted([*findings, *power_findings(powers)], key=lambda f: SEVERITIES.index(f.severity))
-
-
 def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[ObjectivePower]:
     """:func:`objective_power` over the workspace's tables as its program sees them.
 
@@ -1033,17 +1010,3 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
 
     return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
                            sensitive=workspace.settings.sensitive)
-
-
-def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
-    """:func:`~workbench.design.checks.check_workspace`'s findings with the power findings, and each objective's
-    power: what ``workbench design check`` and ``workbench brief`` report."""
-    findings = check_workspace(workspace, design)
-    try:
-        powers = workspace_power(workspace, design)
-    except WorkbenchError as exc:  # a table the checks do not read (survey.csv, meetings.csv) fails its contract
-        return [*findings, Finding(
-            "objective_power", "info", "Minimum detectable effect not worked out",
-            f"What the cohort can detect for each objective needs every table of the workspace: {exc}",
-            "Correct the table named, then check again.", ("align.objectives",))], []
-    return with_power_findings(findings, powers), powers

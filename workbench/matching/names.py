@@ -32,11 +32,3 @@ METHOD_LABELS = {
 def method_label(method: str) -> str:
     """The plain name of ``method`` (its id with spaces when unknown): ``"max_coverage"`` -> "Most people matched"."""
     return METHOD_LABELS.get(method, str(method).replace("_", " "))
-
-
-def structure_label(structure: str) -> str:
-    """The plain name of ``structure`` as the design's catalogue gives it: ``"one_on_one"`` -> "One-on-one"."""
-    from workbench.design.catalogue import decision  # the catalogue is only needed for words
-
-    labels = {o.value: o.label for o in decision("experience.structure").options}
-    return labels.get(structure, str(structure).replace("_", " "))

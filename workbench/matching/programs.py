@@ -46,11 +46,12 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from workbench.design.catalogue import structure_label
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import results as _results
-from workbench.matching.names import method_label, structure_label
+from workbench.matching.names import method_label
 from workbench.matching.pool import build_pool
 from workbench.matching.results import MatchResult, match, matching_files
 from workbench.matching.solvers import _potentials

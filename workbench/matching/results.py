@@ -41,6 +41,7 @@ import yaml
 from pydantic import ValidationError
 
 from workbench.data.contracts import TABLES
+from workbench.design.catalogue import structure_label
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
@@ -52,7 +53,7 @@ from workbench.matching.rules import rules
 from workbench.matching.scores import (BLOCK_ROWS, Overrides, PairScorer, ScoringContext, _skill_arrays,
                                       stated_positions, stated_unknown)
 from workbench.matching.solvers import Assignment, Stated, blocking_pairs
-from workbench.matching.names import method_label, structure_label
+from workbench.matching.names import method_label
 from workbench.matching.structures import METHODS, STRUCTURES
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups, refuse_when_published

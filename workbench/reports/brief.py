@@ -20,23 +20,20 @@ import datetime
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.charts import headcount_chart
 from workbench.data.contracts import warning_summary
 from workbench.data.importing import checked_tables, workspace_warnings
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
-from workbench.design.checks import Finding
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate.power import ObjectivePower
+from workbench.readiness import Finding, checked_with_power
 from workbench.reports.markup import CSS, chart_svg, escape, html_facts, html_table, md_table, md_text
 from workbench.reports.sections import default_sections
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import Workspace, atomic_write_text, check_output_path
-
-if TYPE_CHECKING:  # the power module brings statsmodels, which opening a design page need not wait for
-    from workbench.evaluate.power import ObjectivePower
 
 FORMATS = ("html", "md")
 
@@ -545,7 +542,7 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
 
     The design is read from ``design.yaml`` (:func:`~workbench.design.store.load_design`;
     a wrong file raises :class:`~workbench.design.store.DesignError`) and checked
-    with :func:`~workbench.design.checks.check_workspace` unless ``findings`` are
+    with :func:`~workbench.readiness.checked_with_power` unless ``findings`` are
     given, and each objective's power with :func:`~workbench.evaluate.power.workspace_power`
     unless ``power`` is given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
     ``out``). ``charts`` (default :func:`default_charts`) and ``extra_sections``
@@ -559,8 +556,6 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     check_output_path(out)
     design = load_design(workspace)
     if findings is None or power is None:
-        from workbench.evaluate.power import checked_with_power
-
         checked, computed = checked_with_power(workspace, design)
         findings = checked if findings is None else findings
         power = computed if power is None else power

@@ -408,7 +408,7 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
                + ") and press <strong>Save design</strong>, then publish the pack again.")
         return _missing("design", "Design", what, how, "record the decisions on the Align and eXperience pages of "
                         "the app (workbench app) and press Save design.")
-    from workbench.design.checks import check_workspace
+    from workbench.readiness import check_workspace
 
     findings = check_workspace(workspace, design)
     document = brief_html(workspace, design, findings, generated=generated, charts=(), extra_sections=())

@@ -25,12 +25,14 @@ from pydantic import BaseModel, ValidationError
 
 from workbench.data.importing import checked_tables
 from workbench.design.catalogue import DECISIONS, Decision, decisions_for, scope_text
-from workbench.design.checks import Finding, check_design
 from workbench.design.model import ColumnFilter, Eligibility, Objective, ProgramDesign, Quota
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
-from workbench.evaluate.power import ObjectivePower, objective_power, with_power_findings
+from workbench.evaluate.power import ObjectivePower, objective_power
 from workbench.privacy import published_mode
+from workbench.readiness import Finding, check_design, with_power_findings
+from workbench.reports.brief import brief_html, brief_markdown, default_charts
+from workbench.reports.sections import default_sections
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded
 from workbench.views.shell import PageContext
@@ -890,8 +892,6 @@ class BriefDownload(w.VBox):
     def _on_prepare(self, _button: w.Button) -> None:
         # The brief pulls in every analysis and chart; only a press of this button needs it,
         # so the design pages' kernels start without them (about 90 MB less each).
-        from workbench.reports.brief import brief_html, brief_markdown, default_charts
-        from workbench.reports.sections import default_sections
 
         session = self.session
         findings, power = session.findings, session.power

@@ -38,7 +38,7 @@ from workbench.charts.matching import (
     score_distribution_caption,
     score_distribution_chart,
 )
-from workbench.design.catalogue import decision
+from workbench.design.catalogue import decision, structure_label
 from workbench.design.model import Criterion, Experience, HardRule, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
@@ -56,7 +56,6 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
-from workbench.matching.names import structure_label
 from workbench.matching.rematching import rematch_saved
 from workbench.matching.pool import build_pool
 from workbench.matching.results import candidates

@@ -457,7 +457,8 @@ def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | Non
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from workbench.data.sample import MIN_PEOPLE, write_organisation
+    from workbench.data.sample import MIN_PEOPLE
+    from workbench.story import write_organisation
 
     if args.people < MIN_PEOPLE:
         raise WorkbenchError(f"--people must be at least {MIN_PEOPLE}, not {args.people}.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from workbench.charts import headcount_chart
+from workbench.data.importing import read_workspace_table
 from workbench.reports.brief import brief_html, brief_markdown, write_brief
 from workbench.design.catalogue import DECISIONS, describe_value
 from workbench.readiness import Finding
@@ -65,7 +66,7 @@ def findings() -> list[Finding]:
 
 
 def render(workspace, design, findings, **kwargs) -> str:
-    charts = [headcount_chart(workspace.read_table("people"))]
+    charts = [headcount_chart(read_workspace_table(workspace, "people"))]
     return brief_html(workspace, design, findings, generated=DAY, charts=charts, **kwargs)
 
 
@@ -251,7 +252,7 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
 
 
 def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, findings) -> None:
-    people = workspace.read_table("people")
+    people = read_workspace_table(workspace, "people")
     rows = people.index[people["exit_date"].eq("")][:2]
     people.loc[rows, "exit_date"] = "9999-12-31"
     people.to_csv(workspace.table_path("people"), index=False)
@@ -268,7 +269,7 @@ def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, finding
 def test_the_objectives_carry_their_minimum_detectable_effect(workspace, design, findings) -> None:
     from workbench.evaluate.power import objective_power
 
-    tables = {name: workspace.read_table(name) for name in ("people", "enrolment", "meetings", "survey")}
+    tables = {name: read_workspace_table(workspace, name) for name in ("people", "enrolment", "meetings", "survey")}
     power = objective_power(design, tables, runs=50)
     sentence = power[0].sentence()
     assert "minimum detectable effect" in sentence

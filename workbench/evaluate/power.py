@@ -114,6 +114,7 @@ from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.data.importing import checked_tables
 from workbench.design.catalogue import scope_text
 from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
 from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
@@ -124,12 +125,16 @@ from workbench.evaluate.objectives import (
     JOB_CHANGE_COLUMN,
     YES,
     assessments,
+    named_construct,
     scope_reason,
 )
-from workbench.evaluate.scorecard import named_construct
+from workbench.evaluate.trial import OFFERED, allocate
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP
+from workbench.programs import scoped_tables
 from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
+from workbench.simulate.cohort import build_cohort
+from workbench.simulate.engine import simulate
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Power of the planned test (probability of detecting a true effect of the stated size).
@@ -495,8 +500,6 @@ def _pilot_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], ids
     """The open enrolment's ``groups`` as the pilot design draws them (:func:`workbench.evaluate.trial.allocate`,
     seeded): a randomised waitlist's offered against its waitlisted applicants, or the same mentees with the
     staggered roll-out's order of clusters."""
-    from workbench.evaluate.trial import OFFERED, allocate
-
     pilot = design.launch.pilot
     drawn = allocate(tables, design)
     if pilot.design == "stepped_wedge":
@@ -518,9 +521,6 @@ def expected_hazard_ratios(tables: Mapping[str, pd.DataFrame], design: ProgramDe
     when the model's runs have no such event. ``cohort`` is the design's simulated cohort when already built
     (:func:`workbench.simulate.cohort.build_cohort`, which matches the cohort: most of the time). Raises
     :class:`~workbench.errors.WorkbenchError` when the design matches nobody."""
-    from workbench.simulate.cohort import build_cohort
-    from workbench.simulate.engine import simulate
-
     cohort = build_cohort(tables, design) if cohort is None else cohort
     result = simulate(cohort, design, runs=runs, seed=seed, horizon_months=horizon_months)
     last = result.survival.iloc[-1]
@@ -625,8 +625,6 @@ class _Context:
     def model_ratio(self, event: str, horizon: int) -> float | str:
         """The outcome model's hazard ratio of ``event`` over ``horizon`` months, kept in ``expected``; or why
         there is none. The cohort is built (matched) once for every horizon."""
-        from workbench.simulate.cohort import build_cohort
-
         _, runs, seed = self.key
         if (*self.key, horizon) not in self.expected:
             try:
@@ -1005,8 +1003,5 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
     """:func:`objective_power` over the workspace's tables as its program sees them.
 
     Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
-    from workbench.data.importing import checked_tables
-    from workbench.programs import scoped_tables
-
     return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
                            sensitive=workspace.settings.sensitive)

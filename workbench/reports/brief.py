@@ -292,8 +292,8 @@ def _html_findings(findings: Sequence[Finding]) -> str:
             if finding.fix.strip():
                 parts.append(f"<p><strong>Fix:</strong> {escape(finding.fix)}</p>")
             if finding.decisions:
-                links = "; ".join(f'<a href="#d-{escape(d)}">{escape(titles.get(d, d))}</a>' if d in titles else escape(d)
-                                  for d in finding.decisions)
+                links = "; ".join(f'<a href="#d-{escape(d)}">{escape(titles.get(d, d))}</a>' if d in titles
+                                  else escape(d) for d in finding.decisions)
                 parts.append(f'<p class="small">Decisions: {links}</p>')
             parts.append("</div>")
     other = [f for f in findings if f.severity not in _SEVERITY_ORDER]
@@ -361,7 +361,7 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
                "change, in each KPI's own unit, and how it will be measured.</p>")
     if objective_rows:
         out.append(html_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"),
-                               objective_rows, numeric=(2, 3), nowrap=(4,)))
+                              objective_rows, numeric=(2, 3), nowrap=(4,)))
     else:
         out.append('<p class="none">No objectives set yet (Align).</p>')
     power_rows = _power_rows(design, power)
@@ -383,7 +383,7 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
     if counts:
         out.append("<h3>Data in the workspace</h3>"
                    + html_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,),
-                                 css_class="compact"))
+                                css_class="compact"))
     else:
         out.append('<p class="none">The workspace holds no data tables yet.</p>')
     warnings = _warning_rows(workspace)
@@ -426,8 +426,8 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
     flags = _flags(findings)
     titles = {d.id: d.title for d in DECISIONS}
     lines = [f"# {md_text(design.name.strip() or 'Mentoring program')}", "",
-             f"*Mentoring program design brief · Workspace: {md_text(workspace.name)} · Generated {day.isoformat()} · "
-             "AXLES model*", "", "## Summary", ""]
+             f"*Mentoring program design brief · Workspace: {md_text(workspace.name)} · "
+             f"Generated {day.isoformat()} · AXLES model*", "", "## Summary", ""]
     for label, value in _summary(design):
         if isinstance(value, list) and len(value) > 1:
             lines.append(f"- **{label}:**")
@@ -467,7 +467,7 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
     objective_rows = _objective_rows(design)
     if objective_rows:
         lines += md_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"), objective_rows,
-                           numeric=(2, 3))
+                          numeric=(2, 3))
     else:
         lines.append("*No objectives set yet (Align).*")
     power_rows = _power_rows(design, power)

@@ -47,8 +47,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import PILOT_NAMES
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
-from workbench.evaluate.objectives import trajectory_table
-from workbench.evaluate.scorecard import STATUSES
+from workbench.evaluate.scorecard import STATUSES, trajectory_table
 from workbench.evaluate.turnover import TurnoverEvaluation
 from workbench.reports.markup import CSS, chart_svg, escape, html_facts, html_table
 from workbench.workspace import atomic_write_text, check_output_path
@@ -121,7 +120,8 @@ def _page(title: str, kicker: str, meta: Sequence[str], sections: Sequence[tuple
            f'<header class="cover"><p class="kicker">{escape(kicker)}</p><h1>{escape(title)}</h1><p class="meta">'
            + "".join(f"<span>{escape(m)}</span>" for m in meta) + "</p></header>",
            '<nav class="contents" aria-label="Contents"><strong>Contents</strong><ol>'
-           + "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name, _ in sections) + "</ol></nav>"]
+           + "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name, _ in sections)
+           + "</ol></nav>"]
     for anchor, name, body in sections:
         out.append(f'<section id="{anchor}"><h2>{escape(name)}</h2>{body}</section>')
     out.append(f"<footer>{escape(footer)}</footer>")
@@ -143,7 +143,7 @@ def _outcome_tables(block: dict) -> str:
         rows.append(("Difference", _points(d["share"], kpi), f"{_points(d['low'], kpi)} to {_points(d['high'], kpi)}"))
         parts.append(f"<h3>{escape(block['label'])} after {block['horizon_months']:g} months</h3>"
                      + html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
-                                   css_class="compact")
+                                  css_class="compact")
                      + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
                        "resamples.</p>")
     elif "horizon_months" in block:  # an evaluation's block: its shares describe fewer than five people
@@ -166,7 +166,7 @@ def _outcome_tables(block: dict) -> str:
         parts.append("<h3>How alike are the groups?</h3><p class=\"small\">Share of each group by department, level "
                      "and tenure band; the weights give the comparison group the participants' mix.</p>"
                      + html_table(("Characteristic", "Participants", "Comparison", "Comparison, weighted"),
-                                   [(f"{r['variable'].replace('_', ' ')}: {r['value']}", _pct(r["participants"]),
+                                  [(f"{r['variable'].replace('_', ' ')}: {r['value']}", _pct(r["participants"]),
                                      _pct(r["comparison"]), _pct(r["comparison_weighted"])) for r in shown],
                                    numeric=(1, 2, 3)))
     return "".join(parts)
@@ -268,8 +268,8 @@ def trial_html(trial: Mapping) -> str:
             ("Data", f"{wedge['person_periods']:,} person-periods, {wedge['exits']} exits, {wedge['clusters']} "
                      f"clusters, {wedge['periods']} periods")]))
         parts.append(html_table(("Cluster", "Step", "Starts (months after the cohort start)"),
-                                 [(r["cluster"], str(r["step"]), str(r["starts_month"])) for r in trial["order"]],
-                                 numeric=(1, 2), css_class="compact"))
+                                [(r["cluster"], str(r["step"]), str(r["starts_month"])) for r in trial["order"]],
+                                numeric=(1, 2), css_class="compact"))
     parts.append("<h3>Deviations from the frozen plan</h3>"
                  + (_list(trial["deviations"]) if trial["deviations"] else '<p class="none">None found.</p>'))
     return "".join(parts)

@@ -81,12 +81,18 @@ from workbench.charts.matching import (
 )
 from workbench.charts.overview import headcount_chart
 from workbench.charts.whatif import effects_caption, effects_chart, tornado_caption, tornado_chart
+from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
-from workbench.design.store import DESIGN_FILE
+from workbench.design.store import DESIGN_FILE, load_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate import RESAMPLES, RUNS, evaluate_workspace
 from workbench.exports import safe_csv_text
+from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
+                            prioritised_gaps, readiness, supply_demand)
+from workbench.matching import match_rates, saved_matching
 from workbench.organisation import headcounts
 from workbench.privacy import MIN_GROUP, hide_small_groups
+from workbench.readiness import check_workspace
 from workbench.reports.brief import _count_text, _organisation, _reasons_text, brief_html
 from workbench.reports.evaluation import (
     _EXTRA_CSS,
@@ -105,6 +111,8 @@ from workbench.reports.evaluation import (
 )
 from workbench.reports.markup import CSS, escape, html_facts, html_table
 from workbench.reports.sections import GAP_TABLES, scenario_rows
+from workbench.whatif import comparison_display, saved_comparison
+from workbench.whatif.saved import saved_comparison_table
 from workbench.workspace import Workspace
 
 #: What ``pack.json`` says a pack is; a folder holding it may be replaced without ``force``.
@@ -408,8 +416,6 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
                + ") and press <strong>Save design</strong>, then publish the pack again.")
         return _missing("design", "Design", what, how, "record the decisions on the Align and eXperience pages of "
                         "the app (workbench app) and press Save design.")
-    from workbench.readiness import check_workspace
-
     findings = check_workspace(workspace, design)
     document = brief_html(workspace, design, findings, generated=generated, charts=(), extra_sections=())
     start, end = document.find("</header>"), document.rfind("<footer>")
@@ -425,9 +431,6 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand,
-                                person_gaps, prioritised_gaps, readiness, supply_demand)
-
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
         what = (f"The workspace has no {' and no '.join(absent)}: skill gaps need the people, the skills and the "
@@ -480,7 +483,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
         parts.append("<h2>How ready people are for each goal</h2><p>People count as ready when every skill level the "
                      "goal asks of them is assessed and met.</p>"
                      + html_table(("Goal", "People in scope", "Every level assessed", "Ready"), rows,
-                                   numeric=(1, 2, 3)))
+                                  numeric=(1, 2, 3)))
 
     shown, few = hide_small_demand(supply_demand(gaps, tables, design=design))
     parts.append("<h2>Can the mentors supply what mentees need?</h2>")
@@ -488,7 +491,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     shortages = shown[shown["status"] == "shortage"]
     if len(shortages):
         parts.append(html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
-                                 [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
+                                [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                   for r in shortages.itertuples()], numeric=(1, 2, 3)))
     if few:
         parts.append(f'<p class="small">{small_demand_note(few)}</p>')
@@ -540,8 +543,6 @@ def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sen
 
 def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                    figures: _Figures) -> _Page:
-    from workbench.matching import match_rates, saved_matching
-
     saved = saved_matching(workspace)
     if saved is None:
         what = "No matching has been saved in this workspace yet."
@@ -608,9 +609,6 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
 
 
 def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
-    from workbench.whatif import comparison_display, saved_comparison
-    from workbench.whatif.saved import saved_comparison_table
-
     how = ("compare scenarios on the What-if page of the app and press <strong>Save results to the brief</strong>, "
            "then publish again.")
     how_text = "compare scenarios on the What-if page of the app and press Save results to the brief."
@@ -647,8 +645,8 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
         frame.attrs["kpi"] = sensitivity.get("kpi") or "retention"
         on = sensitivity.get("scenario")
         parts.append("<h2>Which assumptions matter most</h2><p>"
-                     + escape(f"Computed on {'the design' if on in (None, 'design') else repr(on)}: each assumption moved "
-                          "across its plausible range, the others unchanged.") + "</p>")
+                     + escape(f"Computed on {'the design' if on in (None, 'design') else repr(on)}: each assumption "
+                              "moved across its plausible range, the others unchanged.") + "</p>")
         parts.append(figures.figure(tornado_chart(frame), tornado_caption(frame)))
     parts.append('<div class="caveats"><strong>Read with care</strong>' + _list([
         "These are forecasts of the workbench's outcome model under its documented assumptions, not measurements.",
@@ -661,8 +659,6 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
 
 
 def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resamples: int, runs: int) -> _Page:
-    from workbench.evaluate import evaluate_workspace
-
     try:
         result = evaluate_workspace(workspace, seed=seed, resamples=resamples, calibrate_forecast=runs > 0,
                                     runs=max(runs, 2))
@@ -693,7 +689,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             return f"{int(r['respondents']):,}", _pct(r["rate"], 0)
 
         parts.append(html_table(("Survey", "Group", "Invited", "Answered", "Rate"),
-                                 [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
+                                [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
                                    "-" if r["invited"] is None else f"{int(r['invited']):,}", *answered(r))
                                   for r in rates], numeric=(2, 3, 4), css_class="compact"))
         waves = [w for w in ("post", "followup", "mid") if any(r["wave"] == w for r in doc["learning"]["change"])]
@@ -857,8 +853,8 @@ def _page_html(page: _Page, pages: Sequence[_Page], workspace: Workspace, genera
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="referrer" content="no-referrer">',
            f"<title>{escape(head_title)}</title>", f"<style>{CSS}{_EXTRA_CSS}{_PACK_CSS}</style>", "</head>", "<body>",
-           f'<nav class="pack" aria-label="Pages of the pack"><div class="inner"><span class="brand">{escape(org)}</span>'
-           + "".join(links) + "</div></nav>", "<main>",
+           '<nav class="pack" aria-label="Pages of the pack"><div class="inner">'
+           f'<span class="brand">{escape(org)}</span>' + "".join(links) + "</div></nav>", "<main>",
            f'<header class="cover"><p class="kicker">Mentoring program · stakeholder pack</p><h1>{escape(title)}</h1>'
            f"{subtitle}<p class=\"meta\"><span>Workspace: {escape(org)}</span><span>Generated {generated.isoformat()}"
            "</span></p></header>",
@@ -962,10 +958,6 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     the message names the path, and nothing is changed then; and
     :class:`~workbench.errors.InvalidDataError` when a table fails its contract.
     """
-    from workbench.data.importing import checked_tables
-    from workbench.design.store import load_design
-    from workbench.evaluate import RESAMPLES, RUNS
-
     out = Path(out)
     day = generated if generated is not None else datetime.date.today()
     note = progress or (lambda message: None)

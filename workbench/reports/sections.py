@@ -54,7 +54,7 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
                 + f"<h3>Mentor supply</h3><figure>{chart_svg(supply_demand_chart(supply), prefix='supply')}"
                 f"<figcaption>{escape(short_text)}</figcaption></figure>"
                 + (html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
-                               [(r.name, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
+                              [(r.name, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                 for r in shortages.itertuples()], numeric=(1, 2, 3)) if len(shortages) else ""))
     return "Skill gaps", fragment
 

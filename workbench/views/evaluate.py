@@ -68,7 +68,7 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS, EvaluationResult, cohorts_with_data, evaluate_workspace
 from workbench.evaluate.cohort import cohort_order, program_cohorts
 from workbench.evaluate.evaluation import workspace_tables
-from workbench.evaluate.objectives import trajectory_table
+from workbench.evaluate.scorecard import trajectory_table
 from workbench.evaluate.programs import ProgramsEvaluation, evaluate_programs_workspace
 from workbench.evaluate.evaluation import STEPS
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS

@@ -44,7 +44,6 @@ the file and column it needs):
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 

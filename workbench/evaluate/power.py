@@ -861,7 +861,7 @@ def _wedge(objective: Objective, groups: PlannedGroups, people: pd.DataFrame, ha
 
 
 def _survey_construct(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd.DataFrame]) -> str | None:
-    """The survey construct the objective names (:func:`.scorecard.named_construct`), ``None`` for none."""
+    """The survey construct the objective names (:func:`.objectives.named_construct`), ``None`` for none."""
     survey = tables.get("survey")
     if survey is None or not len(survey):
         return None

@@ -24,6 +24,9 @@ interval is on the target's good side, **not met** when it is all on the other
 side, **unclear** when it straddles the target. ``p_met`` is the probability of
 meeting it under a normal approximation of the interval. When the follow-up is
 shorter than the objective's horizon the verdict is provisional (``note``).
+
+:func:`trajectories` reads the scorecard of several cohorts at 6, 12, 18 and 24
+months after each start, so cohorts run side by side (:func:`trajectory_table`).
 """
 
 from __future__ import annotations

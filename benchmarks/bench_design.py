@@ -14,7 +14,7 @@ from pathlib import Path
 
 from measure import median_seconds
 from workbench.data.sample import generate_organisation, write_tables
-from workbench.design.checks import check_design
+from workbench.readiness import check_design
 from workbench.design.model import ProgramDesign
 from workbench.reports.brief import brief_html, default_charts
 from workbench.workspace import WorkspaceSettings, write_new_workspace

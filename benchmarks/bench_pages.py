@@ -29,6 +29,7 @@ Usage: ``python benchmarks/bench_pages.py [--profile] [--changes N] [PAGE ...]``
 
 from __future__ import annotations
 
+from workbench.data.importing import read_workspace_table
 import argparse
 import ast
 import json
@@ -218,7 +219,7 @@ def _prepare_home(home: Path) -> None:
 
     ensure_demo_workspace(home)
     other = create_workspace(OTHER, home, copy_demo=True)
-    people = other.read_table("people")
+    people = read_workspace_table(other, "people")
     people["level"] = np.random.default_rng(7).permutation(people["level"].to_numpy())
     people.to_csv(other.table_path("people"), index=False)
 

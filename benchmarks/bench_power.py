@@ -17,7 +17,7 @@ import sys
 from measure import load, median_seconds
 from workbench.data.importing import read_workspace_tables
 from workbench.data.sample import generate_organisation
-from workbench.design.checks import check_design
+from workbench.readiness import check_design
 from workbench.design.store import load_design
 from workbench.evaluate.power import objective_power
 from workbench.workspace import DEMO_SOURCE, open_workspace

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from measure import load, median_seconds
-from workbench.data.sample import write_organisation
+from workbench.story import write_organisation
 
 SIZES = (800, 3000)
 REPEAT = 3

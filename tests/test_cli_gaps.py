@@ -12,6 +12,7 @@ import pytest
 
 from workbench import gaps as gaps_api
 from workbench.cli import GAP_GROUPINGS, main
+from workbench.data.importing import read_workspace_table
 from workbench.gaps import aggregate, person_gaps
 from workbench.workspace import DEMO_SOURCE, open_workspace
 from tests.conftest import WITHOUT_STORY
@@ -27,8 +28,8 @@ def demo(tmp_path: Path) -> Path:
 
 def demo_gaps(folder: Path) -> pd.DataFrame:
     workspace = open_workspace(folder)
-    return person_gaps({name: workspace.read_table(name) for name in ("people", "requirements", "proficiency",
-                                                                      "goals")})
+    names = ("people", "requirements", "proficiency", "goals")
+    return person_gaps({name: read_workspace_table(workspace, name) for name in names})
 
 
 def read(path: Path) -> pd.DataFrame:

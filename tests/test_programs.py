@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
+from workbench.data.importing import read_workspace_table
 from workbench.design.model import Eligibility
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
@@ -37,7 +38,7 @@ def test_an_old_workspace_is_one_program_unchanged(demo: Path) -> None:
     programs = load_programs(workspace)
     assert list(programs) == ["main"] and programs["main"].workspace.files == demo
     assert programs["main"].design == load_design(workspace)
-    tables = {"enrolment": workspace.read_table("enrolment")}
+    tables = {"enrolment": read_workspace_table(workspace, "enrolment")}
     assert program_tables(tables, "main", ["main"])["enrolment"].equals(tables["enrolment"])
     assert snapshot(demo) == before
 
@@ -130,7 +131,7 @@ def test_unknown_program_ids_in_the_enrolment_are_problems_of_validate_and_refus
 
     workspace = open_workspace(demo)
     add_program(workspace, "peer")
-    enrolment = workspace.read_table("enrolment")
+    enrolment = read_workspace_table(workspace, "enrolment")
     enrolment["program"] = ""
     enrolment.loc[2, "program"] = "main;senior"
     enrolment.loc[6, "program"] = "nosuch"

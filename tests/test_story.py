@@ -10,14 +10,13 @@ import pytest
 import yaml
 
 from workbench.data.importing import checked_tables
-from workbench.data.sample import write_organisation
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, describe_value
-from workbench.design.checks import check_workspace
+from workbench.readiness import check_workspace
 from workbench.design.eligibility import data_as_of
 from workbench.design.store import load_design, save_design
 from workbench.evaluate import evaluate_workspace
 from workbench.matching import match, save_matching, saved_matching
-from workbench.story import DEMO_SCENARIOS, STORY_RUNS, demo_design, story_files
+from workbench.story import DEMO_SCENARIOS, STORY_RUNS, demo_design, story_files, write_organisation
 from workbench.whatif import BASELINE, SavedComparison, Scenario, list_scenarios, run_scenarios, tornado
 from workbench.whatif.saved import SAVED_COMPARISON, save_comparison, saved_comparison
 from workbench.workspace import DEMO_SOURCE, open_workspace

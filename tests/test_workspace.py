@@ -126,10 +126,10 @@ def test_row_counts_and_read_table(tmp_path: Path) -> None:
     (tmp_path / "people.csv").write_text("person_id,exit_date\nP1,\nP2,2025-01-01\n")
     ws = open_workspace(tmp_path)
     assert ws.row_counts() == {"people": 2}
-    people = ws.read_table("people")
+    people = read_workspace_table(ws, "people")
     assert people["exit_date"].tolist() == ["", "2025-01-01"]
     with pytest.raises(WorkspaceError, match="no skills.csv"):
-        ws.read_table("skills")
+        read_workspace_table(ws, "skills")
 
 
 def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path: Path) -> None:
@@ -155,7 +155,6 @@ from workbench.workspace import (  # noqa: E402
     StaleWorkspaceError,
     history,
     save_files,
-    save_table,
     undo,
 )
 
@@ -272,11 +271,11 @@ def test_a_hand_edited_table_is_read_like_validation_reads_it(tmp_path: Path) ->
     (tmp_path / "preferences.csv").write_text("person_id,ranks_person_id,rank\n")
     (tmp_path / "goals.csv").write_bytes(b"\x00\x01binary")
     ws = open_workspace(tmp_path)
-    assert ws.read_table("skills").to_dict("records") == [{"skill_id": "cafe", "name": "Café skills",
+    assert read_workspace_table(ws, "skills").to_dict("records") == [{"skill_id": "cafe", "name": "Café skills",
                                                            "category": "Basic"}]
-    assert ws.read_table("preferences").columns.tolist() == ["person_id", "ranks_person_id", "rank"]
+    assert read_workspace_table(ws, "preferences").columns.tolist() == ["person_id", "ranks_person_id", "rank"]
     with pytest.raises(WorkspaceError, match="goals.csv"):
-        ws.read_table("goals")
+        read_workspace_table(ws, "goals")
 
 
 def test_saves_into_result_folders_only(home):
@@ -296,7 +295,7 @@ def test_saves_into_result_folders_only(home):
 
 from collections.abc import Callable  # noqa: E402
 
-from workbench.data.importing import import_table  # noqa: E402
+from workbench.data.importing import import_table, read_workspace_table, save_table  # noqa: E402
 from workbench.design import load_design  # noqa: E402
 from workbench.design.store import save_design  # noqa: E402
 from workbench.matching import match, save_matching  # noqa: E402
@@ -312,7 +311,7 @@ def disk(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def _match(ws):
-    return match({name: ws.read_table(name) for name in ws.tables()}, load_design(ws))
+    return match({name: read_workspace_table(ws, name) for name in ws.tables()}, load_design(ws))
 
 
 def _import(ws, home: Path):
@@ -325,7 +324,7 @@ def _import(ws, home: Path):
 
 #: Every way a workspace (or the folder of workspaces) can be written to.
 WRITE_PATHS: dict[str, Callable] = {
-    "save_table": lambda ws, home: save_table(ws, "skills", ws.read_table("skills").head(3)),
+    "save_table": lambda ws, home: save_table(ws, "skills", read_workspace_table(ws, "skills").head(3)),
     "save_files": lambda ws, home: save_files(ws, {"results/x.csv": "a\n1\n"}, message="x"),
     "save_files removing a file": lambda ws, home: save_files(ws, {"goals.csv": None}, message="x"),
     "undo": lambda ws, home: undo(ws),

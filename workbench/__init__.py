@@ -61,7 +61,7 @@ _EXPORTS = {
     "list_workspaces": "workbench.workspace",
     "open_workspace": "workbench.workspace",
     "program_scope": "workbench.workspace",
-    "save_table": "workbench.workspace",
+    "save_table": "workbench.data.importing",
     "undo": "workbench.workspace",
     "workspaces_home": "workbench.workspace",
 }

@@ -457,7 +457,8 @@ def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | Non
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from workbench.data.sample import MIN_PEOPLE, write_organisation
+    from workbench.data.sample import MIN_PEOPLE
+    from workbench.story import write_organisation
 
     if args.people < MIN_PEOPLE:
         raise WorkbenchError(f"--people must be at least {MIN_PEOPLE}, not {args.people}.")
@@ -469,7 +470,7 @@ def _sample(args: argparse.Namespace) -> None:
 def _brief(args: argparse.Namespace) -> None:
     from workbench.reports.brief import brief_format, write_brief
     from workbench.design.store import load_design
-    from workbench.evaluate.power import checked_with_power
+    from workbench.readiness import checked_with_power
     from workbench.workspace import open_workspace
 
     format = brief_format(args.out, args.format)
@@ -488,7 +489,7 @@ def _design_check(args: argparse.Namespace) -> int:
     import textwrap
 
     from workbench.design.store import load_design
-    from workbench.evaluate.power import checked_with_power
+    from workbench.readiness import checked_with_power
     from workbench.workspace import open_workspace
 
     workspace = open_workspace(args.workspace)

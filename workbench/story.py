@@ -1,8 +1,10 @@
 """The demo organisation's whole story: a design, a matching of its current cohort and a what-if comparison.
 
 A generated organisation (:func:`workbench.data.sample.generate_organisation`)
-has tables only. :func:`story_files` adds what a consultant would have saved
-after a first workshop, so every page shows something on first open:
+has tables only; :func:`write_organisation` writes it as a new workspace with its
+story, as ``workbench sample`` does (``datasets/demo`` is seed 0). :func:`story_files`
+adds what a consultant would have saved after a first workshop, so every page shows
+something on first open:
 
 * ``design.yaml``: every AXLES decision taken, each with the reason a
   consultant would give (:func:`demo_design`). Its objectives carry the KPIs,
@@ -27,15 +29,26 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.importing import checked_tables
+from workbench.data.sample import generate_organisation, write_tables
 from workbench.design.eligibility import data_as_of, number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.design.store import design_to_yaml
 from workbench.errors import WorkbenchError
+from workbench.gaps.analysis import person_gaps, prioritised_gaps
+from workbench.matching import match
+from workbench.matching.storage import matching_files
 from workbench.organisation import current_cohort
-from workbench.workspace import DESIGN_FILE, Workspace
+from workbench.programs import scoped_tables
+from workbench.whatif import BASELINE, SavedComparison, Scenario, run_scenarios, tornado
+from workbench.whatif.saved import comparison_files
+from workbench.whatif.scenarios import SCENARIO_FOLDER, scenario_to_yaml
+from workbench.workspace import (DESIGN_FILE, Workspace, WorkspaceSettings, open_workspace, write_new_workspace,
+                                 write_settings)
 
 #: Runs per scenario of the saved comparison and its sensitivity analysis (the What-if page's default).
 STORY_RUNS = 1000
@@ -90,8 +103,6 @@ def _survey_mean(survey: pd.DataFrame | None, construct: str, wave: str) -> floa
 
 def _focus_skills(tables: Mapping[str, pd.DataFrame], goals: tuple[str, ...], top: int = 5) -> pd.DataFrame:
     """The ``top`` skill gaps that matter most (the Skill gaps page's ranking) among those of ``goals``."""
-    from workbench.gaps.analysis import person_gaps, prioritised_gaps
-
     gaps = person_gaps(tables)
     served = gaps["goals"].map(lambda text: bool(set(text.split(";")) & set(goals)))
     ranked = prioritised_gaps(gaps[served.to_numpy(dtype=bool)], tables.get("skills"))
@@ -371,14 +382,6 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     Raises :class:`~workbench.errors.WorkbenchError` when the tables fail their
     contracts.
     """
-    from workbench.data.importing import checked_tables
-    from workbench.matching import match
-    from workbench.matching.storage import matching_files
-    from workbench.programs import scoped_tables
-    from workbench.whatif import BASELINE, SavedComparison, Scenario, run_scenarios, tornado
-    from workbench.whatif.saved import comparison_files
-    from workbench.whatif.scenarios import SCENARIO_FOLDER, scenario_to_yaml
-
     tables = scoped_tables(workspace, checked_tables(workspace))
     design = demo_design(tables, name=f"{workspace.name} mentoring program")  # as a new design is called
     files = {DESIGN_FILE: design_to_yaml(design)}
@@ -420,3 +423,27 @@ def write_story(workspace: Workspace, **options) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
     return list(files)
+
+
+def write_organisation(out: Path, *, n_people: int = 800, seed: int = 0, name: str = "Demo organisation",
+                       story: bool = True) -> Workspace:
+    """Generate the organisation (:func:`~workbench.data.sample.generate_organisation`) and write it as the new
+    workspace folder ``out`` (which must not exist or be empty).
+
+    With ``story`` (the default; about 5 s more for 800 people) the workspace
+    also holds a design, a saved matching of the current cohort and a saved
+    what-if comparison (:func:`write_story`), so every page has
+    something to show. The same arguments give byte-identical files:
+    ``datasets/demo`` is ``write_organisation(out, seed=0)``. The folder
+    appears whole or not at all.
+    """
+    tables = generate_organisation(n_people, seed=seed)
+    settings = WorkspaceSettings(name=name, extra={"generated": {"seed": seed, "people": int(n_people)}})
+
+    def fill(folder: Path) -> None:
+        write_tables(tables, folder)
+        if story:
+            write_settings(folder, settings)  # the story reads the folder as a workspace
+            write_story(open_workspace(folder))
+
+    return write_new_workspace(Path(out), settings, fill)

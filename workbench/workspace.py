@@ -215,24 +215,6 @@ class Workspace:
         """Names of the data tables present, sorted."""
         return sorted(p.stem for p in self.path.glob("*.csv"))
 
-    def read_table(self, table: str) -> pd.DataFrame:
-        """Table ``table`` as text columns (blank cells are ``""``), read as validation reads it.
-
-        Files edited by hand are read all the same: encoding and delimiter are
-        detected. A file with only a header is an empty table.
-        """
-        from workbench.data.reading import DataFileError, NoDataRowsError, read_table_file
-
-        path = self.table_path(table)
-        if not path.is_file():
-            raise WorkspaceError(f"The workspace {self.name!r} has no {path.name}.")
-        try:
-            return read_table_file(path).frame.reset_index(drop=True)
-        except NoDataRowsError as exc:
-            return pd.DataFrame({column: pd.Series([], dtype=str) for column in exc.columns})
-        except DataFileError as exc:
-            raise WorkspaceError(f"{self.name}: {exc}") from None
-
     def row_counts(self) -> dict[str, int]:
         """Data rows per table present (header excluded), without parsing the files."""
         counts = {}
@@ -578,36 +560,6 @@ def csv_text(frame: pd.DataFrame) -> str:
     """A table as the CSV text stored in a workspace: UTF-8, ``\\n`` line ends, blanks empty, cells as they are
     (never escaped for spreadsheets: that is :func:`workbench.exports.safe_csv_text`, for downloads)."""
     return frame.to_csv(index=False, lineterminator="\n", float_format="%.10g", na_rep="")
-
-
-class TableTooLargeError(WorkspaceError):
-    """A table would be stored larger than a workspace table is read (it could not be read back)."""
-
-
-def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message: str | None = None,
-               also: Mapping[str, str | None] | None = None) -> Workspace:
-    """Save ``frame`` as ``<table>.csv``, and the files ``also`` (name -> text, e.g. the mapping it was imported
-    with) in the same save; see :func:`save_files`. Returns the workspace as saved.
-
-    Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
-    :class:`TableTooLargeError` when the file would be larger than :meth:`Workspace.read_table` reads
-    (:data:`workbench.data.reading.DEFAULT_MAX_BYTES`) or would hold a cell longer than it reads
-    (:data:`~workbench.data.reading.MAX_CELL_CHARS`), so no save leaves a table that cannot be read back."""
-    from workbench.data import reading
-
-    try:
-        reading.check_cell_lengths(frame.set_axis(range(2, len(frame) + 2)), 1, f"{table}.csv")
-    except reading.DataFileError as err:
-        raise TableTooLargeError(f"Stored as {table}.csv, {err.message}.") from None
-    text = csv_text(frame)
-    size = len(text.encode("utf-8"))
-    if size > reading.DEFAULT_MAX_BYTES:
-        raise TableTooLargeError(f"Stored as {table}.csv (UTF-8) it would be {size / 2**20:.1f} MB, larger than "
-                                 f"the limit of {reading.DEFAULT_MAX_BYTES / 2**20:.1f} MB a workspace table is "
-                                 "read with: split it, or leave out columns the workbench does not use.")
-    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text, **(also or {})},
-                       message=message or f"save {table}.csv")
-    return replace(saved, program=workspace.program)
 
 
 def save_files(workspace: Workspace, contents: Mapping[str, str | None], *, message: str) -> Workspace:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from workbench.data import reading
 from workbench.data.contracts import TABLES
-from workbench.data.importing import import_table, validate_workspace
+from workbench.data.importing import import_table, read_workspace_table, validate_workspace
 from workbench.data.sample import generate_organisation, write_tables
 from workbench.workspace import (
     StaleWorkspaceError,
@@ -106,7 +106,7 @@ def test_a_real_world_export_imports_from_the_command_line(home: Path, tmp_path:
                str(tmp_path / "people.yaml"), "--into", str(ws.path))
     assert done.returncode == 0, done.stderr
     assert "Imported 3 rows" in done.stdout
-    people = open_workspace(ws.path).read_table("people")
+    people = read_workspace_table(open_workspace(ws.path), "people")
     assert people["name"].tolist() == ["Zoë Müller", "François Dupré", "Ana Núñez"]
     assert people["level"].tolist() == ["5", "1", "3"]
     assert people["exit_date"].tolist() == ["", "", "2024-02-28"]
@@ -115,7 +115,7 @@ def test_a_real_world_export_imports_from_the_command_line(home: Path, tmp_path:
     done = cli("import", str(tmp_path / "mentoring sign-up.csv"), "--table", "enrolment", "--mapping",
                str(tmp_path / "enrolment.yaml"), "--into", str(ws.path))
     assert done.returncode == 0, done.stderr
-    enrolment = open_workspace(ws.path).read_table("enrolment")
+    enrolment = read_workspace_table(open_workspace(ws.path), "enrolment")
     assert enrolment[["person_id", "role", "capacity"]].values.tolist() == [["E001", "mentor", "2"],
                                                                            ["E002", "mentee", ""]]
 
@@ -150,7 +150,7 @@ def test_an_excel_export_under_title_rows_imports_and_the_notes_say_how_it_was_r
         "level, location, manager_id, ...), the most of the workbook's 2 sheets.",
         "The header is on row 4; rows 1-3 (a title: 'Acme Corp - Headcount report') were skipped.",
         "Row 8 ('Total') looks like a total and was left out.")
-    people = open_workspace(ws.path).read_table("people")
+    people = read_workspace_table(open_workspace(ws.path), "people")
     assert people["hire_date"].tolist() == ["2008-10-27", "2015-04-03", "2020-01-15"]
 
     done = cli("import", str(tmp_path / "headcount.xlsx"), "--table", "people", "--mapping",
@@ -217,8 +217,8 @@ def test_validate_names_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None
 
 def test_an_import_that_would_break_another_table_is_refused(small_workspace: Path, tmp_path: Path) -> None:
     ws = open_workspace(small_workspace)
-    people = ws.read_table("people")
-    assessed = set(ws.read_table("proficiency")["person_id"])
+    people = read_workspace_table(ws, "people")
+    assessed = set(read_workspace_table(ws, "proficiency")["person_id"])
     remaining = people[~people["person_id"].isin(sorted(assessed)[:1]) & (people["manager_id"] != "")]
     remaining = remaining.assign(manager_id="")
     remaining.to_csv(tmp_path / "fewer people.csv", index=False)
@@ -234,7 +234,7 @@ def test_a_good_import_is_saved_and_can_be_undone(small_workspace: Path, tmp_pat
     from workbench.workspace import undo
 
     ws = open_workspace(small_workspace)
-    skills = ws.read_table("skills")
+    skills = read_workspace_table(ws, "skills")
     skills.assign(name=skills["name"].str.upper()).to_csv(tmp_path / "skills.csv", index=False)
     before = (small_workspace / "skills.csv").read_bytes()
     result = import_table(tmp_path / "skills.csv", "skills", ws)
@@ -249,7 +249,7 @@ def test_a_good_import_is_saved_and_can_be_undone(small_workspace: Path, tmp_pat
 def test_an_import_from_a_stale_page_is_refused(small_workspace: Path, tmp_path: Path) -> None:
     page = open_workspace(small_workspace)
     other_tab = open_workspace(small_workspace)
-    page.read_table("goals").to_csv(tmp_path / "goals.csv", index=False)
+    read_workspace_table(page, "goals").to_csv(tmp_path / "goals.csv", index=False)
     assert import_table(tmp_path / "goals.csv", "goals", other_tab).ok
     before = snapshot(small_workspace)
     with pytest.raises(StaleWorkspaceError):
@@ -260,7 +260,7 @@ def test_an_import_from_a_stale_page_is_refused(small_workspace: Path, tmp_path:
 def test_an_import_that_would_be_stored_too_large_to_read_back_is_refused(
         small_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws = open_workspace(small_workspace)
-    skills = ws.read_table("skills")
+    skills = read_workspace_table(ws, "skills")
     source = tmp_path / "compétences.csv"
     skills.assign(name="Éléments d'éducation à l'égalité").to_csv(source, index=False, encoding="latin-1")
     stored = len(csv_text(skills.assign(name="Éléments d'éducation à l'égalité")).encode("utf-8"))
@@ -278,7 +278,7 @@ def test_an_import_that_would_be_stored_too_large_to_read_back_is_refused(
 def test_an_import_whose_mapping_makes_a_cell_too_long_to_read_back_is_refused(small_workspace: Path,
                                                                                  tmp_path: Path) -> None:
     ws = open_workspace(small_workspace)
-    ws.read_table("skills").drop(columns="category").to_csv(tmp_path / "skills.csv", index=False)
+    read_workspace_table(ws, "skills").drop(columns="category").to_csv(tmp_path / "skills.csv", index=False)
     (tmp_path / "mapping.yaml").write_text("defaults:\n  category: " + "x" * (reading.MAX_CELL_CHARS + 1) + "\n")
     before = snapshot(small_workspace)
     result = import_table(tmp_path / "skills.csv", "skills", ws, tmp_path / "mapping.yaml")
@@ -335,23 +335,21 @@ def test_any_import_ends_in_success_or_problems_and_failures_change_nothing(
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Tables read from disk (not from memory), in order; files count as settled at once."""
     from workbench.data import importing
-    from workbench.workspace import Workspace
 
     monkeypatch.setattr(importing, "_SETTLE_NS", 0)
-    read = Workspace.read_table
+    read = importing._read_table
     seen: list[str] = []
 
-    def counting(self, table):
+    def counting(workspace, table):
         seen.append(table)
-        return read(self, table)
+        return read(workspace, table)
 
-    monkeypatch.setattr(Workspace, "read_table", counting)
+    monkeypatch.setattr(importing, "_read_table", counting)
     return seen
 
 
 def test_a_table_is_read_once_per_version_of_its_file(small_workspace: Path, reads: list[str]) -> None:
-    from workbench.data.importing import read_workspace_table
-    from workbench.workspace import save_table
+    from workbench.data.importing import save_table
 
     ws = open_workspace(small_workspace)
     first = read_workspace_table(ws, "skills")
@@ -365,8 +363,6 @@ def test_a_table_is_read_once_per_version_of_its_file(small_workspace: Path, rea
 
 def test_a_file_changed_in_place_is_read_again(small_workspace: Path, reads: list[str]) -> None:
     import os
-
-    from workbench.data.importing import read_workspace_table
 
     ws = open_workspace(small_workspace)
     path = small_workspace / "goals.csv"
@@ -387,15 +383,14 @@ def test_a_file_changed_a_moment_ago_is_never_taken_from_memory(small_workspace:
     monkeypatch.setattr(importing, "_SETTLE_NS", 60 * 10**9)
     ws = open_workspace(small_workspace)
     read = []
-    monkeypatch.setattr(type(ws), "read_table", lambda self, table: read.append(table) or pd.DataFrame({"a": [1]}))
+    monkeypatch.setattr(importing, "_read_table",
+                        lambda workspace, table: read.append(table) or pd.DataFrame({"a": [1]}))
     importing.read_workspace_table(ws, "goals")
     importing.read_workspace_table(ws, "goals")
     assert read == ["goals", "goals"]
 
 
 def test_changing_a_table_read_changes_nothing_remembered(small_workspace: Path, reads: list[str]) -> None:
-    from workbench.data.importing import read_workspace_table
-
     ws = open_workspace(small_workspace)
     table = read_workspace_table(ws, "people")
     table.loc[0, "department"] = "Changed"
@@ -454,7 +449,7 @@ def test_analyses_read_tables_validated_once_per_version_and_again_when_a_file_c
 def test_warnings_are_found_once_per_version_and_follow_a_new_one(small_workspace: Path, reads: list[str],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from workbench.data import contracts, importing
-    from workbench.workspace import save_table
+    from workbench.data.importing import save_table
 
     found = []
     monkeypatch.setattr(importing, "date_warnings", lambda tables, **kw: found.append(1) or
@@ -462,7 +457,7 @@ def test_warnings_are_found_once_per_version_and_follow_a_new_one(small_workspac
     ws = open_workspace(small_workspace)
     assert importing.workspace_warnings(ws).ok and importing.workspace_warnings(ws).ok
     assert len(found) == 1
-    people = ws.read_table("people")
+    people = read_workspace_table(ws, "people")
     people.loc[people.index[0], "exit_date"] = "9999-12-31"
     ws = save_table(ws, "people", people)
     tables, warnings = importing.checked_tables_and_warnings(ws, ["people", "skills"])

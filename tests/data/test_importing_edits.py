@@ -32,7 +32,7 @@ def test_a_valid_edit_is_saved_as_one_undoable_save(demo: Workspace) -> None:
     result = save_edited_table(demo, "goals", goals)
     assert result.ok and result.rows == 4 and result.source == "goals.csv"
     assert result.workspace.revision_of("goals.csv") == demo.revision_of("goals.csv") + 1
-    assert list(open_workspace(demo.path).read_table("goals")["target"]) == ["14", "61.5", "50", "85"]
+    assert list(read_workspace_table(open_workspace(demo.path), "goals")["target"]) == ["14", "61.5", "50", "85"]
     latest = history(result.workspace)[0]
     assert (latest.artefact, latest.message) == ("goals.csv", "edit goals.csv in the table editor")
     undo(result.workspace, "goals.csv")
@@ -103,7 +103,7 @@ def test_blank_rows_are_dropped_and_rows_keep_the_numbers_the_grid_shows(demo: W
     assert list(zip(found["row"], found["column"])) == [(6, "target")]
     edited.loc[4, "target"] = "85"
     assert save_edited_table(demo, "goals", edited).ok
-    assert open_workspace(demo.path).read_table("goals").equals(goals)
+    assert read_workspace_table(open_workspace(demo.path), "goals").equals(goals)
 
 
 def test_rows_numbered_by_a_row_index_are_reported_by_it(demo: Workspace) -> None:
@@ -118,9 +118,9 @@ def test_an_optional_column_left_blank_is_not_added_but_the_tables_own_columns_a
     enrolment = read_workspace_table(demo, "enrolment")
     assert "program" not in enrolment.columns and {"cohort", "values"} <= set(enrolment.columns)
     assert save_edited_table(demo, "enrolment", enrolment.assign(program="")).ok
-    assert open_workspace(demo.path).read_table("enrolment").equals(enrolment)
+    assert read_workspace_table(open_workspace(demo.path), "enrolment").equals(enrolment)
     assert save_edited_table(demo, "goals", goals).ok  # a required column, blank where it may be: kept
-    assert open_workspace(demo.path).read_table("goals").equals(goals)
+    assert read_workspace_table(open_workspace(demo.path), "goals").equals(goals)
 
 
 def test_an_empty_workspace_gets_the_table_typed_in(home: Path) -> None:

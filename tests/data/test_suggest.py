@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from workbench.cli import main
 from workbench.data.contracts import validate_against
-from workbench.data.importing import import_table, saved_mapping
+from workbench.data.importing import import_table, read_workspace_table, saved_mapping
 from workbench.data.reading import Mapping, apply_mapping, load_mapping, read_table_file
 from workbench.data.suggest import mapping_with, mapping_yaml, role_of, suggest_mapping
 from workbench.workspace import DEMO_SOURCE, MAPPINGS_DIR, create_workspace, history, open_workspace, undo
@@ -242,7 +242,7 @@ def test_the_command_line_suggests_a_mapping_that_then_imports(home: Path, hris:
     assert mapping.columns["Hire Date"] == "hire_date"
     assert main(["import", str(hris), "--table", "people", "--into", str(workspace.path),
                  "--mapping", str(out)]) == 0
-    assert len(open_workspace(workspace.path).read_table("people")) == 59
+    assert len(read_workspace_table(open_workspace(workspace.path), "people")) == 59
     capsys.readouterr()
     assert main(["import", str(hris), "--table", "people", "--into", str(workspace.path)]) == 0
     assert "Using the mapping people.csv was last imported with" in capsys.readouterr().out

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from workbench.data.contracts import TABLES
-from workbench.data.importing import import_table, validate_workspace
+from workbench.data.importing import import_table, read_workspace_table, validate_workspace
 from workbench.data.reading import read_table_file
 from workbench.data.templates import ABOUT_SHEET, column_guide, template_csv, template_frame, template_xlsx
 from workbench.workspace import create_workspace
@@ -26,7 +26,7 @@ def test_every_template_imports_cleanly_in_table_order_as_csv_and_as_excel(home:
         result = import_table(tmp_path / f"{table}.xlsx", table, as_excel)
         assert result.ok, result.problems.text()
         as_excel = result.workspace
-        assert as_excel.read_table(table).equals(as_csv.read_table(table))
+        assert read_workspace_table(as_excel, table).equals(read_workspace_table(as_csv, table))
     assert validate_workspace(as_csv).ok  # every required table present, references between them hold
     assert as_csv.row_counts() == {table: len(template_frame(table)) for table in TABLES}
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from workbench.data.importing import read_workspace_table
 from workbench.design.eligibility import data_as_of, eligible, employed, tenure_months
 from workbench.design.model import ColumnFilter, Eligibility, ProgramDesign, Quota
 from workbench.workspace import DEMO_SOURCE, open_workspace
@@ -101,7 +102,7 @@ def test_data_as_of_is_the_latest_event_not_after_today() -> None:
 
 
 def test_data_as_of_the_demo_is_its_last_hire() -> None:
-    demo = open_workspace(DEMO_SOURCE).read_table("people")
+    demo = read_workspace_table(open_workspace(DEMO_SOURCE), "people")
     assert data_as_of(demo, today=datetime.date(2026, 11, 21)) == datetime.date(2026, 6, 28)
 
 

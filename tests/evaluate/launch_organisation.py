@@ -85,7 +85,8 @@ def waitlist_workspace(home: Path, *, program: str | None = None, places: int = 
     from workbench.evaluate.plan import freeze_plan, plan_for
     from workbench.evaluate.trial import OFFERED, WAITLISTED
     from workbench.programs import add_program, scoped_tables
-    from workbench.workspace import create_workspace, open_workspace, program_scope, save_table
+    from workbench.data.importing import save_table
+    from workbench.workspace import create_workspace, open_workspace, program_scope
 
     at_launch = launch_tables(n_applicants=400, n_mentors=150, seed=0)
     enrolment = at_launch["enrolment"]

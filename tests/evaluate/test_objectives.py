@@ -14,9 +14,8 @@ from workbench.design.model import Align, Eligibility, Experience, Objective, Pr
 from workbench.errors import WorkbenchError
 from workbench.evaluate import evaluation_cohort, scorecard
 from workbench.evaluate.cohort import add_months
-from workbench.evaluate.objectives import assessments, measure_objectives, median_months, trajectories, \
-    trajectory_table
-from workbench.evaluate.scorecard import annual_rate
+from workbench.evaluate.objectives import assessments, measure_objectives, median_months
+from workbench.evaluate.scorecard import annual_rate, trajectories, trajectory_table
 from workbench.evaluate.survey import survey_answers
 
 START = datetime.date(2025, 1, 6)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.data.importing import read_workspace_table, save_table
 from workbench.design.model import Align, Launch, Objective, PilotDesign, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate import JSON_SCHEMA, evaluate
@@ -16,7 +17,7 @@ from workbench.evaluate.cohort import SELF_SELECTION
 from workbench.evaluate.plan import freeze_plan, load_plan, plan_for
 from workbench.evaluate.trial import OFFERED, WAITLISTED
 from workbench.reports.evaluation import evaluation_html
-from workbench.workspace import StaleWorkspaceError, create_workspace, save_table, undo
+from workbench.workspace import StaleWorkspaceError, create_workspace, undo
 from tests.evaluate.launch_organisation import launch_tables, run_cohort, true_retention_difference
 
 MONTHLY_HAZARD, HAZARD_RATIO = 0.03, 0.45
@@ -119,7 +120,7 @@ def workspace(home):
 
 def test_freezing_saves_one_undoable_revision_checked_plan(workspace) -> None:
     design = waitlist_design(places=30)
-    plan = plan_for({n: workspace.read_table(n) for n in ("people", "enrolment")}, design, cohort="2025")
+    plan = plan_for({n: read_workspace_table(workspace, n) for n in ("people", "enrolment")}, design, cohort="2025")
     saved = freeze_plan(workspace, plan)
     back = load_plan(saved)
     assert back.record() == plan.record()

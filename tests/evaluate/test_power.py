@@ -28,10 +28,10 @@ from workbench.evaluate.power import (
     objective_power,
     offered_needed,
     paired_mentees_needed,
-    power_findings,
     wedge_variance,
 )
 from workbench.evaluate.trial import allocate
+from workbench.readiness import power_findings
 from workbench.simulate.baseline import attrition_baseline, program_starts
 from workbench.workspace import DEMO_SOURCE, open_workspace
 

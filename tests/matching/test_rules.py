@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from tests.matching import TABLES, make_pool
-from workbench.design.checks import check_design
+from workbench.data.importing import read_workspace_table
+from workbench.readiness import check_design
 from workbench.design.model import Align, Eligibility, Experience, ProgramDesign
 from workbench.matching.pool import build_pool
 from workbench.matching.rules import allowed_block, facts, hard_rules, is_pair, rows_of, rule_reasons, spans
@@ -104,8 +105,8 @@ def test_unknown_level_fails_the_window() -> None:
 @pytest.fixture(scope="module")
 def demo() -> dict:
     workspace = open_workspace(DEMO)
-    return {name: workspace.read_table(name) for name in ("people", "enrolment", "requirements", "proficiency",
-                                                          "goals", "preferences", "skills")}
+    names = ("people", "enrolment", "requirements", "proficiency", "goals", "preferences", "skills")
+    return {name: read_workspace_table(workspace, name) for name in names}
 
 
 def test_build_pool_on_the_demo(demo: dict) -> None:

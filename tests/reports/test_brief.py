@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from workbench.charts import headcount_chart
-from workbench.reports.brief import brief_html, brief_markdown, chart_svg, write_brief
+from workbench.data.importing import read_workspace_table
+from workbench.reports.brief import brief_html, brief_markdown, write_brief
 from workbench.design.catalogue import DECISIONS, describe_value
-from workbench.design.checks import Finding
+from workbench.readiness import Finding
 from workbench.design.model import Align, Evaluate, Experience, Objective, ProgramDesign
 from workbench.design.store import DesignError, save_design
 from workbench.errors import WorkbenchError
@@ -65,7 +66,7 @@ def findings() -> list[Finding]:
 
 
 def render(workspace, design, findings, **kwargs) -> str:
-    charts = [headcount_chart(workspace.read_table("people"))]
+    charts = [headcount_chart(read_workspace_table(workspace, "people"))]
     return brief_html(workspace, design, findings, generated=DAY, charts=charts, **kwargs)
 
 
@@ -171,13 +172,6 @@ def test_a_workspace_without_data_still_gets_a_brief(tmp_path: Path) -> None:
     assert "None set yet" in page
 
 
-def test_chart_svg_takes_a_spec_and_keeps_ids_apart() -> None:
-    spec = {"data": {"values": [{"a": "x", "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
-            "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
-    svg = chart_svg(spec, prefix="one")
-    assert svg.startswith("<svg") and "mark-rect" in svg
-    assert all(name.startswith("one-") for name in re.findall(r'\bid="([^"]+)"', svg))
-
 
 def test_markdown_has_the_same_content(workspace, design, findings) -> None:
     text = brief_markdown(workspace, design, findings, generated=DAY)
@@ -256,18 +250,9 @@ def test_the_brief_includes_the_saved_matching_without_names(tmp_path) -> None:
     assert "Mentees matched" in markdown
 
 
-def test_chart_svg_cuts_every_label_whatever_the_chart_allows() -> None:
-    long = "Customer operations " * 500  # 10,000 characters
-    spec = {"data": {"values": [{"a": long, "b": 1}, {"a": "y", "b": 2}]}, "mark": "bar",
-            "encoding": {"y": {"field": "a", "type": "nominal", "axis": {"labelLimit": 0}},  # 0: no pixel limit
-                         "x": {"field": "b", "type": "quantitative"}}}
-    labels = re.findall(r">([^<]*)</text>", chart_svg(spec))
-    assert any(label.startswith(long[:40]) and label.endswith("\u2026") for label in labels)
-    assert max(map(len, labels)) < 80
-
 
 def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, findings) -> None:
-    people = workspace.read_table("people")
+    people = read_workspace_table(workspace, "people")
     rows = people.index[people["exit_date"].eq("")][:2]
     people.loc[rows, "exit_date"] = "9999-12-31"
     people.to_csv(workspace.table_path("people"), index=False)
@@ -284,7 +269,7 @@ def test_the_brief_counts_the_data_warnings_in_a_note(workspace, design, finding
 def test_the_objectives_carry_their_minimum_detectable_effect(workspace, design, findings) -> None:
     from workbench.evaluate.power import objective_power
 
-    tables = {name: workspace.read_table(name) for name in ("people", "enrolment", "meetings", "survey")}
+    tables = {name: read_workspace_table(workspace, name) for name in ("people", "enrolment", "meetings", "survey")}
     power = objective_power(design, tables, runs=50)
     sentence = power[0].sentence()
     assert "minimum detectable effect" in sentence

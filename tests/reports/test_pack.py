@@ -277,7 +277,7 @@ def test_a_chart_with_nothing_to_draw_is_left_out_with_its_caption() -> None:
 
 def test_the_evaluation_page_shows_the_objectives_trajectories_as_a_chart_and_a_table(full) -> None:
     from workbench.evaluate import evaluate_workspace
-    from workbench.evaluate.objectives import trajectory_table
+    from workbench.evaluate.scorecard import trajectory_table
 
     workspace, result = full
     expected = evaluate_workspace(workspace, seed=0, **QUICK).trajectories

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from workbench.data.contracts import TABLES
+from workbench.data.importing import read_workspace_table
 from workbench.data.reading import load_mapping, read_table_file
 from workbench.data.suggest import suggest_mapping
 from workbench.data.templates import template_csv, template_frame
@@ -38,13 +39,13 @@ def test_demo_health_is_summarised(panel: DataPanel) -> None:
 def test_a_valid_upload_is_imported_and_can_be_undone(panel: DataPanel) -> None:
     demo = panel.context.workspace
     original = demo.table_path("goals").read_bytes()
-    goals = demo.read_table("goals").assign(priority="2")
+    goals = read_workspace_table(demo, "goals").assign(priority="2")
     panel.table.value = "goals"
     panel.source.value = upload("goals export.csv", goals.to_csv(index=False).encode("utf-8"))
     panel.import_button.click()
     assert "Imported 4 rows from goals export.csv as goals.csv" in panel.notice.value
     assert panel.context.workspace.settings.revision == demo.settings.revision + 1
-    assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}
+    assert set(read_workspace_table(open_workspace(demo.path), "goals")["priority"]) == {"2"}
     assert panel.source.value == ()
     panel.undo_button.click()
     assert "Undone: import goals export.csv as goals" in panel.notice.value
@@ -72,8 +73,8 @@ def test_importing_without_a_file_asks_for_one(panel: DataPanel) -> None:
 
 def test_a_save_from_a_stale_page_is_refused_with_a_message(panel: DataPanel) -> None:
     other_tab = find_workspace("demo")
-    goals = other_tab.read_table("goals")
-    from workbench.workspace import save_table
+    goals = read_workspace_table(other_tab, "goals")
+    from workbench.data.importing import save_table
 
     save_table(other_tab, "goals", goals)
     panel.table.value = "goals"
@@ -118,20 +119,19 @@ def test_missing_columns_are_named_and_nothing_is_imported_until_they_have_a_sou
 def test_another_workspace_updates_the_chart_in_place_and_coming_back_reads_nothing(
         panel: DataPanel, monkeypatch) -> None:
     from workbench.data import importing
-    from workbench.workspace import Workspace
 
     monkeypatch.setattr(importing, "_SETTLE_NS", 0)  # files written a moment ago count as settled
     chart = panel.chart
     demo = panel.context.workspace
     other = create_workspace("Other", copy_demo=True)
-    people = other.read_table("people")
+    people = read_workspace_table(other, "people")
     people.head(100).assign(manager_id="").to_csv(other.table_path("people"), index=False)  # managers gone too
     panel.context.workspace = other
     assert panel.chart is chart and panel.chart_box.children == (chart,)
     assert "validation problems" in panel.summary.value  # their skill levels name people no longer there
     panel.context.workspace = demo
     read = []
-    monkeypatch.setattr(Workspace, "read_table", lambda self, table: read.append(table))
+    monkeypatch.setattr(importing, "_read_table", lambda workspace, table: read.append(table))
     panel.context.workspace = other
     panel.context.workspace = demo
     assert read == [] and panel.chart is chart
@@ -156,7 +156,7 @@ def workbook(sheets: dict[str, list[list]]) -> bytes:
 
 def test_a_workbook_of_several_sheets_offers_the_one_naming_the_tables_columns(panel: DataPanel) -> None:
     demo = panel.context.workspace
-    goals = demo.read_table("goals").assign(priority="2")
+    goals = read_workspace_table(demo, "goals").assign(priority="2")
     rows = [list(goals.columns), *goals.values.tolist()]
     content = workbook({"<i>Cover": [], "Goals (old)": [["goal_id"], ["G1"]], "Goals 2026": rows})
     panel.table.value = "meetings"
@@ -169,7 +169,7 @@ def test_a_workbook_of_several_sheets_offers_the_one_naming_the_tables_columns(p
     assert panel.sheet.value == "Goals 2026" and "Goals 2026" in panel.preview.value
     panel.import_button.click()
     assert "Imported 4 rows from goals.xlsx (sheet Goals 2026) as goals.csv" in panel.notice.value
-    assert set(open_workspace(demo.path).read_table("goals")["priority"]) == {"2"}
+    assert set(read_workspace_table(open_workspace(demo.path), "goals")["priority"]) == {"2"}
     assert panel.sheet.options == () and panel.sheet_box.children == ()  # the upload was cleared
 
 
@@ -254,7 +254,7 @@ def test_an_hris_export_is_previewed_with_a_suggested_mapping_corrected_and_impo
     assert load_mapping(home / "downloaded.yaml") == replace(panel.shown_mapping(), file="downloaded.yaml")
     panel.import_button.click()
     assert "Imported 60 rows from HRIS export.csv as people.csv" in panel.notice.value
-    people = open_workspace(panel.context.workspace.path).read_table("people").set_index("person_id")
+    people = read_workspace_table(open_workspace(panel.context.workspace.path), "people").set_index("person_id")
     first = export.iloc[0]
     day, month, year = first["Hire Date"].split("/")
     assert people.loc[first["Employee ID"], ["department", "name", "hire_date", "exit_date"]].tolist() == [
@@ -316,7 +316,8 @@ def test_a_suggested_date_format_is_shown_kept_while_other_columns_change_and_re
 
 
 def test_a_mapping_file_replaces_the_suggestion(panel: DataPanel) -> None:
-    goals = panel.context.workspace.read_table("goals").rename(columns={"priority": "Weight", "kpi": "Measure"})
+    goals = read_workspace_table(panel.context.workspace, "goals")
+    goals = goals.rename(columns={"priority": "Weight", "kpi": "Measure"})
     panel.table.value = "goals"
     panel.source.value = upload("goals.csv", goals.to_csv(index=False).encode("utf-8"))
     assert panel.rows["priority"].source.value == ("column", "Weight")
@@ -328,7 +329,7 @@ def test_a_mapping_file_replaces_the_suggestion(panel: DataPanel) -> None:
     panel.mapping.value = upload("goals-map.yaml", mapping.encode("utf-8"))
     panel.import_button.click()
     assert "Imported 4 rows" in panel.notice.value
-    assert "9" in set(open_workspace(panel.context.workspace.path).read_table("goals")["priority"])
+    assert "9" in set(read_workspace_table(open_workspace(panel.context.workspace.path), "goals")["priority"])
 
 
 def test_file_headers_and_cells_are_escaped_and_dropdowns_hold_them_as_text(panel: DataPanel) -> None:

@@ -83,7 +83,7 @@ def test_a_saved_edit_reaches_the_page_and_the_undo_button_puts_it_back(start: S
     assert "Saved 4 rows as goals.csv" in editor.notice.value
     assert not editor.unsaved
     assert editor.context.workspace.revision_of("goals.csv") == workspace.revision_of("goals.csv") + 1
-    assert list(open_workspace(workspace.path).read_table("goals")["target"]) == ["14", "60", "50", "85"]
+    assert list(read_workspace_table(open_workspace(workspace.path), "goals")["target"]) == ["14", "60", "50", "85"]
     start.data.undo_button.click()
     assert "Undone: edit goals.csv in the table editor" in start.data.notice.value
     assert workspace.table_path("goals").read_bytes() == before
@@ -114,7 +114,7 @@ def test_a_stale_save_keeps_the_edits_and_offers_to_save_over(start: StartView) 
     assert editor.save_over.layout.display is None
     editor.save_over.click()
     assert "Saved 4 rows as goals.csv" in editor.notice.value
-    stored = open_workspace(other_tab.path).read_table("goals")
+    stored = read_workspace_table(open_workspace(other_tab.path), "goals")
     assert stored["kpi"][0] == "exits per year" and stored["priority"][1] == "2"  # the page's version, whole
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.data.importing import save_table
 from workbench.evaluate.plan import freeze_plan, plan_for
 from workbench.evaluate.trial import OFFERED
 from workbench.design.store import save_design
 from workbench.views.evaluate import EvaluateView
 from workbench.views.shell import open_page
-from workbench.workspace import create_workspace, save_table
+from workbench.workspace import create_workspace
 from tests.evaluate.launch_organisation import launch_tables, run_cohort
 from tests.evaluate.test_plan import HAZARD_RATIO, MONTHLY_HAZARD, SELF_SELECTION_WORDS, waitlist_design
 from tests.views.test_evaluate import QUICK, widget_text

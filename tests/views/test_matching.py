@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workbench.data.importing import read_workspace_table, save_table
 from workbench.design import load_design
 from workbench.errors import WorkbenchError
 from workbench.matching import METHODS, default_method, saved_matching
 from workbench.views.feedback import Notice
 from workbench.views.matching import MatchingView
 from workbench.views.shell import open_page, show_page
-from workbench.workspace import create_workspace, find_workspace, open_workspace, save_files, save_table
+from workbench.workspace import create_workspace, find_workspace, open_workspace, save_files
 
 
 @pytest.fixture
@@ -323,7 +324,7 @@ def test_no_enrolment_is_a_message_not_a_traceback(home: Path) -> None:
 
 def test_no_mentors_is_explained_in_the_page(home: Path) -> None:
     workspace = demo_copy("No mentors")
-    enrolment = workspace.read_table("enrolment")
+    enrolment = read_workspace_table(workspace, "enrolment")
     workspace = save_table(workspace, "enrolment", enrolment[enrolment["role"] == "mentee"])
     view = page_for(workspace)
     assert isinstance(view, MatchingView)

@@ -26,7 +26,7 @@ def _measured(frame: pd.DataFrame) -> pd.DataFrame:
 def trajectories_chart(frame: pd.DataFrame) -> alt.VConcatChart | alt.Chart:
     """One panel per measured objective: months from the cohort's start (x) against the observed figure (y),
     a line and dots per cohort, each dot with its 95% interval as a vertical bar. ``frame`` is ``result.trajectories``
-    (:func:`workbench.evaluate.objectives.trajectories`); objectives never measured are left out."""
+    (:func:`workbench.evaluate.scorecard.trajectories`); objectives never measured are left out."""
     if is_empty(frame):
         return no_data_chart(_TITLE)
     require(frame, ["cohort", "objective", "months", "measure", "unit", "observed", "low", "high"], "trajectories")

@@ -6,6 +6,11 @@ validated against its table's contract and against the workspace's other
 tables, and saved only when nothing is wrong. A failed import leaves the
 workspace exactly as it was and returns every problem with file, row, column
 and value.
+
+The workspace's tables are read here too (:func:`read_workspace_table`, once per
+version of each file, and :func:`checked_tables`, validated) and saved with
+:func:`save_table`, which refuses a table that could not be read back; the
+workspace itself (:mod:`workbench.workspace`) only stores files.
 """
 
 from __future__ import annotations
@@ -18,18 +23,19 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from workbench.data import reading
 from workbench.data.contracts import (ROW_INDEX_NAME, TABLES, Problems, date_warnings, program_problems,
                                       validate_against, validate_tables)
-from workbench.data.reading import DataFileError, Mapping, load_mapping, prepare_import
+from workbench.data.reading import DataFileError, Mapping, NoDataRowsError, load_mapping, prepare_import, read_table_file
 from workbench.data.suggest import mapping_yaml
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
-from workbench.workspace import MAPPINGS_DIR, TableTooLargeError, Workspace, program_ids, save_table
+from workbench.workspace import MAPPINGS_DIR, Workspace, csv_text, program_ids, save_files
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,14 @@ def _remember(cache: OrderedDict, key: object, value: object, limit: int) -> Non
 
 
 def read_workspace_table(workspace: Workspace, table: str) -> pd.DataFrame:
-    """:meth:`Workspace.read_table`, read once per version of the file in this process.
+    """Table ``table`` (e.g. ``"people"``) of the workspace as text columns (blank cells are ``""``), read as
+    validation reads it, once per version of the file in this process.
 
-    Raises :class:`WorkspaceError` as ``read_table`` does (a file that cannot be
-    read is never remembered). The frame returned is the caller's own: changing
-    it changes nothing remembered (pandas copy-on-write).
+    Files edited by hand are read all the same: encoding and delimiter are
+    detected. A file with only a header is an empty table. Raises
+    :class:`WorkspaceError` when the file is missing or cannot be read (a file
+    that cannot be read is never remembered). The frame returned is the caller's
+    own: changing it changes nothing remembered (pandas copy-on-write).
     """
     path = workspace.table_path(table)
     key = str(path.resolve())
@@ -110,10 +119,50 @@ def read_workspace_table(workspace: Workspace, table: str) -> pd.DataFrame:
             found = _files.get(key)
         if found is not None and found[0] == version:
             return found[1].copy(deep=False)
-    frame = workspace.read_table(table)
+    frame = _read_table(workspace, table)
     if version is not None and _version(path) == version:  # unchanged while it was read
         _remember(_files, key, (version, frame), _CACHE_FILES)
     return frame.copy(deep=False)
+
+
+def _read_table(workspace: Workspace, table: str) -> pd.DataFrame:
+    path = workspace.table_path(table)
+    if not path.is_file():
+        raise WorkspaceError(f"The workspace {workspace.name!r} has no {path.name}.")
+    try:
+        return read_table_file(path).frame.reset_index(drop=True)
+    except NoDataRowsError as exc:
+        return pd.DataFrame({column: pd.Series([], dtype=str) for column in exc.columns})
+    except DataFileError as exc:
+        raise WorkspaceError(f"{workspace.name}: {exc}") from None
+
+
+class TableTooLargeError(WorkspaceError):
+    """A table would be stored larger than a workspace table is read (it could not be read back)."""
+
+
+def save_table(workspace: Workspace, table: str, frame: pd.DataFrame, *, message: str | None = None,
+               also: dict[str, str | None] | None = None) -> Workspace:
+    """Save ``frame`` as ``<table>.csv``, and the files ``also`` (name -> text, e.g. the mapping it was imported
+    with) in the same save; see :func:`workbench.workspace.save_files`. Returns the workspace as saved.
+
+    Data tables belong to the whole workspace, whichever program ``workspace`` is scoped to. Refused with
+    :class:`TableTooLargeError` when the file would be larger than :func:`read_workspace_table` reads
+    (:data:`workbench.data.reading.DEFAULT_MAX_BYTES`) or would hold a cell longer than it reads
+    (:data:`~workbench.data.reading.MAX_CELL_CHARS`), so no save leaves a table that cannot be read back."""
+    try:
+        reading.check_cell_lengths(frame.set_axis(range(2, len(frame) + 2)), 1, f"{table}.csv")
+    except DataFileError as err:
+        raise TableTooLargeError(f"Stored as {table}.csv, {err.message}.") from None
+    text = csv_text(frame)
+    size = len(text.encode("utf-8"))
+    if size > reading.DEFAULT_MAX_BYTES:
+        raise TableTooLargeError(f"Stored as {table}.csv (UTF-8) it would be {size / 2**20:.1f} MB, larger than "
+                                 f"the limit of {reading.DEFAULT_MAX_BYTES / 2**20:.1f} MB a workspace table is "
+                                 "read with: split it, or leave out columns the workbench does not use.")
+    saved = save_files(replace(workspace, program=None), {f"{table}.csv": text, **(also or {})},
+                       message=message or f"save {table}.csv")
+    return replace(saved, program=workspace.program)
 
 
 def workspace_version(workspace: Workspace) -> tuple | None:

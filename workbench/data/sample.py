@@ -6,10 +6,10 @@ person's skill proficiencies are spread around their occupation's O*NET level
 profile. Everything else (people, hires and exits, a past mentoring cohort with
 meetings and surveys, the current cohort's enrolment) is simulated with known
 effects, listed in :data:`GENERATION_PARAMETERS`, so that evaluation code can be
-checked against the truth. :func:`write_organisation` writes it as a new
-workspace, with the story a first workshop would have saved (a design, a
-matching of the current cohort and a what-if comparison; :mod:`workbench.story`),
-as ``workbench sample`` does.
+checked against the truth. :func:`workbench.story.write_organisation` writes it
+as a new workspace, with the story a first workshop would have saved (a design,
+a matching of the current cohort and a what-if comparison), as ``workbench
+sample`` does.
 
 Conventions shared by all tables:
 
@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.data import onet
-from workbench.workspace import Workspace, WorkspaceSettings, csv_text, open_workspace, write_new_workspace, write_settings
+from workbench.workspace import csv_text
 
 MIN_PEOPLE = 20
 DAYS_PER_YEAR = 365.25
@@ -1209,28 +1209,3 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
         path.write_bytes(csv_text(df).encode("utf-8"))
         paths.append(path)
     return paths
-
-
-def write_organisation(out: Path, *, n_people: int = 800, seed: int = 0, name: str = "Demo organisation",
-                       story: bool = True) -> Workspace:
-    """Generate the organisation and write it as the new workspace folder ``out`` (which must not exist or be empty).
-
-    With ``story`` (the default; about 5 s more for 800 people) the workspace
-    also holds a design, a saved matching of the current cohort and a saved
-    what-if comparison (:func:`workbench.story.write_story`), so every page has
-    something to show. The same arguments give byte-identical files:
-    ``datasets/demo`` is ``write_organisation(out, seed=0)``. The folder
-    appears whole or not at all.
-    """
-    tables = generate_organisation(n_people, seed=seed)
-    settings = WorkspaceSettings(name=name, extra={"generated": {"seed": seed, "people": int(n_people)}})
-
-    def fill(folder: Path) -> None:
-        write_tables(tables, folder)
-        if story:
-            from workbench.story import write_story
-
-            write_settings(folder, settings)  # the story reads the folder as a workspace
-            write_story(open_workspace(folder))
-
-    return write_new_workspace(Path(out), settings, fill)

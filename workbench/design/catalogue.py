@@ -874,6 +874,13 @@ def decision(id: str) -> Decision:
         raise KeyError(f"{id!r} is not a decision of the catalogue.{hint}") from None
 
 
+def structure_label(structure: str) -> str:
+    """The plain name of program structure ``structure`` (its id with spaces when unknown): ``"one_on_one"`` ->
+    "One-on-one"."""
+    labels = {o.value: o.label for o in decision("experience.structure").options}
+    return labels.get(structure, str(structure).replace("_", " "))
+
+
 def decisions_for(step: str) -> tuple[Decision, ...]:
     """The decisions of AXLES step ``step`` (one of :data:`STEPS`), in catalogue order."""
     if step not in STEPS:

@@ -1,6 +1,6 @@
 """Who may take part: a design's eligibility rules as filters over ``people.csv``.
 
-People arrive as read from CSV (:meth:`workbench.workspace.Workspace.read_table`):
+People arrive as read from CSV (:func:`workbench.data.importing.read_workspace_table`):
 every column is text and a blank cell is ``""``. Dates are ``YYYY-MM-DD``.
 
 A person is *employed on day d* when ``hire_date <= d`` and ``exit_date`` is

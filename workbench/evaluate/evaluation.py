@@ -8,24 +8,27 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from workbench.data.importing import checked_tables
 from workbench.design.eligibility import date_column, text_column
 from workbench.design.model import ProgramDesign
+from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
 from workbench.evaluate.behaviour import behaviour
 from workbench.evaluate.calibration import MAX_HORIZON, calibrate
-from workbench.evaluate.cohort import PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, cohorts_with_data, \
-    evaluation_cohort, people_count
-from workbench.evaluate.objectives import event_rates, measure_objectives, trajectories
+from workbench.evaluate.cohort import (PRE_SURVEY_DAYS, SELF_SELECTION, ParticipantRule, cohorts_with_data,
+                                       default_cohort, evaluation_cohort, people_count, program_cohorts)
+from workbench.evaluate.objectives import event_rates, measure_objectives
 from workbench.evaluate.outcomes import outcome_comparison
-from workbench.evaluate.plan import FrozenPlan, analyse
+from workbench.evaluate.plan import FrozenPlan, analyse, load_plan
 from workbench.evaluate.result import EvaluationResult
 from workbench.evaluate.roi import program_cost, roi_estimate
-from workbench.evaluate.scorecard import scorecard
+from workbench.evaluate.scorecard import scorecard, trajectories
 from workbench.evaluate.trial import design_caveats, design_outcome, randomised_cohort
 from workbench.evaluate.survey import change_against_comparison, paired_change, response_rates, score_distribution, \
     survey_answers
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
+from workbench.programs import scoped_tables
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Bootstrap resamples by default.
@@ -203,8 +206,6 @@ def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or fails its contract
     (:class:`~workbench.errors.InvalidDataError`), or ``people.csv`` or ``enrolment.csv`` is missing.
     """
-    from workbench.data.importing import checked_tables
-
     tables = checked_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
@@ -236,11 +237,6 @@ def evaluate_workspace(workspace: Workspace, *, cohort: str | None = None, **opt
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read, ``people.csv`` or
     ``enrolment.csv`` is missing, or the design cannot be read.
     """
-    from workbench.design.store import load_design
-    from workbench.evaluate.cohort import default_cohort, program_cohorts
-    from workbench.evaluate.plan import load_plan
-    from workbench.programs import scoped_tables
-
     everyone = workspace_tables(workspace)
     tables = scoped_tables(workspace, everyone)  # the enrolment of the workspace's program
     design = load_design(workspace)

@@ -44,7 +44,6 @@ the file and column it needs):
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -347,10 +346,19 @@ def _representation(objective: Objective, group: EvaluationCohort, tables: Mappi
                          "note": "Share " + "; ".join(notes) + "."}}
 
 
+def named_construct(objective: Objective, design: ProgramDesign, constructs: list[str]) -> str | None:
+    """The survey construct among ``constructs`` that the objective's KPI, statement or evaluation metrics name
+    (``career_clarity`` or ``career clarity``; the longest name first), or ``None``."""
+    texts = [objective.kpi, objective.statement, *design.evaluate.metrics.get(objective.id, ())]
+    text = " ".join(texts).lower()
+    for construct in sorted(constructs, key=len, reverse=True):
+        if construct.lower() in text or construct.lower().replace("_", " ") in text:
+            return construct
+    return None
+
+
 def _mentor_outcomes(objective: Objective, design: ProgramDesign, group: EvaluationCohort,
                      tables: Mapping[str, pd.DataFrame], answers: pd.DataFrame) -> dict:
-    from workbench.evaluate.scorecard import named_construct
-
     mentors = set(group.mentor_ids)
     start, as_of = pd.Timestamp(group.start), pd.Timestamp(group.as_of)
     survey = tables.get("survey")
@@ -387,73 +395,3 @@ def _mentor_outcomes(objective: Objective, design: ProgramDesign, group: Evaluat
     stop = gone.where(frame["left"].to_numpy(), as_of)
     frame["months"] = ((stop - start).dt.days / DAYS_PER_MONTH).to_numpy()
     return {"exits": event_rates(coarsened_match(frame, _MATCH_KEYS), "left")}
-
-
-#: Months from each cohort's start at which :func:`trajectories` reads the objectives.
-HORIZONS: tuple[int, ...] = (6, 12, 18, 24)
-#: Columns of :func:`trajectories`.
-TRAJECTORY_COLUMNS = ["cohort", "objective", "months", "measure", "unit", "observed", "low", "high", "comparison",
-                      "status", "scope"]
-
-
-def trajectories(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohorts: list[str],
-                 horizons: tuple[int, ...] = HORIZONS, as_of: datetime.date | None = None,
-                 sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> pd.DataFrame:
-    """Each objective of ``design`` for each of ``cohorts``, read ``horizons`` months (default 6, 12, 18 and
-    24) after the cohort's start, as the data stood then: one row per cohort, objective and horizon reached
-    by the data (columns :data:`TRAJECTORY_COLUMNS`, the scorecard's figures), so cohorts run side by side.
-
-    ``as_of`` is the end of the data (default: the day ``people.csv`` describes). A horizon beyond it, or a
-    cohort that cannot be evaluated (too few participants, no start), has no rows.
-    """
-    from workbench.design.eligibility import data_as_of
-    from workbench.evaluate.cohort import PRE_SURVEY_DAYS, add_months, evaluation_cohort
-    from workbench.evaluate.scorecard import scorecard
-
-    rows = []
-    end = as_of or data_as_of(tables["people"])
-    for name in cohorts:
-        try:
-            start = evaluation_cohort(tables, design, cohort=name, as_of=end).start
-        except WorkbenchError:
-            continue
-        for months in horizons:
-            as_of = add_months(start, months)
-            if as_of > end:
-                break
-            group = evaluation_cohort(tables, design, cohort=name, start=start, as_of=as_of)
-            answers = survey_answers(tables.get("survey"), {"participants": set(group.participants["person_id"]),
-                                                            "comparison": set(group.comparison["person_id"])},
-                                     first_day=pd.Timestamp(start) - pd.Timedelta(days=PRE_SURVEY_DAYS),
-                                     last_day=pd.Timestamp(as_of))
-            measured = measure_objectives(design, group, tables, answers=answers, sensitive=sensitive)
-            card = scorecard(design, follow_up_months=group.follow_up_months, exits={}, promotions=None,
-                             answers=answers, measured=measured)
-            rows.append(card.assign(cohort=name, months=months))
-    if not rows:
-        return pd.DataFrame(columns=TRAJECTORY_COLUMNS)
-    return pd.concat(rows, ignore_index=True)[TRAJECTORY_COLUMNS]
-
-
-def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`trajectories` side by side, as pages and reports show it: one row per objective and cohort, one
-    column per horizon ("6 months" ...) holding the observed figure with its 95% interval, or the verdict when
-    it was not measured."""
-    if frame is None or not len(frame):
-        return pd.DataFrame(columns=["Objective", "Measured on", "Cohort"])
-
-    def cell(row: pd.Series) -> str:
-        if not np.isfinite(pd.to_numeric(row["observed"], errors="coerce")):
-            return row["status"]
-        text = f"{row['observed']:.3g}"
-        if np.isfinite(pd.to_numeric(row["low"], errors="coerce")):
-            text += f" ({row['low']:.3g} to {row['high']:.3g})"
-        return text
-
-    cells = frame.assign(cell=frame.apply(cell, axis=1), horizon=frame["months"].map(lambda m: f"{int(m)} months"))
-    wide = cells.pivot_table(index=["objective", "scope", "cohort"], columns="horizon", values="cell",
-                             aggfunc="first", sort=False)
-    order = sorted(wide.columns, key=lambda c: int(c.split()[0]))
-    wide = wide[order].fillna("–").reset_index()
-    wide.columns.name = None
-    return wide.rename(columns={"objective": "Objective", "scope": "Measured on", "cohort": "Cohort"})

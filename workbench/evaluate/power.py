@@ -114,8 +114,8 @@ from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.data.importing import checked_tables
 from workbench.design.catalogue import scope_text
-from workbench.design.checks import SEVERITIES, Finding, check_workspace
 from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
 from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
@@ -125,12 +125,16 @@ from workbench.evaluate.objectives import (
     JOB_CHANGE_COLUMN,
     YES,
     assessments,
+    named_construct,
     scope_reason,
 )
-from workbench.evaluate.scorecard import named_construct
+from workbench.evaluate.trial import OFFERED, allocate
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP
+from workbench.programs import scoped_tables
 from workbench.simulate.baseline import attrition_baseline, hazard_of, program_starts
+from workbench.simulate.cohort import build_cohort
+from workbench.simulate.engine import simulate
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
 #: Power of the planned test (probability of detecting a true effect of the stated size).
@@ -496,8 +500,6 @@ def _pilot_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], ids
     """The open enrolment's ``groups`` as the pilot design draws them (:func:`workbench.evaluate.trial.allocate`,
     seeded): a randomised waitlist's offered against its waitlisted applicants, or the same mentees with the
     staggered roll-out's order of clusters."""
-    from workbench.evaluate.trial import OFFERED, allocate
-
     pilot = design.launch.pilot
     drawn = allocate(tables, design)
     if pilot.design == "stepped_wedge":
@@ -519,9 +521,6 @@ def expected_hazard_ratios(tables: Mapping[str, pd.DataFrame], design: ProgramDe
     when the model's runs have no such event. ``cohort`` is the design's simulated cohort when already built
     (:func:`workbench.simulate.cohort.build_cohort`, which matches the cohort: most of the time). Raises
     :class:`~workbench.errors.WorkbenchError` when the design matches nobody."""
-    from workbench.simulate.cohort import build_cohort
-    from workbench.simulate.engine import simulate
-
     cohort = build_cohort(tables, design) if cohort is None else cohort
     result = simulate(cohort, design, runs=runs, seed=seed, horizon_months=horizon_months)
     last = result.survival.iloc[-1]
@@ -626,8 +625,6 @@ class _Context:
     def model_ratio(self, event: str, horizon: int) -> float | str:
         """The outcome model's hazard ratio of ``event`` over ``horizon`` months, kept in ``expected``; or why
         there is none. The cohort is built (matched) once for every horizon."""
-        from workbench.simulate.cohort import build_cohort
-
         _, runs, seed = self.key
         if (*self.key, horizon) not in self.expected:
             try:
@@ -864,7 +861,7 @@ def _wedge(objective: Objective, groups: PlannedGroups, people: pd.DataFrame, ha
 
 
 def _survey_construct(objective: Objective, design: ProgramDesign, tables: Mapping[str, pd.DataFrame]) -> str | None:
-    """The survey construct the objective names (:func:`.scorecard.named_construct`), ``None`` for none."""
+    """The survey construct the objective names (:func:`.objectives.named_construct`), ``None`` for none."""
     survey = tables.get("survey")
     if survey is None or not len(survey):
         return None
@@ -1002,48 +999,9 @@ def _mentor_groups(design: ProgramDesign, tables: Mapping[str, pd.DataFrame], pe
     return PlannedGroups(pool, pool, size, len(pool) - size)
 
 
-def power_findings(powers: list[ObjectivePower]) -> list[Finding]:
-    """A warning for each objective whose planned cohort cannot detect the effect expected of it."""
-    findings = []
-    for power in powers:
-        if power.detects_expected is False:
-            source = "the outcome model expects" if power.expected_source.startswith("outcome model") \
-                else "its target sets"
-            findings.append(Finding(
-                "objective_power", "warning", f"Objective {power.objective}: the cohort cannot detect its effect",
-                f"{power.sentence()} So the evaluation will most likely call the effect {source} 'not "
-                "significant' even if it is real.",
-                f"Plan to pool {power.cohorts:,} cohorts before judging the objective, enlarge the cohort, or "
-                "lengthen the horizon; a randomised or staggered pilot removes self-selection but not this.",
-                ("align.objectives", "launch.rollout", "launch.pilot_size")))
-    return findings
-
-
-def with_power_findings(findings: list[Finding], powers: list[ObjectivePower]) -> list[Finding]:
-    """``findings`` and :func:`power_findings` of ``powers``: errors, then warnings, then information."""
-    return sorted([*findings, *power_findings(powers)], key=lambda f: SEVERITIES.index(f.severity))
-
-
 def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[ObjectivePower]:
     """:func:`objective_power` over the workspace's tables as its program sees them.
 
     Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
-    from workbench.data.importing import checked_tables
-    from workbench.programs import scoped_tables
-
     return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
                            sensitive=workspace.settings.sensitive)
-
-
-def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
-    """:func:`~workbench.design.checks.check_workspace`'s findings with the power findings, and each objective's
-    power: what ``workbench design check`` and ``workbench brief`` report."""
-    findings = check_workspace(workspace, design)
-    try:
-        powers = workspace_power(workspace, design)
-    except WorkbenchError as exc:  # a table the checks do not read (survey.csv, meetings.csv) fails its contract
-        return [*findings, Finding(
-            "objective_power", "info", "Minimum detectable effect not worked out",
-            f"What the cohort can detect for each objective needs every table of the workspace: {exc}",
-            "Correct the table named, then check again.", ("align.objectives",))], []
-    return with_power_findings(findings, powers), powers

@@ -39,14 +39,15 @@ from workbench.design.eligibility import text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION, coarsened_match, default_cohort
-from workbench.evaluate.evaluation import RESAMPLES, evaluate, matching_for, plan_of
+from workbench.evaluate.evaluation import (RESAMPLES, evaluate, matching_for, plan_of,
+                                           workspace_tables)
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
-from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan
+from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan, load_plan
 from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json
 from workbench.evaluate.trial import design_caveats
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
-from workbench.programs import program_tables
+from workbench.programs import load_programs, program_tables
 from workbench.result import Interval, json_text, plain, records
 from workbench.workspace import Workspace
 
@@ -406,10 +407,6 @@ def evaluate_programs(tables: Mapping[str, pd.DataFrame], designs: Mapping[str, 
 def evaluate_programs_workspace(workspace: Workspace, *, cohort: str | None = None, **options) -> ProgramsEvaluation:
     """:func:`evaluate_programs` on every program of a workspace: their designs, the workspace's tables,
     each program's saved matching and its frozen evaluation plan. ``options`` as :func:`evaluate_programs`."""
-    from workbench.evaluate.evaluation import workspace_tables
-    from workbench.evaluate.plan import load_plan
-    from workbench.programs import load_programs
-
     tables = workspace_tables(workspace)
     programs = load_programs(workspace)
     return evaluate_programs(tables, {p: prog.design for p, prog in programs.items()},

@@ -398,7 +398,7 @@ class EvaluationResult:
     (:class:`~workbench.evaluate.outcomes.OutcomeComparison`; promotion ``None``
     when not measured, ``promotion_reason`` says why), ``roi``, ``scorecard``,
     ``calibration`` (``None`` when not run), ``trajectories`` (the objectives of every cohort with
-    data at 6-24 months, :func:`~workbench.evaluate.objectives.trajectories`). :meth:`to_json` gives every figure
+    data at 6-24 months, :func:`~workbench.evaluate.scorecard.trajectories`). :meth:`to_json` gives every figure
     under :data:`JSON_SCHEMA`, :meth:`summary` the headline figures, :meth:`by_group` retention per department
     or level.
 

@@ -24,10 +24,14 @@ interval is on the target's good side, **not met** when it is all on the other
 side, **unclear** when it straddles the target. ``p_met`` is the probability of
 meeting it under a normal approximation of the interval. When the follow-up is
 shorter than the objective's horizon the verdict is provisional (``note``).
+
+:func:`trajectories` reads the scorecard of several cohorts at 6, 12, 18 and 24
+months after each start, so cohorts run side by side (:func:`trajectory_table`).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 
@@ -35,9 +39,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.design.eligibility import data_as_of
 from workbench.design.model import SURVEY_KINDS, Objective, ProgramDesign
-from workbench.evaluate.objectives import KINDS, Measured
+from workbench.errors import WorkbenchError
+from workbench.evaluate.cohort import PRE_SURVEY_DAYS, add_months, evaluation_cohort
+from workbench.evaluate.objectives import KINDS, Measured, measure_objectives, named_construct
+from workbench.evaluate.survey import survey_answers
 from workbench.privacy import MIN_GROUP
+from workbench.workspace import DEFAULT_SENSITIVE
 
 SCORECARD_COLUMNS = ["objective", "statement", "kind", "kpi", "measure", "unit", "direction", "baseline", "target",
                      "observed", "low", "high", "comparison", "status", "p_met", "horizon_months",
@@ -83,15 +92,6 @@ def _verdict(observed: float, low: float, high: float, target: float | None, dir
     if not better(low) and not better(high):
         return "not met", p
     return "unclear", p
-
-
-def named_construct(objective: Objective, design: ProgramDesign, constructs: list[str]) -> str | None:
-    texts = [objective.kpi, objective.statement, *design.evaluate.metrics.get(objective.id, ())]
-    text = " ".join(texts).lower()
-    for construct in sorted(constructs, key=len, reverse=True):
-        if construct.lower() in text or construct.lower().replace("_", " ") in text:
-            return construct
-    return None
 
 
 def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, promotions: dict | None,
@@ -185,3 +185,69 @@ def scorecard(design: ProgramDesign, *, follow_up_months: float, exits: dict, pr
                     "passed.")]))
         rows.append(row)
     return pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
+
+
+#: Months from each cohort's start at which :func:`trajectories` reads the objectives.
+HORIZONS: tuple[int, ...] = (6, 12, 18, 24)
+#: Columns of :func:`trajectories`.
+TRAJECTORY_COLUMNS = ["cohort", "objective", "months", "measure", "unit", "observed", "low", "high", "comparison",
+                      "status", "scope"]
+
+
+def trajectories(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, cohorts: list[str],
+                 horizons: tuple[int, ...] = HORIZONS, as_of: datetime.date | None = None,
+                 sensitive: tuple[str, ...] = DEFAULT_SENSITIVE) -> pd.DataFrame:
+    """Each objective of ``design`` for each of ``cohorts``, read ``horizons`` months (default 6, 12, 18 and
+    24) after the cohort's start, as the data stood then: one row per cohort, objective and horizon reached
+    by the data (columns :data:`TRAJECTORY_COLUMNS`, the scorecard's figures), so cohorts run side by side.
+
+    ``as_of`` is the end of the data (default: the day ``people.csv`` describes). A horizon beyond it, or a
+    cohort that cannot be evaluated (too few participants, no start), has no rows.
+    """
+    rows = []
+    end = as_of or data_as_of(tables["people"])
+    for name in cohorts:
+        try:
+            start = evaluation_cohort(tables, design, cohort=name, as_of=end).start
+        except WorkbenchError:
+            continue
+        for months in horizons:
+            as_of = add_months(start, months)
+            if as_of > end:
+                break
+            group = evaluation_cohort(tables, design, cohort=name, start=start, as_of=as_of)
+            answers = survey_answers(tables.get("survey"), {"participants": set(group.participants["person_id"]),
+                                                            "comparison": set(group.comparison["person_id"])},
+                                     first_day=pd.Timestamp(start) - pd.Timedelta(days=PRE_SURVEY_DAYS),
+                                     last_day=pd.Timestamp(as_of))
+            measured = measure_objectives(design, group, tables, answers=answers, sensitive=sensitive)
+            card = scorecard(design, follow_up_months=group.follow_up_months, exits={}, promotions=None,
+                             answers=answers, measured=measured)
+            rows.append(card.assign(cohort=name, months=months))
+    if not rows:
+        return pd.DataFrame(columns=TRAJECTORY_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[TRAJECTORY_COLUMNS]
+
+
+def trajectory_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`trajectories` side by side, as pages and reports show it: one row per objective and cohort, one
+    column per horizon ("6 months" ...) holding the observed figure with its 95% interval, or the verdict when
+    it was not measured."""
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["Objective", "Measured on", "Cohort"])
+
+    def cell(row: pd.Series) -> str:
+        if not np.isfinite(pd.to_numeric(row["observed"], errors="coerce")):
+            return row["status"]
+        text = f"{row['observed']:.3g}"
+        if np.isfinite(pd.to_numeric(row["low"], errors="coerce")):
+            text += f" ({row['low']:.3g} to {row['high']:.3g})"
+        return text
+
+    cells = frame.assign(cell=frame.apply(cell, axis=1), horizon=frame["months"].map(lambda m: f"{int(m)} months"))
+    wide = cells.pivot_table(index=["objective", "scope", "cohort"], columns="horizon", values="cell",
+                             aggfunc="first", sort=False)
+    order = sorted(wide.columns, key=lambda c: int(c.split()[0]))
+    wide = wide[order].fillna("–").reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={"objective": "Objective", "scope": "Measured on", "cohort": "Cohort"})

@@ -1,7 +1,7 @@
 """Skill gaps: the levels people need (``requirements.csv``) against the levels they have (``proficiency.csv``).
 
 Every function here is pure: it takes the workspace tables as read from CSV
-(:meth:`workbench.workspace.Workspace.read_table`: text columns, blanks ``""``)
+(:func:`workbench.data.importing.read_workspace_table`: text columns, blanks ``""``)
 or the frame :func:`person_gaps` returns, and gives back a new frame.
 
 Units: ``current``, ``target`` and ``gap`` are levels of the workspace's

@@ -49,11 +49,3 @@ def mentee_word(structure: str) -> str:
     """What the people on the mentee side are called in ``structure``'s figures: "people" in peer circles,
     else "mentees"."""
     return "people" if structure == "peer" else "mentees"
-
-
-def structure_label(structure: str) -> str:
-    """The plain name of ``structure`` as the design's catalogue gives it: ``"one_on_one"`` -> "One-on-one"."""
-    from workbench.design.catalogue import decision  # the catalogue is only needed for words
-
-    labels = {o.value: o.label for o in decision("experience.structure").options}
-    return labels.get(structure, str(structure).replace("_", " "))

@@ -46,12 +46,14 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from workbench.design.catalogue import structure_label
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.design.catalogue import structure_label
 from workbench.matching import api as _api
 from workbench.matching.api import match
-from workbench.matching.names import method_label, structure_label
+from workbench.matching.names import method_label
 from workbench.matching.pool import build_pool
 from workbench.matching.result import MatchResult
 from workbench.matching.storage import matching_files

@@ -34,12 +34,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.data.contracts import TABLES
+from workbench.design.catalogue import structure_label
 from workbench.design.eligibility import text_column
 from workbench.design.model import Criterion, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
 from workbench.matching import functional
-from workbench.matching.names import mentee_word, method_label, structure_label
+from workbench.matching.names import mentee_word, method_label
 from workbench.matching.pool import Pool
 from workbench.matching.rules import rules
 from workbench.matching.scores import Overrides, PairScorer

@@ -1,7 +1,7 @@
 """Which mentor-mentee pairs the hard rules allow, block by block.
 
 The consistency checks use these same rules
-(:func:`workbench.design.checks.check_design`), so a mentee the checks report
+(:func:`workbench.readiness.check_design`), so a mentee the checks report
 as stranded has no allowed mentor here either:
 
 ``self``

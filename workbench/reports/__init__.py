@@ -1,15 +1,20 @@
-"""Reports: documents built from the domain layer and its charts (the design brief, the stakeholder pack)."""
+"""Reports: documents built from the domain layer and its charts (the design brief, the stakeholder pack).
 
-from workbench.reports.brief import brief_html, brief_markdown, write_brief
+The names below are imported on first use (PEP 562): the pack pulls in every analysis (evaluation,
+what-if, matching), which ``workbench brief`` need not pay for.
+"""
+
+from workbench.lazy import lazy_namespace
+
+#: The module each public name comes from.
+_EXPORTS = {
+    "brief_html": "workbench.reports.brief",
+    "brief_markdown": "workbench.reports.brief",
+    "write_brief": "workbench.reports.brief",
+    "PackResult": "workbench.reports.pack",
+    "write_pack": "workbench.reports.pack",
+}
 
 __all__ = ["PackResult", "brief_html", "brief_markdown", "write_brief", "write_pack"]
 
-
-def __getattr__(name: str):
-    # The pack pulls in every analysis (evaluation, what-if, matching): imported on first use only,
-    # so ``workbench brief`` does not pay for it.
-    if name in ("PackResult", "write_pack"):
-        from workbench.reports import pack
-
-        return getattr(pack, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_namespace(__name__, _EXPORTS, globals())

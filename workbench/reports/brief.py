@@ -17,26 +17,23 @@ Later analyses add their own sections through ``extra_sections``.
 from __future__ import annotations
 
 import datetime
-import html
-import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbench.charts import headcount_chart
 from workbench.data.contracts import warning_summary
 from workbench.data.importing import checked_tables, workspace_warnings
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
-from workbench.design.checks import Finding
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate.power import ObjectivePower
+from workbench.readiness import Finding, checked_with_power
+from workbench.reports.markup import CSS, chart_svg, escape, html_facts, html_table, md_table, md_text
+from workbench.reports.sections import default_sections
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.workspace import Workspace, atomic_write_text, check_output_path
-
-if TYPE_CHECKING:  # the power module brings statsmodels, which opening a design page need not wait for
-    from workbench.evaluate.power import ObjectivePower
 
 FORMATS = ("html", "md")
 
@@ -55,98 +52,6 @@ SEVERITIES: tuple[tuple[str, str, str], ...] = (
 )
 
 _SEVERITY_ORDER = {severity: rank for rank, (severity, _, _) in enumerate(SEVERITIES)}
-
-# A system font stack: the brief loads no web fonts.
-_FONTS = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", '
-          'Arial, sans-serif')
-
-_CSS = """
-:root { --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --soft: #f4f6f9; --accent: #1d4e89;
-        --error: #b42318; --error-bg: #fef3f2; --warning: #93370d; --warning-bg: #fffaeb;
-        --info: #1849a9; --info-bg: #eff8ff; }
-* { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { margin: 0; background: #fff; color: var(--ink); font-family: FONTS; font-size: 15px; line-height: 1.55; }
-main { max-width: 860px; margin: 0 auto; padding: 40px 32px 64px; }
-header.cover { border-bottom: 3px solid var(--accent); padding-bottom: 18px; margin-bottom: 28px; }
-.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; font-weight: 600; color: var(--accent);
-          margin: 0 0 6px; }
-h1 { font-size: 30px; line-height: 1.2; margin: 0 0 10px; }
-h2 { font-size: 22px; line-height: 1.25; margin: 0 0 6px; }
-h3 { font-size: 16.5px; line-height: 1.3; margin: 0 0 6px; }
-h4 { font-size: 14px; margin: 18px 0 6px; }
-p { margin: 0 0 10px; }
-a { color: var(--accent); }
-.meta { color: var(--muted); font-size: 14px; margin: 0; }
-.meta span + span::before { content: "\\00B7"; margin: 0 8px; }
-nav.contents { background: var(--soft); border-radius: 8px; padding: 12px 18px; margin-bottom: 32px;
-               font-size: 14px; }
-nav.contents ol { margin: 4px 0 0; padding-left: 20px; columns: 2; }
-section { margin-top: 40px; }
-.lead { color: var(--muted); margin-bottom: 18px; }
-.step-head { display: flex; align-items: center; gap: 14px; border-bottom: 1px solid var(--line);
-             padding-bottom: 10px; margin-bottom: 18px; }
-.step-head .lead { margin: 0; }
-.badge { flex: none; width: 40px; height: 40px; border-radius: 50%; background: var(--accent); color: #fff;
-         font-weight: 700; font-size: 20px; display: flex; align-items: center; justify-content: center; }
-dl.facts { display: grid; grid-template-columns: 190px 1fr; margin: 0; border-top: 1px solid var(--line); }
-dl.facts dt, dl.facts dd { margin: 0; padding: 8px 0; border-bottom: 1px solid var(--line); }
-dl.facts dt { font-weight: 600; color: var(--muted); padding-right: 16px; }
-dl.facts ul { margin: 0; padding-left: 18px; }
-article.decision { border-left: 3px solid var(--line); padding: 2px 0 2px 16px; margin: 0 0 22px; }
-article.decision.flagged { border-left-color: var(--warning); }
-article.decision.flagged-error { border-left-color: var(--error); }
-.question { color: var(--muted); font-style: italic; margin-bottom: 8px; }
-.choice { background: var(--soft); border-radius: 6px; padding: 8px 12px; margin-bottom: 8px; }
-.choice strong { color: var(--accent); }
-.label { display: inline-block; min-width: 74px; font-size: 12px; font-weight: 600; text-transform: uppercase;
-         letter-spacing: .05em; color: var(--muted); }
-blockquote.rationale { margin: 0 0 8px; padding: 6px 12px; border-left: 3px solid var(--accent);
-                       background: #f7f9fc; }
-blockquote.rationale p:last-child { margin-bottom: 0; }
-.none { color: var(--muted); font-style: italic; }
-.guidance { font-size: 14px; }
-.evidence { font-size: 13px; color: var(--muted); margin: 0; }
-.flags { font-size: 13px; margin: 6px 0 0; }
-.tag { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; }
-.tag.error { background: var(--error-bg); color: var(--error); }
-.tag.warning { background: var(--warning-bg); color: var(--warning); }
-.tag.info { background: var(--info-bg); color: var(--info); }
-table { width: 100%; border-collapse: collapse; font-size: 13.5px; margin: 8px 0 14px; }
-caption { text-align: left; font-weight: 600; margin-bottom: 6px; }
-th, td { text-align: left; vertical-align: top; padding: 7px 10px; border-bottom: 1px solid var(--line); }
-th { background: var(--soft); font-weight: 600; border-bottom: 2px solid var(--line); }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.nowrap, th.nowrap { white-space: nowrap; }
-table.compact { width: auto; min-width: 50%; }
-.finding { border-radius: 8px; padding: 10px 14px; margin: 0 0 12px; }
-.finding.error { background: var(--error-bg); border-left: 4px solid var(--error); }
-.finding.warning { background: var(--warning-bg); border-left: 4px solid var(--warning); }
-.finding.info { background: var(--info-bg); border-left: 4px solid var(--info); }
-.finding h4 { margin: 0 0 4px; font-size: 15px; }
-.finding p { margin: 0 0 6px; }
-.finding p:last-child { margin-bottom: 0; }
-.small { font-size: 13px; color: var(--muted); }
-.after-facts { margin-top: 10px; }
-figure.chart { margin: 16px 0; }
-figure.chart svg { max-width: 100%; height: auto; display: block; }
-footer { margin-top: 48px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted);
-         font-size: 12.5px; }
-@page { size: A4; margin: 18mm 16mm 20mm; }
-@media print {
-  body { font-size: 10.5pt; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  main { max-width: none; padding: 0; }
-  nav.contents { display: none; }
-  a { color: inherit; text-decoration: none; }
-  section { margin-top: 24px; }
-  section.step, section.page { break-before: page; margin-top: 0; }
-  h2, h3, h4, .step-head { break-after: avoid; }
-  article.decision, .finding, figure, tr, dl.facts dt, dl.facts dd { break-inside: avoid; }
-  table { break-inside: avoid; }
-  thead { display: table-header-group; }
-}
-""".replace("FONTS", _FONTS)
-
 
 # ---------------------------------------------------------------------------
 # Content shared by both formats
@@ -333,74 +238,22 @@ def _date(generated: datetime.date | None) -> datetime.date:
 # HTML
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _paragraphs(text: str, css_class: str = "") -> str:
     """Escaped text as paragraphs (blank lines) with line breaks kept."""
     attribute = f' class="{css_class}"' if css_class else ""
     blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
-    return "".join(f"<p{attribute}>{'<br>'.join(_e(line) for line in b.strip().splitlines())}</p>" for b in blocks)
-
-
-_ID_ATTRIBUTE = re.compile(r'\bid="([^"]+)"')
-_EXTERNAL_HREF = re.compile(r'\s(?:xlink:)?href="(?!#)[^"]*"')
-_EXTERNAL_URL = re.compile(r"url\((?!\s*['\"]?#)[^)]*\)")
-
-
-def chart_svg(chart: object, *, prefix: str = "chart") -> str:
-    """A chart as inline SVG with no external references.
-
-    ``chart`` is an Altair chart, a Vega-Lite spec as a ``dict`` or as JSON
-    text; its labels are cut as every drawn chart's are
-    (:func:`workbench.charts.embed.bounded_labels`). It is rendered with
-    vl-convert without network access; ids inside the SVG get ``prefix`` so
-    several charts can share one page, and any link to outside the SVG is
-    removed so the page never loads anything.
-    """
-    import vl_convert
-
-    from workbench.charts.embed import bounded_labels, chart_spec
-
-    if isinstance(chart, Mapping):
-        spec = bounded_labels(dict(chart))
-    elif isinstance(chart, str):
-        spec = bounded_labels(json.loads(chart))
-    else:
-        spec = chart_spec(chart)
-    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
-    svg = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", svg)
-    ids = set(_ID_ATTRIBUTE.findall(svg))
-    for name in sorted(ids, key=len, reverse=True):
-        svg = svg.replace(f'id="{name}"', f'id="{prefix}-{name}"').replace(f"#{name})", f"#{prefix}-{name})") \
-                 .replace(f'href="#{name}"', f'href="#{prefix}-{name}"')
-    svg = _EXTERNAL_HREF.sub("", svg)
-    svg = _EXTERNAL_URL.sub("none", svg)
-    return svg
-
-
-def _html_facts(rows: Sequence[tuple[str, str | list[str]]]) -> str:
-    items = []
-    for label, value in rows:
-        if isinstance(value, list):
-            shown = "<ul>" + "".join(f"<li>{_e(v)}</li>" for v in value) + "</ul>" if len(value) > 1 \
-                else _e(value[0])
-        else:
-            shown = _e(value)
-        items.append(f"<dt>{_e(label)}</dt><dd>{shown}</dd>")
-    return f'<dl class="facts">{"".join(items)}</dl>'
+    return "".join(f"<p{attribute}>{'<br>'.join(escape(line) for line in b.strip().splitlines())}</p>" for b in blocks)
 
 
 def _html_decision(design: ProgramDesign, decision: Decision, flags: Sequence[Finding]) -> str:
     worst = _sorted_findings(flags)[0].severity if flags else ""
     css = "decision" + (" flagged-error" if worst == "error" else " flagged" if worst == "warning" else "")
-    parts = [f'<article class="{css}" id="d-{_e(decision.id)}">', f"<h3>{_e(decision.title)}</h3>"]
+    parts = [f'<article class="{css}" id="d-{escape(decision.id)}">', f"<h3>{escape(decision.title)}</h3>"]
     if decision.question.strip():
-        parts.append(f'<p class="question">{_e(decision.question)}</p>')
+        parts.append(f'<p class="question">{escape(decision.question)}</p>')
     value = describe_value(design, decision.id)
-    shown = (f'<span class="none">{_e(value)}</span>' if value == NOT_DECIDED
-             else f"<strong>{_e(_capital(value) if value in ('yes', 'no') else value)}</strong>")
+    shown = (f'<span class="none">{escape(value)}</span>' if value == NOT_DECIDED
+             else f"<strong>{escape(_capital(value) if value in ('yes', 'no') else value)}</strong>")
     parts.append(f'<p class="choice"><span class="label">Decision</span> {shown}</p>')
     reason = _rationale(design, decision.id)
     if reason:
@@ -411,28 +264,15 @@ def _html_decision(design: ProgramDesign, decision: Decision, flags: Sequence[Fi
     sources = _sources(decision)
     if sources:
         parts.append(f'<p class="evidence"><span class="label">Evidence</span> '
-                     f"{'; '.join(_e(s) for s in sources)}</p>")
+                     f"{'; '.join(escape(s) for s in sources)}</p>")
     model = _model_text(decision)
     if model:
-        parts.append(f'<p class="evidence"><span class="label">Outcome model</span> {_e(model)}</p>')
+        parts.append(f'<p class="evidence"><span class="label">Outcome model</span> {escape(model)}</p>')
     if flags:
-        tags = " ".join(f'<span class="tag {_e(f.severity)}">{_e(f.title)}</span>' for f in flags)
+        tags = " ".join(f'<span class="tag {escape(f.severity)}">{escape(f.title)}</span>' for f in flags)
         parts.append(f'<p class="flags"><a href="#findings">See findings:</a> {tags}</p>')
     parts.append("</article>")
     return "".join(parts)
-
-
-def _html_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = (),
-                nowrap: Sequence[int] = (), css_class: str = "") -> str:
-    def cell(tag: str, index: int, text: str) -> str:
-        classes = " ".join(c for c, columns in (("num", numeric), ("nowrap", nowrap)) if index in columns)
-        attribute = f' class="{classes}"' if classes else ""
-        return f"<{tag}{attribute}>{_e(text)}</{tag}>"
-
-    head = "".join(cell("th", i, h) for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
-    table_class = f' class="{css_class}"' if css_class else ""
-    return f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _html_findings(findings: Sequence[Finding]) -> str:
@@ -444,22 +284,22 @@ def _html_findings(findings: Sequence[Finding]) -> str:
         group = [f for f in findings if f.severity == severity]
         if not group:
             continue
-        parts.append(f"<h3>{_e(heading)} ({len(group)})</h3><p class=\"small\">{_e(lead)}</p>")
+        parts.append(f"<h3>{escape(heading)} ({len(group)})</h3><p class=\"small\">{escape(lead)}</p>")
         for finding in group:
-            parts.append(f'<div class="finding {_e(severity)}"><h4>{_e(finding.title)}</h4>')
+            parts.append(f'<div class="finding {escape(severity)}"><h4>{escape(finding.title)}</h4>')
             if finding.explanation.strip():
                 parts.append(_paragraphs(finding.explanation))
             if finding.fix.strip():
-                parts.append(f"<p><strong>Fix:</strong> {_e(finding.fix)}</p>")
+                parts.append(f"<p><strong>Fix:</strong> {escape(finding.fix)}</p>")
             if finding.decisions:
-                links = "; ".join(f'<a href="#d-{_e(d)}">{_e(titles.get(d, d))}</a>' if d in titles else _e(d)
-                                  for d in finding.decisions)
+                links = "; ".join(f'<a href="#d-{escape(d)}">{escape(titles.get(d, d))}</a>' if d in titles
+                                  else escape(d) for d in finding.decisions)
                 parts.append(f'<p class="small">Decisions: {links}</p>')
             parts.append("</div>")
     other = [f for f in findings if f.severity not in _SEVERITY_ORDER]
     for finding in other:
-        parts.append(f'<div class="finding info"><h4>{_e(finding.title)}</h4>{_paragraphs(finding.explanation)}'
-                     f"<p><strong>Fix:</strong> {_e(finding.fix)}</p></div>")
+        parts.append(f'<div class="finding info"><h4>{escape(finding.title)}</h4>{_paragraphs(finding.explanation)}'
+                     f"<p><strong>Fix:</strong> {escape(finding.fix)}</p></div>")
     return "".join(parts)
 
 
@@ -489,21 +329,21 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
 
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_e(title)} - design brief</title>", f"<style>{_CSS}</style>", "</head>", "<body>", "<main>"]
-    out.append(f'<header class="cover"><p class="kicker">Mentoring program design brief</p><h1>{_e(title)}</h1>'
-               f'<p class="meta"><span>Workspace: {_e(workspace.name)}</span><span>Generated {day.isoformat()}'
+           f"<title>{escape(title)} - design brief</title>", f"<style>{CSS}</style>", "</head>", "<body>", "<main>"]
+    out.append(f'<header class="cover"><p class="kicker">Mentoring program design brief</p><h1>{escape(title)}</h1>'
+               f'<p class="meta"><span>Workspace: {escape(workspace.name)}</span><span>Generated {day.isoformat()}'
                "</span><span>AXLES model</span></p></header>")
     out.append('<nav class="contents" aria-label="Contents"><strong>Contents</strong><ol>'
-               + "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name in sections)
+               + "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name in sections)
                + "</ol></nav>")
 
-    out.append(f'<section id="summary"><h2>Summary</h2>{_html_facts(_summary(design))}'
-               f'<p class="small after-facts">Open findings: <a href="#findings">{_e(_count_text(findings))}</a>. '
-               f"Reasons recorded for {_e(_reasons_text(design))}.</p></section>")
+    out.append(f'<section id="summary"><h2>Summary</h2>{html_facts(_summary(design))}'
+               f'<p class="small after-facts">Open findings: <a href="#findings">{escape(_count_text(findings))}</a>. '
+               f"Reasons recorded for {escape(_reasons_text(design))}.</p></section>")
 
     for step, letter, name, lead, decisions in _steps():
         out.append(f'<section class="step" id="step-{step}"><div class="step-head"><div class="badge" '
-                   f'aria-hidden="true">{letter}</div><div><h2>{_e(name)}</h2><p class="lead">{_e(lead)}</p>'
+                   f'aria-hidden="true">{letter}</div><div><h2>{escape(name)}</h2><p class="lead">{escape(lead)}</p>'
                    "</div></div>")
         out.extend(_html_decision(design, d, flags.get(d.id, ())) for d in decisions)
         if not decisions:
@@ -514,51 +354,51 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
     if other:
         out.append('<section id="other-notes"><h2>Other notes</h2><p class="lead">Reasons recorded for items '
                    "the decision catalogue does not list.</p>"
-                   + _html_table(("Item", "Reason"), other) + "</section>")
+                   + html_table(("Item", "Reason"), other) + "</section>")
 
     objective_rows = _objective_rows(design)
     out.append('<section class="page" id="objectives"><h2>Objectives</h2><p class="lead">What the program must '
                "change, in each KPI's own unit, and how it will be measured.</p>")
     if objective_rows:
-        out.append(_html_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"),
-                               objective_rows, numeric=(2, 3), nowrap=(4,)))
+        out.append(html_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"),
+                              objective_rows, numeric=(2, 3), nowrap=(4,)))
     else:
         out.append('<p class="none">No objectives set yet (Align).</p>')
     power_rows = _power_rows(design, power)
     if power_rows:
-        out.append(f"<h3>Minimum detectable effect</h3><p>{_e(POWER_LEAD)}</p><ul>"
-                   + "".join(f"<li><b>{_e(name)}</b> {_e(text)}</li>" for name, text in power_rows) + "</ul>")
+        out.append(f"<h3>Minimum detectable effect</h3><p>{escape(POWER_LEAD)}</p><ul>"
+                   + "".join(f"<li><b>{escape(name)}</b> {escape(text)}</li>" for name, text in power_rows) + "</ul>")
     out.append("</section>")
 
     out.append(f'<section id="findings"><h2>Open findings</h2><p class="lead">What the consistency checks found '
-               f"in this design and the workspace's data: {_e(_count_text(findings))}.</p>"
+               f"in this design and the workspace's data: {escape(_count_text(findings))}.</p>"
                f"{_html_findings(findings)}</section>")
 
     sentence, counts = _organisation(workspace)
     out.append('<section class="page" id="organisation"><h2>Organisation</h2>')
     if sentence:
-        out.append(f'<p class="lead">{_e(sentence)}</p>')
+        out.append(f'<p class="lead">{escape(sentence)}</p>')
     for index, chart in enumerate(charts):
         out.append(f'<figure class="chart">{chart_svg(chart, prefix=f"chart{index + 1}")}</figure>')
     if counts:
         out.append("<h3>Data in the workspace</h3>"
-                   + _html_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,),
-                                 css_class="compact"))
+                   + html_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,),
+                                css_class="compact"))
     else:
         out.append('<p class="none">The workspace holds no data tables yet.</p>')
     warnings = _warning_rows(workspace)
     if warnings:
         out.append(f'<div id="data-warnings" role="note"><h3>Data warnings</h3><p class="small">'
-                   f"{_e(WARNINGS_NOTE)}</p>"
-                   + _html_table(("File", "Column", "Values", "Warning"), warnings, numeric=(2,), css_class="compact")
+                   f"{escape(WARNINGS_NOTE)}</p>"
+                   + html_table(("File", "Column", "Values", "Warning"), warnings, numeric=(2,), css_class="compact")
                    + "</div>")
     out.append("</section>")
 
     for index, (name, fragment) in enumerate(extra_sections):
-        out.append(f'<section class="page" id="extra-{index + 1}"><h2>{_e(name)}</h2>{fragment}</section>')
+        out.append(f'<section class="page" id="extra-{index + 1}"><h2>{escape(name)}</h2>{fragment}</section>')
 
     out.append(f"<footer>Generated by the mentoring program workbench on {day.isoformat()} from the design "
-               f"in the workspace {_e(workspace.name)}. Structure after the AXLES model (Labin, <em>Mentoring "
+               f"in the workspace {escape(workspace.name)}. Structure after the AXLES model (Labin, <em>Mentoring "
                "Programs That Work</em>, ATD Press, 2017).</footer>")
     out.extend(["</main>", "</body>", "</html>", ""])
     return "\n".join(out)
@@ -568,24 +408,8 @@ def brief_html(workspace: Workspace, design: ProgramDesign, findings: Sequence[F
 # Markdown
 
 
-def _md(text: object) -> str:
-    """Text made inert in Markdown: ``<`` and ``>`` are escaped, so it cannot add raw HTML."""
-    return str(text).replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _md_cell(text: object) -> str:
-    return " ".join(_md(text).replace("\\", "\\\\").replace("|", "\\|").split())
-
-
-def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> list[str]:
-    align = ["---:" if i in numeric else "---" for i in range(len(headers))]
-    lines = ["| " + " | ".join(_md_cell(h) for h in headers) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
-    return lines
-
-
 def _md_quote(text: str) -> list[str]:
-    return ["> " + _md(line).rstrip() if line.strip() else ">" for line in text.strip().splitlines()]
+    return ["> " + md_text(line).rstrip() if line.strip() else ">" for line in text.strip().splitlines()]
 
 
 def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequence[Finding], *,
@@ -601,55 +425,55 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
     day = _date(generated)
     flags = _flags(findings)
     titles = {d.id: d.title for d in DECISIONS}
-    lines = [f"# {_md(design.name.strip() or 'Mentoring program')}", "",
-             f"*Mentoring program design brief · Workspace: {_md(workspace.name)} · Generated {day.isoformat()} · "
-             "AXLES model*", "", "## Summary", ""]
+    lines = [f"# {md_text(design.name.strip() or 'Mentoring program')}", "",
+             f"*Mentoring program design brief · Workspace: {md_text(workspace.name)} · "
+             f"Generated {day.isoformat()} · AXLES model*", "", "## Summary", ""]
     for label, value in _summary(design):
         if isinstance(value, list) and len(value) > 1:
             lines.append(f"- **{label}:**")
-            lines += [f"  - {_md(v)}" for v in value]
+            lines += [f"  - {md_text(v)}" for v in value]
         else:
-            lines.append(f"- **{label}:** {_md(value[0] if isinstance(value, list) else value)}")
+            lines.append(f"- **{label}:** {md_text(value[0] if isinstance(value, list) else value)}")
     lines += ["", f"Open findings: {_count_text(findings)}. Reasons recorded for {_reasons_text(design)}.", ""]
 
     for _, letter, name, lead, decisions in _steps():
         lines += [f"## {letter} · {name}", "", f"*{lead}*", ""]
         for decision in decisions:
-            lines += [f"### {_md(decision.title)}", ""]
+            lines += [f"### {md_text(decision.title)}", ""]
             if decision.question.strip():
-                lines += [f"*{_md(decision.question.strip())}*", ""]
+                lines += [f"*{md_text(decision.question.strip())}*", ""]
             value = describe_value(design, decision.id)
-            lines += [f"**Decision:** {_md(_capital(value) if value in ('yes', 'no') else value)}", ""]
+            lines += [f"**Decision:** {md_text(_capital(value) if value in ('yes', 'no') else value)}", ""]
             reason = _rationale(design, decision.id)
             if reason:
                 lines += ["**Why:**", "", *_md_quote(reason), ""]
             if decision.guidance.strip():
-                lines += [_md(decision.guidance.strip()), ""]
+                lines += [md_text(decision.guidance.strip()), ""]
             sources = _sources(decision)
             if sources:
-                lines += [f"*Evidence:* {'; '.join(_md(s) for s in sources)}", ""]
+                lines += [f"*Evidence:* {'; '.join(md_text(s) for s in sources)}", ""]
             model = _model_text(decision)
             if model:
-                lines += [f"*Outcome model:* {_md(model)}", ""]
+                lines += [f"*Outcome model:* {md_text(model)}", ""]
             concerns = flags.get(decision.id, ())
             if concerns:
-                lines += ["*See findings:* " + "; ".join(f"{f.severity}: {_md(f.title)}" for f in concerns), ""]
+                lines += ["*See findings:* " + "; ".join(f"{f.severity}: {md_text(f.title)}" for f in concerns), ""]
 
     other = _other_rationale(design)
     if other:
-        lines += ["## Other notes", "", *_md_table(("Item", "Reason"), other), ""]
+        lines += ["## Other notes", "", *md_table(("Item", "Reason"), other), ""]
 
     lines += ["## Objectives", ""]
     objective_rows = _objective_rows(design)
     if objective_rows:
-        lines += _md_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"), objective_rows,
-                           numeric=(2, 3))
+        lines += md_table(("Objective", "KPI", "Baseline", "Target", "Horizon", "How measured"), objective_rows,
+                          numeric=(2, 3))
     else:
         lines.append("*No objectives set yet (Align).*")
     power_rows = _power_rows(design, power)
     if power_rows:
-        lines += ["", "### Minimum detectable effect", "", _md(POWER_LEAD), "",
-                  *(f"- **{_md(name)}** {_md(text)}" for name, text in power_rows)]
+        lines += ["", "### Minimum detectable effect", "", md_text(POWER_LEAD), "",
+                  *(f"- **{md_text(name)}** {md_text(text)}" for name, text in power_rows)]
     lines += ["", "## Open findings", ""]
     if not findings:
         lines += ["*No open findings: the checks found nothing to resolve.*", ""]
@@ -659,27 +483,27 @@ def brief_markdown(workspace: Workspace, design: ProgramDesign, findings: Sequen
             continue
         lines += [f"### {heading} ({len(group)})", "", f"*{lead}*", ""]
         for finding in group:
-            lines.append(f"- **{_md(finding.title)}**: {' '.join(_md(finding.explanation).split())}")
+            lines.append(f"- **{md_text(finding.title)}**: {' '.join(md_text(finding.explanation).split())}")
             if finding.fix.strip():
-                lines.append(f"  - *Fix:* {' '.join(_md(finding.fix).split())}")
+                lines.append(f"  - *Fix:* {' '.join(md_text(finding.fix).split())}")
             if finding.decisions:
-                lines.append(f"  - *Decisions:* {'; '.join(_md(titles.get(d, d)) for d in finding.decisions)}")
+                lines.append(f"  - *Decisions:* {'; '.join(md_text(titles.get(d, d)) for d in finding.decisions)}")
         lines.append("")
 
     sentence, counts = _organisation(workspace)
     lines += ["## Organisation", ""]
     if sentence:
-        lines += [_md(sentence), ""]
+        lines += [md_text(sentence), ""]
     lines += (["### Data in the workspace", "",
-               *_md_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,))]
+               *md_table(("File", "Rows"), [(f"{t}.csv", f"{n:,}") for t, n in counts], numeric=(1,))]
               if counts else ["*The workspace holds no data tables yet.*"])
     lines.append("")
     warnings = _warning_rows(workspace)
     if warnings:
-        lines += ["### Data warnings", "", f"*{_md(WARNINGS_NOTE)}*", "",
-                  *_md_table(("File", "Column", "Values", "Warning"), warnings, numeric=(2,)), ""]
+        lines += ["### Data warnings", "", f"*{md_text(WARNINGS_NOTE)}*", "",
+                  *md_table(("File", "Column", "Values", "Warning"), warnings, numeric=(2,)), ""]
     for name, fragment in extra_sections:
-        lines += [f"## {_md(name)}", "", fragment.strip(), ""]
+        lines += [f"## {md_text(name)}", "", fragment.strip(), ""]
     lines += ["---", "", f"*Generated by the mentoring program workbench on {day.isoformat()}. Structure after the "
               "AXLES model (Labin, Mentoring Programs That Work, ATD Press, 2017).*", ""]
     return "\n".join(lines)
@@ -718,7 +542,7 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
 
     The design is read from ``design.yaml`` (:func:`~workbench.design.store.load_design`;
     a wrong file raises :class:`~workbench.design.store.DesignError`) and checked
-    with :func:`~workbench.design.checks.check_workspace` unless ``findings`` are
+    with :func:`~workbench.readiness.checked_with_power` unless ``findings`` are
     given, and each objective's power with :func:`~workbench.evaluate.power.workspace_power`
     unless ``power`` is given. ``format`` is ``"html"`` or ``"md"`` (default: from the suffix of
     ``out``). ``charts`` (default :func:`default_charts`) and ``extra_sections``
@@ -732,14 +556,10 @@ def write_brief(workspace: Workspace, out: Path, *, format: str | None = None,
     check_output_path(out)
     design = load_design(workspace)
     if findings is None or power is None:
-        from workbench.evaluate.power import checked_with_power
-
         checked, computed = checked_with_power(workspace, design)
         findings = checked if findings is None else findings
         power = computed if power is None else power
     if extra_sections is None:
-        from workbench.reports.sections import default_sections  # sections build on this module
-
         extra_sections = default_sections(workspace, design, format=format)
     if format == "html":
         charts = default_charts(workspace) if charts is None else charts

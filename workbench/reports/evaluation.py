@@ -47,10 +47,9 @@ from workbench.errors import WorkbenchError
 from workbench.evaluate.plan import PILOT_NAMES
 from workbench.evaluate.programs import ALL_PROGRAMS, FEW_IN_SEVERAL, ProgramsEvaluation
 from workbench.evaluate.result import EvaluationResult
-from workbench.evaluate.objectives import trajectory_table
-from workbench.evaluate.scorecard import STATUSES
+from workbench.evaluate.scorecard import STATUSES, trajectory_table
 from workbench.evaluate.turnover import TurnoverEvaluation
-from workbench.reports.brief import _CSS, _e, _html_facts, _html_table, chart_svg
+from workbench.reports.markup import CSS, chart_svg, escape, html_facts, html_table
 from workbench.workspace import atomic_write_text, check_output_path
 
 _EXTRA_CSS = """
@@ -106,25 +105,26 @@ def _p(value) -> str:
 
 
 def _chart_figure(chart, prefix: str, caption: str) -> str:
-    return f'<figure class="chart">{chart_svg(chart, prefix=prefix)}<figcaption>{_e(caption)}</figcaption></figure>'
+    return f'<figure class="chart">{chart_svg(chart, prefix=prefix)}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
 def _list(items: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
 
 
 def _page(title: str, kicker: str, meta: Sequence[str], sections: Sequence[tuple[str, str, str]],
           footer: str) -> str:
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{_e(title)}</title>",
-           f"<style>{_CSS}{_EXTRA_CSS}</style>", "</head>", "<body>", "<main>",
-           f'<header class="cover"><p class="kicker">{_e(kicker)}</p><h1>{_e(title)}</h1><p class="meta">'
-           + "".join(f"<span>{_e(m)}</span>" for m in meta) + "</p></header>",
+           '<meta name="viewport" content="width=device-width, initial-scale=1">', f"<title>{escape(title)}</title>",
+           f"<style>{CSS}{_EXTRA_CSS}</style>", "</head>", "<body>", "<main>",
+           f'<header class="cover"><p class="kicker">{escape(kicker)}</p><h1>{escape(title)}</h1><p class="meta">'
+           + "".join(f"<span>{escape(m)}</span>" for m in meta) + "</p></header>",
            '<nav class="contents" aria-label="Contents"><strong>Contents</strong><ol>'
-           + "".join(f'<li><a href="#{anchor}">{_e(name)}</a></li>' for anchor, name, _ in sections) + "</ol></nav>"]
+           + "".join(f'<li><a href="#{anchor}">{escape(name)}</a></li>' for anchor, name, _ in sections)
+           + "</ol></nav>"]
     for anchor, name, body in sections:
-        out.append(f'<section id="{anchor}"><h2>{_e(name)}</h2>{body}</section>')
-    out.append(f"<footer>{_e(footer)}</footer>")
+        out.append(f'<section id="{anchor}"><h2>{escape(name)}</h2>{body}</section>')
+    out.append(f"<footer>{escape(footer)}</footer>")
     out.extend(["</main>", "</body>", "</html>", ""])
     return "\n".join(out)
 
@@ -141,17 +141,17 @@ def _outcome_tables(block: dict) -> str:
                                   ("comparison", f"Comparison group, weighted ({at['comparison_people']})"))]
         d = at["difference"]
         rows.append(("Difference", _points(d["share"], kpi), f"{_points(d['low'], kpi)} to {_points(d['high'], kpi)}"))
-        parts.append(f"<h3>{_e(block['label'])} after {block['horizon_months']:g} months</h3>"
-                     + _html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
-                                   css_class="compact")
+        parts.append(f"<h3>{escape(block['label'])} after {block['horizon_months']:g} months</h3>"
+                     + html_table(("Group", "Share", "95% interval"), rows, numeric=(1,), nowrap=(2,),
+                                  css_class="compact")
                      + f'<p class="small">Participants did better in {_pct(at["p_better"], 0)} of bootstrap '
                        "resamples.</p>")
     elif "horizon_months" in block:  # an evaluation's block: its shares describe fewer than five people
-        parts.append(f'<p class="small">{_e(block["label"])} after {block["horizon_months"]:g} months is not '
+        parts.append(f'<p class="small">{escape(block["label"])} after {block["horizon_months"]:g} months is not '
                      "shown: fewer than five people in one of the groups compared.</p>")
     by_group, hidden = shown_rows(block.get("by_group", []))
     if by_group:
-        parts.append("<h3>By department and level</h3>" + _html_table(
+        parts.append("<h3>By department and level</h3>" + html_table(
             ("Group", "Participants", "Comparison", "Participants' share", "Comparison's share", "Difference"),
             [(f"{r['variable']}: {r['value']}", str(r["participants"]), str(r["comparison"]),
               _pct(r["participants_share"]), _pct(r["comparison_share"]), _points(r["difference"], kpi))
@@ -164,8 +164,8 @@ def _outcome_tables(block: dict) -> str:
         shown, _ = shown_rows(balance)
         parts.append("<h3>How alike are the groups?</h3><p class=\"small\">Share of each group by department, level "
                      "and tenure band; the weights give the comparison group the participants' mix.</p>"
-                     + _html_table(("Characteristic", "Participants", "Comparison", "Comparison, weighted"),
-                                   [(f"{r['variable'].replace('_', ' ')}: {r['value']}", _pct(r["participants"]),
+                     + html_table(("Characteristic", "Participants", "Comparison", "Comparison, weighted"),
+                                  [(f"{r['variable'].replace('_', ' ')}: {r['value']}", _pct(r["participants"]),
                                      _pct(r["comparison"]), _pct(r["comparison_weighted"])) for r in shown],
                                    numeric=(1, 2, 3)))
     return "".join(parts)
@@ -180,13 +180,13 @@ def _adjustments(hr: dict) -> str:
 def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months since the cohort started",
                      comparison: str | None = None, note: str = SELF_SELECTION_NOTE) -> str:
     if not block.get("measured"):
-        return f'<p class="none">{_e(block.get("reason", "Not measured."))}</p>'
+        return f'<p class="none">{escape(block.get("reason", "Not measured."))}</p>'
     km = pd.DataFrame(block["km"])
     outcome = block["outcome"]
     horizon = block.get("horizon_months")
     caption = km_caption(km, outcome=outcome, horizon_months=horizon, logrank=block["logrank"],
                          hazard_ratio=block["hazard_ratio"], note=note)
-    parts = [f"<p>{_e('Compared with: ' + block['comparison'] + '.')}</p>",
+    parts = [f"<p>{escape('Compared with: ' + block['comparison'] + '.')}</p>",
              _chart_figure(km_chart(km, outcome=outcome, horizon_months=horizon, time_title=time_title,
                               **({"comparison": comparison} if comparison else {})), prefix, caption)]
     rows = []
@@ -199,7 +199,7 @@ def _outcome_section(block: dict, prefix: str, *, time_title: str = "Months sinc
                                            f"{_num(hr['high'])}), p = {_p(hr['p_value'])}; {_adjustments(hr)}"))
     rows += [(f"People and events: {g['group']}", f"{g['people']} people, {g['events']} events"
               if g["people"] is not None else "not shown: fewer than five people") for g in block["groups"]]
-    parts.append(_html_facts(rows))
+    parts.append(html_facts(rows))
     parts.append(_outcome_tables(block))
     if block["notes"]:
         parts.append("<h4>Notes</h4>" + _list(block["notes"]))
@@ -229,7 +229,7 @@ def _headline(document: dict) -> str:
     b = document["behaviour"]
     if b["pairs"]:
         cells.append((_pct(b["share_of_cadence"], 0), "of the meetings the cadence plans were held"))
-    return '<div class="headline">' + "".join(f"<div><strong>{_e(v)}</strong><span>{_e(t)}</span></div>"
+    return '<div class="headline">' + "".join(f"<div><strong>{escape(v)}</strong><span>{escape(t)}</span></div>"
                                               for v, t in cells) + "</div>"
 
 
@@ -244,13 +244,13 @@ def trial_html(trial: Mapping) -> str:
                           f"{plan['horizon_months']} months")]
     if plan["offered"] is not None:
         facts.append(("Allocation", f"{plan['offered']} applicants offered a place, {plan['waitlisted']} waitlisted"))
-    parts = [_html_facts(facts)]
+    parts = [html_facts(facts)]
     if trial["itt"]:
         def shown(row: Mapping, value: float, signed: bool = False) -> str:
             share = "share" in row["outcome"]
             return _points(value) if share and signed else _pct(value) if share else _num(value, signed=signed)
 
-        parts.append("<h3>Offered minus waitlisted (intention to treat)</h3>" + _html_table(
+        parts.append("<h3>Offered minus waitlisted (intention to treat)</h3>" + html_table(
             ("Outcome", "Offered", "Waitlisted", "Difference (95% interval)", "p"),
             [(r["outcome"], shown(r, r["offered"]), shown(r, r["waitlisted"]),
               f"{shown(r, r['difference'], True)} ({shown(r, r['low'], True)} to {shown(r, r['high'], True)})",
@@ -262,13 +262,13 @@ def trial_html(trial: Mapping) -> str:
         estimate = (f"{_num(wedge['odds_ratio'])} ({_num(wedge['low'])} to {_num(wedge['high'])}), p "
                     f"{_p(wedge['p_value'])}" if wedge["odds_ratio"] is not None
                     else f"not estimated: {wedge['reason']}")
-        parts.append("<h3>Stepped wedge</h3>" + _html_facts([
+        parts.append("<h3>Stepped wedge</h3>" + html_facts([
             ("Odds of leaving in a period, started against waiting clusters", estimate),
             ("Data", f"{wedge['person_periods']:,} person-periods, {wedge['exits']} exits, {wedge['clusters']} "
                      f"clusters, {wedge['periods']} periods")]))
-        parts.append(_html_table(("Cluster", "Step", "Starts (months after the cohort start)"),
-                                 [(r["cluster"], str(r["step"]), str(r["starts_month"])) for r in trial["order"]],
-                                 numeric=(1, 2), css_class="compact"))
+        parts.append(html_table(("Cluster", "Step", "Starts (months after the cohort start)"),
+                                [(r["cluster"], str(r["step"]), str(r["starts_month"])) for r in trial["order"]],
+                                numeric=(1, 2), css_class="compact"))
     parts.append("<h3>Deviations from the frozen plan</h3>"
                  + (_list(trial["deviations"]) if trial["deviations"] else '<p class="none">None found.</p>'))
     return "".join(parts)
@@ -298,7 +298,7 @@ def trajectories_table_html(frame: pd.DataFrame) -> str:
     row per objective, scope and cohort, one column per horizon; text escaped. Figures are the scorecard's, so
     a scope of fewer than five participants has its reason, never a figure."""
     paths = trajectory_table(frame)
-    return _html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist())
+    return html_table(tuple(paths.columns), paths.astype(str).to_numpy().tolist())
 
 
 def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str, list[tuple[str, str, str]]]:
@@ -312,7 +312,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     def _figure(chart, prefix: str, caption: str) -> str:  # chart ids start with the key
         return _chart_figure(chart, key + prefix, caption)
 
-    summary = [_headline(doc), _html_facts(cohort_facts(doc)),
+    summary = [_headline(doc), html_facts(cohort_facts(doc)),
                '<div class="caveats after-facts"><strong>Read with care</strong>' + _list(doc["caveats"]) + "</div>"]
     if doc["notes"]:
         summary.append("<h4>Left out</h4>" + _list(doc["notes"]))
@@ -321,7 +321,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     learning = ["<p class=\"lead\">Kirkpatrick levels 1-2: who answered the surveys, and how their answers "
                 "changed from the pre survey.</p>"]
     if rates:
-        learning.append("<h3>Response rates</h3>" + _html_table(
+        learning.append("<h3>Response rates</h3>" + html_table(
             ("Wave", "Group", "Invited", "Answered", "Rate"),
             [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"], "-" if r["invited"] is None else str(r["invited"]),
               str(r["respondents"]), _pct(r["rate"], 0)) for r in rates], numeric=(2, 3, 4), css_class="compact"))
@@ -332,7 +332,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                                                           against=result.against_comparison, note=note)))
         shown = [r for r in doc["learning"]["change"] if not r["hidden"]]
         if shown:
-            learning.append("<h3>Paired change from the pre survey</h3>" + _html_table(
+            learning.append("<h3>Paired change from the pre survey</h3>" + html_table(
                 ("Construct", "Wave", "Group", "Pairs", "Change (95% interval)", "p, Holm: t / Wilcoxon",
                  "d_z (95% interval)"),
                 [(r["construct"].replace("_", " "), WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
@@ -343,7 +343,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                  for r in shown], numeric=(3,), nowrap=(4, 5, 6)))
         against = doc["learning"]["against_comparison"]
         if against:
-            learning.append("<h3>Against the comparison group's change</h3>" + _html_table(
+            learning.append("<h3>Against the comparison group's change</h3>" + html_table(
                 ("Construct", "Wave", "Participants' change", "Comparison's change", "Difference", "95% interval",
                  "p (Holm)"),
                 [(r["construct"].replace("_", " "), WAVE_NAMES.get(r["wave"], r["wave"]),
@@ -362,7 +362,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         behaviour.append(_figure(meetings_chart(result.behaviour.distribution(),
                                                 expected_per_pair=b["expected_per_pair"]), "meetings",
                                  meetings_caption(result.behaviour.summary)))
-        behaviour.append(_html_facts([
+        behaviour.append(html_facts([
             ("Meetings", f"{b['meetings']} in {b['pairs']} pairs; median {_num(b['median_meetings_per_pair'], 1)} "
                          f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
@@ -389,7 +389,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         roi_parts.append(_figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]), "roi",
                                  roi_caption(roi, note=note)))
         parts = roi["cost_breakdown"]
-        roi_parts.append(_html_table(("Item", f"Amount ({roi['currency']})"), [
+        roi_parts.append(html_table(("Item", f"Amount ({roi['currency']})"), [
             ("Meetings", f"{parts['meetings']:,.0f}"), ("Training", f"{parts['training']:,.0f}"),
             ("Coordination", f"{parts['coordination']:,.0f}"), ("Tools", f"{parts['tools']:,.0f}"),
             ("Program cost", f"{roi['cost']:,.0f}"),
@@ -397,8 +397,8 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
             ("Benefit: avoided exits x replacement cost",
              f"{roi['benefit']['estimate']:,.0f} ({roi['benefit']['low']:,.0f} to {roi['benefit']['high']:,.0f})"),
         ], numeric=(1,), css_class="compact"))
-        roi_parts.append(f'<p class="small">Salary: {_e(roi["salary_source"])}; an hour of staff time costs '
-                         f"{parts['hourly_cost']:,.2f} {_e(roi['currency'])}. {roi['resamples']:,} bootstrap "
+        roi_parts.append(f'<p class="small">Salary: {escape(roi["salary_source"])}; an hour of staff time costs '
+                         f"{parts['hourly_cost']:,.2f} {escape(roi['currency'])}. {roi['resamples']:,} bootstrap "
                          "resamples.</p>")
         roi_parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(roi["caveats"]) + "</div>")
 
@@ -406,7 +406,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
     scorecard = [_figure(scorecard_chart(result.scorecard), "scorecard",
                          scorecard_caption(result.scorecard, note=note))]
     if card:
-        scorecard.append(_html_table(
+        scorecard.append(html_table(
             ("Objective", "Measured on", "Measured as", "Baseline, target", "Observed (95% interval)", "Verdict",
              "Note"),
             [(r["objective"], r["scope"], f"{r['measure']} ({r['unit']})" if r["measure"] else "-",
@@ -426,7 +426,7 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         cal = doc["calibration"]
         calibration.append(_figure(calibration_chart(result.calibration.forecast), "calibration",
                                    calibration_caption(result.calibration.forecast, result.calibration.fitted)))
-        calibration.append("<h3>Starting values for the next cohort's scenarios</h3>" + _html_table(
+        calibration.append("<h3>Starting values for the next cohort's scenarios</h3>" + html_table(
             ("Parameter", "Used in the forecast", "Fitted", "Interval", "How"),
             [(r["parameter"].replace("_", " "), _num(r["used"]), _num(r["fitted"]),
               f"{_num(r['low'])} to {_num(r['high'])}", r["note"]) for r in cal["fitted"]], numeric=(1, 2),
@@ -436,11 +436,11 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
                            f"{_num(base['observed_comparison_hazard'], 3)} exits per person-year against the "
                            f"forecast's {_num(base['forecast_hazard'], 3)} for the same mix (ratio "
                            f"{_num(base['ratio'])}). {cal['runs']:,} runs, seed {cal['seed']}. "
-                           + " ".join(_e(n) for n in cal["notes"]) + "</p>")
+                           + " ".join(escape(n) for n in cal["notes"]) + "</p>")
     else:
         calibration.append('<p class="none">The forecast was not run.</p>')
 
-    method = _html_facts([
+    method = html_facts([
         ("Participants", c["participant_rule"]),
         ("Comparison group", c["comparison_rule"] + "; people enrolled in a later cohort stay in the pool"),
         ("Survival", "Kaplan-Meier (SciPy ecdf, log-log intervals), log-rank test (SciPy), Cox model "
@@ -539,9 +539,9 @@ def programs_section(found: ProgramsEvaluation) -> str:
     headers, rows = programs_table_rows(table, totals.get("currency"))
     parts = [f'<p class="lead">{len(found.names)} programs of this workspace, each evaluated on its own (the same '
              "figures as its own report below), then together.</p>",
-             _html_table(headers, rows, numeric=(2, 3, 4, 6), nowrap=(5, 7, 8))]
+             html_table(headers, rows, numeric=(2, 3, 4, 6), nowrap=(5, 7, 8))]
     if found.results:
-        parts.append(_html_facts(totals_facts(doc)))
+        parts.append(html_facts(totals_facts(doc)))
         parts.append(_chart_figure(programs_chart(table), "all-programs-hazard", programs_caption(table)))
         parts.append("<h3>Retention pooled over all programs</h3>"
                      + _outcome_section(doc["pooled"]["retention"], "all-programs-km"))
@@ -570,7 +570,7 @@ def turnover_html(result: TurnoverEvaluation, *, generated: datetime.date | None
     day = generated or datetime.date.today()
     doc = result.to_json()
     source = doc["source"]
-    facts = _html_facts([
+    facts = html_facts([
         ("File", f"{source['file'] or 'a turnover table'}: {source['rows']:,} rows used"
                  + (f", {source['left_out']} left out for blank cells" if source["left_out"] else "")),
         ("Groups", f"{source['participants']:,} participants against {source['comparison']:,} others"),

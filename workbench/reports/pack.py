@@ -80,23 +80,20 @@ from workbench.charts.matching import (
 )
 from workbench.charts.overview import headcount_chart
 from workbench.charts.whatif import effects_caption, effects_chart, tornado_caption, tornado_chart
+from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
-from workbench.design.store import DESIGN_FILE
+from workbench.design.store import DESIGN_FILE, load_design
 from workbench.errors import WorkbenchError
+from workbench.evaluate import RESAMPLES, RUNS, evaluate_workspace
 from workbench.exports import safe_csv_text
+from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand, person_gaps,
+                            prioritised_gaps, readiness, supply_demand)
+from workbench.matching import match_rates, saved_matching
 from workbench.matching.names import mentee_word
 from workbench.organisation import headcounts
 from workbench.privacy import MIN_GROUP, hide_small_groups
-from workbench.reports.brief import (
-    _CSS,
-    _count_text,
-    _e,
-    _html_facts,
-    _html_table,
-    _organisation,
-    _reasons_text,
-    brief_html,
-)
+from workbench.readiness import check_workspace
+from workbench.reports.brief import _count_text, _organisation, _reasons_text, brief_html
 from workbench.reports.evaluation import (
     _EXTRA_CSS,
     WAVE_NAMES,
@@ -112,7 +109,9 @@ from workbench.reports.evaluation import (
     trajectories_table_html,
     trial_html,
 )
-from workbench.reports.sections import GAP_TABLES, _scenario_rows
+from workbench.reports.markup import CSS, escape, html_facts, html_table
+from workbench.reports.sections import GAP_TABLES, scenario_rows
+from workbench.whatif import comparison_display, saved_comparison
 from workbench.workspace import Workspace
 
 #: What ``pack.json`` says a pack is; a folder holding it may be replaced without ``force``.
@@ -273,15 +272,15 @@ class _Figures:
     def figure(self, chart, caption: str) -> str:
         """The chart and its caption; a chart with nothing to draw is left out, its caption (saying why) kept."""
         if _draws_nothing(chart):
-            return f'<p class="none">{_e(caption)}</p>'
+            return f'<p class="none">{escape(caption)}</p>'
         spec = chart_spec(chart)
         spec.pop("$schema", None)  # vega-embed reads Vega-Lite without it; the page names no outside URL
         chart_id = f"chart-{len(self.specs) + 1}"
         self.specs.append((chart_id, spec))
         return (f'<figure class="chart"><div class="wb-chart" id="{chart_id}" role="img" '
-                f'aria-label="{_e(caption)}"></div>'
+                f'aria-label="{escape(caption)}"></div>'
                 f'<script type="application/json" class="wb-spec" data-chart="{chart_id}">{_script_json(spec)}'
-                f"</script><figcaption>{_e(caption)}</figcaption></figure>")
+                f"</script><figcaption>{escape(caption)}</figcaption></figure>")
 
 
 def _draws_nothing(chart) -> bool:
@@ -395,13 +394,13 @@ class _PeopleFilter:
 
 def _missing(key: str, title: str, what: str, how_html: str, how: str) -> _Page:
     """The page of a part the workspace cannot supply yet: what is missing, and how to make it."""
-    body = (f'<div class="missing-part"><h2>Not in this pack yet</h2><p>{_e(what)}</p>'
+    body = (f'<div class="missing-part"><h2>Not in this pack yet</h2><p>{escape(what)}</p>'
             f"<p><strong>How to add it:</strong> {how_html}</p></div>")
     return _Page(key, title, body, missing=(what, how))
 
 
 def _code(text: str) -> str:
-    return f"<code>{_e(text)}</code>"
+    return f"<code>{escape(text)}</code>"
 
 
 def _cli_path(workspace: Workspace) -> str:
@@ -416,8 +415,6 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
                + ") and press <strong>Save design</strong>, then publish the pack again.")
         return _missing("design", "Design", what, how, "record the decisions on the Align and eXperience pages of "
                         "the app (workbench app) and press Save design.")
-    from workbench.design.checks import check_workspace
-
     findings = check_workspace(workspace, design)
     document = brief_html(workspace, design, findings, generated=generated, charts=(), extra_sections=())
     start, end = document.find("</header>"), document.rfind("<footer>")
@@ -433,9 +430,6 @@ def _design_page(workspace: Workspace, design: ProgramDesign | None, design_prob
 
 def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                figures: _Figures, downloads: dict[str, str]) -> _Page:
-    from workbench.gaps import (GAP_CELL_MARGINS, aggregate, coverage, hide_small_cells, hide_small_demand,
-                                person_gaps, prioritised_gaps, readiness, supply_demand)
-
     absent = [f"{t}.csv" for t in GAP_TABLES if t not in tables]
     if absent:
         what = (f"The workspace has no {' and no '.join(absent)}: skill gaps need the people, the skills and the "
@@ -453,7 +447,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     parts = [f"<p>{gaps['person_id'].nunique():,} people currently employed need {known['required']:,} skill levels "
              f"between them; {known['assessed']:,} are assessed ({share}). Unknown levels are left out of every "
              "figure, never counted as a gap or as no gap."
-             + (f" Program focus skills: {_e(focus)}." if focus else "") + "</p>"]
+             + (f" Program focus skills: {escape(focus)}." if focus else "") + "</p>"]
 
     by_cell = aggregate(gaps, ["department", "skill_id"])
     parts.append("<h2>Where the gaps are</h2>")
@@ -467,7 +461,7 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
     parts.append(figures.figure(prioritised_gaps_chart(ranked), prioritised_gaps_caption(ranked)))
     rows = [(str(r.rank), r.name or r.skill_id, r.reason) for r in ranked.head(10).itertuples()]
     if rows:
-        parts.append(_html_table(("Rank", "Skill", "Why it matters"), rows, numeric=(0,)))
+        parts.append(html_table(("Rank", "Skill", "Why it matters"), rows, numeric=(0,)))
     if small:
         parts.append(f'<p class="small">{len(small)} skill{"s" if len(small) != 1 else ""} required of (or assessed '
                      f"for) fewer than {MIN_GROUP} people {'are' if len(small) != 1 else 'is'} left out of the "
@@ -487,16 +481,16 @@ def _gaps_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design:
             rows.append((goal, f"{int(r['people']):,}", f"{int(r['fully_assessed']):,}", share))
         parts.append("<h2>How ready people are for each goal</h2><p>People count as ready when every skill level the "
                      "goal asks of them is assessed and met.</p>"
-                     + _html_table(("Goal", "People in scope", "Every level assessed", "Ready"), rows,
-                                   numeric=(1, 2, 3)))
+                     + html_table(("Goal", "People in scope", "Every level assessed", "Ready"), rows,
+                                  numeric=(1, 2, 3)))
 
     shown, few = hide_small_demand(supply_demand(gaps, tables, design=design))
     parts.append("<h2>Can the mentors supply what mentees need?</h2>")
     parts.append(figures.figure(supply_demand_chart(shown), supply_demand_caption(shown)))
     shortages = shown[shown["status"] == "shortage"]
     if len(shortages):
-        parts.append(_html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
-                                 [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
+        parts.append(html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
+                                [(r.name or r.skill_id, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                   for r in shortages.itertuples()], numeric=(1, 2, 3)))
     if few:
         parts.append(f'<p class="small">{small_demand_note(few)}</p>')
@@ -529,8 +523,6 @@ def _fairness_attributes(people: pd.DataFrame, design: ProgramDesign | None, sen
 
 def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], design: ProgramDesign | None,
                    figures: _Figures) -> _Page:
-    from workbench.matching import match_rates, saved_matching
-
     saved = saved_matching(workspace)
     if saved is None:
         what = "No matching has been saved in this workspace yet."
@@ -559,7 +551,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
              ("Blocking pairs (both would rather swap)", "-" if s.get("blocking_pairs") is None
               else f"{int(s['blocking_pairs']):,}"),
              ("Proven the best total fit", {True: "yes", False: "no"}.get(s.get("optimal"), "not applicable"))]
-    parts = [f"<p>{_e(intro)}</p>", _html_facts(facts)]
+    parts = [f"<p>{escape(intro)}</p>", html_facts(facts)]
     messages = [m for m in saved.messages if not m.startswith("preferences.csv")]
     if messages:
         parts.append('<div class="caveats after-facts"><strong>Notes from the matching</strong>'
@@ -581,7 +573,7 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
         overall = float(people["matched"].mean())
         if attributes:
             parts.append("<h2>Who gets matched</h2><p>The share of each group's "
-                         f"{_e(word)} who have a partner, beside everyone's ({overall:.0%}). Groups of fewer than "
+                         f"{escape(word)} who have a partner, beside everyone's ({overall:.0%}). Groups of fewer than "
                          f"{MIN_GROUP} people are hidden.</p>")
         for attribute in attributes:
             fairness = match_rates(people, people["person_id"].map(roster[attribute]), attribute)
@@ -594,8 +586,6 @@ def _matching_page(workspace: Workspace, tables: Mapping[str, pd.DataFrame], des
 
 
 def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
-    from workbench.whatif import comparison_display, saved_comparison
-
     how = ("compare scenarios on the What-if page of the app and press <strong>Save results to the brief</strong>, "
            "then publish again.")
     how_text = "compare scenarios on the What-if page of the app and press Save results to the brief."
@@ -614,23 +604,23 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
              "group of eligible colleagues who do not take part; brackets give the 95% interval of the mean, and "
              "P(better) the share of runs in which a scenario beats the baseline.")
     names = headline["scenarios"]
-    rows = _scenario_rows(record)
+    rows = scenario_rows(record)
     headers = ("Scenario", "What it changes", "Participants", "Within budget")
     if all(row[3] == "-" for row in rows):
         rows, headers = [row[:3] for row in rows], headers[:3]
-    parts = [f"<p>{_e(intro)}</p>", "<h2>The scenarios</h2>", _html_table(headers, rows, numeric=(2,))]
+    parts = [f"<p>{escape(intro)}</p>", "<h2>The scenarios</h2>", html_table(headers, rows, numeric=(2,))]
     parts.append("<h2>What each scenario changes</h2>")
     parts.append(figures.figure(effects_chart(table, currency=currency), effects_caption(table, currency=currency)))
     display = comparison_display(table)
     kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.baseline else c for c in display.columns[1:]]]
-    parts.append("<h3>Key figures</h3>" + _html_table(kpi_headers, [tuple(str(v) for v in row)
+    parts.append("<h3>Key figures</h3>" + html_table(kpi_headers, [tuple(str(v) for v in row)
                                                                     for row in display.itertuples(index=False)]))
     frame = record.tornado_table()
     if frame is not None:
         on = frame.attrs["scenario"]
         parts.append("<h2>Which assumptions matter most</h2><p>"
-                     + _e(f"Computed on {'the design' if on in (None, 'design') else repr(on)}: each assumption moved "
-                          "across its plausible range, the others unchanged.") + "</p>")
+                     + escape(f"Computed on {'the design' if on in (None, 'design') else repr(on)}: each assumption "
+                              "moved across its plausible range, the others unchanged.") + "</p>")
         parts.append(figures.figure(tornado_chart(frame), tornado_caption(frame)))
     parts.append('<div class="caveats"><strong>Read with care</strong>' + _list([
         "These are forecasts of the workbench's outcome model under its documented assumptions, not measurements.",
@@ -643,8 +633,6 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
 
 
 def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resamples: int, runs: int) -> _Page:
-    from workbench.evaluate import evaluate_workspace
-
     try:
         result = evaluate_workspace(workspace, seed=seed, resamples=resamples, calibrate_forecast=runs > 0,
                                     runs=max(runs, 2))
@@ -657,7 +645,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                         "(at least five participants) and check with `workbench evaluate WORKSPACE`.")
     doc = result.to_json()
     c = doc["cohort"]
-    parts = [_headline(doc), _html_facts([
+    parts = [_headline(doc), html_facts([
         *cohort_facts(doc),
         ("Figures made", f"seed {doc['settings']['seed']}, {doc['settings']['resamples']:,} bootstrap resamples, "
                          f"{doc['settings']['runs']:,} forecast runs"),
@@ -674,8 +662,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                 return f"fewer than {MIN_GROUP}", "-"
             return f"{int(r['respondents']):,}", _pct(r["rate"], 0)
 
-        parts.append(_html_table(("Survey", "Group", "Invited", "Answered", "Rate"),
-                                 [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
+        parts.append(html_table(("Survey", "Group", "Invited", "Answered", "Rate"),
+                                [(WAVE_NAMES.get(r["wave"], r["wave"]), r["group"],
                                    "-" if r["invited"] is None else f"{int(r['invited']):,}", *answered(r))
                                   for r in rates], numeric=(2, 3, 4), css_class="compact"))
         waves = [w for w in ("post", "followup", "mid") if any(r["wave"] == w for r in doc["learning"]["change"])]
@@ -695,7 +683,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         parts.append(figures.figure(meetings_chart(result.behaviour.distribution(),
                                                    expected_per_pair=b["expected_per_pair"]),
                                     meetings_caption(result.behaviour.summary)))
-        parts.append(_html_facts([
+        parts.append(html_facts([
             ("Meetings", f"{b['meetings']} in {b['pairs']} pairs; median {_num(b['median_meetings_per_pair'], 1)} "
                          f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
@@ -713,17 +701,17 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         block = doc[key]
         parts.append(f"<h3>{heading}</h3>")
         if not block.get("measured"):
-            parts.append(f'<p class="none">{_e(block.get("reason", "Not measured."))}</p>')
+            parts.append(f'<p class="none">{escape(block.get("reason", "Not measured."))}</p>')
             continue
         km = pd.DataFrame(block["km"])
         caption = km_caption(km, outcome=block["outcome"], horizon_months=block.get("horizon_months"),
                              logrank=block["logrank"], hazard_ratio=block["hazard_ratio"], note=design_note(doc))
-        parts.append(f"<p>{_e('Compared with: ' + block['comparison'] + '.')}</p>")
+        parts.append(f"<p>{escape('Compared with: ' + block['comparison'] + '.')}</p>")
         parts.append(figures.figure(km_chart(km, outcome=block["outcome"], horizon_months=block.get("horizon_months")),
                                     caption))
         hr = block["hazard_ratio"]
         if hr:
-            parts.append(_html_facts([("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval "
+            parts.append(html_facts([("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval "
                                                              f"{_num(hr['low'])} to {_num(hr['high'])}), p = "
                                                              f"{_p(hr['p_value'])}; {_adjustments(hr)}")]))
         parts.append(_outcome_tables(block))
@@ -735,7 +723,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
         parts.append(figures.figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]),
                                     roi_caption(roi, note=design_note(doc))))
         costs = roi["cost_breakdown"]
-        parts.append(_html_table(("Item", f"Amount ({roi['currency']})"), [
+        parts.append(html_table(("Item", f"Amount ({roi['currency']})"), [
             ("Meetings", f"{costs['meetings']:,.0f}"), ("Training", f"{costs['training']:,.0f}"),
             ("Coordination", f"{costs['coordination']:,.0f}"), ("Tools", f"{costs['tools']:,.0f}"),
             ("Program cost", f"{roi['cost']:,.0f}"),
@@ -751,7 +739,7 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     parts.append(figures.figure(scorecard_chart(result.scorecard),
                                 scorecard_caption(result.scorecard, note=design_note(doc))))
     if doc["scorecard"]:
-        parts.append(_html_table(
+        parts.append(html_table(
             ("Objective", "Measured on", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
             [(r.get("statement") or r["objective"], r["scope"], f"{_num(r['baseline'])}, {_num(r['target'])}",
               f"{_num(r['observed'])} ({_num(r['low'])} to {_num(r['high'])})" if r["observed"] is not None else "-",
@@ -805,14 +793,14 @@ def _index_page(workspace: Workspace, pages: Sequence[_Page], tables: Mapping[st
             status, text = "In this pack", page.summary or ABOUT[key][0]
         else:
             status, text = "Not yet", f"{page.missing[0]} The page says how to add it."
-        cards.append(f'<div class="card{" missing" if page.missing else ""}"><span class="status">{_e(status)}'
-                     f'</span><h3><a href="{file}">{_e(title)}</a></h3><p>{_e(text)}</p></div>')
+        cards.append(f'<div class="card{" missing" if page.missing else ""}"><span class="status">{escape(status)}'
+                     f'</span><h3><a href="{file}">{escape(title)}</a></h3><p>{escape(text)}</p></div>')
     parts = ["<h2>In this pack</h2>", '<div class="cards">' + "".join(cards) + "</div>"]
     sentence, _ = _organisation(workspace)
     if "people" in tables:
         parts.append("<h2>The organisation</h2>")
         if sentence:
-            parts.append(f"<p>{_e(sentence)}</p>")
+            parts.append(f"<p>{escape(sentence)}</p>")
         parts.append(_headcount_figure(tables["people"], figures))
     return _Page("index", "Overview", "".join(parts))
 
@@ -829,29 +817,29 @@ def _page_html(page: _Page, pages: Sequence[_Page], workspace: Workspace, genera
         file = next(f for k, f, _ in PAGES if k == other.key)
         classes = ' class="missing"' if other.missing else ""
         current = ' aria-current="page"' if other.key == page.key else ""
-        links.append(f'<a href="{file}"{classes}{current}>{_e(other.title)}</a>')
+        links.append(f'<a href="{file}"{classes}{current}>{escape(other.title)}</a>')
     lead, caveat = ABOUT[page.key]
     caveat = f"{page.caveat} {caveat}" if page.caveat else caveat
     title = "Stakeholder pack" if page.key == "index" else page.title
     head_title = f"{page.title} - {org} - stakeholder pack"
-    subtitle = f"<p class=\"lead\">{_e(page.subtitle)}</p>" if page.subtitle else ""
+    subtitle = f"<p class=\"lead\">{escape(page.subtitle)}</p>" if page.subtitle else ""
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            '<meta name="referrer" content="no-referrer">',
-           f"<title>{_e(head_title)}</title>", f"<style>{_CSS}{_EXTRA_CSS}{_PACK_CSS}</style>", "</head>", "<body>",
-           f'<nav class="pack" aria-label="Pages of the pack"><div class="inner"><span class="brand">{_e(org)}</span>'
-           + "".join(links) + "</div></nav>", "<main>",
-           f'<header class="cover"><p class="kicker">Mentoring program · stakeholder pack</p><h1>{_e(title)}</h1>'
-           f"{subtitle}<p class=\"meta\"><span>Workspace: {_e(org)}</span><span>Generated {generated.isoformat()}"
+           f"<title>{escape(head_title)}</title>", f"<style>{CSS}{_EXTRA_CSS}{_PACK_CSS}</style>", "</head>", "<body>",
+           '<nav class="pack" aria-label="Pages of the pack"><div class="inner">'
+           f'<span class="brand">{escape(org)}</span>' + "".join(links) + "</div></nav>", "<main>",
+           f'<header class="cover"><p class="kicker">Mentoring program · stakeholder pack</p><h1>{escape(title)}</h1>'
+           f"{subtitle}<p class=\"meta\"><span>Workspace: {escape(org)}</span><span>Generated {generated.isoformat()}"
            "</span></p></header>",
-           f'<div class="about"><p><strong>What this page shows.</strong> {_e(lead.format(org=org))}</p>'
-           f"<p><strong>Keep in mind.</strong> {_e(caveat)}</p></div>"]
+           f'<div class="about"><p><strong>What this page shows.</strong> {escape(lead.format(org=org))}</p>'
+           f"<p><strong>Keep in mind.</strong> {escape(caveat)}</p></div>"]
     if page.specs:
         out.append('<noscript><p class="none">The charts on this page need JavaScript; their figures are also in the '
                    "text and tables.</p></noscript>")
     out.append(body)
     out.append(f"<footer>Generated by the mentoring program workbench on {generated.isoformat()} from the workspace "
-               f"{_e(org)}. Figures about groups only: no names, ids or e-mail addresses; groups of fewer than "
+               f"{escape(org)}. Figures about groups only: no names, ids or e-mail addresses; groups of fewer than "
                f"{MIN_GROUP} people are hidden.</footer>")
     out.append("</main>")
     return "\n".join(out)
@@ -944,10 +932,6 @@ def write_pack(workspace: Workspace, out: str | os.PathLike, *, generated: datet
     the message names the path, and nothing is changed then; and
     :class:`~workbench.errors.InvalidDataError` when a table fails its contract.
     """
-    from workbench.data.importing import checked_tables
-    from workbench.design.store import load_design
-    from workbench.evaluate import RESAMPLES, RUNS
-
     out = Path(out)
     day = generated if generated is not None else datetime.date.today()
     note = progress or (lambda message: None)

@@ -11,7 +11,7 @@ from workbench.data.importing import checked_tables
 from workbench.design.model import ProgramDesign
 from workbench.gaps import aggregate, coverage, hide_small_demand, person_gaps, prioritised_gaps, supply_demand
 from workbench.matching import saved_matching
-from workbench.reports.brief import _e, _html_table, _md, _md_table, chart_svg
+from workbench.reports.markup import chart_svg, escape, html_table, md_table, md_text
 from workbench.whatif import comparison_display, saved_comparison
 from workbench.whatif.saved import SavedComparison
 from workbench.workspace import Workspace
@@ -43,18 +43,18 @@ def skill_gap_section(workspace: Workspace, design: ProgramDesign, *, format: st
     shortages = supply[supply["status"] == "shortage"]
     short_text = " ".join(filter(None, (supply_demand_caption(supply), small_demand_note(left_out))))
     if format == "md":
-        lines = [_md(intro), "", *_md_table(("Rank", "Skill", "Why"), rows), "",
-                 _md(short_text.replace("the chart compares", "this compares"))]
+        lines = [md_text(intro), "", *md_table(("Rank", "Skill", "Why"), rows), "",
+                 md_text(short_text.replace("the chart compares", "this compares"))]
         return "Skill gaps", "\n".join(lines)
     by_cell = aggregate(gaps, ["department", "skill_id"])
-    fragment = (f"<p>{_e(intro)}</p>"
+    fragment = (f"<p>{escape(intro)}</p>"
                 f"<figure>{chart_svg(gap_heatmap(by_cell, skills), prefix='gaps')}"
-                f"<figcaption>{_e(gap_heatmap_caption(by_cell, skills))}</figcaption></figure>"
-                "<h3>The most pressing gaps</h3>" + _html_table(("Rank", "Skill", "Why"), rows, numeric=(0,))
+                f"<figcaption>{escape(gap_heatmap_caption(by_cell, skills))}</figcaption></figure>"
+                "<h3>The most pressing gaps</h3>" + html_table(("Rank", "Skill", "Why"), rows, numeric=(0,))
                 + f"<h3>Mentor supply</h3><figure>{chart_svg(supply_demand_chart(supply), prefix='supply')}"
-                f"<figcaption>{_e(short_text)}</figcaption></figure>"
-                + (_html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
-                               [(r.name, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
+                f"<figcaption>{escape(short_text)}</figcaption></figure>"
+                + (html_table(("Skill", "Mentees who need it", "Mentor places", "Short by"),
+                              [(r.name, f"{r.demand:,}", f"{r.supply:,}", f"{r.demand - r.supply:,}")
                                 for r in shortages.itertuples()], numeric=(1, 2, 3)) if len(shortages) else ""))
     return "Skill gaps", fragment
 
@@ -89,10 +89,10 @@ def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str
             ("Proven optimal", {True: "yes", False: "no"}.get(s.get("optimal"), "not applicable"))]
     notes = list(saved.messages)
     if format == "md":
-        return "Matching", "\n".join([_md(intro), "", *_md_table(("Figure", "Value"), rows),
-                                      *(["", *(f"- {_md(n)}" for n in notes)] if notes else [])])
-    return "Matching", (f"<p>{_e(intro)}</p>" + _html_table(("Figure", "Value"), rows)
-                        + "".join(f"<p>{_e(n)}</p>" for n in notes))
+        return "Matching", "\n".join([md_text(intro), "", *md_table(("Figure", "Value"), rows),
+                                      *(["", *(f"- {md_text(n)}" for n in notes)] if notes else [])])
+    return "Matching", (f"<p>{escape(intro)}</p>" + html_table(("Figure", "Value"), rows)
+                        + "".join(f"<p>{escape(n)}</p>" for n in notes))
 
 
 def _change_text(name: str, value) -> str:
@@ -106,7 +106,8 @@ def _change_text(name: str, value) -> str:
     return f"{words} {str(value).replace('_', ' ')}"
 
 
-def _scenario_rows(record: SavedComparison) -> list[tuple[str, str, str, str]]:
+def scenario_rows(record: SavedComparison) -> list[tuple[str, str, str, str]]:
+    """A saved comparison's scenarios as table rows: name, what it changes, participants, within budget."""
     rows = []
     for entry in record.scenarios:
         name = entry.get("name", "-")
@@ -145,10 +146,10 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
              "are differences from a simulated comparison group of eligible non-participants; brackets give the 95% "
              "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
              "are forecasts under the model's documented assumptions, not measurements.")
-    scenario_rows = _scenario_rows(record)
+    scenarios = scenario_rows(record)
     scenario_headers = ("Scenario", "What it changes", "Participants", "Within budget")
-    if all(row[3] == "-" for row in scenario_rows):  # no budget anywhere: no column of dashes
-        scenario_rows = [row[:3] for row in scenario_rows]
+    if all(row[3] == "-" for row in scenarios):  # no budget anywhere: no column of dashes
+        scenarios = [row[:3] for row in scenarios]
         scenario_headers = scenario_headers[:3]
     display = comparison_display(table)
     kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.baseline else c
@@ -172,19 +173,19 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
                             for r in sensitivity["rows"][:5]]
     sensitivity_headers = ("Assumption or design lever", "Range tried", "Result", "Source")
     if format == "md":
-        lines = [_md(intro), "", *_md_table(scenario_headers, scenario_rows, numeric=(2,)),
-                 "", *_md_table(kpi_headers, kpi_rows)]
+        lines = [md_text(intro), "", *md_table(scenario_headers, scenarios, numeric=(2,)),
+                 "", *md_table(kpi_headers, kpi_rows)]
         if sensitivity_rows:
-            lines += ["", _md(notes), "", *_md_table(sensitivity_headers, sensitivity_rows)]
+            lines += ["", md_text(notes), "", *md_table(sensitivity_headers, sensitivity_rows)]
         return "What-if", "\n".join(lines)
     chart = chart_svg(effects_chart(table, currency=currency), prefix="whatif")
-    fragment = (f"<p>{_e(intro)}</p>"
-                + _html_table(scenario_headers, scenario_rows, numeric=(2,))
-                + "<h3>Key figures</h3>" + _html_table(kpi_headers, kpi_rows)
-                + f"<figure>{chart}<figcaption>{_e('Each dot is a scenario mean, each bar its 95% interval.')}"
+    fragment = (f"<p>{escape(intro)}</p>"
+                + html_table(scenario_headers, scenarios, numeric=(2,))
+                + "<h3>Key figures</h3>" + html_table(kpi_headers, kpi_rows)
+                + f"<figure>{chart}<figcaption>{escape('Each dot is a scenario mean, each bar its 95% interval.')}"
                   "</figcaption></figure>")
     if sensitivity_rows:
-        fragment += f"<h3>Which assumptions matter most</h3><p>{_e(notes)}</p>" + _html_table(sensitivity_headers,
+        fragment += f"<h3>Which assumptions matter most</h3><p>{escape(notes)}</p>" + html_table(sensitivity_headers,
                                                                                          sensitivity_rows)
     return "What-if", fragment
 

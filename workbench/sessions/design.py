@@ -11,12 +11,12 @@ import traitlets
 from pydantic import ValidationError
 
 from workbench.data.importing import checked_tables
-from workbench.design.checks import check_design
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
-from workbench.evaluate.power import ObjectivePower, objective_power, with_power_findings
+from workbench.evaluate.power import ObjectivePower, objective_power
 from workbench.programs import scoped_tables
+from workbench.readiness import check_design, with_power_findings
 from workbench.workspace import Workspace, history, reread, undo
 
 __all__ = ["DecisionPath", "DesignSession"]

@@ -39,7 +39,8 @@ from workbench.matching import (
     saved_matching,
     sensitivity,
 )
-from workbench.matching.names import method_label, structure_label
+from workbench.design.catalogue import structure_label
+from workbench.matching.names import method_label
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.rematching import rematch_saved
 from workbench.organisation import current_cohort

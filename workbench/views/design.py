@@ -23,11 +23,11 @@ import pandas as pd
 from pydantic import BaseModel
 
 from workbench.design.catalogue import DECISIONS, Decision, decisions_for, scope_text
-from workbench.design.checks import Finding
 from workbench.design.model import ColumnFilter, Eligibility, Objective, ProgramDesign, Quota
 from workbench.errors import WorkbenchError
-from workbench.evaluate.power import ObjectivePower, objective_power, with_power_findings
+from workbench.evaluate.power import ObjectivePower, objective_power
 from workbench.privacy import published_mode
+from workbench.readiness import Finding, with_power_findings
 from workbench.sessions.design import DecisionPath, DesignSession
 from workbench.simulate.mechanisms import MECHANISMS
 from workbench.views.feedback import Notice, guarded

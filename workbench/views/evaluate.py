@@ -52,7 +52,7 @@ from workbench.charts import evaluate as charts
 from workbench.charts.trajectories import trajectories_caption, trajectories_chart
 from workbench.errors import WorkbenchError
 from workbench.evaluate import RESAMPLES, RUNS
-from workbench.evaluate.objectives import trajectory_table
+from workbench.evaluate.scorecard import trajectory_table
 from workbench.evaluate.result import BEHAVIOUR_CAVEATS
 from workbench.privacy import MIN_GROUP, published_mode, shown_rows
 from workbench.reports.evaluation import objectives_text, programs_table_rows, totals_facts, trial_html

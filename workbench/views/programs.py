@@ -21,10 +21,11 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.data.importing import checked_tables
+from workbench.design.catalogue import structure_label
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import ProgramsMatch, match_programs, save_programs_matching
-from workbench.matching.names import method_label, structure_label
+from workbench.matching.names import method_label
 from workbench.privacy import published_mode
 from workbench.programs import load_programs, program_ids
 from workbench.workspace import Workspace

@@ -13,9 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.design import checks
 from workbench.design.catalogue import decision
-from workbench.design.checks import SEVERITIES, Finding, check_design, check_workspace
 from workbench.organisation import current_cohort
 from workbench.design.model import (
     Align,
@@ -32,6 +30,8 @@ from workbench.design.model import (
 )
 from workbench.errors import WorkbenchError
 from workbench.evaluate.trial import allocate
+from workbench import readiness
+from workbench.readiness import SEVERITIES, Finding, check_design, check_workspace
 from workbench.workspace import DEMO_SOURCE, WorkspaceSettings, open_workspace, write_settings
 
 AS_OF = datetime.date(2026, 6, 30)
@@ -272,7 +272,7 @@ def random_org(seed: int, n: int = 60) -> pd.DataFrame:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_vectorised_rules_agree_with_pair_by_pair_rules(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "_CHUNK", 7)  # several chunks
+    monkeypatch.setattr(readiness, "_CHUNK", 7)  # several chunks
     people = random_org(seed)
     rng = np.random.default_rng(seed)
     ids = people["person_id"].tolist()[1:]

@@ -1,4 +1,7 @@
-"""Consistency checks: does a program design fit itself and the organisation's data?
+"""Is the design ready to launch? Consistency checks of a program design against itself and the data, and power.
+
+The checks use the matching's own hard rules and criteria and the evaluation's pilot allocation
+and power, so this module sits above matching and evaluate: the design layer stays free of them.
 
 :func:`check_design` runs every check over a design and the workspace tables
 (text DataFrames as read from CSV) and returns :class:`Finding` objects, errors
@@ -42,6 +45,9 @@ widgets to change). The checks and their stable ids:
     enrolment with objectives, that the evaluation can show an association only.
 ``inactivity_rule``
     pairs closed for inactivity sooner than the meeting rhythm allows.
+``objective_power``
+    an objective whose planned cohort cannot detect the effect expected of it
+    (:func:`checked_with_power`, :func:`with_power_findings`).
 
 Enrolment is read for the *current cohort*: the latest ``cohort`` value
 (numerically when every cohort is a number), or every row when the table has
@@ -59,6 +65,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from workbench.data.importing import checked_tables
 from workbench.design import catalogue
 from workbench.design.eligibility import (
     data_as_of,
@@ -70,6 +77,11 @@ from workbench.design.eligibility import (
 )
 from workbench.design.model import SURVEY_KINDS, Eligibility, ProgramDesign
 from workbench.errors import WorkbenchError
+from workbench.evaluate.power import ObjectivePower, workspace_power
+from workbench.evaluate.trial import allocation_of, applicants
+from workbench.matching.pool import Pool
+from workbench.matching.rules import rules as hard_rules
+from workbench.matching.scores import design_criterion_problems
 from workbench.organisation import current_cohort
 from workbench.workspace import DEFAULT_SENSITIVE, Workspace
 
@@ -129,8 +141,6 @@ def check_workspace(workspace: Workspace, design: ProgramDesign) -> list[Finding
     """:func:`check_design` over the tables the workspace has, with its sensitive columns.
 
     Raises :class:`~workbench.errors.InvalidDataError` when one of them fails its contract."""
-    from workbench.data.importing import checked_tables
-
     tables = checked_tables(workspace, CHECKED_TABLES)
     return check_design(design, tables, sensitive=workspace.settings.sensitive)
 
@@ -534,9 +544,6 @@ def _rule_matrix_summary(ctx: _Context, mentees: np.ndarray, mentors: np.ndarray
     The rules are the matching's own (:func:`workbench.matching.rules.rules`), so a mentee reported
     stranded here has no allowed mentor when the matching runs.
     """
-    from workbench.matching.pool import Pool  # matching builds on the design: imported when needed
-    from workbench.matching.rules import rules as hard_rules
-
     people = ctx.people
     pool = Pool(mentees=people.iloc[mentees].reset_index(drop=True),
                 mentors=people.iloc[mentors].reset_index(drop=True), people=people, as_of=ctx.as_of)
@@ -621,8 +628,6 @@ def _sensitive_without_opt_in(ctx: _Context) -> list[Finding]:
 
 
 def _custom_criteria(ctx: _Context) -> list[Finding]:
-    from workbench.matching.scores import design_criterion_problems  # matching builds on the design
-
     if not ctx.design.experience.custom_criteria or ctx.people is None:
         return []
     frames = [t for t in (ctx.people, ctx.enrolment) if t is not None]
@@ -691,10 +696,7 @@ def _pilot_design(ctx: _Context) -> list[Finding]:
             ("launch.pilot",))]
     if ctx.cohort is None:
         return []
-    # The allocation's own validation (what `workbench launch` refuses), not a second copy of it; imported here
-    # because the evaluation layer builds on the design layer, not the other way round.
-    from workbench.evaluate.trial import allocation_of, applicants
-
+    # The allocation's own validation (what `workbench launch` refuses), not a second copy of it.
     try:
         found = applicants({"people": ctx.people, "enrolment": ctx.enrolment}, ctx.design)
     except WorkbenchError:  # no usable pool: the eligibility and sensitivity checks say why
@@ -734,3 +736,45 @@ def _inactivity_rule(ctx: _Context) -> list[Finding]:
 _CHECKS = (_people_missing, _eligibility, _mentor_capacity, _rules_leave_unmatched, _objective_kpi,
            _unknown_reference, _retention_data, _duration_short, _flash_deep_skills, _sensitive_without_opt_in,
            _custom_criteria, _evaluation_missing, _pilot, _inactivity_rule, _pilot_design)
+
+
+# --------------------------------------------------------------------------
+# With the power of each objective
+# --------------------------------------------------------------------------
+
+
+def power_findings(powers: list[ObjectivePower]) -> list[Finding]:
+    """A warning for each objective whose planned cohort cannot detect the effect expected of it."""
+    findings = []
+    for power in powers:
+        if power.detects_expected is False:
+            source = "the outcome model expects" if power.expected_source.startswith("outcome model") \
+                else "its target sets"
+            findings.append(Finding(
+                "objective_power", "warning", f"Objective {power.objective}: the cohort cannot detect its effect",
+                f"{power.sentence()} So the evaluation will most likely call the effect {source} 'not "
+                "significant' even if it is real.",
+                f"Plan to pool {power.cohorts:,} cohorts before judging the objective, enlarge the cohort, or "
+                "lengthen the horizon; a randomised or staggered pilot removes self-selection but not this.",
+                ("align.objectives", "launch.rollout", "launch.pilot_size")))
+    return findings
+
+
+def with_power_findings(findings: list[Finding], powers: list[ObjectivePower]) -> list[Finding]:
+    """``findings`` and :func:`power_findings` of ``powers``: errors, then warnings, then information."""
+    return sorted([*findings, *power_findings(powers)], key=lambda f: SEVERITIES.index(f.severity))
+
+
+def checked_with_power(workspace: Workspace, design: ProgramDesign) -> tuple[list[Finding], list[ObjectivePower]]:
+    """:func:`check_workspace`'s findings with the power findings (:func:`power_findings`), and each objective's
+    power (:func:`~workbench.evaluate.power.workspace_power`): what ``workbench design check`` and
+    ``workbench brief`` report."""
+    findings = check_workspace(workspace, design)
+    try:
+        powers = workspace_power(workspace, design)
+    except WorkbenchError as exc:  # a table the checks do not read (survey.csv, meetings.csv) fails its contract
+        return [*findings, Finding(
+            "objective_power", "info", "Minimum detectable effect not worked out",
+            f"What the cohort can detect for each objective needs every table of the workspace: {exc}",
+            "Correct the table named, then check again.", ("align.objectives",))], []
+    return with_power_findings(findings, powers), powers

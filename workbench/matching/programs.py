@@ -53,7 +53,7 @@ from workbench.matching import results as _results
 from workbench.matching.names import method_label, structure_label
 from workbench.matching.pool import build_pool
 from workbench.matching.results import MatchResult, match, matching_files
-from workbench.matching.solvers import _potentials
+from workbench.matching.solvers.optimal import _potentials
 from workbench.matching.structures import Links
 from workbench.organisation import current_cohort
 from workbench.programs import program_tables

@@ -58,7 +58,7 @@ from workbench.matching.names import SELECTION_METHODS
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.results import fairness_attributes
 from workbench.matching.scores import PairScorer
-from workbench.matching.solvers import _flow
+from workbench.matching.solvers.optimal import _flow
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups
 

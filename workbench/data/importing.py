@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.data.contracts import (ROW_INDEX_NAME, TABLES, Problems, date_warnings, program_problems,
-                                      validate_against, validate_tables)
+from workbench.data.problems import Problems
 from workbench.data.reading import DataFileError, Mapping, load_mapping, prepare_import
 from workbench.data.suggest import mapping_yaml
+from workbench.data.tables import ROW_INDEX_NAME, TABLES
+from workbench.data.validation import date_warnings, program_problems, validate_against, validate_tables
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
 from workbench.workspace import MAPPINGS_DIR, TableTooLargeError, Workspace, program_ids, save_table
@@ -175,7 +176,7 @@ def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tup
 
 def workspace_warnings(workspace: Workspace) -> Problems:
     """Values in the workspace's tables that meet their contracts but are unlikely to be true (implausible dates,
-    hires after today: :func:`~workbench.data.contracts.date_warnings`), by file, row, column and value.
+    hires after today: :func:`~workbench.data.validation.date_warnings`), by file, row, column and value.
 
     Computed once per version of the tables and day in this process; warnings never stop an analysis.
     """

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.organisation import current_cohort
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.design.eligibility import (data_as_of, eligible, filter_columns, number_column, refuse_sensitive,
                                           text_column)
 from workbench.design.model import ProgramDesign

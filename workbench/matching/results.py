@@ -40,7 +40,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError

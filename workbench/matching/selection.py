@@ -49,7 +49,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from pydantic import ValidationError
 
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.design.eligibility import refuse_sensitive, text_column
 from workbench.design.model import ProgramDesign, Quota, SelectionMethod
 from workbench.errors import WorkbenchError

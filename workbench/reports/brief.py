@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workbench.charts import headcount_chart
-from workbench.data.contracts import warning_summary
 from workbench.data.importing import checked_tables, workspace_warnings
+from workbench.data.problems import warning_summary
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
 from workbench.design.checks import Finding
 from workbench.design.model import Objective, ProgramDesign

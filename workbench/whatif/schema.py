@@ -8,7 +8,7 @@ runs (``low``/``high``) and the spread of single runs (``p05``/``p95``).
 
 from __future__ import annotations
 
-from workbench.data.contracts import WARNINGS_JSON_SCHEMA
+from workbench.data.problems import WARNINGS_JSON_SCHEMA
 from workbench.simulate import KPIS, PARAMETERS
 from workbench.simulate.result import JSON_SCHEMA_VERSION
 

@@ -686,8 +686,8 @@ def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
 
 
 def _programs(args: argparse.Namespace) -> None:
+    from workbench.data.columns import text_column
     from workbench.data.importing import checked_tables
-    from workbench.design.eligibility import text_column
     from workbench.programs import add_program, enrolled_in, load_programs, program_ids, remove_program
     from workbench.workspace import open_workspace
 

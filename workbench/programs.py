@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import text_column
 from workbench.data.validation import program_problems
-from workbench.design.eligibility import text_column
 from workbench.design.model import ProgramDesign
 from workbench.design.store import DESIGN_FILE, load_design, save_design
 from workbench.errors import WorkbenchError

@@ -30,7 +30,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from workbench.design.eligibility import data_as_of, number_column, text_column
+from workbench.data.columns import number_column, text_column
+from workbench.design.eligibility import data_as_of
 from workbench.design.model import ProgramDesign
 from workbench.design.store import design_to_yaml
 from workbench.errors import WorkbenchError

@@ -1,8 +1,10 @@
 """Reading the cells of a table's columns: text, whole numbers, numbers, dates and ``;``-separated lists.
 
-Tables arrive as read from CSV (every cell text). These parsers are the contracts' own
-(:mod:`workbench.data.validation` validates with them, :func:`workbench.data.validation.coerce_table` types
-with them).
+Tables arrive as read from CSV (every cell text, a blank cell ``""``). The strict parsers (``_parse_*``,
+:func:`split_list`) are the contracts' own: :mod:`workbench.data.validation` validates with them and
+:func:`workbench.data.validation.coerce_table` types with them. :func:`text_column`, :func:`number_column` and
+:func:`date_column` are what the analyses read a column with: any table, a column it may lack (all blank),
+cells that cannot be read as missing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pandas as pd
 
 from workbench.data.tables import LIST_SEPARATOR
 
-__all__ = ["split_list"]
+__all__ = ["date_column", "number_column", "split_list", "text_column"]
 _INT_RE = r"[+-]?[0-9]+(?:\.0*)?"
 _NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -62,3 +64,20 @@ def split_list(s: pd.Series) -> pd.Series:
         return pd.Series([], dtype=str)
     items = s.str.split(LIST_SEPARATOR, regex=False).explode().astype(str).str.strip()
     return items[items.ne("")]
+
+
+def text_column(table: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as stripped text, or all blanks when the table has no such column."""
+    if column not in table.columns:
+        return pd.Series("", index=table.index, dtype=object)
+    return table[column].fillna("").astype(str).str.strip()
+
+
+def date_column(table: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as timestamps (day precision); blank or malformed cells are ``NaT``."""
+    return pd.to_datetime(text_column(table, column), format="%Y-%m-%d", errors="coerce")
+
+
+def number_column(table: pd.DataFrame, column: str) -> pd.Series:
+    """Column ``column`` as floats; blank or non-numeric cells are ``NaN``."""
+    return pd.to_numeric(text_column(table, column), errors="coerce").astype(float)

@@ -20,9 +20,29 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from workbench.data.columns import _DATE_RE, _INT_RE, _NUMBER_RE, _as_text, _parse_date, _parse_number, _parse_whole, split_list
+from workbench.data.columns import (
+    _DATE_RE,
+    _INT_RE,
+    _NUMBER_RE,
+    _as_text,
+    _parse_date,
+    _parse_number,
+    _parse_whole,
+    split_list,
+)
 from workbench.data.problems import Problems, _finish, _fmt, _problems, _shown
-from workbench.data.tables import DEFAULT_SCALE, LIST_SEPARATOR, REFERENCES, ROW_INDEX_NAME, TABLES, ColumnSpec, KeySpec, Reference, TableSpec, _spec
+from workbench.data.tables import (
+    DEFAULT_SCALE,
+    LIST_SEPARATOR,
+    REFERENCES,
+    ROW_INDEX_NAME,
+    TABLES,
+    ColumnSpec,
+    KeySpec,
+    Reference,
+    TableSpec,
+    _spec,
+)
 
 __all__ = [
     "coerce_table",

@@ -59,15 +59,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.design import catalogue
-from workbench.design.eligibility import (
-    data_as_of,
-    eligible,
-    employed,
-    filter_columns,
-    number_column,
-    text_column,
-)
+from workbench.design.eligibility import data_as_of, eligible, employed, filter_columns
 from workbench.design.model import SURVEY_KINDS, Eligibility, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.organisation import current_cohort

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import date_column, text_column
+from workbench.data.columns import date_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.behaviour import behaviour

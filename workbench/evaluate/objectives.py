@@ -54,8 +54,9 @@ from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.data.columns import date_column, text_column
 from workbench.design.catalogue import scope_text
-from workbench.design.eligibility import DAYS_PER_MONTH, date_column, eligible, passes_filter, text_column
+from workbench.design.eligibility import DAYS_PER_MONTH, eligible, passes_filter
 from workbench.design.model import Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import EvaluationCohort, coarsened_match, tenure_band

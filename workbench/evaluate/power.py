@@ -114,9 +114,10 @@ from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.data.columns import date_column, number_column, text_column
 from workbench.design.catalogue import scope_text
 from workbench.design.checks import SEVERITIES, Finding, check_workspace
-from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
+from workbench.design.eligibility import data_as_of, eligible, passes_filter
 from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.objectives import (

@@ -47,7 +47,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import data_as_of, employed, text_column
+from workbench.data.columns import text_column
+from workbench.design.eligibility import data_as_of, employed
 from workbench.errors import WorkbenchError
 from workbench.privacy import MIN_GROUP, hide_small_groups
 

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
-from workbench.design.eligibility import number_column, text_column
+from workbench.data.columns import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import results as _results

@@ -40,8 +40,8 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from workbench.data.columns import number_column, text_column
 from workbench.data.tables import TABLES
-from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import skill_names

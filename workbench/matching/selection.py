@@ -49,8 +49,9 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from pydantic import ValidationError
 
+from workbench.data.columns import text_column
 from workbench.data.tables import TABLES
-from workbench.design.eligibility import refuse_sensitive, text_column
+from workbench.design.eligibility import refuse_sensitive
 from workbench.design.model import ProgramDesign, Quota, SelectionMethod
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text

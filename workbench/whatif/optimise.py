@@ -44,12 +44,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import match
 from workbench.simulate import KPIS, cohort_from_match, simulate
 from workbench.simulate.engine import NO_MENTOR, scheduled_mentor_hours
-from workbench.design.eligibility import text_column
 from workbench.whatif.analysis import OBJECTIVE_KPI, Target, objective_target, value_text
 from workbench.whatif.run import Progress, _cancelled, _run_tasks, scenario_seed, task_pool
 from workbench.whatif.scenarios import SETTINGS, Scenario, apply_scenario, setting_value

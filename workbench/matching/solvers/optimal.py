@@ -193,7 +193,8 @@ def _column_floors(scores: ScoreSource, rows: np.ndarray, open_: np.ndarray, dep
 
 def _column_best(i: np.ndarray, j: np.ndarray, s: np.ndarray, depth: int, m: int) -> tuple[np.ndarray, ...]:
     """Of the pairs ``(i, j, s)``, each mentor ``j``'s ``depth`` with the highest tie keys (:func:`_tie_key`; keys
-    closer than about 1e-11 in a fixed order), mentors split between :data:`~workbench.matching.solvers.problem.THREADS` threads."""
+    closer than about 1e-11 in a fixed order), mentors split between
+    :data:`~workbench.matching.solvers.problem.THREADS` threads."""
 
     def best(part: np.ndarray) -> np.ndarray:
         # by mentor, best first, in one sort: keys lie in [0, 1 + 1e-9], so 4 * j - key orders by j, then by key

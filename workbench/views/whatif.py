@@ -101,6 +101,8 @@ from workbench.whatif import (
     simulate_programs,
     sweep,
     tornado,
+    weight_criterion,
+    weight_setting,
     what_would_it_take,
 )
 from workbench.whatif.analysis import result_row, value_text
@@ -200,8 +202,8 @@ def setting_label(name: str) -> str:
     """A setting's or a model parameter's plain name."""
     if name in PARAMETERS:
         return parameter_label(name)
-    if name.startswith("weight."):
-        criterion = name.split(".", 1)[1]
+    criterion = weight_criterion(name)
+    if criterion is not None:
         return f"{CRITERION_LABELS.get(criterion, criterion.capitalize())} weight"
     return SETTING_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))[0]
 
@@ -415,7 +417,7 @@ class WhatIfView(w.VBox):
             return Field(name, widget, design_value, unit, optional=True, kind=setting.kind)
         low = setting.low if setting.low is not None else 0
         high = setting.high if setting.high is not None else 1e9
-        if name.startswith("weight."):
+        if weight_criterion(name) is not None:
             widget = w.FloatSlider(value=float(design_value or 0.0), min=0, max=10, step=0.5, description=label,
                                    style=_LABEL_STYLE, layout=layout, continuous_update=False, readout_format=".1f")
             return Field(name, widget, float(design_value or 0.0), "0 = not used, 10 = counts most")
@@ -456,7 +458,7 @@ class WhatIfView(w.VBox):
                                           *MONEY_SETTINGS)}
         criteria = [c for c in typing.get_args(Criterion) if c != "affinity" or self.design.experience.sensitive_opt_in]
         for criterion in criteria:
-            self.fields[f"weight.{criterion}"] = self._field(f"weight.{criterion}")
+            self.fields[weight_setting(criterion)] = self._field(weight_setting(criterion))
         self.parameters: dict[str, Field] = {name: self._parameter_field(name) for name in PARAMETERS}
         for field in (*self.fields.values(), *self.parameters.values()):
             field.widget.observe(self._on_edit, names="value")
@@ -467,7 +469,7 @@ class WhatIfView(w.VBox):
                                  "for re-matching.</p>"), *[self.fields[n].row for n in SUPPORT_SETTINGS]])
         matching = w.VBox([w.HTML("<p class='wb-muted'>Changing these matches the cohort again.</p>"),
                            *[self.fields[n].row for n in MATCHING_SETTINGS],
-                           *[self.fields[f"weight.{c}"].row for c in criteria]])
+                           *[self.fields[weight_setting(c)].row for c in criteria]])
         money = w.VBox([w.HTML("<p class='wb-muted'>Costs are staff time (from the average salary), training, "
                                "coordination and tools; the benefit is exits avoided times the cost of replacing "
                                "a leaver.</p>"), *[self.fields[n].row for n in MONEY_SETTINGS]])
@@ -972,8 +974,8 @@ class WhatIfView(w.VBox):
             for key, field in self.fields.items():
                 if key in overrides:
                     value = overrides[key]
-                elif weights is not None and key.startswith("weight."):
-                    value = float(weights.get(key.split(".", 1)[1], 0.0))
+                elif weights is not None and weight_criterion(key) is not None:
+                    value = float(weights.get(weight_criterion(key), 0.0))
                 else:
                     value = field.design_value
                 field.show(value)
@@ -1044,7 +1046,7 @@ class WhatIfView(w.VBox):
 
     def _unit(self, name: str, value: object) -> str:
         """`` months``, `` mentees per mentor`` ... after a number of setting ``name`` (nothing after text)."""
-        if name in PARAMETERS or name.startswith("weight.") or not isinstance(value, (int, float)):
+        if name in PARAMETERS or weight_criterion(name) is not None or not isinstance(value, (int, float)):
             return ""
         unit = SETTING_LABELS.get(name, ("", ""))[1].replace("{currency}", self.currency)
         first, _, rest = unit.partition(" ")

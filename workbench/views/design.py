@@ -38,10 +38,11 @@ from workbench.views.tables import download_link
 from workbench.programs import scoped_tables
 from workbench.workspace import StaleWorkspaceError, Workspace, history, reread, undo
 
-Path = tuple[str, ...]
+#: Where a decision sits in the design model, field by field: ``("experience", "structure")``.
+FieldPath = tuple[str, ...]
 
 
-def _field_type(path: Path) -> object:
+def _field_type(path: FieldPath) -> object:
     """The annotation of the model field at ``path`` (e.g. ``("experience", "structure")``)."""
     model: type[BaseModel] = ProgramDesign
     annotation: object = model
@@ -52,7 +53,7 @@ def _field_type(path: Path) -> object:
     return annotation
 
 
-def _replace(design: ProgramDesign, path: Path, value: object) -> ProgramDesign:
+def _replace(design: ProgramDesign, path: FieldPath, value: object) -> ProgramDesign:
     data = design.model_dump(mode="python")
     cursor = data
     for key in path[:-1]:
@@ -61,7 +62,7 @@ def _replace(design: ProgramDesign, path: Path, value: object) -> ProgramDesign:
     return ProgramDesign.model_validate(data)
 
 
-def _changes(before: dict, after: dict, path: Path = ()) -> dict[Path, object]:
+def _changes(before: dict, after: dict, path: FieldPath = ()) -> dict[FieldPath, object]:
     """The leaves of ``after`` (a design as plain data) that differ from ``before``, by path (lists are leaves)."""
     changed = {}
     for key, value in after.items():
@@ -73,14 +74,14 @@ def _changes(before: dict, after: dict, path: Path = ()) -> dict[Path, object]:
     return changed
 
 
-def _get(design: ProgramDesign, path: Path) -> object:
+def _get(design: ProgramDesign, path: FieldPath) -> object:
     value: object = design
     for key in path:
         value = getattr(value, key)
     return value
 
 
-def _errors_text(exc: ValidationError, path: Path = ()) -> str:
+def _errors_text(exc: ValidationError, path: FieldPath = ()) -> str:
     """The model's refusal in words, for the card of ``path``: the field and the place within it ("custom
     criteria, row 1, columns"), then the reason without pydantic's "Value error," and its types."""
     parts = []
@@ -153,7 +154,7 @@ class DesignSession(traitlets.HasTraits):
             findings = with_power_findings(findings, self.power)
         self.findings = findings
 
-    def set(self, path: Path, value: object) -> None:
+    def set(self, path: FieldPath, value: object) -> None:
         """Change one decision; raises ``ValueError`` with the model's message when the value is refused."""
         try:
             design = _replace(self.design, path, value)
@@ -201,7 +202,7 @@ class DesignSession(traitlets.HasTraits):
         self.dirty = False
         self._check()
 
-    def reapply(self) -> list[Path]:
+    def reapply(self) -> list[FieldPath]:
         """Read the latest saved design and make this page's unsaved edits again on top of it.
 
         An edit is a decision whose value differs from the design this page read; the decisions
@@ -518,7 +519,7 @@ class DecisionCard(w.VBox):
 
     def __init__(self, session: DesignSession, decision: Decision, choices: dict[str, list[tuple[str, str]]]) -> None:
         self.session, self.decision = session, decision
-        self.path: Path = tuple(decision.id.split("."))
+        self.path: FieldPath = tuple(decision.id.split("."))
         self.error = w.HTML()
         self.heading = w.HTML()
         self.editor = self._build_editor(choices)

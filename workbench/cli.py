@@ -510,7 +510,7 @@ def _design_check(args: argparse.Namespace) -> int:
 
 
 def _gaps(args: argparse.Namespace) -> None:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.exports import safe_csv_text
     from workbench.gaps import aggregate, coverage, person_gaps
     from workbench.workspace import atomic_write_text, open_workspace
@@ -520,7 +520,7 @@ def _gaps(args: argparse.Namespace) -> None:
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: skill gaps need the people and "
                              "their requirements. Import them first (workbench import ... --table people).")
-    tables = checked_tables(workspace, ("people", "requirements", "proficiency", "goals"))
+    tables = typed_tables(workspace, ("people", "requirements", "proficiency", "goals"))
     gaps = person_gaps(tables)
     if args.by:
         from workbench.gaps import hide_small_cells

@@ -4,7 +4,9 @@ Tables arrive as read from CSV (every cell text, a blank cell ``""``). The stric
 :func:`split_list`) are the contracts' own: :mod:`workbench.data.validation` validates with them and
 :func:`workbench.data.validation.coerce_table` types with them. :func:`text_column`, :func:`number_column` and
 :func:`date_column` are what the analyses read a column with: any table, a column it may lack (all blank),
-cells that cannot be read as missing.
+cells that cannot be read as missing. :func:`typed_table` types a table once, with those same three, so that
+the analyses parse nothing again (a typed column passes through them); a researcher's frame of text still
+works, parsed where it is read.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.data.tables import LIST_SEPARATOR
+from workbench.data.tables import LIST_SEPARATOR, TABLES
 
-__all__ = ["date_column", "number_column", "split_list", "text_column"]
+__all__ = ["date_column", "number_column", "split_list", "text_column", "typed_table"]
 _INT_RE = r"[+-]?[0-9]+(?:\.0*)?"
 _NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -67,17 +69,49 @@ def split_list(s: pd.Series) -> pd.Series:
 
 
 def text_column(table: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as stripped text, or all blanks when the table has no such column."""
+    """Column ``column`` as stripped text, or all blanks when the table has no such column.
+
+    Blanks are ``""``. A column already typed (:func:`typed_table`: dates, numbers) is written back the way a
+    CSV holds it: dates ``YYYY-MM-DD``, whole numbers without a decimal point."""
     if column not in table.columns:
         return pd.Series("", index=table.index, dtype=object)
-    return table[column].fillna("").astype(str).str.strip()
+    values = table[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values == values.round())
+        text = values.astype(object).where(values.notna(), "").astype(str)
+        return text.where(~whole, values.where(whole, 0).astype("int64").astype(str))
+    return values.fillna("").astype(str).str.strip()
 
 
 def date_column(table: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as timestamps (day precision); blank or malformed cells are ``NaT``."""
+    """Column ``column`` as timestamps (day precision); blank or malformed cells are ``NaT``. A column already
+    typed (:func:`typed_table`) is returned as it is."""
+    if column in table.columns and pd.api.types.is_datetime64_any_dtype(table[column]):
+        return table[column]
     return pd.to_datetime(text_column(table, column), format="%Y-%m-%d", errors="coerce")
 
 
 def number_column(table: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as floats; blank or non-numeric cells are ``NaN``."""
+    """Column ``column`` as floats; blank or non-numeric cells are ``NaN``. A column already typed
+    (:func:`typed_table`) is returned as it is."""
+    if column in table.columns and pd.api.types.is_float_dtype(table[column]):
+        return table[column]
     return pd.to_numeric(text_column(table, column), errors="coerce").astype(float)
+
+
+def typed_table(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` with its columns typed once, as the analyses read them: ``date`` columns of its contract
+    as timestamps (:func:`date_column`), ``int`` and ``number`` columns as floats (:func:`number_column`),
+    every other column (ids, text, choices, ``;``-lists, columns outside the contract) as stripped text with
+    blanks ``""`` (:func:`text_column`). The index is kept. The analyses read a typed table and a table as read
+    from CSV alike (the three column functions pass typed columns through), so typing twice costs nothing.
+
+    For a table that passed its contract (:func:`workbench.data.importing.checked_tables`); a cell that would
+    not validate becomes missing. ``name``: a table of :data:`~workbench.data.tables.TABLES`.
+    """
+    kinds = {col.name: col.kind for col in TABLES[name].columns}
+    read = {"date": date_column, "int": number_column, "number": number_column}
+    return pd.DataFrame({column: read.get(kinds.get(column), text_column)(table, column)
+                         for column in table.columns}, index=table.index)

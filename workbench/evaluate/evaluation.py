@@ -202,9 +202,9 @@ def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or fails its contract
     (:class:`~workbench.errors.InvalidDataError`), or ``people.csv`` or ``enrolment.csv`` is missing.
     """
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
 
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
         raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "

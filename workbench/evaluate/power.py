@@ -1029,10 +1029,10 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
     """:func:`objective_power` over the workspace's tables as its program sees them.
 
     Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.programs import scoped_tables
 
-    return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
+    return objective_power(design, scoped_tables(workspace, typed_tables(workspace)),
                            sensitive=workspace.settings.sensitive)
 
 

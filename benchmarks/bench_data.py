@@ -33,10 +33,11 @@ from pathlib import Path
 import pandas as pd
 
 from measure import load, traced_peak
-from workbench.data.contracts import TABLES, validate_tables
 from workbench.data.importing import read_workspace_tables, validate_workspace
 from workbench.data.reading import read_table_file
 from workbench.data.sample import generate_organisation, write_tables
+from workbench.data.tables import TABLES
+from workbench.data.validation import validate_tables
 from workbench.workspace import WorkspaceSettings, open_workspace, write_settings
 
 SIZES = {800: 3, 50_000: 2}  # people -> timed repetitions

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from tests.strategies import damaged_table, damaged_workbook, damaged_yaml
 from workbench.cli import main
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.errors import WorkbenchError
 from workbench.workspace import DEMO_SOURCE
 from tests.conftest import WITHOUT_STORY

@@ -32,8 +32,8 @@ from tests.suppression import assert_no_hidden_group_fixed, assert_no_small_piec
 from workbench.charts import headcount_chart
 from workbench.cli import main
 from workbench.charts import gap_heatmap
+from workbench.data.columns import text_column
 from workbench.data.importing import read_workspace_tables
-from workbench.design.eligibility import text_column
 from workbench.design.store import load_design
 from workbench.evaluate import JSON_SCHEMA, evaluate, evaluate_programs_workspace
 from workbench.evaluate.behaviour import STATUSES

@@ -259,7 +259,7 @@ def test_a_missing_migration_is_reported(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_default_sensitive_columns_are_the_people_contracts() -> None:
-    from workbench.data.contracts import TABLES
+    from workbench.data.tables import TABLES
     from workbench.workspace import DEFAULT_SENSITIVE
 
     assert DEFAULT_SENSITIVE == TABLES["people"].sensitive_columns

@@ -18,11 +18,11 @@ __version__ = "0.1.0"
 
 #: The module each public name comes from.
 _EXPORTS = {
-    "TABLES": "workbench.data.contracts",
-    "Problems": "workbench.data.contracts",
-    "date_warnings": "workbench.data.contracts",
-    "validate_table": "workbench.data.contracts",
-    "validate_tables": "workbench.data.contracts",
+    "TABLES": "workbench.data.tables",
+    "Problems": "workbench.data.problems",
+    "date_warnings": "workbench.data.validation",
+    "validate_table": "workbench.data.validation",
+    "validate_tables": "workbench.data.validation",
     "DataHealth": "workbench.data.health",
     "data_health": "workbench.data.health",
     "ImportResult": "workbench.data.importing",

@@ -385,7 +385,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from workbench.data.contracts import TABLES
+    from workbench.data.tables import TABLES
     from workbench.data.importing import import_table, saved_mapping
     from workbench.data.reading import DataFileError, read_table_file
     from workbench.workspace import MAPPINGS_DIR, open_workspace
@@ -424,7 +424,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _suggest_mapping(args: argparse.Namespace, workspace, sheet: str | int | None) -> int:
-    from workbench.data.contracts import TABLES
+    from workbench.data.tables import TABLES
     from workbench.data.importing import read_workspace_tables, saved_mapping
     from workbench.data.reading import DataFileError, load_mapping, read_table_file
     from workbench.data.suggest import mapping_yaml, suggest_mapping
@@ -511,7 +511,7 @@ def _design_check(args: argparse.Namespace) -> int:
 
 
 def _gaps(args: argparse.Namespace) -> None:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.exports import safe_csv_text
     from workbench.gaps import aggregate, coverage, person_gaps
     from workbench.workspace import atomic_write_text, open_workspace
@@ -521,7 +521,7 @@ def _gaps(args: argparse.Namespace) -> None:
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: skill gaps need the people and "
                              "their requirements. Import them first (workbench import ... --table people).")
-    tables = checked_tables(workspace, ("people", "requirements", "proficiency", "goals"))
+    tables = typed_tables(workspace, ("people", "requirements", "proficiency", "goals"))
     gaps = person_gaps(tables)
     if args.by:
         from workbench.gaps import hide_small_cells
@@ -687,8 +687,8 @@ def _match_programs(args: argparse.Namespace, workspace, tables) -> int:
 
 
 def _programs(args: argparse.Namespace) -> None:
+    from workbench.data.columns import text_column
     from workbench.data.importing import checked_tables
-    from workbench.design.eligibility import text_column
     from workbench.programs import add_program, enrolled_in, load_programs, program_ids, remove_program
     from workbench.workspace import open_workspace
 
@@ -718,7 +718,7 @@ def _programs(args: argparse.Namespace) -> None:
 
 
 def _undo(args: argparse.Namespace) -> None:
-    from workbench.data.contracts import TABLES
+    from workbench.data.tables import TABLES
     from workbench.workspace import (artefact_label, history, imported_with, open_workspace, program_ids, program_scope,
                                      undo)
 
@@ -1060,11 +1060,11 @@ ANALYSIS_COMMANDS = ("brief", "design", "gaps", "match", "programs", "select", "
 
 def _json_text(document: dict) -> str:
     """A command's JSON output: ``document`` with the ``warnings`` of the data it read, counted by file, column and
-    problem (:func:`workbench.data.contracts.warning_summary`), sorted keys, so the same result gives the same
+    problem (:func:`workbench.data.problems.warning_summary`), sorted keys, so the same result gives the same
     bytes."""
     import json
 
-    from workbench.data.contracts import warning_summary
+    from workbench.data.problems import warning_summary
     from workbench.data.importing import noted_warnings
 
     document = {**document, "warnings": warning_summary(noted_warnings()).to_dict("records")}
@@ -1073,7 +1073,7 @@ def _json_text(document: dict) -> str:
 
 def _print_warnings() -> None:
     """The warnings of the tables the command read, one a line on stderr (they do not change the exit code)."""
-    from workbench.data.contracts import warning_lines
+    from workbench.data.problems import warning_lines
     from workbench.data.importing import noted_warnings
 
     for line in warning_lines(noted_warnings()):

@@ -37,7 +37,7 @@ class WorkspaceError(WorkbenchError):
 class InvalidDataError(WorkspaceError):
     """Tables an analysis reads fail their contracts, so nothing was computed on them.
 
-    ``problems`` is the :class:`workbench.data.contracts.Problems` table of every error in
+    ``problems`` is the :class:`workbench.data.problems.Problems` table of every error in
     those tables (file, row, column, value, problem), as ``workbench validate`` reports them;
     the message names the first few.
     """

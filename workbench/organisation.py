@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
 #: Partners within this many hours of UTC offset share a time-zone band.

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
+from workbench.data.validation import program_problems
 from workbench.design.model import ProgramDesign
-from workbench.data.contracts import program_problems
 from workbench.data.importing import checked_tables
+from workbench.data.validation import program_problems
 from workbench.design.store import DESIGN_FILE, load_design, save_design
 from workbench.errors import WorkbenchError
 from workbench.workspace import (FIRST_PROGRAM, RESULT_FOLDERS, Workspace, check_program_id, program_ids,

@@ -65,16 +65,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.data.importing import checked_tables
 from workbench.design import catalogue
-from workbench.design.eligibility import (
-    data_as_of,
-    eligible,
-    employed,
-    filter_columns,
-    number_column,
-    text_column,
-)
+from workbench.design.eligibility import data_as_of, eligible, employed, filter_columns
 from workbench.design.model import SURVEY_KINDS, Eligibility, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.power import ObjectivePower, workspace_power

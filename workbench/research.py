@@ -28,8 +28,9 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from workbench.data.contracts import Problems, coerce_table
 from workbench.data.importing import checked_tables_and_warnings
+from workbench.data.problems import Problems
+from workbench.data.validation import coerce_table
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
@@ -64,7 +65,7 @@ class ResearchWorkspace:
     """A workspace's tables and design as read when it was opened (:func:`open`), and the analyses on them.
 
     ``tables``: each table present (a read-only mapping), typed by its contract
-    (:func:`workbench.data.contracts.coerce_table`): whole numbers ``Int64``, numbers ``float64``,
+    (:func:`workbench.data.validation.coerce_table`): whole numbers ``Int64``, numbers ``float64``,
     dates ``datetime64``, lists tuples of ids, text ``str`` with blanks missing.
     ``text_tables``: the same tables as stored, as text: what workbench's functions take
     (``workbench.whatif.sweep(ws.text_tables, ws.design, ...)``). ``design``: the program design;

@@ -33,9 +33,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.data.importing import checked_tables
 from workbench.data.sample import generate_organisation, write_tables
-from workbench.design.eligibility import data_as_of, number_column, text_column
+from workbench.design.eligibility import data_as_of
 from workbench.design.model import ProgramDesign
 from workbench.design.store import design_to_yaml
 from workbench.errors import WorkbenchError

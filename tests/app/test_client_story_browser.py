@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.gaps.analysis import current_proficiency
 from workbench.views.data import TABLE_HELP
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.views.data import TABLE_HELP
 
 from ..conftest import AppServer

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import TABLES
+from workbench.data.tables import TABLES
 from workbench.views.data import TABLE_HELP
 
 from ..conftest import AppServer

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.data import reading
-from workbench.data.contracts import TABLES
 from workbench.data.importing import import_table, read_workspace_table, validate_workspace
+from workbench.data.tables import TABLES
 from workbench.data.sample import generate_organisation, write_tables
 from workbench.workspace import (
     StaleWorkspaceError,
@@ -448,12 +448,12 @@ def test_analyses_read_tables_validated_once_per_version_and_again_when_a_file_c
 
 def test_warnings_are_found_once_per_version_and_follow_a_new_one(small_workspace: Path, reads: list[str],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbench.data import contracts, importing
+    from workbench.data import importing, validation
     from workbench.data.importing import save_table
 
     found = []
     monkeypatch.setattr(importing, "date_warnings", lambda tables, **kw: found.append(1) or
-                        contracts.date_warnings(tables, **kw))
+                        validation.date_warnings(tables, **kw))
     ws = open_workspace(small_workspace)
     assert importing.workspace_warnings(ws).ok and importing.workspace_warnings(ws).ok
     assert len(found) == 1

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import with_a_wrong_value
-from workbench.data.contracts import PROBLEM_COLUMNS, ROW_INDEX_NAME, Problems, validate_table
 from workbench.data import reading
+from workbench.data.problems import PROBLEM_COLUMNS, Problems
 from workbench.data.reading import (
     MAX_CELL_CHARS,
     DataFileError,
@@ -30,6 +30,8 @@ from workbench.data.reading import (
     read_table_file,
     workbook_sheets,
 )
+from workbench.data.tables import ROW_INDEX_NAME
+from workbench.data.validation import validate_table
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -170,7 +170,7 @@ def test_same_seed_same_bytes_different_seed_differs(tmp_path):
 
 
 def test_written_tables_pass_the_contract(org, tmp_path):
-    from workbench.data.contracts import validate_tables
+    from workbench.data.validation import validate_tables
 
     paths = write_tables(org, tmp_path)
     tables = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths}

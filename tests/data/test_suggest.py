@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.cli import main
-from workbench.data.contracts import validate_against
 from workbench.data.importing import import_table, read_workspace_table, saved_mapping
+from workbench.data.validation import validate_against
 from workbench.data.reading import Mapping, apply_mapping, load_mapping, read_table_file
 from workbench.data.suggest import mapping_with, mapping_yaml, role_of, suggest_mapping
 from workbench.workspace import DEMO_SOURCE, MAPPINGS_DIR, create_workspace, history, open_workspace, undo

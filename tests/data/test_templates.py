@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from workbench.data.contracts import TABLES
 from workbench.data.importing import import_table, read_workspace_table, validate_workspace
+from workbench.data.tables import TABLES
 from workbench.data.reading import read_table_file
 from workbench.data.templates import ABOUT_SHEET, column_guide, template_csv, template_frame, template_xlsx
 from workbench.workspace import create_workspace

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.gaps import AS_OF, frame, small_tables
+from workbench.data.importing import checked_tables, typed_tables
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import current_proficiency
 from workbench.gaps import (
@@ -28,6 +30,7 @@ from workbench.gaps import (
     prioritised_gaps,
     readiness,
 )
+from workbench.workspace import open_workspace
 
 NA = None
 
@@ -455,3 +458,10 @@ def test_a_group_is_hidden_under_level_and_goal_filters_when_a_filter_could_cut_
     mixed = rows(2, 7, "G1", 0) + rows(2, 3, "G1;G2", 7) + rows(3, 6, "G1", 10)
     assert hide_split_groups(gaps_frame(*mixed), ["skill_id"])["hidden"].tolist() == [True]
     assert hide_split_groups(gaps_frame(*mixed))["hidden"].tolist() == [True]
+
+
+def test_tables_typed_at_read_give_the_same_gaps(demo_data_only: Path) -> None:
+    workspace = open_workspace(demo_data_only)
+    names = ("people", "requirements", "proficiency", "goals")
+    pd.testing.assert_frame_equal(person_gaps(typed_tables(workspace, names)),
+                                  person_gaps(checked_tables(workspace, names)))

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+from workbench.data.columns import text_column
 from workbench.data.importing import read_workspace_tables
-from workbench.design.eligibility import text_column
 from workbench.design.model import ColumnFilter, Quota
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError

@@ -10,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-import workbench.matching.solvers as solvers
+from workbench.matching.solvers import optimal, problem, stable
 from workbench.matching.solvers import (
     Assignment,
     DenseScores,
     blocking_pairs,
+    check_stability,
     group_gap,
     solve_balanced,
     solve_fair,
@@ -228,7 +229,7 @@ def test_stable_from_scores_is_the_mentee_optimal_stable_matching(inst) -> None:
     scores, capacity = inst
     src = DenseScores(scores)
     a = solve_stable(src, capacity)
-    assert blocking_pairs(a, src, capacity) == 0
+    assert check_stability(a, src, capacity)
     mentee_lists, mentor_lists = preferences_from_scores(scores)
     check_mentee_optimal_stable(a, scores, capacity, mentee_lists, mentor_lists)
 
@@ -245,7 +246,7 @@ def test_stable_with_explicit_preferences(inst, seed) -> None:
     kw = {"mentee_prefs": pad(mentee_lists, m), "mentor_prefs": pad(mentor_lists, n)}
     a = solve_stable(src, capacity, **kw)
     feasible(a, scores, capacity)
-    assert blocking_pairs(a, src, capacity, **kw) == 0
+    assert check_stability(a, src, capacity, **kw)
     allowed_mentee = [[j for j in row if np.isfinite(scores[i, j])] for i, row in enumerate(mentee_lists)]
     allowed_mentor = [[i for i in row if np.isfinite(scores[i, j])] for j, row in enumerate(mentor_lists)]
     assert brute_blocking(a.mentor_of, allowed_mentee, allowed_mentor, capacity) == 0
@@ -313,9 +314,7 @@ def test_top_k_trap_is_closed_by_the_proof(seed) -> None:
 
 
 def test_proof_holds_with_small_blocks(monkeypatch) -> None:
-    import workbench.matching.solvers as solvers
-
-    monkeypatch.setattr(solvers, "BLOCK_CELLS", 7)  # a few rows per block
+    monkeypatch.setattr(problem, "BLOCK_CELLS", 7)  # a few rows per block
     scores = popular(30, 8, 2)
     capacity = np.full(8, 2)
     a = solve_optimal(DenseScores(scores), capacity, k=1)
@@ -375,7 +374,7 @@ def dense_stable(scores: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     ranked = np.take_along_axis(block, order, axis=1)
     lists = np.where(np.isfinite(ranked), order, -1)
     length = np.isfinite(ranked).sum(axis=1)
-    return solvers._deferred_acceptance(n, m, capacity, lists, length, lambda i, j, pos: -ranked[i, pos].astype(float))
+    return stable._deferred_acceptance(n, m, capacity, lists, length, lambda i, j, pos: -ranked[i, pos].astype(float))
 
 
 @st.composite
@@ -391,13 +390,13 @@ def tied_instances(draw):
 @given(tied_instances(), st.sampled_from([1, 2, 32]), st.sampled_from([7, 64, 1 << 22]))
 def test_lean_stable_equals_whole_lists(inst, prefix, cells) -> None:
     scores, capacity = inst
-    kept = solvers.STABLE_PREFIX, solvers.BLOCK_CELLS
-    solvers.STABLE_PREFIX, solvers.BLOCK_CELLS = prefix, cells
+    kept = stable.STABLE_PREFIX, problem.BLOCK_CELLS
+    stable.STABLE_PREFIX, problem.BLOCK_CELLS = prefix, cells
     try:
         a = solve_stable(DenseScores(scores), capacity)
         g = solve_greedy(DenseScores(scores), capacity)
     finally:
-        solvers.STABLE_PREFIX, solvers.BLOCK_CELLS = kept
+        stable.STABLE_PREFIX, problem.BLOCK_CELLS = kept
     expected = dense_stable(scores, capacity)
     np.testing.assert_array_equal(a.mentor_of, expected)
     np.testing.assert_array_equal(g.mentor_of, expected)
@@ -406,7 +405,7 @@ def test_lean_stable_equals_whole_lists(inst, prefix, cells) -> None:
 def dense_blocking(mentor_of: np.ndarray, scores: np.ndarray, capacity: np.ndarray) -> int:
     """Blocking pairs from whole rank matrices (both sides by score), for any assignment."""
     n, m = scores.shape
-    mentee_rank, mentor_rank = solvers._preferences(DenseScores(scores), capacity, None, None)
+    mentee_rank, mentor_rank = stable._preferences(DenseScores(scores), capacity, None, None)
     matched = mentor_of >= 0
     current = np.full(n, np.inf)
     current[matched] = mentee_rank[np.flatnonzero(matched), mentor_of[matched]]
@@ -424,27 +423,29 @@ def test_blocking_pairs_by_scores_block_by_block(inst, seed, cells) -> None:
     n, m = scores.shape
     rng = np.random.default_rng(seed)
     mentor_of = np.where(rng.random(n) < 0.6, rng.integers(0, m, n), -1)  # any assignment, even a forbidden pair
-    kept = solvers.BLOCK_CELLS
-    solvers.BLOCK_CELLS = cells
+    kept = problem.BLOCK_CELLS
+    problem.BLOCK_CELLS = cells
     try:
         found = blocking_pairs(as_assignment(mentor_of, scores), DenseScores(scores), capacity)
+        stable_ = check_stability(as_assignment(mentor_of, scores), DenseScores(scores), capacity)
     finally:
-        solvers.BLOCK_CELLS = kept
+        problem.BLOCK_CELLS = kept
     assert found == dense_blocking(mentor_of, scores, capacity)
+    assert stable_ == (found == 0)
 
 
 @settings(max_examples=60, deadline=None)
 @given(tied_instances(), st.sampled_from([1, 3]), st.sampled_from([1, 2, 64]), st.sampled_from([1, 3, 512]))
 def test_optimal_with_few_kept_pairs_proves_by_rescanning(inst, k, per_mentee, per_mentor) -> None:
     scores, capacity = inst
-    kept = solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS
-    solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS = per_mentee, per_mentor, 4
-    solvers.HELD_CELLS = 0
+    kept = optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS, optimal.HELD_CELLS
+    optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS = per_mentee, per_mentor, 4
+    optimal.HELD_CELLS = 0
     try:
         best = solve_optimal(DenseScores(scores), capacity, k=k)
         cover = solve_max_coverage(DenseScores(scores), capacity, k=k)
     finally:
-        solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = kept
+        optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS, optimal.HELD_CELLS = kept
     assert best.proof["optimal"] and best.proof["objective"] == best.proof["dual_bound"]
     assert gain(best) == pytest.approx(brute_gain(scores, capacity), abs=1e-5 * (len(scores) + 1))
     assert cover.n_matched == round(brute_gain(scores, capacity, base=1e4) / 1e4)
@@ -457,14 +458,14 @@ def test_candidate_bounds_hold_for_every_pair_left_out(inst, k, held) -> None:
     scores, capacity = inst
     n, m = scores.shape
     open_ = capacity > 0
-    kept = solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS
-    solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = 2, 3, 5, held
+    kept = optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS, optimal.HELD_CELLS
+    optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS, optimal.HELD_CELLS = 2, 3, 5, held
     try:
-        (gi, gj, gs), kept_pairs, row_bound, column_bound = solvers._candidates(
+        (gi, gj, gs), kept_pairs, row_bound, column_bound = optimal._candidates(
             DenseScores(scores), np.arange(n), open_, k)
         ki, kj, ks = kept_pairs.pairs()
     finally:
-        solvers.KNOWN_PER_MENTEE, solvers.KNOWN_PER_MENTOR, solvers.SAMPLE_ROWS, solvers.HELD_CELLS = kept
+        optimal.KNOWN_PER_MENTEE, optimal.KNOWN_PER_MENTOR, optimal.SAMPLE_ROWS, optimal.HELD_CELLS = kept
     graph, known = set(zip(gi.tolist(), gj.tolist())), set(zip(ki.tolist(), kj.tolist()))
     assert graph <= known and len(graph) == len(gi)
     np.testing.assert_array_equal(gs, scores[gi, gj])
@@ -482,22 +483,22 @@ def test_potentials_are_shortest_distances_from_a_virtual_root() -> None:
     rng = np.random.default_rng(4)
     src, dst = rng.integers(0, 30, 120), rng.integers(0, 30, 120)
     cost = rng.integers(0, 50, 120)  # non-negative: no negative cycle
-    d = solvers._potentials(30, src, dst, cost)
+    d = optimal._potentials(30, src, dst, cost)
     expected = np.zeros(30, dtype=np.int64)
     for _ in range(31):
         np.minimum.at(expected, dst, expected[src] + cost)
     np.testing.assert_array_equal(d, expected)
     with pytest.raises(RuntimeError, match="negative cycle"):
-        solvers._potentials(2, np.array([0, 1]), np.array([1, 0]), np.array([-1, -1]))
+        optimal._potentials(2, np.array([0, 1]), np.array([1, 0]), np.array([-1, -1]))
 
 
 def test_threads_do_not_change_the_result(monkeypatch) -> None:
     scores = popular(80, 20, 5)
     capacity = np.random.default_rng(5).integers(1, 4, 20)
-    monkeypatch.setattr(solvers, "BLOCK_CELLS", 100)  # many blocks
+    monkeypatch.setattr(problem, "BLOCK_CELLS", 100)  # many blocks
     found = {}
     for threads in (1, 2):
-        monkeypatch.setattr(solvers, "THREADS", threads)
+        monkeypatch.setattr(problem, "THREADS", threads)
         found[threads] = [solve(DenseScores(scores), capacity).mentor_of for solve in (
             solve_optimal, solve_max_coverage, solve_stable, lambda s, c: solve_optimal(s, c, k=2))]
     for a, b in zip(found[1], found[2]):
@@ -522,7 +523,7 @@ def stated_games(draw, max_mentees: int = 9, max_mentors: int = 5):
                    for b in rng.permutation(cols)[:rng.integers(1, cols + 1)]]
         sides.append(np.array(triples, dtype=float).reshape(-1, 3))
     e, r = sides
-    stated = solvers.Stated((e[:, 0].astype(np.int64), e[:, 1].astype(np.int64), e[:, 2]),
+    stated = stable.Stated((e[:, 0].astype(np.int64), e[:, 1].astype(np.int64), e[:, 2]),
                             (r[:, 1].astype(np.int64), r[:, 0].astype(np.int64), r[:, 2]))
     return scores, capacity, stated
 
@@ -588,12 +589,12 @@ def test_blocking_pairs_with_stated_choices_against_a_plain_scan(game, seed, cel
         if options and rng.random() < 0.7:
             mentor_of[i] = options[rng.integers(len(options))]
             load[mentor_of[i]] += 1
-    kept = solvers.BLOCK_CELLS
-    solvers.BLOCK_CELLS = cells
+    kept = problem.BLOCK_CELLS
+    problem.BLOCK_CELLS = cells
     try:
         found = blocking_pairs(as_assignment(mentor_of, scores), DenseScores(scores), capacity, stated=stated)
     finally:
-        solvers.BLOCK_CELLS = kept
+        problem.BLOCK_CELLS = kept
     mentee_lists, mentor_lists = stated_lists(scores, capacity, stated)
     assert found == brute_blocking(mentor_of, mentee_lists, mentor_lists, capacity)
 
@@ -609,7 +610,7 @@ def test_kth_best_is_the_partition_value(rows, m, levels, forbidden, k, seed) ->
     block[rng.random((rows, m)) < forbidden] = -np.inf
     block[0, rng.random(m) < 0.99] = -np.inf
     expected = np.partition(block, m - k - 1, axis=1)[:, m - k - 1] if k < m else np.full(rows, -np.inf)
-    np.testing.assert_array_equal(solvers._kth_best(block, k), expected)
+    np.testing.assert_array_equal(optimal._kth_best(block, k), expected)
 
 
 @settings(max_examples=60, deadline=None)
@@ -621,8 +622,8 @@ def test_held_scores_are_checked_like_kept_pair_lists(n, m, seed, base) -> None:
     full[rng.random((n, m)) < 0.3] = -np.inf
     u = base + rng.integers(-10**6, 10**6, n)
     v = rng.integers(0, 10**6, m)
-    held = solvers._HeldPairs(full)
-    kept = solvers._KeptPairs(*held.pairs())
+    held = optimal._HeldPairs(full)
+    kept = optimal._KeptPairs(*held.pairs())
     assert len(held) == len(kept) == np.isfinite(full).sum()
     for slack in (0, 20_000, 10**6):
         a, b = held.check(u, v, base, 1e6, slack, chunk=3 * m), kept.check(u, v, base, 1e6, slack)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import TABLES
 from workbench.data.importing import read_workspace_table
 from workbench.data.reading import load_mapping, read_table_file
 from workbench.data.suggest import suggest_mapping
+from workbench.data.tables import TABLES
 from workbench.data.templates import template_csv, template_frame
 from workbench.views.data import ABSENT, CONSTANT, DataPanel, _notes_html
 from workbench.views.shell import open_page

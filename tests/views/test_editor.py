@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.data.contracts import TABLES
 from workbench.data.importing import read_workspace_table, save_edited_table
+from workbench.data.tables import TABLES
 from workbench.privacy import KEY_VARIABLE, PUBLISHED_VARIABLE, ReadOnlyError
 from workbench.views.editor import TableEditor
 from workbench.views.shell import open_page

@@ -71,7 +71,7 @@ def test_a_new_run_clears_the_previous_message() -> None:
 def test_data_that_fails_its_contracts_shows_its_problems_in_the_page() -> None:
     import pandas as pd
 
-    from workbench.data.contracts import Problems
+    from workbench.data.problems import Problems
     from workbench.errors import InvalidDataError
 
     problems = Problems(pd.DataFrame({"file": ["enrolment.csv"], "row": [7], "column": ["capacity"],

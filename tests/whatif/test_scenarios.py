@@ -11,7 +11,7 @@ from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.whatif import (BASELINE, SETTINGS, Scenario, apply_scenario, delete_scenario, list_scenarios,
                               load_scenario, save_scenario, scenario_names, setting_value)
-from workbench.whatif.scenarios import scenario_from_yaml, scenario_to_yaml
+from workbench.whatif.scenarios import scenario_from_yaml, scenario_to_yaml, weight_criterion, weight_setting
 from workbench.workspace import StaleWorkspaceError, history, open_workspace, undo
 
 
@@ -135,3 +135,10 @@ def test_any_wrong_type_in_a_scenario_file_is_named_with_its_key(case) -> None:
         named = [str(path[-1])] + (list(map(str, value)) if isinstance(value, dict) else [])
         assert str(exc).startswith("scenarios/weekly.yaml: "), exc
         assert any(n in str(exc) or repr(n) in str(exc) for n in named), (path, exc)
+
+
+def test_a_weight_setting_names_its_criterion_and_no_other_setting_does() -> None:
+    weights = [name for name in SETTINGS if weight_criterion(name) is not None]
+    assert weights and all(weight_setting(weight_criterion(name)) == name for name in weights)
+    assert all(SETTINGS[name].path[-2:] == ("criteria", weight_criterion(name)) for name in weights)
+    assert weight_criterion("mentor_capacity") is None and weight_criterion("weights") is None

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.data.contracts import TABLES, Problems
 from workbench.data.importing import workspace_problems, workspace_version
+from workbench.data.problems import Problems
+from workbench.data.tables import TABLES
 from workbench.workspace import Workspace
 
 

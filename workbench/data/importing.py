@@ -29,10 +29,12 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data import reading
-from workbench.data.contracts import (ROW_INDEX_NAME, TABLES, Problems, date_warnings, program_problems,
-                                      validate_against, validate_tables)
+from workbench.data.columns import typed_table
+from workbench.data.problems import Problems
 from workbench.data.reading import DataFileError, Mapping, NoDataRowsError, load_mapping, prepare_import, read_table_file
 from workbench.data.suggest import mapping_yaml
+from workbench.data.tables import ROW_INDEX_NAME, TABLES
+from workbench.data.validation import date_warnings, program_problems, validate_against, validate_tables
 from workbench.errors import InvalidDataError, WorkspaceError
 from workbench.privacy import refuse_when_published
 from workbench.workspace import MAPPINGS_DIR, Workspace, csv_text, program_ids, save_files
@@ -79,6 +81,7 @@ _CACHE_VALIDATIONS = 8
 
 _lock = threading.Lock()
 _files: OrderedDict[str, tuple[tuple[int, ...], pd.DataFrame]] = OrderedDict()
+_typed: OrderedDict[str, tuple[tuple[int, ...], pd.DataFrame]] = OrderedDict()  # tables typed by their contracts
 _validations: OrderedDict[tuple, Problems] = OrderedDict()
 
 
@@ -111,17 +114,22 @@ def read_workspace_table(workspace: Workspace, table: str) -> pd.DataFrame:
     that cannot be read is never remembered). The frame returned is the caller's
     own: changing it changes nothing remembered (pandas copy-on-write).
     """
-    path = workspace.table_path(table)
+    return _once_per_version(_files, workspace.table_path(table), lambda: _read_table(workspace, table))
+
+
+def _once_per_version(cache: OrderedDict, path: Path, make) -> pd.DataFrame:
+    """``make()``, the frame of the file at ``path``, made once per version of the file and kept in ``cache``;
+    the caller's own copy (pandas copy-on-write)."""
     key = str(path.resolve())
     version = _version(path)
     if version is not None:
         with _lock:
-            found = _files.get(key)
+            found = cache.get(key)
         if found is not None and found[0] == version:
             return found[1].copy(deep=False)
-    frame = _read_table(workspace, table)
+    frame = make()
     if version is not None and _version(path) == version:  # unchanged while it was read
-        _remember(_files, key, (version, frame), _CACHE_FILES)
+        _remember(cache, key, (version, frame), _CACHE_FILES)
     return frame.copy(deep=False)
 
 
@@ -224,7 +232,7 @@ def workspace_problems(workspace: Workspace, *, require_all: bool = True) -> tup
 
 def workspace_warnings(workspace: Workspace) -> Problems:
     """Values in the workspace's tables that meet their contracts but are unlikely to be true (implausible dates,
-    hires after today: :func:`~workbench.data.contracts.date_warnings`), by file, row, column and value.
+    hires after today: :func:`~workbench.data.validation.date_warnings`), by file, row, column and value.
 
     Computed once per version of the tables and day in this process; warnings never stop an analysis.
     """
@@ -301,6 +309,14 @@ def checked_tables_and_warnings(workspace: Workspace, names: Iterable[str] | Non
         noted.update({(str(workspace.path), TABLES[name].file):
                       Problems(warnings[warnings["file"] == TABLES[name].file]) for name in returned})
     return returned, Problems(warnings[warnings["file"].isin({TABLES[name].file for name in returned})])
+
+
+def typed_tables(workspace: Workspace, names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`checked_tables`, each typed by its contract once per version of its file in this process
+    (:func:`~workbench.data.columns.typed_table`: dates as timestamps, numbers as floats, the rest as text
+    with blanks ``""``), so that an analysis parses no cell again. Raises as :func:`checked_tables`."""
+    return {name: _once_per_version(_typed, workspace.table_path(name), lambda: typed_table(name, frame))
+            for name, frame in checked_tables(workspace, names).items()}
 
 
 def validate_workspace(workspace: Workspace) -> Problems:

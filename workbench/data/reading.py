@@ -37,14 +37,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from workbench.data.contracts import (
-    ROW_INDEX_NAME,
-    TABLES,
-    Problems,
-    _spec,
-    validate_against,
-)
 from workbench.data.headers import SYNONYMS, header_key
+from workbench.data.problems import Problems
+from workbench.data.tables import ROW_INDEX_NAME, TABLES, _spec
+from workbench.data.validation import validate_against
 
 __all__ = [
     "DATE_ORDERS",
@@ -1612,7 +1608,7 @@ def prepare_import(source_path: str | Path, table: str, mapping_path: str | Path
     found for ``table`` and the mapping), mapped with the mapping (a YAML
     file or a :class:`Mapping`) if given (:func:`apply_mapping`), validated against the contract and against the
     ``existing`` workspace tables it refers to (e.g. proficiency against
-    people and skills; see :func:`~workbench.data.contracts.validate_against`).
+    people and skills; see :func:`~workbench.data.validation.validate_against`).
     Returns the mapped table (text, index = source row numbers) and every
     problem, rows pointing at the source file.  A file or mapping that
     cannot be read at all gives an empty table and a single table-level

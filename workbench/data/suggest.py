@@ -28,9 +28,9 @@ from functools import cached_property
 import pandas as pd
 import yaml
 
-from workbench.data.contracts import LIST_SEPARATOR, TABLES, ColumnSpec
 from workbench.data.headers import SYNONYMS, header_key, question_word
 from workbench.data.reading import MAPPING_KEYS, Mapping, RawTable, person_key
+from workbench.data.tables import LIST_SEPARATOR, TABLES, ColumnSpec
 
 __all__ = ["ColumnChoice", "Suggestion", "mapping_with", "mapping_yaml", "role_of", "suggest_mapping"]
 

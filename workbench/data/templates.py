@@ -1,6 +1,6 @@
 """Templates a client fills in: one per table, as CSV or as an Excel workbook with a guide to its columns.
 
-Every template has its table's contract columns in order (:data:`~workbench.data.contracts.TABLES`) and
+Every template has its table's contract columns in order (:data:`~workbench.data.tables.TABLES`) and
 two or three example rows. The examples tell one small story across the tables: the same three people
 (E001 Ana, who heads Operations; E002 Ben, a junior engineer; E003 Chen, his engineering manager), the
 same three skills and the same two goals, so the filled-in templates import cleanly in table order
@@ -18,7 +18,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from workbench.data.contracts import DEFAULT_SCALE, LIST_SEPARATOR, REFERENCES, TABLES, ColumnSpec
+from workbench.data.tables import DEFAULT_SCALE, LIST_SEPARATOR, REFERENCES, TABLES, ColumnSpec
 
 __all__ = ["ABOUT_SHEET", "column_guide", "template_csv", "template_frame", "template_xlsx"]
 

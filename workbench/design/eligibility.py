@@ -16,28 +16,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from workbench.data.columns import date_column, number_column, text_column
 from workbench.design.model import ColumnFilter, Eligibility, ProgramDesign
 from workbench.errors import WorkbenchError
 
 #: Days in an average month, for tenure in months.
 DAYS_PER_MONTH = 30.44
-
-
-def text_column(people: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as stripped text, or all blanks when the table has no such column."""
-    if column not in people.columns:
-        return pd.Series("", index=people.index, dtype=object)
-    return people[column].fillna("").astype(str).str.strip()
-
-
-def date_column(people: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as timestamps (day precision); blank or malformed cells are ``NaT``."""
-    return pd.to_datetime(text_column(people, column), format="%Y-%m-%d", errors="coerce")
-
-
-def number_column(people: pd.DataFrame, column: str) -> pd.Series:
-    """Column ``column`` as floats; blank or non-numeric cells are ``NaN``."""
-    return pd.to_numeric(text_column(people, column), errors="coerce").astype(float)
 
 
 def data_as_of(people: pd.DataFrame, *, today: datetime.date | None = None) -> datetime.date:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.design.model import ProgramDesign
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.cohort import EvaluationCohort

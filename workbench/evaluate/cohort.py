@@ -38,7 +38,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import DAYS_PER_MONTH, data_as_of, date_column, eligible, number_column, text_column
+from workbench.data.columns import date_column, number_column, text_column
+from workbench.design.eligibility import DAYS_PER_MONTH, data_as_of, eligible
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.privacy import MIN_GROUP

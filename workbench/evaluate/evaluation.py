@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.data.importing import checked_tables
-from workbench.design.eligibility import date_column, text_column
+from workbench.data.columns import date_column, text_column
+from workbench.data.importing import typed_tables
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design
 from workbench.errors import WorkbenchError
@@ -206,7 +206,7 @@ def workspace_tables(workspace: Workspace) -> dict[str, pd.DataFrame]:
     Raises :class:`~workbench.errors.WorkbenchError` when a table cannot be read or fails its contract
     (:class:`~workbench.errors.InvalidDataError`), or ``people.csv`` or ``enrolment.csv`` is missing.
     """
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
         raise WorkbenchError(f"The workspace {workspace.name!r} has no {' and no '.join(missing)}: an evaluation "

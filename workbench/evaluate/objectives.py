@@ -53,8 +53,9 @@ from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
+from workbench.data.columns import date_column, number_column, text_column
 from workbench.design.catalogue import scope_text
-from workbench.design.eligibility import DAYS_PER_MONTH, date_column, eligible, passes_filter, text_column
+from workbench.design.eligibility import DAYS_PER_MONTH, eligible, passes_filter
 from workbench.design.model import Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import EvaluationCohort, coarsened_match, tenure_band
@@ -163,7 +164,7 @@ def assessments(proficiency: pd.DataFrame, *, file: str = "proficiency.csv") -> 
     """
     frame = pd.DataFrame({"person_id": text_column(proficiency, "person_id"),
                           "skill_id": text_column(proficiency, "skill_id"),
-                          "level": pd.to_numeric(proficiency["level"], errors="coerce"),
+                          "level": number_column(proficiency, "level"),
                           "date": date_column(proficiency, ASSESSED_COLUMN)})
     repeated = frame.duplicated(["person_id", "skill_id"], keep=False)
     undated = repeated & frame["date"].isna()
@@ -384,7 +385,7 @@ def _mentor_outcomes(objective: Objective, design: ProgramDesign, group: Evaluat
     is_mentor = ids.isin(mentors) & at_start
     in_pool = at_start & pool_ok & ~ids.isin(took_part)
     frame = pd.DataFrame({"person_id": ids, "department": text_column(people, "department"),
-                          "level": pd.to_numeric(people["level"], errors="coerce"),
+                          "level": number_column(people, "level"),
                           "group": np.where(is_mentor, "participants", np.where(in_pool, "comparison", ""))})
     keep = (frame["group"] != "").to_numpy()
     frame, gone, hire = frame[keep], gone[keep], hire[keep]

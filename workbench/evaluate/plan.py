@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.design.model import PilotDesign, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import EvaluationCohort, add_months, people_count

@@ -114,9 +114,10 @@ from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower, TTestPower
 from statsmodels.stats.proportion import proportion_confint
 
-from workbench.data.importing import checked_tables
+from workbench.data.columns import date_column, number_column, text_column
+from workbench.data.importing import typed_tables
 from workbench.design.catalogue import scope_text
-from workbench.design.eligibility import data_as_of, date_column, eligible, number_column, passes_filter, text_column
+from workbench.design.eligibility import data_as_of, eligible, passes_filter
 from workbench.design.model import SURVEY_KINDS, Eligibility, Objective, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.objectives import (
@@ -1003,5 +1004,5 @@ def workspace_power(workspace: Workspace, design: ProgramDesign) -> list[Objecti
     """:func:`objective_power` over the workspace's tables as its program sees them.
 
     Raises :class:`~workbench.errors.InvalidDataError` when a table fails its contract."""
-    return objective_power(design, scoped_tables(workspace, checked_tables(workspace)),
+    return objective_power(design, scoped_tables(workspace, typed_tables(workspace)),
                            sensitive=workspace.settings.sensitive)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION, coarsened_match, default_cohort

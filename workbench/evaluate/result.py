@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pandas as pd
 
-from workbench.data.contracts import WARNINGS_JSON_SCHEMA
+from workbench.data.problems import WARNINGS_JSON_SCHEMA
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.calibration import Calibration
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from workbench.design.eligibility import date_column, number_column, text_column
+from workbench.data.columns import date_column, number_column, text_column
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
 WAVES: tuple[str, ...] = ("pre", "mid", "post", "followup")

@@ -27,7 +27,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import DAYS_PER_MONTH, date_column, text_column
+from workbench.data.columns import date_column, text_column
+from workbench.design.eligibility import DAYS_PER_MONTH
 from workbench.design.model import PilotDesign, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort

@@ -47,7 +47,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import data_as_of, employed, text_column
+from workbench.data.columns import date_column, number_column, text_column
+from workbench.design.eligibility import data_as_of, employed
 from workbench.errors import WorkbenchError
 from workbench.privacy import MIN_GROUP, hide_small_groups
 
@@ -155,7 +156,7 @@ class _Staff:
         self.ids = ids[rows]
         self.department = _column(staff, "department")[rows]
         self.job_title = _column(staff, "job_title")[rows]
-        self.level = _whole(_numbers(_column(staff, "level")[rows]))
+        self.level = _whole(number_column(staff, "level").to_numpy(dtype=float)[rows])
         self.dept_codes, dept_names = pd.factorize(self.department)
         self.job_codes, job_names = pd.factorize(self.job_title)
         self.dept_lookup = {name: code for code, name in enumerate(dept_names)}
@@ -188,11 +189,11 @@ def _requirement_rows(requirements: pd.DataFrame, goals: pd.DataFrame | None) ->
     frame = pd.DataFrame({column: _column(requirements, column)
                           for column in ("skill_id", "goal_id", "department", "job_title", "level_min",
                                          "level_max")})
-    frame["target"] = _whole(_numbers(_column(requirements, "target_level")))
-    frame["importance"] = _numbers(_column(requirements, "importance"))
+    frame["target"] = _whole(number_column(requirements, "target_level").to_numpy(dtype=float))
+    frame["importance"] = number_column(requirements, "importance").to_numpy(dtype=float)
     priority: dict[str, float] = {}
     if goals is not None and len(goals):
-        values = _numbers(_column(goals, "priority"))
+        values = number_column(goals, "priority").to_numpy(dtype=float)
         for goal_id, value in zip(_column(goals, "goal_id"), values):
             if goal_id and goal_id not in priority and np.isfinite(value):
                 priority[goal_id] = float(value)
@@ -255,7 +256,7 @@ def current_proficiency(proficiency: pd.DataFrame | None) -> pd.DataFrame | None
     """
     if proficiency is None or "assessed_on" not in proficiency.columns:
         return proficiency
-    when = pd.to_datetime(proficiency["assessed_on"], errors="coerce", format="%Y-%m-%d")
+    when = date_column(proficiency, "assessed_on")
     order = np.argsort(when.to_numpy(dtype="datetime64[ns]").view("int64"), kind="stable")  # NaT sorts first
     keys = pd.DataFrame({"person": text_column(proficiency, "person_id"), "skill": text_column(proficiency, "skill_id")})
     latest = ~keys.iloc[order].duplicated(keep="last").to_numpy()

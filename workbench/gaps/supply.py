@@ -50,8 +50,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.organisation import current_cohort
-from workbench.design.eligibility import data_as_of, eligible, employed, number_column, text_column
+from workbench.design.eligibility import data_as_of, eligible, employed
 from workbench.design.model import ProgramDesign
 from workbench.gaps.analysis import _goal_sets, _str_array, _text_codes, _whole, current_proficiency, skill_names
 from workbench.privacy import MIN_GROUP, hide_small_groups

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.design.model import Criterion, Experience, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import skill_names

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.organisation import current_cohort
-from workbench.data.contracts import TABLES
-from workbench.design.eligibility import (data_as_of, eligible, filter_columns, number_column, refuse_sensitive,
-                                          text_column)
+from workbench.data.tables import TABLES
+from workbench.design.eligibility import data_as_of, eligible, filter_columns, refuse_sensitive
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 from ortools.graph.python import min_cost_flow
 
+from workbench.data.columns import number_column, text_column
 from workbench.design.catalogue import structure_label
-from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.design.catalogue import structure_label
@@ -57,7 +57,7 @@ from workbench.matching.names import method_label
 from workbench.matching.pool import build_pool
 from workbench.matching.result import MatchResult
 from workbench.matching.storage import matching_files
-from workbench.matching.solvers import _potentials
+from workbench.matching.solvers.optimal import _potentials
 from workbench.matching.structures import Links
 from workbench.organisation import current_cohort
 from workbench.programs import program_tables

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import data_as_of, date_column, text_column
+from workbench.data.columns import date_column, text_column
+from workbench.design.eligibility import data_as_of
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text

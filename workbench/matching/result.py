@@ -33,9 +33,9 @@ from typing import ClassVar, Self, get_args
 import numpy as np
 import pandas as pd
 
-from workbench.data.contracts import TABLES
+from workbench.data.columns import text_column
+from workbench.data.tables import TABLES
 from workbench.design.catalogue import structure_label
-from workbench.design.eligibility import text_column
 from workbench.design.model import Criterion, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text

@@ -48,8 +48,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import number_column, text_column
 from workbench.organisation import TIMEZONE_BAND_HOURS, manager_positions, utc_offsets
-from workbench.design.eligibility import number_column, text_column
 from workbench.design.model import ProgramDesign
 from workbench.matching.pool import Pool
 

@@ -65,8 +65,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from workbench.design.eligibility import data_as_of, number_column, text_column
-from workbench.data.contracts import TABLES
+from workbench.data.columns import number_column, text_column
+from workbench.data.tables import TABLES
+from workbench.design.eligibility import data_as_of
 from workbench.design.model import DesignCriterion, ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.gaps.analysis import current_proficiency, person_gaps, skill_names

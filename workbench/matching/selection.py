@@ -49,8 +49,9 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 from pydantic import ValidationError
 
-from workbench.data.contracts import TABLES
-from workbench.design.eligibility import refuse_sensitive, text_column
+from workbench.data.columns import text_column
+from workbench.data.tables import TABLES
+from workbench.design.eligibility import refuse_sensitive
 from workbench.design.model import ProgramDesign, Quota, SelectionMethod
 from workbench.errors import WorkbenchError
 from workbench.exports import safe_csv_text
@@ -58,7 +59,7 @@ from workbench.matching.names import SELECTION_METHODS
 from workbench.matching.pool import Pool, build_pool
 from workbench.matching.result import fairness_attributes
 from workbench.matching.scores import PairScorer
-from workbench.matching.solvers import _flow
+from workbench.matching.solvers.optimal import _flow
 from workbench.organisation import current_cohort
 from workbench.privacy import MIN_GROUP, hide_small_groups
 

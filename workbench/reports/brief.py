@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from workbench.charts import headcount_chart
-from workbench.data.contracts import warning_summary
 from workbench.data.importing import checked_tables, workspace_warnings
+from workbench.data.problems import warning_summary
 from workbench.design.catalogue import DECISIONS, NOT_DECIDED, Decision, describe_value
 from workbench.design.model import Objective, ProgramDesign
 from workbench.design.store import load_design

@@ -12,7 +12,7 @@ from workbench.design.model import ProgramDesign
 from workbench.gaps import aggregate, coverage, hide_small_demand, person_gaps, prioritised_gaps, supply_demand
 from workbench.matching import saved_matching
 from workbench.reports.markup import chart_svg, escape, html_table, md_table, md_text
-from workbench.whatif import comparison_display, saved_comparison
+from workbench.whatif import comparison_display, saved_comparison, weight_criterion
 from workbench.whatif.saved import SavedComparison
 from workbench.workspace import Workspace
 
@@ -96,9 +96,8 @@ def matching_section(workspace: Workspace, *, format: str = "html") -> tuple[str
 
 
 def _change_text(name: str, value) -> str:
-    words = name.replace("weight.", "").replace("_", " ")
-    if name.startswith("weight."):
-        words += " weight"
+    criterion = weight_criterion(name)
+    words = (name if criterion is None else f"{criterion} weight").replace("_", " ")
     if isinstance(value, dict):
         value = ", ".join(f"{k} {v:g}" for k, v in value.items())
     elif isinstance(value, float):

@@ -45,6 +45,7 @@ from workbench.whatif import (
     Answer,
     Optimisation,
     ProgramsForecast,
+    SavedComparison,
     Scenario,
     ScenarioRuns,
     apply_scenario,
@@ -58,12 +59,13 @@ from workbench.whatif import (
     run_scenarios,
     save_comparison,
     save_scenario,
-    SavedComparison,
     saved_comparison,
     setting_value,
     simulate_programs,
     sweep,
     tornado,
+    weight_criterion,
+    weight_setting,
     what_would_it_take,
 )
 from workbench.whatif.analysis import result_row
@@ -151,8 +153,8 @@ def setting_label(name: str) -> str:
     """A setting's or a model parameter's plain name."""
     if name in PARAMETERS:
         return parameter_label(name)
-    if name.startswith("weight."):
-        criterion = name.split(".", 1)[1]
+    criterion = weight_criterion(name)
+    if criterion is not None:
         return f"{CRITERION_LABELS.get(criterion, criterion.capitalize())} weight"
     return SETTING_LABELS.get(name, (name.replace("_", " ").capitalize(), ""))[0]
 
@@ -255,7 +257,7 @@ class WhatIfSession(traitlets.HasTraits):
         self.criteria = [c for c in typing.get_args(Criterion)
                          if c != "affinity" or self.design.experience.sensitive_opt_in]
         self.settings = (*PROGRAM_SETTINGS, *SUPPORT_SETTINGS, *MATCHING_SETTINGS, *MONEY_SETTINGS,
-                         *(f"weight.{c}" for c in self.criteria))
+                         *(weight_setting(c) for c in self.criteria))
         self.design_values = {name: self._design_value(name) for name in self.settings}
         self.design_values.update({name: p.default for name, p in PARAMETERS.items()})
         self.refresh(select=NEW)
@@ -263,7 +265,7 @@ class WhatIfSession(traitlets.HasTraits):
 
     def _design_value(self, name: str) -> object:
         value = setting_value(self.design, name)
-        if name.startswith("weight."):
+        if weight_criterion(name) is not None:
             return float(value or 0.0)
         kind = SETTINGS[name].kind
         if name in OPTIONAL or kind == "choice":
@@ -284,7 +286,7 @@ class WhatIfSession(traitlets.HasTraits):
 
     def unit(self, name: str, value: object) -> str:
         """`` months``, `` mentees per mentor`` ... after a number of setting ``name`` (nothing after text)."""
-        if name in PARAMETERS or name.startswith("weight.") or not isinstance(value, (int, float)):
+        if name in PARAMETERS or weight_criterion(name) is not None or not isinstance(value, (int, float)):
             return ""
         unit = SETTING_LABELS.get(name, ("", ""))[1].replace("{currency}", self.currency)
         first, _, rest = unit.partition(" ")
@@ -423,8 +425,8 @@ class WhatIfSession(traitlets.HasTraits):
         for key in self.settings:
             if key in overrides:
                 value = overrides[key]
-            elif weights is not None and key.startswith("weight."):
-                value = float(weights.get(key.split(".", 1)[1], 0.0))
+            elif weights is not None and weight_criterion(key) is not None:
+                value = float(weights.get(weight_criterion(key), 0.0))
             else:
                 value = self.design_values[key]
             entries[key] = entry_text(value) if key in OPTIONAL else value

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import data_as_of, number_column, text_column
+from workbench.data.columns import number_column, text_column
+from workbench.design.eligibility import data_as_of
 from workbench.errors import WorkbenchError
 
 #: Pseudo person-years a small cell's rate borrows from the level above it.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.design.eligibility import text_column
+from workbench.data.columns import text_column
 from workbench.design.model import ProgramDesign
 from workbench.gaps.analysis import person_gaps
 from workbench.matching import MatchResult, match

@@ -18,7 +18,7 @@ from typing import ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from workbench.data.contracts import WARNINGS_JSON_SCHEMA
+from workbench.data.problems import WARNINGS_JSON_SCHEMA
 from workbench.errors import WorkbenchError
 from workbench.privacy import MIN_GROUP, hide_small_groups
 from workbench.result import KPI, Interval, json_text, plain

@@ -18,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench.charts import headcount_chart
-from workbench.data.contracts import TABLES, ColumnSpec
+from workbench.data.tables import TABLES, ColumnSpec
 from workbench.data.health import data_health
 from workbench.data.importing import (checked_tables, import_table, read_workspace_tables, saved_mapping,
                                       workspace_warnings)

@@ -14,8 +14,9 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from workbench.data.contracts import REFERENCES, ROW_INDEX_NAME, TABLES, ColumnSpec, Problems
 from workbench.data.importing import EDITABLE_TABLES, edited_table_problems, read_workspace_tables, save_edited_table
+from workbench.data.problems import Problems
+from workbench.data.tables import REFERENCES, ROW_INDEX_NAME, TABLES, ColumnSpec
 from workbench.errors import WorkbenchError
 from workbench.privacy import refuse_when_published
 from workbench.views.data import TABLE_HELP

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as w
 import traitlets
 
-from workbench.data.contracts import Problems, warning_lines, warning_summary
 from workbench.data.importing import noted_warnings, noting_warnings
+from workbench.data.problems import Problems, warning_lines, warning_summary
 from workbench.errors import InvalidDataError, WorkbenchError
 from workbench.privacy import published_mode
 from workbench.programs import program_ids

@@ -71,7 +71,7 @@ from workbench.design.catalogue import decision
 from workbench.simulate import KPIS, PARAMETERS
 from workbench.simulate.mechanisms import not_modelled
 from workbench.whatif import BASELINE, FORECAST_MEANS, OBJECTIVE_KPI, SETTINGS, Answer, Optimisation, \
-    ProgramsForecast, ScenarioRuns, comparison_display
+    ProgramsForecast, ScenarioRuns, comparison_display, weight_criterion, weight_setting
 from workbench.whatif.analysis import value_text
 from workbench.whatif.saved import SAVED_COMPARISON, SavedComparison
 from workbench.programs import page_tables
@@ -255,7 +255,7 @@ class ScenarioEditor(SessionPart, w.VBox):
                                  "for re-matching.</p>"), *[self.fields[n].row for n in SUPPORT_SETTINGS]])
         matching = w.VBox([w.HTML("<p class='wb-muted'>Changing these matches the cohort again.</p>"),
                            *[self.fields[n].row for n in MATCHING_SETTINGS],
-                           *[self.fields[f"weight.{c}"].row for c in session.criteria]])
+                           *[self.fields[weight_setting(c)].row for c in session.criteria]])
         money = w.VBox([w.HTML("<p class='wb-muted'>Costs are staff time (from the average salary), training, "
                                "coordination and tools; the benefit is exits avoided times the cost of replacing "
                                "a leaver.</p>"), *[self.fields[n].row for n in MONEY_SETTINGS]])
@@ -325,7 +325,7 @@ class ScenarioEditor(SessionPart, w.VBox):
             return Field(name, widget, unit)
         low = setting.low if setting.low is not None else 0
         high = setting.high if setting.high is not None else 1e9
-        if name.startswith("weight."):
+        if weight_criterion(name) is not None:
             widget = w.FloatSlider(value=design_value, min=0, max=10, step=0.5, description=label,
                                    style=_LABEL_STYLE, layout=layout, continuous_update=False, readout_format=".1f")
             return Field(name, widget, "0 = not used, 10 = counts most")

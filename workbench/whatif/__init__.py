@@ -92,6 +92,8 @@ from workbench.whatif.scenarios import (
     save_scenario,
     scenario_names,
     setting_value,
+    weight_criterion,
+    weight_setting,
 )
 from workbench.whatif.programs import (
     ALL_PROGRAMS,
@@ -149,5 +151,7 @@ __all__ = [
     "stable_hash",
     "sweep",
     "tornado",
+    "weight_criterion",
+    "weight_setting",
     "what_would_it_take",
 ]

@@ -44,15 +44,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from workbench.data.columns import text_column
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import match
 from workbench.simulate import KPIS, cohort_from_match, simulate
 from workbench.simulate.engine import NO_MENTOR, scheduled_mentor_hours
-from workbench.design.eligibility import text_column
 from workbench.whatif.analysis import OBJECTIVE_KPI, Target, objective_target, value_text
 from workbench.whatif.run import Progress, _cancelled, _run_tasks, scenario_seed, task_pool
-from workbench.whatif.scenarios import SETTINGS, Scenario, apply_scenario, setting_value
+from workbench.whatif.scenarios import (SETTINGS, Scenario, apply_scenario, setting_value, weight_criterion,
+                                       weight_setting)
 
 #: Largest number of cohorts run in a row that the search tries.
 MAX_COHORTS = 3
@@ -72,8 +73,9 @@ class Dimension:
     values: tuple
 
     def label(self) -> str:
-        if self.setting.startswith("weight."):
-            return f"{self.setting.split('.', 1)[1].replace('_', ' ')} weight"
+        criterion = weight_criterion(self.setting)
+        if criterion is not None:
+            return f"{criterion.replace('_', ' ')} weight"
         return {"cohorts": "cohorts in a row", "cohort_size": "mentees admitted per cohort"}.get(
             self.setting, self.setting.replace("_", " "))
 
@@ -98,7 +100,7 @@ def search_space(design: ProgramDesign, enrolled_mentees: int) -> tuple[Dimensio
         with_design("mentor_training_hours", (0.0, 2.0, 4.0, 8.0)),
         with_design("mentee_training_hours", (0.0, 1.0, 2.0, 4.0)),
         Dimension("rematching", ("none", "no_fault")),
-        *[with_design(f"weight.{c}", (0.0, 1.0, 3.0, 5.0)) for c in weights],
+        *[with_design(weight_setting(c), (0.0, 1.0, 3.0, 5.0)) for c in weights],
         Dimension("cohorts", tuple(range(1, MAX_COHORTS + 1))),
     ]
     return tuple(dims)

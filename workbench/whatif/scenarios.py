@@ -86,6 +86,22 @@ class Setting:
         return self.kind in ("int", "float")
 
 
+def weight_setting(criterion: str) -> str:
+    """The name of the setting that holds a matching criterion's weight (0-10): ``weight.<criterion>``.
+
+    >>> weight_setting("skills")
+    'weight.skills'
+    """
+    return f"weight.{criterion}"
+
+
+def weight_criterion(name: str) -> str | None:
+    """The matching criterion whose weight setting ``name`` is (``"weight.skills"`` -> ``"skills"``), or ``None``
+    when ``name`` is not a weight setting (:func:`weight_setting` makes the names)."""
+    prefix, dot, criterion = name.partition(".")
+    return criterion if prefix == "weight" and dot else None
+
+
 _MODELS = {"experience": Experience, "constraints": Constraints, "evaluate": Evaluate, "support": Support}
 
 
@@ -141,7 +157,7 @@ def _settings() -> dict[str, Setting]:
                "cost of replacing a leaver, in annual salaries"),
         Setting("horizon_months", None, "int", "months outcomes are followed", low=1, high=60),
     ]
-    items += [Setting(f"weight.{c}", (*exp, "criteria", c), "float", f"weight of the {c} matching criterion",
+    items += [Setting(weight_setting(c), (*exp, "criteria", c), "float", f"weight of the {c} matching criterion",
                       low=0, high=10, matching=True) for c in get_args(Criterion)]
     return {s.name: s for s in items}
 
@@ -163,7 +179,7 @@ def _check_setting(name: str, value: Any) -> Any:
     if s.kind == "mapping":
         if not isinstance(value, Mapping):
             raise WorkbenchError(f"Setting {name!r} must map criteria to weights, not {value!r}.")
-        return {str(k): _check_setting(f"weight.{k}", v) if f"weight.{k}" in SETTINGS else _unknown_criterion(k)
+        return {str(k): _check_setting(weight_setting(k), v) if weight_setting(k) in SETTINGS else _unknown_criterion(k)
                 for k, v in value.items()}
     if name in ("budget", "coordinator_hours_per_month") and value is None:
         return None
@@ -336,7 +352,7 @@ def setting_value(design: ProgramDesign, name: str, scenario: Scenario | None = 
     value: Any = design.model_dump(mode="python")
     for part in setting.path:
         value = value.get(part) if isinstance(value, dict) else None
-    if name.startswith("weight.") and value is None:
+    if weight_criterion(name) is not None and value is None:
         return 0.0
     return value
 

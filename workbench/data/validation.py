@@ -1,25 +1,11 @@
-"""Table contracts for an organisation's HR data, and their validation.
+"""Validating tables against their contracts (:data:`workbench.data.tables.TABLES`), and typing them.
 
-Every table the workbench reads is described once, in :data:`TABLES`.  From
-that registry this module builds one pandera schema per table and scale
-(:func:`table_schema`), validates tables that arrive as DataFrames of strings
-exactly as read from CSV (:func:`validate_table`, :func:`validate_tables`,
-:func:`validate_against`) and turns validated tables into typed ones
-(:func:`coerce_table`).
-
-Validation never raises on malformed data.  Whatever is wrong is collected,
-all of it, into a :class:`Problems` table with the columns ``file, row,
-column, value, problem``, where ``row`` is the line a user sees when the CSV
-is opened in a spreadsheet (header = row 1, first data row = row 2) and
-``problem`` is a plain-English sentence.
-
-Conventions of the contract:
-
-* column names are exact; extra columns are kept, never dropped;
-* a blank cell means "missing"; surrounding whitespace is ignored;
-* dates are ISO 8601 calendar dates, ``YYYY-MM-DD``;
-* lists (``languages``, ``wants``, ``offers``) are ``;``-separated;
-* a missing proficiency row means "unknown", not zero.
+From the registry this module builds one pandera schema per table and scale (:func:`table_schema`),
+validates tables that arrive as DataFrames of strings exactly as read from CSV (:func:`validate_table`,
+:func:`validate_tables`, :func:`validate_against`), checks values that are valid but unlikely
+(:func:`date_warnings`) and turns validated tables into typed ones (:func:`coerce_table`). Whatever is
+wrong comes back as a :class:`~workbench.data.problems.Problems` table; validation never raises on
+malformed data.
 """
 
 from __future__ import annotations
@@ -28,506 +14,52 @@ import datetime as dt
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from workbench.data.columns import (
+    _DATE_RE,
+    _INT_RE,
+    _NUMBER_RE,
+    _as_text,
+    _parse_date,
+    _parse_number,
+    _parse_whole,
+    split_list,
+)
+from workbench.data.problems import Problems, _finish, _fmt, _problems, _shown
+from workbench.data.tables import (
+    DEFAULT_SCALE,
+    LIST_SEPARATOR,
+    REFERENCES,
+    ROW_INDEX_NAME,
+    TABLES,
+    ColumnSpec,
+    KeySpec,
+    Reference,
+    TableSpec,
+    _spec,
+)
+
 __all__ = [
-    "DEFAULT_SCALE",
-    "LIST_SEPARATOR",
-    "PROBLEM_COLUMNS",
-    "REFERENCES",
-    "ROLES",
-    "ROW_INDEX_NAME",
-    "TABLES",
-    "WAVES",
-    "program_problems",
-    "ColumnSpec",
-    "KeySpec",
-    "Problems",
-    "Reference",
-    "TableSpec",
     "coerce_table",
     "date_warnings",
-    "split_list",
-    "warning_lines",
-    "warning_summary",
-    "WARNINGS_JSON_SCHEMA",
+    "program_problems",
     "table_schema",
     "validate_against",
     "validate_table",
     "validate_tables",
 ]
 
-#: Columns of a :class:`Problems` table, in order.
-PROBLEM_COLUMNS: tuple[str, ...] = ("file", "row", "column", "value", "problem")
-#: Index name that marks an index as holding spreadsheet row numbers.
-ROW_INDEX_NAME = "row"
-#: Default proficiency scale (inclusive bounds).
-DEFAULT_SCALE: tuple[int, int] = (0, 5)
-#: Separator of list cells (``languages``, ``wants``, ``offers``).
-LIST_SEPARATOR = ";"
-#: Allowed values of ``enrolment.role``.
-ROLES: tuple[str, ...] = ("mentee", "mentor", "both")
-#: Allowed values of ``survey.wave``.
-WAVES: tuple[str, ...] = ("pre", "mid", "post", "followup")
-
-_KINDS = ("id", "text", "int", "number", "date", "enum", "list")
-_INT_RE = r"[+-]?[0-9]+(?:\.0*)?"
-_NUMBER_RE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-# Whole numbers beyond this are rejected: they cannot be held exactly and are
-# never meaningful in this data (levels, capacities, ranks, months).
-_MAX_WHOLE = 1e15
-_SHOWN_CHARS = 60
-
-
-# --------------------------------------------------------------------------
-# The registry
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of a table contract.
-
-    ``kind`` is one of ``id`` (identifier text, no ``;``), ``text``, ``int``
-    (whole number), ``number``, ``date`` (``YYYY-MM-DD``), ``enum`` (one of
-    ``choices``) or ``list`` (``;``-separated identifiers).  ``required``
-    says the column must exist; ``blank_ok`` says its cells may be blank.
-    Bounds are inclusive unless ``min_exclusive``; ``on_scale`` columns take
-    their bounds from the workspace's proficiency scale.  ``description``
-    says what the column holds, in words for a consultant; ``blank`` what a
-    blank cell means where blanks are allowed (``""``: unknown).
-    """
-
-    name: str
-    kind: str
-    required: bool = True
-    blank_ok: bool = False
-    minimum: float | None = None
-    maximum: float | None = None
-    min_exclusive: bool = False
-    on_scale: bool = False
-    choices: tuple[str, ...] = ()
-    sensitive: bool = False
-    description: str = ""
-    blank: str = ""
-
-    def __post_init__(self) -> None:
-        """Reject unknown column kinds."""
-        if self.kind not in _KINDS:
-            raise ValueError(f"unknown column kind {self.kind!r}")
-
-    def bounds(self, scale: tuple[int, int] = DEFAULT_SCALE) -> tuple[float | None, float | None]:
-        """Return the (minimum, maximum) allowed for this column under ``scale``."""
-        if self.on_scale:
-            return float(scale[0]), float(scale[1])
-        return self.minimum, self.maximum
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    """A uniqueness constraint over ``columns``.
-
-    Columns listed in ``optional`` may be absent from the table (then they
-    are left out of the key) or blank (all blanks count as one value).
-    Duplicates are reported in column ``report``.
-    """
-
-    columns: tuple[str, ...]
-    report: str
-    optional: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """Contract of one table: its columns, keys and whether it is optional."""
-
-    name: str
-    columns: tuple[ColumnSpec, ...]
-    optional_table: bool = False
-    keys: tuple[KeySpec, ...] = ()
-    description: str = ""
-
-    @property
-    def file(self) -> str:
-        """File name of the table in a workspace (``<name>.csv``)."""
-        return f"{self.name}.csv"
-
-    @property
-    def required_columns(self) -> tuple[str, ...]:
-        """Names of the columns that must be present."""
-        return tuple(c.name for c in self.columns if c.required)
-
-    @property
-    def optional_columns(self) -> tuple[str, ...]:
-        """Names of the contract columns that may be absent."""
-        return tuple(c.name for c in self.columns if not c.required)
-
-    @property
-    def sensitive_columns(self) -> tuple[str, ...]:
-        """Names of the columns holding sensitive personal data."""
-        return tuple(c.name for c in self.columns if c.sensitive)
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        """Names of all contract columns, required first as declared."""
-        return tuple(c.name for c in self.columns)
-
-    def column(self, name: str) -> ColumnSpec:
-        """Return the spec of column ``name`` (``KeyError`` if not a contract column)."""
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """``table.column`` must name an existing ``target.target_column`` value."""
-
-    table: str
-    column: str
-    target: str
-    target_column: str
-    is_list: bool = False
-
-
-def _c(name: str, kind: str, **kw) -> ColumnSpec:
-    return ColumnSpec(name, kind, **kw)
-
-
-def _opt(name: str, kind: str, **kw) -> ColumnSpec:
-    return ColumnSpec(name, kind, required=False, blank_ok=True, **kw)
-
-
-_TABLE_LIST: tuple[TableSpec, ...] = (
-    TableSpec(
-        "people",
-        (
-            _c("person_id", "id", description="the person's id in the HR system (employee number)"),
-            _c("department", "text", description="the department or business unit they work in"),
-            _c("job_title", "text", description="their job title"),
-            _c("level", "int", minimum=1, description="job level or grade as a number, 1 = most junior"),
-            _c("location", "text", description="the site or city they work at"),
-            _c("manager_id", "id", blank_ok=True, description="their line manager's person_id",
-               blank="no manager (the top of the organisation)"),
-            _c("hire_date", "date", description="the day they joined"),
-            _c("exit_date", "date", blank_ok=True, description="the day they left", blank="still employed"),
-            _opt("name", "text", description="full name, shown to the program's team"),
-            _opt("email", "text", description="work email address"),
-            _opt("timezone", "text", description="time zone, e.g. Europe/London"),
-            _opt("languages", "list", description="languages they can mentor in"),
-            _opt("gender", "text", sensitive=True,
-                 description="gender; used only where the design opts in to sensitive attributes"),
-            _opt("ethnicity", "text", sensitive=True,
-                 description="ethnicity; used only where the design opts in to sensitive attributes"),
-            _opt("age_band", "text", sensitive=True,
-                 description="age band such as 35-44; used only where the design opts in to sensitive attributes"),
-            _opt("promotion_date", "date", description="the day of their latest promotion",
-                 blank="never promoted here"),
-            _opt("high_potential", "text", description="yes for a high-potential employee (talent review)",
-                 blank="not flagged"),
-            _opt("job_change_date", "date", description="the day they last moved to another job inside the "
-                                                        "organisation (not a promotion)", blank="never moved"),
-        ),
-        keys=(KeySpec(("person_id",), "person_id"),),
-        description="Everyone in the organisation.",
-    ),
-    TableSpec(
-        "skills",
-        (_c("skill_id", "id", description="a short id for the skill, e.g. negotiation"),
-         _c("name", "text", description="the skill's name as people read it"),
-         _c("category", "text", description="the group the skill belongs to, e.g. Technical")),
-        keys=(KeySpec(("skill_id",), "skill_id"),),
-        description="The skill catalogue.",
-    ),
-    TableSpec(
-        "proficiency",
-        (
-            _c("person_id", "id", description="the person assessed (a person_id of people.csv)"),
-            _c("skill_id", "id", description="the skill assessed (a skill_id of skills.csv)"),
-            _c("level", "int", on_scale=True, description="their level in the skill, on the workspace's scale"),
-            _opt("assessed_on", "date", description="the day of the assessment; a skill assessed again is a "
-                                                    "new row with its own date", blank="not dated"),
-        ),
-        keys=(KeySpec(("person_id", "skill_id", "assessed_on"), "skill_id", optional=("assessed_on",)),),
-        description="Known skill levels; a missing row means unknown, not zero.",
-    ),
-    TableSpec(
-        "goals",
-        (
-            _c("goal_id", "id", description="a short id for the goal"),
-            _c("name", "text", description="the goal in words"),
-            _c("priority", "number", minimum=0, min_exclusive=True,
-               description="how much the goal weighs against the others (any positive number)"),
-            _c("kpi", "text", description="the measure that shows progress, with its unit"),
-            _c("baseline", "number", blank_ok=True, description="the KPI's value today", blank="not measured yet"),
-            _c("target", "number", description="the KPI's value the program aims for"),
-            _c("horizon_months", "int", minimum=1, description="months until the target should be reached"),
-        ),
-        keys=(KeySpec(("goal_id",), "goal_id"),),
-        description="Business goals the programme serves.",
-    ),
-    TableSpec(
-        "requirements",
-        (
-            _c("skill_id", "id", description="the skill required (a skill_id of skills.csv)"),
-            _c("target_level", "int", on_scale=True, description="the level needed, on the workspace's scale"),
-            _c("importance", "number", minimum=0, min_exclusive=True,
-               description="how much this requirement weighs (any positive number)"),
-            _opt("goal_id", "id", description="the goal it serves (a goal_id of goals.csv)", blank="no goal"),
-            _opt("department", "text", description="only people in this department", blank="every department"),
-            _opt("job_title", "text", description="only people with this job title", blank="every job title"),
-            _opt("level_min", "int", minimum=1, description="only people at this level or above",
-                 blank="from the lowest level"),
-            _opt("level_max", "int", minimum=1, description="only people at this level or below",
-                 blank="up to the highest level"),
-        ),
-        keys=(KeySpec(("skill_id", "goal_id", "department", "job_title", "level_min", "level_max"), "skill_id",
-                      optional=("goal_id", "department", "job_title", "level_min", "level_max")),),
-        description="Target skill levels; blank scope columns apply to all.",
-    ),
-    TableSpec(
-        "enrolment",
-        (
-            _c("person_id", "id", description="who signed up (a person_id of people.csv)"),
-            _c("role", "enum", choices=ROLES, description="the part they take"),
-            _c("capacity", "int", blank_ok=True, minimum=0, description="how many mentees a mentor takes",
-               blank="no mentees (a mentee leaves it blank)"),
-            _c("wants", "list", blank_ok=True, description="skills a mentee wants to develop (skill_ids)",
-               blank="only the skill gaps found from proficiency"),
-            _c("offers", "list", blank_ok=True, description="skills a mentor offers (skill_ids)",
-               blank="any skill their proficiency shows"),
-            _opt("cohort", "text", description="the intake they belong to, e.g. 2027"),
-            _opt("program", "list", description="the programs they signed up for (program ids)",
-                 blank="every program"),
-        ),
-        keys=(KeySpec(("person_id", "cohort"), "person_id", optional=("cohort",)),),
-        description="Who takes part, as mentee, mentor or both.",
-    ),
-    TableSpec(
-        "preferences",
-        (_c("person_id", "id", description="the person choosing (a person_id of people.csv)"),
-         _c("ranks_person_id", "id", description="the partner they would like (a person_id of people.csv)"),
-         _c("rank", "int", minimum=1, description="their order of choice, 1 = first choice")),
-        optional_table=True,
-        keys=(
-            KeySpec(("person_id", "ranks_person_id"), "ranks_person_id"),
-            KeySpec(("person_id", "rank"), "rank"),
-        ),
-        description="Ranked wishes for a partner; rank 1 = first choice.",
-    ),
-    TableSpec(
-        "survey",
-        (
-            _c("person_id", "id", description="who answered (a person_id of people.csv)"),
-            _c("wave", "enum", choices=WAVES, description="when they answered, relative to the program"),
-            _c("construct", "text", description="what the score measures, e.g. career_clarity"),
-            _c("score", "number", description="their score"),
-            _c("date", "date", description="the day they answered"),
-        ),
-        optional_table=True,
-        keys=(KeySpec(("person_id", "wave", "construct"), "construct"),),
-        description="Survey scores per wave.",
-    ),
-    TableSpec(
-        "meetings",
-        (
-            _c("mentee_id", "id", description="the mentee (a person_id of people.csv)"),
-            _c("mentor_id", "id", description="the mentor (a person_id of people.csv)"),
-            _c("date", "date", description="the day they met"),
-            _c("minutes", "number", minimum=0, description="how long they met, in minutes"),
-        ),
-        optional_table=True,
-        description="Mentoring meetings that took place.",
-    ),
-)
-
-#: The table contracts, by table name, in workspace order.
-TABLES: dict[str, TableSpec] = {t.name: t for t in _TABLE_LIST}
-
-#: Foreign-key style references between tables.
-REFERENCES: tuple[Reference, ...] = (
-    Reference("people", "manager_id", "people", "person_id"),
-    Reference("proficiency", "person_id", "people", "person_id"),
-    Reference("proficiency", "skill_id", "skills", "skill_id"),
-    Reference("requirements", "skill_id", "skills", "skill_id"),
-    Reference("requirements", "goal_id", "goals", "goal_id"),
-    Reference("enrolment", "person_id", "people", "person_id"),
-    Reference("enrolment", "wants", "skills", "skill_id", is_list=True),
-    Reference("enrolment", "offers", "skills", "skill_id", is_list=True),
-    Reference("preferences", "person_id", "people", "person_id"),
-    Reference("preferences", "ranks_person_id", "people", "person_id"),
-    Reference("survey", "person_id", "people", "person_id"),
-    Reference("meetings", "mentee_id", "people", "person_id"),
-    Reference("meetings", "mentor_id", "people", "person_id"),
-)
 
 _NOUNS = {"people": "person", "skills": "skill", "goals": "goal"}
 
 
 # --------------------------------------------------------------------------
-# Problems
-# --------------------------------------------------------------------------
-
-
-def _empty_problem_frame() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "file": pd.Series([], dtype=str),
-            "row": pd.Series([], dtype="Int64"),
-            "column": pd.Series([], dtype=str),
-            "value": pd.Series([], dtype=str),
-            "problem": pd.Series([], dtype=str),
-        }
-    )
-
-
-def _standardise_problems(frame: pd.DataFrame | None) -> pd.DataFrame:
-    if frame is None or len(frame) == 0:
-        return _empty_problem_frame()
-    missing = [c for c in PROBLEM_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"a problems table needs the columns {', '.join(missing)}")
-    out = {}
-    for col in PROBLEM_COLUMNS:
-        s = frame[col].reset_index(drop=True)
-        if col == "row":
-            out[col] = pd.to_numeric(s, errors="coerce").astype("Int64")
-        else:
-            out[col] = s.astype(object).where(s.notna(), "").astype(str)
-    return pd.DataFrame(out)
-
-
-class Problems:
-    """Everything found wrong with some tables: a thin wrapper around a DataFrame.
-
-    ``frame`` has exactly the columns ``file, row, column, value, problem``:
-    ``row`` (nullable ``Int64``) is the spreadsheet row of the offending line
-    and is blank (``<NA>``) for table-level problems such as a missing
-    column; the other columns are text, ``''`` when not applicable.
-    """
-
-    __slots__ = ("frame",)
-
-    def __init__(self, frame: pd.DataFrame | None = None) -> None:
-        """Wrap ``frame`` (or nothing, for "no problems"), normalising dtypes."""
-        self.frame = _standardise_problems(frame)
-
-    @property
-    def ok(self) -> bool:
-        """True when there are no problems."""
-        return len(self.frame) == 0
-
-    def __len__(self) -> int:
-        """Number of problems."""
-        return len(self.frame)
-
-    def __repr__(self) -> str:
-        """Summarise the problems (count and the first few)."""
-        if self.ok:
-            return "Problems(none)"
-        return f"Problems({len(self)} found)\n{self.frame.head(20).to_string()}"
-
-    def _repr_html_(self) -> str:
-        return self.frame._repr_html_()  # type: ignore[no-any-return]
-
-    def text(self, limit: int = 50) -> str:
-        """The first ``limit`` problems as a plain-text table (file, row, column, value, problem), as
-        ``workbench validate`` prints them, with a last line counting the rest."""
-        shown = self.frame.head(limit)
-        text = shown.astype(object).where(shown.notna(), "").to_string(index=False, max_colwidth=80)
-        return text + (f"\n... and {len(self) - limit:,} more" if len(self) > limit else "")
-
-    def to_records(self) -> list[dict]:
-        """Return the problems as a list of plain dicts (row is ``None`` when blank)."""
-        records = self.frame.astype(object).where(self.frame.notna(), None)
-        return records.to_dict("records")
-
-    @classmethod
-    def concat(cls, parts: Iterable["Problems | pd.DataFrame"]) -> "Problems":
-        """Join several problem tables (or problem DataFrames) into one, in order."""
-        frames = []
-        for part in parts:
-            frame = part.frame if isinstance(part, Problems) else _standardise_problems(part)
-            if len(frame):
-                frames.append(frame)
-        if not frames:
-            return cls()
-        return cls(pd.concat(frames, ignore_index=True))
-
-    @classmethod
-    def single(cls, file: str, problem: str, *, column: str = "", value: str = "",
-               row: int | None = None) -> "Problems":
-        """Return a table holding one problem."""
-        return cls(pd.DataFrame({
-            "file": [file], "row": pd.array([row], dtype="Int64"), "column": [column],
-            "value": [value], "problem": [problem],
-        }))
-
-
-def _problems(file: str, rows, column, values, messages) -> pd.DataFrame:
-    """Build a problem frame from aligned row numbers, values and messages.
-
-    ``column``, ``values`` and ``messages`` may each be one string for all rows.
-    """
-    if isinstance(messages, str):
-        n = len(values) if not isinstance(values, str) else len(rows) if rows is not None else 1
-        messages = [messages] * n
-    messages = pd.Series(messages, dtype=object).reset_index(drop=True)
-    n = len(messages)
-    if rows is None:
-        row_arr = pd.array([pd.NA] * n, dtype="Int64")
-    else:
-        row_arr = pd.array(np.asarray(rows, dtype=np.int64), dtype="Int64")
-    if isinstance(column, str):
-        column = [column] * n
-    if isinstance(values, str):
-        values = [values] * n
-    vals = pd.Series(values, dtype=object).reset_index(drop=True)
-    return pd.DataFrame({
-        "file": [file] * n,
-        "row": row_arr,
-        "column": pd.Series(column, dtype=object).reset_index(drop=True).astype(str),
-        "value": vals.where(vals.notna(), "").astype(str),
-        "problem": messages.astype(str),
-    })
-
-
-def _finish(frames: Sequence[pd.DataFrame], spec: TableSpec | None = None) -> Problems:
-    """Concatenate the problem frames of one file, ordered by row (table-level first),
-    then by the column's place in the contract."""
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return Problems()
-    frame = pd.concat(frames, ignore_index=True)
-    order = {name: i for i, name in enumerate(spec.column_names)} if spec is not None else {}
-    rank = frame["column"].map(order).fillna(len(order))
-    frame = frame.assign(_rank=rank).sort_values(["row", "_rank"], na_position="first", kind="stable")
-    return Problems(frame.drop(columns="_rank"))
-
-
-def _shown(values: pd.Series) -> pd.Series:
-    """Values as quoted in messages: long ones are shortened."""
-    values = values.astype(str)
-    long = values.str.len() > _SHOWN_CHARS
-    if long.any():
-        values = values.where(~long, values.str.slice(0, _SHOWN_CHARS) + "...")
-    return values
-
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
-# --------------------------------------------------------------------------
-# Normalising input and parsing cells
+# Normalising input
 # --------------------------------------------------------------------------
 
 
@@ -544,25 +76,8 @@ def _check_scale(scale) -> tuple[int, int]:
     return lo, hi
 
 
-def _spec(name: str) -> TableSpec:
-    try:
-        return TABLES[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}") from None
-
-
 def _clean_label(label) -> str:
     return str(label).replace("\ufeff", "").strip()
-
-
-def _as_text(s: pd.Series) -> pd.Series:
-    """Cells as stripped text (``str`` dtype), blanks and missing values as NaN."""
-    if s.dtype != "str":
-        obj = s.astype(object)
-        s = obj.where(obj.notna(), np.nan).astype(str)
-    s = s.str.strip()
-    s = s.where(s.ne(""))
-    return s.reset_index(drop=True)
 
 
 def _row_numbers(df: pd.DataFrame, rows) -> np.ndarray:
@@ -614,27 +129,6 @@ def _prepare(name: str, df: pd.DataFrame, file: str | None, rows=None) -> _Prepa
     return _Prepared(name, file, frame, row_numbers, problems)
 
 
-def _parse_whole(s: pd.Series) -> pd.Series:
-    """Whole numbers as float64 (NaN where not a whole number or too large)."""
-    ok = s.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-    values = pd.to_numeric(s.where(ok), errors="coerce").astype("float64")
-    return values.where(values.abs() < _MAX_WHOLE)
-
-
-def _parse_number(s: pd.Series) -> pd.Series:
-    """Finite numbers as float64 (NaN where not a number)."""
-    ok = s.str.fullmatch(_NUMBER_RE).fillna(False).astype(bool)
-    values = pd.to_numeric(s.where(ok), errors="coerce").astype("float64")
-    return values.where(np.isfinite(values))
-
-
-def _parse_date(s: pd.Series) -> pd.Series:
-    """ISO dates as datetime64 (NaT where not a real ``YYYY-MM-DD`` date)."""
-    ok = s.str.fullmatch(_DATE_RE).fillna(False).astype(bool)
-    dates = pd.to_datetime(s.where(ok), format="%Y-%m-%d", errors="coerce")
-    return dates.where(dates.dt.year >= 1)
-
-
 #: Dates before this are taken for slips or placeholders (``0001-01-01``): a warning, not an error.
 EARLIEST_PLAUSIBLE_DATE = dt.date(1900, 1, 1)
 #: Years after today past which a date is taken for a placeholder (``9999-12-31``): a warning.
@@ -675,54 +169,6 @@ def date_warnings(tables: Mapping[str, pd.DataFrame], *, today: dt.date | None =
             if flagged.any():
                 frames.append(_problems(spec.file, rows[flagged], col.name, text[flagged], reasons[flagged]))
     return Problems.concat(frames)
-
-
-#: Warnings listed one a line after a command's results and in a page's header (the rest are counted).
-SHOWN_WARNINGS = 10
-
-
-def warning_lines(warnings: Problems, limit: int = SHOWN_WARNINGS) -> list[str]:
-    """The first ``limit`` of ``warnings`` (:func:`date_warnings`) as sentences, one a line, with a last line
-    counting the rest: ``people.csv row 12, column hire_date: 2099-01-01 is a hire after today (2026-12-07)``."""
-    lines = []
-    for row in warnings.frame.head(limit).itertuples(index=False):
-        where = row.file + "".join(f"{sep}{part}" for sep, part in ((" ", "" if pd.isna(row.row) else f"row {row.row}"),
-                                                                    (", ", row.column and f"column {row.column}"))
-                                   if part)
-        lines.append(f"{where}: {row.value} is {row.problem}" if row.value else f"{where}: {row.problem}")
-    if len(warnings) > limit:
-        lines.append(f"... and {len(warnings) - limit:,} more")
-    return lines
-
-
-def warning_summary(warnings: Problems) -> pd.DataFrame:
-    """How many values each warning concerns, by ``file``, ``column`` and ``problem`` (count in ``values``): the
-    warnings without rows or values, for what is shared (JSON output, the published app)."""
-    frame = warnings.frame
-    return frame.groupby(["file", "column", "problem"], sort=True).size().rename("values").reset_index()
-
-
-#: JSON Schema of :func:`warning_summary` as records: the ``warnings`` of the commands' JSON output.
-WARNINGS_JSON_SCHEMA: dict = {
-    "type": "array",
-    "description": "values in the tables read that meet their contracts but are unlikely to be true (implausible "
-                   "dates, hires after today), counted by file, column and problem; they did not stop the figures",
-    "items": {"type": "object", "required": ["file", "column", "problem", "values"], "additionalProperties": False,
-              "properties": {"file": {"type": "string"}, "column": {"type": "string"},
-                             "problem": {"type": "string"}, "values": {"type": "integer", "minimum": 1}}},
-}
-
-
-def split_list(s: pd.Series) -> pd.Series:
-    """Split ``;``-separated cells into one stripped item per row (index repeats).
-
-    Blank cells and empty items (``'a;;b'``) yield nothing.
-    """
-    s = s.dropna().astype(str)
-    if s.empty:
-        return pd.Series([], dtype=str)
-    items = s.str.split(LIST_SEPARATOR, regex=False).explode().astype(str).str.strip()
-    return items[items.ne("")]
 
 
 def program_problems(enrolment: pd.DataFrame, programs: Sequence[str], *, file: str = "enrolment.csv") -> Problems:

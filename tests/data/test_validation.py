@@ -1,4 +1,4 @@
-"""Tests of workbench.data.contracts: table contracts, validation and coercion."""
+"""Tests of the table contracts (workbench.data.tables), their validation and coercion (workbench.data.validation)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbench.data.contracts import (
-    PROBLEM_COLUMNS,
-    ROW_INDEX_NAME,
-    TABLES,
-    Problems,
+from workbench.data.problems import PROBLEM_COLUMNS, Problems
+from workbench.data.tables import ROW_INDEX_NAME, TABLES
+from workbench.data.validation import (
     coerce_table,
     date_warnings,
     program_problems,

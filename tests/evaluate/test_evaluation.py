@@ -13,7 +13,8 @@ from workbench.data.importing import read_workspace_tables
 from workbench.data.sample import generate_organisation, generation_parameters
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
-from workbench.evaluate import JSON_SCHEMA, evaluate
+from workbench.evaluate import JSON_SCHEMA, EvaluationResult, evaluate
+from workbench.result import records
 from workbench.workspace import DEMO_SOURCE, open_workspace
 from tests.conftest import WITHOUT_STORY
 
@@ -122,6 +123,19 @@ def test_the_summary_and_the_breakdowns_are_those_of_the_result(demo) -> None:
     assert demo.by_group("level").equals(demo.retention.by_group["level"])
     with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):
         demo.by_group("location")
+
+
+def test_an_evaluation_reads_back_from_its_json_with_the_same_figures(demo) -> None:
+    document = json.loads(demo.json_text())
+    loaded = EvaluationResult.from_json(document)
+    assert loaded.to_json() == document and loaded.json_text() == demo.json_text()
+    assert loaded.summary() == demo.summary()
+    for attribute in ("department", "level"):
+        assert records(loaded.by_group(attribute)) == records(demo.by_group(attribute))
+    with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):
+        loaded.by_group("location")
+    with pytest.raises(WorkbenchError, match="not an evaluation the workbench wrote: cohort"):
+        EvaluationResult.from_json({**document, "cohort": "2025"})
 
 
 def test_promotions_are_measured_when_people_has_promotion_dates(demo_tables) -> None:

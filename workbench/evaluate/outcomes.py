@@ -96,6 +96,11 @@ def _hide(rows: list[dict], columns: list[str], min_group: int) -> pd.DataFrame:
     return shown[columns]
 
 
+#: The columns of an outcome's breakdown by group (:attr:`OutcomeComparison.by_group`).
+BY_GROUP_COLUMNS = ("variable", "value", "participants", "comparison", "participants_share", "comparison_share",
+                    "difference", "hidden")
+
+
 def _by_group(matched: pd.DataFrame, hit: np.ndarray, key: str, keep: bool, min_group: int) -> pd.DataFrame:
     rows = []
     frame = matched.assign(_hit=np.asarray(hit, dtype=float))
@@ -108,8 +113,7 @@ def _by_group(matched: pd.DataFrame, hit: np.ndarray, key: str, keep: bool, min_
         rows.append({"variable": key, "value": f"{value:g}" if isinstance(value, float) else str(value),
                      "participants": len(p), "comparison": len(c), "participants_share": share_p,
                      "comparison_share": share_c, "difference": share_p - share_c, "_count": min(len(p), len(c))})
-    return _hide(rows, ["variable", "value", "participants", "comparison", "participants_share",
-                        "comparison_share", "difference", "hidden"], min_group)
+    return _hide(rows, list(BY_GROUP_COLUMNS), min_group)
 
 
 def balance_table(matched: pd.DataFrame, *, keys=BALANCE_KEYS, min_group: int = MIN_GROUP) -> pd.DataFrame:

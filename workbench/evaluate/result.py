@@ -10,8 +10,9 @@ person id, name or free-text answer ever appears.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import pandas as pd
 
@@ -19,12 +20,12 @@ from workbench.data.problems import WARNINGS_JSON_SCHEMA
 from workbench.evaluate.behaviour import Behaviour
 from workbench.evaluate.calibration import Calibration
 from workbench.evaluate.cohort import SELF_SELECTION, EvaluationCohort
-from workbench.evaluate.outcomes import OutcomeComparison
+from workbench.evaluate.outcomes import BY_GROUP_COLUMNS, OutcomeComparison
 from workbench.evaluate.plan import TrialAnalysis
 from workbench.evaluate.roi import ROIEstimate
 from workbench.errors import WorkbenchError
 from workbench.evaluate.survival import SurvivalComparison
-from workbench.result import Interval, json_text, plain, records
+from workbench.result import Interval, json_text, plain, records, schema_problems
 
 JSON_SCHEMA_VERSION = 1
 
@@ -402,8 +403,9 @@ class EvaluationResult:
     under :data:`JSON_SCHEMA`, :meth:`summary` the headline figures, :meth:`by_group` retention per department
     or level.
 
-    There is no ``from_json``: an evaluation is not saved in the workspace (``workbench evaluate --json`` writes
-    it for other tools) and is computed again from the data, seeded, whenever it is shown.
+    :meth:`from_json` reads back what :meth:`to_json` wrote (``workbench evaluate --json``): its
+    :meth:`summary`, :meth:`by_group` and :meth:`to_json` give the saved figures, while the parts built from
+    people's rows (``cohort``, ``behaviour``, ``retention`` ...) are not in the file and are ``None``.
     """
 
     JSON_SCHEMA: ClassVar[dict] = JSON_SCHEMA
@@ -428,6 +430,7 @@ class EvaluationResult:
     notes: tuple[str, ...] = ()
     trajectories: pd.DataFrame | None = field(default=None, repr=False)
     trial: TrialAnalysis | None = field(default=None, repr=False)
+    document: dict | None = field(default=None, repr=False)  # what from_json read; None for a computed result
 
     @property
     def learning_caveats(self) -> tuple[str, ...]:
@@ -438,6 +441,8 @@ class EvaluationResult:
 
     def to_json(self) -> dict:
         """Every figure as plain JSON data under :data:`JSON_SCHEMA`."""
+        if self.document is not None:
+            return copy.deepcopy(self.document)
         cohort = self.cohort.summary() | {"horizon_months": self.horizon_months}
         behaviour = dict(self.behaviour.summary)
         behaviour.update(distribution=records(self.behaviour.distribution()), caveats=list(BEHAVIOUR_CAVEATS))
@@ -480,30 +485,51 @@ class EvaluationResult:
         dictionary at 95%, and ``p_better``; ``None`` when either group has under five matched people),
         ``hazard_ratio`` (Cox, participants against comparison; ``None`` when not estimable), ``roi`` (an
         interval's dictionary, ``None`` without one), ``meetings``, ``pairs``, ``share_of_cadence`` (meetings
-        held / expected) and ``objectives`` (objectives per status)."""
-        cohort, behaviour = self.cohort.summary(), self.behaviour.summary
-        at, hazard = self.retention.at_horizon, self.retention.survival.hazard_ratio
-        retention = None if at is None else {key: at[key] for key in ("participants", "comparison", "difference",
-                                                                       "p_better")}
-        roi = None if self.roi is None else self.roi.roi
+        held / expected) and ``objectives`` (objectives per status). Read from :meth:`to_json`'s figures, so a
+        result read back by :meth:`from_json` gives the same."""
+        doc = self.to_json()
+        cohort, behaviour, retention = doc["cohort"], doc["behaviour"], doc["retention"]
+        at, hazard, roi = retention.get("at_horizon"), retention.get("hazard_ratio"), doc["roi"]
+        shares = None if at is None else {key: Interval(at[key]["share"], at[key]["low"], at[key]["high"])
+                                          for key in ("participants", "comparison", "difference")}
+        statuses = pd.Series([row["status"] for row in doc["scorecard"]], dtype=object)
         return plain({
             "participants": cohort["participants"], "matched_participants": cohort["matched_participants"],
-            "comparison_matched": cohort["comparison_matched"], "horizon_months": self.horizon_months,
-            "retention": retention,
-            "hazard_ratio": None if hazard is None else Interval(hazard.estimate, hazard.low, hazard.high),
-            "roi": roi, "meetings": behaviour["meetings"], "pairs": behaviour["pairs"],
-            "share_of_cadence": behaviour["share_of_cadence"],
-            "objectives": self.scorecard["status"].value_counts().to_dict() if len(self.scorecard) else {}})
+            "comparison_matched": cohort["comparison_matched"], "horizon_months": cohort["horizon_months"],
+            "retention": None if shares is None else {**shares, "p_better": at["p_better"]},
+            "hazard_ratio": None if hazard is None else Interval(hazard["estimate"], hazard["low"], hazard["high"]),
+            "roi": None if roi is None else Interval(roi["roi"]["estimate"], roi["roi"]["low"], roi["roi"]["high"]),
+            "meetings": behaviour["meetings"], "pairs": behaviour["pairs"],
+            "share_of_cadence": behaviour["share_of_cadence"], "objectives": statuses.value_counts().to_dict()})
 
     def by_group(self, attribute: str) -> pd.DataFrame:
         """Retention at the horizon per group of ``attribute`` (``department`` or ``level``): matched people and
         shares of each group, their difference; groups under five people in either group hidden (every figure
         blank, ``hidden`` true), with enough others that none can be worked out."""
-        groups = self.retention.by_group
+        if self.document is None:
+            groups = self.retention.by_group
+        else:  # read back: the saved rows, one table per variable
+            rows = pd.DataFrame(self.document["retention"]["by_group"], columns=list(BY_GROUP_COLUMNS))
+            groups = {key: part.reset_index(drop=True) for key, part in rows.groupby("variable", sort=False)}
         if attribute not in groups:
             raise WorkbenchError(f"An evaluation breaks retention down by {' or '.join(groups)}, not by "
                                  f"{attribute!r}.")
         return groups[attribute].copy()
+
+    @classmethod
+    def from_json(cls, document: dict) -> Self:
+        """The evaluation :meth:`to_json` wrote (checked against :data:`JSON_SCHEMA`; a
+        :class:`~workbench.errors.WorkbenchError` names the first problem when it is not one)."""
+        problems = schema_problems(document, JSON_SCHEMA)
+        if problems:
+            raise WorkbenchError(f"This is not an evaluation the workbench wrote: {problems[0]}")
+        settings, cohort = document["settings"], document["cohort"]
+        return cls(cohort=None, design=document["design"], horizon_months=cohort["horizon_months"],
+                   seed=settings["seed"], resamples=settings["resamples"], response_rates=None, change=None,
+                   against_comparison=None, distribution=None, behaviour=None, retention=None, promotion=None,
+                   promotion_reason=document["promotion"].get("reason", ""), roi=None, scorecard=None,
+                   calibration=None, caveats=tuple(document["caveats"]), notes=tuple(document["notes"]),
+                   document=copy.deepcopy(document))
 
     def summary_lines(self) -> list[str]:
         """The headline figures in a few plain lines (for a terminal or a caption); no ids."""

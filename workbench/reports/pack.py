@@ -43,23 +43,7 @@ import pandas as pd
 from workbench.charts.common import NO_DATA
 from workbench.charts.embed import DRAW_JS, chart_spec, vega_runtime
 from workbench.charts.trajectories import trajectories_caption, trajectories_chart
-from workbench.charts.evaluate import (
-    calibration_caption,
-    calibration_chart,
-    design_note,
-    km_caption,
-    km_chart,
-    meetings_caption,
-    meetings_chart,
-    pairs_count,
-    roi_caption,
-    roi_chart,
-    scorecard_caption,
-    scorecard_chart,
-    shown_count,
-    survey_change_caption,
-    survey_change_chart,
-)
+from workbench.charts import evaluate as evaluation_charts
 from workbench.charts.gaps import (
     gap_heatmap,
     gap_heatmap_caption,
@@ -110,7 +94,7 @@ from workbench.reports.evaluation import (
     trial_html,
 )
 from workbench.reports.markup import CSS, escape, html_facts, html_table
-from workbench.reports.sections import GAP_TABLES, scenario_rows
+from workbench.reports.sections import GAP_TABLES, comparison_intro, scenario_table
 from workbench.whatif import comparison_display, saved_comparison
 from workbench.workspace import Workspace
 
@@ -597,18 +581,10 @@ def _whatif_page(workspace: Workspace, figures: _Figures) -> _Page:
         what = "No what-if comparison has been saved in this workspace yet."
         return _missing("whatif", "What-if", what, how, how_text)
     table, headline = record.table(), record.summary()
-    currency = headline["currency"]
-    intro = (f"Scenarios compared on {headline['saved_on']}: {len(headline['scenarios'])} scenarios, "
-             f"{int(headline['runs'] or 0):,} simulated runs each (seed {headline['seed']}), outcomes followed "
-             f"for {headline['horizon_months']} months. Effects are differences from a simulated comparison "
-             "group of eligible colleagues who do not take part; brackets give the 95% interval of the mean, and "
-             "P(better) the share of runs in which a scenario beats the baseline.")
-    names = headline["scenarios"]
-    rows = scenario_rows(record)
-    headers = ("Scenario", "What it changes", "Participants", "Within budget")
-    if all(row[3] == "-" for row in rows):
-        rows, headers = [row[:3] for row in rows], headers[:3]
-    parts = [f"<p>{escape(intro)}</p>", "<h2>The scenarios</h2>", html_table(headers, rows, numeric=(2,))]
+    currency, names = headline["currency"], headline["scenarios"]
+    headers, rows = scenario_table(record)
+    parts = [f"<p>{escape(comparison_intro(record))}</p>", "<h2>The scenarios</h2>",
+             html_table(headers, rows, numeric=(2,))]
     parts.append("<h2>What each scenario changes</h2>")
     parts.append(figures.figure(effects_chart(table, currency=currency), effects_caption(table, currency=currency)))
     display = comparison_display(table)
@@ -668,10 +644,10 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                                   for r in rates], numeric=(2, 3, 4), css_class="compact"))
         waves = [w for w in ("post", "followup", "mid") if any(r["wave"] == w for r in doc["learning"]["change"])]
         for wave in waves[:2]:
-            parts.append(figures.figure(survey_change_chart(result.change, wave=wave),
-                                        survey_change_caption(result.change, wave=wave,
-                                                              against=result.against_comparison,
-                                                              note=design_note(doc))))
+            parts.append(figures.figure(
+                evaluation_charts.survey_change_chart(result.change, wave=wave),
+                evaluation_charts.survey_change_caption(result.change, wave=wave, against=result.against_comparison,
+                                                        note=evaluation_charts.design_note(doc))))
         parts.append('<div class="caveats"><strong>Read with care</strong>' + _list(doc["learning"]["caveats"])
                      + "</div>")
     else:
@@ -680,17 +656,18 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     b = doc["behaviour"]
     parts.append("<h2>Behaviour</h2><p class=\"lead\">Did pairs meet as the design planned?</p>")
     if b["pairs"]:
-        parts.append(figures.figure(meetings_chart(result.behaviour.distribution(),
-                                                   expected_per_pair=b["expected_per_pair"]),
-                                    meetings_caption(result.behaviour.summary)))
+        parts.append(figures.figure(
+            evaluation_charts.meetings_chart(result.behaviour.distribution(), expected_per_pair=b["expected_per_pair"]),
+            evaluation_charts.meetings_caption(result.behaviour.summary)))
         parts.append(html_facts([
             ("Meetings", f"{b['meetings']} in {b['pairs']} pairs; median {_num(b['median_meetings_per_pair'], 1)} "
                          f"per pair; {_num(b['mean_minutes'], 0)} minutes on average"),
             ("Against the cadence", f"{_pct(b['share_of_cadence'], 0)} of the meetings a {b['cadence']} cadence "
                                     "expects over each pair's time together"),
-            ("Pairs gone quiet", f"no meeting for {b['inactivity_days']} days: {pairs_count(b['gone_quiet'])} "
-                                 f"pairs at some point, {pairs_count(b['closed_early'])} closed early, "
-                                 f"{pairs_count(b['ended_by_exit'])} ended by an exit"),
+            ("Pairs gone quiet", f"no meeting for {b['inactivity_days']} days: "
+                                 f"{evaluation_charts.pairs_count(b['gone_quiet'])} pairs at some point, "
+                                 f"{evaluation_charts.pairs_count(b['closed_early'])} closed early, "
+                                 f"{evaluation_charts.pairs_count(b['ended_by_exit'])} ended by an exit"),
         ]))
     else:
         parts.append('<p class="none">No meetings were logged for this cohort.</p>')
@@ -704,11 +681,12 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
             parts.append(f'<p class="none">{escape(block.get("reason", "Not measured."))}</p>')
             continue
         km = pd.DataFrame(block["km"])
-        caption = km_caption(km, outcome=block["outcome"], horizon_months=block.get("horizon_months"),
-                             logrank=block["logrank"], hazard_ratio=block["hazard_ratio"], note=design_note(doc))
+        caption = evaluation_charts.km_caption(km, outcome=block["outcome"], horizon_months=block.get("horizon_months"),
+                                               logrank=block["logrank"], hazard_ratio=block["hazard_ratio"],
+                                               note=evaluation_charts.design_note(doc))
         parts.append(f"<p>{escape('Compared with: ' + block['comparison'] + '.')}</p>")
-        parts.append(figures.figure(km_chart(km, outcome=block["outcome"], horizon_months=block.get("horizon_months")),
-                                    caption))
+        parts.append(figures.figure(evaluation_charts.km_chart(km, outcome=block["outcome"],
+                                                               horizon_months=block.get("horizon_months")), caption))
         hr = block["hazard_ratio"]
         if hr:
             parts.append(html_facts([("Hazard ratio (Cox)", f"{_num(hr['estimate'])} (95% interval "
@@ -720,8 +698,9 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
     roi = doc["roi"]
     parts.append("<h2>Return on investment</h2>")
     if roi:
-        parts.append(figures.figure(roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]),
-                                    roi_caption(roi, note=design_note(doc))))
+        parts.append(figures.figure(
+            evaluation_charts.roi_chart(result.roi.distribution(), estimate=roi["roi"]["estimate"]),
+            evaluation_charts.roi_caption(roi, note=evaluation_charts.design_note(doc))))
         costs = roi["cost_breakdown"]
         parts.append(html_table(("Item", f"Amount ({roi['currency']})"), [
             ("Meetings", f"{costs['meetings']:,.0f}"), ("Training", f"{costs['training']:,.0f}"),
@@ -736,8 +715,9 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
 
     parts.append("<h2>Objectives</h2>")
     # Nothing measured (or no objectives): no chart, the caption says why, as on the app's Evaluate page.
-    parts.append(figures.figure(scorecard_chart(result.scorecard),
-                                scorecard_caption(result.scorecard, note=design_note(doc))))
+    parts.append(figures.figure(
+        evaluation_charts.scorecard_chart(result.scorecard),
+        evaluation_charts.scorecard_caption(result.scorecard, note=evaluation_charts.design_note(doc))))
     if doc["scorecard"]:
         parts.append(html_table(
             ("Objective", "Measured on", "Baseline, target", "Observed (95% interval)", "Verdict", "Note"),
@@ -754,10 +734,11 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
 
     if doc["calibration"]:
         parts.append("<h2>The forecast against what happened</h2>")
-        parts.append(figures.figure(calibration_chart(result.calibration.forecast),
-                                    calibration_caption(result.calibration.forecast, result.calibration.fitted)))
+        parts.append(figures.figure(
+            evaluation_charts.calibration_chart(result.calibration.forecast),
+            evaluation_charts.calibration_caption(result.calibration.forecast, result.calibration.fitted)))
     summary = (f"Cohort {c['name']}, {c['participants']} participants against "
-               f"{shown_count(c['comparison_matched'])} "
+               f"{evaluation_charts.shown_count(c['comparison_matched'])} "
                + ("waitlisted applicants." if (doc.get("trial") or {}).get("design") == "waitlist"
                   else "comparable colleagues."))
     at = doc["retention"].get("at_horizon")
@@ -767,7 +748,8 @@ def _evaluation_page(workspace: Workspace, figures: _Figures, *, seed: int, resa
                     f"{_points(d['share'])} against the comparison group (95% interval "
                     f"{_points(d['low'])} to {_points(d['high'])}).")
     return _Page("evaluation", "Evaluation", "".join(parts),
-                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary, caveat=design_note(doc))
+                 subtitle=f"{doc['design']['name']}: cohort {c['name']}", summary=summary,
+                 caveat=evaluation_charts.design_note(doc))
 
 
 def _headcount_figure(people: pd.DataFrame, figures: _Figures) -> str:

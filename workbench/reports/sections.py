@@ -127,6 +127,26 @@ def scenario_rows(record: SavedComparison) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def scenario_table(record: SavedComparison) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The saved comparison's scenarios as ``(headers, rows)`` (:func:`scenario_rows`); the Within budget column
+    is left out when no scenario has a budget (no column of dashes)."""
+    headers, rows = ("Scenario", "What it changes", "Participants", "Within budget"), scenario_rows(record)
+    if all(row[3] == "-" for row in rows):
+        return headers[:3], [row[:3] for row in rows]
+    return headers, rows
+
+
+def comparison_intro(record: SavedComparison) -> str:
+    """What a saved comparison is, in a paragraph: when, how many scenarios and runs, and how to read it."""
+    headline = record.summary()
+    return (f"Scenarios compared on {headline['saved_on']} with the outcome model: "
+            f"{len(headline['scenarios'])} scenarios, {int(headline['runs'] or 0):,} simulated runs each (seed "
+            f"{headline['seed']}), outcomes followed for {headline['horizon_months']} months. Effects "
+            "are differences from a simulated comparison group of eligible non-participants; brackets give the 95% "
+            "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
+            "are forecasts under the model's documented assumptions, not measurements.")
+
+
 def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, str] | None:
     """The "What-if" section: the comparison saved on the What-if page (aggregates only), or ``None``.
 
@@ -139,17 +159,8 @@ def whatif_section(workspace: Workspace, *, format: str = "html") -> tuple[str, 
         return None
     table, headline = record.table(), record.summary()
     currency = headline["currency"]
-    intro = (f"Scenarios compared on {headline['saved_on']} with the outcome model: "
-             f"{len(headline['scenarios'])} scenarios, {headline['runs'] or 0:,} simulated runs each (seed "
-             f"{headline['seed']}), outcomes followed for {headline['horizon_months']} months. Effects "
-             "are differences from a simulated comparison group of eligible non-participants; brackets give the 95% "
-             "interval of the mean, and P(better) the share of runs in which a scenario beats the baseline. These "
-             "are forecasts under the model's documented assumptions, not measurements.")
-    scenarios = scenario_rows(record)
-    scenario_headers = ("Scenario", "What it changes", "Participants", "Within budget")
-    if all(row[3] == "-" for row in scenarios):  # no budget anywhere: no column of dashes
-        scenarios = [row[:3] for row in scenarios]
-        scenario_headers = scenario_headers[:3]
+    intro = comparison_intro(record)
+    scenario_headers, scenarios = scenario_table(record)
     display = comparison_display(table)
     kpi_headers = ["Figure", *[f"{c} (baseline)" if c == record.baseline else c
                                for c in display.columns[1:]]]

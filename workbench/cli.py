@@ -568,7 +568,7 @@ def _date(text: str):
 
 
 def _rematch(args: argparse.Namespace) -> None:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.design.store import load_design
     from workbench.matching import saved_matching
     from workbench.matching.rematching import rematch_saved
@@ -579,7 +579,7 @@ def _rematch(args: argparse.Namespace) -> None:
     if saved is None:
         raise WorkbenchError(f"{workspace.path} has no saved matching (results/matching.csv): match and save one "
                              "first (workbench match ... --save, or Save on the Matching page).")
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     found = rematch_saved(tables, load_design(workspace), saved, as_of=args.as_of, method=args.method)
     if args.out is not None:
         atomic_write_text(args.out, found.csv())
@@ -588,7 +588,7 @@ def _rematch(args: argparse.Namespace) -> None:
 
 
 def _match(args: argparse.Namespace) -> int:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.design.store import load_design
     from workbench.matching import match, save_matching
     from workbench.matching.programs import check_mentors
@@ -597,7 +597,7 @@ def _match(args: argparse.Namespace) -> int:
     from workbench.workspace import atomic_write_text, open_workspace
 
     workspace = open_workspace(args.workspace)
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     if args.all or args.priority is not None:
         return _match_programs(args, workspace, tables)
     cohort = args.cohort
@@ -757,7 +757,7 @@ def _undo(args: argparse.Namespace) -> None:
 
 
 def _select(args: argparse.Namespace) -> None:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.design.store import load_design
     from workbench.matching.selection import quota_from_text, select_cohort
     from workbench.workspace import atomic_write_text, open_workspace
@@ -768,7 +768,7 @@ def _select(args: argparse.Namespace) -> None:
     if args.seed is not None and args.seed < 0:
         raise WorkbenchError(f"--seed must be 0 or more, not {args.seed}.")
     quotas = None if args.quota is None else [quota_from_text(q) for q in args.quota]
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     result = select_cohort(tables, load_design(workspace), size=args.size, method=args.method, quotas=quotas,
                            seed=args.seed, cohort=args.cohort, sensitive=workspace.settings.sensitive)
     atomic_write_text(args.out, result.csv())
@@ -781,7 +781,7 @@ def _select(args: argparse.Namespace) -> None:
 
 
 def _launch(args: argparse.Namespace) -> None:
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.design.store import load_design
     from workbench.evaluate.plan import freeze_plan, plan_for
     from workbench.exports import safe_csv_text
@@ -793,7 +793,7 @@ def _launch(args: argparse.Namespace) -> None:
         raise WorkbenchError(f"{args.workspace}: there is no program {args.program!r}; the programs are "
                              f"{', '.join(program_ids(workspace))}.")
     workspace = program_scope(workspace, args.program)
-    plan = plan_for(scoped_tables(workspace, checked_tables(workspace)), load_design(workspace), cohort=args.cohort)
+    plan = plan_for(scoped_tables(workspace, typed_tables(workspace)), load_design(workspace), cohort=args.cohort)
     print("\n".join(plan.lines()))
     if args.out is not None and len(plan.allocation.columns) > 1:
         atomic_write_text(args.out, safe_csv_text(plan.allocation))
@@ -832,7 +832,7 @@ MAX_RUNS = 1_000_000
 
 def _simulation_tables(args: argparse.Namespace):
     """The workspace of checked run settings and every table it has (one program's: :func:`_simulation_inputs`)."""
-    from workbench.data.importing import checked_tables
+    from workbench.data.importing import typed_tables
     from workbench.workspace import open_workspace
 
     if not 2 <= args.runs <= MAX_RUNS:
@@ -842,7 +842,7 @@ def _simulation_tables(args: argparse.Namespace):
     if args.horizon is not None and not 1 <= args.horizon <= 60:
         raise WorkbenchError(f"--horizon must be 1 to 60 months, not {args.horizon}.")
     workspace = open_workspace(args.workspace)
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     missing = [f"{name}.csv" for name in ("people", "enrolment") if name not in tables]
     if missing:
         raise WorkbenchError(f"{workspace.path} has no {' and no '.join(missing)}: a simulation needs the people "

@@ -27,7 +27,7 @@ import pandas as pd
 from workbench.data.columns import text_column
 from workbench.data.validation import program_problems
 from workbench.design.model import ProgramDesign
-from workbench.data.importing import checked_tables
+from workbench.data.importing import checked_tables, typed_tables
 from workbench.data.validation import program_problems
 from workbench.design.store import DESIGN_FILE, load_design, save_design
 from workbench.errors import WorkbenchError
@@ -137,7 +137,7 @@ def page_tables(workspace: Workspace, page: str, why: str = "") -> dict[str, pd.
 
     The enrolment is the page's program's (:func:`scoped_tables`); tables that fail their contracts raise
     :class:`~workbench.errors.InvalidDataError` (:func:`workbench.data.importing.checked_tables`)."""
-    tables = checked_tables(workspace)
+    tables = typed_tables(workspace)
     missing = [t for t in ("people", "enrolment") if t not in tables]
     if missing:
         raise WorkbenchError(f"{page} needs {' and '.join(m + '.csv' for m in missing)} in the workspace "

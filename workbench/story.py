@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.data.columns import number_column, text_column
-from workbench.data.importing import checked_tables
+from workbench.data.importing import typed_tables
 from workbench.data.sample import generate_organisation, write_tables
 from workbench.design.eligibility import data_as_of
 from workbench.design.model import ProgramDesign
@@ -383,7 +383,7 @@ def story_files(workspace: Workspace, *, runs: int = STORY_RUNS, seed: int = STO
     Raises :class:`~workbench.errors.WorkbenchError` when the tables fail their
     contracts.
     """
-    tables = scoped_tables(workspace, checked_tables(workspace))
+    tables = scoped_tables(workspace, typed_tables(workspace))
     design = demo_design(tables, name=f"{workspace.name} mentoring program")  # as a new design is called
     files = {DESIGN_FILE: design_to_yaml(design)}
     day = data_as_of(tables["people"])

@@ -388,7 +388,7 @@ class CohortSelection:
         columns = ["person_id", *dict.fromkeys(people), "best_score", "allowed_mentors"]
         if self.summary["method"] == "lottery":
             columns.append("draw")
-        table = self.selected[columns]
+        table = self.selected[columns].assign(**{c: text_column(self.selected, c) for c in people})  # as written
         if "draw" in columns:
             table = table.sort_values("draw").reset_index(drop=True)
         return table.assign(best_score=table["best_score"].round(4))

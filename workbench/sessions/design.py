@@ -10,7 +10,7 @@ from __future__ import annotations
 import traitlets
 from pydantic import ValidationError
 
-from workbench.data.importing import checked_tables
+from workbench.data.importing import typed_tables
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
@@ -103,7 +103,7 @@ class DesignSession(traitlets.HasTraits):
 
     def _load_tables(self) -> None:
         # the enrolment of this program: the checks count its mentees and mentors
-        self.tables = scoped_tables(self.workspace, checked_tables(self.workspace))
+        self.tables = scoped_tables(self.workspace, typed_tables(self.workspace))
         self._power_cache: dict[str, list[ObjectivePower]] = {}
         self._model_cache: dict = {}  # the outcome model's expected effects for these tables
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import pandas as pd
 import traitlets
 
-from workbench.data.importing import checked_tables
+from workbench.data.importing import typed_tables
 from workbench.design.model import ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.errors import WorkbenchError
@@ -113,7 +113,7 @@ class GapsSession(traitlets.HasTraits):
         if missing:
             raise WorkbenchError(f"The skill-gap analysis needs {', '.join(m + '.csv' for m in missing)} in the "
                                  f"workspace {workspace.name!r}: import them on the Start page.")
-        self.tables = checked_tables(workspace, PAGE_TABLES)
+        self.tables = typed_tables(workspace, PAGE_TABLES)
         self.skills = self.tables["skills"]
         self.people = PersonLabels.for_page(self.tables["people"])
         self.all_gaps = person_gaps(self.tables)

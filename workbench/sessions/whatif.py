@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from workbench.data.importing import checked_tables
+from workbench.data.importing import typed_tables
 from workbench.design.catalogue import decision
 from workbench.design.model import Criterion
 from workbench.design.store import load_design
@@ -246,7 +246,7 @@ class WhatIfSession(traitlets.HasTraits):
     def __init__(self, workspace: Workspace, tables: Mapping[str, pd.DataFrame] | None = None, *,
                  executor=False) -> None:
         super().__init__(workspace=workspace)
-        self.tables = dict(tables) if tables is not None else scoped_tables(workspace, checked_tables(workspace))
+        self.tables = dict(tables) if tables is not None else scoped_tables(workspace, typed_tables(workspace))
         self.design = load_design(workspace)
         self.currency = self.design.align.constraints.currency or ""
         self.executor = executor
@@ -807,7 +807,7 @@ class WhatIfSession(traitlets.HasTraits):
         """Every program matched together (``mode`` "joint" or "priority" in ``order``) and simulated under its
         own saved design (:func:`workbench.whatif.simulate_programs`)."""
         designs = {p: program.design for p, program in load_programs(self.workspace).items()}
-        return simulate_programs(checked_tables(self.workspace), designs, mode=mode, order=order, runs=runs,
+        return simulate_programs(typed_tables(self.workspace), designs, mode=mode, order=order, runs=runs,
                                  seed=seed, progress=progress, cancel=cancel)
 
     # ------------------------------------------------------------------ the comparison saved for the brief

@@ -301,7 +301,7 @@ from workbench.design.store import save_design  # noqa: E402
 from workbench.matching import match, save_matching  # noqa: E402
 from workbench.privacy import PUBLISHED_VARIABLE, READ_ONLY_MESSAGE, ReadOnlyError  # noqa: E402
 from workbench.whatif import Scenario, delete_scenario, save_scenario  # noqa: E402
-from workbench.whatif.saved import save_comparison  # noqa: E402
+from workbench.whatif.saved import save_comparison, saved_comparison  # noqa: E402
 
 
 def disk(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -338,7 +338,7 @@ WRITE_PATHS: dict[str, Callable] = {
     "save_matching": lambda ws, home: save_matching(ws, _match(ws)),
     "save_scenario": lambda ws, home: save_scenario(ws, Scenario("A year", {"duration_months": 12})),
     "delete_scenario": lambda ws, home: delete_scenario(ws, "Kept"),
-    "save_comparison": lambda ws, home: save_comparison(ws, {"scenarios": [], "kpis": []}),
+    "save_comparison": lambda ws, home: save_comparison(ws, saved_comparison(ws)),
     "import_table": _import,
 }
 

@@ -142,7 +142,8 @@ def _timed_changes(steps: list, chart, n: int) -> dict:
 
 def _interactions(notebook: str, page: object, n: int) -> dict:
     if notebook == "03_skill_gaps":
-        from workbench.views.gaps import ALL, GapsView
+        from workbench.sessions.gaps import ALL
+        from workbench.views.gaps import GapsView
 
         view = _find(page, GapsView)
         departments = [v for _, v in view.department.options if v != ALL]

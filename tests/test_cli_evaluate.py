@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from workbench.cli import main
-from workbench.evaluate import JSON_SCHEMA, TURNOVER_JSON_SCHEMA
+from workbench.evaluate import JSON_SCHEMA, PROGRAMS_JSON_SCHEMA, TURNOVER_JSON_SCHEMA
 from workbench.workspace import DEMO_SOURCE
 from tests.evaluate import split_programs
 from tests.conftest import WITHOUT_STORY
@@ -110,6 +110,7 @@ def test_evaluate_all_writes_every_program_and_the_totals(demo: Path, tmp_path: 
     data = json.loads(document.read_text(encoding="utf-8"))
     assert data["kind"] == "programs_evaluation" and data["totals"]["cost"] > 0
     assert [row["program"] for row in data["table"]] == ["main", "peer", "all programs"]
+    jsonschema.validate(data, PROGRAMS_JSON_SCHEMA)
     for program in ("main", "peer"):
         jsonschema.validate(data["programs"][program]["evaluation"], JSON_SCHEMA)
     assert main(["evaluate", str(demo), "--program", "peer", "--json", str(alone), *QUICK]) == 0

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbench.evaluate import ALL_PROGRAMS, evaluate_programs_workspace, evaluate_workspace
+from workbench.evaluate import ALL_PROGRAMS, ProgramsEvaluation, evaluate_programs_workspace, evaluate_workspace
 from workbench.reports.evaluation import totals_facts
 from workbench.errors import WorkbenchError
+from workbench.result import records, schema_problems
 from workbench.workspace import DEMO_SOURCE, open_workspace, program_scope
 from tests.evaluate import PAST_COHORT, split_programs
 from tests.conftest import WITHOUT_STORY
@@ -115,6 +116,34 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_intervals(tie
     other = evaluate_programs_workspace(open_workspace(tiers), seed=4, **QUICK)
     assert other.totals["cost"] == found.totals["cost"]
     assert other.totals["roi"]["low"] != found.totals["roi"]["low"]
+
+
+def test_it_reads_back_from_its_json_with_the_same_figures(found) -> None:
+    document = json.loads(found.json_text())
+    assert schema_problems(document, ProgramsEvaluation.JSON_SCHEMA) == []
+    loaded = ProgramsEvaluation.from_json(document)
+    assert loaded.json_text() == found.json_text() and loaded.summary() == found.summary()
+    assert records(loaded.table()) == records(found.table())
+    assert loaded.names == found.names and loaded.missing == found.missing  # 'reverse' and why
+    assert loaded.results["peer"].summary() == found.results["peer"].summary()
+    for attribute in ("department", "level"):
+        assert records(loaded.by_group(attribute)) == records(found.by_group(attribute))
+    with pytest.raises(WorkbenchError, match="department or level, not by 'location'"):
+        loaded.by_group("location")
+    with pytest.raises(WorkbenchError, match="not an evaluation of every program the workbench wrote: programs"):
+        ProgramsEvaluation.from_json({**document, "programs": {"main": {"evaluated": True}}})
+
+
+def test_the_summary_totals_the_programs_and_pools_retention(found) -> None:
+    summary, t = found.summary(), found.totals
+    assert summary["programs"] == ["main", "peer", "reverse"] and summary["evaluated"] == ["main", "peer"]
+    assert summary["cost"] == pytest.approx(t["cost"]) and summary["pairs"] == t["pairs"]
+    assert summary["roi"] == pytest.approx({"estimate": t["roi"]["estimate"], "low": t["roi"]["low"],
+                                            "high": t["roi"]["high"], "level": 0.95})
+    assert summary["participants"] is None  # one person in both programs: counting each once would show them
+    assert summary["hazard_ratio"]["estimate"] == pytest.approx(found.pooled.survival.hazard_ratio.estimate)
+    assert found.by_group("department").equals(found.pooled.by_group["department"])
+    json.dumps(summary, allow_nan=False)
 
 
 def test_the_json_holds_no_ids_and_says_what_pooling_means(tiers, found) -> None:

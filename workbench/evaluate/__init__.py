@@ -35,6 +35,7 @@ from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import FrozenPlan, TrialAnalysis, freeze_plan, load_plan, plan_for
 from workbench.evaluate.programs import (
     ALL_PROGRAMS,
+    PROGRAMS_JSON_SCHEMA,
     ProgramsEvaluation,
     evaluate_programs,
     evaluate_programs_workspace,
@@ -64,7 +65,7 @@ from workbench.evaluate.trial import itt_difference, waitlist_allocation, wedge_
 from workbench.evaluate.turnover import TURNOVER_COLUMNS, TurnoverEvaluation, evaluate_turnover, read_turnover
 
 __all__ = [
-    "ALL_PROGRAMS", "JSON_SCHEMA", "PARTICIPANT_RULES", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
+    "ALL_PROGRAMS", "JSON_SCHEMA", "PARTICIPANT_RULES", "PROGRAMS_JSON_SCHEMA", "RESAMPLES", "RUNS", "TENURE_BANDS", "TURNOVER_COLUMNS",
     "TURNOVER_JSON_SCHEMA", "Behaviour", "Calibration", "EvaluationCohort", "EvaluationResult", "FrozenPlan",
     "HazardRatio", "LogRank", "OutcomeComparison", "ProgramsEvaluation", "ROIEstimate", "SurvivalComparison",
     "TrialAnalysis", "TurnoverEvaluation", "behaviour", "calibrate", "change_against_comparison", "coarsened_match",

@@ -29,8 +29,10 @@ as one program (:func:`~workbench.evaluate.outcomes.outcome_comparison`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -43,12 +45,13 @@ from workbench.evaluate.evaluation import (RESAMPLES, evaluate, matching_for, pl
                                            workspace_tables)
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan, load_plan
-from workbench.evaluate.result import JSON_SCHEMA_VERSION, EvaluationResult, outcome_json
+from workbench.evaluate.result import (JSON_SCHEMA, JSON_SCHEMA_VERSION, EvaluationResult, group_of,
+                                       outcome_headline, outcome_json, saved_groups)
 from workbench.evaluate.trial import design_caveats
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
 from workbench.programs import load_programs, program_tables
-from workbench.result import Interval, json_text, plain, records
+from workbench.result import Interval, json_text, plain, records, schema_problems
 from workbench.workspace import Workspace
 
 #: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
@@ -67,6 +70,79 @@ POOLING = (
 )
 
 
+#: The columns of :meth:`ProgramsEvaluation.table`, with what each holds.
+TABLE_COLUMNS = {
+    "program": "program id, or 'all programs' in the last row", "design": "the program's design name",
+    "cohort": "the cohort evaluated", "participants": "participants (the last row: people, each once)",
+    "pairs": "pairs that met", "meetings": "meetings held",
+    "share_of_cadence": "meetings held / expected, 0-1 (blank in the last row)",
+    "hazard_ratio": "hazard ratio of leaving (the last row: pooled)", "hazard_low": "lower end of its 95% interval",
+    "hazard_high": "upper end", "cost": "program cost in the currency of the totals",
+    "avoided_exits": "exits avoided by the horizon", "avoided_low": "2.5th percentile",
+    "avoided_high": "97.5th percentile", "roi": "(benefit - cost) / cost", "roi_low": "2.5th percentile",
+    "roi_high": "97.5th percentile", "reason": "why a program (or the pooled retention) has no figures",
+    "pilot": "the pilot design its evaluation analysed: open, waitlist or stepped_wedge (blank in the last row)"}
+
+_NULLABLE = {"type": ["number", "string", "null"]}
+_TOTAL = {"type": "object", "description": "95% percentile interval of the programs' draws added draw by draw",
+          "additionalProperties": False, "required": ["estimate", "low", "high"],
+          "properties": {key: {"type": ["number", "null"], "description": what} for key, what in
+                         (("estimate", "the estimate"), ("low", "2.5th percentile"), ("high", "97.5th percentile"))}}
+_TOTAL_PROPERTIES = {
+    "programs": {"type": "integer", "description": "programs evaluated"},
+    "pairs": {"type": "integer", "description": "pairs that met, summed"},
+    "meetings": {"type": "integer", "description": "meetings held, summed"},
+    "currency": {"type": ["string", "null"], "description": "currency of the money totals; null when not totalled"},
+    "cost": {"type": ["number", "null"], "description": "the programs' costs summed"},
+    "avoided_exits": _TOTAL, "benefit": _TOTAL, "net_benefit": _TOTAL,
+    "roi": {**_TOTAL, "properties": {**_TOTAL["properties"], "p_positive": {"type": ["number", "null"],
+            "description": "share of resamples with ROI above 0"}}, "required": _TOTAL["required"] + ["p_positive"]},
+    "reason": {"type": "string", "description": "why money is not totalled, else empty"}}
+
+#: The JSON Schema of :meth:`ProgramsEvaluation.to_json` (``workbench evaluate --all --json``).
+PROGRAMS_JSON_SCHEMA: dict = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Workbench evaluation of every program of a workspace",
+    "description": "Each program's evaluation, the totals that add up and retention pooled over the programs. "
+                   "Shares are 0-1, money in the totals' currency; null marks a hidden or incomputable figure. "
+                   "No ids of people, names or free text.",
+    "type": "object", "additionalProperties": False,
+    "required": ["schema_version", "kind", "settings", "programs", "table", "totals", "pooled", "caveats"],
+    "properties": {
+        "schema_version": {"const": JSON_SCHEMA_VERSION, "description": "version of this schema"},
+        "kind": {"const": "programs_evaluation", "description": "what the document holds"},
+        "settings": {"type": "object", "description": "how the figures were computed", "additionalProperties": False,
+                     "required": ["seed", "resamples"],
+                     "properties": {"seed": {"type": "integer", "description": "seed of every bootstrap"},
+                                    "resamples": {"type": "integer", "description": "bootstrap resamples"}}},
+        "programs": {"type": "object", "description": "program id -> its evaluation, in priority order",
+                     "additionalProperties": {"oneOf": [
+                         {"type": "object", "additionalProperties": False, "required": ["evaluated", "evaluation"],
+                          "properties": {"evaluated": {"const": True},
+                                         "evaluation": {k: v for k, v in JSON_SCHEMA.items() if k != "$schema"}}},
+                         {"type": "object", "additionalProperties": False, "required": ["evaluated", "reason"],
+                          "properties": {"evaluated": {"const": False},
+                                         "reason": {"type": "string", "description": "why it was not evaluated"}}}]}},
+        "table": {"type": "array", "description": "one row per program and a last row 'all programs'",
+                  "items": {"type": "object", "additionalProperties": False, "required": list(TABLE_COLUMNS),
+                            "properties": {k: {**_NULLABLE, "description": v} for k, v in TABLE_COLUMNS.items()}}},
+        "totals": {"description": "what adds up over the programs evaluated; empty when none was", "oneOf": [
+            {"type": "object", "additionalProperties": False, "required": list(_TOTAL_PROPERTIES),
+             "properties": _TOTAL_PROPERTIES},
+            {"type": "object", "maxProperties": 0}]},
+        "pooled": {"type": "object", "description": "retention pooled over the programs", "additionalProperties": False,
+                   "required": ["counts", "retention"],
+                   "properties": {"counts": {"type": "object", "description": "participants (people, each once; "
+                                             "null when 1-4 are in several programs), comparison (pool), "
+                                             "matched_participants, matched_comparison, in_several, horizon_months",
+                                             "additionalProperties": {"type": ["integer", "null"]}},
+                                  "retention": JSON_SCHEMA["properties"]["retention"]}},
+        "caveats": {"type": "array", "items": {"type": "string"}, "description": "caveats of the programs together"},
+        "warnings": JSON_SCHEMA["properties"]["warnings"],
+    },
+}
+
+
 @dataclass(frozen=True, eq=False)
 class ProgramsEvaluation:
     """Every program's evaluation, the totals that add up and retention pooled (see the module docstring).
@@ -77,7 +153,15 @@ class ProgramsEvaluation:
     ``totals["currency"]`` (``None`` figures when the currencies differ, with
     ``totals["reason"]``), avoided exits in people. ``pooled`` is ``None`` with
     ``pooled_reason`` when no program could be evaluated.
+
+    On the result protocol (:class:`workbench.result.Result`): :meth:`summary`, :meth:`by_group` (pooled
+    retention per department or level), :meth:`to_json` under :data:`PROGRAMS_JSON_SCHEMA` and :meth:`from_json`,
+    which reads back what :meth:`to_json` wrote (``workbench evaluate --all --json``): its :meth:`summary`,
+    :meth:`by_group`, :meth:`table` and :meth:`to_json` give the saved figures, each program's result is read back
+    by :meth:`EvaluationResult.from_json`, and ``pooled`` (built from people's rows) is ``None``.
     """
+
+    JSON_SCHEMA: ClassVar[dict] = PROGRAMS_JSON_SCHEMA
 
     names: dict[str, str]
     results: dict[str, EvaluationResult] = field(repr=False)
@@ -89,6 +173,7 @@ class ProgramsEvaluation:
     seed: int
     resamples: int
     caveats: tuple[str, ...] = ()
+    document: dict | None = field(default=None, repr=False)  # what from_json read; None for a computed result
 
     def table(self) -> pd.DataFrame:
         """One row per program and a last row :data:`ALL_PROGRAMS`, figures about programs only.
@@ -102,6 +187,8 @@ class ProgramsEvaluation:
         evaluation analysed, :func:`pilot_of`; blank in the total row and for a
         program without figures). The total row's participants count each person once.
         """
+        if self.document is not None:
+            return pd.DataFrame(self.document["table"]).reindex(columns=list(TABLE_COLUMNS))
         rows = []
         for program, name in self.names.items():
             row = {"program": program, "design": name, "reason": self.missing.get(program, "")}
@@ -128,14 +215,13 @@ class ProgramsEvaluation:
                          "cost": t["cost"], "avoided_exits": t["avoided_exits"]["estimate"],
                          "avoided_low": t["avoided_exits"]["low"], "avoided_high": t["avoided_exits"]["high"],
                          "roi": t["roi"]["estimate"], "roi_low": t["roi"]["low"], "roi_high": t["roi"]["high"]})
-        columns = ["program", "design", "cohort", "participants", "pairs", "meetings", "share_of_cadence",
-                   "hazard_ratio", "hazard_low", "hazard_high", "cost", "avoided_exits", "avoided_low",
-                   "avoided_high", "roi", "roi_low", "roi_high", "reason", "pilot"]
-        return pd.DataFrame(rows).reindex(columns=columns)
+        return pd.DataFrame(rows).reindex(columns=list(TABLE_COLUMNS))
 
     def to_json(self) -> dict:
         """Every program's :meth:`EvaluationResult.to_json` (or why it is missing), the table, the totals and
-        the pooled retention, as plain JSON data; no ids."""
+        the pooled retention, as plain JSON data under :data:`PROGRAMS_JSON_SCHEMA`; no ids."""
+        if self.document is not None:
+            return copy.deepcopy(self.document)
         return plain({
             "schema_version": JSON_SCHEMA_VERSION, "kind": "programs_evaluation",
             "settings": {"seed": self.seed, "resamples": self.resamples},
@@ -151,6 +237,60 @@ class ProgramsEvaluation:
     def json_text(self) -> str:
         """:meth:`to_json` as text with sorted keys: the same evaluation gives the same bytes."""
         return json_text(self)
+
+    def summary(self) -> dict:
+        """The headline figures of the programs together, as plain data: ``programs`` (ids in priority order),
+        ``evaluated`` (ids with figures), ``participants`` (people, each once; ``None`` when 1-4 are in several
+        programs), ``pairs``, ``meetings`` (summed), ``currency``, ``cost`` (summed; ``None`` when not totalled),
+        ``avoided_exits``, ``benefit``, ``net_benefit`` and ``roi`` (:class:`~workbench.result.Interval`
+        dictionaries at 95%, ``None`` when not totalled), and the pooled ``retention`` and ``hazard_ratio``
+        (as :meth:`EvaluationResult.summary`). Read from :meth:`to_json`'s figures, so a result read back by
+        :meth:`from_json` gives the same."""
+        doc = self.to_json()
+        totals, pooled = doc["totals"], doc["pooled"]
+
+        def total(key: str) -> Interval | None:
+            found = totals.get(key)
+            return None if found is None or found["estimate"] is None else Interval.from_dict(found)
+
+        return plain({
+            "programs": list(doc["programs"]),
+            "evaluated": [p for p, entry in doc["programs"].items() if entry["evaluated"]],
+            "participants": pooled["counts"].get("participants"), "pairs": totals.get("pairs", 0),
+            "meetings": totals.get("meetings", 0), "currency": totals.get("currency"), "cost": totals.get("cost"),
+            **{key: total(key) for key in ("avoided_exits", "benefit", "net_benefit", "roi")},
+            **outcome_headline(pooled["retention"])})
+
+    def by_group(self, attribute: str) -> pd.DataFrame:
+        """The pooled retention at the horizon per group of ``attribute`` (``department`` or ``level``), as
+        :meth:`EvaluationResult.by_group`: groups under five people in either group hidden."""
+        if self.document is not None:
+            groups = saved_groups(self.document["pooled"]["retention"])
+        else:
+            groups = {} if self.pooled is None else self.pooled.by_group
+        return group_of(groups, attribute)
+
+    @classmethod
+    def from_json(cls, document: dict) -> Self:
+        """The evaluation of every program :meth:`to_json` wrote (checked against :data:`PROGRAMS_JSON_SCHEMA`; a
+        :class:`~workbench.errors.WorkbenchError` names the first problem when it is not one)."""
+        problems = schema_problems(document, PROGRAMS_JSON_SCHEMA)
+        if problems:
+            raise WorkbenchError(f"This is not an evaluation of every program the workbench wrote: {problems[0]}")
+        programs, names = document["programs"], {}
+        for row in document["table"]:
+            if row["program"] in programs:
+                names[row["program"]] = row["design"]
+        retention = document["pooled"]["retention"]
+        return cls(names=names,
+                   results={p: EvaluationResult.from_json(e["evaluation"]) for p, e in programs.items()
+                            if e["evaluated"]},
+                   missing={p: e["reason"] for p, e in programs.items() if not e["evaluated"]},
+                   totals=copy.deepcopy(document["totals"]), pooled=None,
+                   pooled_reason="" if retention["measured"] else retention["reason"],
+                   pooled_counts=dict(document["pooled"]["counts"]), seed=document["settings"]["seed"],
+                   resamples=document["settings"]["resamples"], caveats=tuple(document["caveats"]),
+                   document=copy.deepcopy(document))
 
     def summary_lines(self) -> list[str]:
         """The per-program figures and the totals in plain lines (for a terminal); no ids."""

@@ -199,7 +199,8 @@ _BEHAVIOUR = _obj("Meetings against the design (Kirkpatrick level 3)", {
     "closed_early_share": _num("share of pairs; null when closed_early is", null=True),
     "ended_by_exit": _int("pairs ended by the mentee's or mentor's exit; null when hidden (as closed_early)",
                           null=True),
-    "mentees_closed_early_share": _num("share of participants with no relationship still meeting", null=True),
+    "mentees_closed_early_share": _num("share of participants with no relationship still meeting; null when it "
+                                       "or closed_early is hidden", null=True),
     "distribution": _rows("pairs per range of meetings held and status: counts merged into ranges of five pairs or "
                           "more; a range's statuses of fewer than five pairs (and enough others that none can be "
                           "worked out) are one row 'status not shown'; empty under five pairs", {
@@ -376,6 +377,35 @@ def outcome_json(result: OutcomeComparison) -> dict:
     return block
 
 
+def outcome_headline(block: dict) -> dict:
+    """The headline of an outcome block of :data:`JSON_SCHEMA` (:func:`outcome_json`): ``retention`` (the
+    participants', comparison's and difference's shares at the horizon, 0-1, each an
+    :class:`~workbench.result.Interval` at 95%, and ``p_better``; ``None`` when either group has under five matched
+    people or the outcome was not measured) and ``hazard_ratio`` (an :class:`~workbench.result.Interval`;
+    ``None`` when not estimable)."""
+    at, hazard = block.get("at_horizon"), block.get("hazard_ratio")
+    shares = None if at is None else {key: Interval(at[key]["share"], at[key]["low"], at[key]["high"])
+                                      for key in ("participants", "comparison", "difference")}
+    return {"retention": None if shares is None else {**shares, "p_better": at["p_better"]},
+            "hazard_ratio": None if hazard is None else Interval(hazard["estimate"], hazard["low"], hazard["high"])}
+
+
+def saved_groups(block: dict) -> dict[str, pd.DataFrame]:
+    """The saved ``by_group`` rows of an outcome block of :data:`JSON_SCHEMA`, one table per variable (department,
+    level), as :attr:`OutcomeComparison.by_group <workbench.evaluate.outcomes.OutcomeComparison.by_group>` has them."""
+    rows = pd.DataFrame(block.get("by_group", []), columns=list(BY_GROUP_COLUMNS))
+    return {key: part.reset_index(drop=True) for key, part in rows.groupby("variable", sort=False)}
+
+
+def group_of(groups: dict[str, pd.DataFrame], attribute: str) -> pd.DataFrame:
+    """The breakdown of ``groups`` (variable -> table) by ``attribute``, a copy; an error naming the variables
+    there are otherwise."""
+    if attribute not in groups:
+        raise WorkbenchError(f"An evaluation breaks retention down by {' or '.join(groups) or 'nothing'}, not by "
+                             f"{attribute!r}.")
+    return groups[attribute].copy()
+
+
 BEHAVIOUR_CAVEATS = (
     "Closures are read from the meeting log with the design's inactivity rule; the data records no closures, and "
     "meetings not logged count as not held.",
@@ -488,16 +518,12 @@ class EvaluationResult:
         held / expected) and ``objectives`` (objectives per status). Read from :meth:`to_json`'s figures, so a
         result read back by :meth:`from_json` gives the same."""
         doc = self.to_json()
-        cohort, behaviour, retention = doc["cohort"], doc["behaviour"], doc["retention"]
-        at, hazard, roi = retention.get("at_horizon"), retention.get("hazard_ratio"), doc["roi"]
-        shares = None if at is None else {key: Interval(at[key]["share"], at[key]["low"], at[key]["high"])
-                                          for key in ("participants", "comparison", "difference")}
+        cohort, behaviour, roi = doc["cohort"], doc["behaviour"], doc["roi"]
         statuses = pd.Series([row["status"] for row in doc["scorecard"]], dtype=object)
         return plain({
             "participants": cohort["participants"], "matched_participants": cohort["matched_participants"],
             "comparison_matched": cohort["comparison_matched"], "horizon_months": cohort["horizon_months"],
-            "retention": None if shares is None else {**shares, "p_better": at["p_better"]},
-            "hazard_ratio": None if hazard is None else Interval(hazard["estimate"], hazard["low"], hazard["high"]),
+            **outcome_headline(doc["retention"]),
             "roi": None if roi is None else Interval(roi["roi"]["estimate"], roi["roi"]["low"], roi["roi"]["high"]),
             "meetings": behaviour["meetings"], "pairs": behaviour["pairs"],
             "share_of_cadence": behaviour["share_of_cadence"], "objectives": statuses.value_counts().to_dict()})
@@ -506,15 +532,8 @@ class EvaluationResult:
         """Retention at the horizon per group of ``attribute`` (``department`` or ``level``): matched people and
         shares of each group, their difference; groups under five people in either group hidden (every figure
         blank, ``hidden`` true), with enough others that none can be worked out."""
-        if self.document is None:
-            groups = self.retention.by_group
-        else:  # read back: the saved rows, one table per variable
-            rows = pd.DataFrame(self.document["retention"]["by_group"], columns=list(BY_GROUP_COLUMNS))
-            groups = {key: part.reset_index(drop=True) for key, part in rows.groupby("variable", sort=False)}
-        if attribute not in groups:
-            raise WorkbenchError(f"An evaluation breaks retention down by {' or '.join(groups)}, not by "
-                                 f"{attribute!r}.")
-        return groups[attribute].copy()
+        return group_of(self.retention.by_group if self.document is None else saved_groups(self.document["retention"]),
+                        attribute)
 
     @classmethod
     def from_json(cls, document: dict) -> Self:

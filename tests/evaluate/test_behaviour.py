@@ -59,6 +59,25 @@ def test_pairs_against_the_cadence_and_the_health_rule() -> None:
     assert result.distribution().empty  # four pairs: no bar of fewer than five
 
 
+def test_the_participants_closed_early_are_hidden_with_the_pairs_closed_early() -> None:
+    """Six pairs keep meeting, five stop in January, two end by the mentee's exit: the two are hidden, and the
+    five with them; five of thirteen participants closed early, shown beside 6 active and 13 pairs, would give
+    the two away (13 - 6 - 5), so that share is hidden too."""
+    fortnightly = [str((START + pd.Timedelta(days=14 * k + 3)).date()) for k in range(13)]
+    rows = [(f"A{i}", f"M{i}", day, 30) for i in range(6) for day in fortnightly]
+    rows += [(f"B{i}", f"N{i}", "2025-01-10", 30) for i in range(5)]
+    rows += [(f"C{i}", f"O{i}", "2025-01-08", 30) for i in range(2)]
+    mentees = [f"A{i}" for i in range(6)] + [f"B{i}" for i in range(5)] + [f"C{i}" for i in range(2)]
+    people = pd.DataFrame({"person_id": mentees, "exit": [pd.NaT] * 11 + [pd.Timestamp("2025-02-15")] * 2})
+    result = behaviour(log(rows), people, pd.Series(mentees), design(), start=START, program_end=END,
+                       as_of=pd.Timestamp("2025-09-01"))
+    s = result.summary
+    assert result.pairs["status"].value_counts().to_dict() == {"active": 6, "closed early": 5, "ended by an exit": 2}
+    assert (s["closed_early"], s["ended_by_exit"]) == (None, None)
+    assert count_of(int(result.mentees["closed_early"].sum()), 13) == 5  # alone, five of thirteen could be shown
+    assert s["mentees_closed_early_share"] is None
+
+
 def test_weekly_cadence_expects_twice_the_meetings_and_a_running_program_is_cut_at_the_data() -> None:
     meetings = log([("A", "M", "2025-01-03", 30), ("A", "M", "2025-02-03", 30)])
     people = pd.DataFrame({"person_id": ["A", "M"], "exit": [pd.NaT, pd.NaT]})

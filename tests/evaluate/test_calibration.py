@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from workbench.data.importing import read_workspace_tables
 from workbench.design.model import ProgramDesign
 from workbench.evaluate import evaluate
-from workbench.evaluate.calibration import _clip
+from workbench.evaluate.calibration import _clip, calibrate
 from workbench.simulate import PARAMETERS, simulate
 from workbench.simulate.parameters import resolve
 from workbench.workspace import DEMO_SOURCE, open_workspace
@@ -40,20 +42,39 @@ def test_fitted_parameters_are_usable_by_the_outcome_model(result) -> None:
 
     calibration = result.calibration
     assert set(calibration.parameters) <= set(PARAMETERS)
-    assert {"turnover_reduction", "early_closure"} <= set(calibration.parameters)
+    assert "turnover_reduction" in calibration.parameters
     resolve(calibration.parameters)  # within every allowed range
     fitted = calibration.fitted.set_index("parameter")
     row = fitted.loc["turnover_reduction"]
     assert row["low"] <= row["fitted"] <= row["high"]
     assert f"{result.retention.survival.hazard_ratio.estimate:.2f}" in row["note"]
-    closure = fitted.loc["early_closure"]
-    assert closure["allowed_low"] <= closure["fitted"] <= closure["allowed_high"]
-    assert closure["clipped"] == ("clipped" in closure["note"])
     tables, _ = read_workspace_tables(open_workspace(DEMO_SOURCE))
     cohort, _ = forecast_cohort(result.cohort, tables, ProgramDesign())
     again = simulate(cohort, ProgramDesign(), runs=20, parameters=calibration.parameters,
                      horizon_months=calibration.horizon_months)
     assert again.parameters["turnover_reduction"] == pytest.approx(calibration.parameters["turnover_reduction"])
+
+
+def test_early_closure_is_fitted_only_from_a_share_that_is_shown(result) -> None:
+    """In the demo 10 of 34 pairs closed early and 3 ended by an exit: the 3 are hidden and the 10 with them,
+    so the participants' share that closed early (10 of 34) is neither shown nor fitted; shown, it is fitted."""
+    fitted = result.calibration.fitted.set_index("parameter")
+    assert "early_closure" not in result.calibration.parameters
+    assert fitted.loc["early_closure", "note"] == "Not fitted: the observed share is not shown."
+    forecast = result.calibration.forecast.set_index("measure")
+    assert pd.isna(forecast.loc["early_closure", "observed"]) and "Not shown" in forecast.loc["early_closure", "note"]
+
+    shown = dataclasses.replace(result.behaviour, summary={**result.behaviour.summary,
+                                                           "mentees_closed_early_share": 10 / 34})
+    tables, _ = read_workspace_tables(open_workspace(DEMO_SOURCE))
+    calibration = calibrate(result.cohort, tables, ProgramDesign(), retention=result.retention,
+                            promotion=result.promotion, behaviour=shown, horizon_months=result.horizon_months,
+                            runs=300, seed=2)
+    closure = calibration.fitted.set_index("parameter").loc["early_closure"]
+    assert closure["allowed_low"] <= closure["fitted"] <= closure["allowed_high"]
+    assert closure["clipped"] == ("clipped" in closure["note"]) and "Observed 29% of participants" in closure["note"]
+    assert calibration.parameters["early_closure"] == closure["fitted"]
+    assert calibration.forecast.set_index("measure").loc["early_closure", "observed"] == pytest.approx(10 / 34)
 
 
 def test_a_lower_observed_hazard_ratio_fits_a_larger_turnover_reduction(result) -> None:

@@ -187,7 +187,10 @@ def behaviour(meetings: pd.DataFrame, people: pd.DataFrame, participants: pd.Ser
         "closed_early": totals["closed early"],
         "closed_early_share": totals["closed early"] / n if n and totals["closed early"] is not None else None,
         "ended_by_exit": totals["ended by an exit"],
+        # hidden with the pairs' closed early: with one pair per mentee it is the same count, and beside the
+        # shown statuses it would give the hidden ones away
         "mentees_closed_early_share": (None if count_of(int(mentees["closed_early"].sum()), len(mentees)) is None
+                                       or totals["closed early"] is None
                                        else float(mentees["closed_early"].mean())) if len(mentees) else None,
         "program_finished": bool(program_end <= as_of),
     }

@@ -179,8 +179,8 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
     add("early_closure", "Participants whose relationship closed early", "share 0-1", c["participants_mean"],
         c["participants_p05"], c["participants_p95"], closed_share if finished else None,
         no_log if not logged else "The program has not ended yet." if not finished else "" if closed_share is not None
-        else f"Not shown: fewer than {MIN_GROUP} participants' relationships closed early, or fewer than {MIN_GROUP} "
-             "did not.")
+        else f"Not shown: fewer than {MIN_GROUP} participants' relationships closed early or did not, or the pairs' "
+             f"statuses are hidden (fewer than {MIN_GROUP} pairs in one).")
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
     fitted = []
@@ -224,6 +224,7 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
         fitted.append(_clip("early_closure", np.nan, np.nan, np.nan, e0,
                             "Not fitted: " + (no_log[0].lower() + no_log[1:] if not logged
                                               else "the program has not ended yet." if not finished
+                                              else "the observed share is not shown." if closed_share is None
                                               else "no closures in the forecast to scale.")))
     table = pd.DataFrame(fitted, columns=FITTED_COLUMNS)
     parameters = {row.parameter: float(row.fitted) for row in table.itertuples() if np.isfinite(row.fitted)}

@@ -13,9 +13,12 @@ from workbench.data.importing import checked_tables
 from workbench.design.model import DesignCriterion, Experience, ProgramDesign
 from workbench.design.store import load_design, save_design
 from workbench.errors import InvalidDataError, WorkbenchError, WorkspaceError
-from workbench.evaluate import evaluate_workspace
+from workbench.data.columns import typed_table
+from workbench.evaluate import evaluate, evaluate_workspace
+from workbench.gaps import person_gaps
 from workbench.matching import match
 from workbench.programs import scoped_tables
+from workbench.readiness import check_design
 from workbench.whatif import BASELINE, Scenario, run_scenario, run_scenarios, save_scenario
 from workbench.workspace import DEMO_SOURCE, open_workspace
 
@@ -50,6 +53,19 @@ def test_tables_are_typed_by_their_contracts(ws) -> None:
     with pytest.raises(TypeError):
         ws.tables["people"] = people  # read-only
     assert ws.scale == (0, 5) and ws.tables["proficiency"]["level"].between(*ws.scale).all()
+
+
+def test_every_function_takes_the_typed_tables_as_it_takes_them_as_stored(ws) -> None:
+    """Levels as Int64, lists as tuples, blanks missing: the same results as the text the functions read."""
+    typed, text = dict(ws.tables), dict(ws.text_tables)
+    assert match(typed, ws.design, seed=1).csv() == match(text, ws.design, seed=1).csv()
+    assert (run_scenario(typed, ws.design, BASELINE, runs=50, seed=2).json_text()
+            == run_scenario(text, ws.design, BASELINE, runs=50, seed=2).json_text())
+    options = dict(seed=1, resamples=200, calibrate_forecast=False)
+    assert evaluate(typed, ws.design, **options).json_text() == evaluate(text, ws.design, **options).json_text()
+    pd.testing.assert_frame_equal(person_gaps(typed), person_gaps(text))
+    assert check_design(ws.design, typed) == check_design(ws.design, text)
+    assert typed_table("enrolment", typed["enrolment"]).equals(typed_table("enrolment", text["enrolment"]))
 
 
 def test_a_name_opens_the_workspace_under_the_home(home: Path) -> None:

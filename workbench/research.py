@@ -67,8 +67,8 @@ class ResearchWorkspace:
     ``tables``: each table present (a read-only mapping), typed by its contract
     (:func:`workbench.data.validation.coerce_table`): whole numbers ``Int64``, numbers ``float64``,
     dates ``datetime64``, lists tuples of ids, text ``str`` with blanks missing.
-    ``text_tables``: the same tables as stored, as text: what workbench's functions take
-    (``workbench.whatif.sweep(ws.text_tables, ws.design, ...)``). ``design``: the program design;
+    ``text_tables``: the same tables as stored, as text. Workbench's functions take either, with the same
+    results (``workbench.whatif.sweep(ws.tables, ws.design, ...)``). ``design``: the program design;
     the default design when the workspace has no ``design.yaml`` yet (``design_saved`` is then false).
     ``warnings``: values that pass the contracts but are unlikely (a date before 1900, a hire after
     today), with file, row, column and value; they do not stop an analysis.

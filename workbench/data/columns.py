@@ -6,7 +6,8 @@ Tables arrive as read from CSV (every cell text, a blank cell ``""``). The stric
 :func:`date_column` are what the analyses read a column with: any table, a column it may lack (all blank),
 cells that cannot be read as missing. :func:`typed_table` types a table once, with those same three, so that
 the analyses parse nothing again (a typed column passes through them); a researcher's frame of text still
-works, parsed where it is read.
+works, parsed where it is read, and so does a table typed as ``workbench.open`` gives it
+(:func:`~workbench.data.validation.coerce_table`: ``Int64`` whole numbers, lists as tuples, blanks missing).
 """
 
 from __future__ import annotations
@@ -71,18 +72,33 @@ def split_list(s: pd.Series) -> pd.Series:
 def text_column(table: pd.DataFrame, column: str) -> pd.Series:
     """Column ``column`` as stripped text, or all blanks when the table has no such column.
 
-    Blanks are ``""``. A column already typed (:func:`typed_table`: dates, numbers) is written back the way a
-    CSV holds it: dates ``YYYY-MM-DD``, whole numbers without a decimal point."""
+    Blanks are ``""``. A column already typed (:func:`typed_table`: dates, numbers of any dtype; tuples of ids)
+    is written back the way a CSV holds it: dates ``YYYY-MM-DD``, whole numbers without a decimal point, lists
+    ``;``-separated."""
     if column not in table.columns:
         return pd.Series("", index=table.index, dtype=object)
     values = table[column]
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d").fillna("").astype(str)
-    if pd.api.types.is_float_dtype(values):
+    if _numeric(values):
+        values = _floats(values)
         whole = values.notna() & (values == values.round())
         text = values.astype(object).where(values.notna(), "").astype(str)
         return text.where(~whole, values.where(whole, 0).astype("int64").astype(str))
+    if values.dtype == object:  # a researcher's typed lists (workbench.open: tuples of ids) as the CSV holds them
+        values = values.map(lambda v: LIST_SEPARATOR.join(map(str, v)) if isinstance(v, (tuple, list)) else v)
     return values.fillna("").astype(str).str.strip()
+
+
+def _numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def _floats(values: pd.Series) -> pd.Series:
+    """Numbers of any dtype (``Int64`` with missing values too) as float64, missing as NaN."""
+    if pd.api.types.is_float_dtype(values) and not isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+        return values
+    return pd.Series(values.astype("Float64").to_numpy(dtype=float, na_value=np.nan), index=values.index)
 
 
 def date_column(table: pd.DataFrame, column: str) -> pd.Series:
@@ -96,8 +112,8 @@ def date_column(table: pd.DataFrame, column: str) -> pd.Series:
 def number_column(table: pd.DataFrame, column: str) -> pd.Series:
     """Column ``column`` as floats; blank or non-numeric cells are ``NaN``. A column already typed
     (:func:`typed_table`) is returned as it is."""
-    if column in table.columns and pd.api.types.is_float_dtype(table[column]):
-        return table[column]
+    if column in table.columns and _numeric(table[column]):
+        return _floats(table[column])
     return pd.to_numeric(text_column(table, column), errors="coerce").astype(float)
 
 

@@ -44,7 +44,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.data.columns import text_column
+from workbench.data.columns import text_column, typed_table
+from workbench.data.tables import TABLES
 from workbench.design.model import ProgramDesign
 from workbench.errors import WorkbenchError
 from workbench.matching import match
@@ -371,6 +372,8 @@ def optimise(tables: Mapping[str, pd.DataFrame], design: ProgramDesign, *, budge
         raise WorkbenchError(f"The budget must be more than 0, not {budget:g}.")
     if "enrolment" not in tables or tables["enrolment"].empty:
         raise WorkbenchError("The search needs enrolment.csv: who takes part as mentee and as mentor.")
+    # typed once here (a typed table passes through as it is), not parsed again by every candidate's matching
+    tables = {name: typed_table(name, frame) if name in TABLES else frame for name, frame in tables.items()}
     enrolment = tables["enrolment"]
     role = text_column(enrolment, "role").str.lower()
     mentees = int(role.isin(["mentee", "both"]).sum())

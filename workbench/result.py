@@ -24,7 +24,9 @@ from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 import numpy as np
 import pandas as pd
 
-__all__ = ["KPI", "Interval", "Result", "interval_schema", "json_text", "plain", "records", "schema_problems"]
+from workbench.errors import WorkbenchError
+
+__all__ = ["KPI", "Interval", "Result", "conforming", "interval_schema", "json_text", "plain", "records", "schema_problems"]
 
 
 def plain(value: Any, *, digits: int | None = 10) -> Any:
@@ -156,6 +158,15 @@ def schema_problems(document: dict, schema: dict) -> list[str]:
     validator = jsonschema.Draft202012Validator(schema)
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
             for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def conforming(document: dict, schema: dict, what: str) -> dict:
+    """``document`` when it conforms to the JSON Schema ``schema``; else a :class:`~workbench.errors.WorkbenchError`
+    naming the first problem (``what``: what the document should be, as "an evaluation")."""
+    problems = schema_problems(document, schema)
+    if problems:
+        raise WorkbenchError(f"This is not {what} the workbench wrote: {problems[0]}")
+    return document
 
 
 def json_text(result: Result) -> str:

@@ -51,7 +51,7 @@ from workbench.evaluate.trial import design_caveats
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
 from workbench.programs import load_programs, program_tables
-from workbench.result import Interval, json_text, plain, records, schema_problems
+from workbench.result import Interval, conforming, json_text, plain, records
 from workbench.workspace import Workspace
 
 #: What the pooled retention is when some program ran a randomised waitlist or a staggered roll-out.
@@ -274,9 +274,7 @@ class ProgramsEvaluation:
     def from_json(cls, document: dict) -> Self:
         """The evaluation of every program :meth:`to_json` wrote (checked against :data:`PROGRAMS_JSON_SCHEMA`; a
         :class:`~workbench.errors.WorkbenchError` names the first problem when it is not one)."""
-        problems = schema_problems(document, PROGRAMS_JSON_SCHEMA)
-        if problems:
-            raise WorkbenchError(f"This is not an evaluation of every program the workbench wrote: {problems[0]}")
+        conforming(document, PROGRAMS_JSON_SCHEMA, "an evaluation of every program")
         programs, names = document["programs"], {}
         for row in document["table"]:
             if row["program"] in programs:

@@ -25,7 +25,7 @@ from workbench.evaluate.plan import TrialAnalysis
 from workbench.evaluate.roi import ROIEstimate
 from workbench.errors import WorkbenchError
 from workbench.evaluate.survival import SurvivalComparison
-from workbench.result import Interval, json_text, plain, records, schema_problems
+from workbench.result import Interval, conforming, json_text, plain, records
 
 JSON_SCHEMA_VERSION = 1
 
@@ -539,9 +539,7 @@ class EvaluationResult:
     def from_json(cls, document: dict) -> Self:
         """The evaluation :meth:`to_json` wrote (checked against :data:`JSON_SCHEMA`; a
         :class:`~workbench.errors.WorkbenchError` names the first problem when it is not one)."""
-        problems = schema_problems(document, JSON_SCHEMA)
-        if problems:
-            raise WorkbenchError(f"This is not an evaluation the workbench wrote: {problems[0]}")
+        conforming(document, JSON_SCHEMA, "an evaluation")
         settings, cohort = document["settings"], document["cohort"]
         return cls(cohort=None, design=document["design"], horizon_months=cohort["horizon_months"],
                    seed=settings["seed"], resamples=settings["resamples"], response_rates=None, change=None,

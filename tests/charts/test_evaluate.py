@@ -179,11 +179,22 @@ def test_calibration_chart_marks_what_fell_outside_the_forecast(result) -> None:
     chart = calibration_chart(forecast)
     spec = chart.to_dict()
     assert len(spec["vconcat"]) == len(forecast)
-    colours = {leaf["mark"].get("color") for leaf in leaves(spec) if leaf["mark"]["type"] == "point"}
-    assert "#d62728" in colours  # the demo's pairs met less than forecast
+    colours = [leaf["mark"].get("color") for leaf in leaves(spec) if leaf["mark"]["type"] == "point"]
+    # every figure observed falls within the forecast; early closure is not shown (it would give a group of
+    # fewer than five pairs away), so it has no dot and the caption says why
+    assert colours == ["#212121"] * 4
     renders(chart)
     caption = calibration_caption(forecast, result.calibration.fitted)
-    assert "Suggested starting values" in caption and "turnover reduction" in caption
+    assert caption.startswith("4 of 4 observed figures fall within") and "turnover reduction" in caption
+    assert "Participants whose relationship closed early: nothing observed to compare (not shown: fewer than 5" in caption
+    outside = forecast.assign(observed=forecast["observed"].where(forecast["measure"] != "meetings_per_participant",
+                                                                  forecast["p95"] + 1))
+    outside["within"] = outside["within"].where(outside["measure"] != "meetings_per_participant", False)
+    spec = calibration_chart(outside).to_dict()
+    assert [leaf["mark"].get("color") for leaf in leaves(spec) if leaf["mark"]["type"] == "point"].count(
+        "#d62728") == 1
+    assert "3 of 4 observed figures" in calibration_caption(outside) and "outside: meetings held" in \
+        calibration_caption(outside)
 
 
 def test_programs_chart_draws_each_hazard_ratio_and_the_pooled_one() -> None:

@@ -521,6 +521,9 @@ def calibration_caption(forecast: pd.DataFrame, fitted: pd.DataFrame | None = No
     parts = [f"{len(measured) - len(outside)} of {len(measured)} observed figures fall within the range the "
              "outcome model forecast for this design" + (f"; outside: {', '.join(outside['label'].str.lower())}."
                                                          if len(outside) else ".")]
+    for row in forecast[forecast["within"].isna()].itertuples():  # nothing observed to compare: say why
+        why = str(getattr(row, "note", "") or "").strip().rstrip(".")
+        parts.append(f"{row.label}: nothing observed to compare" + (f" ({why[0].lower()}{why[1:]})." if why else "."))
     if fitted is not None and len(fitted):
         shown = fitted[pd.to_numeric(fitted["fitted"], errors="coerce").notna()]
         if len(shown):

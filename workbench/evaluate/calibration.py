@@ -180,7 +180,7 @@ def calibrate(cohort: EvaluationCohort, tables: dict, design: ProgramDesign, *, 
         c["participants_p05"], c["participants_p95"], closed_share if finished else None,
         no_log if not logged else "The program has not ended yet." if not finished else "" if closed_share is not None
         else f"Not shown: fewer than {MIN_GROUP} participants' relationships closed early or did not, or the pairs' "
-             f"statuses are hidden (fewer than {MIN_GROUP} pairs in one).")
+             f"statuses are hidden: fewer than {MIN_GROUP} pairs in one.")
     forecast = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
 
     fitted = []

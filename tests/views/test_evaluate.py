@@ -148,9 +148,12 @@ def test_running_shows_every_level_with_its_comparison_and_caveats(evaluated: Ev
     assert "no objectives yet" in view.scorecard.caption.value and "01_align.ipynb?workspace=demo" in \
         view.scorecard.caption.value
     # calibration
-    assert "4 of 5 observed figures" in view.calibration.caption.value
+    # early closure is hidden (a group of fewer than five pairs): nothing observed to compare, and the page says so
+    assert "4 of 4 observed figures" in view.calibration.caption.value
+    assert "closed early: nothing observed to compare (not shown" in view.calibration.caption.value
     calibration = view.calibration
-    assert "Turnover reduction" in calibration.fitted_table.value and "clipped" in calibration.fitted_table.value
+    assert "Turnover reduction" in calibration.fitted_table.value
+    assert "Not fitted: the observed share is not shown." in calibration.fitted_table.value  # early closure
     assert calibration.scenario_name.value == "Fitted to cohort 2025" and not calibration.scenario_button.disabled
     assert "Holm-corrected" in view.method.value
 

@@ -26,7 +26,8 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 
-__all__ = ["KPI", "Interval", "Result", "conforming", "interval_schema", "json_text", "plain", "records", "schema_problems"]
+__all__ = ["KPI", "Interval", "Result", "conforming", "interval_schema", "json_text", "plain", "records",
+           "schema_problems"]
 
 
 def plain(value: Any, *, digits: int | None = 10) -> Any:

@@ -60,6 +60,12 @@ def test_the_report_is_self_contained_escaped_and_repeatable(result) -> None:
     assert "Generated 2026-07-01" in text
 
 
+def test_a_parameter_not_fitted_has_no_interval_to_show(result) -> None:
+    text = evaluation_html(result, generated=DAY)
+    row = re.search(r"<tr><td>early closure</td>(.*?)</tr>", text).group(1)  # hidden in the demo: not fitted
+    assert "Not fitted: the observed share is not shown." in row and " to " not in row
+
+
 def test_hidden_groups_are_counted_not_shown(result) -> None:
     text = evaluation_html(result, generated=DAY)
     hidden = [r for r in result.retention.by_group["department"].to_dict("records") if r["hidden"]]

@@ -429,7 +429,8 @@ def evaluation_sections(result: EvaluationResult, *, key: str = "") -> tuple[str
         calibration.append("<h3>Starting values for the next cohort's scenarios</h3>" + html_table(
             ("Parameter", "Used in the forecast", "Fitted", "Interval", "How"),
             [(r["parameter"].replace("_", " "), _num(r["used"]), _num(r["fitted"]),
-              f"{_num(r['low'])} to {_num(r['high'])}", r["note"]) for r in cal["fitted"]], numeric=(1, 2),
+              _num(None) if r["low"] is None or r["high"] is None else f"{_num(r['low'])} to {_num(r['high'])}",
+              r["note"]) for r in cal["fitted"]], numeric=(1, 2),
             nowrap=(3,)))
         base = cal["baseline"]
         calibration.append(f'<p class="small">Baseline attrition: the comparison group left at '

@@ -85,7 +85,8 @@ def text_column(table: pd.DataFrame, column: str) -> pd.Series:
         whole = values.notna() & (values == values.round())
         text = values.astype(object).where(values.notna(), "").astype(str)
         return text.where(~whole, values.where(whole, 0).astype("int64").astype(str))
-    if values.dtype == object:  # a researcher's typed lists (workbench.open: tuples of ids) as the CSV holds them
+    if values.dtype == object and len(values) and isinstance(values.iloc[0], (tuple, list)):
+        # a researcher's typed lists (workbench.open: tuples of ids, () when blank) as the CSV holds them
         values = values.map(lambda v: LIST_SEPARATOR.join(map(str, v)) if isinstance(v, (tuple, list)) else v)
     return values.fillna("").astype(str).str.strip()
 

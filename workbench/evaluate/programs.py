@@ -45,8 +45,9 @@ from workbench.evaluate.evaluation import (RESAMPLES, evaluate, matching_for, pl
                                            workspace_tables)
 from workbench.evaluate.outcomes import OutcomeComparison, outcome_comparison
 from workbench.evaluate.plan import PILOT_NAMES, FrozenPlan, load_plan
-from workbench.evaluate.result import (JSON_SCHEMA, JSON_SCHEMA_VERSION, EvaluationResult, group_of,
-                                       outcome_headline, outcome_json, saved_groups)
+from workbench.evaluate.result import (JSON_SCHEMA, JSON_SCHEMA_VERSION, EvaluationResult, _int, _interval, _num,
+                                       _obj, _rows, _str, _texts, group_of, outcome_headline, outcome_json,
+                                       saved_groups)
 from workbench.evaluate.trial import design_caveats
 from workbench.matching.storage import SavedMatching, saved_matching
 from workbench.privacy import MIN_GROUP
@@ -83,21 +84,16 @@ TABLE_COLUMNS = {
     "roi_high": "97.5th percentile", "reason": "why a program (or the pooled retention) has no figures",
     "pilot": "the pilot design its evaluation analysed: open, waitlist or stepped_wedge (blank in the last row)"}
 
-_NULLABLE = {"type": ["number", "string", "null"]}
-_TOTAL = {"type": "object", "description": "95% percentile interval of the programs' draws added draw by draw",
-          "additionalProperties": False, "required": ["estimate", "low", "high"],
-          "properties": {key: {"type": ["number", "null"], "description": what} for key, what in
-                         (("estimate", "the estimate"), ("low", "2.5th percentile"), ("high", "97.5th percentile"))}}
-_TOTAL_PROPERTIES = {
-    "programs": {"type": "integer", "description": "programs evaluated"},
-    "pairs": {"type": "integer", "description": "pairs that met, summed"},
-    "meetings": {"type": "integer", "description": "meetings held, summed"},
-    "currency": {"type": ["string", "null"], "description": "currency of the money totals; null when not totalled"},
-    "cost": {"type": ["number", "null"], "description": "the programs' costs summed"},
+_TOTAL = _interval("95% percentile interval of the programs' draws added draw by draw", "estimate")
+_TOTALS = _obj("what adds up over the programs evaluated", {
+    "programs": _int("programs evaluated"), "pairs": _int("pairs that met, summed"),
+    "meetings": _int("meetings held, summed"),
+    "currency": _str("currency of the money totals; null when not totalled", null=True),
+    "cost": _num("the programs' costs summed", null=True),
     "avoided_exits": _TOTAL, "benefit": _TOTAL, "net_benefit": _TOTAL,
-    "roi": {**_TOTAL, "properties": {**_TOTAL["properties"], "p_positive": {"type": ["number", "null"],
-            "description": "share of resamples with ROI above 0"}}, "required": _TOTAL["required"] + ["p_positive"]},
-    "reason": {"type": "string", "description": "why money is not totalled, else empty"}}
+    "roi": _obj("(total benefit - total cost) / total cost", {
+        **_TOTAL["properties"], "p_positive": _num("share of resamples with ROI above 0", null=True)}),
+    "reason": _str("why money is not totalled, else empty")})
 
 #: The JSON Schema of :meth:`ProgramsEvaluation.to_json` (``workbench evaluate --all --json``).
 PROGRAMS_JSON_SCHEMA: dict = {
@@ -111,33 +107,25 @@ PROGRAMS_JSON_SCHEMA: dict = {
     "properties": {
         "schema_version": {"const": JSON_SCHEMA_VERSION, "description": "version of this schema"},
         "kind": {"const": "programs_evaluation", "description": "what the document holds"},
-        "settings": {"type": "object", "description": "how the figures were computed", "additionalProperties": False,
-                     "required": ["seed", "resamples"],
-                     "properties": {"seed": {"type": "integer", "description": "seed of every bootstrap"},
-                                    "resamples": {"type": "integer", "description": "bootstrap resamples"}}},
+        "settings": _obj("how the figures were computed", {"seed": _int("seed of every bootstrap"),
+                                                           "resamples": _int("bootstrap resamples")}),
         "programs": {"type": "object", "description": "program id -> its evaluation, in priority order",
                      "additionalProperties": {"oneOf": [
-                         {"type": "object", "additionalProperties": False, "required": ["evaluated", "evaluation"],
-                          "properties": {"evaluated": {"const": True},
-                                         "evaluation": {k: v for k, v in JSON_SCHEMA.items() if k != "$schema"}}},
-                         {"type": "object", "additionalProperties": False, "required": ["evaluated", "reason"],
-                          "properties": {"evaluated": {"const": False},
-                                         "reason": {"type": "string", "description": "why it was not evaluated"}}}]}},
-        "table": {"type": "array", "description": "one row per program and a last row 'all programs'",
-                  "items": {"type": "object", "additionalProperties": False, "required": list(TABLE_COLUMNS),
-                            "properties": {k: {**_NULLABLE, "description": v} for k, v in TABLE_COLUMNS.items()}}},
-        "totals": {"description": "what adds up over the programs evaluated; empty when none was", "oneOf": [
-            {"type": "object", "additionalProperties": False, "required": list(_TOTAL_PROPERTIES),
-             "properties": _TOTAL_PROPERTIES},
-            {"type": "object", "maxProperties": 0}]},
-        "pooled": {"type": "object", "description": "retention pooled over the programs", "additionalProperties": False,
-                   "required": ["counts", "retention"],
-                   "properties": {"counts": {"type": "object", "description": "participants (people, each once; "
-                                             "null when 1-4 are in several programs), comparison (pool), "
-                                             "matched_participants, matched_comparison, in_several, horizon_months",
-                                             "additionalProperties": {"type": ["integer", "null"]}},
-                                  "retention": JSON_SCHEMA["properties"]["retention"]}},
-        "caveats": {"type": "array", "items": {"type": "string"}, "description": "caveats of the programs together"},
+                         _obj("evaluated", {"evaluated": {"const": True},
+                                            "evaluation": {k: v for k, v in JSON_SCHEMA.items() if k != "$schema"}}),
+                         _obj("not evaluated", {"evaluated": {"const": False},
+                                                "reason": _str("why it was not evaluated")})]}},
+        "table": _rows("one row per program and a last row 'all programs'",
+                       {k: {"type": ["number", "string", "null"], "description": v} for k, v in TABLE_COLUMNS.items()}),
+        "totals": {"description": "what adds up; empty when no program was evaluated",
+                   "oneOf": [_TOTALS, {"type": "object", "maxProperties": 0}]},
+        "pooled": _obj("retention pooled over the programs", {
+            "counts": {"type": "object", "additionalProperties": {"type": ["integer", "null"]},
+                       "description": "participants (people, each once; null when 1-4 are in several programs), "
+                                      "comparison (pool), matched_participants, matched_comparison, in_several, "
+                                      "horizon_months"},
+            "retention": JSON_SCHEMA["properties"]["retention"]}),
+        "caveats": _texts("caveats of the programs together"),
         "warnings": JSON_SCHEMA["properties"]["warnings"],
     },
 }
